@@ -1,0 +1,190 @@
+import { JsonFile, TextFile, javascript, typescript } from 'projen';
+
+/**
+ * projen owns package.json, tsconfig*.json, jest.config.json and eslint.config.mjs.
+ * Edit this file and run `npx projen` to change them; everything it writes is committed, so a fresh
+ * `npm ci` works without running projen. GitHub workflows, mergify, release and auto-install are off.
+ *
+ * Careful: projen deletes every file that contains its generated-file marker, so this file never spells
+ * the marker out literally (see MARKER below).
+ */
+const MARKER = ['~~ Generated', 'by projen. To modify, edit .projenrc.ts and run "npx projen".'].join(' ');
+
+// Core dependencies are pinned exactly (issue 2): a synthesizer's output must not drift with a caret.
+const CORE_DEPS = [
+  'aws-cdk-lib@2.276.0',
+  'constructs@10.8.1',
+  'cdktf@0.21.0',
+  '@cdktf/provider-google@16.12.1',
+  'yaml@2.9.1',
+  'ajv@8.20.0',
+  'ajv-formats@3.0.1',
+  'smol-toml@1.9.1',
+  'toml-eslint-parser@0.12.0', // last CommonJS release; 1.x is ESM-only,
+  'commander@14.0.3',
+  '@sinclair/typebox@0.34.52',
+  'fastest-levenshtein@1.0.16',
+];
+
+const DEV_DEPS = [
+  'typescript@5.9.3',
+  '@types/node@20.19.25',
+  'tsx@4.23.15',
+  'jest@30.5.2',
+  '@types/jest@30.0.0',
+  '@swc/core@1.16.22',
+  '@swc/jest@0.2.39',
+  'eslint@10.15.0',
+  '@eslint/js@10.0.0',
+  'typescript-eslint@8.73.0',
+  'eslint-plugin-import-x@4.18.1',
+  'fast-check@4.10.2',
+];
+
+const project = new typescript.TypeScriptProject({
+  name: 'allframe',
+  description: 'One architecture file in, a deployable, secure, tested cloud architecture out.',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  projenrcTsOptions: { runner: typescript.TypeScriptRunner.tsx() },
+  projenVersion: '0.103.25',
+  typescriptVersion: '5.9.3',
+  minNodeVersion: '20.19.0',
+  license: 'Apache-2.0',
+  copyrightOwner: 'allframe authors',
+  authorName: 'allframe authors',
+  github: false,
+  release: false,
+  buildWorkflow: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+  eslint: false,
+  prettier: false,
+  jest: false,
+  sampleCode: false,
+  package: false,
+  readme: { filename: 'README.md', contents: '# allframe\n' },
+  entrypoint: 'lib/src/index.js',
+  entrypointTypes: 'lib/src/index.d.ts',
+  srcdir: 'src',
+  testdir: 'test',
+  libdir: 'lib',
+  deps: CORE_DEPS,
+  devDeps: DEV_DEPS,
+  bin: { allframe: 'bin/allframe' },
+  tsconfig: {
+    include: ['src/**/*.ts', 'lib-constructs/**/*.ts'],
+    compilerOptions: {
+      rootDir: '.',
+      outDir: 'lib',
+      target: 'ES2022',
+      lib: ['es2022'],
+      module: 'commonjs',
+      moduleResolution: javascript.TypeScriptModuleResolution.NODE,
+      strict: true,
+      noUncheckedIndexedAccess: true,
+      noImplicitOverride: true,
+      noFallthroughCasesInSwitch: true,
+      noUnusedLocals: true,
+      noUnusedParameters: true,
+      noImplicitReturns: true,
+      esModuleInterop: true,
+      resolveJsonModule: true,
+      isolatedModules: true,
+      skipLibCheck: true,
+      declaration: true,
+      sourceMap: false,
+      inlineSourceMap: false,
+      inlineSources: false,
+      experimentalDecorators: false,
+      stripInternal: false,
+    },
+  },
+  gitignore: ['/bench/out/', '/coverage/', '*.tsbuildinfo', '/test-results.json'],
+});
+
+// One type-check over everything: src, lib-constructs, tests, benchmarks and this file.
+new JsonFile(project, 'tsconfig.dev.json', {
+  obj: {
+    extends: './tsconfig.json',
+    compilerOptions: { noEmit: true, rootDir: '.', types: ['jest', 'node'] },
+    include: ['src/**/*.ts', 'lib-constructs/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', '.projenrc.ts'],
+  },
+});
+
+// jest through @swc/jest: transpile only (tsc --noEmit type-checks the whole tree once).
+new JsonFile(project, 'jest.config.json', {
+  obj: {
+    testEnvironment: 'node',
+    roots: ['<rootDir>/test'],
+    testMatch: ['**/*.test.ts'],
+    transform: { '^.+\\.ts$': ['@swc/jest', {}] },
+    moduleFileExtensions: ['ts', 'js', 'json'],
+    testTimeout: 120000,
+  },
+  marker: false,
+});
+
+// Flat ESLint config. Pipeline layering: each stage imports only earlier stages; nothing imports cli/.
+new TextFile(project, 'eslint.config.mjs', {
+  lines: [
+    `// ${MARKER}`,
+    "import js from '@eslint/js';",
+    "import tseslint from 'typescript-eslint';",
+    "import importX from 'eslint-plugin-import-x';",
+    '',
+    '// Stage order of the pipeline: a stage may import only the stages before it.',
+    "const STAGES = ['model', 'parse', 'resolve', 'validate', 'archetypes', 'targets', 'skeletons', 'emit'];",
+    'const layerZones = STAGES.flatMap((stage, i) =>',
+    '  STAGES.slice(i + 1).map((later) => ({',
+    '    target: `./src/${stage}`,',
+    '    from: `./src/${later}`,',
+    '    message: `src/${stage} is an earlier stage than src/${later} and must not import it`,',
+    '  })),',
+    ');',
+    '',
+    'export default tseslint.config(',
+    "  { ignores: ['lib/**', 'node_modules/**', 'coverage/**', 'bench/out/**', 'fixtures/**', 'bin/**'] },",
+    '  js.configs.recommended,',
+    '  ...tseslint.configs.recommended,',
+    '  {',
+    "    files: ['**/*.ts'],",
+    "    plugins: { 'import-x': importX },",
+    "    settings: { 'import-x/resolver': { node: { extensions: ['.ts', '.js', '.json'] } } },",
+    '    rules: {',
+    "      '@typescript-eslint/no-explicit-any': 'error',",
+    "      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],",
+    "      'prefer-const': 'error',",
+    "      eqeqeq: ['error', 'smart'],",
+    "      'import-x/no-restricted-paths': ['error', { zones: [",
+    "        { target: './src', from: './src/cli', except: ['./cli'], message: 'nothing imports src/cli: it is the outer shell' },",
+    "        { target: './lib-constructs', from: './src', message: 'lib-constructs must stay usable on its own' },",
+    '        ...layerZones,',
+    '      ] }],',
+    '    },',
+    '  },',
+    ');',
+  ],
+  marker: false,
+});
+
+project.addFields({ engines: { node: '>=20.19.0' } });
+
+project.tasks.tryFind('compile')?.reset('tsc -p tsconfig.json');
+const typecheck = project.addTask('typecheck', {
+  exec: 'tsc -p tsconfig.dev.json',
+  description: 'Type-check everything (src, lib-constructs, test, bench)',
+});
+const lint = project.addTask('lint', { exec: 'eslint --max-warnings 0 .', description: 'ESLint with zero warnings' });
+const jest = project.addTask('jest', { exec: 'jest', receiveArgs: true, description: 'Run the jest suites' });
+const test = project.tasks.tryFind('test');
+test?.reset();
+test?.spawn(typecheck);
+test?.spawn(lint);
+test?.spawn(jest);
+project.addTask('bench', { exec: 'tsx bench/validate.ts', description: 'Benchmarks; results go to bench/RESULTS.md' });
+
+// No auto-install after synthesis: dependencies change only through an explicit `npm install`.
+process.env.PROJEN_DISABLE_POST = 'true';
+project.synth();

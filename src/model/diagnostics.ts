@@ -1,0 +1,144 @@
+/**
+ * One error type for every user mistake, from reading the file to what a target can honour.
+ *
+ * Codes are stable: once published a code keeps its meaning. The catalogue below is the single source of
+ * `docs/errors.md` (a test keeps the two in step).
+ */
+
+/** A 1-based line and column, plus the 0-based character offset into the source text. */
+export interface Position {
+  readonly line: number;
+  readonly col: number;
+  readonly offset: number;
+}
+
+/** A range in a source file; `end` is exclusive. */
+export interface Span {
+  readonly start: Position;
+  readonly end: Position;
+}
+
+/** A path into the document: object keys and array indexes, from the root. */
+export type DocPath = ReadonlyArray<string | number>;
+
+export type Severity = 'error' | 'warning';
+
+interface CodeInfo {
+  readonly title: string;
+  readonly stage: 'parse' | 'resolve' | 'schema' | 'semantic' | 'target' | 'usage';
+  /** What usually causes it and how to fix it, for docs/errors.md. */
+  readonly help: string;
+}
+
+/** The catalogue of error codes. Add new codes at the end of their block; never renumber. */
+export const ERROR_CODES = {
+  AF1001: { stage: 'parse', title: 'File not found or unreadable', help: 'Check the path. Without a path, allframe looks for architecture.yaml, architecture.yml or architecture.toml in the current directory.' },
+  AF1002: { stage: 'parse', title: 'File too large', help: 'Architecture files are limited to 5 MiB (1,000 services take about 250 KiB). A larger file is almost certainly not an architecture file.' },
+  AF1003: { stage: 'parse', title: 'Not a text file', help: 'The file holds NUL bytes or is not valid UTF-8. Save it as UTF-8 text.' },
+  AF1004: { stage: 'parse', title: 'Empty document', help: 'The file holds no document. Start from `allframe init` or examples/shop/architecture.yaml.' },
+  AF1005: { stage: 'parse', title: 'YAML syntax error', help: 'Check indentation (spaces only, no tabs), colons after keys and closing quotes and brackets.' },
+  AF1006: { stage: 'parse', title: 'Duplicate key', help: 'A key may appear only once in a mapping or table; the second one would silently replace the first.' },
+  AF1007: { stage: 'parse', title: 'Too many alias expansions', help: 'YAML aliases (*name) expand to copies of their anchor; this file expands beyond the limit, as an alias bomb does. Write the values out.' },
+  AF1008: { stage: 'parse', title: 'TOML syntax error', help: 'Check quotes around strings, `=` between keys and values, and table headers such as [[services]].' },
+  AF1009: { stage: 'parse', title: 'Document is not a mapping', help: 'The top level of an architecture file is a mapping with `architecture`, `services` and optional sections.' },
+  AF1010: { stage: 'parse', title: 'Unsupported file type', help: 'Use a .yaml, .yml or .toml file.' },
+  AF1011: { stage: 'parse', title: 'More than one YAML document', help: 'An architecture file holds exactly one document; remove the extra `---` separators.' },
+  AF1012: { stage: 'parse', title: 'Unsupported YAML feature', help: 'Custom tags and merge keys (<<) are not supported; write the values out.' },
+
+  AF2001: { stage: 'resolve', title: 'Environment variable not set', help: 'Set the variable, or give a default with ${NAME:-default}.' },
+  AF2002: { stage: 'resolve', title: 'Required environment variable not set', help: 'The file marks this variable as required with ${NAME:?message}; set it before running allframe.' },
+  AF2003: { stage: 'resolve', title: 'Malformed ${...} interpolation', help: 'Use ${NAME}, ${NAME:-default} or ${NAME:?message}; NAME is letters, digits and _, not starting with a digit. Write $$ for a literal $.' },
+  AF2004: { stage: 'resolve', title: 'Unknown environment', help: 'The environment given with --env is not declared under `environments`.' },
+
+  AF3001: { stage: 'schema', title: 'Unknown key', help: 'The key is not part of the format at this place. Check the spelling and the indentation: a key indented one level too little or too much lands in the wrong block.' },
+  AF3002: { stage: 'schema', title: 'Wrong type', help: 'The value has the wrong type (for example a string where a number is expected). Quote strings that look like numbers only where a string is wanted.' },
+  AF3003: { stage: 'schema', title: 'Value not allowed', help: 'The value is not one of the allowed values listed in the message.' },
+  AF3004: { stage: 'schema', title: 'Missing required key', help: 'Add the key; `allframe docs` lists what each block requires.' },
+  AF3005: { stage: 'schema', title: 'Value out of range', help: 'The number, length or count is outside the allowed range given in the message.' },
+  AF3006: { stage: 'schema', title: 'Value has the wrong form', help: 'The value does not match the required form (name pattern, e-mail address, URL or version).' },
+  AF3007: { stage: 'schema', title: 'No allowed form matches', help: 'The value must take one of several forms; the message lists them.' },
+  AF3008: { stage: 'schema', title: 'Duplicate list entry', help: 'Each entry of this list must be unique.' },
+  AF3099: { stage: 'schema', title: 'Schema violation', help: 'The value breaks a rule of the format; the message says which.' },
+
+  AF4001: { stage: 'semantic', title: 'Duplicate service name', help: 'Service names are unique: they name cloud resources and packages.' },
+  AF4002: { stage: 'semantic', title: 'Unknown service', help: 'The name must be the `name` of a service declared under `services`.' },
+  AF4003: { stage: 'semantic', title: 'Event is published by no one', help: 'A consumed or subscribed event must be listed in the `publishes` of the producing service (or of any service when no `from` is given).' },
+  AF4004: { stage: 'semantic', title: 'Dependency cycle', help: 'Synchronous `depends_on` edges must not form a cycle: a request could then wait on itself. Break the cycle with an event.' },
+  AF4005: { stage: 'semantic', title: 'Block not allowed on this archetype', help: 'Type-specific blocks (schedule, consumer, saga, ...) belong to their archetype only. Change the `type` or remove the block.' },
+  AF4006: { stage: 'semantic', title: 'Archetype block missing', help: 'This archetype needs its block (for example `schedule` on a scheduled service).' },
+  AF4007: { stage: 'semantic', title: 'Invalid cron expression', help: 'Use five fields: minute hour day-of-month month day-of-week, e.g. "0 2 * * *".' },
+  AF4008: { stage: 'semantic', title: 'Unknown time zone', help: 'Use an IANA time zone name such as Europe/Amsterdam or UTC.' },
+  AF4009: { stage: 'semantic', title: 'Value would break the cloud', help: 'The combination of values is rejected by the cloud service or makes it misbehave (for example a queue visibility timeout shorter than 6 times the consumer timeout redelivers messages still being processed).' },
+  AF4010: { stage: 'semantic', title: 'Service depends on itself', help: 'Remove the service from its own `depends_on`.' },
+  AF4011: { stage: 'semantic', title: 'Inconsistent values', help: 'Two values contradict each other, for example min_instances above max_instances.' },
+  AF4012: { stage: 'semantic', title: 'Missing setting for a choice made elsewhere', help: 'A choice in the file needs a further setting, for example an authentication provider needs jwt_issuer.' },
+
+  AF5001: { stage: 'target', title: 'Not supported by the target', help: 'The target cannot honour this choice; allframe never downgrades silently. Change the value or choose another target.' },
+  AF5002: { stage: 'target', title: 'Value outside what the target allows', help: 'The target service accepts a narrower range than the format, for example Pub/Sub delivery attempts 5..100 or Lambda timeouts up to 900 s.' },
+  AF5003: { stage: 'target', title: 'Target settings missing', help: 'The selected target needs its block under `cloud` (for example cloud.gcp.project_id).' },
+
+  AF9001: { stage: 'usage', title: 'Invalid command-line usage', help: 'See `allframe <command> --help`.' },
+} as const satisfies Record<string, CodeInfo>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface DiagnosticInit {
+  readonly code: ErrorCode;
+  readonly message: string;
+  /** Where in the document; empty for the whole file. */
+  readonly path?: DocPath;
+  readonly hint?: string;
+  /** Closest valid names, for "did you mean". */
+  readonly suggestions?: readonly string[];
+  readonly severity?: Severity;
+  /** Point at the key rather than the value (unknown keys, duplicate names). */
+  readonly at?: 'key' | 'value';
+  /** An exact source range where known better than the path's (e.g. one field of a cron expression). */
+  readonly span?: Span;
+}
+
+/** A user-facing problem with a stable code, located in the source file. */
+export interface Diagnostic {
+  readonly code: ErrorCode;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly path: DocPath;
+  /** JSON Pointer of `path` (RFC 6901). */
+  readonly pointer: string;
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+  readonly endLine: number;
+  readonly endCol: number;
+  readonly hint?: string;
+  readonly suggestions?: readonly string[];
+}
+
+/** Thrown only for allframe's own bugs. User mistakes are Diagnostics, never exceptions. */
+export class InternalError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'InternalError';
+  }
+}
+
+/** RFC 6901 JSON Pointer for a path. */
+export function toPointer(path: DocPath): string {
+  return path.map((p) => '/' + String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('');
+}
+
+/** A path as users read it: `services[3].consumer.max_retries`. */
+export function formatPath(path: DocPath): string {
+  let out = '';
+  for (const p of path) {
+    if (typeof p === 'number') out += `[${p}]`;
+    else if (/^[A-Za-z_$][\w$-]*$/.test(p)) out += out === '' ? p : `.${p}`;
+    else out += `[${JSON.stringify(p)}]`;
+  }
+  return out === '' ? '(document)' : out;
+}
+
+/** Sort by file position, then code, so output is stable and reads top to bottom. */
+export function sortDiagnostics(diags: readonly Diagnostic[]): Diagnostic[] {
+  return [...diags].sort((a, b) => a.line - b.line || a.col - b.col || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0) || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0));
+}

@@ -1,0 +1,553 @@
+/**
+ * The architecture format, written once with TypeBox: the JSON Schema (draft 2020-12) and the TypeScript
+ * model types both come from the definitions below, so they cannot drift.
+ *
+ * House rules, checked by test/model/schema.test.ts:
+ * - every object has `additionalProperties: false`;
+ * - every property has a `description`, and either a `default` or a `$comment` starting with "default:"
+ *   that says what its absence means (aws-cdk's `@default -` convention).
+ */
+import { Static, TSchema, Type } from '@sinclair/typebox';
+import { ARCHETYPE_NAMES, ArchetypeName } from './archetypes';
+
+// ---------- building blocks ----------
+
+interface Doc {
+  readonly description: string;
+  readonly default?: unknown;
+  /** "default: ..." when there is no literal default. */
+  readonly $comment?: string;
+  readonly examples?: unknown[];
+}
+
+function Enum<const T extends readonly string[]>(values: T, doc: Doc) {
+  return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...doc });
+}
+
+function Obj<P extends Record<string, TSchema>>(properties: P, doc: Doc) {
+  return Type.Object(properties, { additionalProperties: false, ...doc });
+}
+
+/** A map with named keys (environments, overrides, variables). */
+function NamedMap<T extends TSchema>(keyPattern: string, value: T, doc: Doc) {
+  return Type.Unsafe<Record<string, Static<T>>>({
+    type: 'object',
+    propertyNames: { pattern: keyPattern },
+    additionalProperties: value,
+    ...doc,
+  });
+}
+
+const Opt = Type.Optional;
+/** A literal default where the block has one, else a note that it is inherited. */
+const dflt = (withDefault: boolean, value: unknown, inherited: string): Pick<Doc, 'default' | '$comment'> =>
+  withDefault ? { default: value } : { $comment: `default: ${inherited}` };
+
+// ---------- name patterns (messages for them live in validate/messages.ts) ----------
+
+export const PATTERNS = {
+  kebab: '^[a-z][a-z0-9]*(-[a-z0-9]+)*$',
+  pascal: '^[A-Z][A-Za-z0-9]*$',
+  envVar: '^[A-Z_][A-Z0-9_]*$',
+  semver: '^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?$',
+  awsAccount: '^[0-9]{12}$',
+  awsRegion: '^[a-z]{2}(-gov)?-[a-z]+-[0-9]$',
+  gcpProject: '^[a-z][a-z0-9-]{4,28}[a-z0-9]$',
+  gcpRegion: '^[a-z]+-[a-z]+[0-9]$',
+  flyRegion: '^[a-z]{3}$',
+  gcsBucket: '^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$',
+  httpHeader: "^[A-Za-z0-9!#$%&'*+.^_`|~-]+$",
+} as const;
+
+const ServiceName = (description: string) => Type.String({ description, pattern: PATTERNS.kebab, minLength: 2, maxLength: 40 });
+const EventName = (description: string) => Type.String({ description, pattern: PATTERNS.pascal, maxLength: 100 });
+const ServiceNames = (description: string) => Type.Array(ServiceName('A service name'), { description, uniqueItems: true, default: [] });
+const EventNames = (description: string) => Type.Array(EventName('An event name in PascalCase'), { description, uniqueItems: true, default: [] });
+
+// ---------- enums ----------
+
+export const EVENT_BUSES = ['sns', 'eventbridge', 'sqs', 'pubsub', 'kafka', 'nats'] as const;
+export const DATABASES = ['postgres', 'dynamodb', 'firestore', 'none'] as const;
+export const COMPUTES = ['lambda', 'fargate', 'cloud-run', 'fly-machine'] as const;
+export const TARGETS = ['aws', 'gcp', 'fly'] as const;
+export const SECRETS_MANAGERS = ['aws-secrets', 'gcp-secrets', 'vault', 'env'] as const;
+export const METRICS = ['cloudwatch', 'prometheus', 'cloud-monitoring'] as const;
+export const SCHEMA_REGISTRIES = ['glue', 'confluent', 'apicurio', 'none'] as const;
+export const PROTOCOLS = ['rest', 'graphql', 'grpc', 'websocket'] as const;
+export const AUTH_PROVIDERS = ['cognito', 'auth0', 'keycloak', 'custom', 'none'] as const;
+
+export type EventBus = (typeof EVENT_BUSES)[number];
+export type Database = (typeof DATABASES)[number];
+export type Compute = (typeof COMPUTES)[number];
+export type TargetId = (typeof TARGETS)[number];
+export type SecretsManager = (typeof SECRETS_MANAGERS)[number];
+export type Metrics = (typeof METRICS)[number];
+export type SchemaRegistry = (typeof SCHEMA_REGISTRIES)[number];
+export type Protocol = (typeof PROTOCOLS)[number];
+
+// ---------- resilience (global defaults, per-service overrides) ----------
+
+const circuitBreaker = (g: boolean) =>
+  Obj(
+    {
+      failure_threshold: Opt(Type.Integer({ description: 'Consecutive failures that open the circuit', minimum: 1, maximum: 1000, ...dflt(g, 5, 'resilience.circuit_breaker.failure_threshold') })),
+      success_threshold: Opt(Type.Integer({ description: 'Successes in half-open state that close it again', minimum: 1, maximum: 1000, ...dflt(g, 3, 'resilience.circuit_breaker.success_threshold') })),
+      timeout_ms: Opt(Type.Integer({ description: 'How long the circuit stays open before a trial call, in milliseconds', minimum: 100, maximum: 3_600_000, ...dflt(g, 30000, 'resilience.circuit_breaker.timeout_ms') })),
+    },
+    { description: 'Circuit breaker around outbound calls', ...dflt(g, {}, 'resilience.circuit_breaker') },
+  );
+
+const retry = (g: boolean) =>
+  Obj(
+    {
+      max_attempts: Opt(Type.Integer({ description: 'Attempts including the first call', minimum: 1, maximum: 100, ...dflt(g, 3, 'resilience.retry.max_attempts') })),
+      initial_interval_ms: Opt(Type.Integer({ description: 'Delay before the first retry, in milliseconds', minimum: 1, maximum: 3_600_000, ...dflt(g, 100, 'resilience.retry.initial_interval_ms') })),
+      max_interval_ms: Opt(Type.Integer({ description: 'Upper bound of the delay between retries, in milliseconds', minimum: 1, maximum: 3_600_000, ...dflt(g, 10000, 'resilience.retry.max_interval_ms') })),
+      multiplier: Opt(Type.Number({ description: 'Backoff multiplier between retries', minimum: 1, maximum: 10, ...dflt(g, 2, 'resilience.retry.multiplier') })),
+      idempotent_only: Opt(Type.Boolean({ description: 'Retry only idempotent requests (GET, PUT, DELETE and requests with an Idempotency-Key)', ...dflt(g, false, 'resilience.retry.idempotent_only') })),
+    },
+    { description: 'Retry policy with exponential backoff and jitter', ...dflt(g, {}, 'resilience.retry') },
+  );
+
+const bulkhead = (g: boolean) =>
+  Obj(
+    {
+      max_concurrent: Opt(Type.Integer({ description: 'Concurrent executions allowed', minimum: 1, maximum: 100000, ...dflt(g, 100, 'resilience.bulkhead.max_concurrent') })),
+      max_queue: Opt(Type.Integer({ description: 'Calls waiting for a slot before being rejected', minimum: 0, maximum: 100000, ...dflt(g, 50, 'resilience.bulkhead.max_queue') })),
+    },
+    { description: 'Bulkhead limiting concurrent outbound calls', ...dflt(g, {}, 'resilience.bulkhead') },
+  );
+
+const rateLimit = (g: boolean) =>
+  Obj(
+    {
+      rps: Opt(Type.Integer({ description: 'Sustained requests per second', minimum: 1, maximum: 1_000_000, ...dflt(g, 1000, 'resilience.rate_limit.rps') })),
+      burst: Opt(Type.Integer({ description: 'Requests allowed above the sustained rate in a burst', minimum: 1, maximum: 1_000_000, ...dflt(g, 100, 'resilience.rate_limit.burst') })),
+    },
+    { description: 'Inbound rate limit (API throttling)', ...dflt(g, {}, 'resilience.rate_limit') },
+  );
+
+// ---------- cloud (full block, and the partial form environments use) ----------
+
+const cloud = (g: boolean) =>
+  Obj(
+    {
+      primary: Opt(Enum(TARGETS, { description: 'Default target of `allframe synth` and `allframe validate`', ...dflt(g, 'aws', 'the base file\'s cloud.primary') })),
+      aws: Opt(
+        Obj(
+          {
+            account_id: Opt(Type.String({ description: 'AWS account id (12 digits) the stacks deploy to', pattern: PATTERNS.awsAccount, $comment: 'default: environment-agnostic stacks (account resolved at deploy time)' })),
+            region: Opt(Type.String({ description: 'AWS region, e.g. eu-west-1', pattern: PATTERNS.awsRegion, ...dflt(g, 'us-east-1', 'the base file\'s cloud.aws.region') })),
+            compute: Opt(Enum(['lambda', 'fargate'] as const, { description: 'Default compute for request/response services', ...dflt(g, 'lambda', 'the base file\'s cloud.aws.compute') })),
+            nat: Opt(Enum(['none', 'instance', 'gateway', 'gateway-per-az'] as const, { description: 'Outbound internet for private subnets when a VPC is needed: none (VPC endpoints only), one NAT instance, one NAT gateway, or one per availability zone', ...dflt(g, 'gateway', 'the base file\'s cloud.aws.nat') })),
+          },
+          { description: 'Amazon Web Services settings', $comment: 'default: absent; required when the target is aws' },
+        ),
+      ),
+      gcp: Opt(
+        Obj(
+          {
+            project_id: Opt(Type.String({ description: 'Google Cloud project id', pattern: PATTERNS.gcpProject, $comment: 'default: none; required when the target is gcp' })),
+            region: Opt(Type.String({ description: 'Google Cloud region, e.g. europe-west1', pattern: PATTERNS.gcpRegion, ...dflt(g, 'us-central1', 'the base file\'s cloud.gcp.region') })),
+            state_bucket: Opt(Type.String({ description: 'GCS bucket holding the Terraform state', pattern: PATTERNS.gcsBucket, $comment: 'default: none; required when the target is gcp' })),
+          },
+          { description: 'Google Cloud settings', $comment: 'default: absent; required when the target is gcp' },
+        ),
+      ),
+      fly: Opt(
+        Obj(
+          {
+            org: Opt(Type.String({ description: 'Fly.io organisation slug', pattern: PATTERNS.kebab, ...dflt(g, 'personal', 'the base file\'s cloud.fly.org') })),
+            primary_region: Opt(Type.String({ description: 'Fly.io primary region code, e.g. ams', pattern: PATTERNS.flyRegion, ...dflt(g, 'iad', 'the base file\'s cloud.fly.primary_region') })),
+          },
+          { description: 'Fly.io settings', $comment: 'default: absent; required when the target is fly' },
+        ),
+      ),
+    },
+    { description: g ? 'Where the architecture runs' : 'Cloud settings this environment overrides', ...dflt(g, {}, 'the base file\'s cloud block') },
+  );
+
+// ---------- services ----------
+
+/** Sizing keys: a service sets them, and an environment may override them per service. */
+const sizing = (g: boolean) => ({
+  compute: Opt(Enum(COMPUTES, { description: 'Where the service runs. lambda and fargate are AWS choices; on GCP they run on Cloud Run and on Fly.io on Fly Machines', $comment: 'default: cloud.<target>.compute (aws: lambda); cloud-run on gcp; fly-machine on fly' })),
+  memory_mb: Opt(Type.Integer({ description: 'Memory per instance in MiB', minimum: 128, maximum: 32768, ...dflt(g, 512, 'the service\'s memory_mb') })),
+  cpu: Opt(Type.Integer({ description: 'CPU units per instance; 1024 units are one vCPU', minimum: 128, maximum: 16384, ...dflt(g, 256, 'the service\'s cpu') })),
+  timeout_seconds: Opt(Type.Integer({ description: 'Longest a request or message may take, in seconds', minimum: 1, maximum: 3600, ...dflt(g, 30, 'the service\'s timeout_seconds') })),
+  min_instances: Opt(Type.Integer({ description: 'Instances kept warm (0 allows scale to zero where the compute can)', minimum: 0, maximum: 1000, ...dflt(g, 0, 'the service\'s min_instances') })),
+  max_instances: Opt(Type.Integer({ description: 'Upper bound for autoscaling', minimum: 1, maximum: 1000, ...dflt(g, 10, 'the service\'s max_instances') })),
+  concurrency: Opt(Type.Integer({ description: 'Concurrent requests one instance handles', minimum: 1, maximum: 1000, $comment: 'default: the compute\'s own (1 on Lambda, 80 on Cloud Run and Fargate)' })),
+});
+
+const Consumes = Type.Array(
+  Obj(
+    {
+      event: EventName('The event consumed'),
+      from: Opt(ServiceName('The service that publishes it; the event must be in its `publishes`')),
+      filter: Opt(NamedMap('^[A-Za-z_][A-Za-z0-9_]*$', Type.Union([Type.String(), Type.Number(), Type.Boolean()], { description: 'Value the attribute must have' }), { description: 'Message attribute filter (all must match)', default: {} })),
+    },
+    { description: 'One consumed event' },
+  ),
+  { description: 'Events this service consumes, each from a named producer', default: [] },
+);
+
+const serviceProperties = {
+  name: ServiceName('Service name, lowercase kebab-case; names its package and cloud resources'),
+  type: Enum(ARCHETYPE_NAMES as readonly ArchetypeName[], { description: 'The archetype: what kind of service this is. anti-corruption-layer is an alias of legacy-adapter' }),
+  responsibility: Opt(Type.String({ description: 'One line on what the service is for; goes into docs and generated READMEs', maxLength: 500, default: '' })),
+  public: Opt(Type.Boolean({ description: 'Reachable from the internet (behind security.authentication). When false, only the services that list it in depends_on or bff.aggregates may call it', default: false })),
+  protocols: Opt(Type.Array(Enum(PROTOCOLS, { description: 'A protocol' }), { description: 'Protocols the service serves', uniqueItems: true, minItems: 1, $comment: 'default: [rest] for archetypes that serve requests, [] otherwise' })),
+  ...sizing(true),
+  domain: Opt(
+    Obj(
+      {
+        entities: Opt(Type.Array(EventName('An entity name in PascalCase'), { description: 'Domain entities (CRUD for stateless services)', uniqueItems: true, default: [] })),
+        events: Opt(EventNames('Domain events the service models')),
+      },
+      { description: 'Domain model of the service', default: {} },
+    ),
+  ),
+  database: Opt(
+    Obj(
+      { type: Opt(Enum(DATABASES, { description: 'Database engine of the service', $comment: 'default: settings.default_database' })) },
+      { description: 'The service\'s own database (one per service, never shared)', $comment: 'default: none unless the archetype needs state' },
+    ),
+  ),
+  idempotency: Opt(
+    Obj(
+      {
+        enabled: Opt(Type.Boolean({ description: 'Deduplicate requests carrying an idempotency key', default: true })),
+        key_header: Opt(Type.String({ description: 'Request header holding the idempotency key', pattern: PATTERNS.httpHeader, default: 'Idempotency-Key' })),
+        ttl_hours: Opt(Type.Integer({ description: 'How long results are remembered, in hours', minimum: 1, maximum: 8760, default: 24 })),
+      },
+      { description: 'Idempotent request handling backed by a TTL table', $comment: 'default: off' },
+    ),
+  ),
+  messaging: Opt(
+    Obj(
+      { pattern: Opt(Enum(['outbox', 'direct'] as const, { description: 'outbox: events are written with the state change and relayed; direct: published after commit', default: 'direct' })) },
+      { description: 'How published events leave the service', default: {} },
+    ),
+  ),
+  publishes: Opt(EventNames('Events this service publishes')),
+  consumes: Opt(Consumes),
+  depends_on: Opt(ServiceNames('Services this one calls synchronously; they must not form a cycle')),
+  secrets: Opt(Type.Array(Type.String({ description: 'A secret name in UPPER_SNAKE_CASE', pattern: PATTERNS.envVar, maxLength: 128 }), { description: 'Secret names the service reads; values live in the secrets manager, never in files', uniqueItems: true, default: [] })),
+  environment: Opt(NamedMap(PATTERNS.envVar, Type.String({ description: 'Value (not for secrets: use `secrets`)', maxLength: 4096 }), { description: 'Plain environment variables for the service', default: {} })),
+  circuit_breaker: Opt(circuitBreaker(false)),
+  retry: Opt(retry(false)),
+  bulkhead: Opt(bulkhead(false)),
+  rate_limit: Opt(rateLimit(false)),
+
+  // type-specific blocks (which archetype takes which: model/archetypes.ts)
+  cqrs: Opt(
+    Obj(
+      {
+        event_store: Opt(Enum(['dynamodb', 'postgres', 'firestore'] as const, { description: 'Where the event stream is stored', $comment: 'default: settings.default_database when it can hold events, else the target\'s (dynamodb on aws, firestore on gcp, postgres on fly)' })),
+        projections: Opt(Type.Array(EventName('A projection (read model) name'), { description: 'Read models built from the events', uniqueItems: true, default: [] })),
+        snapshot_frequency: Opt(Type.Integer({ description: 'Take a snapshot every N events (0: never)', minimum: 0, maximum: 100000, default: 100 })),
+      },
+      { description: 'event-sourced: event store, projections and snapshots', $comment: 'default: absent; required for event-sourced' },
+    ),
+  ),
+  saga: Opt(
+    Obj(
+      {
+        name: EventName('Saga name in PascalCase'),
+        steps: Type.Array(EventName('A step name'), { description: 'Steps in execution order', minItems: 1, maxItems: 100, uniqueItems: true }),
+        compensation: Opt(Type.Array(EventName('A compensation name'), { description: 'compensation[i] undoes steps[i]; run in reverse order on failure', maxItems: 100, uniqueItems: true, default: [] })),
+        timeout_seconds: Opt(Type.Integer({ description: 'Deadline for the whole saga, in seconds', minimum: 1, maximum: 31_536_000, default: 300 })),
+      },
+      { description: 'saga-orchestrator: the saga\'s steps and compensations', $comment: 'default: absent; required for saga-orchestrator' },
+    ),
+  ),
+  integrations: Opt(
+    Obj(
+      {
+        providers: Type.Array(Type.String({ description: 'A provider id', pattern: PATTERNS.kebab, maxLength: 40 }), { description: 'External providers this gateway integrates', minItems: 1, uniqueItems: true }),
+        base_url: Opt(Type.String({ description: 'Base URL of the provider API', format: 'uri', pattern: '^https?://', $comment: 'default: none; the skeleton reads it from configuration' })),
+        timeout_ms: Opt(Type.Integer({ description: 'Timeout of one outbound call, in milliseconds', minimum: 1, maximum: 900000, default: 10000 })),
+      },
+      { description: 'gateway: the external integrations', $comment: 'default: absent; required for gateway' },
+    ),
+  ),
+  consumer: Opt(
+    Obj(
+      {
+        dlq: Opt(Type.Boolean({ description: 'Move messages that keep failing to a dead-letter queue', default: true })),
+        max_retries: Opt(Type.Integer({ description: 'Deliveries of a message before it moves to the DLQ (SQS maxReceiveCount, Pub/Sub max_delivery_attempts)', minimum: 1, maximum: 1000, default: 5 })),
+        retry_backoff: Opt(Enum(['exponential', 'linear', 'fixed'] as const, { description: 'Delay growth between redeliveries', default: 'exponential' })),
+        concurrency: Opt(Type.Integer({ description: 'Messages processed at once', minimum: 1, maximum: 1000, default: 10 })),
+        batch_size: Opt(Type.Integer({ description: 'Messages delivered per batch', minimum: 1, maximum: 10000, default: 10 })),
+        visibility_timeout_seconds: Opt(Type.Integer({ description: 'How long a received message stays hidden from other consumers', minimum: 0, maximum: 43200, $comment: 'default: 6 × timeout_seconds (what AWS recommends for Lambda consumers)' })),
+      },
+      { description: 'consumer: delivery, retries and dead-lettering', $comment: 'default: absent; required for consumer' },
+    ),
+  ),
+  bff: Opt(
+    Obj(
+      {
+        aggregates: Type.Array(ServiceName('A service name'), { description: 'Services this BFF aggregates (it may call them)', minItems: 1, uniqueItems: true }),
+        caching: Opt(Obj({ ttl_seconds: Opt(Type.Integer({ description: 'Response cache TTL in seconds (0: no caching)', minimum: 0, maximum: 86400, default: 60 })) }, { description: 'Response caching', default: {} })),
+      },
+      { description: 'bff: aggregated services and caching', $comment: 'default: absent; required for bff' },
+    ),
+  ),
+  websocket: Opt(
+    Obj(
+      {
+        heartbeat_interval_ms: Opt(Type.Integer({ description: 'Ping interval, in milliseconds', minimum: 1000, maximum: 600000, default: 30000 })),
+        max_connections_per_instance: Opt(Type.Integer({ description: 'Connections one instance accepts', minimum: 1, maximum: 1_000_000, default: 1000 })),
+        idle_timeout_seconds: Opt(Type.Integer({ description: 'Close connections idle for this long, in seconds', minimum: 10, maximum: 7200, default: 600 })),
+      },
+      { description: 'websocket-gateway: connection handling', $comment: 'default: absent; required for websocket-gateway' },
+    ),
+  ),
+  subscriptions: Opt(
+    Obj(
+      {
+        events: Opt(EventNames('Events pushed to connected clients')),
+        authorization: Opt(Enum(['jwt', 'api-key', 'none'] as const, { description: 'How clients authorise on connect', default: 'jwt' })),
+      },
+      { description: 'websocket-gateway: events pushed to clients', $comment: 'default: no subscriptions' },
+    ),
+  ),
+  schedule: Opt(
+    Obj(
+      {
+        cron: Type.String({ description: 'Five-field cron expression: minute hour day-of-month month day-of-week', minLength: 9, maxLength: 200, examples: ['0 2 * * *'] }),
+        timezone: Opt(Type.String({ description: 'IANA time zone the cron expression is read in', maxLength: 64, default: 'UTC' })),
+        timeout_minutes: Opt(Type.Integer({ description: 'Longest one run may take, in minutes', minimum: 1, maximum: 1440, default: 15 })),
+        overlap_policy: Opt(Enum(['skip', 'allow', 'queue'] as const, { description: 'What happens when a run is due while the previous one still runs', default: 'skip' })),
+        retry_attempts: Opt(Type.Integer({ description: 'Retries of a failed run', minimum: 0, maximum: 185, default: 2 })),
+      },
+      { description: 'scheduled: when and how the job runs', $comment: 'default: absent; required for scheduled' },
+    ),
+  ),
+  acl: Opt(
+    Obj(
+      {
+        upstream: Type.String({ description: 'URL of the legacy system', format: 'uri', maxLength: 2048 }),
+        protocol: Opt(Enum(['soap', 'rest', 'graphql', 'sftp', 'jdbc'] as const, { description: 'Protocol the legacy system speaks', default: 'rest' })),
+        sync_strategy: Opt(Enum(['polling', 'webhook', 'cdc', 'on-demand'] as const, { description: 'How changes are taken from the legacy system', default: 'on-demand' })),
+        polling_interval_seconds: Opt(Type.Integer({ description: 'Polling interval with sync_strategy polling, in seconds', minimum: 1, maximum: 86400, default: 60 })),
+      },
+      { description: 'legacy-adapter: the legacy upstream and how to sync with it', $comment: 'default: absent; required for legacy-adapter' },
+    ),
+  ),
+  stream: Opt(
+    Obj(
+      {
+        input_events: Type.Array(EventName('An event name in PascalCase'), { description: 'Events read from the stream', minItems: 1, uniqueItems: true }),
+        output_events: Opt(EventNames('Events emitted per window')),
+        windowing: Opt(
+          Obj(
+            {
+              type: Opt(Enum(['tumbling', 'sliding', 'session'] as const, { description: 'Window kind', default: 'tumbling' })),
+              duration_seconds: Opt(Type.Integer({ description: 'Window length (session: inactivity gap), in seconds', minimum: 1, maximum: 86400, default: 60 })),
+              slide_seconds: Opt(Type.Integer({ description: 'Slide of a sliding window, in seconds', minimum: 1, maximum: 86400, $comment: 'default: duration_seconds / 2 for sliding windows' })),
+            },
+            { description: 'Windowed aggregation', default: {} },
+          ),
+        ),
+      },
+      { description: 'stream-processor: input, output and windows', $comment: 'default: absent; required for stream-processor' },
+    ),
+  ),
+  cache: Opt(
+    Obj(
+      {
+        backend: Opt(Enum(['redis', 'valkey', 'memcached'] as const, { description: 'Cache engine', default: 'redis' })),
+        strategy: Opt(Enum(['cache-aside', 'read-through', 'write-through', 'write-behind'] as const, { description: 'Caching pattern the skeleton implements', default: 'cache-aside' })),
+        ttl_seconds: Opt(Type.Integer({ description: 'Entry lifetime, in seconds', minimum: 1, maximum: 31_536_000, default: 3600 })),
+        invalidation: Opt(EventNames('Events that invalidate cached entries')),
+      },
+      { description: 'cache: the managed cache', $comment: 'default: absent; required for cache' },
+    ),
+  ),
+};
+
+export const ServiceSchema = Obj(serviceProperties, { description: 'One service of the architecture' });
+
+const EnvironmentSchema = Obj(
+  {
+    cloud: Opt(cloud(false)),
+    overrides: Opt(NamedMap(PATTERNS.kebab, Obj(sizing(false), { description: 'Sizing of one service in this environment' }), { description: 'Per-service sizing in this environment, by service name', default: {} })),
+  },
+  { description: 'One deployable stage' },
+);
+
+// ---------- the whole file ----------
+
+export const ArchitectureSchema = Obj(
+  {
+    $schema: Opt(Type.String({ description: 'JSON Schema of this file, for editors', $comment: 'default: none' })),
+    architecture: Obj(
+      {
+        name: Type.String({ description: 'Architecture name, lowercase kebab-case, 3-40 characters; prefixes every cloud resource name', pattern: PATTERNS.kebab, minLength: 3, maxLength: 40 }),
+        version: Opt(Type.String({ description: 'Version of the architecture (semver)', pattern: PATTERNS.semver, default: '0.1.0' })),
+        description: Opt(Type.String({ description: 'What the system does', maxLength: 2000, default: '' })),
+        multi_tenant: Opt(Type.Boolean({ description: 'Serve several tenants; see `tenant`', default: false })),
+      },
+      { description: 'Identity of the architecture' },
+    ),
+    settings: Opt(
+      Obj(
+        {
+          event_bus: Opt(Enum(EVENT_BUSES, { description: 'Event bus for published events', $comment: 'default: per target: aws sns, gcp pubsub, fly nats' })),
+          default_database: Opt(Enum(DATABASES, { description: 'Database for services that need one and name none', $comment: 'default: per target: aws dynamodb, gcp firestore, fly postgres' })),
+          runtime: Opt(Enum(['nodejs22', 'nodejs24'] as const, { description: 'Language runtime of generated service skeletons', default: 'nodejs22' })),
+          events: Opt(
+            Obj(
+              {
+                schema_registry: Opt(Enum(SCHEMA_REGISTRIES, { description: 'Where event schemas are registered', default: 'none' })),
+                format: Opt(Enum(['avro', 'protobuf', 'json-schema'] as const, { description: 'Event schema format', default: 'json-schema' })),
+                compatibility: Opt(Enum(['backward', 'forward', 'full', 'none'] as const, { description: 'Schema evolution rule enforced by the registry', default: 'backward' })),
+              },
+              { description: 'Event schemas', default: {} },
+            ),
+          ),
+        },
+        { description: 'Platform-wide choices', default: {} },
+      ),
+    ),
+    resilience: Opt(
+      Obj(
+        { circuit_breaker: Opt(circuitBreaker(true)), retry: Opt(retry(true)), bulkhead: Opt(bulkhead(true)), rate_limit: Opt(rateLimit(true)) },
+        { description: 'Resilience defaults for every service; a service may override any of them', default: {} },
+      ),
+    ),
+    security: Opt(
+      Obj(
+        {
+          secrets_manager: Opt(Enum(SECRETS_MANAGERS, { description: 'Where secret values live', $comment: 'default: per target: aws aws-secrets, gcp gcp-secrets, fly env (Fly secrets)' })),
+          mtls: Opt(Type.Boolean({ description: 'Mutual TLS between services', default: false })),
+          api_key_rotation_days: Opt(Type.Integer({ description: 'Rotation period of API keys and rotatable secrets, in days', minimum: 1, maximum: 365, default: 90 })),
+          authentication: Opt(
+            Obj(
+              {
+                provider: Opt(Enum(AUTH_PROVIDERS, { description: 'Identity provider for public endpoints', default: 'none' })),
+                jwt_issuer: Opt(Type.String({ description: 'Issuer URL of the JWTs; required unless provider is none', format: 'uri', pattern: '^https://', $comment: 'default: none' })),
+                audience: Opt(Type.String({ description: 'Expected JWT audience', maxLength: 256, $comment: 'default: the architecture name' })),
+              },
+              { description: 'End-user authentication', default: {} },
+            ),
+          ),
+        },
+        { description: 'Security settings', default: {} },
+      ),
+    ),
+    compliance: Opt(
+      Obj(
+        {
+          audit_logging: Opt(Type.Boolean({ description: 'Write an audit trail of state changes', default: false })),
+          pii_fields: Opt(Type.Array(Type.String({ description: 'A field name', pattern: '^[a-z][a-z0-9_]*$', maxLength: 64 }), { description: 'Field names redacted from logs and traces', uniqueItems: true, default: [] })),
+          data_retention_days: Opt(Type.Integer({ description: 'How long data and logs are kept, in days', minimum: 1, maximum: 3650, default: 365 })),
+        },
+        { description: 'Compliance settings', default: {} },
+      ),
+    ),
+    observability: Opt(
+      Obj(
+        {
+          tracing: Opt(Enum(['opentelemetry', 'xray', 'none'] as const, { description: 'Distributed tracing', default: 'opentelemetry' })),
+          sampling: Opt(
+            Obj(
+              {
+                strategy: Opt(Enum(['probabilistic', 'always', 'never', 'rate-limiting'] as const, { description: 'Trace sampling strategy', default: 'probabilistic' })),
+                rate: Opt(Type.Number({ description: 'Sampled fraction (probabilistic) or traces per second (rate-limiting)', minimum: 0, maximum: 1000, default: 0.1 })),
+              },
+              { description: 'Trace sampling', default: {} },
+            ),
+          ),
+          metrics: Opt(Enum(METRICS, { description: 'Metrics backend', $comment: 'default: per target: aws cloudwatch, gcp cloud-monitoring, fly prometheus' })),
+          logging: Opt(Enum(['json', 'structured', 'plain'] as const, { description: 'Log format of the services', default: 'json' })),
+          alarms_email: Opt(
+            Type.Union([Type.String({ format: 'email', description: 'An e-mail address' }), Type.Literal('', { description: 'No e-mail' })], {
+              description: 'E-mail address that receives alarm notifications; empty for none',
+              default: '',
+            }),
+          ),
+        },
+        { description: 'Tracing, metrics, logs and alarms', default: {} },
+      ),
+    ),
+    testing: Opt(
+      Obj(
+        {
+          contract_testing: Opt(Type.Boolean({ description: 'Generate Pact tests from depends_on edges', default: true })),
+          load_testing: Opt(
+            Obj(
+              {
+                tool: Opt(Enum(['k6'] as const, { description: 'Load-testing tool', default: 'k6' })),
+                baseline_rps: Opt(Type.Integer({ description: 'Requests per second of the baseline load test', minimum: 1, maximum: 1_000_000, default: 100 })),
+                p99_ms: Opt(Type.Integer({ description: 'p99 latency threshold, in milliseconds', minimum: 1, maximum: 600000, default: 500 })),
+              },
+              { description: 'Load tests', default: {} },
+            ),
+          ),
+          chaos_engineering: Opt(Type.Boolean({ description: 'Generate fault-injection experiments', default: false })),
+        },
+        { description: 'Generated tests', default: {} },
+      ),
+    ),
+    feature_flags: Opt(
+      Obj({ provider: Opt(Enum(['unleash', 'launchdarkly', 'flagsmith', 'env'] as const, { description: 'Feature flag provider', default: 'env' })) }, { description: 'Feature flags', default: {} }),
+    ),
+    tenant: Opt(
+      Obj(
+        {
+          isolation: Opt(Enum(['schema', 'database', 'row-level'] as const, { description: 'How tenant data is separated', default: 'row-level' })),
+          header: Opt(Type.String({ description: 'Request header naming the tenant', pattern: PATTERNS.httpHeader, default: 'X-Tenant-ID' })),
+        },
+        { description: 'Tenancy; used only when architecture.multi_tenant is true', default: {} },
+      ),
+    ),
+    cloud: Opt(cloud(true)),
+    environments: Opt(NamedMap('^[a-z][a-z0-9-]{0,19}$', EnvironmentSchema, { description: 'Deployable stages by name; each may override cloud settings and per-service sizing (select with --env)', default: {} })),
+    deployment: Opt(
+      Obj(
+        {
+          strategy: Opt(Enum(['canary', 'blue-green', 'rolling', 'all-at-once'] as const, { description: 'How new versions roll out', default: 'rolling' })),
+          canary_percentage: Opt(Type.Integer({ description: 'Traffic share of the canary, in percent', minimum: 1, maximum: 50, default: 10 })),
+          canary_duration_minutes: Opt(Type.Integer({ description: 'How long the canary runs before full rollout, in minutes', minimum: 1, maximum: 1440, default: 10 })),
+          rollback_on_failure: Opt(Type.Boolean({ description: 'Roll back automatically when alarms fire during rollout', default: true })),
+        },
+        { description: 'Rollout of new versions', default: {} },
+      ),
+    ),
+    services: Type.Array(ServiceSchema, { description: 'The services of the architecture', minItems: 1, maxItems: 2000 }),
+  },
+  { description: 'An allframe architecture file' },
+);
+
+/** The architecture file as written (optional keys may be absent). */
+export type ArchitectureFile = Static<typeof ArchitectureSchema>;
+export type ServiceSpec = Static<typeof ServiceSchema>;
+export type EnvironmentSpec = Static<typeof EnvironmentSchema>;
+
+export const SCHEMA_ID = 'https://allframe.dev/schema/architecture.schema.json';
+
+/** The JSON Schema document (draft 2020-12), as published in schema/architecture.schema.json. */
+export function architectureJsonSchema(): Record<string, unknown> {
+  const plain = JSON.parse(JSON.stringify(ArchitectureSchema)) as Record<string, unknown>;
+  return { $schema: 'https://json-schema.org/draft/2020-12/schema', $id: SCHEMA_ID, title: 'allframe architecture', ...plain };
+}
+
+/**
+ * The (sub)schema governing a document path, following properties, items and additionalProperties;
+ * undefined where the path leaves the schema.
+ */
+export function schemaAtPath(path: ReadonlyArray<string | number>, root: TSchema = ArchitectureSchema): Record<string, unknown> | undefined {
+  let s: Record<string, unknown> | undefined = root as unknown as Record<string, unknown>;
+  for (const seg of path) {
+    if (!s) return undefined;
+    const props = s.properties as Record<string, Record<string, unknown>> | undefined;
+    if (typeof seg === 'number') s = s.items as Record<string, unknown> | undefined;
+    else if (props && Object.prototype.hasOwnProperty.call(props, seg)) s = props[seg];
+    else if (typeof s.additionalProperties === 'object') s = s.additionalProperties as Record<string, unknown>;
+    else return undefined;
+  }
+  return s;
+}

@@ -1,0 +1,97 @@
+/**
+ * What each target provides and can honour. Validation refuses what a target can't do (never a silent
+ * downgrade); resolve fills in the per-target defaults from here.
+ */
+import { ARCHETYPE_KINDS, ArchetypeKind } from './archetypes';
+import { Compute, Database, EventBus, Metrics, SchemaRegistry, SecretsManager, TargetId } from './schema';
+
+export interface TargetDefaults {
+  readonly event_bus: EventBus;
+  readonly default_database: Exclude<Database, 'none'>;
+  readonly secrets_manager: SecretsManager;
+  readonly metrics: Metrics;
+  /** Compute for request/response services when neither the service nor cloud.<target>.compute says. */
+  readonly compute: Compute;
+}
+
+export interface TargetCapabilities {
+  readonly title: string;
+  readonly archetypes: readonly ArchetypeKind[];
+  readonly eventBuses: readonly EventBus[];
+  readonly databases: readonly Database[];
+  /** Compute values the target runs natively. */
+  readonly computes: readonly Compute[];
+  /** Other clouds' compute values the target maps onto its own (lambda and fargate run on Cloud Run on GCP). */
+  readonly translates: Partial<Record<Compute, Compute>>;
+  readonly secretsManagers: readonly SecretsManager[];
+  readonly metrics: readonly Metrics[];
+  readonly schemaRegistries: readonly SchemaRegistry[];
+}
+
+export const TARGET_DEFAULTS: Record<TargetId, TargetDefaults> = {
+  aws: { event_bus: 'sns', default_database: 'dynamodb', secrets_manager: 'aws-secrets', metrics: 'cloudwatch', compute: 'lambda' },
+  gcp: { event_bus: 'pubsub', default_database: 'firestore', secrets_manager: 'gcp-secrets', metrics: 'cloud-monitoring', compute: 'cloud-run' },
+  fly: { event_bus: 'nats', default_database: 'postgres', secrets_manager: 'env', metrics: 'prometheus', compute: 'fly-machine' },
+};
+
+export const TARGET_CAPABILITIES: Record<TargetId, TargetCapabilities> = {
+  aws: {
+    title: 'AWS',
+    archetypes: ARCHETYPE_KINDS,
+    // kafka (MSK) is planned; until then it is refused rather than silently replaced.
+    eventBuses: ['sns', 'eventbridge', 'sqs'],
+    databases: ['dynamodb', 'postgres', 'none'],
+    computes: ['lambda', 'fargate'],
+    translates: {},
+    secretsManagers: ['aws-secrets'],
+    metrics: ['cloudwatch'],
+    schemaRegistries: ['glue', 'none'],
+  },
+  gcp: {
+    title: 'Google Cloud',
+    archetypes: ARCHETYPE_KINDS,
+    eventBuses: ['pubsub'],
+    databases: ['firestore', 'postgres', 'none'],
+    computes: ['cloud-run'],
+    translates: { lambda: 'cloud-run', fargate: 'cloud-run' },
+    secretsManagers: ['gcp-secrets'],
+    metrics: ['cloud-monitoring'],
+    schemaRegistries: ['none'],
+  },
+  fly: {
+    title: 'Fly.io',
+    archetypes: ARCHETYPE_KINDS,
+    // Fly.io has no managed queue or topic service: only a bus it can host on its own machines.
+    eventBuses: ['nats'],
+    databases: ['postgres', 'none'],
+    computes: ['fly-machine'],
+    translates: { lambda: 'fly-machine', fargate: 'fly-machine' },
+    secretsManagers: ['env'],
+    metrics: ['prometheus'],
+    schemaRegistries: ['none'],
+  },
+};
+
+/** Numeric limits of the cloud services behind each target, used by validation. */
+export const LIMITS = {
+  lambdaTimeoutSeconds: 900,
+  lambdaMemoryMb: { min: 128, max: 10240 },
+  /** API Gateway HTTP API integration timeout. */
+  httpApiTimeoutSeconds: 30,
+  sqsMaxVisibilitySeconds: 43200,
+  /** Lambda's SQS event source maximum concurrency starts at 2. */
+  lambdaSqsMinConcurrency: 2,
+  pubsubDeliveryAttempts: { min: 5, max: 100 },
+  pubsubMaxAckDeadlineSeconds: 600,
+  cloudRunServiceName: 49,
+  /** Valid Fargate memory (MiB) per CPU value. */
+  fargate: {
+    256: [512, 1024, 2048],
+    512: [1024, 2048, 3072, 4096],
+    1024: [2048, 3072, 4096, 5120, 6144, 7168, 8192],
+    2048: Array.from({ length: 13 }, (_, i) => 4096 + i * 1024),
+    4096: Array.from({ length: 23 }, (_, i) => 8192 + i * 1024),
+    8192: Array.from({ length: 12 }, (_, i) => 16384 + i * 4096),
+    16384: Array.from({ length: 12 }, (_, i) => 32768 + i * 8192),
+  } as Record<number, number[]>,
+} as const;

@@ -1,0 +1,151 @@
+import { Diagnostic, DiagnosticInit, DocPath, Position, Span, toPointer } from '../model/diagnostics';
+
+export type SourceFormat = 'yaml' | 'toml';
+
+/** Where a key and its value stand in the source. */
+export interface NodeLocation {
+  /** The key's range; absent for array items and the root. */
+  readonly key?: Span;
+  readonly value: Span;
+  /** A YAML plain (unquoted) scalar: after ${...} interpolation its text is re-typed (number, boolean). */
+  readonly plain?: boolean;
+}
+
+/** Turns 0-based offsets into 1-based line/column positions. */
+export class LineIndex {
+  private readonly starts: number[] = [0];
+
+  constructor(private readonly text: string) {
+    for (let i = 0; i < text.length; i++) {
+      if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
+    }
+  }
+
+  position(offset: number): Position {
+    const o = Math.max(0, Math.min(offset, this.text.length));
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((this.starts[mid] ?? 0) <= o) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, col: o - (this.starts[lo] ?? 0) + 1, offset: o };
+  }
+
+  /** Offset of a 1-based line and column. */
+  offset(line: number, col: number): number {
+    const start = this.starts[Math.max(0, Math.min(line - 1, this.starts.length - 1))] ?? 0;
+    return Math.min(start + Math.max(0, col - 1), this.text.length);
+  }
+
+  span(start: number, end: number): Span {
+    return { start: this.position(start), end: this.position(Math.max(start, end)) };
+  }
+
+  lineText(line: number): string {
+    const start = this.starts[line - 1];
+    if (start === undefined) return '';
+    const next = this.starts[line];
+    return this.text.slice(start, next === undefined ? undefined : next - 1).replace(/\r$/, '');
+  }
+}
+
+/** Source locations of every key and value, by JSON Pointer. */
+export class SourceMap {
+  private readonly locations = new Map<string, NodeLocation>();
+  /** Paths whose values were copied from elsewhere in the document (environment overrides). */
+  private readonly aliases = new Map<string, DocPath>();
+
+  set(path: DocPath, location: NodeLocation): void {
+    this.locations.set(toPointer(path), location);
+  }
+
+  get(path: DocPath): NodeLocation | undefined {
+    return this.locations.get(toPointer(path));
+  }
+
+  /** Values at `path` (and below) came from `from`: locate them there. */
+  alias(path: DocPath, from: DocPath): void {
+    this.aliases.set(toPointer(path), from);
+  }
+
+  /** The location of `path`, or of its nearest located ancestor; `exact` says which. */
+  locate(path: DocPath): { location?: NodeLocation; exact: boolean } {
+    const mapped = this.unalias(path);
+    for (let n = mapped.length; n >= 0; n--) {
+      const loc = this.locations.get(toPointer(mapped.slice(0, n)));
+      if (loc) return { location: loc, exact: n === mapped.length };
+    }
+    return { exact: false };
+  }
+
+  private unalias(path: DocPath): DocPath {
+    if (this.aliases.size === 0) return path;
+    for (let n = path.length; n > 0; n--) {
+      const target = this.aliases.get(toPointer(path.slice(0, n)));
+      if (target) return [...target, ...path.slice(n)];
+    }
+    return path;
+  }
+}
+
+/** A parsed architecture file: plain JSON-like data plus where each piece came from. */
+export class SourceDocument {
+  readonly lines: LineIndex;
+  readonly map = new SourceMap();
+
+  constructor(
+    readonly file: string,
+    readonly text: string,
+    readonly format: SourceFormat,
+    public value: unknown = undefined,
+  ) {
+    this.lines = new LineIndex(text);
+  }
+
+  /** Build a located Diagnostic for a problem at a document path. */
+  diagnostic(init: DiagnosticInit): Diagnostic {
+    const path = init.path ?? [];
+    let span = init.span;
+    if (!span) {
+      const { location } = this.map.locate(path);
+      if (location) span = init.at === 'key' && location.key ? location.key : location.value;
+    }
+    const start = span?.start ?? { line: 1, col: 1, offset: 0 };
+    const end = span?.end ?? start;
+    return {
+      code: init.code,
+      severity: init.severity ?? 'error',
+      message: init.message,
+      path,
+      pointer: toPointer(path),
+      file: this.file,
+      line: start.line,
+      col: start.col,
+      endLine: end.line,
+      endCol: end.col,
+      ...(init.hint !== undefined ? { hint: init.hint } : {}),
+      ...(init.suggestions && init.suggestions.length > 0 ? { suggestions: init.suggestions } : {}),
+    };
+  }
+}
+
+/** A diagnostic for a file we could not parse into a document at all. */
+export function fileDiagnostic(file: string, init: DiagnosticInit, position?: { line: number; col: number }): Diagnostic {
+  const line = position?.line ?? 1;
+  const col = position?.col ?? 1;
+  return {
+    code: init.code,
+    severity: init.severity ?? 'error',
+    message: init.message,
+    path: [],
+    pointer: '',
+    file,
+    line,
+    col,
+    endLine: line,
+    endCol: col,
+    ...(init.hint !== undefined ? { hint: init.hint } : {}),
+  };
+}

@@ -1,0 +1,165 @@
+import { Document, LineCounter, Node, isAlias, isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml';
+import { Diagnostic, DocPath } from '../model/diagnostics';
+import { SourceDocument } from './document';
+import { setOwn } from './values';
+
+/** Nodes that may be produced through alias expansion before the file counts as an alias bomb. */
+export const MAX_ALIAS_EXPANSION = 10_000;
+
+class AliasLimit extends Error {
+  constructor(readonly offset: number, readonly recursive: boolean) {
+    super('alias limit');
+  }
+}
+
+/** Parse YAML into a located document. Problems are appended to `diags`; the value is undefined on failure. */
+export function parseYaml(doc: SourceDocument, diags: Diagnostic[]): void {
+  const lineCounter = new LineCounter();
+  const ydoc = parseDocument(doc.text, {
+    lineCounter,
+    uniqueKeys: true,
+    strict: true,
+    prettyErrors: false,
+    version: '1.2',
+    merge: false,
+  });
+
+  let failed = false;
+  for (const err of ydoc.errors) {
+    failed = true;
+    const offset = err.pos[0];
+    const code = err.code === 'DUPLICATE_KEY' ? 'AF1006' : err.code === 'MULTIPLE_DOCS' ? 'AF1011' : 'AF1005';
+    const message =
+      code === 'AF1006'
+        ? 'duplicate key: a key may appear only once in a mapping'
+        : code === 'AF1011'
+          ? 'more than one YAML document in the file'
+          : `YAML syntax error: ${firstLine(err.message)}`;
+    diags.push(doc.diagnostic({ code, message, span: doc.lines.span(offset, err.pos[1]) }));
+  }
+  for (const warn of ydoc.warnings) {
+    if (warn.code === 'TAG_RESOLVE_FAILED') {
+      failed = true;
+      diags.push(
+        doc.diagnostic({
+          code: 'AF1012',
+          message: `unsupported YAML tag: ${firstLine(warn.message)}`,
+          span: doc.lines.span(warn.pos[0], warn.pos[1]),
+          hint: 'remove the tag (a !name before the value); allframe reads plain YAML 1.2 values only',
+        }),
+      );
+    }
+  }
+  if (failed) return;
+
+  if (ydoc.contents === null || (isScalar(ydoc.contents) && ydoc.contents.value === null)) {
+    diags.push(doc.diagnostic({ code: 'AF1004', message: 'the file holds no document' }));
+    return;
+  }
+
+  const walker = new Walker(doc, ydoc, diags);
+  const before = diags.length;
+  try {
+    const value = walker.walk(ydoc.contents, [], undefined);
+    if (diags.length === before) doc.value = value;
+  } catch (e) {
+    if (e instanceof AliasLimit) {
+      diags.push(
+        doc.diagnostic({
+          code: 'AF1007',
+          message: e.recursive
+            ? 'recursive YAML alias: an alias refers to a node that contains it'
+            : `YAML aliases expand to more than ${MAX_ALIAS_EXPANSION} nodes`,
+          span: doc.lines.span(e.offset, e.offset + 1),
+        }),
+      );
+      return;
+    }
+    throw e;
+  }
+}
+
+class Walker {
+  private expanded = 0;
+  private readonly expanding: Node[] = [];
+
+  constructor(
+    private readonly doc: SourceDocument,
+    private readonly ydoc: Document,
+    private readonly diags: Diagnostic[],
+  ) {}
+
+  /** Convert a node to plain data, recording locations (not inside alias expansions: those point at the alias). */
+  walk(node: unknown, path: DocPath, keySpan: ReturnType<SourceDocument['lines']['span']> | undefined, viaAlias = false): unknown {
+    if (viaAlias) {
+      if (++this.expanded > MAX_ALIAS_EXPANSION) throw new AliasLimit(this.expanding[0]?.range?.[0] ?? 0, false);
+    }
+    if (isAlias(node)) {
+      const target = node.resolve(this.ydoc);
+      const at = node.range?.[0] ?? 0;
+      if (!viaAlias) this.record(path, keySpan, node, false);
+      if (!target) {
+        this.diags.push(
+          this.doc.diagnostic({
+            code: 'AF1005',
+            message: `YAML syntax error: alias *${node.source} refers to no anchor &${node.source} defined before it`,
+            span: this.doc.lines.span(at, node.range?.[1] ?? at + 1),
+          }),
+        );
+        return null;
+      }
+      if (this.expanding.includes(target)) throw new AliasLimit(at, true);
+      this.expanding.push(target);
+      try {
+        return this.walk(target, path, keySpan, true);
+      } finally {
+        this.expanding.pop();
+      }
+    }
+    if (!viaAlias && node && typeof node === 'object' && 'range' in node) {
+      this.record(path, keySpan, node as Node, isScalar(node) && node.type === 'PLAIN');
+    }
+    if (isMap(node)) {
+      const out: Record<string, unknown> = {};
+      for (const pair of node.items) {
+        if (!isPair(pair)) continue;
+        const keyNode = pair.key;
+        const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
+        const kRange = keyNode && typeof keyNode === 'object' && 'range' in keyNode ? (keyNode as Node).range : undefined;
+        const kSpan = kRange ? this.doc.lines.span(kRange[0], kRange[1]) : undefined;
+        const valueNode = pair.value;
+        if (valueNode === null || valueNode === undefined) {
+          // `key:` with nothing after it: null, located just after the key.
+          if (!viaAlias && kSpan) this.doc.map.set([...path, key], { key: kSpan, value: kSpan });
+          setOwn(out, key, null);
+          continue;
+        }
+        setOwn(out, key, this.walk(valueNode, [...path, key], kSpan, viaAlias));
+      }
+      return out;
+    }
+    if (isSeq(node)) {
+      return node.items.map((item, i) => this.walk(item, [...path, i], undefined, viaAlias));
+    }
+    if (isScalar(node)) {
+      const v = node.value;
+      if (typeof v === 'bigint') return Number(v);
+      if (v instanceof Date) return v.toISOString();
+      return v;
+    }
+    return null;
+  }
+
+  private record(path: DocPath, keySpan: ReturnType<SourceDocument['lines']['span']> | undefined, node: Node, plain: boolean): void {
+    const r = node.range;
+    if (!r) return;
+    let value = this.doc.lines.span(r[0], r[1]);
+    // An empty value (`key:`) has a zero-width range after the colon: point at the key instead.
+    if (r[0] === r[1] && keySpan) value = keySpan;
+    this.doc.map.set(path, { ...(keySpan ? { key: keySpan } : {}), value, ...(plain ? { plain: true } : {}) });
+  }
+}
+
+function firstLine(message: string): string {
+  return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '').trim();
+}

@@ -1,0 +1,149 @@
+import { ARCHETYPES } from '../model/archetypes';
+import { Diagnostic, DiagnosticInit, DocPath } from '../model/diagnostics';
+import { LIMITS, TARGET_CAPABILITIES } from '../model/targets';
+import { SourceDocument, isRecord } from '../parse';
+import type { ResolvedArchitecture, ResolvedService } from '../resolve';
+import { isCronProblem, parseCron } from './cron';
+import { svcPath } from './semantic';
+
+/**
+ * What the selected target can honour. Anything it cannot is an error naming the service and the target
+ * (AF5001, AF5002, AF5003), never a silent downgrade.
+ */
+export function checkTarget(doc: SourceDocument, raw: unknown, model: ResolvedArchitecture, diags: Diagnostic[]): void {
+  const report = (init: DiagnosticInit) => diags.push(doc.diagnostic(init));
+  const t = model.target;
+  const caps = TARGET_CAPABILITIES[t];
+  const file = model.file;
+  const rawFile = isRecord(raw) ? raw : {};
+  const set = (...path: string[]) => {
+    let cur: unknown = rawFile;
+    for (const p of path) cur = isRecord(cur) ? cur[p] : undefined;
+    return cur !== undefined;
+  };
+  const list = (xs: readonly string[]) => xs.join(', ');
+
+  // The target's own block
+  if (t === 'gcp') {
+    for (const key of ['project_id', 'state_bucket'] as const) {
+      if (file.cloud?.gcp?.[key] === undefined) {
+        report({ code: 'AF5003', message: `target gcp needs cloud.gcp.${key}`, path: file.cloud?.gcp ? ['cloud', 'gcp'] : file.cloud ? ['cloud'] : [], at: 'key', hint: key === 'project_id' ? 'add cloud: { gcp: { project_id: my-project } }' : 'add cloud.gcp.state_bucket: the GCS bucket that holds the Terraform state' });
+      }
+    }
+  }
+
+  // Platform-wide choices
+  const usesBus = model.services.filter((s) => (s.spec.publishes ?? []).length > 0 || (s.spec.consumes ?? []).length > 0 || s.kind === 'stream-processor');
+  if (!caps.eventBuses.includes(model.eventBus)) {
+    for (const s of usesBus) {
+      const what = (s.spec.consumes ?? []).length > 0 ? 'consumes' : s.kind === 'stream-processor' ? 'stream' : 'publishes';
+      report({
+        code: 'AF5001',
+        message: `service "${s.name}" (${s.kind}) ${what === 'publishes' ? 'publishes' : 'consumes'} events over ${model.eventBus}, which target ${t} (${caps.title}) cannot provide; it supports: ${list(caps.eventBuses)}`,
+        path: svcPath(s, what),
+        at: 'key',
+        hint: set('settings', 'event_bus') ? `set settings.event_bus to ${caps.eventBuses[0]} for ${t}, or choose another target` : `choose another target`,
+      });
+    }
+  }
+  if (set('security', 'secrets_manager') && !caps.secretsManagers.includes(model.secretsManager)) {
+    report({ code: 'AF5001', message: `secrets manager ${model.secretsManager} is not available on target ${t}; it supports: ${list(caps.secretsManagers)}`, path: ['security', 'secrets_manager'], hint: `remove it to use the target's default (${caps.secretsManagers[0]})` });
+  }
+  if (set('observability', 'metrics') && !caps.metrics.includes(model.metrics)) {
+    report({ code: 'AF5001', message: `metrics backend ${model.metrics} is not available on target ${t}; it supports: ${list(caps.metrics)}`, path: ['observability', 'metrics'], hint: `remove it to use the target's default (${caps.metrics[0]})` });
+  }
+  const registry = file.settings?.events?.schema_registry ?? 'none';
+  if (!caps.schemaRegistries.includes(registry)) {
+    report({ code: 'AF5001', message: `schema registry ${registry} is not available on target ${t}; it supports: ${list(caps.schemaRegistries)}`, path: ['settings', 'events', 'schema_registry'] });
+  }
+  if (set('settings', 'default_database') && !caps.databases.includes(model.defaultDatabase) && model.services.some((s) => s.database === model.defaultDatabase && !s.spec.database?.type)) {
+    report({ code: 'AF5001', message: `default database ${model.defaultDatabase} is not available on target ${t}; it supports: ${list(caps.databases)}`, path: ['settings', 'default_database'] });
+  }
+
+  for (const s of model.services) checkService(s);
+
+  function checkService(s: ResolvedService): void {
+    const spec = s.spec;
+    const info = ARCHETYPES[s.kind];
+    if (!caps.archetypes.includes(s.kind)) {
+      report({ code: 'AF5001', message: `service "${s.name}": archetype ${s.kind} is not supported on target ${t}`, path: svcPath(s, 'type') });
+      return;
+    }
+    if (spec.database?.type !== undefined && !caps.databases.includes(spec.database.type)) {
+      report({ code: 'AF5001', message: `service "${s.name}" uses database ${spec.database.type}, which target ${t} (${caps.title}) does not provide; it supports: ${list(caps.databases)}`, path: svcPath(s, 'database', 'type') });
+    }
+    const store = spec.cqrs?.event_store;
+    if (store !== undefined && !caps.databases.includes(store)) {
+      report({ code: 'AF5001', message: `service "${s.name}" keeps its events in ${store}, which target ${t} does not provide; it supports: ${list(caps.databases.filter((d) => d !== 'none'))}`, path: svcPath(s, 'cqrs', 'event_store') });
+    }
+    if (info.compute && !caps.computes.includes(s.compute)) {
+      report({
+        code: 'AF5001',
+        message: `service "${s.name}" asks for compute ${s.requestedCompute}, which target ${t} (${caps.title}) does not run; it runs: ${list([...caps.computes, ...Object.keys(caps.translates)])}`,
+        path: svcPath(s, 'compute'),
+        hint: `remove compute to use the target's default, or set it per environment`,
+      });
+      return;
+    }
+
+    // Numeric limits of the cloud services
+    const timeout = spec.timeout_seconds ?? 30;
+    if (t === 'aws' && s.compute === 'lambda' && info.compute) {
+      if (timeout > LIMITS.lambdaTimeoutSeconds) {
+        report({ code: 'AF5002', message: `service "${s.name}": timeout_seconds ${timeout} is above Lambda's limit of ${LIMITS.lambdaTimeoutSeconds} s on target aws`, path: svcPath(s, 'timeout_seconds'), hint: 'use compute: fargate for long-running work' });
+      } else if (info.serves && s.kind !== 'websocket-gateway' && timeout > LIMITS.httpApiTimeoutSeconds) {
+        report({ code: 'AF5002', message: `service "${s.name}": timeout_seconds ${timeout} is above the ${LIMITS.httpApiTimeoutSeconds} s API Gateway allows for a request on target aws`, path: svcPath(s, 'timeout_seconds'), hint: 'lower it to 30, or use compute: fargate (behind a load balancer)' });
+      }
+      const mem = spec.memory_mb ?? 512;
+      if (mem > LIMITS.lambdaMemoryMb.max) {
+        report({ code: 'AF5002', message: `service "${s.name}": memory_mb ${mem} is above Lambda's limit of ${LIMITS.lambdaMemoryMb.max} MiB on target aws`, path: svcPath(s, 'memory_mb') });
+      }
+      if (s.protocols.includes('grpc')) {
+        report({ code: 'AF5001', message: `service "${s.name}" serves grpc, which API Gateway in front of Lambda cannot carry on target aws`, path: svcPath(s, 'protocols'), hint: 'use compute: fargate for gRPC services' });
+      }
+      if (spec.schedule && spec.schedule.timeout_minutes !== undefined && spec.schedule.timeout_minutes * 60 > LIMITS.lambdaTimeoutSeconds) {
+        report({ code: 'AF5002', message: `service "${s.name}": schedule.timeout_minutes ${spec.schedule.timeout_minutes} is above Lambda's 15 minutes on target aws`, path: svcPath(s, 'schedule', 'timeout_minutes'), hint: 'use compute: fargate for longer jobs' });
+      }
+      if (spec.consumer && (spec.consumer.concurrency ?? 10) < LIMITS.lambdaSqsMinConcurrency) {
+        report({ code: 'AF5002', message: `service "${s.name}": consumer.concurrency ${spec.consumer.concurrency} is below the minimum of ${LIMITS.lambdaSqsMinConcurrency} for a Lambda queue consumer on target aws`, path: svcPath(s, 'consumer', 'concurrency') });
+      }
+    }
+    if (t === 'aws' && s.compute === 'fargate' && info.compute) {
+      const cpu = spec.cpu ?? 256;
+      const mem = spec.memory_mb ?? 512;
+      const allowed = LIMITS.fargate[cpu];
+      if (!allowed) {
+        report({ code: 'AF5002', message: `service "${s.name}": cpu ${cpu} is not a Fargate size on target aws; use ${Object.keys(LIMITS.fargate).join(', ')}`, path: svcPath(s, 'cpu') });
+      } else if (!allowed.includes(mem)) {
+        report({ code: 'AF5002', message: `service "${s.name}": memory_mb ${mem} does not fit cpu ${cpu} on Fargate (target aws); with cpu ${cpu} use ${allowed[0]}..${allowed[allowed.length - 1]}${allowed.length > 2 ? ` in steps of ${allowed[1]! - allowed[0]!}` : ''}`, path: svcPath(s, 'memory_mb') });
+      }
+    }
+    if (t === 'aws' && spec.consumer) {
+      const visibility = spec.consumer.visibility_timeout_seconds ?? 6 * timeout;
+      if (visibility > LIMITS.sqsMaxVisibilitySeconds) {
+        report({ code: 'AF5002', message: `service "${s.name}": the queue visibility timeout would be ${visibility} s (6 × timeout_seconds), above SQS's ${LIMITS.sqsMaxVisibilitySeconds} s on target aws`, path: svcPath(s, 'timeout_seconds') });
+      }
+    }
+    if (t === 'aws' && spec.schedule) {
+      const parsed = parseCron(spec.schedule.cron);
+      if (!isCronProblem(parsed) && parsed.fields[2] !== '*' && parsed.fields[4] !== '*') {
+        report({ code: 'AF5001', message: `service "${s.name}": the schedule restricts both day-of-month and day-of-week, which EventBridge cron cannot express on target aws`, path: svcPath(s, 'schedule', 'cron'), hint: 'restrict only one of the two and use * for the other' });
+      }
+    }
+    if (t === 'gcp') {
+      const retries = spec.consumer?.max_retries;
+      if (spec.consumer && spec.consumer.dlq !== false && retries !== undefined && (retries < LIMITS.pubsubDeliveryAttempts.min || retries > LIMITS.pubsubDeliveryAttempts.max)) {
+        report({ code: 'AF5002', message: `service "${s.name}": consumer.max_retries ${retries} is outside the ${LIMITS.pubsubDeliveryAttempts.min}..${LIMITS.pubsubDeliveryAttempts.max} delivery attempts Pub/Sub dead-lettering allows on target gcp`, path: svcPath(s, 'consumer', 'max_retries') });
+      }
+      if (spec.consumer && timeout > LIMITS.pubsubMaxAckDeadlineSeconds) {
+        report({ code: 'AF5002', message: `service "${s.name}": timeout_seconds ${timeout} is above Pub/Sub's longest ack deadline (${LIMITS.pubsubMaxAckDeadlineSeconds} s) on target gcp`, path: svcPath(s, 'timeout_seconds') });
+      }
+      const full = `${file.architecture.name}-${s.name}`;
+      if (info.compute && full.length > LIMITS.cloudRunServiceName) {
+        report({ code: 'AF5002', message: `service "${s.name}": the Cloud Run service name "${full}" would have ${full.length} characters; Cloud Run allows ${LIMITS.cloudRunServiceName} on target gcp`, path: svcPath(s, 'name'), hint: 'shorten the service or architecture name' });
+      }
+    }
+  }
+}
+
+export type { DocPath };
