@@ -43,21 +43,6 @@ const Opt = Type.Optional;
 const dflt = (withDefault: boolean, value: unknown, inherited: string): Pick<Doc, 'default' | '$comment'> =>
   withDefault ? { default: value } : { $comment: `default: ${inherited}` };
 
-// ---------- name patterns (messages for them live in validate/messages.ts) ----------
-
-export const PATTERNS = {
-  kebab: '^[a-z][a-z0-9]*(-[a-z0-9]+)*$',
-  pascal: '^[A-Z][A-Za-z0-9]*$',
-  envVar: '^[A-Z_][A-Z0-9_]*$',
-  semver: '^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?$',
-  awsAccount: '^[0-9]{12}$',
-  awsRegion: '^[a-z]{2}(-gov)?-[a-z]+-[0-9]$',
-  gcpProject: '^[a-z][a-z0-9-]{4,28}[a-z0-9]$',
-  gcpRegion: '^[a-z]+-[a-z]+[0-9]$',
-  flyRegion: '^[a-z]{3}$',
-  gcsBucket: '^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$',
-  httpHeader: "^[A-Za-z0-9!#$%&'*+.^_`|~-]+$",
-} as const;
 
 const ServiceName = (description: string) => Type.String({ description, pattern: PATTERNS.kebab, minLength: 2, maxLength: 40 });
 const EventName = (description: string) => Type.String({ description, pattern: PATTERNS.pascal, maxLength: 100 });
@@ -66,24 +51,9 @@ const EventNames = (description: string) => Type.Array(EventName('An event name 
 
 // ---------- enums ----------
 
-export const EVENT_BUSES = ['sns', 'eventbridge', 'sqs', 'pubsub', 'kafka', 'nats'] as const;
-export const DATABASES = ['postgres', 'dynamodb', 'firestore', 'none'] as const;
-export const COMPUTES = ['lambda', 'fargate', 'cloud-run', 'fly-machine'] as const;
-export const TARGETS = ['aws', 'gcp', 'fly'] as const;
-export const SECRETS_MANAGERS = ['aws-secrets', 'gcp-secrets', 'vault', 'env'] as const;
-export const METRICS = ['cloudwatch', 'prometheus', 'cloud-monitoring'] as const;
-export const SCHEMA_REGISTRIES = ['glue', 'confluent', 'apicurio', 'none'] as const;
-export const PROTOCOLS = ['rest', 'graphql', 'grpc', 'websocket'] as const;
-export const AUTH_PROVIDERS = ['cognito', 'auth0', 'keycloak', 'custom', 'none'] as const;
+import { AUTH_PROVIDERS, COMPUTES, DATABASES, EVENT_BUSES, METRICS, PATTERNS, PROTOCOLS, SCHEMA_REGISTRIES, SECRETS_MANAGERS, TARGETS } from './constants';
 
-export type EventBus = (typeof EVENT_BUSES)[number];
-export type Database = (typeof DATABASES)[number];
-export type Compute = (typeof COMPUTES)[number];
-export type TargetId = (typeof TARGETS)[number];
-export type SecretsManager = (typeof SECRETS_MANAGERS)[number];
-export type Metrics = (typeof METRICS)[number];
-export type SchemaRegistry = (typeof SCHEMA_REGISTRIES)[number];
-export type Protocol = (typeof PROTOCOLS)[number];
+export * from './constants';
 
 // ---------- resilience (global defaults, per-service overrides) ----------
 
@@ -535,19 +505,3 @@ export function architectureJsonSchema(): Record<string, unknown> {
   return { $schema: 'https://json-schema.org/draft/2020-12/schema', $id: SCHEMA_ID, title: 'allframe architecture', ...plain };
 }
 
-/**
- * The (sub)schema governing a document path, following properties, items and additionalProperties;
- * undefined where the path leaves the schema.
- */
-export function schemaAtPath(path: ReadonlyArray<string | number>, root: TSchema = ArchitectureSchema): Record<string, unknown> | undefined {
-  let s: Record<string, unknown> | undefined = root as unknown as Record<string, unknown>;
-  for (const seg of path) {
-    if (!s) return undefined;
-    const props = s.properties as Record<string, Record<string, unknown>> | undefined;
-    if (typeof seg === 'number') s = s.items as Record<string, unknown> | undefined;
-    else if (props && Object.prototype.hasOwnProperty.call(props, seg)) s = props[seg];
-    else if (typeof s.additionalProperties === 'object') s = s.additionalProperties as Record<string, unknown>;
-    else return undefined;
-  }
-  return s;
-}

@@ -3,7 +3,7 @@
  * downgrade); resolve fills in the per-target defaults from here.
  */
 import { ARCHETYPE_KINDS, ArchetypeKind } from './archetypes';
-import { Compute, Database, EventBus, Metrics, SchemaRegistry, SecretsManager, TargetId } from './schema';
+import type { Compute, Database, EventBus, Metrics, SchemaRegistry, SecretsManager, TargetId } from './constants';
 
 export interface TargetDefaults {
   readonly event_bus: EventBus;

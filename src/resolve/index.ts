@@ -1,6 +1,7 @@
 import { ARCHETYPES, ArchetypeKind, canonicalKind } from '../model/archetypes';
 import { Diagnostic } from '../model/diagnostics';
-import { ArchitectureFile, Compute, Database, EventBus, Metrics, Protocol, SecretsManager, ServiceSpec, TargetId } from '../model/schema';
+import type { Compute, Database, EventBus, Metrics, Protocol, SecretsManager, TargetId } from '../model/constants';
+import type { ArchitectureFile, ServiceSpec } from '../model/schema';
 import { suggest, didYouMean } from '../model/suggest';
 import { TARGET_CAPABILITIES, TARGET_DEFAULTS } from '../model/targets';
 import { SourceDocument, isRecord, setOwn } from '../parse';

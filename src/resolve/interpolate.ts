@@ -1,6 +1,6 @@
 import { parse as parseYamlScalar } from 'yaml';
 import { Diagnostic, DocPath } from '../model/diagnostics';
-import { schemaAtPath } from '../model/schema';
+import { schemaAtPath } from '../model/json-schema';
 import { SourceDocument, isRecord } from '../parse';
 
 /** Environment variables, as `process.env` gives them. */

@@ -1,5 +1,6 @@
 import { Diagnostic, sortDiagnostics, toPointer } from '../model/diagnostics';
-import { ArchitectureFile, TargetId } from '../model/schema';
+import type { TargetId } from '../model/constants';
+import type { ArchitectureFile } from '../model/schema';
 import { SourceDocument, parseSource } from '../parse';
 import { Env, ResolvedArchitecture, applyEnvironment, interpolate, resolveModel } from '../resolve';
 import { checkTarget } from './capabilities';

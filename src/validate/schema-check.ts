@@ -1,8 +1,9 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import Ajv2020 from 'ajv/dist/2020';
-import addFormats from 'ajv-formats';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Diagnostic, DiagnosticInit, DocPath } from '../model/diagnostics';
-import { PATTERNS, architectureJsonSchema } from '../model/schema';
+import { PATTERNS } from '../model/constants';
+import { jsonSchema } from '../model/json-schema';
 import { didYouMean, suggest } from '../model/suggest';
 import { SourceDocument, isRecord } from '../parse';
 
@@ -10,16 +11,24 @@ type Schema = Record<string, unknown>;
 
 let compiled: { validate: ValidateFunction; schema: Schema } | undefined;
 
+/** Built by the compile task (see standalone.ts); absent when running from source (tests, tsx). */
+export const STANDALONE_VALIDATOR = join(__dirname, 'architecture-validator.generated.js');
+
 /**
  * The compiled validator: allErrors, strict mode, no $data, defaults applied in place (useDefaults).
- * Compiled once per process.
+ * The build's precompiled module when present, else compiled once per process.
  */
-export function architectureValidator(): { validate: ValidateFunction; schema: Schema } {
+export function architectureValidator(options: { precompiled?: boolean } = {}): { validate: ValidateFunction; schema: Schema } {
   if (!compiled) {
-    const schema = architectureJsonSchema();
-    const ajv = new Ajv2020({ allErrors: true, strict: true, useDefaults: true, $data: false, allowUnionTypes: false });
-    addFormats(ajv, ['email', 'uri']);
-    compiled = { validate: ajv.compile(schema), schema };
+    const schema = jsonSchema();
+    if (options.precompiled !== false && existsSync(STANDALONE_VALIDATOR)) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      compiled = { validate: require(STANDALONE_VALIDATOR) as ValidateFunction, schema };
+    } else {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { newAjv } = require('./standalone') as typeof import('./standalone');
+      compiled = { validate: newAjv(false).compile(schema), schema };
+    }
   }
   return compiled;
 }
