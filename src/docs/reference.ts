@@ -13,7 +13,7 @@ export function referenceMarkdown(): string {
   const out: string[] = [GENERATED, '', '# Architecture file reference', ''];
   out.push('Every key of `architecture.yaml` (or `.toml`). Keys are snake_case; unknown keys are errors.');
   out.push('`${VAR}`, `${VAR:-default}` and `${VAR:?message}` are replaced from the environment before validation;');
-  out.push('an unquoted YAML value that is a single `${...}` becomes a number or boolean where the key wants one.', '');
+  out.push('a value that is exactly one `${...}` becomes a number or boolean where the key wants one.', '');
   out.push('## Archetypes', '', '| type | what it is | blocks it takes | needs |', '|---|---|---|---|');
   for (const [kind, info] of Object.entries(ARCHETYPES)) {
     const needs = [...info.requires, ...(info.needsLists ?? []).map((l) => `non-empty ${l}`)];

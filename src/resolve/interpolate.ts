@@ -11,9 +11,9 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /**
  * Replace `${NAME}`, `${NAME:-default}`, `${NAME-default}` and `${NAME:?message}` in every string value, in place.
  * `$$` is a literal `$`. An unset variable without a default is an error (AF2001/AF2002), never an empty string.
- * A YAML plain scalar that was a single `${...}` is re-typed after substitution where the schema wants a number
- * or a boolean there, so `min_instances: ${MIN:-2}` is the number 2 while `account_id: ${ID}` stays a string;
- * quoted scalars and TOML strings always stay strings.
+ * A value that is exactly one `${...}` is re-typed after substitution where the schema wants a number or a
+ * boolean there, so `min_instances: ${MIN:-2}` (or `"${MIN:-2}"`, or TOML `min_instances = "${MIN:-2}"`) is the
+ * number 2, while `account_id: ${ID}` stays a string because the schema wants a string.
  */
 export function interpolate(doc: SourceDocument, env: Env, diags: Diagnostic[]): void {
   doc.value = walk(doc.value, [], doc, env, diags);
@@ -95,7 +95,7 @@ function substitute(text: string, path: DocPath, doc: SourceDocument, env: Env, 
     replaced++;
     i = close + 1;
   }
-  if (whole && replaced === 1 && doc.map.get(path)?.plain) return retype(out, path);
+  if (whole && replaced === 1) return retype(out, path);
   return out;
 }
 

@@ -110,7 +110,7 @@ export function checkSemantics(doc: SourceDocument, raw: unknown, model: Resolve
 
     // Values that contradict each other
     if ((spec.min_instances ?? 0) > (spec.max_instances ?? Infinity)) {
-      report({ code: 'AF4011', message: `min_instances (${spec.min_instances}) is above max_instances (${spec.max_instances}) for ${s.name}`, path: svcPath(s, rawSpec.min_instances !== undefined ? 'min_instances' : 'max_instances') });
+      report({ code: 'AF4011', message: `min_instances (${spec.min_instances}) is above max_instances (${spec.max_instances}) for ${s.name}`, path: svcPath(s, doc.map.locate(svcPath(s, 'min_instances')).exact ? 'min_instances' : 'max_instances') });
     }
     const r = s.resilience.retry;
     if (r.initial_interval_ms > r.max_interval_ms) {
