@@ -17,3 +17,17 @@ export function check(text: string, options: ValidateOptions = {}, file = 'archi
 export function where(diags: readonly Diagnostic[]): string[] {
   return diags.map((d) => `${d.code}@${d.line}:${d.col}`);
 }
+
+/**
+ * `line:col` (1-based) of the nth occurrence of `needle` in `text`: tests state where an error belongs by
+ * naming the text it belongs to, not by counting columns.
+ */
+export function pos(text: string, needle: string, nth = 1): string {
+  let at = -1;
+  for (let i = 0; i < nth; i++) {
+    at = text.indexOf(needle, at + 1);
+    if (at < 0) throw new Error(`"${needle}" occurs fewer than ${nth} times`);
+  }
+  const before = text.slice(0, at).split('\n');
+  return `${before.length}:${before[before.length - 1]!.length + 1}`;
+}

@@ -114,7 +114,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 async function validateCommand(fileArg: string | undefined, flags: ValidateFlags, io: Io): Promise<number> {
   const color = flags.color !== false && io.isTTY && io.env.NO_COLOR === undefined && flags.format === 'text';
   const found = locate(fileArg, io.cwd);
-  const { validateSource } = await import('../validate');
+  const { validateSource } = await import('../validate/index');
   let diagnostics: readonly Diagnostic[];
   let text: string | undefined;
   let printed: Record<string, unknown> | undefined;
@@ -130,7 +130,7 @@ async function validateCommand(fileArg: string | undefined, flags: ValidateFlags
     diagnostics = result.diagnostics;
     text = result.document?.text;
     if (result.model && flags.print) {
-      const { resolvedDocument } = await import('../resolve');
+      const { resolvedDocument } = await import('../resolve/index');
       printed = resolvedDocument(result.model);
     }
   }

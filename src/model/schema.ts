@@ -154,7 +154,7 @@ const Consumes = Type.Array(
   Obj(
     {
       event: EventName('The event consumed'),
-      from: Opt(ServiceName('The service that publishes it; the event must be in its `publishes`')),
+      from: Opt(Type.String({ description: 'The service that publishes it; the event must be in its `publishes`', pattern: PATTERNS.kebab, minLength: 2, maxLength: 40, $comment: 'default: any service that publishes the event' })),
       filter: Opt(NamedMap('^[A-Za-z_][A-Za-z0-9_]*$', Type.Union([Type.String(), Type.Number(), Type.Boolean()], { description: 'Value the attribute must have' }), { description: 'Message attribute filter (all must match)', default: {} })),
     },
     { description: 'One consumed event' },
@@ -286,7 +286,7 @@ const serviceProperties = {
   schedule: Opt(
     Obj(
       {
-        cron: Type.String({ description: 'Five-field cron expression: minute hour day-of-month month day-of-week', minLength: 9, maxLength: 200, examples: ['0 2 * * *'] }),
+        cron: Type.String({ description: 'Five-field cron expression (minute hour day-of-month month day-of-week) or a macro such as @daily', minLength: 1, maxLength: 200, examples: ['0 2 * * *'] }),
         timezone: Opt(Type.String({ description: 'IANA time zone the cron expression is read in', maxLength: 64, default: 'UTC' })),
         timeout_minutes: Opt(Type.Integer({ description: 'Longest one run may take, in minutes', minimum: 1, maximum: 1440, default: 15 })),
         overlap_policy: Opt(Enum(['skip', 'allow', 'queue'] as const, { description: 'What happens when a run is due while the previous one still runs', default: 'skip' })),

@@ -171,6 +171,6 @@ export function resolvedDocument(model: ResolvedArchitecture): Record<string, un
     return out;
   });
   delete file.$schema;
-  const { environments: _environments, ...rest } = file;
-  return { ...rest, ...(model.environment !== undefined ? { environment: model.environment } : {}) };
+  delete file.environments;
+  return { ...file, ...(model.environment !== undefined ? { environment: model.environment } : {}) };
 }

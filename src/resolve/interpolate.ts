@@ -63,7 +63,7 @@ function substitute(text: string, path: DocPath, doc: SourceDocument, env: Env, 
       return text;
     }
     const body = text.slice(i + 2, close);
-    const m = /^([^:?\-]*)(:-|-|:\?|\?)?([\s\S]*)$/.exec(body);
+    const m = /^([^:?-]*)(:-|-|:\?|\?)?([\s\S]*)$/.exec(body);
     const name = m?.[1] ?? '';
     const op = m?.[2];
     const arg = m?.[3] ?? '';

@@ -2,7 +2,8 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import standaloneCode from 'ajv/dist/standalone';
 import { architectureJsonSchema } from '../model/schema';
-import { writeFileAtomic } from '../emit/atomic';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 /** The options every compile of the architecture schema uses, at build time and at run time. */
 export const AJV_OPTIONS = { allErrors: true, strict: true, useDefaults: true, $data: false, allowUnionTypes: false } as const;
@@ -22,11 +23,17 @@ export function newAjv(source: boolean): Ajv2020 {
 export function writeStandaloneValidator(file: string): void {
   const ajv = newAjv(true);
   const validate = ajv.compile(architectureJsonSchema());
-  writeFileAtomic(file, `// Generated at build time from src/model/schema.ts by src/validate/standalone.ts. Do not edit.\n${standaloneCode(ajv, validate)}`);
+  write(file, `// Generated at build time from src/model/schema.ts by src/validate/standalone.ts. Do not edit.\n${standaloneCode(ajv, validate)}`);
 }
 
 /** Everything the compile task precomputes into the build output `lib/` (see .projenrc.ts). */
 export function writeBuildArtifacts(libDir: string): void {
   writeStandaloneValidator(`${libDir}/src/validate/architecture-validator.generated.js`);
-  writeFileAtomic(`${libDir}/src/model/architecture.schema.generated.json`, JSON.stringify(architectureJsonSchema()));
+  write(`${libDir}/src/model/architecture.schema.generated.json`, JSON.stringify(architectureJsonSchema()));
+}
+
+/** Build output only (lib/): a plain write is enough; the user-facing writer is emit/atomic.ts. */
+function write(file: string, text: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, text);
 }

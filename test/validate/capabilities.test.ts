@@ -1,0 +1,88 @@
+import { check, pos, where } from '../helpers';
+
+const gcpCloud = 'cloud: { primary: gcp, gcp: { project_id: shop-dev-123, state_bucket: shop-tf } }\n';
+const events = `  - { name: orders, type: producer, publishes: [OrderCreated] }
+  - name: mailer
+    type: consumer
+    consumes: [{ event: OrderCreated, from: orders }]
+    consumer: { max_retries: 3 }
+`;
+
+describe('what a target can honour', () => {
+  test('a consumer on Fly.io with sns is an error naming the service and the target', () => {
+    // GIVEN
+    const text = `architecture: { name: shop }\nsettings: { event_bus: sns }\ncloud: { primary: fly }\nservices:\n${events}`;
+    // WHEN
+    const r = check(text);
+    // THEN
+    expect(where(r.diagnostics)).toEqual([`AF5001@${pos(text, 'publishes')}`, `AF5001@${pos(text, 'consumes')}`]);
+    expect(r.diagnostics[1]!.message).toBe('service "mailer" (consumer) consumes events over sns, which target fly (Fly.io) cannot provide; it supports: nats');
+  });
+
+  test('the same file is valid for aws, and --target overrides cloud.primary', () => {
+    const text = `architecture: { name: shop }\nsettings: { event_bus: sns }\ncloud: { primary: fly }\nservices:\n${events}`;
+    expect(check(text, { target: 'aws' }).diagnostics).toEqual([]);
+  });
+
+  test('Pub/Sub dead-lettering needs 5..100 delivery attempts on gcp', () => {
+    const text = `architecture: { name: shop }\n${gcpCloud}services:\n${events}`;
+    const r = check(text);
+    expect(where(r.diagnostics)).toEqual([`AF5002@${pos(text, '3 }')}`]);
+    expect(check(text, { target: 'aws' }).diagnostics).toEqual([]);
+  });
+
+  test('gcp needs its project and state bucket', () => {
+    const text = `architecture: { name: shop }\ncloud: { primary: gcp }\nservices:\n  - { name: api, type: stateless }\n`;
+    expect(check(text).diagnostics.map((d) => d.code)).toEqual(['AF5003', 'AF5003']);
+  });
+
+  test('kafka on aws is refused rather than replaced', () => {
+    const text = `architecture: { name: shop }\nsettings: { event_bus: kafka }\nservices:\n${events.replace('max_retries: 3', 'max_retries: 5')}`;
+    expect(check(text).diagnostics.map((d) => d.code)).toEqual(['AF5001', 'AF5001']);
+  });
+
+  test('compute of another cloud is refused; lambda and fargate run on Cloud Run on gcp', () => {
+    const onAws = `architecture: { name: shop }\nservices:\n  - { name: api, type: stateless, compute: cloud-run }\n`;
+    expect(where(check(onAws).diagnostics)).toEqual([`AF5001@${pos(onAws, 'cloud-run')}`]);
+    const onGcp = `architecture: { name: shop }\n${gcpCloud}services:\n  - { name: api, type: stateless, compute: fargate }\n`;
+    const r = check(onGcp);
+    expect(r.diagnostics).toEqual([]);
+    expect(r.model!.services[0]).toMatchObject({ compute: 'cloud-run', requestedCompute: 'fargate' });
+  });
+
+  test('Lambda limits: 900 s, 30 s behind API Gateway, 10 GiB, no gRPC, 15-minute jobs', () => {
+    const text = `architecture: { name: shop }
+services:
+  - { name: a-1, type: stateless, timeout_seconds: 901 }
+  - { name: a-2, type: stateless, timeout_seconds: 31 }
+  - { name: a-3, type: stateless, memory_mb: 10241 }
+  - { name: a-4, type: stateless, protocols: [grpc] }
+  - { name: a-5, type: scheduled, schedule: { cron: "0 2 * * *", timeout_minutes: 16 } }
+`;
+    expect(where(check(text).diagnostics)).toEqual([
+      `AF5002@${pos(text, '901')}`,
+      `AF5002@${pos(text, '31')}`,
+      `AF5002@${pos(text, '10241')}`,
+      `AF5001@${pos(text, '[grpc]')}`,
+      `AF5002@${pos(text, '16')}`,
+    ]);
+  });
+
+  test('Fargate cpu and memory must be a valid pair', () => {
+    const text = `architecture: { name: shop }\nservices:\n  - { name: a-1, type: stateless, compute: fargate, cpu: 512, memory_mb: 512 }\n  - { name: a-2, type: stateless, compute: fargate, cpu: 300 }\n`;
+    const r = check(text);
+    expect(where(r.diagnostics)).toEqual([`AF5002@${pos(text, '512 }')}`, `AF5002@${pos(text, '300')}`]);
+    expect(r.diagnostics[0]!.message).toContain('with cpu 512 use 1024..4096');
+  });
+
+  test('EventBridge cron cannot restrict both day-of-month and day-of-week', () => {
+    const text = `architecture: { name: shop }\nservices:\n  - { name: a-1, type: scheduled, schedule: { cron: "0 2 1 * MON" } }\n`;
+    expect(check(text).diagnostics.map((d) => d.code)).toEqual(['AF5001']);
+  });
+
+  test('Cloud Run service names are limited to 49 characters', () => {
+    const name = 'a'.repeat(38);
+    const text = `architecture: { name: shop-platform }\n${gcpCloud}services:\n  - { name: ${name}, type: stateless }\n`;
+    expect(where(check(text).diagnostics)).toEqual([`AF5002@${pos(text, name)}`]);
+  });
+});
