@@ -180,7 +180,8 @@ const typecheck = project.addTask('typecheck', {
   description: 'Type-check everything (src, lib-constructs, test, bench)',
 });
 const lint = project.addTask('lint', { exec: 'eslint --max-warnings 0 .', description: 'ESLint with zero warnings' });
-const jest = project.addTask('jest', { exec: 'jest', receiveArgs: true, description: 'Run the jest suites' });
+// jest's JSON result goes to test-results.json (CI prints its "N passed, N failed" line from it).
+const jest = project.addTask('jest', { exec: 'jest --json --outputFile=test-results.json', receiveArgs: true, description: 'Run the jest suites' });
 const test = project.tasks.tryFind('test');
 test?.reset();
 test?.spawn(typecheck);

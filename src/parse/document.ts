@@ -7,8 +7,26 @@ export interface NodeLocation {
   /** The key's range; absent for array items and the root. */
   readonly key?: Span;
   readonly value: Span;
-  /** A YAML plain (unquoted) scalar: after ${...} interpolation its text is re-typed (number, boolean). */
-  readonly plain?: boolean;
+}
+
+/**
+ * A span kept as offsets; line and column are worked out only when asked for (when a problem is reported),
+ * which keeps parsing a large file cheap.
+ */
+class OffsetSpan implements Span {
+  constructor(
+    private readonly lines: LineIndex,
+    private readonly from: number,
+    private readonly to: number,
+  ) {}
+
+  get start(): Position {
+    return this.lines.position(this.from);
+  }
+
+  get end(): Position {
+    return this.lines.position(this.to);
+  }
 }
 
 /** Turns 0-based offsets into 1-based line/column positions. */
@@ -40,7 +58,7 @@ export class LineIndex {
   }
 
   span(start: number, end: number): Span {
-    return { start: this.position(start), end: this.position(Math.max(start, end)) };
+    return new OffsetSpan(this, start, Math.max(start, end));
   }
 
   lineText(line: number): string {
@@ -51,30 +69,35 @@ export class LineIndex {
   }
 }
 
-/** Source locations of every key and value, by JSON Pointer. */
+/** A map key for a path: cheap to build (a JSON Pointer costs two string replaces per segment). */
+function keyOf(path: DocPath): string {
+  return path.join('\u0000');
+}
+
+/** Source locations of every key and value, by document path. */
 export class SourceMap {
   private readonly locations = new Map<string, NodeLocation>();
   /** Paths whose values were copied from elsewhere in the document (environment overrides). */
   private readonly aliases = new Map<string, DocPath>();
 
   set(path: DocPath, location: NodeLocation): void {
-    this.locations.set(toPointer(path), location);
+    this.locations.set(keyOf(path), location);
   }
 
   get(path: DocPath): NodeLocation | undefined {
-    return this.locations.get(toPointer(path));
+    return this.locations.get(keyOf(path));
   }
 
   /** Values at `path` (and below) came from `from`: locate them there. */
   alias(path: DocPath, from: DocPath): void {
-    this.aliases.set(toPointer(path), from);
+    this.aliases.set(keyOf(path), from);
   }
 
   /** The location of `path`, or of its nearest located ancestor; `exact` says which. */
   locate(path: DocPath): { location?: NodeLocation; exact: boolean } {
     const mapped = this.unalias(path);
     for (let n = mapped.length; n >= 0; n--) {
-      const loc = this.locations.get(toPointer(mapped.slice(0, n)));
+      const loc = this.locations.get(keyOf(mapped.slice(0, n)));
       if (loc) return { location: loc, exact: n === mapped.length };
     }
     return { exact: false };
@@ -83,7 +106,7 @@ export class SourceMap {
   private unalias(path: DocPath): DocPath {
     if (this.aliases.size === 0) return path;
     for (let n = path.length; n > 0; n--) {
-      const target = this.aliases.get(toPointer(path.slice(0, n)));
+      const target = this.aliases.get(keyOf(path.slice(0, n)));
       if (target) return [...target, ...path.slice(n)];
     }
     return path;

@@ -1,5 +1,5 @@
 import { Document, LineCounter, Node, isAlias, isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml';
-import { Diagnostic, DocPath } from '../model/diagnostics';
+import { Diagnostic, DocPath, Span } from '../model/diagnostics';
 import { SourceDocument } from './document';
 import { setOwn } from './values';
 
@@ -90,14 +90,14 @@ class Walker {
   ) {}
 
   /** Convert a node to plain data, recording locations (not inside alias expansions: those point at the alias). */
-  walk(node: unknown, path: DocPath, keySpan: ReturnType<SourceDocument['lines']['span']> | undefined, viaAlias = false): unknown {
+  walk(node: unknown, path: DocPath, keySpan: Span | undefined, viaAlias = false): unknown {
     if (viaAlias) {
       if (++this.expanded > MAX_ALIAS_EXPANSION) throw new AliasLimit(this.expanding[0]?.range?.[0] ?? 0, false);
     }
     if (isAlias(node)) {
       const target = node.resolve(this.ydoc);
       const at = node.range?.[0] ?? 0;
-      if (!viaAlias) this.record(path, keySpan, node, false);
+      if (!viaAlias) this.record(path, keySpan, node);
       if (!target) {
         this.diags.push(
           this.doc.diagnostic({
@@ -117,7 +117,7 @@ class Walker {
       }
     }
     if (!viaAlias && node && typeof node === 'object' && 'range' in node) {
-      this.record(path, keySpan, node as Node, isScalar(node) && node.type === 'PLAIN');
+      this.record(path, keySpan, node as Node);
     }
     if (isMap(node)) {
       const out: Record<string, unknown> = {};
@@ -150,13 +150,13 @@ class Walker {
     return null;
   }
 
-  private record(path: DocPath, keySpan: ReturnType<SourceDocument['lines']['span']> | undefined, node: Node, plain: boolean): void {
+  private record(path: DocPath, keySpan: Span | undefined, node: Node): void {
     const r = node.range;
     if (!r) return;
     let value = this.doc.lines.span(r[0], r[1]);
     // An empty value (`key:`) has a zero-width range after the colon: point at the key instead.
     if (r[0] === r[1] && keySpan) value = keySpan;
-    this.doc.map.set(path, { ...(keySpan ? { key: keySpan } : {}), value, ...(plain ? { plain: true } : {}) });
+    this.doc.map.set(path, keySpan ? { key: keySpan, value } : { value });
   }
 }
 
