@@ -71,7 +71,8 @@ export class LineIndex {
 
 /** A map key for a path: cheap to build (a JSON Pointer costs two string replaces per segment). */
 function keyOf(path: DocPath): string {
-  return path.join('\u0000');
+  // The length keeps [] and [''] apart.
+  return `${path.length}\u0000${path.join('\u0000')}`;
 }
 
 /** Source locations of every key and value, by document path. */

@@ -49,10 +49,16 @@ export function parseSource(file: string, bytes: Uint8Array | string, format?: S
     try {
       text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
     } catch {
-      return { diagnostics: [fileDiagnostic(file, { code: 'AF1003', message: 'the file is not valid UTF-8 text' })] };
+      // Point at the first byte that is not UTF-8: decode leniently and find the first replacement character.
+      const lenient = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+      const doc = new SourceDocument(file, lenient, fmt);
+      const at = Math.max(0, lenient.indexOf('\uFFFD'));
+      return { diagnostics: [doc.diagnostic({ code: 'AF1003', message: 'the file is not valid UTF-8 text', span: doc.lines.span(at, at + 1), hint: 'save the file as UTF-8' })] };
     }
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  // Old Mac line ends (a lone CR): make them newlines, same length, so offsets keep their meaning.
+  if (text.includes('\r')) text = text.replace(/\r(?!\n)/g, '\n');
   const nul = text.indexOf('\u0000');
   if (nul >= 0) {
     const doc = new SourceDocument(file, text, fmt);

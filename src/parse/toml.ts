@@ -63,6 +63,9 @@ class TomlLocator {
   visit(ast: AST.TOMLProgram): void {
     const top = ast.body[0];
     if (!top) return;
+    // The document as a whole: from its first key or table (problems "in the document" point there).
+    const first = top.body[0];
+    if (first) this.doc.map.set([], { value: this.doc.lines.span(first.range[0], top.range[1]) });
     for (const item of top.body) {
       if (item.type === 'TOMLKeyValue') this.keyValue(item, []);
       else this.table(item);
@@ -74,19 +77,22 @@ class TomlLocator {
     const path: (string | number)[] = [];
     keys.forEach((k, i) => {
       path.push(k);
+      const segment = this.span(t.key.keys[i]!);
       const count = this.arrayTables.get(toPointer(path));
       const last = i === keys.length - 1;
       if (last && t.kind === 'array') {
         const index = count ?? 0;
         this.arrayTables.set(toPointer(path), index + 1);
-        this.doc.map.set([...path], { key: this.span(t.key), value: this.span(t) });
+        if (!this.doc.map.get(path)) this.doc.map.set([...path], { key: segment, value: this.span(t) });
         path.push(index);
       } else if (count !== undefined) {
         path.push(count - 1);
+      } else if (!last && !this.doc.map.get(path)) {
+        // [a.b.c] implicitly defines a and a.b: locate them at their segment of this header.
+        this.doc.map.set([...path], { key: segment, value: this.span(t) });
       }
     });
-    const keySpan = this.span(t.key);
-    this.doc.map.set(path, { key: keySpan, value: this.span(t) });
+    this.doc.map.set(path, { key: this.span(t.key.keys[t.key.keys.length - 1]!), value: this.span(t) });
     for (const kv of t.body) this.keyValue(kv, path);
   }
 
@@ -100,7 +106,7 @@ class TomlLocator {
         if (!this.doc.map.get(path)) this.doc.map.set([...path], { key: this.span(keyNode), value: this.span(kv) });
       }
     });
-    this.value(kv.value, path, this.span(kv.key));
+    this.value(kv.value, path, this.span(kv.key.keys[kv.key.keys.length - 1]!));
   }
 
   private value(v: AST.TOMLContentNode, path: DocPath, key: Span | undefined): void {

@@ -81,7 +81,8 @@ export function parseYaml(doc: SourceDocument, diags: Diagnostic[]): void {
 
 class Walker {
   private expanded = 0;
-  private readonly expanding: Node[] = [];
+  /** Anchored nodes being expanded, with the offset of the alias that led there. */
+  private readonly expanding: { node: Node; at: number }[] = [];
 
   constructor(
     private readonly doc: SourceDocument,
@@ -92,7 +93,7 @@ class Walker {
   /** Convert a node to plain data, recording locations (not inside alias expansions: those point at the alias). */
   walk(node: unknown, path: DocPath, keySpan: Span | undefined, viaAlias = false): unknown {
     if (viaAlias) {
-      if (++this.expanded > MAX_ALIAS_EXPANSION) throw new AliasLimit(this.expanding[0]?.range?.[0] ?? 0, false);
+      if (++this.expanded > MAX_ALIAS_EXPANSION) throw new AliasLimit(this.expanding[0]?.at ?? 0, false);
     }
     if (isAlias(node)) {
       const target = node.resolve(this.ydoc);
@@ -108,8 +109,8 @@ class Walker {
         );
         return null;
       }
-      if (this.expanding.includes(target)) throw new AliasLimit(at, true);
-      this.expanding.push(target);
+      if (this.expanding.some((e) => e.node === target)) throw new AliasLimit(at, true);
+      this.expanding.push({ node: target, at });
       try {
         return this.walk(target, path, keySpan, true);
       } finally {
@@ -127,6 +128,22 @@ class Walker {
         const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
         const kRange = keyNode && typeof keyNode === 'object' && 'range' in keyNode ? (keyNode as Node).range : undefined;
         const kSpan = kRange ? this.doc.lines.span(kRange[0], kRange[1]) : undefined;
+        if (key === '<<' && isScalar(keyNode) && keyNode.type === 'PLAIN') {
+          this.diags.push(
+            this.doc.diagnostic({
+              code: 'AF1012',
+              message: 'YAML merge keys (<<) are not supported',
+              ...(kSpan ? { span: kSpan } : { path }),
+              hint: 'write the merged keys out; merge keys are not part of YAML 1.2 and tools disagree on them',
+            }),
+          );
+          continue;
+        }
+        if (Object.prototype.hasOwnProperty.call(out, key)) {
+          // `true:` and `"true":` (or `1:` and `"1":`) are different YAML keys but the same key here.
+          this.diags.push(this.doc.diagnostic({ code: 'AF1006', message: `duplicate key "${key}": a key may appear only once in a mapping`, ...(kSpan ? { span: kSpan } : { path }) }));
+          continue;
+        }
         const valueNode = pair.value;
         if (valueNode === null || valueNode === undefined) {
           // `key:` with nothing after it: null, located just after the key.

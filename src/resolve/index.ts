@@ -32,6 +32,8 @@ export interface ResolvedService {
   readonly requestedCompute: Compute;
   readonly protocols: readonly Protocol[];
   readonly database: Database;
+  /** Where an event-sourced service keeps its events (cqrs.event_store, else the default database). */
+  readonly eventStore?: Exclude<Database, 'none'>;
   readonly resilience: Resilience;
 }
 
@@ -62,7 +64,7 @@ export interface ResolveOptions {
 export function applyEnvironment(doc: SourceDocument, file: ArchitectureFile, name: string | undefined, diags: Diagnostic[]): boolean {
   if (name === undefined) return true;
   const envs = file.environments ?? {};
-  const env = envs[name];
+  const env = Object.prototype.hasOwnProperty.call(envs, name) ? envs[name] : undefined;
   if (!env) {
     const names = Object.keys(envs);
     const suggestions = suggest(name, names);
@@ -117,6 +119,7 @@ export function resolveModel(file: ArchitectureFile, options: ResolveOptions = {
     const requestedCompute = spec.compute ?? baseCompute;
     const compute = TARGET_CAPABILITIES[target].translates[requestedCompute] ?? requestedCompute;
     const needsState = kind === 'stateless' || kind === 'saga-orchestrator' || kind === 'gateway';
+    const eventStore = kind === 'event-sourced' ? (spec.cqrs?.event_store ?? (defaultDatabase !== 'none' ? defaultDatabase : d.default_database)) : undefined;
     return {
       index,
       name: spec.name,
@@ -126,6 +129,7 @@ export function resolveModel(file: ArchitectureFile, options: ResolveOptions = {
       requestedCompute,
       protocols: spec.protocols ?? (info.serves ? (kind === 'websocket-gateway' ? ['websocket'] : ['rest']) : []),
       database: spec.database ? (spec.database.type ?? defaultDatabase) : needsState && spec.idempotency?.enabled ? defaultDatabase : 'none',
+      ...(eventStore ? { eventStore } : {}),
       resilience: {
         circuit_breaker: { ...res.circuit_breaker, ...spec.circuit_breaker } as Resilience['circuit_breaker'],
         retry: { ...res.retry, ...spec.retry } as Resilience['retry'],

@@ -56,8 +56,15 @@ export function checkTarget(doc: SourceDocument, raw: unknown, model: ResolvedAr
   if (!caps.schemaRegistries.includes(registry)) {
     report({ code: 'AF5001', message: `schema registry ${registry} is not available on target ${t}; it supports: ${list(caps.schemaRegistries)}`, path: ['settings', 'events', 'schema_registry'] });
   }
-  if (set('settings', 'default_database') && !caps.databases.includes(model.defaultDatabase) && model.services.some((s) => s.database === model.defaultDatabase && !s.spec.database?.type)) {
-    report({ code: 'AF5001', message: `default database ${model.defaultDatabase} is not available on target ${t}; it supports: ${list(caps.databases)}`, path: ['settings', 'default_database'] });
+  if (set('settings', 'default_database') && !caps.databases.includes(model.defaultDatabase)) {
+    const users = model.services.filter((s) => (s.database === model.defaultDatabase && !s.spec.database?.type) || (s.eventStore === model.defaultDatabase && !s.spec.cqrs?.event_store));
+    if (users.length > 0) {
+      report({
+        code: 'AF5001',
+        message: `default database ${model.defaultDatabase} is not available on target ${t}, and ${users.map((s) => s.name).join(', ')} ${users.length === 1 ? 'uses' : 'use'} it; ${t} supports: ${list(caps.databases)}`,
+        path: ['settings', 'default_database'],
+      });
+    }
   }
 
   for (const s of model.services) checkService(s);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Diagnostic, DiagnosticInit, DocPath } from '../model/diagnostics';
 import { PATTERNS } from '../model/constants';
 import { jsonSchema } from '../model/json-schema';
-import { didYouMean, suggest } from '../model/suggest';
+import { didYouMean, suggest, suggestKey } from '../model/suggest';
 import { SourceDocument, isRecord } from '../parse';
 
 type Schema = Record<string, unknown>;
@@ -71,7 +71,7 @@ function describe(err: ErrorObject, data: unknown, root: Schema): DiagnosticInit
     case 'additionalProperties': {
       const key = String(params.additionalProperty);
       const known = Object.keys((schema.properties as Schema | undefined) ?? {});
-      const suggestions = suggest(key, known);
+      const suggestions = suggestKey(key, known);
       const elsewhere = misplacedHint(key, path, root, data);
       const hint = didYouMean(suggestions) ?? elsewhere ?? (known.length > 0 ? `allowed keys here: ${known.join(', ')}` : undefined);
       return { code: 'AF3001', message: `unknown key "${key}" in ${where(path)}`, path: [...path, key], at: 'key', suggestions, ...(hint ? { hint } : {}) };
@@ -104,10 +104,10 @@ function describe(err: ErrorObject, data: unknown, root: Schema): DiagnosticInit
       return { code: 'AF3005', message: `${where(path)} is ${JSON.stringify(value)}; it must be ${String(params.comparison)} ${String(params.limit)}`, path, ...rangeHint(schema) };
     case 'minLength':
     case 'maxLength':
-      return { code: 'AF3005', message: `${where(path)} must be ${err.keyword === 'minLength' ? 'at least' : 'at most'} ${String(params.limit)} characters long (it has ${typeof value === 'string' ? value.length : 0})`, path };
+      return { code: 'AF3005', message: `${where(path)} must be ${err.keyword === 'minLength' ? 'at least' : 'at most'} ${plural(Number(params.limit), 'character')} long (it has ${typeof value === 'string' ? value.length : 0})`, path };
     case 'minItems':
     case 'maxItems':
-      return { code: 'AF3005', message: `${where(path)} must have ${err.keyword === 'minItems' ? 'at least' : 'at most'} ${String(params.limit)} entr${params.limit === 1 ? 'y' : 'ies'} (it has ${Array.isArray(value) ? value.length : 0})`, path };
+      return { code: 'AF3005', message: `${where(path)} must have ${err.keyword === 'minItems' ? 'at least' : 'at most'} ${plural(Number(params.limit), 'entry', 'entries')} (it has ${Array.isArray(value) ? value.length : 0})`, path };
     case 'pattern':
       return { code: 'AF3006', message: `${where(path)} is ${preview(value).trim()}: ${patternText(String(params.pattern))}`, path };
     case 'format':
@@ -183,7 +183,7 @@ function misplacedHint(key: string, path: DocPath, root: Schema, data: unknown):
   const here = props(path);
   if (here) {
     for (const [child, childSchema] of Object.entries(here)) {
-      if (isRecord(childSchema.properties) && key in childSchema.properties) {
+      if (isRecord(childSchema.properties) && hasOwn(childSchema.properties, key)) {
         return `"${key}" is a key of "${child}": indent it under ${child}:`;
       }
     }
@@ -191,7 +191,7 @@ function misplacedHint(key: string, path: DocPath, root: Schema, data: unknown):
   for (let up = path.length - 1; up >= 0; up--) {
     const parentPath = path.slice(0, up);
     const parent = props(parentPath);
-    if (parent && key in parent) return `"${key}" belongs in ${where(parentPath)}: check its indentation`;
+    if (parent && hasOwn(parent, key)) return `"${key}" belongs in ${where(parentPath)}: check its indentation`;
     if (typeof path[up] !== 'number') break;
   }
   return undefined;
@@ -203,7 +203,7 @@ function schemaForPath(root: Schema, path: DocPath, _data: unknown): Schema | un
   for (const seg of path) {
     if (!s) return undefined;
     if (typeof seg === 'number') s = s.items as Schema | undefined;
-    else if (isRecord(s.properties) && seg in s.properties) s = (s.properties as Record<string, Schema>)[seg];
+    else if (isRecord(s.properties) && hasOwn(s.properties, seg)) s = (s.properties as Record<string, Schema>)[seg];
     else if (isRecord(s.additionalProperties)) s = s.additionalProperties as Schema;
     else return undefined;
   }
@@ -254,6 +254,14 @@ export function where(path: DocPath): string {
 function article(type: string): string {
   const t = type.split(',').map((x) => (x === 'integer' ? 'a whole number' : x === 'object' ? 'a mapping' : x === 'array' ? 'a list' : `${/^[aeiou]/.test(x) ? 'an' : 'a'} ${x}`));
   return t.join(' or ');
+}
+
+function hasOwn(o: object, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(o, key);
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
 }
 
 function kindOf(v: unknown): string {

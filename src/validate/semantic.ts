@@ -57,21 +57,21 @@ export function checkSemantics(doc: SourceDocument, raw: unknown, model: Resolve
     for (const block of TYPE_BLOCKS) {
       if (rawSpec[block] !== undefined && !info.blocks.includes(block)) {
         const owners = Object.entries(ARCHETYPES).filter(([, a]) => a.blocks.includes(block)).map(([k]) => k);
-        report({ code: 'AF4005', message: `"${block}" is not allowed on a ${spec.type} service (${s.name}); it belongs to ${owners.join(', ')}`, path: svcPath(s, block), at: 'key', hint: `remove ${block}, or change type to ${owners.join(' or ')}` });
+        report({ code: 'AF4005', message: `"${block}" is not allowed on ${an(spec.type)} service (${s.name}); it belongs to ${owners.join(', ')}`, path: svcPath(s, block), at: 'key', hint: `remove ${block}, or change type to ${owners.join(' or ')}` });
       }
     }
     for (const block of info.requires) {
-      if (spec[block] === undefined) report({ code: 'AF4006', message: `a ${spec.type} service needs a "${block}" block (${s.name})`, path: svcPath(s, 'type'), hint: `add ${block}: { ... } to ${s.name}; see allframe docs` });
+      if (spec[block] === undefined) report({ code: 'AF4006', message: `${an(spec.type, true)} service needs ${an(`"${block}"`)} block (${s.name})`, path: svcPath(s, 'type'), hint: `add ${block}: { ... } to ${s.name}; see allframe docs` });
     }
     for (const list of info.needsLists ?? []) {
-      if ((spec[list] ?? []).length === 0) report({ code: 'AF4006', message: `a ${spec.type} service needs a non-empty "${list}" list (${s.name})`, path: svcPath(s, rawSpec[list] !== undefined ? list : 'type'), hint: list === 'consumes' ? 'consumes: [{ event: OrderCreated, from: order-service }]' : 'publishes: [SomethingHappened]' });
+      if ((spec[list] ?? []).length === 0) report({ code: 'AF4006', message: `${an(spec.type, true)} service needs a non-empty "${list}" list (${s.name})`, path: svcPath(s, rawSpec[list] !== undefined ? list : 'type'), hint: list === 'consumes' ? 'consumes: [{ event: OrderCreated, from: order-service }]' : 'publishes: [SomethingHappened]' });
     }
     if (!info.consumes && rawSpec.consumes !== undefined) {
-      report({ code: 'AF4005', message: `a ${spec.type} service does not consume queued events (${s.name})`, path: svcPath(s, 'consumes'), at: 'key', hint: s.kind === 'stream-processor' ? 'list the events under stream.input_events' : s.kind === 'cache' ? 'list invalidating events under cache.invalidation' : 'add a consumer service for these events' });
+      report({ code: 'AF4005', message: `${an(spec.type, true)} service does not consume queued events (${s.name})`, path: svcPath(s, 'consumes'), at: 'key', hint: s.kind === 'stream-processor' ? 'list the events under stream.input_events' : s.kind === 'cache' ? 'list invalidating events under cache.invalidation' : 'add a consumer service for these events' });
     }
     if (!info.compute) {
       for (const key of COMPUTE_KEYS) {
-        if (rawSpec[key] !== undefined) report({ code: 'AF4005', message: `"${key}" does not apply to a ${spec.type} service (${s.name}): it is a managed service, not code`, path: svcPath(s, key), at: 'key', hint: `remove ${key}` });
+        if (rawSpec[key] !== undefined) report({ code: 'AF4005', message: `"${key}" does not apply to ${an(spec.type)} service (${s.name}): it is a managed service, not code`, path: svcPath(s, key), at: 'key', hint: `remove ${key}` });
       }
     }
 
@@ -200,6 +200,12 @@ function checkCycles(services: readonly ResolvedService[], byName: Map<string, R
     state.set(s.name, 'done');
   };
   for (const s of services) if (!state.has(s.name) && byName.get(s.name) === s) visit(s);
+}
+
+/** "a consumer", "an event-sourced" (capitalised at the start of a sentence). */
+function an(word: string, capital = false): string {
+  const article = /^["']?[aeiou]/i.test(word) ? 'an' : 'a';
+  return `${capital ? article[0]!.toUpperCase() + article.slice(1) : article} ${word}`;
 }
 
 export function svcPath(s: { index: number }, ...rest: (string | number)[]): DocPath {

@@ -60,6 +60,24 @@ describe('parseSource (YAML)', () => {
     expect(parseSource('a.json', '{}').diagnostics[0]!.code).toBe('AF1010');
   });
 
+  test('keys that differ only in YAML type (true and "true", 1 and "1") are duplicates here', () => {
+    const { diagnostics } = parseSource('a.yaml', 'filter: { true: 1, "true": 2 }\nx: { 1: a, "1": b }\n');
+    expect(diagnostics.map((d) => [d.code, d.line, d.col])).toEqual([['AF1006', 1, 20], ['AF1006', 2, 12]]);
+  });
+
+  test('old Mac line ends (a lone CR) end lines', () => {
+    const { document, diagnostics } = parseSource('a.yaml', 'a: 1\rb:\r  c: 2\r');
+    expect(diagnostics).toEqual([]);
+    expect(document!.value).toEqual({ a: 1, b: { c: 2 } });
+    expect(document!.map.get(['b', 'c'])!.value.start).toMatchObject({ line: 3, col: 6 });
+  });
+
+  test('an empty key does not take the place of the document', () => {
+    const { document } = parseSource('a.yaml', 'a: 1\n"": 2\n');
+    expect(document!.map.get([])!.value.start.line).toBe(1);
+    expect(document!.map.get([''])!.value.start.line).toBe(2);
+  });
+
   test('a __proto__ key is plain data, not a prototype', () => {
     const { document } = parseSource('a.yaml', '__proto__: { polluted: true }\n');
     expect(Object.keys(document!.value as object)).toEqual(['__proto__']);

@@ -72,6 +72,10 @@ services:
     expect(r.diagnostics[0]!.hint).toBe('did you mean "prod"?');
   });
 
+  test.each(['constructor', 'toString', '__proto__', 'hasOwnProperty'])('an environment named like an Object property (%s) is still unknown', (name) => {
+    expect(check(text, { environment: name }).diagnostics.map((d) => d.code)).toEqual(['AF2004']);
+  });
+
   test('errors in merged values point into the environment block', () => {
     const bad = text.replace('min_instances: 2', 'min_instances: 20');
     const r = check(bad, { environment: 'prod' });

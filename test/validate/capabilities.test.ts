@@ -80,6 +80,14 @@ services:
     expect(check(text).diagnostics.map((d) => d.code)).toEqual(['AF5001']);
   });
 
+  test('a default database the target lacks is an error once a service relies on it, an event store included', () => {
+    const text = `architecture: { name: shop }\nsettings: { default_database: firestore }\nservices:\n  - { name: catalog, type: event-sourced, cqrs: {} }\n`;
+    const r = check(text);
+    expect(where(r.diagnostics)).toEqual([`AF5001@${pos(text, 'firestore')}`]);
+    expect(r.diagnostics[0]!.message).toContain('catalog uses it');
+    expect(check(text.replace('cqrs: {}', 'cqrs: { event_store: dynamodb }')).diagnostics).toEqual([]);
+  });
+
   test('Cloud Run service names are limited to 49 characters', () => {
     const name = 'a'.repeat(38);
     const text = `architecture: { name: shop-platform }\n${gcpCloud}services:\n  - { name: ${name}, type: stateless }\n`;

@@ -39,6 +39,17 @@ services:
     expect(r.diagnostics[0]!.hint).toBe('"services" belongs in the document: check its indentation');
   });
 
+  test('an unknown key named like an Object property gets no bogus indentation hint', () => {
+    const r = check(MINIMAL + 'constructor: 1\n');
+    expect(where(r.diagnostics)).toEqual(['AF3001@5:1']);
+    expect(r.diagnostics[0]!.hint).toMatch(/^allowed keys here: /);
+  });
+
+  test('keys from other tools get the key this format uses', () => {
+    const r = check(MINIMAL + '    description: Users and profiles\n');
+    expect(r.diagnostics[0]!.hint).toBe('did you mean "responsibility"?');
+  });
+
   test('wrong types, enums, ranges and patterns each have their code and position', () => {
     // GIVEN
     const text = `architecture: { name: Shop }
