@@ -169,6 +169,9 @@ new TextFile(project, 'eslint.config.mjs', {
   marker: false,
 });
 
+// The bad-input corpus keeps its bytes exactly (CRLF, binary, invalid UTF-8): no end-of-line conversion.
+project.gitattributes.addAttributes('/fixtures/invalid/**', '-text');
+
 project.addFields({ engines: { node: '>=20.19.0' } });
 
 // Compile, then precompute the schema and its validator into lib/ so the CLI starts fast (see standalone.ts).
