@@ -25,17 +25,25 @@ export function parseYaml(doc: SourceDocument, diags: Diagnostic[]): void {
   });
 
   let failed = false;
+  const lines = new Set<number>();
   for (const err of ydoc.errors) {
     failed = true;
-    const offset = err.pos[0];
     const code = err.code === 'DUPLICATE_KEY' ? 'AF1006' : err.code === 'MULTIPLE_DOCS' ? 'AF1011' : 'AF1005';
+    const at = syntaxErrorOffset(doc.text, err.code, err.message, err.pos[0]);
+    const span = doc.lines.span(at.start, at.end);
+    // One error a line: the parser's follow-on complaints about the same spot are noise.
+    if (lines.has(span.start.line)) continue;
+    lines.add(span.start.line);
     const message =
       code === 'AF1006'
         ? 'duplicate key: a key may appear only once in a mapping'
         : code === 'AF1011'
           ? 'more than one YAML document in the file'
-          : `YAML syntax error: ${firstLine(err.message)}`;
-    diags.push(doc.diagnostic({ code, message, span: doc.lines.span(offset, err.pos[1]) }));
+          : `YAML syntax error: ${at.message ?? firstLine(err.message)}`;
+    const hint = at.message ? 'close it where the value ends' : SYNTAX_HINTS[err.code];
+    diags.push(doc.diagnostic({ code, message, span, ...(hint ? { hint } : {}) }));
+    // After an unclosed quote or bracket, everything that follows is misread: stop there.
+    if (at.message) break;
   }
   for (const warn of ydoc.warnings) {
     if (warn.code === 'TAG_RESOLVE_FAILED') {
@@ -175,6 +183,54 @@ class Walker {
     if (r[0] === r[1] && keySpan) value = keySpan;
     this.doc.map.set(path, keySpan ? { key: keySpan, value } : { value });
   }
+}
+
+const SYNTAX_HINTS: Partial<Record<string, string>> = {
+  TAB_AS_INDENT: 'YAML indents with spaces only; replace the tab with spaces',
+  BAD_INDENT: 'keys of one mapping (and items of one list) must start in the same column',
+  MULTILINE_IMPLICIT_KEY: 'a key and its colon must be on one line: check for a missing ":" or a line indented deeper than its siblings',
+  BLOCK_AS_IMPLICIT_KEY: 'check the indentation (is the next line indented deeper than its siblings?) and the space after each "-" and ":"',
+  MISSING_CHAR: 'close the quote or bracket, or check the indentation',
+  BAD_DQ_ESCAPE: 'in double quotes a backslash starts an escape: write \\\\ for a backslash, or use single quotes',
+  UNEXPECTED_TOKEN: 'check quotes and brackets on this line',
+};
+
+/**
+ * Where a syntax error really is. The YAML parser reports an unclosed quote or bracket where it gave up (often
+ * the end of the file): point at the opening one instead; and an indentation problem at column 1 at the first
+ * character of the line.
+ */
+function syntaxErrorOffset(text: string, code: string, message: string, pos: number): { start: number; end: number; message?: string } {
+  const quote = /Missing closing (["'])quote/.exec(message)?.[1];
+  if (quote) {
+    const open = text.lastIndexOf(quote, Math.max(0, pos - 1));
+    if (open >= 0) return { start: open, end: open + 1, message: `unclosed ${quote === '"' ? 'double' : 'single'}-quoted string: the quote opened here is never closed` };
+  }
+  const bracket = /end with an? ([}\]])/.exec(message)?.[1];
+  if (bracket) {
+    const open = openingBracket(text, pos, bracket === '}' ? '{' : '[', bracket);
+    if (open >= 0) return { start: open, end: open + 1, message: `unclosed ${bracket === '}' ? '{' : '['}: the flow ${bracket === '}' ? 'mapping' : 'sequence'} opened here is never closed with ${bracket}` };
+  }
+  const lineStart = text.lastIndexOf('\n', pos - 1) + 1;
+  if (pos === lineStart && code !== 'TAB_AS_INDENT') {
+    const first = text.slice(lineStart).search(/[^ ]/);
+    if (first > 0 && text[lineStart + first] !== '\n') return { start: lineStart + first, end: lineStart + first + 1 };
+  }
+  return { start: pos, end: pos + 1 };
+}
+
+/** The unmatched opening bracket before `pos`, skipping quoted text roughly; -1 if none. */
+function openingBracket(text: string, pos: number, open: string, close: string): number {
+  let depth = 0;
+  for (let i = Math.min(pos, text.length) - 1; i >= 0; i--) {
+    const c = text[i];
+    if (c === close) depth++;
+    else if (c === open) {
+      if (depth === 0) return i;
+      depth--;
+    }
+  }
+  return -1;
 }
 
 function firstLine(message: string): string {
