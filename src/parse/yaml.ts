@@ -1,4 +1,4 @@
-import { Document, LineCounter, Node, isAlias, isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml';
+import { Document, Node, isAlias, isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml';
 import { Diagnostic, DocPath, Span } from '../model/diagnostics';
 import { SourceDocument } from './document';
 import { setOwn } from './values';
@@ -14,9 +14,8 @@ class AliasLimit extends Error {
 
 /** Parse YAML into a located document. Problems are appended to `diags`; the value is undefined on failure. */
 export function parseYaml(doc: SourceDocument, diags: Diagnostic[]): void {
-  const lineCounter = new LineCounter();
+  // Positions come from the document's own LineIndex (shared with TOML), so no yaml LineCounter is needed.
   const ydoc = parseDocument(doc.text, {
-    lineCounter,
     uniqueKeys: true,
     strict: true,
     prettyErrors: false,
