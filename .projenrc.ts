@@ -24,6 +24,7 @@ const CORE_DEPS = [
   'commander@14.0.3',
   '@sinclair/typebox@0.34.52',
   'fastest-levenshtein@1.0.16',
+  'diff@9.0.0',
 ];
 
 const DEV_DEPS = [

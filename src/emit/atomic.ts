@@ -1,25 +1,54 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
+let counter = 0;
+
 /**
  * Write a file so that readers (and a crash at any moment) see either the old content or the new one, never a
- * torn file: write a temp file beside it, fsync, rename over the target.
+ * torn file: write a temp file, fsync it, rename it over the target. The temp file goes into `tmpDir` (so a
+ * crash leaves no stray files among the user's) or, by default or across file systems, beside the target.
  */
-export function writeFileAtomic(file: string, content: string | Uint8Array): void {
+export function writeFileAtomic(file: string, content: string | Uint8Array, options: { tmpDir?: string; mode?: number } = {}): void {
   const dir = dirname(file);
   mkdirSync(dir, { recursive: true });
-  const tmp = join(dir, `.${basename(file)}.${process.pid}.${Date.now().toString(36)}.tmp`);
-  try {
-    const fd = openSync(tmp, 'w', 0o644);
+  const name = `${basename(file)}.${process.pid}.${(counter++).toString(36)}.tmp`;
+  const write = (tmp: string) => {
     try {
-      writeSync(fd, typeof content === 'string' ? Buffer.from(content, 'utf8') : content);
+      const fd = openSync(tmp, 'w', options.mode ?? 0o644);
+      try {
+        writeSync(fd, typeof content === 'string' ? Buffer.from(content, 'utf8') : content);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(tmp, file);
+    } catch (e) {
+      rmSync(tmp, { force: true });
+      throw e;
+    }
+  };
+  if (options.tmpDir) {
+    mkdirSync(options.tmpDir, { recursive: true });
+    try {
+      write(join(options.tmpDir, name));
+      return;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
+    }
+  }
+  write(join(dir, `.${name}`));
+}
+
+/** Make renames in a directory durable (best effort: not every platform can fsync a directory). */
+export function fsyncDir(dir: string): void {
+  try {
+    const fd = openSync(dir, 'r');
+    try {
       fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
-    renameSync(tmp, file);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
+  } catch {
+    // directories cannot be opened for fsync on some platforms; the rename itself is still atomic
   }
 }

@@ -25,7 +25,7 @@ export type Severity = 'error' | 'warning';
 
 interface CodeInfo {
   readonly title: string;
-  readonly stage: 'parse' | 'resolve' | 'schema' | 'semantic' | 'target' | 'usage';
+  readonly stage: 'parse' | 'resolve' | 'schema' | 'semantic' | 'target' | 'emit' | 'usage';
   /** What usually causes it and how to fix it, for docs/errors.md. */
   readonly help: string;
 }
@@ -76,6 +76,12 @@ export const ERROR_CODES = {
   AF5001: { stage: 'target', title: 'Not supported by the target', help: 'The target cannot honour this choice; allframe never downgrades silently. Change the value or choose another target.' },
   AF5002: { stage: 'target', title: 'Value outside what the target allows', help: 'The target service accepts a narrower range than the format, for example Pub/Sub delivery attempts 5..100 or Lambda timeouts up to 900 s.' },
   AF5003: { stage: 'target', title: 'Target settings missing', help: 'The selected target needs its block under `cloud` (for example cloud.gcp.project_id).' },
+
+  AF6001: { stage: 'emit', title: 'Generated file edited', help: 'A managed (generated) file no longer matches what allframe wrote, so it was edited by hand; allframe will not overwrite your edits. Move the change into the architecture file or into an owned file, or rerun with --force to discard it.' },
+  AF6002: { stage: 'emit', title: 'Bad manifest', help: '.allframe/manifest.json is not a valid manifest or lists a path outside the output directory (absolute, with .., or inside .allframe/). Fix or remove the entry; allframe never follows such paths.' },
+  AF6003: { stage: 'emit', title: 'Path goes through a symbolic link', help: 'allframe does not write through symbolic links, which could lead outside the output directory. Replace the link with a directory.' },
+  AF6004: { stage: 'emit', title: 'A file of yours is in the way', help: 'allframe would generate a file where one exists that it did not write. Move your file, or rerun with --force to replace it.' },
+  AF6005: { stage: 'emit', title: 'Edited generated file left in place', help: 'A generated file is no longer produced, but it was edited, so it was kept and is now yours (no longer tracked).' },
 
   AF9001: { stage: 'usage', title: 'Invalid command-line usage', help: 'See `allframe <command> --help`.' },
 } as const satisfies Record<string, CodeInfo>;
