@@ -76,6 +76,8 @@ const project = new typescript.TypeScriptProject({
   bin: { allframe: 'bin/allframe' },
   tsconfig: {
     include: ['src/**/*.ts', 'lib-constructs/**/*.ts'],
+    // Verbatim source of the generated repo's shared package: type-checked and linted there, not here.
+    exclude: ['src/skeletons/platform/**'],
     compilerOptions: {
       rootDir: '.',
       outDir: 'lib',
@@ -111,6 +113,7 @@ new JsonFile(project, 'tsconfig.dev.json', {
     extends: './tsconfig.json',
     compilerOptions: { noEmit: true, rootDir: '.', types: ['jest', 'node'] },
     include: ['src/**/*.ts', 'lib-constructs/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', '.projenrc.ts'],
+    exclude: ['src/skeletons/platform/**'],
   },
 });
 
@@ -146,7 +149,7 @@ new TextFile(project, 'eslint.config.mjs', {
     ');',
     '',
     'export default tseslint.config(',
-    "  { ignores: ['lib/**', 'node_modules/**', 'coverage/**', 'bench/out/**', 'fixtures/**', 'bin/**'] },",
+    "  { ignores: ['lib/**', 'node_modules/**', 'coverage/**', 'bench/out/**', 'fixtures/**', 'bin/**', 'src/skeletons/platform/**'] },",
     '  js.configs.recommended,',
     '  ...tseslint.configs.recommended,',
     '  {',
@@ -179,6 +182,8 @@ project.addFields({ engines: { node: '>=20.19.0' } });
 const compile = project.tasks.tryFind('compile');
 compile?.reset('tsc -p tsconfig.json');
 compile?.exec('node -e "require(\'./lib/src/validate/standalone\').writeBuildArtifacts(\'lib\')"');
+// The generated repo's shared package is copied verbatim from src/skeletons/platform.
+compile?.exec('rm -rf lib/src/skeletons/platform && mkdir -p lib/src/skeletons && cp -r src/skeletons/platform lib/src/skeletons/platform');
 const typecheck = project.addTask('typecheck', {
   exec: 'tsc -p tsconfig.dev.json',
   description: 'Type-check everything (src, lib-constructs, test, bench)',

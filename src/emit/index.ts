@@ -1,10 +1,10 @@
 import { createTwoFilesPatch } from 'diff';
-import type { OutputFile } from './files';
+import type { OutputFile } from '../model/output-file';
 import { Plan, PlanOptions, planOutput } from './plan';
 import { ApplyOptions, applyPlan } from './apply';
 
-export { managed, managedJson, owned, sha256, MARKER } from './files';
-export type { FileKind, OutputFile } from './files';
+export { managed, managedJson, owned, sha256, MARKER } from '../model/output-file';
+export type { FileKind, OutputFile } from '../model/output-file';
 export { MANIFEST_PATH, PENDING_PATH, readManifest, unsafePathReason } from './manifest';
 export { planOutput, isStale } from './plan';
 export type { Plan, PlannedFile, Action } from './plan';

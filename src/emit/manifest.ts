@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { posix } from 'node:path';
-import { FileKind, MARKER } from './files';
+import { FileKind, MARKER } from '../model/output-file';
 
 export const MANIFEST_DIR = '.allframe';
 export const MANIFEST_PATH = `${MANIFEST_DIR}/manifest.json`;

@@ -5,7 +5,7 @@
 import { existsSync, lstatSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { Diagnostic, ErrorCode, InternalError } from '../model/diagnostics';
-import { FileKind, OutputFile, sha256 } from './files';
+import { FileKind, OutputFile, sha256 } from '../model/output-file';
 import { MANIFEST_PATH, Manifest, ManifestEntry, PENDING_PATH, readManifest, unsafePathReason } from './manifest';
 
 export type Action = 'create' | 'update' | 'unchanged' | 'delete' | 'keep';

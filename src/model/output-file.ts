@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { extname, basename } from 'node:path';
-import { InternalError } from '../model/diagnostics';
+import { InternalError } from './diagnostics';
 
 export type FileKind = 'managed' | 'owned';
 

@@ -1,0 +1,59 @@
+/** The smallest service: health and readiness over HTTP, configuration and logging. */
+import { OutputFile, managed } from '../../model/output-file';
+import type { ServiceContext } from '../context';
+import { dockerfile, servicePackage } from '../context';
+import { configFile, httpEntries } from '../common';
+import { secretsEnv } from './stateless';
+
+export function renderMinimal(ctx: ServiceContext): OutputFile[] {
+  const P = ctx.platform;
+  return [
+    servicePackage(ctx, ['hono']),
+    configFile(ctx),
+    ...httpEntries(ctx),
+    dockerfile(ctx, 'server'),
+    managed(
+      `${ctx.dir}/src/deps.ts`,
+      `import { createLogger } from '${P}';
+import type { Logger } from '${P}';
+import type { Config } from './config';
+
+export interface Dependencies {
+  readonly logger: Logger;
+  close(): Promise<void>;
+}
+
+export function createDependencies(config: Config): Dependencies {
+  return { logger: createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL, redact: config.PII_FIELDS }), close: () => Promise.resolve() };
+}
+`,
+    ),
+    managed(
+      `${ctx.dir}/src/app.ts`,
+      `import { createHttpApp } from '${P}';
+import type { Dependencies } from './deps';
+
+export function buildApp(deps: Dependencies) {
+  return createHttpApp({ service: '${ctx.service.name}', logger: deps.logger });
+}
+`,
+    ),
+    managed(
+      `${ctx.dir}/test/app.test.ts`,
+      `import { buildApp } from '../src/app';
+import { loadConfig } from '../src/config';
+import { createDependencies } from '../src/deps';
+
+describe('${ctx.service.name}', () => {
+  test('serves health and readiness', async () => {
+    const deps = createDependencies(loadConfig(${secretsEnv(ctx)}));
+    const app = buildApp(deps);
+    expect((await app.request('/healthz')).status).toBe(200);
+    expect((await app.request('/readyz')).status).toBe(200);
+    await deps.close();
+  });
+});
+`,
+    ),
+  ];
+}

@@ -1,0 +1,257 @@
+/** stateless: CRUD of the declared entities over HTTP, with idempotency, events (direct or outbox), a repository. */
+import { OutputFile, managed, owned } from '../../model/output-file';
+import type { ServiceContext } from '../context';
+import { dockerfile, servicePackage } from '../context';
+import { configFile, httpEntries } from '../common';
+import { camel, kebab, pascal, plural } from '../names';
+
+/** The entities a CRUD service manages: the declared ones, else one named after the service. */
+export function entitiesOf(ctx: ServiceContext): string[] {
+  const declared = ctx.service.spec.domain?.entities ?? [];
+  return declared.length > 0 ? [...declared] : [pascal(ctx.service.name.replace(/-(service|api)$/, ''))];
+}
+
+export function renderStateless(ctx: ServiceContext): OutputFile[] {
+  const s = ctx.service;
+  const entities = entitiesOf(ctx);
+  const publishes = s.spec.publishes ?? [];
+  const outbox = s.spec.messaging?.pattern === 'outbox';
+  const idem = s.spec.idempotency?.enabled === true;
+  const P = ctx.platform;
+  const files: OutputFile[] = [servicePackage(ctx, ['hono']), configFile(ctx), ...httpEntries(ctx), dockerfile(ctx, 'server')];
+
+  // deps.ts: adapters chosen by configuration
+  const repoFields = entities.map((e) => `  readonly ${camel(plural(e))}: Repository<${e}>;`).join('\n');
+  const repoInit = entities.map((e) => `    ${camel(plural(e))}: createRepository<${e}>(config.STORE, \`\${config.TABLE_PREFIX}-${kebab(e)}\`, config.DATABASE_URL),`).join('\n');
+  files.push(
+    managed(
+      `${ctx.dir}/src/deps.ts`,
+      `import { createEventSink, createIdempotencyStore, createLogger, createOutbox, createPublisher, createRepository } from '${P}';
+import type { EventSink, IdempotencyStore, Logger, Repository } from '${P}';
+import type { Config } from './config';
+${entities.map((e) => `import type { ${e} } from './domain/${kebab(e)}';`).join('\n')}
+
+/** Everything the application needs from the outside world. */
+export interface Dependencies {
+  readonly logger: Logger;
+  readonly events: EventSink;
+${repoFields}
+  readonly idempotency: IdempotencyStore | undefined;
+  close(): Promise<void>;
+}
+
+/** Real adapters (DynamoDB, PostgreSQL, SNS, EventBridge, Pub/Sub) or in-memory ones, as configured. */
+export function createDependencies(config: Config): Dependencies {
+  const logger = createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL, redact: config.PII_FIELDS });
+  const publisher = createPublisher(config.EVENT_BUS, config.EVENT_TARGET);
+  return {
+    logger,
+    events: createEventSink(publisher, ${outbox ? `createOutbox(config.STORE, \`\${config.TABLE_PREFIX}-outbox\`)` : 'undefined'}),
+${repoInit}
+    idempotency: ${idem ? `createIdempotencyStore(config.STORE, \`\${config.TABLE_PREFIX}-idempotency\`)` : 'undefined'},
+    close: () => Promise.resolve(),
+  };
+}
+`,
+    ),
+  );
+
+  // app.ts: routes
+  const routes = entities
+    .map((e) => {
+      const route = `/${plural(kebab(e))}`;
+      const svc = `${camel(e)}Service`;
+      return `  const ${svc} = new ${e}Service(deps.${camel(plural(e))}, deps.events, SOURCE);
+  app.post('${route}', async (c) => c.json(await ${svc}.create(await c.req.json()), 201));
+  app.get('${route}', async (c) => c.json(await ${svc}.list()));
+  app.get('${route}/:id', async (c) => c.json(await ${svc}.get(c.req.param('id'))));
+  app.put('${route}/:id', async (c) => c.json(await ${svc}.update(c.req.param('id'), await c.req.json())));
+  app.delete('${route}/:id', async (c) => {
+    await ${svc}.remove(c.req.param('id'));
+    return c.body(null, 204);
+  });`;
+    })
+    .join('\n');
+  files.push(
+    managed(
+      `${ctx.dir}/src/app.ts`,
+      `import { createHttpApp, idempotency } from '${P}';
+${entities.map((e) => `import { ${e}Service } from './application/${kebab(e)}-service';`).join('\n')}
+import type { Dependencies } from './deps';
+
+const SOURCE = '${s.name}';
+
+/** The HTTP app: health and readiness, ${idem ? 'idempotent writes, ' : ''}CRUD of ${entities.join(', ')}. */
+export function buildApp(deps: Dependencies) {
+  const app = createHttpApp({ service: SOURCE, logger: deps.logger });
+${idem ? `  if (deps.idempotency) {\n    app.use('*', idempotency({ store: deps.idempotency, header: '${s.spec.idempotency?.key_header ?? 'Idempotency-Key'}', ttlSeconds: ${(s.spec.idempotency?.ttl_hours ?? 24) * 3600} }));\n  }\n` : ''}${routes}
+  return app;
+}
+`,
+    ),
+  );
+
+  // domain + application: the user's from the first synth on
+  for (const e of entities) {
+    const created = publishes.includes(`${e}Created`);
+    const updated = publishes.includes(`${e}Updated`);
+    const deleted = publishes.includes(`${e}Deleted`);
+    files.push(
+      owned(
+        `${ctx.dir}/src/domain/${kebab(e)}.ts`,
+        `import { HttpError } from '${P}';
+
+/** A ${e}. Add your fields here and to parse${e}Input. */
+export interface ${e} {
+  readonly id: string;
+  readonly name: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface ${e}Input {
+  readonly name: string;
+}
+
+/** Validate untrusted input: a 400 for anything that is not a ${e}Input. */
+export function parse${e}Input(input: unknown): ${e}Input {
+  if (typeof input !== 'object' || input === null) throw new HttpError(400, 'expected a JSON object');
+  const name = (input as { name?: unknown }).name;
+  if (typeof name !== 'string' || name.trim() === '') throw new HttpError(400, 'name must be a non-empty string');
+  return { name: name.trim() };
+}
+`,
+      ),
+      owned(
+        `${ctx.dir}/src/application/${kebab(e)}-service.ts`,
+        `import { randomUUID } from 'node:crypto';
+import { HttpError, newEvent } from '${P}';
+import type { EventSink, Repository } from '${P}';
+import { ${e}, parse${e}Input } from '../domain/${kebab(e)}';
+
+/** Use cases of ${e}: create, read, list, update, delete${created || updated || deleted ? ', publishing its events' : ''}. */
+export class ${e}Service {
+  constructor(
+    private readonly repository: Repository<${e}>,
+    private readonly events: EventSink,
+    private readonly source: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async create(input: unknown): Promise<${e}> {
+    const data = parse${e}Input(input);
+    const time = this.now().toISOString();
+    const item: ${e} = { id: randomUUID(), ...data, createdAt: time, updatedAt: time };
+    await this.repository.put(item);
+${created ? `    await this.events.emit([newEvent('${e}Created', this.source, item)]);\n` : ''}    return item;
+  }
+
+  async get(id: string): Promise<${e}> {
+    const item = await this.repository.get(id);
+    if (!item) throw new HttpError(404, '${e} not found');
+    return item;
+  }
+
+  list(): Promise<${e}[]> {
+    return this.repository.list();
+  }
+
+  async update(id: string, input: unknown): Promise<${e}> {
+    const current = await this.get(id);
+    const item: ${e} = { ...current, ...parse${e}Input(input), updatedAt: this.now().toISOString() };
+    await this.repository.put(item);
+${updated ? `    await this.events.emit([newEvent('${e}Updated', this.source, item)]);\n` : ''}    return item;
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.get(id);
+    await this.repository.delete(id);
+${deleted ? `    await this.events.emit([newEvent('${e}Deleted', this.source, { id })]);\n` : ''}  }
+}
+`,
+      ),
+      owned(
+        `${ctx.dir}/test/${kebab(e)}.test.ts`,
+        `import { MemoryPublisher, MemoryRepository, createEventSink, createLogger } from '${P}';
+import { buildApp } from '../src/app';
+import type { Dependencies } from '../src/deps';
+${entities.map((x) => `import type { ${x} } from '../src/domain/${kebab(x)}';`).join('\n')}
+
+function setup() {
+  const publisher = new MemoryPublisher();
+  const deps: Dependencies = {
+    logger: createLogger({ service: 'test', level: 'silent' }),
+    events: createEventSink(publisher, undefined),
+${entities.map((x) => `    ${camel(plural(x))}: new MemoryRepository<${x}>(),`).join('\n')}
+    idempotency: undefined,
+    close: () => Promise.resolve(),
+  };
+  return { app: buildApp(deps), publisher };
+}
+
+const json = (body: unknown) => ({ method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+
+describe('${plural(kebab(e))}', () => {
+  test('create, read, list, update and delete', async () => {
+    // GIVEN
+    const { app, publisher } = setup();
+    // WHEN
+    const created = await app.request('/${plural(kebab(e))}', json({ name: 'first' }));
+    const item = (await created.json()) as ${e};
+    // THEN
+    expect(created.status).toBe(201);
+    expect(item.name).toBe('first');
+    expect((await app.request(\`/${plural(kebab(e))}/\${item.id}\`)).status).toBe(200);
+    expect(((await (await app.request('/${plural(kebab(e))}')).json()) as ${e}[]).map((x) => x.id)).toEqual([item.id]);
+    const updated = await app.request(\`/${plural(kebab(e))}/\${item.id}\`, { ...json({ name: 'second' }), method: 'PUT' });
+    expect(((await updated.json()) as ${e}).name).toBe('second');
+    expect((await app.request(\`/${plural(kebab(e))}/\${item.id}\`, { method: 'DELETE' })).status).toBe(204);
+    expect((await app.request(\`/${plural(kebab(e))}/\${item.id}\`)).status).toBe(404);
+    expect(publisher.published.map((ev) => ev.type)).toEqual(${JSON.stringify([created && `${e}Created`, updated && `${e}Updated`, deleted && `${e}Deleted`].filter(Boolean))});
+  });
+
+  test('invalid input is a 400, an unknown id a 404', async () => {
+    const { app } = setup();
+    expect((await app.request('/${plural(kebab(e))}', json({ name: '' }))).status).toBe(400);
+    expect((await app.request('/${plural(kebab(e))}', json([1]))).status).toBe(400);
+    expect((await app.request('/${plural(kebab(e))}/nope', { ...json({ name: 'x' }), method: 'PUT' })).status).toBe(404);
+    expect((await app.request('/${plural(kebab(e))}/nope', { method: 'DELETE' })).status).toBe(404);
+  });
+
+  test('health and readiness', async () => {
+    const { app } = setup();
+    expect((await app.request('/healthz')).status).toBe(200);
+    expect((await app.request('/readyz')).status).toBe(200);
+  });
+});
+`,
+      ),
+    );
+  }
+  files.push(depsTest(ctx));
+  return files;
+}
+
+/** A generated test of the dependency wiring (it is generated code, so it is tested by generated code). */
+function depsTest(ctx: ServiceContext): OutputFile {
+  return managed(
+    `${ctx.dir}/test/deps.test.ts`,
+    `import { loadConfig } from '../src/config';
+import { createDependencies } from '../src/deps';
+
+describe('dependency wiring', () => {
+  test('defaults to in-memory adapters', async () => {
+    const deps = createDependencies(loadConfig(${secretsEnv(ctx)}));
+    expect(deps.logger).toBeDefined();
+    await expect(deps.close()).resolves.toBeUndefined();
+  });
+});
+`,
+  );
+}
+
+/** An environment with every required secret set, for tests. */
+export function secretsEnv(ctx: ServiceContext): string {
+  const secrets = ctx.service.spec.secrets ?? [];
+  return `{ ${secrets.map((s) => `${s}: 'test-${s.toLowerCase()}'`).join(', ')} }`;
+}

@@ -1,0 +1,94 @@
+/** Files every service has: configuration, dependency wiring, entry points. */
+import { OutputFile, managed } from '../model/output-file';
+import type { ServiceContext } from './context';
+import { constant } from './names';
+
+export interface ConfigVar {
+  readonly kind: 'string' | 'int' | 'bool' | 'list';
+  readonly default?: string;
+  readonly required?: boolean;
+  readonly description: string;
+}
+
+/** Settings every service reads. */
+export function baseConfig(ctx: ServiceContext): Record<string, ConfigVar> {
+  const s = ctx.service;
+  const usesStore = s.database !== 'none' || s.spec.idempotency?.enabled === true || s.spec.messaging?.pattern === 'outbox';
+  return {
+    SERVICE_NAME: { kind: 'string', default: s.name, description: 'Name in logs, traces and event sources' },
+    PORT: { kind: 'int', default: '8080', description: 'HTTP port of the container entry' },
+    LOG_LEVEL: { kind: 'string', default: 'info', description: 'pino log level' },
+    EVENT_BUS: { kind: 'string', default: 'memory', description: 'memory | sns | eventbridge | sqs | pubsub' },
+    EVENT_TARGET: { kind: 'string', default: '', description: 'Topic ARN, bus name, queue URL or Pub/Sub topic the service publishes to' },
+    ...(usesStore
+      ? {
+          STORE: { kind: 'string', default: 'memory', description: 'memory | dynamodb | postgres' },
+          TABLE_PREFIX: { kind: 'string', default: `${ctx.model.file.architecture.name}-${s.name}`, description: 'Prefix of the service\'s table names' },
+          DATABASE_URL: { kind: 'string', default: '', description: 'PostgreSQL connection string (STORE=postgres)' },
+        }
+      : {}),
+    PII_FIELDS: { kind: 'list', default: (ctx.model.file.compliance?.pii_fields ?? []).join(','), description: 'Fields redacted from logs' },
+    ...Object.fromEntries((s.spec.secrets ?? []).map((name) => [name, { kind: 'string', required: true, description: 'Secret, injected by the platform from the secrets manager' } satisfies ConfigVar])),
+  };
+}
+
+export function configFile(ctx: ServiceContext, extra: Record<string, ConfigVar> = {}): OutputFile {
+  const vars = { ...baseConfig(ctx), ...extra };
+  const lines = Object.entries(vars).map(([name, v]) => {
+    const parts = [`kind: '${v.kind}'`];
+    if (v.default !== undefined) parts.push(`default: ${JSON.stringify(v.default)}`);
+    if (v.required) parts.push('required: true');
+    parts.push(`description: ${JSON.stringify(v.description)}`);
+    return `    ${name}: { ${parts.join(', ')} },`;
+  });
+  return managed(
+    `${ctx.dir}/src/config.ts`,
+    `import { readConfig } from '${ctx.platform}';
+
+/** The service's configuration, from environment variables, checked once at start-up. */
+export function loadConfig(env: Record<string, string | undefined> = process.env) {
+  return readConfig(
+    {
+${lines.map((l) => '  ' + l).join('\n')}
+    },
+    env,
+  );
+}
+
+export type Config = ReturnType<typeof loadConfig>;
+`,
+  );
+}
+
+/** Container and Lambda entries of an HTTP service. */
+export function httpEntries(ctx: ServiceContext): OutputFile[] {
+  return [
+    managed(
+      `${ctx.dir}/src/entry/server.ts`,
+      `import { serve } from '${ctx.platform}';
+import { buildApp } from '../app';
+import { loadConfig } from '../config';
+import { createDependencies } from '../deps';
+
+const config = loadConfig();
+const deps = createDependencies(config);
+serve(buildApp(deps), { port: config.PORT, logger: deps.logger, onShutdown: deps.close });
+`,
+    ),
+    managed(
+      `${ctx.dir}/src/entry/lambda.ts`,
+      `import { httpHandler } from '${ctx.platform}';
+import { buildApp } from '../app';
+import { loadConfig } from '../config';
+import { createDependencies } from '../deps';
+
+export const handler = httpHandler(buildApp(createDependencies(loadConfig())));
+`,
+    ),
+  ];
+}
+
+/** The environment variable holding a secret, as the config exposes it. */
+export function secretVar(name: string): string {
+  return constant(name);
+}

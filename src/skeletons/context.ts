@@ -1,0 +1,60 @@
+import type { ResolvedArchitecture, ResolvedService } from '../resolve/index';
+import { OutputFile, managed, managedJson } from '../model/output-file';
+import { pick, RuntimeDependency } from './versions';
+import { platformPackageName } from './platform';
+
+/** What a service's skeleton is rendered from. */
+export interface ServiceContext {
+  readonly model: ResolvedArchitecture;
+  readonly service: ResolvedService;
+  /** `services/<name>` */
+  readonly dir: string;
+  /** The shared runtime package name, e.g. `@shop-platform/platform`. */
+  readonly platform: string;
+}
+
+export function serviceContext(model: ResolvedArchitecture, service: ResolvedService): ServiceContext {
+  return { model, service, dir: `services/${service.name}`, platform: platformPackageName(model) };
+}
+
+/** The service's package.json. */
+export function servicePackage(ctx: ServiceContext, deps: readonly RuntimeDependency[] = []): OutputFile {
+  const s = ctx.service;
+  return managedJson(`${ctx.dir}/package.json`, {
+    name: `@${ctx.model.file.architecture.name}/${s.name}`,
+    version: '0.0.0',
+    private: true,
+    description: s.spec.responsibility ?? '',
+    main: 'src/index.ts',
+    dependencies: { [ctx.platform]: '0.0.0', ...pick(deps) },
+    allframe: { archetype: s.kind, compute: s.compute },
+  });
+}
+
+/** A multi-stage, non-root Dockerfile running the container entry (bundled with esbuild). */
+export function dockerfile(ctx: ServiceContext, entry: 'server' | 'worker'): OutputFile {
+  const runtime = ctx.model.file.settings?.runtime === 'nodejs24' ? '24' : '22';
+  return managed(
+    `${ctx.dir}/Dockerfile`,
+    `# Build from the repository root: docker build -f ${ctx.dir}/Dockerfile .
+FROM node:${runtime}-bookworm-slim AS build
+WORKDIR /repo
+COPY package.json package-lock.json* ./
+COPY packages/platform/package.json packages/platform/
+COPY ${ctx.dir}/package.json ${ctx.dir}/
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY packages/platform packages/platform
+COPY ${ctx.dir} ${ctx.dir}
+RUN npx esbuild ${ctx.dir}/src/entry/${entry}.ts --bundle --platform=node --target=node${runtime} --keep-names --outfile=/out/index.js
+
+FROM node:${runtime}-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build /out/index.js ./index.js
+USER node
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=3s CMD node -e "fetch('http://127.0.0.1:' + (process.env.PORT || 8080) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
+CMD ["node", "index.js"]
+`,
+  );
+}

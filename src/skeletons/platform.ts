@@ -1,0 +1,56 @@
+/** The shared runtime package, copied verbatim from src/skeletons/platform/ (its own tests included). */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ResolvedArchitecture } from '../resolve/index';
+import { OutputFile, managed, managedJson } from '../model/output-file';
+import { pick } from './versions';
+
+export const PLATFORM_DIR = join(__dirname, 'platform');
+
+let cache: { path: string; content: string }[] | undefined;
+
+/** The template files (path relative to the package), read once per process. */
+function templateFiles(): { path: string; content: string }[] {
+  if (!cache) {
+    const out: { path: string; content: string }[] = [];
+    for (const sub of ['src', 'test']) {
+      for (const name of readdirSync(join(PLATFORM_DIR, sub)).sort()) {
+        if (name.endsWith('.ts')) out.push({ path: `${sub}/${name}`, content: readFileSync(join(PLATFORM_DIR, sub, name), 'utf8') });
+      }
+    }
+    cache = out;
+  }
+  return cache;
+}
+
+export function platformPackageName(model: ResolvedArchitecture): string {
+  return `@${model.file.architecture.name}/platform`;
+}
+
+export function platformFiles(model: ResolvedArchitecture): OutputFile[] {
+  return [
+    managedJson('packages/platform/package.json', {
+      name: platformPackageName(model),
+      version: '0.0.0',
+      private: true,
+      main: 'src/index.ts',
+      types: 'src/index.ts',
+      dependencies: pick([
+        'hono',
+        '@hono/node-server',
+        'pino',
+        'cockatiel',
+        '@opentelemetry/api',
+        '@aws-sdk/client-dynamodb',
+        '@aws-sdk/lib-dynamodb',
+        '@aws-sdk/client-sqs',
+        '@aws-sdk/client-sns',
+        '@aws-sdk/client-eventbridge',
+        '@aws-sdk/client-secrets-manager',
+        '@google-cloud/pubsub',
+        'pg',
+      ]),
+    }),
+    ...templateFiles().map((f) => managed(`packages/platform/${f.path}`, f.content)),
+  ];
+}

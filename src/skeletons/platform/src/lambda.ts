@@ -1,0 +1,13 @@
+import type { Hono } from 'hono';
+import { handle } from 'hono/aws-lambda';
+
+/** A Lambda HTTP handler for a Hono app (API Gateway REST/HTTP APIs, ALB, function URLs). */
+export type LambdaHttpHandler = ReturnType<typeof handle>;
+
+/** The event a {@link LambdaHttpHandler} accepts (derived from hono, which `@types/aws-lambda` does not match). */
+export type LambdaHttpEvent = Parameters<LambdaHttpHandler>[0];
+
+/** Wraps `app` as a Lambda handler. */
+export function httpHandler(app: Hono): LambdaHttpHandler {
+  return handle(app);
+}

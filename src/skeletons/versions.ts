@@ -1,0 +1,41 @@
+/**
+ * Versions of what the generated workspace depends on: all in one place, pinned exactly, all known to work on
+ * Node 20 (see ../shared/notes/skeleton-toolchain.md for what newer majors require).
+ */
+export const RUNTIME_DEPENDENCIES = {
+  hono: '4.13.19',
+  '@hono/node-server': '2.1.9',
+  pino: '10.4.0',
+  cockatiel: '3.2.1',
+  '@opentelemetry/api': '1.10.0',
+  '@aws-sdk/client-dynamodb': '3.1169.0',
+  '@aws-sdk/lib-dynamodb': '3.1169.0',
+  '@aws-sdk/client-sqs': '3.1175.0',
+  '@aws-sdk/client-sns': '3.1169.0',
+  '@aws-sdk/client-eventbridge': '3.1169.0',
+  '@aws-sdk/client-secrets-manager': '3.1164.0',
+  '@google-cloud/pubsub': '5.3.1',
+  pg: '8.23.1',
+} as const;
+
+export const DEV_DEPENDENCIES = {
+  typescript: '5.9.3',
+  '@types/node': '20.19.25',
+  '@types/jest': '30.0.0',
+  '@types/aws-lambda': '8.10.164',
+  '@types/pg': '8.23.1',
+  jest: '30.5.2',
+  '@swc/core': '1.16.22',
+  '@swc/jest': '0.2.39',
+  eslint: '10.15.0',
+  '@eslint/js': '10.0.0',
+  'typescript-eslint': '8.73.0',
+  esbuild: '0.28.2',
+} as const;
+
+export type RuntimeDependency = keyof typeof RUNTIME_DEPENDENCIES;
+
+/** `{ name: version }` for the named runtime dependencies. */
+export function pick(names: readonly RuntimeDependency[]): Record<string, string> {
+  return Object.fromEntries([...names].sort().map((n) => [n, RUNTIME_DEPENDENCIES[n]]));
+}

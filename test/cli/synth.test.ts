@@ -1,0 +1,89 @@
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Io, main } from '../../src/cli/main';
+
+const example = join(__dirname, '..', '..', 'examples', 'shop', 'architecture.yaml');
+
+async function cli(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io: Io = { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), cwd, env: {}, isTTY: false };
+  const code = await main(['node', 'allframe', ...args], io);
+  return { code, stdout, stderr };
+}
+
+describe('allframe synth', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'allframe-synth-'));
+    cpSync(example, join(dir, 'architecture.yaml'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('writes the workspace next to the architecture file; a rerun writes nothing; --check passes', async () => {
+    // WHEN
+    const first = await cli(['synth'], dir);
+    // THEN
+    expect(first.code).toBe(0);
+    expect(first.stderr).toMatch(/^synth: \d+ created, 0 updated, 0 deleted, 0 unchanged/);
+    expect(existsSync(join(dir, 'services', 'user-service', 'src', 'app.ts'))).toBe(true);
+    expect(existsSync(join(dir, '.allframe', 'manifest.json'))).toBe(true);
+    const again = await cli(['synth'], dir);
+    expect(again.stderr).toMatch(/^synth: 0 created, 0 updated, 0 deleted, \d+ unchanged \(0 written\)/);
+    expect(await cli(['synth', '--check'], dir)).toMatchObject({ code: 0 });
+  });
+
+  test('--dry-run lists and writes nothing', async () => {
+    const r = await cli(['synth', '--dry-run'], dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('create    services/user-service/src/app.ts\n');
+    expect(existsSync(join(dir, 'services'))).toBe(false);
+  });
+
+  test('--check exits 1 with the list when a file is stale or missing', async () => {
+    await cli(['synth'], dir);
+    rmSync(join(dir, 'services', 'web-bff', 'src', 'app.ts'));
+    writeFileSync(join(dir, 'architecture.yaml'), readFileSync(join(dir, 'architecture.yaml'), 'utf8').replace('memory_mb: 512', 'memory_mb: 1024'));
+    const r = await cli(['synth', '--check'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('create    services/web-bff/src/app.ts');
+    expect(r.stderr).toContain('stale');
+  });
+
+  test('an edited generated file is refused by name, exit 2, and nothing is written; --force overwrites', async () => {
+    await cli(['synth'], dir);
+    const app = join(dir, 'services', 'user-service', 'src', 'app.ts');
+    writeFileSync(app, readFileSync(app, 'utf8') + '// my change\n');
+    rmSync(join(dir, 'services', 'web-bff', 'src', 'app.ts'));
+    const r = await cli(['synth'], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('services/user-service/src/app.ts:1:1: error AF6001');
+    expect(readFileSync(app, 'utf8')).toContain('// my change');
+    expect(existsSync(join(dir, 'services', 'web-bff', 'src', 'app.ts'))).toBe(false);
+    expect((await cli(['synth', '--force'], dir)).code).toBe(0);
+    expect(readFileSync(app, 'utf8')).not.toContain('// my change');
+  });
+
+  test('diff prints unified diffs of what would change', async () => {
+    await cli(['synth'], dir);
+    writeFileSync(join(dir, 'architecture.yaml'), readFileSync(join(dir, 'architecture.yaml'), 'utf8').replace('description: Online shop', 'description: Shop v2'));
+    const r = await cli(['diff'], dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('--- a/package.json');
+    expect(r.stdout).toContain('+  "description": "Shop v2",');
+  });
+
+  test('an invalid architecture file writes nothing and exits 2', async () => {
+    writeFileSync(join(dir, 'architecture.yaml'), 'architecture: { name: x }\n');
+    const r = await cli(['synth'], dir);
+    expect(r.code).toBe(2);
+    expect(existsSync(join(dir, '.allframe'))).toBe(false);
+  });
+
+  test('--out writes elsewhere, with the architecture file named relative to it', async () => {
+    const r = await cli(['synth', 'architecture.yaml', '--out', 'generated'], dir);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'generated', 'package.json'), 'utf8'))).toMatchObject({ scripts: { synth: 'allframe synth ../architecture.yaml' } });
+  });
+});

@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MARKER } from '../../src/model/output-file';
+import { renderRepository } from '../../src/skeletons';
+import { validateSource } from '../../src/validate';
+
+const root = join(__dirname, '..', '..');
+const reference = readFileSync(join(root, 'examples', 'shop', 'architecture.yaml'), 'utf8');
+
+function render(text: string) {
+  const r = validateSource('architecture.yaml', text, { env: {} });
+  if (!r.model) throw new Error(JSON.stringify(r.diagnostics));
+  return renderRepository(r.model, { sourceFile: 'architecture.yaml' });
+}
+
+describe('renderRepository', () => {
+  const files = render(reference);
+  const byPath = new Map(files.map((f) => [f.path, f]));
+
+  test('one workspace: root config, the platform package and one package per service', () => {
+    for (const p of ['package.json', 'tsconfig.json', 'tsconfig.base.json', 'eslint.config.mjs', 'jest.config.js', 'README.md', 'packages/platform/package.json']) {
+      expect(byPath.has(p)).toBe(true);
+    }
+    const pkg = JSON.parse(byPath.get('package.json')!.content) as { workspaces: string[]; scripts: Record<string, string> };
+    expect(pkg.workspaces).toEqual(['packages/*', 'services/*']);
+    expect(pkg.scripts.test).toBe('npm run typecheck && npm run lint && npm run jest');
+    const services = [...new Set(files.map((f) => /^services\/([^/]+)\//.exec(f.path)?.[1]).filter(Boolean))].sort();
+    expect(services).toEqual(['analytics-processor', 'catalog-service', 'clickstream-producer', 'inventory-service', 'legacy-erp-adapter', 'notification-service', 'order-service', 'payment-gateway', 'product-cache', 'realtime-gateway', 'report-generator', 'user-service', 'web-bff']);
+  });
+
+  test('every service has its package, configuration checked at start-up, and Lambda and container entries', () => {
+    for (const s of ['user-service', 'inventory-service', 'report-generator']) {
+      expect(JSON.parse(byPath.get(`services/${s}/package.json`)!.content)).toMatchObject({ name: `@shop-platform/${s}`, private: true });
+      expect(byPath.get(`services/${s}/src/config.ts`)!.content).toContain('readConfig(');
+      expect(byPath.has(`services/${s}/src/entry/lambda.ts`)).toBe(true);
+      expect(byPath.has(`services/${s}/src/entry/server.ts`)).toBe(true);
+      expect(byPath.get(`services/${s}/Dockerfile`)!.content).toMatch(/USER node/);
+    }
+  });
+
+  test('secrets are required configuration, never values in files', () => {
+    const config = byPath.get('services/user-service/src/config.ts')!.content;
+    expect(config).toContain("STRIPE_API_KEY: { kind: 'string', required: true");
+  });
+
+  test('managed files carry the marker; domain, application code and tests of the user are owned', () => {
+    const kinds = (prefix: string) => files.filter((f) => f.path.startsWith(prefix)).map((f) => f.kind);
+    expect(kinds('services/user-service/src/domain/')).toEqual(['owned', 'owned']);
+    expect(kinds('services/user-service/src/application/')).toEqual(['owned', 'owned']);
+    for (const f of files.filter((x) => x.kind === 'managed')) {
+      const marked = f.path.endsWith('.json') ? (JSON.parse(f.content) as Record<string, unknown>)['//'] === MARKER : f.content.split('\n', 2).some((l) => l.includes(MARKER));
+      expect({ path: f.path, marked }).toEqual({ path: f.path, marked: true });
+    }
+  });
+
+  test('CRUD of the declared entities, with the declared events', () => {
+    const app = byPath.get('services/user-service/src/app.ts')!.content;
+    expect(app).toContain("app.post('/users'");
+    expect(app).toContain("app.get('/profiles/:id'");
+    expect(app).toContain("header: 'Idempotency-Key', ttlSeconds: 86400");
+    const service = byPath.get('services/user-service/src/application/user-service.ts')!.content;
+    expect(service).toContain("newEvent('UserCreated'");
+    expect(service).toContain("newEvent('UserUpdated'");
+    expect(service).not.toContain("'UserDeleted'");
+  });
+
+  test('rendering is deterministic', () => {
+    expect(render(reference)).toEqual(files);
+  });
+
+  test('renaming a service changes only that service\'s files', () => {
+    // GIVEN the reference with report-generator renamed
+    const renamed = render(reference.replace('name: report-generator', 'name: nightly-reports'));
+    const before = new Map(files.map((f) => [f.path, f.content]));
+    const after = new Map(renamed.map((f) => [f.path, f.content]));
+    // WHEN we list what differs
+    const changed = [...new Set([...before.keys(), ...after.keys()])].filter((p) => before.get(p) !== after.get(p)).sort();
+    // THEN only the two service folders
+    expect(changed.length).toBeGreaterThan(0);
+    expect(changed.filter((p) => !p.startsWith('services/report-generator/') && !p.startsWith('services/nightly-reports/'))).toEqual([]);
+  });
+});
