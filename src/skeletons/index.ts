@@ -8,25 +8,35 @@ import type { OutputFile } from '../model/output-file';
 import { ServiceContext, serviceContext } from './context';
 import { platformFiles } from './platform';
 import { rootFiles } from './root';
-import { renderMinimal } from './archetypes/minimal';
+import { renderBff } from './archetypes/bff';
+import { renderCache } from './archetypes/cache';
+import { renderConsumer } from './archetypes/consumer';
+import { renderEventSourced } from './archetypes/event-sourced';
+import { renderGateway } from './archetypes/gateway';
+import { renderLegacyAdapter } from './archetypes/legacy-adapter';
+import { renderProducer } from './archetypes/producer';
+import { renderSagaOrchestrator } from './archetypes/saga-orchestrator';
+import { renderScheduled } from './archetypes/scheduled';
 import { renderStateless } from './archetypes/stateless';
+import { renderStreamProcessor } from './archetypes/stream-processor';
+import { renderWebsocketGateway } from './archetypes/websocket-gateway';
 
 export type ServiceRenderer = (ctx: ServiceContext) => OutputFile[];
 
 /** One renderer per archetype: a missing one fails the type-check, not a user. */
 export const RENDERERS: Record<ArchetypeKind, ServiceRenderer> = {
   stateless: renderStateless,
-  'event-sourced': renderMinimal,
-  'saga-orchestrator': renderMinimal,
-  gateway: renderMinimal,
-  consumer: renderMinimal,
-  producer: renderMinimal,
-  bff: renderMinimal,
-  'websocket-gateway': renderMinimal,
-  scheduled: renderMinimal,
-  'legacy-adapter': renderMinimal,
-  'stream-processor': renderMinimal,
-  cache: renderMinimal,
+  'event-sourced': renderEventSourced,
+  'saga-orchestrator': renderSagaOrchestrator,
+  gateway: renderGateway,
+  consumer: renderConsumer,
+  producer: renderProducer,
+  bff: renderBff,
+  'websocket-gateway': renderWebsocketGateway,
+  scheduled: renderScheduled,
+  'legacy-adapter': renderLegacyAdapter,
+  'stream-processor': renderStreamProcessor,
+  cache: renderCache,
 };
 
 export interface RenderOptions {

@@ -1,0 +1,8 @@
+/** legacy-adapter: skeleton (placeholder until its renderer lands: a health-only service). */
+import type { OutputFile } from '../../model/output-file';
+import type { ServiceContext } from '../context';
+import { renderMinimal } from './minimal';
+
+export function renderLegacyAdapter(ctx: ServiceContext): OutputFile[] {
+  return renderMinimal(ctx);
+}
