@@ -45,8 +45,8 @@ export function configFile(ctx: ServiceContext, extra: Record<string, ConfigVar>
     `${ctx.dir}/src/config.ts`,
     `import { readConfig } from '${ctx.platform}';
 
-/** The service's configuration, from environment variables, checked once at start-up. */
-export function loadConfig(env: Record<string, string | undefined> = process.env) {
+/** The service's configuration, from environment variables (entries pass process.env), checked once at start-up. */
+export function loadConfig(env: Record<string, string | undefined>) {
   return readConfig(
     {
 ${lines.map((l) => '  ' + l).join('\n')}
@@ -60,8 +60,12 @@ export type Config = ReturnType<typeof loadConfig>;
   );
 }
 
-/** Container and Lambda entries of an HTTP service. */
-export function httpEntries(ctx: ServiceContext): OutputFile[] {
+/**
+ * Container and Lambda entries of an HTTP service. With `relay`, the dependencies carry an outbox relay: the
+ * container runs it every second, and `entry/relay.ts` is a Lambda handler for a schedule or a table stream.
+ */
+export function httpEntries(ctx: ServiceContext, options: { relay?: boolean } = {}): OutputFile[] {
+  const relay = options.relay === true;
   return [
     managed(
       `${ctx.dir}/src/entry/server.ts`,
@@ -70,11 +74,35 @@ import { buildApp } from '../app';
 import { loadConfig } from '../config';
 import { createDependencies } from '../deps';
 
-const config = loadConfig();
+const config = loadConfig(process.env);
 const deps = createDependencies(config);
-serve(buildApp(deps), { port: config.PORT, logger: deps.logger, onShutdown: deps.close });
+${relay ? `const relay = setInterval(() => {
+  deps.relay.runOnce().catch((error: unknown) => deps.logger.error({ err: error }, 'outbox relay failed'));
+}, 1000);
+` : ''}serve(buildApp(deps), {
+  port: config.PORT,
+  logger: deps.logger,
+  onShutdown: () => {
+${relay ? '    clearInterval(relay);\n' : ''}    return deps.close();
+  },
+});
 `,
     ),
+    ...(relay
+      ? [
+          managed(
+            `${ctx.dir}/src/entry/relay.ts`,
+            `import { loadConfig } from '../config';
+import { createDependencies } from '../deps';
+
+const deps = createDependencies(loadConfig(process.env));
+
+/** Publishes what the outbox holds; run on a schedule or from the outbox table's stream. */
+export const handler = async (): Promise<{ relayed: number }> => ({ relayed: await deps.relay.runOnce() });
+`,
+          ),
+        ]
+      : []),
     managed(
       `${ctx.dir}/src/entry/lambda.ts`,
       `import { httpHandler } from '${ctx.platform}';
@@ -82,7 +110,7 @@ import { buildApp } from '../app';
 import { loadConfig } from '../config';
 import { createDependencies } from '../deps';
 
-export const handler = httpHandler(buildApp(createDependencies(loadConfig())));
+export const handler = httpHandler(buildApp(createDependencies(loadConfig(process.env))));
 `,
     ),
   ];

@@ -14,7 +14,7 @@ export function renderMinimal(ctx: ServiceContext): OutputFile[] {
     dockerfile(ctx, 'server'),
     managed(
       `${ctx.dir}/src/deps.ts`,
-      `import { createLogger } from '${P}';
+      `import { closePools, createLogger } from '${P}';
 import type { Logger } from '${P}';
 import type { Config } from './config';
 
@@ -24,7 +24,7 @@ export interface Dependencies {
 }
 
 export function createDependencies(config: Config): Dependencies {
-  return { logger: createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL, redact: config.PII_FIELDS }), close: () => Promise.resolve() };
+  return { logger: createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL, redact: config.PII_FIELDS }), close: () => closePools() };
 }
 `,
     ),

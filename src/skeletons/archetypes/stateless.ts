@@ -18,15 +18,16 @@ export function renderStateless(ctx: ServiceContext): OutputFile[] {
   const outbox = s.spec.messaging?.pattern === 'outbox';
   const idem = s.spec.idempotency?.enabled === true;
   const P = ctx.platform;
-  const files: OutputFile[] = [servicePackage(ctx, ['hono']), configFile(ctx), ...httpEntries(ctx), dockerfile(ctx, 'server')];
+  const files: OutputFile[] = [servicePackage(ctx, ['hono']), configFile(ctx), ...httpEntries(ctx, { relay: outbox }), dockerfile(ctx, 'server')];
 
   // deps.ts: adapters chosen by configuration
   const repoFields = entities.map((e) => `  readonly ${camel(plural(e))}: Repository<${e}>;`).join('\n');
   const repoInit = entities.map((e) => `    ${camel(plural(e))}: createRepository<${e}>(config.STORE, \`\${config.TABLE_PREFIX}-${kebab(e)}\`, config.DATABASE_URL),`).join('\n');
+  const imports = ['closePools', 'createEventSink', ...(idem ? ['createIdempotencyStore'] : []), 'createLogger', ...(outbox ? ['createOutbox'] : []), 'createPublisher', 'createRepository', ...(outbox ? ['OutboxRelay'] : [])];
   files.push(
     managed(
       `${ctx.dir}/src/deps.ts`,
-      `import { createEventSink, createIdempotencyStore, createLogger, createOutbox, createPublisher, createRepository } from '${P}';
+      `import { ${imports.join(', ')} } from '${P}';
 import type { EventSink, IdempotencyStore, Logger, Repository } from '${P}';
 import type { Config } from './config';
 ${entities.map((e) => `import type { ${e} } from './domain/${kebab(e)}';`).join('\n')}
@@ -37,19 +38,19 @@ export interface Dependencies {
   readonly events: EventSink;
 ${repoFields}
   readonly idempotency: IdempotencyStore | undefined;
-  close(): Promise<void>;
+${outbox ? '  readonly relay: OutboxRelay;\n' : ''}  close(): Promise<void>;
 }
 
 /** Real adapters (DynamoDB, PostgreSQL, SNS, EventBridge, Pub/Sub) or in-memory ones, as configured. */
 export function createDependencies(config: Config): Dependencies {
   const logger = createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL, redact: config.PII_FIELDS });
   const publisher = createPublisher(config.EVENT_BUS, config.EVENT_TARGET);
-  return {
+${outbox ? '  const outbox = createOutbox(config.STORE, `${config.TABLE_PREFIX}-outbox`, config.DATABASE_URL);\n' : ''}  return {
     logger,
-    events: createEventSink(publisher, ${outbox ? `createOutbox(config.STORE, \`\${config.TABLE_PREFIX}-outbox\`)` : 'undefined'}),
+    events: createEventSink(publisher${outbox ? ', outbox' : ''}),
 ${repoInit}
-    idempotency: ${idem ? `createIdempotencyStore(config.STORE, \`\${config.TABLE_PREFIX}-idempotency\`)` : 'undefined'},
-    close: () => Promise.resolve(),
+    idempotency: ${idem ? `createIdempotencyStore(config.STORE, \`\${config.TABLE_PREFIX}-idempotency\`, config.DATABASE_URL)` : 'undefined'},
+${outbox ? '    relay: new OutboxRelay(outbox, publisher, logger),\n' : ''}    close: () => closePools(),
   };
 }
 `,
@@ -75,7 +76,7 @@ ${repoInit}
   files.push(
     managed(
       `${ctx.dir}/src/app.ts`,
-      `import { createHttpApp, idempotency } from '${P}';
+      `import { createHttpApp${idem ? ', idempotency' : ''} } from '${P}';
 ${entities.map((e) => `import { ${e}Service } from './application/${kebab(e)}-service';`).join('\n')}
 import type { Dependencies } from './deps';
 
@@ -125,7 +126,7 @@ export function parse${e}Input(input: unknown): ${e}Input {
       owned(
         `${ctx.dir}/src/application/${kebab(e)}-service.ts`,
         `import { randomUUID } from 'node:crypto';
-import { HttpError, newEvent } from '${P}';
+import { HttpError${created || updated || deleted ? ', newEvent' : ''} } from '${P}';
 import type { EventSink, Repository } from '${P}';
 import { ${e}, parse${e}Input } from '../domain/${kebab(e)}';
 
@@ -172,19 +173,20 @@ ${deleted ? `    await this.events.emit([newEvent('${e}Deleted', this.source, { 
       ),
       owned(
         `${ctx.dir}/test/${kebab(e)}.test.ts`,
-        `import { MemoryPublisher, MemoryRepository, createEventSink, createLogger } from '${P}';
+        `import { ${outbox ? 'MemoryOutbox, ' : ''}MemoryPublisher, MemoryRepository, ${outbox ? 'OutboxRelay, ' : ''}createEventSink, createLogger } from '${P}';
 import { buildApp } from '../src/app';
 import type { Dependencies } from '../src/deps';
 ${entities.map((x) => `import type { ${x} } from '../src/domain/${kebab(x)}';`).join('\n')}
 
 function setup() {
   const publisher = new MemoryPublisher();
+  const logger = createLogger({ service: 'test', level: 'silent' });
   const deps: Dependencies = {
-    logger: createLogger({ service: 'test', level: 'silent' }),
-    events: createEventSink(publisher, undefined),
+    logger,
+    events: createEventSink(publisher),
 ${entities.map((x) => `    ${camel(plural(x))}: new MemoryRepository<${x}>(),`).join('\n')}
     idempotency: undefined,
-    close: () => Promise.resolve(),
+${outbox ? '    relay: new OutboxRelay(new MemoryOutbox(), publisher, logger),\n' : ''}    close: () => Promise.resolve(),
   };
   return { app: buildApp(deps), publisher };
 }
@@ -228,12 +230,12 @@ describe('${plural(kebab(e))}', () => {
       ),
     );
   }
-  files.push(depsTest(ctx));
+  files.push(depsTest(ctx, outbox));
   return files;
 }
 
 /** A generated test of the dependency wiring (it is generated code, so it is tested by generated code). */
-function depsTest(ctx: ServiceContext): OutputFile {
+function depsTest(ctx: ServiceContext, outbox: boolean): OutputFile {
   return managed(
     `${ctx.dir}/test/deps.test.ts`,
     `import { loadConfig } from '../src/config';
@@ -243,7 +245,7 @@ describe('dependency wiring', () => {
   test('defaults to in-memory adapters', async () => {
     const deps = createDependencies(loadConfig(${secretsEnv(ctx)}));
     expect(deps.logger).toBeDefined();
-    await expect(deps.close()).resolves.toBeUndefined();
+${outbox ? '    await expect(deps.relay.runOnce()).resolves.toBe(0);\n' : ''}    await expect(deps.close()).resolves.toBeUndefined();
   });
 });
 `,

@@ -1,5 +1,6 @@
-import { SpanStatusCode } from '@opentelemetry/api';
-import { Hono } from 'hono';
+import { isSpanContextValid, SpanStatusCode } from '@opentelemetry/api';
+import { Hono, type Env, type MiddlewareHandler } from 'hono';
+import type { BlankEnv } from 'hono/types';
 import { HTTPException } from 'hono/http-exception';
 import { routePath } from 'hono/route';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -28,15 +29,16 @@ export interface HttpAppOptions {
 const PROBES = new Set(['/healthz', '/readyz']);
 
 /**
- * Creates a Hono app with health and readiness probes, one log line and one span per request, JSON 404s, and an
+ * Creates a Hono app with health and readiness probes, one log line (with the trace id when tracing is on) and one
+ * span per request, JSON 404s, and an
  * error handler that maps {@link HttpError} to its status and anything else to `500 { error: 'internal' }`.
  */
-export function createHttpApp(options: HttpAppOptions): Hono {
+export function createHttpApp<E extends Env = BlankEnv>(options: HttpAppOptions): Hono<E> {
   const { logger, ready } = options;
   setTracerName(options.service);
-  const app = new Hono();
+  const app = new Hono<E>();
 
-  app.use('*', async (c, next) => {
+  const observe: MiddlewareHandler = async (c, next) => {
     const started = performance.now();
     const method = c.req.method;
     await withSpan(`${method} ${c.req.path}`, async (span) => {
@@ -45,11 +47,14 @@ export function createHttpApp(options: HttpAppOptions): Hono {
       span.updateName(`${method} ${routePath(c, -1)}`);
       span.setAttributes({ 'http.request.method': method, 'url.path': c.req.path, 'http.response.status_code': status });
       if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-      const line = { method, path: c.req.path, status, durationMs: Math.round(performance.now() - started) };
+      const line: Record<string, unknown> = { method, path: c.req.path, status, durationMs: Math.round(performance.now() - started) };
+      const context = span.spanContext();
+      if (isSpanContextValid(context)) line.traceId = context.traceId;
       if (PROBES.has(c.req.path)) logger.debug(line, 'request');
       else logger.info(line, 'request');
     });
-  });
+  };
+  app.use('*', observe);
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {

@@ -1,7 +1,8 @@
 import { GetCommand, PutCommand, type GetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { MiddlewareHandler } from 'hono';
-import type { StatusCode } from 'hono/utils/http-status';
+import type { ContentfulStatusCode, StatusCode } from 'hono/utils/http-status';
 import { createDocumentClient, epochSeconds, type AwsClient } from './aws';
+import { assertTableName, type SqlPool } from './postgres';
 
 /** A response kept for replay. */
 export interface StoredResponse {
@@ -74,6 +75,41 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
   }
 }
 
+/** Postgres store over a table `(key text primary key, response jsonb not null, expires_at bigint not null)`. */
+export class PostgresIdempotencyStore implements IdempotencyStore {
+  constructor(
+    private readonly pool: SqlPool,
+    private readonly table: string,
+    private readonly now: Clock = Date.now,
+  ) {
+    assertTableName(table);
+  }
+
+  /** Creates the table when missing (development and tests; use migrations in production). */
+  async ensureTable(): Promise<void> {
+    await this.pool.query(
+      `create table if not exists ${this.table} (key text primary key, response jsonb not null, expires_at bigint not null)`,
+    );
+  }
+
+  /** The stored response unless expired (`expires_at` is in epoch seconds). */
+  async get(key: string): Promise<StoredResponse | undefined> {
+    const { rows } = await this.pool.query(`select response from ${this.table} where key = $1 and expires_at > $2`, [
+      key,
+      epochSeconds(this.now()),
+    ]);
+    return (rows[0] as { response: StoredResponse } | undefined)?.response;
+  }
+
+  /** Inserts or replaces the record with `expires_at = now + ttlSeconds`. */
+  async put(key: string, response: StoredResponse, ttlSeconds: number): Promise<void> {
+    await this.pool.query(
+      `insert into ${this.table} (key, response, expires_at) values ($1, $2, $3) on conflict (key) do update set response = excluded.response, expires_at = excluded.expires_at`,
+      [key, JSON.stringify(response), epochSeconds(this.now()) + ttlSeconds],
+    );
+  }
+}
+
 /** Options for the {@link idempotency} middleware. */
 export interface IdempotencyOptions {
   store: IdempotencyStore;
@@ -103,8 +139,9 @@ export function idempotency(options: IdempotencyOptions): MiddlewareHandler {
     if (stored) {
       const headers: Record<string, string> = { 'Idempotent-Replayed': 'true' };
       if (stored.contentType) headers['content-type'] = stored.contentType;
-      const body = NULL_BODY_STATUSES.has(stored.status) ? null : stored.body;
-      return c.body(body, stored.status as StatusCode, headers);
+      return NULL_BODY_STATUSES.has(stored.status)
+        ? c.body(null, stored.status as StatusCode, headers)
+        : c.body(stored.body, stored.status as ContentfulStatusCode, headers);
     }
     await next();
     const res = c.res;

@@ -1,4 +1,4 @@
-import type { Hono } from 'hono';
+import type { Env, Hono, Schema } from 'hono';
 import { handle } from 'hono/aws-lambda';
 
 /** A Lambda HTTP handler for a Hono app (API Gateway REST/HTTP APIs, ALB, function URLs). */
@@ -8,6 +8,6 @@ export type LambdaHttpHandler = ReturnType<typeof handle>;
 export type LambdaHttpEvent = Parameters<LambdaHttpHandler>[0];
 
 /** Wraps `app` as a Lambda handler. */
-export function httpHandler(app: Hono): LambdaHttpHandler {
+export function httpHandler<E extends Env, S extends Schema, B extends string>(app: Hono<E, S, B>): LambdaHttpHandler {
   return handle(app);
 }

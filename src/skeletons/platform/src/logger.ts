@@ -11,10 +11,11 @@ export interface Logger {
 /** Options for {@link createLogger}. */
 export interface LoggerOptions {
   service: string;
-  level?: pino.LevelWithSilent;
+  /** A pino level (`info` by default); an unknown one throws at creation. */
+  level?: string;
   /** Field names to censor at the top level and one level deep, e.g. `['email', 'phone']`. */
   redact?: readonly string[];
-  /** Where to write JSON lines; stdout when omitted. Never a pino transport (see the README). */
+  /** Where to write JSON lines; stdout when omitted. Never a pino transport: bundles lack its worker file and hang. */
   destination?: pino.DestinationStream;
 }
 

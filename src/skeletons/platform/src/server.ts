@@ -1,7 +1,6 @@
 import { serve as nodeServe } from '@hono/node-server';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Hono } from 'hono';
 import type { Logger } from './logger';
 
 /** Options for {@link serve}. */
@@ -26,21 +25,33 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Serves `app` on Node with graceful shutdown on SIGTERM/SIGINT. Resolves once listening. */
-export async function serve(app: Hono, options: ServeOptions): Promise<RunningServer> {
+/** Anything with a fetch handler, such as a Hono app. */
+export interface FetchApp {
+  fetch(request: Request): Response | Promise<Response>;
+}
+
+/**
+ * Serves `app` on Node with graceful shutdown on SIGTERM/SIGINT. The port is bound before this returns (so port 0
+ * reports the chosen one); a server error such as a port in use is logged and exits with code 1.
+ */
+export function serve(app: FetchApp, options: ServeOptions): RunningServer {
   const { logger } = options;
-  const server = await new Promise<Server>((resolve) => {
-    const s = nodeServe({ fetch: app.fetch, port: options.port }, () => resolve(s as Server)) as Server;
+  const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
+  const exit = options.exit ?? process.exit.bind(process);
+  const server = nodeServe({ fetch: (request) => app.fetch(request), port: options.port }) as Server;
+  server.on('error', (err) => {
+    logger.error({ err }, 'server error');
+    exit(1);
   });
-  const port = (server.address() as AddressInfo).port;
+  const address = server.address() as AddressInfo | null;
+  const port = address?.port ?? options.port;
   logger.info({ port }, 'listening');
 
   let closing: Promise<void> | undefined;
-  const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
   const close = (): Promise<void> => {
     closing ??= (async () => {
       for (const s of signals) process.off(s, onSignal);
-      const closed = new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const force = setTimeout(() => server.closeAllConnections(), options.drainTimeoutMs ?? 10_000);
       force.unref();
@@ -56,7 +67,6 @@ export async function serve(app: Hono, options: ServeOptions): Promise<RunningSe
   };
   const onSignal = (signal: NodeJS.Signals): void => {
     logger.info({ signal }, 'shutting down');
-    const exit = options.exit ?? ((code: number) => process.exit(code));
     close().then(
       () => exit(0),
       (err: unknown) => {

@@ -1,0 +1,133 @@
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  ScanCommand,
+  type GetCommandOutput,
+  type ScanCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient, type AwsClient } from './aws';
+import { assertTableName, type SqlPool } from './postgres';
+
+/** Port: keyed storage of one aggregate type. */
+export interface Repository<T extends { id: string }> {
+  get(id: string): Promise<T | undefined>;
+  /** Up to `limit` items (100 by default), in no guaranteed order. */
+  list(limit?: number): Promise<T[]>;
+  /** Creates or replaces the item with `item.id`. */
+  put(item: T): Promise<void>;
+  delete(id: string): Promise<void>;
+}
+
+const DEFAULT_LIMIT = 100;
+
+/** In-memory repository for tests and local runs; stores copies, so callers cannot mutate stored items. */
+export class MemoryRepository<T extends { id: string }> implements Repository<T> {
+  private readonly items = new Map<string, T>();
+
+  /** Returns a copy of the item, if any. */
+  get(id: string): Promise<T | undefined> {
+    const item = this.items.get(id);
+    return Promise.resolve(item === undefined ? undefined : structuredClone(item));
+  }
+
+  /** Returns copies of up to `limit` items in insertion order. */
+  list(limit = DEFAULT_LIMIT): Promise<T[]> {
+    return Promise.resolve([...this.items.values()].slice(0, limit).map((i) => structuredClone(i)));
+  }
+
+  /** Stores a copy of `item`. */
+  put(item: T): Promise<void> {
+    this.items.set(item.id, structuredClone(item));
+    return Promise.resolve();
+  }
+
+  /** Removes the item, if any. */
+  delete(id: string): Promise<void> {
+    this.items.delete(id);
+    return Promise.resolve();
+  }
+}
+
+/** DynamoDB repository: the partition key `pk` is the item id; the item's fields are top-level attributes. */
+export class DynamoDbRepository<T extends { id: string }> implements Repository<T> {
+  constructor(
+    private readonly client: AwsClient,
+    private readonly tableName: string,
+  ) {}
+
+  /** Creates the repository with the real DynamoDB document client. */
+  static create<T extends { id: string }>(tableName: string): DynamoDbRepository<T> {
+    return new DynamoDbRepository<T>(createDocumentClient(), tableName);
+  }
+
+  /** Strongly consistent read of one item. */
+  async get(id: string): Promise<T | undefined> {
+    const out = (await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: id }, ConsistentRead: true }),
+    )) as GetCommandOutput;
+    return out.Item ? strip<T>(out.Item) : undefined;
+  }
+
+  /** One Scan page of up to `limit` items. */
+  async list(limit = DEFAULT_LIMIT): Promise<T[]> {
+    const out = (await this.client.send(new ScanCommand({ TableName: this.tableName, Limit: limit }))) as ScanCommandOutput;
+    return (out.Items ?? []).map((i) => strip<T>(i));
+  }
+
+  /** Writes the item with `pk = item.id`. */
+  async put(item: T): Promise<void> {
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...item, pk: item.id } }));
+  }
+
+  /** Deletes the item (no error when absent). */
+  async delete(id: string): Promise<void> {
+    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: id } }));
+  }
+}
+
+function strip<T>(item: Record<string, unknown>): T {
+  const rest = { ...item };
+  delete rest.pk;
+  return rest as T;
+}
+
+/** Postgres repository over a table `(id text primary key, data jsonb not null)`. */
+export class PostgresRepository<T extends { id: string }> implements Repository<T> {
+  constructor(
+    private readonly pool: SqlPool,
+    private readonly table: string,
+  ) {
+    assertTableName(table);
+  }
+
+  /** Creates the table when it does not exist (development and tests; use migrations in production). */
+  async ensureTable(): Promise<void> {
+    await this.pool.query(`create table if not exists ${this.table} (id text primary key, data jsonb not null)`);
+  }
+
+  /** Reads one item. */
+  async get(id: string): Promise<T | undefined> {
+    const { rows } = await this.pool.query(`select data from ${this.table} where id = $1`, [id]);
+    return (rows[0] as { data: T } | undefined)?.data;
+  }
+
+  /** Reads up to `limit` items ordered by id. */
+  async list(limit = DEFAULT_LIMIT): Promise<T[]> {
+    const { rows } = await this.pool.query(`select data from ${this.table} order by id limit $1`, [limit]);
+    return (rows as { data: T }[]).map((r) => r.data);
+  }
+
+  /** Inserts or replaces the item. */
+  async put(item: T): Promise<void> {
+    await this.pool.query(
+      `insert into ${this.table} (id, data) values ($1, $2) on conflict (id) do update set data = excluded.data`,
+      [item.id, JSON.stringify(item)],
+    );
+  }
+
+  /** Deletes the item (no error when absent). */
+  async delete(id: string): Promise<void> {
+    await this.pool.query(`delete from ${this.table} where id = $1`, [id]);
+  }
+}

@@ -1,0 +1,114 @@
+import { DeleteCommand, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { Pool } from 'pg';
+import type { SqlPool } from '../src/postgres';
+import { DynamoDbRepository, MemoryRepository, PostgresRepository, type Repository } from '../src/repository';
+import { fakeAws, fakePool, inputOf } from './fakes';
+
+interface Order {
+  id: string;
+  total: number;
+  tags?: string[];
+}
+
+// Compile-time check: a real pg Pool fits the port.
+export const realPoolFits = (pool: Pool): SqlPool => pool;
+
+describe('MemoryRepository', () => {
+  it('puts, gets, lists, replaces and deletes copies of items', async () => {
+    // GIVEN an empty repository
+    const repo: Repository<Order> = new MemoryRepository<Order>();
+    const order: Order = { id: 'o1', total: 10, tags: ['a'] };
+    // WHEN items are stored and the original object mutated
+    await repo.put(order);
+    await repo.put({ id: 'o2', total: 20 });
+    order.tags?.push('mutated');
+    // THEN reads return the stored copies
+    expect(await repo.get('o1')).toEqual({ id: 'o1', total: 10, tags: ['a'] });
+    expect(await repo.list()).toHaveLength(2);
+    expect(await repo.list(1)).toEqual([{ id: 'o1', total: 10, tags: ['a'] }]);
+    // AND put replaces, delete removes
+    await repo.put({ id: 'o1', total: 11 });
+    await repo.delete('o2');
+    expect(await repo.list()).toEqual([{ id: 'o1', total: 11 }]);
+    expect(await repo.get('o2')).toBeUndefined();
+  });
+});
+
+describe('DynamoDbRepository', () => {
+  it('writes the item with pk = id and reads it back without pk', async () => {
+    // GIVEN a fake client holding one item
+    const client = fakeAws((cmd) => (cmd instanceof GetCommand ? { Item: { pk: 'o1', id: 'o1', total: 10 } } : {}));
+    const repo = new DynamoDbRepository<Order>(client, 'orders');
+    // WHEN an item is put and one is read
+    await repo.put({ id: 'o1', total: 10 });
+    const got = await repo.get('o1');
+    // THEN PutCommand and a consistent GetCommand are sent
+    expect(client.sent[0]).toBeInstanceOf(PutCommand);
+    expect(inputOf(client.sent[0])).toEqual({ TableName: 'orders', Item: { pk: 'o1', id: 'o1', total: 10 } });
+    expect(inputOf(client.sent[1])).toEqual({ TableName: 'orders', Key: { pk: 'o1' }, ConsistentRead: true });
+    expect(got).toEqual({ id: 'o1', total: 10 });
+  });
+
+  it('returns undefined for a missing item, scans for lists and deletes by pk', async () => {
+    // GIVEN a fake client
+    const client = fakeAws((cmd) => (cmd instanceof ScanCommand ? { Items: [{ pk: 'a', id: 'a', total: 1 }] } : {}));
+    const repo = new DynamoDbRepository<Order>(client, 'orders');
+    // WHEN
+    const missing = await repo.get('x');
+    const listed = await repo.list(5);
+    const all = await repo.list();
+    await repo.delete('a');
+    // THEN
+    expect(missing).toBeUndefined();
+    expect(listed).toEqual([{ id: 'a', total: 1 }]);
+    expect(all).toHaveLength(1);
+    expect(inputOf(client.sent[1])).toEqual({ TableName: 'orders', Limit: 5 });
+    expect(inputOf(client.sent[2])).toEqual({ TableName: 'orders', Limit: 100 });
+    expect(client.sent[3]).toBeInstanceOf(DeleteCommand);
+    expect(inputOf(client.sent[3])).toEqual({ TableName: 'orders', Key: { pk: 'a' } });
+  });
+
+  it('copes with an empty scan and can be created with the real client', async () => {
+    const repo = new DynamoDbRepository<Order>(fakeAws(() => ({})), 't');
+    expect(await repo.list()).toEqual([]);
+    expect(DynamoDbRepository.create<Order>('t')).toBeInstanceOf(DynamoDbRepository);
+  });
+});
+
+describe('PostgresRepository', () => {
+  it('runs parameterised SQL on (id, data jsonb)', async () => {
+    // GIVEN a pool returning one row
+    const pool = fakePool(() => [{ data: { id: 'o1', total: 10 } }]);
+    const repo = new PostgresRepository<Order>(pool, 'orders');
+    // WHEN every operation runs
+    await repo.ensureTable();
+    const got = await repo.get('o1');
+    const listed = await repo.list();
+    await repo.put({ id: 'o1', total: 10 });
+    await repo.delete('o1');
+    // THEN results come from data and SQL uses placeholders
+    expect(got).toEqual({ id: 'o1', total: 10 });
+    expect(listed).toEqual([{ id: 'o1', total: 10 }]);
+    expect(pool.calls).toEqual([
+      { text: 'create table if not exists orders (id text primary key, data jsonb not null)', values: undefined },
+      { text: 'select data from orders where id = $1', values: ['o1'] },
+      { text: 'select data from orders order by id limit $1', values: [100] },
+      {
+        text: 'insert into orders (id, data) values ($1, $2) on conflict (id) do update set data = excluded.data',
+        values: ['o1', '{"id":"o1","total":10}'],
+      },
+      { text: 'delete from orders where id = $1', values: ['o1'] },
+    ]);
+  });
+
+  it('returns undefined for a missing row', async () => {
+    expect(await new PostgresRepository<Order>(fakePool(), 'orders').get('x')).toBeUndefined();
+  });
+
+  it('rejects unsafe table names', () => {
+    // GIVEN / WHEN / THEN
+    for (const bad of ['Orders', 'orders; drop table x', '1orders', '']) {
+      expect(() => new PostgresRepository<Order>(fakePool(), bad)).toThrow('invalid table name');
+    }
+  });
+});

@@ -1,0 +1,131 @@
+import { EventBridgePublisher, MemoryPublisher, newEvent, SnsPublisher, SqsPublisher } from '../src/events';
+import { DynamoDbIdempotencyStore, MemoryIdempotencyStore, PostgresIdempotencyStore } from '../src/idempotency';
+import { DynamoDbOutbox, MemoryOutbox, PostgresOutbox } from '../src/outbox';
+import { DynamoDbRepository, MemoryRepository, PostgresRepository } from '../src/repository';
+import {
+  closePools,
+  createEventSink,
+  createIdempotencyStore,
+  createOutbox,
+  createPublisher,
+  createRepository,
+  sharedPool,
+} from '../src/wiring';
+
+const publishMessage = jest.fn((_: unknown) => Promise.resolve('id'));
+jest.mock('@google-cloud/pubsub', () => ({
+  PubSub: class {
+    topic(): { publishMessage: typeof publishMessage } {
+      return { publishMessage };
+    }
+  },
+}));
+
+const query = jest.fn((_text: string, _values?: unknown[]) => Promise.resolve({ rows: [] as unknown[] }));
+const end = jest.fn(() => Promise.resolve());
+jest.mock('pg', () => ({
+  Pool: class {
+    query = query;
+    end = end;
+  },
+}));
+
+const event = newEvent('t', 's', {});
+
+describe('createEventSink', () => {
+  it('publishes directly without an outbox and adds to the outbox when given one', async () => {
+    // GIVEN a publisher and an outbox
+    const publisher = new MemoryPublisher();
+    const outbox = new MemoryOutbox();
+    // WHEN an event is emitted through each kind of sink
+    await createEventSink(publisher).emit([event]);
+    await createEventSink(publisher, outbox).emit([event, newEvent('t', 's', {})]);
+    // THEN the first was published and the other two wait in the outbox
+    expect(publisher.published).toEqual([event]);
+    expect(await outbox.pending(10)).toHaveLength(2);
+  });
+});
+
+describe('createPublisher', () => {
+  it('builds the configured publisher', () => {
+    // GIVEN / WHEN / THEN
+    expect(createPublisher('memory', '')).toBeInstanceOf(MemoryPublisher);
+    expect(createPublisher('sns', 'arn:aws:sns:eu-west-1:1:t')).toBeInstanceOf(SnsPublisher);
+    expect(createPublisher('eventbridge', 'bus')).toBeInstanceOf(EventBridgePublisher);
+    expect(createPublisher('sqs', 'https://sqs/q')).toBeInstanceOf(SqsPublisher);
+  });
+
+  it('loads Pub/Sub on the first publish only, once', async () => {
+    // GIVEN a pubsub publisher
+    const publisher = createPublisher('pubsub', 'orders');
+    // WHEN it publishes twice
+    await publisher.publish([event]);
+    await publisher.publish([event]);
+    // THEN both reached the topic
+    expect(publishMessage).toHaveBeenCalledTimes(2);
+  });
+
+  it('rejects a missing target and an unknown kind', () => {
+    expect(() => createPublisher('sns', '')).toThrow('a topic ARN is required for sns');
+    expect(() => createPublisher('pubsub', '')).toThrow('a topic name is required for pubsub');
+    expect(() => createPublisher('kafka', 'x')).toThrow('EVENT_BUS must be one of memory, sns, eventbridge, sqs, pubsub, got "kafka"');
+  });
+});
+
+describe('store factories', () => {
+  afterEach(async () => {
+    await closePools();
+    query.mockClear();
+    end.mockClear();
+  });
+
+  it('build memory and DynamoDB adapters', () => {
+    // GIVEN / WHEN / THEN
+    expect(createRepository('memory', 't')).toBeInstanceOf(MemoryRepository);
+    expect(createRepository('dynamodb', 't')).toBeInstanceOf(DynamoDbRepository);
+    expect(createOutbox('memory', 't')).toBeInstanceOf(MemoryOutbox);
+    expect(createOutbox('dynamodb', 't')).toBeInstanceOf(DynamoDbOutbox);
+    expect(createIdempotencyStore('memory', 't')).toBeInstanceOf(MemoryIdempotencyStore);
+    expect(createIdempotencyStore('dynamodb', 't')).toBeInstanceOf(DynamoDbIdempotencyStore);
+  });
+
+  it('build Postgres adapters on one shared pool that creates each table before first use', async () => {
+    // GIVEN Postgres adapters for hyphenated resource names
+    const url = 'postgres://u:p@db/shop';
+    const repo = createRepository<{ id: string }>('postgres', 'shop-orders-order', url);
+    const outbox = createOutbox('postgres', 'shop-orders-outbox', url);
+    const idem = createIdempotencyStore('postgres', 'shop-orders-idempotency', url);
+    expect([repo, outbox, idem].map((x) => x.constructor)).toEqual([PostgresRepository, PostgresOutbox, PostgresIdempotencyStore]);
+    // WHEN each is used twice
+    await repo.get('a');
+    await repo.get('b');
+    await outbox.pending(1);
+    await idem.get('k');
+    // THEN each table was created once, with a derived name, before its first query
+    const texts = query.mock.calls.map((c) => c[0]);
+    expect(texts.filter((t) => t.startsWith('create table'))).toHaveLength(3);
+    expect(texts[0]).toBe('create table if not exists shop_orders_order (id text primary key, data jsonb not null)');
+    expect(texts[1]).toBe('select data from shop_orders_order where id = $1');
+    expect(texts[2]).toBe('select data from shop_orders_order where id = $1');
+    expect(sharedPool(url)).toBe(sharedPool(url));
+  });
+
+  it('ends shared pools, connected or not', async () => {
+    // GIVEN one pool used and one never used
+    const used = sharedPool('postgres://a');
+    await used.query('select 1');
+    sharedPool('postgres://b');
+    // WHEN all are closed
+    await closePools();
+    // THEN only the real one had to be ended, and a later call gets a fresh pool
+    expect(end).toHaveBeenCalledTimes(1);
+    expect(sharedPool('postgres://a')).not.toBe(used);
+  });
+
+  it('rejects a missing DATABASE_URL and an unknown store', () => {
+    expect(() => createRepository('postgres', 't')).toThrow('DATABASE_URL is required for postgres');
+    expect(() => createRepository('mongo', 't')).toThrow('STORE must be one of memory, dynamodb, postgres, got "mongo"');
+    expect(() => createOutbox('mongo', 't')).toThrow('STORE must be one of');
+    expect(() => createIdempotencyStore('mongo', 't')).toThrow('STORE must be one of');
+  });
+});
