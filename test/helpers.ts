@@ -1,3 +1,4 @@
+import { Io, main } from '../src/cli/main';
 import { Diagnostic } from '../src/model/diagnostics';
 import { ValidateOptions, ValidationResult, validateSource } from '../src/validate';
 
@@ -30,4 +31,19 @@ export function pos(text: string, needle: string, nth = 1): string {
   }
   const before = text.slice(0, at).split('\n');
   return `${before.length}:${before[before.length - 1]!.length + 1}`;
+}
+
+export interface CliRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Run the CLI in process, as `allframe <args>` in `cwd`, capturing its output. */
+export async function cli(args: readonly string[], cwd: string, opts: { env?: Record<string, string>; isTTY?: boolean } = {}): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const io: Io = { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), cwd, env: opts.env ?? {}, isTTY: opts.isTTY ?? false };
+  const code = await main(['node', 'allframe', ...args], io);
+  return { code, stdout, stderr };
 }

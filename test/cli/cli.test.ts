@@ -2,22 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Io, main } from '../../src/cli/main';
-import { MINIMAL } from '../helpers';
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(args: string[], cwd: string, opts: { env?: Record<string, string>; isTTY?: boolean } = {}): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const io: Io = { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), cwd, env: opts.env ?? {}, isTTY: opts.isTTY ?? false };
-  const code = await main(['node', 'allframe', ...args], io);
-  return { code, stdout, stderr };
-}
+import { MINIMAL, cli } from '../helpers';
 
 describe('allframe CLI', () => {
   let dir: string;

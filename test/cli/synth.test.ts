@@ -1,17 +1,10 @@
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Io, main } from '../../src/cli/main';
+import { cli } from '../helpers';
 
 const example = join(__dirname, '..', '..', 'examples', 'shop', 'architecture.yaml');
 
-async function cli(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: Io = { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), cwd, env: {}, isTTY: false };
-  const code = await main(['node', 'allframe', ...args], io);
-  return { code, stdout, stderr };
-}
 
 describe('allframe synth', () => {
   let dir: string;
