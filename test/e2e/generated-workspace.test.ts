@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Io, main } from '../../src/cli/main';
+import { cli } from '../helpers';
 
 const enabled = process.env.ALLFRAME_E2E === '1';
 const root = join(__dirname, '..', '..');
@@ -25,9 +25,7 @@ if (!enabled) {
     const dir = mkdtempSync(join(tmpdir(), 'allframe-e2e-'));
     try {
       cpSync(join(root, 'examples', 'shop', 'architecture.yaml'), join(dir, 'architecture.yaml'));
-      let stderr = '';
-      const io: Io = { stdout: () => undefined, stderr: (s) => (stderr += s), cwd: dir, env: {}, isTTY: false };
-      expect({ code: await main(['node', 'allframe', 'synth'], io), stderr }).toMatchObject({ code: 0 });
+      expect(await cli(['synth'], dir)).toMatchObject({ code: 0 });
 
       // WHEN it installs and runs its own npm test
       const t0 = Date.now();
