@@ -181,7 +181,7 @@ const serviceProperties = {
   database: Opt(
     Obj(
       { type: Opt(Enum(DATABASES, { description: 'Database engine of the service', $comment: 'default: settings.default_database' })) },
-      { description: 'The service\'s own database (one per service, never shared)', $comment: 'default: none unless the archetype needs state' },
+      { description: 'The service\'s own database (one per service, never shared)', $comment: 'default: settings.default_database for services that keep state (stateless, saga-orchestrator, idempotency, outbox), else none' },
     ),
   ),
   idempotency: Opt(

@@ -118,7 +118,8 @@ export function resolveModel(file: ArchitectureFile, options: ResolveOptions = {
     const info = ARCHETYPES[kind];
     const requestedCompute = spec.compute ?? baseCompute;
     const compute = TARGET_CAPABILITIES[target].translates[requestedCompute] ?? requestedCompute;
-    const needsState = kind === 'stateless' || kind === 'saga-orchestrator' || kind === 'gateway';
+    // CRUD entities and saga instances are state; so are idempotency records and an outbox.
+    const needsState = kind === 'stateless' || kind === 'saga-orchestrator' || spec.idempotency?.enabled === true || spec.messaging?.pattern === 'outbox';
     const eventStore = kind === 'event-sourced' ? (spec.cqrs?.event_store ?? (defaultDatabase !== 'none' ? defaultDatabase : d.default_database)) : undefined;
     return {
       index,
@@ -128,7 +129,7 @@ export function resolveModel(file: ArchitectureFile, options: ResolveOptions = {
       compute,
       requestedCompute,
       protocols: spec.protocols ?? (info.serves ? (kind === 'websocket-gateway' ? ['websocket'] : ['rest']) : []),
-      database: spec.database ? (spec.database.type ?? defaultDatabase) : needsState && spec.idempotency?.enabled ? defaultDatabase : 'none',
+      database: spec.database ? (spec.database.type ?? defaultDatabase) : needsState ? defaultDatabase : 'none',
       ...(eventStore ? { eventStore } : {}),
       resilience: {
         circuit_breaker: { ...res.circuit_breaker, ...spec.circuit_breaker } as Resilience['circuit_breaker'],

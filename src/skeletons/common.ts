@@ -13,7 +13,7 @@ export interface ConfigVar {
 /** Settings every service reads. */
 export function baseConfig(ctx: ServiceContext): Record<string, ConfigVar> {
   const s = ctx.service;
-  const usesStore = s.database !== 'none' || s.spec.idempotency?.enabled === true || s.spec.messaging?.pattern === 'outbox';
+  const usesStore = s.database !== 'none';
   return {
     SERVICE_NAME: { kind: 'string', default: s.name, description: 'Name in logs, traces and event sources' },
     PORT: { kind: 'int', default: '8080', description: 'HTTP port of the container entry' },

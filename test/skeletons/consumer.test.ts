@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { renderRepository } from '../../src/skeletons';
+import { validateSource } from '../../src/validate';
+
+function render(file: string) {
+  const r = validateSource('architecture.yaml', readFileSync(join(__dirname, '..', '..', file), 'utf8'), { env: {} });
+  if (!r.model) throw new Error(JSON.stringify(r.diagnostics));
+  return new Map(renderRepository(r.model, { sourceFile: 'architecture.yaml' }).map((f) => [f.path, f]));
+}
+
+describe('consumer skeleton', () => {
+  // GIVEN the consumer fixture: email-notifier consumes OrderPlaced and OrderShipped
+  const files = render('fixtures/archetypes/consumer.yaml');
+  const dir = 'services/email-notifier';
+  const content = (p: string) => files.get(`${dir}/${p}`)?.content ?? '';
+
+  test('one owned handler per consumed event, routed by a managed dispatcher that fails unknown types', () => {
+    expect(files.get(`${dir}/src/application/handlers.ts`)?.kind).toBe('owned');
+    expect(content('src/application/handlers.ts')).toContain('export function onOrderPlaced(event: EventEnvelope, deps: HandlerDeps)');
+    expect(content('src/application/handlers.ts')).toContain('export function onOrderShipped(');
+    expect(files.get(`${dir}/src/dispatcher.ts`)?.kind).toBe('managed');
+    expect(content('src/dispatcher.ts')).toContain('  OrderPlaced: onOrderPlaced,\n  OrderShipped: onOrderShipped,');
+    expect(content('src/dispatcher.ts')).toContain('no handler for event type');
+  });
+
+  test('processing is idempotent, keyed by event id, with the store from configuration', () => {
+    expect(content('src/dispatcher.ts')).toContain('store: deps.idempotency');
+    expect(content('src/deps.ts')).toContain('createIdempotencyStore(config.STORE');
+    expect(content('src/config.ts')).toContain("STORE: { kind: 'string', default: \"memory\"");
+  });
+
+  test('consumer settings become configuration defaults', () => {
+    const config = content('src/config.ts');
+    expect(config).toContain('BATCH_SIZE: { kind: \'int\', default: "10"');
+    expect(config).toContain('CONCURRENCY: { kind: \'int\', default: "5"');
+    expect(config).toContain('MAX_RETRIES: { kind: \'int\', default: "5"');
+    expect(config).toContain("SMTP_PASSWORD: { kind: 'string', required: true");
+  });
+
+  test('entries: Lambda SQS with batch item failures, a container with push and polling, a DLQ redrive', () => {
+    expect(content('src/entry/lambda.ts')).toContain('sqsHandler(createDispatcher(deps)');
+    expect(content('src/entry/server.ts')).toContain("if (config.QUEUE_URL !== '')");
+    expect(content('src/app.ts')).toContain("app.post('/events'");
+    expect(content('src/push.ts')).toContain("Buffer.from(message.data, 'base64')");
+    expect(content('src/entry/redrive.ts')).toContain('redrive({ dlqUrl: config.DLQ_URL, queueUrl: config.QUEUE_URL, max })');
+    expect(content('Dockerfile')).toContain('src/entry/server.ts');
+  });
+
+  test('tests: handlers (owned), dispatcher, push decoding and the poll loop (managed)', () => {
+    expect(files.get(`${dir}/test/handlers.test.ts`)?.kind).toBe('owned');
+    const dispatcher = content('test/dispatcher.test.ts');
+    for (const name of ['a duplicate event is skipped', 'failures are reported per message', 'an unknown event type fails', 'a Pub/Sub push body is decoded']) {
+      expect(dispatcher).toContain(name);
+    }
+    expect(files.get(`${dir}/test/sqs-poller.test.ts`)?.kind).toBe('managed');
+  });
+});

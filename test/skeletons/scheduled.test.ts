@@ -1,0 +1,59 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { renderRepository } from '../../src/skeletons';
+import { validateSource } from '../../src/validate';
+
+const fixture = readFileSync(join(__dirname, '..', '..', 'fixtures', 'archetypes', 'scheduled.yaml'), 'utf8');
+
+function render(text: string) {
+  const r = validateSource('architecture.yaml', text, { env: {} });
+  if (!r.model) throw new Error(JSON.stringify(r.diagnostics));
+  return new Map(renderRepository(r.model, { sourceFile: 'architecture.yaml' }).map((f) => [f.path, f]));
+}
+
+describe('scheduled skeleton', () => {
+  // GIVEN the scheduled fixture: nightly-invoicing, 10 minute timeout, overlap_policy skip, publishes InvoicesIssued
+  const files = render(fixture);
+  const dir = 'services/nightly-invoicing';
+  const content = (p: string) => files.get(`${dir}/${p}`)?.content ?? '';
+
+  test('an owned job taking the scheduled time and an abort signal', () => {
+    expect(files.get(`${dir}/src/application/job.ts`)?.kind).toBe('owned');
+    expect(content('src/application/job.ts')).toContain('export async function runJob(deps: JobDeps, { now, signal }: JobContext)');
+    expect(content('src/application/job.ts')).toContain("newEvent('InvoicesIssued'");
+  });
+
+  test('a managed runner enforcing the timeout, logging start and end, skipping overlapping runs with a lock', () => {
+    const runner = content('src/runner.ts');
+    expect(runner).toContain('controller.abort(timeout)');
+    expect(runner).toContain("'run started'");
+    expect(runner).toContain("'run finished'");
+    expect(runner).toContain('overlap_policy skip');
+    expect(runner).toContain('this.deps.lock.tryAcquire()');
+    expect(content('src/adapters/run-lock.ts')).toContain('export class MemoryRunLock implements RunLock');
+    expect(content('src/config.ts')).toContain('JOB_TIMEOUT_MS: { kind: \'int\', default: "600000"');
+  });
+
+  test('entries: EventBridge Lambda, POST /run on the container, and a run-once script', () => {
+    expect(content('src/entry/lambda.ts')).toContain('async (event: ScheduledEvent)');
+    expect(content('src/app.ts')).toContain("app.post('/run'");
+    expect(content('src/entry/run-once.ts')).toContain('process.exit(code)');
+    const test = content('test/runner.test.ts');
+    expect(test).toContain('the timeout aborts the run');
+    expect(test).toContain('overlap_policy skip: a run while one is in progress is skipped');
+  });
+
+  test('queue and allow policies: no lock; queued runs wait', () => {
+    const queue = render(fixture.replace('overlap_policy: skip', 'overlap_policy: queue'));
+    expect(queue.has(`${dir}/src/adapters/run-lock.ts`)).toBe(false);
+    expect(queue.get(`${dir}/src/runner.ts`)?.content).toContain('this.tail.then(() => this.execute(at))');
+    const allow = render(fixture.replace('overlap_policy: skip', 'overlap_policy: allow'));
+    expect(allow.get(`${dir}/src/runner.ts`)?.content).toContain('    return this.execute(at);');
+    expect(allow.get(`${dir}/test/runner.test.ts`)?.content).toContain('overlap_policy allow: runs may overlap');
+  });
+
+  test('a cron expression cannot end a generated comment', () => {
+    const files5 = render(fixture.replace('cron: "30 1 * * *"', 'cron: "*/5 * * * *"'));
+    expect(files5.get(`${dir}/src/entry/lambda.ts`)?.content).toContain('("*\\/5 * * * *", Europe/Berlin)');
+  });
+});
