@@ -16,6 +16,8 @@ export const RUNTIME_DEPENDENCIES = {
   '@aws-sdk/client-secrets-manager': '3.1164.0',
   '@google-cloud/pubsub': '5.3.1',
   pg: '8.23.1',
+  '@aws-sdk/client-apigatewaymanagementapi': '3.1169.0',
+  '@redis/client': '6.3.1',
 } as const;
 
 export const DEV_DEPENDENCIES = {

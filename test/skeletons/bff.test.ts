@@ -1,0 +1,66 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { renderRepository } from '../../src/skeletons';
+import { validateSource } from '../../src/validate';
+
+const fixture = readFileSync(join(__dirname, '..', '..', 'fixtures', 'archetypes', 'bff.yaml'), 'utf8');
+
+function render(text: string) {
+  const r = validateSource('architecture.yaml', text, { env: {} });
+  if (!r.model) throw new Error(JSON.stringify(r.diagnostics));
+  const files = renderRepository(r.model, { sourceFile: 'architecture.yaml' });
+  return new Map(files.filter((f) => f.path.startsWith('services/mobile-bff/')).map((f) => [f.path.slice('services/mobile-bff/'.length), f]));
+}
+
+describe('bff skeleton', () => {
+  const files = render(fixture);
+  const content = (path: string) => {
+    const f = files.get(path);
+    if (!f) throw new Error(`${path} not rendered`);
+    return f.content;
+  };
+
+  test('one resilient client per aggregated service, its base URL from configuration', () => {
+    // GIVEN the fixture aggregating account-service and order-history
+    // THEN each has a URL variable defaulting to its in-cluster name, and a client behind createPolicy
+    expect(content('src/config.ts')).toContain('ACCOUNT_SERVICE_URL: { kind: \'string\', default: "http://account-service:8080"');
+    expect(content('src/config.ts')).toContain('ORDER_HISTORY_URL: { kind: \'string\', default: "http://order-history:8080"');
+    const deps = content('src/deps.ts');
+    expect(deps).toContain("'account-service': downstream('account-service', config.ACCOUNT_SERVICE_URL)");
+    expect(deps).toContain('createPolicy({');
+    expect(content('src/adapters/downstream.ts')).toContain('{ idempotent: true }');
+  });
+
+  test('response caching for bff.caching.ttl_seconds, 0 meaning none', () => {
+    expect(content('src/config.ts')).toContain('CACHE_TTL_SECONDS: { kind: \'int\', default: "30"');
+    expect(content('src/deps.ts')).toContain('config.CACHE_TTL_SECONDS > 0 ? new CachedDownstream(');
+    expect(content('src/adapters/downstream.ts')).toContain('new TtlCache<DownstreamResponse>');
+    expect(render(fixture.replace('ttl_seconds: 30', 'ttl_seconds: 0')).get('src/config.ts')!.content).toContain('CACHE_TTL_SECONDS: { kind: \'int\', default: "0"');
+  });
+
+  test('GET proxies per service, GET /overview, and the resolved rate limit as a token bucket', () => {
+    const app = content('src/app.ts');
+    expect(app).toContain("app.get('/overview'");
+    expect(app).toContain('app.get(`/${name}/*`');
+    expect(app).toContain('app.use(\'*\', rateLimit(deps.limiter))');
+    expect(content('src/config.ts')).toContain('RATE_LIMIT_RPS: { kind: \'int\', default: "200"');
+    expect(content('src/config.ts')).toContain('RATE_LIMIT_BURST: { kind: \'int\', default: "50"');
+    expect(content('src/application/bff-service.ts')).toContain("'account-service': '/accounts'");
+    expect(content('src/application/bff-service.ts')).toContain('Promise.allSettled');
+  });
+
+  test('graphql is noted in the README only', () => {
+    expect(content('README.md')).toContain('protocols: graphql is declared');
+    expect(render(fixture.replace('protocols: [rest, graphql]', 'protocols: [rest]')).get('README.md')!.content).not.toContain('graphql');
+  });
+
+  test('managed wiring, owned application code and tests, and both entries', () => {
+    for (const p of ['src/app.ts', 'src/deps.ts', 'src/adapters/downstream.ts', 'src/adapters/rate-limit.ts', 'src/entry/server.ts', 'src/entry/lambda.ts', 'test/adapters.test.ts']) expect(files.get(p)?.kind).toBe('managed');
+    for (const p of ['src/application/bff-service.ts', 'test/bff.test.ts']) expect(files.get(p)?.kind).toBe('owned');
+    const tests = content('test/bff.test.ts');
+    expect(tests).toContain("expect(hit.headers.get('x-cache')).toBe('hit')");
+    expect(tests).toContain('advance(30_001)');
+    expect(tests).toContain("expect(body.errors.map((e) => e.service)).toEqual(['account-service'])");
+    expect(tests).toContain('expect(limited.status).toBe(429)');
+  });
+});

@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { renderRepository } from '../../src/skeletons';
+import { validateSource } from '../../src/validate';
+
+const fixture = readFileSync(join(__dirname, '..', '..', 'fixtures', 'archetypes', 'cache.yaml'), 'utf8');
+
+function render(text: string) {
+  const r = validateSource('architecture.yaml', text, { env: {} });
+  if (!r.model) throw new Error(JSON.stringify(r.diagnostics));
+  const files = renderRepository(r.model, { sourceFile: 'architecture.yaml' });
+  return new Map(files.filter((f) => f.path.startsWith('services/session-cache/')).map((f) => [f.path.slice('services/session-cache/'.length), f]));
+}
+
+describe('cache skeleton', () => {
+  const files = render(fixture);
+  const content = (path: string) => {
+    const f = files.get(path);
+    if (!f) throw new Error(`${path} not rendered`);
+    return f.content;
+  };
+
+  test('a cache-aside client over the platform CacheStore: Redis/Valkey or in memory, TTL and key prefix', () => {
+    const config = content('src/config.ts');
+    expect(config).toContain('CACHE_TTL_SECONDS: { kind: \'int\', default: "1800"');
+    expect(config).toContain('CACHE_KEY_PREFIX: { kind: \'string\', default: "session-cache:"');
+    expect(content('src/cache-client.ts')).toContain('getOrLoad<T>(key: string, loader: () => Promise<T>): Promise<T>');
+    expect(content('src/adapters/redis-store.ts')).toContain('new RedisCacheStore(lazy)');
+    expect(content('src/deps.ts')).toContain("case 'redis':");
+    expect(JSON.parse(content('package.json'))).toMatchObject({ dependencies: { '@redis/client': expect.any(String) as unknown } });
+  });
+
+  test('the configured strategy is documented; the others are thin wrappers', () => {
+    const client = content('src/cache-client.ts');
+    expect(client).toContain("export const STRATEGY = 'read-through';");
+    for (const name of ['export function readThrough', 'export function writeThrough', 'export class WriteBehind']) expect(client).toContain(name);
+    expect(content('README.md')).toContain('Strategy: read-through');
+  });
+
+  test('invalidation per event, with an owned key function, from SQS or POST /events', () => {
+    expect(content('src/application/invalidation-keys.ts')).toContain("case 'UserLoggedOut': {");
+    expect(content('src/application/invalidation-keys.ts')).toContain("idOf(event.data, 'id', 'userId')");
+    expect(files.get('src/application/invalidation-keys.ts')?.kind).toBe('owned');
+    expect(content('src/entry/lambda.ts')).toContain('sqsHandler(invalidationHandler(deps)');
+    expect(content('src/app.ts')).toContain("app.post('/events'");
+    expect(files.has('Dockerfile')).toBe(true);
+    const tests = content('test/cache.test.ts');
+    expect(tests).toContain("test('UserLoggedOut deletes user:<id>'");
+    expect(tests).toContain("test('events it does not know are ignored'");
+  });
+
+  test('without invalidation events the key function ignores everything; memcached is documented', () => {
+    const other = render(fixture.replace('backend: valkey', 'backend: memcached').replace(', invalidation: [UserLoggedOut]', ''));
+    expect(other.get('src/application/invalidation-keys.ts')!.content).not.toContain('case ');
+    expect(other.get('README.md')!.content).toContain('memcached: the platform has no memcached store');
+  });
+});

@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { renderRepository } from '../../src/skeletons';
+import { validateSource } from '../../src/validate';
+
+const fixture = readFileSync(join(__dirname, '..', '..', 'fixtures', 'archetypes', 'websocket-gateway.yaml'), 'utf8');
+
+function render(text: string) {
+  const r = validateSource('architecture.yaml', text, { env: {} });
+  if (!r.model) throw new Error(JSON.stringify(r.diagnostics));
+  const files = renderRepository(r.model, { sourceFile: 'architecture.yaml' });
+  return new Map(files.filter((f) => f.path.startsWith('services/live-updates/')).map((f) => [f.path.slice('services/live-updates/'.length), f]));
+}
+
+describe('websocket-gateway skeleton', () => {
+  const files = render(fixture);
+  const content = (path: string) => {
+    const f = files.get(path);
+    if (!f) throw new Error(`${path} not rendered`);
+    return f.content;
+  };
+
+  test('a connection registry in memory or DynamoDB with a TTL, and an API Gateway Management API sender', () => {
+    expect(content('src/adapters/dynamodb-registry.ts')).toContain('expiresAt: epochSeconds(this.now()) + this.ttlSeconds');
+    expect(content('src/adapters/apigateway-sender.ts')).toContain('PostToConnectionCommand');
+    expect(content('src/adapters/apigateway-sender.ts')).toContain("'GoneException'");
+    expect(JSON.parse(content('package.json'))).toMatchObject({ dependencies: { '@aws-sdk/client-apigatewaymanagementapi': expect.any(String) as unknown } });
+    expect(content('src/config.ts')).toContain('HEARTBEAT_INTERVAL_MS: { kind: \'int\', default: "20000"');
+  });
+
+  test('jwt: a bearer token checked by an owned verifier that says loudly it does not verify signatures', () => {
+    expect(content('src/auth.ts')).toContain('export function createAuthorizer(verifier: TokenVerifier): Authorizer');
+    const verifier = files.get('src/application/token-verifier.ts')!;
+    expect(verifier.kind).toBe('owned');
+    expect(verifier.content).toContain('WARNING: NOT SECURE. REPLACE BEFORE PRODUCTION.');
+    expect(verifier.content).toContain('TODO(security)');
+    expect(content('src/deps.ts')).toContain('JWT signatures are NOT verified');
+    expect(content('README.md')).toContain('replace the token verifier before production');
+  });
+
+  test('api-key: a header checked against a required secret; none: anyone', () => {
+    const apiKey = render(fixture.replace('authorization: jwt', 'authorization: api-key'));
+    expect(apiKey.get('src/config.ts')!.content).toContain("WEBSOCKET_API_KEY: { kind: 'string', required: true");
+    expect(apiKey.get('src/auth.ts')!.content).toContain('safeEqual(given, apiKey)');
+    expect(apiKey.has('src/application/token-verifier.ts')).toBe(false);
+    const none = render(fixture.replace('authorization: jwt', 'authorization: none'));
+    expect(none.get('src/auth.ts')!.content).toContain("subject: 'anonymous'");
+  });
+
+  test('Lambda entries for the WebSocket routes and the events queue, a container entry with POST /broadcast', () => {
+    expect(content('src/handler.ts')).toContain("case '$connect':");
+    expect(content('src/handler.ts')).toContain("case '$disconnect':");
+    expect(content('src/entry/lambda.ts')).toContain('handleWebSocketEvent(deps.gateway, event)');
+    expect(content('src/entry/events.ts')).toContain('sqsHandler(eventHandler(deps.gateway)');
+    expect(content('src/entry/server.ts')).toContain('deps.gateway.heartbeat()');
+    expect(content('src/entry/server.ts')).toContain('WebSocket upgrades are not handled here');
+    expect(content('src/app.ts')).toContain("app.post('/broadcast'");
+    expect(content('src/application/gateway.ts')).toContain('new Set(["ScoreChanged","MatchEnded"])');
+  });
+
+  test('generated tests cover connect, broadcast, auth and gone connections', () => {
+    const tests = content('test/gateway.test.ts');
+    expect(tests).toContain("test('connect, broadcast, disconnect'");
+    expect(tests).toContain("test('connections that are gone are removed; failed sends are counted'");
+    expect(tests).toContain("test('jwt: a bearer token (header or token query parameter) with a future exp is required'");
+    expect(files.get('test/wiring.test.ts')?.kind).toBe('managed');
+  });
+});
