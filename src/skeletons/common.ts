@@ -20,15 +20,18 @@ export function baseConfig(ctx: ServiceContext): Record<string, ConfigVar> {
     LOG_LEVEL: { kind: 'string', default: 'info', description: 'pino log level' },
     EVENT_BUS: { kind: 'string', default: 'memory', description: 'memory | sns | eventbridge | sqs | pubsub' },
     EVENT_TARGET: { kind: 'string', default: '', description: 'Topic ARN, bus name, queue URL or Pub/Sub topic the service publishes to' },
-    ...(usesStore
-      ? {
-          STORE: { kind: 'string', default: 'memory', description: 'memory | dynamodb | postgres' },
-          TABLE_PREFIX: { kind: 'string', default: `${ctx.model.file.architecture.name}-${s.name}`, description: 'Prefix of the service\'s table names' },
-          DATABASE_URL: { kind: 'string', default: '', description: 'PostgreSQL connection string (STORE=postgres)' },
-        }
-      : {}),
+    ...(usesStore ? storeConfig(ctx) : {}),
     PII_FIELDS: { kind: 'list', default: (ctx.model.file.compliance?.pii_fields ?? []).join(','), description: 'Fields redacted from logs' },
     ...Object.fromEntries((s.spec.secrets ?? []).map((name) => [name, { kind: 'string', required: true, description: 'Secret, injected by the platform from the secrets manager' } satisfies ConfigVar])),
+  };
+}
+
+/** Where a service keeps its tables: STORE, TABLE_PREFIX, DATABASE_URL. */
+export function storeConfig(ctx: ServiceContext): Record<string, ConfigVar> {
+  return {
+    STORE: { kind: 'string', default: 'memory', description: 'memory | dynamodb | postgres' },
+    TABLE_PREFIX: { kind: 'string', default: `${ctx.model.file.architecture.name}-${ctx.service.name}`, description: "Prefix of the service's table names" },
+    DATABASE_URL: { kind: 'string', default: '', description: 'PostgreSQL connection string (STORE=postgres)' },
   };
 }
 

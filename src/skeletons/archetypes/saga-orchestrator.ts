@@ -1,8 +1,635 @@
-/** saga-orchestrator: skeleton (placeholder until its renderer lands: a health-only service). */
-import type { OutputFile } from '../../model/output-file';
+/**
+ * saga-orchestrator: runs the saga's steps in order; when one fails (or the deadline passes) it runs the
+ * compensations of the completed steps in reverse order. Steps are an owned port whose default handlers call the
+ * depends_on services over HTTP through the platform's resilience policy; saga state is kept in a repository.
+ */
+import { OutputFile, managed, owned } from '../../model/output-file';
 import type { ServiceContext } from '../context';
-import { renderMinimal } from './minimal';
+import { dockerfile, servicePackage } from '../context';
+import { ConfigVar, configFile, httpEntries } from '../common';
+import { camel, constant, kebab } from '../names';
+import { storeConfig } from '../common';
+import { secretsEnv } from './stateless';
+
+/** The platform's PolicyOptions for the service's resolved resilience, as a TypeScript object literal. */
+export function policyLiteral(ctx: ServiceContext, timeoutMs: number, retryIdempotentOnly: boolean, extra: readonly string[] = []): string {
+  const r = ctx.service.resilience;
+  return `{
+  retry: { maxAttempts: ${r.retry.max_attempts}, initialDelayMs: ${r.retry.initial_interval_ms}, maxDelayMs: ${r.retry.max_interval_ms} },
+  circuitBreaker: { failureThreshold: ${r.circuit_breaker.failure_threshold}, halfOpenAfterMs: ${r.circuit_breaker.timeout_ms} },
+  bulkhead: { maxConcurrent: ${r.bulkhead.max_concurrent}, maxQueue: ${r.bulkhead.max_queue} },
+  timeoutMs: ${timeoutMs},
+  retryIdempotentOnly: ${retryIdempotentOnly},
+${extra.map((line) => `  ${line},\n`).join('')}}`;
+}
+
+/** Events that announce a failure or an undo: published after compensation, the others on success. */
+export const FAILURE_EVENT = /(Cancelled|Canceled|Failed|Compensated|Aborted|Rejected|RolledBack|Reverted|Declined|Expired)$/;
+
+const GENERIC_WORDS = new Set(['service', 'gateway', 'api', 'adapter', 'svc']);
+
+/** The dependency a step names (ReserveInventory → inventory-service), if any. */
+function serviceFor(step: string, deps: readonly string[]): string | undefined {
+  const words = new Set(kebab(step).split('-'));
+  return deps.find((d) => d.split('-').some((w) => !GENERIC_WORDS.has(w) && words.has(w)));
+}
 
 export function renderSagaOrchestrator(ctx: ServiceContext): OutputFile[] {
-  return renderMinimal(ctx);
+  const s = ctx.service;
+  const P = ctx.platform;
+  const saga = s.spec.saga ?? { name: 'Saga', steps: ['Run'], compensation: [], timeout_seconds: 300 };
+  const Saga = saga.name;
+  const steps = saga.steps;
+  const comps = saga.compensation ?? [];
+  const deps = s.spec.depends_on ?? [];
+  const publishes = s.spec.publishes ?? [];
+  const onSuccess = publishes.filter((e) => !FAILURE_EVENT.test(e));
+  const onFailure = publishes.filter((e) => FAILURE_EVENT.test(e));
+  const outbox = s.spec.messaging?.pattern === 'outbox';
+  const idem = s.spec.idempotency?.enabled === true;
+  const timeoutSeconds = saga.timeout_seconds ?? 300;
+  const callTimeoutMs = (s.spec.timeout_seconds ?? 30) * 1000;
+  const stepService = steps.map((st) => serviceFor(st, deps));
+  const used = deps.filter((d) => stepService.includes(d));
+  const extra: Record<string, ConfigVar> = {
+    ...storeConfig(ctx),
+    SAGA_TIMEOUT_SECONDS: { kind: 'int', default: String(timeoutSeconds), description: `Deadline of one ${Saga}, in seconds` },
+    ...Object.fromEntries(deps.map((d) => [`${constant(d)}_URL`, { kind: 'string', default: `http://${d}:8080`, description: `Base URL of ${d}` } satisfies ConfigVar])),
+  };
+  const files: OutputFile[] = [servicePackage(ctx, ['hono']), configFile(ctx, extra), ...httpEntries(ctx, { relay: outbox }), dockerfile(ctx, 'server')];
+
+  // ---- managed: the HTTP client of the depended-on services
+  files.push(
+    managed(
+      `${ctx.dir}/src/adapters/service-client.ts`,
+      `import type { ResiliencePolicy } from '${P}';
+
+/** The fetch the client uses; tests pass a fake. */
+export type Fetch = (url: string, init: RequestInit) => Promise<Response>;
+
+/** A service answered with an error status. */
+export class ServiceCallError extends Error {
+  constructor(
+    readonly service: string,
+    readonly status: number,
+  ) {
+    super(\`\${service} answered \${status}\`);
+    this.name = 'ServiceCallError';
+  }
+}
+
+/** Retry server errors, timeouts and network failures, never a 4xx. */
+export function isRetryable(error: Error): boolean {
+  return !(error instanceof ServiceCallError && error.status < 500);
+}
+
+/** JSON over HTTP to one service, every call through that service's resilience policy. */
+export class ServiceClient {
+  constructor(
+    readonly name: string,
+    private readonly baseUrl: string,
+    private readonly policy: ResiliencePolicy,
+    private readonly fetchFn: Fetch = fetch,
+  ) {}
+
+  /** POSTs \`body\` as JSON with an idempotency key, so that retries are safe; the JSON answer, undefined when empty. */
+  post(path: string, body: unknown, idempotencyKey: string): Promise<unknown> {
+    return this.policy.execute(
+      async (signal) => {
+        const res = await this.fetchFn(\`\${this.baseUrl.replace(/\\/+$/, '')}\${path}\`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
+          body: JSON.stringify(body),
+          signal,
+        });
+        const text = await res.text();
+        if (!res.ok) throw new ServiceCallError(this.name, res.status);
+        return text === '' ? undefined : (JSON.parse(text) as unknown);
+      },
+      { idempotent: true },
+    );
+  }
+}
+`,
+    ),
+    managed(
+      `${ctx.dir}/test/service-client.test.ts`,
+      `import { createPolicy } from '${P}';
+import { ServiceCallError, ServiceClient, isRetryable, type Fetch } from '../src/adapters/service-client';
+
+const policy = () =>
+  createPolicy({
+    retry: { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 2 },
+    circuitBreaker: { failureThreshold: 10, halfOpenAfterMs: 1000 },
+    bulkhead: { maxConcurrent: 10, maxQueue: 10 },
+    timeoutMs: 1000,
+    isRetryable,
+  });
+
+function fakeFetch(...responses: Response[]) {
+  const calls: { url: string; init: RequestInit }[] = [];
+  const fn: Fetch = (url, init) => {
+    calls.push({ url, init });
+    return Promise.resolve(responses.shift() ?? new Response('{}'));
+  };
+  return { calls, fn };
+}
+
+describe('ServiceClient', () => {
+  test('POSTs JSON with the idempotency key and returns the JSON answer', async () => {
+    const { calls, fn } = fakeFetch(new Response('{"ok":true}'));
+    const client = new ServiceClient('svc', 'http://svc:8080/', policy(), fn);
+    await expect(client.post('/do', { a: 1 }, 'k1')).resolves.toEqual({ ok: true });
+    expect(calls[0]?.url).toBe('http://svc:8080/do');
+    expect(calls[0]?.init).toMatchObject({ method: 'POST', body: '{"a":1}', headers: { 'idempotency-key': 'k1' } });
+  });
+
+  test('an empty answer is undefined', async () => {
+    const { fn } = fakeFetch(new Response(''));
+    await expect(new ServiceClient('svc', 'http://svc', policy(), fn).post('/do', {}, 'k')).resolves.toBeUndefined();
+  });
+
+  test('server errors are retried, client errors are not', async () => {
+    const retried = fakeFetch(new Response('', { status: 503 }), new Response('{"n":2}'));
+    await expect(new ServiceClient('svc', 'http://svc', policy(), retried.fn).post('/do', {}, 'k')).resolves.toEqual({ n: 2 });
+    expect(retried.calls).toHaveLength(2);
+    const refused = fakeFetch(new Response('no', { status: 422 }));
+    await expect(new ServiceClient('svc', 'http://svc', policy(), refused.fn).post('/do', {}, 'k')).rejects.toBeInstanceOf(ServiceCallError);
+    expect(refused.calls).toHaveLength(1);
+    expect(isRetryable(new Error('network'))).toBe(true);
+  });
+});
+`,
+    ),
+  );
+
+  // ---- managed: wiring and routes
+  const clientFields = deps.map((d) => `${camel(d)}: new ServiceClient('${d}', config.${constant(d)}_URL, createPolicy(POLICY), fetchFn),`);
+  const imports = ['closePools', 'createEventSink', ...(idem ? ['createIdempotencyStore'] : []), 'createLogger', ...(outbox ? ['createOutbox'] : []), ...(deps.length > 0 ? ['createPolicy'] : []), 'createPublisher', 'createRepository', ...(outbox ? ['OutboxRelay'] : [])];
+  files.push(
+    managed(
+      `${ctx.dir}/src/deps.ts`,
+      `import { ${imports.join(', ')} } from '${P}';
+import type { EventSink, IdempotencyStore, Logger, PolicyOptions, Repository } from '${P}';
+import { ${deps.length > 0 ? 'ServiceClient, ' : ''}isRetryable, type Fetch } from './adapters/service-client';
+import type { SagaState } from './application/saga';
+import { createStepHandlers, type StepHandlers } from './application/steps';
+import type { Config } from './config';
+
+/** Resilience of every call to a depended-on service (from the architecture's resolved resilience). */
+export const POLICY: PolicyOptions = ${policyLiteral(ctx, callTimeoutMs, s.resilience.retry.idempotent_only, ['isRetryable'])};
+
+/** Everything the application needs from the outside world. */
+export interface Dependencies {
+  readonly logger: Logger;
+  readonly events: EventSink;
+  readonly sagas: Repository<SagaState>;
+  readonly steps: StepHandlers;
+  /** Deadline of one saga. */
+  readonly timeoutMs: number;
+  readonly idempotency: IdempotencyStore | undefined;
+${outbox ? '  readonly relay: OutboxRelay;\n' : ''}  close(): Promise<void>;
+}
+
+/** Real adapters or in-memory ones, as configured; one resilience policy per depended-on service. */
+export function createDependencies(config: Config, ${deps.length > 0 ? 'fetchFn' : '_fetchFn'}: Fetch = fetch): Dependencies {
+  const logger = createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL, redact: config.PII_FIELDS });
+  const publisher = createPublisher(config.EVENT_BUS, config.EVENT_TARGET);
+${outbox ? '  const outbox = createOutbox(config.STORE, `${config.TABLE_PREFIX}-outbox`, config.DATABASE_URL);\n' : ''}  return {
+    logger,
+    events: createEventSink(publisher${outbox ? ', outbox' : ''}),
+    sagas: createRepository<SagaState>(config.STORE, \`\${config.TABLE_PREFIX}-sagas\`, config.DATABASE_URL),
+    steps: createStepHandlers({${clientFields.length > 0 ? `\n      ${clientFields.join('\n      ')}\n    ` : ''}}),
+    timeoutMs: config.SAGA_TIMEOUT_SECONDS * 1000,
+    idempotency: ${idem ? `createIdempotencyStore(config.STORE, \`\${config.TABLE_PREFIX}-idempotency\`, config.DATABASE_URL)` : 'undefined'},
+${outbox ? '    relay: new OutboxRelay(outbox, publisher, logger),\n' : ''}    close: () => closePools(),
+  };
+}
+`,
+    ),
+    managed(
+      `${ctx.dir}/src/app.ts`,
+      `import { createHttpApp${idem ? ', idempotency' : ''} } from '${P}';
+import { ${Saga}Orchestrator, ${camel(Saga)}Steps } from './application/saga';
+import type { Dependencies } from './deps';
+
+const SOURCE = '${s.name}';
+
+/** The HTTP app: start a ${Saga} (it runs to completion or compensation), read its state. */
+export function buildApp(deps: Dependencies) {
+  const app = createHttpApp({ service: SOURCE, logger: deps.logger });
+${idem ? `  if (deps.idempotency) {\n    app.use('*', idempotency({ store: deps.idempotency, header: '${s.spec.idempotency?.key_header ?? 'Idempotency-Key'}', ttlSeconds: ${(s.spec.idempotency?.ttl_hours ?? 24) * 3600} }));\n  }\n` : ''}  const orchestrator = new ${Saga}Orchestrator(${camel(Saga)}Steps(deps.steps), deps.sagas, deps.events, deps.logger, { source: SOURCE, timeoutMs: deps.timeoutMs });
+  app.post('/sagas', async (c) => {
+    const body: unknown = await c.req.json().catch(() => undefined);
+    return c.json(await orchestrator.start(body), 201);
+  });
+  app.get('/sagas/:id', async (c) => c.json(await orchestrator.get(c.req.param('id'))));
+  return app;
+}
+`,
+    ),
+  );
+
+  // ---- owned: the steps port and its default handlers
+  const handlerNames = [...steps, ...comps];
+  const clientsType =
+    used.length > 0 || deps.length > 0
+      ? `export interface ServiceClients {\n${deps.map((d) => `  readonly ${camel(d)}: ServiceClient;`).join('\n')}\n}`
+      : 'export type ServiceClients = Record<string, never>;';
+  const handlerImpl = (name: string, i: number, compensation: boolean): string => {
+    const dep = stepService[i];
+    if (!dep) return `    // ${compensation ? `undoes ${steps[i]!}` : 'names no depended-on service'}: runs here.\n    ${camel(name)}: () => Promise.resolve({}),`;
+    return `    ${camel(name)}: (ctx) => clients.${camel(dep)}.post('/${kebab(name)}', { sagaId: ctx.sagaId, ...ctx.input }, \`\${ctx.sagaId}:${kebab(name)}\`),`;
+  };
+  files.push(
+    owned(
+      `${ctx.dir}/src/application/steps.ts`,
+      `${deps.length > 0 ? "import type { ServiceClient } from '../adapters/service-client';\n\n" : ''}/** What a step or compensation gets: the saga's id and input, the results of the steps before it, a deadline signal. */
+export interface StepContext {
+  readonly sagaId: string;
+  readonly input: Readonly<Record<string, unknown>>;
+  readonly results: Readonly<Record<string, unknown>>;
+  /** Aborted when the saga's deadline passes. */
+  readonly signal: AbortSignal;
+}
+
+/** Port: one handler per step and per compensation of ${Saga}; a step's result is kept in the saga state. */
+export interface StepHandlers {
+${handlerNames.map((h) => `  ${camel(h)}(ctx: StepContext): Promise<unknown>;`).join('\n')}
+}
+
+/** The clients of the services this one depends on. */
+${clientsType}
+
+/**
+ * The default handlers: a step calls the service it names (${steps[0]} → ${stepService[0] ?? 'none'}) with the saga id as
+ * idempotency key, its compensation calls the same service; a step naming no service runs here.
+ */
+export function createStepHandlers(${used.length > 0 ? 'clients' : '_clients'}: ServiceClients): StepHandlers {
+  return {
+${steps.map((st, i) => handlerImpl(st, i, false)).join('\n')}
+${comps.map((c, i) => handlerImpl(c, i, true)).join('\n')}
+  };
+}
+`,
+    ),
+  );
+
+  // ---- owned: the orchestrator
+  const stepList = steps
+    .map((st, i) => {
+      const c = comps[i];
+      return `    { name: '${st}', run: (ctx) => handlers.${camel(st)}(ctx)${c ? `, compensation: { name: '${c}', run: (ctx) => handlers.${camel(c)}(ctx) }` : ''} },`;
+    })
+    .join('\n');
+  const emit = (events: string[], data: string) => (events.length > 0 ? `    await this.events.emit([${events.map((e) => `newEvent('${e}', this.options.source, ${data})`).join(', ')}]);\n` : '');
+  files.push(
+    owned(
+      `${ctx.dir}/src/application/saga.ts`,
+      `import { randomUUID } from 'node:crypto';
+import { HttpError${publishes.length > 0 ? ', newEvent' : ''} } from '${P}';
+import type { EventSink, Logger, Repository } from '${P}';
+import type { StepContext, StepHandlers } from './steps';
+
+export type SagaStatus = 'running' | 'completed' | 'compensating' | 'compensated' | 'failed';
+
+/** One run of ${Saga}, as kept in the repository. */
+export interface SagaState {
+  readonly id: string;
+  status: SagaStatus;
+  readonly input: Record<string, unknown>;
+  /** Each completed step's result, by step name. */
+  results: Record<string, unknown>;
+  /** Completed steps, in order. */
+  completed: string[];
+  /** Compensations run, in order. */
+  compensated: string[];
+  error?: string;
+  readonly startedAt: string;
+  readonly deadline: string;
+  updatedAt: string;
+}
+
+/** A step and the compensation that undoes it. */
+export interface SagaStep {
+  readonly name: string;
+  run(ctx: StepContext): Promise<unknown>;
+  readonly compensation?: { readonly name: string; run(ctx: StepContext): Promise<unknown> };
+}
+
+/** The steps of ${Saga} in order; compensation[i] undoes steps[i]. */
+export function ${camel(Saga)}Steps(handlers: StepHandlers): SagaStep[] {
+  return [
+${stepList}
+  ];
+}
+
+/** The saga ran past its deadline. */
+export class SagaTimeoutError extends Error {
+  constructor(timeoutMs: number) {
+    super(\`saga timed out after \${timeoutMs} ms\`);
+    this.name = 'SagaTimeoutError';
+  }
+}
+
+export interface OrchestratorOptions {
+  /** The service name: the source of published events. */
+  readonly source: string;
+  /** Deadline of the whole saga. */
+  readonly timeoutMs: number;
+  readonly now?: () => number;
+}
+
+/**
+ * Runs the steps of ${Saga} in order, saving the state after each. When a step fails or the deadline passes, it runs
+ * the compensations of the completed steps in reverse order (a step without one is skipped); a compensation that
+ * fails leaves the saga \`failed\`, for someone to look at.
+ */
+export class ${Saga}Orchestrator {
+  constructor(
+    private readonly steps: readonly SagaStep[],
+    private readonly sagas: Repository<SagaState>,
+    private readonly events: EventSink,
+    private readonly logger: Logger,
+    private readonly options: OrchestratorOptions,
+  ) {}
+
+  async start(input: unknown): Promise<SagaState> {
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new HttpError(400, 'expected a JSON object');
+    const started = this.now();
+    const deadline = started + this.options.timeoutMs;
+    const state: SagaState = {
+      id: randomUUID(),
+      status: 'running',
+      input: { ...(input as Record<string, unknown>) },
+      results: {},
+      completed: [],
+      compensated: [],
+      startedAt: new Date(started).toISOString(),
+      deadline: new Date(deadline).toISOString(),
+      updatedAt: new Date(started).toISOString(),
+    };
+    await this.save(state);
+    try {
+      for (const step of this.steps) {
+        state.results[step.name] = await this.beforeDeadline(deadline, (signal) => step.run(this.context(state, signal)));
+        state.completed.push(step.name);
+        await this.save(state);
+      }
+    } catch (err) {
+      state.error = err instanceof Error ? err.message : String(err);
+      this.logger.warn({ sagaId: state.id, error: state.error }, 'saga step failed: compensating');
+      await this.compensate(state);
+${emit(onFailure, '{ sagaId: state.id, input: state.input, error: state.error, status: state.status }').replace(/^ {4}/gm, '      ')}      return state;
+    }
+    state.status = 'completed';
+    await this.save(state);
+${emit(onSuccess, '{ sagaId: state.id, input: state.input, results: state.results }')}    return state;
+  }
+
+  async get(id: string): Promise<SagaState> {
+    const state = await this.sagas.get(id);
+    if (!state) throw new HttpError(404, 'saga not found');
+    return state;
+  }
+
+  private async compensate(state: SagaState): Promise<void> {
+    state.status = 'compensating';
+    await this.save(state);
+    const completed = new Set(state.completed);
+    for (const step of [...this.steps].reverse()) {
+      if (!step.compensation || !completed.has(step.name)) continue;
+      try {
+        await step.compensation.run(this.context(state, new AbortController().signal));
+        state.compensated.push(step.compensation.name);
+      } catch (err) {
+        this.logger.error({ err, sagaId: state.id, compensation: step.compensation.name }, 'compensation failed');
+        state.status = 'failed';
+      }
+    }
+    if (state.status === 'compensating') state.status = 'compensated';
+    await this.save(state);
+  }
+
+  /** Runs \`run\`, rejecting with SagaTimeoutError (and aborting its signal) when the deadline passes first. */
+  private async beforeDeadline<T>(deadline: number, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const remaining = deadline - this.now();
+    if (remaining <= 0) throw new SagaTimeoutError(this.options.timeoutMs);
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(new SagaTimeoutError(this.options.timeoutMs));
+        controller.abort();
+      }, remaining);
+    });
+    try {
+      return await Promise.race([run(controller.signal), expired]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private context(state: SagaState, signal: AbortSignal): StepContext {
+    return { sagaId: state.id, input: state.input, results: { ...state.results }, signal };
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
+  private async save(state: SagaState): Promise<void> {
+    state.updatedAt = new Date(this.now()).toISOString();
+    await this.sagas.put(state);
+  }
+}
+`,
+    ),
+  );
+
+  // ---- owned tests: success, failure at each step → the compensation order, timeout
+  const failureCases = steps.map((st, i) => {
+    const ran = steps.slice(0, i + 1);
+    const undone = steps
+      .slice(0, i)
+      .map((_, j) => comps[j])
+      .filter((c): c is string => c !== undefined)
+      .reverse();
+    return `    ['${st}', ${JSON.stringify([...ran, ...undone])}, ${JSON.stringify(undone)}],`;
+  });
+  const failingComp = comps.findIndex((c, i) => c !== undefined && i < steps.length - 1);
+  const lastStep = steps[steps.length - 1]!;
+  files.push(
+    owned(
+      `${ctx.dir}/test/saga.test.ts`,
+      `import { ${outbox ? 'MemoryOutbox, ' : ''}MemoryPublisher, MemoryRepository, ${outbox ? 'OutboxRelay, ' : ''}createEventSink, createLogger } from '${P}';
+import { buildApp } from '../src/app';
+import { ${Saga}Orchestrator, ${camel(Saga)}Steps, type SagaState } from '../src/application/saga';
+import type { StepContext, StepHandlers } from '../src/application/steps';
+import type { Dependencies } from '../src/deps';
+
+/** Step handlers that record their calls; \`fail\` rejects, \`hang\` waits for the deadline. */
+function recorder(options: { fail?: string; hang?: string; onCall?: (name: string) => void } = {}) {
+  const calls: string[] = [];
+  const handler = (name: string) => (ctx: StepContext) => {
+    calls.push(name);
+    options.onCall?.(name);
+    if (name === options.fail) return Promise.reject(new Error(\`\${name} failed\`));
+    if (name === options.hang) return new Promise<unknown>((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted'))));
+    return Promise.resolve({ done: name });
+  };
+  const steps: StepHandlers = {
+${handlerNames.map((h) => `    ${camel(h)}: handler('${h}'),`).join('\n')}
+  };
+  return { calls, steps };
+}
+
+function setup(steps: StepHandlers, timeoutMs = 1000) {
+  const publisher = new MemoryPublisher();
+  const logger = createLogger({ service: 'test', level: 'silent' });
+  const deps: Dependencies = {
+    logger,
+    events: createEventSink(publisher),
+    sagas: new MemoryRepository<SagaState>(),
+    steps,
+    timeoutMs,
+    idempotency: undefined,
+${outbox ? '    relay: new OutboxRelay(new MemoryOutbox(), publisher, logger),\n' : ''}    close: () => Promise.resolve(),
+  };
+  return { app: buildApp(deps), publisher, deps };
+}
+
+const start = (body: unknown) => ({ method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+
+describe('${Saga}', () => {
+  test('runs every step in order and completes', async () => {
+    // GIVEN steps that all succeed
+    const { calls, steps } = recorder();
+    const { app, publisher } = setup(steps);
+    // WHEN a saga starts
+    const res = await app.request('/sagas', start({ orderId: 'o1' }));
+    // THEN it completed, ran the steps in order, and can be read back
+    expect(res.status).toBe(201);
+    const saga = (await res.json()) as SagaState;
+    expect(saga.status).toBe('completed');
+    expect(calls).toEqual(${JSON.stringify(steps)});
+    expect(saga.completed).toEqual(${JSON.stringify(steps)});
+    expect(((await (await app.request(\`/sagas/\${saga.id}\`)).json()) as SagaState).status).toBe('completed');
+    expect(publisher.published.map((e) => e.type)).toEqual(${JSON.stringify(onSuccess)});
+  });
+
+  test.each<[string, string[], string[]]>([
+${failureCases.join('\n')}
+  ])('a failure at %s runs the compensations of the completed steps in reverse order', async (failing, expectedCalls, expectedCompensations) => {
+    // GIVEN a step that fails
+    const { calls, steps } = recorder({ fail: failing });
+    const { app, publisher } = setup(steps);
+    // WHEN a saga starts
+    const saga = (await (await app.request('/sagas', start({ orderId: 'o1' }))).json()) as SagaState;
+    // THEN the completed steps were undone, last first
+    expect(calls).toEqual(expectedCalls);
+    expect(saga).toMatchObject({ status: 'compensated', compensated: expectedCompensations, error: \`\${failing} failed\` });
+    expect(publisher.published.map((e) => e.type)).toEqual(${JSON.stringify(onFailure)});
+  });
+
+  test('a step still running at the deadline is aborted and the saga compensated', async () => {
+    // GIVEN the last step hangs and a 20 ms deadline
+    const { calls, steps } = recorder({ hang: '${lastStep}' });
+    const { app } = setup(steps, 20);
+    // WHEN a saga starts
+    const saga = (await (await app.request('/sagas', start({}))).json()) as SagaState;
+    // THEN it timed out and undid what was done
+    expect(saga.status).toBe('compensated');
+    expect(saga.error).toMatch(/timed out/);
+    expect(calls.slice(0, ${steps.length})).toEqual(${JSON.stringify(steps)});
+  });
+
+  test('no step starts after the deadline', async () => {
+    // GIVEN a clock that passes the deadline right after the saga starts
+    let ticks = 0;
+    const { calls, steps } = recorder();
+    const orchestrator = new ${Saga}Orchestrator(${camel(Saga)}Steps(steps), new MemoryRepository<SagaState>(), createEventSink(new MemoryPublisher()), createLogger({ service: 'test', level: 'silent' }), { source: 'test', timeoutMs: 1000, now: () => (ticks++ === 0 ? 0 : 5000) });
+    // WHEN a saga starts
+    const saga = await orchestrator.start({});
+    // THEN no step ran
+    expect(saga).toMatchObject({ status: 'compensated', completed: [] });
+    expect(saga.error).toMatch(/timed out/);
+    expect(calls).toEqual([]);
+  });
+${failingComp >= 0 ? `
+  test('a failing compensation leaves the saga failed, and the other compensations still run', async () => {
+    const { steps } = recorder({ fail: '${lastStep}' });
+    steps.${camel(comps[failingComp]!)} = () => Promise.reject(new Error('cannot undo'));
+    const { app } = setup(steps);
+    const saga = (await (await app.request('/sagas', start({}))).json()) as SagaState;
+    expect(saga.status).toBe('failed');
+    expect(saga.compensated).not.toContain('${comps[failingComp]}');
+  });
+` : ''}
+  test('invalid input is a 400, an unknown saga a 404', async () => {
+    const { app } = setup(recorder().steps);
+    expect((await app.request('/sagas', start([1]))).status).toBe(400);
+    expect((await app.request('/sagas', { method: 'POST', body: 'not json' })).status).toBe(400);
+    expect((await app.request('/sagas/nope')).status).toBe(404);
+  });
+
+  test('health and readiness', async () => {
+    const { app } = setup(recorder().steps);
+    expect((await app.request('/healthz')).status).toBe(200);
+    expect((await app.request('/readyz')).status).toBe(200);
+  });
+});
+`,
+    ),
+  );
+
+  // owned test of the default step handlers, against a fake fetch
+  const remote = handlerNames
+    .map((h) => {
+      const i = steps.includes(h) ? steps.indexOf(h) : comps.indexOf(h);
+      return [h, stepService[i]] as const;
+    });
+  files.push(
+    owned(
+      `${ctx.dir}/test/steps.test.ts`,
+      `${deps.length > 0 ? `import { createPolicy } from '${P}';\nimport { ServiceClient, type Fetch } from '../src/adapters/service-client';\n` : ''}import { createStepHandlers, type StepContext } from '../src/application/steps';
+
+describe('default step handlers', () => {
+  test('each step calls the service it names, with the saga id as idempotency key', async () => {
+    // GIVEN clients over a fake fetch
+${deps.length > 0 ? `    const urls: string[] = [];
+    const fetchFn: Fetch = (url, init) => {
+      urls.push(\`\${url} \${String((init.headers as Record<string, string>)['idempotency-key'])}\`);
+      return Promise.resolve(new Response('{"ok":true}'));
+    };
+    const policy = () => createPolicy({ retry: { maxAttempts: 1, initialDelayMs: 1, maxDelayMs: 1 }, circuitBreaker: { failureThreshold: 5, halfOpenAfterMs: 1000 }, bulkhead: { maxConcurrent: 5, maxQueue: 5 }, timeoutMs: 1000 });
+    const handlers = createStepHandlers({
+${deps.map((d) => `      ${camel(d)}: new ServiceClient('${d}', 'http://${d}', policy(), fetchFn),`).join('\n')}
+    });` : '    const urls: string[] = [];\n    const handlers = createStepHandlers({});'}
+    const ctx: StepContext = { sagaId: 's1', input: { orderId: 'o1' }, results: {}, signal: new AbortController().signal };
+    // WHEN every handler runs
+${handlerNames.map((h) => `    await handlers.${camel(h)}(ctx);`).join('\n')}
+    // THEN the remote ones were called
+    expect(urls).toEqual(${JSON.stringify(remote.filter(([, d]) => d).map(([h, d]) => `http://${d}/${kebab(h)} s1:${kebab(h)}`))});
+  });
+});
+`,
+    ),
+    managed(
+      `${ctx.dir}/test/deps.test.ts`,
+      `import { loadConfig } from '../src/config';
+import { createDependencies } from '../src/deps';
+
+describe('dependency wiring', () => {
+  test('defaults to in-memory adapters and the saga deadline of the architecture', async () => {
+    const deps = createDependencies(loadConfig(${secretsEnv(ctx)}));
+    expect(deps.timeoutMs).toBe(${timeoutSeconds * 1000});
+    await expect(deps.sagas.list()).resolves.toEqual([]);
+${outbox ? '    await expect(deps.relay.runOnce()).resolves.toBe(0);\n' : ''}    await expect(deps.close()).resolves.toBeUndefined();
+  });
+});
+`,
+    ),
+  );
+  return files;
 }

@@ -1,0 +1,77 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { renderRepository } from '../../src/skeletons';
+import { commandFor } from '../../src/skeletons/archetypes/event-sourced';
+import { validateSource } from '../../src/validate';
+
+function render(text: string) {
+  const r = validateSource('architecture.yaml', text, { env: {} });
+  if (!r.model) throw new Error(JSON.stringify(r.diagnostics));
+  return new Map(renderRepository(r.model, { sourceFile: 'architecture.yaml' }).map((f) => [f.path, f]));
+}
+
+const fixture = readFileSync(join(__dirname, '..', '..', 'fixtures', 'archetypes', 'event-sourced.yaml'), 'utf8');
+
+describe('event-sourced skeleton', () => {
+  // GIVEN the fixture: ledger-service publishes FundsDeposited and FundsWithdrawn, projects AccountBalance and
+  // MonthlyStatement, snapshots every 50 events and sends its events through the outbox
+  const files = render(fixture);
+  const dir = 'services/ledger-service';
+  const content = (p: string) => files.get(`${dir}/${p}`)?.content ?? '';
+
+  test('commands named after the published events, on an aggregate named after the service', () => {
+    expect(commandFor('FundsDeposited')).toBe('DepositFunds');
+    expect(commandFor('FundsWithdrawn')).toBe('WithdrawFunds');
+    expect(commandFor('ProductUpdated')).toBe('UpdateProduct');
+    expect(commandFor('OrderShipped')).toBe('ShipOrder');
+    expect(commandFor('Tick')).toBe('RecordTick');
+    const domain = content('src/domain/ledger.ts');
+    expect(files.get(`${dir}/src/domain/ledger.ts`)?.kind).toBe('owned');
+    expect(domain).toContain("'deposit-funds': 'FundsDeposited',");
+    expect(domain).toContain("'withdraw-funds': 'FundsWithdrawn',");
+    expect(domain).toContain('export function decide(state: Ledger, command: LedgerCommand, input: unknown): LedgerEvent[]');
+  });
+
+  test('a managed event store port with in-memory and DynamoDB adapters, optimistic concurrency by expected version', () => {
+    const store = content('src/adapters/event-store.ts');
+    expect(files.get(`${dir}/src/adapters/event-store.ts`)?.kind).toBe('managed');
+    expect(store).toContain('export interface EventStore');
+    expect(store).toContain('export class MemoryEventStore implements EventStore');
+    expect(store).toContain('export class DynamoDbEventStore implements EventStore');
+    expect(store).toContain("ConditionExpression: 'attribute_not_exists(pk)'");
+    expect(store).toContain('throw new ConcurrencyError(streamId, expectedVersion)');
+    expect(store).toContain('createDocumentClient()');
+    expect(content('test/event-store.test.ts')).toContain('class FakeTable implements AwsClient');
+  });
+
+  test('state from snapshot + events, snapshots every snapshot_frequency events, one projector per projection', () => {
+    expect(content('src/config.ts')).toContain("SNAPSHOT_FREQUENCY: { kind: 'int', default: \"50\"");
+    const service = content('src/application/ledger-service.ts');
+    expect(service).toContain('const snapshot = await this.store.loadSnapshot<Ledger>(id);');
+    expect(service).toContain('await this.store.read(id, snapshot?.version ?? 0)');
+    expect(service).toContain('await this.store.saveSnapshot(');
+    expect(service).toContain('throw new HttpError(409, err.message)');
+    const projections = content('src/application/projections.ts');
+    expect(projections).toContain('export class AccountBalanceProjector extends RowPerStreamProjector');
+    expect(projections).toContain('export class MonthlyStatementProjector extends RowPerStreamProjector');
+  });
+
+  test('HTTP: commands, the rebuilt state and the projections; events through the outbox', () => {
+    const app = content('src/app.ts');
+    expect(app).toContain("app.post('/ledgers/:id/commands/:command'");
+    expect(app).toContain("app.get('/ledgers/:id'");
+    expect(app).toContain("app.get('/projections/account-balance'");
+    expect(app).toContain("app.get('/projections/monthly-statement'");
+    const deps = content('src/deps.ts');
+    expect(deps).toContain('events: createEventSink(publisher, outbox)');
+    expect(deps).toContain('relay: new OutboxRelay(outbox, publisher, logger)');
+    expect(files.has(`${dir}/src/entry/relay.ts`)).toBe(true);
+  });
+
+  test('snapshot_frequency 0 never snapshots; no outbox without messaging.pattern outbox', () => {
+    const other = render(fixture.replace('snapshot_frequency: 50', 'snapshot_frequency: 0').replace('messaging: { pattern: outbox }', ''));
+    expect(other.get(`${dir}/src/config.ts`)?.content).toContain('SNAPSHOT_FREQUENCY: { kind: \'int\', default: "0"');
+    expect(other.get(`${dir}/src/deps.ts`)?.content).toContain('events: createEventSink(publisher)');
+    expect(other.has(`${dir}/src/entry/relay.ts`)).toBe(false);
+  });
+});

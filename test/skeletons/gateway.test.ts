@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { renderRepository } from '../../src/skeletons';
+import { validateSource } from '../../src/validate';
+
+function render(text: string) {
+  const r = validateSource('architecture.yaml', text, { env: {} });
+  if (!r.model) throw new Error(JSON.stringify(r.diagnostics));
+  return new Map(renderRepository(r.model, { sourceFile: 'architecture.yaml' }).map((f) => [f.path, f]));
+}
+
+const fixture = readFileSync(join(__dirname, '..', '..', 'fixtures', 'archetypes', 'gateway.yaml'), 'utf8');
+
+describe('gateway skeleton', () => {
+  // GIVEN the fixture: shipping-gateway integrates dhl and ups behind retries (idempotent only) and a circuit breaker,
+  // with idempotency, the secrets DHL_API_KEY and UPS_API_KEY, publishing ShipmentCreated
+  const files = render(fixture);
+  const dir = 'services/shipping-gateway';
+  const content = (p: string) => files.get(`${dir}/${p}`)?.content ?? '';
+
+  test('a client per provider, base URL from configuration, each with its own resilience policy and API key', () => {
+    const config = content('src/config.ts');
+    expect(config).toContain('DHL_BASE_URL: { kind: \'string\', default: "https://api.carrier.example.com"');
+    expect(config).toContain('UPS_BASE_URL: { kind: \'string\', default: "https://api.carrier.example.com"');
+    const deps = content('src/deps.ts');
+    expect(deps).toContain("dhl: new ProviderClient('dhl', config.DHL_BASE_URL, secrets.DHL_API_KEY, createPolicy(POLICY), fetchFn)");
+    expect(deps).toContain("ups: new ProviderClient('ups', config.UPS_BASE_URL, secrets.UPS_API_KEY, createPolicy(POLICY), fetchFn)");
+    expect(deps).toContain('retry: { maxAttempts: 4, initialDelayMs: 100, maxDelayMs: 10000 }');
+    expect(deps).toContain('circuitBreaker: { failureThreshold: 3, halfOpenAfterMs: 60000 }');
+    expect(deps).toContain('timeoutMs: 5000');
+    expect(deps).toContain('retryIdempotentOnly: true');
+  });
+
+  test('secrets read at start-up with loadSecrets, from env or aws-secrets', () => {
+    const deps = content('src/deps.ts');
+    expect(deps).toContain("export const SECRET_NAMES = ['DHL_API_KEY', 'UPS_API_KEY'] as const;");
+    expect(deps).toContain("const source = config.SECRETS_SOURCE === 'aws-secrets' ? 'aws-secrets' : 'env';");
+    expect(deps).toContain('return loadSecrets(SECRET_NAMES,');
+    expect(content('src/entry/server.ts')).toContain('createDependencies(config, await loadGatewaySecrets(config))');
+    expect(content('src/entry/lambda.ts')).toContain('ready ??= start()');
+  });
+
+  test('HTTP: POST /<provider>/requests with idempotency, events after calls', () => {
+    const app = content('src/app.ts');
+    expect(app).toContain("app.post('/dhl/requests'");
+    expect(app).toContain("app.post('/ups/requests'");
+    expect(app).toContain("idempotency({ store: deps.idempotency, header: 'Idempotency-Key', ttlSeconds: 172800 })");
+    expect(app).toContain("every((p) => p.breakerState() !== 'open')");
+    expect(content('src/application/gateway-service.ts')).toContain("newEvent('ShipmentCreated'");
+    expect(content('test/gateway.test.ts')).toContain('const fetchFn: Fetch = (url) =>');
+  });
+
+  test('without integrations.base_url the base URL is required configuration', () => {
+    const other = render(fixture.replace(', base_url: https://api.carrier.example.com', ''));
+    expect(other.get(`${dir}/src/config.ts`)?.content).toContain("DHL_BASE_URL: { kind: 'string', required: true");
+    expect(other.get(`${dir}/test/deps.test.ts`)?.content).toContain("DHL_BASE_URL: 'https://dhl.test'");
+  });
+});

@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { renderRepository } from '../../src/skeletons';
+import { validateSource } from '../../src/validate';
+
+function render(text: string) {
+  const r = validateSource('architecture.yaml', text, { env: {} });
+  if (!r.model) throw new Error(JSON.stringify(r.diagnostics));
+  return new Map(renderRepository(r.model, { sourceFile: 'architecture.yaml' }).map((f) => [f.path, f]));
+}
+
+describe('saga-orchestrator skeleton', () => {
+  // GIVEN the fixture: booking-service runs BookTripSaga (ReserveFlight, ReserveHotel, ChargeCard, compensated by
+  // CancelFlight, CancelHotel, RefundCard) against flight-service and hotel-service, publishing TripBooked and TripCancelled
+  const files = render(readFileSync(join(__dirname, '..', '..', 'fixtures', 'archetypes', 'saga-orchestrator.yaml'), 'utf8'));
+  const dir = 'services/booking-service';
+  const content = (p: string) => files.get(`${dir}/${p}`)?.content ?? '';
+
+  test('the steps in order, each with the compensation that undoes it, run in reverse on failure', () => {
+    const saga = content('src/application/saga.ts');
+    expect(files.get(`${dir}/src/application/saga.ts`)?.kind).toBe('owned');
+    expect(saga).toContain("{ name: 'ReserveFlight', run: (ctx) => handlers.reserveFlight(ctx), compensation: { name: 'CancelFlight', run: (ctx) => handlers.cancelFlight(ctx) } },");
+    expect(saga).toContain("{ name: 'ChargeCard', run: (ctx) => handlers.chargeCard(ctx), compensation: { name: 'RefundCard'");
+    expect(saga).toContain('for (const step of [...this.steps].reverse())');
+    expect(saga).toContain('if (remaining <= 0) throw new SagaTimeoutError(this.options.timeoutMs);');
+    expect(saga).toContain("newEvent('TripBooked'");
+    expect(saga).toContain("newEvent('TripCancelled'");
+    expect(content('src/config.ts')).toContain('SAGA_TIMEOUT_SECONDS: { kind: \'int\', default: "600"');
+  });
+
+  test('an owned steps port whose defaults call the depended-on services through resilience policies', () => {
+    const steps = content('src/application/steps.ts');
+    expect(files.get(`${dir}/src/application/steps.ts`)?.kind).toBe('owned');
+    expect(steps).toContain('export interface StepHandlers');
+    expect(steps).toContain("reserveFlight: (ctx) => clients.flightService.post('/reserve-flight'");
+    expect(steps).toContain("cancelHotel: (ctx) => clients.hotelService.post('/cancel-hotel'");
+    const deps = content('src/deps.ts');
+    expect(deps).toContain("flightService: new ServiceClient('flight-service', config.FLIGHT_SERVICE_URL, createPolicy(POLICY), fetchFn)");
+    expect(deps).toContain('retry: { maxAttempts: 3, initialDelayMs: 100, maxDelayMs: 10000 }');
+    expect(deps).toContain('circuitBreaker: { failureThreshold: 5, halfOpenAfterMs: 30000 }');
+    expect(deps).toContain('bulkhead: { maxConcurrent: 100, maxQueue: 50 }');
+    expect(deps).toContain("sagas: createRepository<SagaState>(config.STORE, `${config.TABLE_PREFIX}-sagas`, config.DATABASE_URL)");
+  });
+
+  test('HTTP: POST /sagas and GET /sagas/:id; tests of success, failure at each step and timeout', () => {
+    const app = content('src/app.ts');
+    expect(app).toContain("app.post('/sagas'");
+    expect(app).toContain("app.get('/sagas/:id'");
+    const test = content('test/saga.test.ts');
+    expect(test).toContain(`['ReserveFlight', ["ReserveFlight"], []],`);
+    expect(test).toContain(`['ReserveHotel', ["ReserveFlight","ReserveHotel","CancelFlight"], ["CancelFlight"]],`);
+    expect(test).toContain(`['ChargeCard', ["ReserveFlight","ReserveHotel","ChargeCard","CancelHotel","CancelFlight"], ["CancelHotel","CancelFlight"]],`);
+    expect(test).toContain("test('a step still running at the deadline is aborted and the saga compensated'");
+  });
+});
