@@ -39,6 +39,7 @@ if (!enabled) {
       // THEN everything passes, and every package meets its coverage threshold
       expect({ status: test.status, out: test.status === 0 ? '' : `${test.stdout}\n${test.stderr}`.slice(-6000) }).toEqual({ status: 0, out: '' });
       const summary = JSON.parse(readFileSync(join(dir, 'coverage', 'coverage-summary.json'), 'utf8')) as Record<string, { lines: { pct: number }; branches: { pct: number } }>;
+      console.log(`generated workspace: ${/Tests:\s+(.*)/.exec(test.stderr + test.stdout)?.[1] ?? '?'}; coverage lines ${summary.total!.lines.pct}%, branches ${summary.total!.branches.pct}%`);
       expect(summary.total!.lines.pct).toBeGreaterThanOrEqual(80);
       expect(summary.total!.branches.pct).toBeGreaterThanOrEqual(80);
     } finally {
