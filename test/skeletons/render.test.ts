@@ -62,6 +62,9 @@ describe('renderRepository', () => {
     expect(service).toContain("newEvent('UserCreated'");
     expect(service).toContain("newEvent('UserUpdated'");
     expect(service).not.toContain("'UserDeleted'");
+    // the change and its events are committed together (one transaction with the outbox pattern)
+    expect(service).toContain("await this.unit.commit({ put: item, events: [newEvent('UserCreated', this.source, item)] });");
+    expect(app).toContain('new UserService(deps.users, createUnitOfWork(deps.users, deps.events), SOURCE)');
   });
 
   test('rendering is deterministic', () => {

@@ -62,7 +62,7 @@ ${outbox ? '    relay: new OutboxRelay(outbox, publisher, logger),\n' : ''}    c
     .map((e) => {
       const route = `/${plural(kebab(e))}`;
       const svc = `${camel(e)}Service`;
-      return `  const ${svc} = new ${e}Service(deps.${camel(plural(e))}, deps.events, SOURCE);
+      return `  const ${svc} = new ${e}Service(deps.${camel(plural(e))}, createUnitOfWork(deps.${camel(plural(e))}, deps.events), SOURCE);
   app.post('${route}', async (c) => c.json(await ${svc}.create(await c.req.json()), 201));
   app.get('${route}', async (c) => c.json(await ${svc}.list()));
   app.get('${route}/:id', async (c) => c.json(await ${svc}.get(c.req.param('id'))));
@@ -76,7 +76,7 @@ ${outbox ? '    relay: new OutboxRelay(outbox, publisher, logger),\n' : ''}    c
   files.push(
     managed(
       `${ctx.dir}/src/app.ts`,
-      `import { createHttpApp${idem ? ', idempotency' : ''} } from '${P}';
+      `import { createHttpApp, createUnitOfWork${idem ? ', idempotency' : ''} } from '${P}';
 ${entities.map((e) => `import { ${e}Service } from './application/${kebab(e)}-service';`).join('\n')}
 import type { Dependencies } from './deps';
 
@@ -127,14 +127,17 @@ export function parse${e}Input(input: unknown): ${e}Input {
         `${ctx.dir}/src/application/${kebab(e)}-service.ts`,
         `import { randomUUID } from 'node:crypto';
 import { HttpError${created || updated || deleted ? ', newEvent' : ''} } from '${P}';
-import type { EventSink, Repository } from '${P}';
+import type { Repository, UnitOfWork } from '${P}';
 import { ${e}, parse${e}Input } from '../domain/${kebab(e)}';
 
-/** Use cases of ${e}: create, read, list, update, delete${created || updated || deleted ? ', publishing its events' : ''}. */
+/**
+ * Use cases of ${e}: create, read, list, update, delete${created || updated || deleted ? ', publishing its events' : ''}. Every change goes through the
+ * unit of work, which writes it together with its events (in one transaction with the outbox pattern).
+ */
 export class ${e}Service {
   constructor(
     private readonly repository: Repository<${e}>,
-    private readonly events: EventSink,
+    private readonly unit: UnitOfWork<${e}>,
     private readonly source: string,
     private readonly now: () => Date = () => new Date(),
   ) {}
@@ -143,8 +146,8 @@ export class ${e}Service {
     const data = parse${e}Input(input);
     const time = this.now().toISOString();
     const item: ${e} = { id: randomUUID(), ...data, createdAt: time, updatedAt: time };
-    await this.repository.put(item);
-${created ? `    await this.events.emit([newEvent('${e}Created', this.source, item)]);\n` : ''}    return item;
+    await this.unit.commit({ put: item${created ? `, events: [newEvent('${e}Created', this.source, item)]` : ''} });
+    return item;
   }
 
   async get(id: string): Promise<${e}> {
@@ -160,14 +163,14 @@ ${created ? `    await this.events.emit([newEvent('${e}Created', this.source, it
   async update(id: string, input: unknown): Promise<${e}> {
     const current = await this.get(id);
     const item: ${e} = { ...current, ...parse${e}Input(input), updatedAt: this.now().toISOString() };
-    await this.repository.put(item);
-${updated ? `    await this.events.emit([newEvent('${e}Updated', this.source, item)]);\n` : ''}    return item;
+    await this.unit.commit({ put: item${updated ? `, events: [newEvent('${e}Updated', this.source, item)]` : ''} });
+    return item;
   }
 
   async remove(id: string): Promise<void> {
     await this.get(id);
-    await this.repository.delete(id);
-${deleted ? `    await this.events.emit([newEvent('${e}Deleted', this.source, { id })]);\n` : ''}  }
+    await this.unit.commit({ remove: id${deleted ? `, events: [newEvent('${e}Deleted', this.source, { id })]` : ''} });
+  }
 }
 `,
       ),

@@ -15,4 +15,5 @@ export * from './resilience';
 export * from './secrets';
 export * from './server';
 export * from './tracing';
+export * from './unit-of-work';
 export * from './wiring';

@@ -134,6 +134,11 @@ export class PostgresOutbox implements Outbox {
     assertTableName(table);
   }
 
+  /** The table name (for statements that write it together with the state change). */
+  get tableName(): string {
+    return this.table;
+  }
+
   /** Creates the table and its pending index when missing (development and tests; use migrations in production). */
   async ensureTable(): Promise<void> {
     await this.pool.query(

@@ -3,8 +3,10 @@ import {
   GetCommand,
   PutCommand,
   ScanCommand,
+  TransactWriteCommand,
   type GetCommandOutput,
   type ScanCommandOutput,
+  type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient, type AwsClient } from './aws';
 import { assertTableName, type SqlPool } from './postgres';
@@ -49,6 +51,9 @@ export class MemoryRepository<T extends { id: string }> implements Repository<T>
   }
 }
 
+/** One entry of a DynamoDB TransactWrite. */
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
 /** DynamoDB repository: the partition key `pk` is the item id; the item's fields are top-level attributes. */
 export class DynamoDbRepository<T extends { id: string }> implements Repository<T> {
   constructor(
@@ -83,6 +88,21 @@ export class DynamoDbRepository<T extends { id: string }> implements Repository<
   /** Deletes the item (no error when absent). */
   async delete(id: string): Promise<void> {
     await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: id } }));
+  }
+
+  /** The TransactWrite entry that puts `item`, for a transaction with other writes (the outbox's). */
+  transactPut(item: T): TransactItem {
+    return { Put: { TableName: this.tableName, Item: { ...item, pk: item.id } } };
+  }
+
+  /** The TransactWrite entry that deletes `id`. */
+  transactDelete(id: string): TransactItem {
+    return { Delete: { TableName: this.tableName, Key: { pk: id } } };
+  }
+
+  /** Runs `items` (at most 100) as one DynamoDB transaction through this repository's client. */
+  async transact(items: readonly TransactItem[]): Promise<void> {
+    await this.client.send(new TransactWriteCommand({ TransactItems: [...items] }));
   }
 }
 
@@ -119,6 +139,16 @@ export class PostgresRepository<T extends { id: string }> implements Repository<
   }
 
   /** Inserts or replaces the item. */
+  /** The table name (for statements that write it together with other tables). */
+  get tableName(): string {
+    return this.table;
+  }
+
+  /** The pool the repository queries. */
+  get sql(): SqlPool {
+    return this.pool;
+  }
+
   async put(item: T): Promise<void> {
     await this.pool.query(
       `insert into ${this.table} (id, data) values ($1, $2) on conflict (id) do update set data = excluded.data`,

@@ -20,11 +20,13 @@ import { DynamoDbRepository, MemoryRepository, PostgresRepository, type Reposito
 /** Where a service emits its events: straight to the publisher, or into the outbox for the relay. */
 export interface EventSink {
   emit(events: readonly EventEnvelope[]): Promise<void>;
+  /** The outbox, with the outbox pattern: a unit of work writes it in the state change's transaction. */
+  readonly outbox?: Outbox;
 }
 
 /** An {@link EventSink} writing to `outbox` when given, else publishing directly. */
 export function createEventSink(publisher: EventPublisher, outbox?: Outbox): EventSink {
-  return { emit: (events) => (outbox ? outbox.add(events) : publisher.publish(events)) };
+  return { emit: (events) => (outbox ? outbox.add(events) : publisher.publish(events)), ...(outbox ? { outbox } : {}) };
 }
 
 function required(value: string, what: string, kind: string): string {

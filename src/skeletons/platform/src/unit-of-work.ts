@@ -1,0 +1,68 @@
+import type { EventEnvelope } from './events';
+import { DynamoDbOutbox, PostgresOutbox } from './outbox';
+import { DynamoDbRepository, PostgresRepository, type Repository, type TransactItem } from './repository';
+import type { EventSink } from './wiring';
+
+/** A state change and the events it raises. */
+export interface Change<T extends { id: string }> {
+  readonly put?: T;
+  readonly remove?: string;
+  readonly events?: readonly EventEnvelope[];
+}
+
+/** Commits a state change together with its events. */
+export interface UnitOfWork<T extends { id: string }> {
+  commit(change: Change<T>): Promise<void>;
+}
+
+/**
+ * The transactional outbox: with the outbox pattern, the state change and its events are written in ONE
+ * transaction — a DynamoDB TransactWrite, or one PostgreSQL statement — so an event exists if and only if its
+ * state change does; the relay publishes it later. With direct publishing (or in memory) the change is written
+ * first and the events are published after it.
+ */
+export function createUnitOfWork<T extends { id: string }>(repository: Repository<T>, sink: EventSink): UnitOfWork<T> {
+  const outbox = sink.outbox;
+  if (repository instanceof DynamoDbRepository && outbox instanceof DynamoDbOutbox) {
+    const repo = repository as DynamoDbRepository<T>;
+    return {
+      async commit(change) {
+        const items: TransactItem[] = [];
+        if (change.put) items.push(repo.transactPut(change.put));
+        if (change.remove !== undefined) items.push(repo.transactDelete(change.remove));
+        items.push(...(outbox.transactItems(change.events ?? []) as unknown as TransactItem[]));
+        if (items.length > 100) throw new Error('a DynamoDB transaction holds at most 100 writes');
+        if (items.length > 0) await repo.transact(items);
+      },
+    };
+  }
+  if (repository instanceof PostgresRepository && outbox instanceof PostgresOutbox) {
+    const repo = repository as PostgresRepository<T>;
+    let ready: Promise<void> | undefined;
+    return {
+      async commit(change) {
+        ready ??= Promise.all([repo.ensureTable(), outbox.ensureTable()]).then(() => undefined);
+        await ready;
+        // Data-modifying CTEs run as one statement, so the state change and the outbox rows commit together.
+        const events = JSON.stringify(change.events ?? []);
+        const [state, values] =
+          change.put !== undefined
+            ? [`insert into ${repo.tableName} (id, data) values ($1, $2) on conflict (id) do update set data = excluded.data`, [change.put.id, JSON.stringify(change.put), events]]
+            : [`delete from ${repo.tableName} where id = $1`, [change.remove ?? '', events]];
+        await repo.sql.query(
+          `with s as (${state} returning 1), o as (insert into ${outbox.tableName} (id, status, created_at, event) ` +
+            `select e->>'id', 'pending', e->>'time', e from jsonb_array_elements($${values.length}::jsonb) as e on conflict (id) do nothing returning 1) ` +
+            'select (select count(*) from s) as state, (select count(*) from o) as events',
+          values,
+        );
+      },
+    };
+  }
+  return {
+    async commit(change) {
+      if (change.put) await repository.put(change.put);
+      if (change.remove !== undefined) await repository.delete(change.remove);
+      if (change.events && change.events.length > 0) await sink.emit(change.events);
+    },
+  };
+}
