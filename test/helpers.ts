@@ -1,5 +1,7 @@
 import { Io, main } from '../src/cli/main';
 import { Diagnostic } from '../src/model/diagnostics';
+import type { OutputFile } from '../src/model/output-file';
+import { renderRepository } from '../src/skeletons';
 import { ValidateOptions, ValidationResult, validateSource } from '../src/validate';
 
 /** A minimal valid architecture to build test documents from. */
@@ -46,4 +48,11 @@ export async function cli(args: readonly string[], cwd: string, opts: { env?: Re
   const io: Io = { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), cwd, env: opts.env ?? {}, isTTY: opts.isTTY ?? false };
   const code = await main(['node', 'allframe', ...args], io);
   return { code, stdout, stderr };
+}
+
+/** Validate an architecture (empty environment) and render its workspace; throws on any diagnostic. */
+export function renderText(text: string): OutputFile[] {
+  const r = validateSource('architecture.yaml', text, { env: {} });
+  if (!r.model) throw new Error(JSON.stringify(r.diagnostics));
+  return renderRepository(r.model, { sourceFile: 'architecture.yaml' });
 }

@@ -1,14 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderRepository } from '../../src/skeletons';
-import { validateSource } from '../../src/validate';
+import { renderText } from '../helpers';
 
 const fixture = readFileSync(join(__dirname, '..', '..', 'fixtures', 'archetypes', 'bff.yaml'), 'utf8');
 
 function render(text: string) {
-  const r = validateSource('architecture.yaml', text, { env: {} });
-  if (!r.model) throw new Error(JSON.stringify(r.diagnostics));
-  const files = renderRepository(r.model, { sourceFile: 'architecture.yaml' });
+  const files = renderText(text);
   return new Map(files.filter((f) => f.path.startsWith('services/mobile-bff/')).map((f) => [f.path.slice('services/mobile-bff/'.length), f]));
 }
 

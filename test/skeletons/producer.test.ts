@@ -1,12 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderRepository } from '../../src/skeletons';
-import { validateSource } from '../../src/validate';
+import { renderText } from '../helpers';
 
 function render(file: string) {
-  const r = validateSource('architecture.yaml', readFileSync(join(__dirname, '..', '..', file), 'utf8'), { env: {} });
-  if (!r.model) throw new Error(JSON.stringify(r.diagnostics));
-  return new Map(renderRepository(r.model, { sourceFile: 'architecture.yaml' }).map((f) => [f.path, f]));
+  return new Map(renderText(readFileSync(join(__dirname, '..', '..', file), 'utf8')).map((f) => [f.path, f]));
 }
 
 describe('producer skeleton', () => {

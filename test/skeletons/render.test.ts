@@ -1,16 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MARKER } from '../../src/model/output-file';
-import { renderRepository } from '../../src/skeletons';
-import { validateSource } from '../../src/validate';
+import { renderText } from '../helpers';
 
 const root = join(__dirname, '..', '..');
 const reference = readFileSync(join(root, 'examples', 'shop', 'architecture.yaml'), 'utf8');
 
 function render(text: string) {
-  const r = validateSource('architecture.yaml', text, { env: {} });
-  if (!r.model) throw new Error(JSON.stringify(r.diagnostics));
-  return renderRepository(r.model, { sourceFile: 'architecture.yaml' });
+  return renderText(text);
 }
 
 describe('renderRepository', () => {

@@ -1,12 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderRepository } from '../../src/skeletons';
-import { validateSource } from '../../src/validate';
+import { renderText } from '../helpers';
 
 function render(text: string) {
-  const r = validateSource('architecture.yaml', text, { env: {} });
-  if (!r.model) throw new Error(JSON.stringify(r.diagnostics));
-  return new Map(renderRepository(r.model, { sourceFile: 'architecture.yaml' }).map((f) => [f.path, f]));
+  return new Map(renderText(text).map((f) => [f.path, f]));
 }
 
 describe('saga-orchestrator skeleton', () => {
