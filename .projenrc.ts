@@ -25,6 +25,7 @@ const CORE_DEPS = [
   '@sinclair/typebox@0.34.52',
   'fastest-levenshtein@1.0.16',
   'diff@9.0.0',
+  'cdk-nag@3.0.2',
 ];
 
 const DEV_DEPS = [

@@ -1,0 +1,27 @@
+/**
+ * Defaults of every SQS queue allframe builds, in one place (the AWS Solutions Constructs habit): functions
+ * return fresh props; callers merge defaults, then user values, then what the construct requires.
+ */
+import { Duration } from 'aws-cdk-lib';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+
+/** Deliveries of a message before it moves to the DLQ. */
+export const DEFAULT_MAX_RECEIVE_COUNT = 5;
+
+/** How much longer than the consumer's timeout a received message stays hidden (AWS's advice for Lambda). */
+export const VISIBILITY_PER_CONSUMER_TIMEOUT = 6;
+
+/** A work queue: KMS-managed encryption, TLS only, 4 days of retention. */
+export function defaultQueueProps(): sqs.QueueProps {
+  return {
+    encryption: sqs.QueueEncryption.KMS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(4),
+    visibilityTimeout: Duration.seconds(30 * VISIBILITY_PER_CONSUMER_TIMEOUT),
+  };
+}
+
+/** A dead-letter queue: like a work queue, but it keeps messages for the maximum 14 days. */
+export function defaultDeadLetterQueueProps(): sqs.QueueProps {
+  return { ...defaultQueueProps(), retentionPeriod: Duration.days(14) };
+}
