@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -29,11 +30,16 @@ export interface QueueWithDlqProps {
    * @default - the alarm has no action
    */
   readonly alarmTopic?: sns.ITopic;
+  /**
+   * A customer-managed KMS key for both queues (grant SNS/EventBridge use of it when they deliver here).
+   * @default - SSE-SQS encryption
+   */
+  readonly encryptionMasterKey?: kms.IKey;
 }
 
 /**
- * A work queue with its dead-letter queue: both encrypted with the SQS KMS key and TLS-only, the DLQ keeping
- * messages 14 days, and an alarm as soon as one message lands in the DLQ.
+ * A work queue with its dead-letter queue: both encrypted (SSE-SQS, or the given KMS key) and TLS-only, the
+ * DLQ keeping messages 14 days, and an alarm as soon as one message lands in the DLQ.
  */
 export class QueueWithDlq extends Construct {
   readonly queue: sqs.Queue;
@@ -52,15 +58,18 @@ export class QueueWithDlq extends Construct {
       throw new Error(`the visibility timeout would be ${visibilityTimeout.toSeconds()} s; SQS allows at most 43200 s`);
     }
     const fifo = props.queueProps?.fifo;
+    const encryption = props.encryptionMasterKey ? { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: props.encryptionMasterKey } : {};
 
     this.deadLetterQueue = new sqs.Queue(this, 'Dlq', {
       ...defaultDeadLetterQueueProps(),
+      ...encryption,
       ...(fifo !== undefined ? { fifo } : {}),
       enforceSSL: true,
     });
     this.queue = new sqs.Queue(this, 'Queue', {
       ...defaultQueueProps(),
       ...props.queueProps,
+      ...encryption,
       ...(visibilityTimeout ? { visibilityTimeout } : {}),
       enforceSSL: true,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount },

@@ -11,10 +11,16 @@ export const DEFAULT_MAX_RECEIVE_COUNT = 5;
 /** How much longer than the consumer's timeout a received message stays hidden (AWS's advice for Lambda). */
 export const VISIBILITY_PER_CONSUMER_TIMEOUT = 6;
 
-/** A work queue: KMS-managed encryption, TLS only, 4 days of retention. */
+/**
+ * A work queue: encrypted at rest, TLS only, 4 days of retention.
+ *
+ * Encryption is SSE-SQS, not the AWS-managed KMS key (alias/aws/sqs): SNS and EventBridge cannot deliver to a
+ * queue encrypted with that key, because its key policy cannot be changed to let them use it. Pass a
+ * customer-managed key (`encryptionMasterKey`) where a KMS key is required.
+ */
 export function defaultQueueProps(): sqs.QueueProps {
   return {
-    encryption: sqs.QueueEncryption.KMS_MANAGED,
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
     enforceSSL: true,
     retentionPeriod: Duration.days(4),
     visibilityTimeout: Duration.seconds(30 * VISIBILITY_PER_CONSUMER_TIMEOUT),

@@ -1,5 +1,6 @@
 import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { QueueWithDlq } from '../../lib-constructs/aws/queue-with-dlq';
@@ -9,7 +10,7 @@ function stack(): Stack {
 }
 
 describe('QueueWithDlq', () => {
-  test('a KMS-encrypted, TLS-only queue redriving to a 14-day DLQ after maxReceiveCount deliveries', () => {
+  test('an encrypted (SSE-SQS), TLS-only queue redriving to a 14-day DLQ after maxReceiveCount deliveries', () => {
     // GIVEN
     const s = stack();
     // WHEN
@@ -18,12 +19,12 @@ describe('QueueWithDlq', () => {
     const t = Template.fromStack(s);
     t.resourceCountIs('AWS::SQS::Queue', 2);
     t.hasResourceProperties('AWS::SQS::Queue', {
-      KmsMasterKeyId: 'alias/aws/sqs',
+      SqsManagedSseEnabled: true,
       MessageRetentionPeriod: 345600,
       VisibilityTimeout: 120,
       RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('OrdersDlq'), 'Arn'] }, maxReceiveCount: 3 },
     });
-    t.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: 'alias/aws/sqs', MessageRetentionPeriod: 1209600, RedrivePolicy: Match.absent() });
+    t.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600, RedrivePolicy: Match.absent() });
     const policies = t.findResources('AWS::SQS::QueuePolicy');
     expect(Object.keys(policies)).toHaveLength(2);
     for (const p of Object.values(policies)) {
@@ -43,6 +44,21 @@ describe('QueueWithDlq', () => {
       TreatMissingData: 'notBreaching',
       AlarmActions: [{ Ref: Match.stringLikeRegexp('Alarms') }],
     });
+  });
+
+  test('a customer-managed key encrypts both queues', () => {
+    // GIVEN
+    const s = stack();
+    const key = new kms.Key(s, 'Key', { enableKeyRotation: true });
+    // WHEN
+    new QueueWithDlq(s, 'Q', { encryptionMasterKey: key });
+    // THEN
+    const keyId = s.getLogicalId(key.node.defaultChild as kms.CfnKey);
+    const queues = Object.values(Template.fromStack(s).findResources('AWS::SQS::Queue')) as { Properties: Record<string, unknown> }[];
+    expect(queues.map((q) => [q.Properties.KmsMasterKeyId, q.Properties.SqsManagedSseEnabled])).toEqual([
+      [{ 'Fn::GetAtt': [keyId, 'Arn'] }, undefined],
+      [{ 'Fn::GetAtt': [keyId, 'Arn'] }, undefined],
+    ]);
   });
 
   test('defaults: 5 deliveries, 180 s visibility (6 × 30 s)', () => {
