@@ -44,6 +44,8 @@ export interface QueueWithDlqProps {
 export class QueueWithDlq extends Construct {
   readonly queue: sqs.Queue;
   readonly deadLetterQueue: sqs.Queue;
+  /** The work queue's visibility timeout. */
+  readonly visibilityTimeout: Duration;
   /** Fires when the dead-letter queue holds at least one message. */
   readonly dlqAlarm: cloudwatch.Alarm;
 
@@ -66,11 +68,12 @@ export class QueueWithDlq extends Construct {
       ...(fifo !== undefined ? { fifo } : {}),
       enforceSSL: true,
     });
+    this.visibilityTimeout = visibilityTimeout ?? defaultQueueProps().visibilityTimeout ?? Duration.seconds(30);
     this.queue = new sqs.Queue(this, 'Queue', {
       ...defaultQueueProps(),
       ...props.queueProps,
       ...encryption,
-      ...(visibilityTimeout ? { visibilityTimeout } : {}),
+      visibilityTimeout: this.visibilityTimeout,
       enforceSSL: true,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount },
     });
