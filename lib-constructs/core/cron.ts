@@ -3,7 +3,8 @@
  * form. EventBridge needs `?` in exactly one of the day fields, counts weekdays 1-7 from Sunday (cron: 0-7,
  * Sunday being 0 or 7) and has a year field.
  */
-const MACROS: Record<string, string> = {
+/** The @daily-style macros and the five-field expressions they stand for. */
+export const CRON_MACROS: Readonly<Record<string, string>> = {
   '@yearly': '0 0 1 1 *',
   '@annually': '0 0 1 1 *',
   '@monthly': '0 0 1 * *',
@@ -15,7 +16,7 @@ const MACROS: Record<string, string> = {
 
 /** `cron(m h dom mon dow year)` for a five-field expression; throws where EventBridge cannot express it. */
 export function toEventBridgeCron(expression: string): string {
-  const fields = (MACROS[expression.trim().toLowerCase()] ?? expression).trim().split(/\s+/);
+  const fields = (CRON_MACROS[expression.trim().toLowerCase()] ?? expression).trim().split(/\s+/);
   if (fields.length !== 5) throw new Error(`expected 5 cron fields, got ${fields.length}: ${expression}`);
   const [minute, hour, dom, month, dow] = fields as [string, string, string, string, string];
   if (dom !== '*' && dow !== '*') {

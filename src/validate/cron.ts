@@ -2,6 +2,7 @@
  * Five-field cron (minute hour day-of-month month day-of-week), as cron(8) reads it, plus the @daily-style
  * macros. Written here rather than taken from a library so that an error can point at the exact field.
  */
+import { CRON_MACROS } from '../../lib-constructs/core/cron';
 
 export interface CronField {
   readonly name: string;
@@ -18,15 +19,8 @@ export const CRON_FIELDS: readonly CronField[] = [
   { name: 'day-of-week', min: 0, max: 7, names: ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'] },
 ];
 
-export const CRON_MACROS: Record<string, string> = {
-  '@yearly': '0 0 1 1 *',
-  '@annually': '0 0 1 1 *',
-  '@monthly': '0 0 1 * *',
-  '@weekly': '0 0 * * 0',
-  '@daily': '0 0 * * *',
-  '@midnight': '0 0 * * *',
-  '@hourly': '0 * * * *',
-};
+// One table of macros for validation and for the AWS target's conversion.
+export { CRON_MACROS };
 
 export interface CronProblem {
   readonly message: string;
