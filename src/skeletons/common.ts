@@ -91,21 +91,7 @@ ${relay ? '    clearInterval(relay);\n' : ''}    return deps.close();
 });
 `,
     ),
-    ...(relay
-      ? [
-          managed(
-            `${ctx.dir}/src/entry/relay.ts`,
-            `import { loadConfig } from '../config';
-import { createDependencies } from '../deps';
-
-const deps = createDependencies(loadConfig(process.env));
-
-/** Publishes what the outbox holds; run on a schedule or from the outbox table's stream. */
-export const handler = async (): Promise<{ relayed: number }> => ({ relayed: await deps.relay.runOnce() });
-`,
-          ),
-        ]
-      : []),
+    ...(relay ? [relayEntry(ctx)] : []),
     managed(
       `${ctx.dir}/src/entry/lambda.ts`,
       `import { httpHandler } from '${ctx.platform}';
@@ -117,6 +103,21 @@ export const handler = httpHandler(buildApp(createDependencies(loadConfig(proces
 `,
     ),
   ];
+}
+
+/** `entry/relay.ts`: a Lambda handler that publishes what the outbox holds (dependencies carry `relay`). */
+export function relayEntry(ctx: ServiceContext): OutputFile {
+  return managed(
+    `${ctx.dir}/src/entry/relay.ts`,
+    `import { loadConfig } from '../config';
+import { createDependencies } from '../deps';
+
+const deps = createDependencies(loadConfig(process.env));
+
+/** Publishes what the outbox holds; run on a schedule or from the outbox table's stream. */
+export const handler = async (): Promise<{ relayed: number }> => ({ relayed: await deps.relay.runOnce() });
+`,
+  );
 }
 
 /** The environment variable holding a secret, as the config exposes it. */

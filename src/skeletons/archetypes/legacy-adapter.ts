@@ -6,9 +6,8 @@
 import { OutputFile, managed, owned } from '../../model/output-file';
 import type { ServiceContext } from '../context';
 import { dockerfile, servicePackage } from '../context';
-import { ConfigVar, configFile, httpEntries } from '../common';
+import { ConfigVar, configFile, httpEntries, relayEntry, storeConfig } from '../common';
 import { camel, kebab, pascal, plural } from '../names';
-import { storeConfig } from '../common';
 import { secretsEnv } from './stateless';
 
 /** The entity the adapter translates: domain.entities[0], else the subject of the first event (PolicyImported → Policy). */
@@ -419,21 +418,7 @@ const sync = buildSync(createDependencies(loadConfig(process.env)));
 export const handler = async (): Promise<{ synced: number }> => ({ synced: await sync.poll() });
 `,
     ),
-    ...(relay
-      ? [
-          managed(
-            `${ctx.dir}/src/entry/relay.ts`,
-            `import { loadConfig } from '../config';
-import { createDependencies } from '../deps';
-
-const deps = createDependencies(loadConfig(process.env));
-
-/** Publishes what the outbox holds; run on a schedule or from the outbox table's stream. */
-export const handler = async (): Promise<{ relayed: number }> => ({ relayed: await deps.relay.runOnce() });
-`,
-          ),
-        ]
-      : []),
+    ...(relay ? [relayEntry(ctx)] : []),
   ];
 }
 
