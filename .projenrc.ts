@@ -26,6 +26,7 @@ const CORE_DEPS = [
   'fastest-levenshtein@1.0.16',
   'diff@9.0.0',
   'cdk-nag@3.0.2',
+  'esbuild@0.28.2', // bundles the generated Lambda code at synth; a direct dependency so CDK never falls back to Docker
 ];
 
 const DEV_DEPS = [
@@ -41,6 +42,14 @@ const DEV_DEPS = [
   'typescript-eslint@8.73.0',
   'eslint-plugin-import-x@4.18.1',
   'fast-check@4.10.2',
+  'aws-cdk@2.1148.1', // the CDK CLI, for the cdk.json tests
+  '@aws-sdk/client-cloudformation@3.1169.0', // the moto deploy test
+  '@aws-sdk/client-s3@3.1169.0',
+  '@aws-sdk/client-ssm@3.1169.0',
+  '@aws-sdk/client-sqs@3.1169.0',
+  '@aws-sdk/client-dynamodb@3.1169.0',
+  '@aws-sdk/client-iam@3.1169.0',
+  '@aws-sdk/client-lambda@3.1164.0',
 ];
 
 const project = new typescript.TypeScriptProject({
