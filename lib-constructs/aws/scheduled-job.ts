@@ -1,4 +1,4 @@
-import { CfnResource, Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import { Duration, TimeZone } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -6,6 +6,7 @@ import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { toEventBridgeCron } from '../core/cron';
+import { acknowledgeDeadLetterQueue, acknowledgeFunctionVersions } from '../core/nag';
 import { defaultDeadLetterQueueProps } from '../core/sqs-defaults';
 
 export interface ScheduledJobProps {
@@ -56,17 +57,7 @@ export class ScheduledJob extends Construct {
         deadLetterQueue: this.deadLetterQueue,
       }),
     });
-    // Findings that do not apply, each with the reason a reviewer needs:
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is the dead-letter queue of the EventBridge Scheduler target; a DLQ has no DLQ of its own.',
-    });
-    const fn = props.handler.node.defaultChild;
-    if (CfnResource.isCfnResource(fn)) {
-      Validations.of(role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(fn)}.Arn>:*]`,
-        reason: 'The Scheduler role may invoke this one function and its versions and aliases (the function ARN with ":*"), nothing else.',
-      });
-    }
+    acknowledgeDeadLetterQueue(this.deadLetterQueue, 'the EventBridge Scheduler target');
+    acknowledgeFunctionVersions(role, props.handler, 'The Scheduler role');
   }
 }
