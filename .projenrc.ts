@@ -114,7 +114,7 @@ const project = new typescript.TypeScriptProject({
       stripInternal: false,
     },
   },
-  gitignore: ['/bench/out/', '/coverage/', '*.tsbuildinfo', '/test-results.json'],
+  gitignore: ['/bench/out/', '/coverage/', '*.tsbuildinfo', '/test-results.json', '/cdk.out/', '/test/golden/**/*.tmp'],
 });
 
 // One type-check over everything: src, lib-constructs, tests, benchmarks and this file.
@@ -159,7 +159,7 @@ new TextFile(project, 'eslint.config.mjs', {
     ');',
     '',
     'export default tseslint.config(',
-    "  { ignores: ['lib/**', 'node_modules/**', 'coverage/**', 'bench/out/**', 'fixtures/**', 'bin/**', 'src/skeletons/platform/**'] },",
+    "  { ignores: ['lib/**', 'node_modules/**', 'coverage/**', 'bench/out/**', 'cdk.out/**', 'fixtures/**', 'bin/**', 'src/skeletons/platform/**'] },",
     '  js.configs.recommended,',
     '  ...tseslint.configs.recommended,',
     '  {',

@@ -14,7 +14,7 @@ const layerZones = STAGES.flatMap((stage, i) =>
 );
 
 export default tseslint.config(
-  { ignores: ['lib/**', 'node_modules/**', 'coverage/**', 'bench/out/**', 'fixtures/**', 'bin/**', 'src/skeletons/platform/**'] },
+  { ignores: ['lib/**', 'node_modules/**', 'coverage/**', 'bench/out/**', 'cdk.out/**', 'fixtures/**', 'bin/**', 'src/skeletons/platform/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,6 +1,7 @@
+import { Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -39,8 +40,11 @@ export class EventTopic extends Construct {
   /** The bus, when `kind` is eventbridge. */
   readonly bus?: events.EventBus;
 
+  private readonly customerKey?: kms.IKey;
+
   constructor(scope: Construct, id: string, props: EventTopicProps = {}) {
     super(scope, id);
+    this.customerKey = props.masterKey;
     this.kind = props.kind ?? 'sns';
     if (this.kind === 'sns') {
       this.topic = new sns.Topic(this, 'Topic', {
@@ -68,7 +72,9 @@ export class EventTopic extends Construct {
       return;
     }
     const bus = this.requireBus();
-    new events.Rule(this, id, {
+    // A queue in another stack gets the rule in its own stack, so the bus's stack never depends on a consumer's.
+    const scope = Stack.of(queue) === Stack.of(this) ? this : queue;
+    new events.Rule(scope, id, {
       eventBus: bus,
       eventPattern: eventTypes.length > 0 ? { detailType: [...eventTypes] } : { account: [bus.env.account] },
       targets: [new targets.SqsQueue(queue)],
@@ -77,6 +83,11 @@ export class EventTopic extends Construct {
 
   /** Let `grantee` publish events here, and nothing else. */
   grantPublish(grantee: iam.IGrantable): iam.Grant {
+    if (this.topic && this.customerKey === undefined) {
+      // Under the AWS-managed SNS key, whose key policy admits SNS callers of this account, publishing needs
+      // sns:Publish only; Topic.grantPublish would add kms:GenerateDataKey* on every key of the account.
+      return iam.Grant.addToPrincipal({ grantee, actions: ['sns:Publish'], resourceArns: [this.topic.topicArn] });
+    }
     return this.topic ? this.topic.grantPublish(grantee) : this.requireBus().grantPutEventsTo(grantee);
   }
 

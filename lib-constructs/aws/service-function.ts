@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -58,6 +59,11 @@ export interface ServiceFunctionProps {
    * @default lambda.Architecture.ARM_64
    */
   readonly architecture?: lambda.Architecture;
+  /**
+   * A VPC to run in (private subnets), for functions that reach a database or cache inside it.
+   * @default - no VPC
+   */
+  readonly vpc?: ec2.IVpc;
 }
 
 /**
@@ -99,8 +105,18 @@ export class ServiceFunction extends Construct {
       ...(props.functionName !== undefined ? { functionName: props.functionName } : {}),
       ...(props.description !== undefined ? { description: props.description } : {}),
       ...(props.reservedConcurrentExecutions !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrentExecutions } : {}),
+      ...(props.vpc !== undefined ? { vpc: props.vpc } : {}),
     });
-    acknowledgeTracing(this.role);
+    if (props.vpc !== undefined) {
+      // In a VPC the function needs to manage its network interfaces; these actions take no resource ARN.
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
+          resources: ['*'],
+        }),
+      );
+    }
+    acknowledgeTracing(this.role, props.vpc !== undefined);
     if (runtime.name !== LATEST_NODE_RUNTIME.name) acknowledgePinnedRuntime(this.function, runtime.name);
   }
 }

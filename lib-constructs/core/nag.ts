@@ -11,6 +11,10 @@ export const ACKNOWLEDGED_RULES = [
   'AwsSolutions-SQS3',
   'AwsSolutions-IAM5',
   'AwsSolutions-L1',
+  'AwsSolutions-APIG4',
+  'AwsSolutions-ECS2',
+  'AwsSolutions-EC23',
+  'AwsSolutions-SMG4',
 ] as const;
 
 export type AcknowledgedRule = (typeof ACKNOWLEDGED_RULES)[number];
@@ -23,6 +27,17 @@ function ack(scope: IConstruct, rule: AcknowledgedRule, finding: string | undefi
 export function logicalIdOf(scope: IConstruct): string | undefined {
   const child = scope.node.defaultChild;
   return CfnResource.isCfnResource(child) ? Stack.of(scope).getLogicalId(child) : undefined;
+}
+
+/**
+ * How cdk-nag writes a resource in a finding (`arn:aws:execute-api:eu-west-1:123:<Api1234>/*`): resolved in the
+ * grantee's stack and flattened by cdk-nag's own function, so an acknowledgement always names the exact finding
+ * whether the stack's environment is concrete or not, and whether the ARN crosses stacks.
+ */
+export function nagResource(scope: IConstruct, value: string): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { flattenCfnReference } = require('cdk-nag/lib/utils/flatten-cfn-reference') as { flattenCfnReference: (v: unknown) => string };
+  return flattenCfnReference(Stack.of(scope).resolve(value));
 }
 
 /** SQS3 on a queue that is itself a dead-letter queue. */
@@ -40,9 +55,15 @@ export function acknowledgeFunctionVersions(grantee: IConstruct, fn: IConstruct,
   ack(grantee, 'AwsSolutions-IAM5', `Resource::<${id}.Arn>:*`, `${who} may invoke this one function and its versions and aliases (the function ARN with ":*"), nothing else.`);
 }
 
-/** IAM5 on a role for X-Ray: PutTraceSegments/PutTelemetryRecords take no resource, so IAM requires "*". */
-export function acknowledgeTracing(role: IConstruct): void {
-  ack(role, 'AwsSolutions-IAM5', 'Resource::*', 'X-Ray trace upload (xray:PutTraceSegments, xray:PutTelemetryRecords) supports no resource-level permissions; AWS documents "*" as the only resource. Every other statement of this role names its resources.');
+/**
+ * IAM5 on a function's role for the actions that take no resource: X-Ray trace upload always, and the network
+ * interface actions of a function in a VPC. AWS documents "*" as the only resource for them.
+ */
+export function acknowledgeTracing(role: IConstruct, inVpc = false): void {
+  const what = inVpc
+    ? 'X-Ray trace upload (xray:PutTraceSegments, xray:PutTelemetryRecords) and the VPC network-interface actions Lambda needs (ec2:CreateNetworkInterface, DescribeNetworkInterfaces, DeleteNetworkInterface, Assign/UnassignPrivateIpAddresses)'
+    : 'X-Ray trace upload (xray:PutTraceSegments, xray:PutTelemetryRecords)';
+  ack(role, 'AwsSolutions-IAM5', 'Resource::*', `${what} support no resource-level permissions; AWS documents "*" as the only resource. Every other statement of this role names its resources.`);
 }
 
 /**
@@ -51,4 +72,77 @@ export function acknowledgeTracing(role: IConstruct): void {
  */
 export function acknowledgePinnedRuntime(fn: IConstruct, runtime: string): void {
   ack(fn, 'AwsSolutions-L1', undefined, `The runtime (${runtime}) is the one settings.runtime pins for every service, its containers and its CI; it is a supported Lambda runtime, and moving to a newer one is a change to the architecture file.`);
+}
+
+/**
+ * IAM5 on a state machine's role with logging and tracing: CloudWatch Logs' vended log delivery
+ * (logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery, DeleteLogDelivery, ListLogDeliveries, PutResourcePolicy,
+ * DescribeResourcePolicies, DescribeLogGroups) and X-Ray (PutTraceSegments, PutTelemetryRecords, GetSamplingRules,
+ * GetSamplingTargets) support no resource-level permissions, so IAM requires "*".
+ */
+export function acknowledgeStateMachineDelivery(role: IConstruct): void {
+  ack(role, 'AwsSolutions-IAM5', 'Resource::*', 'Step Functions log delivery to CloudWatch Logs (logs:*LogDelivery*, logs:PutResourcePolicy, logs:DescribeResourcePolicies, logs:DescribeLogGroups) and X-Ray trace upload (xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules, GetSamplingTargets) support no resource-level permissions; AWS documents "*" as the only resource. The role\'s other statement names the one handler it invokes.');
+}
+
+/**
+ * IAM5 on `grantee` for `execute-api:Invoke` on `<api>/*`: the grant names one API; the "/*" covers its stages,
+ * methods and paths, all of which belong to that API. `importedAs`: the export name a grantee in another stack
+ * reads the API id from.
+ */
+export function acknowledgeExecuteApiInvoke(grantee: IConstruct, arn: string): void {
+  ack(grantee, 'AwsSolutions-IAM5', `Resource::${nagResource(grantee, arn)}`, 'The caller may invoke every route of this one API (an internal service behind IAM authorization); the wildcard is the API\'s own stages, methods and paths, no other API.');
+}
+
+/**
+ * IAM5 on `grantee` for `execute-api:ManageConnections` on the `@connections/*` of one API stage: a WebSocket backend
+ * posts to, reads and closes connections whose ids are only known at run time; the grant names one API and one stage.
+ */
+export function acknowledgeManageConnections(grantee: IConstruct, arn: string, stageName: string): void {
+  ack(grantee, 'AwsSolutions-IAM5', `Resource::${nagResource(grantee, arn)}`, `The WebSocket handler may post to, read and close the connections of this one API's ${stageName} stage; connection ids exist only at run time, so IAM can name them only with "*".`);
+}
+
+/**
+ * APIG4 on a WebSocket route other than `$connect`: API Gateway authorizes a WebSocket connection once, on
+ * `$connect` (it refuses an authorizer on any other route); later messages and the disconnect travel on that
+ * authorized connection.
+ */
+export function acknowledgeWebSocketMessageRoute(route: IConstruct, routeKey: string): void {
+  ack(route, 'AwsSolutions-APIG4', undefined, `The ${routeKey} route carries messages of a connection already authorized on $connect; API Gateway supports authorization on the $connect route only.`);
+}
+
+/**
+ * ECS2 on a task definition whose container has plain environment variables: they carry configuration only
+ * (names, URLs, flags); secrets reach the container through ECS `secrets` (Secrets Manager / SSM), never `environment`.
+ */
+export function acknowledgeContainerConfiguration(taskDefinition: IConstruct): void {
+  ack(taskDefinition, 'AwsSolutions-ECS2', undefined, 'The environment variables are configuration only (resource names, URLs, flags); every secret is passed through ECS secrets (Secrets Manager or SSM Parameter Store), which ECS injects at start from values only the execution role can read.');
+}
+
+/**
+ * IAM5 on an ECS task execution role for `ecr:GetAuthorizationToken`: the action takes no resource, so IAM requires
+ * "*"; the image-pull actions themselves name the one repository.
+ */
+export function acknowledgeEcrAuthorization(executionRole: IConstruct): void {
+  ack(executionRole, 'AwsSolutions-IAM5', 'Resource::*', 'ecr:GetAuthorizationToken supports no resource-level permissions (AWS documents "*" as its only resource); the layer and image actions of this execution role name the one repository, and its log and secret statements name their resources.');
+}
+
+/** EC23 on the security group of an internet-facing load balancer: serving the internet means accepting 0.0.0.0/0. */
+export function acknowledgePublicLoadBalancer(securityGroup: IConstruct): void {
+  ack(securityGroup, 'AwsSolutions-EC23', undefined, 'This is the security group of an internet-facing load balancer, which must accept its listener ports from any address; it opens only the listener ports (80/443), and the tasks behind it accept traffic only from this group.');
+}
+
+/**
+ * SMG4 on a secret whose value a third party issues (a payment provider's API key, a vendor's token): no rotation
+ * function can mint a new value, only the issuer can, so rotation is the owner's manual procedure.
+ */
+export function acknowledgeThirdPartySecret(secret: IConstruct, name: string): void {
+  ack(secret, 'AwsSolutions-SMG4', undefined, `The value of ${name} is issued by a third party (e.g. a payment provider or API vendor) and only its issuer can rotate it; no Lambda can generate a valid new value, so rotation is the owner's manual procedure (new value issued by the provider, then put-secret-value).`);
+}
+
+/**
+ * IAM5 on a secret rotation function's role for `secretsmanager:GetRandomPassword`, which CDK grants with every
+ * rotation schedule: the action takes no resource, so IAM requires "*".
+ */
+export function acknowledgeRotationRandomPassword(role: IConstruct): void {
+  ack(role, 'AwsSolutions-IAM5', 'Resource::*', 'secretsmanager:GetRandomPassword (granted with the rotation schedule) and X-Ray trace upload support no resource-level permissions; AWS documents "*" as their only resource. The role\'s secret statements name the one secret it rotates.');
 }

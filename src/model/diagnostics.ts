@@ -76,6 +76,7 @@ export const ERROR_CODES = {
   AF5001: { stage: 'target', title: 'Not supported by the target', help: 'The target cannot honour this choice; allframe never downgrades silently. Change the value or choose another target.' },
   AF5002: { stage: 'target', title: 'Value outside what the target allows', help: 'The target service accepts a narrower range than the format, for example Pub/Sub delivery attempts 5..100 or Lambda timeouts up to 900 s.' },
   AF5003: { stage: 'target', title: 'Target settings missing', help: 'The selected target needs its block under `cloud` (for example cloud.gcp.project_id).' },
+  AF5004: { stage: 'target', title: 'Override names no resource', help: 'An entry of `overrides.aws` must name a resource of its service: a construct path as shown in the template\'s aws:cdk:path metadata (without the stack name and /Resource) or a logical id.' },
 
   AF6001: { stage: 'emit', title: 'Generated file edited', help: 'A managed (generated) file no longer matches what allframe wrote, so it was edited by hand; allframe will not overwrite your edits. Move the change into the architecture file or into an owned file, or rerun with --force to discard it.' },
   AF6002: { stage: 'emit', title: 'Bad manifest', help: '.allframe/manifest.json is not a valid manifest or lists a path outside the output directory (absolute, with .., or inside .allframe/). Fix or remove the entry; allframe never follows such paths.' },

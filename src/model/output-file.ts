@@ -65,3 +65,14 @@ export function owned(path: string, content: string): OutputFile {
 export function sha256(content: string | Buffer): string {
   return createHash('sha256').update(content).digest('hex');
 }
+
+/**
+ * A managed CloudFormation template: the marker goes into the template's own `Metadata` (a `"//"` key would not
+ * be valid CloudFormation), first among its keys.
+ */
+export function managedTemplate(path: string, template: Record<string, unknown>): OutputFile {
+  const metadata = (template.Metadata ?? {}) as Record<string, unknown>;
+  const { Metadata: _ignored, ...rest } = template;
+  void _ignored;
+  return { path, content: JSON.stringify({ Metadata: { 'allframe:generated': MARKER, ...metadata }, ...rest }, null, 2) + '\n', kind: 'managed' };
+}

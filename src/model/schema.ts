@@ -203,6 +203,27 @@ const serviceProperties = {
   publishes: Opt(EventNames('Events this service publishes')),
   consumes: Opt(Consumes),
   depends_on: Opt(ServiceNames('Services this one calls synchronously; they must not form a cycle')),
+  overrides: Opt(
+    Obj(
+      {
+        aws: Opt(
+          Type.Array(
+            Obj(
+              {
+                resource: Type.String({ description: 'The resource to patch: its construct path inside the service stack (as in the template\'s aws:cdk:path metadata, without the stack and the trailing /Resource, e.g. Api/Function) or its logical id', minLength: 1, maxLength: 512 }),
+                op: Opt(Enum(['add', 'replace', 'remove'] as const, { description: 'JSON Patch operation: add and replace set the value, remove deletes it', default: 'add' })),
+                path: Type.String({ description: 'JSON Pointer into the resource, e.g. /Properties/ReservedConcurrentExecutions', pattern: '^(/[^/]+)+$', maxLength: 512 }),
+                value: Opt(Type.Unknown({ description: 'The value to set (add, replace)', $comment: 'default: none; required for add and replace' })),
+              },
+              { description: 'One patch on a synthesized CloudFormation resource' },
+            ),
+            { description: 'Patches on the AWS resources of this service, applied after synthesis (the escape hatch for what the format does not model)', default: [] },
+          ),
+        ),
+      },
+      { description: 'Escape hatches: patches on the synthesized resources of this service, per target', default: {} },
+    ),
+  ),
   secrets: Opt(Type.Array(Type.String({ description: 'A secret name in UPPER_SNAKE_CASE', pattern: PATTERNS.envVar, maxLength: 128 }), { description: 'Secret names the service reads; values live in the secrets manager, never in files', uniqueItems: true, default: [] })),
   environment: Opt(NamedMap(PATTERNS.envVar, Type.String({ description: 'Value (not for secrets: use `secrets`)', maxLength: 4096 }), { description: 'Plain environment variables for the service', default: {} })),
   circuit_breaker: Opt(circuitBreaker(false)),

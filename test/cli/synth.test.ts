@@ -20,6 +20,10 @@ describe('allframe synth', () => {
     // THEN
     expect(first.code).toBe(0);
     expect(first.stderr).toMatch(/^synth: \d+ created, 0 updated, 0 deleted, 0 unchanged/);
+    // the AWS target's summary: stacks with their resource counts, and the templates among the files
+    expect(first.stderr).toMatch(/^aws: 15 stacks, \d+ resources$/m);
+    expect(first.stderr).toMatch(/^ {2}shop-platform-user-service: \d+ resources$/m);
+    expect(existsSync(join(dir, 'infrastructure', 'aws', 'shop-platform-shared.template.json'))).toBe(true);
     expect(existsSync(join(dir, 'services', 'user-service', 'src', 'app.ts'))).toBe(true);
     expect(existsSync(join(dir, '.allframe', 'manifest.json'))).toBe(true);
     const again = await cli(['synth'], dir);

@@ -49,4 +49,23 @@ describe('saga-orchestrator skeleton', () => {
     expect(test).toContain(`['ChargeCard', ["ReserveFlight","ReserveHotel","ChargeCard","CancelHotel","CancelFlight"], ["CancelHotel","CancelFlight"]],`);
     expect(test).toContain("test('a step still running at the deadline is aborted and the saga compensated'");
   });
+
+  test('a Lambda entry for the state machine runs one named step or compensation through the steps port', () => {
+    const step = content('src/entry/step.ts');
+    expect(files.get(`${dir}/src/entry/step.ts`)?.kind).toBe('managed');
+    expect(step).toContain("const SAGA = 'BookTripSaga';");
+    expect(step).toContain("const STEPS: Readonly<Record<string, keyof StepHandlers>> = {\n  ReserveFlight: 'reserveFlight',\n  ReserveHotel: 'reserveHotel',\n  ChargeCard: 'chargeCard',\n};");
+    expect(step).toContain("const COMPENSATIONS: Readonly<Record<string, keyof StepHandlers>> = {\n  CancelFlight: 'cancelFlight',\n  CancelHotel: 'cancelHotel',\n  RefundCard: 'refundCard',\n};");
+    expect(step).toContain("readonly action: 'execute' | 'compensate';");
+    expect(step).toContain("const names = action === 'execute' ? STEPS : COMPENSATIONS;");
+    expect(step).toContain('throw new Error(`unknown ${action === \'execute\' ? \'step\' : \'compensation\'} ${String(step)} of ${SAGA}`);');
+    expect(step).toContain('export const handler = async (event: unknown, context?: Context): Promise<unknown> => {');
+    expect(step).toContain('return deps.steps[run]({ sagaId: e.sagaId, input: e.input, results: e.results, signal });');
+  });
+
+  test('a saga without compensations gets an empty compensation table', () => {
+    const text = readFileSync(join(__dirname, '..', '..', 'fixtures', 'archetypes', 'saga-orchestrator.yaml'), 'utf8').replace('      compensation: [CancelFlight, CancelHotel, RefundCard]\n', '');
+    const step = render(text).get(`${dir}/src/entry/step.ts`)?.content ?? '';
+    expect(step).toContain('const COMPENSATIONS: Readonly<Record<string, keyof StepHandlers>> = {};');
+  });
 });

@@ -230,6 +230,69 @@ ${idem ? `  if (deps.idempotency) {\n    app.use('*', idempotency({ store: deps.
     ),
   );
 
+  // ---- managed: the Lambda entry of the Step Functions state machine (one step or compensation per invocation)
+  const nameMap = (names: readonly string[]) => (names.length === 0 ? '{}' : `{\n${names.map((n) => `  ${n}: '${camel(n)}',`).join('\n')}\n}`);
+  files.push(
+    managed(
+      `${ctx.dir}/src/entry/step.ts`,
+      `import type { Context } from 'aws-lambda';
+import type { StepHandlers } from '../application/steps';
+import { loadConfig } from '../config';
+import { createDependencies } from '../deps';
+
+const SAGA = '${Saga}';
+/** The steps and the compensations of ${Saga}, by the state names the state machine invokes them with. */
+const STEPS: Readonly<Record<string, keyof StepHandlers>> = ${nameMap(steps)};
+const COMPENSATIONS: Readonly<Record<string, keyof StepHandlers>> = ${nameMap(comps)};
+
+/** What the state machine sends: which step or compensation to run, for which execution, with what so far. */
+export interface StepEvent {
+  readonly saga: string;
+  readonly step: string;
+  readonly action: 'execute' | 'compensate';
+  readonly sagaId: string;
+  readonly input: Record<string, unknown>;
+  readonly results: Record<string, unknown>;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The event, checked, and the handler of the steps port it names. */
+export interface ParsedStep {
+  readonly event: StepEvent;
+  readonly run: keyof StepHandlers;
+}
+
+/** Checks the event; an unknown saga, action or step name is an error (the execution fails rather than guess). */
+export function parseStepEvent(event: unknown): ParsedStep {
+  if (!isObject(event)) throw new Error('expected a step event object');
+  const { saga, step, action, sagaId, input, results } = event;
+  if (saga !== SAGA) throw new Error(\`unknown saga \${String(saga)}: this handler runs \${SAGA}\`);
+  if (action !== 'execute' && action !== 'compensate') throw new Error(\`unknown action \${String(action)}\`);
+  const names = action === 'execute' ? STEPS : COMPENSATIONS;
+  const run = typeof step === 'string' && Object.hasOwn(names, step) ? names[step] : undefined;
+  if (typeof step !== 'string' || run === undefined) throw new Error(\`unknown \${action === 'execute' ? 'step' : 'compensation'} \${String(step)} of \${SAGA}\`);
+  if (typeof sagaId !== 'string' || sagaId === '') throw new Error('sagaId must be a non-empty string');
+  if (!isObject(input)) throw new Error('input must be a JSON object');
+  if (!isObject(results)) throw new Error('results must be a JSON object');
+  return { event: { saga, step, action, sagaId, input, results }, run };
+}
+
+const deps = createDependencies(loadConfig(process.env));
+
+/** Runs one step or compensation through the steps port and returns its result (kept by the state machine). */
+export const handler = async (event: unknown, context?: Context): Promise<unknown> => {
+  const { event: e, run } = parseStepEvent(event);
+  // Abort a second before Lambda's own timeout, so that the step can stop cleanly.
+  const remainingMs = context ? context.getRemainingTimeInMillis() - 1000 : deps.timeoutMs;
+  const signal = AbortSignal.timeout(Math.max(remainingMs, 1));
+  deps.logger.info({ sagaId: e.sagaId, step: e.step, action: e.action }, 'saga step');
+  return deps.steps[run]({ sagaId: e.sagaId, input: e.input, results: e.results, signal });
+};
+`,
+    ),
+  );
+
   // ---- owned: the steps port and its default handlers
   const handlerNames = [...steps, ...comps];
   const clientsType =

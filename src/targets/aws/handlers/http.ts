@@ -1,0 +1,92 @@
+/**
+ * The request/response part every HTTP archetype shares: the service's code behind an HTTP API (Lambda) or an
+ * Application Load Balancer (Fargate); JWT authorization for public services when the file names an issuer, IAM
+ * authorization for the rest (only the services that list it in depends_on/aggregates are granted invoke); the
+ * outbox relay when messaging.pattern is outbox.
+ */
+import { Duration } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import { FargateHttpService } from '../../../../lib-constructs/aws/fargate-http-service';
+import { HttpAuthorization, HttpLambdaService } from '../../../../lib-constructs/aws/http-lambda-service';
+import { TransactionalOutbox } from '../../../../lib-constructs/aws/transactional-outbox';
+import type { ServiceStack } from '../service-stack';
+
+/** What the file says about who may call the service. */
+export function authorizationOf(stack: ServiceStack): HttpAuthorization {
+  const s = stack.service;
+  if (s.spec.public !== true) return { kind: 'iam' };
+  const auth = stack.model.file.security?.authentication;
+  if (auth?.provider !== undefined && auth.provider !== 'none' && auth.jwt_issuer !== undefined && auth.jwt_issuer !== '') {
+    return { kind: 'jwt', issuer: auth.jwt_issuer, audience: [stack.model.file.architecture.name] };
+  }
+  return { kind: 'none' };
+}
+
+export interface HttpOptions {
+  /** Further Lambda entries the service uses besides `lambda` (and `relay`). */
+  readonly entries?: readonly string[];
+}
+
+export interface HttpService {
+  /** Who acts for the service: its function's role or its task role. */
+  readonly grantees: readonly iam.IGrantable[];
+}
+
+/** Expose the service over HTTP and wire its outbox, per its compute. */
+export function httpService(stack: ServiceStack, options: HttpOptions = {}): HttpService {
+  const s = stack.service;
+  const outbox = s.spec.messaging?.pattern === 'outbox' && stack.publishes.length > 0;
+  const grantees: iam.IGrantable[] = [];
+  if (s.compute === 'fargate') {
+    const service = new FargateHttpService(stack, 'Http', {
+      network: stack.shared.network(),
+      image: stack.code.container(s.name),
+      cpu: s.spec.cpu ?? 256,
+      memoryLimitMiB: s.spec.memory_mb ?? 512,
+      minCapacity: Math.max(1, s.spec.min_instances ?? 1),
+      maxCapacity: Math.max(1, s.spec.max_instances ?? 2),
+      environment: stack.environmentNow(),
+      internetFacing: s.spec.public === true,
+    });
+    stack.configure(service.container);
+    grantees.push(service.taskRole);
+    stack.url = service.url;
+    stack.grantees.push(service.taskRole);
+    if (outbox && s.database !== 'postgres') {
+      // The container relays the outbox every second; its table still needs to exist.
+      stack.table('outbox', { ttl: true }).grantReadWriteData(service.taskRole);
+    }
+    stack.grantPublish(service.taskRole);
+    return { grantees };
+  }
+  stack.useEntries('lambda', ...(outbox ? ['relay'] : []), ...(options.entries ?? []));
+  const fn = stack.fn('Api', 'lambda');
+  grantees.push(fn);
+  const api = new HttpLambdaService(stack, 'Http', {
+    handler: fn,
+    authorization: authorizationOf(stack),
+    apiName: stack.namePrefix,
+    throttle: { rateLimit: s.resilience.rate_limit.rps, burstLimit: s.resilience.rate_limit.burst },
+  });
+  stack.url = api.url;
+  stack.invokeGrant = (grantee) => {
+    api.grantInvoke(grantee);
+  };
+  if (outbox) {
+    const relay = stack.fn('Relay', 'relay', { timeout: Duration.seconds(60), description: `${s.name}: publishes what the outbox holds` });
+    const box = new TransactionalOutbox(stack, 'Outbox', {
+      relay,
+      trigger: s.database === 'postgres' ? 'schedule' : 'stream',
+      tableName: `${stack.tablePrefix}-outbox`,
+    });
+    if (box.table) {
+      box.table.grantReadWriteData(fn);
+    }
+    stack.grantPublish(relay);
+    stack.grantees.push(relay);
+  } else {
+    stack.grantPublish(fn);
+  }
+  stack.grantees.push(fn);
+  return { grantees };
+}

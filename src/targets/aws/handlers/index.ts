@@ -1,0 +1,281 @@
+/**
+ * One handler per archetype: what each kind of service becomes on AWS. The Record makes a missing handler a
+ * type error, not a user's surprise. Handlers build on ServiceStack's helpers and the lib-constructs.
+ */
+import { Duration } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { EventStore } from '../../../../lib-constructs/aws/event-store';
+import { QueueConsumer } from '../../../../lib-constructs/aws/queue-consumer';
+import { QueueWorkerService } from '../../../../lib-constructs/aws/queue-worker-service';
+import { RotatingSecret } from '../../../../lib-constructs/aws/rotating-secret';
+import { SagaStateMachine } from '../../../../lib-constructs/aws/saga-state-machine';
+import { ScheduledJob } from '../../../../lib-constructs/aws/scheduled-job';
+import { ServiceCache } from '../../../../lib-constructs/aws/service-cache';
+import { ServiceDatabase } from '../../../../lib-constructs/aws/service-database';
+import { StreamProcessor } from '../../../../lib-constructs/aws/stream-processor';
+import { WebSocketApi } from '../../../../lib-constructs/aws/websocket-api';
+import type { ArchetypeKind } from '../../../model/archetypes';
+import { kebab } from '../../../model/names';
+import { secretName } from '../naming';
+import type { ServiceStack } from '../service-stack';
+import { httpService } from './http';
+
+export type AwsHandler = (stack: ServiceStack) => void;
+
+/** The service's own data: entity/saga/cursor tables (DynamoDB) or an Aurora cluster (postgres), idempotency. */
+function serviceData(stack: ServiceStack, grantees: readonly iam.IGrantable[], tables: readonly string[]): void {
+  const s = stack.service;
+  if (s.database === 'dynamodb') {
+    for (const name of tables) for (const g of grantees) stack.table(name).grantReadWriteData(g);
+    if (s.spec.idempotency?.enabled === true) {
+      const t = stack.table('idempotency', { ttl: true });
+      for (const g of grantees) t.grantReadWriteData(g);
+    }
+  } else if (s.database === 'postgres') {
+    const db = new ServiceDatabase(stack, 'Database', {
+      engine: 'postgres',
+      network: stack.shared.network(),
+      databaseName: s.name.replace(/-/g, '_'),
+    });
+    if (db.url !== undefined) stack.setEnv('DATABASE_URL', db.url);
+    for (const g of grantees) db.grantDataAccess(g);
+    for (const c of stack.connectables) db.allowFrom(c);
+  }
+}
+
+/** The service's named secrets in Secrets Manager; its workloads may read exactly these. */
+function serviceSecrets(stack: ServiceStack, grantees: readonly iam.IGrantable[]): void {
+  const s = stack.service;
+  const names = s.spec.secrets ?? [];
+  if (names.length === 0) return;
+  for (const name of names) {
+    const secret = new RotatingSecret(stack, `secret-${name}`, {
+      secretName: secretName(stack.model, s, name),
+      description: `${name} of ${s.name}; set its value out of band (aws secretsmanager put-secret-value)`,
+    });
+    for (const g of grantees) secret.grantRead(g);
+  }
+  stack.setEnv('SECRETS_SOURCE', 'aws-secrets');
+  stack.setEnv('SECRETS_PREFIX', `${secretName(stack.model, s, '')}`);
+}
+
+function entityTables(stack: ServiceStack): string[] {
+  return (stack.service.spec.domain?.entities ?? []).map((e) => kebab(e));
+}
+
+const stateless: AwsHandler = (stack) => {
+  const http = httpService(stack);
+  serviceData(stack, http.grantees, entityTables(stack));
+  serviceSecrets(stack, http.grantees);
+};
+
+const eventSourced: AwsHandler = (stack) => {
+  const s = stack.service;
+  const http = httpService(stack);
+  const projections = s.spec.cqrs?.projections ?? [];
+  const store = new EventStore(stack, 'EventStore', { tableName: `${stack.tablePrefix}-events` });
+  for (const g of http.grantees) store.grantAppend(g);
+  stack.setEnv('EVENT_STORE', s.eventStore === 'postgres' ? 'postgres' : 'dynamodb');
+  serviceData(stack, http.grantees, projections.map((p) => kebab(p)));
+  serviceSecrets(stack, http.grantees);
+};
+
+const saga: AwsHandler = (stack) => {
+  const s = stack.service;
+  const http = httpService(stack, { entries: ['step'] });
+  serviceData(stack, http.grantees, ['sagas']);
+  serviceSecrets(stack, http.grantees);
+  const spec = s.spec.saga;
+  if (spec && s.compute !== 'fargate') {
+    const stepFn = stack.fn('Step', 'step', { description: `${s.name}: runs one step or compensation of ${spec.name}` });
+    const comps = spec.compensation ?? [];
+    const machine = new SagaStateMachine(stack, 'Saga', {
+      sagaName: spec.name,
+      steps: spec.steps.map((name, i) => ({ name, ...(comps[i] !== undefined ? { compensation: comps[i] } : {}) })),
+      handler: stepFn,
+      timeout: Duration.seconds(spec.timeout_seconds ?? 300),
+      retry: { maxAttempts: s.resilience.retry.max_attempts, interval: Duration.seconds(Math.max(1, Math.ceil(s.resilience.retry.initial_interval_ms / 1000))), backoffRate: s.resilience.retry.multiplier },
+    });
+    // Only the HTTP side starts executions (the step function itself must not know the machine: a cycle).
+    for (const g of http.grantees) {
+      machine.grantStartExecution(g);
+      if (g instanceof lambda.Function) g.addEnvironment('SAGA_STATE_MACHINE_ARN', machine.stateMachine.stateMachineArn);
+    }
+    stack.grantees.push(stepFn);
+  }
+};
+
+const gateway: AwsHandler = (stack) => {
+  const http = httpService(stack);
+  serviceData(stack, http.grantees, []);
+  serviceSecrets(stack, http.grantees);
+};
+
+const consumer: AwsHandler = (stack) => {
+  const s = stack.service;
+  const c = s.spec.consumer ?? {};
+  const timeout = Duration.seconds(s.spec.timeout_seconds ?? 30);
+  const queue = stack.subscriptionQueue('Inbox', s.spec.consumes ?? [], { timeout, maxReceiveCount: c.max_retries ?? 5 });
+  stack.setEnv('QUEUE_URL', queue.queue.queueUrl);
+  stack.setEnv('DLQ_URL', queue.deadLetterQueue.queueUrl);
+  const grantees: iam.IGrantable[] = [];
+  if (s.compute === 'fargate') {
+    const worker = new QueueWorkerService(stack, 'Worker', {
+      network: stack.shared.network(),
+      queue,
+      image: stack.code.container(s.name),
+      cpu: s.spec.cpu ?? 256,
+      memoryLimitMiB: s.spec.memory_mb ?? 512,
+      minCapacity: s.spec.min_instances ?? 0,
+      maxCapacity: Math.max(1, s.spec.max_instances ?? 2),
+      environment: stack.environmentNow(),
+    });
+    stack.configure(worker.container);
+    grantees.push(worker.taskRole);
+  } else {
+    stack.useEntries('lambda');
+    const fn = stack.fn('Handler', 'lambda', { timeout });
+    new QueueConsumer(stack, 'Consumer', {
+      queue,
+      handler: fn,
+      batchSize: Math.min(c.batch_size ?? 10, 10_000),
+      ...(c.concurrency !== undefined && c.concurrency >= 2 ? { maxConcurrency: c.concurrency } : {}),
+    });
+    grantees.push(fn);
+  }
+  stack.grantees.push(...grantees);
+  for (const g of grantees) stack.grantPublish(g);
+  serviceData(stack, grantees, []);
+  serviceSecrets(stack, grantees);
+};
+
+const producer: AwsHandler = (stack) => {
+  const http = httpService(stack);
+  serviceSecrets(stack, http.grantees);
+};
+
+const bff: AwsHandler = (stack) => {
+  const http = httpService(stack);
+  serviceSecrets(stack, http.grantees);
+};
+
+const websocket: AwsHandler = (stack) => {
+  const s = stack.service;
+  stack.useEntries('lambda', 'events');
+  const fn = stack.fn('Connections', 'lambda', { description: `${s.name}: $connect, $disconnect and $default` });
+  const ws = new WebSocketApi(stack, 'WebSocket', { handler: fn, connectionsTableName: `${stack.tablePrefix}-connections` });
+  stack.setEnv('CONNECTIONS_STORE', 'dynamodb');
+  stack.setEnv('CONNECTIONS_TABLE', ws.table.table.tableName);
+  stack.setEnv('WEBSOCKET_ENDPOINT', ws.callbackUrl);
+  stack.setEnv('SENDER', 'apigateway');
+  const grantees: iam.IGrantable[] = [fn];
+  const events = s.spec.subscriptions?.events ?? [];
+  if (events.length > 0) {
+    const timeout = Duration.seconds(s.spec.timeout_seconds ?? 30);
+    const queue = stack.subscriptionQueue('EventsInbox', events.map((event) => ({ event })), { timeout });
+    const pusher = stack.fn('Pusher', 'events', { timeout, description: `${s.name}: pushes subscribed events to connections` });
+    new QueueConsumer(stack, 'EventsConsumer', { queue, handler: pusher });
+    ws.grantManage(pusher);
+    grantees.push(pusher);
+  }
+  stack.grantees.push(...grantees);
+  serviceSecrets(stack, grantees);
+};
+
+const scheduled: AwsHandler = (stack) => {
+  const s = stack.service;
+  const sched = s.spec.schedule;
+  if (!sched) return;
+  stack.useEntries('lambda');
+  const overlap = sched.overlap_policy ?? 'skip';
+  const fn = stack.fn('Job', 'lambda', {
+    timeout: Duration.minutes(Math.min(sched.timeout_minutes ?? 15, 15)),
+    // skip: a run due while one is running is throttled and, with no retries, dropped to the DLQ.
+    ...(overlap === 'allow' ? {} : { reservedConcurrentExecutions: 1 }),
+  });
+  new ScheduledJob(stack, 'Schedule', {
+    cron: sched.cron,
+    handler: fn,
+    timeZone: sched.timezone ?? 'UTC',
+    retryAttempts: overlap === 'skip' ? 0 : (sched.retry_attempts ?? 2),
+  });
+  stack.grantees.push(fn);
+  stack.grantPublish(fn);
+  serviceData(stack, [fn], []);
+  serviceSecrets(stack, [fn]);
+};
+
+const legacyAdapter: AwsHandler = (stack) => {
+  const s = stack.service;
+  const polling = s.spec.acl?.sync_strategy === 'polling';
+  const http = httpService(stack, { entries: polling ? ['poll'] : [] });
+  const grantees = [...http.grantees];
+  if (polling && s.compute !== 'fargate') {
+    const poll = stack.fn('Poll', 'poll', { reservedConcurrentExecutions: 1, description: `${s.name}: polls ${s.spec.acl?.upstream ?? 'the upstream'}` });
+    const every = Math.max(60, s.spec.acl?.polling_interval_seconds ?? 60);
+    new ScheduledJob(stack, 'PollSchedule', { cron: every % 3600 === 0 ? `0 */${every / 3600} * * *` : `*/${Math.max(1, Math.round(every / 60))} * * * *`, handler: poll, retryAttempts: 0 });
+    grantees.push(poll);
+    stack.grantPublish(poll);
+    stack.grantees.push(poll);
+  }
+  serviceData(stack, grantees, polling ? ['cursors'] : []);
+  serviceSecrets(stack, grantees);
+};
+
+const streamProcessor: AwsHandler = (stack) => {
+  const s = stack.service;
+  const spec = s.spec.stream;
+  stack.useEntries('lambda');
+  const fn = stack.fn('Processor', 'lambda', { reservedConcurrentExecutions: 1 });
+  const windowing = spec?.windowing ?? {};
+  const tumbling = (windowing.type ?? 'tumbling') === 'tumbling' && (windowing.duration_seconds ?? 60) <= 900;
+  const processor = new StreamProcessor(stack, 'Stream', {
+    handler: fn,
+    ...(tumbling ? { tumblingWindow: Duration.seconds(windowing.duration_seconds ?? 60) } : {}),
+  });
+  // Input events arrive through a queue subscribed to their publishers, piped into the stream.
+  const inputs = spec?.input_events ?? [];
+  if (inputs.length > 0) {
+    const inbox = stack.subscriptionQueue('Inbox', inputs.map((event) => ({ event })), { timeout: Duration.seconds(30) });
+    processor.pipeFrom(inbox.queue);
+  }
+  stack.grantees.push(fn);
+  stack.grantPublish(fn);
+  serviceSecrets(stack, [fn]);
+};
+
+const cache: AwsHandler = (stack) => {
+  const s = stack.service;
+  const spec = s.spec.cache ?? {};
+  const network = stack.shared.network();
+  const store = new ServiceCache(stack, 'Cache', { network, engine: spec.backend === 'valkey' ? 'valkey' : 'redis' });
+  stack.setEnv('CACHE_BACKEND', 'redis');
+  stack.setEnv('CACHE_URL', store.url);
+  const invalidation = spec.invalidation ?? [];
+  stack.useEntries('lambda');
+  const fn = stack.fn('Invalidator', 'lambda', { vpc: network });
+  store.allowFrom(fn);
+  if (invalidation.length > 0) {
+    const timeout = Duration.seconds(s.spec.timeout_seconds ?? 30);
+    const queue = stack.subscriptionQueue('Invalidations', invalidation.map((event) => ({ event })), { timeout });
+    new QueueConsumer(stack, 'Consumer', { queue, handler: fn });
+  }
+  stack.grantees.push(fn);
+  serviceSecrets(stack, [fn]);
+};
+
+export const AWS_HANDLERS: Record<ArchetypeKind, AwsHandler> = {
+  stateless,
+  'event-sourced': eventSourced,
+  'saga-orchestrator': saga,
+  gateway,
+  consumer,
+  producer,
+  bff,
+  'websocket-gateway': websocket,
+  scheduled,
+  'legacy-adapter': legacyAdapter,
+  'stream-processor': streamProcessor,
+  cache,
+};

@@ -1,0 +1,68 @@
+/**
+ * `allframe synth --target aws`: the templates of every stack, written into the repo under infrastructure/aws/
+ * for review and `synth --check`. Code assets are named by identity (see code.ts), bundling is skipped, and
+ * nothing depends on the machine: no absolute paths, no timestamps, no CDK version metadata.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import type { DiagnosticInit } from '../../model/diagnostics';
+import { OutputFile, managedTemplate } from '../../model/output-file';
+import type { ResolvedArchitecture } from '../../resolve/index';
+import { appContext, buildArchitecture, ServiceHook } from './app';
+import { reviewCode } from './code';
+
+export interface AwsSynthOptions {
+  /** aws-cdk-lib's built-in CloudFormation validation (about 3 s): on in the CLI, off in unit tests. @default true */
+  readonly validation?: boolean;
+  readonly onService?: ServiceHook;
+}
+
+export interface StackSummary {
+  readonly stackName: string;
+  readonly resources: number;
+  readonly path: string;
+}
+
+export interface AwsSynthResult {
+  readonly files: readonly OutputFile[];
+  readonly stacks: readonly StackSummary[];
+  /** Problems found while building (AF5004), to locate in the file. */
+  readonly problems: readonly DiagnosticInit[];
+}
+
+/** Context that keeps review templates free of machine-specific detail and skips bundling. */
+export const REVIEW_CONTEXT = {
+  'aws:cdk:bundling-stacks': [],
+  'aws:cdk:enable-asset-metadata': false,
+} as const;
+
+export function synthAws(model: ResolvedArchitecture, options: AwsSynthOptions = {}): AwsSynthResult {
+  const outdir = mkdtempSync(join(tmpdir(), 'allframe-cdk-'));
+  try {
+    const app = new App({
+      outdir,
+      analyticsReporting: false,
+      builtinCloudFormationValidation: options.validation ?? true,
+      context: appContext(),
+      postCliContext: { ...REVIEW_CONTEXT },
+    });
+    const arch = buildArchitecture(app, model, { code: reviewCode(model.file.architecture.name), ...(options.onService ? { onService: options.onService } : {}) });
+    const problems = [...arch.services.values()].flatMap((s) => s.problems);
+    if (problems.length > 0) return { files: [], stacks: [], problems };
+    const assembly = app.synth();
+    const files: OutputFile[] = [];
+    const stacks: StackSummary[] = [];
+    for (const stack of arch.stacks) {
+      const artifact = assembly.getStackByName(stack.stackName);
+      const template = artifact.template as Record<string, unknown>;
+      const path = `infrastructure/aws/${stack.stackName}.template.json`;
+      files.push(managedTemplate(path, template));
+      stacks.push({ stackName: stack.stackName, resources: Object.keys((template.Resources ?? {}) as object).length, path });
+    }
+    return { files, stacks, problems: [] };
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}

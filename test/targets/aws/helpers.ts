@@ -1,0 +1,42 @@
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { buildArchitecture, appContext, AwsArchitecture } from '../../../src/targets/aws/app';
+import { reviewCode } from '../../../src/targets/aws/code';
+import { REVIEW_CONTEXT } from '../../../src/targets/aws/synth';
+import type { ResolvedArchitecture } from '../../../src/resolve';
+import { validateSource } from '../../../src/validate';
+
+export const ROOT = join(__dirname, '..', '..', '..');
+export const REFERENCE = join(ROOT, 'examples', 'shop', 'architecture.yaml');
+export const FIXTURES = join(ROOT, 'fixtures', 'archetypes');
+
+/** The AWS model of an architecture file (empty environment: defaults apply). */
+export function awsModel(file: string, environment?: string): ResolvedArchitecture {
+  const r = validateSource(file, readFileSync(file), { env: {}, target: 'aws', ...(environment !== undefined ? { environment } : {}) });
+  if (!r.model) throw new Error(`${file}: ${r.diagnostics.map((d) => `${d.code} ${d.message}`).join('; ')}`);
+  return r.model;
+}
+
+/** Build (not synthesize) the stacks in a fresh App, as allframe synth does, without the built-in validation. */
+export function buildApp(model: ResolvedArchitecture, options: { validation?: boolean } = {}): { app: App; arch: AwsArchitecture } {
+  const app = new App({ analyticsReporting: false, builtinCloudFormationValidation: options.validation ?? false, context: appContext(), postCliContext: { ...REVIEW_CONTEXT } });
+  const arch = buildArchitecture(app, model, { code: reviewCode(model.file.architecture.name) });
+  return { app, arch };
+}
+
+export function fixtureFiles(): string[] {
+  return readdirSync(FIXTURES).filter((f) => f.endsWith('.yaml')).sort();
+}
+
+/**
+ * Compare `actual` with the golden file, or write it with UPDATE_GOLDEN=1. Returns the golden content.
+ */
+export function golden(path: string, actual: string): string {
+  if (process.env.UPDATE_GOLDEN === '1' || !existsSync(path)) {
+    if (process.env.UPDATE_GOLDEN !== '1' && process.env.CI !== undefined) throw new Error(`missing golden file ${path}: run with UPDATE_GOLDEN=1`);
+    mkdirSync(join(path, '..'), { recursive: true });
+    writeFileSync(path, actual);
+  }
+  return readFileSync(path, 'utf8');
+}

@@ -1,0 +1,107 @@
+/**
+ * Deploys every stack of the reference example into moto (an offline AWS emulator) through its CloudFormation
+ * API, and checks what moto keeps: queues with their redrive policies, functions, event source mappings, roles
+ * and tables with the declared settings. What moto ignores (alarms, subscriptions, queue policies, API Gateway
+ * v2, Glue, PITR) is asserted on the templates by the other tests. Skipped with a reason where moto_server is
+ * absent.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DeployedAssembly } from '../../aws/moto';
+import {
+  Moto,
+  describeTable,
+  getFunction,
+  getRoleWithPolicies,
+  listEventSourceMappings,
+  listStackResources,
+  motoSkipReason,
+  physicalId,
+  queueAttributes,
+  startMoto,
+  deployAssembly,
+} from '../../aws/moto';
+import { REFERENCE, awsModel, buildApp } from './helpers';
+
+const skipReason = motoSkipReason();
+if (skipReason !== undefined) console.warn(`moto deploy test skipped: ${skipReason}`);
+const describeMoto = skipReason === undefined ? describe : describe.skip;
+
+describeMoto('the reference example deployed into moto', () => {
+  let moto: Moto | undefined;
+  let outdir = '';
+  let deployed: DeployedAssembly;
+  const model = awsModel(REFERENCE);
+  const region = model.file.cloud?.aws?.region ?? 'us-east-1';
+  const account = model.file.cloud?.aws?.account_id ?? '123456789012';
+  const where = { region, account };
+
+  beforeAll(async () => {
+    const starting = startMoto();
+    outdir = mkdtempSync(join(tmpdir(), 'allframe-moto-'));
+    const { app } = buildApp(model);
+    // Synthesize the assembly the CDK CLI would deploy (review code: moto cannot run functions anyway).
+    const assembly = app.synth({ force: true });
+    void assembly;
+    moto = await starting;
+    deployed = await deployAssembly(moto, (app as unknown as { outdir: string }).outdir, { timeoutMs: 60_000 });
+    outdir = (app as unknown as { outdir: string }).outdir;
+  }, 240_000);
+
+  afterAll(async () => {
+    await moto?.stop();
+    if (outdir !== '') rmSync(outdir, { recursive: true, force: true });
+  });
+
+  test('every stack completes, shared first and the dashboard last', () => {
+    const names = deployed.stacks.map((s) => s.stackName);
+    expect(names[0]).toBe('shop-platform-shared');
+    expect(names[names.length - 1]).toBe('shop-platform-observability');
+    expect(names).toHaveLength(model.services.length + 2);
+  });
+
+  test("the consumer's queue redrives to its DLQ after the file's max_retries (5)", async () => {
+    const url = await physicalId(moto!, 'shop-platform-notification-service', 'AWS::SQS::Queue', 'InboxQueue', where);
+    const { attributes, redrivePolicy } = await queueAttributes(moto!, url, where);
+    expect(redrivePolicy?.maxReceiveCount).toBe(5);
+    expect(redrivePolicy?.deadLetterTargetArn).toMatch(/^arn:aws:sqs:/);
+    expect(Number(attributes.VisibilityTimeout)).toBeGreaterThanOrEqual(6 * 30);
+  });
+
+  test('functions exist with the runtime from settings.runtime, and the consumer has its event source mapping', async () => {
+    const fnName = await physicalId(moto!, 'shop-platform-notification-service', 'AWS::Lambda::Function', 'Handler', where);
+    const fn = await getFunction(moto!, fnName, where);
+    expect(fn.Configuration?.Runtime).toBe('nodejs22.x');
+    expect(fn.Configuration?.Handler).toBe('lambda.handler');
+    const mappings = await listEventSourceMappings(moto!, fnName, where);
+    expect(mappings).toHaveLength(1);
+    expect(mappings[0]!.BatchSize).toBe(10);
+    expect(mappings[0]!.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+  });
+
+  test("the consumer's role reads its own queue and nothing else", async () => {
+    const roleName = await physicalId(moto!, 'shop-platform-notification-service', 'AWS::IAM::Role', 'HandlerRole', where);
+    const { policies } = await getRoleWithPolicies(moto!, roleName, where);
+    const sqsStatements = Object.values(policies).flatMap((p) => p.Statement).filter((s) => [s.Action].flat().some((a) => String(a).startsWith('sqs:')));
+    expect(sqsStatements.length).toBeGreaterThan(0);
+    const queueUrl = await physicalId(moto!, 'shop-platform-notification-service', 'AWS::SQS::Queue', 'InboxQueue', where);
+    const queueName = queueUrl.split('/').pop()!;
+    for (const s of sqsStatements) for (const r of [s.Resource].flat()) expect(String(r)).toMatch(new RegExp(`:${queueName}$`));
+  });
+
+  test("the user service's tables exist with the key the service code uses", async () => {
+    const table = await describeTable(moto!, 'shop-platform-user-service-user', where);
+    expect(table.KeySchema).toEqual([{ AttributeName: 'pk', KeyType: 'HASH' }]);
+    expect(table.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
+    const idem = await describeTable(moto!, 'shop-platform-user-service-idempotency', where);
+    expect(idem.KeySchema).toEqual([{ AttributeName: 'pk', KeyType: 'HASH' }]);
+  });
+
+  test('every service stack holds at least one resource moto created', async () => {
+    for (const s of model.services) {
+      const resources = await listStackResources(moto!, `shop-platform-${s.name}`, where);
+      expect(resources.length).toBeGreaterThan(0);
+    }
+  });
+});
