@@ -299,6 +299,8 @@ interface ReplaceContext {
 
 function placeholder(ctx: ReplaceContext, logicalId: string, attribute: string | undefined, arn: boolean): string {
   const type = ctx.dropped.get(logicalId) ?? ctx.lostAttributes.get(logicalId)?.type ?? 'AWS::Placeholder::Resource';
+  // Ports are numbers to whoever reads them (security group rules parse them): give one that is valid.
+  if (attribute !== undefined && /(^|\.)Port$/.test(attribute)) return '5432';
   const name = attribute === undefined || /arn$/i.test(attribute) ? `placeholder-${logicalId}` : `placeholder-${logicalId}-${attribute}`;
   const wantsArn = arn || (attribute === undefined ? REF_IS_ARN.has(type) : /arn$/i.test(attribute));
   return wantsArn ? `arn:aws:${arnService(type)}:${ctx.region}:${ctx.account}:${name}` : name;

@@ -19,8 +19,8 @@ export function awsModel(file: string, environment?: string): ResolvedArchitectu
 }
 
 /** Build (not synthesize) the stacks in a fresh App, as allframe synth does, without the built-in validation. */
-export function buildApp(model: ResolvedArchitecture, options: { validation?: boolean } = {}): { app: App; arch: AwsArchitecture } {
-  const app = new App({ analyticsReporting: false, builtinCloudFormationValidation: options.validation ?? false, context: appContext(), postCliContext: { ...REVIEW_CONTEXT } });
+export function buildApp(model: ResolvedArchitecture, options: { validation?: boolean; outdir?: string } = {}): { app: App; arch: AwsArchitecture } {
+  const app = new App({ ...(options.outdir !== undefined ? { outdir: options.outdir } : {}), analyticsReporting: false, builtinCloudFormationValidation: options.validation ?? false, context: appContext(), postCliContext: { ...REVIEW_CONTEXT } });
   const arch = buildArchitecture(app, model, { code: reviewCode(model.file.architecture.name) });
   return { app, arch };
 }
