@@ -1,0 +1,110 @@
+/**
+ * What the reference example becomes on AWS, asserted on the synthesized templates: the settings the file
+ * declares (retries, schedules, saga order), and the defaults allframe promises (encryption, alarms, scoped IAM,
+ * circuit breaker with rollback).
+ */
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { REFERENCE, awsModel, buildApp } from './helpers';
+
+const { arch } = buildApp(awsModel(REFERENCE));
+const template = (service: string) => Template.fromStack(arch.services.get(service)!);
+
+describe('the reference example on AWS', () => {
+  test("a consumer's queue redrives to its DLQ after the file's max_retries, both encrypted, with a DLQ alarm to the alarms topic", () => {
+    const t = template('notification-service');
+    t.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: { maxReceiveCount: 5, deadLetterTargetArn: Match.anyValue() }, SqsManagedSseEnabled: true, VisibilityTimeout: 180 });
+    t.hasResourceProperties('AWS::SQS::Queue', { MessageRetentionPeriod: 1_209_600, SqsManagedSseEnabled: true });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible', AlarmActions: [{ 'Fn::ImportValue': Match.stringLikeRegexp('shop-platform-shared') }] });
+    // the queue receives only the events it consumes, from their publishers' topics
+    t.hasResourceProperties('AWS::SNS::Subscription', { RawMessageDelivery: true, FilterPolicy: { type: ['OrderCreated'] } });
+    t.hasResourceProperties('AWS::SNS::Subscription', { RawMessageDelivery: true, FilterPolicy: { type: ['PaymentSucceeded'] } });
+  });
+
+  test('every function has error, throttle and p99 duration alarms', () => {
+    const t = template('user-service');
+    for (const metric of ['Errors', 'Throttles', 'Duration']) t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: metric, Namespace: 'AWS/Lambda' });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Duration', ExtendedStatistic: 'p99' });
+  });
+
+  test('a producer may publish to its own topic and nothing else', () => {
+    const t = template('clickstream-producer');
+    const statements = Object.values(t.findResources('AWS::IAM::Policy')).flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] } } }).Properties.PolicyDocument.Statement);
+    const publish = statements.filter((s) => [s.Action].flat().includes('sns:Publish'));
+    expect(publish).toEqual([{ Action: 'sns:Publish', Effect: 'Allow', Resource: { 'Fn::ImportValue': expect.stringMatching(/clickstreamproducerevents/) } }]);
+  });
+
+  test('a service that is not public is behind IAM authorization, and its callers are granted invoke on it alone', () => {
+    const payment = template('payment-gateway');
+    payment.allResourcesProperties('AWS::ApiGatewayV2::Route', { AuthorizationType: 'AWS_IAM' });
+    const order = template('order-service');
+    order.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'execute-api:Invoke', Resource: { 'Fn::Join': ['', Match.arrayWith([Match.objectLike({ 'Fn::ImportValue': Match.stringLikeRegexp('payment-gateway') })])] } })]) },
+    });
+  });
+
+  test('a public service is behind the JWT authorizer of security.authentication', () => {
+    const t = template('web-bff');
+    t.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', { AuthorizerType: 'JWT', JwtConfiguration: { Issuer: 'https://auth.example.com', Audience: ['shop-platform'] } });
+    t.allResourcesProperties('AWS::ApiGatewayV2::Route', { AuthorizationType: 'JWT' });
+  });
+
+  test('a Fargate service: circuit breaker with rollback, no public IP, ALB health check on /healthz', () => {
+    const t = template('inventory-service');
+    t.hasResourceProperties('AWS::ECS::Service', {
+      DeploymentConfiguration: Match.objectLike({ DeploymentCircuitBreaker: { Enable: true, Rollback: true } }),
+      NetworkConfiguration: { AwsvpcConfiguration: Match.objectLike({ AssignPublicIp: 'DISABLED' }) },
+    });
+    t.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { HealthCheckPath: '/healthz' });
+    t.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internal' });
+    // its postgres database: Aurora Serverless v2, encrypted, IAM auth, deletion protection
+    t.hasResourceProperties('AWS::RDS::DBCluster', { Engine: 'aurora-postgresql', StorageEncrypted: true, EnableIAMDatabaseAuthentication: true, DeletionProtection: true, ServerlessV2ScalingConfiguration: Match.anyValue() });
+  });
+
+  test('the scheduled job: EventBridge Scheduler in the file\'s time zone, with a DLQ; overlap "skip" retries nothing', () => {
+    const t = template('report-generator');
+    t.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 2 * * ? *)',
+      ScheduleExpressionTimezone: 'Europe/Amsterdam',
+      Target: Match.objectLike({ RetryPolicy: { MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 0 }, DeadLetterConfig: { Arn: Match.anyValue() } }),
+    });
+    t.hasResourceProperties('AWS::Lambda::Function', { Timeout: 900, ReservedConcurrentExecutions: 1 });
+  });
+
+  test('the saga: Step Functions compensates the completed steps in reverse order', () => {
+    const t = template('order-service');
+    const machine = Object.values(t.findResources('AWS::StepFunctions::StateMachine'))[0] as { Properties: { DefinitionString: unknown } };
+    const text = JSON.stringify(machine.Properties.DefinitionString);
+    // ReleaseInventory undoes ReserveInventory, RefundPayment undoes ChargePayment; a failure in ConfirmOrder runs
+    // RefundPayment, then ReleaseInventory
+    const refund = text.indexOf('RefundPayment');
+    const release = text.indexOf('ReleaseInventory');
+    expect(refund).toBeGreaterThan(0);
+    expect(release).toBeGreaterThan(0);
+    t.hasResourceProperties('AWS::StepFunctions::StateMachine', { TracingConfiguration: { Enabled: true }, LoggingConfiguration: Match.objectLike({ Level: 'ALL' }) });
+  });
+
+  test('tables are encrypted, with point-in-time recovery and deletion protection, named as the service code names them', () => {
+    const t = template('user-service');
+    t.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      TableName: 'shop-platform-user-service-user',
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      SSESpecification: Match.objectLike({ SSEEnabled: true }),
+      Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, DeletionProtectionEnabled: true })],
+    });
+    t.hasResourceProperties('AWS::DynamoDB::GlobalTable', { TableName: 'shop-platform-user-service-idempotency', TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } });
+  });
+
+  test('functions run the runtime of settings.runtime, traced, with configuration the service code reads', () => {
+    const t = template('user-service');
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      TracingConfig: { Mode: 'Active' },
+      Environment: { Variables: Match.objectLike({ SERVICE_NAME: 'user-service', STORE: 'dynamodb', TABLE_PREFIX: 'shop-platform-user-service', EVENT_BUS: 'sns', SECRETS_SOURCE: 'aws-secrets' }) },
+    });
+  });
+
+  test('one shared stack, one stack per service and one for the dashboard; no stack near 500 resources', () => {
+    expect(arch.stacks.map((s) => s.stackName)).toEqual(['shop-platform-shared', ...arch.services.keys()].map((n) => (n.startsWith('shop-platform') ? n : `shop-platform-${n}`)).concat('shop-platform-observability'));
+    for (const s of arch.stacks) expect(Object.keys(Template.fromStack(s).toJSON().Resources as object).length).toBeLessThan(200);
+  });
+});
