@@ -1,11 +1,10 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { DEFAULT_MAX_RECEIVE_COUNT, VISIBILITY_PER_CONSUMER_TIMEOUT, defaultDeadLetterQueueProps, defaultQueueProps } from '../core/sqs-defaults';
+import { DEFAULT_MAX_RECEIVE_COUNT, VISIBILITY_PER_CONSUMER_TIMEOUT, defaultDeadLetterQueueProps, defaultQueueProps, deadLetterDepthAlarm } from '../core/sqs-defaults';
 
 export interface QueueWithDlqProps {
   /**
@@ -77,14 +76,6 @@ export class QueueWithDlq extends Construct {
       enforceSSL: true,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount },
     });
-    this.dlqAlarm = new cloudwatch.Alarm(this, 'DlqDepthAlarm', {
-      alarmDescription: 'Messages are failing: at least one message is in the dead-letter queue.',
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    if (props.alarmTopic) this.dlqAlarm.addAlarmAction(new actions.SnsAction(props.alarmTopic));
+    this.dlqAlarm = deadLetterDepthAlarm(this, this.deadLetterQueue, 'Messages are failing: at least one message is in the dead-letter queue.', props.alarmTopic);
   }
 }

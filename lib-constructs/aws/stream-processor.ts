@@ -1,6 +1,5 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -12,7 +11,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledgeDeadLetterQueue } from '../core/nag';
-import { defaultDeadLetterQueueProps } from '../core/sqs-defaults';
+import { defaultDeadLetterQueueProps, deadLetterDepthAlarm } from '../core/sqs-defaults';
 import {
   DEFAULT_PIPE_BATCH_SIZE,
   DEFAULT_PIPE_LOG_RETENTION,
@@ -147,15 +146,7 @@ export class StreamProcessor extends Construct {
     });
     props.handler.addEventSource(this.eventSource);
 
-    this.dlqAlarm = new cloudwatch.Alarm(this, 'DlqDepthAlarm', {
-      alarmDescription: 'Stream batches are failing: at least one failed batch is recorded in the dead-letter queue.',
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    if (props.alarmTopic) this.dlqAlarm.addAlarmAction(new actions.SnsAction(props.alarmTopic));
+    this.dlqAlarm = deadLetterDepthAlarm(this, this.deadLetterQueue, 'Stream batches are failing: at least one failed batch is recorded in the dead-letter queue.', props.alarmTopic);
     acknowledgeDeadLetterQueue(this.deadLetterQueue, 'the Kinesis event source mapping (on-failure destination)');
   }
 

@@ -1,6 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -8,6 +7,7 @@ import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { deadLetterDepthAlarm } from '../core/sqs-defaults';
 import { OUTBOX_RELAY_CRON, OUTBOX_TTL_ATTRIBUTE, outboxTableName, pendingItemsFilter } from '../core/outbox-defaults';
 import { DEFAULT_STREAM_RETRY_ATTEMPTS } from '../core/stream-defaults';
 import { ScheduledJob } from './scheduled-job';
@@ -95,15 +95,7 @@ export class TransactionalOutbox extends Construct {
       });
       this.schedule = job.schedule;
       this.deadLetterQueue = job.deadLetterQueue;
-      this.dlqAlarm = new cloudwatch.Alarm(this, 'DlqDepthAlarm', {
-        alarmDescription: 'Outbox relay runs are not being delivered: at least one run is in the dead-letter queue.',
-        metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-      if (props.alarmTopic) this.dlqAlarm.addAlarmAction(new actions.SnsAction(props.alarmTopic));
+      this.dlqAlarm = deadLetterDepthAlarm(this, this.deadLetterQueue, 'Outbox relay runs are not being delivered: at least one run is in the dead-letter queue.', props.alarmTopic);
       return;
     }
     const tableName = props.tableName ?? (props.tablePrefix !== undefined ? outboxTableName(props.tablePrefix) : undefined);

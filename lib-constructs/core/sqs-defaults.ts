@@ -3,7 +3,11 @@
  * return fresh props; callers merge defaults, then user values, then what the construct requires.
  */
 import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
 
 /** Deliveries of a message before it moves to the DLQ. */
 export const DEFAULT_MAX_RECEIVE_COUNT = 5;
@@ -30,4 +34,21 @@ export function defaultQueueProps(): sqs.QueueProps {
 /** A dead-letter queue: like a work queue, but it keeps messages for the maximum 14 days. */
 export function defaultDeadLetterQueueProps(): sqs.QueueProps {
   return { ...defaultQueueProps(), retentionPeriod: Duration.days(14) };
+}
+
+/**
+ * The alarm every dead-letter queue gets: at least one message in it (maximum over a minute), missing data not
+ * breaching, with an action to `alarmTopic` when given. One definition, so every DLQ alarms alike.
+ */
+export function deadLetterDepthAlarm(scope: Construct, queue: sqs.IQueue, description: string, alarmTopic?: sns.ITopic): cloudwatch.Alarm {
+  const alarm = new cloudwatch.Alarm(scope, 'DlqDepthAlarm', {
+    alarmDescription: description,
+    metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+    threshold: 1,
+    evaluationPeriods: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+  if (alarmTopic) alarm.addAlarmAction(new actions.SnsAction(alarmTopic));
+  return alarm;
 }
