@@ -39,7 +39,9 @@ export const TARGET_CAPABILITIES: Record<TargetId, TargetCapabilities> = {
     title: 'AWS',
     archetypes: ARCHETYPE_KINDS,
     // kafka (MSK) is planned; until then it is refused rather than silently replaced.
-    eventBuses: ['sns', 'eventbridge', 'sqs'],
+    // sqs (publishers writing straight into their consumers' queues) is not built yet: consumers already get SQS
+    // queues behind sns or eventbridge, so it is refused rather than silently replaced by sns.
+    eventBuses: ['sns', 'eventbridge'],
     databases: ['dynamodb', 'postgres', 'none'],
     computes: ['lambda', 'fargate'],
     translates: {},

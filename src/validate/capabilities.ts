@@ -3,6 +3,7 @@ import { Diagnostic, DiagnosticInit, DocPath } from '../model/diagnostics';
 import { LIMITS, TARGET_CAPABILITIES } from '../model/targets';
 import { SourceDocument, isRecord } from '../parse';
 import type { ResolvedArchitecture, ResolvedService } from '../resolve';
+import { toEventBridgeCron } from '../../lib-constructs/core/cron';
 import { isCronProblem, parseCron } from './cron';
 import { svcPath } from './semantic';
 
@@ -135,6 +136,12 @@ export function checkTarget(doc: SourceDocument, raw: unknown, model: ResolvedAr
       const parsed = parseCron(spec.schedule.cron);
       if (!isCronProblem(parsed) && parsed.fields[2] !== '*' && parsed.fields[4] !== '*') {
         report({ code: 'AF5001', message: `service "${s.name}": the schedule restricts both day-of-month and day-of-week, which EventBridge cron cannot express on target aws`, path: svcPath(s, 'schedule', 'cron'), hint: 'restrict only one of the two and use * for the other' });
+      } else if (!isCronProblem(parsed)) {
+        try {
+          toEventBridgeCron(spec.schedule.cron);
+        } catch (e) {
+          report({ code: 'AF5001', message: `service "${s.name}": ${(e as Error).message} (target aws)`, path: svcPath(s, 'schedule', 'cron'), hint: 'write the days as a list or a range without a step, e.g. 1,3,5 or MON-FRI' });
+        }
       }
     }
     if (t === 'gcp') {
