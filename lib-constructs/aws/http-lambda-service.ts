@@ -119,7 +119,7 @@ export class HttpLambdaService extends Construct {
       this.apiIdExportName = `${apiStack.stackName}-${Names.uniqueId(this)}-ApiId`;
       apiStack.exportValue(this.api.apiId, { name: this.apiIdExportName });
     }
-    granteeStack.addDependency(apiStack, `it imports the id of ${this.node.path} for an execute-api:Invoke grant`);
+    granteeStack.addStackDependency(apiStack, `it imports the id of ${this.node.path} for an execute-api:Invoke grant`);
     return this.apiIdExportName;
   }
 

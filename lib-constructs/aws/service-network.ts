@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { acknowledgeExplicitZones } from '../core/nag';
 import {
   DEFAULT_CIDR,
   DEFAULT_FLOW_LOG_RETENTION,
@@ -130,6 +131,7 @@ export class ServiceNetwork extends Construct implements IServiceNetwork {
         restrictDefaultSecurityGroup: false,
       }),
     );
+    if (zones !== undefined) acknowledgeExplicitZones(this.vpc);
     this.privateSubnets = { subnetType: privateType };
     this.publicSubnets = { subnetType: ec2.SubnetType.PUBLIC };
 

@@ -146,3 +146,28 @@ export function acknowledgeThirdPartySecret(secret: IConstruct, name: string): v
 export function acknowledgeRotationRandomPassword(role: IConstruct): void {
   ack(role, 'AwsSolutions-IAM5', 'Resource::*', 'secretsmanager:GetRandomPassword (granted with the rotation schedule) and X-Ray trace upload support no resource-level permissions; AWS documents "*" as their only resource. The role\'s secret statements name the one secret it rotates.');
 }
+
+/**
+ * Not a cdk-nag rule: aws-cdk-lib's built-in validation warns (W3010) on subnets with hard-coded availability
+ * zones. ServiceNetwork names its zones on purpose: a stack with a concrete account and region then synthesizes
+ * offline, with no context lookup, and the same every time.
+ */
+export function acknowledgeExplicitZones(vpc: IConstruct): void {
+  Validations.of(vpc).acknowledge({
+    id: 'CloudFormation-Validate::W3010',
+    reason: 'The zones are named on purpose (ServiceNetwork availabilityZones): stacks with a concrete environment synthesize offline and deterministically, without an availability-zone lookup.',
+  });
+}
+
+/**
+ * APIG4 on a public WebSocket API's `$connect` route that API Gateway does not authorize itself: browsers cannot
+ * sign with SigV4, so the generated `$connect` handler verifies the client's token (subscriptions.authorization:
+ * jwt or api-key) and refuses the connection otherwise.
+ */
+export function acknowledgeConnectVerifiedByHandler(route: IConstruct, how: 'JWT' | 'API key' | 'none'): void {
+  const reason =
+    how === 'none'
+      ? 'The architecture file declares this public WebSocket API open to anonymous clients (subscriptions.authorization: none); it only pushes the events listed there.'
+      : `Clients of this public WebSocket API are browsers, which cannot sign requests; the $connect handler verifies the ${how} the client presents and refuses the connection without a valid one.`;
+  ack(route, 'AwsSolutions-APIG4', undefined, reason);
+}

@@ -59,10 +59,8 @@ export class SharedStack extends Stack {
   /** The architecture's VPC, created on first use (Fargate, Aurora, ElastiCache need one; Lambda alone does not). */
   network(): ServiceNetwork {
     const aws = this.model.file.cloud?.aws;
-    this.net ??= new ServiceNetwork(this, 'Network', {
-      nat: aws?.nat ?? 'gateway',
-      ...(aws?.region !== undefined ? { availabilityZones: [`${aws.region}a`, `${aws.region}b`] } : {}),
-    });
+    // Two zones named after the region (ServiceNetwork knows the regions where "b" is not offered).
+    this.net ??= new ServiceNetwork(this, 'Network', { nat: aws?.nat ?? 'gateway' });
     return this.net;
   }
 

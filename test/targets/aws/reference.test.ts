@@ -108,3 +108,12 @@ describe('the reference example on AWS', () => {
     for (const s of arch.stacks) expect(Object.keys(Template.fromStack(s).toJSON().Resources as object).length).toBeLessThan(200);
   });
 });
+
+describe('the public WebSocket gateway', () => {
+  test('$connect is left to the handler, which checks the JWT of subscriptions.authorization; the other routes ride the connection', () => {
+    const t = Template.fromStack(buildApp(awsModel(REFERENCE)).arch.services.get('realtime-gateway')!);
+    t.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: '$connect', AuthorizationType: 'NONE' });
+    t.hasResourceProperties('AWS::ApiGatewayV2::Stage', { StageName: 'live', AccessLogSettings: Match.anyValue() });
+    t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ CONNECTIONS_STORE: 'dynamodb', SENDER: 'apigateway' }) } });
+  });
+});

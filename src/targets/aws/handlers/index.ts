@@ -17,6 +17,7 @@ import { StreamProcessor } from '../../../../lib-constructs/aws/stream-processor
 import { WebSocketApi } from '../../../../lib-constructs/aws/websocket-api';
 import type { ArchetypeKind } from '../../../model/archetypes';
 import { kebab } from '../../../model/names';
+import { acknowledgeConnectVerifiedByHandler } from '../../../../lib-constructs/core/nag';
 import { secretName } from '../naming';
 import type { ServiceStack } from '../service-stack';
 import { httpService } from './http';
@@ -164,7 +165,16 @@ const websocket: AwsHandler = (stack) => {
   const s = stack.service;
   stack.useEntries('lambda', 'events');
   const fn = stack.fn('Connections', 'lambda', { description: `${s.name}: $connect, $disconnect and $default` });
-  const ws = new WebSocketApi(stack, 'WebSocket', { handler: fn, connectionsTableName: `${stack.tablePrefix}-connections` });
+  // A public gateway's clients are browsers: its $connect handler checks their token (subscriptions.authorization);
+  // an internal one is called by services, which sign with IAM.
+  const publicApi = s.spec.public === true;
+  const ws = new WebSocketApi(stack, 'WebSocket', {
+    handler: fn,
+    connectionsTableName: `${stack.tablePrefix}-connections`,
+    connectAuthorization: publicApi ? 'none' : 'iam',
+  });
+  const auth = s.spec.subscriptions?.authorization ?? 'jwt';
+  if (publicApi) acknowledgeConnectVerifiedByHandler(ws.routes.$connect, auth === 'api-key' ? 'API key' : auth === 'none' ? 'none' : 'JWT');
   stack.setEnv('CONNECTIONS_STORE', 'dynamodb');
   stack.setEnv('CONNECTIONS_TABLE', ws.table.table.tableName);
   stack.setEnv('WEBSOCKET_ENDPOINT', ws.callbackUrl);
