@@ -248,7 +248,7 @@ async function synthCommand(fileArg: string | undefined, flags: SynthFlags, io: 
   if (loaded.model.target === 'aws') {
     if (io.isTTY) io.stderr('synthesizing the AWS stacks...\n');
     const { synthAws } = await import('../targets/aws/synth');
-    const aws = synthAws(loaded.model, { validation: flags.validation !== false });
+    const aws = synthAws(loaded.model, { validation: flags.validation !== false, sourceFile });
     if (aws.problems.length > 0 && loaded.document) {
       const diags = aws.problems.map((p) => loaded.document!.diagnostic(p));
       report(diags, io, color, loaded.text);

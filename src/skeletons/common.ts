@@ -2,6 +2,7 @@
 import { OutputFile, managed } from '../model/output-file';
 import type { ServiceContext } from './context';
 import { constant } from './names';
+import { containerEntry, lambdaEntry, secretNames, secretsConfig } from './secrets';
 
 export interface ConfigVar {
   readonly kind: 'string' | 'int' | 'bool' | 'list';
@@ -22,16 +23,18 @@ export function baseConfig(ctx: ServiceContext): Record<string, ConfigVar> {
     EVENT_TARGET: { kind: 'string', default: '', description: 'Topic ARN, bus name, queue URL or Pub/Sub topic the service publishes to' },
     ...(usesStore ? storeConfig(ctx) : {}),
     PII_FIELDS: { kind: 'list', default: (ctx.model.file.compliance?.pii_fields ?? []).join(','), description: 'Fields redacted from logs' },
-    ...Object.fromEntries((s.spec.secrets ?? []).map((name) => [name, { kind: 'string', required: true, description: 'Secret, injected by the platform from the secrets manager' } satisfies ConfigVar])),
+    // The secrets themselves are read at start-up (src/secrets.ts), never configuration.
+    ...(secretNames(ctx).length > 0 ? secretsConfig() : {}),
   };
 }
 
-/** Where a service keeps its tables: STORE, TABLE_PREFIX, DATABASE_URL. */
+/** Where a service keeps its tables: STORE, TABLE_PREFIX, DATABASE_URL, PG_IAM_AUTH. */
 export function storeConfig(ctx: ServiceContext): Record<string, ConfigVar> {
   return {
     STORE: { kind: 'string', default: 'memory', description: 'memory | dynamodb | postgres' },
     TABLE_PREFIX: { kind: 'string', default: `${ctx.model.file.architecture.name}-${ctx.service.name}`, description: "Prefix of the service's table names" },
     DATABASE_URL: { kind: 'string', default: '', description: 'PostgreSQL connection string (STORE=postgres)' },
+    PG_IAM_AUTH: { kind: 'bool', default: 'false', description: 'Authenticate to PostgreSQL with an IAM auth token for the DATABASE_URL user, over TLS (read by the platform with AWS_REGION)' },
   };
 }
 
@@ -72,7 +75,9 @@ export function httpEntries(ctx: ServiceContext, options: { relay?: boolean } = 
   return [
     managed(
       `${ctx.dir}/src/entry/server.ts`,
-      `import { serve } from '${ctx.platform}';
+      containerEntry(
+        ctx,
+        `import { serve } from '${ctx.platform}';
 import { buildApp } from '../app';
 import { loadConfig } from '../config';
 import { createDependencies } from '../deps';
@@ -90,17 +95,21 @@ ${relay ? '    clearInterval(relay);\n' : ''}    return deps.close();
   },
 });
 `,
+      ),
     ),
     ...(relay ? [relayEntry(ctx)] : []),
     managed(
       `${ctx.dir}/src/entry/lambda.ts`,
-      `import { httpHandler } from '${ctx.platform}';
+      lambdaEntry(
+        ctx,
+        `import { httpHandler } from '${ctx.platform}';
 import { buildApp } from '../app';
 import { loadConfig } from '../config';
 import { createDependencies } from '../deps';
 
 export const handler = httpHandler(buildApp(createDependencies(loadConfig(process.env))));
 `,
+      ),
     ),
   ];
 }
@@ -109,7 +118,9 @@ export const handler = httpHandler(buildApp(createDependencies(loadConfig(proces
 export function relayEntry(ctx: ServiceContext): OutputFile {
   return managed(
     `${ctx.dir}/src/entry/relay.ts`,
-    `import { loadConfig } from '../config';
+    lambdaEntry(
+      ctx,
+      `import { loadConfig } from '../config';
 import { createDependencies } from '../deps';
 
 const deps = createDependencies(loadConfig(process.env));
@@ -117,6 +128,7 @@ const deps = createDependencies(loadConfig(process.env));
 /** Publishes what the outbox holds; run on a schedule or from the outbox table's stream. */
 export const handler = async (): Promise<{ relayed: number }> => ({ relayed: await deps.relay.runOnce() });
 `,
+    ),
   );
 }
 

@@ -8,6 +8,7 @@ import type { OutputFile } from '../model/output-file';
 import { ServiceContext, serviceContext } from './context';
 import { platformFiles } from './platform';
 import { rootFiles } from './root';
+import { secretsFiles } from './secrets';
 import { renderBff } from './archetypes/bff';
 import { renderCache } from './archetypes/cache';
 import { renderConsumer } from './archetypes/consumer';
@@ -47,6 +48,9 @@ export interface RenderOptions {
 /** Every file of the generated workspace, in a stable order. */
 export function renderRepository(model: ResolvedArchitecture, options: RenderOptions): OutputFile[] {
   const files = [...rootFiles(model, options.sourceFile), ...platformFiles(model)];
-  for (const service of model.services) files.push(...RENDERERS[service.kind](serviceContext(model, service)));
+  for (const service of model.services) {
+    const ctx = serviceContext(model, service);
+    files.push(...RENDERERS[service.kind](ctx), ...secretsFiles(ctx));
+  }
   return files;
 }

@@ -95,7 +95,7 @@ module.exports = {
 `,
     ),
     // A repo usually has these already: they are starting points, never overwritten.
-    owned('.gitignore', 'node_modules/\ncoverage/\ndist/\n*.tsbuildinfo\n'),
+    owned('.gitignore', 'node_modules/\ncoverage/\ndist/\n*.tsbuildinfo\ncdk.out/\n'),
     owned(
       'README.md',
       `# ${arch.name}

@@ -18,6 +18,14 @@ export const RUNTIME_DEPENDENCIES = {
   pg: '8.23.1',
   '@aws-sdk/client-apigatewaymanagementapi': '3.1169.0',
   '@redis/client': '6.3.1',
+  // SigV4-signed calls between services. signature-v4 and credential-provider-node came transitively with the
+  // SDK clients (these are the versions they resolve to); sha256-js did not.
+  '@smithy/signature-v4': '5.7.5',
+  '@aws-crypto/sha256-js': '5.2.0',
+  '@aws-sdk/credential-provider-node': '3.972.98',
+  // IAM authentication to PostgreSQL; a saga started on Step Functions.
+  '@aws-sdk/rds-signer': '3.1169.0',
+  '@aws-sdk/client-sfn': '3.1164.0',
 } as const;
 
 export const DEV_DEPENDENCIES = {

@@ -7,9 +7,9 @@
  * with a message saying so.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { cli } from '../helpers';
 
 const enabled = process.env.ALLFRAME_E2E === '1';
@@ -42,6 +42,21 @@ if (!enabled) {
       console.log(`generated workspace: ${/Tests:\s+(.*)/.exec(test.stderr + test.stdout)?.[1] ?? '?'}; coverage lines ${summary.total!.lines.pct}%, branches ${summary.total!.branches.pct}%`);
       expect(summary.total!.lines.pct).toBeGreaterThanOrEqual(80);
       expect(summary.total!.branches.pct).toBeGreaterThanOrEqual(80);
+
+      // AND the CDK app bundles every Lambda service from the installed workspace with esbuild (no Docker), as
+      // `cdk synth` / `cdk deploy` run it through cdk.json: one stage per environment of the file
+      const out = join(dir, 'cdk.out');
+      process.env.CDK_OUTDIR = out;
+      const t3 = Date.now();
+      const app = await cli(['cdk-app'], dir).finally(() => delete process.env.CDK_OUTDIR);
+      console.log(`generated workspace: cdk-app with bundling ${((Date.now() - t3) / 1000).toFixed(1)} s`);
+      expect({ code: app.code, err: app.code === 0 ? '' : app.stderr.slice(-3000) }).toEqual({ code: 0, err: '' });
+      const files = readdirSync(out, { recursive: true }).map(String);
+      expect(files.filter((f) => /^assembly-(dev|prod)\//.test(f) && f.endsWith('.template.json')).length).toBeGreaterThan(20);
+      const bundles = files.filter((f) => f.endsWith(`${sep}lambda.js`));
+      expect(bundles.length).toBeGreaterThanOrEqual(10);
+      const bundle = readFileSync(join(out, bundles[0]!), 'utf8');
+      expect(bundle).not.toMatch(/require\("@shop-platform\/platform"\)/); // the workspace package is inlined
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

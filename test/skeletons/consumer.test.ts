@@ -32,7 +32,11 @@ describe('consumer skeleton', () => {
     expect(config).toContain('BATCH_SIZE: { kind: \'int\', default: "10"');
     expect(config).toContain('CONCURRENCY: { kind: \'int\', default: "5"');
     expect(config).toContain('MAX_RETRIES: { kind: \'int\', default: "5"');
-    expect(config).toContain("SMTP_PASSWORD: { kind: 'string', required: true");
+    expect(config).not.toContain('SMTP_PASSWORD');
+    expect(config).toContain('SECRETS_SOURCE: { kind: \'string\', default: "env"');
+    expect(content('src/secrets.ts')).toContain("export const SECRET_NAMES = ['SMTP_PASSWORD'] as const;");
+    expect(content('src/entry/lambda.ts')).toContain('  const deps = createDependencies(config, await loadServiceSecrets(config));\n  return sqsHandler(');
+    expect(content('src/entry/server.ts')).toContain('async function main(): Promise<void> {');
   });
 
   test('entries: Lambda SQS with batch item failures, a container with push and polling, a DLQ redrive', () => {

@@ -28,13 +28,14 @@ describe('gateway skeleton', () => {
     expect(deps).toContain('retryIdempotentOnly: true');
   });
 
-  test('secrets read at start-up with loadSecrets, from env or aws-secrets', () => {
-    const deps = content('src/deps.ts');
-    expect(deps).toContain("export const SECRET_NAMES = ['DHL_API_KEY', 'UPS_API_KEY'] as const;");
-    expect(deps).toContain("const source = config.SECRETS_SOURCE === 'aws-secrets' ? 'aws-secrets' : 'env';");
-    expect(deps).toContain('return loadSecrets(SECRET_NAMES,');
-    expect(content('src/entry/server.ts')).toContain('createDependencies(config, await loadGatewaySecrets(config))');
-    expect(content('src/entry/lambda.ts')).toContain('ready ??= start()');
+  test('secrets read at start-up with the shared loader, from env or aws-secrets', () => {
+    expect(content('src/secrets.ts')).toContain("export const SECRET_NAMES = ['DHL_API_KEY', 'UPS_API_KEY'] as const;");
+    expect(content('src/secrets.ts')).toContain('return loadSecrets(SECRET_NAMES, { source, env, prefix: config.SECRETS_PREFIX, client });');
+    expect(content('src/config.ts')).toContain('SECRETS_SOURCE: { kind: \'string\', default: "env"');
+    expect(content('src/config.ts')).not.toContain('DHL_API_KEY');
+    expect(content('src/deps.ts')).toContain('export function createDependencies(config: Config, secrets: Secrets, fetchFn: Fetch = fetch): Dependencies {');
+    expect(content('src/entry/server.ts')).toContain('createDependencies(config, await loadServiceSecrets(config))');
+    expect(content('src/entry/lambda.ts')).toContain('const started = startOnce(async () => {');
   });
 
   test('HTTP: POST /<provider>/requests with idempotency, events after calls', () => {

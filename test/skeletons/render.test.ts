@@ -35,9 +35,24 @@ describe('renderRepository', () => {
     }
   });
 
-  test('secrets are required configuration, never values in files', () => {
-    const config = byPath.get('services/user-service/src/config.ts')!.content;
-    expect(config).toContain("STRIPE_API_KEY: { kind: 'string', required: true");
+  test('secrets are read at start-up (env or aws-secrets), never configuration nor values in files', () => {
+    const content = (p: string) => byPath.get(`services/user-service/${p}`)!.content;
+    const config = content('src/config.ts');
+    expect(config).not.toContain('STRIPE_API_KEY');
+    expect(config).toContain('SECRETS_SOURCE: { kind: \'string\', default: "env"');
+    expect(config).toContain('SECRETS_PREFIX: { kind: \'string\', default: ""');
+    expect(content('src/secrets.ts')).toContain("export const SECRET_NAMES = ['STRIPE_API_KEY'] as const;");
+    expect(content('src/deps.ts')).toContain('export function createDependencies(config: Config, secrets: Secrets): Dependencies {');
+    // THEN the container awaits them before serving, the Lambda entries on their first invocation
+    expect(content('src/entry/server.ts')).toContain('  const deps = createDependencies(config, await loadServiceSecrets(config));\n  const relay');
+    for (const entry of ['lambda', 'relay']) {
+      expect(content(`src/entry/${entry}.ts`)).toContain('const started = startOnce(async () => {');
+      expect(content(`src/entry/${entry}.ts`)).toContain('export const handler = async (...args: Parameters<Awaited<ReturnType<typeof started>>>) => (await started())(...args);');
+    }
+    expect(content('test/secrets.test.ts')).toContain("expect((error as SecretsError).missing).toEqual(['STRIPE_API_KEY']);");
+    // AND a service without secrets is unchanged
+    expect(byPath.has('services/inventory-service/src/secrets.ts')).toBe(false);
+    expect(byPath.get('services/inventory-service/src/entry/lambda.ts')!.content).toContain('export const handler = httpHandler(buildApp(createDependencies(loadConfig(process.env))));');
   });
 
   test('managed files carry the marker; domain, application code and tests of the user are owned', () => {

@@ -5,10 +5,12 @@
  */
 import { OutputFile, managed, owned } from '../../model/output-file';
 import type { ServiceContext } from '../context';
+import { secretsWiring } from '../secrets';
 import { dockerfile, servicePackage } from '../context';
 import { ConfigVar, configFile, httpEntries } from '../common';
 import { constant, kebab, plural } from '../names';
-import { entitiesOf, secretsEnv } from './stateless';
+import { outboundConfig, WITH_AWS_ENV } from '../outbound';
+import { entitiesOf } from './stateless';
 
 /** Configuration of the outbound resilience policy, defaulted from the resolved resilience settings. */
 export function resilienceConfig(ctx: ServiceContext, timeoutMs = 5000): Record<string, ConfigVar> {
@@ -43,6 +45,7 @@ export function renderBff(ctx: ServiceContext): OutputFile[] {
   const graphql = s.protocols.includes('graphql');
   const extra: Record<string, ConfigVar> = {
     ...Object.fromEntries(aggregates.map((a) => [`${constant(a)}_URL`, { kind: 'string', default: `http://${a}:8080`, description: `Base URL of ${a}` } satisfies ConfigVar])),
+    ...outboundConfig(),
     CACHE_TTL_SECONDS: { kind: 'int', default: String(ttl), description: 'Response cache TTL in seconds (0: no caching)' },
     RATE_LIMIT_RPS: { kind: 'int', default: String(rate.rps), description: 'Requests per second one instance accepts (token refill rate)' },
     RATE_LIMIT_BURST: { kind: 'int', default: String(rate.burst), description: 'Requests one instance accepts at once (token bucket size)' },
@@ -59,7 +62,8 @@ ${s.spec.responsibility ? `${s.spec.responsibility}\n\n` : ''}Backend for fronte
 
 - \`GET /<service>/<path>\` proxies a GET to the service (GETs only), through a circuit breaker, retries, a
   bulkhead and a timeout (\`createPolicy\`), configured by the \`RETRY_*\`, \`BREAKER_*\`, \`BULKHEAD_*\` and \`DOWNSTREAM_TIMEOUT_MS\`
-  variables. Base URLs: ${aggregates.map((a) => `\`${constant(a)}_URL\``).join(', ')}.
+  variables. Base URLs: ${aggregates.map((a) => `\`${constant(a)}_URL\``).join(', ')}. With \`OUTBOUND_AUTH=aws-iam\` the calls are
+  signed with SigV4 for \`AWS_REGION\` (services behind API Gateway's IAM authorization, as the AWS target deploys them).
 - Successful (200) responses are cached in memory for \`CACHE_TTL_SECONDS\` (${ttl}${ttl === 0 ? ': caching off' : ' s'}); the \`x-cache\`
   header says \`hit\` or \`miss\`. The cache is per instance.
 - \`GET /overview\` calls every service at once and returns what answered, with the failures under \`errors\`
@@ -207,17 +211,17 @@ export function rateLimit(bucket: TokenBucket): MiddlewareHandler {
     ),
     managed(
       `${ctx.dir}/src/deps.ts`,
-      `import { closePools, createLogger, createPolicy } from '${P}';
+      `import { closePools, createLogger, createPolicy, outboundFetch } from '${P}';
 import type { Logger } from '${P}';
 import { CachedDownstream, HttpDownstream } from './adapters/downstream';
 import type { Fetch } from './adapters/downstream';
 import { TokenBucket } from './adapters/rate-limit';
 import type { Config } from './config';
-import type { Downstream } from './ports';
+${secretsWiring(ctx).importType}import type { Downstream } from './ports';
 
 /** Everything the application needs from the outside world. */
 export interface Dependencies {
-  readonly logger: Logger;
+${secretsWiring(ctx).field}  readonly logger: Logger;
   /** The aggregated services, by name. */
   readonly downstreams: Readonly<Record<string, Downstream>>;
   readonly limiter: TokenBucket;
@@ -226,14 +230,15 @@ export interface Dependencies {
 
 /** Seams for tests: the HTTP client and the clock of the cache and the rate limiter. */
 export interface DependencyOptions {
+  /** @default - fetch, signing with SigV4 when OUTBOUND_AUTH is aws-iam */
   readonly fetch?: Fetch;
   readonly now?: () => number;
 }
 
 /** One resilient (and, with a TTL, cached) client per aggregated service. */
-export function createDependencies(config: Config, options: DependencyOptions = {}): Dependencies {
+export function createDependencies(config: Config${secretsWiring(ctx).param}, options: DependencyOptions = {}): Dependencies {
   const now = options.now ?? Date.now;
-  const fetchFn = options.fetch ?? fetch;
+  const fetchFn = options.fetch ?? outboundFetch(config.OUTBOUND_AUTH, config.AWS_REGION);
   const downstream = (name: string, url: string): Downstream => {
     const policy = createPolicy({
       retry: { maxAttempts: config.RETRY_MAX_ATTEMPTS, initialDelayMs: config.RETRY_INITIAL_INTERVAL_MS, maxDelayMs: config.RETRY_MAX_INTERVAL_MS },
@@ -245,7 +250,7 @@ export function createDependencies(config: Config, options: DependencyOptions = 
     return config.CACHE_TTL_SECONDS > 0 ? new CachedDownstream(http, config.CACHE_TTL_SECONDS, now) : http;
   };
   return {
-    logger: createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL, redact: config.PII_FIELDS }),
+${secretsWiring(ctx).prop}    logger: createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL, redact: config.PII_FIELDS }),
     downstreams: {
 ${aggregates.map((a) => `      '${a}': downstream('${a}', config.${constant(a)}_URL),`).join('\n')}
     },
@@ -347,7 +352,7 @@ function parseBody(res: DownstreamResponse): unknown {
   // tests: the owned behaviour (proxy, caching, overview, rate limit) and the managed adapters
   const first = aggregates[0]!;
   const second = aggregates[1];
-  const env = `{ ...${secretsEnv(ctx)}, LOG_LEVEL: 'silent', RETRY_MAX_ATTEMPTS: '1', CACHE_TTL_SECONDS: '30', RATE_LIMIT_BURST: '1000', ...overrides }`;
+  const env = `{ LOG_LEVEL: 'silent', RETRY_MAX_ATTEMPTS: '1', CACHE_TTL_SECONDS: '30', RATE_LIMIT_BURST: '1000', ...overrides }`;
   files.push(
     owned(
       `${ctx.dir}/test/bff.test.ts`,
@@ -369,12 +374,13 @@ function fakeFetch(routes: Record<string, () => Response>) {
   return { fetchFn, calls };
 }
 
+${WITH_AWS_ENV}
 const json = (body: unknown, status = 200) => () => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
 function setup(routes: Record<string, () => Response>, overrides: Record<string, string> = {}) {
   let now = 1_000_000;
   const fake = fakeFetch(routes);
-  const deps = createDependencies(loadConfig(${env}), { fetch: fake.fetchFn, now: () => now });
+  const deps = createDependencies(loadConfig(${env})${secretsWiring(ctx).testArg}, { fetch: fake.fetchFn, now: () => now });
   return { app: buildApp(deps), calls: fake.calls, advance: (ms: number) => (now += ms) };
 }
 
@@ -460,9 +466,17 @@ ${second ? `    expect(body.errors.map((e) => e.service)).toEqual(['${first}']);
   });
 
   test('by default, one client per aggregated service with the real fetch', async () => {
-    const deps = createDependencies(loadConfig(${secretsEnv(ctx)}));
+    const deps = createDependencies(loadConfig({})${secretsWiring(ctx).testArg});
     expect(Object.keys(deps.downstreams)).toEqual(${JSON.stringify(aggregates)});
     await deps.close();
+  });
+
+  test('with OUTBOUND_AUTH=aws-iam, the calls are signed (SigV4 for execute-api)', async () => {
+    const get = (env: Record<string, string>) => () => createDependencies(loadConfig({ ...env, CACHE_TTL_SECONDS: '0' })${secretsWiring(ctx).testArg}).downstreams['${first}']!.get('/');
+    const [signed] = await withAwsEnv(get({ OUTBOUND_AUTH: 'aws-iam', AWS_REGION: 'eu-west-1' }));
+    expect(signed?.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\\/\\d{8}\\/eu-west-1\\/execute-api\\/aws4_request, /);
+    const [plain] = await withAwsEnv(get({}));
+    expect(plain?.authorization).toBeUndefined();
   });
 });
 `,

@@ -5,10 +5,10 @@
  */
 import { OutputFile, managed, owned } from '../../model/output-file';
 import type { ServiceContext } from '../context';
+import { containerEntry, lambdaEntry, secretsWiring } from '../secrets';
 import { dockerfile, servicePackage } from '../context';
 import { configFile } from '../common';
 import { camel, kebab } from '../names';
-import { secretsEnv } from './stateless';
 
 /** The entity an event is about, as the key namespace: ProductUpdated → product, UserLoggedOut → user. */
 function entityOf(event: string): string {
@@ -229,10 +229,10 @@ import { redisStore } from './adapters/redis-store';
 import type { StoreConnection } from './adapters/redis-store';
 import { CacheClient } from './cache-client';
 import type { Config } from './config';
-
+${secretsWiring(ctx).importType}
 /** Everything the invalidation function (and a service using the library) needs. */
 export interface Dependencies {
-  readonly logger: Logger;
+${secretsWiring(ctx).field}  readonly logger: Logger;
   readonly cache: CacheClient;
   close(): Promise<void>;
 }
@@ -249,11 +249,11 @@ function connect(config: Config, logger: Logger): StoreConnection {
 }
 
 /** The cache client over the configured store (in memory unless CACHE_BACKEND=redis). */
-export function createDependencies(config: Config): Dependencies {
+export function createDependencies(config: Config${secretsWiring(ctx).param}): Dependencies {
   const logger = createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL, redact: config.PII_FIELDS });
   const connection = connect(config, logger);
   return {
-    logger,
+${secretsWiring(ctx).prop}    logger,
     cache: new CacheClient(connection.store, { prefix: config.CACHE_KEY_PREFIX, ttlSeconds: config.CACHE_TTL_SECONDS }),
     close: async () => {
       await connection.close();
@@ -326,7 +326,7 @@ export { invalidate } from './handler';
     ),
     managed(
       `${ctx.dir}/src/entry/lambda.ts`,
-      `import { sqsHandler } from '${P}';
+      lambdaEntry(ctx, `import { sqsHandler } from '${P}';
 import { loadConfig } from '../config';
 import { createDependencies } from '../deps';
 import { invalidationHandler } from '../handler';
@@ -335,11 +335,11 @@ const deps = createDependencies(loadConfig(process.env));
 
 /** Invalidation from an SQS queue subscribed to ${events.join(', ') || 'the invalidation events'} (enable ReportBatchItemFailures). */
 export const handler = sqsHandler(invalidationHandler(deps), { logger: deps.logger });
-`,
+`),
     ),
     managed(
       `${ctx.dir}/src/entry/server.ts`,
-      `import { serve } from '${P}';
+      containerEntry(ctx, `import { serve } from '${P}';
 import { buildApp } from '../app';
 import { loadConfig } from '../config';
 import { createDependencies } from '../deps';
@@ -347,7 +347,7 @@ import { createDependencies } from '../deps';
 const config = loadConfig(process.env);
 const deps = createDependencies(config);
 serve(buildApp(deps), { port: config.PORT, logger: deps.logger, onShutdown: () => deps.close() });
-`,
+`),
     ),
     owned(
       `${ctx.dir}/src/application/invalidation-keys.ts`,
@@ -389,13 +389,13 @@ ${events
   );
 
   // tests: the owned behaviour (cache-aside, invalidation) and the managed adapters and wiring
-  const env = `{ ...${secretsEnv(ctx)}, LOG_LEVEL: 'silent' }`;
+  const env = `{ LOG_LEVEL: 'silent' }`;
   const perEvent = events
     .map(
       (e) => `
   test('${e} deletes ${entityOf(e)}:<id>', async () => {
     // GIVEN a cached entry
-    const deps = createDependencies(loadConfig(${env}));
+    const deps = createDependencies(loadConfig(${env})${secretsWiring(ctx).testArg});
     await deps.cache.set('${entityOf(e)}:42', { name: 'cached' });
     // WHEN the event arrives
     const deleted = await invalidate(deps, newEvent('${e}', 'test', { id: '42' }));
@@ -420,7 +420,7 @@ import { invalidate } from '../src/handler';
 describe('${s.name}', () => {
   test('getOrLoad loads on a miss and serves the cached value on a hit', async () => {
     // GIVEN an empty cache and a counting loader
-    const deps = createDependencies(loadConfig(${env}));
+    const deps = createDependencies(loadConfig(${env})${secretsWiring(ctx).testArg});
     let loads = 0;
     const loader = () => Promise.resolve({ n: ++loads });
     // WHEN the same key is read twice
@@ -435,14 +435,14 @@ describe('${s.name}', () => {
   });
 ${perEvent}
   test('events it does not know are ignored', async () => {
-    const deps = createDependencies(loadConfig(${env}));
+    const deps = createDependencies(loadConfig(${env})${secretsWiring(ctx).testArg});
     await deps.cache.set('x:42', 1);
     expect(await invalidate(deps, newEvent('SomethingElse', 'test', { id: '42' }))).toEqual([]);
     expect(await deps.cache.get('x:42')).toBe(1);
   });
 
   test('POST /events invalidates; anything but an event envelope is a 400', async () => {
-    const app = buildApp(createDependencies(loadConfig(${env})));
+    const app = buildApp(createDependencies(loadConfig(${env})${secretsWiring(ctx).testArg}));
     const post = (body: string) => app.request('/events', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
     const res = await post(JSON.stringify(newEvent('SomethingElse', 'test', {})));
     expect(res.status).toBe(200);
@@ -464,7 +464,7 @@ import type { RedisClient } from '../src/adapters/redis-store';
 import { invalidationHandler } from '../src/handler';
 import { CacheClient, STRATEGY, WriteBehind, createDependencies, loadConfig, readThrough, writeThrough } from '../src';
 
-const logger = createDependencies(loadConfig(${env})).logger;
+const logger = createDependencies(loadConfig(${env})${secretsWiring(ctx).testArg}).logger;
 
 /** A fake node-redis client over a Map, recording its lifecycle. */
 function fakeRedis() {
@@ -550,12 +550,12 @@ describe('cache library', () => {
   });
 
   test('the queue handler invalidates; the wiring rejects an unknown backend', async () => {
-    const deps = createDependencies(loadConfig(${env}));
+    const deps = createDependencies(loadConfig(${env})${secretsWiring(ctx).testArg});
     const handler: EventHandler = invalidationHandler(deps);
     await expect(handler(newEvent('Unknown', 'test', {}), { id: 'm', body: '' })).resolves.toBeUndefined();
-    const redis = createDependencies(loadConfig({ ...${env}, CACHE_BACKEND: 'redis', CACHE_URL: 'redis://127.0.0.1:6379' }));
+    const redis = createDependencies(loadConfig({ ...${env}, CACHE_BACKEND: 'redis', CACHE_URL: 'redis://127.0.0.1:6379' })${secretsWiring(ctx).testArg});
     await expect(redis.close()).resolves.toBeUndefined();
-    expect(() => createDependencies(loadConfig({ ...${env}, CACHE_BACKEND: 'nope' }))).toThrow(/CACHE_BACKEND/);
+    expect(() => createDependencies(loadConfig({ ...${env}, CACHE_BACKEND: 'nope' })${secretsWiring(ctx).testArg})).toThrow(/CACHE_BACKEND/);
   });
 });
 `,

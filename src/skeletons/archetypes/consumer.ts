@@ -5,9 +5,9 @@
  */
 import { OutputFile, managed, owned } from '../../model/output-file';
 import type { ServiceContext } from '../context';
+import { containerEntry, lambdaEntry, secretsWiring } from '../secrets';
 import { dockerfile, servicePackage } from '../context';
 import { baseConfig, configFile, type ConfigVar } from '../common';
-import { secretsEnv } from './stateless';
 
 /** The consumed event types, in declaration order, without duplicates. */
 export function consumedEvents(ctx: ServiceContext): string[] {
@@ -24,6 +24,7 @@ function consumerConfig(ctx: ServiceContext): Record<string, ConfigVar> {
         STORE: { kind: 'string', default: 'memory', description: 'Idempotency store of processed event ids: memory | dynamodb | postgres' },
         TABLE_PREFIX: { kind: 'string', default: `${ctx.model.file.architecture.name}-${ctx.service.name}`, description: "Prefix of the service's table names" },
         DATABASE_URL: { kind: 'string', default: '', description: 'PostgreSQL connection string (STORE=postgres)' },
+        PG_IAM_AUTH: { kind: 'bool', default: 'false', description: 'Authenticate to PostgreSQL with an IAM auth token for the DATABASE_URL user, over TLS (read by the platform with AWS_REGION)' },
       };
   return {
     ...store,
@@ -52,10 +53,10 @@ export function renderConsumer(ctx: ServiceContext): OutputFile[] {
       `import { closePools, createEventSink, createIdempotencyStore, createLogger, createPublisher } from '${P}';
 import type { EventSink, IdempotencyStore, Logger } from '${P}';
 import type { Config } from './config';
-
+${secretsWiring(ctx).importType}
 /** Everything the handlers need from the outside world. */
 export interface Dependencies {
-  readonly logger: Logger;
+${secretsWiring(ctx).field}  readonly logger: Logger;
   /** Where handlers emit follow-up events. */
   readonly events: EventSink;
   /** Processed event ids: a redelivered or twice-published event is handled once. */
@@ -64,9 +65,9 @@ export interface Dependencies {
 }
 
 /** Real adapters (DynamoDB, PostgreSQL, SNS, EventBridge, SQS, Pub/Sub) or in-memory ones, as configured. */
-export function createDependencies(config: Config): Dependencies {
+export function createDependencies(config: Config${secretsWiring(ctx).param}): Dependencies {
   return {
-    logger: createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL, redact: config.PII_FIELDS }),
+${secretsWiring(ctx).prop}    logger: createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL, redact: config.PII_FIELDS }),
     events: createEventSink(createPublisher(config.EVENT_BUS, config.EVENT_TARGET)),
     idempotency: createIdempotencyStore(config.STORE, \`\${config.TABLE_PREFIX}-idempotency\`, config.DATABASE_URL),
     close: () => closePools(),
@@ -265,7 +266,7 @@ export function startPolling(options: PollerOptions): Poller {
     ),
     managed(
       `${ctx.dir}/src/entry/lambda.ts`,
-      `import { sqsHandler } from '${P}';
+      lambdaEntry(ctx, `import { sqsHandler } from '${P}';
 import { loadConfig } from '../config';
 import { createDependencies } from '../deps';
 import { createDispatcher, processOptions } from '../dispatcher';
@@ -275,11 +276,11 @@ const deps = createDependencies(config);
 
 /** SQS event source mapping (batch size ${s.spec.consumer?.batch_size ?? 10}); enable ReportBatchItemFailures so only failed messages return. */
 export const handler = sqsHandler(createDispatcher(deps), processOptions(deps, config.IDEMPOTENCY_TTL_SECONDS));
-`,
+`),
     ),
     managed(
       `${ctx.dir}/src/entry/server.ts`,
-      `import { SQSClient } from '@aws-sdk/client-sqs';
+      containerEntry(ctx, `import { SQSClient } from '@aws-sdk/client-sqs';
 import { serve } from '${P}';
 import { startPolling, type Poller } from '../adapters/sqs-poller';
 import { buildApp } from '../app';
@@ -305,7 +306,7 @@ serve(buildApp(deps, processor), {
     await deps.close();
   },
 });
-`,
+`),
     ),
     managed(
       `${ctx.dir}/src/entry/redrive.ts`,
@@ -366,7 +367,7 @@ import { pushedMessage } from '../src/push';
 const EVENTS = ${JSON.stringify(events)};
 
 function setup(fail: (event: EventEnvelope) => boolean = () => false) {
-  const deps = createDependencies(loadConfig({ ...${secretsEnv(ctx)}, LOG_LEVEL: 'silent' }));
+  const deps = createDependencies(loadConfig({ LOG_LEVEL: 'silent' })${secretsWiring(ctx).testArg});
   const handled: EventEnvelope[] = [];
   const record: Handler = (event) => {
     if (fail(event)) return Promise.reject(new Error('boom'));

@@ -5,10 +5,11 @@
  */
 import { OutputFile, managed, owned } from '../../model/output-file';
 import type { ServiceContext } from '../context';
+import { secretsWiring } from '../secrets';
 import { dockerfile, servicePackage } from '../context';
 import { ConfigVar, configFile, httpEntries, storeConfig } from '../common';
 import { camel, kebab, plural } from '../names';
-import { entitiesOf, secretsEnv } from './stateless';
+import { entitiesOf } from './stateless';
 
 /** STORE, TABLE_PREFIX and DATABASE_URL, for archetypes that keep state whatever `database` says. */
 const IRREGULAR: Record<string, string> = {
@@ -236,10 +237,10 @@ export function createEventStore(kind: string, table: string): EventStore {
 import type { EventSink, IdempotencyStore, Logger${projections.length > 0 ? ', Repository' : ''} } from '${P}';
 import { createEventStore, type EventStore } from './adapters/event-store';
 ${projections.length > 0 ? "import type { ProjectionRow } from './application/projections';\n" : ''}import type { Config } from './config';
-
+${secretsWiring(ctx).importType}
 /** Everything the application needs from the outside world. */
 export interface Dependencies {
-  readonly logger: Logger;
+${secretsWiring(ctx).field}  readonly logger: Logger;
   readonly events: EventSink;
   readonly store: EventStore;
   /** Read models, one per projection. */
@@ -251,11 +252,11 @@ ${outbox ? '  readonly relay: OutboxRelay;\n' : ''}  close(): Promise<void>;
 }
 
 /** Real adapters (DynamoDB, PostgreSQL, SNS, EventBridge, Pub/Sub) or in-memory ones, as configured. */
-export function createDependencies(config: Config): Dependencies {
+export function createDependencies(config: Config${secretsWiring(ctx).param}): Dependencies {
   const logger = createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL, redact: config.PII_FIELDS });
   const publisher = createPublisher(config.EVENT_BUS, config.EVENT_TARGET);
 ${outbox ? '  const outbox = createOutbox(config.STORE, `${config.TABLE_PREFIX}-outbox`, config.DATABASE_URL);\n' : ''}  return {
-    logger,
+${secretsWiring(ctx).prop}    logger,
     events: createEventSink(publisher${outbox ? ', outbox' : ''}),
     store: createEventStore(config.EVENT_STORE, \`\${config.TABLE_PREFIX}-events\`),
     projections: {
@@ -476,7 +477,7 @@ function setup(options: { snapshotEvery?: number; store?: EventStore } = {}) {
   const logger = createLogger({ service: 'test', level: 'silent' });
   const store = options.store ?? new MemoryEventStore();
   const deps: Dependencies = {
-    logger,
+${secretsWiring(ctx).testProp}    logger,
     events: createEventSink(publisher),
     store,
     projections: {
@@ -684,7 +685,7 @@ import { createDependencies } from '../src/deps';
 
 describe('dependency wiring', () => {
   test('defaults to in-memory adapters and the snapshot frequency of the architecture', async () => {
-    const deps = createDependencies(loadConfig(${secretsEnv(ctx)}));
+    const deps = createDependencies(loadConfig({})${secretsWiring(ctx).testArg});
     expect(deps.snapshotEvery).toBe(${ctx.service.spec.cqrs?.snapshot_frequency ?? 100});
     await expect(deps.store.read('none')).resolves.toEqual([]);
 ${outbox ? '    await expect(deps.relay.runOnce()).resolves.toBe(0);\n' : ''}    await expect(deps.close()).resolves.toBeUndefined();

@@ -5,8 +5,9 @@
 import { OutputFile, managed, owned } from '../../model/output-file';
 import type { ServiceContext } from '../context';
 import { dockerfile, servicePackage } from '../context';
-import { ConfigVar, configFile } from '../common';
+import { ConfigVar, configFile, httpEntries } from '../common';
 import { camel, constant } from '../names';
+import { secretsWiring } from '../secrets';
 import { FAILURE_EVENT, policyLiteral } from './saga-orchestrator';
 
 export function renderGateway(ctx: ServiceContext): OutputFile[] {
@@ -31,11 +32,11 @@ export function renderGateway(ctx: ServiceContext): OutputFile[] {
         (baseUrl !== undefined ? { kind: 'string', default: baseUrl, description: `Base URL of the ${p} API` } : { kind: 'string', required: true, description: `Base URL of the ${p} API` }) satisfies ConfigVar,
       ]),
     ),
-    SECRETS_SOURCE: { kind: 'string', default: 'env', description: 'env | aws-secrets: where the secrets are read at start-up' },
-    SECRETS_PREFIX: { kind: 'string', default: '', description: 'Prefix of the secret ids (aws-secrets), e.g. shop/prod/' },
   };
-  const testEnv = `{ ${[...secrets.map((x) => `${x}: 'test-${x.toLowerCase()}'`), ...(baseUrl === undefined ? providers.map((p) => `${constant(p)}_BASE_URL: 'https://${p}.test'`) : [])].join(', ')} }`;
-  const files: OutputFile[] = [servicePackage(ctx, ['hono']), configFile(ctx, extra), dockerfile(ctx, 'server'), ...entries(ctx, outbox)];
+  const testUrls = baseUrl === undefined ? providers.map((p) => `${constant(p)}_BASE_URL: 'https://${p}.test'`) : [];
+  const testEnv = testUrls.length > 0 ? `{ ${testUrls.join(', ')} }` : '{}';
+  const w = secretsWiring(ctx);
+  const files: OutputFile[] = [servicePackage(ctx, ['hono']), configFile(ctx, extra), dockerfile(ctx, 'server'), ...httpEntries(ctx, { relay: outbox })];
 
   // ---- managed: the provider client
   files.push(
@@ -184,31 +185,21 @@ describe('ProviderClient', () => {
   );
 
   // ---- managed: secrets, wiring and routes
-  const imports = ['closePools', 'createEventSink', ...(idem ? ['createIdempotencyStore'] : []), 'createLogger', ...(outbox ? ['createOutbox'] : []), 'createPolicy', 'createPublisher', 'loadSecrets', ...(outbox ? ['OutboxRelay'] : [])];
+  const imports = ['closePools', 'createEventSink', ...(idem ? ['createIdempotencyStore'] : []), 'createLogger', ...(outbox ? ['createOutbox'] : []), 'createPolicy', 'createPublisher', ...(outbox ? ['OutboxRelay'] : [])];
   files.push(
     managed(
       `${ctx.dir}/src/deps.ts`,
       `import { ${imports.join(', ')} } from '${P}';
-import type { AwsClient, EventSink, IdempotencyStore, Logger, PolicyOptions } from '${P}';
+import type { EventSink, IdempotencyStore, Logger, PolicyOptions } from '${P}';
 import { ProviderClient, isRetryable, type Fetch } from './adapters/provider-client';
 import type { Config } from './config';
-
-/** The secrets read at start-up. */
-export const SECRET_NAMES = [${secrets.map((x) => `'${x}'`).join(', ')}] as const;
-export type Secrets = Record<(typeof SECRET_NAMES)[number], string>;
-
+${w.importType}
 /** Resilience of every provider call (one policy per provider, from the architecture's resolved resilience). */
 export const POLICY: PolicyOptions = ${policyLiteral(ctx, timeoutMs, s.resilience.retry.idempotent_only, ['isRetryable'])};
 
-/** Reads the secrets once, from the environment or AWS Secrets Manager (SECRETS_SOURCE, ids prefixed with SECRETS_PREFIX). */
-export function loadGatewaySecrets(config: Config, env: Record<string, string | undefined> = process.env, client?: AwsClient): Promise<Secrets> {
-  const source = config.SECRETS_SOURCE === 'aws-secrets' ? 'aws-secrets' : 'env';
-  return loadSecrets(SECRET_NAMES, { source, env, prefix: config.SECRETS_PREFIX, client });
-}
-
 /** Everything the application needs from the outside world. */
 export interface Dependencies {
-  readonly logger: Logger;
+${w.field}  readonly logger: Logger;
   readonly events: EventSink;
   readonly providers: {
 ${providers.map((p) => `    readonly ${camel(p)}: ProviderClient;`).join('\n')}
@@ -217,12 +208,12 @@ ${providers.map((p) => `    readonly ${camel(p)}: ProviderClient;`).join('\n')}
 ${outbox ? '  readonly relay: OutboxRelay;\n' : ''}  close(): Promise<void>;
 }
 
-/** One client per provider, real or in-memory adapters as configured. */
-export function createDependencies(config: Config, ${secrets.length > 0 ? 'secrets' : '_secrets'}: Secrets, fetchFn: Fetch = fetch): Dependencies {
+/** One client per provider (its API key from the secrets read at start-up), real or in-memory adapters as configured. */
+export function createDependencies(config: Config${w.param}, fetchFn: Fetch = fetch): Dependencies {
   const logger = createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL, redact: config.PII_FIELDS });
   const publisher = createPublisher(config.EVENT_BUS, config.EVENT_TARGET);
 ${outbox ? '  const outbox = createOutbox(config.STORE, `${config.TABLE_PREFIX}-outbox`, config.DATABASE_URL);\n' : ''}  return {
-    logger,
+${w.prop}    logger,
     events: createEventSink(publisher${outbox ? ', outbox' : ''}),
     providers: {
 ${providers.map((p) => `      ${camel(p)}: new ProviderClient('${p}', config.${constant(p)}_BASE_URL, ${secretOf(p) ? `secrets.${secretOf(p)!}` : 'undefined'}, createPolicy(POLICY), fetchFn),`).join('\n')}
@@ -264,30 +255,13 @@ ${providers
     managed(
       `${ctx.dir}/test/deps.test.ts`,
       `import { loadConfig } from '../src/config';
-import { SECRET_NAMES, createDependencies, loadGatewaySecrets } from '../src/deps';
+import { createDependencies } from '../src/deps';
 
 const ENV = ${testEnv};
 
 describe('dependency wiring', () => {
-  test('secrets come from the environment by default, or from AWS Secrets Manager', async () => {
-    const config = loadConfig(ENV);
-    const fromEnv = await loadGatewaySecrets(config, ENV);
-    expect(Object.keys(fromEnv)).toEqual([...SECRET_NAMES]);
-    const ids: string[] = [];
-    const client = {
-      send: (command: object) => {
-        ids.push((command as { input: { SecretId: string } }).input.SecretId);
-        return Promise.resolve({ SecretString: 'from-aws' });
-      },
-    };
-    const fromAws = await loadGatewaySecrets(loadConfig({ ...ENV, SECRETS_SOURCE: 'aws-secrets', SECRETS_PREFIX: 'p/' }), {}, client);
-    expect(Object.values(fromAws).every((v) => v === 'from-aws')).toBe(true);
-    expect(ids).toEqual(${JSON.stringify(secrets.map((x) => `p/${x}`))});
-  });
-
   test('one client per provider, in-memory adapters by default', async () => {
-    const config = loadConfig(ENV);
-    const deps = createDependencies(config, await loadGatewaySecrets(config, ENV));
+    const deps = createDependencies(loadConfig(ENV)${w.testArg});
     expect(Object.keys(deps.providers)).toEqual(${JSON.stringify(providers.map(camel))});
 ${outbox ? '    await expect(deps.relay.runOnce()).resolves.toBe(0);\n' : ''}    await expect(deps.close()).resolves.toBeUndefined();
   });
@@ -381,7 +355,7 @@ function setup(respond: (url: string) => Response, failureThreshold = 5) {
   const publisher = new MemoryPublisher();
   const logger = createLogger({ service: 'test', level: 'silent' });
   const deps: Dependencies = {
-    logger,
+${w.testProp}    logger,
     events: createEventSink(publisher),
     providers: {
 ${providers.map((p) => `      ${camel(p)}: new ProviderClient('${p}', 'https://${p}.test', 'test-key', policy(), fetchFn),`).join('\n')}
@@ -462,82 +436,4 @@ ${idem ? "    expect(second.headers.get('Idempotent-Replayed')).toBe('true');\n"
     ),
   );
   return files;
-}
-
-/** Container and Lambda entries that read the secrets before building the app (the Lambda one on its first call). */
-function entries(ctx: ServiceContext, relay: boolean): OutputFile[] {
-  const P = ctx.platform;
-  return [
-    managed(
-      `${ctx.dir}/src/entry/server.ts`,
-      `import { serve } from '${P}';
-import { buildApp } from '../app';
-import { loadConfig } from '../config';
-import { createDependencies, loadGatewaySecrets } from '../deps';
-
-async function main(): Promise<void> {
-  const config = loadConfig(process.env);
-  const deps = createDependencies(config, await loadGatewaySecrets(config));
-${relay ? `  const relay = setInterval(() => {
-    deps.relay.runOnce().catch((error: unknown) => deps.logger.error({ err: error }, 'outbox relay failed'));
-  }, 1000);
-` : ''}  serve(buildApp(deps), {
-    port: config.PORT,
-    logger: deps.logger,
-    onShutdown: () => {
-${relay ? '      clearInterval(relay);\n' : ''}      return deps.close();
-    },
-  });
-}
-
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
-`,
-    ),
-    managed(
-      `${ctx.dir}/src/entry/lambda.ts`,
-      `import { httpHandler, type LambdaHttpHandler } from '${P}';
-import { buildApp } from '../app';
-import { loadConfig } from '../config';
-import { createDependencies, loadGatewaySecrets } from '../deps';
-
-const config = loadConfig(process.env);
-let ready: Promise<LambdaHttpHandler> | undefined;
-
-function start(): Promise<LambdaHttpHandler> {
-  return loadGatewaySecrets(config).then(
-    (secrets) => httpHandler(buildApp(createDependencies(config, secrets))),
-    (error: unknown) => {
-      ready = undefined;
-      throw error;
-    },
-  );
-}
-
-/** The secrets are read on the first invocation of an instance, then kept. */
-export const handler = async (...args: Parameters<LambdaHttpHandler>) => (await (ready ??= start()))(...args);
-`,
-    ),
-    ...(relay
-      ? [
-          managed(
-            `${ctx.dir}/src/entry/relay.ts`,
-            `import { loadConfig } from '../config';
-import { createDependencies, loadGatewaySecrets, type Dependencies } from '../deps';
-
-const config = loadConfig(process.env);
-let deps: Promise<Dependencies> | undefined;
-
-/** Publishes what the outbox holds; run on a schedule or from the outbox table's stream. */
-export const handler = async (): Promise<{ relayed: number }> => {
-  deps ??= loadGatewaySecrets(config).then((secrets) => createDependencies(config, secrets));
-  return { relayed: await (await deps).relay.runOnce() };
-};
-`,
-          ),
-        ]
-      : []),
-  ];
 }

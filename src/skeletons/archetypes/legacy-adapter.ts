@@ -5,10 +5,10 @@
  */
 import { OutputFile, managed, owned } from '../../model/output-file';
 import type { ServiceContext } from '../context';
+import { containerEntry, lambdaEntry, secretsWiring } from '../secrets';
 import { dockerfile, servicePackage } from '../context';
 import { ConfigVar, configFile, httpEntries, relayEntry, storeConfig } from '../common';
 import { camel, kebab, pascal, plural } from '../names';
-import { secretsEnv } from './stateless';
 
 /** The entity the adapter translates: domain.entities[0], else the subject of the first event (PolicyImported → Policy). */
 export function legacyEntity(ctx: ServiceContext): string {
@@ -84,21 +84,21 @@ export class CustomUpstream implements Upstream {
 import type { EventSink, Logger${polling ? ', Repository' : ''} } from '${P}';
 import { ${custom ? '' : `${upstreamClass}, `}type Fetch, type Upstream } from './adapters/upstream';
 ${custom ? "import { CustomUpstream } from './application/custom-upstream';\n" : ''}${polling ? `import type { SyncCursor } from './application/${kebab(E)}-sync';\n` : ''}import type { Config } from './config';
-
+${secretsWiring(ctx).importType}
 /** Everything the application needs from the outside world. */
 export interface Dependencies {
-  readonly logger: Logger;
+${secretsWiring(ctx).field}  readonly logger: Logger;
   readonly events: EventSink;
   readonly upstream: Upstream;
 ${polling ? '  /** Where the poller remembers how far it got. */\n  readonly cursors: Repository<SyncCursor>;\n' : ''}${outbox ? '  readonly relay: OutboxRelay;\n' : ''}  close(): Promise<void>;
 }
 
 /** The ${protocol} client of the legacy system, real or in-memory adapters as configured. */
-export function createDependencies(config: Config, ${custom ? '_fetchFn' : 'fetchFn'}: Fetch = fetch): Dependencies {
+export function createDependencies(config: Config${secretsWiring(ctx).param}, ${custom ? '_fetchFn' : 'fetchFn'}: Fetch = fetch): Dependencies {
   const logger = createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL, redact: config.PII_FIELDS });
   const publisher = createPublisher(config.EVENT_BUS, config.EVENT_TARGET);
 ${outbox ? '  const outbox = createOutbox(config.STORE, `${config.TABLE_PREFIX}-outbox`, config.DATABASE_URL);\n' : ''}  return {
-    logger,
+${secretsWiring(ctx).prop}    logger,
     events: createEventSink(publisher${outbox ? ', outbox' : ''}),
     upstream: ${upstreamInit},
 ${polling ? '    cursors: createRepository<SyncCursor>(config.STORE, `${config.TABLE_PREFIX}-cursors`, config.DATABASE_URL),\n' : ''}${outbox ? '    relay: new OutboxRelay(outbox, publisher, logger),\n' : ''}    close: () => closePools(),
@@ -138,7 +138,7 @@ import { createDependencies } from '../src/deps';
 
 describe('dependency wiring', () => {
   test('the ${protocol} upstream client and in-memory adapters by default', async () => {
-    const deps = createDependencies(loadConfig(${secretsEnv(ctx)}));
+    const deps = createDependencies(loadConfig({})${secretsWiring(ctx).testArg});
     expect(deps.upstream).toBeInstanceOf(${upstreamClass});
 ${polling ? "    await expect(deps.cursors.list()).resolves.toEqual([]);\n" : ''}${outbox ? '    await expect(deps.relay.runOnce()).resolves.toBe(0);\n' : ''}    await expect(deps.close()).resolves.toBeUndefined();
   });
@@ -274,7 +274,7 @@ function setup(records: LegacyRecord[] = [{ ID: 'L-1', STATUS_CODE: 'A' }]) {
   const logger = createLogger({ service: 'test', level: 'silent' });
   const upstream = new FakeUpstream(records);
   const deps: Dependencies = {
-    logger,
+${secretsWiring(ctx).testProp}    logger,
     events: createEventSink(publisher),
     upstream,
 ${polling ? '    cursors: new MemoryRepository<SyncCursor>(),\n' : ''}${outbox ? '    relay: new OutboxRelay(new MemoryOutbox(), publisher, logger),\n' : ''}    close: () => Promise.resolve(),
@@ -363,7 +363,7 @@ function pollingEntries(ctx: ServiceContext, relay: boolean): OutputFile[] {
   return [
     managed(
       `${ctx.dir}/src/entry/server.ts`,
-      `import { serve } from '${P}';
+      containerEntry(ctx, `import { serve } from '${P}';
 import { buildApp, buildSync } from '../app';
 import { loadConfig } from '../config';
 import { createDependencies } from '../deps';
@@ -394,21 +394,21 @@ ${relay ? `const relay = setInterval(() => {
 ${relay ? '    clearInterval(relay);\n' : ''}    return deps.close();
   },
 });
-`,
+`),
     ),
     managed(
       `${ctx.dir}/src/entry/lambda.ts`,
-      `import { httpHandler } from '${P}';
+      lambdaEntry(ctx, `import { httpHandler } from '${P}';
 import { buildApp } from '../app';
 import { loadConfig } from '../config';
 import { createDependencies } from '../deps';
 
 export const handler = httpHandler(buildApp(createDependencies(loadConfig(process.env))));
-`,
+`),
     ),
     managed(
       `${ctx.dir}/src/entry/poll.ts`,
-      `import { buildSync } from '../app';
+      lambdaEntry(ctx, `import { buildSync } from '../app';
 import { loadConfig } from '../config';
 import { createDependencies } from '../deps';
 
@@ -416,7 +416,7 @@ const sync = buildSync(createDependencies(loadConfig(process.env)));
 
 /** Polls the legacy system once: run it on a schedule, every POLLING_INTERVAL_SECONDS. */
 export const handler = async (): Promise<{ synced: number }> => ({ synced: await sync.poll() });
-`,
+`),
     ),
     ...(relay ? [relayEntry(ctx)] : []),
   ];

@@ -1,9 +1,9 @@
 /** The smallest service: health and readiness over HTTP, configuration and logging. */
 import { OutputFile, managed } from '../../model/output-file';
 import type { ServiceContext } from '../context';
+import { secretNames, secretsWiring } from '../secrets';
 import { dockerfile, servicePackage } from '../context';
 import { configFile, httpEntries } from '../common';
-import { secretsEnv } from './stateless';
 
 export function renderMinimal(ctx: ServiceContext): OutputFile[] {
   const P = ctx.platform;
@@ -17,14 +17,14 @@ export function renderMinimal(ctx: ServiceContext): OutputFile[] {
       `import { closePools, createLogger } from '${P}';
 import type { Logger } from '${P}';
 import type { Config } from './config';
-
+${secretsWiring(ctx).importType}
 export interface Dependencies {
-  readonly logger: Logger;
+${secretsWiring(ctx).field}  readonly logger: Logger;
   close(): Promise<void>;
 }
 
-export function createDependencies(config: Config): Dependencies {
-  return { logger: createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL, redact: config.PII_FIELDS }), close: () => closePools() };
+export function createDependencies(config: Config${secretsWiring(ctx).param}): Dependencies {
+  return { ${secretNames(ctx).length > 0 ? 'secrets, ' : ''}logger: createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL, redact: config.PII_FIELDS }), close: () => closePools() };
 }
 `,
     ),
@@ -46,7 +46,7 @@ import { createDependencies } from '../src/deps';
 
 describe('${ctx.service.name}', () => {
   test('serves health and readiness', async () => {
-    const deps = createDependencies(loadConfig(${secretsEnv(ctx)}));
+    const deps = createDependencies(loadConfig({})${secretsWiring(ctx).testArg});
     const app = buildApp(deps);
     expect((await app.request('/healthz')).status).toBe(200);
     expect((await app.request('/readyz')).status).toBe(200);

@@ -4,9 +4,9 @@
  */
 import { OutputFile, managed, owned } from '../../model/output-file';
 import type { ServiceContext } from '../context';
+import { secretNames, secretsWiring, testSecrets } from '../secrets';
 import { dockerfile, servicePackage } from '../context';
 import { configFile, httpEntries } from '../common';
-import { secretsEnv } from './stateless';
 
 export function renderProducer(ctx: ServiceContext): OutputFile[] {
   const s = ctx.service;
@@ -21,18 +21,18 @@ export function renderProducer(ctx: ServiceContext): OutputFile[] {
       `import { closePools, createLogger, createPublisher } from '${P}';
 import type { EventPublisher, Logger } from '${P}';
 import type { Config } from './config';
-
+${secretsWiring(ctx).importType}
 /** Everything the service needs from the outside world. */
 export interface Dependencies {
-  readonly logger: Logger;
+${secretsWiring(ctx).field}  readonly logger: Logger;
   readonly publisher: EventPublisher;
   close(): Promise<void>;
 }
 
 /** The configured publisher (SNS, EventBridge, SQS, Pub/Sub) or an in-memory one. */
-export function createDependencies(config: Config): Dependencies {
+export function createDependencies(config: Config${secretsWiring(ctx).param}): Dependencies {
   return {
-    logger: createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL, redact: config.PII_FIELDS }),
+${secretsWiring(ctx).prop}    logger: createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL, redact: config.PII_FIELDS }),
     publisher: createPublisher(config.EVENT_BUS, config.EVENT_TARGET),
     close: () => closePools(),
   };
@@ -116,7 +116,7 @@ export function buildApp(deps: Dependencies, events: Readonly<Record<string, Eve
 
   const setup = `function setup() {
   const publisher = new MemoryPublisher();
-  const deps: Dependencies = { logger: createLogger({ service: 'test', level: 'silent' }), publisher, close: () => Promise.resolve() };
+  const deps: Dependencies = { ${secretNames(ctx).length > 0 ? `secrets: ${testSecrets(ctx)}, ` : ''}logger: createLogger({ service: 'test', level: 'silent' }), publisher, close: () => Promise.resolve() };
   return { app: buildApp(deps), publisher };
 }
 
@@ -185,7 +185,7 @@ describe('publish API wiring', () => {
   });
 
   test('a failing publisher is a 500', async () => {
-    const deps = createDependencies(loadConfig({ ...${secretsEnv(ctx)}, LOG_LEVEL: 'silent' }));
+    const deps = createDependencies(loadConfig({ LOG_LEVEL: 'silent' })${secretsWiring(ctx).testArg});
     const failing = { ...deps, publisher: { publish: () => Promise.reject(new Error('down')) } };
     const app = buildApp(failing, { Checked: defineEvent('Checked', (d: unknown): d is unknown => d !== undefined, SOURCE) });
     expect((await app.request('/events/Checked', post('1'))).status).toBe(500);

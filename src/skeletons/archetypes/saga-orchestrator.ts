@@ -1,15 +1,18 @@
 /**
  * saga-orchestrator: runs the saga's steps in order; when one fails (or the deadline passes) it runs the
  * compensations of the completed steps in reverse order. Steps are an owned port whose default handlers call the
- * depends_on services over HTTP through the platform's resilience policy; saga state is kept in a repository.
+ * depends_on services over HTTP through the platform's resilience policy (signed with SigV4 when OUTBOUND_AUTH is
+ * aws-iam); saga state is kept in a repository. With SAGA_STATE_MACHINE_ARN (set by the AWS target) a saga is handed
+ * to Step Functions, which runs each step through `src/entry/step.ts`, instead of running here.
  */
 import { OutputFile, managed, owned } from '../../model/output-file';
 import type { ServiceContext } from '../context';
+import { lambdaEntry, secretsWiring } from '../secrets';
 import { dockerfile, servicePackage } from '../context';
 import { ConfigVar, configFile, httpEntries } from '../common';
 import { camel, constant, kebab } from '../names';
 import { storeConfig } from '../common';
-import { secretsEnv } from './stateless';
+import { outboundConfig, WITH_AWS_ENV } from '../outbound';
 
 /** The platform's PolicyOptions for the service's resolved resilience, as a TypeScript object literal. */
 export function policyLiteral(ctx: ServiceContext, timeoutMs: number, retryIdempotentOnly: boolean, extra: readonly string[] = []): string {
@@ -54,9 +57,11 @@ export function renderSagaOrchestrator(ctx: ServiceContext): OutputFile[] {
   const extra: Record<string, ConfigVar> = {
     ...storeConfig(ctx),
     SAGA_TIMEOUT_SECONDS: { kind: 'int', default: String(timeoutSeconds), description: `Deadline of one ${Saga}, in seconds` },
+    SAGA_STATE_MACHINE_ARN: { kind: 'string', default: '', description: `Step Functions state machine running ${Saga} (empty: the steps run in this process)` },
+    ...(deps.length > 0 ? outboundConfig() : {}),
     ...Object.fromEntries(deps.map((d) => [`${constant(d)}_URL`, { kind: 'string', default: `http://${d}:8080`, description: `Base URL of ${d}` } satisfies ConfigVar])),
   };
-  const files: OutputFile[] = [servicePackage(ctx, ['hono']), configFile(ctx, extra), ...httpEntries(ctx, { relay: outbox }), dockerfile(ctx, 'server')];
+  const files: OutputFile[] = [servicePackage(ctx, ['hono', '@aws-sdk/client-sfn']), configFile(ctx, extra), ...httpEntries(ctx, { relay: outbox }), dockerfile(ctx, 'server')];
 
   // ---- managed: the HTTP client of the depended-on services
   files.push(
@@ -163,44 +168,107 @@ describe('ServiceClient', () => {
     ),
   );
 
+  // ---- managed: the Step Functions adapter of the executions port
+  files.push(
+    managed(
+      `${ctx.dir}/src/adapters/step-functions.ts`,
+      `import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { AwsClient } from '${P}';
+import type { SagaExecutions } from '../application/saga';
+
+/** {@link SagaExecutions} on AWS Step Functions: one execution per saga, named after its id, its input as input. */
+export class StepFunctionsExecutions implements SagaExecutions {
+  constructor(
+    private readonly stateMachineArn: string,
+    private readonly client: AwsClient = new SFNClient({}),
+  ) {}
+
+  async start(sagaId: string, input: Readonly<Record<string, unknown>>): Promise<void> {
+    await this.client.send(new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name: sagaId, input: JSON.stringify(input) }));
+  }
+}
+`,
+    ),
+    managed(
+      `${ctx.dir}/test/step-functions.test.ts`,
+      `import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { StepFunctionsExecutions } from '../src/adapters/step-functions';
+
+const ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:${Saga}';
+
+describe('StepFunctionsExecutions', () => {
+  test('starts one execution per saga, named after its id, with its input', async () => {
+    // GIVEN a client that records commands
+    const sent: object[] = [];
+    const client = {
+      send: (command: object) => {
+        sent.push(command);
+        return Promise.resolve({});
+      },
+    };
+    const executions = new StepFunctionsExecutions(ARN, client);
+    // WHEN a saga is started
+    await executions.start('saga-1', { orderId: 'o1' });
+    // THEN
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toBeInstanceOf(StartExecutionCommand);
+    expect((sent[0] as StartExecutionCommand).input).toEqual({ stateMachineArn: ARN, name: 'saga-1', input: '{"orderId":"o1"}' });
+  });
+
+  test('a failed start rejects', async () => {
+    const executions = new StepFunctionsExecutions(ARN, { send: () => Promise.reject(new Error('ExecutionAlreadyExists')) });
+    await expect(executions.start('saga-1', {})).rejects.toThrow('ExecutionAlreadyExists');
+    expect(new StepFunctionsExecutions(ARN)).toBeInstanceOf(StepFunctionsExecutions);
+  });
+});
+`,
+    ),
+  );
+
   // ---- managed: wiring and routes
   const clientFields = deps.map((d) => `${camel(d)}: new ServiceClient('${d}', config.${constant(d)}_URL, createPolicy(POLICY), fetchFn),`);
-  const imports = ['closePools', 'createEventSink', ...(idem ? ['createIdempotencyStore'] : []), 'createLogger', ...(outbox ? ['createOutbox'] : []), ...(deps.length > 0 ? ['createPolicy'] : []), 'createPublisher', 'createRepository', ...(outbox ? ['OutboxRelay'] : [])];
+  const imports = ['closePools', 'createEventSink', ...(idem ? ['createIdempotencyStore'] : []), 'createLogger', ...(outbox ? ['createOutbox'] : []), ...(deps.length > 0 ? ['createPolicy'] : []), 'createPublisher', 'createRepository', ...(deps.length > 0 ? ['outboundFetch'] : []), ...(outbox ? ['OutboxRelay'] : [])];
   files.push(
     managed(
       `${ctx.dir}/src/deps.ts`,
       `import { ${imports.join(', ')} } from '${P}';
 import type { EventSink, IdempotencyStore, Logger, PolicyOptions, Repository } from '${P}';
 import { ${deps.length > 0 ? 'ServiceClient, ' : ''}isRetryable, type Fetch } from './adapters/service-client';
-import type { SagaState } from './application/saga';
+import { StepFunctionsExecutions } from './adapters/step-functions';
+import type { SagaExecutions, SagaState } from './application/saga';
 import { createStepHandlers, type StepHandlers } from './application/steps';
 import type { Config } from './config';
-
+${secretsWiring(ctx).importType}
 /** Resilience of every call to a depended-on service (from the architecture's resolved resilience). */
 export const POLICY: PolicyOptions = ${policyLiteral(ctx, callTimeoutMs, s.resilience.retry.idempotent_only, ['isRetryable'])};
 
 /** Everything the application needs from the outside world. */
 export interface Dependencies {
-  readonly logger: Logger;
+${secretsWiring(ctx).field}  readonly logger: Logger;
   readonly events: EventSink;
   readonly sagas: Repository<SagaState>;
   readonly steps: StepHandlers;
   /** Deadline of one saga. */
   readonly timeoutMs: number;
+  /** Where sagas run when not in this process: Step Functions (SAGA_STATE_MACHINE_ARN). */
+  readonly executions: SagaExecutions | undefined;
   readonly idempotency: IdempotencyStore | undefined;
 ${outbox ? '  readonly relay: OutboxRelay;\n' : ''}  close(): Promise<void>;
 }
 
-/** Real adapters or in-memory ones, as configured; one resilience policy per depended-on service. */
-export function createDependencies(config: Config, ${deps.length > 0 ? 'fetchFn' : '_fetchFn'}: Fetch = fetch): Dependencies {
+/**
+ * Real adapters or in-memory ones, as configured; one resilience policy per depended-on service${deps.length > 0 ? ', called through\n * a fetch signing with SigV4 when OUTBOUND_AUTH is aws-iam' : ''}.
+ */
+export function createDependencies(config: Config${secretsWiring(ctx).param}, ${deps.length > 0 ? 'fetchFn' : '_fetchFn'}: Fetch = ${deps.length > 0 ? 'outboundFetch(config.OUTBOUND_AUTH, config.AWS_REGION)' : 'fetch'}): Dependencies {
   const logger = createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL, redact: config.PII_FIELDS });
   const publisher = createPublisher(config.EVENT_BUS, config.EVENT_TARGET);
 ${outbox ? '  const outbox = createOutbox(config.STORE, `${config.TABLE_PREFIX}-outbox`, config.DATABASE_URL);\n' : ''}  return {
-    logger,
+${secretsWiring(ctx).prop}    logger,
     events: createEventSink(publisher${outbox ? ', outbox' : ''}),
     sagas: createRepository<SagaState>(config.STORE, \`\${config.TABLE_PREFIX}-sagas\`, config.DATABASE_URL),
     steps: createStepHandlers({${clientFields.length > 0 ? `\n      ${clientFields.join('\n      ')}\n    ` : ''}}),
     timeoutMs: config.SAGA_TIMEOUT_SECONDS * 1000,
+    executions: config.SAGA_STATE_MACHINE_ARN === '' ? undefined : new StepFunctionsExecutions(config.SAGA_STATE_MACHINE_ARN),
     idempotency: ${idem ? `createIdempotencyStore(config.STORE, \`\${config.TABLE_PREFIX}-idempotency\`, config.DATABASE_URL)` : 'undefined'},
 ${outbox ? '    relay: new OutboxRelay(outbox, publisher, logger),\n' : ''}    close: () => closePools(),
   };
@@ -215,13 +283,17 @@ import type { Dependencies } from './deps';
 
 const SOURCE = '${s.name}';
 
-/** The HTTP app: start a ${Saga} (it runs to completion or compensation), read its state. */
+/**
+ * The HTTP app: start a ${Saga} and read its state. A saga runs here to completion or compensation (201), or is
+ * handed to Step Functions when the dependencies have executions (202: it is running there).
+ */
 export function buildApp(deps: Dependencies) {
   const app = createHttpApp({ service: SOURCE, logger: deps.logger });
-${idem ? `  if (deps.idempotency) {\n    app.use('*', idempotency({ store: deps.idempotency, header: '${s.spec.idempotency?.key_header ?? 'Idempotency-Key'}', ttlSeconds: ${(s.spec.idempotency?.ttl_hours ?? 24) * 3600} }));\n  }\n` : ''}  const orchestrator = new ${Saga}Orchestrator(${camel(Saga)}Steps(deps.steps), deps.sagas, deps.events, deps.logger, { source: SOURCE, timeoutMs: deps.timeoutMs });
+${idem ? `  if (deps.idempotency) {\n    app.use('*', idempotency({ store: deps.idempotency, header: '${s.spec.idempotency?.key_header ?? 'Idempotency-Key'}', ttlSeconds: ${(s.spec.idempotency?.ttl_hours ?? 24) * 3600} }));\n  }\n` : ''}  const orchestrator = new ${Saga}Orchestrator(${camel(Saga)}Steps(deps.steps), deps.sagas, deps.events, deps.logger, { source: SOURCE, timeoutMs: deps.timeoutMs, executions: deps.executions });
   app.post('/sagas', async (c) => {
     const body: unknown = await c.req.json().catch(() => undefined);
-    return c.json(await orchestrator.start(body), 201);
+    const saga = await orchestrator.start(body);
+    return c.json(saga, deps.executions ? 202 : 201, { location: \`/sagas/\${saga.id}\` });
   });
   app.get('/sagas/:id', async (c) => c.json(await orchestrator.get(c.req.param('id'))));
   return app;
@@ -235,7 +307,7 @@ ${idem ? `  if (deps.idempotency) {\n    app.use('*', idempotency({ store: deps.
   files.push(
     managed(
       `${ctx.dir}/src/entry/step.ts`,
-      `import type { Context } from 'aws-lambda';
+      lambdaEntry(ctx, `import type { Context } from 'aws-lambda';
 import type { StepHandlers } from '../application/steps';
 import { loadConfig } from '../config';
 import { createDependencies } from '../deps';
@@ -289,7 +361,7 @@ export const handler = async (event: unknown, context?: Context): Promise<unknow
   deps.logger.info({ sagaId: e.sagaId, step: e.step, action: e.action }, 'saga step');
   return deps.steps[run]({ sagaId: e.sagaId, input: e.input, results: e.results, signal });
 };
-`,
+`),
     ),
   );
 
@@ -395,18 +467,29 @@ export class SagaTimeoutError extends Error {
   }
 }
 
+/**
+ * Port: runs sagas outside this process (on AWS, a Step Functions execution named after the saga id, whose steps
+ * the state machine runs through src/entry/step.ts).
+ */
+export interface SagaExecutions {
+  start(sagaId: string, input: Readonly<Record<string, unknown>>): Promise<void>;
+}
+
 export interface OrchestratorOptions {
   /** The service name: the source of published events. */
   readonly source: string;
   /** Deadline of the whole saga. */
   readonly timeoutMs: number;
+  /** Where sagas run instead of here; undefined: in this process. */
+  readonly executions?: SagaExecutions | undefined;
   readonly now?: () => number;
 }
 
 /**
  * Runs the steps of ${Saga} in order, saving the state after each. When a step fails or the deadline passes, it runs
  * the compensations of the completed steps in reverse order (a step without one is skipped); a compensation that
- * fails leaves the saga \`failed\`, for someone to look at.
+ * fails leaves the saga \`failed\`, for someone to look at. With \`executions\` (Step Functions), it saves the saga as
+ * \`running\` and starts its execution there instead.
  */
 export class ${Saga}Orchestrator {
   constructor(
@@ -433,6 +516,7 @@ export class ${Saga}Orchestrator {
       updatedAt: new Date(started).toISOString(),
     };
     await this.save(state);
+    if (this.options.executions) return this.handOver(state, this.options.executions);
     try {
       for (const step of this.steps) {
         state.results[step.name] = await this.beforeDeadline(deadline, (signal) => step.run(this.context(state, signal)));
@@ -448,6 +532,19 @@ ${emit(onFailure, '{ sagaId: state.id, input: state.input, error: state.error, s
     state.status = 'completed';
     await this.save(state);
 ${emit(onSuccess, '{ sagaId: state.id, input: state.input, results: state.results }')}    return state;
+  }
+
+  /** Starts the saga's execution elsewhere; it stays \`running\` here. A refused start leaves it \`failed\`, and rethrows. */
+  private async handOver(state: SagaState, executions: SagaExecutions): Promise<SagaState> {
+    try {
+      await executions.start(state.id, state.input);
+    } catch (err) {
+      state.status = 'failed';
+      state.error = err instanceof Error ? err.message : String(err);
+      await this.save(state);
+      throw err;
+    }
+    return state;
   }
 
   async get(id: string): Promise<SagaState> {
@@ -527,7 +624,7 @@ ${emit(onSuccess, '{ sagaId: state.id, input: state.input, results: state.result
       `${ctx.dir}/test/saga.test.ts`,
       `import { ${outbox ? 'MemoryOutbox, ' : ''}MemoryPublisher, MemoryRepository, ${outbox ? 'OutboxRelay, ' : ''}createEventSink, createLogger } from '${P}';
 import { buildApp } from '../src/app';
-import { ${Saga}Orchestrator, ${camel(Saga)}Steps, type SagaState } from '../src/application/saga';
+import { ${Saga}Orchestrator, ${camel(Saga)}Steps, type SagaExecutions, type SagaState } from '../src/application/saga';
 import type { StepContext, StepHandlers } from '../src/application/steps';
 import type { Dependencies } from '../src/deps';
 
@@ -547,15 +644,16 @@ ${handlerNames.map((h) => `    ${camel(h)}: handler('${h}'),`).join('\n')}
   return { calls, steps };
 }
 
-function setup(steps: StepHandlers, timeoutMs = 1000) {
+function setup(steps: StepHandlers, timeoutMs = 1000, executions?: SagaExecutions) {
   const publisher = new MemoryPublisher();
   const logger = createLogger({ service: 'test', level: 'silent' });
   const deps: Dependencies = {
-    logger,
+${secretsWiring(ctx).testProp}    logger,
     events: createEventSink(publisher),
     sagas: new MemoryRepository<SagaState>(),
     steps,
     timeoutMs,
+    executions,
     idempotency: undefined,
 ${outbox ? '    relay: new OutboxRelay(new MemoryOutbox(), publisher, logger),\n' : ''}    close: () => Promise.resolve(),
   };
@@ -629,6 +727,37 @@ ${failingComp >= 0 ? `
     expect(saga.compensated).not.toContain('${comps[failingComp]}');
   });
 ` : ''}
+  test('with executions (Step Functions), the saga is started there: 202, running, no step run here', async () => {
+    // GIVEN executions that record what they start
+    const started: [string, unknown][] = [];
+    const executions: SagaExecutions = {
+      start: (id, input) => {
+        started.push([id, input]);
+        return Promise.resolve();
+      },
+    };
+    const { calls, steps } = recorder();
+    const { app, publisher } = setup(steps, 1000, executions);
+    // WHEN a saga starts
+    const res = await app.request('/sagas', start({ orderId: 'o1' }));
+    // THEN its execution was started with its id and input, and it reads back as running
+    expect(res.status).toBe(202);
+    const saga = (await res.json()) as SagaState;
+    expect(res.headers.get('location')).toBe(\`/sagas/\${saga.id}\`);
+    expect(started).toEqual([[saga.id, { orderId: 'o1' }]]);
+    expect(calls).toEqual([]);
+    expect(publisher.published).toEqual([]);
+    expect(((await (await app.request(\`/sagas/\${saga.id}\`)).json()) as SagaState).status).toBe('running');
+  });
+
+  test('a saga whose execution could not start is failed, and the request a 500', async () => {
+    // GIVEN executions that refuse to start
+    const { app, deps } = setup(recorder().steps, 1000, { start: () => Promise.reject(new Error('AccessDenied')) });
+    // WHEN a saga starts THEN the request fails and the saga is kept as failed, with the reason
+    expect((await app.request('/sagas', start({}))).status).toBe(500);
+    expect(await deps.sagas.list()).toEqual([expect.objectContaining({ status: 'failed', error: 'AccessDenied' })]);
+  });
+
   test('invalid input is a 400, an unknown saga a 404', async () => {
     const { app } = setup(recorder().steps);
     expect((await app.request('/sagas', start([1]))).status).toBe(400);
@@ -647,6 +776,7 @@ ${failingComp >= 0 ? `
   );
 
   // owned test of the default step handlers, against a fake fetch
+  const remoteStep = steps.find((_, i) => stepService[i] !== undefined);
   const remote = handlerNames
     .map((h) => {
       const i = steps.includes(h) ? steps.indexOf(h) : comps.indexOf(h);
@@ -680,17 +810,33 @@ ${handlerNames.map((h) => `    await handlers.${camel(h)}(ctx);`).join('\n')}
     ),
     managed(
       `${ctx.dir}/test/deps.test.ts`,
-      `import { loadConfig } from '../src/config';
+      `import { StepFunctionsExecutions } from '../src/adapters/step-functions';
+import { loadConfig } from '../src/config';
 import { createDependencies } from '../src/deps';
-
+${remoteStep !== undefined ? `\n${WITH_AWS_ENV}` : ''}
 describe('dependency wiring', () => {
-  test('defaults to in-memory adapters and the saga deadline of the architecture', async () => {
-    const deps = createDependencies(loadConfig(${secretsEnv(ctx)}));
+  test('defaults to in-memory adapters, in-process sagas and the saga deadline of the architecture', async () => {
+    const deps = createDependencies(loadConfig({})${secretsWiring(ctx).testArg});
     expect(deps.timeoutMs).toBe(${timeoutSeconds * 1000});
+    expect(deps.executions).toBeUndefined();
     await expect(deps.sagas.list()).resolves.toEqual([]);
 ${outbox ? '    await expect(deps.relay.runOnce()).resolves.toBe(0);\n' : ''}    await expect(deps.close()).resolves.toBeUndefined();
   });
-});
+
+  test('with SAGA_STATE_MACHINE_ARN, sagas run on Step Functions', () => {
+    const deps = createDependencies(loadConfig({ SAGA_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:${Saga}' })${secretsWiring(ctx).testArg});
+    expect(deps.executions).toBeInstanceOf(StepFunctionsExecutions);
+  });
+${remoteStep !== undefined ? `
+  test('with OUTBOUND_AUTH=aws-iam, calls to the depended-on services are signed (SigV4 for execute-api)', async () => {
+    const ctx = { sagaId: 's1', input: {}, results: {}, signal: new AbortController().signal };
+    const run = (env: Record<string, string>) => () => createDependencies(loadConfig(env)${secretsWiring(ctx).testArg}).steps.${camel(remoteStep)}(ctx);
+    const [signed] = await withAwsEnv(run({ OUTBOUND_AUTH: 'aws-iam', AWS_REGION: 'eu-west-1' }));
+    expect(signed?.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\\/\\d{8}\\/eu-west-1\\/execute-api\\/aws4_request, /);
+    const [plain] = await withAwsEnv(run({}));
+    expect(plain?.authorization).toBeUndefined();
+  });
+` : ''}});
 `,
     ),
   );

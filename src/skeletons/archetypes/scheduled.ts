@@ -5,9 +5,9 @@
  */
 import { OutputFile, managed, owned } from '../../model/output-file';
 import type { ServiceContext } from '../context';
+import { containerEntry, lambdaEntry, secretsWiring } from '../secrets';
 import { dockerfile, servicePackage } from '../context';
 import { configFile } from '../common';
-import { secretsEnv } from './stateless';
 
 const POLICY_DOC = {
   skip: 'skip: a run due while another one is in progress is skipped (the lock is held for the whole run). The lock is in\n * memory: with several instances, give RunLock a shared adapter (e.g. a DynamoDB conditional write).',
@@ -39,18 +39,18 @@ export function renderScheduled(ctx: ServiceContext): OutputFile[] {
       `import { closePools, createEventSink, createLogger, createPublisher } from '${P}';
 import type { EventSink, Logger } from '${P}';
 ${skip ? "import { MemoryRunLock, type RunLock } from './adapters/run-lock';\n" : ''}import type { Config } from './config';
-
+${secretsWiring(ctx).importType}
 /** Everything the job needs from the outside world. */
 export interface Dependencies {
-  readonly logger: Logger;
+${secretsWiring(ctx).field}  readonly logger: Logger;
   readonly events: EventSink;
 ${skip ? '  /** Held while a run is in progress (overlap_policy: skip). */\n  readonly lock: RunLock;\n' : ''}  close(): Promise<void>;
 }
 
 /** Real adapters (SNS, EventBridge, SQS, Pub/Sub) or in-memory ones, as configured. */
-export function createDependencies(config: Config): Dependencies {
+export function createDependencies(config: Config${secretsWiring(ctx).param}): Dependencies {
   return {
-    logger: createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL, redact: config.PII_FIELDS }),
+${secretsWiring(ctx).prop}    logger: createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL, redact: config.PII_FIELDS }),
     events: createEventSink(createPublisher(config.EVENT_BUS, config.EVENT_TARGET)),
 ${skip ? '    lock: new MemoryRunLock(),\n' : ''}    close: () => closePools(),
   };
@@ -230,7 +230,7 @@ export function buildApp(deps: Dependencies, runner: JobRunner) {
     ),
     managed(
       `${ctx.dir}/src/entry/lambda.ts`,
-      `import type { ScheduledEvent } from 'aws-lambda';
+      lambdaEntry(ctx, `import type { ScheduledEvent } from 'aws-lambda';
 import { loadConfig } from '../config';
 import { createDependencies } from '../deps';
 import { JobRunner, isFailure, type RunResult } from '../runner';
@@ -244,11 +244,11 @@ export const handler = async (event: ScheduledEvent): Promise<RunResult> => {
   if (isFailure(result)) throw new Error(\`run \${result.status}: \${result.error ?? ''}\`);
   return result;
 };
-`,
+`),
     ),
     managed(
       `${ctx.dir}/src/entry/server.ts`,
-      `import { serve } from '${P}';
+      containerEntry(ctx, `import { serve } from '${P}';
 import { buildApp } from '../app';
 import { loadConfig } from '../config';
 import { createDependencies } from '../deps';
@@ -261,11 +261,11 @@ serve(buildApp(deps, new JobRunner(deps, { timeoutMs: config.JOB_TIMEOUT_MS })),
   logger: deps.logger,
   onShutdown: () => deps.close(),
 });
-`,
+`),
     ),
     managed(
       `${ctx.dir}/src/entry/run-once.ts`,
-      `// Runs the job once and exits: 0 when it succeeded (or was skipped), 1 otherwise. For cron-style platforms.
+      containerEntry(ctx, `// Runs the job once and exits: 0 when it succeeded (or was skipped), 1 otherwise. For cron-style platforms.
 import { loadConfig } from '../config';
 import { createDependencies } from '../deps';
 import { JobRunner, isFailure } from '../runner';
@@ -287,7 +287,7 @@ main().then(
     process.exit(1);
   },
 );
-`,
+`),
     ),
   );
 
@@ -379,7 +379,7 @@ import { loadConfig } from '../src/config';
 import { createDependencies } from '../src/deps';
 import { JobRunner } from '../src/runner';
 
-const deps = createDependencies(loadConfig({ ...${secretsEnv(ctx)}, LOG_LEVEL: 'silent' }));
+const deps = createDependencies(loadConfig({ LOG_LEVEL: 'silent' })${secretsWiring(ctx).testArg});
 const AT = new Date('2030-01-01T02:00:00Z');
 
 function deferred() {

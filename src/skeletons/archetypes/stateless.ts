@@ -1,6 +1,7 @@
 /** stateless: CRUD of the declared entities over HTTP, with idempotency, events (direct or outbox), a repository. */
 import { OutputFile, managed, owned } from '../../model/output-file';
 import type { ServiceContext } from '../context';
+import { secretsWiring } from '../secrets';
 import { dockerfile, servicePackage } from '../context';
 import { configFile, httpEntries } from '../common';
 import { camel, kebab, pascal, plural } from '../names';
@@ -30,11 +31,11 @@ export function renderStateless(ctx: ServiceContext): OutputFile[] {
       `import { ${imports.join(', ')} } from '${P}';
 import type { EventSink, IdempotencyStore, Logger, Repository } from '${P}';
 import type { Config } from './config';
-${entities.map((e) => `import type { ${e} } from './domain/${kebab(e)}';`).join('\n')}
+${secretsWiring(ctx).importType}${entities.map((e) => `import type { ${e} } from './domain/${kebab(e)}';`).join('\n')}
 
 /** Everything the application needs from the outside world. */
 export interface Dependencies {
-  readonly logger: Logger;
+${secretsWiring(ctx).field}  readonly logger: Logger;
   readonly events: EventSink;
 ${repoFields}
   readonly idempotency: IdempotencyStore | undefined;
@@ -42,11 +43,11 @@ ${outbox ? '  readonly relay: OutboxRelay;\n' : ''}  close(): Promise<void>;
 }
 
 /** Real adapters (DynamoDB, PostgreSQL, SNS, EventBridge, Pub/Sub) or in-memory ones, as configured. */
-export function createDependencies(config: Config): Dependencies {
+export function createDependencies(config: Config${secretsWiring(ctx).param}): Dependencies {
   const logger = createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL, redact: config.PII_FIELDS });
   const publisher = createPublisher(config.EVENT_BUS, config.EVENT_TARGET);
 ${outbox ? '  const outbox = createOutbox(config.STORE, `${config.TABLE_PREFIX}-outbox`, config.DATABASE_URL);\n' : ''}  return {
-    logger,
+${secretsWiring(ctx).prop}    logger,
     events: createEventSink(publisher${outbox ? ', outbox' : ''}),
 ${repoInit}
     idempotency: ${idem ? `createIdempotencyStore(config.STORE, \`\${config.TABLE_PREFIX}-idempotency\`, config.DATABASE_URL)` : 'undefined'},
@@ -185,7 +186,7 @@ function setup() {
   const publisher = new MemoryPublisher();
   const logger = createLogger({ service: 'test', level: 'silent' });
   const deps: Dependencies = {
-    logger,
+${secretsWiring(ctx).testProp}    logger,
     events: createEventSink(publisher),
 ${entities.map((x) => `    ${camel(plural(x))}: new MemoryRepository<${x}>(),`).join('\n')}
     idempotency: undefined,
@@ -246,17 +247,11 @@ import { createDependencies } from '../src/deps';
 
 describe('dependency wiring', () => {
   test('defaults to in-memory adapters', async () => {
-    const deps = createDependencies(loadConfig(${secretsEnv(ctx)}));
+    const deps = createDependencies(loadConfig({})${secretsWiring(ctx).testArg});
     expect(deps.logger).toBeDefined();
 ${outbox ? '    await expect(deps.relay.runOnce()).resolves.toBe(0);\n' : ''}    await expect(deps.close()).resolves.toBeUndefined();
   });
 });
 `,
   );
-}
-
-/** An environment with every required secret set, for tests. */
-export function secretsEnv(ctx: ServiceContext): string {
-  const secrets = ctx.service.spec.secrets ?? [];
-  return `{ ${secrets.map((s) => `${s}: 'test-${s.toLowerCase()}'`).join(', ')} }`;
 }

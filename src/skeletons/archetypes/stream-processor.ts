@@ -4,9 +4,9 @@
  */
 import { OutputFile, managed, owned } from '../../model/output-file';
 import type { ServiceContext } from '../context';
+import { containerEntry, lambdaEntry, secretsWiring } from '../secrets';
 import { dockerfile, servicePackage } from '../context';
 import { configFile } from '../common';
-import { secretsEnv } from './stateless';
 
 /** The window of the service, as the generated `WindowSpec` literal. */
 export function windowSpec(ctx: ServiceContext): string {
@@ -152,19 +152,19 @@ export function renderStreamProcessor(ctx: ServiceContext): OutputFile[] {
       `import { closePools, createEventSink, createLogger, createPublisher } from '${P}';
 import type { EventSink, Logger } from '${P}';
 import type { Config } from './config';
-
+${secretsWiring(ctx).importType}
 /** Everything the processor needs from the outside world. */
 export interface Dependencies {
-  readonly logger: Logger;
+${secretsWiring(ctx).field}  readonly logger: Logger;
   /** Where the output events go. */
   readonly events: EventSink;
   close(): Promise<void>;
 }
 
 /** Real adapters (SNS, EventBridge, SQS, Pub/Sub) or in-memory ones, as configured. */
-export function createDependencies(config: Config): Dependencies {
+export function createDependencies(config: Config${secretsWiring(ctx).param}): Dependencies {
   return {
-    logger: createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL, redact: config.PII_FIELDS }),
+${secretsWiring(ctx).prop}    logger: createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL, redact: config.PII_FIELDS }),
     events: createEventSink(createPublisher(config.EVENT_BUS, config.EVENT_TARGET)),
     close: () => closePools(),
   };
@@ -322,7 +322,7 @@ export function buildApp(deps: Dependencies, processor: StreamProcessor) {
     ),
     managed(
       `${ctx.dir}/src/entry/lambda.ts`,
-      `import type { KinesisStreamEvent, SQSEvent } from 'aws-lambda';
+      lambdaEntry(ctx, `import type { KinesisStreamEvent, SQSEvent } from 'aws-lambda';
 import { loadConfig } from '../config';
 import { createDependencies } from '../deps';
 import { StreamProcessor, WINDOW, type BatchOutcome } from '../processor';
@@ -336,11 +336,11 @@ const processor = new StreamProcessor(deps, new Windower(WINDOW, config.ALLOWED_
 
 /** Kinesis or SQS event source mapping. */
 export const handler = (event: KinesisStreamEvent | SQSEvent): Promise<BatchOutcome> => processor.handle(parseRecords(event, deps.logger));
-`,
+`),
     ),
     managed(
       `${ctx.dir}/src/entry/server.ts`,
-      `import { serve } from '${P}';
+      containerEntry(ctx, `import { serve } from '${P}';
 import { buildApp } from '../app';
 import { loadConfig } from '../config';
 import { createDependencies } from '../deps';
@@ -365,7 +365,7 @@ serve(buildApp(deps, processor), {
     await deps.close();
   },
 });
-`,
+`),
     ),
   );
 
@@ -492,7 +492,7 @@ describe('stream processor', () => {
   });
 
   test('the default aggregate and windowing', async () => {
-    const deps = createDependencies(loadConfig({ ...${secretsEnv(ctx)}, LOG_LEVEL: 'silent' }));
+    const deps = createDependencies(loadConfig({ LOG_LEVEL: 'silent' })${secretsWiring(ctx).testArg});
     const processor = new StreamProcessor(deps);
     await processor.handle([at(1)]);
     await expect(processor.flush()).resolves.toBeGreaterThanOrEqual(0);

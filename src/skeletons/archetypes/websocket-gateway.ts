@@ -5,9 +5,9 @@
  */
 import { OutputFile, managed, owned } from '../../model/output-file';
 import type { ServiceContext } from '../context';
+import { containerEntry, lambdaEntry, secretsWiring } from '../secrets';
 import { dockerfile, servicePackage } from '../context';
 import { ConfigVar, configFile } from '../common';
-import { secretsEnv } from './stateless';
 
 type Mode = 'jwt' | 'api-key' | 'none';
 
@@ -310,11 +310,11 @@ import { MemoryConnectionRegistry, MemorySender } from './adapters/memory';
 import { Gateway } from './application/gateway';
 ${mode === 'jwt' ? "import { ExpiryOnlyJwtVerifier } from './application/token-verifier';\n" : ''}import { createAuthorizer } from './auth';
 import type { Config } from './config';
-import type { ConnectionRegistry, Sender } from './ports';
+${secretsWiring(ctx).importType}import type { ConnectionRegistry, Sender } from './ports';
 
 /** Everything the entries need. */
 export interface Dependencies {
-  readonly logger: Logger;
+${secretsWiring(ctx).field}  readonly logger: Logger;
   readonly gateway: Gateway;
   /** The bearer token POST /broadcast requires; the route is off without one. */
   readonly broadcastToken: string | undefined;
@@ -344,10 +344,10 @@ function sender(config: Config): Sender {
 }
 
 /** Registry and sender as configured (in memory by default), and the ${mode} authorizer. */
-export function createDependencies(config: Config): Dependencies {
+export function createDependencies(config: Config${secretsWiring(ctx).param}): Dependencies {
   const logger = createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL, redact: config.PII_FIELDS });
 ${mode === 'jwt' ? "  logger.warn('JWT signatures are NOT verified: replace ExpiryOnlyJwtVerifier (src/application/token-verifier.ts) before production');\n" : ''}  return {
-    logger,
+${secretsWiring(ctx).prop}    logger,
     gateway: new Gateway({ registry: registry(config), sender: sender(config), authorize: ${authorizerInit}, logger }),
     broadcastToken: config.BROADCAST_TOKEN,
     close: () => closePools(),
@@ -432,7 +432,7 @@ export function buildApp(deps: Dependencies) {
     ),
     managed(
       `${ctx.dir}/src/entry/lambda.ts`,
-      `import { loadConfig } from '../config';
+      lambdaEntry(ctx, `import { loadConfig } from '../config';
 import { createDependencies } from '../deps';
 import { handleWebSocketEvent } from '../handler';
 import type { WebSocketEvent, WebSocketResult } from '../handler';
@@ -441,11 +441,11 @@ const deps = createDependencies(loadConfig(process.env));
 
 /** API Gateway WebSocket routes: $connect, $disconnect, $default. */
 export const handler = (event: WebSocketEvent): Promise<WebSocketResult> => handleWebSocketEvent(deps.gateway, event);
-`,
+`),
     ),
     managed(
       `${ctx.dir}/src/entry/events.ts`,
-      `import { sqsHandler } from '${P}';
+      lambdaEntry(ctx, `import { sqsHandler } from '${P}';
 import { loadConfig } from '../config';
 import { createDependencies } from '../deps';
 import { eventHandler } from '../handler';
@@ -454,11 +454,11 @@ const deps = createDependencies(loadConfig(process.env));
 
 /** The SQS queue of ${events.join(', ') || 'the subscribed events'}: each event is broadcast (enable ReportBatchItemFailures). */
 export const handler = sqsHandler(eventHandler(deps.gateway), { logger: deps.logger });
-`,
+`),
     ),
     managed(
       `${ctx.dir}/src/entry/server.ts`,
-      `// The container entry: probes, POST /broadcast and the heartbeat. WebSocket upgrades are not handled here: on a
+      containerEntry(ctx, `// The container entry: probes, POST /broadcast and the heartbeat. WebSocket upgrades are not handled here: on a
 // container they would be served by the platform's server (\`serve\`), which the skeleton leaves out; the
 // connections this instance broadcasts to are those in the registry (API Gateway connections with SENDER=apigateway).
 import { serve } from '${P}';
@@ -479,7 +479,7 @@ serve(buildApp(deps), {
     return deps.close();
   },
 });
-`,
+`),
     ),
     owned(
       `${ctx.dir}/src/application/gateway.ts`,
@@ -616,8 +616,8 @@ function unverifiedClaims(token: string): Record<string, unknown> {
 }
 
 /** The environment of the generated tests: every required secret set, logs off. */
-function testEnv(ctx: ServiceContext, mode: Mode): string {
-  return `{ ...${secretsEnv(ctx)}, LOG_LEVEL: 'silent'${mode === 'api-key' ? ", WEBSOCKET_API_KEY: 'test-key'" : ''} }`;
+function testEnv(mode: Mode): string {
+  return `{ LOG_LEVEL: 'silent'${mode === 'api-key' ? ", WEBSOCKET_API_KEY: 'test-key'" : ''} }`;
 }
 
 function ownedTest(ctx: ServiceContext, mode: Mode, events: readonly string[]): OutputFile {
@@ -740,7 +740,7 @@ ${first ? `    const event = newEvent('${first}', 'test', { id: '1' });
 }
 
 function managedTest(ctx: ServiceContext, mode: Mode): OutputFile {
-  const env = testEnv(ctx, mode);
+  const env = testEnv(mode);
   const okHeaders = mode === 'jwt' ? "{ Authorization: `Bearer ${Buffer.from('{}').toString('base64url')}.${Buffer.from(JSON.stringify({ exp: Date.now() / 1000 + 60, iss: ISSUER })).toString('base64url')}.` }" : mode === 'api-key' ? "{ 'X-Api-Key': 'test-key' }" : '{}';
   return managed(
     `${ctx.dir}/test/wiring.test.ts`,
@@ -799,7 +799,7 @@ describe('managed wiring', () => {
   });
 
   test('the Lambda handler routes $connect, $default and $disconnect', async () => {
-    const { gateway } = createDependencies(loadConfig(env));
+    const { gateway } = createDependencies(loadConfig(env)${secretsWiring(ctx).testArg});
     const ctx = (routeKey: string, connectionId?: string) => ({ routeKey, ...(connectionId ? { connectionId } : {}) });
     expect(await handleWebSocketEvent(gateway, { requestContext: ctx('$connect', 'a'), headers: ${okHeaders} })).toEqual({ statusCode: 200 });
 ${mode === 'none' ? '' : "    expect((await handleWebSocketEvent(gateway, { requestContext: ctx('$connect', 'b'), headers: null, queryStringParameters: null })).statusCode).toBe(401);\n"}    expect(await handleWebSocketEvent(gateway, { requestContext: ctx('$default', 'a'), body: null })).toEqual({ statusCode: 200 });
@@ -813,8 +813,8 @@ ${mode === 'none' ? '' : "    expect((await handleWebSocketEvent(gateway, { requ
   test('POST /broadcast is off without BROADCAST_TOKEN and requires it otherwise', async () => {
     const post = (app: ReturnType<typeof buildApp>, body: string, token?: string) =>
       app.request('/broadcast', { method: 'POST', body, headers: token ? { authorization: \`Bearer \${token}\` } : {} });
-    expect((await post(buildApp(createDependencies(loadConfig(env))), '{}', 't')).status).toBe(404);
-    const app = buildApp(createDependencies(loadConfig({ ...env, BROADCAST_TOKEN: 'secret' })));
+    expect((await post(buildApp(createDependencies(loadConfig(env)${secretsWiring(ctx).testArg})), '{}', 't')).status).toBe(404);
+    const app = buildApp(createDependencies(loadConfig({ ...env, BROADCAST_TOKEN: 'secret' })${secretsWiring(ctx).testArg}));
     expect((await post(app, '{}')).status).toBe(401);
     expect((await post(app, '{}', 'wrong')).status).toBe(401);
     expect((await post(app, 'nope', 'secret')).status).toBe(400);
@@ -824,10 +824,10 @@ ${mode === 'none' ? '' : "    expect((await handleWebSocketEvent(gateway, { requ
   });
 
   test('cloud adapters are chosen by configuration; unknown ones are refused', async () => {
-    const deps = createDependencies(loadConfig({ ...env, CONNECTIONS_STORE: 'dynamodb', SENDER: 'apigateway', WEBSOCKET_ENDPOINT: 'https://example.com/prod' }));
+    const deps = createDependencies(loadConfig({ ...env, CONNECTIONS_STORE: 'dynamodb', SENDER: 'apigateway', WEBSOCKET_ENDPOINT: 'https://example.com/prod' })${secretsWiring(ctx).testArg});
     await expect(deps.close()).resolves.toBeUndefined();
-    expect(() => createDependencies(loadConfig({ ...env, CONNECTIONS_STORE: 'redis' }))).toThrow(/CONNECTIONS_STORE/);
-    expect(() => createDependencies(loadConfig({ ...env, SENDER: 'smtp' }))).toThrow(/SENDER/);
+    expect(() => createDependencies(loadConfig({ ...env, CONNECTIONS_STORE: 'redis' })${secretsWiring(ctx).testArg})).toThrow(/CONNECTIONS_STORE/);
+    expect(() => createDependencies(loadConfig({ ...env, SENDER: 'smtp' })${secretsWiring(ctx).testArg})).toThrow(/SENDER/);
   });
 });
 `,

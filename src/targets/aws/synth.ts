@@ -8,12 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import type { DiagnosticInit } from '../../model/diagnostics';
-import { OutputFile, managedTemplate } from '../../model/output-file';
+import { OutputFile, managedJson, managedTemplate } from '../../model/output-file';
 import type { ResolvedArchitecture } from '../../resolve/index';
 import { appContext, buildArchitecture, ServiceHook } from './app';
 import { reviewCode } from './code';
 
 export interface AwsSynthOptions {
+  /** The architecture file relative to the output root, for the generated cdk.json. @default 'architecture.yaml' */
+  readonly sourceFile?: string;
   /** aws-cdk-lib's built-in CloudFormation validation (about 3 s): on in the CLI, off in unit tests. @default true */
   readonly validation?: boolean;
   readonly onService?: ServiceHook;
@@ -61,6 +63,8 @@ export function synthAws(model: ResolvedArchitecture, options: AwsSynthOptions =
       files.push(managedTemplate(path, template));
       stacks.push({ stackName: stack.stackName, resources: Object.keys((template.Resources ?? {}) as object).length, path });
     }
+    // `npx cdk synth | diff | deploy` in the user's repo run the same stacks through allframe cdk-app.
+    files.push(managedJson('cdk.json', { app: `npx allframe cdk-app ${options.sourceFile ?? 'architecture.yaml'}`, output: 'cdk.out' }));
     return { files, stacks, problems: [] };
   } finally {
     rmSync(outdir, { recursive: true, force: true });

@@ -14,6 +14,8 @@ export * from './repository';
 export * from './resilience';
 export * from './secrets';
 export * from './server';
+export * from './signed-fetch';
+export * from './startup';
 export * from './tracing';
 export * from './unit-of-work';
 export * from './wiring';

@@ -1,3 +1,6 @@
+import type { PoolConfig } from 'pg';
+import { readConfig } from './config';
+
 /** The part of a `pg` Pool (or Client) the Postgres adapters use; tests pass a fake that records queries. */
 export interface SqlPool {
   query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
@@ -8,10 +11,83 @@ export interface ClosablePool extends SqlPool {
   end(): Promise<void>;
 }
 
+/** Where an IAM auth token is valid: the database endpoint and user it is signed for. */
+export interface IamAuthTarget {
+  readonly hostname: string;
+  readonly port: number;
+  readonly username: string;
+  /** @default - the SDK's region chain (AWS_REGION) */
+  readonly region?: string;
+}
+
+/** Makes IAM auth tokens (15 minutes valid) for one target; `@aws-sdk/rds-signer`'s Signer fits. */
+export interface AuthTokenSigner {
+  getAuthToken(): Promise<string>;
+}
+
+/** How a pool authenticates. */
+export interface PostgresPoolOptions {
+  /**
+   * Authenticate with an IAM auth token (RDS/Aurora IAM authentication) as the password of the connection string's
+   * user, over TLS with the server's certificate verified.
+   * @default false
+   */
+  readonly iamAuth?: boolean;
+  /**
+   * Region of the database, for the token.
+   * @default - the SDK's region chain
+   */
+  readonly region?: string;
+  /**
+   * Creates the signer of a target's tokens; tests pass a fake.
+   * @default - `Signer` of `@aws-sdk/rds-signer`, with the default credential chain
+   */
+  readonly signer?: (target: IamAuthTarget) => AuthTokenSigner | Promise<AuthTokenSigner>;
+}
+
+/** The pool options the environment asks for: PG_IAM_AUTH (a bool, default false) and AWS_REGION. */
+export function postgresOptionsFrom(env: Record<string, string | undefined>): PostgresPoolOptions {
+  const config = readConfig({ PG_IAM_AUTH: { kind: 'bool', default: 'false' }, AWS_REGION: { kind: 'string', default: '' } }, env);
+  return { iamAuth: config.PG_IAM_AUTH, ...(config.AWS_REGION === '' ? {} : { region: config.AWS_REGION }) };
+}
+
+async function rdsSigner(target: IamAuthTarget): Promise<AuthTokenSigner> {
+  const { Signer } = await import('@aws-sdk/rds-signer');
+  return new Signer(target);
+}
+
+/**
+ * The `pg` pool settings for `connectionString`. With IAM authentication the URL is taken apart (pg lets a
+ * connection string's empty password override a password function): the password is a fresh token per
+ * connection, made by one signer per pool, and TLS is on.
+ */
+export function poolConfig(connectionString: string, options: PostgresPoolOptions = {}): PoolConfig {
+  if (options.iamAuth !== true) return { connectionString };
+  const url = new URL(connectionString);
+  const target: IamAuthTarget = {
+    hostname: url.hostname,
+    port: url.port === '' ? 5432 : Number(url.port),
+    username: decodeURIComponent(url.username),
+    ...(options.region === undefined ? {} : { region: options.region }),
+  };
+  if (target.username === '') throw new Error('DATABASE_URL must name the database user to authenticate with IAM (PG_IAM_AUTH)');
+  const create = options.signer ?? rdsSigner;
+  const database = decodeURIComponent(url.pathname.slice(1));
+  let signer: Promise<AuthTokenSigner> | undefined;
+  return {
+    host: target.hostname,
+    port: target.port,
+    user: target.username,
+    ...(database === '' ? {} : { database }),
+    password: async () => (await (signer ??= Promise.resolve(create(target)))).getAuthToken(),
+    ssl: true,
+  };
+}
+
 /** Creates a real `pg` Pool for `connectionString`, loading `pg` only when called; it connects on first query. */
-export async function createPostgresPool(connectionString: string): Promise<ClosablePool> {
+export async function createPostgresPool(connectionString: string, options: PostgresPoolOptions = {}): Promise<ClosablePool> {
   const { Pool } = await import('pg');
-  return new Pool({ connectionString });
+  return new Pool(poolConfig(connectionString, options));
 }
 
 const TABLE_NAME = /^[a-z_][a-z0-9_]*$/;

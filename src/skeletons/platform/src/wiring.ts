@@ -14,7 +14,7 @@ import {
   type IdempotencyStore,
 } from './idempotency';
 import { DynamoDbOutbox, MemoryOutbox, PostgresOutbox, type Outbox } from './outbox';
-import { createPostgresPool, pgTableName, withSetup, type ClosablePool, type SqlPool } from './postgres';
+import { createPostgresPool, pgTableName, postgresOptionsFrom, withSetup, type ClosablePool, type PostgresPoolOptions, type SqlPool } from './postgres';
 import { DynamoDbRepository, MemoryRepository, PostgresRepository, type Repository } from './repository';
 
 /** Where a service emits its events: straight to the publisher, or into the outbox for the relay. */
@@ -61,13 +61,16 @@ export function createPublisher(kind: string, target: string): EventPublisher {
 
 const pools = new Map<string, ClosablePool>();
 
-/** One lazily created pool per connection string, shared by every adapter of the process. */
-export function sharedPool(databaseUrl: string): ClosablePool {
+/**
+ * One lazily created pool per connection string, shared by every adapter of the process. Its options are those
+ * of its first call: by default, what the environment asks for (PG_IAM_AUTH, AWS_REGION; see postgresOptionsFrom).
+ */
+export function sharedPool(databaseUrl: string, options: PostgresPoolOptions = postgresOptionsFrom(process.env)): ClosablePool {
   const url = required(databaseUrl, 'DATABASE_URL', 'postgres');
   let pool = pools.get(url);
   if (!pool) {
     let real: Promise<ClosablePool> | undefined;
-    const get = (): Promise<ClosablePool> => (real ??= createPostgresPool(url));
+    const get = (): Promise<ClosablePool> => (real ??= createPostgresPool(url, options));
     pool = {
       query: async (text, values) => (await get()).query(text, values),
       end: async () => {

@@ -7,7 +7,7 @@ describe('index', () => {
       'readConfig', 'createLogger', 'withSpan', 'createHttpApp', 'HttpError', 'serve', 'httpHandler', 'idempotency',
       'processOnce', 'newEvent', 'defineEvent', 'SnsPublisher', 'OutboxRelay', 'PostgresRepository', 'createPolicy',
       'processBatch', 'redrive', 'loadSecrets', 'TtlCache', 'RedisCacheStore', 'chunk', 'TaskCancelledError',
-      'BrokenCircuitError', 'BulkheadRejectedError',
+      'BrokenCircuitError', 'BulkheadRejectedError', 'startOnce', 'signedFetch', 'outboundFetch', 'poolConfig',
     ]) {
       expect(platform[name as keyof typeof platform]).toBeDefined();
     }

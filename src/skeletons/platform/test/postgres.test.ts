@@ -1,5 +1,14 @@
 import type { Pool } from 'pg';
-import { assertTableName, createPostgresPool, pgTableName, withSetup, type ClosablePool } from '../src/postgres';
+import {
+  assertTableName,
+  createPostgresPool,
+  pgTableName,
+  poolConfig,
+  postgresOptionsFrom,
+  withSetup,
+  type ClosablePool,
+  type IamAuthTarget,
+} from '../src/postgres';
 import { fakePool } from './fakes';
 
 // Compile-time check: a real pg Pool fits the port.
@@ -34,6 +43,81 @@ describe('postgres helpers', () => {
     // GIVEN / WHEN a pool is created (pg connects only on the first query)
     const pool = await createPostgresPool('postgres://u:p@127.0.0.1:1/db');
     // THEN it can be ended cleanly
+    await expect(pool.end()).resolves.toBeUndefined();
+  });
+});
+
+describe('IAM authentication', () => {
+  const url = 'postgresql://app@db.cluster-x.eu-west-1.rds.amazonaws.com:5433/orders?sslmode=require';
+  const password = (config: { password?: unknown }) => (config.password as () => Promise<string>)();
+
+  /** A signer factory that records its targets and numbers its tokens. */
+  function fakeSigner() {
+    const targets: IamAuthTarget[] = [];
+    let n = 0;
+    const signer = (target: IamAuthTarget) => {
+      targets.push(target);
+      return { getAuthToken: () => Promise.resolve(`token-${++n}`) };
+    };
+    return { targets, signer };
+  }
+
+  it('is off by default: the connection string is used as it is', () => {
+    expect(poolConfig(url)).toEqual({ connectionString: url });
+    expect(poolConfig(url, { iamAuth: false })).toEqual({ connectionString: url });
+  });
+
+  it('uses a fresh token per connection as the password, from one signer, over TLS', async () => {
+    // GIVEN IAM authentication with a fake signer
+    const { targets, signer } = fakeSigner();
+    const config = poolConfig(url, { iamAuth: true, region: 'eu-west-1', signer });
+    // THEN the URL's parts, no connection string (its empty password would win), and TLS
+    expect(config).toMatchObject({ host: 'db.cluster-x.eu-west-1.rds.amazonaws.com', port: 5433, user: 'app', database: 'orders', ssl: true });
+    expect(config.connectionString).toBeUndefined();
+    // WHEN two connections ask for the password
+    await expect(password(config)).resolves.toBe('token-1');
+    await expect(password(config)).resolves.toBe('token-2');
+    // THEN each got its own token, signed for the endpoint and user, by one signer
+    expect(targets).toEqual([{ hostname: 'db.cluster-x.eu-west-1.rds.amazonaws.com', port: 5433, username: 'app', region: 'eu-west-1' }]);
+  });
+
+  it('defaults the port to 5432 and the database to the user (pg), the region to the SDK chain', async () => {
+    const { targets, signer } = fakeSigner();
+    const config = poolConfig('postgres://app%2Bro@db.local', { iamAuth: true, signer });
+    expect(config).toMatchObject({ host: 'db.local', port: 5432, user: 'app+ro' });
+    expect(config).not.toHaveProperty('database');
+    await password(config);
+    expect(targets).toEqual([{ hostname: 'db.local', port: 5432, username: 'app+ro' }]);
+  });
+
+  it('needs the user in the URL', () => {
+    expect(() => poolConfig('postgres://db.local/x', { iamAuth: true })).toThrow('DATABASE_URL must name the database user');
+  });
+
+  it('signs with @aws-sdk/rds-signer by default', async () => {
+    // GIVEN credentials in the environment (the first link of the default chain)
+    const saved = { ...process.env };
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' });
+    try {
+      // WHEN a connection asks for the password
+      const token = await password(poolConfig(url, { iamAuth: true, region: 'eu-west-1' }));
+      // THEN it is a presigned rds-db connect request for the user
+      expect(token).toMatch(/^db\.cluster-x\.eu-west-1\.rds\.amazonaws\.com:5433\/\?Action=connect&DBUser=app&/);
+      expect(token).toContain('X-Amz-Credential=AKIDEXAMPLE%2F');
+      expect(token).toContain('%2Feu-west-1%2Frds-db%2Faws4_request');
+    } finally {
+      process.env = saved;
+    }
+  });
+
+  it('reads PG_IAM_AUTH and AWS_REGION from the environment', () => {
+    expect(postgresOptionsFrom({})).toEqual({ iamAuth: false });
+    expect(postgresOptionsFrom({ PG_IAM_AUTH: 'true', AWS_REGION: 'eu-west-1' })).toEqual({ iamAuth: true, region: 'eu-west-1' });
+    expect(() => postgresOptionsFrom({ PG_IAM_AUTH: 'maybe' })).toThrow('PG_IAM_AUTH');
+  });
+
+  it('creates a real pool with IAM authentication, without connecting', async () => {
+    const pool = await createPostgresPool(url, { iamAuth: true, signer: fakeSigner().signer });
     await expect(pool.end()).resolves.toBeUndefined();
   });
 });

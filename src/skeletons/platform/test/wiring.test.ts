@@ -23,10 +23,14 @@ jest.mock('@google-cloud/pubsub', () => ({
 
 const query = jest.fn((_text: string, _values?: unknown[]) => Promise.resolve({ rows: [] as unknown[] }));
 const end = jest.fn(() => Promise.resolve());
+const poolConfigs: Record<string, unknown>[] = [];
 jest.mock('pg', () => ({
   Pool: class {
     query = query;
     end = end;
+    constructor(config: Record<string, unknown>) {
+      poolConfigs.push(config);
+    }
   },
 }));
 
@@ -120,6 +124,26 @@ describe('store factories', () => {
     // THEN only the real one had to be ended, and a later call gets a fresh pool
     expect(end).toHaveBeenCalledTimes(1);
     expect(sharedPool('postgres://a')).not.toBe(used);
+  });
+
+  it('authenticates with IAM when asked, or when PG_IAM_AUTH says so', async () => {
+    // GIVEN IAM authentication asked for explicitly, and through the environment
+    const signer = () => ({ getAuthToken: () => Promise.resolve('token') });
+    await sharedPool('postgres://app@iam-host:5433/db', { iamAuth: true, signer }).query('select 1');
+    const saved = process.env.PG_IAM_AUTH;
+    process.env.PG_IAM_AUTH = 'true';
+    try {
+      await sharedPool('postgres://app@env-host/db').query('select 1');
+    } finally {
+      if (saved === undefined) delete process.env.PG_IAM_AUTH;
+      else process.env.PG_IAM_AUTH = saved;
+    }
+    // THEN both pools were made with the URL's parts, TLS and a password function
+    expect(poolConfigs.slice(-2)).toEqual([
+      expect.objectContaining({ host: 'iam-host', port: 5433, user: 'app', database: 'db', ssl: true, password: expect.any(Function) as unknown }),
+      expect.objectContaining({ host: 'env-host', port: 5432, ssl: true }),
+    ]);
+    await closePools();
   });
 
   it('rejects a missing DATABASE_URL and an unknown store', () => {
