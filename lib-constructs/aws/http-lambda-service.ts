@@ -21,8 +21,18 @@ export type HttpAuthorization =
   | { readonly kind: 'none' };
 
 export interface HttpLambdaServiceProps {
-  /** The function serving every request (payload format 2.0). */
-  readonly handler: lambda.IFunction;
+  /**
+   * The function serving every request (payload format 2.0). Give this or `integration`.
+   * @default - none: `integration` serves the requests
+   */
+  readonly handler?: lambda.IFunction;
+  /**
+   * Another backend for every route instead of a function, e.g. `HttpAlbIntegration` on the internal load
+   * balancer of a Fargate service (through a VPC link), so containers get the same gateway: authorization,
+   * throttling, access logs and `grantInvoke`.
+   * @default - none: `handler` serves the requests
+   */
+  readonly integration?: apigwv2.HttpRouteIntegration;
   /** Who may call the API. */
   readonly authorization: HttpAuthorization;
   /**
@@ -67,6 +77,7 @@ export class HttpLambdaService extends Construct {
     super(scope, id);
     const throttle = props.throttle ?? defaultApiThrottle();
     const problems = [...throttleProblems(throttle), ...authorizationProblems(props.authorization)];
+    if ((props.handler === undefined) === (props.integration === undefined)) problems.push('give exactly one of handler and integration');
     if (problems.length > 0) throw new Error(`HttpLambdaService ${id}: ${problems.join('; ')}`);
 
     this.logGroup = new logs.LogGroup(this, 'AccessLogs', {
@@ -87,7 +98,8 @@ export class HttpLambdaService extends Construct {
     });
     this.url = this.stage.url;
 
-    const integration = new HttpLambdaIntegration('Handler', props.handler, { payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0 });
+    const integration =
+      props.integration ?? new HttpLambdaIntegration('Handler', props.handler!, { payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0 });
     const authorizer = routeAuthorizer(props.authorization);
     for (const path of ['/', '/{proxy+}']) {
       this.api.addRoutes({ path, methods: [apigwv2.HttpMethod.ANY], integration, ...(authorizer ? { authorizer } : {}) });

@@ -72,7 +72,11 @@ export function buildArchitecture(scope: Construct, model: ResolvedArchitecture,
       const target = services.get(callee);
       if (!target) continue;
       if (target.url !== undefined) stack.setEnv(`${constant(callee)}_URL`, target.url);
-      for (const g of stack.grantees) target.invokeGrant?.(g);
+      if (target.invokeGrant !== undefined) {
+        // An IAM-authorized callee: the caller signs its requests (SigV4) with its own role, granted invoke here.
+        stack.setEnv('OUTBOUND_AUTH', 'aws-iam');
+        for (const g of stack.grantees) target.invokeGrant(g);
+      }
     }
   }
   for (const stack of services.values()) {

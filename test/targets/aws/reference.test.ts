@@ -36,10 +36,14 @@ describe('the reference example on AWS', () => {
   test('a service that is not public is behind IAM authorization, and its callers are granted invoke on it alone', () => {
     const payment = template('payment-gateway');
     payment.allResourcesProperties('AWS::ApiGatewayV2::Route', { AuthorizationType: 'AWS_IAM' });
+    // order-service lists payment-gateway (a function) and inventory-service (containers, behind the same kind
+    // of gateway through a VPC link) in depends_on: one statement naming exactly those two APIs
     const order = template('order-service');
+    const invokeOn = (name: string) => Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([Match.objectLike({ 'Fn::ImportValue': Match.stringLikeRegexp(name) })])] });
     order.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'execute-api:Invoke', Resource: { 'Fn::Join': ['', Match.arrayWith([Match.objectLike({ 'Fn::ImportValue': Match.stringLikeRegexp('payment-gateway') })])] } })]) },
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'execute-api:Invoke', Resource: [invokeOn('inventory-service'), invokeOn('payment-gateway')] })]) },
     });
+    template('inventory-service').allResourcesProperties('AWS::ApiGatewayV2::Route', { AuthorizationType: 'AWS_IAM' });
   });
 
   test('a public service is behind the JWT authorizer of security.authentication', () => {
@@ -56,6 +60,7 @@ describe('the reference example on AWS', () => {
     });
     t.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { HealthCheckPath: '/healthz' });
     t.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internal' });
+    t.resourceCountIs('AWS::ApiGatewayV2::VpcLink', 1);
     // its postgres database: Aurora Serverless v2, encrypted, IAM auth, deletion protection
     t.hasResourceProperties('AWS::RDS::DBCluster', { Engine: 'aurora-postgresql', StorageEncrypted: true, EnableIAMDatabaseAuthentication: true, DeletionProtection: true, ServerlessV2ScalingConfiguration: Match.anyValue() });
   });

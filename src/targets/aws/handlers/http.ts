@@ -5,6 +5,7 @@
  * outbox relay when messaging.pattern is outbox.
  */
 import { Duration } from 'aws-cdk-lib';
+import { HttpAlbIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import { FargateHttpService } from '../../../../lib-constructs/aws/fargate-http-service';
 import { HttpAuthorization, HttpLambdaService } from '../../../../lib-constructs/aws/http-lambda-service';
@@ -46,12 +47,24 @@ export function httpService(stack: ServiceStack, options: HttpOptions = {}): Htt
       minCapacity: Math.max(1, s.spec.min_instances ?? 1),
       maxCapacity: Math.max(1, s.spec.max_instances ?? 2),
       environment: stack.environmentNow(),
-      internetFacing: s.spec.public === true,
+      // Always internal: the HTTP API in front is the only way in, public or not.
+      internetFacing: false,
     });
     stack.configure(service.container);
     grantees.push(service.taskRole);
-    stack.url = service.url;
     stack.grantees.push(service.taskRole);
+    // The internal load balancer is reached through an HTTP API (VPC link), so a container service has the same
+    // gateway as a function: IAM or JWT authorization, throttling, access logs, and invoke grants for its callers.
+    const api = new HttpLambdaService(stack, 'Gateway', {
+      integration: new HttpAlbIntegration('Alb', service.listener),
+      authorization: authorizationOf(stack),
+      apiName: stack.namePrefix,
+      throttle: { rateLimit: s.resilience.rate_limit.rps, burstLimit: s.resilience.rate_limit.burst },
+    });
+    stack.url = api.url;
+    stack.invokeGrant = (grantee) => {
+      api.grantInvoke(grantee);
+    };
     if (outbox && s.database !== 'postgres') {
       // The container relays the outbox every second; its table still needs to exist.
       stack.table('outbox', { ttl: true }).grantReadWriteData(service.taskRole);

@@ -40,6 +40,8 @@ function serviceData(stack: ServiceStack, grantees: readonly iam.IGrantable[], t
       databaseName: s.name.replace(/-/g, '_'),
     });
     if (db.url !== undefined) stack.setEnv('DATABASE_URL', db.url);
+    // The URL names the IAM database user: the service signs an IAM auth token as its password.
+    stack.setEnv('PG_IAM_AUTH', 'true');
     for (const g of grantees) db.grantDataAccess(g);
     for (const c of stack.connectables) db.allowFrom(c);
   }
