@@ -46,6 +46,16 @@ describe('bff skeleton', () => {
     expect(content('src/application/bff-service.ts')).toContain('Promise.allSettled');
   });
 
+  test('calls to the aggregated services are SigV4-signed with OUTBOUND_AUTH=aws-iam', () => {
+    expect(content('src/config.ts')).toContain('OUTBOUND_AUTH: { kind: \'string\', default: "none"');
+    expect(content('src/config.ts')).toContain('AWS_REGION: { kind: \'string\', default: ""');
+    expect(content('src/deps.ts')).toContain('const fetchFn = options.fetch ?? outboundFetch(config.OUTBOUND_AUTH, config.AWS_REGION);');
+    expect(content('README.md')).toContain('With `OUTBOUND_AUTH=aws-iam` the calls are\n  signed with SigV4');
+    const tests = content('test/bff.test.ts');
+    expect(tests).toContain("test('with OUTBOUND_AUTH=aws-iam, the calls are signed (SigV4 for execute-api)'");
+    expect(tests).toContain('async function withAwsEnv(fn: () => Promise<unknown>): Promise<Record<string, string>[]> {');
+  });
+
   test('graphql is noted in the README only', () => {
     expect(content('README.md')).toContain('protocols: graphql is declared');
     expect(render(fixture.replace('protocols: [rest, graphql]', 'protocols: [rest]')).get('README.md')!.content).not.toContain('graphql');

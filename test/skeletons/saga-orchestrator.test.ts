@@ -63,6 +63,41 @@ describe('saga-orchestrator skeleton', () => {
     expect(step).toContain('return deps.steps[run]({ sagaId: e.sagaId, input: e.input, results: e.results, signal });');
   });
 
+  test('with SAGA_STATE_MACHINE_ARN, a saga is started on Step Functions (202) behind a port; in-process otherwise', () => {
+    // THEN the variable defaults to empty (in-process), the service depends on the SFN client
+    expect(content('src/config.ts')).toContain('SAGA_STATE_MACHINE_ARN: { kind: \'string\', default: ""');
+    expect(JSON.parse(content('package.json'))).toMatchObject({ dependencies: { '@aws-sdk/client-sfn': '3.1164.0' } });
+    // AND an execution named after the saga id, with its input, by a managed adapter of the owned port
+    const adapter = content('src/adapters/step-functions.ts');
+    expect(files.get(`${dir}/src/adapters/step-functions.ts`)?.kind).toBe('managed');
+    expect(adapter).toContain('export class StepFunctionsExecutions implements SagaExecutions {');
+    expect(adapter).toContain('new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name: sagaId, input: JSON.stringify(input) })');
+    expect(content('src/application/saga.ts')).toContain('export interface SagaExecutions {');
+    expect(content('src/application/saga.ts')).toContain('if (this.options.executions) return this.handOver(state, this.options.executions);');
+    expect(content('src/deps.ts')).toContain("executions: config.SAGA_STATE_MACHINE_ARN === '' ? undefined : new StepFunctionsExecutions(config.SAGA_STATE_MACHINE_ARN),");
+    expect(content('src/app.ts')).toContain('return c.json(saga, deps.executions ? 202 : 201, { location: `/sagas/${saga.id}` });');
+    // AND tests of both paths, and of the adapter against a fake client
+    expect(content('test/saga.test.ts')).toContain("test('with executions (Step Functions), the saga is started there: 202, running, no step run here'");
+    expect(content('test/saga.test.ts')).toContain("test('a saga whose execution could not start is failed, and the request a 500'");
+    expect(content('test/step-functions.test.ts')).toContain("expect((sent[0] as StartExecutionCommand).input).toEqual({ stateMachineArn: ARN, name: 'saga-1', input: '{\"orderId\":\"o1\"}' });");
+    expect(content('test/deps.test.ts')).toContain('expect(deps.executions).toBeInstanceOf(StepFunctionsExecutions);');
+  });
+
+  test('calls to the depended-on services are SigV4-signed with OUTBOUND_AUTH=aws-iam', () => {
+    const config = content('src/config.ts');
+    expect(config).toContain('OUTBOUND_AUTH: { kind: \'string\', default: "none"');
+    expect(config).toContain('AWS_REGION: { kind: \'string\', default: ""');
+    expect(content('src/deps.ts')).toContain('export function createDependencies(config: Config, fetchFn: Fetch = outboundFetch(config.OUTBOUND_AUTH, config.AWS_REGION)): Dependencies {');
+    const test = content('test/deps.test.ts');
+    expect(test).toContain("createDependencies(loadConfig(env)).steps.reserveFlight(ctx)");
+    expect(test).toContain("expect(signed?.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\\/\\d{8}\\/eu-west-1\\/execute-api\\/aws4_request, /);");
+    // AND a saga calling no other service has neither the variables nor the signer
+    const alone = render(readFileSync(join(__dirname, '..', '..', 'fixtures', 'archetypes', 'saga-orchestrator.yaml'), 'utf8').replace('    depends_on: [flight-service, hotel-service]\n', ''));
+    expect(alone.get(`${dir}/src/config.ts`)?.content).not.toContain('OUTBOUND_AUTH');
+    expect(alone.get(`${dir}/src/deps.ts`)?.content).toContain('_fetchFn: Fetch = fetch): Dependencies {');
+    expect(alone.get(`${dir}/test/deps.test.ts`)?.content).not.toContain('withAwsEnv');
+  });
+
   test('a saga without compensations gets an empty compensation table', () => {
     const text = readFileSync(join(__dirname, '..', '..', 'fixtures', 'archetypes', 'saga-orchestrator.yaml'), 'utf8').replace('      compensation: [CancelFlight, CancelHotel, RefundCard]\n', '');
     const step = render(text).get(`${dir}/src/entry/step.ts`)?.content ?? '';

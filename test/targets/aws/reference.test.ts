@@ -4,6 +4,7 @@
  * circuit breaker with rollback).
  */
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { check } from '../../helpers';
 import { REFERENCE, awsModel, buildApp } from './helpers';
 
 const { arch } = buildApp(awsModel(REFERENCE));
@@ -121,4 +122,29 @@ describe('the public WebSocket gateway', () => {
     t.hasResourceProperties('AWS::ApiGatewayV2::Stage', { StageName: 'live', AccessLogSettings: Match.anyValue() });
     t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ CONNECTIONS_STORE: 'dynamodb', SENDER: 'apigateway' }) } });
   });
+});
+
+describe('a large architecture', () => {
+  test('no stack comes near the 500-resource limit of CloudFormation', () => {
+    // GIVEN 120 services, each publishing three events into a Glue registry, and 10 consumers
+    const lines = ['architecture: { name: big }', 'settings: { events: { schema_registry: glue } }', 'cloud: { primary: aws, aws: { region: eu-west-1 } }', 'services:'];
+    for (let i = 0; i < 120; i++) {
+      const id = String(i).padStart(3, '0');
+      lines.push(`  - name: svc-${id}`, '    type: stateless', '    domain: { entities: [Item] }', `    publishes: [Item${id}Created, Item${id}Updated, Item${id}Deleted]`);
+    }
+    for (let i = 0; i < 10; i++) {
+      const id = String(i * 10).padStart(3, '0');
+      lines.push(`  - name: sink-${id}`, '    type: consumer', `    consumes: [{ event: Item${id}Created, from: svc-${id} }]`, '    consumer: { max_retries: 5 }');
+    }
+    const r = check(lines.join('\n') + '\n', { target: 'aws' });
+    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    // WHEN built
+    const { arch: big } = buildApp(r.model!);
+    // THEN the topics are spread over two stacks and the 360 schemas have a stack of their own, and every stack
+    // stays well under 500 resources
+    const counts = big.stacks.map((s) => [s.stackName, Object.keys(Template.fromStack(s).toJSON().Resources as object).length] as const);
+    expect(counts.map(([n]) => n).filter((n) => !/big-(svc|sink)-/.test(n))).toEqual(['big-shared', 'big-schemas', 'big-events-1', 'big-events-2', 'big-observability']);
+    for (const [, n] of counts) expect(n).toBeLessThan(450);
+    console.log(`130 services: largest stack ${Math.max(...counts.map(([, n]) => n))} resources`);
+  }, 120_000);
 });

@@ -4,7 +4,7 @@
  * authorization for the rest (only the services that list it in depends_on/aggregates are granted invoke); the
  * outbox relay when messaging.pattern is outbox.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { HttpAlbIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import { FargateHttpService } from '../../../../lib-constructs/aws/fargate-http-service';
@@ -51,6 +51,8 @@ export function httpService(stack: ServiceStack, options: HttpOptions = {}): Htt
       internetFacing: false,
     });
     stack.configure(service.container);
+    // Lambda sets AWS_REGION itself; a container is told (the SDK clients and the request signer read it).
+    service.container.addEnvironment('AWS_REGION', Stack.of(stack).region);
     grantees.push(service.taskRole);
     stack.grantees.push(service.taskRole);
     // The internal load balancer is reached through an HTTP API (VPC link), so a container service has the same

@@ -2,7 +2,7 @@
  * One handler per archetype: what each kind of service becomes on AWS. The Record makes a missing handler a
  * type error, not a user's surprise. Handlers build on ServiceStack's helpers and the lib-constructs.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { EventStore } from '../../../../lib-constructs/aws/event-store';
@@ -42,6 +42,8 @@ function serviceData(stack: ServiceStack, grantees: readonly iam.IGrantable[], t
     if (db.url !== undefined) stack.setEnv('DATABASE_URL', db.url);
     // The URL names the IAM database user: the service signs an IAM auth token as its password.
     stack.setEnv('PG_IAM_AUTH', 'true');
+    // TLS to Aurora verifies the RDS certificate: Lambda's runtime carries the CA bundle at this path.
+    for (const fn of stack.functions) fn.addEnvironment('NODE_EXTRA_CA_CERTS', '/var/runtime/ca-cert.pem');
     for (const g of grantees) db.grantDataAccess(g);
     for (const c of stack.connectables) db.allowFrom(c);
   }
@@ -135,6 +137,7 @@ const consumer: AwsHandler = (stack) => {
       environment: stack.environmentNow(),
     });
     stack.configure(worker.container);
+    worker.container.addEnvironment('AWS_REGION', Stack.of(stack).region);
     grantees.push(worker.taskRole);
   } else {
     stack.useEntries('lambda');
