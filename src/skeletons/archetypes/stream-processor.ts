@@ -4,7 +4,7 @@
  */
 import { OutputFile, managed, owned } from '../../model/output-file';
 import type { ServiceContext } from '../context';
-import { containerEntry, lambdaEntry, secretsWiring } from '../secrets';
+import { containerEntry, lambdaEntry, secretNames, secretsWiring, testSecrets } from '../secrets';
 import { dockerfile, servicePackage } from '../context';
 import { configFile } from '../common';
 
@@ -467,7 +467,7 @@ const countOut: Aggregate = (window, source) => ({ summary: {}, events: [newEven
 
 function setup(aggregate: Aggregate = countOut) {
   const publisher = new MemoryPublisher();
-  const deps = { logger, events: createEventSink(publisher), close: () => Promise.resolve() };
+  const deps = { ${secretNames(ctx).length > 0 ? `secrets: ${testSecrets(ctx)}, ` : ''}logger, events: createEventSink(publisher), close: () => Promise.resolve() };
   const processor = new StreamProcessor(deps, new Windower({ type: 'tumbling', sizeMs: 10_000 }), aggregate);
   return { deps, publisher, processor };
 }
@@ -544,7 +544,7 @@ describe('aggregate', () => {
 
   test('closed windows publish ${outputs.length ? outputs.join(', ') : 'nothing (no output events)'}', async () => {
     const publisher = new MemoryPublisher();
-    const deps = { logger: createLogger({ service: 'test', level: 'silent' }), events: createEventSink(publisher), close: () => Promise.resolve() };
+    const deps = { ${secretNames(ctx).length > 0 ? `secrets: ${testSecrets(ctx)}, ` : ''}logger: createLogger({ service: 'test', level: 'silent' }), events: createEventSink(publisher), close: () => Promise.resolve() };
     const processor = new StreamProcessor(deps, new Windower({ type: 'tumbling', sizeMs: 10_000 }));
     await processor.handle([at(1, '${input}'), at(12, '${input}')]);
     expect(publisher.published.map((e) => [e.type, e.source])).toEqual(${JSON.stringify(outputs.map((o) => [o, s.name]))});

@@ -5,6 +5,7 @@
  * invoke exactly the services it lists); alarms on everything that can fail.
  */
 import { Duration, Stack, StackProps } from 'aws-cdk-lib';
+import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -62,6 +63,8 @@ export class ServiceStack extends Stack {
   readonly deadLetterQueues: sqs.IQueue[] = [];
   /** Callers allowed to invoke this service (set by the HTTP handlers). */
   invokeGrant?: (grantee: iam.IGrantable) => void;
+  /** The service's HTTP API (HTTP services), for its 5xx and latency alarms. */
+  httpApi?: apigwv2.IHttpApi;
   /** The service's base URL for callers (HTTP services). */
   url?: string;
 
@@ -190,6 +193,7 @@ export class ServiceStack extends Stack {
       prefix: this.namePrefix,
       alarmTopic: this.shared.alarmTopic,
       functions: this.functions,
+      ...(this.httpApi !== undefined ? { httpApi: this.httpApi } : {}),
     });
   }
 

@@ -148,3 +148,11 @@ describe('a large architecture', () => {
     console.log(`130 services: largest stack ${Math.max(...counts.map(([, n]) => n))} resources`);
   }, 120_000);
 });
+
+describe('HTTP alarms', () => {
+  test("an HTTP service alarms on its API's 5xx and p99 latency, to the alarms topic", () => {
+    const t = Template.fromStack(buildApp(awsModel(REFERENCE)).arch.services.get('user-service')!);
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: '5xx', Namespace: 'AWS/ApiGateway', AlarmActions: Match.anyValue() });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Latency', Namespace: 'AWS/ApiGateway', ExtendedStatistic: 'p99' });
+  });
+});

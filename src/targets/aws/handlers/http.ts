@@ -64,6 +64,7 @@ export function httpService(stack: ServiceStack, options: HttpOptions = {}): Htt
       throttle: { rateLimit: s.resilience.rate_limit.rps, burstLimit: s.resilience.rate_limit.burst },
     });
     stack.url = api.url;
+    stack.httpApi = api.api;
     stack.invokeGrant = (grantee) => {
       api.grantInvoke(grantee);
     };
@@ -84,6 +85,7 @@ export function httpService(stack: ServiceStack, options: HttpOptions = {}): Htt
     throttle: { rateLimit: s.resilience.rate_limit.rps, burstLimit: s.resilience.rate_limit.burst },
   });
   stack.url = api.url;
+  stack.httpApi = api.api;
   stack.invokeGrant = (grantee) => {
     api.grantInvoke(grantee);
   };
