@@ -7,6 +7,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { HttpAlbIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { FargateHttpService } from '../../../../lib-constructs/aws/fargate-http-service';
 import { HttpAuthorization, HttpLambdaService } from '../../../../lib-constructs/aws/http-lambda-service';
 import { TransactionalOutbox } from '../../../../lib-constructs/aws/transactional-outbox';
@@ -33,6 +34,25 @@ export interface HttpService {
   readonly grantees: readonly iam.IGrantable[];
 }
 
+/**
+ * The service's HTTP API in front of `backend`: the file's authorization and rate limit; callers learn its URL
+ * and are granted invoke on it; its 5xx and latency alarms come with the service's alarms.
+ */
+function exposeApi(stack: ServiceStack, id: string, backend: { handler: lambda.IFunction } | { integration: HttpAlbIntegration }): void {
+  const limit = stack.service.resilience.rate_limit;
+  const api = new HttpLambdaService(stack, id, {
+    ...backend,
+    authorization: authorizationOf(stack),
+    apiName: stack.namePrefix,
+    throttle: { rateLimit: limit.rps, burstLimit: limit.burst },
+  });
+  stack.url = api.url;
+  stack.httpApi = api.api;
+  stack.invokeGrant = (grantee) => {
+    api.grantInvoke(grantee);
+  };
+}
+
 /** Expose the service over HTTP and wire its outbox, per its compute. */
 export function httpService(stack: ServiceStack, options: HttpOptions = {}): HttpService {
   const s = stack.service;
@@ -57,17 +77,7 @@ export function httpService(stack: ServiceStack, options: HttpOptions = {}): Htt
     stack.grantees.push(service.taskRole);
     // The internal load balancer is reached through an HTTP API (VPC link), so a container service has the same
     // gateway as a function: IAM or JWT authorization, throttling, access logs, and invoke grants for its callers.
-    const api = new HttpLambdaService(stack, 'Gateway', {
-      integration: new HttpAlbIntegration('Alb', service.listener),
-      authorization: authorizationOf(stack),
-      apiName: stack.namePrefix,
-      throttle: { rateLimit: s.resilience.rate_limit.rps, burstLimit: s.resilience.rate_limit.burst },
-    });
-    stack.url = api.url;
-    stack.httpApi = api.api;
-    stack.invokeGrant = (grantee) => {
-      api.grantInvoke(grantee);
-    };
+    exposeApi(stack, 'Gateway', { integration: new HttpAlbIntegration('Alb', service.listener) });
     if (outbox && s.database !== 'postgres') {
       // The container relays the outbox every second; its table still needs to exist.
       stack.table('outbox', { ttl: true }).grantReadWriteData(service.taskRole);
@@ -78,17 +88,7 @@ export function httpService(stack: ServiceStack, options: HttpOptions = {}): Htt
   stack.useEntries('lambda', ...(outbox ? ['relay'] : []), ...(options.entries ?? []));
   const fn = stack.fn('Api', 'lambda');
   grantees.push(fn);
-  const api = new HttpLambdaService(stack, 'Http', {
-    handler: fn,
-    authorization: authorizationOf(stack),
-    apiName: stack.namePrefix,
-    throttle: { rateLimit: s.resilience.rate_limit.rps, burstLimit: s.resilience.rate_limit.burst },
-  });
-  stack.url = api.url;
-  stack.httpApi = api.api;
-  stack.invokeGrant = (grantee) => {
-    api.grantInvoke(grantee);
-  };
+  exposeApi(stack, 'Http', { handler: fn });
   if (outbox) {
     const relay = stack.fn('Relay', 'relay', { timeout: Duration.seconds(60), description: `${s.name}: publishes what the outbox holds` });
     const box = new TransactionalOutbox(stack, 'Outbox', {
