@@ -170,6 +170,8 @@ export function synthHandWritten(n: number, outdir: string): HandWrittenResult {
     alarm('Api-errors', fn.metricErrors({ statistic: 'Sum', period }), 0);
     alarm('Api-throttles', fn.metricThrottles({ statistic: 'Sum', period }), 0);
     alarm('Api-duration-p99', fn.metricDuration({ statistic: 'p99', period }), 24_000);
+    alarm('http-5xx', api.metricServerError({ statistic: 'Sum', period: Duration.minutes(1) }), 0);
+    alarm('http-latency-p99', api.metricLatency({ statistic: 'p99', period }), 1000);
 
     dashboard.addWidgets(new cloudwatch.TextWidget({ markdown: `### ${name}`, width: 24, height: 1 }));
     dashboard.addWidgets(
