@@ -76,16 +76,26 @@ describe('the reference example on AWS', () => {
     t.hasResourceProperties('AWS::Lambda::Function', { Timeout: 900, ReservedConcurrentExecutions: 1 });
   });
 
-  test('the saga: Step Functions compensates the completed steps in reverse order', () => {
+  test.each<[string, string[]]>([
+    ['ConfirmOrder', ['RefundPayment', 'ReleaseInventory']],
+    ['ChargePayment', ['ReleaseInventory']],
+    ['ReserveInventory', []],
+  ])("the saga from the file: a failure in %s runs the completed steps' compensations, last first", (failing, compensations) => {
     const t = template('order-service');
-    const machine = Object.values(t.findResources('AWS::StepFunctions::StateMachine'))[0] as { Properties: { DefinitionString: unknown } };
-    const text = JSON.stringify(machine.Properties.DefinitionString);
-    // ReleaseInventory undoes ReserveInventory, RefundPayment undoes ChargePayment; a failure in ConfirmOrder runs
-    // RefundPayment, then ReleaseInventory
-    const refund = text.indexOf('RefundPayment');
-    const release = text.indexOf('ReleaseInventory');
-    expect(refund).toBeGreaterThan(0);
-    expect(release).toBeGreaterThan(0);
+    const machine = Object.values(t.findResources('AWS::StepFunctions::StateMachine'))[0] as { Properties: { DefinitionString: { 'Fn::Join': [string, unknown[]] } } };
+    const text = machine.Properties.DefinitionString['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : 'HANDLER')).join('');
+    const def = JSON.parse(text) as { StartAt: string; States: Record<string, { Type: string; Next?: string; Catch?: { Next: string }[] }> };
+    // walk the definition: the failing step goes to its catcher, every other state to its Next
+    const tasks: string[] = [];
+    let name = def.StartAt;
+    for (let hops = 0; hops < 50 && def.States[name]!.Type !== 'Fail' && def.States[name]!.Type !== 'Succeed'; hops++) {
+      const state = def.States[name]!;
+      if (state.Type === 'Task') tasks.push(name);
+      name = (name === failing ? state.Catch?.[0]?.Next : state.Next) ?? '';
+    }
+    const steps = ['ReserveInventory', 'ChargePayment', 'ConfirmOrder'];
+    expect(tasks).toEqual([...steps.slice(0, steps.indexOf(failing) + 1), ...compensations]);
+    expect(def.States[name]!.Type).toBe('Fail');
     t.hasResourceProperties('AWS::StepFunctions::StateMachine', { TracingConfiguration: { Enabled: true }, LoggingConfiguration: Match.objectLike({ Level: 'ALL' }) });
   });
 
