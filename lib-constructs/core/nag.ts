@@ -171,3 +171,12 @@ export function acknowledgeConnectVerifiedByHandler(route: IConstruct, how: 'JWT
       : `Clients of this public WebSocket API are browsers, which cannot sign requests; the $connect handler verifies the ${how} the client presents and refuses the connection without a valid one.`;
   ack(route, 'AwsSolutions-APIG4', undefined, reason);
 }
+
+/**
+ * IAM5 on the account's API Gateway logging role: API Gateway creates and writes the log groups of every API and
+ * stage of the account (names known only at run time), which is what the AWS-managed
+ * AmazonAPIGatewayPushToCloudWatchLogs policy grants on "*"; this role has the same actions inline.
+ */
+export function acknowledgeApiGatewayLoggingRole(role: IConstruct): void {
+  ack(role, 'AwsSolutions-IAM5', 'Resource::*', 'API Gateway writes the access and execution logs of every API and stage of the account to log groups named at run time; these are the actions of the AWS-managed AmazonAPIGatewayPushToCloudWatchLogs policy, inline and nothing more.');
+}

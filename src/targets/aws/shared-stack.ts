@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { EventTopic } from '../../../lib-constructs/aws/event-topic';
 import { ServiceNetwork } from '../../../lib-constructs/aws/service-network';
 import { AlarmTopic } from '../../../lib-constructs/aws/alarm-topic';
+import { ApiGatewayAccountLogging } from '../../../lib-constructs/aws/api-gateway-account-logging';
 import { SchemaRegistry } from '../../../lib-constructs/aws/schema-registry';
 import type { ResolvedArchitecture } from '../../resolve/index';
 import { prefix, topicName } from './naming';
@@ -48,6 +49,8 @@ export class SharedStack extends Stack {
         events: events.map((name) => ({ name, ...(format === 'json-schema' ? {} : { definition: format === 'avro' ? avroEnvelope(name) : protobufEnvelope(name) }) })),
       });
     }
+    // WebSocket stages log only once the account has API Gateway's CloudWatch role.
+    if (this.model.services.some((s) => s.kind === 'websocket-gateway')) new ApiGatewayAccountLogging(this, 'ApiGatewayLogging');
     const kind = this.model.eventBus === 'eventbridge' ? 'eventbridge' : 'sns';
     const publishers = this.model.services.filter((s) => (s.spec.publishes ?? []).length > 0 || (s.spec.stream?.output_events ?? []).length > 0);
     if (kind === 'eventbridge' && publishers.length > 0) {
