@@ -26,6 +26,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       'prefer-const': 'error',
       eqeqeq: ['error', 'smart'],
+      'no-restricted-imports': ['error', { paths: [{ name: '@cdktf/provider-google', message: 'import resources by path (@cdktf/provider-google/lib/<resource>): the package root costs ~3 s and 450 MB' }] }],
       'import-x/no-restricted-paths': ['error', { zones: [
         { target: [...STAGES.map((s) => `./src/${s}`), './src/docs', './src/index.ts'], from: './src/cli', message: 'nothing imports src/cli: it is the outer shell' },
         { target: './lib-constructs', from: './src', message: 'lib-constructs must stay usable on its own' },
