@@ -18,32 +18,14 @@ import {
   defaultStepRetry,
 } from '../core/saga-defaults';
 
+import type { SagaPayload, SagaStep } from '../core/saga';
+
 export type { SagaRetry } from '../core/saga-defaults';
 
-/** One step of a saga and the compensation that undoes it. */
-export interface SagaStep {
-  /** The step's name: its state name and the key of its result under `$.results`. */
-  readonly name: string;
-  /**
-   * The compensation that undoes this step when a later step fails.
-   * @default - the step is not undone
-   */
-  readonly compensation?: string;
-}
-
+/** The step and payload types, shared with the GCP saga (lib-constructs/core/saga.ts). */
+export type { SagaStep } from '../core/saga';
 /** What the handler is invoked with, for a step or a compensation. */
-export interface SagaTaskPayload {
-  readonly saga: string;
-  /** The step's or the compensation's name. */
-  readonly step: string;
-  readonly action: 'execute' | 'compensate';
-  /** The execution's name. */
-  readonly sagaId: string;
-  /** The execution's input. */
-  readonly input: unknown;
-  /** The results of the steps completed so far, by step name. */
-  readonly results: Record<string, unknown>;
-}
+export type SagaTaskPayload = SagaPayload;
 
 export interface SagaStateMachineProps {
   /** The saga's name (letters and digits); the failure state is `<sagaName>Failed`. */
@@ -89,15 +71,7 @@ export interface SagaStateMachineProps {
  * The steps of an architecture file's saga: `steps[i]` undone by `compensation[i]`; an empty or missing entry (or a
  * shorter list) leaves a step without compensation. A compensation list longer than the steps is refused.
  */
-export function sagaSteps(steps: readonly string[], compensation: readonly (string | null | undefined)[] = []): SagaStep[] {
-  if (compensation.length > steps.length) {
-    throw new Error(`SagaStateMachine: ${compensation.length} compensations for ${steps.length} steps; compensation[i] undoes steps[i]`);
-  }
-  return steps.map((name, i) => {
-    const undo = compensation[i];
-    return undo === undefined || undo === null || undo === '' ? { name } : { name, compensation: undo };
-  });
-}
+export { sagaSteps } from '../core/saga';
 
 const NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 

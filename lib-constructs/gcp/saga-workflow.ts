@@ -15,32 +15,14 @@ import {
 import type { WorkflowRetry } from '../core/gcp-data-defaults';
 import { SERVICE_ACCOUNT_EMAIL_PATTERN } from '../core/gcp-run-defaults';
 
+import type { SagaPayload, SagaStep } from '../core/saga';
+
 export type { WorkflowRetry } from '../core/gcp-data-defaults';
 
-/** One step of a saga and the compensation that undoes it. */
-export interface SagaWorkflowStep {
-  /** The step's name (letters, digits and `_`, starting with a letter): the key of its result under `results`. */
-  readonly name: string;
-  /**
-   * The compensation that undoes this step when a later step fails (sent as `step` with `action: 'compensate'`).
-   * @default - the step is not undone
-   */
-  readonly compensation?: string;
-}
-
+/** One step of a saga and its compensation: the contract shared with the AWS saga (lib-constructs/core/saga.ts). */
+export type SagaWorkflowStep = SagaStep;
 /** The JSON body the service's `POST <url>/steps` receives, for a step or a compensation. */
-export interface SagaWorkflowPayload {
-  readonly saga: string;
-  /** The step's or the compensation's name. */
-  readonly step: string;
-  readonly action: 'execute' | 'compensate';
-  /** The workflow execution's id. */
-  readonly sagaId: string;
-  /** The execution's argument. */
-  readonly input: unknown;
-  /** The response bodies of the steps completed so far, by step name. */
-  readonly results: Record<string, unknown>;
-}
+export type SagaWorkflowPayload = SagaPayload;
 
 export interface SagaWorkflowProps {
   /** The workflow's name: letters, digits, `_` and `-`, starting with a letter, at most 64. */

@@ -9,7 +9,7 @@ import { EventStore } from '../../../../lib-constructs/aws/event-store';
 import { QueueConsumer } from '../../../../lib-constructs/aws/queue-consumer';
 import { QueueWorkerService } from '../../../../lib-constructs/aws/queue-worker-service';
 import { RotatingSecret } from '../../../../lib-constructs/aws/rotating-secret';
-import { SagaStateMachine } from '../../../../lib-constructs/aws/saga-state-machine';
+import { SagaStateMachine, sagaSteps } from '../../../../lib-constructs/aws/saga-state-machine';
 import { ScheduledJob } from '../../../../lib-constructs/aws/scheduled-job';
 import { ServiceCache } from '../../../../lib-constructs/aws/service-cache';
 import { ServiceDatabase } from '../../../../lib-constructs/aws/service-database';
@@ -94,10 +94,9 @@ const saga: AwsHandler = (stack) => {
   const spec = s.spec.saga;
   if (spec && s.compute !== 'fargate') {
     const stepFn = stack.fn('Step', 'step', { description: `${s.name}: runs one step or compensation of ${spec.name}` });
-    const comps = spec.compensation ?? [];
     const machine = new SagaStateMachine(stack, 'Saga', {
       sagaName: spec.name,
-      steps: spec.steps.map((name, i) => ({ name, ...(comps[i] !== undefined ? { compensation: comps[i] } : {}) })),
+      steps: sagaSteps(spec.steps, spec.compensation ?? []),
       handler: stepFn,
       timeout: Duration.seconds(spec.timeout_seconds ?? 300),
       retry: { maxAttempts: s.resilience.retry.max_attempts, interval: Duration.seconds(Math.max(1, Math.ceil(s.resilience.retry.initial_interval_ms / 1000))), backoffRate: s.resilience.retry.multiplier },
