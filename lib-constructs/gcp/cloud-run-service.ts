@@ -110,6 +110,32 @@ export interface CloudRunServiceProps {
    * @default false - `terraform destroy` may delete the service (it keeps no data)
    */
   readonly deletionProtection?: boolean;
+  /**
+   * Direct VPC egress: traffic to private ranges (Cloud SQL's private IP, Memorystore), or all traffic, leaves
+   * through this subnetwork.
+   * @default - no VPC access
+   */
+  readonly vpcAccess?: RunVpcAccess;
+  /**
+   * Keep the CPU allocated between requests (instance-based billing), for work an instance does in the background:
+   * an outbox relay on a timer, open stream windows, websocket connections.
+   * @default false - CPU only while a request is being served
+   */
+  readonly cpuAlwaysAllocated?: boolean;
+}
+
+/** Where a Cloud Run service's private-range traffic leaves (Direct VPC egress). */
+export interface RunVpcAccess {
+  /** The VPC network (name, id or self link). */
+  readonly network: string;
+  /** The subnetwork in the service's region the instances take their addresses from. */
+  readonly subnetwork: string;
+  /**
+   * Which traffic goes through the VPC: only private ranges, or everything (needed to call services whose ingress
+   * is internal: their `run.app` URLs then count as internal traffic; the internet is reached through Cloud NAT).
+   * @default 'PRIVATE_RANGES_ONLY'
+   */
+  readonly egress?: 'PRIVATE_RANGES_ONLY' | 'ALL_TRAFFIC';
 }
 
 /**
@@ -172,11 +198,14 @@ export class CloudRunService extends Construct {
         timeout: `${sizing.timeoutSeconds}s`,
         sessionAffinity: props.sessionAffinity ?? false,
         scaling: { minInstanceCount: sizing.minInstances, maxInstanceCount: sizing.maxInstances },
+        ...(props.vpcAccess !== undefined
+          ? { vpcAccess: { egress: props.vpcAccess.egress ?? 'PRIVATE_RANGES_ONLY', networkInterfaces: [{ network: props.vpcAccess.network, subnetwork: props.vpcAccess.subnetwork }] } }
+          : {}),
         containers: [
           {
             image: props.image,
             ports: { containerPort: port },
-            resources: { limits: { cpu: sizing.cpu, memory: sizing.memory }, cpuIdle: true, startupCpuBoost: true },
+            resources: { limits: { cpu: sizing.cpu, memory: sizing.memory }, cpuIdle: props.cpuAlwaysAllocated !== true, startupCpuBoost: true },
             startupProbe: defaultStartupProbe(port),
             livenessProbe: defaultLivenessProbe(port),
             ...(env.length > 0 ? { env } : {}),

@@ -75,6 +75,12 @@ export interface PushDelivery {
    * @default - the endpoint URL (Pub/Sub's default)
    */
   readonly audience?: string;
+  /**
+   * Deliver the message's data as the request body, unwrapped (its attributes and metadata as headers), for
+   * endpoints that take the event itself rather than Pub/Sub's push envelope.
+   * @default false - the push envelope `{ message: { data, attributes, messageId }, subscription }`
+   */
+  readonly unwrapped?: boolean;
 }
 
 export interface TopicSubscriptionOptions {
@@ -227,7 +233,7 @@ export class PubSubTopicWithDlq extends Construct {
 
     let pushConfig: PubsubSubscriptionPushConfig | undefined;
     if (options.push !== undefined) {
-      const { endpoint, serviceAccountEmail, audience } = options.push;
+      const { endpoint, serviceAccountEmail, audience, unwrapped } = options.push;
       if (isLiteral(endpoint) && !/^https:\/\/[^\s]+$/.test(endpoint)) problems.push(`push endpoint must be an https:// URL, got '${endpoint}'`);
       try {
         serviceAccountMember(serviceAccountEmail);
@@ -237,6 +243,7 @@ export class PubSubTopicWithDlq extends Construct {
       pushConfig = {
         pushEndpoint: endpoint,
         oidcToken: { serviceAccountEmail, ...(audience !== undefined ? { audience } : {}) },
+        ...(unwrapped === true ? { noWrapper: { writeMetadata: true } } : {}),
       };
     }
     fail(problems);

@@ -258,6 +258,19 @@ async function synthCommand(fileArg: string | undefined, flags: SynthFlags, io: 
     outputs.push(...aws.files);
     const total = aws.stacks.reduce((n, st) => n + st.resources, 0);
     stackSummary = [`aws: ${aws.stacks.length} stacks, ${total} resources`, ...aws.stacks.map((st) => `  ${st.stackName}: ${st.resources} resources`)];
+  } else if (loaded.model.target === 'gcp') {
+    if (io.isTTY) io.stderr('synthesizing the GCP Terraform stack...\n');
+    const { synthGcpTarget, environmentName } = await import('../targets/gcp/synth');
+    const gcp = synthGcpTarget(loaded.model);
+    if (gcp.problems.length > 0 && loaded.document) {
+      const diags = gcp.problems.map((p) => loaded.document!.diagnostic(p));
+      report(diags, io, color, loaded.text);
+      io.stderr(formatSummary(diags, loaded.display, { color }) + '\n');
+      return EXIT_INVALID;
+    }
+    outputs.push(...gcp.files);
+    const total = Object.values(gcp.resources).reduce((n, c) => n + c, 0);
+    stackSummary = [`gcp: infrastructure/gcp/${environmentName(loaded.model)}/cdk.tf.json, ${total} resources (policy checks passed)`];
   }
   const plan = planOutput(root, outputs, { ...(flags.force ? { force: true } : {}) });
   const errors = plan.problems.filter((p) => p.severity === 'error');

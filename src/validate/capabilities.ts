@@ -68,6 +68,17 @@ export function checkTarget(doc: SourceDocument, raw: unknown, model: ResolvedAr
     }
   }
 
+  /** Whether the file itself (the service, or the selected environment's override of it) sets `key`, not a default. */
+  const explicitlySet = (s: ResolvedService, key: string): boolean => {
+    const services = rawFile.services;
+    const own = Array.isArray(services) && isRecord(services[s.index]) && (services[s.index] as Record<string, unknown>)[key] !== undefined;
+    const envs = rawFile.environments;
+    const env = model.environment !== undefined && isRecord(envs) ? envs[model.environment] : undefined;
+    const overrides = isRecord(env) ? env.overrides : undefined;
+    const override = isRecord(overrides) ? overrides[s.name] : undefined;
+    return own || (isRecord(override) && override[key] !== undefined);
+  };
+
   for (const s of model.services) checkService(s);
 
   function checkService(s: ResolvedService): void {
@@ -151,6 +162,20 @@ export function checkTarget(doc: SourceDocument, raw: unknown, model: ResolvedAr
       }
       if (spec.consumer && timeout > LIMITS.pubsubMaxAckDeadlineSeconds) {
         report({ code: 'AF5002', message: `service "${s.name}": timeout_seconds ${timeout} is above Pub/Sub's longest ack deadline (${LIMITS.pubsubMaxAckDeadlineSeconds} s) on target gcp`, path: svcPath(s, 'timeout_seconds') });
+      }
+      if (s.kind === 'cache' && (spec.cache?.backend ?? 'redis') !== 'redis') {
+        report({ code: 'AF5001', message: `service "${s.name}": cache backend ${spec.cache?.backend} is not available on target gcp (Memorystore for Redis); it supports: redis`, path: svcPath(s, 'cache', 'backend'), hint: 'use backend: redis, or choose another target' });
+      }
+      if (s.kind === 'websocket-gateway' && (spec.subscriptions?.events ?? []).length > 0 && explicitlySet(s, 'max_instances') && (spec.max_instances ?? 1) > 1) {
+        report({
+          code: 'AF5002',
+          message: `service "${s.name}": max_instances ${spec.max_instances} with subscriptions.events on target gcp: a Pub/Sub push reaches one Cloud Run instance, so connections held by the others would miss the broadcast`,
+          path: svcPath(s, 'max_instances'),
+          hint: 'set max_instances: 1 (one instance holds every connection), or drop subscriptions.events',
+        });
+      }
+      if (spec.schedule && (spec.schedule.timeout_minutes ?? 15) > LIMITS.cloudRunTimeoutMinutes) {
+        report({ code: 'AF5002', message: `service "${s.name}": schedule.timeout_minutes ${spec.schedule.timeout_minutes} is above the ${LIMITS.cloudRunTimeoutMinutes} minutes a Cloud Run request may take on target gcp`, path: svcPath(s, 'schedule', 'timeout_minutes'), hint: `lower it to ${LIMITS.cloudRunTimeoutMinutes} or less` });
       }
       const full = `${file.architecture.name}-${s.name}`;
       if (info.compute && full.length > LIMITS.cloudRunServiceName) {

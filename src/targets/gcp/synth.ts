@@ -1,50 +1,57 @@
 /**
- * The GCP target (issue 5, in progress): one Terraform stack per environment through cdktf, with a gcs backend
- * from cloud.gcp.state_bucket and the provider pinned by @cdktf/provider-google. Provider resources are imported
- * by path, never from the package root.
+ * The GCP target: one Terraform stack per environment through cdktf, with a gcs backend from
+ * cloud.gcp.state_bucket and the provider pinned by @cdktf/provider-google, checked by allframe's own policy
+ * (policy.ts) before anything is written. Provider resources are imported by path, never from the package root.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
-import { App, GcsBackend, TerraformStack } from 'cdktf';
-import type { Construct } from 'constructs';
-import { MARKER, OutputFile } from '../../model/output-file';
+import type { DiagnosticInit, DocPath } from '../../model/diagnostics';
+import type { OutputFile } from '../../model/output-file';
 import type { ResolvedArchitecture } from '../../resolve/index';
+import { buildGcp } from './app';
+import { checkGcpPolicy, type PolicyProblem } from './policy';
+import { GcpStack, synthGcp } from './stack';
 
-/** The environment directory under infrastructure/gcp/: the selected environment, or `default`. */
-export function environmentName(model: ResolvedArchitecture): string {
-  return model.environment ?? 'default';
+export { environmentName, GcpStack, synthGcp } from './stack';
+
+export interface GcpSynthOptions {
+  /** Builds the stack's resources. @default buildGcp (the whole architecture) */
+  readonly build?: (stack: GcpStack) => void;
+  /** Runs after the architecture is built: the escape hatch for anything the file cannot say. */
+  readonly onStack?: (stack: GcpStack) => void;
 }
 
-export class GcpStack extends TerraformStack {
-  readonly model: ResolvedArchitecture;
-
-  constructor(scope: Construct, id: string, model: ResolvedArchitecture) {
-    super(scope, id);
-    this.model = model;
-    const gcp = model.file.cloud?.gcp;
-    new GoogleProvider(this, 'google', { project: gcp?.project_id ?? '', region: gcp?.region ?? 'us-central1' });
-    // An explicit backend: cdktf's default local backend writes an absolute path into the output.
-    new GcsBackend(this, { bucket: gcp?.state_bucket ?? '', prefix: `${model.file.architecture.name}/${environmentName(model)}` });
-  }
+export interface GcpSynthResult {
+  readonly files: readonly OutputFile[];
+  /** Resources in the stack, by Terraform type. */
+  readonly resources: Readonly<Record<string, number>>;
+  /** Policy failures (AF5101-AF5104), located at the service they concern; nothing is to be written when any. */
+  readonly problems: readonly DiagnosticInit[];
 }
 
-/** Terraform JSON of the architecture as `infrastructure/gcp/<env>/cdk.tf.json`, the marker in its "//" key. */
-export function synthGcp(model: ResolvedArchitecture, build: (stack: GcpStack) => void = () => undefined): OutputFile[] {
-  const outdir = mkdtempSync(join(tmpdir(), 'allframe-tf-'));
-  try {
-    const app = new App({ outdir, skipValidation: false });
-    const env = environmentName(model);
-    build(new GcpStack(app, env, model));
-    app.synth();
-    const tf = JSON.parse(readFileSync(join(outdir, 'stacks', env, 'cdk.tf.json'), 'utf8')) as Record<string, unknown>;
-    const meta = (tf['//'] ?? {}) as Record<string, unknown>;
-    const { '//': _meta, ...rest } = tf;
-    void _meta;
-    const content = JSON.stringify({ '//': { 'allframe:generated': MARKER, ...meta }, ...rest }, null, 2) + '\n';
-    return [{ path: `infrastructure/gcp/${env}/cdk.tf.json`, content, kind: 'managed' }];
-  } finally {
-    rmSync(outdir, { recursive: true, force: true });
-  }
+/**
+ * Terraform JSON of the architecture as `infrastructure/gcp/<env>/cdk.tf.json`, the marker in its "//" key,
+ * after allframe's policy checks pass on it.
+ */
+export function synthGcpTarget(model: ResolvedArchitecture, options: GcpSynthOptions = {}): GcpSynthResult {
+  const build = options.build ?? ((stack: GcpStack) => void buildGcp(stack));
+  const files = synthGcp(model, (stack) => {
+    build(stack);
+    options.onStack?.(stack);
+  });
+  const tf = JSON.parse(files[0]!.content) as Record<string, unknown>;
+  const byType = (tf.resource ?? {}) as Record<string, Record<string, unknown>>;
+  const resources = Object.fromEntries(Object.entries(byType).map(([type, rs]) => [type, Object.keys(rs).length]));
+  const publicServices = new Set(model.services.filter((s) => s.spec.public === true).map((s) => `${model.file.architecture.name}-${s.name}`));
+  const secretNames = new Set(model.services.flatMap((s) => s.spec.secrets ?? []));
+  const problems = checkGcpPolicy(tf, { publicServices, secretNames }).map((p) => locate(model, p));
+  return problems.length > 0 ? { files: [], resources, problems } : { files, resources, problems: [] };
 }
+
+/** A policy problem as a diagnostic at the service its resource belongs to (construct ids start with it). */
+function locate(model: ResolvedArchitecture, p: PolicyProblem): DiagnosticInit {
+  const id = p.address.slice(p.address.indexOf('.') + 1);
+  const byLength = [...model.services].sort((a, b) => b.name.length - a.name.length);
+  const service = byLength.find((s) => id.includes(`to-${s.name}_`)) ?? byLength.find((s) => id.startsWith(`${s.name}_`) || id.startsWith(`${s.name}-`));
+  const path: DocPath = service !== undefined ? ['services', service.index] : [];
+  return { code: p.code, message: `${p.message} (${p.address})`, path, hint: 'the generated Terraform breaks a GCP policy: check the hooks and overrides applied to this service' };
+}
+

@@ -1,7 +1,6 @@
 /** Services on GCP: Cloud Run per service, invokers from depends_on/aggregates, topics per publisher, policy clean. */
-import { buildServices } from '../../../src/targets/gcp/services';
 import { checkGcpPolicy } from '../../../src/targets/gcp/policy';
-import { synthGcp } from '../../../src/targets/gcp/synth';
+import { synthGcpTarget } from '../../../src/targets/gcp/synth';
 import { validateSource } from '../../../src/validate';
 
 const FILE = `architecture: { name: shop }
@@ -29,7 +28,7 @@ type Tf = { resource: Record<string, Record<string, Record<string, unknown>>> };
 function synth(): Tf {
   const r = validateSource('architecture.yaml', FILE, { env: {}, target: 'gcp' });
   if (!r.model) throw new Error(r.diagnostics.map((d) => `${d.code} ${d.message}`).join('; '));
-  return JSON.parse(synthGcp(r.model, (stack) => void buildServices(stack))[0]!.content) as Tf;
+  return JSON.parse(synthGcpTarget(r.model).files[0]!.content) as Tf;
 }
 
 describe('services on GCP', () => {
@@ -38,10 +37,10 @@ describe('services on GCP', () => {
 
   test('each service runs on Cloud Run as its own service account, from its Artifact Registry image', () => {
     const services = res('google_cloud_run_v2_service');
-    expect(services.map((s) => s.name).sort()).toEqual(['clicks', 'user-service', 'web-bff']);
+    expect(services.map((s) => s.name).sort()).toEqual(['shop-clicks', 'shop-user-service', 'shop-web-bff']);
     expect(res('google_service_account')).toHaveLength(3);
-    const user = services.find((s) => s.name === 'user-service') as { template: { containers: { image: string; env: { name: string; value?: string; value_source?: unknown }[] }[] } };
-    expect(user.template.containers[0]!.image).toBe('europe-west1-docker.pkg.dev/shop-dev-1/shop/user-service:latest');
+    const user = services.find((s) => s.name === 'shop-user-service') as { template: { containers: { image: string; env: { name: string; value?: string; value_source?: unknown }[] }[] } };
+    expect(user.template.containers[0]!.image).toBe('${google_artifact_registry_repository.images.location}-docker.pkg.dev/shop-dev-1/${google_artifact_registry_repository.images.repository_id}/user-service:${var.image_tag}');
     const secret = user.template.containers[0]!.env.find((e) => e.name === 'STRIPE_API_KEY');
     expect(secret?.value).toBeUndefined();
     expect(secret?.value_source).toBeDefined();
@@ -61,6 +60,6 @@ describe('services on GCP', () => {
   });
 
   test("allframe's own policy checks find nothing", () => {
-    expect(checkGcpPolicy(tf as unknown as Record<string, unknown>, { publicServices: new Set(['web-bff']), secretNames: new Set(['STRIPE_API_KEY']) })).toEqual([]);
+    expect(checkGcpPolicy(tf as unknown as Record<string, unknown>, { publicServices: new Set(['shop-web-bff']), secretNames: new Set(['STRIPE_API_KEY']) })).toEqual([]);
   });
 });

@@ -1,0 +1,268 @@
+/**
+ * The architecture on GCP: what every service shares (topics, network, image repository, alert channel) and the
+ * per-service frame (Cloud Run service, its account, secrets, data, callers, alerts) that the archetype handlers
+ * (handlers.ts) fill in. Handlers say what a service needs before its Cloud Run service exists (configuration,
+ * VPC access, CPU) and wire what needs the service (subscriptions, schedules, workflows) afterwards.
+ */
+import { ArtifactRegistryRepository } from '@cdktf/provider-google/lib/artifact-registry-repository';
+import { DataGoogleProject } from '@cdktf/provider-google/lib/data-google-project';
+import { MonitoringNotificationChannel } from '@cdktf/provider-google/lib/monitoring-notification-channel';
+import { ProjectIamMember } from '@cdktf/provider-google/lib/project-iam-member';
+import { TerraformOutput, TerraformVariable } from 'cdktf';
+import { CloudRunService, type SecretEnvRef } from '../../../lib-constructs/gcp/cloud-run-service';
+import { PubSubTopicWithDlq, type TopicSubscription } from '../../../lib-constructs/gcp/pubsub-topic-with-dlq';
+import { ServiceAlerts } from '../../../lib-constructs/gcp/service-alerts';
+import { GcpServiceNetwork } from '../../../lib-constructs/gcp/service-network';
+import { ServiceSecret } from '../../../lib-constructs/gcp/service-secret';
+import { DEAD_LETTER_SUBSCRIPTION_SUFFIX } from '../../../lib-constructs/core/gcp-pubsub-defaults';
+import { constant } from '../../model/names';
+import type { ResolvedService } from '../../resolve/index';
+import { GCP_HANDLERS } from './handlers';
+import { gcpPrefix, gcpProject, gcpRegion, gcpSecretId, gcpTopicName, runServiceName, subscriptionName } from './naming';
+import type { GcpStack } from './stack';
+
+/** What the services of an architecture share. */
+export class GcpShared {
+  readonly topics = new Map<string, PubSubTopicWithDlq>();
+  readonly runs = new Map<string, CloudRunService>();
+  readonly imageTag: TerraformVariable;
+  readonly repository: ArtifactRegistryRepository;
+  readonly notificationChannels: string[] = [];
+  private networkValue?: GcpServiceNetwork;
+  private projectNumberValue?: string;
+
+  constructor(readonly stack: GcpStack) {
+    const model = stack.model;
+    this.imageTag = new TerraformVariable(stack, 'image_tag', {
+      type: 'string',
+      default: 'latest',
+      description: 'Tag of the service images in the Artifact Registry repository (set it to the commit being deployed)',
+    });
+    this.repository = new ArtifactRegistryRepository(stack, 'images', {
+      repositoryId: gcpPrefix(model),
+      location: gcpRegion(model),
+      format: 'DOCKER',
+      description: `Container images of ${model.file.architecture.name}'s services`,
+      dockerConfig: { immutableTags: false },
+    });
+    const email = model.file.observability?.alarms_email;
+    if (email !== undefined && email !== '') {
+      const channel = new MonitoringNotificationChannel(stack, 'alarms-email', {
+        displayName: `${model.file.architecture.name} alarms`,
+        type: 'email',
+        labels: { email_address: email },
+      });
+      this.notificationChannels.push(channel.id);
+    }
+    for (const s of model.services) {
+      if (publishedEvents(s).length > 0) {
+        this.topics.set(s.name, new PubSubTopicWithDlq(stack, `${s.name}-events`, { name: gcpTopicName(model, s.name), projectNumber: this.projectNumber() }));
+      }
+    }
+  }
+
+  /**
+   * A service's URL as Cloud Run makes it, `https://<name>-<project number>.<region>.run.app`: known before the
+   * service exists, so callers' configuration does not depend on the order services are made in.
+   */
+  urlOf(service: string): string {
+    return `https://${runServiceName(this.stack.model, service)}-${this.projectNumber()}.${gcpRegion(this.stack.model)}.run.app`;
+  }
+
+  /** The project number (for the Pub/Sub service agent and URLs), read once from a data source. */
+  projectNumber(): string {
+    this.projectNumberValue ??= new DataGoogleProject(this.stack, 'project', {}).number;
+    return this.projectNumberValue;
+  }
+
+  /** The architecture's VPC, subnetwork, private services access and NAT, made on first use. */
+  network(): GcpServiceNetwork {
+    this.networkValue ??= new GcpServiceNetwork(this.stack, 'network', { name: gcpPrefix(this.stack.model), region: gcpRegion(this.stack.model) });
+    return this.networkValue;
+  }
+
+  /** The services publishing `event` (only `from` when given). */
+  publishersOf(event: string, from?: string): string[] {
+    return this.stack.model.services.filter((s) => (from === undefined || s.name === from) && publishedEvents(s).includes(event)).map((s) => s.name);
+  }
+}
+
+/** Events a service publishes (for stream processors, their output events). */
+export function publishedEvents(s: ResolvedService): readonly string[] {
+  return [...(s.spec.publishes ?? []), ...(s.spec.stream?.output_events ?? [])];
+}
+
+/** What a handler asks of a service's Cloud Run service before it is made, and what it wires afterwards. */
+export class GcpServicePlan {
+  readonly env = new Map<string, string>();
+  readonly secretEnv = new Map<string, SecretEnvRef>();
+  /** Direct VPC egress: to private ranges (databases, caches) or all traffic (callers of internal services). */
+  vpc: 'none' | 'PRIVATE_RANGES_ONLY' | 'ALL_TRAFFIC' = 'none';
+  cpuAlwaysAllocated = false;
+  sessionAffinity = false;
+  maxInstances?: number;
+  concurrency?: number;
+  timeoutSeconds?: number;
+  /** Dead-letter subscriptions to alert on. */
+  readonly deadLetters: { name: string; subscriptionId: string }[] = [];
+  private readonly afterRun: ((run: CloudRunService) => void)[] = [];
+
+  constructor(
+    readonly shared: GcpShared,
+    readonly service: ResolvedService,
+  ) {}
+
+  get stack(): GcpStack {
+    return this.shared.stack;
+  }
+
+  /** The service's Cloud Run (and account, database, cache) name. */
+  get name(): string {
+    return runServiceName(this.stack.model, this.service);
+  }
+
+  setEnv(name: string, value: string): void {
+    this.env.set(name, value);
+  }
+
+  /** Ask for VPC access; all-traffic wins over private ranges. */
+  useVpc(egress: 'PRIVATE_RANGES_ONLY' | 'ALL_TRAFFIC'): void {
+    if (this.vpc !== 'ALL_TRAFFIC') this.vpc = egress;
+  }
+
+  /** Work that needs the Cloud Run service (its URL, its account). */
+  then(fn: (run: CloudRunService) => void): void {
+    this.afterRun.push(fn);
+  }
+
+  /**
+   * Push subscriptions delivering the given events, from the topics of their publishers, to `path` of this service,
+   * authenticated with an OIDC token of the service's own account; each with its dead-letter topic.
+   */
+  subscribe(consumes: readonly { event: string; from?: string }[], path: string, options: { maxDeliveryAttempts?: number; ackDeadlineSeconds?: number; unwrapped?: boolean } = {}): void {
+    const byPublisher = new Map<string, Set<string>>();
+    for (const c of consumes) {
+      for (const publisher of this.shared.publishersOf(c.event, c.from)) {
+        byPublisher.set(publisher, (byPublisher.get(publisher) ?? new Set<string>()).add(c.event));
+      }
+    }
+    if (byPublisher.size === 0) return;
+    const model = this.stack.model;
+    this.then((run) => {
+      run.grantInvoke(run.serviceAccount.email);
+      for (const [publisher, events] of [...byPublisher].sort(([a], [b]) => compare(a, b))) {
+        const topic = this.shared.topics.get(publisher)!;
+        const name = subscriptionName(model, this.service.name, publisher);
+        const sub: TopicSubscription = topic.addSubscription(`to-${this.service.name}`, {
+          name,
+          eventTypes: [...events].sort(),
+          ...(options.maxDeliveryAttempts !== undefined ? { maxDeliveryAttempts: options.maxDeliveryAttempts } : {}),
+          ...(options.ackDeadlineSeconds !== undefined ? { ackDeadlineSeconds: options.ackDeadlineSeconds } : {}),
+          push: { endpoint: `${run.url}${path}`, serviceAccountEmail: run.serviceAccount.email, audience: run.url, ...(options.unwrapped === true ? { unwrapped: true } : {}) },
+        });
+        void sub;
+        this.deadLetters.push({ name: `from-${publisher}`, subscriptionId: `${name}${DEAD_LETTER_SUBSCRIPTION_SUFFIX}` });
+      }
+    });
+  }
+
+  /** Runs the work queued with `then`. */
+  finish(run: CloudRunService): void {
+    for (const fn of this.afterRun) fn(run);
+  }
+}
+
+/** A role on the project for one service account, limited by an IAM condition to one resource where given. */
+export function projectRole(plan: GcpServicePlan, id: string, role: string, email: string, condition?: { title: string; expression: string }): ProjectIamMember {
+  return new ProjectIamMember(plan.stack, `${plan.service.name}-${id}`, {
+    project: gcpProject(plan.stack.model),
+    role,
+    member: `serviceAccount:${email}`,
+    ...(condition !== undefined ? { condition: { ...condition, description: `Only ${plan.service.name}'s own resource` } } : {}),
+  });
+}
+
+/** The whole architecture into `stack`. */
+export function buildGcp(stack: GcpStack): GcpShared {
+  const model = stack.model;
+  const shared = new GcpShared(stack);
+  const plans = model.services.map((s) => new GcpServicePlan(shared, s));
+
+  // Callers of internal services send their traffic through the VPC, which makes it internal to Cloud Run.
+  const callees = (s: ResolvedService) => [...new Set([...(s.spec.depends_on ?? []), ...(s.spec.bff?.aggregates ?? [])])].sort(compare);
+  for (const plan of plans) {
+    const s = plan.service;
+    plan.setEnv('SERVICE_NAME', s.name);
+    plan.setEnv('LOG_LEVEL', 'info');
+    plan.setEnv('GOOGLE_CLOUD_PROJECT', gcpProject(model));
+    if (shared.topics.has(s.name)) {
+      plan.setEnv('EVENT_BUS', 'pubsub');
+      plan.setEnv('EVENT_TARGET', gcpTopicName(model, s.name));
+    }
+    for (const callee of callees(s)) plan.setEnv(`${constant(callee)}_URL`, shared.urlOf(callee));
+    const internalCallees = callees(s).filter((c) => model.services.some((o) => o.name === c && o.spec.public !== true));
+    if (callees(s).length > 0) plan.setEnv('OUTBOUND_AUTH', 'google-id-token');
+    if (internalCallees.length > 0) plan.useVpc('ALL_TRAFFIC');
+    for (const name of s.spec.secrets ?? []) {
+      const secret = new ServiceSecret(stack, `${s.name}-secret-${name}`, { secretId: gcpSecretId(model, s, name) });
+      plan.secretEnv.set(name, { secret: secret.secretId });
+    }
+    if ((s.spec.secrets ?? []).length > 0) plan.setEnv('SECRETS_SOURCE', 'env');
+    GCP_HANDLERS[s.kind](plan);
+  }
+
+  for (const plan of plans) {
+    const s = plan.service;
+    const network = plan.vpc === 'none' ? undefined : shared.network();
+    const run = new CloudRunService(stack, s.name, {
+      name: plan.name,
+      location: gcpRegion(model),
+      image: `${shared.repository.location}-docker.pkg.dev/${gcpProject(model)}/${shared.repository.repositoryId}/${s.name}:${shared.imageTag.stringValue}`,
+      public: s.spec.public === true,
+      cpu: cloudRunCpu(s.spec.cpu),
+      memory: `${Math.max(512, s.spec.memory_mb ?? 512)}Mi`,
+      minInstances: s.spec.min_instances ?? 0,
+      maxInstances: plan.maxInstances ?? Math.max(1, s.spec.max_instances ?? 10),
+      timeoutSeconds: plan.timeoutSeconds ?? s.spec.timeout_seconds ?? 30,
+      ...(plan.concurrency !== undefined ? { concurrency: plan.concurrency } : {}),
+      sessionAffinity: plan.sessionAffinity,
+      cpuAlwaysAllocated: plan.cpuAlwaysAllocated,
+      ...(network !== undefined && plan.vpc !== 'none' ? { vpcAccess: { network: network.network.id, subnetwork: network.subnetwork.id, egress: plan.vpc } } : {}),
+      env: Object.fromEntries(plan.env),
+      secretEnv: Object.fromEntries(plan.secretEnv),
+    });
+    shared.runs.set(s.name, run);
+    shared.topics.get(s.name)?.grantPublish(run.serviceAccount.email);
+    new TerraformOutput(stack, `${s.name}-url`, { value: run.url, description: `URL of ${s.name}` });
+  }
+
+  // Base URLs of the callees (the same variables the AWS target sets), and the invoker grants.
+  for (const plan of plans) {
+    const s = plan.service;
+    for (const callee of callees(s)) {
+      const target = shared.runs.get(callee);
+      if (!target) continue;
+      target.grantInvoke(shared.runs.get(s.name)!.serviceAccount.email);
+    }
+  }
+  for (const plan of plans) {
+    const run = shared.runs.get(plan.service.name)!;
+    plan.finish(run);
+    new ServiceAlerts(stack, `${plan.service.name}-alerts`, {
+      serviceName: plan.name,
+      notificationChannels: shared.notificationChannels,
+      deadLetterSubscriptions: plan.deadLetters,
+    });
+  }
+  return shared;
+}
+
+/** Cloud Run CPU from the file's CPU units (1024 = 1 vCPU): 1, 2, 4, 6 or 8 vCPUs. */
+export function cloudRunCpu(units: number | undefined): string {
+  const vcpus = Math.ceil((units ?? 1024) / 1024);
+  return String([1, 2, 4, 6, 8].find((n) => n >= vcpus) ?? 8);
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,283 @@
+/**
+ * One handler per archetype: what each kind of service becomes on GCP (the Record makes a missing one a type
+ * error). Every service runs on Cloud Run as its own account (app.ts); handlers add its data, its subscriptions,
+ * schedules and workflows, and the configuration the generated code reads.
+ */
+import { SecretManagerSecretVersion } from '@cdktf/provider-google/lib/secret-manager-secret-version';
+import { ServiceAccount } from '@cdktf/provider-google/lib/service-account';
+import { SqlUser } from '@cdktf/provider-google/lib/sql-user';
+import { createHash } from 'node:crypto';
+import { dependable } from 'cdktf';
+import { runServiceAccountId } from '../../../lib-constructs/core/gcp-run-defaults';
+import { sagaSteps } from '../../../lib-constructs/core/saga';
+import { SagaWorkflow } from '../../../lib-constructs/gcp/saga-workflow';
+import { CloudScheduledJob } from '../../../lib-constructs/gcp/scheduled-job';
+import { GcpServiceCache } from '../../../lib-constructs/gcp/service-cache';
+import { GcpServiceDatabase } from '../../../lib-constructs/gcp/service-database';
+import { ServiceSecret } from '../../../lib-constructs/gcp/service-secret';
+import type { ArchetypeKind } from '../../model/archetypes';
+import { projectRole, type GcpServicePlan } from './app';
+import { gcpProject, gcpRegion } from './naming';
+
+export type GcpHandler = (plan: GcpServicePlan) => void;
+
+/** Cloud Scheduler's HTTP targets wait at most 30 minutes for an answer. */
+const SCHEDULER_MAX_ATTEMPT_SECONDS = 1800;
+/** Pub/Sub ack deadlines: 10 to 600 seconds. */
+const ACK_DEADLINE = { min: 10, max: 600 };
+
+/** The email of the account CloudRunService makes for a service: known before the service exists. */
+export function serviceAccountEmail(plan: GcpServicePlan, name = plan.name): string {
+  return `${runServiceAccountId(name)}@${gcpProject(plan.stack.model)}.iam.gserviceaccount.com`;
+}
+
+/** `name` shortened to `max` characters with a stable hash suffix when longer. */
+function fit(name: string, max: number): string {
+  if (name.length <= max) return name;
+  const hash = createHash('sha256').update(name).digest('hex').slice(0, 6);
+  return `${name.slice(0, max - 7).replace(/-+$/, '')}-${hash}`;
+}
+
+const made = new WeakMap<GcpServicePlan, Set<string>>();
+
+/** Runs `make` once per plan and key. */
+function once(plan: GcpServicePlan, key: string, make: () => void): void {
+  const done = made.get(plan) ?? new Set<string>();
+  made.set(plan, done);
+  if (done.has(key)) return;
+  done.add(key);
+  make();
+}
+
+/** A Firestore database of the service's own; its account is a Datastore user of that database only. */
+function firestore(plan: GcpServicePlan): void {
+  once(plan, 'firestore', () => {
+    const model = plan.stack.model;
+    new GcpServiceDatabase(plan.stack, `${plan.service.name}-firestore`, { engine: 'firestore', name: plan.name, location: gcpRegion(model) });
+    plan.setEnv('FIRESTORE_DATABASE', plan.name);
+    projectRole(plan, 'firestore-user', 'roles/datastore.user', serviceAccountEmail(plan), {
+      title: 'own-firestore-database',
+      expression: `resource.name == "projects/${gcpProject(model)}/databases/${plan.name}"`,
+    });
+  });
+}
+
+/**
+ * A Cloud SQL PostgreSQL instance of the service's own, private IP only in the architecture's VPC; the service's
+ * account is its IAM database user (no password exists) and a Cloud SQL client of that instance only.
+ */
+function postgres(plan: GcpServicePlan): void {
+  once(plan, 'postgres', () => {
+    const model = plan.stack.model;
+    const network = plan.shared.network();
+    const db = new GcpServiceDatabase(plan.stack, `${plan.service.name}-postgres`, {
+      engine: 'postgres',
+      name: plan.name,
+      location: gcpRegion(model),
+      network: network.networkId,
+      databaseName: plan.service.name.replace(/-/g, '_'),
+    });
+    // Cloud SQL takes its private IP from the peered range: the peering comes first.
+    db.sqlInstance!.dependsOn = [dependable(network.privateServicesConnection)];
+    const email = serviceAccountEmail(plan);
+    // Cloud SQL names an IAM service-account user by its email without the domain suffix.
+    const user = email.replace(/\.gserviceaccount\.com$/, '');
+    new SqlUser(plan.stack, `${plan.service.name}-db-user`, { name: user, instance: db.sqlInstance!.name, type: 'CLOUD_IAM_SERVICE_ACCOUNT' });
+    const condition = { title: 'own-sql-instance', expression: `resource.name == "projects/${gcpProject(model)}/instances/${plan.name}"` };
+    projectRole(plan, 'sql-client', 'roles/cloudsql.client', email, condition);
+    projectRole(plan, 'sql-instance-user', 'roles/cloudsql.instanceUser', email, condition);
+    plan.useVpc('PRIVATE_RANGES_ONLY');
+    // Encrypted (the instance accepts nothing else); the instance's own CA is not in Node's store, so not verified.
+    plan.setEnv('DATABASE_URL', `postgres://${encodeURIComponent(user)}@${db.privateIpAddress!}:5432/${db.databaseName}?sslmode=no-verify`);
+    plan.setEnv('PG_IAM_AUTH', 'true');
+    plan.setEnv('PG_IAM_PROVIDER', 'gcp');
+  });
+}
+
+/** The service's own data, as `database` says, and where the generated code keeps its tables. */
+function serviceData(plan: GcpServicePlan): void {
+  const s = plan.service;
+  if (s.database === 'none') return;
+  plan.setEnv('STORE', s.database);
+  plan.setEnv('TABLE_PREFIX', plan.name);
+  if (s.database === 'firestore') firestore(plan);
+  else if (s.database === 'postgres') postgres(plan);
+}
+
+/** An HTTP service: with the outbox pattern its relay runs on a timer, so the CPU stays allocated. */
+function httpService(plan: GcpServicePlan): void {
+  if (plan.service.spec.messaging?.pattern === 'outbox') plan.cpuAlwaysAllocated = true;
+  serviceData(plan);
+}
+
+/** A Cloud Scheduler job calling `path` of the service with an OIDC token of its own account. */
+function schedule(plan: GcpServicePlan, id: string, props: { cron: string; path: string; timeZone?: string; retryCount: number; attemptSeconds: number }): void {
+  new CloudScheduledJob(plan.stack, `${plan.service.name}-${id}`, {
+    name: `${plan.name}-${id}`,
+    schedule: props.cron,
+    serviceUrl: plan.shared.urlOf(plan.service.name),
+    path: props.path,
+    serviceAccountEmail: serviceAccountEmail(plan),
+    region: gcpRegion(plan.stack.model),
+    timeZone: props.timeZone ?? 'UTC',
+    retry: { retryCount: props.retryCount },
+    attemptDeadlineSeconds: Math.min(SCHEDULER_MAX_ATTEMPT_SECONDS, Math.max(15, props.attemptSeconds)),
+    description: `Runs ${plan.service.name} (${props.path})`,
+  });
+  plan.then((run) => run.grantInvoke(run.serviceAccount.email));
+}
+
+function clamp(n: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, n));
+}
+
+const stateless: GcpHandler = (plan) => httpService(plan);
+
+const eventSourced: GcpHandler = (plan) => {
+  httpService(plan);
+  const store = plan.service.eventStore ?? 'firestore';
+  plan.setEnv('EVENT_STORE', store);
+  if (store === 'postgres') postgres(plan);
+  else firestore(plan);
+  if (plan.env.get('TABLE_PREFIX') === undefined) plan.setEnv('TABLE_PREFIX', plan.name);
+};
+
+const saga: GcpHandler = (plan) => {
+  httpService(plan);
+  const spec = plan.service.spec.saga;
+  if (!spec) return;
+  const model = plan.stack.model;
+  const region = gcpRegion(model);
+  // The workflow runs as an account of its own that may call this service, and nothing else.
+  const runner = new ServiceAccount(plan.stack, `${plan.service.name}-saga-runner`, {
+    accountId: runServiceAccountId(`${plan.name}-saga`),
+    displayName: `Saga ${spec.name} of ${plan.service.name}`,
+    description: `Runs the ${spec.name} workflow; may invoke ${plan.name} only.`,
+  });
+  new SagaWorkflow(plan.stack, `${plan.service.name}-saga`, {
+    name: plan.name,
+    region,
+    sagaName: spec.name,
+    steps: sagaSteps(spec.steps, spec.compensation ?? []),
+    serviceUrl: plan.shared.urlOf(plan.service.name),
+    serviceAccountEmail: runner.email,
+    callTimeoutSeconds: clamp(plan.service.spec.timeout_seconds ?? 30, 1, 1800),
+  });
+  plan.setEnv('SAGA_WORKFLOW', `projects/${gcpProject(model)}/locations/${region}/workflows/${plan.name}`);
+  plan.then((run) => {
+    run.grantInvoke(runner.email);
+    // Workflows has no per-workflow IAM: the service may start executions of the project's workflows, by condition its own.
+    projectRole(plan, 'workflows-invoker', 'roles/workflows.invoker', run.serviceAccount.email, {
+      title: 'own-workflow',
+      expression: `resource.name.startsWith("projects/${gcpProject(model)}/locations/${region}/workflows/${plan.name}")`,
+    });
+    projectRole(plan, 'saga-runner-logs', 'roles/logging.logWriter', runner.email);
+  });
+};
+
+const gateway: GcpHandler = (plan) => httpService(plan);
+
+const consumer: GcpHandler = (plan) => {
+  const s = plan.service;
+  const c = s.spec.consumer ?? {};
+  serviceData(plan);
+  if (c.concurrency !== undefined) plan.concurrency = clamp(c.concurrency, 1, 1000);
+  plan.subscribe(s.spec.consumes ?? [], '/events', {
+    maxDeliveryAttempts: clamp(c.max_retries ?? 5, 5, 100),
+    ackDeadlineSeconds: clamp(s.spec.timeout_seconds ?? 30, ACK_DEADLINE.min, ACK_DEADLINE.max),
+  });
+};
+
+const producer: GcpHandler = (plan) => httpService(plan);
+
+const bff: GcpHandler = (plan) => httpService(plan);
+
+const websocket: GcpHandler = (plan) => {
+  const s = plan.service;
+  // A connection lives as long as its request: the longest Cloud Run allows, on the instance that took it.
+  plan.sessionAffinity = true;
+  plan.cpuAlwaysAllocated = true;
+  plan.timeoutSeconds = 3600;
+  plan.setEnv('CONNECTIONS_STORE', 'memory');
+  plan.setEnv('SENDER', 'memory');
+  const events = s.spec.subscriptions?.events ?? [];
+  if (events.length > 0) {
+    // A push reaches one instance, and connections live in instances: one instance sees every connection.
+    plan.maxInstances = 1;
+    plan.subscribe(events.map((event) => ({ event })), '/broadcast', { unwrapped: true });
+  }
+};
+
+const scheduled: GcpHandler = (plan) => {
+  const sched = plan.service.spec.schedule;
+  serviceData(plan);
+  if (!sched) return;
+  const overlap = sched.overlap_policy ?? 'skip';
+  const seconds = (sched.timeout_minutes ?? 15) * 60;
+  plan.timeoutSeconds = Math.min(3600, seconds);
+  if (overlap !== 'allow') {
+    // One run at a time: a run due while one runs is refused (429); skip drops it, queue retries it later.
+    plan.maxInstances = 1;
+    plan.concurrency = 1;
+  }
+  schedule(plan, 'schedule', {
+    cron: sched.cron,
+    path: '/run',
+    ...(sched.timezone !== undefined ? { timeZone: sched.timezone } : {}),
+    retryCount: overlap === 'skip' ? 0 : (sched.retry_attempts ?? 2),
+    attemptSeconds: seconds,
+  });
+};
+
+const legacyAdapter: GcpHandler = (plan) => {
+  const acl = plan.service.spec.acl;
+  httpService(plan);
+  if (acl?.sync_strategy !== 'polling') return;
+  const every = Math.max(60, acl.polling_interval_seconds ?? 60);
+  schedule(plan, 'poll', {
+    cron: every % 3600 === 0 ? `0 */${every / 3600} * * *` : `*/${Math.max(1, Math.round(every / 60))} * * * *`,
+    path: '/sync',
+    retryCount: 0,
+    attemptSeconds: plan.service.spec.timeout_seconds ?? 30,
+  });
+};
+
+const streamProcessor: GcpHandler = (plan) => {
+  const inputs = plan.service.spec.stream?.input_events ?? [];
+  serviceData(plan);
+  // Open windows live in the instance's memory: one instance, CPU kept for the timers that close them.
+  plan.maxInstances = 1;
+  plan.cpuAlwaysAllocated = true;
+  plan.subscribe(inputs.map((event) => ({ event })), '/events', { unwrapped: true });
+};
+
+const cache: GcpHandler = (plan) => {
+  const s = plan.service;
+  const network = plan.shared.network();
+  const store = new GcpServiceCache(plan.stack, `${s.name}-redis`, { name: fit(plan.name, 40), region: gcpRegion(plan.stack.model), authorizedNetwork: network.networkId });
+  // The URL carries the AUTH string: it reaches the service as a secret, never as plain configuration.
+  const url = new ServiceSecret(plan.stack, `${s.name}-cache-url`, { secretId: `${plan.name}-cache-url` });
+  new SecretManagerSecretVersion(plan.stack, `${s.name}-cache-url-version`, {
+    secret: url.secret.id,
+    secretData: `rediss://:${store.instance.authString}@${store.host}:${store.port}`,
+  });
+  plan.secretEnv.set('CACHE_URL', { secret: url.secretId });
+  plan.setEnv('CACHE_BACKEND', 'redis');
+  plan.useVpc('PRIVATE_RANGES_ONLY');
+  plan.subscribe((s.spec.cache?.invalidation ?? []).map((event) => ({ event })), '/events', { unwrapped: true });
+};
+
+export const GCP_HANDLERS: Record<ArchetypeKind, GcpHandler> = {
+  stateless,
+  'event-sourced': eventSourced,
+  'saga-orchestrator': saga,
+  gateway,
+  consumer,
+  producer,
+  bff,
+  'websocket-gateway': websocket,
+  scheduled,
+  'legacy-adapter': legacyAdapter,
+  'stream-processor': streamProcessor,
+  cache,
+};

@@ -1,0 +1,42 @@
+/** Names of GCP resources, in one place, so the target, its checks, tests and docs agree. */
+import type { ResolvedArchitecture, ResolvedService } from '../../resolve/index';
+import { kebab } from '../../model/names';
+
+/**
+ * The prefix of every resource: the architecture's name. Environments are told apart by their project (each
+ * environment sets its own cloud.gcp.project_id) and their state prefix, not by resource names, so a Cloud Run
+ * service keeps its URL from dev to prod.
+ */
+export function gcpPrefix(model: ResolvedArchitecture): string {
+  return model.file.architecture.name;
+}
+
+/** The Cloud Run service (and its account, database, cache) of a service: `<architecture>-<service>`. */
+export function runServiceName(model: ResolvedArchitecture, service: ResolvedService | string): string {
+  return `${gcpPrefix(model)}-${typeof service === 'string' ? service : service.name}`;
+}
+
+/** The Pub/Sub topic a publisher publishes to. */
+export function gcpTopicName(model: ResolvedArchitecture, publisher: string): string {
+  return `${gcpPrefix(model)}-${publisher}-events`;
+}
+
+/** A push subscription of `consumer` to the topic of `publisher`. */
+export function subscriptionName(model: ResolvedArchitecture, consumer: string, publisher: string): string {
+  return `${gcpPrefix(model)}-${consumer}-from-${publisher}`;
+}
+
+/** The Secret Manager secret holding a service secret: `<architecture>-<service>-<name in kebab case>`. */
+export function gcpSecretId(model: ResolvedArchitecture, service: ResolvedService, name: string): string {
+  return `${runServiceName(model, service)}-${kebab(name)}`;
+}
+
+/** The region of the architecture's resources. */
+export function gcpRegion(model: ResolvedArchitecture): string {
+  return model.file.cloud?.gcp?.region ?? 'us-central1';
+}
+
+/** The project the stack deploys into. */
+export function gcpProject(model: ResolvedArchitecture): string {
+  return model.file.cloud?.gcp?.project_id ?? '';
+}
