@@ -122,6 +122,18 @@ export interface CloudRunServiceProps {
    * @default false - CPU only while a request is being served
    */
   readonly cpuAlwaysAllocated?: boolean;
+  /**
+   * Secrets mounted as files (certificates, key files): the key is the directory, e.g. `/etc/app/ca`; the
+   * account is granted access to each secret, as for `secretEnv`.
+   * @default - none
+   */
+  readonly secretFiles?: Record<string, SecretFileRef>;
+}
+
+/** A secret mounted as one file in a directory of its own. */
+export interface SecretFileRef extends SecretEnvRef {
+  /** The file's name in the directory, e.g. `ca.pem`. */
+  readonly fileName: string;
 }
 
 /** Where a Cloud Run service's private-range traffic leaves (Direct VPC egress). */
@@ -178,7 +190,12 @@ export class CloudRunService extends Construct {
     });
 
     const secretEnv = Object.entries(props.secretEnv ?? {}).sort(([a], [b]) => compare(a, b));
-    const secretGrants = this.grantSecretsToSelf(secretEnv);
+    const secretFiles = Object.entries(props.secretFiles ?? {}).sort(([a], [b]) => compare(a, b));
+    const secretGrants = this.grantSecretsToSelf([...secretEnv, ...secretFiles.map(([dir, ref]): [string, SecretEnvRef] => [`file:${dir}`, ref])]);
+    const volumes = secretFiles.map(([dir, ref], i) => ({
+      mount: { name: `secret-${i + 1}`, mountPath: dir },
+      volume: { name: `secret-${i + 1}`, secret: { secret: ref.secret, items: [{ path: ref.fileName, version: ref.version ?? 'latest' }] } },
+    }));
 
     const env: CloudRunV2ServiceTemplateContainersEnv[] = [
       ...Object.entries(props.env ?? {})
@@ -198,6 +215,7 @@ export class CloudRunService extends Construct {
         timeout: `${sizing.timeoutSeconds}s`,
         sessionAffinity: props.sessionAffinity ?? false,
         scaling: { minInstanceCount: sizing.minInstances, maxInstanceCount: sizing.maxInstances },
+        ...(volumes.length > 0 ? { volumes: volumes.map((v) => v.volume) } : {}),
         ...(props.vpcAccess !== undefined
           ? { vpcAccess: { egress: props.vpcAccess.egress ?? 'PRIVATE_RANGES_ONLY', networkInterfaces: [{ network: props.vpcAccess.network, subnetwork: props.vpcAccess.subnetwork }] } }
           : {}),
@@ -209,6 +227,7 @@ export class CloudRunService extends Construct {
             startupProbe: defaultStartupProbe(port),
             livenessProbe: defaultLivenessProbe(port),
             ...(env.length > 0 ? { env } : {}),
+            ...(volumes.length > 0 ? { volumeMounts: volumes.map((v) => v.mount) } : {}),
           },
         ],
       },
@@ -250,7 +269,7 @@ export class CloudRunService extends Construct {
     const grants = new Map<string, SecretManagerSecretIamMember>();
     for (const [envName, ref] of secretEnv) {
       if (grants.has(ref.secret)) continue;
-      const id = Token.isUnresolved(ref.secret) ? `SecretAccess-${envName}` : `SecretAccess-${ref.secret}`;
+      const id = Token.isUnresolved(ref.secret) ? `SecretAccess-${envName.replace(/[^A-Za-z0-9_-]/g, '_')}` : `SecretAccess-${ref.secret}`;
       grants.set(
         ref.secret,
         new SecretManagerSecretIamMember(this, id, {
@@ -298,6 +317,11 @@ function checkProps(props: CloudRunServiceProps, sizing: RunServiceSizing, port:
   for (const [name, ref] of Object.entries(props.secretEnv ?? {})) {
     if (!isSecretRef(ref.secret)) problems.push(`secretEnv.${name}: '${ref.secret}' is neither a secret id nor projects/<project>/secrets/<id>`);
     if (ref.version === '') problems.push(`secretEnv.${name}: version must not be empty`);
+  }
+  for (const [dir, ref] of Object.entries(props.secretFiles ?? {})) {
+    if (!/^\/[A-Za-z0-9._/-]+$/.test(dir) || dir === '/' || dir.split('/').includes('..')) problems.push(`secretFiles: '${dir}' must be an absolute directory path`);
+    if (!/^[A-Za-z0-9._-]+$/.test(ref.fileName)) problems.push(`secretFiles.${dir}: fileName '${ref.fileName}' must be a plain file name`);
+    if (!isSecretRef(ref.secret)) problems.push(`secretFiles.${dir}: '${ref.secret}' is neither a secret id nor projects/<project>/secrets/<id>`);
   }
   for (const email of props.invokers ?? []) {
     if (!Token.isUnresolved(email) && !SERVICE_ACCOUNT_EMAIL_PATTERN.test(email)) problems.push(`invoker '${email}' is not a service-account email (…@….gserviceaccount.com)`);

@@ -276,3 +276,41 @@ describe('CloudRunService', () => {
     }
   });
 });
+
+describe('CloudRunService: VPC egress, CPU allocation and secret files', () => {
+  test('Direct VPC egress through the given subnetwork, private ranges by default or all traffic', () => {
+    const s = stack();
+    new CloudRunService(s, 'A', { ...base, name: 'a-svc', vpcAccess: { network: 'net', subnetwork: 'sub' } });
+    new CloudRunService(s, 'B', { ...base, name: 'b-svc', vpcAccess: { network: 'net', subnetwork: 'sub', egress: 'ALL_TRAFFIC' } });
+    new CloudRunService(s, 'C', { ...base, name: 'c-svc' });
+    const byName = Object.fromEntries(resources(synth(s), 'google_cloud_run_v2_service').map((r) => [r.name, r.template as Json]));
+    expect(byName['a-svc']!.vpc_access).toEqual({ egress: 'PRIVATE_RANGES_ONLY', network_interfaces: [{ network: 'net', subnetwork: 'sub' }] });
+    expect(byName['b-svc']!.vpc_access).toMatchObject({ egress: 'ALL_TRAFFIC' });
+    expect(byName['c-svc']!.vpc_access).toBeUndefined();
+  });
+
+  test('CPU is throttled between requests unless cpuAlwaysAllocated', () => {
+    const s = stack();
+    new CloudRunService(s, 'A', { ...base, name: 'a-svc', cpuAlwaysAllocated: true });
+    new CloudRunService(s, 'B', { ...base, name: 'b-svc' });
+    const idle = resources(synth(s), 'google_cloud_run_v2_service').map((r) => [r.name, container(r).resources.cpu_idle]);
+    expect(Object.fromEntries(idle)).toEqual({ 'a-svc': false, 'b-svc': true });
+  });
+
+  test('a secret file is a volume of that secret mounted at its directory, readable by the account alone', () => {
+    const s = stack();
+    new CloudRunService(s, 'A', { ...base, secretFiles: { '/etc/app/ca': { secret: 'orders-ca', fileName: 'ca.pem' } } });
+    const out = synth(s);
+    const svc = onlyService(out);
+    expect((svc.template as Json).volumes).toEqual([{ name: 'secret-1', secret: { secret: 'orders-ca', items: [{ path: 'ca.pem', version: 'latest' }] } }]);
+    expect((container(svc) as unknown as Json).volume_mounts).toEqual([{ name: 'secret-1', mount_path: '/etc/app/ca' }]);
+    expect(resources(out, 'google_secret_manager_secret_iam_member')).toEqual([expect.objectContaining({ secret_id: 'orders-ca', role: 'roles/secretmanager.secretAccessor' })]);
+    expect(svc.depends_on).toEqual([expect.stringMatching(/^google_secret_manager_secret_iam_member\./)]);
+  });
+
+  test('a secret file outside an absolute directory, or with a path as its name, is refused', () => {
+    expect(() => new CloudRunService(stack(), 'A', { ...base, secretFiles: { 'relative/dir': { secret: 's', fileName: 'x' }, '/etc/../x': { secret: 's', fileName: 'a/b' } } })).toThrow(
+      /'relative\/dir' must be an absolute directory path.*'\/etc\/\.\.\/x' must be an absolute directory path.*fileName 'a\/b' must be a plain file name/,
+    );
+  });
+});

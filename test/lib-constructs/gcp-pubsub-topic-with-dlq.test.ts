@@ -229,3 +229,15 @@ describe('PubSubTopicWithDlq', () => {
     expect(build()).toBe(build());
   });
 });
+
+describe('PubSubTopicWithDlq: unwrapped push', () => {
+  test('unwrapped push sends the message data as the body, metadata as headers; wrapped is the default', () => {
+    const s = stack();
+    const t = new PubSubTopicWithDlq(s, 'Orders', { name: 'orders', projectNumber: '123456789012' });
+    t.addSubscription('Raw', { name: 'orders-raw', push: { endpoint: 'https://x.run.app/events', serviceAccountEmail: WORKER, unwrapped: true } });
+    t.addSubscription('Wrapped', { name: 'orders-wrapped', push: { endpoint: 'https://x.run.app/events', serviceAccountEmail: WORKER } });
+    const subs = byName(synth(s), 'google_pubsub_subscription');
+    expect(subs['orders-raw']!.push_config).toMatchObject({ no_wrapper: { write_metadata: true }, oidc_token: { service_account_email: WORKER } });
+    expect((subs['orders-wrapped']!.push_config as Record<string, unknown>).no_wrapper).toBeUndefined();
+  });
+});

@@ -9,7 +9,7 @@ import { DataGoogleProject } from '@cdktf/provider-google/lib/data-google-projec
 import { MonitoringNotificationChannel } from '@cdktf/provider-google/lib/monitoring-notification-channel';
 import { ProjectIamMember } from '@cdktf/provider-google/lib/project-iam-member';
 import { TerraformOutput, TerraformVariable } from 'cdktf';
-import { CloudRunService, type SecretEnvRef } from '../../../lib-constructs/gcp/cloud-run-service';
+import { CloudRunService, type SecretEnvRef, type SecretFileRef } from '../../../lib-constructs/gcp/cloud-run-service';
 import { PubSubTopicWithDlq, type TopicSubscription } from '../../../lib-constructs/gcp/pubsub-topic-with-dlq';
 import { ServiceAlerts } from '../../../lib-constructs/gcp/service-alerts';
 import { GcpServiceNetwork } from '../../../lib-constructs/gcp/service-network';
@@ -96,6 +96,8 @@ export function publishedEvents(s: ResolvedService): readonly string[] {
 export class GcpServicePlan {
   readonly env = new Map<string, string>();
   readonly secretEnv = new Map<string, SecretEnvRef>();
+  /** Secrets mounted as files, by directory. */
+  readonly secretFiles = new Map<string, SecretFileRef>();
   /** Direct VPC egress: to private ranges (databases, caches) or all traffic (callers of internal services). */
   vpc: 'none' | 'PRIVATE_RANGES_ONLY' | 'ALL_TRAFFIC' = 'none';
   cpuAlwaysAllocated = false;
@@ -230,6 +232,7 @@ export function buildGcp(stack: GcpStack): GcpShared {
       ...(network !== undefined && plan.vpc !== 'none' ? { vpcAccess: { network: network.network.id, subnetwork: network.subnetwork.id, egress: plan.vpc } } : {}),
       env: Object.fromEntries(plan.env),
       secretEnv: Object.fromEntries(plan.secretEnv),
+      ...(plan.secretFiles.size > 0 ? { secretFiles: Object.fromEntries(plan.secretFiles) } : {}),
     });
     shared.runs.set(s.name, run);
     shared.topics.get(s.name)?.grantPublish(run.serviceAccount.email);

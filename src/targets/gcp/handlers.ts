@@ -23,6 +23,8 @@ export type GcpHandler = (plan: GcpServicePlan) => void;
 
 /** Cloud Scheduler's HTTP targets wait at most 30 minutes for an answer. */
 const SCHEDULER_MAX_ATTEMPT_SECONDS = 1800;
+/** Where a cache service finds its Memorystore instance's server CA. */
+const CACHE_CA_DIR = '/etc/allframe/cache-ca';
 /** Pub/Sub ack deadlines: 10 to 600 seconds. */
 const ACK_DEADLINE = { min: 10, max: 600 };
 
@@ -262,6 +264,11 @@ const cache: GcpHandler = (plan) => {
     secretData: `rediss://:${store.instance.authString}@${store.host}:${store.port}`,
   });
   plan.secretEnv.set('CACHE_URL', { secret: url.secretId });
+  // TLS to Memorystore verifies the instance's own server CA: mounted as a file that Node adds to its trust store.
+  const ca = new ServiceSecret(plan.stack, `${s.name}-cache-ca`, { secretId: `${plan.name}-cache-ca` });
+  new SecretManagerSecretVersion(plan.stack, `${s.name}-cache-ca-version`, { secret: ca.secret.id, secretData: store.instance.serverCaCerts.get(0).cert });
+  plan.secretFiles.set(CACHE_CA_DIR, { secret: ca.secretId, fileName: 'ca.pem' });
+  plan.setEnv('NODE_EXTRA_CA_CERTS', `${CACHE_CA_DIR}/ca.pem`);
   plan.setEnv('CACHE_BACKEND', 'redis');
   plan.useVpc('PRIVATE_RANGES_ONLY');
   plan.subscribe((s.spec.cache?.invalidation ?? []).map((event) => ({ event })), '/events', { unwrapped: true });

@@ -194,8 +194,13 @@ describe('what each archetype becomes on GCP', () => {
     expect(container(run).env.find((e) => e.name === 'CACHE_URL')).toMatchObject({ value_source: { secret_key_ref: { version: 'latest' } } });
     expect(envOf(run)).toMatchObject({ CACHE_BACKEND: 'redis' });
     expect((run.template as Json).vpc_access).toMatchObject({ egress: 'PRIVATE_RANGES_ONLY', network_interfaces: [{ subnetwork: expect.stringContaining('google_compute_subnetwork') }] });
-    const version = tf.values('google_secret_manager_secret_version')[0]!;
-    expect(String(version.secret_data)).toMatch(/^rediss:\/\/:\$\{google_redis_instance\..+\.auth_string\}@/);
+    const data = tf.values('google_secret_manager_secret_version').map((v) => String(v.secret_data)).sort();
+    expect(data).toEqual([expect.stringMatching(/^\$\{google_redis_instance\..+\.server_ca_certs\[0\]\.cert\}$/), expect.stringMatching(/^rediss:\/\/:\$\{google_redis_instance\..+\.auth_string\}@/)]);
+    // the instance's CA, mounted as a file Node trusts
+    expect(envOf(run)).toMatchObject({ NODE_EXTRA_CA_CERTS: '/etc/allframe/cache-ca/ca.pem' });
+    expect(container(run)).toMatchObject({ volume_mounts: [{ name: 'secret-1', mount_path: '/etc/allframe/cache-ca' }] });
+    expect((run.template as Json).volumes).toEqual([{ name: 'secret-1', secret: { secret: expect.stringContaining('google_secret_manager_secret'), items: [{ path: 'ca.pem', version: 'latest' }] } }]);
+    expect(tf.values('google_secret_manager_secret_iam_member')).toHaveLength(2);
     tf.named(SUB, 'identity-session-cache-from-auth-service');
   });
 
