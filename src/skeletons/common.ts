@@ -28,13 +28,27 @@ export function baseConfig(ctx: ServiceContext): Record<string, ConfigVar> {
   };
 }
 
-/** Where a service keeps its tables: STORE, TABLE_PREFIX, DATABASE_URL, PG_IAM_AUTH. */
+/**
+ * Where a service keeps its tables: STORE, TABLE_PREFIX, DATABASE_URL, PG_IAM_AUTH, PG_IAM_PROVIDER, PG_SERVER_CA,
+ * FIRESTORE_DATABASE, GOOGLE_CLOUD_PROJECT.
+ */
 export function storeConfig(ctx: ServiceContext): Record<string, ConfigVar> {
   return {
-    STORE: { kind: 'string', default: 'memory', description: 'memory | dynamodb | postgres' },
-    TABLE_PREFIX: { kind: 'string', default: `${ctx.model.file.architecture.name}-${ctx.service.name}`, description: "Prefix of the service's table names" },
+    STORE: { kind: 'string', default: 'memory', description: 'memory | dynamodb | postgres | firestore' },
+    TABLE_PREFIX: { kind: 'string', default: `${ctx.model.file.architecture.name}-${ctx.service.name}`, description: "Prefix of the service's table names (Firestore collection ids with STORE=firestore)" },
+    ...databaseConfig(),
+  };
+}
+
+/** How the platform reaches the database (it reads these from the environment itself): PostgreSQL and Firestore. */
+export function databaseConfig(): Record<string, ConfigVar> {
+  return {
     DATABASE_URL: { kind: 'string', default: '', description: 'PostgreSQL connection string (STORE=postgres)' },
-    PG_IAM_AUTH: { kind: 'bool', default: 'false', description: 'Authenticate to PostgreSQL with an IAM auth token for the DATABASE_URL user, over TLS (read by the platform with AWS_REGION)' },
+    PG_IAM_AUTH: { kind: 'bool', default: 'false', description: 'Authenticate to PostgreSQL with an IAM token for the DATABASE_URL user, over TLS (read by the platform with PG_IAM_PROVIDER and AWS_REGION)' },
+    PG_IAM_PROVIDER: { kind: 'string', default: 'aws', description: 'aws | gcp: with PG_IAM_AUTH, an RDS IAM auth token, or a Google access token of the service account for Cloud SQL (the DATABASE_URL user is the account email without .gserviceaccount.com)' },
+    PG_SERVER_CA: { kind: 'string', default: '', description: "Cloud SQL server CA certificate (PEM) the server is verified against with PG_IAM_PROVIDER=gcp (empty: encrypted, not verified)" },
+    FIRESTORE_DATABASE: { kind: 'string', default: '(default)', description: 'Firestore database id (STORE=firestore)' },
+    GOOGLE_CLOUD_PROJECT: { kind: 'string', default: '', description: 'Google Cloud project of the Firestore database (empty: the client discovers it, on Cloud Run from the metadata server)' },
   };
 }
 

@@ -53,6 +53,8 @@ export function platformFiles(model: ResolvedArchitecture): OutputFile[] {
         '@smithy/signature-v4',
         '@aws-crypto/sha256-js',
         '@aws-sdk/credential-provider-node',
+        '@google-cloud/firestore',
+        'google-auth-library',
       ]),
     }),
     ...templateFiles().map((f) => managed(`packages/platform/${f.path}`, f.content)),

@@ -26,6 +26,12 @@ export const RUNTIME_DEPENDENCIES = {
   // IAM authentication to PostgreSQL; a saga started on Step Functions.
   '@aws-sdk/rds-signer': '3.1169.0',
   '@aws-sdk/client-sfn': '3.1164.0',
+  // On Google Cloud: Firestore storage, ID tokens for calls between services and access tokens for Cloud SQL IAM
+  // login, a saga started on Workflows. The latest majors of firestore and google-auth-library need Node 22; the
+  // versions here accept Node 18+ and share google-gax 5 and google-auth-library 10 with @google-cloud/pubsub.
+  '@google-cloud/firestore': '8.7.1',
+  'google-auth-library': '10.9.1',
+  '@google-cloud/workflows': '5.1.1',
 } as const;
 
 export const DEV_DEPENDENCIES = {

@@ -39,6 +39,6 @@ describe('generated code on AWS', () => {
     const postgres = content('packages/platform/src/postgres.ts');
     expect(postgres).toContain("const { Signer } = await import('@aws-sdk/rds-signer');");
     expect(postgres).toContain('password: async () => (await (signer ??= Promise.resolve(create(target)))).getAuthToken(),');
-    expect(postgres).toContain('ssl: true,');
+    expect(postgres).toContain("if (options.iamProvider !== 'gcp') return true;");
   });
 });

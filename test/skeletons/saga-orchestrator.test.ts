@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { RUNTIME_DEPENDENCIES } from '../../src/skeletons/versions';
 import { renderText } from '../helpers';
 
 function render(text: string) {
@@ -51,16 +52,19 @@ describe('saga-orchestrator skeleton', () => {
   });
 
   test('a Lambda entry for the state machine runs one named step or compensation through the steps port', () => {
-    const step = content('src/entry/step.ts');
-    expect(files.get(`${dir}/src/entry/step.ts`)?.kind).toBe('managed');
+    const step = content('src/adapters/step-event.ts');
+    expect(files.get(`${dir}/src/adapters/step-event.ts`)?.kind).toBe('managed');
     expect(step).toContain("const SAGA = 'BookTripSaga';");
     expect(step).toContain("const STEPS: Readonly<Record<string, keyof StepHandlers>> = {\n  ReserveFlight: 'reserveFlight',\n  ReserveHotel: 'reserveHotel',\n  ChargeCard: 'chargeCard',\n};");
     expect(step).toContain("const COMPENSATIONS: Readonly<Record<string, keyof StepHandlers>> = {\n  CancelFlight: 'cancelFlight',\n  CancelHotel: 'cancelHotel',\n  RefundCard: 'refundCard',\n};");
     expect(step).toContain("readonly action: 'execute' | 'compensate';");
     expect(step).toContain("const names = action === 'execute' ? STEPS : COMPENSATIONS;");
     expect(step).toContain('throw new Error(`unknown ${action === \'execute\' ? \'step\' : \'compensation\'} ${String(step)} of ${SAGA}`);');
-    expect(step).toContain('export const handler = async (event: unknown, context?: Context): Promise<unknown> => {');
-    expect(step).toContain('return deps.steps[run]({ sagaId: e.sagaId, input: e.input, results: e.results, signal });');
+    const entry = content('src/entry/step.ts');
+    expect(files.get(`${dir}/src/entry/step.ts`)?.kind).toBe('managed');
+    expect(entry).toContain("import { parseStepEvent } from '../adapters/step-event';");
+    expect(entry).toContain('export const handler = async (event: unknown, context?: Context): Promise<unknown> => {');
+    expect(entry).toContain('return deps.steps[run]({ sagaId: e.sagaId, input: e.input, results: e.results, signal });');
   });
 
   test('with SAGA_STATE_MACHINE_ARN, a saga is started on Step Functions (202) behind a port; in-process otherwise', () => {
@@ -74,13 +78,40 @@ describe('saga-orchestrator skeleton', () => {
     expect(adapter).toContain('new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name: sagaId, input: JSON.stringify(input) })');
     expect(content('src/application/saga.ts')).toContain('export interface SagaExecutions {');
     expect(content('src/application/saga.ts')).toContain('if (this.options.executions) return this.handOver(state, this.options.executions);');
-    expect(content('src/deps.ts')).toContain("executions: config.SAGA_STATE_MACHINE_ARN === '' ? undefined : new StepFunctionsExecutions(config.SAGA_STATE_MACHINE_ARN),");
+    expect(content('src/deps.ts')).toContain("if (config.SAGA_STATE_MACHINE_ARN !== '') return new StepFunctionsExecutions(config.SAGA_STATE_MACHINE_ARN);");
+    expect(content('src/deps.ts')).toContain('executions: sagaExecutions(config),');
     expect(content('src/app.ts')).toContain('return c.json(saga, deps.executions ? 202 : 201, { location: `/sagas/${saga.id}` });');
     // AND tests of both paths, and of the adapter against a fake client
     expect(content('test/saga.test.ts')).toContain("test('with executions (Step Functions), the saga is started there: 202, running, no step run here'");
     expect(content('test/saga.test.ts')).toContain("test('a saga whose execution could not start is failed, and the request a 500'");
     expect(content('test/step-functions.test.ts')).toContain("expect((sent[0] as StartExecutionCommand).input).toEqual({ stateMachineArn: ARN, name: 'saga-1', input: '{\"orderId\":\"o1\"}' });");
     expect(content('test/deps.test.ts')).toContain('expect(deps.executions).toBeInstanceOf(StepFunctionsExecutions);');
+  });
+
+  test('with SAGA_WORKFLOW, a saga is started on Cloud Workflows behind the same port; only one of the two may be set', () => {
+    // THEN the variable defaults to empty, the service depends on the Workflows client (pinned), loaded lazily
+    expect(content('src/config.ts')).toContain('SAGA_WORKFLOW: { kind: \'string\', default: ""');
+    expect(JSON.parse(content('package.json'))).toMatchObject({ dependencies: { '@google-cloud/workflows': RUNTIME_DEPENDENCIES['@google-cloud/workflows'] } });
+    const adapter = content('src/adapters/workflows.ts');
+    expect(files.get(`${dir}/src/adapters/workflows.ts`)?.kind).toBe('managed');
+    expect(adapter).toContain('export class WorkflowsExecutions implements SagaExecutions {');
+    expect(adapter).toContain("const { ExecutionsClient } = await import('@google-cloud/workflows');");
+    // AND the execution's argument is the input as JSON, what Step Functions gets as input
+    expect(adapter).toContain('createExecution({ parent: this.workflow, execution: { argument: JSON.stringify(input), ...labels } })');
+    const deps = content('src/deps.ts');
+    expect(deps).toContain("throw new Error('set at most one of SAGA_STATE_MACHINE_ARN (Step Functions) and SAGA_WORKFLOW (Cloud Workflows)');");
+    expect(deps).toContain("return config.SAGA_WORKFLOW === '' ? undefined : new WorkflowsExecutions(config.SAGA_WORKFLOW);");
+    // AND tests of the adapter against a fake client, and of the wiring
+    expect(content('test/workflows.test.ts')).toContain('export const realClientFits = (client: ExecutionsClient): WorkflowExecutionsClient => client;');
+    expect(content('test/deps.test.ts')).toContain('expect(deps.executions).toBeInstanceOf(WorkflowsExecutions);');
+    // AND the workflow runs each step through POST /steps, with the step event Step Functions sends the Lambda entry
+    expect(content('src/deps.ts')).toContain("stepsEndpoint: config.SAGA_WORKFLOW !== '',");
+    const app = content('src/app.ts');
+    expect(app).toContain('if (deps.stepsEndpoint === true) {');
+    expect(app).toContain("app.post('/steps', async (c) => {");
+    expect(app).toContain('parsed = parseStepEvent(body);');
+    expect(content('test/saga.test.ts')).toContain("const app = buildApp({ ...setup(steps).deps, stepsEndpoint: true });");
+    expect(content('test/step-event.test.ts')).toContain("expect(() => parseStepEvent(event({ saga: 'Other' }))).toThrow('unknown saga Other');");
   });
 
   test('calls to the depended-on services are SigV4-signed with OUTBOUND_AUTH=aws-iam', () => {
@@ -100,7 +131,7 @@ describe('saga-orchestrator skeleton', () => {
 
   test('a saga without compensations gets an empty compensation table', () => {
     const text = readFileSync(join(__dirname, '..', '..', 'fixtures', 'archetypes', 'saga-orchestrator.yaml'), 'utf8').replace('      compensation: [CancelFlight, CancelHotel, RefundCard]\n', '');
-    const step = render(text).get(`${dir}/src/entry/step.ts`)?.content ?? '';
+    const step = render(text).get(`${dir}/src/adapters/step-event.ts`)?.content ?? '';
     expect(step).toContain('const COMPENSATIONS: Readonly<Record<string, keyof StepHandlers>> = {};');
   });
 });

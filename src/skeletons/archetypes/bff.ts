@@ -63,7 +63,9 @@ ${s.spec.responsibility ? `${s.spec.responsibility}\n\n` : ''}Backend for fronte
 - \`GET /<service>/<path>\` proxies a GET to the service (GETs only), through a circuit breaker, retries, a
   bulkhead and a timeout (\`createPolicy\`), configured by the \`RETRY_*\`, \`BREAKER_*\`, \`BULKHEAD_*\` and \`DOWNSTREAM_TIMEOUT_MS\`
   variables. Base URLs: ${aggregates.map((a) => `\`${constant(a)}_URL\``).join(', ')}. With \`OUTBOUND_AUTH=aws-iam\` the calls are
-  signed with SigV4 for \`AWS_REGION\` (services behind API Gateway's IAM authorization, as the AWS target deploys them).
+  signed with SigV4 for \`AWS_REGION\` (services behind API Gateway's IAM authorization, as the AWS target deploys them);
+  with \`OUTBOUND_AUTH=google-id-token\` they carry a Google ID token whose audience is the called URL's origin (Cloud
+  Run services that only let their invokers in, as the GCP target deploys them).
 - Successful (200) responses are cached in memory for \`CACHE_TTL_SECONDS\` (${ttl}${ttl === 0 ? ': caching off' : ' s'}); the \`x-cache\`
   header says \`hit\` or \`miss\`. The cache is per instance.
 - \`GET /overview\` calls every service at once and returns what answered, with the failures under \`errors\`
@@ -230,7 +232,7 @@ ${secretsWiring(ctx).field}  readonly logger: Logger;
 
 /** Seams for tests: the HTTP client and the clock of the cache and the rate limiter. */
 export interface DependencyOptions {
-  /** @default - fetch, signing with SigV4 when OUTBOUND_AUTH is aws-iam */
+  /** @default - fetch, signing with SigV4 when OUTBOUND_AUTH is aws-iam, with a Google ID token when google-id-token */
   readonly fetch?: Fetch;
   readonly now?: () => number;
 }
@@ -477,6 +479,11 @@ ${second ? `    expect(body.errors.map((e) => e.service)).toEqual(['${first}']);
     expect(signed?.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\\/\\d{8}\\/eu-west-1\\/execute-api\\/aws4_request, /);
     const [plain] = await withAwsEnv(get({}));
     expect(plain?.authorization).toBeUndefined();
+  });
+
+  test('OUTBOUND_AUTH=google-id-token is accepted (tokens are fetched on the first call); anything else fails at start-up', () => {
+    expect(Object.keys(createDependencies(loadConfig({ OUTBOUND_AUTH: 'google-id-token' })${secretsWiring(ctx).testArg}).downstreams)).toEqual(${JSON.stringify(aggregates)});
+    expect(() => createDependencies(loadConfig({ OUTBOUND_AUTH: 'mtls' })${secretsWiring(ctx).testArg})).toThrow('OUTBOUND_AUTH must be one of none, aws-iam, google-id-token');
   });
 });
 `,

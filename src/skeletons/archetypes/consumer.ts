@@ -7,7 +7,7 @@ import { OutputFile, managed, owned } from '../../model/output-file';
 import type { ServiceContext } from '../context';
 import { containerEntry, lambdaEntry, secretsWiring } from '../secrets';
 import { dockerfile, servicePackage } from '../context';
-import { baseConfig, configFile, type ConfigVar } from '../common';
+import { baseConfig, configFile, databaseConfig, type ConfigVar } from '../common';
 
 /** The consumed event types, in declaration order, without duplicates. */
 export function consumedEvents(ctx: ServiceContext): string[] {
@@ -21,10 +21,9 @@ function consumerConfig(ctx: ServiceContext): Record<string, ConfigVar> {
   const store: Record<string, ConfigVar> = base.STORE
     ? {}
     : {
-        STORE: { kind: 'string', default: 'memory', description: 'Idempotency store of processed event ids: memory | dynamodb | postgres' },
-        TABLE_PREFIX: { kind: 'string', default: `${ctx.model.file.architecture.name}-${ctx.service.name}`, description: "Prefix of the service's table names" },
-        DATABASE_URL: { kind: 'string', default: '', description: 'PostgreSQL connection string (STORE=postgres)' },
-        PG_IAM_AUTH: { kind: 'bool', default: 'false', description: 'Authenticate to PostgreSQL with an IAM auth token for the DATABASE_URL user, over TLS (read by the platform with AWS_REGION)' },
+        STORE: { kind: 'string', default: 'memory', description: 'Idempotency store of processed event ids: memory | dynamodb | postgres | firestore' },
+        TABLE_PREFIX: { kind: 'string', default: `${ctx.model.file.architecture.name}-${ctx.service.name}`, description: "Prefix of the service's table names (Firestore collection ids with STORE=firestore)" },
+        ...databaseConfig(),
       };
   return {
     ...store,
@@ -64,7 +63,7 @@ ${secretsWiring(ctx).field}  readonly logger: Logger;
   close(): Promise<void>;
 }
 
-/** Real adapters (DynamoDB, PostgreSQL, SNS, EventBridge, SQS, Pub/Sub) or in-memory ones, as configured. */
+/** Real adapters (DynamoDB, PostgreSQL, Firestore, SNS, EventBridge, SQS, Pub/Sub) or in-memory ones, as configured. */
 export function createDependencies(config: Config${secretsWiring(ctx).param}): Dependencies {
   return {
 ${secretsWiring(ctx).prop}    logger: createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL, redact: config.PII_FIELDS }),
@@ -356,7 +355,7 @@ ${events
     ),
     managed(
       `${ctx.dir}/test/dispatcher.test.ts`,
-      `import { newEvent } from '${P}';
+      `import { FirestoreIdempotencyStore, newEvent } from '${P}';
 import type { EventEnvelope, QueueMessage } from '${P}';
 import { buildApp } from '../src/app';
 import { loadConfig } from '../src/config';
@@ -416,6 +415,12 @@ describe('dispatcher', () => {
     const event = newEvent('NobodyHandlesThis', 'test', {});
     await expect(dispatch(event, message(event))).rejects.toThrow('no handler for event type NobodyHandlesThis');
     await expect(createDispatcher(deps)(event, message(event))).rejects.toThrow('no handler');
+  });
+
+  test('with STORE=firestore, processed event ids are kept in a Firestore collection (loaded on first use)', async () => {
+    const deps = createDependencies(loadConfig({ LOG_LEVEL: 'silent', STORE: 'firestore', FIRESTORE_DATABASE: 'shop' })${secretsWiring(ctx).testArg});
+    expect(deps.idempotency).toBeInstanceOf(FirestoreIdempotencyStore);
+    await deps.close();
   });
 });
 

@@ -1,6 +1,6 @@
 /**
- * event-sourced: one aggregate stored as a stream of events (event store port, in-memory and DynamoDB adapters with
- * optimistic concurrency), commands that produce the published events, snapshots every N events, one projector per
+ * event-sourced: one aggregate stored as a stream of events (event store port, in-memory, DynamoDB and Firestore
+ * adapters with optimistic concurrency), commands that produce the published events, snapshots every N events, one projector per
  * projection and the events sent to the bus directly or through the outbox.
  */
 import { OutputFile, managed, owned } from '../../model/output-file';
@@ -60,7 +60,7 @@ export function renderEventSourced(ctx: ServiceContext): OutputFile[] {
   const store = s.eventStore ?? 'dynamodb';
   const extra: Record<string, ConfigVar> = {
     ...storeConfig(ctx),
-    EVENT_STORE: { kind: 'string', default: 'memory', description: `memory | dynamodb: where the event streams are kept (the architecture's event store: ${store})` },
+    EVENT_STORE: { kind: 'string', default: 'memory', description: `memory | dynamodb | firestore: where the event streams are kept (the architecture's event store: ${store})` },
     SNAPSHOT_FREQUENCY: { kind: 'int', default: String(every), description: 'Snapshot the aggregate every N events (0: never)' },
   };
   const files: OutputFile[] = [servicePackage(ctx, ['hono', '@aws-sdk/lib-dynamodb']), configFile(ctx, extra), ...httpEntries(ctx, { relay: outbox }), dockerfile(ctx, 'server')];
@@ -71,7 +71,7 @@ export function renderEventSourced(ctx: ServiceContext): OutputFile[] {
       `${ctx.dir}/src/adapters/event-store.ts`,
       `import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type GetCommandOutput, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient, type AwsClient } from '${P}';
+import { createDocumentClient, firestoreErrorCode, firestoreId, resolveFirestore, sharedFirestore, type AwsClient, type FirestoreSource } from '${P}';
 
 /** An event as the store keeps it: its stream and its position in it (1, 2, 3...). */
 export interface StoredEvent {
@@ -211,15 +211,79 @@ export class DynamoDbEventStore implements EventStore {
   }
 }
 
-/** The event store for \`kind\` (memory | dynamodb) over \`table\`. */
+/** gRPC codes of a lost race: ALREADY_EXISTS (an event created meanwhile), ABORTED (contention outlasted the retries). */
+const FIRESTORE_CONFLICTS = new Set([6, 10]);
+
+/**
+ * Firestore event store over the collection \`collection\`: a stream is the document \`<streamId>\` \`{ streamId, version }\`
+ * (its head), its events the documents of its subcollection \`events\` \`{ version, event }\` (the id the zero-padded
+ * version, \`event\` the stored event as JSON), its snapshot the document \`snapshots/latest\` \`{ version, snapshot }\`. An
+ * append is one transaction that reads the head, fails with ConcurrencyError unless it is at the expected version, moves
+ * it and creates the events; Firestore runs the transaction again when another writer moved the head meanwhile, and
+ * the check then fails. Reads order on \`version\` (Firestore's automatic single-field index).
+ */
+export class FirestoreEventStore implements EventStore {
+  constructor(
+    private readonly db: FirestoreSource,
+    private readonly collection: string,
+  ) {}
+
+  /** The store on the platform's shared client (FIRESTORE_DATABASE, GOOGLE_CLOUD_PROJECT). */
+  static create(collection: string): FirestoreEventStore {
+    return new FirestoreEventStore(sharedFirestore(), collection);
+  }
+
+  async append(streamId: string, expectedVersion: number, events: readonly UnsavedEvent[], time = new Date().toISOString()): Promise<StoredEvent[]> {
+    if (events.length === 0) return [];
+    const stored = stamp(streamId, expectedVersion, events, time);
+    const db = await resolveFirestore(this.db);
+    const stream = db.collection(this.collection).doc(firestoreId(streamId));
+    try {
+      await db.runTransaction(async (tx) => {
+        const head = await tx.get(stream);
+        if (Number(head.data()?.version ?? 0) !== expectedVersion) throw new ConcurrencyError(streamId, expectedVersion);
+        tx.set(stream, { streamId, version: expectedVersion + stored.length });
+        for (const event of stored) {
+          tx.create(stream.collection('events').doc(String(event.version).padStart(10, '0')), { version: event.version, event: JSON.stringify(event) });
+        }
+      });
+    } catch (err) {
+      if (FIRESTORE_CONFLICTS.has(firestoreErrorCode(err) ?? 0)) throw new ConcurrencyError(streamId, expectedVersion);
+      throw err;
+    }
+    return stored;
+  }
+
+  async read(streamId: string, afterVersion = 0): Promise<StoredEvent[]> {
+    const { docs } = await (await this.stream(streamId)).collection('events').where('version', '>', afterVersion).orderBy('version').get();
+    return docs.map((d) => JSON.parse(String(d.data()?.event)) as StoredEvent);
+  }
+
+  async loadSnapshot<S>(streamId: string): Promise<Snapshot<S> | undefined> {
+    const fields = (await (await this.stream(streamId)).collection('snapshots').doc('latest').get()).data();
+    return fields ? (JSON.parse(String(fields.snapshot)) as Snapshot<S>) : undefined;
+  }
+
+  async saveSnapshot<S>(snapshot: Snapshot<S>): Promise<void> {
+    await (await this.stream(snapshot.streamId)).collection('snapshots').doc('latest').set({ version: snapshot.version, snapshot: JSON.stringify(snapshot) });
+  }
+
+  private async stream(streamId: string) {
+    return (await resolveFirestore(this.db)).collection(this.collection).doc(firestoreId(streamId));
+  }
+}
+
+/** The event store for \`kind\` (memory | dynamodb | firestore) over \`table\` (on Firestore, the collection id). */
 export function createEventStore(kind: string, table: string): EventStore {
   switch (kind) {
     case 'memory':
       return new MemoryEventStore();
     case 'dynamodb':
       return DynamoDbEventStore.create(table);
+    case 'firestore':
+      return FirestoreEventStore.create(table);
     default:
-      throw new Error(\`EVENT_STORE must be one of memory, dynamodb, got \${JSON.stringify(kind)}\`);
+      throw new Error(\`EVENT_STORE must be one of memory, dynamodb, firestore, got \${JSON.stringify(kind)}\`);
   }
 }
 `,
@@ -251,7 +315,7 @@ ${secretsWiring(ctx).field}  readonly logger: Logger;
 ${outbox ? '  readonly relay: OutboxRelay;\n' : ''}  close(): Promise<void>;
 }
 
-/** Real adapters (DynamoDB, PostgreSQL, SNS, EventBridge, Pub/Sub) or in-memory ones, as configured. */
+/** Real adapters (DynamoDB, PostgreSQL, Firestore, SNS, EventBridge, Pub/Sub) or in-memory ones, as configured. */
 export function createDependencies(config: Config${secretsWiring(ctx).param}): Dependencies {
   const logger = createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL, redact: config.PII_FIELDS });
   const publisher = createPublisher(config.EVENT_BUS, config.EVENT_TARGET);
@@ -576,13 +640,13 @@ function constantName(name: string): string {
   return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
 }
 
-/** The managed adapters' test: the in-memory store and the DynamoDB store against a fake client. */
+/** The managed adapters' test: the in-memory store, the DynamoDB store against a fake client, Firestore in memory. */
 function eventStoreTest(ctx: ServiceContext): OutputFile {
   return managed(
     `${ctx.dir}/test/event-store.test.ts`,
     `import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { AwsClient } from '${ctx.platform}';
-import { ConcurrencyError, DynamoDbEventStore, MemoryEventStore, createEventStore, type EventStore } from '../src/adapters/event-store';
+import { MemoryFirestore, type AwsClient } from '${ctx.platform}';
+import { ConcurrencyError, DynamoDbEventStore, FirestoreEventStore, MemoryEventStore, createEventStore, type EventStore } from '../src/adapters/event-store';
 
 type Key = { pk: string; sk: number };
 
@@ -623,6 +687,7 @@ class FakeTable implements AwsClient {
 const stores: [string, () => EventStore][] = [
   ['memory', () => new MemoryEventStore()],
   ['dynamodb', () => new DynamoDbEventStore(new FakeTable(), 'events')],
+  ['firestore', () => new FirestoreEventStore(new MemoryFirestore(), 'events')],
 ];
 
 describe.each(stores)('%s event store', (_name, create) => {
@@ -666,11 +731,39 @@ describe('DynamoDB event store errors', () => {
   });
 });
 
+describe('Firestore event store', () => {
+  test('of two writers appending at the same version, one wins and the other gets a ConcurrencyError', async () => {
+    // GIVEN a stream at version 1
+    const db = new MemoryFirestore();
+    const store = new FirestoreEventStore(() => Promise.resolve(db), 'events');
+    await store.append('s/1', 0, [{ type: 'A', data: {} }]);
+    // WHEN two appends race at version 1
+    const results = await Promise.allSettled([store.append('s/1', 1, [{ type: 'B', data: {} }]), store.append('s/1', 1, [{ type: 'C', data: {} }])]);
+    // THEN one landed, the other was refused, and the stream holds 2 events under its encoded id
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: expect.any(ConcurrencyError) as unknown });
+    expect(await store.read('s/1')).toHaveLength(2);
+    expect(db.docs.get('events/s%2F1')).toEqual({ streamId: 's/1', version: 2 });
+  });
+
+  test('a lost race reported by Firestore is a ConcurrencyError, other failures are rethrown', async () => {
+    const failing = (error: Error) => {
+      const db = new MemoryFirestore();
+      jest.spyOn(db, 'runTransaction').mockRejectedValue(error);
+      return new FirestoreEventStore(db, 'events').append('s', 0, [{ type: 'A', data: {} }]);
+    };
+    await expect(failing(Object.assign(new Error('contention'), { code: 10 }))).rejects.toBeInstanceOf(ConcurrencyError);
+    await expect(failing(Object.assign(new Error('exists'), { code: 6 }))).rejects.toBeInstanceOf(ConcurrencyError);
+    await expect(failing(new Error('unavailable'))).rejects.toThrow('unavailable');
+  });
+});
+
 describe('createEventStore', () => {
-  test('memory, dynamodb, and a clear error for anything else', () => {
+  test('memory, dynamodb, firestore, and a clear error for anything else', () => {
     expect(createEventStore('memory', 't')).toBeInstanceOf(MemoryEventStore);
     expect(createEventStore('dynamodb', 't')).toBeInstanceOf(DynamoDbEventStore);
-    expect(() => createEventStore('cassandra', 't')).toThrow('EVENT_STORE must be one of memory, dynamodb');
+    expect(createEventStore('firestore', 't')).toBeInstanceOf(FirestoreEventStore);
+    expect(() => createEventStore('cassandra', 't')).toThrow('EVENT_STORE must be one of memory, dynamodb, firestore');
   });
 });
 `,
@@ -680,7 +773,8 @@ describe('createEventStore', () => {
 function depsTest(ctx: ServiceContext, outbox: boolean): OutputFile {
   return managed(
     `${ctx.dir}/test/deps.test.ts`,
-    `import { loadConfig } from '../src/config';
+    `${outbox ? `import { FirestoreOutbox } from '${ctx.platform}';\n` : ''}import { FirestoreEventStore } from '../src/adapters/event-store';
+import { loadConfig } from '../src/config';
 import { createDependencies } from '../src/deps';
 
 describe('dependency wiring', () => {
@@ -689,6 +783,12 @@ describe('dependency wiring', () => {
     expect(deps.snapshotEvery).toBe(${ctx.service.spec.cqrs?.snapshot_frequency ?? 100});
     await expect(deps.store.read('none')).resolves.toEqual([]);
 ${outbox ? '    await expect(deps.relay.runOnce()).resolves.toBe(0);\n' : ''}    await expect(deps.close()).resolves.toBeUndefined();
+  });
+
+  test('with EVENT_STORE=firestore and STORE=firestore, streams${outbox ? ', the outbox' : ''} and read models are in Firestore (loaded on first use)', async () => {
+    const deps = createDependencies(loadConfig({ EVENT_STORE: 'firestore', STORE: 'firestore', FIRESTORE_DATABASE: 'shop' })${secretsWiring(ctx).testArg});
+    expect(deps.store).toBeInstanceOf(FirestoreEventStore);
+${outbox ? '    expect(deps.events.outbox).toBeInstanceOf(FirestoreOutbox);\n' : ''}    await expect(deps.close()).resolves.toBeUndefined();
   });
 });
 `,

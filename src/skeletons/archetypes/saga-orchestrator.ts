@@ -2,8 +2,9 @@
  * saga-orchestrator: runs the saga's steps in order; when one fails (or the deadline passes) it runs the
  * compensations of the completed steps in reverse order. Steps are an owned port whose default handlers call the
  * depends_on services over HTTP through the platform's resilience policy (signed with SigV4 when OUTBOUND_AUTH is
- * aws-iam); saga state is kept in a repository. With SAGA_STATE_MACHINE_ARN (set by the AWS target) a saga is handed
- * to Step Functions, which runs each step through `src/entry/step.ts`, instead of running here.
+ * aws-iam, with a Google ID token when google-id-token); saga state is kept in a repository. With SAGA_STATE_MACHINE_ARN
+ * (set by the AWS target) a saga is handed to Step Functions, which runs each step through `src/entry/step.ts`, and with
+ * SAGA_WORKFLOW (set by the GCP target) to Cloud Workflows, instead of running here.
  */
 import { OutputFile, managed, owned } from '../../model/output-file';
 import type { ServiceContext } from '../context';
@@ -58,10 +59,11 @@ export function renderSagaOrchestrator(ctx: ServiceContext): OutputFile[] {
     ...storeConfig(ctx),
     SAGA_TIMEOUT_SECONDS: { kind: 'int', default: String(timeoutSeconds), description: `Deadline of one ${Saga}, in seconds` },
     SAGA_STATE_MACHINE_ARN: { kind: 'string', default: '', description: `Step Functions state machine running ${Saga} (empty: the steps run in this process)` },
+    SAGA_WORKFLOW: { kind: 'string', default: '', description: `Cloud Workflows workflow running ${Saga}, projects/<project>/locations/<region>/workflows/<name> (empty: the steps run in this process; at most one of SAGA_STATE_MACHINE_ARN and SAGA_WORKFLOW)` },
     ...(deps.length > 0 ? outboundConfig() : {}),
     ...Object.fromEntries(deps.map((d) => [`${constant(d)}_URL`, { kind: 'string', default: `http://${d}:8080`, description: `Base URL of ${d}` } satisfies ConfigVar])),
   };
-  const files: OutputFile[] = [servicePackage(ctx, ['hono', '@aws-sdk/client-sfn']), configFile(ctx, extra), ...httpEntries(ctx, { relay: outbox }), dockerfile(ctx, 'server')];
+  const files: OutputFile[] = [servicePackage(ctx, ['hono', '@aws-sdk/client-sfn', '@google-cloud/workflows']), configFile(ctx, extra), ...httpEntries(ctx, { relay: outbox }), dockerfile(ctx, 'server')];
 
   // ---- managed: the HTTP client of the depended-on services
   files.push(
@@ -225,6 +227,111 @@ describe('StepFunctionsExecutions', () => {
     ),
   );
 
+  // ---- managed: the Cloud Workflows adapter of the executions port
+  files.push(
+    managed(
+      `${ctx.dir}/src/adapters/workflows.ts`,
+      `import type { SagaExecutions } from '../application/saga';
+
+/** The part of \`@google-cloud/workflows\`' ExecutionsClient the adapter uses; tests pass a fake. */
+export interface WorkflowExecutionsClient {
+  createExecution(request: { parent: string; execution: { argument: string; labels?: Record<string, string> } }): Promise<unknown>;
+}
+
+/** \`projects/<project>/locations/<region>/workflows/<name>\`. */
+const WORKFLOW = /^projects\\/[^/]+\\/locations\\/[^/]+\\/workflows\\/[^/]+$/;
+/** What a label value may hold. */
+const LABEL_VALUE = /^[a-z0-9_-]{1,63}$/;
+
+async function executionsClient(): Promise<WorkflowExecutionsClient> {
+  const { ExecutionsClient } = await import('@google-cloud/workflows');
+  return new ExecutionsClient();
+}
+
+/**
+ * {@link SagaExecutions} on Google Cloud Workflows: one execution per saga, whose argument is its input as JSON (what
+ * Step Functions gets as input) and whose label \`saga_id\` is the saga's id. The client is loaded on the first start.
+ */
+export class WorkflowsExecutions implements SagaExecutions {
+  private client: Promise<WorkflowExecutionsClient> | undefined;
+
+  constructor(
+    private readonly workflow: string,
+    private readonly createClient: () => WorkflowExecutionsClient | Promise<WorkflowExecutionsClient> = executionsClient,
+  ) {
+    if (!WORKFLOW.test(workflow)) throw new Error(\`SAGA_WORKFLOW must be projects/<project>/locations/<region>/workflows/<name>, got \${JSON.stringify(workflow)}\`);
+  }
+
+  async start(sagaId: string, input: Readonly<Record<string, unknown>>): Promise<void> {
+    this.client ??= Promise.resolve(this.createClient()).catch((err: unknown) => {
+      this.client = undefined;
+      throw err;
+    });
+    const labels = LABEL_VALUE.test(sagaId) ? { labels: { saga_id: sagaId } } : {};
+    await (await this.client).createExecution({ parent: this.workflow, execution: { argument: JSON.stringify(input), ...labels } });
+  }
+}
+`,
+    ),
+    managed(
+      `${ctx.dir}/test/workflows.test.ts`,
+      `import type { ExecutionsClient } from '@google-cloud/workflows';
+import { WorkflowsExecutions, type WorkflowExecutionsClient } from '../src/adapters/workflows';
+
+// Compile-time check: the real client fits the port.
+export const realClientFits = (client: ExecutionsClient): WorkflowExecutionsClient => client;
+
+const WORKFLOW = 'projects/shop-prod/locations/europe-west1/workflows/${kebab(Saga)}';
+
+/** A client that records the executions it is asked to create. */
+function recorder() {
+  const created: unknown[] = [];
+  const client: WorkflowExecutionsClient = {
+    createExecution: (request) => {
+      created.push(request);
+      return Promise.resolve([{ name: \`\${WORKFLOW}/executions/e1\` }]);
+    },
+  };
+  return { created, client };
+}
+
+describe('WorkflowsExecutions', () => {
+  test('creates one execution per saga, its input as the argument and its id as a label, with one client', async () => {
+    // GIVEN executions over a recording client
+    const { created, client } = recorder();
+    const factory = jest.fn(() => client);
+    const executions = new WorkflowsExecutions(WORKFLOW, factory);
+    // WHEN two sagas are started, one with an id a label cannot hold
+    await executions.start('0b5c2f0e-5d1e-4d8e-9a57-6f0e1c2d3b4a', { orderId: 'o1' });
+    await executions.start('Saga/With/Slashes', {});
+    // THEN
+    expect(created).toEqual([
+      { parent: WORKFLOW, execution: { argument: '{"orderId":"o1"}', labels: { saga_id: '0b5c2f0e-5d1e-4d8e-9a57-6f0e1c2d3b4a' } } },
+      { parent: WORKFLOW, execution: { argument: '{}' } },
+    ]);
+    expect(factory).toHaveBeenCalledTimes(1);
+  });
+
+  test('a failed start rejects, and a client that could not be made is made again', async () => {
+    const refusing = new WorkflowsExecutions(WORKFLOW, () => ({ createExecution: () => Promise.reject(new Error('PERMISSION_DENIED')) }));
+    await expect(refusing.start('s1', {})).rejects.toThrow('PERMISSION_DENIED');
+    const { created, client } = recorder();
+    const factory = jest.fn<Promise<WorkflowExecutionsClient>, []>().mockRejectedValueOnce(new Error('no credentials')).mockResolvedValue(client);
+    const flaky = new WorkflowsExecutions(WORKFLOW, factory);
+    await expect(flaky.start('s1', {})).rejects.toThrow('no credentials');
+    await flaky.start('s1', {});
+    expect(created).toHaveLength(1);
+  });
+
+  test('the workflow must be a full resource name; the real client is the default', () => {
+    expect(() => new WorkflowsExecutions('${kebab(Saga)}')).toThrow('SAGA_WORKFLOW must be projects/<project>/locations/<region>/workflows/<name>');
+    expect(new WorkflowsExecutions(WORKFLOW)).toBeInstanceOf(WorkflowsExecutions);
+  });
+});
+`,
+    ),
+  );
+
   // ---- managed: wiring and routes
   const clientFields = deps.map((d) => `${camel(d)}: new ServiceClient('${d}', config.${constant(d)}_URL, createPolicy(POLICY), fetchFn),`);
   const imports = ['closePools', 'createEventSink', ...(idem ? ['createIdempotencyStore'] : []), 'createLogger', ...(outbox ? ['createOutbox'] : []), ...(deps.length > 0 ? ['createPolicy'] : []), 'createPublisher', 'createRepository', ...(deps.length > 0 ? ['outboundFetch'] : []), ...(outbox ? ['OutboxRelay'] : [])];
@@ -235,6 +342,7 @@ describe('StepFunctionsExecutions', () => {
 import type { EventSink, IdempotencyStore, Logger, PolicyOptions, Repository } from '${P}';
 import { ${deps.length > 0 ? 'ServiceClient, ' : ''}isRetryable, type Fetch } from './adapters/service-client';
 import { StepFunctionsExecutions } from './adapters/step-functions';
+import { WorkflowsExecutions } from './adapters/workflows';
 import type { SagaExecutions, SagaState } from './application/saga';
 import { createStepHandlers, type StepHandlers } from './application/steps';
 import type { Config } from './config';
@@ -250,14 +358,28 @@ ${secretsWiring(ctx).field}  readonly logger: Logger;
   readonly steps: StepHandlers;
   /** Deadline of one saga. */
   readonly timeoutMs: number;
-  /** Where sagas run when not in this process: Step Functions (SAGA_STATE_MACHINE_ARN). */
+  /** Where sagas run when not in this process: Step Functions (SAGA_STATE_MACHINE_ARN) or Cloud Workflows (SAGA_WORKFLOW). */
   readonly executions: SagaExecutions | undefined;
+  /** Serve \`POST /steps\`, through which Cloud Workflows runs the steps (with SAGA_WORKFLOW). */
+  readonly stepsEndpoint?: boolean;
   readonly idempotency: IdempotencyStore | undefined;
 ${outbox ? '  readonly relay: OutboxRelay;\n' : ''}  close(): Promise<void>;
 }
 
 /**
- * Real adapters or in-memory ones, as configured; one resilience policy per depended-on service${deps.length > 0 ? ', called through\n * a fetch signing with SigV4 when OUTBOUND_AUTH is aws-iam' : ''}.
+ * Where sagas run: on Step Functions with SAGA_STATE_MACHINE_ARN, on Cloud Workflows with SAGA_WORKFLOW, else in this
+ * process (undefined). Both set is refused, so that a misconfigured service fails at start-up.
+ */
+export function sagaExecutions(config: Pick<Config, 'SAGA_STATE_MACHINE_ARN' | 'SAGA_WORKFLOW'>): SagaExecutions | undefined {
+  if (config.SAGA_STATE_MACHINE_ARN !== '' && config.SAGA_WORKFLOW !== '') {
+    throw new Error('set at most one of SAGA_STATE_MACHINE_ARN (Step Functions) and SAGA_WORKFLOW (Cloud Workflows)');
+  }
+  if (config.SAGA_STATE_MACHINE_ARN !== '') return new StepFunctionsExecutions(config.SAGA_STATE_MACHINE_ARN);
+  return config.SAGA_WORKFLOW === '' ? undefined : new WorkflowsExecutions(config.SAGA_WORKFLOW);
+}
+
+/**
+ * Real adapters or in-memory ones, as configured; one resilience policy per depended-on service${deps.length > 0 ? ', called through\n * a fetch signing with SigV4 when OUTBOUND_AUTH is aws-iam, with a Google ID token when google-id-token' : ''}.
  */
 export function createDependencies(config: Config${secretsWiring(ctx).param}, ${deps.length > 0 ? 'fetchFn' : '_fetchFn'}: Fetch = ${deps.length > 0 ? 'outboundFetch(config.OUTBOUND_AUTH, config.AWS_REGION)' : 'fetch'}): Dependencies {
   const logger = createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL, redact: config.PII_FIELDS });
@@ -268,7 +390,8 @@ ${secretsWiring(ctx).prop}    logger,
     sagas: createRepository<SagaState>(config.STORE, \`\${config.TABLE_PREFIX}-sagas\`, config.DATABASE_URL),
     steps: createStepHandlers({${clientFields.length > 0 ? `\n      ${clientFields.join('\n      ')}\n    ` : ''}}),
     timeoutMs: config.SAGA_TIMEOUT_SECONDS * 1000,
-    executions: config.SAGA_STATE_MACHINE_ARN === '' ? undefined : new StepFunctionsExecutions(config.SAGA_STATE_MACHINE_ARN),
+    executions: sagaExecutions(config),
+    stepsEndpoint: config.SAGA_WORKFLOW !== '',
     idempotency: ${idem ? `createIdempotencyStore(config.STORE, \`\${config.TABLE_PREFIX}-idempotency\`, config.DATABASE_URL)` : 'undefined'},
 ${outbox ? '    relay: new OutboxRelay(outbox, publisher, logger),\n' : ''}    close: () => closePools(),
   };
@@ -277,7 +400,8 @@ ${outbox ? '    relay: new OutboxRelay(outbox, publisher, logger),\n' : ''}    c
     ),
     managed(
       `${ctx.dir}/src/app.ts`,
-      `import { createHttpApp${idem ? ', idempotency' : ''} } from '${P}';
+      `import { createHttpApp, HttpError${idem ? ', idempotency' : ''} } from '${P}';
+import { parseStepEvent, type ParsedStep } from './adapters/step-event';
 import { ${Saga}Orchestrator, ${camel(Saga)}Steps } from './application/saga';
 import type { Dependencies } from './deps';
 
@@ -285,7 +409,8 @@ const SOURCE = '${s.name}';
 
 /**
  * The HTTP app: start a ${Saga} and read its state. A saga runs here to completion or compensation (201), or is
- * handed to Step Functions when the dependencies have executions (202: it is running there).
+ * handed to Step Functions or Cloud Workflows when the dependencies have executions (202: it is running there). With
+ * \`stepsEndpoint\` (SAGA_WORKFLOW), \`POST /steps\` runs one step or compensation for the workflow.
  */
 export function buildApp(deps: Dependencies) {
   const app = createHttpApp({ service: SOURCE, logger: deps.logger });
@@ -296,28 +421,45 @@ ${idem ? `  if (deps.idempotency) {\n    app.use('*', idempotency({ store: deps.
     return c.json(saga, deps.executions ? 202 : 201, { location: \`/sagas/\${saga.id}\` });
   });
   app.get('/sagas/:id', async (c) => c.json(await orchestrator.get(c.req.param('id'))));
+  if (deps.stepsEndpoint === true) {
+    // Cloud Workflows runs each step and compensation here: the step event in, the step's result (JSON) out.
+    app.post('/steps', async (c) => {
+      const body: unknown = await c.req.json().catch(() => undefined);
+      let parsed: ParsedStep;
+      try {
+        parsed = parseStepEvent(body);
+      } catch (err) {
+        throw new HttpError(400, err instanceof Error ? err.message : String(err));
+      }
+      const { event: e, run } = parsed;
+      deps.logger.info({ sagaId: e.sagaId, step: e.step, action: e.action }, 'saga step');
+      const result = await deps.steps[run]({ sagaId: e.sagaId, input: e.input, results: e.results, signal: AbortSignal.timeout(deps.timeoutMs) });
+      return new Response(JSON.stringify(result ?? null), { headers: { 'content-type': 'application/json' } });
+    });
+  }
   return app;
 }
 `,
     ),
   );
 
-  // ---- managed: the Lambda entry of the Step Functions state machine (one step or compensation per invocation)
+  // ---- managed: the step event (the saga contract both clouds share), and the Lambda entry of the Step Functions
+  // state machine (one step or compensation per invocation); Workflows POSTs the same event to /steps (app.ts)
   const nameMap = (names: readonly string[]) => (names.length === 0 ? '{}' : `{\n${names.map((n) => `  ${n}: '${camel(n)}',`).join('\n')}\n}`);
   files.push(
     managed(
-      `${ctx.dir}/src/entry/step.ts`,
-      lambdaEntry(ctx, `import type { Context } from 'aws-lambda';
-import type { StepHandlers } from '../application/steps';
-import { loadConfig } from '../config';
-import { createDependencies } from '../deps';
+      `${ctx.dir}/src/adapters/step-event.ts`,
+      `import type { StepHandlers } from '../application/steps';
 
 const SAGA = '${Saga}';
-/** The steps and the compensations of ${Saga}, by the state names the state machine invokes them with. */
+/** The steps and the compensations of ${Saga}, by the names the state machine or the workflow runs them with. */
 const STEPS: Readonly<Record<string, keyof StepHandlers>> = ${nameMap(steps)};
 const COMPENSATIONS: Readonly<Record<string, keyof StepHandlers>> = ${nameMap(comps)};
 
-/** What the state machine sends: which step or compensation to run, for which execution, with what so far. */
+/**
+ * What the state machine (Step Functions, invoking src/entry/step.ts) or the workflow (Cloud Workflows, POSTing to
+ * /steps) sends: which step or compensation to run, for which execution, with what so far.
+ */
 export interface StepEvent {
   readonly saga: string;
   readonly step: string;
@@ -349,6 +491,41 @@ export function parseStepEvent(event: unknown): ParsedStep {
   if (!isObject(results)) throw new Error('results must be a JSON object');
   return { event: { saga, step, action, sagaId, input, results }, run };
 }
+`,
+    ),
+    managed(
+      `${ctx.dir}/test/step-event.test.ts`,
+      `import { parseStepEvent } from '../src/adapters/step-event';
+
+const event = (fields: Record<string, unknown> = {}) => ({ saga: '${Saga}', step: '${steps[0]}', action: 'execute', sagaId: 's1', input: {}, results: {}, ...fields });
+
+describe('parseStepEvent', () => {
+  test('names the handler of a step${comps.length > 0 ? ' and of a compensation' : ''}', () => {
+    expect(parseStepEvent(event({ input: { a: 1 } }))).toEqual({ event: event({ input: { a: 1 } }), run: '${camel(steps[0]!)}' });
+${comps.length > 0 ? `    expect(parseStepEvent(event({ step: '${comps[0]}', action: 'compensate' })).run).toBe('${camel(comps[0]!)}');
+` : ''}  });
+
+  test('refuses anything but a well-formed event of this saga', () => {
+    expect(() => parseStepEvent([])).toThrow('expected a step event object');
+    expect(() => parseStepEvent(event({ saga: 'Other' }))).toThrow('unknown saga Other');
+    expect(() => parseStepEvent(event({ action: 'undo' }))).toThrow('unknown action undo');
+    expect(() => parseStepEvent(event({ step: 'toString' }))).toThrow('unknown step toString');
+    expect(() => parseStepEvent(event({ step: 1, action: 'compensate' }))).toThrow('unknown compensation 1');
+    expect(() => parseStepEvent(event({ sagaId: '' }))).toThrow('sagaId must be a non-empty string');
+    expect(() => parseStepEvent(event({ input: null }))).toThrow('input must be a JSON object');
+    expect(() => parseStepEvent(event({ results: [1] }))).toThrow('results must be a JSON object');
+  });
+});
+`,
+    ),
+    managed(
+      `${ctx.dir}/src/entry/step.ts`,
+      lambdaEntry(ctx, `import type { Context } from 'aws-lambda';
+import { parseStepEvent } from '../adapters/step-event';
+import { loadConfig } from '../config';
+import { createDependencies } from '../deps';
+
+export { parseStepEvent, type ParsedStep, type StepEvent } from '../adapters/step-event';
 
 const deps = createDependencies(loadConfig(process.env));
 
@@ -469,7 +646,7 @@ export class SagaTimeoutError extends Error {
 
 /**
  * Port: runs sagas outside this process (on AWS, a Step Functions execution named after the saga id, whose steps
- * the state machine runs through src/entry/step.ts).
+ * the state machine runs through src/entry/step.ts; on Google Cloud, a Workflows execution labelled with it).
  */
 export interface SagaExecutions {
   start(sagaId: string, input: Readonly<Record<string, unknown>>): Promise<void>;
@@ -488,7 +665,7 @@ export interface OrchestratorOptions {
 /**
  * Runs the steps of ${Saga} in order, saving the state after each. When a step fails or the deadline passes, it runs
  * the compensations of the completed steps in reverse order (a step without one is skipped); a compensation that
- * fails leaves the saga \`failed\`, for someone to look at. With \`executions\` (Step Functions), it saves the saga as
+ * fails leaves the saga \`failed\`, for someone to look at. With \`executions\` (Step Functions, Workflows), it saves the saga as
  * \`running\` and starts its execution there instead.
  */
 export class ${Saga}Orchestrator {
@@ -758,6 +935,36 @@ ${failingComp >= 0 ? `
     expect(await deps.sagas.list()).toEqual([expect.objectContaining({ status: 'failed', error: 'AccessDenied' })]);
   });
 
+  test('with the steps endpoint (Cloud Workflows), POST /steps runs the named step or compensation and answers its result', async () => {
+    // GIVEN the endpoint on
+    const { calls, steps } = recorder();
+    const app = buildApp({ ...setup(steps).deps, stepsEndpoint: true });
+    const post = (body: unknown) => app.request('/steps', start(body));
+    const event = { saga: '${Saga}', step: '${steps[0]}', action: 'execute', sagaId: 'execution-1', input: { orderId: 'o1' }, results: {} };
+    // WHEN the workflow runs a step
+    const res = await post(event);
+    // THEN the handler ran and its result is the answer
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ done: '${steps[0]}' });
+    expect(calls).toEqual(['${steps[0]}']);
+${comps.length > 0 ? `    expect(await (await post({ ...event, step: '${comps[0]}', action: 'compensate' })).json()).toEqual({ done: '${comps[0]}' });
+` : ''}    // AND a malformed event is a 400, a failing step a 500
+    expect((await post({ ...event, step: 'NoSuchStep' })).status).toBe(400);
+    expect((await app.request('/steps', { method: 'POST', body: 'not json' })).status).toBe(400);
+    const failing = buildApp({ ...setup(recorder({ fail: '${steps[0]}' }).steps).deps, stepsEndpoint: true });
+    expect((await failing.request('/steps', start(event))).status).toBe(500);
+    // AND without it there is no such route
+    expect((await setup(steps).app.request('/steps', start(event))).status).toBe(404);
+  });
+
+  test('a step without a result answers null', async () => {
+    const { steps } = recorder();
+    steps.${camel(steps[0]!)} = () => Promise.resolve(undefined);
+    const app = buildApp({ ...setup(steps).deps, stepsEndpoint: true });
+    const res = await app.request('/steps', start({ saga: '${Saga}', step: '${steps[0]}', action: 'execute', sagaId: 'e', input: {}, results: {} }));
+    expect(await res.json()).toBeNull();
+  });
+
   test('invalid input is a 400, an unknown saga a 404', async () => {
     const { app } = setup(recorder().steps);
     expect((await app.request('/sagas', start([1]))).status).toBe(400);
@@ -810,7 +1017,9 @@ ${handlerNames.map((h) => `    await handlers.${camel(h)}(ctx);`).join('\n')}
     ),
     managed(
       `${ctx.dir}/test/deps.test.ts`,
-      `import { StepFunctionsExecutions } from '../src/adapters/step-functions';
+      `import { FirestoreRepository } from '${P}';
+import { StepFunctionsExecutions } from '../src/adapters/step-functions';
+import { WorkflowsExecutions } from '../src/adapters/workflows';
 import { loadConfig } from '../src/config';
 import { createDependencies } from '../src/deps';
 ${remoteStep !== undefined ? `\n${WITH_AWS_ENV}` : ''}
@@ -826,6 +1035,24 @@ ${outbox ? '    await expect(deps.relay.runOnce()).resolves.toBe(0);\n' : ''}   
   test('with SAGA_STATE_MACHINE_ARN, sagas run on Step Functions', () => {
     const deps = createDependencies(loadConfig({ SAGA_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:${Saga}' })${secretsWiring(ctx).testArg});
     expect(deps.executions).toBeInstanceOf(StepFunctionsExecutions);
+  });
+
+  test('with SAGA_WORKFLOW, sagas run on Cloud Workflows; both set, or a malformed workflow, fail at start-up', () => {
+    const workflow = 'projects/shop-prod/locations/europe-west1/workflows/${kebab(Saga)}';
+    const deps = createDependencies(loadConfig({ SAGA_WORKFLOW: workflow })${secretsWiring(ctx).testArg});
+    expect(deps.executions).toBeInstanceOf(WorkflowsExecutions);
+    expect(deps.stepsEndpoint).toBe(true);
+    expect(createDependencies(loadConfig({})${secretsWiring(ctx).testArg}).stepsEndpoint).toBe(false);
+    expect(() => createDependencies(loadConfig({ SAGA_WORKFLOW: workflow, SAGA_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:${Saga}' })${secretsWiring(ctx).testArg})).toThrow(
+      'set at most one of SAGA_STATE_MACHINE_ARN (Step Functions) and SAGA_WORKFLOW (Cloud Workflows)',
+    );
+    expect(() => createDependencies(loadConfig({ SAGA_WORKFLOW: '${kebab(Saga)}' })${secretsWiring(ctx).testArg})).toThrow('SAGA_WORKFLOW must be projects/');
+  });
+
+  test('with STORE=firestore, saga state is kept in Firestore (loaded on first use)', async () => {
+    const deps = createDependencies(loadConfig({ STORE: 'firestore', FIRESTORE_DATABASE: 'shop' })${secretsWiring(ctx).testArg});
+    expect(deps.sagas).toBeInstanceOf(FirestoreRepository);
+    await expect(deps.close()).resolves.toBeUndefined();
   });
 ${remoteStep !== undefined ? `
   test('with OUTBOUND_AUTH=aws-iam, calls to the depended-on services are signed (SigV4 for execute-api)', async () => {

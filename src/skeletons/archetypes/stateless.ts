@@ -42,7 +42,7 @@ ${repoFields}
 ${outbox ? '  readonly relay: OutboxRelay;\n' : ''}  close(): Promise<void>;
 }
 
-/** Real adapters (DynamoDB, PostgreSQL, SNS, EventBridge, Pub/Sub) or in-memory ones, as configured. */
+/** Real adapters (DynamoDB, PostgreSQL, Firestore, SNS, EventBridge, Pub/Sub) or in-memory ones, as configured. */
 export function createDependencies(config: Config${secretsWiring(ctx).param}): Dependencies {
   const logger = createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL, redact: config.PII_FIELDS });
   const publisher = createPublisher(config.EVENT_BUS, config.EVENT_TARGET);
@@ -240,9 +240,13 @@ describe('${plural(kebab(e))}', () => {
 
 /** A generated test of the dependency wiring (it is generated code, so it is tested by generated code). */
 function depsTest(ctx: ServiceContext, outbox: boolean): OutputFile {
+  const first = entitiesOf(ctx)[0]!;
+  const idem = ctx.service.spec.idempotency?.enabled === true;
+  const firestoreImports = [...(idem ? ['FirestoreIdempotencyStore'] : []), ...(outbox ? ['FirestoreOutbox'] : []), 'FirestoreRepository'];
   return managed(
     `${ctx.dir}/test/deps.test.ts`,
-    `import { loadConfig } from '../src/config';
+    `import { ${firestoreImports.join(', ')} } from '${ctx.platform}';
+import { loadConfig } from '../src/config';
 import { createDependencies } from '../src/deps';
 
 describe('dependency wiring', () => {
@@ -250,6 +254,12 @@ describe('dependency wiring', () => {
     const deps = createDependencies(loadConfig({})${secretsWiring(ctx).testArg});
     expect(deps.logger).toBeDefined();
 ${outbox ? '    await expect(deps.relay.runOnce()).resolves.toBe(0);\n' : ''}    await expect(deps.close()).resolves.toBeUndefined();
+  });
+
+  test('with STORE=firestore, the tables are Firestore collections (loaded on first use)', async () => {
+    const deps = createDependencies(loadConfig({ STORE: 'firestore', FIRESTORE_DATABASE: 'shop', GOOGLE_CLOUD_PROJECT: 'shop-prod' })${secretsWiring(ctx).testArg});
+    expect(deps.${camel(plural(first))}).toBeInstanceOf(FirestoreRepository);
+${outbox ? '    expect(deps.events.outbox).toBeInstanceOf(FirestoreOutbox);\n' : ''}${idem ? '    expect(deps.idempotency).toBeInstanceOf(FirestoreIdempotencyStore);\n' : ''}    await expect(deps.close()).resolves.toBeUndefined();
   });
 });
 `,

@@ -2,6 +2,7 @@ import { GetCommand, PutCommand, type GetCommandOutput } from '@aws-sdk/lib-dyna
 import type { MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode, StatusCode } from 'hono/utils/http-status';
 import { createDocumentClient, epochSeconds, type AwsClient } from './aws';
+import { firestoreId, resolveFirestore, sharedFirestore, storedMillis, type FirestoreSource } from './firestore';
 import { assertTableName, type SqlPool } from './postgres';
 
 /** A response kept for replay. */
@@ -107,6 +108,37 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
       `insert into ${this.table} (key, response, expires_at) values ($1, $2, $3) on conflict (key) do update set response = excluded.response, expires_at = excluded.expires_at`,
       [key, JSON.stringify(response), epochSeconds(this.now()) + ttlSeconds],
     );
+  }
+}
+
+/**
+ * Firestore store over the collection `collection`: documents `{ key, response, expiresAt }`, their id the key
+ * (percent-encoded, see firestoreId), `expiresAt` a timestamp, for a TTL policy on that field; documents past it
+ * that Firestore has not deleted yet are ignored.
+ */
+export class FirestoreIdempotencyStore implements IdempotencyStore {
+  constructor(
+    private readonly db: FirestoreSource,
+    private readonly collection: string,
+    private readonly now: Clock = Date.now,
+  ) {}
+
+  /** Creates the store on the process's shared client, as the environment configures it. */
+  static create(collection: string): FirestoreIdempotencyStore {
+    return new FirestoreIdempotencyStore(sharedFirestore(), collection);
+  }
+
+  /** The stored response unless expired. */
+  async get(key: string): Promise<StoredResponse | undefined> {
+    const snapshot = await (await resolveFirestore(this.db)).collection(this.collection).doc(firestoreId(key)).get();
+    const fields = snapshot.data() as { response: StoredResponse; expiresAt: unknown } | undefined;
+    return fields && storedMillis(fields.expiresAt) > this.now() ? fields.response : undefined;
+  }
+
+  /** Creates or replaces the document with `expiresAt = now + ttlSeconds`. */
+  async put(key: string, response: StoredResponse, ttlSeconds: number): Promise<void> {
+    const doc = (await resolveFirestore(this.db)).collection(this.collection).doc(firestoreId(key));
+    await doc.set({ key, response, expiresAt: new Date(this.now() + ttlSeconds * 1000) });
   }
 }
 

@@ -5,6 +5,15 @@ import {
   type ScanCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
 import { chunk, createDocumentClient, epochSeconds, type AwsClient } from './aws';
+import {
+  FIRESTORE_BATCH_LIMIT,
+  commitWrites,
+  firestoreId,
+  resolveFirestore,
+  sharedFirestore,
+  type FirestoreSource,
+  type FirestoreWrite,
+} from './firestore';
 import type { Clock } from './idempotency';
 import type { EventEnvelope, EventPublisher } from './events';
 import type { Logger } from './logger';
@@ -169,6 +178,58 @@ export class PostgresOutbox implements Outbox {
   /** Marks `ids` as sent. */
   async markSent(ids: readonly string[]): Promise<void> {
     await this.pool.query(`update ${this.table} set status = 'sent' where id = any($1)`, [ids]);
+  }
+}
+
+/**
+ * Firestore outbox over the collection `collection`: one document per event, its id the event id, with the fields
+ * `{ status: 'pending' | 'sent', createdAt, pendingSince, event }` where `event` is the envelope as JSON.
+ * `pendingSince` (the event time) is set while the event is pending and null once sent, so `pending` orders on that
+ * one field (Firestore's automatic single-field index; no composite index needed). Sent documents get `expiresAt`
+ * (a timestamp, for a TTL policy on that field) after `retentionSeconds`.
+ */
+export class FirestoreOutbox implements Outbox {
+  constructor(
+    private readonly db: FirestoreSource,
+    private readonly collection: string,
+    private readonly options: { retentionSeconds?: number; now?: Clock } = {},
+  ) {}
+
+  /** Creates the outbox on the process's shared client, as the environment configures it. */
+  static create(collection: string): FirestoreOutbox {
+    return new FirestoreOutbox(sharedFirestore(), collection);
+  }
+
+  /** The batch writes for `events`, to commit in the caller's own batch with its state change. */
+  writes(events: readonly EventEnvelope[]): FirestoreWrite[] {
+    return events.map((event) => ({
+      collection: this.collection,
+      id: firestoreId(event.id),
+      data: { status: 'pending', createdAt: event.time, pendingSince: event.time, event: JSON.stringify(event) },
+    }));
+  }
+
+  /** Writes `events` as pending, atomically per 500 events. */
+  async add(events: readonly EventEnvelope[]): Promise<void> {
+    for (const batch of chunk(this.writes(events), FIRESTORE_BATCH_LIMIT)) await commitWrites(this.db, batch);
+  }
+
+  /** Up to `limit` pending events, oldest first. */
+  async pending(limit: number): Promise<EventEnvelope[]> {
+    const db = await resolveFirestore(this.db);
+    const { docs } = await db.collection(this.collection).where('pendingSince', '>', '').orderBy('pendingSince').limit(limit).get();
+    return docs.map((d) => JSON.parse(String(d.data()?.event)) as EventEnvelope);
+  }
+
+  /** Marks `ids` as sent and schedules their deletion, atomically per 500. */
+  async markSent(ids: readonly string[]): Promise<void> {
+    const expiresAt = new Date((this.options.now ?? Date.now)() + (this.options.retentionSeconds ?? 7 * 86_400) * 1000);
+    const db = await resolveFirestore(this.db);
+    for (const group of chunk(ids, FIRESTORE_BATCH_LIMIT)) {
+      const batch = db.batch();
+      for (const id of group) batch.set(db.collection(this.collection).doc(firestoreId(id)), { status: 'sent', pendingSince: null, expiresAt }, { merge: true });
+      await batch.commit();
+    }
   }
 }
 

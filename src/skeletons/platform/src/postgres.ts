@@ -20,19 +20,40 @@ export interface IamAuthTarget {
   readonly region?: string;
 }
 
-/** Makes IAM auth tokens (15 minutes valid) for one target; `@aws-sdk/rds-signer`'s Signer fits. */
+/**
+ * Makes IAM auth tokens for one target: on AWS `@aws-sdk/rds-signer`'s Signer fits (tokens valid 15 minutes); on
+ * Google Cloud, OAuth2 access tokens of the service's account.
+ */
 export interface AuthTokenSigner {
   getAuthToken(): Promise<string>;
 }
 
+/** Where the database's IAM authentication lives: RDS/Aurora, or Cloud SQL. */
+export type IamProvider = 'aws' | 'gcp';
+
+/** The OAuth2 scope of an access token Cloud SQL accepts as the password of an IAM database user. */
+export const CLOUD_SQL_LOGIN_SCOPE = 'https://www.googleapis.com/auth/sqlservice.login';
+
 /** How a pool authenticates. */
 export interface PostgresPoolOptions {
   /**
-   * Authenticate with an IAM auth token (RDS/Aurora IAM authentication) as the password of the connection string's
-   * user, over TLS with the server's certificate verified.
+   * Authenticate with an IAM token as the password of the connection string's user (a fresh token per connection),
+   * over TLS: an RDS/Aurora IAM auth token, or on Cloud SQL (`iamProvider: 'gcp'`) an OAuth2 access token of the
+   * service's account, whose database user is the account's email without `.gserviceaccount.com`.
    * @default false
    */
   readonly iamAuth?: boolean;
+  /**
+   * Whose IAM authentication: `aws` (RDS/Aurora; the server's certificate is verified) or `gcp` (Cloud SQL).
+   * @default 'aws'
+   */
+  readonly iamProvider?: IamProvider;
+  /**
+   * The Cloud SQL instance's server CA certificate (PEM), with `iamProvider: 'gcp'`: the server's certificate is
+   * verified against it (its name is the instance's, not the private IP connected to, so the name is not checked).
+   * @default - the connection is encrypted but the server's certificate is not verified
+   */
+  readonly serverCa?: string;
   /**
    * Region of the database, for the token.
    * @default - the SDK's region chain
@@ -40,20 +61,59 @@ export interface PostgresPoolOptions {
   readonly region?: string;
   /**
    * Creates the signer of a target's tokens; tests pass a fake.
-   * @default - `Signer` of `@aws-sdk/rds-signer`, with the default credential chain
+   * @default - `Signer` of `@aws-sdk/rds-signer` with the default credential chain; with `iamProvider: 'gcp'`,
+   * google-auth-library's application default credentials with the Cloud SQL login scope
    */
   readonly signer?: (target: IamAuthTarget) => AuthTokenSigner | Promise<AuthTokenSigner>;
 }
 
-/** The pool options the environment asks for: PG_IAM_AUTH (a bool, default false) and AWS_REGION. */
+/**
+ * The pool options the environment asks for: PG_IAM_AUTH (a bool, default false), PG_IAM_PROVIDER (aws | gcp,
+ * default aws), PG_SERVER_CA (PEM, for gcp) and AWS_REGION.
+ */
 export function postgresOptionsFrom(env: Record<string, string | undefined>): PostgresPoolOptions {
-  const config = readConfig({ PG_IAM_AUTH: { kind: 'bool', default: 'false' }, AWS_REGION: { kind: 'string', default: '' } }, env);
-  return { iamAuth: config.PG_IAM_AUTH, ...(config.AWS_REGION === '' ? {} : { region: config.AWS_REGION }) };
+  const config = readConfig(
+    {
+      PG_IAM_AUTH: { kind: 'bool', default: 'false' },
+      PG_IAM_PROVIDER: { kind: 'string', default: 'aws' },
+      PG_SERVER_CA: { kind: 'string', default: '' },
+      AWS_REGION: { kind: 'string', default: '' },
+    },
+    env,
+  );
+  const provider = config.PG_IAM_PROVIDER;
+  if (provider !== 'aws' && provider !== 'gcp') throw new Error(`PG_IAM_PROVIDER must be one of aws, gcp, got ${JSON.stringify(provider)}`);
+  return {
+    iamAuth: config.PG_IAM_AUTH,
+    ...(provider === 'gcp' ? { iamProvider: provider } : {}),
+    ...(config.PG_SERVER_CA === '' ? {} : { serverCa: config.PG_SERVER_CA }),
+    ...(config.AWS_REGION === '' ? {} : { region: config.AWS_REGION }),
+  };
 }
 
 async function rdsSigner(target: IamAuthTarget): Promise<AuthTokenSigner> {
   const { Signer } = await import('@aws-sdk/rds-signer');
   return new Signer(target);
+}
+
+/** Access tokens of the application default credentials (on Cloud Run, the service's account), cached until they expire. */
+async function cloudSqlSigner(): Promise<AuthTokenSigner> {
+  const { GoogleAuth } = await import('google-auth-library');
+  const auth = new GoogleAuth({ scopes: [CLOUD_SQL_LOGIN_SCOPE] });
+  return {
+    async getAuthToken() {
+      const token = await auth.getAccessToken();
+      if (!token) throw new Error('no Google access token for the Cloud SQL IAM login');
+      return token;
+    },
+  };
+}
+
+/** TLS of an IAM-authenticated connection: the server verified (RDS), or verified against the instance's CA (Cloud SQL). */
+function iamTls(options: PostgresPoolOptions): PoolConfig['ssl'] {
+  if (options.iamProvider !== 'gcp') return true;
+  if (options.serverCa === undefined) return { rejectUnauthorized: false };
+  return { ca: options.serverCa, checkServerIdentity: () => undefined };
 }
 
 /**
@@ -71,7 +131,7 @@ export function poolConfig(connectionString: string, options: PostgresPoolOption
     ...(options.region === undefined ? {} : { region: options.region }),
   };
   if (target.username === '') throw new Error('DATABASE_URL must name the database user to authenticate with IAM (PG_IAM_AUTH)');
-  const create = options.signer ?? rdsSigner;
+  const create = options.signer ?? (options.iamProvider === 'gcp' ? cloudSqlSigner : rdsSigner);
   const database = decodeURIComponent(url.pathname.slice(1));
   let signer: Promise<AuthTokenSigner> | undefined;
   return {
@@ -80,7 +140,7 @@ export function poolConfig(connectionString: string, options: PostgresPoolOption
     user: target.username,
     ...(database === '' ? {} : { database }),
     password: async () => (await (signer ??= Promise.resolve(create(target)))).getAuthToken(),
-    ssl: true,
+    ssl: iamTls(options),
   };
 }
 

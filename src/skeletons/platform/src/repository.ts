@@ -9,6 +9,7 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient, type AwsClient } from './aws';
+import { commitWrites, firestoreId, resolveFirestore, sharedFirestore, type FirestoreSource, type FirestoreWrite } from './firestore';
 import { assertTableName, type SqlPool } from './postgres';
 
 /** Port: keyed storage of one aggregate type. */
@@ -160,4 +161,62 @@ export class PostgresRepository<T extends { id: string }> implements Repository<
   async delete(id: string): Promise<void> {
     await this.pool.query(`delete from ${this.table} where id = $1`, [id]);
   }
+}
+
+/**
+ * Firestore repository over the collection `collection`: one document per item, its id the item id (percent-encoded
+ * where Firestore needs it, see firestoreId), with the fields `{ id, data }` where `data` is the item as JSON, as the
+ * Postgres repository keeps it (Firestore refuses arrays of arrays and turns dates into timestamps).
+ */
+export class FirestoreRepository<T extends { id: string }> implements Repository<T> {
+  constructor(
+    private readonly db: FirestoreSource,
+    private readonly collection: string,
+  ) {}
+
+  /** Creates the repository on the process's shared client, as the environment configures it. */
+  static create<T extends { id: string }>(collection: string): FirestoreRepository<T> {
+    return new FirestoreRepository<T>(sharedFirestore(), collection);
+  }
+
+  /** Reads one item. */
+  async get(id: string): Promise<T | undefined> {
+    const snapshot = await (await resolveFirestore(this.db)).collection(this.collection).doc(firestoreId(id)).get();
+    return snapshot.exists ? parseItem<T>(snapshot.data()) : undefined;
+  }
+
+  /** Up to `limit` items, in document id order. */
+  async list(limit = DEFAULT_LIMIT): Promise<T[]> {
+    const { docs } = await (await resolveFirestore(this.db)).collection(this.collection).limit(limit).get();
+    return docs.map((d) => parseItem<T>(d.data()));
+  }
+
+  /** Creates or replaces the item's document. */
+  async put(item: T): Promise<void> {
+    await commitWrites(this.db, [this.writePut(item)]);
+  }
+
+  /** Deletes the item's document (no error when absent). */
+  async delete(id: string): Promise<void> {
+    await commitWrites(this.db, [this.writeDelete(id)]);
+  }
+
+  /** The batch write that puts `item`, for a batch with other writes (the outbox's). */
+  writePut(item: T): FirestoreWrite {
+    return { collection: this.collection, id: firestoreId(item.id), data: { id: item.id, data: JSON.stringify(item) } };
+  }
+
+  /** The batch write that deletes `id`. */
+  writeDelete(id: string): FirestoreWrite {
+    return { collection: this.collection, id: firestoreId(id) };
+  }
+
+  /** Commits `writes` (at most 500) as one atomic batch through this repository's client. */
+  async commit(writes: readonly FirestoreWrite[]): Promise<void> {
+    await commitWrites(this.db, writes);
+  }
+}
+
+function parseItem<T>(fields: Record<string, unknown> | undefined): T {
+  return JSON.parse(String(fields?.data)) as T;
 }

@@ -1,6 +1,7 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { idTokenFetch, type IdTokenFetchOptions } from './id-token-fetch';
 
 /** The part of `fetch` the outbound clients use. */
 export type FetchFn = (url: string, init?: RequestInit) => Promise<Response>;
@@ -88,19 +89,25 @@ export function signedFetch(options: SignedFetchOptions): FetchFn {
   };
 }
 
+/** Options of {@link outboundFetch}: those of the signer (aws-iam) and of the ID tokens (google-id-token). */
+export type OutboundFetchOptions = Omit<SignedFetchOptions, 'region'> & Pick<IdTokenFetchOptions, 'auth'>;
+
 /**
  * The fetch of a service's calls to the services it depends on: plain with `none`, signed with SigV4 for API Gateway
- * with `aws-iam` (which needs the region, e.g. AWS_REGION). Throws on an unknown kind or a missing region, so that a
+ * with `aws-iam` (which needs the region, e.g. AWS_REGION), carrying a Google ID token for the called URL's origin
+ * with `google-id-token` (Cloud Run's IAM invoker check). Throws on an unknown kind or a missing region, so that a
  * misconfigured service fails at start-up.
  */
-export function outboundFetch(auth: string, region: string, options: Omit<SignedFetchOptions, 'region'> = {}): FetchFn {
+export function outboundFetch(auth: string, region: string, options: OutboundFetchOptions = {}): FetchFn {
   switch (auth) {
     case 'none':
       return options.fetch ?? fetch;
     case 'aws-iam':
       if (region === '') throw new Error('AWS_REGION is required for OUTBOUND_AUTH=aws-iam');
       return signedFetch({ ...options, region });
+    case 'google-id-token':
+      return idTokenFetch(options);
     default:
-      throw new Error(`OUTBOUND_AUTH must be one of none, aws-iam, got ${JSON.stringify(auth)}`);
+      throw new Error(`OUTBOUND_AUTH must be one of none, aws-iam, google-id-token, got ${JSON.stringify(auth)}`);
   }
 }

@@ -1,6 +1,7 @@
 import type { EventEnvelope } from './events';
-import { DynamoDbOutbox, PostgresOutbox } from './outbox';
-import { DynamoDbRepository, PostgresRepository, type Repository, type TransactItem } from './repository';
+import type { FirestoreWrite } from './firestore';
+import { DynamoDbOutbox, FirestoreOutbox, PostgresOutbox } from './outbox';
+import { DynamoDbRepository, FirestoreRepository, PostgresRepository, type Repository, type TransactItem } from './repository';
 import type { EventSink } from './wiring';
 
 /** A state change and the events it raises. */
@@ -17,8 +18,8 @@ export interface UnitOfWork<T extends { id: string }> {
 
 /**
  * The transactional outbox: with the outbox pattern, the state change and its events are written in ONE
- * transaction — a DynamoDB TransactWrite, or one PostgreSQL statement — so an event exists if and only if its
- * state change does; the relay publishes it later. With direct publishing (or in memory) the change is written
+ * transaction — a DynamoDB TransactWrite, one PostgreSQL statement, or one Firestore batch (in the repository's
+ * database) — so an event exists if and only if its state change does; the relay publishes it later. With direct publishing (or in memory) the change is written
  * first and the events are published after it.
  */
 export function createUnitOfWork<T extends { id: string }>(repository: Repository<T>, sink: EventSink): UnitOfWork<T> {
@@ -33,6 +34,18 @@ export function createUnitOfWork<T extends { id: string }>(repository: Repositor
         items.push(...(outbox.transactItems(change.events ?? []) as unknown as TransactItem[]));
         if (items.length > 100) throw new Error('a DynamoDB transaction holds at most 100 writes');
         if (items.length > 0) await repo.transact(items);
+      },
+    };
+  }
+  if (repository instanceof FirestoreRepository && outbox instanceof FirestoreOutbox) {
+    const repo = repository as FirestoreRepository<T>;
+    return {
+      async commit(change) {
+        const writes: FirestoreWrite[] = [];
+        if (change.put) writes.push(repo.writePut(change.put));
+        if (change.remove !== undefined) writes.push(repo.writeDelete(change.remove));
+        writes.push(...outbox.writes(change.events ?? []));
+        await repo.commit(writes); // refused above 500 writes rather than split
       },
     };
   }

@@ -7,15 +7,17 @@ import {
   type EventEnvelope,
   type EventPublisher,
 } from './events';
+import { closeFirestores } from './firestore';
 import {
   DynamoDbIdempotencyStore,
+  FirestoreIdempotencyStore,
   MemoryIdempotencyStore,
   PostgresIdempotencyStore,
   type IdempotencyStore,
 } from './idempotency';
-import { DynamoDbOutbox, MemoryOutbox, PostgresOutbox, type Outbox } from './outbox';
+import { DynamoDbOutbox, FirestoreOutbox, MemoryOutbox, PostgresOutbox, type Outbox } from './outbox';
 import { createPostgresPool, pgTableName, postgresOptionsFrom, withSetup, type ClosablePool, type PostgresPoolOptions, type SqlPool } from './postgres';
-import { DynamoDbRepository, MemoryRepository, PostgresRepository, type Repository } from './repository';
+import { DynamoDbRepository, FirestoreRepository, MemoryRepository, PostgresRepository, type Repository } from './repository';
 
 /** Where a service emits its events: straight to the publisher, or into the outbox for the relay. */
 export interface EventSink {
@@ -63,7 +65,8 @@ const pools = new Map<string, ClosablePool>();
 
 /**
  * One lazily created pool per connection string, shared by every adapter of the process. Its options are those
- * of its first call: by default, what the environment asks for (PG_IAM_AUTH, AWS_REGION; see postgresOptionsFrom).
+ * of its first call: by default, what the environment asks for (PG_IAM_AUTH, PG_IAM_PROVIDER, AWS_REGION; see
+ * postgresOptionsFrom).
  */
 export function sharedPool(databaseUrl: string, options: PostgresPoolOptions = postgresOptionsFrom(process.env)): ClosablePool {
   const url = required(databaseUrl, 'DATABASE_URL', 'postgres');
@@ -83,9 +86,9 @@ export function sharedPool(databaseUrl: string, options: PostgresPoolOptions = p
   return pool;
 }
 
-/** Ends every shared pool (call it from the service's shutdown hook). */
+/** Ends every shared pool and Firestore client (call it from the service's shutdown hook). */
 export async function closePools(): Promise<void> {
-  await Promise.all([...pools.values()].map((p) => p.end()));
+  await Promise.all([...[...pools.values()].map((p) => p.end()), closeFirestores()]);
 }
 
 /** A pool whose first query is preceded by `create(pool)`, so tables exist in development. */
@@ -93,9 +96,12 @@ function prepared(databaseUrl: string, create: (pool: SqlPool) => Promise<void>)
   return withSetup(sharedPool(databaseUrl), create);
 }
 
-const STORES = 'memory, dynamodb, postgres';
+const STORES = 'memory, dynamodb, postgres, firestore';
 
-/** The repository for `store` (memory | dynamodb | postgres) over `table` (a Postgres table name is derived). */
+/**
+ * The repository for `store` (memory | dynamodb | postgres | firestore) over `table` (a Postgres table name is
+ * derived; on Firestore it is the collection id, in the database FIRESTORE_DATABASE of GOOGLE_CLOUD_PROJECT).
+ */
 export function createRepository<T extends { id: string }>(store: string, table: string, databaseUrl = ''): Repository<T> {
   switch (store) {
     case 'memory':
@@ -106,12 +112,14 @@ export function createRepository<T extends { id: string }>(store: string, table:
       const name = pgTableName(table);
       return new PostgresRepository<T>(prepared(databaseUrl, (p) => new PostgresRepository(p, name).ensureTable()), name);
     }
+    case 'firestore':
+      return FirestoreRepository.create<T>(table);
     default:
       throw unknownKind('STORE', store, STORES);
   }
 }
 
-/** The outbox for `store` (memory | dynamodb | postgres) over `table`. */
+/** The outbox for `store` (memory | dynamodb | postgres | firestore) over `table`. */
 export function createOutbox(store: string, table: string, databaseUrl = ''): Outbox {
   switch (store) {
     case 'memory':
@@ -122,12 +130,14 @@ export function createOutbox(store: string, table: string, databaseUrl = ''): Ou
       const name = pgTableName(table);
       return new PostgresOutbox(prepared(databaseUrl, (p) => new PostgresOutbox(p, name).ensureTable()), name);
     }
+    case 'firestore':
+      return FirestoreOutbox.create(table);
     default:
       throw unknownKind('STORE', store, STORES);
   }
 }
 
-/** The idempotency store for `store` (memory | dynamodb | postgres) over `table`. */
+/** The idempotency store for `store` (memory | dynamodb | postgres | firestore) over `table`. */
 export function createIdempotencyStore(store: string, table: string, databaseUrl = ''): IdempotencyStore {
   switch (store) {
     case 'memory':
@@ -138,6 +148,8 @@ export function createIdempotencyStore(store: string, table: string, databaseUrl
       const name = pgTableName(table);
       return new PostgresIdempotencyStore(prepared(databaseUrl, (p) => new PostgresIdempotencyStore(p, name).ensureTable()), name);
     }
+    case 'firestore':
+      return FirestoreIdempotencyStore.create(table);
     default:
       throw unknownKind('STORE', store, STORES);
   }

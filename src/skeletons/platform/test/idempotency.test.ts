@@ -1,7 +1,9 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { Hono } from 'hono';
+import { MemoryFirestore } from '../src/firestore';
 import {
   DynamoDbIdempotencyStore,
+  FirestoreIdempotencyStore,
   idempotency,
   MemoryIdempotencyStore,
   PostgresIdempotencyStore,
@@ -181,6 +183,32 @@ describe('PostgresIdempotencyStore', () => {
     const pool = fakePool();
     await new PostgresIdempotencyStore(pool, 'idem').get('k');
     expect(pool.calls[0]?.values?.[1]).toBeGreaterThan(1_700_000_000);
+  });
+});
+
+describe('FirestoreIdempotencyStore', () => {
+  it('stores { key, response, expiresAt } under the encoded key and ignores expired documents', async () => {
+    // GIVEN a store on an in-memory Firestore and a fake clock
+    const db = new MemoryFirestore();
+    const clock = fakeClock(1_000_000);
+    const store = new FirestoreIdempotencyStore(db, 'idem', clock.now);
+    const response = { status: 201, body: '{}', contentType: 'application/json' };
+    // WHEN a response is stored for 60 s under a key with slashes
+    await store.put('POST /orders k1', response, 60);
+    // THEN it is one document with a timestamp to expire on
+    expect(db.docs.get('idem/POST%20%2Forders%20k1')).toEqual({ key: 'POST /orders k1', response, expiresAt: new Date(1_060_000) });
+    // AND it is returned until it expires, and nothing for an unknown key
+    expect(await store.get('POST /orders k1')).toEqual(response);
+    clock.advance(60_000);
+    expect(await store.get('POST /orders k1')).toBeUndefined();
+    expect(await store.get('other')).toBeUndefined();
+  });
+
+  it('defaults to the system clock', async () => {
+    const db = new MemoryFirestore();
+    await new FirestoreIdempotencyStore(db, 'idem').put('k', { status: 200, body: '' }, 60);
+    await expect(new FirestoreIdempotencyStore(db, 'idem').get('k')).resolves.toEqual({ status: 200, body: '' });
+    expect(FirestoreIdempotencyStore.create('t')).toBeInstanceOf(FirestoreIdempotencyStore);
   });
 });
 

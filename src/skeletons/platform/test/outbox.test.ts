@@ -1,6 +1,7 @@
 import { ScanCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { MemoryPublisher, newEvent, type EventEnvelope, type EventPublisher } from '../src/events';
-import { DynamoDbOutbox, MemoryOutbox, OutboxRelay, PostgresOutbox } from '../src/outbox';
+import { MemoryFirestore } from '../src/firestore';
+import { DynamoDbOutbox, FirestoreOutbox, MemoryOutbox, OutboxRelay, PostgresOutbox } from '../src/outbox';
 import { fakeAws, fakeLogger, fakePool, inputOf } from './fakes';
 
 const event = (id: string, time = '2026-01-01T00:00:00.000Z'): EventEnvelope => newEvent('t', 's', { id }, { id, time });
@@ -163,5 +164,42 @@ describe('PostgresOutbox', () => {
 
   it('rejects unsafe table names', () => {
     expect(() => new PostgresOutbox(fakePool(), 'outbox; drop')).toThrow('invalid table name');
+  });
+});
+
+describe('FirestoreOutbox', () => {
+  it('adds pending events, returns them oldest first up to the limit and marks them sent', async () => {
+    // GIVEN events added out of order on an in-memory Firestore
+    const db = new MemoryFirestore();
+    const outbox = new FirestoreOutbox(db, 'shop-outbox', { retentionSeconds: 60, now: () => 1_000_000 });
+    await outbox.add([event('b', '2026-01-02T00:00:00.000Z'), event('a', '2026-01-01T00:00:00.000Z')]);
+    await outbox.add([event('c', '2026-01-03T00:00:00.000Z')]);
+    // WHEN two are read and marked sent (with an id never added)
+    const firstTwo = await outbox.pending(2);
+    await outbox.markSent(['a', 'b', 'zzz']);
+    // THEN the oldest two came first and only c is left pending
+    expect(firstTwo.map((e) => e.id)).toEqual(['a', 'b']);
+    expect(firstTwo[0]).toEqual(event('a', '2026-01-01T00:00:00.000Z'));
+    expect((await outbox.pending(10)).map((e) => e.id)).toEqual(['c']);
+    // AND a sent document keeps its event and expires after the retention
+    expect(db.docs.get('shop-outbox/a')).toEqual({
+      status: 'sent',
+      createdAt: '2026-01-01T00:00:00.000Z',
+      pendingSince: null,
+      event: JSON.stringify(event('a', '2026-01-01T00:00:00.000Z')),
+      expiresAt: new Date(1_000_000 + 60_000),
+    });
+  });
+
+  it('writes more than 500 events in batches of 500, and keeps sent events 7 days by default', async () => {
+    const db = new MemoryFirestore();
+    const commits = jest.spyOn(db, 'batch');
+    const outbox = new FirestoreOutbox(() => Promise.resolve(db), 'o');
+    await outbox.add(Array.from({ length: 501 }, (_, i) => event(`e${i}`)));
+    expect(commits).toHaveBeenCalledTimes(2);
+    const before = Date.now();
+    await outbox.markSent(['e0']);
+    expect((db.docs.get('o/e0')?.expiresAt as Date).getTime()).toBeGreaterThanOrEqual(before + 7 * 86_400_000);
+    expect(FirestoreOutbox.create('t')).toBeInstanceOf(FirestoreOutbox);
   });
 });

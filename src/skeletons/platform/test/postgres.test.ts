@@ -11,6 +11,19 @@ import {
 } from '../src/postgres';
 import { fakePool } from './fakes';
 
+const googleAuths: unknown[] = [];
+const accessTokens = ['ya29.first', 'ya29.second', null];
+jest.mock('google-auth-library', () => ({
+  GoogleAuth: class {
+    constructor(options: unknown) {
+      googleAuths.push(options);
+    }
+    getAccessToken() {
+      return Promise.resolve(accessTokens.shift());
+    }
+  },
+}));
+
 // Compile-time check: a real pg Pool fits the port.
 export const realPoolFits = (pool: Pool): ClosablePool => pool;
 
@@ -110,14 +123,47 @@ describe('IAM authentication', () => {
     }
   });
 
-  it('reads PG_IAM_AUTH and AWS_REGION from the environment', () => {
+  it('reads PG_IAM_AUTH, PG_IAM_PROVIDER, PG_SERVER_CA and AWS_REGION from the environment', () => {
     expect(postgresOptionsFrom({})).toEqual({ iamAuth: false });
     expect(postgresOptionsFrom({ PG_IAM_AUTH: 'true', AWS_REGION: 'eu-west-1' })).toEqual({ iamAuth: true, region: 'eu-west-1' });
+    expect(postgresOptionsFrom({ PG_IAM_AUTH: 'true', PG_IAM_PROVIDER: 'aws' })).toEqual({ iamAuth: true });
+    expect(postgresOptionsFrom({ PG_IAM_AUTH: 'true', PG_IAM_PROVIDER: 'gcp', PG_SERVER_CA: 'PEM' })).toEqual({ iamAuth: true, iamProvider: 'gcp', serverCa: 'PEM' });
     expect(() => postgresOptionsFrom({ PG_IAM_AUTH: 'maybe' })).toThrow('PG_IAM_AUTH');
+    expect(() => postgresOptionsFrom({ PG_IAM_PROVIDER: 'azure' })).toThrow('PG_IAM_PROVIDER must be one of aws, gcp, got "azure"');
   });
 
   it('creates a real pool with IAM authentication, without connecting', async () => {
     const pool = await createPostgresPool(url, { iamAuth: true, signer: fakeSigner().signer });
     await expect(pool.end()).resolves.toBeUndefined();
+  });
+});
+
+describe('IAM authentication on Cloud SQL (PG_IAM_PROVIDER=gcp)', () => {
+  const url = 'postgres://orders-sa%40shop-prod.iam@10.20.0.3/orders';
+  const password = (config: { password?: unknown }) => (config.password as () => Promise<string>)();
+
+  it('uses an access token of the service account with the Cloud SQL login scope, asked for per connection', async () => {
+    // GIVEN IAM authentication on Cloud SQL with the default signer
+    const config = poolConfig(url, { iamAuth: true, iamProvider: 'gcp' });
+    // THEN the URL's parts, the IAM user (the account's email without .gserviceaccount.com), and TLS
+    expect(config).toMatchObject({ host: '10.20.0.3', port: 5432, user: 'orders-sa@shop-prod.iam', database: 'orders' });
+    expect(config.connectionString).toBeUndefined();
+    // WHEN two connections ask for the password
+    await expect(password(config)).resolves.toBe('ya29.first');
+    await expect(password(config)).resolves.toBe('ya29.second');
+    // THEN each got the token google-auth-library had then, from one GoogleAuth with the login scope
+    expect(googleAuths).toEqual([{ scopes: ['https://www.googleapis.com/auth/sqlservice.login'] }]);
+    // AND no token is an error, not an empty password
+    await expect(password(config)).rejects.toThrow('no Google access token');
+  });
+
+  it('encrypts, verifying the server against the instance CA when given (not the name: the IP differs from it)', () => {
+    const plain = poolConfig(url, { iamAuth: true, iamProvider: 'gcp' });
+    expect(plain.ssl).toEqual({ rejectUnauthorized: false });
+    const verified = poolConfig(url, { iamAuth: true, iamProvider: 'gcp', serverCa: '-----BEGIN CERTIFICATE-----' });
+    expect(verified.ssl).toMatchObject({ ca: '-----BEGIN CERTIFICATE-----' });
+    const check = (verified.ssl as { checkServerIdentity: () => unknown }).checkServerIdentity;
+    expect(check()).toBeUndefined();
+    expect(poolConfig(url, { iamAuth: true }).ssl).toBe(true);
   });
 });

@@ -1,7 +1,8 @@
 import { DeleteCommand, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Pool } from 'pg';
+import { MemoryFirestore } from '../src/firestore';
 import type { SqlPool } from '../src/postgres';
-import { DynamoDbRepository, MemoryRepository, PostgresRepository, type Repository } from '../src/repository';
+import { DynamoDbRepository, FirestoreRepository, MemoryRepository, PostgresRepository, type Repository } from '../src/repository';
 import { fakeAws, fakePool, inputOf } from './fakes';
 
 interface Order {
@@ -110,5 +111,30 @@ describe('PostgresRepository', () => {
     for (const bad of ['Orders', 'orders; drop table x', '1orders', '']) {
       expect(() => new PostgresRepository<Order>(fakePool(), bad)).toThrow('invalid table name');
     }
+  });
+});
+
+describe('FirestoreRepository', () => {
+  it('keeps one document per item, the item as JSON, and reads it back', async () => {
+    // GIVEN a repository on an in-memory Firestore
+    const db = new MemoryFirestore();
+    const repo = new FirestoreRepository<Order & { grid?: number[][] }>(db, 'shop-orders');
+    // WHEN items are put, one with an id Firestore could not take as it is and one with arrays of arrays
+    await repo.put({ id: 'o/1', total: 10, grid: [[1, 2]] });
+    await repo.put({ id: 'o2', total: 20 });
+    await repo.put({ id: 'o2', total: 21 });
+    // THEN
+    expect(db.docs.get('shop-orders/o%2F1')).toEqual({ id: 'o/1', data: '{"id":"o/1","total":10,"grid":[[1,2]]}' });
+    expect(await repo.get('o/1')).toEqual({ id: 'o/1', total: 10, grid: [[1, 2]] });
+    expect(await repo.list()).toEqual([{ id: 'o/1', total: 10, grid: [[1, 2]] }, { id: 'o2', total: 21 }]);
+    expect(await repo.list(1)).toHaveLength(1);
+    // AND delete removes, a missing item is undefined
+    await repo.delete('o2');
+    await repo.delete('never');
+    expect(await repo.get('o2')).toBeUndefined();
+  });
+
+  it('can be created on the shared client', () => {
+    expect(FirestoreRepository.create<Order>('t')).toBeInstanceOf(FirestoreRepository);
   });
 });

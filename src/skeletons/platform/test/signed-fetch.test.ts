@@ -144,8 +144,16 @@ describe('outboundFetch', () => {
     expect(typeof outboundFetch('aws-iam', 'us-east-1')).toBe('function');
   });
 
+  it('sends a Google ID token for the called origin with google-id-token', async () => {
+    const { sent, fetchFn } = recorder();
+    const auth = { getIdTokenClient: (audience: string) => Promise.resolve({ getRequestHeaders: () => Promise.resolve(new Headers({ authorization: `Bearer for ${audience}` })) }) };
+    await outboundFetch('google-id-token', '', { fetch: fetchFn, auth })('https://orders-xyz.a.run.app/x');
+    expect(sent[0]?.headers.authorization).toBe('Bearer for https://orders-xyz.a.run.app');
+    expect(typeof outboundFetch('google-id-token', '')).toBe('function');
+  });
+
   it('refuses aws-iam without a region, and unknown kinds', () => {
     expect(() => outboundFetch('aws-iam', '')).toThrow('AWS_REGION is required for OUTBOUND_AUTH=aws-iam');
-    expect(() => outboundFetch('mtls', 'eu-west-1')).toThrow('OUTBOUND_AUTH must be one of none, aws-iam, got "mtls"');
+    expect(() => outboundFetch('mtls', 'eu-west-1')).toThrow('OUTBOUND_AUTH must be one of none, aws-iam, google-id-token, got "mtls"');
   });
 });

@@ -1,7 +1,8 @@
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { newEvent } from '../src/events';
-import { DynamoDbOutbox, MemoryOutbox, PostgresOutbox } from '../src/outbox';
-import { DynamoDbRepository, MemoryRepository, PostgresRepository } from '../src/repository';
+import { MemoryFirestore } from '../src/firestore';
+import { DynamoDbOutbox, FirestoreOutbox, MemoryOutbox, PostgresOutbox } from '../src/outbox';
+import { DynamoDbRepository, FirestoreRepository, MemoryRepository, PostgresRepository } from '../src/repository';
 import { createUnitOfWork } from '../src/unit-of-work';
 import { createEventSink } from '../src/wiring';
 import { MemoryPublisher } from '../src/events';
@@ -68,6 +69,31 @@ describe('createUnitOfWork', () => {
     expect(writes[1]!.text).toContain('delete from items where id = $1');
     expect(writes[1]!.values).toEqual(['a', '[]']);
     expect(sql.queries.filter((q) => q.text.startsWith('create table')).length).toBe(2);
+  });
+
+  test('Firestore: the document and its outbox documents are committed in ONE batch', async () => {
+    // GIVEN a Firestore repository and outbox on one database
+    const db = new MemoryFirestore();
+    const batches = jest.spyOn(db, 'batch');
+    const outbox = new FirestoreOutbox(db, 'outbox');
+    const unit = createUnitOfWork(new FirestoreRepository<Item>(db, 'items'), createEventSink(new MemoryPublisher(), outbox));
+    // WHEN an item is put with its event, then removed without events
+    await unit.commit({ put: { id: 'a', name: 'x' }, events: [event] });
+    expect([...db.docs.keys()]).toEqual(['items/a', 'outbox/e1']);
+    await unit.commit({ remove: 'a' });
+    await unit.commit({});
+    // THEN each change was one batch, and the event waits in the outbox
+    expect(batches).toHaveBeenCalledTimes(2);
+    expect([...db.docs.keys()]).toEqual(['outbox/e1']);
+    expect(await outbox.pending(10)).toEqual([event]);
+  });
+
+  test('Firestore: more than 500 writes is refused rather than split', async () => {
+    const db = new MemoryFirestore();
+    const unit = createUnitOfWork(new FirestoreRepository<Item>(db, 'items'), createEventSink(new MemoryPublisher(), new FirestoreOutbox(db, 'outbox')));
+    const many = Array.from({ length: 500 }, (_, i) => newEvent('E', 'test', {}, { id: `e${i}` }));
+    await expect(unit.commit({ put: { id: 'a', name: 'x' }, events: many })).rejects.toThrow('at most 500');
+    expect(db.docs.size).toBe(0);
   });
 
   test('otherwise (memory, or direct publishing): write, then emit', async () => {

@@ -1,7 +1,7 @@
 import { EventBridgePublisher, MemoryPublisher, newEvent, SnsPublisher, SqsPublisher } from '../src/events';
-import { DynamoDbIdempotencyStore, MemoryIdempotencyStore, PostgresIdempotencyStore } from '../src/idempotency';
-import { DynamoDbOutbox, MemoryOutbox, PostgresOutbox } from '../src/outbox';
-import { DynamoDbRepository, MemoryRepository, PostgresRepository } from '../src/repository';
+import { DynamoDbIdempotencyStore, FirestoreIdempotencyStore, MemoryIdempotencyStore, PostgresIdempotencyStore } from '../src/idempotency';
+import { DynamoDbOutbox, FirestoreOutbox, MemoryOutbox, PostgresOutbox } from '../src/outbox';
+import { DynamoDbRepository, FirestoreRepository, MemoryRepository, PostgresRepository } from '../src/repository';
 import {
   closePools,
   createEventSink,
@@ -93,6 +93,13 @@ describe('store factories', () => {
     expect(createIdempotencyStore('dynamodb', 't')).toBeInstanceOf(DynamoDbIdempotencyStore);
   });
 
+  it('build Firestore adapters on the shared client of the database the environment names', () => {
+    // GIVEN / WHEN / THEN
+    expect(createRepository('firestore', 'shop-orders-order')).toBeInstanceOf(FirestoreRepository);
+    expect(createOutbox('firestore', 'shop-orders-outbox')).toBeInstanceOf(FirestoreOutbox);
+    expect(createIdempotencyStore('firestore', 'shop-orders-idempotency')).toBeInstanceOf(FirestoreIdempotencyStore);
+  });
+
   it('build Postgres adapters on one shared pool that creates each table before first use', async () => {
     // GIVEN Postgres adapters for hyphenated resource names
     const url = 'postgres://u:p@db/shop';
@@ -148,7 +155,7 @@ describe('store factories', () => {
 
   it('rejects a missing DATABASE_URL and an unknown store', () => {
     expect(() => createRepository('postgres', 't')).toThrow('DATABASE_URL is required for postgres');
-    expect(() => createRepository('mongo', 't')).toThrow('STORE must be one of memory, dynamodb, postgres, got "mongo"');
+    expect(() => createRepository('mongo', 't')).toThrow('STORE must be one of memory, dynamodb, postgres, firestore, got "mongo"');
     expect(() => createOutbox('mongo', 't')).toThrow('STORE must be one of');
     expect(() => createIdempotencyStore('mongo', 't')).toThrow('STORE must be one of');
   });
