@@ -34,7 +34,7 @@ export function nodeMajor(runtime: string): number {
 }
 
 /** Packages the Lambda runtime provides or the platform loads lazily on other clouds. */
-export const BUNDLE_EXTERNALS: readonly string[] = ['@aws-sdk/*', '@google-cloud/pubsub', 'pg-native'];
+export const BUNDLE_EXTERNALS: readonly string[] = ['@aws-sdk/*', '@google-cloud/firestore', '@google-cloud/pubsub', '@google-cloud/workflows', 'google-auth-library', 'pg-native'];
 
 let placeholder: string | undefined;
 

@@ -3,6 +3,7 @@
  * error). Every service runs on Cloud Run as its own account (app.ts); handlers add its data, its subscriptions,
  * schedules and workflows, and the configuration the generated code reads.
  */
+import { FirestoreField } from '@cdktf/provider-google/lib/firestore-field';
 import { SecretManagerSecretVersion } from '@cdktf/provider-google/lib/secret-manager-secret-version';
 import { ServiceAccount } from '@cdktf/provider-google/lib/service-account';
 import { SqlUser } from '@cdktf/provider-google/lib/sql-user';
@@ -51,12 +52,30 @@ function once(plan: GcpServicePlan, key: string, make: () => void): void {
   make();
 }
 
+/** The collections whose documents expire: the outbox (outbox pattern) and idempotency records. */
+function expiringCollections(plan: GcpServicePlan): string[] {
+  const s = plan.service;
+  const out: string[] = [];
+  if (s.spec.idempotency?.enabled === true || s.kind === 'consumer') out.push('idempotency');
+  if (s.spec.messaging?.pattern === 'outbox') out.push('outbox');
+  return out;
+}
+
 /** A Firestore database of the service's own; its account is a Datastore user of that database only. */
 function firestore(plan: GcpServicePlan): void {
   once(plan, 'firestore', () => {
     const model = plan.stack.model;
-    new GcpServiceDatabase(plan.stack, `${plan.service.name}-firestore`, { engine: 'firestore', name: plan.name, location: gcpRegion(model) });
+    const db = new GcpServiceDatabase(plan.stack, `${plan.service.name}-firestore`, { engine: 'firestore', name: plan.name, location: gcpRegion(model) });
     plan.setEnv('FIRESTORE_DATABASE', plan.name);
+    // Outbox entries and idempotency records carry expiresAt: Firestore deletes them past it.
+    for (const collection of expiringCollections(plan)) {
+      new FirestoreField(plan.stack, `${plan.service.name}-${collection}-ttl`, {
+        database: db.firestoreDatabase!.name,
+        collection: `${plan.name}-${collection}`,
+        field: 'expiresAt',
+        ttlConfig: {},
+      });
+    }
     projectRole(plan, 'firestore-user', 'roles/datastore.user', serviceAccountEmail(plan), {
       title: 'own-firestore-database',
       expression: `resource.name == "projects/${gcpProject(model)}/databases/${plan.name}"`,
@@ -89,8 +108,9 @@ function postgres(plan: GcpServicePlan): void {
     projectRole(plan, 'sql-client', 'roles/cloudsql.client', email, condition);
     projectRole(plan, 'sql-instance-user', 'roles/cloudsql.instanceUser', email, condition);
     plan.useVpc('PRIVATE_RANGES_ONLY');
-    // Encrypted (the instance accepts nothing else); the instance's own CA is not in Node's store, so not verified.
-    plan.setEnv('DATABASE_URL', `postgres://${encodeURIComponent(user)}@${db.privateIpAddress!}:5432/${db.databaseName}?sslmode=no-verify`);
+    plan.setEnv('DATABASE_URL', `postgres://${encodeURIComponent(user)}@${db.privateIpAddress!}:5432/${db.databaseName}`);
+    // TLS is checked against the instance's own CA (its certificate does not name the private IP).
+    plan.setEnv('PG_SERVER_CA', db.sqlInstance!.serverCaCert.get(0).cert);
     plan.setEnv('PG_IAM_AUTH', 'true');
     plan.setEnv('PG_IAM_PROVIDER', 'gcp');
   });

@@ -100,6 +100,13 @@ describe('what each archetype becomes on GCP', () => {
     tf.named('google_firestore_database', 'banking-core-ledger-service');
   });
 
+  test('Firestore expires outbox entries and idempotency records (TTL on expiresAt)', () => {
+    const tf = fixture('event-sourced');
+    expect(tf.values('google_firestore_field').map((f) => f.collection).sort()).toEqual(['banking-core-ledger-service-outbox']);
+    expect(fixture('stateless').values('google_firestore_field').map((f) => f.collection)).toEqual(['customer-platform-customer-api-idempotency', 'customer-platform-customer-api-outbox']);
+    for (const f of tf.values('google_firestore_field')) expect(f).toMatchObject({ field: 'expiresAt', ttl_config: {}, database: expect.stringContaining('google_firestore_database') });
+  });
+
   test('saga-orchestrator: a workflow with steps and reverse compensations, run by an account that may call only the saga service', () => {
     const tf = fixture('saga-orchestrator');
     const wf = tf.named('google_workflows_workflow', 'travel-booking-booking-service');

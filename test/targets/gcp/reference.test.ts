@@ -43,7 +43,9 @@ describe('the reference architecture on GCP', () => {
       STORE: 'postgres',
       PG_IAM_AUTH: 'true',
       PG_IAM_PROVIDER: 'gcp',
-      DATABASE_URL: expect.stringMatching(/^postgres:\/\/shop-platform-inventory-c08074%40shop-platform-dev\.iam@\$\{google_sql_database_instance\..+\.private_ip_address\}:5432\/inventory_service\?sslmode=no-verify$/),
+      DATABASE_URL: expect.stringMatching(/^postgres:\/\/shop-platform-inventory-c08074%40shop-platform-dev\.iam@\$\{google_sql_database_instance\..+\.private_ip_address\}:5432\/inventory_service$/),
+      // TLS verified against the instance's own CA
+      PG_SERVER_CA: expect.stringMatching(/^\$\{google_sql_database_instance\..+\.server_ca_cert\[0\]\.cert\}$/),
     });
     expect(accountOf(tf, 'shop-platform-inventory-service')).toContain('google_service_account');
     const roles = tf.values('google_project_iam_member').filter((m) => String(m.role).startsWith('roles/cloudsql.'));
