@@ -50,7 +50,7 @@ export function rootFiles(model: ResolvedArchitecture, sourceFile: string): Outp
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/coverage/**', 'eslint.config.mjs', 'jest.config.js'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/coverage/**', 'cdk.out/**', 'infrastructure/**', 'eslint.config.mjs', 'jest.config.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -6,8 +6,8 @@
  * It needs the npm registry, so it runs only when ALLFRAME_E2E=1 (.ci/run sets it); otherwise it is skipped
  * with a message saying so.
  */
-import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { cli } from '../helpers';
@@ -57,8 +57,50 @@ if (!enabled) {
       expect(bundles.length).toBeGreaterThanOrEqual(10);
       const bundle = readFileSync(join(out, bundles[0]!), 'utf8');
       expect(bundle).not.toMatch(/require\("@shop-platform\/platform"\)/); // the workspace package is inlined
+
+      // AND the same workspace for GCP (examples/shop-gcp): it passes its own npm test, and every service's
+      // container entry bundles as its Dockerfile bundles it (Google clients included) and serves its probes
+      cpSync(join(root, 'examples', 'shop-gcp', 'architecture.yaml'), join(dir, 'architecture.yaml'));
+      expect(await cli(['synth'], dir)).toMatchObject({ code: 0 });
+      const t4 = Date.now();
+      const gcpInstall = spawnSync('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: dir, encoding: 'utf8' });
+      expect({ status: gcpInstall.status, out: gcpInstall.status === 0 ? '' : gcpInstall.stderr }).toEqual({ status: 0, out: '' });
+      const gcpTest = spawnSync('npm', ['test'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+      expect({ status: gcpTest.status, out: gcpTest.status === 0 ? '' : `${gcpTest.stdout}\n${gcpTest.stderr}`.slice(-6000) }).toEqual({ status: 0, out: '' });
+      console.log(`generated workspace (gcp): npm install + npm test ${((Date.now() - t4) / 1000).toFixed(1)} s; ${/Tests:\s+(.*)/.exec(gcpTest.stderr + gcpTest.stdout)?.[1] ?? '?'}`);
+      expect(existsSync(join(dir, 'infrastructure', 'gcp', 'default', 'cdk.tf.json'))).toBe(true);
+      const images = mkdtempSync(join(tmpdir(), 'allframe-images-'));
+      for (const service of readdirSync(join(dir, 'services'))) {
+        const dockerfile = readFileSync(join(dir, 'services', service, 'Dockerfile'), 'utf8');
+        const esbuild = /RUN npx (esbuild .*) --outfile=\/out\/index\.js/.exec(dockerfile)?.[1];
+        expect(esbuild).toBeDefined();
+        const built = spawnSync('npx', [...esbuild!.split(' '), `--outfile=${join(images, service, 'index.js')}`, '--log-level=error'], { cwd: dir, encoding: 'utf8' });
+        expect({ service, status: built.status, err: built.stderr }).toEqual({ service, status: 0, err: '' });
+      }
+      const health = await probe(join(images, 'user-service', 'index.js'), { SERVICE_NAME: 'user-service', STORE: 'memory', EVENT_BUS: 'memory', STRIPE_API_KEY: 'test' });
+      expect(health).toEqual({ healthz: 200, readyz: 200 });
+      rmSync(images, { recursive: true, force: true });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 600_000);
+  }, 900_000);
 });
+
+/** Starts a bundled container entry on a free port (copied alone into an empty directory) and asks its probes. */
+async function probe(bundle: string, env: Record<string, string>): Promise<{ healthz: number; readyz: number }> {
+  const alone = mkdtempSync(join(tmpdir(), 'allframe-image-'));
+  cpSync(bundle, join(alone, 'index.js'));
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const child = spawn(process.execPath, ['index.js'], { cwd: alone, env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', PORT: String(port), ...env }, stdio: 'ignore' });
+  try {
+    for (let i = 0; i < 100; i++) {
+      const healthz = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status, () => 0);
+      if (healthz !== 0) return { healthz, readyz: await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status, () => 0) };
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return { healthz: 0, readyz: 0 };
+  } finally {
+    child.kill('SIGTERM');
+    rmSync(alone, { recursive: true, force: true });
+  }
+}
