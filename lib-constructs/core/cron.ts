@@ -41,3 +41,12 @@ function weekdayItem(item: string, expression: string): string {
   if (/^\d+$/.test(item)) return String(day(item));
   throw new Error(`EventBridge cannot express the day-of-week "${item}" of ${expression}; use names (MON-FRI) or a list`);
 }
+
+/**
+ * A five-field cron running every `seconds` (at least a minute): every N minutes, or every N hours on the hour when
+ * `seconds` is a whole number of hours. For polling, where the exact phase does not matter.
+ */
+export function everyCron(seconds: number): string {
+  const every = Math.max(60, seconds);
+  return every % 3600 === 0 ? `0 */${every / 3600} * * *` : `*/${Math.max(1, Math.round(every / 60))} * * * *`;
+}

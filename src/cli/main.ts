@@ -5,7 +5,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { Diagnostic, InternalError } from '../model/diagnostics';
+import { Diagnostic, InternalError, type DiagnosticInit } from '../model/diagnostics';
+import type { OutputFile } from '../model/output-file';
 import { TARGETS, TargetId } from '../model/constants';
 import { diagnosticJson, formatDiagnostic, formatSummary } from './format';
 
@@ -244,34 +245,29 @@ async function synthCommand(fileArg: string | undefined, flags: SynthFlags, io: 
   const root = flags.out !== undefined ? resolve(io.cwd, flags.out) : dirname(loaded.path);
   const sourceFile = relative(root, loaded.path).split(sep).join('/');
   const outputs = [...renderRepository(loaded.model, { sourceFile })];
-  let stackSummary: string[] = [];
+  let target: { files: readonly OutputFile[]; problems: readonly DiagnosticInit[]; summary: string[] } | undefined;
   if (loaded.model.target === 'aws') {
     if (io.isTTY) io.stderr('synthesizing the AWS stacks...\n');
     const { synthAws } = await import('../targets/aws/synth');
     const aws = synthAws(loaded.model, { validation: flags.validation !== false, sourceFile });
-    if (aws.problems.length > 0 && loaded.document) {
-      const diags = aws.problems.map((p) => loaded.document!.diagnostic(p));
-      report(diags, io, color, loaded.text);
-      io.stderr(formatSummary(diags, loaded.display, { color }) + '\n');
-      return EXIT_INVALID;
-    }
-    outputs.push(...aws.files);
     const total = aws.stacks.reduce((n, st) => n + st.resources, 0);
-    stackSummary = [`aws: ${aws.stacks.length} stacks, ${total} resources`, ...aws.stacks.map((st) => `  ${st.stackName}: ${st.resources} resources`)];
+    target = { ...aws, summary: [`aws: ${aws.stacks.length} stacks, ${total} resources`, ...aws.stacks.map((st) => `  ${st.stackName}: ${st.resources} resources`)] };
   } else if (loaded.model.target === 'gcp') {
     if (io.isTTY) io.stderr('synthesizing the GCP Terraform stack...\n');
     const { synthGcpTarget, environmentName } = await import('../targets/gcp/synth');
     const gcp = synthGcpTarget(loaded.model);
-    if (gcp.problems.length > 0 && loaded.document) {
-      const diags = gcp.problems.map((p) => loaded.document!.diagnostic(p));
-      report(diags, io, color, loaded.text);
-      io.stderr(formatSummary(diags, loaded.display, { color }) + '\n');
-      return EXIT_INVALID;
-    }
-    outputs.push(...gcp.files);
     const total = Object.values(gcp.resources).reduce((n, c) => n + c, 0);
-    stackSummary = [`gcp: infrastructure/gcp/${environmentName(loaded.model)}/cdk.tf.json, ${total} resources (policy checks passed)`];
+    target = { ...gcp, summary: [`gcp: infrastructure/gcp/${environmentName(loaded.model)}/cdk.tf.json, ${total} resources (policy checks passed)`] };
   }
+  // What the target found wrong (overrides naming nothing, policy failures) is located in the file; nothing is written.
+  if (target !== undefined && target.problems.length > 0 && loaded.document) {
+    const diags = target.problems.map((p) => loaded.document!.diagnostic(p));
+    report(diags, io, color, loaded.text);
+    io.stderr(formatSummary(diags, loaded.display, { color }) + '\n');
+    return EXIT_INVALID;
+  }
+  outputs.push(...(target?.files ?? []));
+  const stackSummary = target?.summary ?? [];
   const plan = planOutput(root, outputs, { ...(flags.force ? { force: true } : {}) });
   const errors = plan.problems.filter((p) => p.severity === 'error');
   report(plan.problems, io, color);

@@ -6,20 +6,19 @@
  */
 import { ArtifactRegistryRepository } from '@cdktf/provider-google/lib/artifact-registry-repository';
 import { DataGoogleProject } from '@cdktf/provider-google/lib/data-google-project';
-import { MonitoringNotificationChannel } from '@cdktf/provider-google/lib/monitoring-notification-channel';
 import { ProjectIamMember } from '@cdktf/provider-google/lib/project-iam-member';
 import { TerraformOutput, TerraformVariable } from 'cdktf';
 import { CloudRunService, type SecretEnvRef, type SecretFileRef } from '../../../lib-constructs/gcp/cloud-run-service';
 import { PubSubTopicWithDlq, type TopicSubscription } from '../../../lib-constructs/gcp/pubsub-topic-with-dlq';
 import { ServiceAlerts } from '../../../lib-constructs/gcp/service-alerts';
-import { GcpServiceNetwork } from '../../../lib-constructs/gcp/service-network';
-import { ServiceSecret } from '../../../lib-constructs/gcp/service-secret';
 import { DEAD_LETTER_SUBSCRIPTION_SUFFIX } from '../../../lib-constructs/core/gcp-pubsub-defaults';
 import { constant } from '../../model/names';
 import type { ResolvedService } from '../../resolve/index';
 import { GCP_HANDLERS } from './handlers';
+import { load } from './lazy';
 import { gcpPrefix, gcpProject, gcpRegion, gcpSecretId, gcpTopicName, runServiceName, subscriptionName } from './naming';
 import type { GcpStack } from './stack';
+import type { GcpServiceNetwork } from '../../../lib-constructs/gcp/service-network';
 
 /** What the services of an architecture share. */
 export class GcpShared {
@@ -47,7 +46,7 @@ export class GcpShared {
     });
     const email = model.file.observability?.alarms_email;
     if (email !== undefined && email !== '') {
-      const channel = new MonitoringNotificationChannel(stack, 'alarms-email', {
+      const channel = new (load.notificationChannel())(stack, 'alarms-email', {
         displayName: `${model.file.architecture.name} alarms`,
         type: 'email',
         labels: { email_address: email },
@@ -77,7 +76,7 @@ export class GcpShared {
 
   /** The architecture's VPC, subnetwork, private services access and NAT, made on first use. */
   network(): GcpServiceNetwork {
-    this.networkValue ??= new GcpServiceNetwork(this.stack, 'network', { name: gcpPrefix(this.stack.model), region: gcpRegion(this.stack.model) });
+    this.networkValue ??= new (load.network())(this.stack, 'network', { name: gcpPrefix(this.stack.model), region: gcpRegion(this.stack.model) });
     return this.networkValue;
   }
 
@@ -206,7 +205,7 @@ export function buildGcp(stack: GcpStack): GcpShared {
     if (callees(s).length > 0) plan.setEnv('OUTBOUND_AUTH', 'google-id-token');
     if (internalCallees.length > 0) plan.useVpc('ALL_TRAFFIC');
     for (const name of s.spec.secrets ?? []) {
-      const secret = new ServiceSecret(stack, `${s.name}-secret-${name}`, { secretId: gcpSecretId(model, s, name) });
+      const secret = new (load.secret())(stack, `${s.name}-secret-${name}`, { secretId: gcpSecretId(model, s, name) });
       plan.secretEnv.set(name, { secret: secret.secretId });
     }
     if ((s.spec.secrets ?? []).length > 0) plan.setEnv('SECRETS_SOURCE', 'env');

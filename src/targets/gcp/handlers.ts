@@ -3,21 +3,15 @@
  * error). Every service runs on Cloud Run as its own account (app.ts); handlers add its data, its subscriptions,
  * schedules and workflows, and the configuration the generated code reads.
  */
-import { FirestoreField } from '@cdktf/provider-google/lib/firestore-field';
-import { SecretManagerSecretVersion } from '@cdktf/provider-google/lib/secret-manager-secret-version';
 import { ServiceAccount } from '@cdktf/provider-google/lib/service-account';
-import { SqlUser } from '@cdktf/provider-google/lib/sql-user';
 import { createHash } from 'node:crypto';
 import { dependable } from 'cdktf';
+import { everyCron } from '../../../lib-constructs/core/cron';
 import { runServiceAccountId } from '../../../lib-constructs/core/gcp-run-defaults';
 import { sagaSteps } from '../../../lib-constructs/core/saga';
-import { SagaWorkflow } from '../../../lib-constructs/gcp/saga-workflow';
-import { CloudScheduledJob } from '../../../lib-constructs/gcp/scheduled-job';
-import { GcpServiceCache } from '../../../lib-constructs/gcp/service-cache';
-import { GcpServiceDatabase } from '../../../lib-constructs/gcp/service-database';
-import { ServiceSecret } from '../../../lib-constructs/gcp/service-secret';
 import type { ArchetypeKind } from '../../model/archetypes';
 import { projectRole, type GcpServicePlan } from './app';
+import { load } from './lazy';
 import { gcpProject, gcpRegion } from './naming';
 
 export type GcpHandler = (plan: GcpServicePlan) => void;
@@ -65,11 +59,11 @@ function expiringCollections(plan: GcpServicePlan): string[] {
 function firestore(plan: GcpServicePlan): void {
   once(plan, 'firestore', () => {
     const model = plan.stack.model;
-    const db = new GcpServiceDatabase(plan.stack, `${plan.service.name}-firestore`, { engine: 'firestore', name: plan.name, location: gcpRegion(model) });
+    const db = new (load.database())(plan.stack, `${plan.service.name}-firestore`, { engine: 'firestore', name: plan.name, location: gcpRegion(model) });
     plan.setEnv('FIRESTORE_DATABASE', plan.name);
     // Outbox entries and idempotency records carry expiresAt: Firestore deletes them past it.
     for (const collection of expiringCollections(plan)) {
-      new FirestoreField(plan.stack, `${plan.service.name}-${collection}-ttl`, {
+      new (load.firestoreField())(plan.stack, `${plan.service.name}-${collection}-ttl`, {
         database: db.firestoreDatabase!.name,
         collection: `${plan.name}-${collection}`,
         field: 'expiresAt',
@@ -91,7 +85,7 @@ function postgres(plan: GcpServicePlan): void {
   once(plan, 'postgres', () => {
     const model = plan.stack.model;
     const network = plan.shared.network();
-    const db = new GcpServiceDatabase(plan.stack, `${plan.service.name}-postgres`, {
+    const db = new (load.database())(plan.stack, `${plan.service.name}-postgres`, {
       engine: 'postgres',
       name: plan.name,
       location: gcpRegion(model),
@@ -103,7 +97,7 @@ function postgres(plan: GcpServicePlan): void {
     const email = serviceAccountEmail(plan);
     // Cloud SQL names an IAM service-account user by its email without the domain suffix.
     const user = email.replace(/\.gserviceaccount\.com$/, '');
-    new SqlUser(plan.stack, `${plan.service.name}-db-user`, { name: user, instance: db.sqlInstance!.name, type: 'CLOUD_IAM_SERVICE_ACCOUNT' });
+    new (load.sqlUser())(plan.stack, `${plan.service.name}-db-user`, { name: user, instance: db.sqlInstance!.name, type: 'CLOUD_IAM_SERVICE_ACCOUNT' });
     const condition = { title: 'own-sql-instance', expression: `resource.name == "projects/${gcpProject(model)}/instances/${plan.name}"` };
     projectRole(plan, 'sql-client', 'roles/cloudsql.client', email, condition);
     projectRole(plan, 'sql-instance-user', 'roles/cloudsql.instanceUser', email, condition);
@@ -134,7 +128,7 @@ function httpService(plan: GcpServicePlan): void {
 
 /** A Cloud Scheduler job calling `path` of the service with an OIDC token of its own account. */
 function schedule(plan: GcpServicePlan, id: string, props: { cron: string; path: string; timeZone?: string; retryCount: number; attemptSeconds: number }): void {
-  new CloudScheduledJob(plan.stack, `${plan.service.name}-${id}`, {
+  new (load.scheduledJob())(plan.stack, `${plan.service.name}-${id}`, {
     name: `${plan.name}-${id}`,
     schedule: props.cron,
     serviceUrl: plan.shared.urlOf(plan.service.name),
@@ -176,7 +170,7 @@ const saga: GcpHandler = (plan) => {
     displayName: `Saga ${spec.name} of ${plan.service.name}`,
     description: `Runs the ${spec.name} workflow; may invoke ${plan.name} only.`,
   });
-  new SagaWorkflow(plan.stack, `${plan.service.name}-saga`, {
+  new (load.sagaWorkflow())(plan.stack, `${plan.service.name}-saga`, {
     name: plan.name,
     region,
     sagaName: spec.name,
@@ -255,9 +249,8 @@ const legacyAdapter: GcpHandler = (plan) => {
   const acl = plan.service.spec.acl;
   httpService(plan);
   if (acl?.sync_strategy !== 'polling') return;
-  const every = Math.max(60, acl.polling_interval_seconds ?? 60);
   schedule(plan, 'poll', {
-    cron: every % 3600 === 0 ? `0 */${every / 3600} * * *` : `*/${Math.max(1, Math.round(every / 60))} * * * *`,
+    cron: everyCron(acl.polling_interval_seconds ?? 60),
     path: '/sync',
     retryCount: 0,
     attemptSeconds: plan.service.spec.timeout_seconds ?? 30,
@@ -276,17 +269,17 @@ const streamProcessor: GcpHandler = (plan) => {
 const cache: GcpHandler = (plan) => {
   const s = plan.service;
   const network = plan.shared.network();
-  const store = new GcpServiceCache(plan.stack, `${s.name}-redis`, { name: fit(plan.name, 40), region: gcpRegion(plan.stack.model), authorizedNetwork: network.networkId });
+  const store = new (load.cache())(plan.stack, `${s.name}-redis`, { name: fit(plan.name, 40), region: gcpRegion(plan.stack.model), authorizedNetwork: network.networkId });
   // The URL carries the AUTH string: it reaches the service as a secret, never as plain configuration.
-  const url = new ServiceSecret(plan.stack, `${s.name}-cache-url`, { secretId: `${plan.name}-cache-url` });
-  new SecretManagerSecretVersion(plan.stack, `${s.name}-cache-url-version`, {
+  const url = new (load.secret())(plan.stack, `${s.name}-cache-url`, { secretId: `${plan.name}-cache-url` });
+  new (load.secretVersion())(plan.stack, `${s.name}-cache-url-version`, {
     secret: url.secret.id,
     secretData: `rediss://:${store.instance.authString}@${store.host}:${store.port}`,
   });
   plan.secretEnv.set('CACHE_URL', { secret: url.secretId });
   // TLS to Memorystore verifies the instance's own server CA: mounted as a file that Node adds to its trust store.
-  const ca = new ServiceSecret(plan.stack, `${s.name}-cache-ca`, { secretId: `${plan.name}-cache-ca` });
-  new SecretManagerSecretVersion(plan.stack, `${s.name}-cache-ca-version`, { secret: ca.secret.id, secretData: store.instance.serverCaCerts.get(0).cert });
+  const ca = new (load.secret())(plan.stack, `${s.name}-cache-ca`, { secretId: `${plan.name}-cache-ca` });
+  new (load.secretVersion())(plan.stack, `${s.name}-cache-ca-version`, { secret: ca.secret.id, secretData: store.instance.serverCaCerts.get(0).cert });
   plan.secretFiles.set(CACHE_CA_DIR, { secret: ca.secretId, fileName: 'ca.pem' });
   plan.setEnv('NODE_EXTRA_CA_CERTS', `${CACHE_CA_DIR}/ca.pem`);
   plan.setEnv('CACHE_BACKEND', 'redis');

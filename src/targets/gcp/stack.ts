@@ -26,21 +26,29 @@ export class GcpStack extends TerraformStack {
   }
 }
 
-/** Terraform JSON of the architecture as `infrastructure/gcp/<env>/cdk.tf.json`, the marker in its "//" key. */
-export function synthGcp(model: ResolvedArchitecture, build: (stack: GcpStack) => void = () => undefined): OutputFile[] {
+/** The stack's Terraform JSON as an object (the marker first in its "//" key) and the path it is written to. */
+export function synthTerraform(model: ResolvedArchitecture, ...builders: readonly ((stack: GcpStack) => unknown)[]): { path: string; tf: Record<string, unknown> } {
   const outdir = mkdtempSync(join(tmpdir(), 'allframe-tf-'));
   try {
     const app = new App({ outdir, skipValidation: false });
     const env = environmentName(model);
-    build(new GcpStack(app, env, model));
+    const stack = new GcpStack(app, env, model);
+    for (const build of builders) build(stack);
     app.synth();
-    const tf = JSON.parse(readFileSync(join(outdir, 'stacks', env, 'cdk.tf.json'), 'utf8')) as Record<string, unknown>;
-    const meta = (tf['//'] ?? {}) as Record<string, unknown>;
-    const { '//': _meta, ...rest } = tf;
-    void _meta;
-    const content = JSON.stringify({ '//': { 'allframe:generated': MARKER, ...meta }, ...rest }, null, 2) + '\n';
-    return [{ path: `infrastructure/gcp/${env}/cdk.tf.json`, content, kind: 'managed' }];
+    const { '//': meta, ...rest } = JSON.parse(readFileSync(join(outdir, 'stacks', env, 'cdk.tf.json'), 'utf8')) as Record<string, unknown>;
+    return { path: `infrastructure/gcp/${env}/cdk.tf.json`, tf: { '//': { 'allframe:generated': MARKER, ...(meta as Record<string, unknown> | undefined) }, ...rest } };
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
+}
+
+/** The Terraform JSON file of a stack. */
+export function terraformFile(path: string, tf: Record<string, unknown>): OutputFile {
+  return { path, content: JSON.stringify(tf, null, 2) + '\n', kind: 'managed' };
+}
+
+/** Terraform JSON of the architecture as `infrastructure/gcp/<env>/cdk.tf.json`, the marker in its "//" key. */
+export function synthGcp(model: ResolvedArchitecture, build: (stack: GcpStack) => void = () => undefined): OutputFile[] {
+  const { path, tf } = synthTerraform(model, build);
+  return [terraformFile(path, tf)];
 }

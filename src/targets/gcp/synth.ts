@@ -8,7 +8,7 @@ import type { OutputFile } from '../../model/output-file';
 import type { ResolvedArchitecture } from '../../resolve/index';
 import { buildGcp } from './app';
 import { checkGcpPolicy, type PolicyProblem } from './policy';
-import { GcpStack, synthGcp } from './stack';
+import { GcpStack, synthTerraform, terraformFile } from './stack';
 
 export { environmentName, GcpStack, synthGcp } from './stack';
 
@@ -32,18 +32,13 @@ export interface GcpSynthResult {
  * after allframe's policy checks pass on it.
  */
 export function synthGcpTarget(model: ResolvedArchitecture, options: GcpSynthOptions = {}): GcpSynthResult {
-  const build = options.build ?? ((stack: GcpStack) => void buildGcp(stack));
-  const files = synthGcp(model, (stack) => {
-    build(stack);
-    options.onStack?.(stack);
-  });
-  const tf = JSON.parse(files[0]!.content) as Record<string, unknown>;
+  const { path, tf } = synthTerraform(model, options.build ?? buildGcp, ...(options.onStack ? [options.onStack] : []));
   const byType = (tf.resource ?? {}) as Record<string, Record<string, unknown>>;
   const resources = Object.fromEntries(Object.entries(byType).map(([type, rs]) => [type, Object.keys(rs).length]));
   const publicServices = new Set(model.services.filter((s) => s.spec.public === true).map((s) => `${model.file.architecture.name}-${s.name}`));
   const secretNames = new Set(model.services.flatMap((s) => s.spec.secrets ?? []));
   const problems = checkGcpPolicy(tf, { publicServices, secretNames }).map((p) => locate(model, p));
-  return problems.length > 0 ? { files: [], resources, problems } : { files, resources, problems: [] };
+  return problems.length > 0 ? { files: [], resources, problems } : { files: [terraformFile(path, tf)], resources, problems: [] };
 }
 
 /** A policy problem as a diagnostic at the service its resource belongs to (construct ids start with it). */

@@ -17,6 +17,7 @@ import { StreamProcessor } from '../../../../lib-constructs/aws/stream-processor
 import { WebSocketApi } from '../../../../lib-constructs/aws/websocket-api';
 import type { ArchetypeKind } from '../../../model/archetypes';
 import { kebab } from '../../../model/names';
+import { everyCron } from '../../../../lib-constructs/core/cron';
 import { acknowledgeConnectVerifiedByHandler } from '../../../../lib-constructs/core/nag';
 import { secretName } from '../naming';
 import type { ServiceStack } from '../service-stack';
@@ -227,8 +228,7 @@ const legacyAdapter: AwsHandler = (stack) => {
   const grantees = [...http.grantees];
   if (polling && s.compute !== 'fargate') {
     const poll = stack.fn('Poll', 'poll', { reservedConcurrentExecutions: 1, description: `${s.name}: polls ${s.spec.acl?.upstream ?? 'the upstream'}` });
-    const every = Math.max(60, s.spec.acl?.polling_interval_seconds ?? 60);
-    new ScheduledJob(stack, 'PollSchedule', { cron: every % 3600 === 0 ? `0 */${every / 3600} * * *` : `*/${Math.max(1, Math.round(every / 60))} * * * *`, handler: poll, retryAttempts: 0 });
+    new ScheduledJob(stack, 'PollSchedule', { cron: everyCron(s.spec.acl?.polling_interval_seconds ?? 60), handler: poll, retryAttempts: 0 });
     grantees.push(poll);
     stack.grantPublish(poll);
     stack.grantees.push(poll);
