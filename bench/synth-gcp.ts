@@ -17,15 +17,13 @@
  *
  *   npm run compile && npx tsx bench/synth-gcp.ts [--write] [--sizes 1,10,100] [--runs 3] [--no-source-maps]
  */
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-const root = join(__dirname, '..');
-const lib = join(root, 'lib', 'src');
+import { architectureFile, compareSides, entryPoint, fmtS, lib, libMissing, median, ms, packageVersion, publishComparison, runChild, sizesAndRuns, summarize, total, validModel, withinGoal, writeChildResult } from './harness';
+import type { Measured, Side, SideResult } from './harness';
 
 /** Loaded only where used, so that the allframe process never loads the hand-written app (nor the reverse). */
 function handWritten(): typeof import('./hand-written-gcp') {
@@ -41,52 +39,26 @@ function allframe(): { validateSource: typeof import('../src/validate').validate
   return { validateSource, synthGcpTarget };
 }
 
-type Side = 'allframe' | 'hand-written';
-
-interface ChildResult {
-  side: Side;
-  services: number;
+/** Phases include `start`: node and tsx up to the first line of this script. */
+interface ChildResult extends SideResult {
   /** Resources by Terraform type. */
   resources: Record<string, number>;
-  /** Named phases inside the process, in ms; `start` is node and tsx up to the first line of this script. */
-  phases: Record<string, number>;
-  /** The child's own view of its peak RSS (MB), a cross-check of /usr/bin/time. */
-  maxRssMb: number;
-}
-
-interface Run extends ChildResult {
-  wallMs: number;
-  peakRssMb: number;
 }
 
 /** The architecture file: `n` stateless Cloud Run services, each with one Firestore entity and one event. */
 export function generateGcpArchitecture(n: number): string {
-  const lines = [
+  const head = [
     'architecture: { name: bench-gcp, version: 1.0.0 }',
     'settings: { event_bus: pubsub, default_database: firestore }',
     'cloud: { primary: gcp, gcp: { project_id: bench-gcp-dev, region: europe-west1, state_bucket: bench-gcp-tfstate } }',
-    'services:',
   ];
-  for (let i = 1; i <= n; i++) {
-    const id = String(i).padStart(3, '0');
-    lines.push(
-      `  - name: svc-${id}`,
-      '    type: stateless',
-      `    domain: { entities: [Item${id}], events: [Item${id}Created] }`,
-      '    database: { type: firestore }',
-      `    publishes: [Item${id}Created]`,
-    );
-  }
-  return lines.join('\n') + '\n';
-}
-
-function ms(from: bigint): number {
-  return Number(process.hrtime.bigint() - from) / 1e6;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
+  return architectureFile(n, head, (id) => [
+    `  - name: svc-${id}`,
+    '    type: stateless',
+    `    domain: { entities: [Item${id}], events: [Item${id}Created] }`,
+    '    database: { type: firestore }',
+    `    publishes: [Item${id}Created]`,
+  ]);
 }
 
 /** One measured process: one side, one size. */
@@ -99,13 +71,12 @@ function child(side: Side, n: number, file: string): void {
     const { validateSource, synthGcpTarget } = allframe();
     const loadMs = ms(t0);
     const t1 = process.hrtime.bigint();
-    const v = validateSource(file, readFileSync(file), { env: {}, target: 'gcp' });
-    if (!v.ok || !v.model) throw new Error(`invalid: ${JSON.stringify(v.diagnostics)}`);
+    const model = validModel(validateSource, file, 'gcp');
     const validateMs = ms(t1);
     const t2 = process.hrtime.bigint();
     let buildMs = NaN;
     // onStack runs once the architecture is built, before app.synth(): it splits the synth in two, adding nothing.
-    const r = synthGcpTarget(v.model, { onStack: () => void (buildMs = ms(t2)) });
+    const r = synthGcpTarget(model, { onStack: () => void (buildMs = ms(t2)) });
     if (r.problems.length > 0) throw new Error(`problems: ${JSON.stringify(r.problems)}`);
     const synthMs = ms(t2);
     result = { side, services: n, resources: { ...r.resources }, phases: { start, load: loadMs, validate: validateMs, build: buildMs, emit: synthMs - buildMs } };
@@ -121,21 +92,7 @@ function child(side: Side, n: number, file: string): void {
       rmSync(outdir, { recursive: true, force: true });
     }
   }
-  process.stdout.write(JSON.stringify({ ...result, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
-}
-
-function measure(side: Side, n: number, file: string, sourceMaps: boolean): Run {
-  const t = process.hrtime.bigint();
-  const args = [process.execPath, '--import', 'tsx', __filename, '--child', side, String(n), file, ...(sourceMaps ? [] : ['--no-source-maps'])];
-  const p = spawnSync('/usr/bin/time', ['-f', '%M', ...args], {
-    encoding: 'utf8',
-    cwd: root,
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  const wallMs = ms(t);
-  if (p.status !== 0) throw new Error(`${side} ${n} failed: ${p.stderr}`);
-  const peakRssMb = Number(p.stderr.trim().split('\n').pop()) / 1024;
-  return { ...(JSON.parse(p.stdout) as ChildResult), wallMs, peakRssMb };
+  writeChildResult(result);
 }
 
 // --- The same Terraform JSON, logical ids aside ---------------------------------------------------------------------
@@ -190,9 +147,7 @@ function checkSameTerraform(n: number, dir: string): void {
   const file = join(dir, `architecture-check-${n}.yaml`);
   writeFileSync(file, generateGcpArchitecture(n));
   const { validateSource, synthGcpTarget } = allframe();
-  const v = validateSource(file, readFileSync(file), { env: {}, target: 'gcp' });
-  if (!v.ok || !v.model) throw new Error(`invalid: ${JSON.stringify(v.diagnostics)}`);
-  const r = synthGcpTarget(v.model);
+  const r = synthGcpTarget(validModel(validateSource, file, 'gcp'));
   if (r.problems.length > 0) throw new Error(`problems: ${JSON.stringify(r.problems)}`);
   const af = canonicalTerraform(JSON.parse(r.files[0]!.content) as Json);
   const outdir = mkdtempSync(join(dir, 'hand-written-tf-'));
@@ -212,37 +167,15 @@ function checkSameTerraform(n: number, dir: string): void {
 
 // --- The benchmark ----------------------------------------------------------------------------------------------
 
-function argValue(name: string): string | undefined {
-  const at = process.argv.indexOf(name);
-  return at >= 0 ? process.argv[at + 1] : undefined;
-}
-
-function total(resources: Record<string, number>): number {
-  return Object.values(resources).reduce((a, b) => a + b, 0);
-}
-
-function fmtS(x: number): string {
-  return `${(x / 1000).toFixed(2)} s`;
-}
-
 /** Median of a phase over runs, in ms or s. */
-function phase(runs: Run[], name: string): string {
+function phase(runs: Measured<ChildResult>[], name: string): string {
   const x = median(runs.map((r) => r.phases[name]!));
-  return x < 1000 ? `${x.toFixed(0)} ms` : fmtS(x);
-}
-
-function version(pkg: string): string {
-  return (JSON.parse(readFileSync(join(root, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
+  return x < 1000 ? `${x.toFixed(0)} ms` : fmtS(x, 2);
 }
 
 function mainBench(): void {
-  if (!existsSync(join(lib, 'targets', 'gcp', 'synth.js'))) {
-    process.stderr.write('bench: lib/ is missing the GCP target; run `npm run compile` first\n');
-    process.exitCode = 1;
-    return;
-  }
-  const sizes = (argValue('--sizes') ?? '1,10,100').split(',').map(Number);
-  const runs = Number(argValue('--runs') ?? 3);
+  if (libMissing(join(lib, 'targets', 'gcp', 'synth.js'), 'lib/ is missing the GCP target')) return;
+  const { sizes, runs } = sizesAndRuns();
   const sourceMaps = !process.argv.includes('--no-source-maps');
   const dir = mkdtempSync(join(tmpdir(), 'allframe-bench-synth-gcp-'));
   const rows: string[] = [];
@@ -253,15 +186,7 @@ function mainBench(): void {
     for (const n of sizes) {
       const file = join(dir, `architecture-${n}.yaml`);
       writeFileSync(file, generateGcpArchitecture(n));
-      const got: Record<Side, Run[]> = { allframe: [], 'hand-written': [] };
-      // Interleaved, so that a noisy moment on the machine hits both sides.
-      for (let i = 0; i < runs; i++) {
-        for (const side of ['allframe', 'hand-written'] as const) {
-          const r = measure(side, n, file, sourceMaps);
-          got[side].push(r);
-          process.stderr.write(`${side} n=${n} run ${i + 1}: ${r.wallMs.toFixed(0)} ms, ${r.peakRssMb.toFixed(0)} MB, phases ${JSON.stringify(Object.fromEntries(Object.entries(r.phases).map(([k, v]) => [k, Math.round(v)])))}\n`);
-        }
-      }
+      const got = compareSides(n, runs, (side) => runChild<ChildResult>(`${side} ${n}`, __filename, [side, String(n), file, ...(sourceMaps ? [] : ['--no-source-maps'])]));
       const af = got.allframe;
       const hw = got['hand-written'];
       for (const r of [...af, ...hw]) {
@@ -269,15 +194,14 @@ function mainBench(): void {
           throw new Error(`n=${n}: resources differ: allframe ${JSON.stringify(sortKeys(af[0]!.resources))}, ${r.side} ${JSON.stringify(sortKeys(r.resources))}`);
         }
       }
-      const afMs = median(af.map((r) => r.wallMs));
-      const hwMs = median(hw.map((r) => r.wallMs));
-      const afRss = median(af.map((r) => r.peakRssMb));
-      const hwRss = median(hw.map((r) => r.peakRssMb));
+      // Memory: the median peak of the runs.
+      const summary = summarize(got, median);
+      const { afMs, hwMs, afRss, hwRss } = summary;
       rows.push(
-        `| ${n} | ${fmtS(afMs)} | ${fmtS(hwMs)} | **${(afMs / hwMs).toFixed(2)}** | ${afRss.toFixed(0)} MB | ${hwRss.toFixed(0)} MB | **${(afRss / hwRss).toFixed(2)}** | ${total(af[0]!.resources)} / ${total(hw[0]!.resources)} | ${['start', 'load', 'validate', 'build', 'emit'].map((p) => phase(af, p)).join(' + ')} | ${['start', 'load', 'build', 'synth', 'read'].map((p) => phase(hw, p)).join(' + ')} |`,
+        `| ${n} | ${fmtS(afMs, 2)} | ${fmtS(hwMs, 2)} | **${(afMs / hwMs).toFixed(2)}** | ${afRss.toFixed(0)} MB | ${hwRss.toFixed(0)} MB | **${(afRss / hwRss).toFixed(2)}** | ${total(af[0]!.resources)} / ${total(hw[0]!.resources)} | ${['start', 'load', 'validate', 'build', 'emit'].map((p) => phase(af, p)).join(' + ')} | ${['start', 'load', 'build', 'synth', 'read'].map((p) => phase(hw, p)).join(' + ')} |`,
       );
-      goals.push(`within 1.1 × the hand-written app at ${n}: ${afMs <= 1.1 * hwMs && afRss <= 1.1 * hwRss ? 'met' : 'MISSED'} (time ${(afMs / hwMs).toFixed(2)}, memory ${(afRss / hwRss).toFixed(2)})`);
-      if (n === 100) goals.push(`100 services under 5 s and 512 MB: ${afMs < 5000 && afRss < 512 ? 'met' : 'MISSED'} (${fmtS(afMs)}, ${afRss.toFixed(0)} MB)`);
+      goals.push(withinGoal(n, summary));
+      if (n === 100) goals.push(`100 services under 5 s and 512 MB: ${afMs < 5000 && afRss < 512 ? 'met' : 'MISSED'} (${fmtS(afMs, 2)}, ${afRss.toFixed(0)} MB)`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -289,22 +213,9 @@ function mainBench(): void {
       ? "Source maps are on in both processes, as tsx sets them: cdktf's stack trace for every token it makes is then mapped frame by frame, which weighs on build (`--no-source-maps` measures without)."
       : 'Source maps are off in both processes (`--no-source-maps`), as when the CLI runs from lib/ with plain node.',
   ].join('\n\n');
-  const table = [
-    '| services | allframe | hand-written | time ratio | allframe peak RSS | hand-written peak RSS | RSS ratio | resources: allframe / hand-written | allframe: start + load + validate + build + emit | hand-written: start + load + build + synth + read |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ...rows,
-  ].join('\n');
-  const report = `### synth-gcp (${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}, cdktf ${version('cdktf')}, @cdktf/provider-google ${version('@cdktf/provider-google')}${sourceMaps ? '' : ', source maps off'})\n\n${note}\n\n${table}\n\nGoals: ${goals.join('; ')}.\n`;
-  process.stdout.write(report);
-  if (process.argv.includes('--write')) {
-    const file = join(root, 'bench', 'RESULTS.md');
-    const old = readFileSync(file, 'utf8');
-    const marker = '<!-- synth-gcp -->';
-    const section = `${marker}\n${report}${marker}`;
-    writeFileSync(file, old.includes(marker) ? old.replace(new RegExp(`${marker}[\\s\\S]*${marker}`), () => section) : `${old}\n${section}\n`);
-  }
+  const columns = ['services', 'allframe', 'hand-written', 'time ratio', 'allframe peak RSS', 'hand-written peak RSS', 'RSS ratio', 'resources: allframe / hand-written', 'allframe: start + load + validate + build + emit', 'hand-written: start + load + build + synth + read'];
+  const extras = [`cdktf ${packageVersion('cdktf')}`, `@cdktf/provider-google ${packageVersion('@cdktf/provider-google')}`, ...(sourceMaps ? [] : ['source maps off'])];
+  publishComparison({ name: 'synth-gcp', extras, note, columns, rows, goals });
 }
 
-const at = process.argv.indexOf('--child');
-if (at >= 0) child(process.argv[at + 1] as Side, Number(process.argv[at + 2]), process.argv[at + 3]!);
-else mainBench();
+entryPoint(module, mainBench, (args) => child(args[0] as Side, Number(args[1]), args[2]!));

@@ -4,21 +4,16 @@
  *
  *   npm run compile && npx tsx bench/synth.ts [--write]
  */
-import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { entryPoint, heading, lib, libMissing, median, root, timeProcess, writeSection } from './harness';
+import type { Timed } from './harness';
 
-const root = join(__dirname, '..');
 const bin = join(root, 'bin', 'allframe');
 
-function run(dir: string): { ms: number; rssMb: number; stderr: string } {
-  const t = process.hrtime.bigint();
-  const p = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, bin, 'synth', 'architecture.yaml'], { cwd: dir, encoding: 'utf8' });
-  const ms = Number(process.hrtime.bigint() - t) / 1e6;
-  if (p.status !== 0) throw new Error(`synth failed: ${p.stderr}`);
-  const lines = p.stderr.trim().split('\n');
-  return { ms, rssMb: Number(lines.pop()) / 1024, stderr: lines.join('\n') };
+function run(dir: string): Timed {
+  return timeProcess('synth', [process.execPath, bin, 'synth', 'architecture.yaml'], dir);
 }
 
 function countFiles(dir: string): { files: number; bytes: number } {
@@ -39,17 +34,8 @@ function countFiles(dir: string): { files: number; bytes: number } {
   return { files, bytes };
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
 function mainBench(): void {
-  if (!existsSync(join(root, 'lib', 'src', 'cli', 'main.js'))) {
-    process.stderr.write('bench: lib/ is missing; run `npm run compile` first\n');
-    process.exitCode = 1;
-    return;
-  }
+  if (libMissing(join(lib, 'cli', 'main.js'))) return;
   const cold: number[] = [];
   const warm: number[] = [];
   let rss = 0;
@@ -59,17 +45,17 @@ function mainBench(): void {
     try {
       cpSync(join(root, 'examples', 'shop', 'architecture.yaml'), join(dir, 'architecture.yaml'));
       const first = run(dir);
-      cold.push(first.ms);
-      rss = Math.max(rss, first.rssMb);
+      cold.push(first.wallMs);
+      rss = Math.max(rss, first.peakRssMb);
       size = countFiles(dir);
       const again = run(dir);
       if (!/0 written/.test(again.stderr)) throw new Error(`rerun wrote files: ${again.stderr}`);
-      warm.push(again.ms);
+      warm.push(again.wallMs);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  const report = `### synth (${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, Node ${process.version})
+  const report = `${heading('synth')}
 
 \`allframe synth\` of examples/shop (13 services) as a whole process from lib/, 5 runs each:
 
@@ -81,13 +67,7 @@ function mainBench(): void {
 Goal: the 13-service reference, all files, under 10 s: ${median(cold) < 10000 ? 'met' : 'MISSED'}.
 `;
   process.stdout.write(report);
-  if (process.argv.includes('--write')) {
-    const file = join(root, 'bench', 'RESULTS.md');
-    const old = readFileSync(file, 'utf8');
-    const marker = '<!-- synth -->';
-    const section = `${marker}\n${report}${marker}`;
-    writeFileSync(file, old.includes(marker) ? old.replace(new RegExp(`${marker}[\\s\\S]*${marker}`), section) : `${old}\n${section}\n`);
-  }
+  writeSection('synth', report);
 }
 
-mainBench();
+entryPoint(module, mainBench);

@@ -6,14 +6,11 @@
  *
  *   npm run compile && npx tsx bench/validate.ts [--write]
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { generateArchitecture } from './generate';
+import { entryPoint, heading, lib, libMissing, median, ms, root, runChild, timeProcess, writeChildResult, writeSection } from './harness';
 
-const root = join(__dirname, '..');
-const lib = join(root, 'lib', 'src', 'validate', 'index.js');
+const validate = join(lib, 'validate', 'index.js');
 
 interface ChildResult {
   services: number;
@@ -24,53 +21,38 @@ interface ChildResult {
   ok: boolean;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
 /** Runs in a fresh process per size so that peak memory is that size's own. */
 function child(n: number): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { validateSource } = require(lib) as typeof import('../src/validate');
+  const { validateSource } = require(validate) as typeof import('../src/validate');
   const text = generateArchitecture(n);
   const times: number[] = [];
   let ok = true;
   for (let i = 0; i < 7; i++) {
     const t = process.hrtime.bigint();
     const r = validateSource('bench.yaml', text, { env: {} });
-    times.push(Number(process.hrtime.bigint() - t) / 1e6);
+    times.push(ms(t));
     ok &&= r.ok;
   }
-  const result: ChildResult = { services: n, bytes: Buffer.byteLength(text), firstMs: times[0]!, medianMs: median(times.slice(1)), maxRssMb: process.resourceUsage().maxRSS / 1024, ok };
-  process.stdout.write(JSON.stringify(result));
+  const result: Omit<ChildResult, 'maxRssMb'> = { services: n, bytes: Buffer.byteLength(text), firstMs: times[0]!, medianMs: median(times.slice(1)), ok };
+  writeChildResult(result);
 }
 
 function cliWall(runs: number): { medianMs: number; maxMs: number; maxRssMb: number } {
   const times: number[] = [];
   let rss = 0;
   for (let i = 0; i < runs; i++) {
-    const t = process.hrtime.bigint();
-    const p = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, join(root, 'bin', 'allframe'), 'validate', join(root, 'examples', 'shop', 'architecture.yaml')], { encoding: 'utf8' });
-    times.push(Number(process.hrtime.bigint() - t) / 1e6);
-    if (p.status !== 0) throw new Error(`allframe validate failed: ${p.stderr}`);
-    rss = Math.max(rss, Number(p.stderr.trim().split('\n').pop()) / 1024);
+    const p = timeProcess('allframe validate', [process.execPath, join(root, 'bin', 'allframe'), 'validate', join(root, 'examples', 'shop', 'architecture.yaml')]);
+    times.push(p.wallMs);
+    rss = Math.max(rss, p.peakRssMb);
   }
   return { medianMs: median(times), maxMs: Math.max(...times), maxRssMb: rss };
 }
 
 function mainBench(): void {
-  if (!existsSync(lib)) {
-    process.stderr.write('bench: lib/ is missing; run `npm run compile` first\n');
-    process.exitCode = 1;
-    return;
-  }
-  const rows: ChildResult[] = [];
-  for (const n of [10, 100, 1000]) {
-    const p = spawnSync(process.execPath, ['--import', 'tsx', __filename, '--child', String(n)], { encoding: 'utf8', cwd: root });
-    if (p.status !== 0) throw new Error(p.stderr);
-    rows.push(JSON.parse(p.stdout) as ChildResult);
-  }
+  if (libMissing(validate)) return;
+  // The table shows the child's own peak RSS (maxRssMb); /usr/bin/time measures the same process.
+  const rows = [10, 100, 1000].map((n) => runChild<ChildResult>(`validate ${n}`, __filename, [String(n)]));
   const cli = cliWall(15);
   const table = [
     '| services | file size | first run | median of 6 warm runs | peak RSS of the process | valid |',
@@ -79,21 +61,12 @@ function mainBench(): void {
   ].join('\n');
   const cliLine = `\`allframe validate examples/shop/architecture.yaml\` (13 services), whole process, 15 runs: median **${cli.medianMs.toFixed(0)} ms** wall, slowest ${cli.maxMs.toFixed(0)} ms, peak RSS ${cli.maxRssMb.toFixed(0)} MB.`;
   const note = 'Each size runs in its own process under tsx (which adds about 40 MB of RSS); times are for validateSource on the generated text, from the compiled lib/.';
-  const report = `### validate (${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, Node ${process.version})\n\n${note}\n\n${table}\n\n${cliLine}\n`;
+  const report = `${heading('validate')}\n\n${note}\n\n${table}\n\n${cliLine}\n`;
   process.stdout.write(report);
   const thousand = rows.find((r) => r.services === 1000)!;
   const goals = [`1,000 services in under 1 s: ${thousand.firstMs < 1000 ? 'met' : 'MISSED'} (${thousand.firstMs.toFixed(0)} ms cold, ${thousand.medianMs.toFixed(0)} ms warm)`, `CLI on the reference under 400 ms: ${cli.medianMs < 400 ? 'met' : 'MISSED'} (${cli.medianMs.toFixed(0)} ms)`];
   process.stdout.write(`\nGoals: ${goals.join('; ')}\n`);
-  if (process.argv.includes('--write')) {
-    const file = join(root, 'bench', 'RESULTS.md');
-    const old = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n\nNumbers from `bench/` on the project machines (2 cores, 24 GB). Newest first within each section.\n';
-    const marker = '<!-- validate -->';
-    const section = `${marker}\n${report}\nGoals: ${goals.join('; ')}.\n${marker}`;
-    const next = old.includes(marker) ? old.replace(new RegExp(`${marker}[\\s\\S]*${marker}`), section) : `${old}\n${section}\n`;
-    writeFileSync(file, next);
-  }
+  writeSection('validate', `${report}\nGoals: ${goals.join('; ')}.\n`);
 }
 
-const at = process.argv.indexOf('--child');
-if (at >= 0) child(Number(process.argv[at + 1]));
-else mainBench();
+entryPoint(module, mainBench, (args) => child(Number(args[0])));
