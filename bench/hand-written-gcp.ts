@@ -60,8 +60,7 @@ export function synthHandWrittenGcp(n: number, outdir: string): HandWrittenGcpRe
 
   const imageTag = new TerraformVariable(stack, 'image_tag', {
     type: 'string',
-    default: 'latest',
-    description: 'Tag of the service images in the Artifact Registry repository (set it to the commit being deployed)',
+    description: 'Tag of the service images in the Artifact Registry repository: the commit being deployed',
   });
   const repository = new ArtifactRegistryRepository(stack, 'images', {
     repositoryId: ARCH,
@@ -85,7 +84,6 @@ export function synthHandWrittenGcp(n: number, outdir: string): HandWrittenGcpRe
   for (let i = 1; i <= n; i++) {
     const service = `svc-${String(i).padStart(3, '0')}`;
     const name = `${ARCH}-${service}`;
-    const email = `${name}@${PROJECT}.iam.gserviceaccount.com`;
 
     const topic = new PubsubTopic(stack, `${service}-events`, { name: `${name}-events`, messageRetentionDuration: '604800s' });
     const account = new ServiceAccount(stack, `${service}-account`, {
@@ -93,7 +91,7 @@ export function synthHandWrittenGcp(n: number, outdir: string): HandWrittenGcpRe
       displayName: `Cloud Run service ${name}`,
       description: `Runs the Cloud Run service ${name}; holds only the roles granted to it explicitly.`,
     });
-    new FirestoreDatabase(stack, `${service}-firestore`, {
+    const database = new FirestoreDatabase(stack, `${service}-firestore`, {
       name,
       locationId: REGION,
       type: 'FIRESTORE_NATIVE',
@@ -101,10 +99,10 @@ export function synthHandWrittenGcp(n: number, outdir: string): HandWrittenGcpRe
       deleteProtectionState: 'DELETE_PROTECTION_ENABLED',
       deletionPolicy: 'ABANDON',
     });
-    new ProjectIamMember(stack, `${service}-firestore-user`, {
+    const grant = new ProjectIamMember(stack, `${service}-firestore-user`, {
       project: PROJECT,
       role: 'roles/datastore.user',
-      member: `serviceAccount:${email}`,
+      member: `serviceAccount:${account.email}`,
       condition: { title: 'own-firestore-database', expression: `resource.name == "projects/${PROJECT}/databases/${name}"`, description: `Only ${service}'s own resource` },
     });
     const env: Record<string, string> = {
@@ -122,6 +120,7 @@ export function synthHandWrittenGcp(n: number, outdir: string): HandWrittenGcpRe
       location: REGION,
       ingress: 'INGRESS_TRAFFIC_INTERNAL_ONLY',
       deletionProtection: false,
+      dependsOn: [database, grant],
       template: {
         serviceAccount: account.email,
         maxInstanceRequestConcurrency: 80,

@@ -98,7 +98,8 @@ function child(side: Side, n: number, file: string): void {
 // --- The same Terraform JSON, logical ids aside ---------------------------------------------------------------------
 
 type Json = Record<string, unknown>;
-const REF = /\$\{(data\.)?([A-Za-z0-9_]+)\.([A-Za-z0-9_-]+)/g;
+/** A reference: `${type.id...` in an expression, or a bare `"type.id"` (depends_on). */
+const REF = /\$\{(data\.)?([A-Za-z0-9_]+)\.([A-Za-z0-9_-]+)|"(data\.)?(google_[A-Za-z0-9_]+)\.([A-Za-z0-9_-]+)"/g;
 
 function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
@@ -128,9 +129,10 @@ export function canonicalTerraform(tf: Json): Json {
   }
   let name = new Map(blocks.map((b) => [b.address, b.type]));
   const relabel = (text: string) =>
-    text.replace(REF, (m, d: string | undefined, type: string, id: string) => {
-      const to = name.get(`${d ?? ''}${type}.${id}`);
-      return to === undefined ? m : `\${${to}`;
+    text.replace(REF, (m, d: string | undefined, type: string | undefined, id: string | undefined, bd: string | undefined, btype: string | undefined, bid: string | undefined) => {
+      const bare = type === undefined;
+      const to = name.get(bare ? `${bd ?? ''}${btype!}.${bid!}` : `${d ?? ''}${type}.${id!}`);
+      return to === undefined ? m : bare ? `"${to}"` : `\${${to}`;
     });
   for (let round = 0; round < 4; round++) {
     name = new Map(blocks.map((b) => [b.address, `${b.type}#${createHash('sha256').update(`${b.type}\0${relabel(b.body)}`).digest('hex').slice(0, 12)}`]));

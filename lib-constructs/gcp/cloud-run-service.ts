@@ -4,6 +4,7 @@ import { CloudRunV2ServiceIamMember } from '@cdktf/provider-google/lib/cloud-run
 import { SecretManagerSecretIamMember } from '@cdktf/provider-google/lib/secret-manager-secret-iam-member';
 import { ServiceAccount } from '@cdktf/provider-google/lib/service-account';
 import { Token } from 'cdktf';
+import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import {
   DEFAULT_RUN_PORT,
@@ -128,6 +129,18 @@ export interface CloudRunServiceProps {
    * @default - none
    */
   readonly secretFiles?: Record<string, SecretFileRef>;
+  /**
+   * What must exist before the service's first revision starts: secret versions it reads, its database and the
+   * grants on it (the accessor grants of `secretEnv` and `secretFiles` are added by the construct).
+   * @default - none
+   */
+  readonly dependsOn?: readonly ITerraformDependable[];
+  /**
+   * The account the service runs as, when the caller makes it first (to grant it access before the service
+   * exists). It must be this service's alone.
+   * @default - an account made for this service
+   */
+  readonly serviceAccount?: ServiceAccount;
 }
 
 /** A secret mounted as one file in a directory of its own. */
@@ -183,11 +196,7 @@ export class CloudRunService extends Construct {
     checkProps(props, sizing, port);
 
     this.name = props.name;
-    this.serviceAccount = new ServiceAccount(this, 'ServiceAccount', {
-      accountId: runServiceAccountId(props.name),
-      displayName: `Cloud Run service ${props.name}`,
-      description: `Runs the Cloud Run service ${props.name}; holds only the roles granted to it explicitly.`,
-    });
+    this.serviceAccount = props.serviceAccount ?? runServiceAccount(this, 'ServiceAccount', props.name);
 
     const secretEnv = Object.entries(props.secretEnv ?? {}).sort(([a], [b]) => compare(a, b));
     const secretFiles = Object.entries(props.secretFiles ?? {}).sort(([a], [b]) => compare(a, b));
@@ -232,7 +241,7 @@ export class CloudRunService extends Construct {
         ],
       },
       // Cloud Run checks at deploy time that the service's account may read its secrets.
-      ...(secretGrants.length > 0 ? { dependsOn: secretGrants } : {}),
+      ...(secretGrants.length > 0 || props.dependsOn !== undefined ? { dependsOn: [...secretGrants, ...(props.dependsOn ?? [])] } : {}),
     });
     this.url = this.service.uri;
 
@@ -327,4 +336,13 @@ function checkProps(props: CloudRunServiceProps, sizing: RunServiceSizing, port:
     if (!Token.isUnresolved(email) && !SERVICE_ACCOUNT_EMAIL_PATTERN.test(email)) problems.push(`invoker '${email}' is not a service-account email (…@….gserviceaccount.com)`);
   }
   if (problems.length > 0) throw new Error(`CloudRunService ${props.name}: ${problems.join('; ')}`);
+}
+
+/** The account of a Cloud Run service: its own, holding nothing but what is granted to it. */
+export function runServiceAccount(scope: Construct, id: string, serviceName: string): ServiceAccount {
+  return new ServiceAccount(scope, id, {
+    accountId: runServiceAccountId(serviceName),
+    displayName: `Cloud Run service ${serviceName}`,
+    description: `Runs the Cloud Run service ${serviceName}; holds only the roles granted to it explicitly.`,
+  });
 }

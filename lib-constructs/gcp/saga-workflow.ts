@@ -132,7 +132,8 @@ function call(saga: string, step: string, action: 'execute' | 'compensate', time
     call: 'http.post',
     args: {
       url: '${stepsUrl}',
-      auth: { type: 'OIDC' },
+      // The audience is the service's URL (Cloud Run's documented audience), not the /steps URL.
+      auth: { type: 'OIDC', audience: `\${sys.get_env("${SAGA_SERVICE_URL_ENV}")}` },
       timeout,
       body: { saga, step, action, sagaId: '${sagaId}', input: '${input}', results: '${results}' },
     },

@@ -86,8 +86,8 @@ export const LIMITS = {
   pubsubDeliveryAttempts: { min: 5, max: 100 },
   pubsubMaxAckDeadlineSeconds: 600,
   cloudRunServiceName: 49,
-  /** Longest Cloud Run request (a scheduled run is one request). */
-  cloudRunTimeoutMinutes: 60,
+  /** Longest scheduled run on GCP: one request, which Cloud Scheduler waits for at most 30 minutes. */
+  scheduledRunMinutes: 30,
   /** Valid Fargate memory (MiB) per CPU value. */
   fargate: {
     256: [512, 1024, 2048],

@@ -174,8 +174,8 @@ export function checkTarget(doc: SourceDocument, raw: unknown, model: ResolvedAr
           hint: 'set max_instances: 1 (one instance holds every connection), or drop subscriptions.events',
         });
       }
-      if (spec.schedule && (spec.schedule.timeout_minutes ?? 15) > LIMITS.cloudRunTimeoutMinutes) {
-        report({ code: 'AF5002', message: `service "${s.name}": schedule.timeout_minutes ${spec.schedule.timeout_minutes} is above the ${LIMITS.cloudRunTimeoutMinutes} minutes a Cloud Run request may take on target gcp`, path: svcPath(s, 'schedule', 'timeout_minutes'), hint: `lower it to ${LIMITS.cloudRunTimeoutMinutes} or less` });
+      if (spec.schedule && (spec.schedule.timeout_minutes ?? 15) > LIMITS.scheduledRunMinutes) {
+        report({ code: 'AF5002', message: `service "${s.name}": schedule.timeout_minutes ${spec.schedule.timeout_minutes} is above the ${LIMITS.scheduledRunMinutes} minutes Cloud Scheduler waits for a run (one request to Cloud Run) on target gcp`, path: svcPath(s, 'schedule', 'timeout_minutes'), hint: `lower it to ${LIMITS.scheduledRunMinutes} or less` });
       }
       const full = `${file.architecture.name}-${s.name}`;
       if (info.compute && full.length > LIMITS.cloudRunServiceName) {

@@ -8,7 +8,9 @@ import { ArtifactRegistryRepository } from '@cdktf/provider-google/lib/artifact-
 import { DataGoogleProject } from '@cdktf/provider-google/lib/data-google-project';
 import { ProjectIamMember } from '@cdktf/provider-google/lib/project-iam-member';
 import { TerraformOutput, TerraformVariable } from 'cdktf';
-import { CloudRunService, type SecretEnvRef, type SecretFileRef } from '../../../lib-constructs/gcp/cloud-run-service';
+import type { ITerraformDependable } from 'cdktf';
+import type { ServiceAccount } from '@cdktf/provider-google/lib/service-account';
+import { CloudRunService, runServiceAccount, type SecretEnvRef, type SecretFileRef } from '../../../lib-constructs/gcp/cloud-run-service';
 import { PubSubTopicWithDlq, type TopicSubscription } from '../../../lib-constructs/gcp/pubsub-topic-with-dlq';
 import { ServiceAlerts } from '../../../lib-constructs/gcp/service-alerts';
 import { DEAD_LETTER_SUBSCRIPTION_SUFFIX } from '../../../lib-constructs/core/gcp-pubsub-defaults';
@@ -34,8 +36,8 @@ export class GcpShared {
     const model = stack.model;
     this.imageTag = new TerraformVariable(stack, 'image_tag', {
       type: 'string',
-      default: 'latest',
-      description: 'Tag of the service images in the Artifact Registry repository (set it to the commit being deployed)',
+      // No default: every apply says which build it deploys.
+      description: 'Tag of the service images in the Artifact Registry repository: the commit being deployed',
     });
     this.repository = new ArtifactRegistryRepository(stack, 'images', {
       repositoryId: gcpPrefix(model),
@@ -102,8 +104,13 @@ export class GcpServicePlan {
   cpuAlwaysAllocated = false;
   sessionAffinity = false;
   maxInstances?: number;
+  minInstances?: number;
   concurrency?: number;
   timeoutSeconds?: number;
+  /** What the service's first revision needs in place: its data, the grants on it, secret versions. */
+  readonly dependsOn: ITerraformDependable[] = [];
+  /** The account the service runs as, made first so that grants can refer to it (and wait for it). */
+  readonly account: ServiceAccount;
   /** Dead-letter subscriptions to alert on. */
   readonly deadLetters: { name: string; subscriptionId: string }[] = [];
   private readonly afterRun: ((run: CloudRunService) => void)[] = [];
@@ -111,7 +118,9 @@ export class GcpServicePlan {
   constructor(
     readonly shared: GcpShared,
     readonly service: ResolvedService,
-  ) {}
+  ) {
+    this.account = runServiceAccount(shared.stack, `${service.name}-account`, runServiceName(shared.stack.model, service));
+  }
 
   get stack(): GcpStack {
     return this.shared.stack;
@@ -222,13 +231,15 @@ export function buildGcp(stack: GcpStack): GcpShared {
       public: s.spec.public === true,
       cpu: cloudRunCpu(s.spec.cpu),
       memory: `${Math.max(512, s.spec.memory_mb ?? 512)}Mi`,
-      minInstances: s.spec.min_instances ?? 0,
+      minInstances: plan.minInstances ?? s.spec.min_instances ?? 0,
       maxInstances: plan.maxInstances ?? Math.max(1, s.spec.max_instances ?? 10),
       timeoutSeconds: plan.timeoutSeconds ?? s.spec.timeout_seconds ?? 30,
       ...(plan.concurrency !== undefined ? { concurrency: plan.concurrency } : {}),
       sessionAffinity: plan.sessionAffinity,
       cpuAlwaysAllocated: plan.cpuAlwaysAllocated,
       ...(network !== undefined && plan.vpc !== 'none' ? { vpcAccess: { network: network.network.id, subnetwork: network.subnetwork.id, egress: plan.vpc } } : {}),
+      serviceAccount: plan.account,
+      ...(plan.dependsOn.length > 0 ? { dependsOn: plan.dependsOn } : {}),
       env: Object.fromEntries(plan.env),
       secretEnv: Object.fromEntries(plan.secretEnv),
       ...(plan.secretFiles.size > 0 ? { secretFiles: Object.fromEntries(plan.secretFiles) } : {}),

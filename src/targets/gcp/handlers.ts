@@ -5,7 +5,7 @@
  */
 import { ServiceAccount } from '@cdktf/provider-google/lib/service-account';
 import { createHash } from 'node:crypto';
-import { dependable } from 'cdktf';
+import { Fn, dependable } from 'cdktf';
 import { everyCron } from '../../../lib-constructs/core/cron';
 import { runServiceAccountId } from '../../../lib-constructs/core/gcp-run-defaults';
 import { sagaSteps } from '../../../lib-constructs/core/saga';
@@ -70,10 +70,11 @@ function firestore(plan: GcpServicePlan): void {
         ttlConfig: {},
       });
     }
-    projectRole(plan, 'firestore-user', 'roles/datastore.user', serviceAccountEmail(plan), {
+    const grant = projectRole(plan, 'firestore-user', 'roles/datastore.user', plan.account.email, {
       title: 'own-firestore-database',
       expression: `resource.name == "projects/${gcpProject(model)}/databases/${plan.name}"`,
     });
+    plan.dependsOn.push(db.firestoreDatabase!, grant);
   });
 }
 
@@ -94,13 +95,19 @@ function postgres(plan: GcpServicePlan): void {
     });
     // Cloud SQL takes its private IP from the peered range: the peering comes first.
     db.sqlInstance!.dependsOn = [dependable(network.privateServicesConnection)];
-    const email = serviceAccountEmail(plan);
     // Cloud SQL names an IAM service-account user by its email without the domain suffix.
-    const user = email.replace(/\.gserviceaccount\.com$/, '');
-    new (load.sqlUser())(plan.stack, `${plan.service.name}-db-user`, { name: user, instance: db.sqlInstance!.name, type: 'CLOUD_IAM_SERVICE_ACCOUNT' });
-    const condition = { title: 'own-sql-instance', expression: `resource.name == "projects/${gcpProject(model)}/instances/${plan.name}"` };
-    projectRole(plan, 'sql-client', 'roles/cloudsql.client', email, condition);
-    projectRole(plan, 'sql-instance-user', 'roles/cloudsql.instanceUser', email, condition);
+    const user = serviceAccountEmail(plan).replace(/\.gserviceaccount\.com$/, '');
+    const dbUser = new (load.sqlUser())(plan.stack, `${plan.service.name}-db-user`, {
+      name: Fn.trimsuffix(plan.account.email, '.gserviceaccount.com'),
+      instance: db.sqlInstance!.name,
+      type: 'CLOUD_IAM_SERVICE_ACCOUNT',
+    });
+    // Logging in with IAM (the service connects to the private IP directly, no connector): instanceUser is enough.
+    const grant = projectRole(plan, 'sql-instance-user', 'roles/cloudsql.instanceUser', plan.account.email, {
+      title: 'own-sql-instance',
+      expression: `resource.type == "sqladmin.googleapis.com/Instance" && resource.name == "projects/${gcpProject(model)}/instances/${plan.name}"`,
+    });
+    plan.dependsOn.push(dbUser, grant);
     plan.useVpc('PRIVATE_RANGES_ONLY');
     plan.setEnv('DATABASE_URL', `postgres://${encodeURIComponent(user)}@${db.privateIpAddress!}:5432/${db.databaseName}`);
     // TLS is checked against the instance's own CA (its certificate does not name the private IP).
@@ -133,7 +140,7 @@ function schedule(plan: GcpServicePlan, id: string, props: { cron: string; path:
     schedule: props.cron,
     serviceUrl: plan.shared.urlOf(plan.service.name),
     path: props.path,
-    serviceAccountEmail: serviceAccountEmail(plan),
+    serviceAccountEmail: plan.account.email,
     region: gcpRegion(plan.stack.model),
     timeZone: props.timeZone ?? 'UTC',
     retry: { retryCount: props.retryCount },
@@ -182,11 +189,8 @@ const saga: GcpHandler = (plan) => {
   plan.setEnv('SAGA_WORKFLOW', `projects/${gcpProject(model)}/locations/${region}/workflows/${plan.name}`);
   plan.then((run) => {
     run.grantInvoke(runner.email);
-    // Workflows has no per-workflow IAM: the service may start executions of the project's workflows, by condition its own.
-    projectRole(plan, 'workflows-invoker', 'roles/workflows.invoker', run.serviceAccount.email, {
-      title: 'own-workflow',
-      expression: `resource.name.startsWith("projects/${gcpProject(model)}/locations/${region}/workflows/${plan.name}")`,
-    });
+    // Workflows has neither per-workflow IAM nor IAM conditions on resources: the grant covers the project's workflows.
+    projectRole(plan, 'workflows-invoker', 'roles/workflows.invoker', run.serviceAccount.email);
     projectRole(plan, 'saga-runner-logs', 'roles/logging.logWriter', runner.email);
   });
 };
@@ -214,6 +218,8 @@ const websocket: GcpHandler = (plan) => {
   plan.sessionAffinity = true;
   plan.cpuAlwaysAllocated = true;
   plan.timeoutSeconds = 3600;
+  // Every open connection is a request in flight: as many as an instance takes.
+  plan.concurrency = 1000;
   plan.setEnv('CONNECTIONS_STORE', 'memory');
   plan.setEnv('SENDER', 'memory');
   const events = s.spec.subscriptions?.events ?? [];
@@ -262,6 +268,7 @@ const streamProcessor: GcpHandler = (plan) => {
   serviceData(plan);
   // Open windows live in the instance's memory: one instance, CPU kept for the timers that close them.
   plan.maxInstances = 1;
+  plan.minInstances = 1;
   plan.cpuAlwaysAllocated = true;
   plan.subscribe(inputs.map((event) => ({ event })), '/events', { unwrapped: true });
 };
@@ -272,14 +279,16 @@ const cache: GcpHandler = (plan) => {
   const store = new (load.cache())(plan.stack, `${s.name}-redis`, { name: fit(plan.name, 40), region: gcpRegion(plan.stack.model), authorizedNetwork: network.networkId });
   // The URL carries the AUTH string: it reaches the service as a secret, never as plain configuration.
   const url = new (load.secret())(plan.stack, `${s.name}-cache-url`, { secretId: `${plan.name}-cache-url` });
-  new (load.secretVersion())(plan.stack, `${s.name}-cache-url-version`, {
+  const urlVersion = new (load.secretVersion())(plan.stack, `${s.name}-cache-url-version`, {
     secret: url.secret.id,
     secretData: `rediss://:${store.instance.authString}@${store.host}:${store.port}`,
   });
   plan.secretEnv.set('CACHE_URL', { secret: url.secretId });
   // TLS to Memorystore verifies the instance's own server CA: mounted as a file that Node adds to its trust store.
   const ca = new (load.secret())(plan.stack, `${s.name}-cache-ca`, { secretId: `${plan.name}-cache-ca` });
-  new (load.secretVersion())(plan.stack, `${s.name}-cache-ca-version`, { secret: ca.secret.id, secretData: store.instance.serverCaCerts.get(0).cert });
+  const caVersion = new (load.secretVersion())(plan.stack, `${s.name}-cache-ca-version`, { secret: ca.secret.id, secretData: store.instance.serverCaCerts.get(0).cert });
+  // A revision reads the versions as it starts: they (and so the instance) come first.
+  plan.dependsOn.push(urlVersion, caVersion);
   plan.secretFiles.set(CACHE_CA_DIR, { secret: ca.secretId, fileName: 'ca.pem' });
   plan.setEnv('NODE_EXTRA_CA_CERTS', `${CACHE_CA_DIR}/ca.pem`);
   plan.setEnv('CACHE_BACKEND', 'redis');

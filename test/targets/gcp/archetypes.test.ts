@@ -88,7 +88,11 @@ describe('what each archetype becomes on GCP', () => {
     expect(db).toMatchObject({ type: 'FIRESTORE_NATIVE', point_in_time_recovery_enablement: 'POINT_IN_TIME_RECOVERY_ENABLED', delete_protection_state: 'DELETE_PROTECTION_ENABLED' });
     const role = tf.named('google_project_iam_member', 'roles/datastore.user', 'role');
     expect(role.condition).toMatchObject({ expression: 'resource.name == "projects/customer-platform-dev/databases/customer-platform-customer-api"' });
-    expect(role.member).toBe('serviceAccount:customer-platform-customer-api@customer-platform-dev.iam.gserviceaccount.com');
+    // a reference to the account: the grant waits for it; and the service waits for the grant and the database
+    expect(role.member).toBe(`serviceAccount:${accountOf(tf, 'customer-platform-customer-api')}`);
+    expect(tf.named(RUN, 'customer-platform-customer-api').depends_on).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^google_firestore_database\./), expect.stringMatching(/^google_project_iam_member\./)]),
+    );
     expect(tf.named('google_service_account', 'customer-platform-customer-api', 'account_id')).toBeDefined();
     expect(envOf(tf.named(RUN, 'customer-platform-customer-api'))).toMatchObject({ STORE: 'firestore', FIRESTORE_DATABASE: 'customer-platform-customer-api', TABLE_PREFIX: 'customer-platform-customer-api' });
   });
@@ -122,7 +126,9 @@ describe('what each archetype becomes on GCP', () => {
     expect(env.FLIGHT_SERVICE_URL).toBe('https://travel-booking-flight-service-${data.google_project.project.number}.europe-west1.run.app');
     expect(env.OUTBOUND_AUTH).toBe('google-id-token');
     expect((tf.named(RUN, 'travel-booking-booking-service').template as Json).vpc_access).toMatchObject({ egress: 'ALL_TRAFFIC' });
-    expect(tf.named('google_project_iam_member', 'roles/workflows.invoker', 'role').condition).toMatchObject({ expression: expect.stringContaining('workflows/travel-booking-booking-service') });
+    // Workflows recognizes no IAM conditions on resources: a project-level grant, said so in docs/gcp.md
+    expect(tf.named('google_project_iam_member', 'roles/workflows.invoker', 'role')).toMatchObject({ member: `serviceAccount:${accountOf(tf, 'travel-booking-booking-service')}` });
+    expect(source).toContain('audience');
   });
 
   test('gateway: its API keys come from Secret Manager, readable by its account alone; its caller may invoke it', () => {
@@ -156,7 +162,7 @@ describe('what each archetype becomes on GCP', () => {
     const tf = fixture('websocket-gateway');
     const run = tf.named(RUN, 'live-scores-live-updates');
     const template = run.template as Json;
-    expect(template).toMatchObject({ session_affinity: true, timeout: '3600s', scaling: { max_instance_count: 1 } });
+    expect(template).toMatchObject({ session_affinity: true, timeout: '3600s', max_instance_request_concurrency: 1000, scaling: { max_instance_count: 1 } });
     expect(container(run).resources).toMatchObject({ cpu_idle: false });
     const sub = tf.named(SUB, 'live-scores-live-updates-from-match-service');
     expect(sub.push_config).toMatchObject({ push_endpoint: `${tf.ref(RUN, 'live-scores-live-updates')}.uri}/broadcast`, no_wrapper: { write_metadata: true } });
@@ -169,7 +175,7 @@ describe('what each archetype becomes on GCP', () => {
     expect(job.http_target).toMatchObject({
       uri: 'https://billing-nightly-invoicing-${data.google_project.project.number}.europe-west1.run.app/run',
       http_method: 'POST',
-      oidc_token: { service_account_email: 'billing-nightly-invoicing@billing-dev.iam.gserviceaccount.com' },
+      oidc_token: { service_account_email: accountOf(tf, 'billing-nightly-invoicing') },
     });
     const template = tf.named(RUN, 'billing-nightly-invoicing').template as Json;
     expect(template).toMatchObject({ timeout: '600s', max_instance_request_concurrency: 1, scaling: { max_instance_count: 1 } });
@@ -185,7 +191,8 @@ describe('what each archetype becomes on GCP', () => {
   test('stream-processor: input events pushed unwrapped to /events, one instance with CPU for its windows, output published', () => {
     const tf = fixture('stream-processor');
     const run = tf.named(RUN, 'payments-risk-fraud-scorer');
-    expect(run.template).toMatchObject({ scaling: { max_instance_count: 1 } });
+    // one instance, always there: windows live in its memory
+    expect(run.template).toMatchObject({ scaling: { min_instance_count: 1, max_instance_count: 1 } });
     expect(container(run).resources).toMatchObject({ cpu_idle: false });
     const sub = tf.named(SUB, 'payments-risk-fraud-scorer-from-payment-service');
     expect(sub).toMatchObject({ filter: 'attributes.type = "PaymentAttempted"', push_config: { no_wrapper: { write_metadata: true } } });
@@ -208,6 +215,8 @@ describe('what each archetype becomes on GCP', () => {
     expect(container(run)).toMatchObject({ volume_mounts: [{ name: 'secret-1', mount_path: '/etc/allframe/cache-ca' }] });
     expect((run.template as Json).volumes).toEqual([{ name: 'secret-1', secret: { secret: expect.stringContaining('google_secret_manager_secret'), items: [{ path: 'ca.pem', version: 'latest' }] } }]);
     expect(tf.values('google_secret_manager_secret_iam_member')).toHaveLength(2);
+    // the first revision waits for both versions (and so for the instance)
+    expect((run.depends_on as string[]).filter((d) => d.startsWith('google_secret_manager_secret_version.'))).toHaveLength(2);
     tf.named(SUB, 'identity-session-cache-from-auth-service');
   });
 

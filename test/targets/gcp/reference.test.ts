@@ -37,7 +37,7 @@ describe('the reference architecture on GCP', () => {
     expect(settings.backup_configuration).toMatchObject({ enabled: true, point_in_time_recovery_enabled: true });
     expect(sql.depends_on).toEqual([expect.stringMatching(/^google_service_networking_connection\./)]);
     const user = tf.values('google_sql_user')[0]!;
-    expect(user).toMatchObject({ type: 'CLOUD_IAM_SERVICE_ACCOUNT', name: 'shop-platform-inventory-c08074@shop-platform-dev.iam' });
+    expect(user).toMatchObject({ type: 'CLOUD_IAM_SERVICE_ACCOUNT', name: `\${trimsuffix(${accountOf(tf, 'shop-platform-inventory-service').slice(2, -1)}, ".gserviceaccount.com")}` });
     const run = tf.named(RUN, 'shop-platform-inventory-service');
     expect(envOf(run)).toMatchObject({
       STORE: 'postgres',
@@ -48,9 +48,11 @@ describe('the reference architecture on GCP', () => {
       PG_SERVER_CA: expect.stringMatching(/^\$\{google_sql_database_instance\..+\.server_ca_cert\[0\]\.cert\}$/),
     });
     expect(accountOf(tf, 'shop-platform-inventory-service')).toContain('google_service_account');
+    // IAM login to the private IP needs instanceUser only (client is for connectors), on this instance only
     const roles = tf.values('google_project_iam_member').filter((m) => String(m.role).startsWith('roles/cloudsql.'));
-    expect(roles.map((r) => r.role).sort()).toEqual(['roles/cloudsql.client', 'roles/cloudsql.instanceUser']);
-    for (const r of roles) expect(r.condition).toMatchObject({ expression: 'resource.name == "projects/shop-platform-dev/instances/shop-platform-inventory-service"' });
+    expect(roles).toEqual([expect.objectContaining({ role: 'roles/cloudsql.instanceUser', member: `serviceAccount:${accountOf(tf, 'shop-platform-inventory-service')}` })]);
+    expect(roles[0]!.condition).toMatchObject({ expression: 'resource.type == "sqladmin.googleapis.com/Instance" && resource.name == "projects/shop-platform-dev/instances/shop-platform-inventory-service"' });
+    expect(run.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^google_sql_user\./), expect.stringMatching(/^google_project_iam_member\./)]));
     expect((run.template as Json).vpc_access).toMatchObject({ egress: 'PRIVATE_RANGES_ONLY' });
   });
 
