@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { TerraformStack, Testing } from 'cdktf';
-import { CloudRunService } from '../../lib-constructs/gcp/cloud-run-service';
+import { CloudRunService, runServiceAccount } from '../../lib-constructs/gcp/cloud-run-service';
 import type { CloudRunServiceProps } from '../../lib-constructs/gcp/cloud-run-service';
 import { ServiceSecret } from '../../lib-constructs/gcp/service-secret';
 import { runServiceAccountId, SERVICE_ACCOUNT_ID_PATTERN } from '../../lib-constructs/core/gcp-run-defaults';
@@ -312,5 +312,20 @@ describe('CloudRunService: VPC egress, CPU allocation and secret files', () => {
     expect(() => new CloudRunService(stack(), 'A', { ...base, secretFiles: { 'relative/dir': { secret: 's', fileName: 'x' }, '/etc/../x': { secret: 's', fileName: 'a/b' } } })).toThrow(
       /'relative\/dir' must be an absolute directory path.*'\/etc\/\.\.\/x' must be an absolute directory path.*fileName 'a\/b' must be a plain file name/,
     );
+  });
+});
+
+describe('CloudRunService: a given account and what the first revision waits for', () => {
+  test('runs as the account it is given (made first, so grants can refer to it), and waits for dependsOn', () => {
+    const s = stack();
+    const account = runServiceAccount(s, 'Account', 'orders');
+    const grant = new ServiceSecret(s, 'Db', { secretId: 'orders-db' });
+    const run = new CloudRunService(s, 'A', { ...base, serviceAccount: account, dependsOn: [grant.secret] });
+    expect(run.serviceAccount).toBe(account);
+    const out = synth(s);
+    expect(resources(out, 'google_service_account')).toHaveLength(1);
+    const svc = onlyService(out);
+    expect((svc.template as Json).service_account).toMatch(/^\$\{google_service_account\.Account\.email\}$/);
+    expect(svc.depends_on).toEqual([expect.stringMatching(/^google_secret_manager_secret\.Db_Secret_/)]);
   });
 });
