@@ -74,11 +74,17 @@ export function runServiceAccountId(serviceName: string): string {
   let id = serviceName;
   if (id.length < 6) id = `${id}-run`;
   if (id.length < 6) id = `${id}-sa`;
-  if (id.length > 30) {
-    const hash = createHash('sha256').update(serviceName).digest('hex').slice(0, 6);
-    id = `${id.slice(0, 23).replace(/-+$/, '')}-${hash}`;
-  }
-  return id;
+  return fitName(id, 30);
+}
+
+/**
+ * `name` when it has at most `max` characters; else cut to `max - 7` characters (trailing hyphens dropped) plus
+ * `-` and 6 hex characters of its SHA-256, so two long names sharing a prefix stay apart.
+ */
+export function fitName(name: string, max: number): string {
+  if (name.length <= max) return name;
+  const hash = createHash('sha256').update(name).digest('hex').slice(0, 6);
+  return `${name.slice(0, max - 7).replace(/-+$/, '')}-${hash}`;
 }
 
 /**

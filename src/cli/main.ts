@@ -254,10 +254,10 @@ async function synthCommand(fileArg: string | undefined, flags: SynthFlags, io: 
     target = { ...aws, summary: [`aws: ${aws.stacks.length} stacks, ${total} resources`, ...aws.stacks.map((st) => `  ${st.stackName}: ${st.resources} resources`)] };
   } else if (loaded.model.target === 'gcp') {
     if (io.isTTY) io.stderr('synthesizing the GCP Terraform stack...\n');
-    const { synthGcpTarget, environmentName } = await import('../targets/gcp/synth');
+    const { synthGcpTarget } = await import('../targets/gcp/synth');
     const gcp = synthGcpTarget(loaded.model);
     const total = Object.values(gcp.resources).reduce((n, c) => n + c, 0);
-    target = { ...gcp, summary: [`gcp: infrastructure/gcp/${environmentName(loaded.model)}/cdk.tf.json, ${total} resources (policy checks passed)`] };
+    target = { ...gcp, summary: gcp.files.map((f) => `gcp: ${f.path}, ${total} resources (policy checks passed)`) };
   }
   // What the target found wrong (overrides naming nothing, policy failures) is located in the file; nothing is written.
   if (target !== undefined && target.problems.length > 0 && loaded.document) {

@@ -50,6 +50,16 @@ export interface ResolvedArchitecture {
   readonly services: readonly ResolvedService[];
 }
 
+/** Events a service publishes: `publishes`, and for a stream processor its output events. */
+export function publishedEvents(s: ResolvedService): readonly string[] {
+  return [...(s.spec.publishes ?? []), ...(s.spec.stream?.output_events ?? [])];
+}
+
+/** Names of the services publishing `event` (only `from`, when a subscription names it). */
+export function publishersOf(model: ResolvedArchitecture, event: string, from?: string): string[] {
+  return model.services.filter((s) => (from === undefined || s.name === from) && publishedEvents(s).includes(event)).map((s) => s.name);
+}
+
 export interface ResolveOptions {
   /** Target to resolve for; defaults to cloud.primary. */
   readonly target?: TargetId;

@@ -17,9 +17,10 @@ export function checkTarget(doc: SourceDocument, raw: unknown, model: ResolvedAr
   const caps = TARGET_CAPABILITIES[t];
   const file = model.file;
   const rawFile = isRecord(raw) ? raw : {};
-  const set = (...path: string[]) => {
+  /** Whether the file itself (not a default) has a value at `path`. */
+  const set = (...path: (string | number)[]) => {
     let cur: unknown = rawFile;
-    for (const p of path) cur = isRecord(cur) ? cur[p] : undefined;
+    for (const p of path) cur = Array.isArray(cur) && typeof p === 'number' ? cur[p] : isRecord(cur) && typeof p === 'string' ? cur[p] : undefined;
     return cur !== undefined;
   };
   const list = (xs: readonly string[]) => xs.join(', ');
@@ -69,15 +70,8 @@ export function checkTarget(doc: SourceDocument, raw: unknown, model: ResolvedAr
   }
 
   /** Whether the file itself (the service, or the selected environment's override of it) sets `key`, not a default. */
-  const explicitlySet = (s: ResolvedService, key: string): boolean => {
-    const services = rawFile.services;
-    const own = Array.isArray(services) && isRecord(services[s.index]) && (services[s.index] as Record<string, unknown>)[key] !== undefined;
-    const envs = rawFile.environments;
-    const env = model.environment !== undefined && isRecord(envs) ? envs[model.environment] : undefined;
-    const overrides = isRecord(env) ? env.overrides : undefined;
-    const override = isRecord(overrides) ? overrides[s.name] : undefined;
-    return own || (isRecord(override) && override[key] !== undefined);
-  };
+  const explicitlySet = (s: ResolvedService, key: string): boolean =>
+    set('services', s.index, key) || (model.environment !== undefined && set('environments', model.environment, 'overrides', s.name, key));
 
   for (const s of model.services) checkService(s);
 

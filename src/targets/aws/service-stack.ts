@@ -19,7 +19,7 @@ import { ServiceTable } from '../../../lib-constructs/aws/service-table';
 import type { DiagnosticInit } from '../../model/diagnostics';
 import { kebab } from '../../model/names';
 import { ServiceAlarms } from '../../../lib-constructs/aws/service-alarms';
-import type { ResolvedArchitecture, ResolvedService } from '../../resolve/index';
+import { publishedEvents, type ResolvedArchitecture, type ResolvedService } from '../../resolve/index';
 import type { CodeSource } from './code';
 import { prefix, serviceStackName, tablePrefix } from './naming';
 import type { SharedStack } from './shared-stack';
@@ -91,7 +91,7 @@ export class ServiceStack extends Stack {
 
   /** Events the service publishes (for stream processors, their output events). */
   get publishes(): readonly string[] {
-    return [...(this.service.spec.publishes ?? []), ...(this.service.spec.stream?.output_events ?? [])];
+    return publishedEvents(this.service);
   }
 
   /** Set a configuration variable on every workload of the service, now and later. */

@@ -10,7 +10,7 @@ import { ServiceNetwork } from '../../../lib-constructs/aws/service-network';
 import { AlarmTopic } from '../../../lib-constructs/aws/alarm-topic';
 import { ApiGatewayAccountLogging } from '../../../lib-constructs/aws/api-gateway-account-logging';
 import { SchemaRegistry } from '../../../lib-constructs/aws/schema-registry';
-import type { ResolvedArchitecture } from '../../resolve/index';
+import { publishedEvents, publishersOf, type ResolvedArchitecture } from '../../resolve/index';
 import { prefix, topicName } from './naming';
 
 /** Publishers whose SNS topics one stack holds (two resources each). */
@@ -33,7 +33,7 @@ export class SharedStack extends Stack {
     this.model = props.model;
     const email = this.model.file.observability?.alarms_email;
     this.alarmTopic = new AlarmTopic(this, 'Alarms', { ...(email !== undefined && email !== '' ? { email } : {}) });
-    const events = [...new Set(this.model.services.flatMap((s) => [...(s.spec.publishes ?? []), ...(s.spec.stream?.output_events ?? [])]))].sort();
+    const events = [...new Set(this.model.services.flatMap(publishedEvents))].sort();
     // Large architectures keep the shared stack far from CloudFormation's 500 resources: the registry (one
     // resource per event) gets a stack of its own past SCHEMAS_IN_SHARED_STACK events, and SNS topics (two
     // resources per publisher) go to stacks of TOPICS_PER_STACK publishers past that many publishers.
@@ -52,7 +52,7 @@ export class SharedStack extends Stack {
     // WebSocket stages log only once the account has API Gateway's CloudWatch role.
     if (this.model.services.some((s) => s.kind === 'websocket-gateway')) new ApiGatewayAccountLogging(this, 'ApiGatewayLogging');
     const kind = this.model.eventBus === 'eventbridge' ? 'eventbridge' : 'sns';
-    const publishers = this.model.services.filter((s) => (s.spec.publishes ?? []).length > 0 || (s.spec.stream?.output_events ?? []).length > 0);
+    const publishers = this.model.services.filter((s) => publishedEvents(s).length > 0);
     if (kind === 'eventbridge' && publishers.length > 0) {
       this.bus = new EventTopic(this, 'Bus', { kind: 'eventbridge', name: `${prefix(this.model)}-events` });
     }
@@ -102,9 +102,7 @@ export class SharedStack extends Stack {
 
   /** Publishers of `event` (the `from` of a subscription, or every service that publishes it). */
   publishersOf(event: string, from?: string): string[] {
-    return this.model.services
-      .filter((s) => (from === undefined || s.name === from) && [...(s.spec.publishes ?? []), ...(s.spec.stream?.output_events ?? [])].includes(event))
-      .map((s) => s.name);
+    return publishersOf(this.model, event, from);
   }
 }
 

@@ -10,12 +10,12 @@ import { ProjectIamMember } from '@cdktf/provider-google/lib/project-iam-member'
 import { TerraformOutput, TerraformVariable } from 'cdktf';
 import type { ITerraformDependable } from 'cdktf';
 import type { ServiceAccount } from '@cdktf/provider-google/lib/service-account';
-import { CloudRunService, runServiceAccount, type SecretEnvRef, type SecretFileRef } from '../../../lib-constructs/gcp/cloud-run-service';
-import { PubSubTopicWithDlq, type TopicSubscription } from '../../../lib-constructs/gcp/pubsub-topic-with-dlq';
+import { CloudRunService, runServiceAccount, type RunVpcAccess, type SecretEnvRef, type SecretFileRef } from '../../../lib-constructs/gcp/cloud-run-service';
+import { PubSubTopicWithDlq } from '../../../lib-constructs/gcp/pubsub-topic-with-dlq';
 import { ServiceAlerts } from '../../../lib-constructs/gcp/service-alerts';
 import { DEAD_LETTER_SUBSCRIPTION_SUFFIX } from '../../../lib-constructs/core/gcp-pubsub-defaults';
 import { constant } from '../../model/names';
-import type { ResolvedService } from '../../resolve/index';
+import { publishedEvents, publishersOf, type ResolvedService } from '../../resolve/index';
 import { GCP_HANDLERS } from './handlers';
 import { load } from './lazy';
 import { gcpPrefix, gcpProject, gcpRegion, gcpSecretId, gcpTopicName, runServiceName, subscriptionName } from './naming';
@@ -76,21 +76,18 @@ export class GcpShared {
     return this.projectNumberValue;
   }
 
+  /** Direct VPC egress through the architecture's subnetwork. */
+  vpcAccess(egress: RunVpcAccess['egress']): RunVpcAccess {
+    const network = this.network();
+    return { network: network.network.id, subnetwork: network.subnetwork.id, egress };
+  }
+
   /** The architecture's VPC, subnetwork, private services access and NAT, made on first use. */
   network(): GcpServiceNetwork {
     this.networkValue ??= new (load.network())(this.stack, 'network', { name: gcpPrefix(this.stack.model), region: gcpRegion(this.stack.model) });
     return this.networkValue;
   }
 
-  /** The services publishing `event` (only `from` when given). */
-  publishersOf(event: string, from?: string): string[] {
-    return this.stack.model.services.filter((s) => (from === undefined || s.name === from) && publishedEvents(s).includes(event)).map((s) => s.name);
-  }
-}
-
-/** Events a service publishes (for stream processors, their output events). */
-export function publishedEvents(s: ResolvedService): readonly string[] {
-  return [...(s.spec.publishes ?? []), ...(s.spec.stream?.output_events ?? [])];
 }
 
 /** What a handler asks of a service's Cloud Run service before it is made, and what it wires afterwards. */
@@ -152,7 +149,7 @@ export class GcpServicePlan {
   subscribe(consumes: readonly { event: string; from?: string }[], path: string, options: { maxDeliveryAttempts?: number; ackDeadlineSeconds?: number; unwrapped?: boolean } = {}): void {
     const byPublisher = new Map<string, Set<string>>();
     for (const c of consumes) {
-      for (const publisher of this.shared.publishersOf(c.event, c.from)) {
+      for (const publisher of publishersOf(this.stack.model, c.event, c.from)) {
         byPublisher.set(publisher, (byPublisher.get(publisher) ?? new Set<string>()).add(c.event));
       }
     }
@@ -163,14 +160,13 @@ export class GcpServicePlan {
       for (const [publisher, events] of [...byPublisher].sort(([a], [b]) => compare(a, b))) {
         const topic = this.shared.topics.get(publisher)!;
         const name = subscriptionName(model, this.service.name, publisher);
-        const sub: TopicSubscription = topic.addSubscription(`to-${this.service.name}`, {
+        topic.addSubscription(`to-${this.service.name}`, {
           name,
           eventTypes: [...events].sort(),
           ...(options.maxDeliveryAttempts !== undefined ? { maxDeliveryAttempts: options.maxDeliveryAttempts } : {}),
           ...(options.ackDeadlineSeconds !== undefined ? { ackDeadlineSeconds: options.ackDeadlineSeconds } : {}),
           push: { endpoint: `${run.url}${path}`, serviceAccountEmail: run.serviceAccount.email, audience: run.url, ...(options.unwrapped === true ? { unwrapped: true } : {}) },
         });
-        void sub;
         this.deadLetters.push({ name: `from-${publisher}`, subscriptionId: `${name}${DEAD_LETTER_SUBSCRIPTION_SUFFIX}` });
       }
     });
@@ -198,10 +194,11 @@ export function buildGcp(stack: GcpStack): GcpShared {
   const shared = new GcpShared(stack);
   const plans = model.services.map((s) => new GcpServicePlan(shared, s));
 
-  // Callers of internal services send their traffic through the VPC, which makes it internal to Cloud Run.
-  const callees = (s: ResolvedService) => [...new Set([...(s.spec.depends_on ?? []), ...(s.spec.bff?.aggregates ?? [])])].sort(compare);
+  // The services each one calls: its depends_on and the services a BFF aggregates.
+  const callees = new Map(plans.map((p) => [p, [...new Set([...(p.service.spec.depends_on ?? []), ...(p.service.spec.bff?.aggregates ?? [])])].sort(compare)]));
   for (const plan of plans) {
     const s = plan.service;
+    const calls = callees.get(plan)!;
     plan.setEnv('SERVICE_NAME', s.name);
     plan.setEnv('LOG_LEVEL', 'info');
     plan.setEnv('GOOGLE_CLOUD_PROJECT', gcpProject(model));
@@ -209,10 +206,11 @@ export function buildGcp(stack: GcpStack): GcpShared {
       plan.setEnv('EVENT_BUS', 'pubsub');
       plan.setEnv('EVENT_TARGET', gcpTopicName(model, s.name));
     }
-    for (const callee of callees(s)) plan.setEnv(`${constant(callee)}_URL`, shared.urlOf(callee));
-    const internalCallees = callees(s).filter((c) => model.services.some((o) => o.name === c && o.spec.public !== true));
-    if (callees(s).length > 0) plan.setEnv('OUTBOUND_AUTH', 'google-id-token');
-    if (internalCallees.length > 0) plan.useVpc('ALL_TRAFFIC');
+    // Base URLs of the callees (the same variables the AWS target sets), called with ID tokens; calls to internal
+    // services go through the VPC, which is what makes them internal to Cloud Run.
+    for (const callee of calls) plan.setEnv(`${constant(callee)}_URL`, shared.urlOf(callee));
+    if (calls.length > 0) plan.setEnv('OUTBOUND_AUTH', 'google-id-token');
+    if (calls.some((c) => model.services.some((o) => o.name === c && o.spec.public !== true))) plan.useVpc('ALL_TRAFFIC');
     for (const name of s.spec.secrets ?? []) {
       const secret = new (load.secret())(stack, `${s.name}-secret-${name}`, { secretId: gcpSecretId(model, s, name) });
       plan.secretEnv.set(name, { secret: secret.secretId });
@@ -223,7 +221,6 @@ export function buildGcp(stack: GcpStack): GcpShared {
 
   for (const plan of plans) {
     const s = plan.service;
-    const network = plan.vpc === 'none' ? undefined : shared.network();
     const run = new CloudRunService(stack, s.name, {
       name: plan.name,
       location: gcpRegion(model),
@@ -237,7 +234,7 @@ export function buildGcp(stack: GcpStack): GcpShared {
       ...(plan.concurrency !== undefined ? { concurrency: plan.concurrency } : {}),
       sessionAffinity: plan.sessionAffinity,
       cpuAlwaysAllocated: plan.cpuAlwaysAllocated,
-      ...(network !== undefined && plan.vpc !== 'none' ? { vpcAccess: { network: network.network.id, subnetwork: network.subnetwork.id, egress: plan.vpc } } : {}),
+      ...(plan.vpc !== 'none' ? { vpcAccess: shared.vpcAccess(plan.vpc) } : {}),
       serviceAccount: plan.account,
       ...(plan.dependsOn.length > 0 ? { dependsOn: plan.dependsOn } : {}),
       env: Object.fromEntries(plan.env),
@@ -249,14 +246,9 @@ export function buildGcp(stack: GcpStack): GcpShared {
     new TerraformOutput(stack, `${s.name}-url`, { value: run.url, description: `URL of ${s.name}` });
   }
 
-  // Base URLs of the callees (the same variables the AWS target sets), and the invoker grants.
+  // Each callee admits its callers' accounts, and nobody else.
   for (const plan of plans) {
-    const s = plan.service;
-    for (const callee of callees(s)) {
-      const target = shared.runs.get(callee);
-      if (!target) continue;
-      target.grantInvoke(shared.runs.get(s.name)!.serviceAccount.email);
-    }
+    for (const callee of callees.get(plan)!) shared.runs.get(callee)?.grantInvoke(plan.account.email);
   }
   for (const plan of plans) {
     const run = shared.runs.get(plan.service.name)!;

@@ -4,10 +4,9 @@
  * schedules and workflows, and the configuration the generated code reads.
  */
 import { ServiceAccount } from '@cdktf/provider-google/lib/service-account';
-import { createHash } from 'node:crypto';
 import { Fn, dependable } from 'cdktf';
 import { everyCron } from '../../../lib-constructs/core/cron';
-import { runServiceAccountId } from '../../../lib-constructs/core/gcp-run-defaults';
+import { fitName, runServiceAccountId } from '../../../lib-constructs/core/gcp-run-defaults';
 import { sagaSteps } from '../../../lib-constructs/core/saga';
 import type { ArchetypeKind } from '../../model/archetypes';
 import { projectRole, type GcpServicePlan } from './app';
@@ -23,16 +22,9 @@ const CACHE_CA_DIR = '/etc/allframe/cache-ca';
 /** Pub/Sub ack deadlines: 10 to 600 seconds. */
 const ACK_DEADLINE = { min: 10, max: 600 };
 
-/** The email of the account CloudRunService makes for a service: known before the service exists. */
-export function serviceAccountEmail(plan: GcpServicePlan, name = plan.name): string {
-  return `${runServiceAccountId(name)}@${gcpProject(plan.stack.model)}.iam.gserviceaccount.com`;
-}
-
-/** `name` shortened to `max` characters with a stable hash suffix when longer. */
-function fit(name: string, max: number): string {
-  if (name.length <= max) return name;
-  const hash = createHash('sha256').update(name).digest('hex').slice(0, 6);
-  return `${name.slice(0, max - 7).replace(/-+$/, '')}-${hash}`;
+/** The email of a service's account as a literal (`plan.account.email` is its reference, for grants). */
+function serviceAccountEmail(plan: GcpServicePlan): string {
+  return `${runServiceAccountId(plan.name)}@${gcpProject(plan.stack.model)}.iam.gserviceaccount.com`;
 }
 
 const made = new WeakMap<GcpServicePlan, Set<string>>();
@@ -95,7 +87,8 @@ function postgres(plan: GcpServicePlan): void {
     });
     // Cloud SQL takes its private IP from the peered range: the peering comes first.
     db.sqlInstance!.dependsOn = [dependable(network.privateServicesConnection)];
-    // Cloud SQL names an IAM service-account user by its email without the domain suffix.
+    // Cloud SQL names an IAM service-account user by its email without the domain suffix: the user resource takes it
+    // from the account (so it waits for it), the connection string as the literal it resolves to.
     const user = serviceAccountEmail(plan).replace(/\.gserviceaccount\.com$/, '');
     const dbUser = new (load.sqlUser())(plan.stack, `${plan.service.name}-db-user`, {
       name: Fn.trimsuffix(plan.account.email, '.gserviceaccount.com'),
@@ -276,7 +269,7 @@ const streamProcessor: GcpHandler = (plan) => {
 const cache: GcpHandler = (plan) => {
   const s = plan.service;
   const network = plan.shared.network();
-  const store = new (load.cache())(plan.stack, `${s.name}-redis`, { name: fit(plan.name, 40), region: gcpRegion(plan.stack.model), authorizedNetwork: network.networkId });
+  const store = new (load.cache())(plan.stack, `${s.name}-redis`, { name: fitName(plan.name, 40), region: gcpRegion(plan.stack.model), authorizedNetwork: network.networkId });
   // The URL carries the AUTH string: it reaches the service as a secret, never as plain configuration.
   const url = new (load.secret())(plan.stack, `${s.name}-cache-url`, { secretId: `${plan.name}-cache-url` });
   const urlVersion = new (load.secretVersion())(plan.stack, `${s.name}-cache-url-version`, {
