@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { TerraformStack, Testing } from 'cdktf';
+import { gcpStack, synthJson } from './gcp-helpers';
 import { CloudRunService, runServiceAccount } from '../../lib-constructs/gcp/cloud-run-service';
 import type { CloudRunServiceProps } from '../../lib-constructs/gcp/cloud-run-service';
 import { ServiceSecret } from '../../lib-constructs/gcp/service-secret';
@@ -13,13 +13,11 @@ interface Synth {
 }
 
 function stack(): TerraformStack {
-  const s = new TerraformStack(Testing.app(), 'Test');
-  new GoogleProvider(s, 'google', { project: 'proj', region: 'europe-west1' });
-  return s;
+  return gcpStack('proj', 'Test');
 }
 
 function synth(s: TerraformStack): Synth {
-  return JSON.parse(Testing.synth(s)) as Synth;
+  return synthJson<Synth>(s);
 }
 
 function resources(out: Synth, type: string): Json[] {

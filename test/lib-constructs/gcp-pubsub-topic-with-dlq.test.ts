@@ -1,6 +1,6 @@
-import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { ServiceAccount } from '@cdktf/provider-google/lib/service-account';
 import { TerraformStack, Testing } from 'cdktf';
+import { gcpStack, synthJson } from './gcp-helpers';
 import { PubSubTopicWithDlq } from '../../lib-constructs/gcp/pubsub-topic-with-dlq';
 
 type Resources = Record<string, Record<string, Record<string, unknown>>>;
@@ -10,13 +10,11 @@ interface Synth {
 }
 
 function stack(): TerraformStack {
-  const s = new TerraformStack(Testing.app(), 'test');
-  new GoogleProvider(s, 'google', { project: 'acme-prod', region: 'europe-west1' });
-  return s;
+  return gcpStack('acme-prod', 'test');
 }
 
 function synth(s: TerraformStack): Synth {
-  return JSON.parse(Testing.synth(s)) as Synth;
+  return synthJson<Synth>(s);
 }
 
 /** The resources of a type, keyed by their `name` attribute (or by logical id when they have none). */

@@ -1,5 +1,5 @@
-import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
-import { Testing, TerraformStack } from 'cdktf';
+import { TerraformStack } from 'cdktf';
+import { gcpStack, synthJson } from './gcp-helpers';
 import { CloudRunService } from '../../lib-constructs/gcp/cloud-run-service';
 import { SAGA_COMPENSATION_FAILED, SagaWorkflow } from '../../lib-constructs/gcp/saga-workflow';
 import type { SagaWorkflowProps } from '../../lib-constructs/gcp/saga-workflow';
@@ -7,9 +7,7 @@ import type { SagaWorkflowProps } from '../../lib-constructs/gcp/saga-workflow';
 const SA = 'saga-runner@p.iam.gserviceaccount.com';
 
 function stack(): TerraformStack {
-  const s = new TerraformStack(Testing.app(), 'test');
-  new GoogleProvider(s, 'google', { project: 'p', region: 'europe-west1' });
-  return s;
+  return gcpStack('p', 'test');
 }
 
 function props(over: Partial<SagaWorkflowProps> = {}): SagaWorkflowProps {
@@ -34,7 +32,7 @@ interface Synth {
 }
 
 function synth(s: TerraformStack): Synth {
-  return JSON.parse(Testing.synth(s)) as Synth;
+  return synthJson<Synth>(s);
 }
 
 /** The value, which the test expects to be there. */

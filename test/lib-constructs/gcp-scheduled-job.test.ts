@@ -1,6 +1,6 @@
 import { CloudRunV2Service } from '@cdktf/provider-google/lib/cloud-run-v2-service';
-import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { TerraformStack, Testing } from 'cdktf';
+import { gcpStack } from './gcp-helpers';
 import { CloudScheduledJob } from '../../lib-constructs/gcp/scheduled-job';
 
 interface Synth {
@@ -8,9 +8,7 @@ interface Synth {
 }
 
 function stack(): TerraformStack {
-  const s = new TerraformStack(Testing.app(), 'test');
-  new GoogleProvider(s, 'google', { project: 'acme-prod', region: 'europe-west1' });
-  return s;
+  return gcpStack('acme-prod', 'test');
 }
 
 function job(s: TerraformStack): Record<string, unknown> {

@@ -1,14 +1,12 @@
-import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { PubsubSubscription } from '@cdktf/provider-google/lib/pubsub-subscription';
 import { Testing, TerraformStack } from 'cdktf';
+import { gcpStack } from './gcp-helpers';
 import { ServiceAlerts } from '../../lib-constructs/gcp/service-alerts';
 
 const CHANNEL = 'projects/p/notificationChannels/123';
 
 function stack(): TerraformStack {
-  const s = new TerraformStack(Testing.app(), 'test');
-  new GoogleProvider(s, 'google', { project: 'p', region: 'europe-west1' });
-  return s;
+  return gcpStack('p', 'test');
 }
 
 interface Policy {

@@ -1,5 +1,5 @@
-import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { TerraformOutput, Testing, TerraformStack } from 'cdktf';
+import { gcpStack } from './gcp-helpers';
 import { GcpServiceCache } from '../../lib-constructs/gcp/service-cache';
 
 const NETWORK = 'projects/p/global/networks/main';
@@ -12,9 +12,7 @@ function output(s: TerraformStack, value: unknown): unknown {
 }
 
 function stack(): TerraformStack {
-  const s = new TerraformStack(Testing.app(), 'test');
-  new GoogleProvider(s, 'google', { project: 'p', region: 'europe-west1' });
-  return s;
+  return gcpStack('p', 'test');
 }
 
 function redis(s: TerraformStack): Record<string, unknown>[] {

@@ -1,5 +1,5 @@
-import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { TerraformOutput, Testing, TerraformStack } from 'cdktf';
+import { gcpStack } from './gcp-helpers';
 import { GcpServiceDatabase } from '../../lib-constructs/gcp/service-database';
 import type { GcpPostgresDatabaseProps } from '../../lib-constructs/gcp/service-database';
 
@@ -19,9 +19,7 @@ function must<T>(value: T | undefined, what: string): T {
 }
 
 function stack(): TerraformStack {
-  const s = new TerraformStack(Testing.app(), 'test');
-  new GoogleProvider(s, 'google', { project: 'p', region: 'europe-west1' });
-  return s;
+  return gcpStack('p', 'test');
 }
 
 type Resources = Record<string, Record<string, Record<string, unknown>>>;

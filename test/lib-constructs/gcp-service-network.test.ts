@@ -1,14 +1,13 @@
-import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
-import { TerraformStack, Testing } from 'cdktf';
+import type { TerraformStack } from 'cdktf';
+import { gcpStack, synthJson } from './gcp-helpers';
 import { GcpServiceNetwork } from '../../lib-constructs/gcp/service-network';
 
 type Json = Record<string, unknown>;
 
 function synth(build: (s: TerraformStack) => void): Record<string, Record<string, Json>> {
-  const s = new TerraformStack(Testing.app(), 'test');
-  new GoogleProvider(s, 'google', { project: 'acme-prod', region: 'europe-west1' });
+  const s = gcpStack('acme-prod');
   build(s);
-  return (JSON.parse(Testing.synth(s)) as { resource: Record<string, Record<string, Json>> }).resource;
+  return synthJson<{ resource: Record<string, Record<string, Json>> }>(s).resource;
 }
 
 const one = (r: Record<string, Record<string, Json>>, type: string): Json => {

@@ -1,5 +1,5 @@
-import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
-import { TerraformStack, Testing } from 'cdktf';
+import { TerraformStack } from 'cdktf';
+import { gcpStack, synthJson } from './gcp-helpers';
 import { CloudRunService } from '../../lib-constructs/gcp/cloud-run-service';
 import { ServiceSecret } from '../../lib-constructs/gcp/service-secret';
 
@@ -9,13 +9,11 @@ interface Synth {
 }
 
 function stack(): TerraformStack {
-  const s = new TerraformStack(Testing.app(), 'Test');
-  new GoogleProvider(s, 'google', { project: 'proj', region: 'europe-west1' });
-  return s;
+  return gcpStack('proj', 'Test');
 }
 
 function synth(s: TerraformStack): Synth {
-  return JSON.parse(Testing.synth(s)) as Synth;
+  return synthJson<Synth>(s);
 }
 
 const WORKER = 'worker@proj.iam.gserviceaccount.com';
