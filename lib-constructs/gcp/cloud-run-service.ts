@@ -1,7 +1,7 @@
 import { CloudRunV2Service } from '@cdktf/provider-google/lib/cloud-run-v2-service';
 import type { CloudRunV2ServiceTemplateContainersEnv } from '@cdktf/provider-google/lib/cloud-run-v2-service';
-import { CloudRunV2ServiceIamMember } from '@cdktf/provider-google/lib/cloud-run-v2-service-iam-member';
-import { SecretManagerSecretIamMember } from '@cdktf/provider-google/lib/secret-manager-secret-iam-member';
+import type { CloudRunV2ServiceIamMember } from '@cdktf/provider-google/lib/cloud-run-v2-service-iam-member';
+import type { SecretManagerSecretIamMember } from '@cdktf/provider-google/lib/secret-manager-secret-iam-member';
 import { ServiceAccount } from '@cdktf/provider-google/lib/service-account';
 import { Token } from 'cdktf';
 import type { ITerraformDependable } from 'cdktf';
@@ -25,6 +25,7 @@ import {
   serviceAccountMember,
 } from '../core/gcp-run-defaults';
 import type { RunServiceSizing } from '../core/gcp-run-defaults';
+import { onDemand } from './on-demand';
 
 /** An environment variable read from Secret Manager when an instance starts. */
 export interface SecretEnvRef {
@@ -246,7 +247,7 @@ export class CloudRunService extends Construct {
     this.url = this.service.uri;
 
     if (props.public === true) {
-      new CloudRunV2ServiceIamMember(this, 'PublicInvoker', {
+      new (onDemand.runIamMember())(this, 'PublicInvoker', {
         name: this.service.name,
         location: this.service.location,
         role: RUN_INVOKER_ROLE,
@@ -265,7 +266,7 @@ export class CloudRunService extends Construct {
     if (this.invokerMembers.has(member)) return undefined;
     this.invokerMembers.add(member);
     const id = Token.isUnresolved(email) ? `Invoker${++this.tokenInvokers}` : `Invoker-${email}`;
-    return new CloudRunV2ServiceIamMember(this, id, {
+    return new (onDemand.runIamMember())(this, id, {
       name: this.service.name,
       location: this.service.location,
       role: RUN_INVOKER_ROLE,
@@ -281,7 +282,7 @@ export class CloudRunService extends Construct {
       const id = Token.isUnresolved(ref.secret) ? `SecretAccess-${envName.replace(/[^A-Za-z0-9_-]/g, '_')}` : `SecretAccess-${ref.secret}`;
       grants.set(
         ref.secret,
-        new SecretManagerSecretIamMember(this, id, {
+        new (onDemand.secretIamMember())(this, id, {
           secretId: ref.secret,
           role: SECRET_ACCESSOR_ROLE,
           member: `serviceAccount:${this.serviceAccount.email}`,

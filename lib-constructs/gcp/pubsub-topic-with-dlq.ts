@@ -1,7 +1,5 @@
 import { DataGoogleProject } from '@cdktf/provider-google/lib/data-google-project';
-import { PubsubSubscription } from '@cdktf/provider-google/lib/pubsub-subscription';
-import type { PubsubSubscriptionPushConfig } from '@cdktf/provider-google/lib/pubsub-subscription';
-import { PubsubSubscriptionIamMember } from '@cdktf/provider-google/lib/pubsub-subscription-iam-member';
+import type { PubsubSubscription, PubsubSubscriptionPushConfig } from '@cdktf/provider-google/lib/pubsub-subscription';
 import { PubsubTopic } from '@cdktf/provider-google/lib/pubsub-topic';
 import { PubsubTopicIamMember } from '@cdktf/provider-google/lib/pubsub-topic-iam-member';
 import { Construct } from 'constructs';
@@ -33,6 +31,7 @@ import {
   seconds,
 } from '../core/gcp-pubsub-defaults';
 import { serviceAccountMember } from '../core/gcp-run-defaults';
+import { onDemand } from './on-demand';
 
 export interface PubSubTopicWithDlqProps {
   /** The topic's name: 3 to 255 of letters, digits and `-_.~+%`, starting with a letter, not with `goog`. */
@@ -255,7 +254,8 @@ export class PubSubTopicWithDlq extends Construct {
       messageRetentionDuration: seconds(DEAD_LETTER_TOPIC_RETENTION_SECONDS),
       ...this.common(),
     });
-    const deadLetterSubscription = new PubsubSubscription(scope, 'DeadLetterSubscription', {
+    const Subscription = onDemand.subscription();
+    const deadLetterSubscription = new Subscription(scope, 'DeadLetterSubscription', {
       name: dlqSubName,
       topic: deadLetterTopic.id,
       ackDeadlineSeconds: DEFAULT_ACK_DEADLINE_SECONDS,
@@ -263,7 +263,7 @@ export class PubSubTopicWithDlq extends Construct {
       expirationPolicy: neverExpire(),
       ...this.common(),
     });
-    const subscription = new PubsubSubscription(scope, 'Subscription', {
+    const subscription = new Subscription(scope, 'Subscription', {
       name: options.name,
       topic: this.topic.id,
       ackDeadlineSeconds: ackDeadline,
@@ -283,7 +283,7 @@ export class PubSubTopicWithDlq extends Construct {
       member: agent,
       ...this.projectOnly(),
     });
-    new PubsubSubscriptionIamMember(scope, 'ServiceAgentAcksForwarded', {
+    new (onDemand.subscriptionIamMember())(scope, 'ServiceAgentAcksForwarded', {
       subscription: subscription.name,
       role: PUBSUB_SUBSCRIBER_ROLE,
       member: agent,

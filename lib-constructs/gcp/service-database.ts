@@ -1,6 +1,6 @@
-import { FirestoreDatabase } from '@cdktf/provider-google/lib/firestore-database';
-import { SqlDatabase } from '@cdktf/provider-google/lib/sql-database';
-import { SqlDatabaseInstance } from '@cdktf/provider-google/lib/sql-database-instance';
+import type { FirestoreDatabase } from '@cdktf/provider-google/lib/firestore-database';
+import type { SqlDatabase } from '@cdktf/provider-google/lib/sql-database';
+import type { SqlDatabaseInstance } from '@cdktf/provider-google/lib/sql-database-instance';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import {
@@ -13,6 +13,7 @@ import {
   defaultPostgresSettings,
   isBlank,
 } from '../core/gcp-data-defaults';
+import { onDemand } from './on-demand';
 
 /** A Firestore database in native mode. */
 export interface GcpFirestoreDatabaseProps {
@@ -109,7 +110,7 @@ export class GcpServiceDatabase extends Construct {
     this.engine = props.engine;
     if (props.engine === 'firestore') {
       checkFirestore(props);
-      this.firestoreDatabase = new FirestoreDatabase(this, 'Database', {
+      this.firestoreDatabase = new (onDemand.firestoreDatabase())(this, 'Database', {
         ...defaultFirestoreSettings(),
         name: props.name,
         locationId: props.location,
@@ -132,7 +133,7 @@ export class GcpServiceDatabase extends Construct {
     checkPostgres(props, s, databaseName);
     const deletionProtection = props.deletionProtection ?? true;
 
-    this.sqlInstance = new SqlDatabaseInstance(this, 'Instance', {
+    this.sqlInstance = new (onDemand.sqlInstance())(this, 'Instance', {
       name: props.name,
       region: props.location,
       databaseVersion: POSTGRES_VERSION,
@@ -164,7 +165,7 @@ export class GcpServiceDatabase extends Construct {
         maintenanceWindow: { day: 7, hour: 3, updateTrack: 'stable' },
       },
     });
-    this.sqlDatabase = new SqlDatabase(this, 'Database', {
+    this.sqlDatabase = new (onDemand.sqlDatabase())(this, 'Database', {
       name: databaseName,
       instance: this.sqlInstance.name,
       // The instance's deletion protection guards the data; the database resource is abandoned, not dropped.

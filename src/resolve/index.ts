@@ -1,64 +1,18 @@
-import { ARCHETYPES, ArchetypeKind, canonicalKind } from '../model/archetypes';
+import { ARCHETYPES, canonicalKind } from '../model/archetypes';
 import { Diagnostic } from '../model/diagnostics';
-import type { Compute, Database, EventBus, Metrics, Protocol, SecretsManager, TargetId } from '../model/constants';
+import type { Compute, TargetId } from '../model/constants';
 import type { ArchitectureFile, ServiceSpec } from '../model/schema';
 import { suggest, didYouMean } from '../model/suggest';
 import { TARGET_CAPABILITIES, TARGET_DEFAULTS } from '../model/targets';
-import { SourceDocument, isRecord, setOwn } from '../parse';
+import type { SourceDocument } from '../parse/document';
+import { isRecord, setOwn } from '../parse/values';
+import type { Resilience, ResolvedArchitecture, ResolvedService } from './model';
 
 export { interpolate } from './interpolate';
 export type { Env } from './interpolate';
 
-type Required2<T> = { [K in keyof T]-?: NonNullable<T[K]> };
-
-export interface Resilience {
-  readonly circuit_breaker: Required2<NonNullable<ServiceSpec['circuit_breaker']>>;
-  readonly retry: Required2<NonNullable<ServiceSpec['retry']>>;
-  readonly bulkhead: Required2<NonNullable<ServiceSpec['bulkhead']>>;
-  readonly rate_limit: Required2<NonNullable<ServiceSpec['rate_limit']>>;
-}
-
-/** One service with every default applied and every inherited value made explicit. */
-export interface ResolvedService {
-  /** Index in `services`, for locating problems. */
-  readonly index: number;
-  readonly name: string;
-  readonly kind: ArchetypeKind;
-  /** The service block with schema defaults and environment overrides applied. */
-  readonly spec: ServiceSpec;
-  /** What the service runs on, for the selected target (translated: lambda on gcp is cloud-run). */
-  readonly compute: Compute;
-  /** The compute the file asked for, before translation. */
-  readonly requestedCompute: Compute;
-  readonly protocols: readonly Protocol[];
-  readonly database: Database;
-  /** Where an event-sourced service keeps its events (cqrs.event_store, else the default database). */
-  readonly eventStore?: Exclude<Database, 'none'>;
-  readonly resilience: Resilience;
-}
-
-/** The architecture as the later stages see it: for one target and (optionally) one environment. */
-export interface ResolvedArchitecture {
-  readonly target: TargetId;
-  readonly environment?: string;
-  /** The file with schema defaults and the selected environment merged in. */
-  readonly file: ArchitectureFile;
-  readonly eventBus: EventBus;
-  readonly defaultDatabase: Database;
-  readonly secretsManager: SecretsManager;
-  readonly metrics: Metrics;
-  readonly services: readonly ResolvedService[];
-}
-
-/** Events a service publishes: `publishes`, and for a stream processor its output events. */
-export function publishedEvents(s: ResolvedService): readonly string[] {
-  return [...(s.spec.publishes ?? []), ...(s.spec.stream?.output_events ?? [])];
-}
-
-/** Names of the services publishing `event` (only `from`, when a subscription names it). */
-export function publishersOf(model: ResolvedArchitecture, event: string, from?: string): string[] {
-  return model.services.filter((s) => (from === undefined || s.name === from) && publishedEvents(s).includes(event)).map((s) => s.name);
-}
+export type { Resilience, ResolvedArchitecture, ResolvedService } from './model';
+export { publishedEvents, publishersOf } from './model';
 
 export interface ResolveOptions {
   /** Target to resolve for; defaults to cloud.primary. */

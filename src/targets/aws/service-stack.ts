@@ -19,7 +19,7 @@ import { ServiceTable } from '../../../lib-constructs/aws/service-table';
 import type { DiagnosticInit } from '../../model/diagnostics';
 import { kebab } from '../../model/names';
 import { ServiceAlarms } from '../../../lib-constructs/aws/service-alarms';
-import { publishedEvents, type ResolvedArchitecture, type ResolvedService } from '../../resolve/index';
+import { publishedEvents, type ResolvedArchitecture, type ResolvedService } from '../../resolve/model';
 import type { CodeSource } from './code';
 import { prefix, serviceStackName, tablePrefix } from './naming';
 import type { SharedStack } from './shared-stack';

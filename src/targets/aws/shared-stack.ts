@@ -10,7 +10,7 @@ import { ServiceNetwork } from '../../../lib-constructs/aws/service-network';
 import { AlarmTopic } from '../../../lib-constructs/aws/alarm-topic';
 import { ApiGatewayAccountLogging } from '../../../lib-constructs/aws/api-gateway-account-logging';
 import { SchemaRegistry } from '../../../lib-constructs/aws/schema-registry';
-import { publishedEvents, publishersOf, type ResolvedArchitecture } from '../../resolve/index';
+import { publishedEvents, publishersOf, type ResolvedArchitecture } from '../../resolve/model';
 import { prefix, topicName } from './naming';
 
 /** Publishers whose SNS topics one stack holds (two resources each). */

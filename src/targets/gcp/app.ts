@@ -15,7 +15,7 @@ import { PubSubTopicWithDlq } from '../../../lib-constructs/gcp/pubsub-topic-wit
 import { ServiceAlerts } from '../../../lib-constructs/gcp/service-alerts';
 import { DEAD_LETTER_SUBSCRIPTION_SUFFIX } from '../../../lib-constructs/core/gcp-pubsub-defaults';
 import { constant } from '../../model/names';
-import { publishedEvents, publishersOf, type ResolvedService } from '../../resolve/index';
+import { publishedEvents, publishersOf, type ResolvedService } from '../../resolve/model';
 import { GCP_HANDLERS } from './handlers';
 import { load } from './lazy';
 import { gcpPrefix, gcpProject, gcpRegion, gcpSecretId, gcpTopicName, runServiceName, subscriptionName } from './naming';

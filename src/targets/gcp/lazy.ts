@@ -5,10 +5,7 @@
  */
 /* eslint-disable @typescript-eslint/no-require-imports -- synchronous loading on first use is the point here */
 
-function once<T>(load: () => T): () => T {
-  let value: T | undefined;
-  return () => (value ??= load());
-}
+import { once } from '../../../lib-constructs/gcp/on-demand';
 
 export const load = {
   database: once(() => (require('../../../lib-constructs/gcp/service-database') as typeof import('../../../lib-constructs/gcp/service-database')).GcpServiceDatabase),
