@@ -129,7 +129,11 @@ export function writeChildResult(result: object): void {
 
 // --- allframe against a hand-written app -------------------------------------------------------------------------
 
-export type Side = 'allframe' | 'hand-written';
+/**
+ * Which process a child is: allframe's whole run (read, validate, synth), allframe's synthesis of an already validated
+ * model (what a hand-written app does, nothing more; synth-gcp.ts), or the hand-written app.
+ */
+export type Side = 'allframe' | 'allframe-synth' | 'hand-written';
 
 /** What a child of synth-aws.ts or synth-gcp.ts prints: one side at one size. */
 export interface SideResult {
@@ -159,13 +163,20 @@ export function validModel(validate: typeof validateSource, file: string, target
 }
 
 /**
- * `runs` measurements of each side at `n` services, interleaved so that a noisy moment on the machine hits both;
- * each is reported on stderr as it ends.
+ * `runs` measurements of each side at `n` services, interleaved so that a noisy moment on the machine hits all of
+ * them; each is reported on stderr as it ends.
+ *
+ * @param sides @default allframe and hand-written
  */
-export function compareSides<T extends SideResult>(n: number, runs: number, measure: (side: Side) => Measured<T>): Record<Side, Measured<T>[]> {
-  const got: Record<Side, Measured<T>[]> = { allframe: [], 'hand-written': [] };
+export function compareSides<T extends SideResult, S extends Side = 'allframe' | 'hand-written'>(
+  n: number,
+  runs: number,
+  measure: (side: S) => Measured<T>,
+  sides: readonly S[] = ['allframe', 'hand-written'] as S[],
+): Record<S, Measured<T>[]> {
+  const got = Object.fromEntries(sides.map((side) => [side, [] as Measured<T>[]])) as Record<S, Measured<T>[]>;
   for (let i = 0; i < runs; i++) {
-    for (const side of ['allframe', 'hand-written'] as const) {
+    for (const side of sides) {
       const r = measure(side);
       got[side].push(r);
       process.stderr.write(`${side} n=${n} run ${i + 1}: ${r.wallMs.toFixed(0)} ms, ${r.peakRssMb.toFixed(0)} MB, phases ${JSON.stringify(Object.fromEntries(Object.entries(r.phases).map(([k, v]) => [k, Math.round(v)])))}\n`);
@@ -183,7 +194,7 @@ export interface SideSummary {
 }
 
 /** The median wall clock of each side, and the figure `rss` picks from its runs' peak RSS. */
-export function summarize(got: Record<Side, Measured<SideResult>[]>, rss: (peaks: number[]) => number): SideSummary {
+export function summarize(got: Record<'allframe' | 'hand-written', Measured<SideResult>[]>, rss: (peaks: number[]) => number): SideSummary {
   return {
     afMs: median(got.allframe.map((r) => r.wallMs)),
     hwMs: median(got['hand-written'].map((r) => r.wallMs)),

