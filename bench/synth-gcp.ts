@@ -83,33 +83,22 @@ function child(side: GcpSide, n: number, input: string): void {
   const start = process.uptime() * 1000;
   if (process.argv.includes('--no-source-maps')) process.setSourceMapsEnabled(false);
   let result: Omit<ChildResult, 'maxRssMb'>;
-  if (side === 'allframe') {
+  if (side !== 'hand-written') {
+    // allframe validates the file, allframe-synth reads the model validated by the parent.
+    const whole = side === 'allframe';
     const t0 = process.hrtime.bigint();
-    const { validateSource, synthGcpTarget } = allframe();
+    const { validateSource, synthGcpTarget } = whole ? allframe() : { validateSource: undefined, synthGcpTarget: allframeSynth() };
     const loadMs = ms(t0);
     const t1 = process.hrtime.bigint();
-    const model = validModel(validateSource, input, 'gcp');
-    const validateMs = ms(t1);
+    const model = validateSource !== undefined ? validModel(validateSource, input, 'gcp') : (JSON.parse(readFileSync(input, 'utf8')) as Model);
+    const modelMs = ms(t1);
     const t2 = process.hrtime.bigint();
     let buildMs = NaN;
     // onStack runs once the architecture is built, before app.synth(): it splits the synth in two, adding nothing.
     const r = synthGcpTarget(model, { onStack: () => void (buildMs = ms(t2)) });
     if (r.problems.length > 0) throw new Error(`problems: ${JSON.stringify(r.problems)}`);
     const synthMs = ms(t2);
-    result = { side, services: n, resources: { ...r.resources }, phases: { start, load: loadMs, validate: validateMs, build: buildMs, emit: synthMs - buildMs } };
-  } else if (side === 'allframe-synth') {
-    const t0 = process.hrtime.bigint();
-    const synthGcpTarget = allframeSynth();
-    const loadMs = ms(t0);
-    const t1 = process.hrtime.bigint();
-    const model = JSON.parse(readFileSync(input, 'utf8')) as Model;
-    const readMs = ms(t1);
-    const t2 = process.hrtime.bigint();
-    let buildMs = NaN;
-    const r = synthGcpTarget(model, { onStack: () => void (buildMs = ms(t2)) });
-    if (r.problems.length > 0) throw new Error(`problems: ${JSON.stringify(r.problems)}`);
-    const synthMs = ms(t2);
-    result = { side, services: n, resources: { ...r.resources }, phases: { start, load: loadMs, read: readMs, build: buildMs, emit: synthMs - buildMs } };
+    result = { side, services: n, resources: { ...r.resources }, phases: { start, load: loadMs, [whole ? 'validate' : 'read']: modelMs, build: buildMs, emit: synthMs - buildMs } };
   } else {
     const t0 = process.hrtime.bigint();
     const { synthHandWrittenGcp } = handWritten();
