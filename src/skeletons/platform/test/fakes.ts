@@ -3,6 +3,7 @@ import type { Span, Tracer } from '@opentelemetry/api';
 import type { AwsClient } from '../src/aws';
 import type { SqlPool } from '../src/postgres';
 import type { Logger } from '../src/logger';
+import type { FetchFn } from '../src/signed-fetch';
 
 /** A logger that records calls. */
 export function fakeLogger(): Logger & { [K in keyof Logger]: jest.Mock } {
@@ -71,4 +72,14 @@ export function fakePool(
       return Promise.resolve({ rows: rows(text, values) });
     },
   };
+}
+
+/** A fetch that records what it was asked to send. */
+export function recorder() {
+  const sent: { url: string; init: RequestInit; headers: Record<string, string> }[] = [];
+  const fetchFn: FetchFn = (url, init = {}) => {
+    sent.push({ url, init, headers: init.headers as Record<string, string> });
+    return Promise.resolve(new Response('{}'));
+  };
+  return { sent, fetchFn };
 }

@@ -1,6 +1,6 @@
 import type { GoogleAuth } from 'google-auth-library';
 import { idTokenFetch, type IdTokenAuth } from '../src/id-token-fetch';
-import type { FetchFn } from '../src/signed-fetch';
+import { recorder } from './fakes';
 
 // Compile-time check: google-auth-library's GoogleAuth fits the port.
 export const realAuthFits = (auth: GoogleAuth): IdTokenAuth => auth;
@@ -16,16 +16,6 @@ jest.mock('google-auth-library', () => ({
     }
   },
 }));
-
-/** A fetch that records what it was asked to send. */
-function recorder() {
-  const sent: { url: string; init: RequestInit; headers: Record<string, string> }[] = [];
-  const fetchFn: FetchFn = (url, init = {}) => {
-    sent.push({ url, init, headers: init.headers as Record<string, string> });
-    return Promise.resolve(new Response('{}'));
-  };
-  return { sent, fetchFn };
-}
 
 /** ID tokens numbered per audience, with the audiences asked for. */
 function fakeAuth() {

@@ -1,20 +1,11 @@
 import { createHash, createHmac } from 'node:crypto';
-import { outboundFetch, signedFetch, type FetchFn } from '../src/signed-fetch';
+import { outboundFetch, signedFetch } from '../src/signed-fetch';
+import { recorder } from './fakes';
 
 // The credentials and date of AWS's own SigV4 test suite.
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
 const now = () => Date.UTC(2015, 7, 30, 12, 36, 0);
 const API = 'https://abc123.execute-api.eu-west-1.amazonaws.com';
-
-/** A fetch that records what it was asked to send. */
-function recorder() {
-  const sent: { url: string; init: RequestInit; headers: Record<string, string> }[] = [];
-  const fetchFn: FetchFn = (url, init = {}) => {
-    sent.push({ url, init, headers: init.headers as Record<string, string> });
-    return Promise.resolve(new Response('{}'));
-  };
-  return { sent, fetchFn };
-}
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const hmac = (key: string | Buffer, text: string) => createHmac('sha256', key).update(text).digest();
