@@ -56,3 +56,14 @@ export function renderText(text: string): OutputFile[] {
   if (!r.model) throw new Error(JSON.stringify(r.diagnostics));
   return renderRepository(r.model, { sourceFile: 'architecture.yaml' });
 }
+
+/** The rendered files of `text` by path, and `content(path)`, which fails on a path that was not rendered. */
+export function renderedFiles(text: string): { files: Map<string, string>; content: (path: string) => string } {
+  const files = new Map(renderText(text).map((f) => [f.path, f.content]));
+  const content = (path: string): string => {
+    const found = files.get(path);
+    if (found === undefined) throw new Error(`${path} not rendered`);
+    return found;
+  };
+  return { files, content };
+}

@@ -1,18 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RUNTIME_DEPENDENCIES } from '../../src/skeletons/versions';
-import { renderText } from '../helpers';
+import { renderedFiles } from '../helpers';
 
 // What the generated code needs to run as the AWS target deploys it: signed calls between services, IAM
 // authentication to PostgreSQL (the saga on Step Functions is in saga-orchestrator.test.ts).
 describe('generated code on AWS', () => {
   // GIVEN the reference architecture
-  const files = new Map(renderText(readFileSync(join(__dirname, '..', '..', 'examples', 'shop', 'architecture.yaml'), 'utf8')).map((f) => [f.path, f.content]));
-  const content = (p: string) => {
-    const text = files.get(p);
-    if (text === undefined) throw new Error(`${p} not rendered`);
-    return text;
-  };
+  const { content } = renderedFiles(readFileSync(join(__dirname, '..', '..', 'examples', 'shop', 'architecture.yaml'), 'utf8'));
 
   test('the platform depends directly, pinned, on the SigV4 signer, its hash, the credential chain and the RDS signer', () => {
     const pkg = JSON.parse(content('packages/platform/package.json')) as { dependencies: Record<string, string> };

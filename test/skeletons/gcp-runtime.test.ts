@@ -1,19 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RUNTIME_DEPENDENCIES } from '../../src/skeletons/versions';
-import { renderText } from '../helpers';
+import { renderedFiles } from '../helpers';
 
 // What the generated code needs to run as the GCP target deploys it: Firestore storage (STORE=firestore,
 // EVENT_STORE=firestore), ID tokens on calls between services (OUTBOUND_AUTH=google-id-token), Cloud SQL IAM login
 // (PG_IAM_PROVIDER=gcp); the saga on Workflows is in saga-orchestrator.test.ts.
 describe('generated code on Google Cloud', () => {
   // GIVEN the reference architecture
-  const files = new Map(renderText(readFileSync(join(__dirname, '..', '..', 'examples', 'shop', 'architecture.yaml'), 'utf8')).map((f) => [f.path, f.content]));
-  const content = (p: string) => {
-    const text = files.get(p);
-    if (text === undefined) throw new Error(`${p} not rendered`);
-    return text;
-  };
+  const { files, content } = renderedFiles(readFileSync(join(__dirname, '..', '..', 'examples', 'shop', 'architecture.yaml'), 'utf8'));
   const stores = ['inventory-service', 'user-service', 'order-service', 'catalog-service', 'notification-service'];
 
   test('the platform depends directly, pinned, on Firestore and google-auth-library, in versions that run on Node 20', () => {
