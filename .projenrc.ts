@@ -17,6 +17,7 @@ const CORE_DEPS = [
   'cdktf@0.21.0',
   '@cdktf/provider-google@16.12.1',
   'yaml@2.9.1',
+  'js-yaml@5.5.0', // the happy-path YAML parse (about 4x faster cold); yaml re-reads the file for positions only when a diagnostic needs them
   'ajv@8.20.0',
   'ajv-formats@3.0.1',
   'smol-toml@1.9.1',

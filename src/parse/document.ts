@@ -80,12 +80,23 @@ export class SourceMap {
   private readonly locations = new Map<string, NodeLocation>();
   /** Paths whose values were copied from elsewhere in the document (environment overrides). */
   private readonly aliases = new Map<string, DocPath>();
+  /** Records the locations on first use, when the parse that made the value kept none (the fast YAML path). */
+  private filler: (() => void) | undefined;
+
+  /**
+   * Work out the locations only when one is first asked for: `fill` calls `set` for every path. A file without
+   * problems is never asked, so its parse can skip positions altogether.
+   */
+  fillOnDemand(fill: () => void): void {
+    this.filler = fill;
+  }
 
   set(path: DocPath, location: NodeLocation): void {
     this.locations.set(keyOf(path), location);
   }
 
   get(path: DocPath): NodeLocation | undefined {
+    this.fill();
     return this.locations.get(keyOf(path));
   }
 
@@ -96,12 +107,20 @@ export class SourceMap {
 
   /** The location of `path`, or of its nearest located ancestor; `exact` says which. */
   locate(path: DocPath): { location?: NodeLocation; exact: boolean } {
+    this.fill();
     const mapped = this.unalias(path);
     for (let n = mapped.length; n >= 0; n--) {
       const loc = this.locations.get(keyOf(mapped.slice(0, n)));
       if (loc) return { location: loc, exact: n === mapped.length };
     }
     return { exact: false };
+  }
+
+  private fill(): void {
+    const fill = this.filler;
+    if (fill === undefined) return;
+    this.filler = undefined;
+    fill();
   }
 
   private unalias(path: DocPath): DocPath {

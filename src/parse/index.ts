@@ -2,7 +2,7 @@ import { extname } from 'node:path';
 import { Diagnostic } from '../model/diagnostics';
 import { SourceDocument, SourceFormat, fileDiagnostic } from './document';
 import { isRecord } from './values';
-import { parseYaml } from './yaml';
+import { parseYaml } from './yaml-fast';
 
 export * from './document';
 export { isRecord, setOwn } from './values';

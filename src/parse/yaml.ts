@@ -3,6 +3,9 @@ import { Diagnostic, DocPath, Span } from '../model/diagnostics';
 import { SourceDocument } from './document';
 import { setOwn } from './values';
 
+/** YAML 1.2 core schema, strict, duplicate keys and merge keys refused. */
+const OPTIONS = { uniqueKeys: true, strict: true, prettyErrors: false, version: '1.2', merge: false } as const;
+
 /** Nodes that may be produced through alias expansion before the file counts as an alias bomb. */
 export const MAX_ALIAS_EXPANSION = 10_000;
 
@@ -15,13 +18,7 @@ class AliasLimit extends Error {
 /** Parse YAML into a located document. Problems are appended to `diags`; the value is undefined on failure. */
 export function parseYaml(doc: SourceDocument, diags: Diagnostic[]): void {
   // Positions come from the document's own LineIndex (shared with TOML), so no yaml LineCounter is needed.
-  const ydoc = parseDocument(doc.text, {
-    uniqueKeys: true,
-    strict: true,
-    prettyErrors: false,
-    version: '1.2',
-    merge: false,
-  });
+  const ydoc = parseDocument(doc.text, OPTIONS);
 
   let failed = false;
   const lines = new Set<number>();
@@ -84,6 +81,15 @@ export function parseYaml(doc: SourceDocument, diags: Diagnostic[]): void {
     }
     throw e;
   }
+}
+
+/**
+ * Record where every key and value stands, for a document whose value the fast path (./yaml-fast) already read:
+ * the same walk as parseYaml, keeping the locations and leaving the value alone.
+ */
+export function locateYaml(doc: SourceDocument): void {
+  const ydoc = parseDocument(doc.text, OPTIONS);
+  new Walker(doc, ydoc, []).walk(ydoc.contents, [], undefined);
 }
 
 class Walker {

@@ -1,4 +1,4 @@
-import { parse as parseYamlScalar } from 'yaml';
+import { CORE_SCHEMA, load as parseYamlScalar } from 'js-yaml';
 import { Diagnostic, DocPath } from '../model/diagnostics';
 import { schemaAtPath } from '../model/json-schema';
 import { SourceDocument, isRecord } from '../parse';
@@ -104,7 +104,7 @@ function retype(text: string, path: DocPath): unknown {
   const type = schemaAtPath(path)?.type;
   if (type !== 'integer' && type !== 'number' && type !== 'boolean') return text;
   try {
-    const v: unknown = parseYamlScalar(text);
+    const v: unknown = parseYamlScalar(text, { schema: CORE_SCHEMA });
     return (type === 'boolean' ? typeof v === 'boolean' : typeof v === 'number') ? v : text;
   } catch {
     return text;
