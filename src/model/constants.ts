@@ -25,6 +25,11 @@ export const TARGETS = ['aws', 'gcp', 'fly'] as const;
 export const SECRETS_MANAGERS = ['aws-secrets', 'gcp-secrets', 'vault', 'env'] as const;
 export const METRICS = ['cloudwatch', 'prometheus', 'cloud-monitoring'] as const;
 export const SCHEMA_REGISTRIES = ['glue', 'confluent', 'apicurio', 'none'] as const;
+/** Node.js runtimes of the generated services, with their major version (Lambda nodejs<major>.x, node:<major> images). */
+export const NODE_RUNTIMES = { nodejs22: 22, nodejs24: 24 } as const;
+export type NodeRuntime = keyof typeof NODE_RUNTIMES;
+/** New projects start on the active Node.js LTS. */
+export const DEFAULT_NODE_RUNTIME: NodeRuntime = 'nodejs24';
 export const PROTOCOLS = ['rest', 'graphql', 'grpc', 'websocket'] as const;
 export const AUTH_PROVIDERS = ['cognito', 'auth0', 'keycloak', 'custom', 'none'] as const;
 

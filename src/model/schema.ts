@@ -51,7 +51,7 @@ const EventNames = (description: string) => Type.Array(EventName('An event name 
 
 // ---------- enums ----------
 
-import { AUTH_PROVIDERS, COMPUTES, DATABASES, EVENT_BUSES, METRICS, PATTERNS, PROTOCOLS, SCHEMA_REGISTRIES, SECRETS_MANAGERS, TARGETS } from './constants';
+import { AUTH_PROVIDERS, COMPUTES, DATABASES, DEFAULT_NODE_RUNTIME, EVENT_BUSES, METRICS, NODE_RUNTIMES, NodeRuntime, PATTERNS, PROTOCOLS, SCHEMA_REGISTRIES, SECRETS_MANAGERS, TARGETS } from './constants';
 
 export * from './constants';
 
@@ -388,7 +388,7 @@ export const ArchitectureSchema = Obj(
         {
           event_bus: Opt(Enum(EVENT_BUSES, { description: 'Event bus for published events', $comment: 'default: per target: aws sns, gcp pubsub, fly nats' })),
           default_database: Opt(Enum(DATABASES, { description: 'Database for services that need one and name none', $comment: 'default: per target: aws dynamodb, gcp firestore, fly postgres' })),
-          runtime: Opt(Enum(['nodejs22', 'nodejs24'] as const, { description: 'Language runtime of generated service skeletons', default: 'nodejs22' })),
+          runtime: Opt(Enum(Object.keys(NODE_RUNTIMES) as NodeRuntime[], { description: 'Node.js runtime of the generated services: the Lambda runtime, the container base image and the bundles\' target. Defaults to the active LTS', default: DEFAULT_NODE_RUNTIME })),
           events: Opt(
             Obj(
               {

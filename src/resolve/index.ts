@@ -1,5 +1,6 @@
 import { ARCHETYPES, canonicalKind } from '../model/archetypes';
 import { Diagnostic } from '../model/diagnostics';
+import { DEFAULT_NODE_RUNTIME, NODE_RUNTIMES } from '../model/constants';
 import type { Compute, TargetId } from '../model/constants';
 import type { ArchitectureFile, ServiceSpec } from '../model/schema';
 import { suggest, didYouMean } from '../model/suggest';
@@ -111,6 +112,7 @@ export function resolveModel(file: ArchitectureFile, options: ResolveOptions = {
     defaultDatabase,
     secretsManager: file.security?.secrets_manager ?? d.secrets_manager,
     metrics: file.observability?.metrics ?? d.metrics,
+    nodeMajor: NODE_RUNTIMES[settings.runtime ?? DEFAULT_NODE_RUNTIME],
     services,
   };
 }

@@ -44,6 +44,8 @@ export interface ResolvedArchitecture {
   readonly defaultDatabase: Database;
   readonly secretsManager: SecretsManager;
   readonly metrics: Metrics;
+  /** Node.js major of every service (settings.runtime): Lambda nodejs<major>.x, node:<major> images, bundle target. */
+  readonly nodeMajor: number;
   readonly services: readonly ResolvedService[];
 }
 

@@ -33,7 +33,7 @@ export function servicePackage(ctx: ServiceContext, deps: readonly RuntimeDepend
 
 /** A multi-stage, non-root Dockerfile running the container entry (bundled with esbuild). */
 export function dockerfile(ctx: ServiceContext, entry: 'server' | 'worker'): OutputFile {
-  const runtime = ctx.model.file.settings?.runtime === 'nodejs24' ? '24' : '22';
+  const runtime = ctx.model.nodeMajor;
   return managed(
     `${ctx.dir}/Dockerfile`,
     `# Build from the repository root: docker build -f ${ctx.dir}/Dockerfile .

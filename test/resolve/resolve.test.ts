@@ -101,6 +101,15 @@ describe('resolved model', () => {
     expect(printed.services[1]).toMatchObject({ compute: 'lambda', protocols: [] });
   });
 
+  test('new projects run on the active Node.js LTS; settings.runtime pins another', () => {
+    // GIVEN a file without settings.runtime, and one pinning nodejs22
+    const latest = check(MINIMAL).model!;
+    const pinned = check(MINIMAL.replace('architecture: { name: shop }', 'architecture: { name: shop }\nsettings: { runtime: nodejs22 }')).model!;
+    // THEN the model carries the Node.js major every target uses (Lambda nodejs<major>.x, node:<major> images)
+    expect([latest.file.settings?.runtime, latest.nodeMajor]).toEqual(['nodejs24', 24]);
+    expect([pinned.file.settings?.runtime, pinned.nodeMajor]).toEqual(['nodejs22', 22]);
+  });
+
   test('anti-corruption-layer resolves to legacy-adapter', () => {
     const r = check(`architecture: { name: shop }\nservices:\n  - name: erp\n    type: anti-corruption-layer\n    acl: { upstream: "https://erp.example.com" }\n`);
     expect(r.model!.services[0]!.kind).toBe('legacy-adapter');

@@ -32,6 +32,8 @@ describe('renderRepository', () => {
       expect(byPath.has(`services/${s}/src/entry/lambda.ts`)).toBe(true);
       expect(byPath.has(`services/${s}/src/entry/server.ts`)).toBe(true);
       expect(byPath.get(`services/${s}/Dockerfile`)!.content).toMatch(/USER node/);
+      // settings.runtime nodejs24 (the reference's, and the default): built and run on Node 24, bundled for it
+      expect(byPath.get(`services/${s}/Dockerfile`)!.content.match(/FROM node:\d+|--target=node\d+/g)).toEqual(['FROM node:24', '--target=node24', 'FROM node:24']);
     }
   });
 

@@ -49,7 +49,7 @@ export function cdkApp(models: readonly { name?: string; model: ResolvedArchitec
     const scope: Construct = name !== undefined
       ? new Stage(app, name, { env: { ...(aws?.account_id !== undefined ? { account: aws.account_id } : {}), ...(aws?.region !== undefined ? { region: aws.region } : {}) } })
       : app;
-    const code = options.code === 'bundled' ? bundledCode(options.workspace, model.file.settings?.runtime ?? 'nodejs22') : reviewCode(model.file.architecture.name);
+    const code = options.code === 'bundled' ? bundledCode(options.workspace, model.nodeMajor) : reviewCode(model.file.architecture.name);
     const arch = buildArchitecture(scope, model, { code });
     for (const s of arch.services.values()) problems.push(...s.problems);
   }

@@ -27,12 +27,6 @@ export interface CodeSource {
   container(service: string): ecs.ContainerImage;
 }
 
-/** Node.js major the bundles target, from `settings.runtime` (nodejs22 → 22). */
-export function nodeMajor(runtime: string): number {
-  const m = /^nodejs(\d+)/.exec(runtime);
-  return m ? Number(m[1]) : 22;
-}
-
 /** Packages the Lambda runtime provides or the platform loads lazily on other clouds. */
 export const BUNDLE_EXTERNALS: readonly string[] = ['@aws-sdk/*', '@google-cloud/firestore', '@google-cloud/pubsub', '@google-cloud/workflows', 'google-auth-library', 'pg-native'];
 
@@ -108,8 +102,7 @@ class EsbuildBundling implements ILocalBundling {
 }
 
 /** Code bundled from the generated workspace at `workspace` (absolute), for `cdk synth/diff/deploy`. */
-export function bundledCode(workspace: string, runtime: string): CodeSource {
-  const node = nodeMajor(runtime);
+export function bundledCode(workspace: string, node: number): CodeSource {
   return {
     mode: 'bundled',
     lambda: (service, entries) =>

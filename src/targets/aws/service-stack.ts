@@ -16,7 +16,7 @@ import { QueueWithDlq } from '../../../lib-constructs/aws/queue-with-dlq';
 import { ServiceFunction } from '../../../lib-constructs/aws/service-function';
 import type { ServiceNetwork } from '../../../lib-constructs/aws/service-network';
 import { ServiceTable } from '../../../lib-constructs/aws/service-table';
-import type { DiagnosticInit } from '../../model/diagnostics';
+import { InternalError, type DiagnosticInit } from '../../model/diagnostics';
 import { kebab } from '../../model/names';
 import { ServiceAlarms } from '../../../lib-constructs/aws/service-alarms';
 import { publishedEvents, type ResolvedArchitecture, type ResolvedService } from '../../resolve/model';
@@ -36,11 +36,11 @@ export interface Configurable {
   addEnvironment(name: string, value: string): unknown;
 }
 
-/** The Lambda runtime for `settings.runtime` (nodejs22 → nodejs22.x). */
-export function lambdaRuntime(runtime: string | undefined): lambda.Runtime {
-  const m = /^nodejs(\d+)/.exec(runtime ?? 'nodejs22');
-  const found = lambda.Runtime.ALL.find((r) => r.name === `nodejs${m?.[1] ?? '22'}.x`);
-  return found ?? lambda.Runtime.NODEJS_22_X;
+/** The Lambda runtime of a Node.js major (24 → nodejs24.x); every runtime the format accepts is one Lambda has. */
+export function lambdaRuntime(major: number): lambda.Runtime {
+  const found = lambda.Runtime.ALL.find((r) => r.name === `nodejs${major}.x`);
+  if (found === undefined) throw new InternalError(`no Lambda runtime nodejs${major}.x in aws-cdk-lib`);
+  return found;
 }
 
 export class ServiceStack extends Stack {
@@ -124,7 +124,7 @@ export class ServiceStack extends Stack {
     const sf = new ServiceFunction(this, id, {
       code: this.code.lambda(s.name, this.lambdaEntries()),
       handler: `${entry}.handler`,
-      runtime: lambdaRuntime(this.model.file.settings?.runtime),
+      runtime: lambdaRuntime(this.model.nodeMajor),
       memorySize: options.memorySize ?? s.spec.memory_mb ?? 512,
       timeout: options.timeout ?? Duration.seconds(s.spec.timeout_seconds ?? 30),
       description: options.description ?? `${s.name} (${s.kind}): ${entry}`,

@@ -73,7 +73,7 @@ describeMoto('the reference example deployed into moto', () => {
   test('functions exist with the runtime from settings.runtime, and the consumer has its event source mapping', async () => {
     const fnName = await physicalId(moto!, 'shop-platform-notification-service', 'AWS::Lambda::Function', 'Handler', where);
     const fn = await getFunction(moto!, fnName, where);
-    expect(fn.Configuration?.Runtime).toBe('nodejs22.x');
+    expect(fn.Configuration?.Runtime).toBe('nodejs24.x');
     expect(fn.Configuration?.Handler).toBe('lambda.handler');
     const mappings = await listEventSourceMappings(moto!, fnName, where);
     expect(mappings).toHaveLength(1);

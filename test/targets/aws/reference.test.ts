@@ -113,7 +113,7 @@ describe('the reference example on AWS', () => {
   test('functions run the runtime of settings.runtime, traced, with configuration the service code reads', () => {
     const t = template('user-service');
     t.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       TracingConfig: { Mode: 'Active' },
       Environment: { Variables: Match.objectLike({ SERVICE_NAME: 'user-service', STORE: 'dynamodb', TABLE_PREFIX: 'shop-platform-user-service', EVENT_BUS: 'sns', SECRETS_SOURCE: 'aws-secrets' }) },
     });
