@@ -126,7 +126,7 @@ export function synthHandWritten(n: number, outdir: string): HandWrittenResult {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     const fn = new lambda.Function(stack, 'ApiFunction', {
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: lambda.Runtime.NODEJS_24_X,
       code: codeFor(codeDir, name),
       handler: 'lambda.handler',
       role,

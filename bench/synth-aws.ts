@@ -79,6 +79,21 @@ function child(side: Side, n: number, file: string): void {
 }
 
 /** Resources of one service's stack (the same for every service here). */
+/** What one service stack holds, as the note lists it; the benchmark fails when the count no longer matches. */
+const SERVICE_STACK: readonly [number, string][] = [
+  [1, 'function'],
+  [1, 'role'],
+  [1, 'policy'],
+  [2, 'log groups'],
+  [1, 'HTTP API'],
+  [1, 'stage'],
+  [1, 'integration'],
+  [2, 'routes with IAM authorization'],
+  [2, 'permissions'],
+  [1, 'table'],
+  [5, 'alarms (3 on the function, 2 on the API)'],
+];
+
 function perService(stacks: Record<string, number>): number {
   return stacks['bench-aws-svc-001'] ?? NaN;
 }
@@ -98,6 +113,7 @@ function mainBench(): void {
   const dir = mkdtempSync(join(tmpdir(), 'allframe-bench-synth-aws-'));
   const rows: string[] = [];
   const goals: string[] = [];
+  const documented = SERVICE_STACK.reduce((sum, [count]) => sum + count, 0);
   try {
     for (const n of sizes) {
       const file = join(dir, `architecture-${n}.yaml`);
@@ -110,6 +126,9 @@ function mainBench(): void {
       const { afMs, hwMs, afRss, hwRss } = summary;
       const afRes = af[0]!.stacks;
       const hwRes = hw[0]!.stacks;
+      if (perService(afRes) !== documented || perService(hwRes) !== documented) {
+        throw new Error(`a service stack now holds ${perService(afRes)} (allframe) / ${perService(hwRes)} (hand-written) resources, the note lists ${documented}: update SERVICE_STACK`);
+      }
       const afSynth = median(af.map((r) => r.phases.synth!));
       const afValidate = median(af.map((r) => r.phases.validate!));
       const hwSynth = median(hw.map((r) => r.phases.synth!));
@@ -126,7 +145,7 @@ function mainBench(): void {
     rmSync(dir, { recursive: true, force: true });
   }
   const note = [
-    `One service is \`type: stateless\`, \`compute: lambda\`, one entity (a DynamoDB TableV2), one published event (an SNS topic in the shared stack), no idempotency table or secrets: a stack of 16 resources (function, role, policy, 2 log groups, HTTP API, stage, integration, 2 routes with IAM authorization, 2 permissions, table, 3 alarms), plus 2 per service in the shared stack and a row on the dashboard.`,
+    `One service is \`type: stateless\`, \`compute: lambda\`, one entity (a DynamoDB TableV2), one published event (an SNS topic in the shared stack), no idempotency table or secrets: a stack of ${documented} resources (${SERVICE_STACK.map(([c, what]) => (c === 1 ? what : `${c} ${what}`)).join(', ')}), plus 2 per service in the shared stack and a row on the dashboard.`,
     `The hand-written app (bench/hand-written-aws.ts) builds the same with plain aws-cdk-lib L2s. Both run as fresh processes (\`node --import tsx\`, ${runs} runs each, interleaved) with the same App settings: allframe's feature-flag context, built-in CloudFormation validation on, code assets with custom hashes (nothing bundled). Times are wall clock of the whole process (median), memory is the peak RSS of the process (largest of the runs, /usr/bin/time). The allframe process includes reading and validating the file.`,
   ].join('\n\n');
   const columns = ['services', 'allframe', 'hand-written', 'time ratio', 'allframe peak RSS', 'hand-written peak RSS', 'RSS ratio', 'resources, all stacks (one service stack): allframe / hand-written', 'allframe: validate + synthAws', 'hand-written: build + synth'];
