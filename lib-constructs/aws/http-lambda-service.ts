@@ -72,6 +72,11 @@ export class HttpLambdaService extends Construct {
   /** Access logs of the `$default` stage. */
   readonly logGroup: logs.LogGroup;
   private apiIdExportName?: string;
+  private readonly integration: apigwv2.HttpRouteIntegration;
+  /** `<METHOD><path>` of the routes only their own callers may call (see `addPrivateRoute`). */
+  private readonly privateRoutes: string[] = [];
+  /** Who `grantInvoke` granted, with the API id as they name it: denied each private route, whenever it is added. */
+  private readonly invokers: { readonly grantee: iam.IGrantable; readonly apiId: string }[] = [];
 
   constructor(scope: Construct, id: string, props: HttpLambdaServiceProps) {
     super(scope, id);
@@ -100,6 +105,7 @@ export class HttpLambdaService extends Construct {
 
     const integration =
       props.integration ?? new HttpLambdaIntegration('Handler', props.handler!, { payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0 });
+    this.integration = integration;
     const authorizer = routeAuthorizer(props.authorization);
     for (const path of ['/', '/{proxy+}']) {
       this.api.addRoutes({ path, methods: [apigwv2.HttpMethod.ANY], integration, ...(authorizer ? { authorizer } : {}) });
@@ -120,7 +126,36 @@ export class HttpLambdaService extends Construct {
     const arn = apiStack.formatArn({ service: 'execute-api', resource: apiId, resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
     const grant = iam.Grant.addToPrincipal({ grantee, actions: ['execute-api:Invoke'], resourceArns: [arn] });
     if (Construct.isConstruct(principal)) acknowledgeExecuteApiInvoke(principal, arn);
+    this.invokers.push({ grantee, apiId });
+    for (const route of this.privateRoutes) this.denyRoute(grantee, apiId, route);
     return grant;
+  }
+
+  /**
+   * Adds `method path` to the same backend, authorized by IAM whatever the API's authorization: for one internal
+   * caller granted `execute-api:Invoke` on exactly that route (a state machine running the service's saga steps).
+   * Callers granted through `grantInvoke`, before or after, are denied it, so that "may call the service" does not
+   * include it. `path` is a literal path (no parameters or greedy segments).
+   */
+  addPrivateRoute(id: string, path: string, method: apigwv2.HttpMethod): apigwv2.HttpRoute {
+    if (!/^\/[A-Za-z0-9._~/-]*$/.test(path)) throw new Error(`HttpLambdaService ${this.node.id}: a private route's path must be literal, got '${path}'`);
+    if (method === apigwv2.HttpMethod.ANY) throw new Error(`HttpLambdaService ${this.node.id}: a private route needs one method, not ANY`);
+    const route = new apigwv2.HttpRoute(this, id, {
+      httpApi: this.api,
+      routeKey: apigwv2.HttpRouteKey.with(path, method),
+      integration: this.integration,
+      authorizer: new HttpIamAuthorizer(),
+    });
+    const key = `${method}${path}`;
+    this.privateRoutes.push(key);
+    for (const { grantee, apiId } of this.invokers) this.denyRoute(grantee, apiId, key);
+    return route;
+  }
+
+  /** An explicit deny of one route on every stage: it wins over the `<api>/*` allow of `grantInvoke`. */
+  private denyRoute(grantee: iam.IGrantable, apiId: string, route: string): void {
+    const arn = Stack.of(this).formatArn({ service: 'execute-api', resource: apiId, resourceName: `*/${route}`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ effect: iam.Effect.DENY, actions: ['execute-api:Invoke'], resources: [arn] }));
   }
 
   /** Exports the API id once under a fixed name, so grants in other stacks can name it (and be acknowledged). */

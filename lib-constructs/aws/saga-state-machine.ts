@@ -1,4 +1,5 @@
-import { Duration, Names, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as iam from 'aws-cdk-lib/aws-iam';
@@ -12,13 +13,14 @@ import { acknowledgeFunctionVersions, acknowledgeStateMachineDelivery } from '..
 import {
   DEFAULT_SAGA_LOG_RETENTION,
   DEFAULT_SAGA_TIMEOUT,
+  SAGA_HTTP_RETRY_ERRORS,
   SAGA_RETRY_ERRORS,
   type SagaRetry,
   defaultCompensationRetry,
   defaultStepRetry,
 } from '../core/saga-defaults';
 
-import type { SagaPayload, SagaStep } from '../core/saga';
+import { SAGA_STEPS_PATH, type SagaPayload, type SagaStep } from '../core/saga';
 
 export type { SagaRetry } from '../core/saga-defaults';
 
@@ -32,15 +34,28 @@ export interface SagaStateMachineProps {
   readonly sagaName: string;
   /** The steps, in the order they run. */
   readonly steps: readonly SagaStep[];
-  /** The one function that runs every step and compensation (see `SagaTaskPayload`); it returns the step's result. */
-  readonly handler: lambda.IFunction;
+  /**
+   * The one function that runs every step and compensation (see `SagaTaskPayload`); it returns the step's result.
+   * Give exactly one of `handler` and `stepsEndpoint`.
+   * @default - none: the steps run behind `stepsEndpoint`
+   */
+  readonly handler?: lambda.IFunction;
+  /**
+   * The service's HTTP API, for a service that is not a function (a container behind a load balancer): every step and
+   * compensation is `POST <path>` on its `$default` stage with the `SagaTaskPayload` as JSON body, SigV4-signed by the
+   * state machine's role (the route must use IAM authorization); the JSON response body is the step's result.
+   * Give exactly one of `handler` and `stepsEndpoint`.
+   * @default - none: the steps run in `handler`
+   */
+  readonly stepsEndpoint?: SagaStepsEndpoint;
   /**
    * The saga's deadline: an execution still running after it ends TIMED_OUT (not compensated; see `timedOutAlarm`).
    * @default DEFAULT_SAGA_TIMEOUT (5 minutes)
    */
   readonly timeout?: Duration;
   /**
-   * Retry of every step on Lambda service errors and failed invocations (never on `States.Timeout`).
+   * Retry of every step on Lambda service errors and failed invocations, or on any failed call of the steps endpoint
+   * (never on `States.Timeout`).
    * @default defaultStepRetry(): 3 retries, 1 s, backoff 2
    */
   readonly retry?: SagaRetry;
@@ -67,6 +82,17 @@ export interface SagaStateMachineProps {
   readonly alarmTopic?: sns.ITopic;
 }
 
+/** Where a saga's steps run when they are not a function: a route of the service's HTTP API. */
+export interface SagaStepsEndpoint {
+  /** The API; it must be in the same stack as the state machine or a stack it depends on. */
+  readonly api: apigwv2.IHttpApi;
+  /**
+   * The route's path (a `POST` route with IAM authorization).
+   * @default SAGA_STEPS_PATH ('/steps')
+   */
+  readonly path?: string;
+}
+
 /**
  * The steps of an architecture file's saga: `steps[i]` undone by `compensation[i]`; an empty or missing entry (or a
  * shorter list) leaves a step without compensation. A compensation list longer than the steps is refused.
@@ -77,6 +103,12 @@ const NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 
 /** The state that turns the execution input into `{ input, results: {} }`. */
 export const SAGA_START_STATE = 'StartSaga';
+/** The stage every step call goes to: the HTTP API's auto-deployed default stage. */
+const STEPS_STAGE = '$default';
+/** The name of the state that keeps only the response body of step `step` called over HTTP (no step name has a space). */
+export function stepResultState(step: string): string {
+  return `${step} result`;
+}
 /** The state a failed compensation ends in: the saga is half undone and needs someone to repair it. */
 export const COMPENSATION_FAILED_STATE = 'CompensationFailed';
 
@@ -85,8 +117,11 @@ export const COMPENSATION_FAILED_STATE = 'CompensationFailed';
  * `$.results.<step>`; when a step fails after its retries, the compensations of the steps before it run in reverse
  * order (the failed step is not compensated), then the execution fails with `<sagaName>Failed` and the step's error
  * as cause. A compensation is retried longer, and one that still fails ends in `CompensationFailed`. Every task
- * invokes the one handler, which the state machine's role alone may invoke. Logs at level ALL (without execution
- * data unless asked) to a log group with retention, X-Ray tracing on, an alarm on executions that time out.
+ * invokes the one handler (the state machine's role may invoke it and nothing else), or POSTs to the service's steps
+ * route (the role may invoke that one method and path of that one API, signed with SigV4; a Pass state after each
+ * step keeps the response body as the step's result, so the results have the same shape either way). Logs at level
+ * ALL (without execution data unless asked) to a log group with retention, X-Ray tracing on, an alarm on executions
+ * that time out.
  */
 export class SagaStateMachine extends Construct {
   readonly stateMachine: sfn.StateMachine;
@@ -103,23 +138,53 @@ export class SagaStateMachine extends Construct {
 
     const failedState = `${props.sagaName}Failed`;
     const states = new Construct(this, 'States');
-    const invoke = (name: string, action: SagaTaskPayload['action'], resultPath: string, r: SagaRetry): tasks.LambdaInvoke => {
-      const task = new tasks.LambdaInvoke(states, name, {
-        lambdaFunction: props.handler,
-        payload: sfn.TaskInput.fromObject({
-          saga: props.sagaName,
-          step: name,
-          action,
-          sagaId: sfn.JsonPath.stringAt('$$.Execution.Name'),
-          input: sfn.JsonPath.objectAt('$.input'),
-          results: sfn.JsonPath.objectAt('$.results'),
-        }),
-        payloadResponseOnly: true,
-        retryOnServiceExceptions: false,
-        resultPath,
+    const payload = (name: string, action: SagaTaskPayload['action']): sfn.TaskInput =>
+      sfn.TaskInput.fromObject({
+        saga: props.sagaName,
+        step: name,
+        action,
+        sagaId: sfn.JsonPath.stringAt('$$.Execution.Name'),
+        input: sfn.JsonPath.objectAt('$.input'),
+        results: sfn.JsonPath.objectAt('$.results'),
       });
-      task.addRetry({ errors: [...SAGA_RETRY_ERRORS], maxAttempts: r.maxAttempts, interval: r.interval, backoffRate: r.backoffRate });
-      return task;
+    const endpoint = props.stepsEndpoint;
+    /** One step or compensation: its task and the state after which its result is in place (the same, or a Pass). */
+    const invoke = (name: string, action: SagaTaskPayload['action'], resultPath: string, r: SagaRetry): { task: sfn.TaskStateBase; last: sfn.INextable & sfn.IChainable } => {
+      let task: sfn.TaskStateBase;
+      let last: sfn.INextable & sfn.IChainable;
+      if (endpoint === undefined) {
+        task = new tasks.LambdaInvoke(states, name, {
+          lambdaFunction: props.handler!,
+          payload: payload(name, action),
+          payloadResponseOnly: true,
+          retryOnServiceExceptions: false,
+          resultPath,
+        });
+        last = task;
+      } else {
+        const keep = resultPath !== sfn.JsonPath.DISCARD;
+        task = new tasks.CallApiGatewayHttpApiEndpoint(states, name, {
+          apiId: endpoint.api.apiId,
+          apiStack: Stack.of(endpoint.api),
+          stageName: STEPS_STAGE,
+          method: tasks.HttpMethod.POST,
+          apiPath: endpoint.path ?? SAGA_STEPS_PATH,
+          authType: tasks.AuthType.IAM_ROLE,
+          requestBody: payload(name, action),
+          // Only the body: the response's headers and status stay out of the execution's data.
+          ...(keep ? { resultSelector: { 'body.$': '$.ResponseBody' } } : {}),
+          resultPath,
+        });
+        last = task;
+        if (keep) {
+          // $.results.<step> = { body } → the body itself, as a function's result would be.
+          const unwrap = new sfn.Pass(states, stepResultState(name), { inputPath: `${resultPath}.body`, resultPath });
+          task.next(unwrap);
+          last = unwrap;
+        }
+      }
+      task.addRetry({ errors: [...(endpoint === undefined ? SAGA_RETRY_ERRORS : SAGA_HTTP_RETRY_ERRORS)], maxAttempts: r.maxAttempts, interval: r.interval, backoffRate: r.backoffRate });
+      return { task, last };
     };
 
     // Compensation chain, shared by every failure: undo(i-1) → undo(i-2) → … → undo(0) → <Saga>Failed. A failure at
@@ -135,9 +200,9 @@ export class SagaStateMachine extends Construct {
       entry[i] = next;
       if (step.compensation !== undefined && i < props.steps.length - 1) {
         const undo = invoke(step.compensation, 'compensate', sfn.JsonPath.DISCARD, compensationRetry);
-        undo.addCatch(compensationFailed, { errors: ['States.ALL'], resultPath: '$.compensationError' });
-        undo.next(next);
-        next = undo;
+        undo.task.addCatch(compensationFailed, { errors: ['States.ALL'], resultPath: '$.compensationError' });
+        undo.last.next(next);
+        next = undo.task;
       }
     });
 
@@ -145,9 +210,9 @@ export class SagaStateMachine extends Construct {
       new sfn.Pass(states, SAGA_START_STATE, { parameters: { input: sfn.JsonPath.objectAt('$'), results: {} } }),
     );
     props.steps.forEach((step, i) => {
-      const task = invoke(step.name, 'execute', `$.results.${step.name}`, retry);
-      task.addCatch(entry[i] ?? sagaFailed, { errors: ['States.ALL'], resultPath: '$.error' });
-      chain = chain.next(task);
+      const run = invoke(step.name, 'execute', `$.results.${step.name}`, retry);
+      run.task.addCatch(entry[i] ?? sagaFailed, { errors: ['States.ALL'], resultPath: '$.error' });
+      chain = chain.next(run.task === run.last ? run.task : sfn.Chain.custom(run.task, [run.last], run.last));
     });
     chain = chain.next(new sfn.Succeed(states, `${props.sagaName}Succeeded`, { outputPath: '$.results' }));
 
@@ -176,8 +241,11 @@ export class SagaStateMachine extends Construct {
     });
     if (props.alarmTopic) this.timedOutAlarm.addAlarmAction(new actions.SnsAction(props.alarmTopic));
 
-    acknowledgeFunctionVersions(this.stateMachine.role, props.handler, 'The state machine role');
-    acknowledgeStateMachineDelivery(this.stateMachine.role);
+    if (props.handler) acknowledgeFunctionVersions(this.stateMachine.role, props.handler, 'The state machine role');
+    acknowledgeStateMachineDelivery(
+      this.stateMachine.role,
+      props.handler ? undefined : `names the one route it calls (execute-api:Invoke on POST ${props.stepsEndpoint?.path ?? SAGA_STEPS_PATH} of the service's API)`,
+    );
   }
 
   /** Lets `grantee` start executions of this saga (states:StartExecution on this state machine). */
@@ -198,6 +266,9 @@ export class SagaStateMachine extends Construct {
 
 function validate(props: SagaStateMachineProps, timeout: Duration, retry: SagaRetry, compensationRetry: SagaRetry): void {
   const problems: string[] = [];
+  if ((props.handler === undefined) === (props.stepsEndpoint === undefined)) problems.push('give exactly one of handler and stepsEndpoint');
+  const path = props.stepsEndpoint?.path;
+  if (path !== undefined && !/^\/[A-Za-z0-9._~/-]*$/.test(path)) problems.push(`stepsEndpoint.path must be a literal path starting with "/", got '${path}'`);
   if (!NAME.test(props.sagaName)) problems.push(`sagaName must be letters, digits or _ (starting with a letter, at most 64), got '${props.sagaName}'`);
   if (props.steps.length === 0) problems.push('a saga needs at least one step');
   const reserved = new Set([SAGA_START_STATE, COMPENSATION_FAILED_STATE, `${props.sagaName}Failed`, `${props.sagaName}Succeeded`]);

@@ -128,8 +128,8 @@ export function defaultWorkflowCompensationRetry(): WorkflowRetry {
 export const DEFAULT_SAGA_CALL_TIMEOUT_SECONDS = 300;
 /** What a workflow logs of its calls: only the failures (calls carry saga inputs, which may be personal data). */
 export const DEFAULT_WORKFLOW_CALL_LOG_LEVEL = 'LOG_ERRORS_ONLY';
-/** The path of the service's endpoint that runs steps and compensations. */
-export const SAGA_STEPS_PATH = '/steps';
+/** The path of the service's endpoint that runs steps and compensations (one definition for both clouds). */
+export { SAGA_STEPS_PATH } from './saga';
 /** The workflow's environment variable holding the service's URL. */
 export const SAGA_SERVICE_URL_ENV = 'SAGA_SERVICE_URL';
 /** Workflow names: letters, digits, `_` and `-`, starting with a letter, at most 64. */

@@ -78,10 +78,11 @@ export function acknowledgePinnedRuntime(fn: IConstruct, runtime: string): void 
  * IAM5 on a state machine's role with logging and tracing: CloudWatch Logs' vended log delivery
  * (logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery, DeleteLogDelivery, ListLogDeliveries, PutResourcePolicy,
  * DescribeResourcePolicies, DescribeLogGroups) and X-Ray (PutTraceSegments, PutTelemetryRecords, GetSamplingRules,
- * GetSamplingTargets) support no resource-level permissions, so IAM requires "*".
+ * GetSamplingTargets) support no resource-level permissions, so IAM requires "*". `other`: what the role's one other
+ * statement allows (the handler it invokes, or the route it calls).
  */
-export function acknowledgeStateMachineDelivery(role: IConstruct): void {
-  ack(role, 'AwsSolutions-IAM5', 'Resource::*', 'Step Functions log delivery to CloudWatch Logs (logs:*LogDelivery*, logs:PutResourcePolicy, logs:DescribeResourcePolicies, logs:DescribeLogGroups) and X-Ray trace upload (xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules, GetSamplingTargets) support no resource-level permissions; AWS documents "*" as the only resource. The role\'s other statement names the one handler it invokes.');
+export function acknowledgeStateMachineDelivery(role: IConstruct, other = 'names the one handler it invokes'): void {
+  ack(role, 'AwsSolutions-IAM5', 'Resource::*', `Step Functions log delivery to CloudWatch Logs (logs:*LogDelivery*, logs:PutResourcePolicy, logs:DescribeResourcePolicies, logs:DescribeLogGroups) and X-Ray trace upload (xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules, GetSamplingTargets) support no resource-level permissions; AWS documents "*" as the only resource. The role's other statement ${other}.`);
 }
 
 /**

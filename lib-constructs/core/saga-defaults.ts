@@ -42,3 +42,10 @@ export const SAGA_RETRY_ERRORS: readonly string[] = [
   'Lambda.TooManyRequestsException',
   'States.TaskFailed',
 ];
+
+/**
+ * Errors a step called over the service's HTTP API is retried on: `States.TaskFailed`, which matches every error of
+ * the call (`ApiGateway.<status>` for a response that is not 2xx, `ApiGateway.<exception>` when there is none), as a
+ * failed Lambda invocation is retried. `States.Timeout` is not among them.
+ */
+export const SAGA_HTTP_RETRY_ERRORS: readonly string[] = ['States.TaskFailed'];

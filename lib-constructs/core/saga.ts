@@ -4,6 +4,13 @@
  * Workflows POSTs it to `<url>/steps`). One definition, so the generated step handler has one shape to accept.
  */
 
+/**
+ * The path of the service's endpoint that runs one step or compensation (`POST <base>/steps`, the payload below as
+ * JSON body, the step's result as JSON response): what Cloud Workflows calls on Cloud Run, and Step Functions on a
+ * container service's HTTP API.
+ */
+export const SAGA_STEPS_PATH = '/steps';
+
 /** One step of a saga and the compensation that undoes it. */
 export interface SagaStep {
   /** The step's name: the key of its result under `results`. */

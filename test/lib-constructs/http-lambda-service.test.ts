@@ -1,5 +1,6 @@
 import { App, CfnResource, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -199,6 +200,58 @@ describe('HttpLambdaService', () => {
         },
       });
     }
+  });
+
+  test('addPrivateRoute: POST /steps on the same backend, IAM whatever the API authorization; every grantInvoke caller, before or after, is denied it', () => {
+    // GIVEN a public JWT service with a caller granted before the route exists, and one in another stack after
+    const { app, stack, handler } = setup();
+    const svc = new HttpLambdaService(stack, 'Orders', { handler, authorization: JWT });
+    const before = new iam.Role(stack, 'Before', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    svc.grantInvoke(before);
+    // WHEN the private route is added, then another caller granted
+    svc.addPrivateRoute('StepsRoute', '/steps', apigwv2.HttpMethod.POST);
+    const callers = new Stack(app, 'Callers');
+    const after = new ServiceFunction(callers, 'After', { code: lambda.Code.fromInline('exports.handler = async () => {};'), handler: 'index.handler' });
+    svc.grantInvoke(after.function);
+    // THEN the route is IAM-authorized and goes to the one integration
+    const t = Template.fromStack(stack);
+    const [integrationId] = Object.keys(t.findResources('AWS::ApiGatewayV2::Integration'));
+    t.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: 'POST /steps',
+      AuthorizationType: 'AWS_IAM',
+      Target: { 'Fn::Join': ['', ['integrations/', { Ref: integrationId }]] },
+    });
+    t.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'ANY /{proxy+}', AuthorizationType: 'JWT' });
+    // AND both callers may invoke the API but not that route (an explicit deny wins over the allow)
+    const apiId = stack.getLogicalId(svc.api.node.defaultChild as CfnResource);
+    const arn = (id: unknown, rest: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':execute-api:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':', id, rest]] });
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^Before') }],
+      PolicyDocument: {
+        Statement: [
+          { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: arn({ Ref: apiId }, '/*') },
+          { Action: 'execute-api:Invoke', Effect: 'Deny', Resource: arn({ Ref: apiId }, '/*/POST/steps') },
+        ],
+      },
+    });
+    const imported = { 'Fn::ImportValue': Match.stringLikeRegexp('-ApiId$') };
+    Template.fromStack(callers).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: arn(imported, '/*') },
+          { Action: 'execute-api:Invoke', Effect: 'Deny', Resource: arn(imported, '/*/POST/steps') },
+        ]),
+      },
+    });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  test('a private route needs a literal path and one method', () => {
+    const { stack, handler } = setup();
+    const svc = new HttpLambdaService(stack, 'Orders', { handler, authorization: { kind: 'iam' } });
+    expect(() => svc.addPrivateRoute('A', '/steps/{id}', apigwv2.HttpMethod.POST)).toThrow("a private route's path must be literal, got '/steps/{id}'");
+    expect(() => svc.addPrivateRoute('B', '/steps', apigwv2.HttpMethod.ANY)).toThrow('a private route needs one method, not ANY');
   });
 
   test('metric helpers: 5xx summed per minute and p99 latency of this API, usable in alarms', () => {

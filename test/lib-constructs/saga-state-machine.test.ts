@@ -1,8 +1,9 @@
-import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { App, CfnResource, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { SagaStateMachine, type SagaStateMachineProps, sagaSteps } from '../../lib-constructs/aws/saga-state-machine';
+import { SagaStateMachine, type SagaStateMachineProps, sagaSteps, stepResultState } from '../../lib-constructs/aws/saga-state-machine';
 import { ServiceFunction } from '../../lib-constructs/aws/service-function';
 
 interface State {
@@ -17,6 +18,8 @@ interface State {
   readonly Error?: string;
   readonly CausePath?: string;
   readonly OutputPath?: string;
+  readonly InputPath?: string;
+  readonly ResultSelector?: Record<string, string>;
 }
 interface Definition {
   readonly StartAt: string;
@@ -31,6 +34,14 @@ function fixture(props: Partial<SagaStateMachineProps> = {}, app = new App({ bui
   const fn = new ServiceFunction(stack, 'Fn', { code: lambda.Code.fromInline('exports.handler = async () => {};'), handler: 'index.handler' });
   const saga = new SagaStateMachine(stack, 'Order', { sagaName: 'OrderSaga', steps: ORDER_STEPS, handler: fn.function, ...props });
   return { app, stack, fn, saga };
+}
+
+/** The order saga with its steps behind an HTTP API's `POST /steps` instead of a function. */
+function endpointFixture(props: Partial<SagaStateMachineProps> = {}, app = new App({ builtinCloudFormationValidation: false })) {
+  const stack = new Stack(app, 'Test');
+  const api = new apigwv2.HttpApi(stack, 'Api');
+  const saga = new SagaStateMachine(stack, 'Order', { sagaName: 'OrderSaga', steps: ORDER_STEPS, stepsEndpoint: { api }, ...props });
+  return { app, stack, api, saga };
 }
 
 /** The state machine's definition, the handler's ARN rendered as HANDLER. */
@@ -231,6 +242,94 @@ describe('SagaStateMachine', () => {
 
   test('all problems are reported at once', () => {
     expect(() => fixture({ sagaName: 'bad name', steps: [] })).toThrow(/sagaName must be .*; a saga needs at least one step/);
+  });
+
+  describe('with its steps behind the service\'s HTTP API (a container service)', () => {
+    test.each<[string, string[]]>([
+      ['ConfirmOrder', ['RefundPayment', 'ReleaseInventory']],
+      ['ChargePayment', ['ReleaseInventory']],
+      ['ReserveInventory', []],
+    ])('a failure in %s runs the compensations of the steps before it, last first, then fails', (failing, compensations) => {
+      // GIVEN the order saga calling POST /steps
+      const def = definitionOf(endpointFixture().stack);
+      // WHEN the step fails after its retries
+      const { tasks, end } = walk(def, failing);
+      // THEN the same order as with a function
+      const ran = ['ReserveInventory', 'ChargePayment', 'ConfirmOrder'];
+      expect(tasks).toEqual([...ran.slice(0, ran.indexOf(failing) + 1), ...compensations]);
+      expect(end).toBe('OrderSagaFailed');
+      expect(walk(def)).toEqual({ tasks: ran, end: 'OrderSagaSucceeded' });
+    });
+
+    test('each step is a SigV4-signed POST /steps on the $default stage with the step event; the response body is its result', () => {
+      const def = definitionOf(endpointFixture().stack);
+      expect(def.States.ChargePayment).toMatchObject({
+        Type: 'Task',
+        Resource: expect.stringMatching(/:states:::apigateway:invoke$/) as string,
+        Parameters: {
+          Method: 'POST',
+          Stage: '$default',
+          Path: '/steps',
+          AuthType: 'IAM_ROLE',
+          RequestBody: { saga: 'OrderSaga', step: 'ChargePayment', action: 'execute', 'sagaId.$': '$$.Execution.Name', 'input.$': '$.input', 'results.$': '$.results' },
+        },
+        ResultSelector: { 'body.$': '$.ResponseBody' },
+        ResultPath: '$.results.ChargePayment',
+        Next: stepResultState('ChargePayment'),
+        Retry: [{ ErrorEquals: ['States.TaskFailed'], IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2 }],
+      });
+      // the Pass after it keeps the body alone, as a function's result: the results have one shape on every compute
+      expect(def.States[stepResultState('ChargePayment')]).toEqual({ Type: 'Pass', InputPath: '$.results.ChargePayment.body', ResultPath: '$.results.ChargePayment', Next: 'ConfirmOrder' });
+      expect(def.States.RefundPayment).toMatchObject({
+        Parameters: { Path: '/steps', RequestBody: { step: 'RefundPayment', action: 'compensate' } },
+        ResultPath: null,
+        Next: 'ReleaseInventory',
+        Retry: [{ ErrorEquals: ['States.TaskFailed'], IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2 }],
+      });
+      expect(def.States.RefundPayment?.ResultSelector).toBeUndefined();
+    });
+
+    test('the state machine role may call POST /steps of this one API, nothing else; tracing and logs as with a function', () => {
+      const { stack, api } = endpointFixture();
+      const t = Template.fromStack(stack);
+      const apiId = stack.getLogicalId(api.node.defaultChild as CfnResource);
+      t.hasResourceProperties('AWS::IAM::Policy', {
+        Roles: [{ Ref: Match.stringLikeRegexp('^OrderStateMachineRole') }],
+        PolicyDocument: {
+          Statement: [
+            {
+              Action: 'execute-api:Invoke',
+              Effect: 'Allow',
+              Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':execute-api:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':', { Ref: apiId }, '/$default/POST/steps']] },
+            },
+            { Action: Match.arrayWith(['logs:CreateLogDelivery']), Effect: 'Allow', Resource: '*' },
+            { Action: Match.arrayWith(['xray:PutTraceSegments']), Effect: 'Allow', Resource: '*' },
+          ],
+        },
+      });
+      t.resourceCountIs('AWS::Lambda::Function', 0);
+      t.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+        StateMachineType: 'STANDARD',
+        TracingConfiguration: { Enabled: true },
+        LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: false }),
+      });
+    });
+
+    test('another path can be named; passes cdk-nag AwsSolutions', () => {
+      const app = new App({ builtinCloudFormationValidation: false });
+      const { stack } = endpointFixture({ stepsEndpoint: { api: new apigwv2.HttpApi(new Stack(app, 'Apis'), 'Api'), path: '/saga/steps' } }, app);
+      expect(definitionOf(stack).States.ReserveInventory?.Parameters).toMatchObject({ Path: '/saga/steps' });
+      Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+      expect(() => app.synth()).not.toThrow();
+    });
+
+    test('exactly one of handler and stepsEndpoint; the path must be literal', () => {
+      const { stack, api } = endpointFixture();
+      const fn = new ServiceFunction(stack, 'Fn', { code: lambda.Code.fromInline('exports.handler = async () => {};'), handler: 'index.handler' });
+      expect(() => new SagaStateMachine(stack, 'Both', { sagaName: 'S', steps: ORDER_STEPS, handler: fn.function, stepsEndpoint: { api } })).toThrow('give exactly one of handler and stepsEndpoint');
+      expect(() => new SagaStateMachine(stack, 'Neither', { sagaName: 'S', steps: ORDER_STEPS })).toThrow('give exactly one of handler and stepsEndpoint');
+      expect(() => new SagaStateMachine(stack, 'Param', { sagaName: 'S', steps: ORDER_STEPS, stepsEndpoint: { api, path: '/steps/{id}' } })).toThrow("stepsEndpoint.path must be a literal path starting with \"/\", got '/steps/{id}'");
+    });
   });
 
   test('sagaSteps aligns compensations by index and refuses more compensations than steps', () => {

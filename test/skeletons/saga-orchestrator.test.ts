@@ -88,6 +88,15 @@ describe('saga-orchestrator skeleton', () => {
     expect(content('test/deps.test.ts')).toContain('expect(deps.executions).toBeInstanceOf(StepFunctionsExecutions);');
   });
 
+  test('with SAGA_STEPS_ENDPOINT (the AWS target sets it on Fargate), Step Functions runs the steps through POST /steps of this service', () => {
+    // THEN the switch is a bool, off by default, that turns on the same endpoint Cloud Workflows calls
+    expect(content('src/config.ts')).toContain("SAGA_STEPS_ENDPOINT: { kind: 'bool', default: \"false\"");
+    expect(content('src/deps.ts')).toContain("stepsEndpoint: config.SAGA_WORKFLOW !== '' || config.SAGA_STEPS_ENDPOINT,");
+    // AND the generated test starts sagas on Step Functions with the endpoint on and off
+    expect(content('test/deps.test.ts')).toContain("const onFargate = createDependencies(loadConfig({ SAGA_STATE_MACHINE_ARN: arn, SAGA_STEPS_ENDPOINT: 'true' })");
+    expect(content('test/deps.test.ts')).toContain('expect(onFargate.stepsEndpoint).toBe(true);');
+  });
+
   test('with SAGA_WORKFLOW, a saga is started on Cloud Workflows behind the same port; only one of the two may be set', () => {
     // THEN the variable defaults to empty, the service depends on the Workflows client (pinned), loaded lazily
     expect(content('src/config.ts')).toContain('SAGA_WORKFLOW: { kind: \'string\', default: ""');
@@ -105,7 +114,7 @@ describe('saga-orchestrator skeleton', () => {
     expect(content('test/workflows.test.ts')).toContain('export const realClientFits = (client: ExecutionsClient): WorkflowExecutionsClient => client;');
     expect(content('test/deps.test.ts')).toContain('expect(deps.executions).toBeInstanceOf(WorkflowsExecutions);');
     // AND the workflow runs each step through POST /steps, with the step event Step Functions sends the Lambda entry
-    expect(content('src/deps.ts')).toContain("stepsEndpoint: config.SAGA_WORKFLOW !== '',");
+    expect(content('src/deps.ts')).toContain("stepsEndpoint: config.SAGA_WORKFLOW !== '' || config.SAGA_STEPS_ENDPOINT,");
     const app = content('src/app.ts');
     expect(app).toContain('if (deps.stepsEndpoint === true) {');
     expect(app).toContain("app.post('/steps', async (c) => {");

@@ -60,6 +60,7 @@ export function renderSagaOrchestrator(ctx: ServiceContext): OutputFile[] {
     SAGA_TIMEOUT_SECONDS: { kind: 'int', default: String(timeoutSeconds), description: `Deadline of one ${Saga}, in seconds` },
     SAGA_STATE_MACHINE_ARN: { kind: 'string', default: '', description: `Step Functions state machine running ${Saga} (empty: the steps run in this process)` },
     SAGA_WORKFLOW: { kind: 'string', default: '', description: `Cloud Workflows workflow running ${Saga}, projects/<project>/locations/<region>/workflows/<name> (empty: the steps run in this process; at most one of SAGA_STATE_MACHINE_ARN and SAGA_WORKFLOW)` },
+    SAGA_STEPS_ENDPOINT: { kind: 'bool', default: 'false', description: `Serve POST /steps, through which the state machine runs the steps of ${Saga} in this service (set by the AWS target on Fargate; SAGA_WORKFLOW implies it)` },
     ...(deps.length > 0 ? outboundConfig() : {}),
     ...Object.fromEntries(deps.map((d) => [`${constant(d)}_URL`, { kind: 'string', default: `http://${d}:8080`, description: `Base URL of ${d}` } satisfies ConfigVar])),
   };
@@ -360,7 +361,7 @@ ${secretsWiring(ctx).field}  readonly logger: Logger;
   readonly timeoutMs: number;
   /** Where sagas run when not in this process: Step Functions (SAGA_STATE_MACHINE_ARN) or Cloud Workflows (SAGA_WORKFLOW). */
   readonly executions: SagaExecutions | undefined;
-  /** Serve \`POST /steps\`, through which Cloud Workflows runs the steps (with SAGA_WORKFLOW). */
+  /** Serve \`POST /steps\`, through which Cloud Workflows (SAGA_WORKFLOW) or Step Functions on Fargate (SAGA_STEPS_ENDPOINT) runs the steps. */
   readonly stepsEndpoint?: boolean;
   readonly idempotency: IdempotencyStore | undefined;
 ${outbox ? '  readonly relay: OutboxRelay;\n' : ''}  close(): Promise<void>;
@@ -391,7 +392,7 @@ ${secretsWiring(ctx).prop}    logger,
     steps: createStepHandlers({${clientFields.length > 0 ? `\n      ${clientFields.join('\n      ')}\n    ` : ''}}),
     timeoutMs: config.SAGA_TIMEOUT_SECONDS * 1000,
     executions: sagaExecutions(config),
-    stepsEndpoint: config.SAGA_WORKFLOW !== '',
+    stepsEndpoint: config.SAGA_WORKFLOW !== '' || config.SAGA_STEPS_ENDPOINT,
     idempotency: ${idem ? `createIdempotencyStore(config.STORE, \`\${config.TABLE_PREFIX}-idempotency\`, config.DATABASE_URL)` : 'undefined'},
 ${outbox ? '    relay: new OutboxRelay(outbox, publisher, logger),\n' : ''}    close: () => closePools(),
   };
@@ -410,7 +411,8 @@ const SOURCE = '${s.name}';
 /**
  * The HTTP app: start a ${Saga} and read its state. A saga runs here to completion or compensation (201), or is
  * handed to Step Functions or Cloud Workflows when the dependencies have executions (202: it is running there). With
- * \`stepsEndpoint\` (SAGA_WORKFLOW), \`POST /steps\` runs one step or compensation for the workflow.
+ * \`stepsEndpoint\` (SAGA_WORKFLOW, or SAGA_STEPS_ENDPOINT on Fargate), \`POST /steps\` runs one step or compensation for the
+ * workflow or the state machine.
  */
 export function buildApp(deps: Dependencies) {
   const app = createHttpApp({ service: SOURCE, logger: deps.logger });
@@ -422,7 +424,7 @@ ${idem ? `  if (deps.idempotency) {\n    app.use('*', idempotency({ store: deps.
   });
   app.get('/sagas/:id', async (c) => c.json(await orchestrator.get(c.req.param('id'))));
   if (deps.stepsEndpoint === true) {
-    // Cloud Workflows runs each step and compensation here: the step event in, the step's result (JSON) out.
+    // Cloud Workflows or Step Functions runs each step and compensation here: the step event in, the step's result (JSON) out.
     app.post('/steps', async (c) => {
       const body: unknown = await c.req.json().catch(() => undefined);
       let parsed: ParsedStep;
@@ -935,7 +937,7 @@ ${failingComp >= 0 ? `
     expect(await deps.sagas.list()).toEqual([expect.objectContaining({ status: 'failed', error: 'AccessDenied' })]);
   });
 
-  test('with the steps endpoint (Cloud Workflows), POST /steps runs the named step or compensation and answers its result', async () => {
+  test('with the steps endpoint (Cloud Workflows, Step Functions on Fargate), POST /steps runs the named step or compensation and answers its result', async () => {
     // GIVEN the endpoint on
     const { calls, steps } = recorder();
     const app = buildApp({ ...setup(steps).deps, stepsEndpoint: true });
@@ -1032,9 +1034,14 @@ describe('dependency wiring', () => {
 ${outbox ? '    await expect(deps.relay.runOnce()).resolves.toBe(0);\n' : ''}    await expect(deps.close()).resolves.toBeUndefined();
   });
 
-  test('with SAGA_STATE_MACHINE_ARN, sagas run on Step Functions', () => {
-    const deps = createDependencies(loadConfig({ SAGA_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:${Saga}' })${secretsWiring(ctx).testArg});
+  test('with SAGA_STATE_MACHINE_ARN, sagas run on Step Functions; with SAGA_STEPS_ENDPOINT (Fargate) their steps run here, through POST /steps', () => {
+    const arn = 'arn:aws:states:eu-west-1:123456789012:stateMachine:${Saga}';
+    const deps = createDependencies(loadConfig({ SAGA_STATE_MACHINE_ARN: arn })${secretsWiring(ctx).testArg});
     expect(deps.executions).toBeInstanceOf(StepFunctionsExecutions);
+    expect(deps.stepsEndpoint).toBe(false);
+    const onFargate = createDependencies(loadConfig({ SAGA_STATE_MACHINE_ARN: arn, SAGA_STEPS_ENDPOINT: 'true' })${secretsWiring(ctx).testArg});
+    expect(onFargate.executions).toBeInstanceOf(StepFunctionsExecutions);
+    expect(onFargate.stepsEndpoint).toBe(true);
   });
 
   test('with SAGA_WORKFLOW, sagas run on Cloud Workflows; both set, or a malformed workflow, fail at start-up', () => {

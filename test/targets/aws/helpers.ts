@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { buildArchitecture, appContext, AwsArchitecture } from '../../../src/targets/aws/app';
 import { reviewCode } from '../../../src/targets/aws/code';
 import { REVIEW_CONTEXT } from '../../../src/targets/aws/synth';
@@ -39,4 +40,39 @@ export function golden(path: string, actual: string): string {
     writeFileSync(path, actual);
   }
   return readFileSync(path, 'utf8');
+}
+
+/** One state of a saga's definition, as far as the tests read it. */
+export interface SagaState {
+  readonly Type: string;
+  readonly Next?: string;
+  readonly Catch?: { readonly Next: string }[];
+  readonly Resource?: string;
+  readonly Parameters?: Record<string, unknown>;
+  readonly ResultPath?: string | null;
+}
+
+/** The definition of the one state machine of `t`; every token (ARNs, API ids) rendered as TOKEN. */
+export function sagaDefinition(t: Template): { StartAt: string; States: Record<string, SagaState> } {
+  const machines = Object.values(t.findResources('AWS::StepFunctions::StateMachine')) as { Properties: { DefinitionString: { 'Fn::Join': [string, unknown[]] } } }[];
+  if (machines.length !== 1) throw new Error(`expected one state machine, found ${machines.length}`);
+  const text = machines[0]!.Properties.DefinitionString['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : 'TOKEN')).join('');
+  return JSON.parse(text) as { StartAt: string; States: Record<string, SagaState> };
+}
+
+/**
+ * Walks a saga's definition from StartAt: `failing` goes to its catcher, every other state to its Next. The tasks run
+ * (steps and compensations, in order) and the state it ends in.
+ */
+export function walkSaga(def: { StartAt: string; States: Record<string, SagaState> }, failing?: string): { tasks: string[]; end: SagaState } {
+  const tasks: string[] = [];
+  let name = def.StartAt;
+  for (let hops = 0; hops < 100; hops++) {
+    const state = def.States[name];
+    if (!state) throw new Error(`no state ${name}`);
+    if (state.Type === 'Fail' || state.Type === 'Succeed') return { tasks, end: state };
+    if (state.Type === 'Task') tasks.push(name);
+    name = (name === failing ? state.Catch?.[0]?.Next : state.Next) ?? '';
+  }
+  throw new Error('the walk does not end');
 }

@@ -32,13 +32,15 @@ export interface HttpOptions {
 export interface HttpService {
   /** Who acts for the service: its function's role or its task role. */
   readonly grantees: readonly iam.IGrantable[];
+  /** The HTTP API in front of the service (e.g. for a private route only the service's own state machine calls). */
+  readonly api: HttpLambdaService;
 }
 
 /**
  * The service's HTTP API in front of `backend`: the file's authorization and rate limit; callers learn its URL
  * and are granted invoke on it; its 5xx and latency alarms come with the service's alarms.
  */
-function exposeApi(stack: ServiceStack, id: string, backend: { handler: lambda.IFunction } | { integration: HttpAlbIntegration }): void {
+function exposeApi(stack: ServiceStack, id: string, backend: { handler: lambda.IFunction } | { integration: HttpAlbIntegration }): HttpLambdaService {
   const limit = stack.service.resilience.rate_limit;
   const api = new HttpLambdaService(stack, id, {
     ...backend,
@@ -51,6 +53,7 @@ function exposeApi(stack: ServiceStack, id: string, backend: { handler: lambda.I
   stack.invokeGrant = (grantee) => {
     api.grantInvoke(grantee);
   };
+  return api;
 }
 
 /** Expose the service over HTTP and wire its outbox, per its compute. */
@@ -77,18 +80,18 @@ export function httpService(stack: ServiceStack, options: HttpOptions = {}): Htt
     stack.grantees.push(service.taskRole);
     // The internal load balancer is reached through an HTTP API (VPC link), so a container service has the same
     // gateway as a function: IAM or JWT authorization, throttling, access logs, and invoke grants for its callers.
-    exposeApi(stack, 'Gateway', { integration: new HttpAlbIntegration('Alb', service.listener) });
+    const api = exposeApi(stack, 'Gateway', { integration: new HttpAlbIntegration('Alb', service.listener) });
     if (outbox && s.database !== 'postgres') {
       // The container relays the outbox every second; its table still needs to exist.
       stack.table('outbox', { ttl: true }).grantReadWriteData(service.taskRole);
     }
     stack.grantPublish(service.taskRole);
-    return { grantees };
+    return { grantees, api };
   }
   stack.useEntries('lambda', ...(outbox ? ['relay'] : []), ...(options.entries ?? []));
   const fn = stack.fn('Api', 'lambda');
   grantees.push(fn);
-  exposeApi(stack, 'Http', { handler: fn });
+  const api = exposeApi(stack, 'Http', { handler: fn });
   if (outbox) {
     const relay = stack.fn('Relay', 'relay', { timeout: Duration.seconds(60), description: `${s.name}: publishes what the outbox holds` });
     const box = new TransactionalOutbox(stack, 'Outbox', {
@@ -105,5 +108,5 @@ export function httpService(stack: ServiceStack, options: HttpOptions = {}): Htt
     stack.grantPublish(fn);
   }
   stack.grantees.push(fn);
-  return { grantees };
+  return { grantees, api };
 }

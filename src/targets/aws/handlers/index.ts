@@ -3,6 +3,7 @@
  * type error, not a user's surprise. Handlers build on ServiceStack's helpers and the lib-constructs.
  */
 import { Duration, Stack } from 'aws-cdk-lib';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { EventStore } from '../../../../lib-constructs/aws/event-store';
@@ -18,6 +19,7 @@ import { WebSocketApi } from '../../../../lib-constructs/aws/websocket-api';
 import type { ArchetypeKind } from '../../../model/archetypes';
 import { kebab } from '../../../model/names';
 import { everyCron } from '../../../../lib-constructs/core/cron';
+import { SAGA_STEPS_PATH } from '../../../../lib-constructs/core/saga';
 import { acknowledgeConnectVerifiedByHandler } from '../../../../lib-constructs/core/nag';
 import { secretName } from '../naming';
 import type { ServiceStack } from '../service-stack';
@@ -87,28 +89,42 @@ const eventSourced: AwsHandler = (stack) => {
   serviceSecrets(stack, http.grantees);
 };
 
+/**
+ * A saga is a Step Functions state machine on either compute. On Lambda its steps run in a function of their own
+ * (`src/entry/step.ts`); on Fargate the machine POSTs each step to the service's own `POST /steps` through its HTTP
+ * API (a route with IAM authorization only the machine's role may call), so the steps run in the same container,
+ * with the same code, configuration and grants as on Lambda or Cloud Run.
+ */
 const saga: AwsHandler = (stack) => {
   const s = stack.service;
   const http = httpService(stack, { entries: ['step'] });
   serviceData(stack, http.grantees, ['sagas']);
   serviceSecrets(stack, http.grantees);
   const spec = s.spec.saga;
-  if (spec && s.compute !== 'fargate') {
-    const stepFn = stack.fn('Step', 'step', { description: `${s.name}: runs one step or compensation of ${spec.name}` });
-    const machine = new SagaStateMachine(stack, 'Saga', {
-      sagaName: spec.name,
-      steps: sagaSteps(spec.steps, spec.compensation ?? []),
-      handler: stepFn,
-      timeout: Duration.seconds(spec.timeout_seconds ?? 300),
-      retry: { maxAttempts: s.resilience.retry.max_attempts, interval: Duration.seconds(Math.max(1, Math.ceil(s.resilience.retry.initial_interval_ms / 1000))), backoffRate: s.resilience.retry.multiplier },
-    });
-    // Only the HTTP side starts executions (the step function itself must not know the machine: a cycle).
-    for (const g of http.grantees) {
-      machine.grantStartExecution(g);
-      if (g instanceof lambda.Function) g.addEnvironment('SAGA_STATE_MACHINE_ARN', machine.stateMachine.stateMachineArn);
-    }
-    stack.grantees.push(stepFn);
+  if (!spec) return;
+  const common = {
+    sagaName: spec.name,
+    steps: sagaSteps(spec.steps, spec.compensation ?? []),
+    timeout: Duration.seconds(spec.timeout_seconds ?? 300),
+    retry: { maxAttempts: s.resilience.retry.max_attempts, interval: Duration.seconds(Math.max(1, Math.ceil(s.resilience.retry.initial_interval_ms / 1000))), backoffRate: s.resilience.retry.multiplier },
+  };
+  if (s.compute === 'fargate') {
+    http.api.addPrivateRoute('StepsRoute', SAGA_STEPS_PATH, apigwv2.HttpMethod.POST);
+    const machine = new SagaStateMachine(stack, 'Saga', { ...common, stepsEndpoint: { api: http.api.api, path: SAGA_STEPS_PATH } });
+    for (const g of http.grantees) machine.grantStartExecution(g);
+    // The container is the only workload: it starts executions and serves the steps.
+    stack.setEnv('SAGA_STATE_MACHINE_ARN', machine.stateMachine.stateMachineArn);
+    stack.setEnv('SAGA_STEPS_ENDPOINT', 'true');
+    return;
   }
+  const stepFn = stack.fn('Step', 'step', { description: `${s.name}: runs one step or compensation of ${spec.name}` });
+  const machine = new SagaStateMachine(stack, 'Saga', { ...common, handler: stepFn });
+  // Only the HTTP side starts executions (the step function itself must not know the machine: a cycle).
+  for (const g of http.grantees) {
+    machine.grantStartExecution(g);
+    if (g instanceof lambda.Function) g.addEnvironment('SAGA_STATE_MACHINE_ARN', machine.stateMachine.stateMachineArn);
+  }
+  stack.grantees.push(stepFn);
 };
 
 const gateway: AwsHandler = (stack) => {
