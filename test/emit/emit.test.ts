@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { treeStamps } from '../helpers';
@@ -74,6 +74,22 @@ describe('emitter', () => {
     writeFileSync(join(dir, MANIFEST_PATH), JSON.stringify(JSON.parse(manifest)));
     emit(dir, v1);
     expect(readFileSync(join(dir, MANIFEST_PATH), 'utf8')).toBe(manifest);
+  });
+
+  test('a rerun with nothing to write still completes what a killed synth left: the pending manifest and temp files', () => {
+    // GIVEN a synth killed after it wrote every file, before the pending manifest became the manifest
+    emit(dir, v1);
+    const manifest = readFileSync(join(dir, MANIFEST_PATH), 'utf8');
+    renameSync(join(dir, MANIFEST_PATH), join(dir, PENDING_PATH));
+    mkdirSync(join(dir, '.allframe', 'tmp'));
+    writeFileSync(join(dir, '.allframe', 'tmp', '0.tmp'), 'half');
+    // WHEN the same output is emitted again
+    const { plan } = emit(dir, v1);
+    // THEN no file changes, and the manifest is committed and the leftovers are gone
+    expect(describePlan(plan)).toEqual([]);
+    expect(readFileSync(join(dir, MANIFEST_PATH), 'utf8')).toBe(manifest);
+    expect(existsSync(join(dir, PENDING_PATH))).toBe(false);
+    expect(existsSync(join(dir, '.allframe', 'tmp'))).toBe(false);
   });
 
   test('output is byte-identical across runs in fresh directories', () => {
