@@ -21,6 +21,8 @@ interface Expectation {
   readonly target?: TargetId;
   readonly environment?: string;
   readonly errors: readonly ExpectedError[];
+  /** The exact stderr of `allframe validate <file>` (no color), one string a line: messages, excerpts, carets. */
+  readonly output?: readonly string[];
 }
 
 const DIR = join(__dirname, '..', 'fixtures', 'invalid');
@@ -129,6 +131,24 @@ describe('fixtures/invalid', () => {
   });
 });
 
+/** Run `allframe validate` in-process on a corpus file, as a user in fixtures/invalid/ would. */
+async function validateCli(file: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const e = expectationFor(file);
+  let stdout = '';
+  let stderr = '';
+  const io: Io = { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), cwd: DIR, env: e.env ?? {}, isTTY: false };
+  const argv = [
+    'node',
+    'allframe',
+    'validate',
+    file,
+    ...(e.target !== undefined ? ['--target', e.target] : []),
+    ...(e.environment !== undefined ? ['--env', e.environment] : []),
+  ];
+  const code = await main(argv, io);
+  return { code, stdout, stderr };
+}
+
 describe('fixtures/invalid through the CLI', () => {
   const CLI_FILES = [
     'yaml-syntax-tab-indentation.yaml',
@@ -145,20 +165,9 @@ describe('fixtures/invalid through the CLI', () => {
   test.each(CLI_FILES)('GIVEN %s WHEN `allframe validate` runs on it THEN it exits 2 and prints each error as file:line:col without a stack', async (file) => {
     // GIVEN
     const e = expectationFor(file);
-    let stdout = '';
-    let stderr = '';
-    const io: Io = { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), cwd: DIR, env: e.env ?? {}, isTTY: false };
-    const argv = [
-      'node',
-      'allframe',
-      'validate',
-      file,
-      ...(e.target !== undefined ? ['--target', e.target] : []),
-      ...(e.environment !== undefined ? ['--env', e.environment] : []),
-    ];
 
     // WHEN
-    const code = await main(argv, io);
+    const { code, stdout, stderr } = await validateCli(file);
 
     // THEN
     expect(code).toBe(2);
@@ -166,5 +175,22 @@ describe('fixtures/invalid through the CLI', () => {
     expect(stderr).not.toContain(STACK_FRAME);
     expect(stderr).not.toMatch(/internal error/i);
     expect(stdout).toBe('');
+  });
+
+  const WITH_OUTPUT = files.filter((f) => expectationFor(f).output !== undefined);
+
+  test('GIVEN the corpus WHEN it is listed THEN syntax errors and duplicate keys of both formats have their exact output', () => {
+    const kinds = WITH_OUTPUT.map((f) => `${extname(f)} ${expectationFor(f).errors.map((x) => x.code).join(' ')}`);
+    for (const kind of ['.yaml AF1005', '.yaml AF1006', '.toml AF1008', '.toml AF1006']) expect(kinds).toContain(kind);
+  });
+
+  test.each(WITH_OUTPUT)('GIVEN %s WHEN `allframe validate` runs on it THEN it prints exactly the expected output: located message, excerpt with a caret, path, hint', async (file) => {
+    // WHEN
+    const { code, stdout, stderr } = await validateCli(file);
+
+    // THEN
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.replace(/\n$/, '').split('\n')).toEqual(expectationFor(file).output);
   });
 });

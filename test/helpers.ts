@@ -1,3 +1,5 @@
+import { lstatSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { Io, main } from '../src/cli/main';
 import { Diagnostic } from '../src/model/diagnostics';
 import type { OutputFile } from '../src/model/output-file';
@@ -66,4 +68,19 @@ export function renderedFiles(text: string): { files: Map<string, string>; conte
     return found;
   };
   return { files, content };
+}
+
+/**
+ * Every entry under `dir` (files and directories, `dir` itself as "."), each with its inode, modification time
+ * and mode: two equal stamps mean nothing was written, replaced, created, deleted or chmod-ed in between.
+ */
+export function treeStamps(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const visit = (rel: string) => {
+    const st = lstatSync(join(dir, rel));
+    out[rel] = `ino ${st.ino} mtime ${st.mtimeMs} mode ${st.mode.toString(8)}`;
+    if (st.isDirectory()) for (const name of readdirSync(join(dir, rel)).sort()) visit(rel === '.' ? name : `${rel}/${name}`);
+  };
+  visit('.');
+  return out;
 }

@@ -180,7 +180,7 @@ async function load(fileArg: string | undefined, flags: { env?: string; target?:
     diagnostics: result.diagnostics,
     display: found.display,
     path: found.path,
-    ...(result.document ? { text: result.document.text } : {}),
+    ...(result.text !== undefined ? { text: result.text } : {}),
     ...(result.model ? { model: result.model } : {}),
     ...(result.document ? { document: result.document } : {}),
   };
@@ -318,7 +318,7 @@ async function cdkAppCommand(fileArg: string | undefined, flags: CdkAppFlags, io
   const bytes = readFileSync(found.path);
   const base = validateSource(found.display, bytes, { env: io.env, target: 'aws', ...(flags.env !== undefined ? { environment: flags.env } : {}) });
   if (!base.model) {
-    report(base.diagnostics, io, false, base.document?.text);
+    report(base.diagnostics, io, false, base.text);
     io.stderr(formatSummary(base.diagnostics, found.display, { color: false }) + '\n');
     return EXIT_INVALID;
   }
@@ -327,7 +327,7 @@ async function cdkAppCommand(fileArg: string | undefined, flags: CdkAppFlags, io
   for (const name of environments) {
     const r = name === flags.env ? base : validateSource(found.display, bytes, { env: io.env, target: 'aws', environment: name });
     if (!r.model) {
-      report(r.diagnostics, io, false, r.document?.text);
+      report(r.diagnostics, io, false, r.text);
       return EXIT_INVALID;
     }
     models.push({ name, model: r.model });

@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { InternalError } from '../model/diagnostics';
 import { fsyncDir, writeFileAtomic } from './atomic';
@@ -18,11 +18,16 @@ export interface ApplyOptions {
  * 4. the pending manifest becomes the manifest.
  * A synth killed at any point leaves every file either old or new, never torn, and the next run accepts the
  * hashes of both manifests as allframe's own, so it completes the work instead of refusing.
+ *
+ * A plan that changes nothing (no file to write, delete or make executable, the manifest already saying what
+ * it would say, no pending manifest of a killed synth to complete) touches nothing at all: not a file, not the
+ * manifest, not a directory's modification time.
  */
 export function applyPlan(plan: Plan, options: ApplyOptions = {}): { written: number; deleted: number } {
   if (plan.problems.some((p) => p.severity === 'error')) throw new InternalError('applyPlan called on a plan with errors');
   const step = options.onStep ?? (() => undefined);
   const root = plan.root;
+  if (isNoOp(plan)) return { written: 0, deleted: 0 };
   const tmpDir = join(root, TMP_DIR);
   rmSync(tmpDir, { recursive: true, force: true });
   try {
@@ -68,6 +73,23 @@ export function applyPlan(plan: Plan, options: ApplyOptions = {}): { written: nu
   } finally {
     rmSync(tmpDir, { recursive: true, force: true });
   }
+}
+
+/** Whether applying `plan` would leave every byte, mode and manifest as it is. */
+function isNoOp(plan: Plan): boolean {
+  const root = plan.root;
+  for (const f of plan.files) {
+    if (f.action === 'create' || f.action === 'update' || f.action === 'delete') return false;
+    if (f.action === 'unchanged' && f.executable && (statSync(join(root, f.path)).mode & 0o111) === 0) return false;
+  }
+  if (existsSync(join(root, PENDING_PATH)) || existsSync(join(root, TMP_DIR))) return false;
+  let committed: string;
+  try {
+    committed = readFileSync(join(root, MANIFEST_PATH), 'utf8');
+  } catch {
+    return false;
+  }
+  return committed === manifestText(plan.manifest);
 }
 
 function writeDurably(file: string, content: string, mode: number): void {

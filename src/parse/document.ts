@@ -1,4 +1,4 @@
-import { Diagnostic, DiagnosticInit, DocPath, Position, Span, toPointer } from '../model/diagnostics';
+import { Diagnostic, DiagnosticInit, DocPath, Position, Span, formatPath, toPointer } from '../model/diagnostics';
 
 export type SourceFormat = 'yaml' | 'toml';
 
@@ -191,4 +191,20 @@ export function fileDiagnostic(file: string, init: DiagnosticInit, position?: { 
     endCol: col,
     ...(init.hint !== undefined ? { hint: init.hint } : {}),
   };
+}
+
+/**
+ * AF1006 at the second of two equal keys, naming the key, the mapping or table it is in and where it first
+ * appeared: `duplicate key "memory_mb" in services[0] (first at line 10)`.
+ */
+export function duplicateKey(doc: SourceDocument, key: string, parent: DocPath, at: Span | undefined, first: Span | undefined): Diagnostic {
+  const where = parent.length === 0 ? 'at the top level' : `in ${formatPath(parent)}`;
+  const since = !first ? '' : at && first.start.line === at.start.line ? ` (first at line ${first.start.line}, column ${first.start.col})` : ` (first at line ${first.start.line})`;
+  return doc.diagnostic({
+    code: 'AF1006',
+    message: `duplicate key ${JSON.stringify(key)} ${where}${since}`,
+    path: [...parent, key],
+    ...(at ? { span: at } : {}),
+    hint: 'keep one of them: the second would silently replace the first',
+  });
 }

@@ -14,6 +14,11 @@ export interface ParseResult {
   /** Present when the file parsed into a mapping. */
   readonly document?: SourceDocument;
   readonly diagnostics: Diagnostic[];
+  /**
+   * The file's text as read (BOM dropped, lone CRs made newlines), whenever it is text, also when it does not
+   * parse: what diagnostics' line and column refer to, for excerpts. Absent for binary files.
+   */
+  readonly text?: string;
 }
 
 /** The format a file name implies, or undefined for an unsupported extension. */
@@ -68,16 +73,16 @@ export function parseSource(file: string, bytes: Uint8Array | string, format?: S
   const diagnostics: Diagnostic[] = [];
   if (text.trim() === '') {
     diagnostics.push(doc.diagnostic({ code: 'AF1004', message: 'the file is empty' }));
-    return { diagnostics };
+    return { diagnostics, text };
   }
   if (fmt === 'yaml') parseYaml(doc, diagnostics);
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the TOML parsers load only for TOML files
   else (require('./toml') as typeof import('./toml')).parseToml(doc, diagnostics);
-  if (diagnostics.length > 0) return { diagnostics };
+  if (diagnostics.length > 0) return { diagnostics, text };
   if (!isRecord(doc.value)) {
     const kind = Array.isArray(doc.value) ? 'a list' : `a ${doc.value === null ? 'null' : typeof doc.value} value`;
     diagnostics.push(doc.diagnostic({ code: 'AF1009', message: `the document is ${kind}; expected a mapping with architecture and services` }));
-    return { diagnostics };
+    return { diagnostics, text };
   }
-  return { document: doc, diagnostics };
+  return { document: doc, diagnostics, text };
 }

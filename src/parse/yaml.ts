@@ -1,10 +1,10 @@
 import { Document, Node, isAlias, isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml';
 import { Diagnostic, DocPath, Span } from '../model/diagnostics';
-import { SourceDocument } from './document';
+import { SourceDocument, duplicateKey } from './document';
 import { setOwn } from './values';
 
-/** YAML 1.2 core schema, strict, duplicate keys and merge keys refused. */
-const OPTIONS = { uniqueKeys: true, strict: true, prettyErrors: false, version: '1.2', merge: false } as const;
+/** YAML 1.2 core schema, strict, merge keys refused (duplicate keys are the walker's: it names the first place). */
+const OPTIONS = { uniqueKeys: false, strict: true, prettyErrors: false, version: '1.2', merge: false } as const;
 
 /** Nodes that may be produced through alias expansion before the file counts as an alias bomb. */
 export const MAX_ALIAS_EXPANSION = 10_000;
@@ -18,25 +18,21 @@ class AliasLimit extends Error {
 /** Parse YAML into a located document. Problems are appended to `diags`; the value is undefined on failure. */
 export function parseYaml(doc: SourceDocument, diags: Diagnostic[]): void {
   // Positions come from the document's own LineIndex (shared with TOML), so no yaml LineCounter is needed.
+  // Duplicate keys are found by the walker below, which knows where the first one was.
   const ydoc = parseDocument(doc.text, OPTIONS);
 
   let failed = false;
   const lines = new Set<number>();
   for (const err of ydoc.errors) {
     failed = true;
-    const code = err.code === 'DUPLICATE_KEY' ? 'AF1006' : err.code === 'MULTIPLE_DOCS' ? 'AF1011' : 'AF1005';
+    const code = err.code === 'MULTIPLE_DOCS' ? 'AF1011' : 'AF1005';
     const at = syntaxErrorOffset(doc.text, err.code, err.message, err.pos[0]);
     const span = doc.lines.span(at.start, at.end);
     // One error a line: the parser's follow-on complaints about the same spot are noise.
     if (lines.has(span.start.line)) continue;
     lines.add(span.start.line);
-    const message =
-      code === 'AF1006'
-        ? 'duplicate key: a key may appear only once in a mapping'
-        : code === 'AF1011'
-          ? 'more than one YAML document in the file'
-          : `YAML syntax error: ${at.message ?? firstLine(err.message)}`;
-    const hint = at.message ? 'close it where the value ends' : SYNTAX_HINTS[err.code];
+    const message = code === 'AF1011' ? 'more than one YAML document in the file' : `YAML syntax error: ${at.message ?? firstLine(err.message)}`;
+    const hint = at.hint ?? (at.message ? 'close it where the value ends' : SYNTAX_HINTS[err.code]);
     diags.push(doc.diagnostic({ code, message, span, ...(hint ? { hint } : {}) }));
     // After an unclosed quote or bracket, everything that follows is misread: stop there.
     if (at.message) break;
@@ -135,6 +131,8 @@ class Walker {
     }
     if (isMap(node)) {
       const out: Record<string, unknown> = {};
+      /** Where each key first appeared, for duplicates. */
+      const firstAt = new Map<string, Span | undefined>();
       for (const pair of node.items) {
         if (!isPair(pair)) continue;
         const keyNode = pair.key;
@@ -152,11 +150,13 @@ class Walker {
           );
           continue;
         }
-        if (Object.prototype.hasOwnProperty.call(out, key)) {
-          // `true:` and `"true":` (or `1:` and `"1":`) are different YAML keys but the same key here.
-          this.diags.push(this.doc.diagnostic({ code: 'AF1006', message: `duplicate key "${key}": a key may appear only once in a mapping`, ...(kSpan ? { span: kSpan } : { path }) }));
+        if (firstAt.has(key)) {
+          // Also `true:` and `"true":` (or `1:` and `"1":`): different YAML keys, but the same key here. Inside
+          // an alias's expansion the anchored mapping itself has already been reported.
+          if (!viaAlias) this.diags.push(duplicateKey(this.doc, key, path, kSpan, firstAt.get(key)));
           continue;
         }
+        firstAt.set(key, kSpan);
         const valueNode = pair.value;
         if (valueNode === null || valueNode === undefined) {
           // `key:` with nothing after it: null, located just after the key.
@@ -205,7 +205,23 @@ const SYNTAX_HINTS: Partial<Record<string, string>> = {
  * the end of the file): point at the opening one instead; and an indentation problem at column 1 at the first
  * character of the line.
  */
-function syntaxErrorOffset(text: string, code: string, message: string, pos: number): { start: number; end: number; message?: string } {
+function syntaxErrorOffset(text: string, code: string, message: string, pos: number): { start: number; end: number; message?: string; hint?: string } {
+  const layout = code === 'BLOCK_AS_IMPLICIT_KEY' || code === 'MULTILINE_IMPLICIT_KEY' ? layoutMistake(text, pos) : undefined;
+  if (layout) return layout;
+  if (/^Sequence item without - indicator/.test(message)) {
+    // A key indented less than the key before it (but more than the "-" of its item).
+    const lineStart = text.lastIndexOf('\n', pos - 1) + 1;
+    const here = lineKey(text, lineStart);
+    const prev = previousKey(text, lineStart);
+    if (here && prev && here.at - lineStart < prev.col) {
+      return {
+        start: here.at,
+        end: here.at + here.key.length,
+        message: `"${here.key}" is indented less than "${prev.key}", the key before it`,
+        hint: `keys of one mapping start in the same column: indent "${here.key}" like "${prev.key}"`,
+      };
+    }
+  }
   const quote = /Missing closing (["'])quote/.exec(message)?.[1];
   if (quote) {
     const open = text.lastIndexOf(quote, Math.max(0, pos - 1));
@@ -222,6 +238,94 @@ function syntaxErrorOffset(text: string, code: string, message: string, pos: num
     if (first > 0 && text[lineStart + first] !== '\n') return { start: lineStart + first, end: lineStart + first + 1 };
   }
   return { start: pos, end: pos + 1 };
+}
+
+/** A line's text from `start` to its end. */
+function lineAt(text: string, start: number): string {
+  const nl = text.indexOf('\n', start);
+  return text.slice(start, nl < 0 ? undefined : nl).replace(/\r$/, '');
+}
+
+/** The key a line holds (`  - name: x` gives name at its offset), if any. */
+function lineKey(text: string, lineStart: number): { key: string; at: number } | undefined {
+  const m = /^( *(?:- +)*)([^\s#:'"{[\]}][^:#]*?) *:(?: |$)/.exec(lineAt(text, lineStart));
+  return m ? { key: m[2]!, at: lineStart + m[1]!.length } : undefined;
+}
+
+/** The key of the nearest line before `lineStart` that holds one, with its column (0-based). */
+function previousKey(text: string, lineStart: number): { key: string; col: number } | undefined {
+  for (let prev = text.lastIndexOf('\n', lineStart - 2) + 1; lineStart > 0; prev = text.lastIndexOf('\n', prev - 2) + 1) {
+    const line = lineAt(text, prev);
+    if (line.trim() !== '' && !line.trimStart().startsWith('#')) {
+      const k = lineKey(text, prev);
+      return k ? { key: k.key, col: k.at - prev } : undefined;
+    }
+    if (prev === 0) return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * The parser's "implicit key" complaints come from three layout mistakes; name them and point at the line to
+ * fix: a key indented deeper than the key before it (its line reads as a continuation of that key's value), a
+ * key without its colon, and "-name" for "- name" (a key, not a list item).
+ */
+function layoutMistake(text: string, pos: number): { start: number; end: number; message: string; hint: string } | undefined {
+  const lineStart = text.lastIndexOf('\n', pos - 1) + 1;
+  const here = lineKey(text, lineStart);
+  // "-name:" a line before, at the column of this "- ": the list was meant to start there.
+  if (lineStart > 0 && /^ *- /.test(lineAt(text, lineStart))) {
+    const col = lineAt(text, lineStart).indexOf('-');
+    for (let prev = text.lastIndexOf('\n', lineStart - 2) + 1; ; prev = text.lastIndexOf('\n', prev - 2) + 1) {
+      const line = lineAt(text, prev);
+      const indent = line.search(/\S/);
+      if (indent >= 0 && !line.trimStart().startsWith('#')) {
+        if (indent < col) break;
+        const dash = /^-([^\s-][^:]*):/.exec(line.slice(indent));
+        if (indent === col && dash) {
+          return {
+            start: prev + indent,
+            end: prev + indent + 1 + dash[1]!.length,
+            message: `"-${dash[1]}" has no space after the "-", so it is a key, not a list item`,
+            hint: `write "- ${dash[1]}"`,
+          };
+        }
+      }
+      if (prev === 0) break;
+    }
+  }
+  // A value (after "key: ") running into the next line, which holds a key indented deeper than this one.
+  if (here && pos > here.at + here.key.length) {
+    let next = text.indexOf('\n', pos);
+    while (next >= 0) {
+      const line = lineAt(text, next + 1);
+      if (line.trim() !== '' && !line.trimStart().startsWith('#')) {
+        const deeper = lineKey(text, next + 1);
+        if (deeper && deeper.at - (next + 1) > here.at - lineStart) {
+          return {
+            start: deeper.at,
+            end: deeper.at + deeper.key.length,
+            message: `"${deeper.key}" is indented deeper than "${here.key}", the key before it, so it reads as part of that key's value`,
+            hint: `keys of one mapping start in the same column: indent "${deeper.key}" like "${here.key}", or nest it under a key ending in ":"`,
+          };
+        }
+        break;
+      }
+      next = text.indexOf('\n', next + 1);
+    }
+  }
+  // A line starting with text and no colon, running into the next line's key.
+  const content = lineStart + lineAt(text, lineStart).search(/\S/);
+  if (pos === content && !here) {
+    const words = lineAt(text, pos).replace(/ +#.*$/, '').trimEnd();
+    return {
+      start: pos,
+      end: pos + words.length,
+      message: `"${words}" has no ":" after its key, so it runs into the next line`,
+      hint: 'write "key: value"; a key and its colon must be on one line',
+    };
+  }
+  return undefined;
 }
 
 /** The unmatched opening bracket before `pos`, skipping quoted text roughly; -1 if none. */

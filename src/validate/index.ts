@@ -26,6 +26,8 @@ export interface ValidationResult {
   /** The resolved model, when the file is valid. */
   readonly model?: ResolvedArchitecture;
   readonly document?: SourceDocument;
+  /** The file's text as read, whenever it is text (also when it did not parse), for source excerpts. */
+  readonly text?: string;
 }
 
 /**
@@ -40,7 +42,7 @@ export function validateSource(file: string, bytes: Uint8Array | string, options
   const parsed = parseSource(file, bytes);
   const diags = [...parsed.diagnostics];
   const doc = parsed.document;
-  if (!doc) return done(diags);
+  if (!doc) return { ...done(diags), ...(parsed.text !== undefined ? { text: parsed.text } : {}) };
 
   interpolate(doc, options.env ?? process.env, diags);
   const interpolationFailed = new Set(diags.map((d) => d.pointer));
@@ -68,7 +70,7 @@ function done(diags: Diagnostic[], document?: SourceDocument, model?: ResolvedAr
   return {
     ok: errors.length === 0,
     diagnostics: sortDiagnostics([...unique.values()]),
-    ...(document ? { document } : {}),
+    ...(document ? { document, text: document.text } : {}),
     ...(errors.length === 0 && model ? { model } : {}),
   };
 }

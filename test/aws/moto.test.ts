@@ -22,13 +22,13 @@ import {
   listEventSourceMappings,
   listStackResources,
   loadSupportedTypes,
-  motoSkipReason,
   physicalId,
   prepareTemplate,
   queueAttributes,
   startMoto,
   zipDirectory,
 } from './moto';
+import { describeWithReferee } from '../referees';
 
 const SUPPORTED = new Set(['AWS::SQS::Queue', 'AWS::IAM::Policy', 'AWS::IAM::Role', 'AWS::Lambda::Function', 'AWS::DynamoDB::Table']);
 
@@ -211,9 +211,6 @@ describe('startMoto', () => {
 
 // --- in moto -----------------------------------------------------------------------------------------------------
 
-const skipReason = motoSkipReason();
-if (skipReason !== undefined) console.warn(`skipping the deploy-into-moto tests: ${skipReason}`);
-const describeMoto = skipReason === undefined ? describe : describe.skip;
 
 const ENV = { account: MOTO_ACCOUNT, region: 'eu-west-1' };
 
@@ -240,7 +237,7 @@ function synthApp(outdir: string, assetDir: string): void {
   app.synth();
 }
 
-describeMoto('deploying allframe constructs into moto', () => {
+describeWithReferee('moto_server', 'deploying allframe constructs into moto', () => {
   let moto: Moto | undefined;
   let tmp = '';
   let deployed: DeployedAssembly | undefined;

@@ -6,9 +6,8 @@
  * Usage in a test file (stop in afterAll, so a failing test never leaves moto running; the process is also
  * killed when the Jest worker exits):
  *
- *   const skipReason = motoSkipReason();
- *   const describeMoto = skipReason === undefined ? describe : describe.skip;
- *   describeMoto('in moto', () => {
+ *   // runs when moto_server is on PATH; fails naming it in CI (CI=true); skipped with the reason elsewhere
+ *   describeWithReferee('moto_server', 'in moto', () => {
  *     let moto: Moto | undefined;
  *     beforeAll(async () => { moto = await startMoto(); }, 60_000);
  *     afterAll(async () => { await moto?.stop(); });
@@ -94,7 +93,10 @@ export interface StartMotoOptions {
   readonly command?: string;
 }
 
-/** Why moto tests cannot run here (moto_server is not on PATH), or undefined when they can. */
+/**
+ * Why moto tests cannot run here (moto_server is not on PATH), or undefined when they can. Test files use
+ * describeWithReferee (../referees.ts) instead, which also fails in CI when moto_server is missing.
+ */
 export function motoSkipReason(command = 'moto_server'): string | undefined {
   const found = (process.env.PATH ?? '').split(path.delimiter).some((dir) => {
     if (dir === '') return false;

@@ -1,7 +1,7 @@
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cli } from '../helpers';
+import { cli, treeStamps } from '../helpers';
 
 const example = join(__dirname, '..', '..', 'examples', 'shop', 'architecture.yaml');
 
@@ -26,9 +26,14 @@ describe('allframe synth', () => {
     expect(existsSync(join(dir, 'infrastructure', 'aws', 'shop-platform-shared.template.json'))).toBe(true);
     expect(existsSync(join(dir, 'services', 'user-service', 'src', 'app.ts'))).toBe(true);
     expect(existsSync(join(dir, '.allframe', 'manifest.json'))).toBe(true);
+    // AND a rerun over the unchanged output writes nothing: no file, the manifest included, gets a new inode,
+    // mtime or mode, and no directory changes
+    const before = treeStamps(dir);
     const again = await cli(['synth'], dir);
     expect(again.stderr).toMatch(/^synth: 0 created, 0 updated, 0 deleted, \d+ unchanged \(0 written\)/);
+    expect(treeStamps(dir)).toEqual(before);
     expect(await cli(['synth', '--check'], dir)).toMatchObject({ code: 0 });
+    expect(treeStamps(dir)).toEqual(before);
   });
 
   test('--dry-run lists and writes nothing', async () => {

@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { treeStamps } from '../helpers';
 import { MANIFEST_PATH, MARKER, OutputFile, PENDING_PATH, describePlan, emit, managed, managedJson, owned, planDiff, planOutput, sha256 } from '../../src/emit';
 
 /** The files under `dir` (relative, sorted) with their contents, .allframe/ included. */
@@ -49,16 +50,46 @@ describe('emitter', () => {
     expect(Object.keys(files).filter((f) => f.includes('tmp') || f.includes('pending'))).toEqual([]);
   });
 
-  test('a rerun writes nothing', () => {
+  test('a rerun over unchanged output writes nothing, the manifest and .allframe/ included', () => {
+    // GIVEN a tree written once
     emit(dir, v1);
-    const before = statSync(join(dir, 'README.md')).mtimeMs;
-    const manifestBefore = statSync(join(dir, MANIFEST_PATH)).mtimeMs;
-    // WHEN
-    const { plan } = emit(dir, v1);
-    // THEN
+    const before = treeStamps(dir);
+    expect(Object.keys(before)).toContain(MANIFEST_PATH);
+    // WHEN the same output is emitted again
+    const { plan, applied } = emit(dir, v1);
+    // THEN nothing is planned, and no entry (file or directory) has a new inode, mtime or mode
+    expect(applied).toBe(true);
     expect(describePlan(plan)).toEqual([]);
-    expect(statSync(join(dir, 'README.md')).mtimeMs).toBe(before);
-    expect(statSync(join(dir, MANIFEST_PATH)).mtimeMs).toBeGreaterThanOrEqual(manifestBefore);
+    expect(treeStamps(dir)).toEqual(before);
+  });
+
+  test('a rerun still writes the manifest when it is missing or differs, though every file is unchanged', () => {
+    // GIVEN a tree whose manifest was deleted, and one whose manifest was reformatted
+    emit(dir, v1);
+    const manifest = readFileSync(join(dir, MANIFEST_PATH), 'utf8');
+    rmSync(join(dir, MANIFEST_PATH));
+    // WHEN / THEN it is written again, with the same text
+    expect(describePlan(emit(dir, v1).plan)).toEqual([]);
+    expect(readFileSync(join(dir, MANIFEST_PATH), 'utf8')).toBe(manifest);
+    writeFileSync(join(dir, MANIFEST_PATH), JSON.stringify(JSON.parse(manifest)));
+    emit(dir, v1);
+    expect(readFileSync(join(dir, MANIFEST_PATH), 'utf8')).toBe(manifest);
+  });
+
+  test('a rerun with nothing to write still completes what a killed synth left: the pending manifest and temp files', () => {
+    // GIVEN a synth killed after it wrote every file, before the pending manifest became the manifest
+    emit(dir, v1);
+    const manifest = readFileSync(join(dir, MANIFEST_PATH), 'utf8');
+    renameSync(join(dir, MANIFEST_PATH), join(dir, PENDING_PATH));
+    mkdirSync(join(dir, '.allframe', 'tmp'));
+    writeFileSync(join(dir, '.allframe', 'tmp', '0.tmp'), 'half');
+    // WHEN the same output is emitted again
+    const { plan } = emit(dir, v1);
+    // THEN no file changes, and the manifest is committed and the leftovers are gone
+    expect(describePlan(plan)).toEqual([]);
+    expect(readFileSync(join(dir, MANIFEST_PATH), 'utf8')).toBe(manifest);
+    expect(existsSync(join(dir, PENDING_PATH))).toBe(false);
+    expect(existsSync(join(dir, '.allframe', 'tmp'))).toBe(false);
   });
 
   test('output is byte-identical across runs in fresh directories', () => {

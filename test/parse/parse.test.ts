@@ -116,3 +116,64 @@ describe('parseSource (TOML)', () => {
     expect(document!.value).toEqual({ d: '1979-05-27T07:32:00.000Z' });
   });
 });
+
+describe('errors that name what is wrong', () => {
+  const errors = (file: string, text: string) => parseSource(file, text).diagnostics.map((d) => `${d.line}:${d.col} ${d.code} ${d.message}`);
+
+  test.each([
+    ['the same key twice in a mapping', 'a: 1\nb:\n  c: 1\n  d: 2\n  c: 3\n', ['5:3 AF1006 duplicate key "c" in b (first at line 3)']],
+    ['a top-level key twice', 'a: 1\nb: 2\na: 3\n', ['3:1 AF1006 duplicate key "a" at the top level (first at line 1)']],
+    ['twice in one flow mapping', 'x: { a: 1, b: 2, a: 3 }\n', ['1:18 AF1006 duplicate key "a" in x (first at line 1, column 6)']],
+    ['true and "true": different YAML keys, the same key here', 'x:\n  true: 1\n  "true": 2\n', ['3:3 AF1006 duplicate key "true" in x (first at line 2)']],
+    ['three times in a list item (each repeat reported)', 's:\n  - a: 1\n    a: 2\n    a: 3\n', ['3:5 AF1006 duplicate key "a" in s[0] (first at line 2)', '4:5 AF1006 duplicate key "a" in s[0] (first at line 2)']],
+  ])('YAML: %s', (_, text, expected) => {
+    expect(errors('a.yaml', text)).toEqual(expected);
+  });
+
+  test('YAML: a duplicate inside an anchored mapping is reported once, not again where an alias repeats it', () => {
+    expect(errors('a.yaml', 'x: &m { a: 1, a: 2 }\ny: *m\n')).toEqual(['1:15 AF1006 duplicate key "a" in x (first at line 1, column 9)']);
+  });
+
+  test.each([
+    ['a key twice in a table', '[a]\nk = 1\nj = 2\nk = 3\n', ['4:1 AF1006 duplicate key "k" in a (first at line 2)']],
+    ['a quoted key repeating a bare one', 'mk = 1\n"mk" = 2\n', ['2:1 AF1006 duplicate key "mk" at the top level (first at line 1)']],
+    ['a dotted key through a value', 'a.b = 1\na.b.c = 2\n', ['2:3 AF1006 duplicate key "b" in a (first at line 1)']],
+    ['a table header twice in an array of tables', '[[s]]\nn = "a"\n[s.consumer]\nr = 1\n[s.consumer]\nr = 2\n', ['5:4 AF1006 duplicate key "consumer" in s[0] (first at line 3)']],
+    ['an array of tables over a table', '[x]\na = 1\n[[x]]\nb = 2\n', ['3:3 AF1006 duplicate key "x" at the top level (first at line 1)']],
+    ['twice in an inline table inside an array', 'x = [\n  { m = 1, m = 2 },\n]\n', ['2:12 AF1006 duplicate key "m" in x[0] (first at line 2, column 5)']],
+    ['two duplicates, both reported', '[a]\nk = 1\nk = 2\n[b]\nj = 1\nj = 2\n', ['3:1 AF1006 duplicate key "k" in a (first at line 2)', '6:1 AF1006 duplicate key "j" in b (first at line 5)']],
+  ])('TOML: %s', (_, text, expected) => {
+    expect(errors('a.toml', text)).toEqual(expected);
+  });
+
+  test('TOML: a duplicate followed by a syntax error reports both, the duplicate without its first place', () => {
+    expect(errors('a.toml', 'k = 1\nk = 2\nv = nope\n')).toEqual(['2:1 AF1006 duplicate key "k": a key or table may be defined only once', '3:5 AF1008 TOML syntax error: invalid value']);
+  });
+
+  test.each([
+    ['an unclosed string, at its quote', 'a = 1\nb = "abc\nc = 2\n', '2:5 AF1008 TOML syntax error: unclosed string: the quote opened here is never closed'],
+    ['an unclosed string at the end of the file', 'a = "abc', '1:5 AF1008 TOML syntax error: unclosed string: the quote opened here is never closed'],
+    ['an unclosed string in an array', 'a = ["x", "y]\n', '1:11 AF1008 TOML syntax error: unclosed string: the quote opened here is never closed'],
+    ['an unclosed array before the next key', 'a = [1, 2\nb = 3\n', '1:5 AF1008 TOML syntax error: unclosed [: the array opened here is never closed with ]'],
+    ['an unclosed array spanning lines', 'a = [\n  1,\n  2\n\nb = 3\n', '1:5 AF1008 TOML syntax error: unclosed [: the array opened here is never closed with ]'],
+    ['a missing comma (not an unclosed array)', 'a = [\n  1\n  2\n]\n', '3:3 AF1008 TOML syntax error: expected comma or end of structure'],
+    ['a missing =', 'name "shop"\n', '1:6 AF1008 TOML syntax error: "=" missing between the key and its value'],
+    ['a # inside a string is not a comment', 'a = "x # y\n', '1:5 AF1008 TOML syntax error: unclosed string: the quote opened here is never closed'],
+  ])('TOML syntax: %s', (_, text, expected) => {
+    expect(errors('a.toml', text)).toEqual([expected]);
+  });
+
+  test.each([
+    ['a key indented deeper than the one before', 'a:\n  b: 1\n    c: 2\n', '3:5 AF1005 YAML syntax error: "c" is indented deeper than "b", the key before it, so it reads as part of that key\'s value'],
+    ['a key without its colon', 'a:\n  b 1\n  c: 2\n', '2:3 AF1005 YAML syntax error: "b 1" has no ":" after its key, so it runs into the next line'],
+    ['"-name" for "- name"', 's:\n  -name: a\n  - type: b\n', '2:3 AF1005 YAML syntax error: "-name" has no space after the "-", so it is a key, not a list item'],
+  ])('YAML syntax: %s', (_, text, expected) => {
+    expect(errors('a.yaml', text)).toEqual([expected]);
+  });
+
+  test('the text comes back with a syntax error (for the excerpt), and not for a binary file', () => {
+    expect(parseSource('a.toml', 'a = "x\n').text).toBe('a = "x\n');
+    expect(parseSource('a.yaml', '\uFEFFa: [1\n').text).toBe('a: [1\n');
+    expect(parseSource('a.yaml', 'a: 1\u0000\n').text).toBeUndefined();
+  });
+});

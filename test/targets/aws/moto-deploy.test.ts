@@ -2,8 +2,8 @@
  * Deploys every stack of the reference example into moto (an offline AWS emulator) through its CloudFormation
  * API, and checks what moto keeps: queues with their redrive policies, functions, event source mappings, roles
  * and tables with the declared settings. What moto ignores (alarms, subscriptions, queue policies, API Gateway
- * v2, Glue, PITR) is asserted on the templates by the other tests. Skipped with a reason where moto_server is
- * absent.
+ * v2, Glue, PITR) is asserted on the templates by the other tests. Fails in CI when moto_server is absent;
+ * elsewhere skipped with the reason.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,20 +16,17 @@ import {
   getRoleWithPolicies,
   listEventSourceMappings,
   listStackResources,
-  motoSkipReason,
   physicalId,
   queueAttributes,
   startMoto,
   deployAssembly,
   loadSupportedTypes,
 } from '../../aws/moto';
+import { describeWithReferee } from '../../referees';
 import { REFERENCE, awsModel, buildApp } from './helpers';
 
-const skipReason = motoSkipReason();
-if (skipReason !== undefined) console.warn(`moto deploy test skipped: ${skipReason}`);
-const describeMoto = skipReason === undefined ? describe : describe.skip;
 
-describeMoto('the reference example deployed into moto', () => {
+describeWithReferee('moto_server', 'the reference example deployed into moto', () => {
   let moto: Moto | undefined;
   let outdir = '';
   let deployed: DeployedAssembly;

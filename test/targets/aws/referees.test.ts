@@ -1,24 +1,18 @@
 /**
- * Outside referees on the synthesized templates: cfn-lint (on the machine image; skipped with a message where
- * absent), aws-cdk-lib's built-in CloudFormation validation with the default rules enforced, and the CDK CLI
+ * Outside referees on the synthesized templates: cfn-lint (on the machine image; required in CI, skipped with a
+ * message elsewhere when absent), aws-cdk-lib's built-in CloudFormation validation with the default rules enforced, and the CDK CLI
  * synthesizing through the repo's cdk.json offline with no credentials.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { describeWithReferee } from '../../referees';
 import { synthAws } from '../../../src/targets/aws/synth';
 import { FIXTURES, REFERENCE, ROOT, awsModel, fixtureFiles } from './helpers';
 
-function onPath(cmd: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
-}
-
-const HAS_CFN_LINT = onPath('cfn-lint');
-if (!HAS_CFN_LINT) console.warn('cfn-lint is not on PATH: the cfn-lint test is skipped (it is on the machine image; pip install cfn-lint)');
-
-describe('cfn-lint', () => {
-  (HAS_CFN_LINT ? test : test.skip)('every template of the reference and the archetype fixtures: 0 errors', () => {
+describeWithReferee('cfn-lint', 'cfn-lint', () => {
+  test('every template of the reference and the archetype fixtures: 0 errors', () => {
     // GIVEN every template written to a temp dir
     const dir = mkdtempSync(join(tmpdir(), 'allframe-cfnlint-'));
     try {
