@@ -26,7 +26,8 @@ export interface CdkAppOptions {
 }
 
 export interface CdkAppResult {
-  readonly app: App;
+  /** The app; absent when the workspace cannot provide the code (checked before anything is made). */
+  readonly app?: App;
   /** What the file or the workspace got wrong (AF5004, AF7001, AF7002), to locate in the file; nothing synthesized when any. */
   readonly problems: readonly DiagnosticInit[];
 }
@@ -56,11 +57,11 @@ function workspaceProblems(models: readonly { model: ResolvedArchitecture }[], w
 }
 
 export function cdkApp(models: readonly { name?: string; model: ResolvedArchitecture }[], options: CdkAppOptions): CdkAppResult {
-  const app = options.app ?? new App({ context: appContext(), analyticsReporting: false, ...(process.env[OUTDIR_ENV] === undefined ? { outdir: makeTempDir('allframe-cdk-app-') } : {}) });
   if (options.code === 'bundled') {
     const problems = workspaceProblems(models, options.workspace);
-    if (problems.length > 0) return { app, problems };
+    if (problems.length > 0) return { problems };
   }
+  const app = options.app ?? new App({ context: appContext(), analyticsReporting: false, ...(process.env[OUTDIR_ENV] === undefined ? { outdir: makeTempDir('allframe-cdk-app-') } : {}) });
   const problems: DiagnosticInit[] = [];
   const codes: CodeSource[] = [];
   try {
