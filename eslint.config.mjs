@@ -3,12 +3,15 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
 import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 // Stage order of the pipeline: a stage may import only the stages before it. Every folder of src/ is a stage
 // except cli/, the outer shell; a stage named here that does not exist, or a folder missing here, stops the lint.
 const STAGES = ['model', 'parse', 'resolve', 'validate', 'targets', 'skeletons', 'emit', 'synth', 'docs'];
-const folders = readdirSync(new URL('./src', import.meta.url), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
-const missing = STAGES.filter((s) => !existsSync(new URL(`./src/${s}`, import.meta.url)));
+const src = join(dirname(fileURLToPath(import.meta.url)), 'src');
+const folders = readdirSync(src, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+const missing = STAGES.filter((s) => !existsSync(join(src, s)));
 const unlisted = folders.filter((f) => f !== 'cli' && !STAGES.includes(f));
 if (missing.length > 0 || unlisted.length > 0) {
   throw new Error(`eslint.config.mjs: STAGES names folders src/ does not have (${missing.join(', ') || 'none'}) or misses folders it has (${unlisted.join(', ') || 'none'})`);
