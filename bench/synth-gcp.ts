@@ -11,9 +11,10 @@
  * - hand-written: synthHandWrittenGcp(n) from hand-written-gcp.ts;
  * - allframe: the whole run, file in, Terraform out: reading the file, validateSource(target gcp), then the synthesis:
  *   the 1.1 × goal compares this side with the hand-written app (issue 11);
- * - allframe-synth: the synthesis alone, synthGcpTarget(model) from lib/ (build, synth, read, policy checks), the
- *   model validated by the parent and handed over as JSON (checked to give byte-identical Terraform), shown beside
- *   it to separate the price of the file from that of the constructs.
+ * - allframe-synth: the synthesis alone, synthesize(model, { skeletons: false }) from lib/ (the library's synth, as
+ *   `allframe synth` calls it, less the workspace's files: build, synth, read, policy checks), the model validated by
+ *   the parent and handed over as JSON (checked to give byte-identical Terraform), shown beside it to separate the
+ *   price of the file from that of the constructs.
  * Before timing, allframe and the hand-written app are synthesized at 3 services and must give the same Terraform
  * JSON, logical ids aside.
  *
@@ -30,6 +31,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { architectureFile, compareSides, entryPoint, fmtS, lib, libMissing, median, ms, packageVersion, publishComparison, runChild, sizesAndRuns, summarize, total, validModel, withinGoal, writeChildResult } from './harness';
 import type { Measured, SideResult } from './harness';
+import type { OutputFile } from '../src/model/output-file';
 
 /** Loaded only where used, so that the allframe process never loads the hand-written app (nor the reverse). */
 function handWritten(): typeof import('./hand-written-gcp') {
@@ -38,13 +40,22 @@ function handWritten(): typeof import('./hand-written-gcp') {
 }
 
 /* eslint-disable @typescript-eslint/no-require-imports */
-function allframeSynth(): typeof import('../src/targets/gcp/synth').synthGcpTarget {
-  return (require(join(lib, 'targets', 'gcp', 'synth.js')) as typeof import('../src/targets/gcp/synth')).synthGcpTarget;
+/** allframe's synth of the infrastructure alone: `synthesize` without the workspace's files. */
+type SynthesizeGcp = (model: Model, options?: { onStack?: () => void }) => { files: readonly OutputFile[]; resources: Record<string, number>; problems: readonly unknown[] };
+
+function allframeSynth(): SynthesizeGcp {
+  const { synthesize } = require(join(lib, 'synth', 'index.js')) as typeof import('../src/synth');
+  // synthesize loads its target on first use; loaded here so that the load phase is timed apart from build
+  require(join(lib, 'targets', 'gcp', 'synth.js'));
+  return (model, options = {}) => {
+    const r = synthesize(model, { skeletons: false, ...(options.onStack !== undefined ? { gcp: { onStack: options.onStack } } : {}) });
+    return { files: r.outputs, resources: { ...r.summary.stacks[0]?.resourceTypes }, problems: r.problems };
+  };
 }
 
-function allframe(): { validateSource: typeof import('../src/validate').validateSource; synthGcpTarget: typeof import('../src/targets/gcp/synth').synthGcpTarget } {
+function allframe(): { validateSource: typeof import('../src/validate').validateSource; synthesizeGcp: SynthesizeGcp } {
   const { validateSource } = require(join(lib, 'validate', 'index.js')) as typeof import('../src/validate');
-  return { validateSource, synthGcpTarget: allframeSynth() };
+  return { validateSource, synthesizeGcp: allframeSynth() };
 }
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -88,7 +99,7 @@ function child(side: GcpSide, n: number, input: string): void {
     // allframe validates the file, allframe-synth reads the model validated by the parent.
     const whole = side === 'allframe';
     const t0 = process.hrtime.bigint();
-    const { validateSource, synthGcpTarget } = whole ? allframe() : { validateSource: undefined, synthGcpTarget: allframeSynth() };
+    const { validateSource, synthesizeGcp } = whole ? allframe() : { validateSource: undefined, synthesizeGcp: allframeSynth() };
     const loadMs = ms(t0);
     const t1 = process.hrtime.bigint();
     const model = validateSource !== undefined ? validModel(validateSource, input, 'gcp') : (JSON.parse(readFileSync(input, 'utf8')) as Model);
@@ -96,7 +107,7 @@ function child(side: GcpSide, n: number, input: string): void {
     const t2 = process.hrtime.bigint();
     let buildMs = NaN;
     // onStack runs once the architecture is built, before app.synth(): it splits the synth in two, adding nothing.
-    const r = synthGcpTarget(model, { onStack: () => void (buildMs = ms(t2)) });
+    const r = synthesizeGcp(model, { onStack: () => void (buildMs = ms(t2)) });
     if (r.problems.length > 0) throw new Error(`problems: ${JSON.stringify(r.problems)}`);
     const synthMs = ms(t2);
     result = { side, services: n, resources: { ...r.resources }, phases: { start, load: loadMs, [whole ? 'validate' : 'read']: modelMs, build: buildMs, emit: synthMs - buildMs } };
@@ -168,12 +179,12 @@ export function canonicalTerraform(tf: Json): Json {
 function checkSameTerraform(n: number, dir: string): void {
   const file = join(dir, `architecture-check-${n}.yaml`);
   writeFileSync(file, generateGcpArchitecture(n));
-  const { validateSource, synthGcpTarget } = allframe();
+  const { validateSource, synthesizeGcp } = allframe();
   const model = validModel(validateSource, file, 'gcp');
-  const r = synthGcpTarget(model);
+  const r = synthesizeGcp(model);
   if (r.problems.length > 0) throw new Error(`problems: ${JSON.stringify(r.problems)}`);
   // allframe-synth gets the model as JSON: it must synthesize exactly what the model itself does.
-  if (synthGcpTarget(JSON.parse(JSON.stringify(model)) as Model).files[0]?.content !== r.files[0]!.content) {
+  if (synthesizeGcp(JSON.parse(JSON.stringify(model)) as Model).files[0]?.content !== r.files[0]!.content) {
     throw new Error('the model read back from JSON synthesizes other Terraform than the model itself');
   }
   const af = canonicalTerraform(JSON.parse(r.files[0]!.content) as Json);

@@ -7,9 +7,6 @@
  * if (!result.ok) for (const d of result.diagnostics) console.error(`${d.file}:${d.line}:${d.col} ${d.code} ${d.message}`);
  * ```
  */
-import { readFileSync } from 'node:fs';
-import { ValidateOptions, ValidationResult, validateSource } from './validate/index';
-
 export { ARCHETYPES, ARCHETYPE_KINDS } from './model/archetypes';
 export type { ArchetypeKind, ArchetypeInfo } from './model/archetypes';
 export { ERROR_CODES, formatPath } from './model/diagnostics';
@@ -21,28 +18,18 @@ export { TARGET_CAPABILITIES, TARGET_DEFAULTS } from './model/targets';
 export { parseSource } from './parse/index';
 export { resolvedDocument } from './resolve/index';
 export type { ResolvedArchitecture, ResolvedService } from './resolve/index';
-export { validateSource } from './validate/index';
-export type { ValidateOptions, ValidationResult } from './validate/index';
+export { validateFile, validateSource } from './validate/index';
+export type { ValidateFileOptions, ValidateFileResult, ValidateOptions, ValidationResult } from './validate/index';
+export { DEFAULT_FILES } from './parse/file';
+export { synthesize, synthesizeFile } from './synth/index';
+export type { SynthesizeFileOptions, SynthesizeFileResult, SynthesizeOptions, SynthesisResult, SynthesisSummary } from './synth/index';
+export { TARGET_SYNTHESIZERS } from './targets/index';
+export type { SynthesizedStack, TargetSynthesizer, TargetSynthOptions, TargetSynthResult } from './targets/index';
+export type { OutputFile } from './model/output-file';
+export { applyPlan, describePlan, isStale, planDiff, planOutput } from './emit/index';
 
 /** The JSON Schema (draft 2020-12) of the architecture format. */
 export function architectureJsonSchema(): Record<string, unknown> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (require('./model/schema') as typeof import('./model/schema')).architectureJsonSchema();
-}
-
-/**
- * Read and validate an architecture file. Never throws for bad input (a missing file is AF1001).
- */
-export function validateFile(file: string, options: ValidateOptions = {}): ValidationResult {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch (e) {
-    const reason = (e as NodeJS.ErrnoException).code === 'EISDIR' ? 'it is a directory' : 'no such file or no permission';
-    return {
-      ok: false,
-      diagnostics: [{ code: 'AF1001', severity: 'error', message: `cannot read ${file}: ${reason}`, path: [], pointer: '', file, line: 1, col: 1, endLine: 1, endCol: 1 }],
-    };
-  }
-  return validateSource(file, bytes, options);
 }

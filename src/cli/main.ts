@@ -3,11 +3,12 @@
  * Exit codes: 0 valid, 2 invalid input or usage, 1 internal failure (a bug).
  */
 import { Command, CommanderError, Option } from 'commander';
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
-import { Diagnostic, InternalError, type DiagnosticInit } from '../model/diagnostics';
-import type { OutputFile } from '../model/output-file';
+import { readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { Diagnostic, InternalError } from '../model/diagnostics';
 import { TARGETS, TargetId } from '../model/constants';
+import { installSignalCleanup, removeTempDirs, tempScope, yieldToSignals } from '../model/temp';
+import { DEFAULT_FILES } from '../parse/file';
 import { diagnosticJson, formatDiagnostic, formatSummary } from './format';
 
 export const EXIT_OK = 0;
@@ -23,8 +24,6 @@ export interface Io {
   /** Colour when this is a terminal (and NO_COLOR is unset). */
   readonly isTTY: boolean;
 }
-
-const DEFAULT_FILES = ['architecture.yaml', 'architecture.yml', 'architecture.toml'];
 
 interface ValidateFlags {
   env?: string;
@@ -141,6 +140,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       io.stderr(`wrote ${join(flags.out, 'architecture-reference.md')} and ${join(flags.out, 'errors.md')}\n`);
     });
 
+  // What the command leaves in the temporary directory goes when it ends, on success and on error.
+  const cleanup = tempScope();
   try {
     await program.parseAsync(argv);
     return exit;
@@ -153,36 +154,18 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     if (debug && e instanceof Error && e.stack) io.stderr(e.stack + '\n');
     else io.stderr('This is a bug in allframe, not in your file. Rerun with --debug for details and report it.\n');
     return EXIT_INTERNAL;
+  } finally {
+    cleanup();
   }
 }
 
-interface Loaded {
-  readonly diagnostics: readonly Diagnostic[];
-  readonly display: string;
-  readonly text?: string;
-  /** Absolute path of the architecture file, when found. */
-  readonly path?: string;
-  readonly model?: import('../resolve/index').ResolvedArchitecture;
-  readonly document?: import('../parse/index').SourceDocument;
-}
-
-/** Find, read and validate the architecture file. */
-async function load(fileArg: string | undefined, flags: { env?: string; target?: TargetId }, io: Io): Promise<Loaded> {
-  const found = locate(fileArg, io.cwd);
-  if ('error' in found) return { diagnostics: [found.error], display: found.error.file };
-  const { validateSource } = await import('../validate/index');
-  const result = validateSource(found.display, readFileSync(found.path), {
+/** The options of validation the commands share: environment variables, environment, target. */
+function validateOptions(flags: { env?: string; target?: TargetId }, io: Io) {
+  return {
+    cwd: io.cwd,
     env: io.env,
     ...(flags.env !== undefined ? { environment: flags.env } : {}),
     ...(flags.target !== undefined ? { target: flags.target } : {}),
-  });
-  return {
-    diagnostics: result.diagnostics,
-    display: found.display,
-    path: found.path,
-    ...(result.text !== undefined ? { text: result.text } : {}),
-    ...(result.model ? { model: result.model } : {}),
-    ...(result.document ? { document: result.document } : {}),
   };
 }
 
@@ -197,22 +180,23 @@ function report(diagnostics: readonly Diagnostic[], io: Io, color: boolean, text
 
 async function validateCommand(fileArg: string | undefined, flags: ValidateFlags, io: Io): Promise<number> {
   const color = useColor(flags, io);
-  const loaded = await load(fileArg, flags, io);
+  const { validateFile } = await import('../validate/index');
+  const result = validateFile(fileArg, validateOptions(flags, io));
   let printed: Record<string, unknown> | undefined;
-  if (loaded.model && flags.print) {
+  if (result.model && flags.print) {
     const { resolvedDocument } = await import('../resolve/index');
-    printed = resolvedDocument(loaded.model);
+    printed = resolvedDocument(result.model);
   }
-  const ok = !loaded.diagnostics.some((d) => d.severity === 'error');
+  const ok = !result.diagnostics.some((d) => d.severity === 'error');
   if (flags.format === 'json') {
-    io.stdout(JSON.stringify({ ok, file: loaded.display, diagnostics: loaded.diagnostics.map(diagnosticJson), ...(printed ? { model: printed } : {}) }, null, 2) + '\n');
+    io.stdout(JSON.stringify({ ok, file: result.display, diagnostics: result.diagnostics.map(diagnosticJson), ...(printed ? { model: printed } : {}) }, null, 2) + '\n');
   } else {
-    report(loaded.diagnostics, io, color, loaded.text);
+    report(result.diagnostics, io, color, result.text);
     if (printed) {
       const { stringify } = await import('yaml');
       io.stdout(stringify(printed, { lineWidth: 0 }));
     }
-    io.stderr(formatSummary(loaded.diagnostics, loaded.display, { color }) + '\n');
+    io.stderr(formatSummary(result.diagnostics, result.display, { color }) + '\n');
   }
   return ok ? EXIT_OK : EXIT_INVALID;
 }
@@ -234,40 +218,27 @@ export const EXIT_STALE = 1;
 
 async function synthCommand(fileArg: string | undefined, flags: SynthFlags, io: Io, mode: 'synth' | 'diff'): Promise<number> {
   const color = useColor(flags, io);
-  const loaded = await load(fileArg, flags, io);
-  if (!loaded.model || !loaded.path) {
-    report(loaded.diagnostics, io, color, loaded.text);
-    io.stderr(formatSummary(loaded.diagnostics, loaded.display, { color }) + '\n');
+  const { synthesizeFile } = await import('../synth/index');
+  const result = synthesizeFile(fileArg, {
+    ...validateOptions(flags, io),
+    ...(flags.out !== undefined ? { outDir: flags.out } : {}),
+    validation: flags.validation !== false,
+    onProgress: (message) => {
+      if (io.isTTY) io.stderr(message + '\n');
+    },
+  });
+  // An invalid file, or what the target found wrong (overrides naming nothing, policy failures, a target not yet
+  // available), located in the file; nothing is written.
+  if (!result.ok || result.outDir === undefined) {
+    report(result.diagnostics, io, color, result.validation.text);
+    io.stderr(formatSummary(result.diagnostics, result.validation.display, { color }) + '\n');
     return EXIT_INVALID;
   }
-  const { renderRepository } = await import('../skeletons/index');
   const { planOutput, applyPlan, describePlan, planDiff, isStale } = await import('../emit/index');
-  const root = flags.out !== undefined ? resolve(io.cwd, flags.out) : dirname(loaded.path);
-  const sourceFile = relative(root, loaded.path).split(sep).join('/');
-  const outputs = [...renderRepository(loaded.model, { sourceFile })];
-  let target: { files: readonly OutputFile[]; problems: readonly DiagnosticInit[]; summary: string[] } | undefined;
-  if (loaded.model.target === 'aws') {
-    if (io.isTTY) io.stderr('synthesizing the AWS stacks...\n');
-    const { synthAws } = await import('../targets/aws/synth');
-    const aws = synthAws(loaded.model, { validation: flags.validation !== false, sourceFile });
-    const total = aws.stacks.reduce((n, st) => n + st.resources, 0);
-    target = { ...aws, summary: [`aws: ${aws.stacks.length} stacks, ${total} resources`, ...aws.stacks.map((st) => `  ${st.stackName}: ${st.resources} resources`)] };
-  } else if (loaded.model.target === 'gcp') {
-    if (io.isTTY) io.stderr('synthesizing the GCP Terraform stack...\n');
-    const { synthGcpTarget } = await import('../targets/gcp/synth');
-    const gcp = synthGcpTarget(loaded.model);
-    const total = Object.values(gcp.resources).reduce((n, c) => n + c, 0);
-    target = { ...gcp, summary: gcp.files.map((f) => `gcp: ${f.path}, ${total} resources (policy checks passed)`) };
-  }
-  // What the target found wrong (overrides naming nothing, policy failures) is located in the file; nothing is written.
-  if (target !== undefined && target.problems.length > 0 && loaded.document) {
-    const diags = target.problems.map((p) => loaded.document!.diagnostic(p));
-    report(diags, io, color, loaded.text);
-    io.stderr(formatSummary(diags, loaded.display, { color }) + '\n');
-    return EXIT_INVALID;
-  }
-  outputs.push(...(target?.files ?? []));
-  const stackSummary = target?.summary ?? [];
+  const root = result.outDir;
+  const outputs = result.outputs;
+  // An interrupt during the synth ends the command here, before anything is written.
+  await yieldToSignals();
   const plan = planOutput(root, outputs, { ...(flags.force ? { force: true } : {}) });
   const errors = plan.problems.filter((p) => p.severity === 'error');
   report(plan.problems, io, color);
@@ -297,7 +268,7 @@ async function synthCommand(fileArg: string | undefined, flags: SynthFlags, io: 
   const { written, deleted } = applyPlan(plan);
   const count = (a: string) => plan.files.filter((f) => f.action === a).length;
   io.stderr(`synth: ${count('create')} created, ${count('update')} updated, ${deleted} deleted, ${count('unchanged') + count('keep')} unchanged (${written} written) in ${relative(io.cwd, root) || '.'}\n`);
-  for (const line of stackSummary) io.stderr(line + '\n');
+  for (const line of result.summary?.report ?? []) io.stderr(line + '\n');
   return EXIT_OK;
 }
 
@@ -309,70 +280,27 @@ interface CdkAppFlags {
 }
 
 async function cdkAppCommand(fileArg: string | undefined, flags: CdkAppFlags, io: Io): Promise<number> {
-  const found = locate(fileArg, io.cwd);
-  if ('error' in found) {
-    report([found.error], io, false);
+  const { validateFile } = await import('../validate/index');
+  const base = validateFile(fileArg, validateOptions({ ...flags, target: 'aws' }, io));
+  const fail = (diagnostics: readonly Diagnostic[], text: string | undefined) => {
+    report(diagnostics, io, false, text);
+    io.stderr(formatSummary(diagnostics, base.display, { color: false }) + '\n');
     return EXIT_INVALID;
-  }
-  const { validateSource } = await import('../validate/index');
-  const bytes = readFileSync(found.path);
-  const base = validateSource(found.display, bytes, { env: io.env, target: 'aws', ...(flags.env !== undefined ? { environment: flags.env } : {}) });
-  if (!base.model) {
-    report(base.diagnostics, io, false, base.text);
-    io.stderr(formatSummary(base.diagnostics, found.display, { color: false }) + '\n');
-    return EXIT_INVALID;
-  }
+  };
+  if (!base.model || base.path === undefined) return fail(base.diagnostics, base.text);
   const environments = flags.env !== undefined ? [flags.env] : Object.keys(base.model.file.environments ?? {}).sort();
   const models = [];
   for (const name of environments) {
-    const r = name === flags.env ? base : validateSource(found.display, bytes, { env: io.env, target: 'aws', environment: name });
-    if (!r.model) {
-      report(r.diagnostics, io, false, r.text);
-      return EXIT_INVALID;
-    }
+    const r = name === flags.env ? base : validateFile(fileArg, validateOptions({ env: name, target: 'aws' }, io));
+    if (!r.model) return fail(r.diagnostics, r.text);
     models.push({ name, model: r.model });
   }
-  const workspace = flags.workspace !== undefined ? resolve(io.cwd, flags.workspace) : dirname(found.path);
-  const { cdkApp, WorkspaceNotReadyError } = await import('../targets/aws/cdk-app');
-  try {
-    const result = cdkApp(models.length > 0 ? models : [{ model: base.model }], { workspace, code: flags.code });
-    if (result.problems.length > 0 && base.document) {
-      const diags = result.problems.map((p) => base.document!.diagnostic(p));
-      report(diags, io, false, base.document.text);
-      return EXIT_INVALID;
-    }
-  } catch (e) {
-    if (e instanceof WorkspaceNotReadyError) {
-      io.stderr(`allframe cdk-app: ${e.message}\n`);
-      return EXIT_INVALID;
-    }
-    throw e;
-  }
+  const workspace = flags.workspace !== undefined ? resolve(io.cwd, flags.workspace) : dirname(base.path);
+  const { cdkApp } = await import('../targets/aws/cdk-app');
+  const result = cdkApp(models.length > 0 ? models : [{ model: base.model }], { workspace, code: flags.code });
+  // What the file or the workspace got wrong (not generated, not installed), located in the file.
+  if (result.problems.length > 0 && base.document) return fail(result.problems.map((p) => base.document!.diagnostic(p)), base.document.text);
   return EXIT_OK;
-}
-
-function locate(fileArg: string | undefined, cwd: string): { path: string; display: string } | { error: Diagnostic } {
-  const notFound = (file: string, message: string): { error: Diagnostic } => ({
-    error: { code: 'AF1001', severity: 'error', message, path: [], pointer: '', file, line: 1, col: 1, endLine: 1, endCol: 1, hint: 'pass the path of an architecture file, or run in a directory that has architecture.yaml' },
-  });
-  if (fileArg === undefined) {
-    const hit = DEFAULT_FILES.find((f) => existsSync(join(cwd, f)));
-    if (!hit) return notFound('.', `no architecture file in ${cwd} (looked for ${DEFAULT_FILES.join(', ')})`);
-    fileArg = hit;
-  }
-  const path = resolve(cwd, fileArg);
-  const display = relative(cwd, path) || fileArg;
-  try {
-    const st = statSync(path);
-    if (st.isDirectory()) {
-      const hit = DEFAULT_FILES.find((f) => existsSync(join(path, f)));
-      if (!hit) return notFound(display, `${display} is a directory without ${DEFAULT_FILES.join(', ')}`);
-      return { path: join(path, hit), display: join(display, hit) };
-    }
-  } catch {
-    return notFound(display, `cannot read ${display}: no such file`);
-  }
-  return { path, display };
 }
 
 function version(): string {
@@ -386,6 +314,8 @@ function version(): string {
 
 /** Entry point of bin/allframe. */
 export function run(argv: readonly string[]): void {
+  // Temporary directories go when the command ends, however it ends (see model/temp.ts).
+  installSignalCleanup();
   const io: Io = {
     stdout: (s) => process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),
@@ -395,9 +325,11 @@ export function run(argv: readonly string[]): void {
   };
   main(argv, io).then(
     (code) => {
+      removeTempDirs();
       process.exitCode = code;
     },
     (e: unknown) => {
+      removeTempDirs();
       process.stderr.write(`allframe: internal error: ${e instanceof InternalError || e instanceof Error ? e.message : String(e)}\n`);
       process.exitCode = EXIT_INTERNAL;
     },

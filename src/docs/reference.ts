@@ -26,6 +26,10 @@ export function referenceMarkdown(): string {
     const computes = [...caps.computes, ...Object.entries(caps.translates).map(([from, to]) => `${from} (runs as ${to})`)];
     out.push(`| \`${id}\` | ${caps.eventBuses.join(', ')} | ${caps.databases.join(', ')} | ${computes.join(', ')} | event_bus ${d.event_bus}, database ${d.default_database}, secrets ${d.secrets_manager}, metrics ${d.metrics} |`);
   }
+  const planned = Object.entries(TARGET_CAPABILITIES).filter(([, caps]) => !caps.available).map(([id]) => `\`${id}\``);
+  if (planned.length > 0) {
+    out.push('', `Not yet available: ${planned.join(', ')}. Validation checks what such a target will honour and refuses the target itself (AF5005, at the \`cloud.primary\` that names it, else at \`architecture\`); \`allframe synth\` writes nothing for it (exit 2).`);
+  }
   out.push('', '## Keys', '');
   section(out, schema, '', schema);
   return out.join('\n') + '\n';

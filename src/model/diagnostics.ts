@@ -25,7 +25,7 @@ export type Severity = 'error' | 'warning';
 
 interface CodeInfo {
   readonly title: string;
-  readonly stage: 'parse' | 'resolve' | 'schema' | 'semantic' | 'target' | 'emit' | 'usage';
+  readonly stage: 'parse' | 'resolve' | 'schema' | 'semantic' | 'target' | 'emit' | 'workspace' | 'usage';
   /** What usually causes it and how to fix it, for docs/errors.md. */
   readonly help: string;
 }
@@ -77,6 +77,7 @@ export const ERROR_CODES = {
   AF5002: { stage: 'target', title: 'Value outside what the target allows', help: 'The target service accepts a narrower range than the format, for example Pub/Sub delivery attempts 5..100 or Lambda timeouts up to 900 s.' },
   AF5003: { stage: 'target', title: 'Target settings missing', help: 'The selected target needs its block under `cloud` (for example cloud.gcp.project_id).' },
   AF5004: { stage: 'target', title: 'Override names no resource', help: 'An entry of `overrides.aws` must name a resource of its service: a construct path as shown in the template\'s aws:cdk:path metadata (without the stack name and /Resource) or a logical id.' },
+  AF5005: { stage: 'target', title: 'Target not yet available', help: 'The target is part of the format (its capabilities and defaults are checked) but allframe cannot synthesize it yet, so nothing is written for it. Choose aws or gcp (cloud.primary or --target) until it is built.' },
   AF5101: { stage: 'target', title: 'GCP policy: public invoker', help: 'A Cloud Run service grants roles/run.invoker to allUsers or allAuthenticatedUsers, but the service is not `public: true` in the file.' },
   AF5102: { stage: 'target', title: 'GCP policy: subscription without dead-lettering', help: 'Every Pub/Sub subscription needs a dead_letter_policy, and the Pub/Sub service agent needs roles/pubsub.publisher on the dead-letter topic and roles/pubsub.subscriber on the subscription; without them messages are retried forever or never dead-lettered.' },
   AF5103: { stage: 'target', title: 'GCP policy: Cloud Run service without probes or its own account', help: 'Every Cloud Run service needs a startup and a liveness probe, and runs as a service account of its own (not the default compute account, not shared).' },
@@ -87,6 +88,9 @@ export const ERROR_CODES = {
   AF6003: { stage: 'emit', title: 'Path goes through a symbolic link', help: 'allframe does not write through symbolic links, which could lead outside the output directory. Replace the link with a directory.' },
   AF6004: { stage: 'emit', title: 'A file of yours is in the way', help: 'allframe would generate a file where one exists that it did not write. Move your file, or rerun with --force to replace it.' },
   AF6005: { stage: 'emit', title: 'Edited generated file left in place', help: 'A generated file is no longer produced, but it was edited, so it was kept and is now yours (no longer tracked).' },
+
+  AF7001: { stage: 'workspace', title: 'Workspace not generated', help: 'The command needs the generated service code (services/<name>/src/entry/), and the workspace has none for a service of the file. Run `allframe synth` in the workspace first, or pass --workspace with the directory that holds services/.' },
+  AF7002: { stage: 'workspace', title: 'Workspace not installed', help: 'Bundling the service code needs the workspace\'s dependencies, and the workspace has no node_modules. Run `npm ci` there once, then run the command again.' },
 
   AF9001: { stage: 'usage', title: 'Invalid command-line usage', help: 'See `allframe <command> --help`.' },
 } as const satisfies Record<string, CodeInfo>;

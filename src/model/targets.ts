@@ -3,6 +3,7 @@
  * downgrade); resolve fills in the per-target defaults from here.
  */
 import { ARCHETYPE_KINDS, ArchetypeKind } from './archetypes';
+import type { DiagnosticInit, DocPath } from './diagnostics';
 import type { Compute, Database, EventBus, Metrics, SchemaRegistry, SecretsManager, TargetId } from './constants';
 
 export interface TargetDefaults {
@@ -16,6 +17,11 @@ export interface TargetDefaults {
 
 export interface TargetCapabilities {
   readonly title: string;
+  /**
+   * Whether allframe can synthesize the target yet. A target that is not available is still validated (what it
+   * will honour), but validation and synth refuse it with AF5005, and nothing is written.
+   */
+  readonly available: boolean;
   readonly archetypes: readonly ArchetypeKind[];
   readonly eventBuses: readonly EventBus[];
   readonly databases: readonly Database[];
@@ -37,6 +43,7 @@ export const TARGET_DEFAULTS: Record<TargetId, TargetDefaults> = {
 export const TARGET_CAPABILITIES: Record<TargetId, TargetCapabilities> = {
   aws: {
     title: 'AWS',
+    available: true,
     archetypes: ARCHETYPE_KINDS,
     // kafka (MSK) is planned; until then it is refused rather than silently replaced.
     // sqs (publishers writing straight into their consumers' queues) is not built yet: consumers already get SQS
@@ -51,6 +58,7 @@ export const TARGET_CAPABILITIES: Record<TargetId, TargetCapabilities> = {
   },
   gcp: {
     title: 'Google Cloud',
+    available: true,
     archetypes: ARCHETYPE_KINDS,
     eventBuses: ['pubsub'],
     databases: ['firestore', 'postgres', 'none'],
@@ -62,6 +70,7 @@ export const TARGET_CAPABILITIES: Record<TargetId, TargetCapabilities> = {
   },
   fly: {
     title: 'Fly.io',
+    available: false,
     archetypes: ARCHETYPE_KINDS,
     // Fly.io has no managed queue or topic service: only a bus it can host on its own machines.
     eventBuses: ['nats'],
@@ -73,6 +82,21 @@ export const TARGET_CAPABILITIES: Record<TargetId, TargetCapabilities> = {
     schemaRegistries: ['none'],
   },
 };
+
+/**
+ * The refusal of a target allframe cannot synthesize yet (AF5005): at the `cloud.primary` that names the target
+ * (`primaryPath`), else at the top of the document (`architecture`), as when --target chose it.
+ */
+export function targetNotAvailable(target: TargetId, primaryPath?: DocPath): DiagnosticInit {
+  const available = (Object.keys(TARGET_CAPABILITIES) as TargetId[]).filter((t) => TARGET_CAPABILITIES[t].available);
+  return {
+    code: 'AF5005',
+    message: `target ${target} (${TARGET_CAPABILITIES[target].title}) is not yet available: allframe checks what it can honour but cannot synthesize it yet`,
+    path: primaryPath ?? ['architecture'],
+    at: primaryPath !== undefined ? 'value' : 'key',
+    hint: `choose one of ${available.join(', ')} (cloud.primary or --target) until ${target} is built`,
+  };
+}
 
 /** Numeric limits of the cloud services behind each target, used by validation. */
 export const LIMITS = {

@@ -1,6 +1,6 @@
 import { ARCHETYPES } from '../model/archetypes';
 import { Diagnostic, DiagnosticInit, DocPath } from '../model/diagnostics';
-import { LIMITS, TARGET_CAPABILITIES } from '../model/targets';
+import { LIMITS, TARGET_CAPABILITIES, targetNotAvailable } from '../model/targets';
 import { SourceDocument, isRecord } from '../parse';
 import type { ResolvedArchitecture, ResolvedService } from '../resolve';
 import { toEventBridgeCron } from '../../lib-constructs/core/cron';
@@ -24,6 +24,14 @@ export function checkTarget(doc: SourceDocument, raw: unknown, model: ResolvedAr
     return cur !== undefined;
   };
   const list = (xs: readonly string[]) => xs.join(', ');
+
+  // A target not built yet is refused, and still checked below for what it will honour.
+  if (!caps.available) {
+    const names = (...path: (string | number)[]) => set(...path) && path.reduce<unknown>((cur, p) => (isRecord(cur) ? cur[p] : undefined), rawFile) === t;
+    const inEnvironment = model.environment !== undefined ? ['environments', model.environment, 'cloud', 'primary'] : undefined;
+    const primaryPath = inEnvironment !== undefined && names(...inEnvironment) ? inEnvironment : names('cloud', 'primary') ? ['cloud', 'primary'] : undefined;
+    report(targetNotAvailable(t, primaryPath));
+  }
 
   // The target's own block
   if (t === 'gcp') {

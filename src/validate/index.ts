@@ -2,6 +2,7 @@ import { Diagnostic, sortDiagnostics, toPointer } from '../model/diagnostics';
 import type { TargetId } from '../model/constants';
 import type { ArchitectureFile } from '../model/schema';
 import { SourceDocument, parseSource } from '../parse';
+import { readArchitectureFile } from '../parse/file';
 import { Env, ResolvedArchitecture, applyEnvironment, interpolate, resolveModel } from '../resolve';
 import { checkTarget } from './capabilities';
 import { checkSchema } from './schema-check';
@@ -61,6 +62,28 @@ export function validateSource(file: string, bytes: Uint8Array | string, options
   checkSemantics(doc, raw, model, diags);
   checkTarget(doc, raw, model, diags);
   return done(diags, doc, model);
+}
+
+export interface ValidateFileOptions extends ValidateOptions {
+  /** Directory a relative `file` is found from, and where the default file names are looked for. @default - process.cwd() */
+  readonly cwd?: string;
+}
+
+export interface ValidateFileResult extends ValidationResult {
+  /** The file as shown in diagnostics (relative to `cwd`), or `.` when none was found. */
+  readonly display: string;
+  /** Absolute path of the file, when found. */
+  readonly path?: string;
+}
+
+/**
+ * Find, read and validate an architecture file: `file` (a file, or a directory holding architecture.yaml, .yml or
+ * .toml) or, without it, one of those in `cwd`. Never throws for bad input (a missing file is AF1001).
+ */
+export function validateFile(file: string | undefined, options: ValidateFileOptions = {}): ValidateFileResult {
+  const found = readArchitectureFile(file, options.cwd ?? process.cwd());
+  if ('error' in found) return { ok: false, diagnostics: [found.error], display: found.error.file };
+  return { ...validateSource(found.display, found.bytes, options), display: found.display, path: found.path };
 }
 
 function done(diags: Diagnostic[], document?: SourceDocument, model?: ResolvedArchitecture): ValidationResult {

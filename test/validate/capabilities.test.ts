@@ -15,8 +15,32 @@ describe('what a target can honour', () => {
     // WHEN
     const r = check(text);
     // THEN
-    expect(where(r.diagnostics)).toEqual([`AF5001@${pos(text, 'publishes')}`, `AF5001@${pos(text, 'consumes')}`]);
-    expect(r.diagnostics[1]!.message).toBe('service "mailer" (consumer) consumes events over sns, which target fly (Fly.io) cannot provide; it supports: nats');
+    expect(where(r.diagnostics)).toEqual([`AF5005@${pos(text, 'fly }')}`, `AF5001@${pos(text, 'publishes')}`, `AF5001@${pos(text, 'consumes')}`]);
+    expect(r.diagnostics[2]!.message).toBe('service "mailer" (consumer) consumes events over sns, which target fly (Fly.io) cannot provide; it supports: nats');
+  });
+
+  test('Fly.io is not yet available: refused with AF5005 at the cloud.primary that names it, or at the top when --target chose it', () => {
+    // GIVEN a file valid for every target
+    const onFly = `architecture: { name: shop }\ncloud: { primary: fly }\nservices:\n  - { name: api, type: stateless }\n`;
+    const onAws = `architecture: { name: shop }\nservices:\n  - { name: api, type: stateless }\n`;
+    const inEnvironment = `architecture: { name: shop }\nenvironments:\n  edge: { cloud: { primary: fly } }\nservices:\n  - { name: api, type: stateless }\n`;
+    // WHEN each is validated for fly
+    const primary = check(onFly);
+    const flag = check(onAws, { target: 'fly' });
+    const environment = check(inEnvironment, { environment: 'edge' });
+    // THEN one error, located where the target was chosen, naming the target and what to do; no model
+    expect(where(primary.diagnostics)).toEqual([`AF5005@${pos(onFly, 'fly }')}`]);
+    expect(primary.diagnostics[0]).toMatchObject({
+      severity: 'error',
+      path: ['cloud', 'primary'],
+      message: 'target fly (Fly.io) is not yet available: allframe checks what it can honour but cannot synthesize it yet',
+      hint: 'choose one of aws, gcp (cloud.primary or --target) until fly is built',
+    });
+    expect(primary.model).toBeUndefined();
+    expect(where(flag.diagnostics)).toEqual(['AF5005@1:1']);
+    expect(flag.diagnostics[0]!.path).toEqual(['architecture']);
+    expect(where(environment.diagnostics)).toEqual([`AF5005@${pos(inEnvironment, 'fly }')}`]);
+    expect(environment.diagnostics[0]!.path).toEqual(['environments', 'edge', 'cloud', 'primary']);
   });
 
   test('the same file is valid for aws, and --target overrides cloud.primary', () => {

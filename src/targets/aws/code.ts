@@ -10,13 +10,13 @@
  *   it uses, and the container images built from the generated Dockerfiles (a DockerImageAsset; synth needs no
  *   Docker, `cdk deploy` does).
  */
-import { mkdtempSync, existsSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AssetHashType, DockerImage, ILocalBundling } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { createHash } from 'node:crypto';
+import { makeTempDir, removeTempDir } from '../../model/temp';
 
 export interface CodeSource {
   /** How this source names code in templates: 'review' (stable identities) or 'bundled' (content hashes). */
@@ -25,29 +25,32 @@ export interface CodeSource {
   lambda(service: string, entries: readonly string[]): lambda.Code;
   /** The container image of a service, from `services/<name>/Dockerfile` (built from the workspace root). */
   container(service: string): ecs.ContainerImage;
+  /** Remove what the source made to stand in for code (after the app is synthesized). */
+  dispose(): void;
 }
 
 /** Packages the Lambda runtime provides or the platform loads lazily on other clouds. */
 export const BUNDLE_EXTERNALS: readonly string[] = ['@aws-sdk/*', '@google-cloud/firestore', '@google-cloud/pubsub', '@google-cloud/workflows', 'google-auth-library', 'pg-native'];
 
-let placeholder: string | undefined;
-
 /** A tiny directory standing in for code in review templates (its path never reaches a template). */
-function placeholderDir(): string {
-  if (placeholder === undefined || !existsSync(placeholder)) {
-    placeholder = mkdtempSync(join(tmpdir(), 'allframe-code-'));
-    writeFileSync(join(placeholder, 'README.md'), 'Stands in for service code in allframe review templates.\n');
-    writeFileSync(join(placeholder, 'Dockerfile'), 'FROM scratch\n');
-  }
-  return placeholder;
+function makePlaceholderDir(): string {
+  const dir = makeTempDir('allframe-code-');
+  writeFileSync(join(dir, 'README.md'), 'Stands in for service code in allframe review templates.\n');
+  writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\n');
+  return dir;
 }
 
 function identity(...parts: readonly string[]): string {
   return createHash('sha256').update(['allframe-code', ...parts].join('\0')).digest('hex');
 }
 
-/** Code named by identity, for review templates (see the module comment). */
+/**
+ * Code named by identity, for review templates (see the module comment). Its placeholder directory lives in the
+ * temporary directory until `dispose()`.
+ */
 export function reviewCode(architecture: string): CodeSource {
+  let placeholder: string | undefined;
+  const placeholderDir = () => (placeholder ??= makePlaceholderDir());
   return {
     mode: 'review',
     lambda: (service, entries) =>
@@ -56,6 +59,10 @@ export function reviewCode(architecture: string): CodeSource {
         assetHashType: AssetHashType.CUSTOM,
       }),
     container: (service) => ecs.ContainerImage.fromAsset(placeholderDir(), { extraHash: identity(architecture, service, 'container') }),
+    dispose: () => {
+      if (placeholder !== undefined) removeTempDir(placeholder);
+      placeholder = undefined;
+    },
   };
 }
 
@@ -118,5 +125,6 @@ export function bundledCode(workspace: string, node: number): CodeSource {
         file: `services/${service}/Dockerfile`,
         exclude: ['**/node_modules', '**/dist', '**/coverage', 'cdk.out', '.git', '.allframe', 'infrastructure'],
       }),
+    dispose: () => undefined,
   };
 }

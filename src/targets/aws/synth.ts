@@ -3,12 +3,10 @@
  * for review and `synth --check`. Code assets are named by identity (see code.ts), bundling is skipped, and
  * nothing depends on the machine: no absolute paths, no timestamps, no CDK version metadata.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import type { DiagnosticInit } from '../../model/diagnostics';
 import { OutputFile, managedJson, managedTemplate } from '../../model/output-file';
+import { makeTempDir, removeTempDir } from '../../model/temp';
 import type { ResolvedArchitecture } from '../../resolve/index';
 import { appContext, buildArchitecture, ServiceHook } from './app';
 import { reviewCode } from './code';
@@ -24,6 +22,8 @@ export interface AwsSynthOptions {
 export interface StackSummary {
   readonly stackName: string;
   readonly resources: number;
+  /** Resources by CloudFormation type. */
+  readonly resourceTypes: Readonly<Record<string, number>>;
   readonly path: string;
 }
 
@@ -41,7 +41,8 @@ export const REVIEW_CONTEXT = {
 } as const;
 
 export function synthAws(model: ResolvedArchitecture, options: AwsSynthOptions = {}): AwsSynthResult {
-  const outdir = mkdtempSync(join(tmpdir(), 'allframe-cdk-'));
+  const outdir = makeTempDir('allframe-cdk-');
+  const code = reviewCode(model.file.architecture.name);
   try {
     const app = new App({
       outdir,
@@ -50,7 +51,7 @@ export function synthAws(model: ResolvedArchitecture, options: AwsSynthOptions =
       context: appContext(),
       postCliContext: { ...REVIEW_CONTEXT },
     });
-    const arch = buildArchitecture(app, model, { code: reviewCode(model.file.architecture.name), ...(options.onService ? { onService: options.onService } : {}) });
+    const arch = buildArchitecture(app, model, { code, ...(options.onService ? { onService: options.onService } : {}) });
     const problems = [...arch.services.values()].flatMap((s) => s.problems);
     if (problems.length > 0) return { files: [], stacks: [], problems };
     const assembly = app.synth();
@@ -61,12 +62,16 @@ export function synthAws(model: ResolvedArchitecture, options: AwsSynthOptions =
       const template = artifact.template as Record<string, unknown>;
       const path = `infrastructure/aws/${stack.stackName}.template.json`;
       files.push(managedTemplate(path, template));
-      stacks.push({ stackName: stack.stackName, resources: Object.keys((template.Resources ?? {}) as object).length, path });
+      const resources = Object.values((template.Resources ?? {}) as Record<string, { Type: string }>);
+      const resourceTypes: Record<string, number> = {};
+      for (const r of resources) resourceTypes[r.Type] = (resourceTypes[r.Type] ?? 0) + 1;
+      stacks.push({ stackName: stack.stackName, resources: resources.length, resourceTypes, path });
     }
     // `npx cdk synth | diff | deploy` in the user's repo run the same stacks through allframe cdk-app.
     files.push(managedJson('cdk.json', { app: `npx allframe cdk-app ${options.sourceFile ?? 'architecture.yaml'}`, output: 'cdk.out' }));
     return { files, stacks, problems: [] };
   } finally {
-    rmSync(outdir, { recursive: true, force: true });
+    code.dispose();
+    removeTempDir(outdir);
   }
 }

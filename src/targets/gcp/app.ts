@@ -6,7 +6,6 @@
  */
 import { ArtifactRegistryRepository } from '@cdktf/provider-google/lib/artifact-registry-repository';
 import { DataGoogleProject } from '@cdktf/provider-google/lib/data-google-project';
-import { ProjectIamMember } from '@cdktf/provider-google/lib/project-iam-member';
 import { TerraformOutput, TerraformVariable } from 'cdktf';
 import type { ITerraformDependable } from 'cdktf';
 import type { ServiceAccount } from '@cdktf/provider-google/lib/service-account';
@@ -176,16 +175,6 @@ export class GcpServicePlan {
   finish(run: CloudRunService): void {
     for (const fn of this.afterRun) fn(run);
   }
-}
-
-/** A role on the project for one service account, limited by an IAM condition to one resource where given. */
-export function projectRole(plan: GcpServicePlan, id: string, role: string, email: string, condition?: { title: string; expression: string }): ProjectIamMember {
-  return new ProjectIamMember(plan.stack, `${plan.service.name}-${id}`, {
-    project: gcpProject(plan.stack.model),
-    role,
-    member: `serviceAccount:${email}`,
-    ...(condition !== undefined ? { condition: { ...condition, description: `Only ${plan.service.name}'s own resource` } } : {}),
-  });
 }
 
 /** The whole architecture into `stack`. */

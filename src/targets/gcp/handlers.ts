@@ -9,7 +9,8 @@ import { everyCron } from '../../../lib-constructs/core/cron';
 import { fitName, runServiceAccountId } from '../../../lib-constructs/core/gcp-run-defaults';
 import { sagaSteps } from '../../../lib-constructs/core/saga';
 import type { ArchetypeKind } from '../../model/archetypes';
-import { projectRole, type GcpServicePlan } from './app';
+import type { GcpServicePlan } from './app';
+import { projectRole } from './project-role';
 import { load } from './lazy';
 import { gcpProject, gcpRegion } from './naming';
 

@@ -1,11 +1,11 @@
 /** The Terraform stack of one environment (cdktf) and its synthesis into the JSON allframe writes. */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { App, GcsBackend, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { MARKER, OutputFile } from '../../model/output-file';
+import { withTempDir } from '../../model/temp';
 import type { ResolvedArchitecture } from '../../resolve/index';
 
 /** The environment directory under infrastructure/gcp/: the selected environment, or `default`. */
@@ -43,8 +43,7 @@ export class GcpStack extends TerraformStack {
 
 /** The stack's Terraform JSON as an object (the marker first in its "//" key) and the path it is written to. */
 export function synthTerraform(model: ResolvedArchitecture, ...builders: readonly ((stack: GcpStack) => unknown)[]): { path: string; tf: Record<string, unknown> } {
-  const outdir = mkdtempSync(join(tmpdir(), 'allframe-tf-'));
-  try {
+  return withTempDir('allframe-tf-', (outdir) => {
     const app = new App({ outdir, skipValidation: false });
     const env = environmentName(model);
     const stack = new GcpStack(app, env, model);
@@ -52,9 +51,7 @@ export function synthTerraform(model: ResolvedArchitecture, ...builders: readonl
     app.synth();
     const { '//': meta, ...rest } = JSON.parse(readFileSync(join(outdir, 'stacks', env, 'cdk.tf.json'), 'utf8')) as Record<string, unknown>;
     return { path: `infrastructure/gcp/${env}/cdk.tf.json`, tf: { '//': { 'allframe:generated': MARKER, ...(meta as Record<string, unknown> | undefined) }, ...rest } };
-  } finally {
-    rmSync(outdir, { recursive: true, force: true });
-  }
+  });
 }
 
 /** The Terraform JSON file of a stack. */

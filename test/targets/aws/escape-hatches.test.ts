@@ -2,7 +2,7 @@
  * Escape hatches: `overrides.aws` in the file (JSON Patch style on synthesized resources, errors located in the
  * file) and the programmatic hook for CDK users; and `allframe cdk-app`, the app command of cdk.json.
  */
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -70,12 +70,35 @@ describe('the programmatic hook', () => {
 });
 
 describe('allframe cdk-app', () => {
-  test('with bundled code and no generated workspace: a clear error, exit 2', async () => {
+  test('with bundled code and no generated workspace: AF7001 at the service, exit 2, no assembly', async () => {
+    // GIVEN a file and no generated workspace
     const dir = mkdtempSync(join(tmpdir(), 'allframe-cdkapp-'));
     writeFileSync(join(dir, 'architecture.yaml'), FILE);
-    const run = await cli(['cdk-app'], dir, { env: { CDK_OUTDIR: join(dir, 'cdk.out') } });
+    // WHEN the CDK CLI runs the app
+    process.env.CDK_OUTDIR = join(dir, 'cdk.out');
+    const run = await cli(['cdk-app'], dir).finally(() => delete process.env.CDK_OUTDIR);
+    // THEN a diagnostic like every other, located at the service's name, and no exception
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('has no generated code for user-service: run "allframe synth" there first');
+    expect(run.stderr).toContain(`architecture.yaml:${pos(FILE, 'user-service')}: error AF7001: ${dir} has no generated code for user-service: run "allframe synth" there first (or pass --workspace)`);
+    expect(run.stderr).toContain('hint: cdk-app bundles the code of the generated workspace; --code review synthesizes with placeholders instead');
+    expect(run.stderr).toContain('1 error');
+    expect(run.stderr).not.toContain('    at ');
+    expect(existsSync(join(dir, 'cdk.out'))).toBe(false);
+  }, 60_000);
+
+  test('with bundled code and a workspace not installed: AF7002, exit 2', async () => {
+    // GIVEN the generated code's entry folder, and no node_modules
+    const dir = mkdtempSync(join(tmpdir(), 'allframe-cdkapp-'));
+    writeFileSync(join(dir, 'architecture.yaml'), FILE);
+    mkdirSync(join(dir, 'services', 'user-service', 'src', 'entry'), { recursive: true });
+    // WHEN
+    process.env.CDK_OUTDIR = join(dir, 'cdk.out');
+    const run = await cli(['cdk-app'], dir).finally(() => delete process.env.CDK_OUTDIR);
+    // THEN
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`architecture.yaml:1:1: error AF7002: cannot bundle the service code: ${dir} has no node_modules. Run "npm ci" there (once), then run cdk again.`);
+    expect(run.stderr).toContain(`hint: run "npm ci" in ${dir}`);
+    expect(existsSync(join(dir, 'cdk.out'))).toBe(false);
   }, 60_000);
 
   test('with review code: writes the cloud assembly where the CDK CLI says', async () => {

@@ -1,0 +1,101 @@
+/**
+ * The targets: one synthesizer per target id. The table is a `Record<TargetId, TargetSynthesizer>`, so a target id
+ * without a synthesizer fails the type-check. Each target's module loads on first use: a GCP synth never loads
+ * aws-cdk-lib, an AWS synth never loads cdktf.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports -- synchronous loading on first use is the point here */
+import type { TargetId } from '../model/constants';
+import type { DiagnosticInit } from '../model/diagnostics';
+import type { OutputFile } from '../model/output-file';
+import { targetNotAvailable } from '../model/targets';
+import type { ResolvedArchitecture } from '../resolve/index';
+import type { ServiceHook } from './aws/app';
+import type { GcpSynthOptions } from './gcp/synth';
+
+export interface TargetSynthOptions {
+  /** The architecture file relative to the output root (the AWS target's cdk.json names it). @default 'architecture.yaml' */
+  readonly sourceFile?: string;
+  /** aws-cdk-lib's built-in CloudFormation validation of the AWS templates (about 3 s). @default true */
+  readonly validation?: boolean;
+  /** Escape hatches of the AWS target (see docs/aws.md). */
+  readonly aws?: { readonly onService?: ServiceHook };
+  /** Escape hatches of the GCP target (see docs/gcp.md). */
+  readonly gcp?: GcpSynthOptions;
+}
+
+/** One unit of infrastructure a target wrote: a CloudFormation stack, a Terraform stack. */
+export interface SynthesizedStack {
+  readonly name: string;
+  /** The file it is written to, relative to the output root. */
+  readonly path: string;
+  /** Resources by type (CloudFormation or Terraform resource type). */
+  readonly resourceTypes: Readonly<Record<string, number>>;
+}
+
+export interface TargetSynthResult {
+  /** The infrastructure files; none when there are problems. */
+  readonly files: readonly OutputFile[];
+  /** What the target found wrong, to locate in the file (AF5004, AF5005, AF51xx). */
+  readonly problems: readonly DiagnosticInit[];
+  readonly stacks: readonly SynthesizedStack[];
+  /** What the synth made, for people: one line per target, then one per stack where there are several. */
+  readonly report: readonly string[];
+}
+
+export interface TargetSynthesizer {
+  /** Whether the target can be synthesized yet (the same as its capabilities' `available`). */
+  readonly available: boolean;
+  /** Said while the target synthesizes, for a terminal. */
+  readonly progress: string;
+  synthesize(model: ResolvedArchitecture, options: TargetSynthOptions): TargetSynthResult;
+}
+
+const count = (stack: SynthesizedStack) => Object.values(stack.resourceTypes).reduce((n, c) => n + c, 0);
+
+const aws: TargetSynthesizer = {
+  available: true,
+  progress: 'synthesizing the AWS stacks...',
+  synthesize(model, options) {
+    const { synthAws } = require('./aws/synth') as typeof import('./aws/synth');
+    const r = synthAws(model, {
+      validation: options.validation ?? true,
+      ...(options.sourceFile !== undefined ? { sourceFile: options.sourceFile } : {}),
+      ...(options.aws?.onService ? { onService: options.aws.onService } : {}),
+    });
+    const stacks = r.stacks.map((s) => ({ name: s.stackName, path: s.path, resourceTypes: s.resourceTypes }));
+    const total = stacks.reduce((n, s) => n + count(s), 0);
+    return { files: r.files, problems: r.problems, stacks, report: r.problems.length > 0 ? [] : [`aws: ${stacks.length} stacks, ${total} resources`, ...stacks.map((s) => `  ${s.name}: ${count(s)} resources`)] };
+  },
+};
+
+const gcp: TargetSynthesizer = {
+  available: true,
+  progress: 'synthesizing the GCP Terraform stack...',
+  synthesize(model, options) {
+    const { synthGcpTarget, environmentName } = require('./gcp/synth') as typeof import('./gcp/synth');
+    const r = synthGcpTarget(model, options.gcp ?? {});
+    const stacks = r.files.map((f) => ({ name: environmentName(model), path: f.path, resourceTypes: r.resources }));
+    return { files: r.files, problems: r.problems, stacks, report: stacks.map((s) => `gcp: ${s.path}, ${count(s)} resources (policy checks passed)`) };
+  },
+};
+
+/** A target of the format that allframe cannot synthesize yet: refused with AF5005, nothing written. */
+function notYetAvailable(target: TargetId): TargetSynthesizer {
+  return {
+    available: false,
+    progress: '',
+    synthesize: (model) => ({
+      files: [],
+      problems: [targetNotAvailable(target, model.file.cloud?.primary === target ? ['cloud', 'primary'] : undefined)],
+      stacks: [],
+      report: [],
+    }),
+  };
+}
+
+export const TARGET_SYNTHESIZERS: Record<TargetId, TargetSynthesizer> = {
+  aws,
+  gcp,
+  fly: notYetAvailable('fly'),
+};
+

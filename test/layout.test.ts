@@ -1,0 +1,62 @@
+/**
+ * The layout the lint relies on: the stage list of eslint.config.mjs names the folders src/ has (every one but
+ * cli/, the outer shell), in pipeline order; and a few things that must be built in one place are.
+ */
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const ROOT = join(__dirname, '..');
+const SRC = join(ROOT, 'src');
+
+function stages(): string[] {
+  const config = readFileSync(join(ROOT, 'eslint.config.mjs'), 'utf8');
+  const m = /^const STAGES = \[([^\]]*)\];$/m.exec(config);
+  if (!m) throw new Error('eslint.config.mjs has no STAGES list');
+  return [...m[1]!.matchAll(/'([^']+)'/g)].map((x) => x[1]!);
+}
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    if (name === 'platform') return [];
+    return statSync(p).isDirectory() ? sources(p) : name.endsWith('.ts') ? [p] : [];
+  });
+}
+
+describe('the stages of the ESLint config', () => {
+  test('every listed stage is a folder of src/, and every folder of src/ but cli/ is listed', () => {
+    // GIVEN the folders of src/ and the stage list
+    const folders = readdirSync(SRC).filter((f) => statSync(join(SRC, f)).isDirectory()).sort();
+    const listed = stages();
+    // THEN they match, and each stage is listed once
+    expect(listed.filter((s) => !folders.includes(s))).toEqual([]);
+    expect(folders.filter((f) => f !== 'cli' && !listed.includes(f))).toEqual([]);
+    expect(new Set(listed).size).toBe(listed.length);
+  });
+
+  test('the order is the pipeline: model first; synth after targets and skeletons, which it composes', () => {
+    const s = stages();
+    expect(s[0]).toBe('model');
+    expect(s.indexOf('synth')).toBeGreaterThan(s.indexOf('targets'));
+    expect(s.indexOf('synth')).toBeGreaterThan(s.indexOf('skeletons'));
+    expect(s.indexOf('validate')).toBeLessThan(s.indexOf('targets'));
+  });
+
+  test('the config refuses to load when the list and src/ disagree (a lint-time check), and lints for import cycles', () => {
+    const config = readFileSync(join(ROOT, 'eslint.config.mjs'), 'utf8');
+    expect(config).toContain("throw new Error(`eslint.config.mjs: STAGES names folders src/ does not have");
+    expect(config).toContain("'import-x/no-cycle': ['error'");
+    // without a parser for import-x, no-cycle sees no imports in .ts files and never reports
+    expect(config).toContain("'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] }");
+  });
+});
+
+describe('built in one place', () => {
+  test('AF1001 (file not found or unreadable) is made only by src/parse/file.ts', () => {
+    const makers = sources(SRC)
+      .filter((f) => /code: 'AF1001'|'AF1001'/.test(readFileSync(f, 'utf8')))
+      .map((f) => relative(ROOT, f))
+      .filter((f) => f !== join('src', 'model', 'diagnostics.ts'));
+    expect(makers).toEqual([join('src', 'parse', 'file.ts')]);
+  });
+});

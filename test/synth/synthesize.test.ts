@@ -1,0 +1,193 @@
+/**
+ * The library's synth: `synthesize(model, options)` and `synthesizeFile(file, options)` give what `allframe synth`
+ * writes; targets are a Record<TargetId, TargetSynthesizer>; a target not yet built is refused, located.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { synthesize, synthesizeFile, TARGET_SYNTHESIZERS, TARGETS, TARGET_CAPABILITIES, type TargetId, type TargetSynthesizer } from '../../src/index';
+import { tempDirs } from '../../src/model/temp';
+import { renderRepository } from '../../src/skeletons/index';
+import { synthAws } from '../../src/targets/aws/synth';
+import { synthGcpTarget } from '../../src/targets/gcp/synth';
+import { check, cli, pos } from '../helpers';
+
+const ROOT = join(__dirname, '..', '..');
+const AWS = `architecture: { name: lib }
+cloud: { primary: aws, aws: { region: eu-west-1 } }
+services:
+  - { name: api, type: stateless, domain: { entities: [Item] } }
+`;
+const GCP = `architecture: { name: lib }
+cloud: { primary: gcp, gcp: { project_id: lib-dev-123, region: europe-west1, state_bucket: lib-tf } }
+services:
+  - { name: api, type: stateless, domain: { entities: [Item] } }
+`;
+
+describe('synthesize(model, options)', () => {
+  test('aws: the workspace and the templates, in the order the CLI writes them, with a summary', () => {
+    // GIVEN a validated model
+    const v = check(AWS);
+    // WHEN
+    const r = synthesize(v.model!, { validation: false, document: v.document! });
+    // THEN the same files as the renderer and the target, nothing else
+    const workspace = renderRepository(v.model!, { sourceFile: 'architecture.yaml' });
+    const infrastructure = synthAws(v.model!, { validation: false }).files;
+    expect(r.ok).toBe(true);
+    expect(r.problems).toEqual([]);
+    expect(r.outputs.map((f) => f.path)).toEqual([...workspace, ...infrastructure].map((f) => f.path));
+    expect(r.outputs.find((f) => f.path === 'infrastructure/aws/lib-api.template.json')!.content).toBe(infrastructure.find((f) => f.path === 'infrastructure/aws/lib-api.template.json')!.content);
+    expect(r.summary).toMatchObject({ target: 'aws', files: workspace.length + infrastructure.length });
+    expect(r.summary.stacks.map((s) => s.name)).toEqual(['lib-shared', 'lib-api', 'lib-observability']);
+    expect(r.summary.stacks[1]!.resourceTypes['AWS::Lambda::Function']).toBe(1);
+    expect(r.summary.resources).toBe(r.summary.stacks.reduce((n, s) => n + Object.values(s.resourceTypes).reduce((a, b) => a + b, 0), 0));
+    expect(r.summary.report[0]).toBe(`aws: 3 stacks, ${r.summary.resources} resources`);
+    // and it leaves no temporary directory registered (the review placeholder and the CDK output are gone)
+    expect(tempDirs()).toEqual([]);
+  });
+
+  test('gcp: the workspace and the Terraform JSON; skeletons: false gives the infrastructure alone (the benchmarks)', () => {
+    const v = check(GCP);
+    const all = synthesize(v.model!, { document: v.document! });
+    const alone = synthesize(v.model!, { skeletons: false });
+    const tf = synthGcpTarget(v.model!).files;
+    expect(all.ok).toBe(true);
+    expect(all.outputs.at(-1)).toEqual(tf[0]);
+    expect(alone.outputs).toEqual(tf);
+    expect(alone.summary).toMatchObject({ target: 'gcp', files: 1, stacks: [{ name: 'default', path: 'infrastructure/gcp/default/cdk.tf.json' }] });
+    expect(alone.summary.report).toEqual([`gcp: infrastructure/gcp/default/cdk.tf.json, ${alone.summary.resources} resources (policy checks passed)`]);
+    expect(alone.summary.stacks[0]!.resourceTypes.google_cloud_run_v2_service).toBe(1);
+    expect(tempDirs()).toEqual([]);
+  });
+
+  test('problems of the target are located in the document, and nothing is to be written', () => {
+    // GIVEN an override naming no resource
+    const text = `${AWS.split('services:')[0]}services:
+  - name: api
+    type: stateless
+    domain: { entities: [Item] }
+    overrides:
+      aws:
+        - { resource: Nope, path: /Properties/Description, value: x }
+`;
+    const v = check(text);
+    expect(v.diagnostics).toEqual([]);
+    // WHEN
+    const r = synthesize(v.model!, { validation: false, document: v.document! });
+    // THEN
+    expect(r.ok).toBe(false);
+    expect(r.outputs).toEqual([]);
+    expect(r.problems.map((p) => `${p.code}@${p.line}:${p.col}`)).toEqual([`AF5004@${pos(text, 'Nope')}`]);
+    expect(r.summary).toMatchObject({ files: 0, stacks: [], resources: 0, report: [] });
+  });
+
+  test('a target not yet available (fly) is refused with AF5005 at cloud.primary; without a document, at the top of the file', () => {
+    // GIVEN a model for fly (validation refuses it too: built here as a library user could)
+    const v = check(AWS);
+    const fly = { ...v.model!, target: 'fly' as const, file: { ...v.model!.file, cloud: { ...v.model!.file.cloud, primary: 'fly' as const } } };
+    // WHEN
+    const r = synthesize(fly, { sourceFile: 'arch.yaml' });
+    // THEN
+    expect(r.ok).toBe(false);
+    expect(r.outputs).toEqual([]);
+    expect(r.problems).toEqual([
+      expect.objectContaining({ code: 'AF5005', file: 'arch.yaml', line: 1, col: 1, path: ['cloud', 'primary'], message: 'target fly (Fly.io) is not yet available: allframe checks what it can honour but cannot synthesize it yet' }),
+    ]);
+  });
+});
+
+describe('the targets', () => {
+  test('every target id has a synthesizer, available exactly when its capabilities say so', () => {
+    expect(Object.keys(TARGET_SYNTHESIZERS).sort()).toEqual([...TARGETS].sort());
+    for (const t of TARGETS) expect({ t, available: TARGET_SYNTHESIZERS[t].available }).toEqual({ t, available: TARGET_CAPABILITIES[t].available });
+    expect(TARGETS.filter((t) => TARGET_SYNTHESIZERS[t].available)).toEqual(['aws', 'gcp']);
+  });
+
+  test('a target id without a synthesizer fails the type-check (tsc -p tsconfig.dev.json checks this file)', () => {
+    const some = { aws: TARGET_SYNTHESIZERS.aws, gcp: TARGET_SYNTHESIZERS.gcp };
+    // @ts-expect-error fly has no synthesizer here
+    const table: Record<TargetId, TargetSynthesizer> = some;
+    expect(Object.keys(table)).toEqual(['aws', 'gcp']);
+  });
+
+  /** Which of aws-cdk-lib and cdktf a fresh process loads to synthesize `yaml` through the library. */
+  function loads(yaml: string): { awsCdkLib: boolean; cdktf: boolean; skeletons: boolean; parser: boolean } {
+    const script = `
+      const { validateSource } = require('./src/validate/index.ts');
+      const v = validateSource('architecture.yaml', process.argv[1], { env: {} });
+      if (!v.model) throw new Error(JSON.stringify(v.diagnostics));
+      const before = new Set(Object.keys(require.cache));
+      const { synthesize } = require('./src/synth/index.ts');
+      const r = synthesize(v.model, { skeletons: false, validation: false });
+      if (!r.ok) throw new Error(JSON.stringify(r.problems));
+      const added = Object.keys(require.cache).filter((f) => !before.has(f));
+      const any = (re) => added.some((f) => re.test(f));
+      process.stdout.write(JSON.stringify({ awsCdkLib: any(/node_modules[/]aws-cdk-lib[/]/), cdktf: any(/node_modules[/](cdktf|@cdktf)[/]/), skeletons: any(/src[/]skeletons[/]/), parser: any(/node_modules[/](yaml|smol-toml)[/]/) }));
+    `;
+    const p = spawnSync(process.execPath, ['--import', 'tsx', '-e', script, yaml], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' } });
+    if (p.status !== 0) throw new Error(p.stderr);
+    return JSON.parse(p.stdout) as { awsCdkLib: boolean; cdktf: boolean; skeletons: boolean; parser: boolean };
+  }
+
+  test('each loads on first use: a GCP synth loads no aws-cdk-lib, an AWS synth no cdktf, neither the renderers without skeletons', () => {
+    expect(loads(GCP)).toEqual({ awsCdkLib: false, cdktf: true, skeletons: false, parser: false });
+    expect(loads(AWS)).toEqual({ awsCdkLib: true, cdktf: false, skeletons: false, parser: false });
+  }, 120_000);
+});
+
+describe('synthesizeFile(file, options)', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'allframe-synthfile-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('finds the file, validates it and synthesizes it; outDir decides how generated files name it', () => {
+    writeFileSync(join(dir, 'architecture.yaml'), GCP);
+    const r = synthesizeFile(undefined, { cwd: dir, env: {}, outDir: 'out' });
+    expect(r.ok).toBe(true);
+    expect(r.outDir).toBe(join(dir, 'out'));
+    expect(r.validation.display).toBe('architecture.yaml');
+    expect(r.outputs.length).toBe(r.summary!.files);
+    // the root README names the architecture file relative to the output root
+    expect(r.outputs.some((f) => f.content.includes('../architecture.yaml'))).toBe(true);
+  });
+
+  test('a missing file is AF1001, an invalid one its validation diagnostics; nothing to write', () => {
+    const missing = synthesizeFile('nope.yaml', { cwd: dir, env: {} });
+    expect(missing).toMatchObject({ ok: false, outputs: [] });
+    expect(missing.diagnostics.map((d) => [d.code, d.file, d.message])).toEqual([['AF1001', 'nope.yaml', 'cannot read nope.yaml: no such file']]);
+    writeFileSync(join(dir, 'architecture.yaml'), 'architecture: { name: x }\n');
+    const invalid = synthesizeFile(undefined, { cwd: dir, env: {} });
+    expect(invalid.ok).toBe(false);
+    expect(invalid.diagnostics.map((d) => d.code)).toContain('AF3004');
+    expect(invalid.outputs).toEqual([]);
+  });
+});
+
+describe('allframe synth --target fly', () => {
+  test('is refused with AF5005 at cloud.primary, exit 2, and writes nothing; validate reports it too', async () => {
+    // GIVEN a file whose primary target is fly
+    const dir = mkdtempSync(join(tmpdir(), 'allframe-fly-'));
+    const text = 'architecture: { name: shop }\ncloud: { primary: fly }\nservices:\n  - { name: api, type: stateless }\n';
+    writeFileSync(join(dir, 'architecture.yaml'), text);
+    try {
+      // WHEN
+      const synth = await cli(['synth'], dir);
+      const flag = await cli(['synth', '--target', 'fly'], dir);
+      const validate = await cli(['validate'], dir);
+      // THEN
+      expect(synth.code).toBe(2);
+      expect(synth.stderr).toContain(`architecture.yaml:${pos(text, 'fly }')}: error AF5005: target fly (Fly.io) is not yet available`);
+      expect(flag.code).toBe(2);
+      expect(flag.stderr).toContain('error AF5005');
+      expect(validate.code).toBe(2);
+      expect(validate.stderr).toContain('error AF5005');
+      expect(readFileSync(join(dir, 'architecture.yaml'), 'utf8')).toBe(text);
+      expect(readdirSync(dir)).toEqual(['architecture.yaml']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
