@@ -27,6 +27,8 @@ export const METRICS = ['cloudwatch', 'prometheus', 'cloud-monitoring'] as const
 export const SCHEMA_REGISTRIES = ['glue', 'confluent', 'apicurio', 'none'] as const;
 export const PROTOCOLS = ['rest', 'graphql', 'grpc', 'websocket'] as const;
 export const AUTH_PROVIDERS = ['cognito', 'auth0', 'keycloak', 'custom', 'none'] as const;
+/** Who issues and rotates a secret's value: allframe (generated and rotated) or a party outside it. */
+export const SECRET_MANAGEMENT = ['allframe', 'external'] as const;
 
 export type EventBus = (typeof EVENT_BUSES)[number];
 export type Database = (typeof DATABASES)[number];
@@ -36,3 +38,4 @@ export type SecretsManager = (typeof SECRETS_MANAGERS)[number];
 export type Metrics = (typeof METRICS)[number];
 export type SchemaRegistry = (typeof SCHEMA_REGISTRIES)[number];
 export type Protocol = (typeof PROTOCOLS)[number];
+export type SecretManagement = (typeof SECRET_MANAGEMENT)[number];

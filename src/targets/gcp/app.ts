@@ -15,7 +15,7 @@ import { PubSubTopicWithDlq } from '../../../lib-constructs/gcp/pubsub-topic-wit
 import { ServiceAlerts } from '../../../lib-constructs/gcp/service-alerts';
 import { DEAD_LETTER_SUBSCRIPTION_SUFFIX } from '../../../lib-constructs/core/gcp-pubsub-defaults';
 import { constant } from '../../model/names';
-import { publishedEvents, publishersOf, type ResolvedService } from '../../resolve/model';
+import { publishedEvents, publishersOf, serviceSecrets, type ResolvedService } from '../../resolve/model';
 import { GCP_HANDLERS } from './handlers';
 import { load } from './lazy';
 import { gcpPrefix, gcpProject, gcpRegion, gcpSecretId, gcpTopicName, runServiceName, subscriptionName } from './naming';
@@ -211,11 +211,14 @@ export function buildGcp(stack: GcpStack): GcpShared {
     for (const callee of calls) plan.setEnv(`${constant(callee)}_URL`, shared.urlOf(callee));
     if (calls.length > 0) plan.setEnv('OUTBOUND_AUTH', 'google-id-token');
     if (calls.some((c) => model.services.some((o) => o.name === c && o.spec.public !== true))) plan.useVpc('ALL_TRAFFIC');
-    for (const name of s.spec.secrets ?? []) {
-      const secret = new (load.secret())(stack, `${s.name}-secret-${name}`, { secretId: gcpSecretId(model, s, name) });
+    // Terraform never holds a secret value: every secret is created empty and its versions are added by its owner.
+    // `managed` is recorded as the secret's managed-by label (allframe | external), see docs/gcp.md.
+    const secrets = serviceSecrets(s);
+    for (const { name, managed } of secrets) {
+      const secret = new (load.secret())(stack, `${s.name}-secret-${name}`, { secretId: gcpSecretId(model, s, name), labels: { 'managed-by': managed } });
       plan.secretEnv.set(name, { secret: secret.secretId });
     }
-    if ((s.spec.secrets ?? []).length > 0) plan.setEnv('SECRETS_SOURCE', 'env');
+    if (secrets.length > 0) plan.setEnv('SECRETS_SOURCE', 'env');
     GCP_HANDLERS[s.kind](plan);
   }
 

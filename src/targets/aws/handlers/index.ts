@@ -9,6 +9,7 @@ import { EventStore } from '../../../../lib-constructs/aws/event-store';
 import { QueueConsumer } from '../../../../lib-constructs/aws/queue-consumer';
 import { QueueWorkerService } from '../../../../lib-constructs/aws/queue-worker-service';
 import { RotatingSecret } from '../../../../lib-constructs/aws/rotating-secret';
+import { SecretRotationFunction } from '../../../../lib-constructs/aws/secret-rotation-function';
 import { SagaStateMachine, sagaSteps } from '../../../../lib-constructs/aws/saga-state-machine';
 import { ScheduledJob } from '../../../../lib-constructs/aws/scheduled-job';
 import { ServiceCache } from '../../../../lib-constructs/aws/service-cache';
@@ -19,6 +20,7 @@ import type { ArchetypeKind } from '../../../model/archetypes';
 import { kebab } from '../../../model/names';
 import { everyCron } from '../../../../lib-constructs/core/cron';
 import { acknowledgeConnectVerifiedByHandler } from '../../../../lib-constructs/core/nag';
+import { serviceSecrets as secretSpecs } from '../../../resolve/model';
 import { secretName } from '../naming';
 import type { ServiceStack } from '../service-stack';
 import { httpService } from './http';
@@ -50,20 +52,38 @@ function serviceData(stack: ServiceStack, grantees: readonly iam.IGrantable[], t
   }
 }
 
-/** The service's named secrets in Secrets Manager; its workloads may read exactly these. */
+/**
+ * The service's named secrets in Secrets Manager; its workloads may read exactly these. A secret allframe manages
+ * (the default) starts with a generated value and is rotated every security.api_key_rotation_days days by the
+ * stack's one rotation function; a secret marked `managed: external` is created with a placeholder its owner
+ * replaces, and is never rotated by allframe (the cdk-nag finding SMG4 is acknowledged for it alone).
+ */
 function serviceSecrets(stack: ServiceStack, grantees: readonly iam.IGrantable[]): void {
   const s = stack.service;
-  const names = s.spec.secrets ?? [];
-  if (names.length === 0) return;
-  for (const name of names) {
+  const secrets = secretSpecs(s);
+  if (secrets.length === 0) return;
+  let rotator: lambda.IFunction | undefined;
+  for (const { name, managed } of secrets) {
+    const external = managed === 'external';
+    if (!external) rotator ??= new SecretRotationFunction(stack, 'SecretRotation', { description: `${s.name}: rotates the secrets allframe generates` }).function;
     const secret = new RotatingSecret(stack, `secret-${name}`, {
       secretName: secretName(stack.model, s, name),
-      description: `${name} of ${s.name}; set its value out of band (aws secretsmanager put-secret-value)`,
+      description: external
+        ? `${name} of ${s.name}, issued outside allframe; set its value out of band (aws secretsmanager put-secret-value)`
+        : `${name} of ${s.name}, generated and rotated by allframe`,
+      ...(rotator !== undefined && !external ? { rotation: { handler: rotator, every: Duration.days(rotationDays(stack)) } } : {}),
     });
     for (const g of grantees) secret.grantRead(g);
   }
   stack.setEnv('SECRETS_SOURCE', 'aws-secrets');
   stack.setEnv('SECRETS_PREFIX', `${secretName(stack.model, s, '')}`);
+}
+
+/** security.api_key_rotation_days, which the resolver always sets (schema default). */
+function rotationDays(stack: ServiceStack): number {
+  const days = stack.model.file.security?.api_key_rotation_days;
+  if (days === undefined) throw new Error('security.api_key_rotation_days is not resolved');
+  return days;
 }
 
 function entityTables(stack: ServiceStack): string[] {
