@@ -117,6 +117,9 @@ export function checkTarget(doc: SourceDocument, raw: unknown, model: ResolvedAr
       if (spec.schedule && spec.schedule.timeout_minutes !== undefined && spec.schedule.timeout_minutes * 60 > LIMITS.lambdaTimeoutSeconds) {
         report({ code: 'AF5002', message: `service "${s.name}": schedule.timeout_minutes ${spec.schedule.timeout_minutes} is above Lambda's 15 minutes on target aws`, path: svcPath(s, 'schedule', 'timeout_minutes'), hint: 'use compute: fargate for longer jobs' });
       }
+      if (spec.consumer && (spec.consumer.batch_size ?? 10) > LIMITS.lambdaSqsMaxBatchWithoutWindow) {
+        report({ code: 'AF5002', message: `service "${s.name}": consumer.batch_size ${spec.consumer.batch_size} is above the ${LIMITS.lambdaSqsMaxBatchWithoutWindow} messages a Lambda queue consumer receives per batch without a batching window on target aws`, path: svcPath(s, 'consumer', 'batch_size'), hint: `use ${LIMITS.lambdaSqsMaxBatchWithoutWindow} or less, or compute: fargate` });
+      }
       if (spec.consumer && (spec.consumer.concurrency ?? 10) < LIMITS.lambdaSqsMinConcurrency) {
         report({ code: 'AF5002', message: `service "${s.name}": consumer.concurrency ${spec.consumer.concurrency} is below the minimum of ${LIMITS.lambdaSqsMinConcurrency} for a Lambda queue consumer on target aws`, path: svcPath(s, 'consumer', 'concurrency') });
       }

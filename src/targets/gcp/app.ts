@@ -234,7 +234,9 @@ export function buildGcp(stack: GcpStack): GcpShared {
       minInstances: plan.minInstances ?? s.spec.min_instances ?? 0,
       maxInstances: plan.maxInstances ?? Math.max(1, s.spec.max_instances ?? 10),
       timeoutSeconds: plan.timeoutSeconds ?? s.spec.timeout_seconds ?? 30,
-      ...(plan.concurrency !== undefined ? { concurrency: plan.concurrency } : {}),
+      // An archetype's own need (a consumer's consumer.concurrency, a saga's one request at a time) wins over the
+      // service's concurrency; without either, Cloud Run's default.
+      ...((plan.concurrency ?? s.spec.concurrency) !== undefined ? { concurrency: plan.concurrency ?? s.spec.concurrency } : {}),
       sessionAffinity: plan.sessionAffinity,
       cpuAlwaysAllocated: plan.cpuAlwaysAllocated,
       ...(plan.vpc !== 'none' ? { vpcAccess: shared.vpcAccess(plan.vpc) } : {}),
