@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { ResolvedArchitecture } from '../../../src/resolve';
-import { FIXTURES, awsModel, buildApp, fixtureFiles } from './helpers';
+import { FIXTURES, awsModel, awsModelOf, buildApp, fixtureFiles } from './helpers';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 
@@ -128,6 +128,25 @@ describe('what each archetype becomes on AWS', () => {
 
   test('legacy-adapter (polling): the poll function every polling_interval_seconds, without retries', () => {
     stack('legacy-adapter', 'mainframe-adapter').hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(*/5 * * * ? *)', Target: Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PollFunction'), 'Arn'] }, RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 0 }) }) });
+  });
+
+  test('legacy-adapter (polling) with a database: one cursors table, read and written by its API and its poller', () => {
+    // GIVEN (found by test/synth.property.test.ts: the table was built once per grantee, and CDK refused the second)
+    const model = awsModelOf(`
+architecture: { name: insurance }
+cloud: { primary: aws, aws: { region: eu-west-1 } }
+services:
+  - name: adapter
+    type: legacy-adapter
+    database: { type: dynamodb }
+    acl: { upstream: "https://legacy.example.com", sync_strategy: polling, polling_interval_seconds: 120 }
+`);
+    // WHEN
+    const t = Template.fromStack(buildApp(model).arch.services.get('adapter')!);
+    // THEN
+    expect(resources(t, 'AWS::DynamoDB::GlobalTable').map((r) => r.Properties.TableName)).toEqual(['insurance-adapter-cursors']);
+    const writers = resources(t, 'AWS::IAM::Policy').filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes('dynamodb:PutItem'));
+    expect(writers).toHaveLength(2);
   });
 
   test('anti-corruption-layer (webhook): an IAM-authorized HTTP API and nothing scheduled', () => {

@@ -66,3 +66,31 @@ describe('max_retries 3 on GCP', () => {
     expect(r.diagnostics[0]!.message).toContain('5..100');
   });
 });
+
+describe('instance counts on a single-instance archetype on GCP', () => {
+  test('min_instances above one on a scheduled service (one run at a time) is refused at min_instances', () => {
+    // GIVEN (found by test/synth.property.test.ts: Cloud Run's construct threw on min 2 > max 1)
+    const text = `architecture: { name: sizing }
+cloud: { primary: gcp, gcp: { project_id: sizing-dev-1, region: europe-west1, state_bucket: sizing-tfstate } }
+services:
+  - name: nightly
+    type: scheduled
+    min_instances: 2
+    schedule: { cron: "0 3 * * *" }
+  - name: windows
+    type: stream-processor
+    max_instances: 4
+    stream: { input_events: [Ticked] }
+  - name: clock
+    type: producer
+    publishes: [Ticked]
+`;
+    // WHEN
+    const r = check(text, { target: 'gcp' });
+    // THEN
+    expect(where(r.diagnostics)).toEqual([`AF5002@${pos(text, '2\n')}`, `AF5002@${pos(text, '4\n')}`]);
+    expect(r.diagnostics[0]!.message).toContain('one run at a time');
+    // overlap_policy allow runs in parallel: any count is taken
+    expect(check(text.replace('cron: "0 3 * * *"', 'cron: "0 3 * * *", overlap_policy: allow').replace('    max_instances: 4\n', ''), { target: 'gcp' }).diagnostics).toEqual([]);
+  });
+});

@@ -31,7 +31,11 @@ export type AwsHandler = (stack: ServiceStack) => void;
 function serviceData(stack: ServiceStack, grantees: readonly iam.IGrantable[], tables: readonly string[]): void {
   const s = stack.service;
   if (s.database === 'dynamodb') {
-    for (const name of tables) for (const g of grantees) stack.table(name).grantReadWriteData(g);
+    // One table per name, whatever the number of grantees (a polling adapter has its API and its poller).
+    for (const name of tables) {
+      const table = stack.table(name);
+      for (const g of grantees) table.grantReadWriteData(g);
+    }
     if (s.spec.idempotency?.enabled === true) {
       const t = stack.table('idempotency', { ttl: true });
       for (const g of grantees) t.grantReadWriteData(g);
