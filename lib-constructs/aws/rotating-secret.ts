@@ -6,7 +6,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledgeRotationRandomPassword, acknowledgeThirdPartySecret } from '../core/nag';
-import { MAX_ROTATION_INTERVAL, MIN_ROTATION_INTERVAL, SECRET_NAME_PATTERN } from '../core/secret-defaults';
+import { GENERATED_SECRET_LENGTH, MAX_ROTATION_INTERVAL, MIN_ROTATION_INTERVAL, SECRET_NAME_PATTERN } from '../core/secret-defaults';
 
 /** How a secret is rotated. */
 export interface SecretRotation {
@@ -23,6 +23,7 @@ export interface RotatingSecretProps {
   readonly description: string;
   /**
    * Automatic rotation by a function.
+   * With a rotation the secret starts with a generated value (GENERATED_SECRET_LENGTH letters and digits).
    * @default - no rotation: the value is issued by a third party (a payment provider, an API vendor) and only its
    * owner can rotate it; the cdk-nag finding SMG4 is acknowledged with that reason
    */
@@ -69,6 +70,8 @@ export class RotatingSecret extends Construct {
       secretName: props.secretName,
       description: props.description,
       removalPolicy: props.protect ?? true ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      // A rotated secret is born in the alphabet of its rotations; an unrotated one gets a placeholder its owner replaces.
+      ...(props.rotation ? { generateSecretString: { passwordLength: GENERATED_SECRET_LENGTH, excludePunctuation: true } } : {}),
       ...(props.encryptionKey ? { encryptionKey: props.encryptionKey } : {}),
     });
     if (props.rotation) {

@@ -23,6 +23,65 @@ function ack(scope: IConstruct, rule: AcknowledgedRule, finding: string | undefi
   Validations.of(scope).acknowledge({ id: finding === undefined ? rule : `${rule}[${finding}]`, reason });
 }
 
+/**
+ * Every IAM action allframe grants on `Resource: "*"`, with the reason it cannot name a resource. cdk-nag's IAM5
+ * finding for such a statement is `Resource::*`, whatever its actions; so each acknowledgement of it below also names
+ * its exact actions (recorded on the construct, `acknowledgedWildcardActions`), and a template-wide test
+ * (test/targets/aws/nag.test.ts) holds every `Resource: "*"` statement of every fixture and example to the actions
+ * acknowledged on its role, all of them from this list. A new "*" grant fails that test until it is listed here
+ * with its reason and acknowledged on its role.
+ */
+export const WILDCARD_RESOURCE_ACTIONS = {
+  'xray:PutTraceSegments': 'X-Ray trace upload: supports no resource-level permissions (AWS documents "*" as its only resource)',
+  'xray:PutTelemetryRecords': 'X-Ray telemetry upload: supports no resource-level permissions',
+  'xray:GetSamplingRules': 'X-Ray sampling rules (Step Functions tracing): supports no resource-level permissions',
+  'xray:GetSamplingTargets': 'X-Ray sampling targets (Step Functions tracing): supports no resource-level permissions',
+  'ec2:CreateNetworkInterface': 'Lambda in a VPC: the interfaces are created at run time with ids unknown in advance (as in AWSLambdaVPCAccessExecutionRole)',
+  'ec2:DescribeNetworkInterfaces': 'Lambda in a VPC: Describe* actions support no resource-level permissions',
+  'ec2:DeleteNetworkInterface': 'Lambda in a VPC: deletes the interfaces it created at run time (as in AWSLambdaVPCAccessExecutionRole)',
+  'ec2:AssignPrivateIpAddresses': 'Lambda in a VPC: on interfaces created at run time (as in AWSLambdaVPCAccessExecutionRole)',
+  'ec2:UnassignPrivateIpAddresses': 'Lambda in a VPC: on interfaces created at run time (as in AWSLambdaVPCAccessExecutionRole)',
+  'ecr:GetAuthorizationToken': 'ECR registry login: supports no resource-level permissions; the image pulls name the repository',
+  'secretsmanager:GetRandomPassword': 'generating a value for a rotation: supports no resource-level permissions',
+  'logs:CreateLogDelivery': 'vended log delivery (Step Functions logging): supports no resource-level permissions',
+  'logs:GetLogDelivery': 'vended log delivery: supports no resource-level permissions',
+  'logs:UpdateLogDelivery': 'vended log delivery: supports no resource-level permissions',
+  'logs:DeleteLogDelivery': 'vended log delivery: supports no resource-level permissions',
+  'logs:ListLogDeliveries': 'vended log delivery: supports no resource-level permissions',
+  'logs:PutResourcePolicy': 'vended log delivery writes the log group resource policy: supports no resource-level permissions',
+  'logs:DescribeResourcePolicies': 'supports no resource-level permissions',
+  'logs:DescribeLogGroups': 'supports no resource-level permissions',
+  'logs:CreateLogGroup': 'API Gateway account logging role only: API Gateway creates the log group of every API and stage at run time',
+  'logs:CreateLogStream': 'API Gateway account logging role only: log groups named by API Gateway at run time',
+  'logs:DescribeLogStreams': 'API Gateway account logging role only: log groups named by API Gateway at run time',
+  'logs:FilterLogEvents': 'API Gateway account logging role only: log groups named by API Gateway at run time',
+  'logs:GetLogEvents': 'API Gateway account logging role only: log groups named by API Gateway at run time',
+  'logs:PutLogEvents': 'API Gateway account logging role only: log groups named by API Gateway at run time',
+} as const satisfies Record<string, string>;
+
+export type WildcardResourceAction = keyof typeof WILDCARD_RESOURCE_ACTIONS;
+
+/** Metadata type under which an acknowledgement of `Resource::*` records its exact actions. */
+export const WILDCARD_ACTIONS_METADATA = 'allframe:wildcard-resource-actions';
+
+/** IAM5 `Resource::*` on `role`, for exactly `actions`: recorded on the role and named in the reason. */
+function ackWildcardResource(role: IConstruct, actions: readonly WildcardResourceAction[], why: string): void {
+  role.node.addMetadata(WILDCARD_ACTIONS_METADATA, [...actions]);
+  ack(role, 'AwsSolutions-IAM5', 'Resource::*', `${actions.join(', ')} on "*": ${why}`);
+}
+
+/** The actions acknowledged on `Resource: "*"` for `scope` (on it or any construct above it). */
+export function acknowledgedWildcardActions(scope: IConstruct): ReadonlySet<string> {
+  const actions = new Set<string>();
+  for (const node of scope.node.scopes) {
+    for (const entry of node.node.metadata) if (entry.type === WILDCARD_ACTIONS_METADATA && Array.isArray(entry.data)) for (const a of entry.data as unknown[]) actions.add(String(a));
+  }
+  return actions;
+}
+
+const XRAY_UPLOAD = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'] as const;
+const LAMBDA_VPC = ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'] as const;
+
 /** The logical id of `scope`'s CloudFormation resource (its default child), as cdk-nag names it in findings. */
 export function logicalIdOf(scope: IConstruct): string | undefined {
   const child = scope.node.defaultChild;
@@ -60,10 +119,8 @@ export function acknowledgeFunctionVersions(grantee: IConstruct, fn: IConstruct,
  * interface actions of a function in a VPC. AWS documents "*" as the only resource for them.
  */
 export function acknowledgeTracing(role: IConstruct, inVpc = false): void {
-  const what = inVpc
-    ? 'X-Ray trace upload (xray:PutTraceSegments, xray:PutTelemetryRecords) and the VPC network-interface actions Lambda needs (ec2:CreateNetworkInterface, DescribeNetworkInterfaces, DeleteNetworkInterface, Assign/UnassignPrivateIpAddresses)'
-    : 'X-Ray trace upload (xray:PutTraceSegments, xray:PutTelemetryRecords)';
-  ack(role, 'AwsSolutions-IAM5', 'Resource::*', `${what} support no resource-level permissions; AWS documents "*" as the only resource. Every other statement of this role names its resources.`);
+  const what = inVpc ? 'X-Ray trace upload and the VPC network-interface actions Lambda needs' : 'X-Ray trace upload';
+  ackWildcardResource(role, inVpc ? [...XRAY_UPLOAD, ...LAMBDA_VPC] : XRAY_UPLOAD, `${what} support no resource-level permissions; AWS documents "*" as the only resource. Every other statement of this role names its resources.`);
 }
 
 /**
@@ -82,7 +139,20 @@ export function acknowledgePinnedRuntime(fn: IConstruct, runtime: string): void 
  * statement allows (the handler it invokes, or the route it calls).
  */
 export function acknowledgeStateMachineDelivery(role: IConstruct, other = 'names the one handler it invokes'): void {
-  ack(role, 'AwsSolutions-IAM5', 'Resource::*', `Step Functions log delivery to CloudWatch Logs (logs:*LogDelivery*, logs:PutResourcePolicy, logs:DescribeResourcePolicies, logs:DescribeLogGroups) and X-Ray trace upload (xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules, GetSamplingTargets) support no resource-level permissions; AWS documents "*" as the only resource. The role's other statement ${other}.`);
+  const actions = [
+    'logs:CreateLogDelivery',
+    'logs:GetLogDelivery',
+    'logs:UpdateLogDelivery',
+    'logs:DeleteLogDelivery',
+    'logs:ListLogDeliveries',
+    'logs:PutResourcePolicy',
+    'logs:DescribeResourcePolicies',
+    'logs:DescribeLogGroups',
+    ...XRAY_UPLOAD,
+    'xray:GetSamplingRules',
+    'xray:GetSamplingTargets',
+  ] as const;
+  ackWildcardResource(role, actions, `Step Functions log delivery to CloudWatch Logs (logs:*LogDelivery*, logs:PutResourcePolicy, logs:DescribeResourcePolicies, logs:DescribeLogGroups) and X-Ray trace upload (xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules, GetSamplingTargets) support no resource-level permissions; AWS documents "*" as the only resource. The role\'s other statement ${other}.`);
 }
 
 /**
@@ -124,7 +194,7 @@ export function acknowledgeContainerConfiguration(taskDefinition: IConstruct): v
  * "*"; the image-pull actions themselves name the one repository.
  */
 export function acknowledgeEcrAuthorization(executionRole: IConstruct): void {
-  ack(executionRole, 'AwsSolutions-IAM5', 'Resource::*', 'ecr:GetAuthorizationToken supports no resource-level permissions (AWS documents "*" as its only resource); the layer and image actions of this execution role name the one repository, and its log and secret statements name their resources.');
+  ackWildcardResource(executionRole, ['ecr:GetAuthorizationToken'], 'ecr:GetAuthorizationToken supports no resource-level permissions (AWS documents "*" as its only resource); the layer and image actions of this execution role name the one repository, and its log and secret statements name their resources.');
 }
 
 /** EC23 on the security group of an internet-facing load balancer: serving the internet means accepting 0.0.0.0/0. */
@@ -134,7 +204,8 @@ export function acknowledgePublicLoadBalancer(securityGroup: IConstruct): void {
 
 /**
  * SMG4 on a secret whose value a third party issues (a payment provider's API key, a vendor's token): no rotation
- * function can mint a new value, only the issuer can, so rotation is the owner's manual procedure.
+ * function can mint a new value, only the issuer can, so rotation is the owner's manual procedure. The targets call
+ * this only for secrets the architecture file marks `managed: external`; every other secret is rotated.
  */
 export function acknowledgeThirdPartySecret(secret: IConstruct, name: string): void {
   ack(secret, 'AwsSolutions-SMG4', undefined, `The value of ${name} is issued by a third party (e.g. a payment provider or API vendor) and only its issuer can rotate it; no Lambda can generate a valid new value, so rotation is the owner's manual procedure (new value issued by the provider, then put-secret-value).`);
@@ -145,7 +216,7 @@ export function acknowledgeThirdPartySecret(secret: IConstruct, name: string): v
  * rotation schedule: the action takes no resource, so IAM requires "*".
  */
 export function acknowledgeRotationRandomPassword(role: IConstruct): void {
-  ack(role, 'AwsSolutions-IAM5', 'Resource::*', 'secretsmanager:GetRandomPassword (granted with the rotation schedule) and X-Ray trace upload support no resource-level permissions; AWS documents "*" as their only resource. The role\'s secret statements name the one secret it rotates.');
+  ackWildcardResource(role, ['secretsmanager:GetRandomPassword'], 'secretsmanager:GetRandomPassword (granted with the rotation schedule) and X-Ray trace upload support no resource-level permissions; AWS documents "*" as their only resource. The role\'s secret statements name the one secret it rotates.');
 }
 
 /**
@@ -179,5 +250,6 @@ export function acknowledgeConnectVerifiedByHandler(route: IConstruct, how: 'JWT
  * AmazonAPIGatewayPushToCloudWatchLogs policy grants on "*"; this role has the same actions inline.
  */
 export function acknowledgeApiGatewayLoggingRole(role: IConstruct): void {
-  ack(role, 'AwsSolutions-IAM5', 'Resource::*', 'API Gateway writes the access and execution logs of every API and stage of the account to log groups named at run time; these are the actions of the AWS-managed AmazonAPIGatewayPushToCloudWatchLogs policy, inline and nothing more.');
+  const actions = ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:DescribeLogGroups', 'logs:DescribeLogStreams', 'logs:FilterLogEvents', 'logs:GetLogEvents', 'logs:PutLogEvents'] as const;
+  ackWildcardResource(role, actions, 'API Gateway writes the access and execution logs of every API and stage of the account to log groups named at run time; these are the actions of the AWS-managed AmazonAPIGatewayPushToCloudWatchLogs policy, inline and nothing more.');
 }

@@ -55,6 +55,8 @@ function section(out: string[], s: Schema, path: string, root: Schema): void {
 function objectOf(p: Schema): Schema | undefined {
   if (p.type === 'object' && p.properties) return p;
   if (p.type === 'array' && (p.items as Schema | undefined)?.properties) return p.items as Schema;
+  // a list of one of several forms (a name, or a mapping with its settings): the mapping's keys
+  if (p.type === 'array' && Array.isArray((p.items as Schema | undefined)?.anyOf)) return ((p.items as Schema).anyOf as Schema[]).find((f) => f.type === 'object' && f.properties);
   if (isMap(p) && (p.additionalProperties as Schema).properties) return p.additionalProperties as Schema;
   return undefined;
 }

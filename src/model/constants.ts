@@ -32,6 +32,8 @@ export type NodeRuntime = keyof typeof NODE_RUNTIMES;
 export const DEFAULT_NODE_RUNTIME: NodeRuntime = 'nodejs24';
 export const PROTOCOLS = ['rest', 'graphql', 'grpc', 'websocket'] as const;
 export const AUTH_PROVIDERS = ['cognito', 'auth0', 'keycloak', 'custom', 'none'] as const;
+/** Who issues and rotates a secret's value: allframe (generated and rotated) or a party outside it. */
+export const SECRET_MANAGEMENT = ['allframe', 'external'] as const;
 
 export type EventBus = (typeof EVENT_BUSES)[number];
 export type Database = (typeof DATABASES)[number];
@@ -41,3 +43,4 @@ export type SecretsManager = (typeof SECRETS_MANAGERS)[number];
 export type Metrics = (typeof METRICS)[number];
 export type SchemaRegistry = (typeof SCHEMA_REGISTRIES)[number];
 export type Protocol = (typeof PROTOCOLS)[number];
+export type SecretManagement = (typeof SECRET_MANAGEMENT)[number];

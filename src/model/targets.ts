@@ -107,6 +107,8 @@ export const LIMITS = {
   sqsMaxVisibilitySeconds: 43200,
   /** Lambda's SQS event source maximum concurrency starts at 2. */
   lambdaSqsMinConcurrency: 2,
+  /** Lambda's SQS event source takes at most 10 messages per batch without a batching window (allframe sets none). */
+  lambdaSqsMaxBatchWithoutWindow: 10,
   pubsubDeliveryAttempts: { min: 5, max: 100 },
   pubsubMaxAckDeadlineSeconds: 600,
   cloudRunServiceName: 49,

@@ -12,8 +12,8 @@ import type { Resilience, ResolvedArchitecture, ResolvedService } from './model'
 export { interpolate } from './interpolate';
 export type { Env } from './interpolate';
 
-export type { Resilience, ResolvedArchitecture, ResolvedService } from './model';
-export { publishedEvents, publishersOf } from './model';
+export type { Resilience, ResolvedArchitecture, ResolvedService, ServiceSecretSpec } from './model';
+export { publishedEvents, publishersOf, secretNamesOf, serviceSecrets } from './model';
 
 export interface ResolveOptions {
   /** Target to resolve for; defaults to cloud.primary. */

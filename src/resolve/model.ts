@@ -3,7 +3,7 @@
  * resolver (index.ts) so that a target loads no parser: synthesis needs the model, not the YAML or TOML it came from.
  */
 import type { ArchetypeKind } from '../model/archetypes';
-import type { Compute, Database, EventBus, Metrics, Protocol, SecretsManager, TargetId } from '../model/constants';
+import type { Compute, Database, EventBus, Metrics, Protocol, SecretManagement, SecretsManager, TargetId } from '../model/constants';
 import type { ArchitectureFile, ServiceSpec } from '../model/schema';
 
 type Required2<T> = { [K in keyof T]-?: NonNullable<T[K]> };
@@ -57,4 +57,21 @@ export function publishedEvents(s: ResolvedService): readonly string[] {
 /** Names of the services publishing `event` (only `from`, when a subscription names it). */
 export function publishersOf(model: ResolvedArchitecture, event: string, from?: string): string[] {
   return model.services.filter((s) => (from === undefined || s.name === from) && publishedEvents(s).includes(event)).map((s) => s.name);
+}
+
+/** A secret of a service with its settings: `secrets: [NAME]` is `{ name: NAME, managed: allframe }`. */
+export interface ServiceSecretSpec {
+  readonly name: string;
+  /** allframe: generated and rotated by allframe; external: issued and rotated by a third party. */
+  readonly managed: SecretManagement;
+}
+
+/** The secrets a service reads, in file order, each with its settings. */
+export function serviceSecrets(s: { readonly spec: Pick<ServiceSpec, 'secrets'> }): readonly ServiceSecretSpec[] {
+  return (s.spec.secrets ?? []).map((x) => (typeof x === 'string' ? { name: x, managed: 'allframe' } : { name: x.name, managed: x.managed ?? 'allframe' }));
+}
+
+/** The names of the secrets a service reads, in file order. */
+export function secretNamesOf(s: { readonly spec: Pick<ServiceSpec, 'secrets'> }): readonly string[] {
+  return serviceSecrets(s).map((x) => x.name);
 }

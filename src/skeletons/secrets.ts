@@ -6,11 +6,12 @@
  * first invocation of an instance (the platform's `startOnce`).
  */
 import { OutputFile, managed } from '../model/output-file';
+import { secretNamesOf } from '../resolve/model';
 import type { ConfigVar } from './common';
 import type { ServiceContext } from './context';
 
 export function secretNames(ctx: ServiceContext): readonly string[] {
-  return ctx.service.spec.secrets ?? [];
+  return secretNamesOf(ctx.service);
 }
 
 /** SECRETS_SOURCE and SECRETS_PREFIX: configuration of every service with secrets. */

@@ -125,6 +125,9 @@ export function checkTarget(doc: SourceDocument, raw: unknown, model: ResolvedAr
       if (spec.schedule && spec.schedule.timeout_minutes !== undefined && spec.schedule.timeout_minutes * 60 > LIMITS.lambdaTimeoutSeconds) {
         report({ code: 'AF5002', message: `service "${s.name}": schedule.timeout_minutes ${spec.schedule.timeout_minutes} is above Lambda's 15 minutes on target aws`, path: svcPath(s, 'schedule', 'timeout_minutes'), hint: 'use compute: fargate for longer jobs' });
       }
+      if (spec.consumer && (spec.consumer.batch_size ?? 10) > LIMITS.lambdaSqsMaxBatchWithoutWindow) {
+        report({ code: 'AF5002', message: `service "${s.name}": consumer.batch_size ${spec.consumer.batch_size} is above the ${LIMITS.lambdaSqsMaxBatchWithoutWindow} messages a Lambda queue consumer receives per batch without a batching window on target aws`, path: svcPath(s, 'consumer', 'batch_size'), hint: `use ${LIMITS.lambdaSqsMaxBatchWithoutWindow} or less, or compute: fargate` });
+      }
       if (spec.consumer && (spec.consumer.concurrency ?? 10) < LIMITS.lambdaSqsMinConcurrency) {
         report({ code: 'AF5002', message: `service "${s.name}": consumer.concurrency ${spec.consumer.concurrency} is below the minimum of ${LIMITS.lambdaSqsMinConcurrency} for a Lambda queue consumer on target aws`, path: svcPath(s, 'consumer', 'concurrency') });
       }
@@ -175,6 +178,20 @@ export function checkTarget(doc: SourceDocument, raw: unknown, model: ResolvedAr
           path: svcPath(s, 'max_instances'),
           hint: 'set max_instances: 1 (one instance holds every connection), or drop subscriptions.events',
         });
+      }
+      // Archetypes that run on exactly one Cloud Run instance: instance counts above one would be lowered silently.
+      const single =
+        s.kind === 'stream-processor'
+          ? 'its open windows live in one instance\'s memory'
+          : s.kind === 'scheduled' && (spec.schedule?.overlap_policy ?? 'skip') !== 'allow'
+            ? `one run at a time (overlap_policy ${spec.schedule?.overlap_policy ?? 'skip'}) is one instance`
+            : s.kind === 'websocket-gateway' && (spec.subscriptions?.events ?? []).length > 0
+              ? 'a Pub/Sub push reaches one instance, which must hold every connection'
+              : undefined;
+      for (const key of ['min_instances', 'max_instances'] as const) {
+        if (single === undefined || !explicitlySet(s, key) || (spec[key] ?? 0) <= 1) continue;
+        if (key === 'max_instances' && s.kind === 'websocket-gateway') continue; // reported above, with its own hint
+        report({ code: 'AF5002', message: `service "${s.name}": ${key} ${spec[key]} on target gcp, where a ${s.kind} service runs on one instance: ${single}`, path: svcPath(s, key), hint: `remove ${key} or set it to 1${s.kind === 'scheduled' ? ', or use overlap_policy: allow' : ''}` });
       }
       if (spec.schedule && (spec.schedule.timeout_minutes ?? 15) > LIMITS.scheduledRunMinutes) {
         report({ code: 'AF5002', message: `service "${s.name}": schedule.timeout_minutes ${spec.schedule.timeout_minutes} is above the ${LIMITS.scheduledRunMinutes} minutes Cloud Scheduler waits for a run (one request to Cloud Run) on target gcp`, path: svcPath(s, 'schedule', 'timeout_minutes'), hint: `lower it to ${LIMITS.scheduledRunMinutes} or less` });

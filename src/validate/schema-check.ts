@@ -40,7 +40,7 @@ export function architectureValidator(options: { precompiled?: boolean } = {}): 
 export function checkSchema(doc: SourceDocument, data: unknown, diags: Diagnostic[]): boolean {
   const { validate, schema } = architectureValidator();
   if (validate(data)) return true;
-  const errors = collapse(validate.errors ?? []);
+  const errors = collapse(validate.errors ?? [], data, schema);
   const seen = new Set<string>();
   for (const err of errors) {
     const init = describe(err, data, schema);
@@ -54,12 +54,35 @@ export function checkSchema(doc: SourceDocument, data: unknown, diags: Diagnosti
   return false;
 }
 
-/** Drop the errors of the branches of an anyOf/oneOf that failed as a whole; it gets one message. */
-function collapse(errors: ErrorObject[]): ErrorObject[] {
-  const unions = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').map((e) => e.schemaPath + '/');
-  const nested = (e: ErrorObject) => unions.some((u) => e.schemaPath.startsWith(u));
+/**
+ * Drop the errors of the branches of an anyOf/oneOf that failed as a whole; it gets one message. When the value has
+ * the JSON type of exactly one branch (a string where the forms are a name or a mapping), that branch's own errors
+ * say more ("use UPPER_SNAKE_CASE"), so they are kept instead of the union's.
+ */
+function collapse(errors: ErrorObject[], data: unknown, root: Schema): ErrorObject[] {
+  const unions = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
+  const keep = new Set<string>();
+  const decided = new Set<ErrorObject>();
+  for (const u of unions) {
+    const branches = (schemaAt(root, u.schemaPath.replace(/\/[^/]+$/, ''))[u.keyword] as Schema[] | undefined) ?? [];
+    const value = valueAt(data, decodePath(u.instancePath, data));
+    const matching = branches.flatMap((b, i) => (typeof b.type === 'string' && jsonType(value) === b.type ? [i] : []));
+    if (matching.length === 1) {
+      keep.add(`${u.schemaPath}/${matching[0]!}/`);
+      decided.add(u);
+    }
+  }
+  const nested = (e: ErrorObject) => unions.some((u) => e.schemaPath.startsWith(u.schemaPath + '/')) && ![...keep].some((k) => e.schemaPath.startsWith(k));
   // propertyNames reports the failing inner keyword too; keep only the propertyNames error.
-  return errors.filter((e) => !nested(e) && !e.schemaPath.includes('/propertyNames/'));
+  return errors.filter((e) => !decided.has(e) && !nested(e) && !e.schemaPath.includes('/propertyNames/'));
+}
+
+/** The JSON Schema type of a value. */
+function jsonType(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
+  return typeof v === 'object' ? 'object' : typeof v;
 }
 
 function describe(err: ErrorObject, data: unknown, root: Schema): DiagnosticInit | undefined {

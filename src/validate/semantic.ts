@@ -3,6 +3,7 @@ import { Diagnostic, DiagnosticInit, DocPath } from '../model/diagnostics';
 import { didYouMean, suggest } from '../model/suggest';
 import { SourceDocument, isRecord } from '../parse';
 import type { ResolvedArchitecture, ResolvedService } from '../resolve';
+import { serviceSecrets } from '../resolve/model';
 import { isCronProblem, parseCron } from './cron';
 
 /**
@@ -74,6 +75,14 @@ export function checkSemantics(doc: SourceDocument, raw: unknown, model: Resolve
         if (rawSpec[key] !== undefined) report({ code: 'AF4005', message: `"${key}" does not apply to ${an(spec.type)} service (${s.name}): it is a managed service, not code`, path: svcPath(s, key), at: 'key', hint: `remove ${key}` });
       }
     }
+
+    // A secret is listed once, whichever form names it (NAME and { name: NAME } are not told apart by uniqueItems)
+    const secretAt = new Map<string, number>();
+    serviceSecrets(s).forEach(({ name }, i) => {
+      const first = secretAt.get(name);
+      if (first === undefined) secretAt.set(name, i);
+      else report({ code: 'AF3008', message: `secret "${name}" is listed twice in ${s.name} (first at secrets[${first}])`, path: svcPath(s, 'secrets', i), hint: `remove one; write it once, as ${name} or as { name: ${name}, managed: external }` });
+    });
 
     // References to other services
     spec.depends_on?.forEach((dep, i) => {

@@ -83,9 +83,11 @@ describe('prepareTemplate', () => {
 
   test('drops what moto cannot create and the transform, and keeps the bootstrap rule (moto ignores it)', () => {
     // WHEN
-    const { template: out, dropped, droppedOutputs, notes } = prepareTemplate(template, SUPPORTED, { region: 'eu-west-1' });
+    const { template: out, dropped, droppedTypes, rewrittenTypes, droppedOutputs, notes } = prepareTemplate(template, SUPPORTED, { region: 'eu-west-1' });
     // THEN
     expect(dropped).toEqual(['Alarm', 'CDKMetadata', 'Cleanup', 'QueuePolicy', 'Rotation', 'Secret']);
+    expect(droppedTypes).toEqual(['AWS::CDK::Metadata', 'AWS::CloudWatch::Alarm', 'AWS::SQS::QueuePolicy', 'AWS::SecretsManager::RotationSchedule', 'AWS::SecretsManager::Secret', 'Custom::Cleanup']);
+    expect(rewrittenTypes).toEqual([]);
     expect(Object.keys(out.Resources as object).sort()).toEqual(['Fn', 'Policy', 'Queue']);
     expect(out.Transform).toBeUndefined();
     expect(out.Rules).toEqual(template.Rules);
@@ -125,7 +127,7 @@ describe('prepareTemplate', () => {
     });
   });
 
-  test('rewrites a single-region TableV2 (GlobalTable) to a Table, and leaves its input alone', () => {
+  test('rewrites a TableV2 (GlobalTable) to a Table from its replica in the deployment region, and leaves its input alone', () => {
     // GIVEN
     const tableV2 = {
       Resources: {
@@ -145,10 +147,11 @@ describe('prepareTemplate', () => {
     };
     const before = structuredClone(tableV2);
     // WHEN
-    const { template: out, dropped, droppedOutputs, notes } = prepareTemplate(tableV2, SUPPORTED);
+    const { template: out, dropped, rewrittenTypes, droppedOutputs, notes } = prepareTemplate(tableV2, SUPPORTED, { region: 'eu-west-1' });
     // THEN
     expect(tableV2).toEqual(before);
     expect(dropped).toEqual([]);
+    expect(rewrittenTypes).toEqual(['AWS::DynamoDB::GlobalTable -> AWS::DynamoDB::Table']);
     expect(droppedOutputs).toEqual(['Id']); // a Table has no TableId
     expect(notes).toEqual(['rewrote T from AWS::DynamoDB::GlobalTable to AWS::DynamoDB::Table']);
     expect((out.Resources as Record<string, unknown>).T).toEqual({
@@ -163,6 +166,23 @@ describe('prepareTemplate', () => {
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       },
     });
+  });
+
+  test('replica regions are checked: other regions are named as not created, a table without a replica in the deployment region throws', () => {
+    // GIVEN a table replicated to two regions, one of them the deployment region (its settings are the ones kept)
+    const table = (replicas: unknown[]) => ({
+      Resources: { T: { Type: 'AWS::DynamoDB::GlobalTable', Properties: { KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], Replicas: replicas } } },
+    });
+    const two = table([{ Region: 'us-east-1', DeletionProtectionEnabled: false }, { Region: 'eu-west-1', DeletionProtectionEnabled: true }]);
+    // WHEN
+    const { template: out, notes } = prepareTemplate(two, SUPPORTED, { region: 'eu-west-1' });
+    // THEN the eu-west-1 replica's settings, and the other region named
+    expect((out.Resources as Record<string, { Properties: Record<string, unknown> }>).T?.Properties.DeletionProtectionEnabled).toBe(true);
+    expect(notes).toEqual(['T: replicas in "us-east-1" not created (moto has no global tables)', 'rewrote T from AWS::DynamoDB::GlobalTable to AWS::DynamoDB::Table']);
+    // an env-agnostic replica (AWS::Region) is the deployment region's
+    expect(prepareTemplate(table([{ Region: { Ref: 'AWS::Region' } }]), SUPPORTED, { region: 'eu-west-1' }).notes).toEqual(['rewrote T from AWS::DynamoDB::GlobalTable to AWS::DynamoDB::Table']);
+    // a table whose replicas are all elsewhere is a mistake in the template or the test, not something to deploy
+    expect(() => prepareTemplate(table([{ Region: 'us-east-1' }]), SUPPORTED, { region: 'eu-west-1' })).toThrow('T: AWS::DynamoDB::GlobalTable has no replica in eu-west-1, the region it is deployed to (replicas: "us-east-1")');
   });
 
   test('the pinned list names the types moto creates', () => {
@@ -281,6 +301,11 @@ describeWithReferee('moto_server', 'deploying allframe constructs into moto', ()
     expect(deployed?.stacks[0]?.prepared.dropped).toEqual(
       expect.arrayContaining([expect.stringMatching(/^OrdersDlqDepthAlarm/), expect.stringMatching(/^OrdersQueuePolicy/), expect.stringMatching(/^OrdersQueueDataEventsTopic/)]),
     );
+    // exactly these types are dropped or rewritten, nothing else
+    expect(deployed?.stacks.map((s) => [s.stackName, s.prepared.droppedTypes, s.prepared.rewrittenTypes])).toEqual([
+      ['Data', ['AWS::CloudWatch::Alarm', 'AWS::SNS::Subscription', 'AWS::SNS::TopicPolicy', 'AWS::SQS::QueuePolicy'], ['AWS::DynamoDB::GlobalTable -> AWS::DynamoDB::Table']],
+      ['Service', [], []],
+    ]);
   });
 
   test('what moto drops is asserted on the template: the DLQ alarm, the TLS-only queue policy, the filtered subscription', () => {

@@ -236,6 +236,10 @@ export interface PreparedTemplate {
   readonly template: JsonObject;
   /** Logical ids of the resources removed (sorted). */
   readonly dropped: string[];
+  /** The types of the resources removed, each once (sorted): what a test asserts exactly. */
+  readonly droppedTypes: string[];
+  /** Rewrites, each once (sorted): `AWS::DynamoDB::GlobalTable -> AWS::DynamoDB::Table`. */
+  readonly rewrittenTypes: string[];
   /** Names of the outputs removed because they referenced a removed resource (sorted). */
   readonly droppedOutputs: string[];
   /** What else was changed, one line each: sections removed, resources rewritten, exports kept with placeholders. */
@@ -264,10 +268,24 @@ function arnService(type: string): string {
   return special[service] ?? service;
 }
 
-function rewriteGlobalTable(resource: JsonObject, props: JsonObject): JsonObject | undefined {
+/** Whether a replica's Region names the region the stack is deployed to (literally or as AWS::Region). */
+function inRegion(region: unknown, deployRegion: string): boolean {
+  return region === deployRegion || (isObject(region) && region.Ref === 'AWS::Region');
+}
+
+/**
+ * A TableV2 (GlobalTable) as the Table moto can create in the deployment region, from that region's replica. A table
+ * with no replica there could not be created by CloudFormation either (the stack's region must be a replica), so it
+ * throws; replicas in other regions are named in `notes` (moto has no global tables, so they are not created).
+ */
+function rewriteGlobalTable(logicalId: string, resource: JsonObject, props: JsonObject, deployRegion: string, notes: string[]): JsonObject {
   const replicas = Array.isArray(props.Replicas) ? props.Replicas.filter(isObject) : [];
-  if (replicas.length > 1) return undefined;
-  const replica = replicas[0] ?? {};
+  const replica = replicas.find((r) => inRegion(r.Region, deployRegion));
+  if (!replica) {
+    throw new Error(`${logicalId}: AWS::DynamoDB::GlobalTable has no replica in ${deployRegion}, the region it is deployed to (replicas: ${replicas.map((r) => JSON.stringify(r.Region)).join(', ') || 'none'})`);
+  }
+  const others = replicas.filter((r) => r !== replica).map((r) => JSON.stringify(r.Region));
+  if (others.length > 0) notes.push(`${logicalId}: replicas in ${others.join(', ')} not created (moto has no global tables)`);
   const table: JsonObject = {};
   for (const key of ['TableName', 'AttributeDefinitions', 'KeySchema', 'BillingMode', 'LocalSecondaryIndexes', 'StreamSpecification', 'TimeToLiveSpecification', 'SSESpecification']) {
     if (props[key] !== undefined) table[key] = props[key];
@@ -356,8 +374,9 @@ function replaceRefs(ctx: ReplaceContext, value: unknown, arn: boolean): unknown
 /**
  * Make a synthesized template deployable in moto: drop resources moto cannot create (types not in `supported`,
  * `Custom::*`, `AWS::CloudFormation::CustomResource`, `AWS::CDK::Metadata`), the `Transform` (moto ignores it)
- * and the resources that need it; rewrite a single-region `AWS::DynamoDB::GlobalTable`
- * (TableV2) to an `AWS::DynamoDB::Table` (its `TableId` attribute becomes a placeholder); replace every `Ref`/`Fn::GetAtt`/`Fn::Sub` reference to a dropped
+ * and the resources that need it; rewrite an `AWS::DynamoDB::GlobalTable` (TableV2) to an `AWS::DynamoDB::Table`
+ * from its replica in the deployment region (its `TableId` attribute becomes a placeholder; replicas elsewhere are
+ * named in `notes`; a table without a replica there throws, as CloudFormation would fail it); replace every `Ref`/`Fn::GetAtt`/`Fn::Sub` reference to a dropped
  * resource with a placeholder string (ARN-shaped for `…Arn` attributes, for ARN-valued Refs and inside IAM
  * statements' Resource); drop DependsOn entries on dropped resources and outputs that reference them, except
  * exported outputs, which keep a placeholder value so importing stacks still deploy. Pure: the input is not
@@ -376,6 +395,7 @@ export function prepareTemplate(template: object, supported: ReadonlySet<string>
   }
 
   const dropped = new Map<string, string>();
+  const rewrittenTypes = new Set<string>();
   const lostAttributes = new Map<string, { type: string; attributes: ReadonlySet<string> }>();
   const kept: JsonObject = {};
   for (const [logicalId, resource] of Object.entries(resources)) {
@@ -386,13 +406,11 @@ export function prepareTemplate(template: object, supported: ReadonlySet<string>
     const type = resource.Type;
     const props = isObject(resource.Properties) ? resource.Properties : {};
     if (type === 'AWS::DynamoDB::GlobalTable' && !supported.has(type) && supported.has('AWS::DynamoDB::Table')) {
-      const table = rewriteGlobalTable(resource, props);
-      if (table) {
-        kept[logicalId] = table;
-        lostAttributes.set(logicalId, { type, attributes: new Set(['TableId']) });
-        notes.push(`rewrote ${logicalId} from AWS::DynamoDB::GlobalTable to AWS::DynamoDB::Table`);
-        continue;
-      }
+      kept[logicalId] = rewriteGlobalTable(logicalId, resource, props, options.region ?? MOTO_DEFAULT_REGION, notes);
+      lostAttributes.set(logicalId, { type, attributes: new Set(['TableId']) });
+      rewrittenTypes.add('AWS::DynamoDB::GlobalTable -> AWS::DynamoDB::Table');
+      notes.push(`rewrote ${logicalId} from AWS::DynamoDB::GlobalTable to AWS::DynamoDB::Table`);
+      continue;
     }
     const needsTransform = hasTransform && type === 'AWS::SecretsManager::RotationSchedule' && props.HostedRotationLambda !== undefined;
     const unsupported =
@@ -432,7 +450,14 @@ export function prepareTemplate(template: object, supported: ReadonlySet<string>
     else delete input.Outputs;
   }
 
-  return { template: input, dropped: [...dropped.keys()].sort(), droppedOutputs: droppedOutputs.sort(), notes };
+  return {
+    template: input,
+    dropped: [...dropped.keys()].sort(),
+    droppedTypes: [...new Set(dropped.values())].sort(),
+    rewrittenTypes: [...rewrittenTypes].sort(),
+    droppedOutputs: droppedOutputs.sort(),
+    notes,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -639,7 +664,7 @@ export async function deployTemplate(moto: Pick<Moto, 'endpoint'>, stackName: st
     for (const output of stack?.Outputs ?? []) {
       if (output.OutputKey !== undefined) outputs[output.OutputKey] = output.OutputValue ?? '';
     }
-    return { stackName, region, account, outputs, prepared: { dropped: prepared.dropped, droppedOutputs: prepared.droppedOutputs, notes: prepared.notes }, deployMs };
+    return { stackName, region, account, outputs, prepared: { dropped: prepared.dropped, droppedTypes: prepared.droppedTypes, rewrittenTypes: prepared.rewrittenTypes, droppedOutputs: prepared.droppedOutputs, notes: prepared.notes }, deployMs };
   } finally {
     clients.destroy();
   }

@@ -44,6 +44,20 @@ describe('references between services', () => {
     expect(r.diagnostics[1]!.hint).toBe('it is published by payments');
   });
 
+  test('a secret listed twice, as a name and as { name, managed }, is AF3008 at the second one; managed takes allframe or external', () => {
+    // GIVEN
+    const text = `${head}  - name: a-svc\n    type: stateless\n    secrets: [API_KEY, { name: OTHER }, { name: API_KEY, managed: external }]\n`;
+    // WHEN
+    const r = check(text);
+    // THEN
+    expect(where(r.diagnostics)).toEqual([`AF3008@${pos(text, '{ name: API_KEY')}`]);
+    expect(r.diagnostics[0]!.message).toBe('secret "API_KEY" is listed twice in a-svc (first at secrets[0])');
+    const bad = `${head}  - name: a-svc\n    type: stateless\n    secrets: [{ name: API_KEY, managed: vendor }]\n`;
+    const [d] = check(bad).diagnostics;
+    expect(where([d!])).toEqual([`AF3003@${pos(bad, 'vendor')}`]);
+    expect(d!.message).toMatch(/allframe.*external/);
+  });
+
   test('duplicate names are AF4001 at the second one; self-dependency AF4010', () => {
     const text = `${head}  - name: a-svc\n    type: stateless\n    depends_on: [a-svc]\n  - name: a-svc\n    type: stateless\n`;
     expect(where(check(text).diagnostics)).toEqual([`AF4010@${pos(text, 'a-svc', 2)}`, `AF4001@${pos(text, 'a-svc', 3)}`]);

@@ -7,6 +7,7 @@ import type { ServiceContext } from '../context';
 import { dockerfile, servicePackage } from '../context';
 import { ConfigVar, configFile, httpEntries } from '../common';
 import { camel, constant } from '../names';
+import { secretNamesOf } from '../../resolve/model';
 import { secretsWiring } from '../secrets';
 import { FAILURE_EVENT, policyLiteral } from './saga-orchestrator';
 
@@ -15,7 +16,7 @@ export function renderGateway(ctx: ServiceContext): OutputFile[] {
   const P = ctx.platform;
   const integrations = s.spec.integrations ?? { providers: [s.name.replace(/-gateway$/, '')] };
   const providers = integrations.providers;
-  const secrets = s.spec.secrets ?? [];
+  const secrets = secretNamesOf(s);
   const secretOf = (p: string) => secrets.find((x) => x.startsWith(`${constant(p)}_`));
   const publishes = s.spec.publishes ?? [];
   const onSuccess = publishes.filter((e) => !FAILURE_EVENT.test(e));

@@ -166,11 +166,16 @@ export class ServiceStack extends Stack {
    * A queue (with DLQ and alarm) receiving the events `consumes` names, from their publishers' topics, filtered to
    * those event types.
    */
-  subscriptionQueue(id: string, consumes: readonly { event: string; from?: string }[], options: { timeout: Duration; maxReceiveCount?: number }): QueueWithDlq {
+  subscriptionQueue(
+    id: string,
+    consumes: readonly { event: string; from?: string }[],
+    options: { timeout: Duration; maxReceiveCount?: number; /** consumer.visibility_timeout_seconds; else 6 × timeout */ visibilityTimeout?: Duration },
+  ): QueueWithDlq {
     const queue = new QueueWithDlq(this, id, {
       consumerTimeout: options.timeout,
       alarmTopic: this.shared.alarmTopic.topic,
       ...(options.maxReceiveCount !== undefined ? { maxReceiveCount: options.maxReceiveCount } : {}),
+      ...(options.visibilityTimeout !== undefined ? { queueProps: { visibilityTimeout: options.visibilityTimeout } } : {}),
     });
     const byTopic = new Map<EventTopic, Set<string>>();
     for (const c of consumes) {

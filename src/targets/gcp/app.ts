@@ -14,7 +14,7 @@ import { PubSubTopicWithDlq } from '../../../lib-constructs/gcp/pubsub-topic-wit
 import { ServiceAlerts } from '../../../lib-constructs/gcp/service-alerts';
 import { DEAD_LETTER_SUBSCRIPTION_SUFFIX } from '../../../lib-constructs/core/gcp-pubsub-defaults';
 import { constant } from '../../model/names';
-import { publishedEvents, publishersOf, type ResolvedService } from '../../resolve/model';
+import { publishedEvents, publishersOf, serviceSecrets, type ResolvedService } from '../../resolve/model';
 import { GCP_HANDLERS } from './handlers';
 import { load } from './lazy';
 import { gcpPrefix, gcpProject, gcpRegion, gcpSecretId, gcpTopicName, runServiceName, subscriptionName } from './naming';
@@ -200,11 +200,14 @@ export function buildGcp(stack: GcpStack): GcpShared {
     for (const callee of calls) plan.setEnv(`${constant(callee)}_URL`, shared.urlOf(callee));
     if (calls.length > 0) plan.setEnv('OUTBOUND_AUTH', 'google-id-token');
     if (calls.some((c) => model.services.some((o) => o.name === c && o.spec.public !== true))) plan.useVpc('ALL_TRAFFIC');
-    for (const name of s.spec.secrets ?? []) {
-      const secret = new (load.secret())(stack, `${s.name}-secret-${name}`, { secretId: gcpSecretId(model, s, name) });
+    // Terraform never holds a secret value: every secret is created empty and its versions are added by its owner.
+    // `managed` is recorded as the secret's managed-by label (allframe | external), see docs/gcp.md.
+    const secrets = serviceSecrets(s);
+    for (const { name, managed } of secrets) {
+      const secret = new (load.secret())(stack, `${s.name}-secret-${name}`, { secretId: gcpSecretId(model, s, name), labels: { 'managed-by': managed } });
       plan.secretEnv.set(name, { secret: secret.secretId });
     }
-    if ((s.spec.secrets ?? []).length > 0) plan.setEnv('SECRETS_SOURCE', 'env');
+    if (secrets.length > 0) plan.setEnv('SECRETS_SOURCE', 'env');
     GCP_HANDLERS[s.kind](plan);
   }
 
@@ -220,7 +223,9 @@ export function buildGcp(stack: GcpStack): GcpShared {
       minInstances: plan.minInstances ?? s.spec.min_instances ?? 0,
       maxInstances: plan.maxInstances ?? Math.max(1, s.spec.max_instances ?? 10),
       timeoutSeconds: plan.timeoutSeconds ?? s.spec.timeout_seconds ?? 30,
-      ...(plan.concurrency !== undefined ? { concurrency: plan.concurrency } : {}),
+      // An archetype's own need (a consumer's consumer.concurrency, a saga's one request at a time) wins over the
+      // service's concurrency; without either, Cloud Run's default.
+      ...((plan.concurrency ?? s.spec.concurrency) !== undefined ? { concurrency: plan.concurrency ?? s.spec.concurrency } : {}),
       sessionAffinity: plan.sessionAffinity,
       cpuAlwaysAllocated: plan.cpuAlwaysAllocated,
       ...(plan.vpc !== 'none' ? { vpcAccess: shared.vpcAccess(plan.vpc) } : {}),

@@ -6,6 +6,7 @@
 import type { DiagnosticInit, DocPath } from '../../model/diagnostics';
 import type { OutputFile } from '../../model/output-file';
 import type { ResolvedArchitecture } from '../../resolve/index';
+import { secretNamesOf } from '../../resolve/model';
 import { buildGcp } from './app';
 import { runServiceName } from './naming';
 import { checkGcpPolicy, type PolicyProblem } from './policy';
@@ -37,7 +38,7 @@ export function synthGcpTarget(model: ResolvedArchitecture, options: GcpSynthOpt
   const byType = (tf.resource ?? {}) as Record<string, Record<string, unknown>>;
   const resources = Object.fromEntries(Object.entries(byType).map(([type, rs]) => [type, Object.keys(rs).length]));
   const publicServices = new Set(model.services.filter((s) => s.spec.public === true).map((s) => runServiceName(model, s)));
-  const secretNames = new Set(model.services.flatMap((s) => s.spec.secrets ?? []));
+  const secretNames = new Set(model.services.flatMap((s) => secretNamesOf(s)));
   const problems = checkGcpPolicy(tf, { publicServices, secretNames }).map((p) => locate(model, p));
   return problems.length > 0 ? { files: [], resources, problems } : { files: [terraformFile(path, tf)], resources, problems: [] };
 }

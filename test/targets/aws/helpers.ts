@@ -19,6 +19,28 @@ export function awsModel(file: string, environment?: string): ResolvedArchitectu
   return r.model;
 }
 
+/** Secrets of both kinds, on a function and on containers (the rotation function is shared within a stack). */
+export const SECRETS_ARCHITECTURE = `
+architecture: { name: vault-demo }
+cloud: { primary: aws, aws: { region: eu-west-1 } }
+security: { api_key_rotation_days: 30 }
+services:
+  - name: signer
+    type: stateless
+    secrets: [SIGNING_KEY, { name: WEBHOOK_TOKEN, managed: allframe }, { name: STRIPE_API_KEY, managed: external }]
+  - name: mailer
+    type: stateless
+    compute: fargate
+    secrets: [{ name: SMTP_PASSWORD, managed: external }, SESSION_KEY]
+`;
+
+/** The AWS model of architecture text (a test's own file, named `file` in diagnostics). */
+export function awsModelOf(text: string, file = 'architecture.yaml'): ResolvedArchitecture {
+  const r = validateSource(file, text, { env: {}, target: 'aws' });
+  if (!r.model) throw new Error(`${file}: ${r.diagnostics.map((d) => `${d.code} ${d.message}`).join('; ')}`);
+  return r.model;
+}
+
 /** Build (not synthesize) the stacks in a fresh App, as allframe synth does, without the built-in validation. */
 export function buildApp(model: ResolvedArchitecture, options: { validation?: boolean; outdir?: string } = {}): { app: App; arch: AwsArchitecture } {
   const app = new App({ ...(options.outdir !== undefined ? { outdir: options.outdir } : {}), analyticsReporting: false, builtinCloudFormationValidation: options.validation ?? false, context: appContext(), postCliContext: { ...REVIEW_CONTEXT } });

@@ -8,6 +8,8 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { describeWithReferee } from '../../referees';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type { ServiceHook } from '../../../src/targets/aws/app';
 import { synthAws } from '../../../src/targets/aws/synth';
 import { FIXTURES, REFERENCE, ROOT, awsModel, fixtureFiles } from './helpers';
 
@@ -35,6 +37,32 @@ describeWithReferee('cfn-lint', 'cfn-lint', () => {
 describe("aws-cdk-lib's built-in validation", () => {
   test('the reference synthesizes with validation on and @aws-cdk/core:validateAgainstDefaultRules', () => {
     expect(() => synthAws(awsModel(REFERENCE), { validation: true })).not.toThrow();
+  }, 120_000);
+
+  test('it runs: a deliberate error in a template (Lambda MemorySize 1) fails synthesis with the rule named, and passes with validation off', () => {
+    // GIVEN a service whose function gets a MemorySize CloudFormation refuses (the minimum is 128)
+    const model = awsModel(join(FIXTURES, 'producer.yaml'));
+    const breakMemory: ServiceHook = (stack) => (stack.functions[0]!.node.defaultChild as lambda.CfnFunction).addPropertyOverride('MemorySize', 1);
+    // CDK prints its validation report; keep it to assert on, out of the test output
+    const printed: string[] = [];
+    const keep = (...args: unknown[]) => void printed.push(args.map(String).join(' '));
+    const spies = [jest.spyOn(console, 'error').mockImplementation(keep), jest.spyOn(console, 'log').mockImplementation(keep), jest.spyOn(console, 'warn').mockImplementation(keep)];
+    try {
+      // WHEN synthesized with validation
+      let failure = '';
+      try {
+        synthAws(model, { validation: true, onService: breakMemory });
+      } catch (error) {
+        failure = (error as Error).message;
+      }
+      // THEN it fails, on this rule and this resource (the report is in the error or printed beside it)
+      expect(failure).not.toBe('');
+      expect(`${failure}\n${printed.join('\n')}`).toMatch(/MemorySize: 1 is less than the minimum of 128[\s\S]*ApiFunction[\s\S]*CloudFormation-Validate::F3034/);
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+    // and the same template passes when validation is off: the failure came from the validation
+    expect(synthAws(model, { validation: false, onService: breakMemory }).files.some((f) => f.content.includes('"MemorySize": 1'))).toBe(true);
   }, 120_000);
 });
 

@@ -17,7 +17,7 @@ services:
     bff: { aggregates: [user-service] }
   - name: user-service
     type: stateless
-    secrets: [STRIPE_API_KEY]
+    secrets: [SESSION_KEY, { name: STRIPE_API_KEY, managed: external }]
   - name: clicks
     type: producer
     publishes: [PageViewed]
@@ -46,6 +46,15 @@ describe('services on GCP', () => {
     expect(secret?.value_source).toBeDefined();
   });
 
+  test('secrets are created without a value, labelled with who manages them (managed-by: allframe | external)', () => {
+    const secrets = res('google_secret_manager_secret').map((x) => [x.secret_id, x.labels]);
+    expect(secrets).toEqual([
+      ['shop-user-service-session-key', { 'managed-by': 'allframe' }],
+      ['shop-user-service-stripe-api-key', { 'managed-by': 'external' }],
+    ]);
+    expect(res('google_secret_manager_secret_version')).toEqual([]);
+  });
+
   test('only the public BFF admits allUsers; the internal service admits exactly the BFF', () => {
     const members = res('google_cloud_run_v2_service_iam_member').map((m) => `${String(m.name)} ${String(m.member)}`);
     expect(members.filter((m) => m.includes('allUsers'))).toEqual([expect.stringContaining('web-bff')]);
@@ -60,6 +69,6 @@ describe('services on GCP', () => {
   });
 
   test("allframe's own policy checks find nothing", () => {
-    expect(checkGcpPolicy(tf as unknown as Record<string, unknown>, { publicServices: new Set(['shop-web-bff']), secretNames: new Set(['STRIPE_API_KEY']) })).toEqual([]);
+    expect(checkGcpPolicy(tf as unknown as Record<string, unknown>, { publicServices: new Set(['shop-web-bff']), secretNames: new Set(['SESSION_KEY', 'STRIPE_API_KEY']) })).toEqual([]);
   });
 });

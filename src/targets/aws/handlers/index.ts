@@ -10,6 +10,7 @@ import { EventStore } from '../../../../lib-constructs/aws/event-store';
 import { QueueConsumer } from '../../../../lib-constructs/aws/queue-consumer';
 import { QueueWorkerService } from '../../../../lib-constructs/aws/queue-worker-service';
 import { RotatingSecret } from '../../../../lib-constructs/aws/rotating-secret';
+import { SecretRotationFunction } from '../../../../lib-constructs/aws/secret-rotation-function';
 import { SagaStateMachine, sagaSteps } from '../../../../lib-constructs/aws/saga-state-machine';
 import { ScheduledJob } from '../../../../lib-constructs/aws/scheduled-job';
 import { ServiceCache } from '../../../../lib-constructs/aws/service-cache';
@@ -21,6 +22,7 @@ import { kebab } from '../../../model/names';
 import { everyCron } from '../../../../lib-constructs/core/cron';
 import { SAGA_STEPS_PATH } from '../../../../lib-constructs/core/saga';
 import { acknowledgeConnectVerifiedByHandler } from '../../../../lib-constructs/core/nag';
+import { serviceSecrets as secretSpecs } from '../../../resolve/model';
 import { secretName } from '../naming';
 import type { ServiceStack } from '../service-stack';
 import { httpService } from './http';
@@ -31,7 +33,11 @@ export type AwsHandler = (stack: ServiceStack) => void;
 function serviceData(stack: ServiceStack, grantees: readonly iam.IGrantable[], tables: readonly string[]): void {
   const s = stack.service;
   if (s.database === 'dynamodb') {
-    for (const name of tables) for (const g of grantees) stack.table(name).grantReadWriteData(g);
+    // One table per name, whatever the number of grantees (a polling adapter has its API and its poller).
+    for (const name of tables) {
+      const table = stack.table(name);
+      for (const g of grantees) table.grantReadWriteData(g);
+    }
     if (s.spec.idempotency?.enabled === true) {
       const t = stack.table('idempotency', { ttl: true });
       for (const g of grantees) t.grantReadWriteData(g);
@@ -52,20 +58,38 @@ function serviceData(stack: ServiceStack, grantees: readonly iam.IGrantable[], t
   }
 }
 
-/** The service's named secrets in Secrets Manager; its workloads may read exactly these. */
+/**
+ * The service's named secrets in Secrets Manager; its workloads may read exactly these. A secret allframe manages
+ * (the default) starts with a generated value and is rotated every security.api_key_rotation_days days by the
+ * stack's one rotation function; a secret marked `managed: external` is created with a placeholder its owner
+ * replaces, and is never rotated by allframe (the cdk-nag finding SMG4 is acknowledged for it alone).
+ */
 function serviceSecrets(stack: ServiceStack, grantees: readonly iam.IGrantable[]): void {
   const s = stack.service;
-  const names = s.spec.secrets ?? [];
-  if (names.length === 0) return;
-  for (const name of names) {
+  const secrets = secretSpecs(s);
+  if (secrets.length === 0) return;
+  let rotator: lambda.IFunction | undefined;
+  for (const { name, managed } of secrets) {
+    const external = managed === 'external';
+    if (!external) rotator ??= new SecretRotationFunction(stack, 'SecretRotation', { description: `${s.name}: rotates the secrets allframe generates` }).function;
     const secret = new RotatingSecret(stack, `secret-${name}`, {
       secretName: secretName(stack.model, s, name),
-      description: `${name} of ${s.name}; set its value out of band (aws secretsmanager put-secret-value)`,
+      description: external
+        ? `${name} of ${s.name}, issued outside allframe; set its value out of band (aws secretsmanager put-secret-value)`
+        : `${name} of ${s.name}, generated and rotated by allframe`,
+      ...(rotator !== undefined && !external ? { rotation: { handler: rotator, every: Duration.days(rotationDays(stack)) } } : {}),
     });
     for (const g of grantees) secret.grantRead(g);
   }
   stack.setEnv('SECRETS_SOURCE', 'aws-secrets');
   stack.setEnv('SECRETS_PREFIX', `${secretName(stack.model, s, '')}`);
+}
+
+/** security.api_key_rotation_days, which the resolver always sets (schema default). */
+function rotationDays(stack: ServiceStack): number {
+  const days = stack.model.file.security?.api_key_rotation_days;
+  if (days === undefined) throw new Error('security.api_key_rotation_days is not resolved');
+  return days;
 }
 
 function entityTables(stack: ServiceStack): string[] {
@@ -137,7 +161,11 @@ const consumer: AwsHandler = (stack) => {
   const s = stack.service;
   const c = s.spec.consumer ?? {};
   const timeout = Duration.seconds(s.spec.timeout_seconds ?? 30);
-  const queue = stack.subscriptionQueue('Inbox', s.spec.consumes ?? [], { timeout, maxReceiveCount: c.max_retries ?? 5 });
+  const queue = stack.subscriptionQueue('Inbox', s.spec.consumes ?? [], {
+    timeout,
+    maxReceiveCount: c.max_retries ?? 5,
+    ...(c.visibility_timeout_seconds !== undefined ? { visibilityTimeout: Duration.seconds(c.visibility_timeout_seconds) } : {}),
+  });
   stack.setEnv('QUEUE_URL', queue.queue.queueUrl);
   stack.setEnv('DLQ_URL', queue.deadLetterQueue.queueUrl);
   const grantees: iam.IGrantable[] = [];
@@ -161,7 +189,7 @@ const consumer: AwsHandler = (stack) => {
     new QueueConsumer(stack, 'Consumer', {
       queue,
       handler: fn,
-      batchSize: Math.min(c.batch_size ?? 10, 10_000),
+      batchSize: c.batch_size ?? 10,
       ...(c.concurrency !== undefined && c.concurrency >= 2 ? { maxConcurrency: c.concurrency } : {}),
     });
     grantees.push(fn);
