@@ -56,9 +56,9 @@ describe('bff skeleton', () => {
     expect(tests).toContain('async function withAwsEnv(fn: () => Promise<unknown>): Promise<Record<string, string>[]> {');
   });
 
-  test('graphql is noted in the README only', () => {
-    expect(content('README.md')).toContain('protocols: graphql is declared');
-    expect(render(fixture.replace('protocols: [rest, graphql]', 'protocols: [rest]')).get('README.md')!.content).not.toContain('graphql');
+  test('graphql is refused, not noted: validation stops a bff that declares it (AF5010, issue 12 builds it)', () => {
+    expect(() => render(fixture.replace('protocols: [rest]', 'protocols: [rest, graphql]'))).toThrow('AF5010');
+    expect(content('README.md')).not.toContain('graphql');
   });
 
   test('managed wiring, owned application code and tests, and both entries', () => {

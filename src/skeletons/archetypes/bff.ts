@@ -42,7 +42,6 @@ export function renderBff(ctx: ServiceContext): OutputFile[] {
   const aggregates = s.spec.bff?.aggregates ?? [];
   const ttl = s.spec.bff?.caching?.ttl_seconds ?? 60;
   const rate = s.resilience.rate_limit;
-  const graphql = s.protocols.includes('graphql');
   const extra: Record<string, ConfigVar> = {
     ...Object.fromEntries(aggregates.map((a) => [`${constant(a)}_URL`, { kind: 'string', default: `http://${a}:8080`, description: `Base URL of ${a}` } satisfies ConfigVar])),
     ...outboundConfig(),
@@ -72,11 +71,7 @@ ${s.spec.responsibility ? `${s.spec.responsibility}\n\n` : ''}Backend for fronte
   (502 only when nothing answered). The path read per service is \`OVERVIEW_PATHS\` in \`src/application/bff-service.ts\`.
 - Every route but the probes is rate limited per instance by a token bucket: \`RATE_LIMIT_BURST\` requests at
   once, refilled at \`RATE_LIMIT_RPS\` per second (429 with \`retry-after\` beyond that).
-${graphql ? `
-<!-- protocols: graphql is declared, but the skeleton serves REST only: no GraphQL server is generated. To serve
-     GraphQL, add a server (e.g. graphql-yoga, mounted on a route of the Hono app) whose resolvers call
-     BffService, and list its package in this service's package.json. -->
-` : ''}`,
+`,
     ),
     managed(
       `${ctx.dir}/src/ports.ts`,
