@@ -434,7 +434,7 @@ export const ArchitectureSchema = Obj(
         {
           audit_logging: Opt(Type.Boolean({ description: 'Write an audit trail of state changes', default: false })),
           pii_fields: Opt(Type.Array(Type.String({ description: 'A field name', pattern: '^[a-z][a-z0-9_]*$', maxLength: 64 }), { description: 'Field names redacted from logs and traces', uniqueItems: true, default: [] })),
-          data_retention_days: Opt(Type.Integer({ description: 'How long logs are kept, in days: every CloudWatch log group on aws (rounded up to a retention CloudWatch offers), the project\'s _Default Cloud Logging bucket on gcp. Service data stays until the service deletes it', minimum: 1, maximum: 3650, default: 365 })),
+          data_retention_days: Opt(Type.Integer({ description: 'How long logs are kept, in days: the services\' CloudWatch log groups on aws (rounded up to a retention CloudWatch offers; VPC flow logs keep 90 days), the project\'s _Default Cloud Logging bucket on gcp. Service data stays until the service deletes it', minimum: 1, maximum: 3650, default: 365 })),
         },
         { description: 'Compliance settings', default: {} },
       ),

@@ -92,6 +92,13 @@ const NOWHERE: readonly Refusal[] = [
     accepts: (v) => Array.isArray(v) && !v.some((p) => p === 'graphql' || p === 'grpc'),
     show: (v) => (Array.isArray(v) ? v.filter((p) => p === 'graphql' || p === 'grpc').join(', ') : String(v)),
   },
+  {
+    path: 'services[].consumes[].filter.<name>',
+    reason: 'publishers set only the event type as a message attribute, so a filter on another attribute would never match; a consumer receives every event it names',
+    hint: 'remove the filter and filter in the handler',
+    passes: 'none (an empty filter)',
+    accepts: () => false,
+  },
   { path: 'services[].domain.events', reason: 'domain events are modelled by `publishes` (and `cqrs`); this list generates nothing', hint: 'move the events to publishes, or remove it', passes: dflt([]), accepts: isEmpty },
   { path: 'services[].consumer.dlq', reason: 'every consumer dead-letters messages that keep failing (SQS redrive, Pub/Sub dead-letter topic); switching it off is not built', hint: 'remove it', passes: dflt(true), accepts: is(true) },
   { path: 'services[].websocket.max_connections_per_instance', reason: 'connections per instance are not limited by the generated gateway', hint: 'remove it', passes: dflt(1000), accepts: is(1000) },
@@ -150,6 +157,22 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** `services[].consumes[].filter.<name>` as steps: keys, `[]` (every item) and `<name>` (every key of a map). */
+function steps(path: string): string[] {
+  return path.split('.').flatMap((p) => (p.endsWith('[]') ? [p.slice(0, -2), '[]'] : [p]));
+}
+
+/** The concrete paths under `base` (in `root`) where the file has a value for `rest`. */
+function expand(root: unknown, base: DocPath, rest: readonly string[]): DocPath[] {
+  const here = valueAt(root, base.map(String));
+  if (here === undefined) return [];
+  if (rest.length === 0) return [base];
+  const [step, ...more] = rest as [string, ...string[]];
+  if (step === '[]') return Array.isArray(here) ? here.flatMap((_, i) => expand(root, [...base, i], more)) : [];
+  if (step === '<name>') return isObject(here) ? Object.keys(here).flatMap((k) => expand(root, [...base, k], more)) : [];
+  return expand(root, [...base, step], more);
+}
+
 /**
  * Every key of the target's refusal table that the file itself sets (in the service, or in the selected
  * environment's override of it) to a value the entry does not accept, as AF5010 at the place it is set.
@@ -158,28 +181,28 @@ export function checkRefusals(raw: unknown, model: ResolvedArchitecture, report:
   const t = model.target;
   const table = REFUSALS[t];
   if (table.whole !== undefined) return;
-  const refuse = (r: Refusal, at: DocPath, value: unknown, ctx: RefusalContext) => {
-    if (r.accepts(value, ctx)) return;
-    report({
-      code: 'AF5010',
-      message: `${formatPath(at)} ${r.show ? r.show(value) : showValue(value)} is not yet supported on ${t}; ${r.hint}`,
-      path: at,
-      hint: `${r.reason} (docs/target-support.md)`,
-    });
-  };
   for (const r of table.keys) {
-    const [head, ...rest] = r.path.split('.');
-    if (head === 'services[]') {
+    const [head, ...rest] = steps(r.path);
+    const found: { at: DocPath; value: unknown; service?: ResolvedService }[] = [];
+    if (head === 'services' && rest[0] === '[]') {
       for (const s of model.services) {
-        const inService: DocPath = ['services', s.index, ...rest];
-        const inEnvironment: DocPath | undefined = model.environment !== undefined ? ['environments', model.environment, 'overrides', s.name, ...rest] : undefined;
+        const inEnvironment = model.environment !== undefined ? expand(raw, ['environments', model.environment, 'overrides', s.name], rest.slice(1)) : [];
         // The environment's value is the one that applies (resolve merged it over the service's).
-        const at = inEnvironment !== undefined && valueAt(raw, inEnvironment.map(String)) !== undefined ? inEnvironment : valueAt(raw, ['services', String(s.index), ...rest]) !== undefined ? inService : undefined;
-        if (at !== undefined) refuse(r, at, valueAt(s.spec, rest), { model, service: s });
+        const ats = inEnvironment.length > 0 ? inEnvironment : expand(raw, ['services', s.index], rest.slice(1));
+        const offset = inEnvironment.length > 0 ? 4 : 2;
+        for (const at of ats) found.push({ at, value: valueAt(s.spec, at.slice(offset).map(String)), service: s });
       }
     } else {
-      const path = [head!, ...rest];
-      if (valueAt(raw, path) !== undefined) refuse(r, path, valueAt(model.file, path), { model });
+      for (const at of expand(raw, [head!], rest)) found.push({ at, value: valueAt(model.file, at.map(String)) });
+    }
+    for (const { at, value, service } of found) {
+      if (r.accepts(value, { model, ...(service ? { service } : {}) })) continue;
+      report({
+        code: 'AF5010',
+        message: `${formatPath(at)} ${r.show ? r.show(value) : showValue(value)} is not yet supported on ${t}; ${r.hint}`,
+        path: at,
+        hint: `${r.reason} (docs/target-support.md)`,
+      });
     }
   }
 }

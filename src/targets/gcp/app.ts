@@ -6,6 +6,7 @@
  */
 import { ArtifactRegistryRepository } from '@cdktf/provider-google/lib/artifact-registry-repository';
 import { DataGoogleProject } from '@cdktf/provider-google/lib/data-google-project';
+import { LoggingProjectBucketConfig } from '@cdktf/provider-google/lib/logging-project-bucket-config';
 import { ProjectIamMember } from '@cdktf/provider-google/lib/project-iam-member';
 import { TerraformOutput, TerraformVariable } from 'cdktf';
 import type { ITerraformDependable } from 'cdktf';
@@ -14,8 +15,10 @@ import { CloudRunService, runServiceAccount, type RunVpcAccess, type SecretEnvRe
 import { PubSubTopicWithDlq } from '../../../lib-constructs/gcp/pubsub-topic-with-dlq';
 import { ServiceAlerts } from '../../../lib-constructs/gcp/service-alerts';
 import { DEAD_LETTER_SUBSCRIPTION_SUFFIX } from '../../../lib-constructs/core/gcp-pubsub-defaults';
+import { DEFAULT_LOG_RETENTION_DAYS } from '../../../lib-constructs/core/log-retention';
 import { constant } from '../../model/names';
 import { publishedEvents, publishersOf, type ResolvedService } from '../../resolve/model';
+import { plainEnvironment, samplerEnvironment } from '../telemetry';
 import { GCP_HANDLERS } from './handlers';
 import { load } from './lazy';
 import { gcpPrefix, gcpProject, gcpRegion, gcpSecretId, gcpTopicName, runServiceName, subscriptionName } from './naming';
@@ -45,6 +48,15 @@ export class GcpShared {
       format: 'DOCKER',
       description: `Container images of ${model.file.architecture.name}'s services`,
       dockerConfig: { immutableTags: false },
+    });
+    // compliance.data_retention_days: how long Cloud Logging keeps the project's logs (the _Default bucket, where
+    // Cloud Run, Pub/Sub and Workflows write), 1..3650 days as the schema allows. It is the project's setting:
+    // give each environment its own project.
+    new LoggingProjectBucketConfig(stack, 'log-retention', {
+      project: gcpProject(model),
+      location: 'global',
+      bucketId: '_Default',
+      retentionDays: model.file.compliance?.data_retention_days ?? DEFAULT_LOG_RETENTION_DAYS,
     });
     const email = model.file.observability?.alarms_email;
     if (email !== undefined && email !== '') {
@@ -199,8 +211,11 @@ export function buildGcp(stack: GcpStack): GcpShared {
   for (const plan of plans) {
     const s = plan.service;
     const calls = callees.get(plan)!;
+    // The file's plain variables first: a name allframe sets itself keeps allframe's value (the wiring needs it).
+    for (const [k, v] of plainEnvironment(s)) plan.setEnv(k, v);
     plan.setEnv('SERVICE_NAME', s.name);
     plan.setEnv('LOG_LEVEL', 'info');
+    for (const [k, v] of Object.entries(samplerEnvironment(model))) plan.setEnv(k, v);
     plan.setEnv('GOOGLE_CLOUD_PROJECT', gcpProject(model));
     if (shared.topics.has(s.name)) {
       plan.setEnv('EVENT_BUS', 'pubsub');

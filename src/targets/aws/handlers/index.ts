@@ -121,7 +121,11 @@ const consumer: AwsHandler = (stack) => {
   const s = stack.service;
   const c = s.spec.consumer ?? {};
   const timeout = Duration.seconds(s.spec.timeout_seconds ?? 30);
-  const queue = stack.subscriptionQueue('Inbox', s.spec.consumes ?? [], { timeout, maxReceiveCount: c.max_retries ?? 5 });
+  const queue = stack.subscriptionQueue('Inbox', s.spec.consumes ?? [], {
+    timeout,
+    maxReceiveCount: c.max_retries ?? 5,
+    ...(c.visibility_timeout_seconds !== undefined ? { visibilityTimeout: Duration.seconds(c.visibility_timeout_seconds) } : {}),
+  });
   stack.setEnv('QUEUE_URL', queue.queue.queueUrl);
   stack.setEnv('DLQ_URL', queue.deadLetterQueue.queueUrl);
   const grantees: iam.IGrantable[] = [];
