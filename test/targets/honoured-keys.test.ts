@@ -114,4 +114,14 @@ describe('on gcp', () => {
   test('services[].environment reaches the service; a name allframe wires keeps allframe\'s value', () => {
     expect(runEnv(tf, 'shop-api')).toMatchObject({ FEATURE_CHECKOUT: 'on', SERVICE_NAME: 'api' });
   });
+
+  test('services[].concurrency is the Cloud Run concurrency (it was always 80), also from an environment override', () => {
+    const concurrency = (t: Tf, name: string) => (t.named('google_cloud_run_v2_service', name) as { template: { max_instance_request_concurrency?: number } }).template.max_instance_request_concurrency;
+    expect(concurrency(tf, 'shop-api')).toBe(80);
+    const text = noAuth.replace('    public: true\n', '    public: true\n    concurrency: 40\n');
+    expect(concurrency(gcp(text), 'shop-api')).toBe(40);
+    const withEnv = text.replace('services:\n', 'environments: { prod: { overrides: { api: { concurrency: 8 } } } }\nservices:\n');
+    const r = check(withEnv.replace('services:\n', `${gcpCloud}services:\n`), { target: 'gcp', environment: 'prod' });
+    expect(concurrency(new Tf(JSON.parse(synthGcpTarget(r.model!).files[0]!.content) as Record<string, unknown>), 'shop-api')).toBe(8);
+  });
 });

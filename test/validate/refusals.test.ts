@@ -16,7 +16,7 @@ testing: { contract_testing: true }
 environments:
   prod:
     overrides:
-      api: { concurrency: 20 }
+      worker: { concurrency: 20 }
 services:
   - name: worker
     type: consumer
@@ -50,16 +50,17 @@ services:
 
   test.each([
     ['aws', 'remove it (or set it to 1 on lambda)'],
-    ['gcp', 'remove it'],
+    ['gcp', 'remove it (use consumer.concurrency on a consumer)'],
   ] as const)('on %s: a key set only under environments.<name>.overrides is refused there, with --env', (target, todo) => {
-    // GIVEN concurrency set only in the prod override of api (not honoured on either target yet)
+    // GIVEN concurrency set only in the prod override of the consumer (Lambda takes one request per instance; on
+    // Cloud Run consumer.concurrency decides)
     const file = target === 'gcp' ? text.replace('services:\n', `${gcpCloud}services:\n`) : text;
     // WHEN validated with --env prod
     const r = check(file, { target, environment: 'prod' });
     // THEN the error is at the override, naming it
     const d = r.diagnostics.find((x) => x.pointer.includes('concurrency'))!;
-    expect(`${d.file}:${d.line}:${d.col} ${d.code} ${d.pointer}`).toBe(`architecture.yaml:${pos(file, '20 }', 2)} AF5010 /environments/prod/overrides/api/concurrency`);
-    expect(d.message).toBe(`environments.prod.overrides.api.concurrency 20 is not yet supported on ${target}; ${todo}`);
+    expect(`${d.file}:${d.line}:${d.col} ${d.code} ${d.pointer}`).toBe(`architecture.yaml:${pos(file, '20 }', 2)} AF5010 /environments/prod/overrides/worker/concurrency`);
+    expect(d.message).toBe(`environments.prod.overrides.worker.concurrency 20 is not yet supported on ${target}; ${todo}`);
     // AND without --env the override does not apply and is not refused
     expect(check(file, { target }).diagnostics.some((x) => x.pointer.includes('concurrency'))).toBe(false);
   });

@@ -246,7 +246,9 @@ export function buildGcp(stack: GcpStack): GcpShared {
       minInstances: plan.minInstances ?? s.spec.min_instances ?? 0,
       maxInstances: plan.maxInstances ?? Math.max(1, s.spec.max_instances ?? 10),
       timeoutSeconds: plan.timeoutSeconds ?? s.spec.timeout_seconds ?? 30,
-      ...(plan.concurrency !== undefined ? { concurrency: plan.concurrency } : {}),
+      // The archetype's own (consumers, websocket gateways, one-at-a-time jobs) where it has one, else the file's;
+      // validation refuses services[].concurrency where the archetype decides (AF5010).
+      ...((plan.concurrency ?? s.spec.concurrency) !== undefined ? { concurrency: plan.concurrency ?? s.spec.concurrency } : {}),
       sessionAffinity: plan.sessionAffinity,
       cpuAlwaysAllocated: plan.cpuAlwaysAllocated,
       ...(plan.vpc !== 'none' ? { vpcAccess: shared.vpcAccess(plan.vpc) } : {}),
