@@ -118,8 +118,6 @@ export const REFUSALS: Record<TargetId, TargetRefusals> = {
       ...NOWHERE,
       ...SCHEMA_FORMAT,
       { path: 'services[].concurrency', reason: 'a Lambda function takes one request per instance, and a Fargate task behind a load balancer has no per-task request limit', hint: 'remove it (or set it to 1 on lambda)', passes: '`1` on lambda', accepts: (v, { service }) => v === 1 && service?.compute === 'lambda' },
-      { path: 'resilience.retry.multiplier', reason: 'only Step Functions sagas use the backoff multiplier; the generated retry doubles the delay', hint: 'remove it (or keep 2)', passes: dflt(2), accepts: (v, { model }) => v === 2 || model.services.every((s) => s.kind === 'saga-orchestrator' && s.compute !== 'fargate') },
-      { path: 'services[].retry.multiplier', reason: 'only Step Functions sagas use the backoff multiplier; the generated retry doubles the delay', hint: 'remove it (or keep 2)', passes: 'absent, `2`, or any value on a saga-orchestrator on lambda', accepts: (v, { service }) => v === undefined || v === 2 || (service?.kind === 'saga-orchestrator' && service.compute !== 'fargate') },
     ],
   },
   gcp: {
@@ -137,8 +135,6 @@ export const REFUSALS: Record<TargetId, TargetRefusals> = {
         accepts: (v, { service }) => v === undefined || !(service?.kind === 'consumer' || service?.kind === 'websocket-gateway' || (service?.kind === 'scheduled' && (service.spec.schedule?.overlap_policy ?? 'skip') !== 'allow')),
       },
       { path: 'services[].consumer.visibility_timeout_seconds', reason: 'Pub/Sub has no visibility timeout: the ack deadline is timeout_seconds', hint: 'remove it and set timeout_seconds', passes: 'absent', accepts: (v) => v === undefined },
-      { path: 'resilience.retry.multiplier', reason: 'the generated retry and the Workflows sagas double the delay', hint: 'remove it (or keep 2)', passes: dflt(2), accepts: is(2) },
-      { path: 'services[].retry.multiplier', reason: 'the generated retry and the Workflows sagas double the delay', hint: 'remove it (or keep 2)', passes: 'absent, or `2`', accepts: (v) => v === undefined || v === 2 },
     ],
   },
   fly: {

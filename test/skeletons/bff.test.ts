@@ -56,6 +56,11 @@ describe('bff skeleton', () => {
     expect(tests).toContain('async function withAwsEnv(fn: () => Promise<unknown>): Promise<Record<string, string>[]> {');
   });
 
+  test('resilience.retry.multiplier reaches the outbound policy (it was always 2)', () => {
+    expect(content('src/deps.ts')).toContain('maxDelayMs: config.RETRY_MAX_INTERVAL_MS, multiplier: 2 }');
+    expect(render(fixture.replace('services:\n', 'resilience: { retry: { multiplier: 3 } }\nservices:\n')).get('src/deps.ts')!.content).toContain('maxDelayMs: config.RETRY_MAX_INTERVAL_MS, multiplier: 3 }');
+  });
+
   test('graphql is refused, not noted: validation stops a bff that declares it (AF5010, issue 12 builds it)', () => {
     expect(() => render(fixture.replace('protocols: [rest]', 'protocols: [rest, graphql]'))).toThrow('AF5010');
     expect(content('README.md')).not.toContain('graphql');

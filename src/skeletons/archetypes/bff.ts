@@ -238,7 +238,8 @@ export function createDependencies(config: Config${secretsWiring(ctx).param}, op
   const fetchFn = options.fetch ?? outboundFetch(config.OUTBOUND_AUTH, config.AWS_REGION);
   const downstream = (name: string, url: string): Downstream => {
     const policy = createPolicy({
-      retry: { maxAttempts: config.RETRY_MAX_ATTEMPTS, initialDelayMs: config.RETRY_INITIAL_INTERVAL_MS, maxDelayMs: config.RETRY_MAX_INTERVAL_MS },
+      // resilience.retry.multiplier (a fraction, so not an integer variable): fixed at generation
+      retry: { maxAttempts: config.RETRY_MAX_ATTEMPTS, initialDelayMs: config.RETRY_INITIAL_INTERVAL_MS, maxDelayMs: config.RETRY_MAX_INTERVAL_MS, multiplier: ${s.resilience.retry.multiplier} },
       circuitBreaker: { failureThreshold: config.BREAKER_FAILURE_THRESHOLD, halfOpenAfterMs: config.BREAKER_HALF_OPEN_AFTER_MS },
       bulkhead: { maxConcurrent: config.BULKHEAD_MAX_CONCURRENT, maxQueue: config.BULKHEAD_MAX_QUEUE },
       timeoutMs: config.DOWNSTREAM_TIMEOUT_MS,
