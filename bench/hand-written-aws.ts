@@ -137,7 +137,7 @@ export function synthHandWritten(n: number, outdir: string): HandWrittenResult {
       logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       description: `${name} (stateless): lambda`,
-      environment: { SERVICE_NAME: name, LOG_LEVEL: 'info', EVENT_BUS: 'sns', EVENT_TARGET: topic.topicArn, STORE: 'dynamodb', TABLE_PREFIX: `${ARCH}-${name}` },
+      environment: { SERVICE_NAME: name, LOG_LEVEL: 'info', OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1', EVENT_BUS: 'sns', EVENT_TARGET: topic.topicArn, STORE: 'dynamodb', TABLE_PREFIX: `${ARCH}-${name}` },
     });
     table.grantReadWriteData(fn);
     iam.Grant.addToPrincipal({ grantee: fn, actions: ['sns:Publish'], resourceArns: [topic.topicArn] });

@@ -24,6 +24,7 @@ import { MonitoringAlertPolicy } from '@cdktf/provider-google/lib/monitoring-ale
 import type { MonitoringAlertPolicyConditionsConditionThresholdAggregations } from '@cdktf/provider-google/lib/monitoring-alert-policy';
 import { ProjectIamMember } from '@cdktf/provider-google/lib/project-iam-member';
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
+import { LoggingProjectBucketConfig } from '@cdktf/provider-google/lib/logging-project-bucket-config';
 import { PubsubTopic } from '@cdktf/provider-google/lib/pubsub-topic';
 import { PubsubTopicIamMember } from '@cdktf/provider-google/lib/pubsub-topic-iam-member';
 import { ServiceAccount } from '@cdktf/provider-google/lib/service-account';
@@ -70,6 +71,7 @@ export function synthHandWrittenGcp(n: number, outdir: string): HandWrittenGcpRe
     dockerConfig: { immutableTags: false },
   });
   new DataGoogleProject(stack, 'project', {});
+  new LoggingProjectBucketConfig(stack, 'log-retention', { project: PROJECT, location: 'global', bucketId: '_Default', retentionDays: 365 });
 
   const port = 8080;
   const alerting = (svc: string) => ({ combiner: 'OR', enabled: true, alertStrategy: { autoClose: '1800s' }, userLabels: { service: svc } });
@@ -111,6 +113,8 @@ export function synthHandWrittenGcp(n: number, outdir: string): HandWrittenGcpRe
       FIRESTORE_DATABASE: name,
       GOOGLE_CLOUD_PROJECT: PROJECT,
       LOG_LEVEL: 'info',
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: '0.1',
       SERVICE_NAME: service,
       STORE: 'firestore',
       TABLE_PREFIX: name,

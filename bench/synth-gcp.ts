@@ -81,7 +81,7 @@ export function generateGcpArchitecture(n: number): string {
   return architectureFile(n, head, (id) => [
     `  - name: svc-${id}`,
     '    type: stateless',
-    `    domain: { entities: [Item${id}], events: [Item${id}Created] }`,
+    `    domain: { entities: [Item${id}] }`,
     '    database: { type: firestore }',
     `    publishes: [Item${id}Created]`,
   ]);

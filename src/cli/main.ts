@@ -130,14 +130,15 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .command('docs')
     .description('Write a Markdown reference of every key and every error code, generated from the schema')
     .option('-o, --out <dir>', 'directory to write into', 'docs')
-    .addHelpText('after', '\nWrites <dir>/architecture-reference.md and <dir>/errors.md.\n\nExamples:\n  $ allframe docs\n  $ allframe docs --out website/reference')
+    .addHelpText('after', '\nWrites <dir>/architecture-reference.md, <dir>/errors.md and <dir>/target-support.md.\n\nExamples:\n  $ allframe docs\n  $ allframe docs --out website/reference')
     .action(async (flags: { out: string }) => {
-      const { referenceMarkdown, errorsMarkdown } = await import('../docs/reference');
+      const { referenceMarkdown, errorsMarkdown, targetSupportMarkdown } = await import('../docs/reference');
       const { writeFileAtomic } = await import('../emit/atomic');
       const dir = resolve(io.cwd, flags.out);
       writeFileAtomic(join(dir, 'architecture-reference.md'), referenceMarkdown());
       writeFileAtomic(join(dir, 'errors.md'), errorsMarkdown());
-      io.stderr(`wrote ${join(flags.out, 'architecture-reference.md')} and ${join(flags.out, 'errors.md')}\n`);
+      writeFileAtomic(join(dir, 'target-support.md'), targetSupportMarkdown());
+      io.stderr(`wrote ${join(flags.out, 'architecture-reference.md')}, ${join(flags.out, 'errors.md')} and ${join(flags.out, 'target-support.md')}\n`);
     });
 
   // What the command leaves in the temporary directory goes when it ends, on success and on error.

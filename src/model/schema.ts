@@ -458,7 +458,7 @@ export const ArchitectureSchema = Obj(
         {
           audit_logging: Opt(Type.Boolean({ description: 'Write an audit trail of state changes', default: false })),
           pii_fields: Opt(Type.Array(Type.String({ description: 'A field name', pattern: '^[a-z][a-z0-9_]*$', maxLength: 64 }), { description: 'Field names redacted from logs and traces', uniqueItems: true, default: [] })),
-          data_retention_days: Opt(Type.Integer({ description: 'How long data and logs are kept, in days', minimum: 1, maximum: 3650, default: 365 })),
+          data_retention_days: Opt(Type.Integer({ description: 'How long logs are kept, in days: the services\' CloudWatch log groups on aws (rounded up to a retention CloudWatch offers; VPC flow logs keep 90 days), the project\'s _Default Cloud Logging bucket on gcp. Service data stays until the service deletes it', minimum: 1, maximum: 3650, default: 365 })),
         },
         { description: 'Compliance settings', default: {} },
       ),
@@ -491,7 +491,7 @@ export const ArchitectureSchema = Obj(
     testing: Opt(
       Obj(
         {
-          contract_testing: Opt(Type.Boolean({ description: 'Generate Pact tests from depends_on edges', default: true })),
+          contract_testing: Opt(Type.Boolean({ description: 'Generate Pact tests from depends_on edges (not built yet: true is refused, see docs/target-support.md)', default: false })),
           load_testing: Opt(
             Obj(
               {

@@ -5,11 +5,12 @@ import { SourceDocument, isRecord } from '../parse';
 import type { ResolvedArchitecture, ResolvedService } from '../resolve';
 import { toEventBridgeCron } from '../../lib-constructs/core/cron';
 import { isCronProblem, parseCron } from './cron';
+import { checkRefusals } from './refusals';
 import { svcPath } from './semantic';
 
 /**
  * What the selected target can honour. Anything it cannot is an error naming the service and the target
- * (AF5001, AF5002, AF5003), never a silent downgrade.
+ * (AF5001, AF5002, AF5003, and AF5010 for the keys of its refusal table), never a silent downgrade.
  */
 export function checkTarget(doc: SourceDocument, raw: unknown, model: ResolvedArchitecture, diags: Diagnostic[]): void {
   const report = (init: DiagnosticInit) => diags.push(doc.diagnostic(init));
@@ -82,6 +83,8 @@ export function checkTarget(doc: SourceDocument, raw: unknown, model: ResolvedAr
     set('services', s.index, key) || (model.environment !== undefined && set('environments', model.environment, 'overrides', s.name, key));
 
   for (const s of model.services) checkService(s);
+  // Keys the target does not honour yet (refusals.ts): AF5010 where the file sets them.
+  checkRefusals(raw, model, report);
 
   function checkService(s: ResolvedService): void {
     const spec = s.spec;
@@ -120,7 +123,7 @@ export function checkTarget(doc: SourceDocument, raw: unknown, model: ResolvedAr
         report({ code: 'AF5002', message: `service "${s.name}": memory_mb ${mem} is above Lambda's limit of ${LIMITS.lambdaMemoryMb.max} MiB on target aws`, path: svcPath(s, 'memory_mb') });
       }
       if (s.protocols.includes('grpc')) {
-        report({ code: 'AF5001', message: `service "${s.name}" serves grpc, which API Gateway in front of Lambda cannot carry on target aws`, path: svcPath(s, 'protocols'), hint: 'use compute: fargate for gRPC services' });
+        report({ code: 'AF5001', message: `service "${s.name}" serves grpc, which API Gateway in front of Lambda cannot carry on target aws`, path: svcPath(s, 'protocols'), hint: 'gRPC needs compute: fargate, once gRPC servers are built (issue 12; until then AF5010 refuses grpc on every target)' });
       }
       if (spec.schedule && spec.schedule.timeout_minutes !== undefined && spec.schedule.timeout_minutes * 60 > LIMITS.lambdaTimeoutSeconds) {
         report({ code: 'AF5002', message: `service "${s.name}": schedule.timeout_minutes ${spec.schedule.timeout_minutes} is above Lambda's 15 minutes on target aws`, path: svcPath(s, 'schedule', 'timeout_minutes'), hint: 'use compute: fargate for longer jobs' });

@@ -101,6 +101,7 @@ describe('allframe CLI', () => {
     expect((await cli(['docs', '--out', 'ref'], dir)).code).toBe(0);
     expect(existsSync(join(dir, 'ref', 'architecture-reference.md'))).toBe(true);
     expect(readFileSync(join(dir, 'ref', 'errors.md'), 'utf8')).toContain('| AF3001 |');
+    expect(readFileSync(join(dir, 'ref', 'target-support.md'), 'utf8')).toContain('| `deployment.strategy` |');
   });
 
   test('as a real process: exit code 2 and no stack trace for bad input, even binary garbage', () => {

@@ -1,7 +1,7 @@
 import Ajv2020 from 'ajv/dist/2020';
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { errorsMarkdown, referenceMarkdown } from '../../src/docs/reference';
+import { errorsMarkdown, referenceMarkdown, targetSupportMarkdown } from '../../src/docs/reference';
 import { ARCHETYPE_KINDS, ARCHETYPES } from '../../src/model/archetypes';
 import { ERROR_CODES } from '../../src/model/diagnostics';
 import { architectureJsonSchema } from '../../src/model/schema';
@@ -64,6 +64,7 @@ describe('the architecture JSON Schema', () => {
   test('docs/ is the generated reference (run `allframe docs`)', () => {
     expect(readFileSync(join(root, 'docs', 'architecture-reference.md'), 'utf8')).toBe(referenceMarkdown());
     expect(readFileSync(join(root, 'docs', 'errors.md'), 'utf8')).toBe(errorsMarkdown());
+    expect(readFileSync(join(root, 'docs', 'target-support.md'), 'utf8')).toBe(targetSupportMarkdown());
   });
 
   test('documents every error code in docs/errors.md', () => {

@@ -56,9 +56,14 @@ describe('bff skeleton', () => {
     expect(tests).toContain('async function withAwsEnv(fn: () => Promise<unknown>): Promise<Record<string, string>[]> {');
   });
 
-  test('graphql is noted in the README only', () => {
-    expect(content('README.md')).toContain('protocols: graphql is declared');
-    expect(render(fixture.replace('protocols: [rest, graphql]', 'protocols: [rest]')).get('README.md')!.content).not.toContain('graphql');
+  test('resilience.retry.multiplier reaches the outbound policy (it was always 2)', () => {
+    expect(content('src/deps.ts')).toContain('maxDelayMs: config.RETRY_MAX_INTERVAL_MS, multiplier: 2 }');
+    expect(render(fixture.replace('services:\n', 'resilience: { retry: { multiplier: 3 } }\nservices:\n')).get('src/deps.ts')!.content).toContain('maxDelayMs: config.RETRY_MAX_INTERVAL_MS, multiplier: 3 }');
+  });
+
+  test('graphql is refused, not noted: validation stops a bff that declares it (AF5010, issue 12 builds it)', () => {
+    expect(() => render(fixture.replace('protocols: [rest]', 'protocols: [rest, graphql]'))).toThrow('AF5010');
+    expect(content('README.md')).not.toContain('graphql');
   });
 
   test('managed wiring, owned application code and tests, and both entries', () => {

@@ -22,7 +22,7 @@ describe('gateway skeleton', () => {
     const deps = content('src/deps.ts');
     expect(deps).toContain("dhl: new ProviderClient('dhl', config.DHL_BASE_URL, secrets.DHL_API_KEY, createPolicy(POLICY), fetchFn)");
     expect(deps).toContain("ups: new ProviderClient('ups', config.UPS_BASE_URL, secrets.UPS_API_KEY, createPolicy(POLICY), fetchFn)");
-    expect(deps).toContain('retry: { maxAttempts: 4, initialDelayMs: 100, maxDelayMs: 10000 }');
+    expect(deps).toContain('retry: { maxAttempts: 4, initialDelayMs: 100, maxDelayMs: 10000, multiplier: 2 }');
     expect(deps).toContain('circuitBreaker: { failureThreshold: 3, halfOpenAfterMs: 60000 }');
     expect(deps).toContain('timeoutMs: 5000');
     expect(deps).toContain('retryIdempotentOnly: true');

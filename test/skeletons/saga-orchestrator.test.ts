@@ -26,6 +26,11 @@ describe('saga-orchestrator skeleton', () => {
     expect(content('src/config.ts')).toContain('SAGA_TIMEOUT_SECONDS: { kind: \'int\', default: "600"');
   });
 
+  test('resilience.retry.multiplier is the backoff exponent of the generated policy (it was always 2)', () => {
+    const text = readFileSync(join(__dirname, '..', '..', 'fixtures', 'archetypes', 'saga-orchestrator.yaml'), 'utf8').replace('services:\n', 'resilience: { retry: { multiplier: 1.5 } }\nservices:\n');
+    expect(render(text).get(`${dir}/src/deps.ts`)?.content).toContain('retry: { maxAttempts: 3, initialDelayMs: 100, maxDelayMs: 10000, multiplier: 1.5 }');
+  });
+
   test('an owned steps port whose defaults call the depended-on services through resilience policies', () => {
     const steps = content('src/application/steps.ts');
     expect(files.get(`${dir}/src/application/steps.ts`)?.kind).toBe('owned');
@@ -34,7 +39,7 @@ describe('saga-orchestrator skeleton', () => {
     expect(steps).toContain("cancelHotel: (ctx) => clients.hotelService.post('/cancel-hotel'");
     const deps = content('src/deps.ts');
     expect(deps).toContain("flightService: new ServiceClient('flight-service', config.FLIGHT_SERVICE_URL, createPolicy(POLICY), fetchFn)");
-    expect(deps).toContain('retry: { maxAttempts: 3, initialDelayMs: 100, maxDelayMs: 10000 }');
+    expect(deps).toContain('retry: { maxAttempts: 3, initialDelayMs: 100, maxDelayMs: 10000, multiplier: 2 }');
     expect(deps).toContain('circuitBreaker: { failureThreshold: 5, halfOpenAfterMs: 30000 }');
     expect(deps).toContain('bulkhead: { maxConcurrent: 100, maxQueue: 50 }');
     expect(deps).toContain("sagas: createRepository<SagaState>(config.STORE, `${config.TABLE_PREFIX}-sagas`, config.DATABASE_URL)");

@@ -88,6 +88,8 @@ services:
       `AF5002@${pos(text, '31')}`,
       `AF5002@${pos(text, '10241')}`,
       `AF5001@${pos(text, '[grpc]')}`,
+      // and grpc is not built on any compute yet (issue 12)
+      `AF5010@${pos(text, '[grpc]')}`,
       `AF5002@${pos(text, '16')}`,
     ]);
   });

@@ -42,7 +42,6 @@ export function renderBff(ctx: ServiceContext): OutputFile[] {
   const aggregates = s.spec.bff?.aggregates ?? [];
   const ttl = s.spec.bff?.caching?.ttl_seconds ?? 60;
   const rate = s.resilience.rate_limit;
-  const graphql = s.protocols.includes('graphql');
   const extra: Record<string, ConfigVar> = {
     ...Object.fromEntries(aggregates.map((a) => [`${constant(a)}_URL`, { kind: 'string', default: `http://${a}:8080`, description: `Base URL of ${a}` } satisfies ConfigVar])),
     ...outboundConfig(),
@@ -72,11 +71,7 @@ ${s.spec.responsibility ? `${s.spec.responsibility}\n\n` : ''}Backend for fronte
   (502 only when nothing answered). The path read per service is \`OVERVIEW_PATHS\` in \`src/application/bff-service.ts\`.
 - Every route but the probes is rate limited per instance by a token bucket: \`RATE_LIMIT_BURST\` requests at
   once, refilled at \`RATE_LIMIT_RPS\` per second (429 with \`retry-after\` beyond that).
-${graphql ? `
-<!-- protocols: graphql is declared, but the skeleton serves REST only: no GraphQL server is generated. To serve
-     GraphQL, add a server (e.g. graphql-yoga, mounted on a route of the Hono app) whose resolvers call
-     BffService, and list its package in this service's package.json. -->
-` : ''}`,
+`,
     ),
     managed(
       `${ctx.dir}/src/ports.ts`,
@@ -243,7 +238,8 @@ export function createDependencies(config: Config${secretsWiring(ctx).param}, op
   const fetchFn = options.fetch ?? outboundFetch(config.OUTBOUND_AUTH, config.AWS_REGION);
   const downstream = (name: string, url: string): Downstream => {
     const policy = createPolicy({
-      retry: { maxAttempts: config.RETRY_MAX_ATTEMPTS, initialDelayMs: config.RETRY_INITIAL_INTERVAL_MS, maxDelayMs: config.RETRY_MAX_INTERVAL_MS },
+      // resilience.retry.multiplier (a fraction, so not an integer variable): fixed at generation
+      retry: { maxAttempts: config.RETRY_MAX_ATTEMPTS, initialDelayMs: config.RETRY_INITIAL_INTERVAL_MS, maxDelayMs: config.RETRY_MAX_INTERVAL_MS, multiplier: ${s.resilience.retry.multiplier} },
       circuitBreaker: { failureThreshold: config.BREAKER_FAILURE_THRESHOLD, halfOpenAfterMs: config.BREAKER_HALF_OPEN_AFTER_MS },
       bulkhead: { maxConcurrent: config.BULKHEAD_MAX_CONCURRENT, maxQueue: config.BULKHEAD_MAX_QUEUE },
       timeoutMs: config.DOWNSTREAM_TIMEOUT_MS,

@@ -19,7 +19,7 @@ import { outboundConfig, WITH_AWS_ENV } from '../outbound';
 export function policyLiteral(ctx: ServiceContext, timeoutMs: number, retryIdempotentOnly: boolean, extra: readonly string[] = []): string {
   const r = ctx.service.resilience;
   return `{
-  retry: { maxAttempts: ${r.retry.max_attempts}, initialDelayMs: ${r.retry.initial_interval_ms}, maxDelayMs: ${r.retry.max_interval_ms} },
+  retry: { maxAttempts: ${r.retry.max_attempts}, initialDelayMs: ${r.retry.initial_interval_ms}, maxDelayMs: ${r.retry.max_interval_ms}, multiplier: ${r.retry.multiplier} },
   circuitBreaker: { failureThreshold: ${r.circuit_breaker.failure_threshold}, halfOpenAfterMs: ${r.circuit_breaker.timeout_ms} },
   bulkhead: { maxConcurrent: ${r.bulkhead.max_concurrent}, maxQueue: ${r.bulkhead.max_queue} },
   timeoutMs: ${timeoutMs},

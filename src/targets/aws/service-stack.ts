@@ -21,6 +21,7 @@ import { kebab } from '../../model/names';
 import { ServiceAlarms } from '../../../lib-constructs/aws/service-alarms';
 import { publishedEvents, type ResolvedArchitecture, type ResolvedService } from '../../resolve/model';
 import type { CodeSource } from './code';
+import { plainEnvironment, samplerEnvironment } from '../telemetry';
 import { prefix, serviceStackName, tablePrefix } from './naming';
 import type { SharedStack } from './shared-stack';
 
@@ -76,8 +77,12 @@ export class ServiceStack extends Stack {
     this.code = props.code;
     this.addStackDependency(props.shared);
     const s = this.service;
+    // The file's plain variables first: a name allframe sets itself below (SERVICE_NAME, EVENT_TARGET, ...) keeps
+    // allframe's value, since the wiring depends on it.
+    for (const [k, v] of plainEnvironment(s)) this.setEnv(k, v);
     this.setEnv('SERVICE_NAME', s.name);
     this.setEnv('LOG_LEVEL', 'info');
+    for (const [k, v] of Object.entries(samplerEnvironment(this.model))) this.setEnv(k, v);
     if (this.publishes.length > 0) {
       const topic = this.shared.topicOf(s.name);
       this.setEnv('EVENT_BUS', topic.kind);
@@ -173,9 +178,9 @@ export class ServiceStack extends Stack {
   ): QueueWithDlq {
     const queue = new QueueWithDlq(this, id, {
       consumerTimeout: options.timeout,
+      ...(options.visibilityTimeout !== undefined ? { queueProps: { visibilityTimeout: options.visibilityTimeout } } : {}),
       alarmTopic: this.shared.alarmTopic.topic,
       ...(options.maxReceiveCount !== undefined ? { maxReceiveCount: options.maxReceiveCount } : {}),
-      ...(options.visibilityTimeout !== undefined ? { queueProps: { visibilityTimeout: options.visibilityTimeout } } : {}),
     });
     const byTopic = new Map<EventTopic, Set<string>>();
     for (const c of consumes) {

@@ -6,6 +6,7 @@
  */
 import { ArtifactRegistryRepository } from '@cdktf/provider-google/lib/artifact-registry-repository';
 import { DataGoogleProject } from '@cdktf/provider-google/lib/data-google-project';
+import { LoggingProjectBucketConfig } from '@cdktf/provider-google/lib/logging-project-bucket-config';
 import { TerraformOutput, TerraformVariable } from 'cdktf';
 import type { ITerraformDependable } from 'cdktf';
 import type { ServiceAccount } from '@cdktf/provider-google/lib/service-account';
@@ -13,8 +14,10 @@ import { CloudRunService, runServiceAccount, type RunVpcAccess, type SecretEnvRe
 import { PubSubTopicWithDlq } from '../../../lib-constructs/gcp/pubsub-topic-with-dlq';
 import { ServiceAlerts } from '../../../lib-constructs/gcp/service-alerts';
 import { DEAD_LETTER_SUBSCRIPTION_SUFFIX } from '../../../lib-constructs/core/gcp-pubsub-defaults';
+import { DEFAULT_LOG_RETENTION_DAYS } from '../../../lib-constructs/core/log-retention';
 import { constant } from '../../model/names';
 import { publishedEvents, publishersOf, serviceSecrets, type ResolvedService } from '../../resolve/model';
+import { plainEnvironment, samplerEnvironment } from '../telemetry';
 import { GCP_HANDLERS } from './handlers';
 import { load } from './lazy';
 import { gcpPrefix, gcpProject, gcpRegion, gcpSecretId, gcpTopicName, runServiceName, subscriptionName } from './naming';
@@ -44,6 +47,15 @@ export class GcpShared {
       format: 'DOCKER',
       description: `Container images of ${model.file.architecture.name}'s services`,
       dockerConfig: { immutableTags: false },
+    });
+    // compliance.data_retention_days: how long Cloud Logging keeps the project's logs (the _Default bucket, where
+    // Cloud Run, Pub/Sub and Workflows write), 1..3650 days as the schema allows. It is the project's setting:
+    // give each environment its own project.
+    new LoggingProjectBucketConfig(stack, 'log-retention', {
+      project: gcpProject(model),
+      location: 'global',
+      bucketId: '_Default',
+      retentionDays: model.file.compliance?.data_retention_days ?? DEFAULT_LOG_RETENTION_DAYS,
     });
     const email = model.file.observability?.alarms_email;
     if (email !== undefined && email !== '') {
@@ -188,8 +200,11 @@ export function buildGcp(stack: GcpStack): GcpShared {
   for (const plan of plans) {
     const s = plan.service;
     const calls = callees.get(plan)!;
+    // The file's plain variables first: a name allframe sets itself keeps allframe's value (the wiring needs it).
+    for (const [k, v] of plainEnvironment(s)) plan.setEnv(k, v);
     plan.setEnv('SERVICE_NAME', s.name);
     plan.setEnv('LOG_LEVEL', 'info');
+    for (const [k, v] of Object.entries(samplerEnvironment(model))) plan.setEnv(k, v);
     plan.setEnv('GOOGLE_CLOUD_PROJECT', gcpProject(model));
     if (shared.topics.has(s.name)) {
       plan.setEnv('EVENT_BUS', 'pubsub');
@@ -223,8 +238,8 @@ export function buildGcp(stack: GcpStack): GcpShared {
       minInstances: plan.minInstances ?? s.spec.min_instances ?? 0,
       maxInstances: plan.maxInstances ?? Math.max(1, s.spec.max_instances ?? 10),
       timeoutSeconds: plan.timeoutSeconds ?? s.spec.timeout_seconds ?? 30,
-      // An archetype's own need (a consumer's consumer.concurrency, a saga's one request at a time) wins over the
-      // service's concurrency; without either, Cloud Run's default.
+      // The archetype's own (consumers, websocket gateways, one-at-a-time jobs) where it has one, else the file's;
+      // validation refuses services[].concurrency where the archetype decides (AF5010).
       ...((plan.concurrency ?? s.spec.concurrency) !== undefined ? { concurrency: plan.concurrency ?? s.spec.concurrency } : {}),
       sessionAffinity: plan.sessionAffinity,
       cpuAlwaysAllocated: plan.cpuAlwaysAllocated,

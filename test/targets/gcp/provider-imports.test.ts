@@ -67,7 +67,7 @@ const HEAD = 'architecture: { name: lazy, version: 1.0.0 }\nsettings: { event_bu
 
 describe('what a GCP synth loads', () => {
   test('the target loads no parser, and only the provider modules every architecture uses', () => {
-    const { target, synth } = loadedModules(`${HEAD}  - { name: items, type: stateless, database: { type: firestore }, domain: { entities: [Item], events: [ItemAdded] }, publishes: [ItemAdded] }\n`);
+    const { target, synth } = loadedModules(`${HEAD}  - { name: items, type: stateless, database: { type: firestore }, domain: { entities: [Item] }, publishes: [ItemAdded] }\n`);
     expect(target.filter((m) => !m.startsWith('src/'))).toEqual(
       expect.arrayContaining(['provider:provider', 'provider:cloud-run-v2-service', 'provider:service-account', 'provider:pubsub-topic', 'provider:monitoring-alert-policy']),
     );
@@ -82,7 +82,7 @@ describe('what a GCP synth loads', () => {
 
   test('a consumer on Cloud SQL loads subscriptions, the invoker grant and Cloud SQL when it needs them', () => {
     const { synth } = loadedModules(
-      `${HEAD}  - { name: orders, type: producer, database: { type: firestore }, domain: { entities: [Order], events: [OrderPlaced] }, publishes: [OrderPlaced] }\n` +
+      `${HEAD}  - { name: orders, type: producer, database: { type: firestore }, domain: { entities: [Order] }, publishes: [OrderPlaced] }\n` +
         `  - { name: billing, type: consumer, database: { type: postgres }, domain: { entities: [Invoice] }, consumes: [{ event: OrderPlaced, from: orders }], consumer: { dlq: true } }\n`,
     );
     expect(synth).toEqual(expect.arrayContaining(['provider:pubsub-subscription', 'provider:cloud-run-v2-service-iam-member', 'provider:pubsub-subscription-iam-member', 'provider:sql-database-instance', 'provider:sql-database']));

@@ -14,6 +14,7 @@ export * from './outbox';
 export * from './postgres';
 export * from './repository';
 export * from './resilience';
+export * from './sampling';
 export * from './secrets';
 export * from './server';
 export * from './signed-fetch';

@@ -20,8 +20,11 @@ export { BrokenCircuitError, BulkheadRejectedError, TaskCancelledError };
 
 /** Options for {@link createPolicy}. */
 export interface PolicyOptions {
-  /** `maxAttempts` counts every call, the first included (1 = no retry). */
-  retry: { maxAttempts: number; initialDelayMs: number; maxDelayMs: number };
+  /**
+   * `maxAttempts` counts every call, the first included (1 = no retry); the delay grows by `multiplier` per retry
+   * (default 2), with jitter, up to `maxDelayMs`.
+   */
+  retry: { maxAttempts: number; initialDelayMs: number; maxDelayMs: number; multiplier?: number };
   /** Opens after `failureThreshold` consecutive failures; lets one trial call through after `halfOpenAfterMs`. */
   circuitBreaker: { failureThreshold: number; halfOpenAfterMs: number };
   /** At most `maxConcurrent` calls run at once and `maxQueue` wait; further calls are rejected at once. */
@@ -66,6 +69,7 @@ export function createPolicy(options: PolicyOptions): ResiliencePolicy {
       backoff: new ExponentialBackoff({
         initialDelay: options.retry.initialDelayMs,
         maxDelay: options.retry.maxDelayMs,
+        exponent: options.retry.multiplier ?? 2,
       }),
     },
   );

@@ -26,6 +26,15 @@ describe('createPolicy', () => {
     expect(fn.mock.calls[0]?.[0]).toBeInstanceOf(AbortSignal);
   });
 
+  it('takes the file\'s backoff multiplier (resilience.retry.multiplier) and still retries to success', async () => {
+    // GIVEN a policy whose delays grow by 1.5 per retry (capped at maxDelayMs)
+    const policy = createPolicy({ ...base, retry: { ...base.retry, multiplier: 1.5 } });
+    const fn = failing(2);
+    // WHEN executed / THEN it retried to success
+    await expect(policy.execute(fn)).resolves.toBe('ok');
+    expect(fn).toHaveBeenCalledTimes(3);
+  });
+
   it('gives up after maxAttempts with the last error', async () => {
     // GIVEN a call that always fails
     const policy = createPolicy(base);

@@ -19,7 +19,7 @@ export function authorizationOf(stack: ServiceStack): HttpAuthorization {
   if (s.spec.public !== true) return { kind: 'iam' };
   const auth = stack.model.file.security?.authentication;
   if (auth?.provider !== undefined && auth.provider !== 'none' && auth.jwt_issuer !== undefined && auth.jwt_issuer !== '') {
-    return { kind: 'jwt', issuer: auth.jwt_issuer, audience: [stack.model.file.architecture.name] };
+    return { kind: 'jwt', issuer: auth.jwt_issuer, audience: [auth.audience ?? stack.model.file.architecture.name] };
   }
   return { kind: 'none' };
 }

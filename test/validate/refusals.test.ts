@@ -1,0 +1,120 @@
+import { REFUSALS } from '../../src/validate/refusals';
+import { TARGETS } from '../../src/model/constants';
+import { check, pos } from '../helpers';
+
+const gcpCloud = 'cloud: { primary: gcp, gcp: { project_id: shop-dev-123, state_bucket: shop-tf } }\n';
+
+/** `file:line:col code path` of each diagnostic: the location, the code and the key, as users read them. */
+function located(r: ReturnType<typeof check>): string[] {
+  return r.diagnostics.map((d) => `${d.file}:${d.line}:${d.col} ${d.code} ${d.pointer}`);
+}
+
+describe('keys a target does not honour yet are refused where the file sets them (AF5010)', () => {
+  const text = `architecture: { name: shop, multi_tenant: true }
+deployment: { strategy: canary, canary_percentage: 20 }
+testing: { contract_testing: true }
+environments:
+  prod:
+    overrides:
+      worker: { concurrency: 20 }
+services:
+  - name: worker
+    type: consumer
+    consumes: [{ event: Ping, from: api }]
+    consumer: { dlq: false, max_retries: 5 }
+  - name: api
+    type: stateless
+    protocols: [rest, graphql]
+    publishes: [Ping]
+`;
+
+  test.each(['aws', 'gcp'] as const)('on %s: each refused key at file:line:col with its code and path, its value, the target and what to do', (target) => {
+    // GIVEN a file setting keys neither target honours
+    const file = target === 'gcp' ? text.replace('services:\n', `${gcpCloud}services:\n`) : text;
+    // WHEN it is validated for the target
+    const r = check(file, { target });
+    // THEN every key is an error at its value, in the service it belongs to
+    expect(r.ok).toBe(false);
+    expect(located(r)).toEqual([
+      `architecture.yaml:${pos(file, 'true')} AF5010 /architecture/multi_tenant`,
+      `architecture.yaml:${pos(file, 'canary,')} AF5010 /deployment/strategy`,
+      `architecture.yaml:${pos(file, '20 }')} AF5010 /deployment/canary_percentage`,
+      `architecture.yaml:${pos(file, 'true', 2)} AF5010 /testing/contract_testing`,
+      `architecture.yaml:${pos(file, 'false')} AF5010 /services/0/consumer/dlq`,
+      `architecture.yaml:${pos(file, '[rest, graphql]')} AF5010 /services/1/protocols`,
+    ]);
+    expect(r.diagnostics[1]!.message).toBe(`deployment.strategy canary is not yet supported on ${target}; remove it or use rolling`);
+    expect(r.diagnostics[5]!.message).toBe(`services[1].protocols graphql is not yet supported on ${target}; remove graphql and grpc (the service serves REST)`);
+    expect(r.diagnostics[5]!.hint).toContain('issue 12');
+  });
+
+  test.each([
+    ['aws', 'remove it (or set it to 1 on lambda)'],
+    ['gcp', 'remove it (use consumer.concurrency on a consumer)'],
+  ] as const)('on %s: a key set only under environments.<name>.overrides is refused there, with --env', (target, todo) => {
+    // GIVEN concurrency set only in the prod override of the consumer (Lambda takes one request per instance; on
+    // Cloud Run consumer.concurrency decides)
+    const file = target === 'gcp' ? text.replace('services:\n', `${gcpCloud}services:\n`) : text;
+    // WHEN validated with --env prod
+    const r = check(file, { target, environment: 'prod' });
+    // THEN the error is at the override, naming it
+    const d = r.diagnostics.find((x) => x.pointer.includes('concurrency'))!;
+    expect(`${d.file}:${d.line}:${d.col} ${d.code} ${d.pointer}`).toBe(`architecture.yaml:${pos(file, '20 }', 2)} AF5010 /environments/prod/overrides/worker/concurrency`);
+    expect(d.message).toBe(`environments.prod.overrides.worker.concurrency 20 is not yet supported on ${target}; ${todo}`);
+    // AND without --env the override does not apply and is not refused
+    expect(check(file, { target }).diagnostics.some((x) => x.pointer.includes('concurrency'))).toBe(false);
+  });
+
+  test('the default value passes: it changes nothing, so writing it out is not refused', () => {
+    const defaults = `architecture: { name: shop, multi_tenant: false }
+security: { mtls: false, api_key_rotation_days: 90 }
+compliance: { audit_logging: false }
+observability: { tracing: opentelemetry, logging: json }
+testing: { contract_testing: false, load_testing: { tool: k6, baseline_rps: 100, p99_ms: 500 }, chaos_engineering: false }
+feature_flags: { provider: env }
+tenant: { isolation: row-level, header: X-Tenant-ID }
+deployment: { strategy: rolling, canary_percentage: 10, canary_duration_minutes: 10, rollback_on_failure: true }
+services:
+  - { name: api, type: stateless, protocols: [rest] }
+`;
+    expect(check(defaults, { target: 'aws' }).diagnostics).toEqual([]);
+    expect(check(defaults.replace('services:\n', `${gcpCloud}services:\n`), { target: 'gcp' }).diagnostics).toEqual([]);
+  });
+
+  test('gcp refuses authentication it cannot enforce; aws honours it', () => {
+    const auth = `architecture: { name: shop }
+security: { authentication: { provider: cognito, jwt_issuer: https://auth.example.com, audience: shop-web } }
+services:
+  - { name: api, type: stateless, public: true }
+`;
+    expect(check(auth, { target: 'aws' }).diagnostics).toEqual([]);
+    const gcp = auth.replace('services:\n', `${gcpCloud}services:\n`);
+    const r = check(gcp, { target: 'gcp' });
+    expect(located(r)).toEqual([
+      `architecture.yaml:${pos(gcp, 'cognito')} AF5010 /security/authentication/provider`,
+      `architecture.yaml:${pos(gcp, 'https://')} AF5010 /security/authentication/jwt_issuer`,
+      `architecture.yaml:${pos(gcp, 'shop-web')} AF5010 /security/authentication/audience`,
+    ]);
+    expect(r.diagnostics[0]!.message).toBe('security.authentication.provider cognito is not yet supported on gcp; remove it or set it to none, or choose target aws');
+  });
+
+  test('sampling: probabilistic fractions, always and never pass; rate-limiting and rates above 1 are refused', () => {
+    const sampling = (s: string) => `architecture: { name: shop }\nobservability: { sampling: ${s} }\nservices:\n  - { name: api, type: stateless }\n`;
+    for (const ok of ['{ strategy: probabilistic, rate: 0.25 }', '{ strategy: always }', '{ strategy: never }', '{ rate: 1 }']) expect(check(sampling(ok)).diagnostics).toEqual([]);
+    const bad = sampling('{ strategy: rate-limiting, rate: 5 }');
+    expect(located(check(bad))).toEqual([`architecture.yaml:${pos(bad, 'rate-limiting')} AF5010 /observability/sampling/strategy`]);
+    const fraction = sampling('{ rate: 5 }');
+    expect(located(check(fraction))).toEqual([`architecture.yaml:${pos(fraction, '5 }')} AF5010 /observability/sampling/rate`]);
+    const noEffect = sampling('{ strategy: always, rate: 0.5 }');
+    expect(located(check(noEffect))).toEqual([`architecture.yaml:${pos(noEffect, '0.5')} AF5010 /observability/sampling/rate`]);
+  });
+
+  test('the table has an entry per target; fly is refused as a whole until it is built', () => {
+    expect(Object.keys(REFUSALS).sort()).toEqual([...TARGETS].sort());
+    expect(REFUSALS.fly.whole).toContain('AF5005');
+    for (const t of ['aws', 'gcp'] as const) {
+      const paths = REFUSALS[t].keys.map((k) => k.path);
+      expect(new Set(paths).size).toBe(paths.length);
+    }
+  });
+});
