@@ -152,7 +152,7 @@ export function acknowledgeStateMachineDelivery(role: IConstruct, other = 'names
     'xray:GetSamplingRules',
     'xray:GetSamplingTargets',
   ] as const;
-  ackWildcardResource(role, actions, `Step Functions log delivery to CloudWatch Logs (logs:*LogDelivery*, logs:PutResourcePolicy, logs:DescribeResourcePolicies, logs:DescribeLogGroups) and X-Ray trace upload (xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules, GetSamplingTargets) support no resource-level permissions; AWS documents "*" as the only resource. The role\'s other statement ${other}.`);
+  ackWildcardResource(role, actions, `Step Functions log delivery to CloudWatch Logs (logs:*LogDelivery*, logs:PutResourcePolicy, logs:DescribeResourcePolicies, logs:DescribeLogGroups) and X-Ray trace upload (xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules, GetSamplingTargets) support no resource-level permissions; AWS documents "*" as the only resource. The role's other statement ${other}.`);
 }
 
 /**
