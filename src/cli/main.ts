@@ -8,6 +8,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { Diagnostic, InternalError, type DiagnosticInit } from '../model/diagnostics';
 import type { OutputFile } from '../model/output-file';
 import { TARGETS, TargetId } from '../model/constants';
+import { allframeVersion } from '../model/version';
 import { diagnosticJson, formatDiagnostic, formatSummary } from './format';
 
 export const EXIT_OK = 0;
@@ -41,7 +42,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   let debug = argv.includes('--debug');
   const program = new Command('allframe')
     .description('One architecture file in: a deployable, secure, tested cloud architecture out.')
-    .version(version(), '-V, --version')
+    .version(allframeVersion(), '-V, --version')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError('(run with --help for usage)')
@@ -373,15 +374,6 @@ function locate(fileArg: string | undefined, cwd: string): { path: string; displ
     return notFound(display, `cannot read ${display}: no such file`);
   }
   return { path, display };
-}
-
-function version(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version?: string };
-    return pkg.version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
 }
 
 /** Entry point of bin/allframe. */

@@ -4,13 +4,15 @@
  * generated tests with 80% line and branch coverage per package.
  *
  * It needs the npm registry, so it runs only when ALLFRAME_E2E=1 (.ci/run sets it); otherwise it is skipped
- * with a message saying so.
+ * with a message saying so. The workspace's `allframe` devDependency is this working tree, packed: `npm install
+ * --no-save <tarball>` stands in for the registry's `allframe@<version>` and leaves the managed package.json as is.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { cli } from '../helpers';
+import { Packed, packAllframe } from './pack';
 
 const enabled = process.env.ALLFRAME_E2E === '1';
 const root = join(__dirname, '..', '..');
@@ -20,6 +22,11 @@ if (!enabled) {
 }
 
 (enabled ? describe : describe.skip)('the generated workspace', () => {
+  let packed: Packed;
+  beforeAll(() => (packed = packAllframe()), 300_000);
+  afterAll(() => packed?.dispose());
+  const install = (dir: string) => spawnSync('npm', ['install', '--no-save', '--ignore-scripts', '--no-audit', '--no-fund', packed.tarball], { cwd: dir, encoding: 'utf8' });
+
   test('installs, type-checks, lints and passes its own tests with 80% coverage per package', async () => {
     // GIVEN the reference example synthesized into an empty directory
     const dir = mkdtempSync(join(tmpdir(), 'allframe-e2e-'));
@@ -29,8 +36,8 @@ if (!enabled) {
 
       // WHEN it installs and runs its own npm test
       const t0 = Date.now();
-      const install = spawnSync('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: dir, encoding: 'utf8' });
-      expect({ status: install.status, out: install.status === 0 ? '' : install.stderr }).toEqual({ status: 0, out: '' });
+      const installed = install(dir);
+      expect({ status: installed.status, out: installed.status === 0 ? '' : installed.stderr }).toEqual({ status: 0, out: '' });
       const t1 = Date.now();
       const test = spawnSync('npm', ['test'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
       const t2 = Date.now();
@@ -63,7 +70,7 @@ if (!enabled) {
       cpSync(join(root, 'examples', 'shop-gcp', 'architecture.yaml'), join(dir, 'architecture.yaml'));
       expect(await cli(['synth'], dir)).toMatchObject({ code: 0 });
       const t4 = Date.now();
-      const gcpInstall = spawnSync('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: dir, encoding: 'utf8' });
+      const gcpInstall = install(dir);
       expect({ status: gcpInstall.status, out: gcpInstall.status === 0 ? '' : gcpInstall.stderr }).toEqual({ status: 0, out: '' });
       const gcpTest = spawnSync('npm', ['test'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
       expect({ status: gcpTest.status, out: gcpTest.status === 0 ? '' : `${gcpTest.stdout}\n${gcpTest.stderr}`.slice(-6000) }).toEqual({ status: 0, out: '' });
