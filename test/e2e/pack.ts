@@ -27,10 +27,8 @@ export function packAllframe(): Packed {
   const stage = join(work, 'allframe');
   const dest = join(work, 'dist');
   mkdirSync(dest);
-  const listed = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' });
-  if (listed.status !== 0) throw new Error(`git ls-files failed: ${listed.stderr}`);
-  for (const file of listed.stdout.split('\0')) {
-    if (file === '' || file === 'node_modules' || !existsSync(join(ROOT, file))) continue;
+  for (const file of sourceFiles()) {
+    if (file === 'node_modules' || !existsSync(join(ROOT, file))) continue;
     mkdirSync(dirname(join(stage, file)), { recursive: true });
     copyFileSync(join(ROOT, file), join(stage, file));
   }
@@ -42,6 +40,20 @@ export function packAllframe(): Packed {
   if (pack.status !== 0 || tgz.length !== 1) throw new Error(`npm pack failed (${pack.status}):\n${pack.stdout}\n${pack.stderr}`.slice(-6000));
   const version = /^allframe-(.+)\.tgz$/.exec(tgz[0]!)?.[1] ?? '?';
   return { tarball: join(dest, tgz[0]!), version, seconds, dispose: () => rmSync(work, { recursive: true, force: true }) };
+}
+
+/** The working tree's files: git's tracked and new files, or, outside a git checkout, all but builds and installs. */
+function sourceFiles(): string[] {
+  const listed = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' });
+  if (listed.status === 0) return listed.stdout.split('\0').filter((f) => f !== '');
+  const skip = /^(node_modules|lib|\.git|coverage|cdk\.out|bench\/out)$|\.tgz$/;
+  const walk = (dir: string): string[] =>
+    readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) => {
+      const path = dir === '' ? e.name : `${dir}/${e.name}`;
+      if (skip.test(path)) return [];
+      return e.isDirectory() ? walk(path) : e.isFile() ? [path] : [];
+    });
+  return walk('');
 }
 
 /**
@@ -71,3 +83,16 @@ export function tarballFiles(tarball: string): string[] {
   if (listed.status !== 0) throw new Error(`tar -tzf failed: ${listed.stderr}`);
   return listed.stdout.split('\n').filter((l) => l !== '').map((l) => l.replace(/^package\//, '')).sort();
 }
+
+/** Runs a command, returning its exit status, output and time (never throws: the tests assert on all of them). */
+export function run(cmd: string, args: readonly string[], cwd: string, env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string; seconds: number } {
+  const t0 = Date.now();
+  const r = spawnSync(cmd, [...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, seconds: (Date.now() - t0) / 1000 };
+}
+
+/** The status, and the output's tail when it failed: a failure shows why. */
+export const outcome = (r: { status: number | null; stdout: string; stderr: string }) => ({ status: r.status, out: r.status === 0 ? '' : `${r.stdout}\n${r.stderr}`.slice(-6000) });
+
+/** No AWS credentials, no telemetry: `cdk synth` must need neither. */
+export const CDK_ENV = { CDK_DISABLE_CLI_TELEMETRY: 'true', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: 'allframe-none', AWS_EC2_METADATA_DISABLED: 'true' };
