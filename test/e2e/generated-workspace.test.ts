@@ -102,7 +102,7 @@ if (!enabled) {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 1_800_000); // minutes on 2 idle cores; 18 on 2 cores shared with 6 other jobs
+  }, 1_800_000); // 15-18 min measured on 2 cores shared with 6 other jobs
 });
 
 /** Starts a bundled container entry on a free port (copied alone into an empty directory) and asks its probes. */

@@ -4,8 +4,8 @@
  * the bundled example. (Installed into the example's generated workspace, where `npx allframe synth --check` and
  * `npx cdk synth` run the installed tools: test/e2e/generated-workspace.test.ts.)
  *
- * Packing and installing take minutes (about 2 on 2 busy cores: pack 67 s, install 47 s, synth 37 s), so it runs
- * only when ALLFRAME_E2E=1 (.ci/run sets it); it needs no network.
+ * Packing and installing take minutes (on 2 cores shared with other jobs, 92 s to 3 min: pack 33-67 s, install
+ * 22-47 s, synth 21-37 s), so it runs only when ALLFRAME_E2E=1 (.ci/run sets it); it needs no network.
  */
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
