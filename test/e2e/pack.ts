@@ -33,6 +33,7 @@ export function packAllframe(): Packed {
     copyFileSync(join(ROOT, file), join(stage, file));
   }
   symlinkSync(realpathSync(join(ROOT, 'node_modules')), join(stage, 'node_modules'));
+  if (existsSync(join(stage, 'lib'))) throw new Error('the staging copy has a lib/: the tarball would not show that prepack builds it');
   const t0 = Date.now();
   const pack = spawnSync('npm', ['pack', '--pack-destination', dest, '--no-audit', '--no-fund'], { cwd: stage, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
   const seconds = (Date.now() - t0) / 1000;
