@@ -30,6 +30,21 @@ const CORE_DEPS = [
   'esbuild@0.28.2', // bundles the generated Lambda code at synth; a direct dependency so CDK never falls back to Docker
 ];
 
+/**
+ * The package's version: package.json, `allframe --version` and the `allframe` devDependency of every generated
+ * workspace all come from here (projen would otherwise write 0.0.0 outside its own release workflow).
+ * Bump it together with a dated section of CHANGELOG.md.
+ */
+const VERSION = '0.1.0';
+
+/**
+ * What `npm pack` / `npm publish` ship (an allow-list, so nothing dev-only slips in): the CLI, the compiled
+ * library with what it reads at run time (the precomputed schema and validator, the platform package's source
+ * copied by the compile task), the JSON Schema for editors, the examples and the reference docs. Tests, benches,
+ * fixtures and their goldens, the TypeScript sources and the build configuration stay out.
+ */
+const PACKAGE_FILES = ['bin/allframe', 'lib/', 'schema/architecture.schema.json', 'examples/', 'docs/', 'CHANGELOG.md'];
+
 const DEV_DEPS = [
   'typescript@5.9.3',
   '@types/node@20.19.25',
@@ -76,6 +91,8 @@ const project = new typescript.TypeScriptProject({
   jest: false,
   sampleCode: false,
   package: false,
+  // The package.json `files` allow-list (PACKAGE_FILES) decides what is packed, not an .npmignore.
+  npmignoreEnabled: false,
   readme: { filename: 'README.md', contents: '# allframe\n' },
   entrypoint: 'lib/src/index.js',
   entrypointTypes: 'lib/src/index.d.ts',
@@ -201,7 +218,8 @@ new TextFile(project, 'eslint.config.mjs', {
 // The bad-input corpus keeps its bytes exactly (CRLF, binary, invalid UTF-8): no end-of-line conversion.
 project.gitattributes.addAttributes('/fixtures/invalid/**', '-text');
 
-project.addFields({ engines: { node: '>=20.19.0' } });
+project.addFields({ engines: { node: '>=20.19.0' }, files: PACKAGE_FILES });
+project.package.addVersion(VERSION);
 
 // Compile, then precompute the schema and its validator into lib/ so the CLI starts fast (see standalone.ts).
 const compile = project.tasks.tryFind('compile');
@@ -221,6 +239,8 @@ test?.reset();
 test?.spawn(typecheck);
 test?.spawn(lint);
 test?.spawn(jest);
+// `npm pack` and `npm publish` build lib/ first, so a tarball never ships a stale or missing build.
+project.addTask('prepack', { description: 'Build lib/ before npm pack or npm publish', steps: [{ spawn: 'compile' }] });
 project.addTask('bench', { exec: 'tsx bench/validate.ts', description: 'Benchmarks; results go to bench/RESULTS.md' });
 
 // No auto-install after synthesis: dependencies change only through an explicit `npm install`.

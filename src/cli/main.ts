@@ -3,12 +3,12 @@
  * Exit codes: 0 valid, 2 invalid input or usage, 1 internal failure (a bug).
  */
 import { Command, CommanderError, Option } from 'commander';
-import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { Diagnostic, InternalError } from '../model/diagnostics';
 import { TARGETS, TargetId } from '../model/constants';
 import { installSignalCleanup, removeTempDirs, tempScope, yieldToSignals } from '../model/temp';
 import { DEFAULT_FILES } from '../parse/file';
+import { allframeVersion } from '../model/version';
 import { diagnosticJson, formatDiagnostic, formatSummary } from './format';
 
 export const EXIT_OK = 0;
@@ -40,7 +40,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   let debug = argv.includes('--debug');
   const program = new Command('allframe')
     .description('One architecture file in: a deployable, secure, tested cloud architecture out.')
-    .version(version(), '-V, --version')
+    .version(allframeVersion(), '-V, --version')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError('(run with --help for usage)')
@@ -302,15 +302,6 @@ async function cdkAppCommand(fileArg: string | undefined, flags: CdkAppFlags, io
   // What the file or the workspace got wrong (not generated, not installed), located in the file.
   if (result.problems.length > 0 && base.document) return fail(result.problems.map((p) => base.document!.diagnostic(p)), base.document.text);
   return EXIT_OK;
-}
-
-function version(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version?: string };
-    return pkg.version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
 }
 
 /** Entry point of bin/allframe. */

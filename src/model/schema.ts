@@ -542,7 +542,12 @@ export type ArchitectureFile = Static<typeof ArchitectureSchema>;
 export type ServiceSpec = Static<typeof ServiceSchema>;
 export type EnvironmentSpec = Static<typeof EnvironmentSchema>;
 
-export const SCHEMA_ID = 'https://allframe.dev/schema/architecture.schema.json';
+/**
+ * The schema's `$id`: a URN, not a URL, because allframe owns no domain to serve it from (a URL on a domain we do
+ * not own would let its owner answer for us). Editors find the schema by path (schema/architecture.schema.json,
+ * also in the npm package), not by this id. The trailing number is the format's major version.
+ */
+export const SCHEMA_ID = 'urn:allframe:schema:architecture:1';
 
 /** The JSON Schema document (draft 2020-12), as published in schema/architecture.schema.json. */
 export function architectureJsonSchema(): Record<string, unknown> {

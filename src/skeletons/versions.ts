@@ -49,6 +49,12 @@ export const DEV_DEPENDENCIES = {
   esbuild: '0.28.2',
 } as const;
 
+/**
+ * The CDK CLI of an AWS workspace, so `npx cdk synth | diff | deploy` through its cdk.json run this version, not
+ * whatever the registry has that day. The same as this repository's own devDependency (a test holds them equal).
+ */
+export const CDK_CLI = { 'aws-cdk': '2.1148.1' } as const;
+
 export type RuntimeDependency = keyof typeof RUNTIME_DEPENDENCIES;
 
 /** `{ name: version }` for the named runtime dependencies. */
