@@ -92,8 +92,11 @@ function build(target: TargetId, plans: readonly ServicePlan[]): Obj {
         const [cpu, memory] = FARGATE[p.size]!;
         Object.assign(s, { compute: 'fargate', cpu, memory_mb: memory });
       } else s.memory_mb = LAMBDA_MEMORY[p.size]!;
-      s.min_instances = p.instances[0];
-      s.max_instances = Math.max(p.instances[0], p.instances[1]);
+      // instance bounds: Fargate and Cloud Run honour them; Lambda refuses them (AF5010)
+      if (target !== 'aws' || p.fargate) {
+        s.min_instances = p.instances[0];
+        s.max_instances = Math.max(p.instances[0], p.instances[1]);
+      }
     }
     const dbs = target === 'aws' ? ['dynamodb', 'postgres', 'none'] : ['firestore', 'postgres', 'none'];
     if (p.data < 3 && kind !== 'cache' && kind !== 'scheduled') s.database = { type: dbs[p.data % 3]! };

@@ -111,6 +111,8 @@ export const REFUSALS: Record<TargetId, TargetRefusals> = {
       ...NOWHERE,
       ...SCHEMA_FORMAT,
       { path: 'services[].concurrency', reason: 'a Lambda function takes one request per instance, and a Fargate task behind a load balancer has no per-task request limit', hint: 'remove it (or set it to 1 on lambda)', passes: '`1` on lambda', accepts: (v, { service }) => v === 1 && service?.compute === 'lambda' },
+      { path: 'services[].min_instances', reason: 'a Lambda function keeps no instances warm: provisioned concurrency is not built', hint: 'remove it, or use compute: fargate', passes: 'any value on fargate; `0` (the default) on lambda', accepts: (v, { service }) => service?.compute !== 'lambda' || v === 0 },
+      { path: 'services[].max_instances', reason: 'a Lambda function scales with its load: reserved concurrency is not built', hint: 'remove it, or use compute: fargate', passes: 'any value on fargate; `10` (the default) on lambda', accepts: (v, { service }) => service?.compute !== 'lambda' || v === 10 },
     ],
   },
   gcp: {

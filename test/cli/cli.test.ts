@@ -62,12 +62,12 @@ describe('allframe CLI', () => {
   test('--print shows the resolved model; --env merges an environment; env vars come from the environment', async () => {
     writeFileSync(
       join(dir, 'architecture.yaml'),
-      'architecture: { name: shop, description: "${DESC}" }\nenvironments:\n  prod:\n    overrides:\n      user-service: { min_instances: 3 }\nservices:\n  - name: user-service\n    type: stateless\n',
+      'architecture: { name: shop, description: "${DESC}" }\nenvironments:\n  prod:\n    overrides:\n      user-service: { memory_mb: 1024 }\nservices:\n  - name: user-service\n    type: stateless\n',
     );
     const r = await cli(['validate', '--print', '--env', 'prod'], dir, { env: { DESC: 'Shop' } });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('description: Shop');
-    expect(r.stdout).toMatch(/min_instances: 3/);
+    expect(r.stdout).toMatch(/memory_mb: 1024/);
     expect(r.stdout).toMatch(/compute: lambda/);
     expect(r.stdout).toMatch(/event_bus: sns/);
   });

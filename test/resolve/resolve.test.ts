@@ -13,7 +13,7 @@ describe('interpolation', () => {
   });
 
   test('an unquoted ${...} becomes a number or boolean only where the schema wants one', () => {
-    const text = `architecture: { name: shop, multi_tenant: "\${MT}" }\ncloud:\n  aws:\n    account_id: \${ACCOUNT}\nservices:\n  - name: user-service\n    type: stateless\n    min_instances: \${MIN:-2}\n    responsibility: \${MIN:-2}\n`;
+    const text = `architecture: { name: shop, multi_tenant: "\${MT}" }\ncloud:\n  aws:\n    account_id: \${ACCOUNT}\nservices:\n  - name: user-service\n    type: stateless\n    compute: fargate\n    min_instances: \${MIN:-2}\n    responsibility: \${MIN:-2}\n`;
     // (multi_tenant true is refused on every target until built, AF5010: false shows the conversion as well)
     const r = check(text, { env: { MT: 'false', ACCOUNT: '012345678901' } });
     expect(r.diagnostics).toEqual([]);
@@ -45,7 +45,7 @@ describe('interpolation', () => {
 
 describe('environments', () => {
   const text = `architecture: { name: shop }
-cloud: { aws: { region: eu-west-1, compute: lambda } }
+cloud: { aws: { region: eu-west-1, compute: fargate } }
 environments:
   dev: {}
   prod:
@@ -62,7 +62,7 @@ services:
     const prod = check(text, { environment: 'prod' });
     expect(base.model!.file.cloud!.aws!.region).toBe('eu-west-1');
     expect(prod.model!.file.cloud!.aws!.region).toBe('eu-central-1');
-    expect(prod.model!.file.cloud!.aws!.compute).toBe('lambda');
+    expect(prod.model!.file.cloud!.aws!.compute).toBe('fargate');
     expect(prod.model!.services[0]!.spec).toMatchObject({ min_instances: 2, memory_mb: 1024 });
     expect(base.model!.services[0]!.spec).toMatchObject({ min_instances: 0, memory_mb: 512 });
   });

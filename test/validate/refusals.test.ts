@@ -98,6 +98,21 @@ services:
     expect(r.diagnostics[0]!.message).toBe('security.authentication.provider cognito is not yet supported on gcp; remove it or set it to none, or choose target aws');
   });
 
+  test('aws: instance bounds are honoured on fargate and refused on lambda, which has no warm instances or bound', () => {
+    // GIVEN the same bounds on a Lambda and a Fargate service
+    const text = `architecture: { name: shop }
+services:
+  - { name: fn, type: stateless, compute: lambda, min_instances: 2, max_instances: 5 }
+  - { name: task, type: stateless, compute: fargate, min_instances: 2, max_instances: 5 }
+  - { name: quiet, type: stateless, compute: lambda, min_instances: 0, max_instances: 10 }
+`;
+    // WHEN validated for aws
+    const r = check(text, { target: 'aws' });
+    // THEN only the Lambda service's values are refused, at the values (the defaults pass)
+    expect(located(r)).toEqual([`architecture.yaml:${pos(text, '2, max')} AF5010 /services/0/min_instances`, `architecture.yaml:${pos(text, '5 }')} AF5010 /services/0/max_instances`]);
+    expect(r.diagnostics[0]!.message).toContain('is not yet supported on aws; remove it, or use compute: fargate');
+  });
+
   test('sampling: probabilistic fractions, always and never pass; rate-limiting and rates above 1 are refused', () => {
     const sampling = (s: string) => `architecture: { name: shop }\nobservability: { sampling: ${s} }\nservices:\n  - { name: api, type: stateless }\n`;
     for (const ok of ['{ strategy: probabilistic, rate: 0.25 }', '{ strategy: always }', '{ strategy: never }', '{ rate: 1 }']) expect(check(sampling(ok)).diagnostics).toEqual([]);

@@ -162,6 +162,7 @@ describe('values that break a cloud or contradict each other', () => {
   test('min above max, initial interval above max interval, too many compensations: AF4011', () => {
     const text = `${head}  - name: a-1
     type: saga-orchestrator
+    compute: fargate
     min_instances: 5
     max_instances: 2
     retry: { initial_interval_ms: 5000, max_interval_ms: 100 }
