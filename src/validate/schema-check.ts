@@ -1,5 +1,6 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { existsSync } from 'node:fs';
+import { requireWithCodeCache } from './code-cache';
 import { join } from 'node:path';
 import { Diagnostic, DiagnosticInit, DocPath } from '../model/diagnostics';
 import { PATTERNS } from '../model/constants';
@@ -22,8 +23,7 @@ export function architectureValidator(options: { precompiled?: boolean } = {}): 
   if (!compiled) {
     const schema = jsonSchema();
     if (options.precompiled !== false && existsSync(STANDALONE_VALIDATOR)) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      compiled = { validate: require(STANDALONE_VALIDATOR) as ValidateFunction, schema };
+      compiled = { validate: requireWithCodeCache(STANDALONE_VALIDATOR) as ValidateFunction, schema };
     } else {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { newAjv } = require('./standalone') as typeof import('./standalone');
