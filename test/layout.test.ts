@@ -59,4 +59,12 @@ describe('built in one place', () => {
       .filter((f) => f !== join('src', 'model', 'diagnostics.ts'));
     expect(makers).toEqual([join('src', 'parse', 'file.ts')]);
   });
+
+  test('the per-target validation checks are one function per target (TARGET_CHECKS), not branches on the target', () => {
+    // GIVEN the target capability checks
+    const source = readFileSync(join(SRC, 'validate', 'capabilities.ts'), 'utf8');
+    // THEN nothing there compares the target with a target id: each target's limits live in its own function
+    expect(source.match(/\b(t|target|model\.target)\s*[!=]==\s*'(aws|gcp|fly)'/g) ?? []).toEqual([]);
+    expect(source).toMatch(/export const TARGET_CHECKS: Record<TargetId, TargetChecks>/);
+  });
 });

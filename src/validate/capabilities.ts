@@ -1,4 +1,5 @@
 import { ARCHETYPES } from '../model/archetypes';
+import type { TargetId } from '../model/constants';
 import { Diagnostic, DiagnosticInit, DocPath } from '../model/diagnostics';
 import { LIMITS, TARGET_CAPABILITIES, targetNotAvailable } from '../model/targets';
 import { SourceDocument, isRecord } from '../parse';
@@ -34,14 +35,13 @@ export function checkTarget(doc: SourceDocument, raw: unknown, model: ResolvedAr
     report(targetNotAvailable(t, primaryPath));
   }
 
-  // The target's own block
-  if (t === 'gcp') {
-    for (const key of ['project_id', 'state_bucket'] as const) {
-      if (file.cloud?.gcp?.[key] === undefined) {
-        report({ code: 'AF5003', message: `target gcp needs cloud.gcp.${key}`, path: file.cloud?.gcp ? ['cloud', 'gcp'] : file.cloud ? ['cloud'] : [], at: 'key', hint: key === 'project_id' ? 'add cloud: { gcp: { project_id: my-project } }' : 'add cloud.gcp.state_bucket: the GCS bucket that holds the Terraform state' });
-      }
-    }
-  }
+  // The target's own block and limits: one function per target (TARGET_CHECKS).
+  /** Whether the file itself (the service, or the selected environment's override of it) sets `key`, not a default. */
+  const explicitlySet = (s: ResolvedService, key: string): boolean =>
+    set('services', s.index, key) || (model.environment !== undefined && set('environments', model.environment, 'overrides', s.name, key));
+  const checks = TARGET_CHECKS[t];
+  const ctx: TargetCheckContext = { model, report, explicitlySet };
+  checks.file?.(ctx);
 
   // Platform-wide choices
   const usesBus = model.services.filter((s) => (s.spec.publishes ?? []).length > 0 || (s.spec.consumes ?? []).length > 0 || s.kind === 'stream-processor');
@@ -78,9 +78,6 @@ export function checkTarget(doc: SourceDocument, raw: unknown, model: ResolvedAr
     }
   }
 
-  /** Whether the file itself (the service, or the selected environment's override of it) sets `key`, not a default. */
-  const explicitlySet = (s: ResolvedService, key: string): boolean =>
-    set('services', s.index, key) || (model.environment !== undefined && set('environments', model.environment, 'overrides', s.name, key));
 
   for (const s of model.services) checkService(s);
   // Keys the target does not honour yet (refusals.ts): AF5010 where the file sets them.
@@ -110,100 +107,142 @@ export function checkTarget(doc: SourceDocument, raw: unknown, model: ResolvedAr
       return;
     }
 
-    // Numeric limits of the cloud services
-    const timeout = spec.timeout_seconds ?? 30;
-    if (t === 'aws' && s.compute === 'lambda' && info.compute) {
-      if (timeout > LIMITS.lambdaTimeoutSeconds) {
-        report({ code: 'AF5002', message: `service "${s.name}": timeout_seconds ${timeout} is above Lambda's limit of ${LIMITS.lambdaTimeoutSeconds} s on target aws`, path: svcPath(s, 'timeout_seconds'), hint: 'use compute: fargate for long-running work' });
-      } else if (info.serves && s.kind !== 'websocket-gateway' && timeout > LIMITS.httpApiTimeoutSeconds) {
-        report({ code: 'AF5002', message: `service "${s.name}": timeout_seconds ${timeout} is above the ${LIMITS.httpApiTimeoutSeconds} s API Gateway allows for a request on target aws`, path: svcPath(s, 'timeout_seconds'), hint: 'lower it to 30, or use compute: fargate (behind a load balancer)' });
-      }
-      const mem = spec.memory_mb ?? 512;
-      if (mem > LIMITS.lambdaMemoryMb.max) {
-        report({ code: 'AF5002', message: `service "${s.name}": memory_mb ${mem} is above Lambda's limit of ${LIMITS.lambdaMemoryMb.max} MiB on target aws`, path: svcPath(s, 'memory_mb') });
-      }
-      if (s.protocols.includes('grpc')) {
-        report({ code: 'AF5001', message: `service "${s.name}" serves grpc, which API Gateway in front of Lambda cannot carry on target aws`, path: svcPath(s, 'protocols'), hint: 'gRPC needs compute: fargate, once gRPC servers are built (issue 12; until then AF5010 refuses grpc on every target)' });
-      }
-      if (spec.schedule && spec.schedule.timeout_minutes !== undefined && spec.schedule.timeout_minutes * 60 > LIMITS.lambdaTimeoutSeconds) {
-        report({ code: 'AF5002', message: `service "${s.name}": schedule.timeout_minutes ${spec.schedule.timeout_minutes} is above Lambda's 15 minutes on target aws`, path: svcPath(s, 'schedule', 'timeout_minutes'), hint: 'use compute: fargate for longer jobs' });
-      }
-      if (spec.consumer && (spec.consumer.batch_size ?? 10) > LIMITS.lambdaSqsMaxBatchWithoutWindow) {
-        report({ code: 'AF5002', message: `service "${s.name}": consumer.batch_size ${spec.consumer.batch_size} is above the ${LIMITS.lambdaSqsMaxBatchWithoutWindow} messages a Lambda queue consumer receives per batch without a batching window on target aws`, path: svcPath(s, 'consumer', 'batch_size'), hint: `use ${LIMITS.lambdaSqsMaxBatchWithoutWindow} or less, or compute: fargate` });
-      }
-      if (spec.consumer && (spec.consumer.concurrency ?? 10) < LIMITS.lambdaSqsMinConcurrency) {
-        report({ code: 'AF5002', message: `service "${s.name}": consumer.concurrency ${spec.consumer.concurrency} is below the minimum of ${LIMITS.lambdaSqsMinConcurrency} for a Lambda queue consumer on target aws`, path: svcPath(s, 'consumer', 'concurrency') });
+    // Numeric limits of the cloud services, and what else the target decides per service
+    checks.service?.(s, ctx);
+  }
+}
+
+/** What a target's own checks get: the model, the reporter and whether the file itself sets a service key. */
+export interface TargetCheckContext {
+  readonly model: ResolvedArchitecture;
+  readonly report: (init: DiagnosticInit) => void;
+  /** Whether the file itself (the service, or the selected environment's override of it) sets `key`, not a default. */
+  readonly explicitlySet: (s: ResolvedService, key: string) => boolean;
+}
+
+/** A target's own checks: its block of the file, and each service's limits on that target. */
+export interface TargetChecks {
+  readonly file?: (ctx: TargetCheckContext) => void;
+  readonly service?: (s: ResolvedService, ctx: TargetCheckContext) => void;
+}
+
+/** One entry per target, so that a new target gets its checks or says it has none (a missing one fails tsc). */
+export const TARGET_CHECKS: Record<TargetId, TargetChecks> = {
+  aws: { service: checkAwsService },
+  gcp: { file: checkGcpFile, service: checkGcpService },
+  // Refused as a whole until it is built (AF5005); its limits come with it (issue 14).
+  fly: {},
+};
+
+function checkAwsService(s: ResolvedService, { report }: TargetCheckContext): void {
+  const spec = s.spec;
+  const info = ARCHETYPES[s.kind];
+  const timeout = spec.timeout_seconds ?? 30;
+  if (s.compute === 'lambda' && info.compute) {
+    if (timeout > LIMITS.lambdaTimeoutSeconds) {
+      report({ code: 'AF5002', message: `service "${s.name}": timeout_seconds ${timeout} is above Lambda's limit of ${LIMITS.lambdaTimeoutSeconds} s on target aws`, path: svcPath(s, 'timeout_seconds'), hint: 'use compute: fargate for long-running work' });
+    } else if (info.serves && s.kind !== 'websocket-gateway' && timeout > LIMITS.httpApiTimeoutSeconds) {
+      report({ code: 'AF5002', message: `service "${s.name}": timeout_seconds ${timeout} is above the ${LIMITS.httpApiTimeoutSeconds} s API Gateway allows for a request on target aws`, path: svcPath(s, 'timeout_seconds'), hint: 'lower it to 30, or use compute: fargate (behind a load balancer)' });
+    }
+    const mem = spec.memory_mb ?? 512;
+    if (mem > LIMITS.lambdaMemoryMb.max) {
+      report({ code: 'AF5002', message: `service "${s.name}": memory_mb ${mem} is above Lambda's limit of ${LIMITS.lambdaMemoryMb.max} MiB on target aws`, path: svcPath(s, 'memory_mb') });
+    }
+    if (s.protocols.includes('grpc')) {
+      report({ code: 'AF5001', message: `service "${s.name}" serves grpc, which API Gateway in front of Lambda cannot carry on target aws`, path: svcPath(s, 'protocols'), hint: 'gRPC needs compute: fargate, once gRPC servers are built (issue 12; until then AF5010 refuses grpc on every target)' });
+    }
+    if (spec.schedule && spec.schedule.timeout_minutes !== undefined && spec.schedule.timeout_minutes * 60 > LIMITS.lambdaTimeoutSeconds) {
+      report({ code: 'AF5002', message: `service "${s.name}": schedule.timeout_minutes ${spec.schedule.timeout_minutes} is above Lambda's 15 minutes on target aws`, path: svcPath(s, 'schedule', 'timeout_minutes'), hint: 'use compute: fargate for longer jobs' });
+    }
+    if (spec.consumer && (spec.consumer.batch_size ?? 10) > LIMITS.lambdaSqsMaxBatchWithoutWindow) {
+      report({ code: 'AF5002', message: `service "${s.name}": consumer.batch_size ${spec.consumer.batch_size} is above the ${LIMITS.lambdaSqsMaxBatchWithoutWindow} messages a Lambda queue consumer receives per batch without a batching window on target aws`, path: svcPath(s, 'consumer', 'batch_size'), hint: `use ${LIMITS.lambdaSqsMaxBatchWithoutWindow} or less, or compute: fargate` });
+    }
+    if (spec.consumer && (spec.consumer.concurrency ?? 10) < LIMITS.lambdaSqsMinConcurrency) {
+      report({ code: 'AF5002', message: `service "${s.name}": consumer.concurrency ${spec.consumer.concurrency} is below the minimum of ${LIMITS.lambdaSqsMinConcurrency} for a Lambda queue consumer on target aws`, path: svcPath(s, 'consumer', 'concurrency') });
+    }
+  }
+  if (s.compute === 'fargate' && info.compute) {
+    const cpu = spec.cpu ?? 256;
+    const mem = spec.memory_mb ?? 512;
+    const allowed = LIMITS.fargate[cpu];
+    if (!allowed) {
+      report({ code: 'AF5002', message: `service "${s.name}": cpu ${cpu} is not a Fargate size on target aws; use ${Object.keys(LIMITS.fargate).join(', ')}`, path: svcPath(s, 'cpu') });
+    } else if (!allowed.includes(mem)) {
+      report({ code: 'AF5002', message: `service "${s.name}": memory_mb ${mem} does not fit cpu ${cpu} on Fargate (target aws); with cpu ${cpu} use ${allowed[0]}..${allowed[allowed.length - 1]}${allowed.length > 2 ? ` in steps of ${allowed[1]! - allowed[0]!}` : ''}`, path: svcPath(s, 'memory_mb') });
+    }
+  }
+  if (spec.consumer) {
+    const visibility = spec.consumer.visibility_timeout_seconds ?? 6 * timeout;
+    if (visibility > LIMITS.sqsMaxVisibilitySeconds) {
+      report({ code: 'AF5002', message: `service "${s.name}": the queue visibility timeout would be ${visibility} s (6 × timeout_seconds), above SQS's ${LIMITS.sqsMaxVisibilitySeconds} s on target aws`, path: svcPath(s, 'timeout_seconds') });
+    }
+  }
+  if (spec.schedule) {
+    const parsed = parseCron(spec.schedule.cron);
+    if (!isCronProblem(parsed) && parsed.fields[2] !== '*' && parsed.fields[4] !== '*') {
+      report({ code: 'AF5001', message: `service "${s.name}": the schedule restricts both day-of-month and day-of-week, which EventBridge cron cannot express on target aws`, path: svcPath(s, 'schedule', 'cron'), hint: 'restrict only one of the two and use * for the other' });
+    } else if (!isCronProblem(parsed)) {
+      try {
+        toEventBridgeCron(spec.schedule.cron);
+      } catch (e) {
+        report({ code: 'AF5001', message: `service "${s.name}": ${(e as Error).message} (target aws)`, path: svcPath(s, 'schedule', 'cron'), hint: 'write the days as a list or a range without a step, e.g. 1,3,5 or MON-FRI' });
       }
     }
-    if (t === 'aws' && s.compute === 'fargate' && info.compute) {
-      const cpu = spec.cpu ?? 256;
-      const mem = spec.memory_mb ?? 512;
-      const allowed = LIMITS.fargate[cpu];
-      if (!allowed) {
-        report({ code: 'AF5002', message: `service "${s.name}": cpu ${cpu} is not a Fargate size on target aws; use ${Object.keys(LIMITS.fargate).join(', ')}`, path: svcPath(s, 'cpu') });
-      } else if (!allowed.includes(mem)) {
-        report({ code: 'AF5002', message: `service "${s.name}": memory_mb ${mem} does not fit cpu ${cpu} on Fargate (target aws); with cpu ${cpu} use ${allowed[0]}..${allowed[allowed.length - 1]}${allowed.length > 2 ? ` in steps of ${allowed[1]! - allowed[0]!}` : ''}`, path: svcPath(s, 'memory_mb') });
-      }
+  }
+}
+
+function checkGcpFile({ model, report }: TargetCheckContext): void {
+  const file = model.file;
+  for (const key of ['project_id', 'state_bucket'] as const) {
+    if (file.cloud?.gcp?.[key] === undefined) {
+      report({ code: 'AF5003', message: `target gcp needs cloud.gcp.${key}`, path: file.cloud?.gcp ? ['cloud', 'gcp'] : file.cloud ? ['cloud'] : [], at: 'key', hint: key === 'project_id' ? 'add cloud: { gcp: { project_id: my-project } }' : 'add cloud.gcp.state_bucket: the GCS bucket that holds the Terraform state' });
     }
-    if (t === 'aws' && spec.consumer) {
-      const visibility = spec.consumer.visibility_timeout_seconds ?? 6 * timeout;
-      if (visibility > LIMITS.sqsMaxVisibilitySeconds) {
-        report({ code: 'AF5002', message: `service "${s.name}": the queue visibility timeout would be ${visibility} s (6 × timeout_seconds), above SQS's ${LIMITS.sqsMaxVisibilitySeconds} s on target aws`, path: svcPath(s, 'timeout_seconds') });
-      }
-    }
-    if (t === 'aws' && spec.schedule) {
-      const parsed = parseCron(spec.schedule.cron);
-      if (!isCronProblem(parsed) && parsed.fields[2] !== '*' && parsed.fields[4] !== '*') {
-        report({ code: 'AF5001', message: `service "${s.name}": the schedule restricts both day-of-month and day-of-week, which EventBridge cron cannot express on target aws`, path: svcPath(s, 'schedule', 'cron'), hint: 'restrict only one of the two and use * for the other' });
-      } else if (!isCronProblem(parsed)) {
-        try {
-          toEventBridgeCron(spec.schedule.cron);
-        } catch (e) {
-          report({ code: 'AF5001', message: `service "${s.name}": ${(e as Error).message} (target aws)`, path: svcPath(s, 'schedule', 'cron'), hint: 'write the days as a list or a range without a step, e.g. 1,3,5 or MON-FRI' });
-        }
-      }
-    }
-    if (t === 'gcp') {
-      const retries = spec.consumer?.max_retries;
-      if (spec.consumer && spec.consumer.dlq !== false && retries !== undefined && (retries < LIMITS.pubsubDeliveryAttempts.min || retries > LIMITS.pubsubDeliveryAttempts.max)) {
-        report({ code: 'AF5002', message: `service "${s.name}": consumer.max_retries ${retries} is outside the ${LIMITS.pubsubDeliveryAttempts.min}..${LIMITS.pubsubDeliveryAttempts.max} delivery attempts Pub/Sub dead-lettering allows on target gcp`, path: svcPath(s, 'consumer', 'max_retries') });
-      }
-      if (spec.consumer && timeout > LIMITS.pubsubMaxAckDeadlineSeconds) {
-        report({ code: 'AF5002', message: `service "${s.name}": timeout_seconds ${timeout} is above Pub/Sub's longest ack deadline (${LIMITS.pubsubMaxAckDeadlineSeconds} s) on target gcp`, path: svcPath(s, 'timeout_seconds') });
-      }
-      if (s.kind === 'cache' && (spec.cache?.backend ?? 'redis') !== 'redis') {
-        report({ code: 'AF5001', message: `service "${s.name}": cache backend ${spec.cache?.backend} is not available on target gcp (Memorystore for Redis); it supports: redis`, path: svcPath(s, 'cache', 'backend'), hint: 'use backend: redis, or choose another target' });
-      }
-      if (s.kind === 'websocket-gateway' && (spec.subscriptions?.events ?? []).length > 0 && explicitlySet(s, 'max_instances') && (spec.max_instances ?? 1) > 1) {
-        report({
-          code: 'AF5002',
-          message: `service "${s.name}": max_instances ${spec.max_instances} with subscriptions.events on target gcp: a Pub/Sub push reaches one Cloud Run instance, so connections held by the others would miss the broadcast`,
-          path: svcPath(s, 'max_instances'),
-          hint: 'set max_instances: 1 (one instance holds every connection), or drop subscriptions.events',
-        });
-      }
-      // Archetypes that run on exactly one Cloud Run instance: instance counts above one would be lowered silently.
-      const single =
-        s.kind === 'stream-processor'
-          ? 'its open windows live in one instance\'s memory'
-          : s.kind === 'scheduled' && (spec.schedule?.overlap_policy ?? 'skip') !== 'allow'
-            ? `one run at a time (overlap_policy ${spec.schedule?.overlap_policy ?? 'skip'}) is one instance`
-            : s.kind === 'websocket-gateway' && (spec.subscriptions?.events ?? []).length > 0
-              ? 'a Pub/Sub push reaches one instance, which must hold every connection'
-              : undefined;
-      for (const key of ['min_instances', 'max_instances'] as const) {
-        if (single === undefined || !explicitlySet(s, key) || (spec[key] ?? 0) <= 1) continue;
-        if (key === 'max_instances' && s.kind === 'websocket-gateway') continue; // reported above, with its own hint
-        report({ code: 'AF5002', message: `service "${s.name}": ${key} ${spec[key]} on target gcp, where a ${s.kind} service runs on one instance: ${single}`, path: svcPath(s, key), hint: `remove ${key} or set it to 1${s.kind === 'scheduled' ? ', or use overlap_policy: allow' : ''}` });
-      }
-      if (spec.schedule && (spec.schedule.timeout_minutes ?? 15) > LIMITS.scheduledRunMinutes) {
-        report({ code: 'AF5002', message: `service "${s.name}": schedule.timeout_minutes ${spec.schedule.timeout_minutes} is above the ${LIMITS.scheduledRunMinutes} minutes Cloud Scheduler waits for a run (one request to Cloud Run) on target gcp`, path: svcPath(s, 'schedule', 'timeout_minutes'), hint: `lower it to ${LIMITS.scheduledRunMinutes} or less` });
-      }
-      const full = `${file.architecture.name}-${s.name}`;
-      if (info.compute && full.length > LIMITS.cloudRunServiceName) {
-        report({ code: 'AF5002', message: `service "${s.name}": the Cloud Run service name "${full}" would have ${full.length} characters; Cloud Run allows ${LIMITS.cloudRunServiceName} on target gcp`, path: svcPath(s, 'name'), hint: 'shorten the service or architecture name' });
-      }
-    }
+  }
+}
+
+function checkGcpService(s: ResolvedService, { model, report, explicitlySet }: TargetCheckContext): void {
+  const spec = s.spec;
+  const info = ARCHETYPES[s.kind];
+  const timeout = spec.timeout_seconds ?? 30;
+  const file = model.file;
+  const retries = spec.consumer?.max_retries;
+  if (spec.consumer && spec.consumer.dlq !== false && retries !== undefined && (retries < LIMITS.pubsubDeliveryAttempts.min || retries > LIMITS.pubsubDeliveryAttempts.max)) {
+    report({ code: 'AF5002', message: `service "${s.name}": consumer.max_retries ${retries} is outside the ${LIMITS.pubsubDeliveryAttempts.min}..${LIMITS.pubsubDeliveryAttempts.max} delivery attempts Pub/Sub dead-lettering allows on target gcp`, path: svcPath(s, 'consumer', 'max_retries') });
+  }
+  if (spec.consumer && timeout > LIMITS.pubsubMaxAckDeadlineSeconds) {
+    report({ code: 'AF5002', message: `service "${s.name}": timeout_seconds ${timeout} is above Pub/Sub's longest ack deadline (${LIMITS.pubsubMaxAckDeadlineSeconds} s) on target gcp`, path: svcPath(s, 'timeout_seconds') });
+  }
+  if (s.kind === 'cache' && (spec.cache?.backend ?? 'redis') !== 'redis') {
+    report({ code: 'AF5001', message: `service "${s.name}": cache backend ${spec.cache?.backend} is not available on target gcp (Memorystore for Redis); it supports: redis`, path: svcPath(s, 'cache', 'backend'), hint: 'use backend: redis, or choose another target' });
+  }
+  if (s.kind === 'websocket-gateway' && (spec.subscriptions?.events ?? []).length > 0 && explicitlySet(s, 'max_instances') && (spec.max_instances ?? 1) > 1) {
+    report({
+      code: 'AF5002',
+      message: `service "${s.name}": max_instances ${spec.max_instances} with subscriptions.events on target gcp: a Pub/Sub push reaches one Cloud Run instance, so connections held by the others would miss the broadcast`,
+      path: svcPath(s, 'max_instances'),
+      hint: 'set max_instances: 1 (one instance holds every connection), or drop subscriptions.events',
+    });
+  }
+  // Archetypes that run on exactly one Cloud Run instance: instance counts above one would be lowered silently.
+  const single =
+    s.kind === 'stream-processor'
+      ? 'its open windows live in one instance\'s memory'
+      : s.kind === 'scheduled' && (spec.schedule?.overlap_policy ?? 'skip') !== 'allow'
+        ? `one run at a time (overlap_policy ${spec.schedule?.overlap_policy ?? 'skip'}) is one instance`
+        : s.kind === 'websocket-gateway' && (spec.subscriptions?.events ?? []).length > 0
+          ? 'a Pub/Sub push reaches one instance, which must hold every connection'
+          : undefined;
+  for (const key of ['min_instances', 'max_instances'] as const) {
+    if (single === undefined || !explicitlySet(s, key) || (spec[key] ?? 0) <= 1) continue;
+    if (key === 'max_instances' && s.kind === 'websocket-gateway') continue; // reported above, with its own hint
+    report({ code: 'AF5002', message: `service "${s.name}": ${key} ${spec[key]} on target gcp, where a ${s.kind} service runs on one instance: ${single}`, path: svcPath(s, key), hint: `remove ${key} or set it to 1${s.kind === 'scheduled' ? ', or use overlap_policy: allow' : ''}` });
+  }
+  if (spec.schedule && (spec.schedule.timeout_minutes ?? 15) > LIMITS.scheduledRunMinutes) {
+    report({ code: 'AF5002', message: `service "${s.name}": schedule.timeout_minutes ${spec.schedule.timeout_minutes} is above the ${LIMITS.scheduledRunMinutes} minutes Cloud Scheduler waits for a run (one request to Cloud Run) on target gcp`, path: svcPath(s, 'schedule', 'timeout_minutes'), hint: `lower it to ${LIMITS.scheduledRunMinutes} or less` });
+  }
+  const full = `${file.architecture.name}-${s.name}`;
+  if (info.compute && full.length > LIMITS.cloudRunServiceName) {
+    report({ code: 'AF5002', message: `service "${s.name}": the Cloud Run service name "${full}" would have ${full.length} characters; Cloud Run allows ${LIMITS.cloudRunServiceName} on target gcp`, path: svcPath(s, 'name'), hint: 'shorten the service or architecture name' });
   }
 }
 
