@@ -67,4 +67,14 @@ describe('built in one place', () => {
     expect(source.match(/\b(t|target|model\.target)\s*[!=]==\s*'(aws|gcp|fly)'/g) ?? []).toEqual([]);
     expect(source).toMatch(/export const TARGET_CHECKS: Record<TargetId, TargetChecks>/);
   });
+
+  test('each cloud limit has one home (lib-constructs/core/cloud-limits.ts), which validation and the constructs read', () => {
+    // GIVEN the limits that used to be written out in several places
+    const literals = /\b(43_?200)\b|name(?:s)?\W[^\n]{0,40}\b49\b|<= 900\b|> 900\b/;
+    const files = [...sources(SRC), ...sources(join(ROOT, 'lib-constructs'))].filter((f) => !f.includes(`${join('skeletons', 'platform')}`));
+    // THEN only cloud-limits.ts spells them out
+    const spelled = files.filter((f) => literals.test(readFileSync(f, 'utf8').replace(/^\s*(\/\/|\*|\/\*\*).*$/gm, ''))).map((f) => relative(ROOT, f));
+    expect(spelled).toEqual([join('lib-constructs', 'core', 'cloud-limits.ts')]);
+  });
 });
+

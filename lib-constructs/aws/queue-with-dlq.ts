@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { SQS_MAX_VISIBILITY_SECONDS } from '../core/cloud-limits';
 import { DEFAULT_MAX_RECEIVE_COUNT, VISIBILITY_PER_CONSUMER_TIMEOUT, defaultDeadLetterQueueProps, defaultQueueProps, deadLetterDepthAlarm } from '../core/sqs-defaults';
 
 export interface QueueWithDlqProps {
@@ -55,8 +56,8 @@ export class QueueWithDlq extends Construct {
       throw new Error(`maxReceiveCount must be a whole number from 1 to 1000, got ${maxReceiveCount}`);
     }
     const visibilityTimeout = props.queueProps?.visibilityTimeout ?? (props.consumerTimeout ? Duration.seconds(props.consumerTimeout.toSeconds() * VISIBILITY_PER_CONSUMER_TIMEOUT) : undefined);
-    if (visibilityTimeout && visibilityTimeout.toSeconds() > 43200) {
-      throw new Error(`the visibility timeout would be ${visibilityTimeout.toSeconds()} s; SQS allows at most 43200 s`);
+    if (visibilityTimeout && visibilityTimeout.toSeconds() > SQS_MAX_VISIBILITY_SECONDS) {
+      throw new Error(`the visibility timeout would be ${visibilityTimeout.toSeconds()} s; SQS allows at most ${SQS_MAX_VISIBILITY_SECONDS} s`);
     }
     const fifo = props.queueProps?.fifo;
     const encryption = props.encryptionMasterKey ? { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: props.encryptionMasterKey } : {};

@@ -23,7 +23,7 @@ export const INGRESS_ALL = 'INGRESS_TRAFFIC_ALL';
 /** Cloud Run service names: lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen. */
 export const RUN_SERVICE_NAME_PATTERN = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 /** The longest Cloud Run service name allframe accepts (leaves room for revision suffixes). */
-export const RUN_SERVICE_NAME_MAX_LENGTH = 49;
+export { RUN_SERVICE_NAME_MAX_LENGTH } from './cloud-limits';
 /** Service account ids: 6 to 30 of lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen. */
 export const SERVICE_ACCOUNT_ID_PATTERN = /^[a-z][-a-z0-9]{4,28}[a-z0-9]$/;
 /** Secret Manager secret ids: 1 to 255 of letters, digits, `_` and `-`. */

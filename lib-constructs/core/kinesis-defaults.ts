@@ -6,7 +6,7 @@ import type { KinesisEventSourceProps } from 'aws-cdk-lib/aws-lambda-event-sourc
 import * as logs from 'aws-cdk-lib/aws-logs';
 
 /** The longest tumbling window Lambda supports, in seconds. */
-export const MAX_TUMBLING_WINDOW_SECONDS = 900;
+export { MAX_TUMBLING_WINDOW_SECONDS } from './cloud-limits';
 
 /** Shards of a provisioned stream when no count is given. */
 export const DEFAULT_SHARD_COUNT = 1;

@@ -52,6 +52,7 @@ const EventNames = (description: string) => Type.Array(EventName('An event name 
 
 // ---------- enums ----------
 
+import { SQS_MAX_VISIBILITY_SECONDS } from '../../lib-constructs/core/cloud-limits';
 import { AUTH_PROVIDERS, COMPUTES, DATABASES, DEFAULT_NODE_RUNTIME, EVENT_BUSES, METRICS, NODE_RUNTIMES, NodeRuntime, PATTERNS, PROTOCOLS, SCHEMA_REGISTRIES, SECRET_MANAGEMENT, SECRETS_MANAGERS, TARGETS } from './constants';
 
 export * from './constants';
@@ -295,7 +296,7 @@ const serviceProperties = {
         retry_backoff: Opt(Enum(['exponential', 'linear', 'fixed'] as const, { description: 'Delay growth between redeliveries', default: 'exponential' })),
         concurrency: Opt(Type.Integer({ description: 'Messages processed at once', minimum: 1, maximum: 1000, default: 10 })),
         batch_size: Opt(Type.Integer({ description: 'Messages delivered per batch', minimum: 1, maximum: 10000, default: 10 })),
-        visibility_timeout_seconds: Opt(Type.Integer({ description: 'How long a received message stays hidden from other consumers', minimum: 0, maximum: 43200, $comment: 'default: 6 × timeout_seconds (what AWS recommends for Lambda consumers)' })),
+        visibility_timeout_seconds: Opt(Type.Integer({ description: 'How long a received message stays hidden from other consumers', minimum: 0, maximum: SQS_MAX_VISIBILITY_SECONDS, $comment: 'default: 6 × timeout_seconds (what AWS recommends for Lambda consumers)' })),
       },
       { description: 'consumer: delivery, retries and dead-lettering', $comment: 'default: absent; required for consumer' },
     ),

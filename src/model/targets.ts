@@ -2,6 +2,7 @@
  * What each target provides and can honour. Validation refuses what a target can't do (never a silent
  * downgrade); resolve fills in the per-target defaults from here.
  */
+import { LAMBDA_MAX_TIMEOUT_SECONDS, MAX_TUMBLING_WINDOW_SECONDS, RUN_SERVICE_NAME_MAX_LENGTH, SQS_MAX_VISIBILITY_SECONDS } from '../../lib-constructs/core/cloud-limits';
 import { ARCHETYPE_KINDS, ArchetypeKind } from './archetypes';
 import type { DiagnosticInit, DocPath } from './diagnostics';
 import type { Compute, Database, EventBus, Metrics, SchemaRegistry, SecretsManager, TargetId } from './constants';
@@ -100,18 +101,20 @@ export function targetNotAvailable(target: TargetId, primaryPath?: DocPath): Dia
 
 /** Numeric limits of the cloud services behind each target, used by validation. */
 export const LIMITS = {
-  lambdaTimeoutSeconds: 900,
+  lambdaTimeoutSeconds: LAMBDA_MAX_TIMEOUT_SECONDS,
   lambdaMemoryMb: { min: 128, max: 10240 },
   /** API Gateway HTTP API integration timeout. */
   httpApiTimeoutSeconds: 30,
-  sqsMaxVisibilitySeconds: 43200,
+  sqsMaxVisibilitySeconds: SQS_MAX_VISIBILITY_SECONDS,
+  /** Longest tumbling window a Lambda stream consumer keeps state across. */
+  tumblingWindowSeconds: MAX_TUMBLING_WINDOW_SECONDS,
   /** Lambda's SQS event source maximum concurrency starts at 2. */
   lambdaSqsMinConcurrency: 2,
   /** Lambda's SQS event source takes at most 10 messages per batch without a batching window (allframe sets none). */
   lambdaSqsMaxBatchWithoutWindow: 10,
   pubsubDeliveryAttempts: { min: 5, max: 100 },
   pubsubMaxAckDeadlineSeconds: 600,
-  cloudRunServiceName: 49,
+  cloudRunServiceName: RUN_SERVICE_NAME_MAX_LENGTH,
   /** Longest scheduled run on GCP: one request, which Cloud Scheduler waits for at most 30 minutes. */
   scheduledRunMinutes: 30,
   /** Valid Fargate memory (MiB) per CPU value. */

@@ -19,6 +19,7 @@ import { StreamProcessor } from '../../../../lib-constructs/aws/stream-processor
 import { WebSocketApi } from '../../../../lib-constructs/aws/websocket-api';
 import type { ArchetypeKind } from '../../../model/archetypes';
 import { kebab } from '../../../model/names';
+import { LIMITS } from '../../../model/targets';
 import { everyCron } from '../../../../lib-constructs/core/cron';
 import { SAGA_STEPS_PATH } from '../../../../lib-constructs/core/saga';
 import { acknowledgeConnectVerifiedByHandler } from '../../../../lib-constructs/core/nag';
@@ -287,7 +288,7 @@ const streamProcessor: AwsHandler = (stack) => {
   stack.useEntries('lambda');
   const fn = stack.fn('Processor', 'lambda', { reservedConcurrentExecutions: 1 });
   const windowing = spec?.windowing ?? {};
-  const tumbling = (windowing.type ?? 'tumbling') === 'tumbling' && (windowing.duration_seconds ?? 60) <= 900;
+  const tumbling = (windowing.type ?? 'tumbling') === 'tumbling' && (windowing.duration_seconds ?? 60) <= LIMITS.tumblingWindowSeconds;
   const processor = new StreamProcessor(stack, 'Stream', {
     handler: fn,
     ...(tumbling ? { tumblingWindow: Duration.seconds(windowing.duration_seconds ?? 60) } : {}),

@@ -1,0 +1,17 @@
+/**
+ * Limits of the cloud services, each in one place: the constructs check their props against them, and allframe's
+ * validation (src/model/targets.ts LIMITS) refuses files that would cross them. No imports, so that validation can
+ * read them without loading aws-cdk-lib or cdktf.
+ */
+
+/** SQS: the longest visibility timeout of a queue, in seconds (12 hours). */
+export const SQS_MAX_VISIBILITY_SECONDS = 43_200;
+
+/** Cloud Run: the longest service name. */
+export const RUN_SERVICE_NAME_MAX_LENGTH = 49;
+
+/** Lambda: the longest tumbling window of a Kinesis event source, in seconds (15 minutes). */
+export const MAX_TUMBLING_WINDOW_SECONDS = 900;
+
+/** Lambda: the longest timeout of a function, in seconds (15 minutes). */
+export const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
