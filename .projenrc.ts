@@ -1,4 +1,6 @@
 import { JsonFile, TextFile, javascript, typescript } from 'projen';
+import { SKELETON_LINT_RULES } from './src/skeletons/lint-rules';
+import { DEV_DEPENDENCIES, RUNTIME_DEPENDENCIES } from './src/skeletons/versions';
 
 /**
  * projen owns package.json, tsconfig*.json, jest.config.json and eslint.config.mjs.
@@ -45,6 +47,26 @@ const VERSION = '0.1.0';
  */
 const PACKAGE_FILES = ['bin/allframe', 'lib/', 'schema/architecture.schema.json', 'examples/', 'docs/', 'CHANGELOG.md'];
 
+/** The generated code allframe checks with its own tools: the platform package and the skeleton templates. */
+const SKELETON_SOURCES = ['src/skeletons/platform/**/*.ts', 'src/skeletons/templates/**/*.ts'];
+const ARCHETYPE_TEMPLATE_DIRS = [
+  'stateless',
+  'event-sourced',
+  'saga-orchestrator',
+  'gateway',
+  'consumer',
+  'producer',
+  'bff',
+  'websocket-gateway',
+  'scheduled',
+  'legacy-adapter',
+  'stream-processor',
+  'cache',
+].map((kind) => `./src/skeletons/templates/${kind}`);
+
+/** The ESLint rules of the generated workspace (GENERATED_LINT_RULES in src/skeletons/root.ts), applied to its sources here. */
+const GENERATED_LINT_RULES = SKELETON_LINT_RULES;
+
 const DEV_DEPS = [
   'typescript@5.9.3',
   '@types/node@20.19.25',
@@ -62,11 +84,18 @@ const DEV_DEPS = [
   '@aws-sdk/client-cloudformation@3.1169.0', // the moto deploy test
   '@aws-sdk/client-s3@3.1169.0',
   '@aws-sdk/client-ssm@3.1169.0',
-  '@aws-sdk/client-sqs@3.1169.0',
-  '@aws-sdk/client-dynamodb@3.1169.0',
   '@aws-sdk/client-iam@3.1169.0',
   '@aws-sdk/client-lambda@3.1164.0',
 ];
+
+/**
+ * The generated workspace's dependencies, at the versions it pins (src/skeletons/versions.ts): allframe type-checks,
+ * lints and tests the platform package and the skeleton templates itself (tsconfig.skeletons.json), so they must
+ * resolve here too. One list, so the two cannot drift.
+ */
+const SKELETON_DEPS = Object.entries({ ...RUNTIME_DEPENDENCIES, ...DEV_DEPENDENCIES })
+  .filter(([name]) => ![...CORE_DEPS, ...DEV_DEPS].some((d) => d.startsWith(`${name}@`)))
+  .map(([name, version]) => `${name}@${version}`);
 
 const project = new typescript.TypeScriptProject({
   name: 'allframe',
@@ -100,12 +129,13 @@ const project = new typescript.TypeScriptProject({
   testdir: 'test',
   libdir: 'lib',
   deps: CORE_DEPS,
-  devDeps: DEV_DEPS,
+  devDeps: [...DEV_DEPS, ...SKELETON_DEPS],
   bin: { allframe: 'bin/allframe' },
   tsconfig: {
     include: ['src/**/*.ts', 'lib-constructs/**/*.ts'],
-    // Verbatim source of the generated repo's shared package: type-checked and linted there, not here.
-    exclude: ['src/skeletons/platform/**'],
+    // The generated code (the platform package and the templates) is checked by tsconfig.skeletons.json, under the
+    // generated workspace's own compiler options; it is copied into lib/ as source, never compiled into it.
+    exclude: SKELETON_SOURCES,
     compilerOptions: {
       rootDir: '.',
       outDir: 'lib',
@@ -141,7 +171,37 @@ new JsonFile(project, 'tsconfig.dev.json', {
     extends: './tsconfig.json',
     compilerOptions: { noEmit: true, rootDir: '.', types: ['jest', 'node'] },
     include: ['src/**/*.ts', 'lib-constructs/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', '.projenrc.ts'],
-    exclude: ['src/skeletons/platform/**'],
+    exclude: SKELETON_SOURCES,
+  },
+});
+
+// The generated code, as the generated workspace compiles it (its tsconfig.base.json, see src/skeletons/root.ts):
+// the platform package with its tests, and the templates, `@allframe/platform` mapped to the platform's source.
+// `rootDirs` lets a template of an archetype import the files every service has (templates/service) as siblings,
+// which is where they are in a rendered service.
+new JsonFile(project, 'tsconfig.skeletons.json', {
+  obj: {
+    compilerOptions: {
+      target: 'ES2022',
+      lib: ['ES2022'],
+      module: 'NodeNext',
+      moduleResolution: 'NodeNext',
+      strict: true,
+      noUncheckedIndexedAccess: true,
+      noImplicitOverride: true,
+      noFallthroughCasesInSwitch: true,
+      noUnusedLocals: true,
+      noUnusedParameters: true,
+      isolatedModules: true,
+      esModuleInterop: true,
+      skipLibCheck: true,
+      resolveJsonModule: true,
+      noEmit: true,
+      types: ['node', 'jest'],
+      paths: { '@allframe/platform': ['./src/skeletons/platform/src/index.ts'] },
+      rootDirs: ['./src/skeletons/templates/service', ...ARCHETYPE_TEMPLATE_DIRS],
+    },
+    include: SKELETON_SOURCES,
   },
 });
 
@@ -149,7 +209,8 @@ new JsonFile(project, 'tsconfig.dev.json', {
 new JsonFile(project, 'jest.config.json', {
   obj: {
     testEnvironment: 'node',
-    roots: ['<rootDir>/test'],
+    // The platform package's own tests run here too, not only inside a generated workspace.
+    roots: ['<rootDir>/test', '<rootDir>/src/skeletons/platform/test'],
     testMatch: ['**/*.test.ts'],
     transform: { '^.+\\.ts$': ['@swc/jest', {}] },
     moduleFileExtensions: ['ts', 'js', 'json'],
@@ -188,9 +249,21 @@ new TextFile(project, 'eslint.config.mjs', {
     ');',
     '',
     'export default tseslint.config(',
-    "  { ignores: ['lib/**', 'node_modules/**', 'coverage/**', 'bench/out/**', 'cdk.out/**', 'fixtures/**', 'bin/**', 'src/skeletons/platform/**'] },",
+    "  { ignores: ['lib/**', 'node_modules/**', 'coverage/**', 'bench/out/**', 'cdk.out/**', 'fixtures/**', 'bin/**'] },",
     '  js.configs.recommended,',
     '  ...tseslint.configs.recommended,',
+    '  // The generated code (platform package, templates) under the rules of the generated workspace\'s own',
+    '  // eslint.config.mjs (src/skeletons/root.ts; a test holds the two rule sets equal), with type information.',
+    `  ...tseslint.configs.recommendedTypeChecked.map((c) => ({ ...c, files: ${JSON.stringify(SKELETON_SOURCES)} })),`,
+    '  {',
+    `    files: ${JSON.stringify(SKELETON_SOURCES)},`,
+    "    languageOptions: { parserOptions: { project: './tsconfig.skeletons.json', tsconfigRootDir: dirname(fileURLToPath(import.meta.url)) } },",
+    `    rules: ${JSON.stringify(GENERATED_LINT_RULES)},`,
+    '  },',
+    '  {',
+    "    files: ['src/skeletons/platform/test/**/*.ts', 'src/skeletons/templates/*/test/**/*.ts'],",
+    "    rules: { '@typescript-eslint/unbound-method': 'off' },",
+    '  },',
     '  {',
     "    files: ['**/*.ts'],",
     "    plugins: { 'import-x': importX },",
@@ -226,10 +299,10 @@ const compile = project.tasks.tryFind('compile');
 compile?.reset('tsc -p tsconfig.json');
 compile?.exec('node -e "require(\'./lib/src/validate/standalone\').writeBuildArtifacts(\'lib\')"');
 // The generated repo's shared package is copied verbatim from src/skeletons/platform.
-compile?.exec('rm -rf lib/src/skeletons/platform && mkdir -p lib/src/skeletons && cp -r src/skeletons/platform lib/src/skeletons/platform');
+compile?.exec('rm -rf lib/src/skeletons/platform lib/src/skeletons/templates && mkdir -p lib/src/skeletons && cp -r src/skeletons/platform src/skeletons/templates lib/src/skeletons/');
 const typecheck = project.addTask('typecheck', {
-  exec: 'tsc -p tsconfig.dev.json',
-  description: 'Type-check everything (src, lib-constructs, test, bench)',
+  exec: 'tsc -p tsconfig.dev.json && tsc -p tsconfig.skeletons.json',
+  description: 'Type-check everything (src, lib-constructs, test, bench; the platform package and the templates)',
 });
 const lint = project.addTask('lint', { exec: 'eslint --max-warnings 0 .', description: 'ESLint with zero warnings' });
 // jest's JSON result goes to test-results.json (CI prints its "N passed, N failed" line from it).

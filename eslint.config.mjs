@@ -25,9 +25,21 @@ const layerZones = STAGES.flatMap((stage, i) =>
 );
 
 export default tseslint.config(
-  { ignores: ['lib/**', 'node_modules/**', 'coverage/**', 'bench/out/**', 'cdk.out/**', 'fixtures/**', 'bin/**', 'src/skeletons/platform/**'] },
+  { ignores: ['lib/**', 'node_modules/**', 'coverage/**', 'bench/out/**', 'cdk.out/**', 'fixtures/**', 'bin/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  // The generated code (platform package, templates) under the rules of the generated workspace's own
+  // eslint.config.mjs (src/skeletons/root.ts; a test holds the two rule sets equal), with type information.
+  ...tseslint.configs.recommendedTypeChecked.map((c) => ({ ...c, files: ["src/skeletons/platform/**/*.ts","src/skeletons/templates/**/*.ts"] })),
+  {
+    files: ["src/skeletons/platform/**/*.ts","src/skeletons/templates/**/*.ts"],
+    languageOptions: { parserOptions: { project: './tsconfig.skeletons.json', tsconfigRootDir: dirname(fileURLToPath(import.meta.url)) } },
+    rules: {"@typescript-eslint/no-floating-promises":"error","@typescript-eslint/no-explicit-any":"error","@typescript-eslint/no-unused-vars":["error",{"argsIgnorePattern":"^_"}],"@typescript-eslint/no-deprecated":["error",{"allow":[{"from":"package","package":"hono","name":"handle"}]}]},
+  },
+  {
+    files: ['src/skeletons/platform/test/**/*.ts', 'src/skeletons/templates/*/test/**/*.ts'],
+    rules: { '@typescript-eslint/unbound-method': 'off' },
+  },
   {
     files: ['**/*.ts'],
     plugins: { 'import-x': importX },

@@ -3,6 +3,7 @@ import type { ResolvedArchitecture } from '../resolve/index';
 import { OutputFile, managed, managedJson, owned } from '../model/output-file';
 import { PACKAGE_NAME, allframeVersion } from '../model/version';
 import { CDK_CLI, DEV_DEPENDENCIES } from './versions';
+import { lintRulesSource } from './lint-rules';
 
 /**
  * The workspace's own tools: allframe at the version that generated it (so `npx allframe synth --check` and the
@@ -65,11 +66,7 @@ export default tseslint.config(
   {
     languageOptions: { parserOptions: { project: './tsconfig.json', tsconfigRootDir: import.meta.dirname } },
     rules: {
-      '@typescript-eslint/no-floating-promises': 'error',
-      '@typescript-eslint/no-explicit-any': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
-      // hono/aws-lambda is marked deprecated, with no successor published yet.
-      '@typescript-eslint/no-deprecated': ['error', { allow: [{ from: 'package', package: 'hono', name: 'handle' }] }],
+${lintRulesSource(3)}
     },
   },
   {
