@@ -2,7 +2,7 @@
 import { OutputFile, managed } from '../model/output-file';
 import type { ServiceContext } from './context';
 import { constant } from './names';
-import { containerEntry, lambdaEntry, secretNames, secretsConfig } from './secrets';
+import { containerEntry, lambdaEntry, secretsConfig } from './secrets';
 
 export interface ConfigVar {
   readonly kind: 'string' | 'int' | 'bool' | 'list';
@@ -23,8 +23,9 @@ export function baseConfig(ctx: ServiceContext): Record<string, ConfigVar> {
     EVENT_TARGET: { kind: 'string', default: '', description: 'Topic ARN, bus name, queue URL or Pub/Sub topic the service publishes to' },
     ...(usesStore ? storeConfig(ctx) : {}),
     PII_FIELDS: { kind: 'list', default: (ctx.model.file.compliance?.pii_fields ?? []).join(','), description: 'Fields redacted from logs' },
-    // The secrets themselves are read at start-up (src/secrets.ts), never configuration.
-    ...(secretNames(ctx).length > 0 ? secretsConfig() : {}),
+    // Where the secrets are read at start-up (src/secrets.ts; every service has it, most with no names): the
+    // secrets themselves are never configuration.
+    ...secretsConfig(),
   };
 }
 

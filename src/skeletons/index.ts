@@ -8,7 +8,7 @@ import type { OutputFile } from '../model/output-file';
 import { ServiceContext, serviceContext } from './context';
 import { platformFiles } from './platform';
 import { rootFiles } from './root';
-import { secretsFiles } from './secrets';
+import { serviceSecrets } from './service-files';
 import { renderBff } from './archetypes/bff';
 import { renderCache } from './archetypes/cache';
 import { renderConsumer } from './archetypes/consumer';
@@ -50,7 +50,7 @@ export function renderRepository(model: ResolvedArchitecture, options: RenderOpt
   const files = [...rootFiles(model, options.sourceFile), ...platformFiles(model)];
   for (const service of model.services) {
     const ctx = serviceContext(model, service);
-    files.push(...RENDERERS[service.kind](ctx), ...secretsFiles(ctx));
+    files.push(...RENDERERS[service.kind](ctx), ...serviceSecrets(ctx));
   }
   return files;
 }

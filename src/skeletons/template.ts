@@ -6,9 +6,14 @@
  * - replaces `__Name__` placeholders (in the text and the file's path) with the names of one service, entity or
  *   event (`__Entity__` → `Order`, `__entities__` → `orders`), and `@allframe/platform` with the workspace's
  *   platform package;
- * - keeps or drops lines: `// @if flag` … `// @else` … `// @end` (also `// @if !flag`), or one line ending in
- *   `// @if flag`;
- * - repeats lines once per item: `// @each list` … `// @end`, the item's names over the outer ones;
+ * - keeps or drops lines: `// @if flag` … `// @end` (or `// @if !flag`), or one line ending in `// @if flag`.
+ *   There is no `@else`: the template as it stands holds every line, so lines of both sides would have to be valid
+ *   together; when they cannot, the variant is a slot (its sample checked) or, better, a platform option;
+ * - replaces a sample value with one of the names where a block comment holding `=name` comes right before it
+ *   (e.g. a TTL written as that comment then `86400`): the sample, a number, word or quoted string, is what
+ *   allframe's type-check sees, for values a `__Name__` identifier could not stand for;
+ * - repeats lines once per item: `// @each list` … `// @end` (or one line ending in `// @each list`), the item's
+ *   names over the outer ones;
  * - replaces sample lines with per-service lines: `// @slot name` … `// @end` (the sample is what allframe's
  *   type-check sees; a service gets the slot's text, indented as the marker).
  *
@@ -16,8 +21,9 @@
  * internal error, so a template and its renderer cannot drift apart silently.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { InternalError } from '../model/diagnostics';
+import { FileKind, OutputFile, managed, owned } from '../model/output-file';
 
 export const TEMPLATES_DIR = join(__dirname, 'templates');
 
@@ -37,24 +43,24 @@ export interface TemplateData {
   readonly slots?: Readonly<Record<string, string>>;
 }
 
-/** A rendered template: the text, and how many of its lines came from the template (the rest from slots). */
+/** A rendered template: the text, and its lines that came from the template (not from slots). */
 export interface Rendered {
   readonly text: string;
-  readonly templateLines: number;
-  readonly slotLines: number;
+  readonly fromTemplate: readonly string[];
 }
 
 const PLACEHOLDER = /__([A-Za-z][A-Za-z0-9]*)__/g;
-const DIRECTIVE = /^(\s*)\/\/ @(if|else|end|each|slot)\b\s*(!?[A-Za-z][\w-]*)?\s*$/;
-const TRAILING_IF = /\s*\/\/ @if (!?)([A-Za-z][\w-]*)\s*$/;
+const DIRECTIVE = /^(\s*)\/\/ @(if|end|each|slot)\b\s*(!?[A-Za-z][\w-]*)?\s*$/;
+const VALUE = /\/\*=([A-Za-z]\w*)\*\/ ?('(?:[^'\\]|\\.)*'|-?[\d_.]+|\w+)/g;
+const TRAILING = /\s*\/\/ @(if|each) (!?[A-Za-z][\w-]*)\s*$/;
 
 const sources = new Map<string, string>();
 
-/** The template's text, read once per process. */
+/** The template's text (`file` relative to the templates folder, or absolute), read once per process. */
 export function templateSource(file: string): string {
   let text = sources.get(file);
   if (text === undefined) {
-    text = readFileSync(join(TEMPLATES_DIR, file), 'utf8');
+    text = readFileSync(isAbsolute(file) ? file : join(TEMPLATES_DIR, file), 'utf8');
     sources.set(file, text);
   }
   return text;
@@ -65,8 +71,6 @@ interface Block {
   readonly arg: string;
   readonly indent: string;
   readonly body: Line[];
-  readonly otherwise: Line[];
-  inElse: boolean;
 }
 type Line = string | Block;
 
@@ -74,10 +78,7 @@ type Line = string | Block;
 function parse(file: string, text: string): Line[] {
   const root: Line[] = [];
   const stack: Block[] = [];
-  const target = () => {
-    const top = stack[stack.length - 1];
-    return top ? (top.inElse ? top.otherwise : top.body) : root;
-  };
+  const target = () => stack[stack.length - 1]?.body ?? root;
   text.split('\n').forEach((line, i) => {
     const m = DIRECTIVE.exec(line);
     if (!m) {
@@ -86,17 +87,12 @@ function parse(file: string, text: string): Line[] {
     }
     const [, indent = '', kind, arg] = m;
     const where = `${file}:${i + 1}`;
-    if (kind === 'end' || kind === 'else') {
-      const top = stack[stack.length - 1];
-      if (!top) throw new InternalError(`template ${where}: @${kind} without an open block`);
-      if (kind === 'else') {
-        if (top.kind !== 'if' || top.inElse) throw new InternalError(`template ${where}: @else outside an @if`);
-        top.inElse = true;
-      } else stack.pop();
+    if (kind === 'end') {
+      if (!stack.pop()) throw new InternalError(`template ${where}: @end without an open block`);
       return;
     }
     if (arg === undefined) throw new InternalError(`template ${where}: @${kind} needs a name`);
-    const block: Block = { kind: kind as Block['kind'], arg, indent, body: [], otherwise: [], inElse: false };
+    const block: Block = { kind: kind as Block['kind'], arg, indent, body: [] };
     target().push(block);
     stack.push(block);
   });
@@ -114,35 +110,51 @@ function flag(file: string, data: TemplateData, arg: string): boolean {
   return negated ? !value : value;
 }
 
-/** Substitutes the placeholders of one line (or path). */
-export function substitute(file: string, text: string, names: Names): string {
-  return text.replace(PLACEHOLDER, (all, name: string) => {
-    const value = names[name];
-    if (value === undefined) throw new InternalError(`template ${file}: no value for ${all}`);
-    return value;
-  });
+function list(file: string, data: TemplateData, name: string): readonly Names[] {
+  const items = data.lists?.[name];
+  if (items === undefined) throw new InternalError(`template ${file}: no list ${name}`);
+  return items;
 }
 
-function emit(file: string, lines: readonly Line[], data: TemplateData, names: Names, out: { lines: string[]; slotLines: number }): void {
+/** Substitutes the placeholders of one line (or path). */
+export function substitute(file: string, text: string, names: Names): string {
+  const value = (all: string, name: string) => {
+    const v = names[name];
+    if (v === undefined) throw new InternalError(`template ${file}: no value for ${all}`);
+    return v;
+  };
+  return text.replace(VALUE, (all, name: string) => value(all, name)).replace(PLACEHOLDER, (all, name: string) => value(all, name));
+}
+
+interface Out {
+  readonly lines: string[];
+  readonly fromTemplate: string[];
+}
+
+function emit(file: string, lines: readonly Line[], data: TemplateData, names: Names, out: Out): void {
   for (const line of lines) {
     if (typeof line === 'string') {
-      const m = TRAILING_IF.exec(line);
-      if (m && !flag(file, data, `${m[1]}${m[2]}`)) continue;
+      const m = TRAILING.exec(line);
       const code = m ? line.slice(0, m.index) : line;
-      out.lines.push(substitute(file, code.split(PLATFORM_SPECIFIER).join(names.platform), names));
+      const push = (scope: Names) => {
+        const text = substitute(file, code.split(PLATFORM_SPECIFIER).join(names.platform), scope);
+        out.lines.push(text);
+        out.fromTemplate.push(text);
+      };
+      if (!m) push(names);
+      else if (m[1] === 'if') {
+        if (flag(file, data, m[2]!)) push(names);
+      } else for (const item of list(file, data, m[2]!)) push({ ...names, ...item });
     } else if (line.kind === 'if') {
-      emit(file, flag(file, data, line.arg) ? line.body : line.otherwise, data, names, out);
+      if (flag(file, data, line.arg)) emit(file, line.body, data, names, out);
     } else if (line.kind === 'each') {
-      const items = data.lists?.[line.arg];
-      if (items === undefined) throw new InternalError(`template ${file}: no list ${line.arg}`);
-      for (const item of items) emit(file, line.body, data, { ...names, ...item }, out);
+      for (const item of list(file, data, line.arg)) emit(file, line.body, data, { ...names, ...item }, out);
     } else {
       const text = data.slots?.[line.arg];
       if (text === undefined) throw new InternalError(`template ${file}: no slot ${line.arg}`);
       if (text === '') continue;
       const slot = text.replace(/\n$/, '').split('\n').map((l) => (l === '' ? '' : line.indent + l));
       out.lines.push(...slot);
-      out.slotLines += slot.length;
     }
   }
 }
@@ -154,9 +166,64 @@ export function renderTemplate(file: string, data: TemplateData): Rendered {
     tree = parse(file, templateSource(file));
     parsed.set(file, tree);
   }
-  const out = { lines: [] as string[], slotLines: 0 };
+  const out: Out = { lines: [], fromTemplate: [] };
   emit(file, tree, data, data.names, out);
-  const text = out.lines.join('\n');
-  const total = out.lines.length - (out.lines[out.lines.length - 1] === '' ? 1 : 0);
-  return { text, templateLines: total - out.slotLines, slotLines: out.slotLines };
+  const joined = joinImports(out.lines.join('\n'));
+  return { text: joined, fromTemplate: [...out.fromTemplate, ...joined.split('\n').filter((l) => l.startsWith('import '))] };
+}
+
+const MULTILINE_IMPORT = /^import (type )?\{\n((?: {2}[\w$]+(?: as [\w$]+)?,\n)+)\} from ('[^'\n]+');$/gm;
+
+/**
+ * Imports a template writes one name a line (so a name can be conditional) go back on one line when they fit in
+ * 120 characters, as a person would write them.
+ */
+function joinImports(text: string): string {
+  return text.replace(MULTILINE_IMPORT, (all, type: string | undefined, names: string, from: string) => {
+    const line = `import ${type ?? ''}{ ${names.trim().split(',\n').map((n) => n.trim().replace(/,$/, '')).join(', ')} } from ${from};`;
+    return line.length <= 120 ? line : all;
+  });
+}
+
+/** The lines of an output file that came from a template, for measuring (see templateShare). */
+const provenance = new WeakMap<OutputFile, readonly string[]>();
+
+/**
+ * The output file of template `file` (`<group>/<path in the service>`, e.g. `stateless/src/app.ts`): at `dir` plus
+ * the path with its placeholders substituted, managed (with the marker) or owned. `transform` rewrites the rendered
+ * text first (the secrets wrapping of entries).
+ */
+export function templateFile(kind: FileKind, dir: string, file: string, data: TemplateData, transform: (text: string) => string = (t) => t): OutputFile {
+  const rendered = renderTemplate(file, data);
+  const path = `${dir}/${substitute(file, file.slice(file.indexOf('/') + 1), data.names)}`;
+  const text = transform(rendered.text);
+  const out = kind === 'managed' ? managed(path, text) : owned(path, text);
+  provenance.set(out, rendered.fromTemplate);
+  return out;
+}
+
+/**
+ * How many lines of the TypeScript files among `files` came from templates (checked by allframe's tsc and ESLint),
+ * out of how many (blank lines not counted). A line counts when it equals, indentation aside, a line its template
+ * rendered: the secrets wrapping re-indents lines and adds its own, which count as not from a template.
+ */
+export function templateShare(files: readonly OutputFile[]): { readonly fromTemplates: number; readonly total: number } {
+  let fromTemplates = 0;
+  let total = 0;
+  for (const f of files) {
+    if (!f.path.endsWith('.ts')) continue;
+    const pool = new Map<string, number>();
+    for (const l of provenance.get(f) ?? []) pool.set(l.trim(), (pool.get(l.trim()) ?? 0) + 1);
+    for (const line of f.content.split('\n')) {
+      const key = line.trim();
+      if (key === '') continue;
+      total++;
+      const left = pool.get(key) ?? 0;
+      if (left > 0) {
+        fromTemplates++;
+        pool.set(key, left - 1);
+      }
+    }
+  }
+  return { fromTemplates, total };
 }

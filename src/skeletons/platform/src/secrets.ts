@@ -34,6 +34,7 @@ export async function loadSecrets<const N extends string>(
   names: readonly N[],
   options: SecretsOptions,
 ): Promise<Record<N, string>> {
+  if (names.length === 0) return {} as Record<N, string>;
   const prefix = options.prefix ?? '';
   let read: (id: string) => Promise<string | undefined>;
   if (options.source === 'env') {
@@ -61,4 +62,9 @@ export async function loadSecrets<const N extends string>(
   });
   if (missing.length > 0) throw new SecretsError(missing);
   return result as Record<N, string>;
+}
+
+/** Stand-in values for tests: `{ NAME: 'test-name' }` for each name (what generated tests pass as the secrets). */
+export function testSecrets<const N extends string>(names: readonly N[]): Record<N, string> {
+  return Object.fromEntries(names.map((name) => [name, `test-${name.toLowerCase()}`])) as Record<N, string>;
 }

@@ -1,6 +1,6 @@
 import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { AwsClient } from '../src/aws';
-import { loadSecrets, SecretsError } from '../src/secrets';
+import { loadSecrets, SecretsError, testSecrets } from '../src/secrets';
 import { fakeAws, inputOf } from './fakes';
 
 // Compile-time check: the real client fits the port.
@@ -63,8 +63,13 @@ describe('loadSecrets', () => {
     await expect(loadSecrets(['db'], { source: 'aws-secrets', client })).rejects.toThrow('AccessDenied');
   });
 
-  it('builds the real client when none is given', async () => {
-    // GIVEN no names, so no call is made / WHEN / THEN
+  it('reads nothing, and builds no client, for no names', async () => {
+    // GIVEN no names / WHEN / THEN
     await expect(loadSecrets([], { source: 'aws-secrets' })).resolves.toEqual({});
+  });
+
+  it('gives tests stand-in values named after the secrets', () => {
+    expect(testSecrets(['STRIPE_API_KEY', 'DB'])).toEqual({ STRIPE_API_KEY: 'test-stripe_api_key', DB: 'test-db' });
+    expect(testSecrets([])).toEqual({});
   });
 });

@@ -1,0 +1,67 @@
+/**
+ * The files every service has, rendered from templates/service/: configuration, secrets, HTTP entries. Every service
+ * reads its secrets at start-up the same way, none or several (the platform reads nothing for none), so no template
+ * varies with them: `createDependencies(config, secrets)` everywhere, tests passing `testSecrets(SECRET_NAMES)`.
+ */
+import type { OutputFile } from '../model/output-file';
+import { ConfigVar, baseConfig } from './common';
+import type { ServiceContext } from './context';
+import { secretNames } from './secrets';
+import { Names, TemplateData, templateFile } from './template';
+
+/** The names every template of a service may use: `platform` (the package) and `service` (its name). */
+export function serviceNames(ctx: ServiceContext): Names & { readonly platform: string } {
+  return { platform: ctx.platform, service: ctx.service.name };
+}
+
+/** Template data of a service: its names plus `extra`, and the given flags, lists and slots. */
+export function serviceData(ctx: ServiceContext, data: Omit<Partial<TemplateData>, 'names'> & { readonly names?: Names } = {}): TemplateData {
+  return { ...data, names: { ...serviceNames(ctx), ...data.names } };
+}
+
+/** `src/config.ts`: the service's variables (baseConfig, then `extra`). */
+export function serviceConfig(ctx: ServiceContext, extra: Record<string, ConfigVar> = {}): OutputFile {
+  const vars = { ...baseConfig(ctx), ...extra };
+  const lines = Object.entries(vars).map(([name, v]) => {
+    const parts = [`kind: '${v.kind}'`];
+    if (v.default !== undefined) parts.push(`default: ${JSON.stringify(v.default)}`);
+    if (v.required) parts.push('required: true');
+    parts.push(`description: ${JSON.stringify(v.description)}`);
+    return `${name}: { ${parts.join(', ')} },`;
+  });
+  return templateFile('managed', ctx.dir, 'service/src/config.ts', serviceData(ctx, { slots: { vars: lines.join('\n') } }));
+}
+
+/** `{ A: 'test-a' }`: a TypeScript object literal of string values. */
+function literal(values: Record<string, string>): string {
+  const entries = Object.entries(values).map(([k, v]) => `${k}: '${v}'`);
+  return entries.length === 0 ? '{}' : `{ ${entries.join(', ')} }`;
+}
+
+/** `src/secrets.ts` (the loader, names only) and its test. */
+export function serviceSecrets(ctx: ServiceContext): OutputFile[] {
+  const names = secretNames(ctx);
+  const list = `export const SECRET_NAMES = [${names.map((x) => `'${x}'`).join(', ')}] as const;`;
+  const values = literal(Object.fromEntries(names.map((x) => [x, `test-${x.toLowerCase()}`])));
+  const others = literal(Object.fromEntries(names.slice(0, -1).map((x) => [x, `value-of-${x.toLowerCase()}`])));
+  const data = serviceData(ctx, {
+    names: { lastSecret: names[names.length - 1] ?? '' },
+    flags: { secrets: names.length > 0 },
+    slots: { names: list, values: `const VALUES = ${values};`, others: `const env: Record<string, string> = ${others};` },
+  });
+  return [templateFile('managed', ctx.dir, 'service/src/secrets.ts', data), templateFile('managed', ctx.dir, 'service/test/secrets.test.ts', data)];
+}
+
+/**
+ * The container and Lambda entries of an HTTP service (`buildApp`, `createDependencies`). With `relay`, the
+ * dependencies carry an outbox relay: the container runs it every second, `entry/relay.ts` is its Lambda handler.
+ */
+export function serviceHttpEntries(ctx: ServiceContext, options: { readonly relay?: boolean } = {}): OutputFile[] {
+  const relay = options.relay === true;
+  const data = serviceData(ctx, { flags: { relay } });
+  return [
+    templateFile('managed', ctx.dir, 'service/src/entry/server.ts', data),
+    ...(relay ? [templateFile('managed', ctx.dir, 'service/src/entry/relay.ts', data)] : []),
+    templateFile('managed', ctx.dir, 'service/src/entry/lambda.ts', data),
+  ];
+}
