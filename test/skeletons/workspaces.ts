@@ -1,6 +1,8 @@
 /** The architecture files whose generated workspaces the skeleton tests check, and writing those workspaces out. */
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
+import * as ts from 'typescript';
+import { templateShare } from '../../src/skeletons/template';
 import { renderText } from '../helpers';
 
 const root = join(__dirname, '..', '..');
@@ -31,3 +33,36 @@ export function writeWorkspaces(dir: string, sources = workspaceSources()): stri
   return written;
 }
 
+/** Lines of generated service TypeScript from templates, over all fixtures. */
+export function measureShare(): { fromTemplates: number; total: number; share: number } {
+  let fromTemplates = 0;
+  let total = 0;
+  for (const source of workspaceSources()) {
+    const files = renderText(readFileSync(source.file, 'utf8')).filter((f) => f.path.startsWith('services/'));
+    const m = templateShare(files);
+    fromTemplates += m.fromTemplates;
+    total += m.total;
+  }
+  return { fromTemplates, total, share: fromTemplates / total };
+}
+
+/** Every function of the renderers (src/skeletons, templates and platform aside) longer than `max` lines. */
+export function longFunctions(max: number): string[] {
+  const dir = join(root, 'src', 'skeletons');
+  const long: string[] = [];
+  for (const entry of readdirSync(dir, { recursive: true }).map(String)) {
+    if (!entry.endsWith('.ts') || /^(templates|platform)\//.test(entry)) continue;
+    const path = join(dir, entry);
+    const source = ts.createSourceFile(path, readFileSync(path, 'utf8'), ts.ScriptTarget.ES2022, true);
+    const visit = (node: ts.Node): void => {
+      if (ts.isFunctionDeclaration(node) || ts.isArrowFunction(node) || ts.isFunctionExpression(node) || ts.isMethodDeclaration(node)) {
+        const lines = source.getLineAndCharacterOfPosition(node.getEnd()).line - source.getLineAndCharacterOfPosition(node.getStart()).line + 1;
+        const name = ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node) ? node.name?.getText() : ts.isVariableDeclaration(node.parent) ? node.parent.name.getText() : undefined;
+        if (lines > max) long.push(`${relative(root, path)}:${source.getLineAndCharacterOfPosition(node.getStart()).line + 1} ${name ?? '(anonymous)'} ${lines} lines`);
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(source);
+  }
+  return long.sort();
+}
