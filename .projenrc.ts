@@ -1,4 +1,6 @@
 import { JsonFile, TextFile, javascript, typescript } from 'projen';
+import { ARCHETYPE_KINDS } from './src/model/archetypes';
+import { WORKSPACE_COMPILER_OPTIONS } from './src/skeletons/compiler-options';
 import { SKELETON_LINT_RULES } from './src/skeletons/lint-rules';
 import { DEV_DEPENDENCIES, RUNTIME_DEPENDENCIES } from './src/skeletons/versions';
 
@@ -49,20 +51,7 @@ const PACKAGE_FILES = ['bin/allframe', 'lib/', 'schema/architecture.schema.json'
 
 /** The generated code allframe checks with its own tools: the platform package and the skeleton templates. */
 const SKELETON_SOURCES = ['src/skeletons/platform/**/*.ts', 'src/skeletons/templates/**/*.ts'];
-const ARCHETYPE_TEMPLATE_DIRS = [
-  'stateless',
-  'event-sourced',
-  'saga-orchestrator',
-  'gateway',
-  'consumer',
-  'producer',
-  'bff',
-  'websocket-gateway',
-  'scheduled',
-  'legacy-adapter',
-  'stream-processor',
-  'cache',
-].map((kind) => `./src/skeletons/templates/${kind}`);
+const ARCHETYPE_TEMPLATE_DIRS = ARCHETYPE_KINDS.map((kind) => `./src/skeletons/templates/${kind}`);
 
 /** The ESLint rules of the generated workspace (GENERATED_LINT_RULES in src/skeletons/root.ts), applied to its sources here. */
 const GENERATED_LINT_RULES = SKELETON_LINT_RULES;
@@ -182,22 +171,11 @@ new JsonFile(project, 'tsconfig.dev.json', {
 new JsonFile(project, 'tsconfig.skeletons.json', {
   obj: {
     compilerOptions: {
-      target: 'ES2022',
-      lib: ['ES2022'],
-      module: 'NodeNext',
-      moduleResolution: 'NodeNext',
-      strict: true,
-      noUncheckedIndexedAccess: true,
-      noImplicitOverride: true,
-      noFallthroughCasesInSwitch: true,
+      ...WORKSPACE_COMPILER_OPTIONS,
+      // stricter than the workspace where it costs the user nothing: what allframe ships has no unused names
       noUnusedLocals: true,
       noUnusedParameters: true,
-      isolatedModules: true,
-      esModuleInterop: true,
-      skipLibCheck: true,
-      resolveJsonModule: true,
       noEmit: true,
-      types: ['node', 'jest'],
       paths: { '@allframe/platform': ['./src/skeletons/platform/src/index.ts'] },
       rootDirs: ['./src/skeletons/templates/service', ...ARCHETYPE_TEMPLATE_DIRS],
     },

@@ -3,6 +3,7 @@ import type { ResolvedArchitecture } from '../resolve/index';
 import { OutputFile, managed, managedJson, owned } from '../model/output-file';
 import { PACKAGE_NAME, allframeVersion } from '../model/version';
 import { CDK_CLI, DEV_DEPENDENCIES } from './versions';
+import { WORKSPACE_COMPILER_OPTIONS } from './compiler-options';
 import { lintRulesSource } from './lint-rules';
 
 /**
@@ -33,21 +34,7 @@ export function rootFiles(model: ResolvedArchitecture, sourceFile: string): Outp
       devDependencies: sorted({ ...DEV_DEPENDENCIES, ...toolDependencies(model) }),
     }),
     managedJson('tsconfig.base.json', {
-      compilerOptions: {
-        target: 'ES2022',
-        lib: ['ES2022'],
-        module: 'NodeNext',
-        moduleResolution: 'NodeNext',
-        strict: true,
-        noUncheckedIndexedAccess: true,
-        noImplicitOverride: true,
-        noFallthroughCasesInSwitch: true,
-        isolatedModules: true,
-        esModuleInterop: true,
-        skipLibCheck: true,
-        resolveJsonModule: true,
-        types: ['node', 'jest'],
-      },
+      compilerOptions: WORKSPACE_COMPILER_OPTIONS,
     }),
     managedJson('tsconfig.json', {
       extends: './tsconfig.base.json',
