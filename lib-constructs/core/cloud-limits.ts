@@ -15,3 +15,28 @@ export const MAX_TUMBLING_WINDOW_SECONDS = 900;
 
 /** Lambda: the longest timeout of a function, in seconds (15 minutes). */
 export const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
+
+/** Cloud Run: environment variable names Cloud Run sets itself and refuses in a container's env. */
+export const RUN_RESERVED_ENV_NAMES: readonly string[] = ['PORT', 'K_SERVICE', 'K_REVISION', 'K_CONFIGURATION'];
+
+/** Lambda: environment variable names the runtime sets itself; a function's configuration may not set them. */
+export const LAMBDA_RESERVED_ENV_NAMES: readonly string[] = [
+  '_HANDLER',
+  '_X_AMZN_TRACE_ID',
+  'AWS_ACCESS_KEY',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_DEFAULT_REGION',
+  'AWS_EXECUTION_ENV',
+  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
+  'AWS_LAMBDA_FUNCTION_NAME',
+  'AWS_LAMBDA_FUNCTION_VERSION',
+  'AWS_LAMBDA_INITIALIZATION_TYPE',
+  'AWS_LAMBDA_LOG_GROUP_NAME',
+  'AWS_LAMBDA_LOG_STREAM_NAME',
+  'AWS_LAMBDA_RUNTIME_API',
+  'AWS_REGION',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'LAMBDA_RUNTIME_DIR',
+  'LAMBDA_TASK_ROOT',
+];

@@ -33,7 +33,7 @@ export const SECRET_NAME_PATTERN = /^projects\/[^/]+\/secrets\/[A-Za-z0-9_-]{1,2
 /** A service account's email (user-managed `…iam.gserviceaccount.com` or Google-managed `…gserviceaccount.com`). */
 export const SERVICE_ACCOUNT_EMAIL_PATTERN = /^[a-z0-9][-a-z0-9.]*@[-a-z0-9.]+\.gserviceaccount\.com$/;
 /** Environment variable names Cloud Run sets itself and refuses in a container's env. */
-export const RESERVED_RUN_ENV_NAMES: readonly string[] = ['PORT', 'K_SERVICE', 'K_REVISION', 'K_CONFIGURATION'];
+export { RUN_RESERVED_ENV_NAMES as RESERVED_RUN_ENV_NAMES } from './cloud-limits';
 /** Environment variable names: letters, digits and `_`, not starting with a digit. */
 export const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

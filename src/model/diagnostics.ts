@@ -72,6 +72,11 @@ export const ERROR_CODES = {
   AF4010: { stage: 'semantic', title: 'Service depends on itself', help: 'Remove the service from its own `depends_on`.' },
   AF4011: { stage: 'semantic', title: 'Inconsistent values', help: 'Two values contradict each other, for example min_instances above max_instances.' },
   AF4012: { stage: 'semantic', title: 'Missing setting for a choice made elsewhere', help: 'A choice in the file needs a further setting, for example an authentication provider needs jwt_issuer.' },
+  AF4013: {
+    stage: 'semantic',
+    title: 'Environment variable set by allframe or the cloud',
+    help: "A service's `environment` may not set a variable allframe sets itself (`SERVICE_NAME`, `EVENT_TARGET`, `DATABASE_URL`, ...: the platform's wiring reads them), one the cloud sets (Cloud Run's `PORT`, Lambda's `AWS_LAMBDA_FUNCTION_NAME`), the URL of a service it calls (`<CALLEE>_URL`) or the name of one of its secrets. src/model/environment.ts lists them. Rename yours.",
+  },
 
   AF5001: { stage: 'target', title: 'Not supported by the target', help: 'The target cannot honour this choice; allframe never downgrades silently. Change the value or choose another target.' },
   AF5002: { stage: 'target', title: 'Value outside what the target allows', help: 'The target service accepts a narrower range than the format, for example Pub/Sub delivery attempts 5..100 or Lambda timeouts up to 900 s.' },

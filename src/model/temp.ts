@@ -7,26 +7,95 @@
  * runs only when the running command yields to the event loop (the CLI does between its phases, see
  * `yieldToSignals`). It removes what is registered, then raises the signal again with the default action, so the
  * process ends as a signal ends it (exit status 130 for SIGINT, 143 for SIGTERM in a shell).
+ *
+ * SIGKILL (and a crash of Node itself) runs nothing, so a directory can be left behind. Each directory's name holds
+ * the id of the process that made it (`allframe-code-<pid>-XXXXXX`), and the first `makeTempDir` of a process sweeps
+ * `os.tmpdir()` for directories of that form whose process is gone (`sweepStaleTempDirs`).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const registered = new Set<string>();
 let exitHook = false;
+let swept = false;
+
+/**
+ * The name of a directory `makeTempDir` makes: `allframe-<words>-<pid>-<6 characters of mkdtemp>`. Only names of
+ * this form are ever swept (a directory of another tool, or one made by an allframe before the pid was in the
+ * name, is never touched).
+ */
+export const TEMP_DIR_NAME = /^allframe-[a-z]+(?:-[a-z]+)*-(\d+)-[A-Za-z0-9]{6}$/;
+
+/**
+ * How long a directory must have been left unchanged before it can be swept: a directory is removed only when its
+ * process is gone and it is older than this, so a process whose pid is reused (or one in another pid namespace
+ * sharing the temporary directory) does not lose a directory it has just made.
+ */
+export const STALE_AFTER_MS = 60_000;
+
+/** Whether the process `pid` exists: signal 0 checks without sending; ESRCH is "no such process", EPERM a live process of another user. */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
+/**
+ * Remove the directories under `root` that a process killed outright left behind: named by `makeTempDir`
+ * (`TEMP_DIR_NAME`), of a process that no longer exists, not ours, and last changed more than `STALE_AFTER_MS`
+ * before `now`. Best effort: a directory it cannot read or remove (another user's) is left. Returns those removed.
+ */
+export function sweepStaleTempDirs(root: string = tmpdir(), now: number = Date.now()): string[] {
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(root);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    const match = TEMP_DIR_NAME.exec(name);
+    if (!match) continue;
+    const pid = Number(match[1]);
+    if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid || processAlive(pid)) continue;
+    const dir = join(root, name);
+    try {
+      const stat = statSync(dir);
+      if (!stat.isDirectory() || now - stat.mtimeMs < STALE_AFTER_MS) continue;
+      if (typeof process.getuid === 'function' && stat.uid !== process.getuid()) continue;
+      rmSync(dir, { recursive: true, force: true });
+      removed.push(dir);
+    } catch {
+      // gone meanwhile, or not ours to remove
+    }
+  }
+  return removed;
+}
 
 /** Remove everything still registered (synchronous: it also runs in the process's `exit` event). */
 export function removeTempDirs(): void {
   for (const dir of [...registered]) removeTempDir(dir);
 }
 
-/** A fresh directory `<os.tmpdir()>/<prefix>XXXXXX`, removed by `removeTempDir` or at the latest when the process ends. */
+/**
+ * A fresh directory `<os.tmpdir()>/<prefix><pid>-XXXXXX` (`prefix` like `allframe-code-`), removed by
+ * `removeTempDir` or at the latest when the process ends. The first one of a process first sweeps what killed
+ * processes left (`sweepStaleTempDirs`).
+ */
 export function makeTempDir(prefix: string): string {
   if (!exitHook) {
     process.on('exit', removeTempDirs);
     exitHook = true;
   }
-  const dir = mkdtempSync(join(tmpdir(), prefix));
+  if (!swept) {
+    swept = true;
+    sweepStaleTempDirs();
+  }
+  const dir = mkdtempSync(join(tmpdir(), `${prefix}${process.pid}-`));
   registered.add(dir);
   return dir;
 }

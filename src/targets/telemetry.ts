@@ -2,6 +2,7 @@
  * What every target passes to every service's compute from the file's observability and service blocks, in one
  * place so AWS and GCP say the same thing.
  */
+import { reservedEnvironmentKeys } from '../model/environment';
 import type { ResolvedArchitecture, ResolvedService } from '../resolve/model';
 
 /**
@@ -23,7 +24,12 @@ export function samplerEnvironment(model: ResolvedArchitecture): Record<string, 
   }
 }
 
-/** The service's plain environment variables (services[].environment), in name order. */
+/**
+ * The service's plain environment variables (services[].environment), in name order. A name allframe or the cloud
+ * sets itself is refused by validation (AF4013); a model that skipped it fails here rather than lose the value.
+ */
 export function plainEnvironment(service: ResolvedService): [string, string][] {
+  const reserved = reservedEnvironmentKeys(service.spec);
+  if (reserved.length > 0) throw new Error(`${service.name}: environment sets ${reserved.join(', ')}, which allframe or the cloud sets itself (AF4013)`);
   return Object.entries(service.spec.environment ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }

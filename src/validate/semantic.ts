@@ -1,5 +1,6 @@
 import { ARCHETYPES, COMPUTE_KEYS, TYPE_BLOCKS } from '../model/archetypes';
 import { Diagnostic, DiagnosticInit, DocPath } from '../model/diagnostics';
+import { calleeUrlVariable, reservedEnvironmentReason } from '../model/environment';
 import { didYouMean, suggest } from '../model/suggest';
 import { SourceDocument, isRecord } from '../parse';
 import type { ResolvedArchitecture, ResolvedService } from '../resolve';
@@ -83,6 +84,21 @@ export function checkSemantics(doc: SourceDocument, raw: unknown, model: Resolve
       if (first === undefined) secretAt.set(name, i);
       else report({ code: 'AF3008', message: `secret "${name}" is listed twice in ${s.name} (first at secrets[${first}])`, path: svcPath(s, 'secrets', i), hint: `remove one; write it once, as ${name} or as { name: ${name}, managed: external }` });
     });
+
+    // Plain variables the file may not set: allframe's wiring, the cloud's own, callee URLs, the service's secrets
+    for (const name of Object.keys(spec.environment ?? {})) {
+      const why = reservedEnvironmentReason(spec, name);
+      if (why === undefined) continue;
+      const path = svcPath(s, 'environment', name);
+      if (why.kind === 'set') {
+        const what = why.by === 'allframe' ? 'allframe sets it itself' : `${why.by} sets it itself`;
+        report({ code: 'AF4013', message: `environment variable ${name} of ${s.name} is reserved: ${what}`, path, at: 'key', hint: `${why.by} sets ${name} itself; rename yours` });
+      } else if (why.kind === 'callee') {
+        report({ code: 'AF4013', message: `environment variable ${name} of ${s.name} is reserved: allframe sets it to the URL of ${why.callee}, which ${s.name} calls`, path, at: 'key', hint: `allframe sets ${calleeUrlVariable(why.callee)} itself; rename yours` });
+      } else {
+        report({ code: 'AF4013', message: `environment variable ${name} of ${s.name} is also one of its secrets`, path, at: 'key', hint: `the secret ${name} reaches ${s.name} from the secret manager; rename the plain variable` });
+      }
+    }
 
     // References to other services
     spec.depends_on?.forEach((dep, i) => {

@@ -8,7 +8,7 @@
  * child runs the TypeScript sources through tsx, whose own cache (tsx-<uid>) is left out of the counts.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -121,3 +121,29 @@ describe.each([
   }, 600_000);
 });
 
+
+describe('a directory a SIGKILLed run left behind', () => {
+  test("is removed by the next command that makes a temporary directory; a live process's is kept", () => {
+    // GIVEN in the temporary directory, an old CDK output directory of a process that has ended, and one of a live process
+    const { dir, tmp } = project('shop-gcp');
+    const dead = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+    const old = (Date.now() - 10 * 60_000) / 1000;
+    const left = (name: string) => {
+      mkdirSync(join(tmp, name, 'out'), { recursive: true });
+      utimesSync(join(tmp, name), old, old);
+      return join(tmp, name);
+    };
+    const stale = left(`allframe-cdk-${dead}-Xy12Zw`);
+    const live = left(`allframe-cdk-${process.pid}-Xy12Zw`);
+
+    // WHEN validate (which makes none) and then synth run
+    const { results } = runCounted(dir, tmp, [{ args: ['validate'] }, { args: ['synth', '--dry-run'] }]);
+
+    // THEN validate left both, synth removed the dead process's and kept the live one's
+    expect(results.map((r) => r.code)).toEqual([0, 0]);
+    expect(results[0]!.after).toEqual(results[0]!.before);
+    expect(results[1]!.before).toContain(`allframe-cdk-${dead}-Xy12Zw`);
+    expect(results[1]!.after).toEqual([`allframe-cdk-${process.pid}-Xy12Zw`]);
+    expect([existsSync(stale), existsSync(live)]).toEqual([false, true]);
+  }, 300_000);
+});

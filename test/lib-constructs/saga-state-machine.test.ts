@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { SagaStateMachine, type SagaStateMachineProps, sagaSteps, stepResultState } from '../../lib-constructs/aws/saga-state-machine';
 import { ServiceFunction } from '../../lib-constructs/aws/service-function';
+import { walkSaga } from '../saga-walk';
 
 interface State {
   readonly Type: string;
@@ -52,29 +53,13 @@ function definitionOf(stack: Stack): Definition {
   return JSON.parse(parts.map((p) => (typeof p === 'string' ? p : 'HANDLER')).join('')) as Definition;
 }
 
-/** Walks the definition from StartAt; the states in `failing` go to their first catcher. The tasks run and the end state. */
-function walk(def: Definition, ...failing: string[]): { tasks: string[]; end: string } {
-  const tasks: string[] = [];
-  let name = def.StartAt;
-  for (let hops = 0; hops < 100; hops++) {
-    const state = def.States[name];
-    if (!state) throw new Error(`no state ${name}`);
-    if (state.Type === 'Succeed' || state.Type === 'Fail') return { tasks, end: name };
-    if (state.Type === 'Task') tasks.push(name);
-    const next = failing.includes(name) ? state.Catch?.[0]?.Next : state.Next;
-    if (next === undefined) throw new Error(`${name} has nowhere to go`);
-    name = next;
-  }
-  throw new Error('the walk does not end');
-}
-
 describe('SagaStateMachine', () => {
   test('steps run in order, each result kept under $.results.<step>, and the saga succeeds', () => {
     // GIVEN / WHEN
     const { stack } = fixture();
     const def = definitionOf(stack);
     // THEN
-    expect(walk(def)).toEqual({ tasks: ['ReserveInventory', 'ChargePayment', 'ConfirmOrder'], end: 'OrderSagaSucceeded' });
+    expect(walkSaga(def)).toEqual({ tasks: ['ReserveInventory', 'ChargePayment', 'ConfirmOrder'], end: 'OrderSagaSucceeded' });
     expect(def.States.StartSaga).toMatchObject({ Type: 'Pass', Parameters: { 'input.$': '$', results: {} } });
     expect(def.States.ChargePayment).toMatchObject({
       Resource: 'HANDLER',
@@ -93,7 +78,7 @@ describe('SagaStateMachine', () => {
     const { stack } = fixture();
     const def = definitionOf(stack);
     // WHEN the step fails after its retries
-    const { tasks, end } = walk(def, failing);
+    const { tasks, end } = walkSaga(def, failing);
     // THEN
     const ran = ['ReserveInventory', 'ChargePayment', 'ConfirmOrder'];
     expect(tasks).toEqual([...ran.slice(0, ran.indexOf(failing) + 1), ...compensations]);
@@ -115,8 +100,8 @@ describe('SagaStateMachine', () => {
 
   test('a compensation that fails ends in CompensationFailed', () => {
     const def = definitionOf(fixture().stack);
-    expect(walk(def, 'ConfirmOrder', 'RefundPayment')).toEqual({ tasks: ['ReserveInventory', 'ChargePayment', 'ConfirmOrder', 'RefundPayment'], end: 'CompensationFailed' });
-    expect(walk(def, 'ConfirmOrder', 'ReleaseInventory').end).toBe('CompensationFailed');
+    expect(walkSaga(def, 'ConfirmOrder', 'RefundPayment')).toEqual({ tasks: ['ReserveInventory', 'ChargePayment', 'ConfirmOrder', 'RefundPayment'], end: 'CompensationFailed' });
+    expect(walkSaga(def, 'ConfirmOrder', 'ReleaseInventory').end).toBe('CompensationFailed');
     expect(def.States.CompensationFailed).toEqual({ Type: 'Fail', Error: 'CompensationFailed', CausePath: '$.compensationError.Cause' });
   });
 
@@ -124,7 +109,7 @@ describe('SagaStateMachine', () => {
     // GIVEN a middle step that cannot be undone
     const { stack } = fixture({ steps: sagaSteps(['Reserve', 'Notify', 'Charge', 'Confirm'], ['Release', '', 'Refund']) });
     // WHEN Confirm fails
-    const { tasks, end } = walk(definitionOf(stack), 'Confirm');
+    const { tasks, end } = walkSaga(definitionOf(stack), 'Confirm');
     // THEN
     expect(tasks).toEqual(['Reserve', 'Notify', 'Charge', 'Confirm', 'Refund', 'Release']);
     expect(end).toBe('OrderSagaFailed');
@@ -253,12 +238,12 @@ describe('SagaStateMachine', () => {
       // GIVEN the order saga calling POST /steps
       const def = definitionOf(endpointFixture().stack);
       // WHEN the step fails after its retries
-      const { tasks, end } = walk(def, failing);
+      const { tasks, end } = walkSaga(def, failing);
       // THEN the same order as with a function
       const ran = ['ReserveInventory', 'ChargePayment', 'ConfirmOrder'];
       expect(tasks).toEqual([...ran.slice(0, ran.indexOf(failing) + 1), ...compensations]);
       expect(end).toBe('OrderSagaFailed');
-      expect(walk(def)).toEqual({ tasks: ran, end: 'OrderSagaSucceeded' });
+      expect(walkSaga(def)).toEqual({ tasks: ran, end: 'OrderSagaSucceeded' });
     });
 
     test('each step is a SigV4-signed POST /steps on the $default stage with the step event; the response body is its result', () => {

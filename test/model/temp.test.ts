@@ -2,12 +2,26 @@
  * The registry of temporary directories (src/model/temp.ts): made under os.tmpdir(), removed when their work is
  * done, and by the CLI's signal handlers on SIGINT and SIGTERM, which then raise the signal again.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CLEANUP_SIGNALS, CleanupSignal, installSignalCleanup, makeTempDir, onCleanupSignal, removeTempDirs, tempDirs, tempScope, uninstallSignalCleanup, withTempDir } from '../../src/model/temp';
+import {
+  CLEANUP_SIGNALS,
+  CleanupSignal,
+  installSignalCleanup,
+  makeTempDir,
+  onCleanupSignal,
+  removeTempDirs,
+  STALE_AFTER_MS,
+  sweepStaleTempDirs,
+  TEMP_DIR_NAME,
+  tempDirs,
+  tempScope,
+  uninstallSignalCleanup,
+  withTempDir,
+} from '../../src/model/temp';
 
 const ROOT = join(__dirname, '..', '..');
 let tmp: string;
@@ -30,9 +44,10 @@ describe('temporary directories', () => {
     withTempDir('allframe-y-', (d) => void (inside = d));
     expect(() => withTempDir('allframe-z-', (d) => { thrown = d; throw new Error('boom'); })).toThrow('boom');
     // THEN
-    expect(dir.startsWith(join(tmpdir(), 'allframe-x-'))).toBe(true);
+    expect(dir.startsWith(join(tmpdir(), `allframe-x-${process.pid}-`))).toBe(true);
+    expect(TEMP_DIR_NAME.exec(dir.slice(tmpdir().length + 1))?.[1]).toBe(String(process.pid));
     expect(existsSync(dir)).toBe(true);
-    expect(inside.startsWith(join(tmpdir(), 'allframe-y-'))).toBe(true);
+    expect(inside.startsWith(join(tmpdir(), `allframe-y-${process.pid}-`))).toBe(true);
     expect([existsSync(inside), existsSync(thrown)]).toEqual([false, false]);
     expect(tempDirs()).toEqual([dir]);
   });
@@ -69,6 +84,74 @@ describe('temporary directories', () => {
     expect(raised).toEqual([signal]);
     expect(process.listenerCount(signal)).toBe(before - 1);
   });
+});
+
+/** The pid of a process that has ended (a child that exits at once; its pid is not reused within the test). */
+function deadPid(): number {
+  const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+  const pid = Number(child.stdout);
+  expect(() => process.kill(pid, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
+  return pid;
+}
+
+/** A directory `name` under `root` with a file in it, last changed `ageMs` ago. */
+function leftDir(root: string, name: string, ageMs: number): string {
+  const dir = join(root, name);
+  mkdirSync(join(dir, 'nested'), { recursive: true });
+  writeFileSync(join(dir, 'nested', 'file'), 'x');
+  const then = (Date.now() - ageMs) / 1000;
+  utimesSync(dir, then, then);
+  return dir;
+}
+
+describe('directories a killed process left (SIGKILL runs no handler)', () => {
+  test("the sweep removes our directories of a process that is gone and older than a minute, and nothing else", () => {
+    // GIVEN directories of a dead process (old, and just made), of live processes (this one, and its parent), and
+    // directories named otherwise (an allframe before the pid was in the name, another tool's)
+    const dead = deadPid();
+    const old = STALE_AFTER_MS + 60_000;
+    const gone = [leftDir(tmp, `allframe-code-${dead}-Ab12Cd`, old), leftDir(tmp, `allframe-cdk-app-${dead}-zzzzzz`, old)];
+    const kept = [
+      leftDir(tmp, `allframe-tf-${dead}-a1b2c3`, 5_000),
+      leftDir(tmp, `allframe-cdk-${process.pid}-a1b2c3`, old),
+      leftDir(tmp, `allframe-cdk-${process.ppid}-a1b2c3`, old),
+      leftDir(tmp, 'allframe-code-Ab12Cd', old),
+      leftDir(tmp, `other-code-${dead}-Ab12Cd`, old),
+      leftDir(tmp, `allframe-code-${dead}-Ab12Cd-x`, old),
+    ];
+    writeFileSync(join(tmp, `allframe-code-${dead}-fileXX`), 'a file, not a directory');
+
+    // WHEN
+    const removed = sweepStaleTempDirs(tmp);
+
+    // THEN
+    expect(removed.sort()).toEqual([...gone].sort());
+    expect(gone.map(existsSync)).toEqual(gone.map(() => false));
+    expect(kept.map(existsSync)).toEqual(kept.map(() => true));
+    expect(existsSync(join(tmp, `allframe-code-${dead}-fileXX`))).toBe(true);
+  });
+
+  test("a process's first makeTempDir sweeps os.tmpdir(): a dead process's directory goes, a live one's stays", () => {
+    // GIVEN in a fresh TMPDIR, an old directory of a dead process and one of this (live) process
+    const dead = deadPid();
+    const old = STALE_AFTER_MS + 60_000;
+    const stale = leftDir(tmp, `allframe-code-${dead}-Ab12Cd`, old);
+    const live = leftDir(tmp, `allframe-code-${process.pid}-Ab12Cd`, old);
+
+    // WHEN a fresh process makes its first temporary directory (as a command does) and reports it
+    const script = `const t = require(${JSON.stringify(join(ROOT, 'src', 'model', 'temp.ts'))}); process.stdout.write(t.makeTempDir('allframe-cdk-'));`;
+    const child = spawnSync(process.execPath, ['--import', pathToFileURL(require.resolve('tsx')).href, '-e', script], {
+      encoding: 'utf8',
+      env: { ...process.env, TMPDIR: tmp },
+    });
+
+    // THEN the stale directory is gone, the live process's is kept, and the child's own was removed at its exit
+    expect({ status: child.status, stderr: child.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(child.stdout.startsWith(join(tmp, 'allframe-cdk-'))).toBe(true);
+    expect(existsSync(stale)).toBe(false);
+    expect(existsSync(live)).toBe(true);
+    expect(readdirSync(tmp).filter((f) => !f.startsWith('tsx-'))).toEqual([`allframe-code-${process.pid}-Ab12Cd`]);
+  }, 60_000);
 });
 
 describe('allframe synth stopped by SIGTERM', () => {

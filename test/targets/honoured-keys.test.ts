@@ -20,7 +20,7 @@ services:
   - name: api
     type: stateless
     public: true
-    environment: { FEATURE_CHECKOUT: "on", SERVICE_NAME: not-this }
+    environment: { FEATURE_CHECKOUT: "on" }
     publishes: [Ping]
   - name: worker
     type: consumer
@@ -92,7 +92,7 @@ describe('on aws', () => {
     t.template('worker').hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 600, RedrivePolicy: Match.anyValue() });
   });
 
-  test('services[].environment reaches the service; a name allframe wires keeps allframe\'s value', () => {
+  test('services[].environment reaches the service beside allframe\'s variables (a name of allframe\'s is refused, AF4013)', () => {
     t.template('api').hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ FEATURE_CHECKOUT: 'on', SERVICE_NAME: 'api' }) } });
   });
 });
@@ -111,7 +111,7 @@ describe('on gcp', () => {
     expect(buckets[0]).toMatchObject({ project: 'shop-dev-1', location: 'global', bucket_id: '_Default', retention_days: 366 });
   });
 
-  test('services[].environment reaches the service; a name allframe wires keeps allframe\'s value', () => {
+  test('services[].environment reaches the service beside allframe\'s variables (a name of allframe\'s is refused, AF4013)', () => {
     expect(runEnv(tf, 'shop-api')).toMatchObject({ FEATURE_CHECKOUT: 'on', SERVICE_NAME: 'api' });
   });
 

@@ -176,3 +176,50 @@ describe('values that break a cloud or contradict each other', () => {
     expect(where(check(text).diagnostics)).toEqual([`AF4012@${pos(text, 'auth0')}`]);
   });
 });
+
+describe('services[].environment names allframe or the cloud set (AF4013)', () => {
+  test('allframe\'s own, the cloud\'s, a callee\'s URL and a secret of the service are refused at the key, each with its hint', () => {
+    // GIVEN a service setting one of each, beside names of its own
+    const text = `${head}  - name: orders
+    type: stateless
+    depends_on: [stock-service]
+    secrets: [STRIPE_KEY]
+    environment:
+      FEATURE_X: "on"
+      SERVICE_NAME: mine
+      PORT: "8080"
+      _HANDLER: index.handler
+      STOCK_SERVICE_URL: http://localhost
+      STRIPE_KEY: sk_test
+      OTEL_EXPORTER_OTLP_ENDPOINT: http://collector:4318
+      BILLING_URL: http://billing
+  - name: stock-service
+    type: stateless
+`;
+    // WHEN
+    const r = check(text);
+    // THEN each reserved key is AF4013 at the key, and the user's own names pass
+    expect(where(r.diagnostics)).toEqual([
+      `AF4013@${pos(text, 'SERVICE_NAME')}`,
+      `AF4013@${pos(text, 'PORT')}`,
+      `AF4013@${pos(text, '_HANDLER')}`,
+      `AF4013@${pos(text, 'STOCK_SERVICE_URL')}`,
+      `AF4013@${pos(text, 'STRIPE_KEY', 2)}`,
+    ]);
+    expect(r.diagnostics.map((d) => [d.severity, d.message, d.hint])).toEqual([
+      ['error', 'environment variable SERVICE_NAME of orders is reserved: allframe sets it itself', 'allframe sets SERVICE_NAME itself; rename yours'],
+      ['error', 'environment variable PORT of orders is reserved: Cloud Run sets it itself', 'Cloud Run sets PORT itself; rename yours'],
+      ['error', 'environment variable _HANDLER of orders is reserved: AWS Lambda sets it itself', 'AWS Lambda sets _HANDLER itself; rename yours'],
+      ['error', 'environment variable STOCK_SERVICE_URL of orders is reserved: allframe sets it to the URL of stock-service, which orders calls', 'allframe sets STOCK_SERVICE_URL itself; rename yours'],
+      ['error', 'environment variable STRIPE_KEY of orders is also one of its secrets', 'the secret STRIPE_KEY reaches orders from the secret manager; rename the plain variable'],
+    ]);
+  });
+
+  test('the same names on both targets, in TOML too', () => {
+    const toml = `[architecture]\nname = "shop"\n\n[[services]]\nname = "api"\ntype = "stateless"\n\n[services.environment]\nLOG_LEVEL = "debug"\nMODE = "x"\n`;
+    for (const target of ['aws', 'gcp'] as const) {
+      const r = check(toml, { target }, 'architecture.toml');
+      expect(where(r.diagnostics.filter((d) => d.code === 'AF4013'))).toEqual([`AF4013@${pos(toml, 'LOG_LEVEL')}`]);
+    }
+  });
+});

@@ -6,7 +6,7 @@ import { Stack } from 'aws-cdk-lib';
 import { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
 import { CURRENTLY_RECOMMENDED_FLAGS } from 'aws-cdk-lib/cx-api';
 import type { Construct } from 'constructs';
-import { constant } from '../../model/names';
+import { calleeUrlVariable } from '../../model/environment';
 import type { ResolvedArchitecture } from '../../resolve/index';
 import type { CodeSource } from './code';
 import { AWS_HANDLERS } from './handlers/index';
@@ -73,7 +73,7 @@ export function buildArchitecture(scope: Construct, model: ResolvedArchitecture,
     for (const callee of [...new Set(callees)].sort()) {
       const target = services.get(callee);
       if (!target) continue;
-      if (target.url !== undefined) stack.setEnv(`${constant(callee)}_URL`, target.url);
+      if (target.url !== undefined) stack.setEnv(calleeUrlVariable(callee), target.url);
       if (target.invokeGrant !== undefined) {
         // An IAM-authorized callee: the caller signs its requests (SigV4) with its own role, granted invoke here.
         stack.setEnv('OUTBOUND_AUTH', 'aws-iam');

@@ -77,8 +77,8 @@ export class ServiceStack extends Stack {
     this.code = props.code;
     this.addStackDependency(props.shared);
     const s = this.service;
-    // The file's plain variables first: a name allframe sets itself below (SERVICE_NAME, EVENT_TARGET, ...) keeps
-    // allframe's value, since the wiring depends on it.
+    // The file's plain variables: none is a name allframe sets below (SERVICE_NAME, EVENT_TARGET, ...), validation
+    // refuses those (AF4013; the list is src/model/environment.ts).
     for (const [k, v] of plainEnvironment(s)) this.setEnv(k, v);
     this.setEnv('SERVICE_NAME', s.name);
     this.setEnv('LOG_LEVEL', 'info');

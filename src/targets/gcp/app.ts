@@ -15,7 +15,7 @@ import { PubSubTopicWithDlq } from '../../../lib-constructs/gcp/pubsub-topic-wit
 import { ServiceAlerts } from '../../../lib-constructs/gcp/service-alerts';
 import { DEAD_LETTER_SUBSCRIPTION_SUFFIX } from '../../../lib-constructs/core/gcp-pubsub-defaults';
 import { DEFAULT_LOG_RETENTION_DAYS } from '../../../lib-constructs/core/log-retention';
-import { constant } from '../../model/names';
+import { calleeUrlVariable } from '../../model/environment';
 import { publishedEvents, publishersOf, serviceSecrets, type ResolvedService } from '../../resolve/model';
 import { plainEnvironment, samplerEnvironment } from '../telemetry';
 import { GCP_HANDLERS } from './handlers';
@@ -200,7 +200,7 @@ export function buildGcp(stack: GcpStack): GcpShared {
   for (const plan of plans) {
     const s = plan.service;
     const calls = callees.get(plan)!;
-    // The file's plain variables first: a name allframe sets itself keeps allframe's value (the wiring needs it).
+    // The file's plain variables: none is a name set below (validation refuses those, AF4013; see model/environment.ts).
     for (const [k, v] of plainEnvironment(s)) plan.setEnv(k, v);
     plan.setEnv('SERVICE_NAME', s.name);
     plan.setEnv('LOG_LEVEL', 'info');
@@ -212,7 +212,7 @@ export function buildGcp(stack: GcpStack): GcpShared {
     }
     // Base URLs of the callees (the same variables the AWS target sets), called with ID tokens; calls to internal
     // services go through the VPC, which is what makes them internal to Cloud Run.
-    for (const callee of calls) plan.setEnv(`${constant(callee)}_URL`, shared.urlOf(callee));
+    for (const callee of calls) plan.setEnv(calleeUrlVariable(callee), shared.urlOf(callee));
     if (calls.length > 0) plan.setEnv('OUTBOUND_AUTH', 'google-id-token');
     if (calls.some((c) => model.services.some((o) => o.name === c && o.spec.public !== true))) plan.useVpc('ALL_TRAFFIC');
     // Terraform never holds a secret value: every secret is created empty and its versions are added by its owner.

@@ -6,9 +6,11 @@
 import { ServiceAccount } from '@cdktf/provider-google/lib/service-account';
 import { Fn, dependable } from 'cdktf';
 import { everyCron } from '../../../lib-constructs/core/cron';
+import type { WorkflowRetry } from '../../../lib-constructs/core/gcp-data-defaults';
 import { fitName, runServiceAccountId } from '../../../lib-constructs/core/gcp-run-defaults';
 import { sagaSteps } from '../../../lib-constructs/core/saga';
 import type { ArchetypeKind } from '../../model/archetypes';
+import type { Resilience } from '../../resolve/model';
 import type { GcpServicePlan } from './app';
 import { projectRole } from './project-role';
 import { load } from './lazy';
@@ -159,6 +161,24 @@ const eventSourced: GcpHandler = (plan) => {
   if (plan.env.get('TABLE_PREFIX') === undefined) plan.setEnv('TABLE_PREFIX', plan.name);
 };
 
+/** Workflows' longest wait between retries, as the construct checks it (seconds). */
+const WORKFLOW_MAX_DELAY_SECONDS = 3600;
+
+/**
+ * The service's retry settings (`resilience.retry`, or the service's own `retry`) as a Workflows retry policy:
+ * `max_attempts` counts the first call, so the retries are one fewer; the delays in whole seconds (at least 1, as
+ * the Step Functions retry on AWS), the longest at least the first.
+ */
+export function workflowStepRetry(r: Resilience['retry']): WorkflowRetry {
+  const initialDelaySeconds = clamp(Math.ceil(r.initial_interval_ms / 1000), 1, WORKFLOW_MAX_DELAY_SECONDS);
+  return {
+    maxRetries: clamp(r.max_attempts - 1, 0, 100),
+    initialDelaySeconds,
+    maxDelaySeconds: clamp(Math.ceil(r.max_interval_ms / 1000), initialDelaySeconds, WORKFLOW_MAX_DELAY_SECONDS),
+    multiplier: r.multiplier,
+  };
+}
+
 const saga: GcpHandler = (plan) => {
   httpService(plan);
   const spec = plan.service.spec.saga;
@@ -179,6 +199,9 @@ const saga: GcpHandler = (plan) => {
     serviceUrl: plan.shared.urlOf(plan.service.name),
     serviceAccountEmail: runner.email,
     callTimeoutSeconds: clamp(plan.service.spec.timeout_seconds ?? 30, 1, 1800),
+    // Step calls retry as the file says (as the Step Functions steps on AWS); compensations keep the construct's
+    // more persistent policy.
+    retry: workflowStepRetry(plan.service.resilience.retry),
   });
   plan.setEnv('SAGA_WORKFLOW', `projects/${gcpProject(model)}/locations/${region}/workflows/${plan.name}`);
   plan.then((run) => {

@@ -82,19 +82,4 @@ export function sagaDefinition(t: Template): { StartAt: string; States: Record<s
   return JSON.parse(text) as { StartAt: string; States: Record<string, SagaState> };
 }
 
-/**
- * Walks a saga's definition from StartAt: `failing` goes to its catcher, every other state to its Next. The tasks run
- * (steps and compensations, in order) and the state it ends in.
- */
-export function walkSaga(def: { StartAt: string; States: Record<string, SagaState> }, failing?: string): { tasks: string[]; end: SagaState } {
-  const tasks: string[] = [];
-  let name = def.StartAt;
-  for (let hops = 0; hops < 100; hops++) {
-    const state = def.States[name];
-    if (!state) throw new Error(`no state ${name}`);
-    if (state.Type === 'Fail' || state.Type === 'Succeed') return { tasks, end: state };
-    if (state.Type === 'Task') tasks.push(name);
-    name = (name === failing ? state.Catch?.[0]?.Next : state.Next) ?? '';
-  }
-  throw new Error('the walk does not end');
-}
+export { walkSaga } from '../../saga-walk';

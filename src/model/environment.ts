@@ -1,0 +1,83 @@
+/**
+ * The environment variables of a service's compute that are not the file's to set: those allframe sets itself (the
+ * platform's wiring reads them: SERVICE_NAME, EVENT_TARGET, DATABASE_URL, ...), those the cloud sets (Cloud Run's
+ * PORT, Lambda's AWS_REGION, ...), the base URL of each service it calls, and its secrets. Validation refuses a
+ * `services[].environment` key among them (AF4013), the targets refuse to build one, and a test holds every
+ * variable the targets set on a synthesized service to this list. No imports that load a CDK.
+ */
+import { LAMBDA_RESERVED_ENV_NAMES, RUN_RESERVED_ENV_NAMES } from '../../lib-constructs/core/cloud-limits';
+import { constant } from './names';
+import type { ServiceSpec } from './schema';
+
+/** Every variable allframe's targets set on some service of some archetype (besides callee URLs and secrets). */
+export const ALLFRAME_ENVIRONMENT: readonly string[] = [
+  'AWS_REGION',
+  'CACHE_BACKEND',
+  'CACHE_URL',
+  'CONNECTIONS_STORE',
+  'CONNECTIONS_TABLE',
+  'DATABASE_URL',
+  'DLQ_URL',
+  'EVENT_BUS',
+  'EVENT_STORE',
+  'EVENT_TARGET',
+  'FIRESTORE_DATABASE',
+  'GOOGLE_CLOUD_PROJECT',
+  'LOG_LEVEL',
+  'NODE_EXTRA_CA_CERTS',
+  'OTEL_TRACES_SAMPLER',
+  'OTEL_TRACES_SAMPLER_ARG',
+  'OUTBOUND_AUTH',
+  'PG_IAM_AUTH',
+  'PG_IAM_PROVIDER',
+  'PG_SERVER_CA',
+  'QUEUE_URL',
+  'SAGA_STATE_MACHINE_ARN',
+  'SAGA_STEPS_ENDPOINT',
+  'SAGA_WORKFLOW',
+  'SECRETS_PREFIX',
+  'SECRETS_SOURCE',
+  'SENDER',
+  'SERVICE_NAME',
+  'STORE',
+  'TABLE_PREFIX',
+  'WEBSOCKET_ENDPOINT',
+];
+
+/** Who sets a reserved variable: allframe, or the cloud's runtime. */
+export type EnvironmentOwner = 'allframe' | 'Cloud Run' | 'AWS Lambda';
+
+/** The reserved names that do not depend on the service, each with who sets it (allframe first where both do). */
+export const RESERVED_ENVIRONMENT: ReadonlyMap<string, EnvironmentOwner> = new Map<string, EnvironmentOwner>([
+  ...LAMBDA_RESERVED_ENV_NAMES.map((n) => [n, 'AWS Lambda'] as const),
+  ...RUN_RESERVED_ENV_NAMES.map((n) => [n, 'Cloud Run'] as const),
+  ...ALLFRAME_ENVIRONMENT.map((n) => [n, 'allframe'] as const),
+]);
+
+/** The variable holding the base URL of `callee` in the services that call it: `order-service` → ORDER_SERVICE_URL. */
+export function calleeUrlVariable(callee: string): string {
+  return `${constant(callee)}_URL`;
+}
+
+/** Why a name is reserved on one service. */
+export type ReservedReason = { readonly kind: 'set'; readonly by: EnvironmentOwner } | { readonly kind: 'callee'; readonly callee: string } | { readonly kind: 'secret' };
+
+/** The services a service calls, whose URLs it is given: depends_on and bff.aggregates. */
+export function calleesOf(spec: Pick<ServiceSpec, 'depends_on' | 'bff'>): string[] {
+  return [...new Set([...(spec.depends_on ?? []), ...(spec.bff?.aggregates ?? [])])];
+}
+
+/** Why `name` is not the file's to set in this service's `environment`, or undefined when it is. */
+export function reservedEnvironmentReason(spec: Pick<ServiceSpec, 'depends_on' | 'bff' | 'secrets'>, name: string): ReservedReason | undefined {
+  const by = RESERVED_ENVIRONMENT.get(name);
+  if (by !== undefined) return { kind: 'set', by };
+  const callee = calleesOf(spec).find((c) => calleeUrlVariable(c) === name);
+  if (callee !== undefined) return { kind: 'callee', callee };
+  if ((spec.secrets ?? []).some((x) => (typeof x === 'string' ? x : x.name) === name)) return { kind: 'secret' };
+  return undefined;
+}
+
+/** The `environment` keys of a service that are reserved (in file order). */
+export function reservedEnvironmentKeys(spec: Pick<ServiceSpec, 'depends_on' | 'bff' | 'secrets' | 'environment'>): string[] {
+  return Object.keys(spec.environment ?? {}).filter((name) => reservedEnvironmentReason(spec, name) !== undefined);
+}
