@@ -1,8 +1,8 @@
 /**
  * Which keys of the architecture format a stage reads: the resolved model wrapped in Proxies that note, for
  * every property read, its path in the JSON Schema (`services[].consumer.max_retries`, `environments.<name>`).
- * Values the resolver derives (a service's compute, protocols, database, resilience; the model's event bus,
- * secrets manager, metrics) count as reads of the keys they come from.
+ * Values the resolver derives (a service's compute, protocols, database, resilience, sizing; the model's event
+ * bus, secrets manager, metrics) count as reads of the keys they come from.
  */
 import { architectureJsonSchema } from '../src/model/schema';
 import type { ResolvedArchitecture, ResolvedService } from '../src/resolve';
@@ -75,8 +75,23 @@ export function recordReads(model: ResolvedArchitecture, reads: Set<string> = ne
     kind: ['services[].type'],
     name: ['services[].name'],
   };
+  /** Where the blocks of a service's sizing come from in the file. */
+  const sizingBlocks: Record<string, string> = { windowing: 'services[].stream.windowing' };
+  /** A service's sizing, whose every value counts as a read of the key it resolves (`sizing.consumer.batch_size`: services[].consumer.batch_size). */
+  function wrapSizing<T extends object>(value: T, path: string): T {
+    return new Proxy(value, {
+      get(target, prop, receiver) {
+        const v = Reflect.get(target, prop, receiver) as unknown;
+        if (typeof prop !== 'string') return v;
+        if (typeof v === 'object' && v !== null) return wrapSizing(v, sizingBlocks[prop] ?? `${path}.${prop}`);
+        note(`${path}.${prop}`);
+        return v;
+      },
+    });
+  }
   const services = model.services.map((s): ResolvedService => {
     const spec = wrap(s.spec, serviceSchema, 'services[]');
+    const sizing = wrapSizing(s.sizing, 'services[]');
     const resilience = new Proxy(s.resilience, {
       get(target, prop, receiver) {
         const v = Reflect.get(target, prop, receiver) as unknown;
@@ -91,6 +106,7 @@ export function recordReads(model: ResolvedArchitecture, reads: Set<string> = ne
       get(target, prop, receiver) {
         if (prop === 'spec') return spec;
         if (prop === 'resilience') return resilience;
+        if (prop === 'sizing') return sizing;
         if (typeof prop === 'string' && serviceSources[prop]) note(...serviceSources[prop]);
         return Reflect.get(target, prop, receiver) as unknown;
       },

@@ -15,3 +15,6 @@ export const MAX_TUMBLING_WINDOW_SECONDS = 900;
 
 /** Lambda: the longest timeout of a function, in seconds (15 minutes). */
 export const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
+
+/** Cloud Run: the least memory of an instance in the second-generation execution environment, in MiB. */
+export const RUN_MIN_MEMORY_MIB = 512;
