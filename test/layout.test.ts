@@ -77,19 +77,16 @@ describe('built in one place', () => {
     expect(spelled).toEqual([join('lib-constructs', 'core', 'cloud-limits.ts')]);
   });
 
-  test('service sizing and settings are resolved once (ResolvedService.sizing), never a literal fallback in a target', () => {
+  test('defaults are resolved once (ResolvedService.sizing, ResolvedArchitecture.platform), never a literal fallback in a target', () => {
     // GIVEN every `<value> ?? <literal>` in the targets' sources (comments aside)
     const fallback = /\?\?\s*(?:-?\d|'|"|`|true\b|false\b)/;
-    /** Fallbacks that are no default of the architecture file (a count, an option, a table's end), and file-level ones not resolved yet. */
+    /** Fallbacks that are no default of the architecture file: a count, options of a call, the end of a table, the state prefix without --env. */
     const allowed: Record<string, readonly string[]> = {
       [join('src', 'targets', 'index.ts')]: ['options.validation ?? true'],
       [join('src', 'targets', 'aws', 'synth.ts')]: ['options.validation ?? true', '(resourceTypes[r.Type] ?? 0)', "options.sourceFile ?? 'architecture.yaml'"],
       [join('src', 'targets', 'gcp', 'app.ts')]: ['.find((n) => n >= vcpus) ?? 8'],
       [join('src', 'targets', 'aws', 'service-stack.ts')]: ['options.description ?? `'],
-      [join('src', 'targets', 'gcp', 'naming.ts')]: ["region ?? 'us-central1'", "project_id ?? ''"],
-      [join('src', 'targets', 'gcp', 'stack.ts')]: ["model.environment ?? 'default'", "project_id ?? ''", "region ?? 'us-central1'", "state_bucket ?? ''"],
-      [join('src', 'targets', 'aws', 'shared-stack.ts')]: ["format ?? 'json-schema'", "compatibility ?? 'backward'", "nat ?? 'gateway'"],
-      [join('src', 'targets', 'telemetry.ts')]: ['rate ?? 0.1'],
+      [join('src', 'targets', 'gcp', 'stack.ts')]: ["model.environment ?? 'default'"],
     };
     const found = sources(join(SRC, 'targets')).flatMap((f) => {
       const file = relative(ROOT, f);
@@ -100,7 +97,7 @@ describe('built in one place', () => {
         .filter((line) => fallback.test(line))
         .map((line) => `${file}: ${line.trim()}`);
     });
-    // THEN none is left: a service's default is decided by the resolver (src/resolve/sizing.ts), which the targets read
+    // THEN none is left: a default is decided by the resolver (src/resolve/sizing.ts), which the targets read
     expect(found).toEqual([]);
     // (the guard sees the fallbacks it was written against, aliases included)
     for (const old of ['s.spec.timeout_seconds ?? 30', 'c.max_retries ?? 5', "s.spec.subscriptions?.authorization ?? 'jwt'", '(units ?? 1024)']) expect([old, fallback.test(old)]).toEqual([old, true]);

@@ -2,7 +2,7 @@
  * Which keys of the architecture format a stage reads: the resolved model wrapped in Proxies that note, for
  * every property read, its path in the JSON Schema (`services[].consumer.max_retries`, `environments.<name>`).
  * Values the resolver derives (a service's compute, protocols, database, resilience, sizing; the model's event
- * bus, secrets manager, metrics) count as reads of the keys they come from.
+ * bus, secrets manager, metrics, platform settings) count as reads of the keys they come from.
  */
 import { architectureJsonSchema } from '../src/model/schema';
 import type { ResolvedArchitecture, ResolvedService } from '../src/resolve';
@@ -75,23 +75,26 @@ export function recordReads(model: ResolvedArchitecture, reads: Set<string> = ne
     kind: ['services[].type'],
     name: ['services[].name'],
   };
-  /** Where the blocks of a service's sizing come from in the file. */
-  const sizingBlocks: Record<string, string> = { windowing: 'services[].stream.windowing' };
-  /** A service's sizing, whose every value counts as a read of the key it resolves (`sizing.consumer.batch_size`: services[].consumer.batch_size). */
-  function wrapSizing<T extends object>(value: T, path: string): T {
+  /**
+   * A resolved block (a service's sizing, the platform settings) whose every value counts as a read of the key it
+   * resolves: `sizing.consumer.batch_size` is services[].consumer.batch_size; `blocks` names the blocks found
+   * elsewhere (`platform.gcp` is cloud.gcp).
+   */
+  function wrapResolved<T extends object>(value: T, path: string, blocks: Readonly<Record<string, string>>): T {
     return new Proxy(value, {
       get(target, prop, receiver) {
         const v = Reflect.get(target, prop, receiver) as unknown;
         if (typeof prop !== 'string') return v;
-        if (typeof v === 'object' && v !== null) return wrapSizing(v, sizingBlocks[prop] ?? `${path}.${prop}`);
-        note(`${path}.${prop}`);
+        const at = blocks[prop] ?? join(path, `.${prop}`);
+        if (typeof v === 'object' && v !== null) return wrapResolved(v, at, {});
+        note(at);
         return v;
       },
     });
   }
   const services = model.services.map((s): ResolvedService => {
     const spec = wrap(s.spec, serviceSchema, 'services[]');
-    const sizing = wrapSizing(s.sizing, 'services[]');
+    const sizing = wrapResolved(s.sizing, 'services[]', { windowing: 'services[].stream.windowing' });
     const resilience = new Proxy(s.resilience, {
       get(target, prop, receiver) {
         const v = Reflect.get(target, prop, receiver) as unknown;
@@ -120,9 +123,11 @@ export function recordReads(model: ResolvedArchitecture, reads: Set<string> = ne
     target: ['cloud.primary'],
     nodeMajor: ['settings.runtime'],
   };
+  const platform = wrapResolved(model.platform, '', { aws: 'cloud.aws', gcp: 'cloud.gcp', events: 'settings.events', sampling: 'observability.sampling' });
   const recorded = new Proxy(model, {
     get(target, prop, receiver) {
       if (prop === 'file') return file;
+      if (prop === 'platform') return platform;
       if (prop === 'services') return services;
       if (typeof prop === 'string' && modelSources[prop]) note(...modelSources[prop]);
       return Reflect.get(target, prop, receiver) as unknown;

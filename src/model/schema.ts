@@ -53,7 +53,7 @@ const EventNames = (description: string) => Type.Array(EventName('An event name 
 // ---------- enums ----------
 
 import { SQS_MAX_VISIBILITY_SECONDS } from '../../lib-constructs/core/cloud-limits';
-import { BLOCK_DEFAULTS, SIZING_DEFAULTS } from './service-defaults';
+import { BLOCK_DEFAULTS, FILE_DEFAULTS, SIZING_DEFAULTS } from './defaults';
 import { AUTH_PROVIDERS, COMPUTES, DATABASES, DEFAULT_NODE_RUNTIME, EVENT_BUSES, METRICS, NODE_RUNTIMES, NodeRuntime, PATTERNS, PROTOCOLS, SCHEMA_REGISTRIES, SECRET_MANAGEMENT, SECRETS_MANAGERS, TARGETS } from './constants';
 
 export * from './constants';
@@ -112,7 +112,7 @@ const cloud = (g: boolean) =>
             account_id: Opt(Type.String({ description: 'AWS account id (12 digits) the stacks deploy to', pattern: PATTERNS.awsAccount, $comment: 'default: environment-agnostic stacks (account resolved at deploy time)' })),
             region: Opt(Type.String({ description: 'AWS region, e.g. eu-west-1', pattern: PATTERNS.awsRegion, ...dflt(g, 'us-east-1', 'the base file\'s cloud.aws.region') })),
             compute: Opt(Enum(['lambda', 'fargate'] as const, { description: 'Default compute for request/response services', ...dflt(g, 'lambda', 'the base file\'s cloud.aws.compute') })),
-            nat: Opt(Enum(['none', 'instance', 'gateway', 'gateway-per-az'] as const, { description: 'Outbound internet for private subnets when a VPC is needed: none (VPC endpoints only), one NAT instance, one NAT gateway, or one per availability zone', ...dflt(g, 'gateway', 'the base file\'s cloud.aws.nat') })),
+            nat: Opt(Enum(['none', 'instance', 'gateway', 'gateway-per-az'] as const, { description: 'Outbound internet for private subnets when a VPC is needed: none (VPC endpoints only), one NAT instance, one NAT gateway, or one per availability zone', ...dflt(g, FILE_DEFAULTS.aws.nat, 'the base file\'s cloud.aws.nat') })),
           },
           { description: 'Amazon Web Services settings', $comment: 'default: absent; required when the target is aws' },
         ),
@@ -121,7 +121,7 @@ const cloud = (g: boolean) =>
         Obj(
           {
             project_id: Opt(Type.String({ description: 'Google Cloud project id', pattern: PATTERNS.gcpProject, $comment: 'default: none; required when the target is gcp' })),
-            region: Opt(Type.String({ description: 'Google Cloud region, e.g. europe-west1', pattern: PATTERNS.gcpRegion, ...dflt(g, 'us-central1', 'the base file\'s cloud.gcp.region') })),
+            region: Opt(Type.String({ description: 'Google Cloud region, e.g. europe-west1', pattern: PATTERNS.gcpRegion, ...dflt(g, FILE_DEFAULTS.gcp.region, 'the base file\'s cloud.gcp.region') })),
             state_bucket: Opt(Type.String({ description: 'GCS bucket holding the Terraform state', pattern: PATTERNS.gcsBucket, $comment: 'default: none; required when the target is gcp' })),
           },
           { description: 'Google Cloud settings', $comment: 'default: absent; required when the target is gcp' },
@@ -419,8 +419,8 @@ export const ArchitectureSchema = Obj(
             Obj(
               {
                 schema_registry: Opt(Enum(SCHEMA_REGISTRIES, { description: 'Where event schemas are registered', default: 'none' })),
-                format: Opt(Enum(['avro', 'protobuf', 'json-schema'] as const, { description: 'Event schema format', default: 'json-schema' })),
-                compatibility: Opt(Enum(['backward', 'forward', 'full', 'none'] as const, { description: 'Schema evolution rule enforced by the registry', default: 'backward' })),
+                format: Opt(Enum(['avro', 'protobuf', 'json-schema'] as const, { description: 'Event schema format', default: FILE_DEFAULTS.events.format })),
+                compatibility: Opt(Enum(['backward', 'forward', 'full', 'none'] as const, { description: 'Schema evolution rule enforced by the registry', default: FILE_DEFAULTS.events.compatibility })),
               },
               { description: 'Event schemas', default: {} },
             ),
@@ -473,7 +473,7 @@ export const ArchitectureSchema = Obj(
             Obj(
               {
                 strategy: Opt(Enum(['probabilistic', 'always', 'never', 'rate-limiting'] as const, { description: 'Trace sampling strategy', default: 'probabilistic' })),
-                rate: Opt(Type.Number({ description: 'Sampled fraction (probabilistic) or traces per second (rate-limiting)', minimum: 0, maximum: 1000, default: 0.1 })),
+                rate: Opt(Type.Number({ description: 'Sampled fraction (probabilistic) or traces per second (rate-limiting)', minimum: 0, maximum: 1000, default: FILE_DEFAULTS.sampling.rate })),
               },
               { description: 'Trace sampling', default: {} },
             ),

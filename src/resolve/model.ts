@@ -20,7 +20,7 @@ type Windowing = NonNullable<Block<'stream'>['windowing']>;
 
 /**
  * Every sizing value of a service, and the other scalars the targets size and schedule it with, decided once by
- * the resolver: the file's value, else the default (src/model/service-defaults.ts, which the JSON Schema's
+ * the resolver: the file's value, else the default (src/model/defaults.ts, which the JSON Schema's
  * `default`s come from), adjusted where the target or compute requires it. A target reads these and never falls
  * back on a literal of its own. Archetype blocks are filled with their defaults whether or not the service has
  * the block (a target reads only its archetype's).
@@ -71,6 +71,24 @@ export interface ResolvedService {
   readonly sizing: ServiceSizing;
 }
 
+type Cloud = NonNullable<ArchitectureFile['cloud']>;
+type Events = NonNullable<NonNullable<ArchitectureFile['settings']>['events']>;
+
+/**
+ * The file-level settings the targets read, with their defaults (src/model/defaults.ts, which the JSON Schema's
+ * `default`s come from) applied even where the file leaves out the block that holds them.
+ */
+export interface ResolvedPlatform {
+  /** cloud.aws.nat: how private subnets reach the internet, when a VPC is needed. */
+  readonly aws: Required2<Pick<NonNullable<Cloud['aws']>, 'nat'>>;
+  /** cloud.gcp: project and state bucket are '' where the file names none (validation requires both on gcp). */
+  readonly gcp: Required2<Pick<NonNullable<Cloud['gcp']>, 'project_id' | 'region' | 'state_bucket'>>;
+  /** settings.events: the format and compatibility of registered event schemas. */
+  readonly events: Required2<Pick<Events, 'format' | 'compatibility'>>;
+  /** observability.sampling: the sampled fraction (probabilistic). */
+  readonly sampling: { readonly rate: number };
+}
+
 /** The architecture as the later stages see it: for one target and (optionally) one environment. */
 export interface ResolvedArchitecture {
   readonly target: TargetId;
@@ -83,6 +101,7 @@ export interface ResolvedArchitecture {
   readonly metrics: Metrics;
   /** Node.js major of every service (settings.runtime): Lambda nodejs<major>.x, node:<major> images, bundle target. */
   readonly nodeMajor: number;
+  readonly platform: ResolvedPlatform;
   readonly services: readonly ResolvedService[];
 }
 

@@ -1,6 +1,6 @@
 /**
- * A service's sizing, decided in one place: the file's values, else the defaults the JSON Schema documents
- * (src/model/service-defaults.ts), then what the target or compute requires. The targets read the result
+ * A service's sizing, and the file-level settings the targets read (resolvePlatform), decided in one place: the file's values, else the defaults the JSON Schema documents
+ * (src/model/defaults.ts), then what the target or compute requires. The targets read the result
  * (`ResolvedService.sizing`) and keep no defaults of their own.
  *
  * Where the target or compute decides:
@@ -12,10 +12,10 @@
  */
 import type { ArchetypeKind } from '../model/archetypes';
 import type { Compute, TargetId } from '../model/constants';
-import type { ServiceSpec } from '../model/schema';
-import { BLOCK_DEFAULTS, COMPUTE_CONCURRENCY, SIZING_DEFAULTS } from '../model/service-defaults';
+import type { ArchitectureFile, ServiceSpec } from '../model/schema';
+import { BLOCK_DEFAULTS, COMPUTE_CONCURRENCY, FILE_DEFAULTS, SIZING_DEFAULTS } from '../model/defaults';
 import { LIMITS } from '../model/targets';
-import type { ServiceSizing } from './model';
+import type { ResolvedPlatform, ServiceSizing } from './model';
 
 /** The sizing of one service (`spec` after schema defaults and environment overrides) on `target`. */
 export function resolveSizing(spec: ServiceSpec, kind: ArchetypeKind, compute: Compute, target: TargetId): ServiceSizing {
@@ -50,5 +50,17 @@ export function resolveSizing(spec: ServiceSpec, kind: ArchetypeKind, compute: C
       type: windowing?.type ?? BLOCK_DEFAULTS.windowing.type,
       duration_seconds: windowing?.duration_seconds ?? BLOCK_DEFAULTS.windowing.duration_seconds,
     },
+  };
+}
+
+/** The file-level settings the targets read, defaults applied where the file leaves out their block. */
+export function resolvePlatform(file: ArchitectureFile): ResolvedPlatform {
+  const { aws, gcp } = file.cloud ?? {};
+  const events = file.settings?.events;
+  return {
+    aws: { nat: aws?.nat ?? FILE_DEFAULTS.aws.nat },
+    gcp: { project_id: gcp?.project_id ?? '', region: gcp?.region ?? FILE_DEFAULTS.gcp.region, state_bucket: gcp?.state_bucket ?? '' },
+    events: { format: events?.format ?? FILE_DEFAULTS.events.format, compatibility: events?.compatibility ?? FILE_DEFAULTS.events.compatibility },
+    sampling: { rate: file.observability?.sampling?.rate ?? FILE_DEFAULTS.sampling.rate },
   };
 }

@@ -243,3 +243,28 @@ describe('sizing', () => {
     expect(resolveSizing({ name: 'user-service', type: 'stateless' }, 'stateless', 'fly-machine', 'fly').concurrency).toBe(25);
   });
 });
+
+describe('platform settings', () => {
+  test('the file-level settings the targets read are resolved, where their block is left out too', () => {
+    // GIVEN a file without cloud, settings.events or sampling blocks, and one setting them all
+    const bare = check(MINIMAL).model!;
+    const set = check(`architecture: { name: shop }
+cloud: { aws: { nat: instance }, gcp: { project_id: shop-dev-123, state_bucket: shop-tf, region: europe-west1 } }
+settings: { events: { schema_registry: glue, format: avro, compatibility: full } }
+observability: { sampling: { rate: 0.5 } }
+${MINIMAL.slice(MINIMAL.indexOf('services:'))}`).model!;
+    // THEN the schema's defaults fill what the file leaves out; what it sets stands
+    expect(bare.platform).toEqual({
+      aws: { nat: 'gateway' },
+      gcp: { project_id: '', region: 'us-central1', state_bucket: '' },
+      events: { format: 'json-schema', compatibility: 'backward' },
+      sampling: { rate: 0.1 },
+    });
+    expect(set.platform).toEqual({
+      aws: { nat: 'instance' },
+      gcp: { project_id: 'shop-dev-123', region: 'europe-west1', state_bucket: 'shop-tf' },
+      events: { format: 'avro', compatibility: 'full' },
+      sampling: { rate: 0.5 },
+    });
+  });
+});

@@ -1,8 +1,9 @@
 /**
- * The literal defaults of a service's sizing and of the archetype blocks the targets size and schedule with, in
- * one place: the JSON Schema writes them as its `default`s (schema.ts) and the resolver fills them into
- * `ResolvedService.sizing` (src/resolve), so a target never falls back on a literal of its own. What depends on
- * the target or the compute (a floor, a compute's own concurrency) is decided by the resolver, from these.
+ * The literal defaults the targets build with, in one place: a service's sizing, the archetype blocks the targets
+ * size and schedule it with, and the file-level settings they read. The JSON Schema writes them as its `default`s
+ * (schema.ts) and the resolver fills them into the model (`ResolvedService.sizing`, `ResolvedArchitecture.platform`),
+ * so a target never falls back on a literal of its own. What depends on the target or the compute (a floor, a
+ * compute's own concurrency) is decided by the resolver, from these.
  */
 import type { Compute } from './constants';
 
@@ -35,4 +36,12 @@ export const BLOCK_DEFAULTS = {
   acl: { polling_interval_seconds: 60 },
   subscriptions: { authorization: 'jwt' },
   windowing: { type: 'tumbling', duration_seconds: 60 },
+} as const;
+
+/** Defaults of the file-level settings the targets read (cloud.aws / cloud.gcp, settings.events, observability.sampling). */
+export const FILE_DEFAULTS = {
+  aws: { nat: 'gateway' },
+  gcp: { region: 'us-central1' },
+  events: { format: 'json-schema', compatibility: 'backward' },
+  sampling: { rate: 0.1 },
 } as const;
