@@ -5,6 +5,7 @@
  */
 import { ServiceAccount } from '@cdktf/provider-google/lib/service-account';
 import { Fn, dependable } from 'cdktf';
+import { RUN_MAX_CONCURRENCY, RUN_MAX_TIMEOUT_SECONDS, WORKFLOWS_MAX_CALL_TIMEOUT_SECONDS } from '../../../lib-constructs/core/cloud-limits';
 import { everyCron } from '../../../lib-constructs/core/cron';
 import { fitName, runServiceAccountId } from '../../../lib-constructs/core/gcp-run-defaults';
 import { sagaSteps } from '../../../lib-constructs/core/saga';
@@ -22,7 +23,7 @@ const SCHEDULER_MAX_ATTEMPT_SECONDS = 1800;
 /** Where a cache service finds its Memorystore instance's server CA. */
 const CACHE_CA_DIR = '/etc/allframe/cache-ca';
 /** Pub/Sub ack deadlines: 10 to 600 seconds. */
-const ACK_DEADLINE = { min: 10, max: 600 };
+const ACK_DEADLINE = { min: 10, max: LIMITS.pubsubMaxAckDeadlineSeconds };
 
 /** The email of a service's account as a literal (`plan.account.email` is its reference, for grants). */
 function serviceAccountEmail(plan: GcpServicePlan): string {
@@ -181,7 +182,7 @@ const saga: GcpHandler = (plan) => {
     steps: sagaSteps(spec.steps, spec.compensation ?? []),
     serviceUrl: plan.shared.urlOf(plan.service.name),
     serviceAccountEmail: runner.email,
-    callTimeoutSeconds: clamp(plan.service.sizing.timeout_seconds, 1, SCHEDULER_MAX_ATTEMPT_SECONDS),
+    callTimeoutSeconds: clamp(plan.service.sizing.timeout_seconds, 1, WORKFLOWS_MAX_CALL_TIMEOUT_SECONDS),
   });
   plan.setEnv('SAGA_WORKFLOW', `projects/${gcpProject(model)}/locations/${region}/workflows/${plan.name}`);
   plan.then((run) => {
@@ -198,7 +199,7 @@ const consumer: GcpHandler = (plan) => {
   const s = plan.service;
   const c = s.sizing.consumer;
   serviceData(plan);
-  plan.concurrency = clamp(c.concurrency, 1, 1000);
+  plan.concurrency = clamp(c.concurrency, 1, RUN_MAX_CONCURRENCY);
   plan.subscribe(s.spec.consumes ?? [], '/events', {
     maxDeliveryAttempts: clamp(c.max_retries, LIMITS.pubsubDeliveryAttempts.min, LIMITS.pubsubDeliveryAttempts.max),
     ackDeadlineSeconds: clamp(s.sizing.timeout_seconds, ACK_DEADLINE.min, ACK_DEADLINE.max),
@@ -214,9 +215,9 @@ const websocket: GcpHandler = (plan) => {
   // A connection lives as long as its request: the longest Cloud Run allows, on the instance that took it.
   plan.sessionAffinity = true;
   plan.cpuAlwaysAllocated = true;
-  plan.timeoutSeconds = 3600;
+  plan.timeoutSeconds = RUN_MAX_TIMEOUT_SECONDS;
   // Every open connection is a request in flight: as many as an instance takes.
-  plan.concurrency = 1000;
+  plan.concurrency = RUN_MAX_CONCURRENCY;
   plan.setEnv('CONNECTIONS_STORE', 'memory');
   plan.setEnv('SENDER', 'memory');
   const events = s.spec.subscriptions?.events ?? [];
@@ -234,7 +235,7 @@ const scheduled: GcpHandler = (plan) => {
   const sched = plan.service.sizing.schedule;
   const overlap = sched.overlap_policy;
   const seconds = sched.timeout_minutes * 60;
-  plan.timeoutSeconds = Math.min(3600, seconds);
+  plan.timeoutSeconds = Math.min(RUN_MAX_TIMEOUT_SECONDS, seconds);
   if (overlap !== 'allow') {
     // One run at a time: a run due while one runs is refused (429); skip drops it, queue retries it later.
     plan.maxInstances = 1;
