@@ -1,7 +1,8 @@
 /**
- * A service's sizing, and the file-level settings the targets read (resolvePlatform), decided in one place: the file's values, else the defaults the JSON Schema documents
- * (src/model/defaults.ts), then what the target or compute requires. The targets read the result
- * (`ResolvedService.sizing`) and keep no defaults of their own.
+ * A service's sizing, and the file-level settings the targets read (resolvePlatform), decided in one place: the
+ * file's values, else the defaults the JSON Schema documents (src/model/defaults.ts), then what the target or
+ * compute requires. The targets read the result (`ResolvedService.sizing`, `ResolvedArchitecture.platform`) and
+ * keep no defaults of their own; a layout test holds them to it.
  *
  * Where the target or compute decides:
  * - memory_mb: on gcp at least Cloud Run's minimum, 512 MiB (LIMITS.cloudRunMinMemoryMb); smaller values are raised.
