@@ -17,7 +17,7 @@ export type { ArchitectureFile, ServiceSpec } from './model/schema';
 export { TARGET_CAPABILITIES, TARGET_DEFAULTS } from './model/targets';
 export { parseSource } from './parse/index';
 export { resolvedDocument } from './resolve/index';
-export type { ResolvedArchitecture, ResolvedService } from './resolve/index';
+export type { ResolvedArchitecture, ResolvedPlatform, ResolvedService, ServiceSizing } from './resolve/index';
 export { validateFile, validateSource } from './validate/index';
 export type { ValidateFileOptions, ValidateFileResult, ValidateOptions, ValidationResult } from './validate/index';
 export { DEFAULT_FILES } from './parse/file';

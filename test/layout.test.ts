@@ -76,5 +76,31 @@ describe('built in one place', () => {
     const spelled = files.filter((f) => literals.test(readFileSync(f, 'utf8').replace(/^\s*(\/\/|\*|\/\*\*).*$/gm, ''))).map((f) => relative(ROOT, f));
     expect(spelled).toEqual([join('lib-constructs', 'core', 'cloud-limits.ts')]);
   });
+
+  test('defaults are resolved once (ResolvedService.sizing, ResolvedArchitecture.platform), never a literal fallback in a target', () => {
+    // GIVEN every `<value> ?? <literal>` in the targets' sources (comments aside)
+    const fallback = /\?\?\s*(?:-?\d|'|"|`|true\b|false\b)/;
+    /** Fallbacks that are no default of the architecture file: a count, options of a call, the end of a table, the state prefix without --env. */
+    const allowed: Record<string, readonly string[]> = {
+      [join('src', 'targets', 'index.ts')]: ['options.validation ?? true'],
+      [join('src', 'targets', 'aws', 'synth.ts')]: ['options.validation ?? true', '(resourceTypes[r.Type] ?? 0)', "options.sourceFile ?? 'architecture.yaml'"],
+      [join('src', 'targets', 'gcp', 'app.ts')]: ['.find((n) => n >= vcpus) ?? 8'],
+      [join('src', 'targets', 'aws', 'service-stack.ts')]: ['options.description ?? `'],
+      [join('src', 'targets', 'gcp', 'stack.ts')]: ["model.environment ?? 'default'"],
+    };
+    const found = sources(join(SRC, 'targets')).flatMap((f) => {
+      const file = relative(ROOT, f);
+      return readFileSync(f, 'utf8')
+        .split('\n')
+        .filter((line) => !/^\s*(\/\/|\*|\/\*\*)/.test(line))
+        .map((line) => (allowed[file] ?? []).reduce((l, ok) => l.split(ok).join(''), line))
+        .filter((line) => fallback.test(line))
+        .map((line) => `${file}: ${line.trim()}`);
+    });
+    // THEN none is left: a default is decided by the resolver (src/resolve/sizing.ts), which the targets read
+    expect(found).toEqual([]);
+    // (the guard sees the fallbacks it was written against, aliases included)
+    for (const old of ['s.spec.timeout_seconds ?? 30', 'c.max_retries ?? 5', "s.spec.subscriptions?.authorization ?? 'jwt'", '(units ?? 1024)']) expect([old, fallback.test(old)]).toEqual([old, true]);
+  });
 });
 

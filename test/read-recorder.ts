@@ -1,8 +1,8 @@
 /**
  * Which keys of the architecture format a stage reads: the resolved model wrapped in Proxies that note, for
  * every property read, its path in the JSON Schema (`services[].consumer.max_retries`, `environments.<name>`).
- * Values the resolver derives (a service's compute, protocols, database, resilience; the model's event bus,
- * secrets manager, metrics) count as reads of the keys they come from.
+ * Values the resolver derives (a service's compute, protocols, database, resilience, sizing; the model's event
+ * bus, secrets manager, metrics, platform settings) count as reads of the keys they come from.
  */
 import { architectureJsonSchema } from '../src/model/schema';
 import type { ResolvedArchitecture, ResolvedService } from '../src/resolve';
@@ -75,8 +75,26 @@ export function recordReads(model: ResolvedArchitecture, reads: Set<string> = ne
     kind: ['services[].type'],
     name: ['services[].name'],
   };
+  /**
+   * A resolved block (a service's sizing, the platform settings) whose every value counts as a read of the key it
+   * resolves: `sizing.consumer.batch_size` is services[].consumer.batch_size; `blocks` names the blocks found
+   * elsewhere (`platform.gcp` is cloud.gcp).
+   */
+  function wrapResolved<T extends object>(value: T, path: string, blocks: Readonly<Record<string, string>>): T {
+    return new Proxy(value, {
+      get(target, prop, receiver) {
+        const v = Reflect.get(target, prop, receiver) as unknown;
+        if (typeof prop !== 'string') return v;
+        const at = blocks[prop] ?? join(path, `.${prop}`);
+        if (typeof v === 'object' && v !== null) return wrapResolved(v, at, {});
+        note(at);
+        return v;
+      },
+    });
+  }
   const services = model.services.map((s): ResolvedService => {
     const spec = wrap(s.spec, serviceSchema, 'services[]');
+    const sizing = wrapResolved(s.sizing, 'services[]', { windowing: 'services[].stream.windowing' });
     const resilience = new Proxy(s.resilience, {
       get(target, prop, receiver) {
         const v = Reflect.get(target, prop, receiver) as unknown;
@@ -91,6 +109,7 @@ export function recordReads(model: ResolvedArchitecture, reads: Set<string> = ne
       get(target, prop, receiver) {
         if (prop === 'spec') return spec;
         if (prop === 'resilience') return resilience;
+        if (prop === 'sizing') return sizing;
         if (typeof prop === 'string' && serviceSources[prop]) note(...serviceSources[prop]);
         return Reflect.get(target, prop, receiver) as unknown;
       },
@@ -104,9 +123,11 @@ export function recordReads(model: ResolvedArchitecture, reads: Set<string> = ne
     target: ['cloud.primary'],
     nodeMajor: ['settings.runtime'],
   };
+  const platform = wrapResolved(model.platform, '', { aws: 'cloud.aws', gcp: 'cloud.gcp', events: 'settings.events', sampling: 'observability.sampling' });
   const recorded = new Proxy(model, {
     get(target, prop, receiver) {
       if (prop === 'file') return file;
+      if (prop === 'platform') return platform;
       if (prop === 'services') return services;
       if (typeof prop === 'string' && modelSources[prop]) note(...modelSources[prop]);
       return Reflect.get(target, prop, receiver) as unknown;

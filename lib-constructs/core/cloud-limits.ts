@@ -40,3 +40,15 @@ export const LAMBDA_RESERVED_ENV_NAMES: readonly string[] = [
   'LAMBDA_RUNTIME_DIR',
   'LAMBDA_TASK_ROOT',
 ];
+
+/** Cloud Run: the least memory of an instance in the second-generation execution environment, in MiB. */
+export const RUN_MIN_MEMORY_MIB = 512;
+
+/** Cloud Run: the longest request timeout, in seconds (60 minutes). */
+export const RUN_MAX_TIMEOUT_SECONDS = 3600;
+
+/** Cloud Run: the most concurrent requests one instance takes. */
+export const RUN_MAX_CONCURRENCY = 1000;
+
+/** Workflows: the longest timeout of one HTTP call, in seconds (30 minutes). */
+export const WORKFLOWS_MAX_CALL_TIMEOUT_SECONDS = 1800;

@@ -53,6 +53,7 @@ const EventNames = (description: string) => Type.Array(EventName('An event name 
 // ---------- enums ----------
 
 import { SQS_MAX_VISIBILITY_SECONDS } from '../../lib-constructs/core/cloud-limits';
+import { BLOCK_DEFAULTS, FILE_DEFAULTS, SIZING_DEFAULTS } from './defaults';
 import { AUTH_PROVIDERS, COMPUTES, DATABASES, DEFAULT_NODE_RUNTIME, EVENT_BUSES, METRICS, NODE_RUNTIMES, NodeRuntime, PATTERNS, PROTOCOLS, SCHEMA_REGISTRIES, SECRET_MANAGEMENT, SECRETS_MANAGERS, TARGETS } from './constants';
 
 export * from './constants';
@@ -111,7 +112,7 @@ const cloud = (g: boolean) =>
             account_id: Opt(Type.String({ description: 'AWS account id (12 digits) the stacks deploy to', pattern: PATTERNS.awsAccount, $comment: 'default: environment-agnostic stacks (account resolved at deploy time)' })),
             region: Opt(Type.String({ description: 'AWS region, e.g. eu-west-1', pattern: PATTERNS.awsRegion, ...dflt(g, 'us-east-1', 'the base file\'s cloud.aws.region') })),
             compute: Opt(Enum(['lambda', 'fargate'] as const, { description: 'Default compute for request/response services', ...dflt(g, 'lambda', 'the base file\'s cloud.aws.compute') })),
-            nat: Opt(Enum(['none', 'instance', 'gateway', 'gateway-per-az'] as const, { description: 'Outbound internet for private subnets when a VPC is needed: none (VPC endpoints only), one NAT instance, one NAT gateway, or one per availability zone', ...dflt(g, 'gateway', 'the base file\'s cloud.aws.nat') })),
+            nat: Opt(Enum(['none', 'instance', 'gateway', 'gateway-per-az'] as const, { description: 'Outbound internet for private subnets when a VPC is needed: none (VPC endpoints only), one NAT instance, one NAT gateway, or one per availability zone', ...dflt(g, FILE_DEFAULTS.aws.nat, 'the base file\'s cloud.aws.nat') })),
           },
           { description: 'Amazon Web Services settings', $comment: 'default: absent; required when the target is aws' },
         ),
@@ -120,7 +121,7 @@ const cloud = (g: boolean) =>
         Obj(
           {
             project_id: Opt(Type.String({ description: 'Google Cloud project id', pattern: PATTERNS.gcpProject, $comment: 'default: none; required when the target is gcp' })),
-            region: Opt(Type.String({ description: 'Google Cloud region, e.g. europe-west1', pattern: PATTERNS.gcpRegion, ...dflt(g, 'us-central1', 'the base file\'s cloud.gcp.region') })),
+            region: Opt(Type.String({ description: 'Google Cloud region, e.g. europe-west1', pattern: PATTERNS.gcpRegion, ...dflt(g, FILE_DEFAULTS.gcp.region, 'the base file\'s cloud.gcp.region') })),
             state_bucket: Opt(Type.String({ description: 'GCS bucket holding the Terraform state', pattern: PATTERNS.gcsBucket, $comment: 'default: none; required when the target is gcp' })),
           },
           { description: 'Google Cloud settings', $comment: 'default: absent; required when the target is gcp' },
@@ -144,12 +145,12 @@ const cloud = (g: boolean) =>
 /** Sizing keys: a service sets them, and an environment may override them per service. */
 const sizing = (g: boolean) => ({
   compute: Opt(Enum(COMPUTES, { description: 'Where the service runs. lambda and fargate are AWS choices; on GCP they run on Cloud Run and on Fly.io on Fly Machines', $comment: 'default: cloud.<target>.compute (aws: lambda); cloud-run on gcp; fly-machine on fly' })),
-  memory_mb: Opt(Type.Integer({ description: 'Memory per instance in MiB', minimum: 128, maximum: 32768, ...dflt(g, 512, 'the service\'s memory_mb') })),
-  cpu: Opt(Type.Integer({ description: 'CPU units per instance; 1024 units are one vCPU', minimum: 128, maximum: 16384, ...dflt(g, 256, 'the service\'s cpu') })),
-  timeout_seconds: Opt(Type.Integer({ description: 'Longest a request or message may take, in seconds', minimum: 1, maximum: 3600, ...dflt(g, 30, 'the service\'s timeout_seconds') })),
-  min_instances: Opt(Type.Integer({ description: 'Instances kept warm (0 allows scale to zero where the compute can)', minimum: 0, maximum: 1000, ...dflt(g, 0, 'the service\'s min_instances') })),
-  max_instances: Opt(Type.Integer({ description: 'Upper bound for autoscaling', minimum: 1, maximum: 1000, ...dflt(g, 10, 'the service\'s max_instances') })),
-  concurrency: Opt(Type.Integer({ description: 'Concurrent requests one instance handles', minimum: 1, maximum: 1000, $comment: 'default: the compute\'s own (1 on Lambda, 80 on Cloud Run and Fargate)' })),
+  memory_mb: Opt(Type.Integer({ description: 'Memory per instance in MiB', minimum: 128, maximum: 32768, ...dflt(g, SIZING_DEFAULTS.memory_mb, 'the service\'s memory_mb') })),
+  cpu: Opt(Type.Integer({ description: 'CPU units per instance; 1024 units are one vCPU', minimum: 128, maximum: 16384, ...dflt(g, SIZING_DEFAULTS.cpu, 'the service\'s cpu') })),
+  timeout_seconds: Opt(Type.Integer({ description: 'Longest a request or message may take, in seconds', minimum: 1, maximum: 3600, ...dflt(g, SIZING_DEFAULTS.timeout_seconds, 'the service\'s timeout_seconds') })),
+  min_instances: Opt(Type.Integer({ description: 'Instances kept warm (0 allows scale to zero where the compute can)', minimum: 0, maximum: 1000, ...dflt(g, SIZING_DEFAULTS.min_instances, 'the service\'s min_instances') })),
+  max_instances: Opt(Type.Integer({ description: 'Upper bound for autoscaling', minimum: 1, maximum: 1000, ...dflt(g, SIZING_DEFAULTS.max_instances, 'the service\'s max_instances') })),
+  concurrency: Opt(Type.Integer({ description: 'Concurrent requests one instance handles', minimum: 1, maximum: 1000, $comment: 'default: the compute\'s own (1 on Lambda, 80 on Cloud Run and Fargate, 25 on Fly Machines)' })),
 });
 
 const Consumes = Type.Array(
@@ -273,7 +274,7 @@ const serviceProperties = {
         name: EventName('Saga name in PascalCase'),
         steps: Type.Array(EventName('A step name'), { description: 'Steps in execution order', minItems: 1, maxItems: 100, uniqueItems: true }),
         compensation: Opt(Type.Array(EventName('A compensation name'), { description: 'compensation[i] undoes steps[i]; run in reverse order on failure', maxItems: 100, uniqueItems: true, default: [] })),
-        timeout_seconds: Opt(Type.Integer({ description: 'Deadline for the whole saga, in seconds', minimum: 1, maximum: 31_536_000, default: 300 })),
+        timeout_seconds: Opt(Type.Integer({ description: 'Deadline for the whole saga, in seconds', minimum: 1, maximum: 31_536_000, default: BLOCK_DEFAULTS.saga.timeout_seconds })),
       },
       { description: 'saga-orchestrator: the saga\'s steps and compensations', $comment: 'default: absent; required for saga-orchestrator' },
     ),
@@ -292,10 +293,10 @@ const serviceProperties = {
     Obj(
       {
         dlq: Opt(Type.Boolean({ description: 'Move messages that keep failing to a dead-letter queue', default: true })),
-        max_retries: Opt(Type.Integer({ description: 'Deliveries of a message before it moves to the DLQ (SQS maxReceiveCount, Pub/Sub max_delivery_attempts)', minimum: 1, maximum: 1000, default: 5 })),
+        max_retries: Opt(Type.Integer({ description: 'Deliveries of a message before it moves to the DLQ (SQS maxReceiveCount, Pub/Sub max_delivery_attempts)', minimum: 1, maximum: 1000, default: BLOCK_DEFAULTS.consumer.max_retries })),
         retry_backoff: Opt(Enum(['exponential', 'linear', 'fixed'] as const, { description: 'Delay growth between redeliveries', default: 'exponential' })),
-        concurrency: Opt(Type.Integer({ description: 'Messages processed at once', minimum: 1, maximum: 1000, default: 10 })),
-        batch_size: Opt(Type.Integer({ description: 'Messages delivered per batch', minimum: 1, maximum: 10000, default: 10 })),
+        concurrency: Opt(Type.Integer({ description: 'Messages processed at once', minimum: 1, maximum: 1000, default: BLOCK_DEFAULTS.consumer.concurrency })),
+        batch_size: Opt(Type.Integer({ description: 'Messages delivered per batch', minimum: 1, maximum: 10000, default: BLOCK_DEFAULTS.consumer.batch_size })),
         visibility_timeout_seconds: Opt(Type.Integer({ description: 'How long a received message stays hidden from other consumers', minimum: 0, maximum: SQS_MAX_VISIBILITY_SECONDS, $comment: 'default: 6 × timeout_seconds (what AWS recommends for Lambda consumers)' })),
       },
       { description: 'consumer: delivery, retries and dead-lettering', $comment: 'default: absent; required for consumer' },
@@ -324,7 +325,7 @@ const serviceProperties = {
     Obj(
       {
         events: Opt(EventNames('Events pushed to connected clients')),
-        authorization: Opt(Enum(['jwt', 'api-key', 'none'] as const, { description: 'How clients authorise on connect', default: 'jwt' })),
+        authorization: Opt(Enum(['jwt', 'api-key', 'none'] as const, { description: 'How clients authorise on connect', default: BLOCK_DEFAULTS.subscriptions.authorization })),
       },
       { description: 'websocket-gateway: events pushed to clients', $comment: 'default: no subscriptions' },
     ),
@@ -333,10 +334,10 @@ const serviceProperties = {
     Obj(
       {
         cron: Type.String({ description: 'Five-field cron expression (minute hour day-of-month month day-of-week) or a macro such as @daily', minLength: 1, maxLength: 200, examples: ['0 2 * * *'] }),
-        timezone: Opt(Type.String({ description: 'IANA time zone the cron expression is read in', maxLength: 64, default: 'UTC' })),
-        timeout_minutes: Opt(Type.Integer({ description: 'Longest one run may take, in minutes', minimum: 1, maximum: 1440, default: 15 })),
-        overlap_policy: Opt(Enum(['skip', 'allow', 'queue'] as const, { description: 'What happens when a run is due while the previous one still runs', default: 'skip' })),
-        retry_attempts: Opt(Type.Integer({ description: 'Retries of a failed run', minimum: 0, maximum: 185, default: 2 })),
+        timezone: Opt(Type.String({ description: 'IANA time zone the cron expression is read in', maxLength: 64, default: BLOCK_DEFAULTS.schedule.timezone })),
+        timeout_minutes: Opt(Type.Integer({ description: 'Longest one run may take, in minutes', minimum: 1, maximum: 1440, default: BLOCK_DEFAULTS.schedule.timeout_minutes })),
+        overlap_policy: Opt(Enum(['skip', 'allow', 'queue'] as const, { description: 'What happens when a run is due while the previous one still runs', default: BLOCK_DEFAULTS.schedule.overlap_policy })),
+        retry_attempts: Opt(Type.Integer({ description: 'Retries of a failed run', minimum: 0, maximum: 185, default: BLOCK_DEFAULTS.schedule.retry_attempts })),
       },
       { description: 'scheduled: when and how the job runs', $comment: 'default: absent; required for scheduled' },
     ),
@@ -347,7 +348,7 @@ const serviceProperties = {
         upstream: Type.String({ description: 'URL of the legacy system', format: 'uri', maxLength: 2048 }),
         protocol: Opt(Enum(['soap', 'rest', 'graphql', 'sftp', 'jdbc'] as const, { description: 'Protocol the legacy system speaks', default: 'rest' })),
         sync_strategy: Opt(Enum(['polling', 'webhook', 'cdc', 'on-demand'] as const, { description: 'How changes are taken from the legacy system', default: 'on-demand' })),
-        polling_interval_seconds: Opt(Type.Integer({ description: 'Polling interval with sync_strategy polling, in seconds', minimum: 1, maximum: 86400, default: 60 })),
+        polling_interval_seconds: Opt(Type.Integer({ description: 'Polling interval with sync_strategy polling, in seconds', minimum: 1, maximum: 86400, default: BLOCK_DEFAULTS.acl.polling_interval_seconds })),
       },
       { description: 'legacy-adapter: the legacy upstream and how to sync with it', $comment: 'default: absent; required for legacy-adapter' },
     ),
@@ -360,8 +361,8 @@ const serviceProperties = {
         windowing: Opt(
           Obj(
             {
-              type: Opt(Enum(['tumbling', 'sliding', 'session'] as const, { description: 'Window kind', default: 'tumbling' })),
-              duration_seconds: Opt(Type.Integer({ description: 'Window length (session: inactivity gap), in seconds', minimum: 1, maximum: 86400, default: 60 })),
+              type: Opt(Enum(['tumbling', 'sliding', 'session'] as const, { description: 'Window kind', default: BLOCK_DEFAULTS.windowing.type })),
+              duration_seconds: Opt(Type.Integer({ description: 'Window length (session: inactivity gap), in seconds', minimum: 1, maximum: 86400, default: BLOCK_DEFAULTS.windowing.duration_seconds })),
               slide_seconds: Opt(Type.Integer({ description: 'Slide of a sliding window, in seconds', minimum: 1, maximum: 86400, $comment: 'default: duration_seconds / 2 for sliding windows' })),
             },
             { description: 'Windowed aggregation', default: {} },
@@ -418,8 +419,8 @@ export const ArchitectureSchema = Obj(
             Obj(
               {
                 schema_registry: Opt(Enum(SCHEMA_REGISTRIES, { description: 'Where event schemas are registered', default: 'none' })),
-                format: Opt(Enum(['avro', 'protobuf', 'json-schema'] as const, { description: 'Event schema format', default: 'json-schema' })),
-                compatibility: Opt(Enum(['backward', 'forward', 'full', 'none'] as const, { description: 'Schema evolution rule enforced by the registry', default: 'backward' })),
+                format: Opt(Enum(['avro', 'protobuf', 'json-schema'] as const, { description: 'Event schema format', default: FILE_DEFAULTS.events.format })),
+                compatibility: Opt(Enum(['backward', 'forward', 'full', 'none'] as const, { description: 'Schema evolution rule enforced by the registry', default: FILE_DEFAULTS.events.compatibility })),
               },
               { description: 'Event schemas', default: {} },
             ),
@@ -472,7 +473,7 @@ export const ArchitectureSchema = Obj(
             Obj(
               {
                 strategy: Opt(Enum(['probabilistic', 'always', 'never', 'rate-limiting'] as const, { description: 'Trace sampling strategy', default: 'probabilistic' })),
-                rate: Opt(Type.Number({ description: 'Sampled fraction (probabilistic) or traces per second (rate-limiting)', minimum: 0, maximum: 1000, default: 0.1 })),
+                rate: Opt(Type.Number({ description: 'Sampled fraction (probabilistic) or traces per second (rate-limiting)', minimum: 0, maximum: 1000, default: FILE_DEFAULTS.sampling.rate })),
               },
               { description: 'Trace sampling', default: {} },
             ),

@@ -8,11 +8,12 @@ import { TARGET_CAPABILITIES, TARGET_DEFAULTS } from '../model/targets';
 import type { SourceDocument } from '../parse/document';
 import { isRecord, setOwn } from '../parse/values';
 import type { Resilience, ResolvedArchitecture, ResolvedService } from './model';
+import { resolvePlatform, resolveSizing } from './sizing';
 
 export { interpolate } from './interpolate';
 export type { Env } from './interpolate';
 
-export type { Resilience, ResolvedArchitecture, ResolvedService, ServiceSecretSpec } from './model';
+export type { Resilience, ResolvedArchitecture, ResolvedPlatform, ResolvedService, ServiceSecretSpec, ServiceSizing } from './model';
 export { publishedEvents, publishersOf, secretNamesOf, serviceSecrets } from './model';
 
 export interface ResolveOptions {
@@ -102,6 +103,7 @@ export function resolveModel(file: ArchitectureFile, options: ResolveOptions = {
         bulkhead: { ...res.bulkhead, ...spec.bulkhead } as Resilience['bulkhead'],
         rate_limit: { ...res.rate_limit, ...spec.rate_limit } as Resilience['rate_limit'],
       },
+      sizing: resolveSizing(spec, kind, compute, target),
     };
   });
   return {
@@ -113,6 +115,7 @@ export function resolveModel(file: ArchitectureFile, options: ResolveOptions = {
     secretsManager: file.security?.secrets_manager ?? d.secrets_manager,
     metrics: file.observability?.metrics ?? d.metrics,
     nodeMajor: NODE_RUNTIMES[settings.runtime ?? DEFAULT_NODE_RUNTIME],
+    platform: resolvePlatform(file),
     services,
   };
 }

@@ -15,6 +15,42 @@ export interface Resilience {
   readonly rate_limit: Required2<NonNullable<ServiceSpec['rate_limit']>>;
 }
 
+type Block<K extends keyof ServiceSpec> = NonNullable<ServiceSpec[K]>;
+type Windowing = NonNullable<Block<'stream'>['windowing']>;
+
+/**
+ * Every sizing value of a service, and the other scalars the targets size and schedule it with, decided once by
+ * the resolver: the file's value, else the default (src/model/defaults.ts, which the JSON Schema's
+ * `default`s come from), adjusted where the target or compute requires it. A target reads these and never falls
+ * back on a literal of its own. Archetype blocks are filled with their defaults whether or not the service has
+ * the block (a target reads only its archetype's).
+ */
+export interface ServiceSizing {
+  /** CPU units per instance (1024 = one vCPU); Cloud Run rounds them up to whole vCPUs. */
+  readonly cpu: number;
+  /** Memory per instance, in MiB: on gcp at least Cloud Run's minimum (LIMITS.cloudRunMinMemoryMb). */
+  readonly memory_mb: number;
+  /** Instances kept running: at least 1 on Fargate but for a queue worker (the others sit behind a load balancer). */
+  readonly min_instances: number;
+  readonly max_instances: number;
+  /** Longest a request or message may take, in seconds. */
+  readonly timeout_seconds: number;
+  /** Concurrent requests per instance: the file's, else the compute's own (COMPUTE_CONCURRENCY). */
+  readonly concurrency: number;
+  /** services[].consumer; `visibility_timeout_seconds` stays absent unless set (the queue then takes 6 × timeout_seconds). */
+  readonly consumer: Required2<Pick<Block<'consumer'>, 'max_retries' | 'batch_size' | 'concurrency'>> & Pick<Block<'consumer'>, 'visibility_timeout_seconds'>;
+  /** services[].saga: the deadline of the whole saga. */
+  readonly saga: Required2<Pick<Block<'saga'>, 'timeout_seconds'>>;
+  /** services[].schedule, but its cron. */
+  readonly schedule: Required2<Omit<Block<'schedule'>, 'cron'>>;
+  /** services[].acl: the polling interval (sync_strategy polling). */
+  readonly acl: Required2<Pick<Block<'acl'>, 'polling_interval_seconds'>>;
+  /** services[].subscriptions: how clients authorise on connect. */
+  readonly subscriptions: Required2<Pick<Block<'subscriptions'>, 'authorization'>>;
+  /** services[].stream.windowing, but the slide of sliding windows. */
+  readonly windowing: Required2<Pick<Windowing, 'type' | 'duration_seconds'>>;
+}
+
 /** One service with every default applied and every inherited value made explicit. */
 export interface ResolvedService {
   /** Index in `services`, for locating problems. */
@@ -32,6 +68,25 @@ export interface ResolvedService {
   /** Where an event-sourced service keeps its events (cqrs.event_store, else the default database). */
   readonly eventStore?: Exclude<Database, 'none'>;
   readonly resilience: Resilience;
+  readonly sizing: ServiceSizing;
+}
+
+type Cloud = NonNullable<ArchitectureFile['cloud']>;
+type Events = NonNullable<NonNullable<ArchitectureFile['settings']>['events']>;
+
+/**
+ * The file-level settings the targets read, with their defaults (src/model/defaults.ts, which the JSON Schema's
+ * `default`s come from) applied even where the file leaves out the block that holds them.
+ */
+export interface ResolvedPlatform {
+  /** cloud.aws.nat: how private subnets reach the internet, when a VPC is needed. */
+  readonly aws: Required2<Pick<NonNullable<Cloud['aws']>, 'nat'>>;
+  /** cloud.gcp: project and state bucket are '' where the file names none (validation requires both on gcp). */
+  readonly gcp: Required2<Pick<NonNullable<Cloud['gcp']>, 'project_id' | 'region' | 'state_bucket'>>;
+  /** settings.events: the format and compatibility of registered event schemas. */
+  readonly events: Required2<Pick<Events, 'format' | 'compatibility'>>;
+  /** observability.sampling: the sampled fraction (probabilistic). */
+  readonly sampling: { readonly rate: number };
 }
 
 /** The architecture as the later stages see it: for one target and (optionally) one environment. */
@@ -46,6 +101,7 @@ export interface ResolvedArchitecture {
   readonly metrics: Metrics;
   /** Node.js major of every service (settings.runtime): Lambda nodejs<major>.x, node:<major> images, bundle target. */
   readonly nodeMajor: number;
+  readonly platform: ResolvedPlatform;
   readonly services: readonly ResolvedService[];
 }
 

@@ -19,8 +19,7 @@ export function samplerEnvironment(model: ResolvedArchitecture): Record<string, 
     case 'never':
       return { OTEL_TRACES_SAMPLER: 'parentbased_always_off' };
     default:
-      // schema default of observability.sampling.rate; the resolved file always carries it
-      return { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: String(sampling?.rate ?? 0.1) };
+      return { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: String(model.platform.sampling.rate) };
   }
 }
 

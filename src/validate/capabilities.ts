@@ -137,33 +137,32 @@ export const TARGET_CHECKS: Record<TargetId, TargetChecks> = {
 function checkAwsService(s: ResolvedService, { report }: TargetCheckContext): void {
   const spec = s.spec;
   const info = ARCHETYPES[s.kind];
-  const timeout = spec.timeout_seconds ?? 30;
+  const timeout = s.sizing.timeout_seconds;
   if (s.compute === 'lambda' && info.compute) {
     if (timeout > LIMITS.lambdaTimeoutSeconds) {
       report({ code: 'AF5002', message: `service "${s.name}": timeout_seconds ${timeout} is above Lambda's limit of ${LIMITS.lambdaTimeoutSeconds} s on target aws`, path: svcPath(s, 'timeout_seconds'), hint: 'use compute: fargate for long-running work' });
     } else if (info.serves && s.kind !== 'websocket-gateway' && timeout > LIMITS.httpApiTimeoutSeconds) {
       report({ code: 'AF5002', message: `service "${s.name}": timeout_seconds ${timeout} is above the ${LIMITS.httpApiTimeoutSeconds} s API Gateway allows for a request on target aws`, path: svcPath(s, 'timeout_seconds'), hint: 'lower it to 30, or use compute: fargate (behind a load balancer)' });
     }
-    const mem = spec.memory_mb ?? 512;
+    const mem = s.sizing.memory_mb;
     if (mem > LIMITS.lambdaMemoryMb.max) {
       report({ code: 'AF5002', message: `service "${s.name}": memory_mb ${mem} is above Lambda's limit of ${LIMITS.lambdaMemoryMb.max} MiB on target aws`, path: svcPath(s, 'memory_mb') });
     }
     if (s.protocols.includes('grpc')) {
       report({ code: 'AF5001', message: `service "${s.name}" serves grpc, which API Gateway in front of Lambda cannot carry on target aws`, path: svcPath(s, 'protocols'), hint: 'gRPC needs compute: fargate, once gRPC servers are built (issue 12; until then AF5010 refuses grpc on every target)' });
     }
-    if (spec.schedule && spec.schedule.timeout_minutes !== undefined && spec.schedule.timeout_minutes * 60 > LIMITS.lambdaTimeoutSeconds) {
-      report({ code: 'AF5002', message: `service "${s.name}": schedule.timeout_minutes ${spec.schedule.timeout_minutes} is above Lambda's 15 minutes on target aws`, path: svcPath(s, 'schedule', 'timeout_minutes'), hint: 'use compute: fargate for longer jobs' });
+    if (spec.schedule && s.sizing.schedule.timeout_minutes * 60 > LIMITS.lambdaTimeoutSeconds) {
+      report({ code: 'AF5002', message: `service "${s.name}": schedule.timeout_minutes ${s.sizing.schedule.timeout_minutes} is above Lambda's 15 minutes on target aws`, path: svcPath(s, 'schedule', 'timeout_minutes'), hint: 'use compute: fargate for longer jobs' });
     }
-    if (spec.consumer && (spec.consumer.batch_size ?? 10) > LIMITS.lambdaSqsMaxBatchWithoutWindow) {
-      report({ code: 'AF5002', message: `service "${s.name}": consumer.batch_size ${spec.consumer.batch_size} is above the ${LIMITS.lambdaSqsMaxBatchWithoutWindow} messages a Lambda queue consumer receives per batch without a batching window on target aws`, path: svcPath(s, 'consumer', 'batch_size'), hint: `use ${LIMITS.lambdaSqsMaxBatchWithoutWindow} or less, or compute: fargate` });
+    if (spec.consumer && s.sizing.consumer.batch_size > LIMITS.lambdaSqsMaxBatchWithoutWindow) {
+      report({ code: 'AF5002', message: `service "${s.name}": consumer.batch_size ${s.sizing.consumer.batch_size} is above the ${LIMITS.lambdaSqsMaxBatchWithoutWindow} messages a Lambda queue consumer receives per batch without a batching window on target aws`, path: svcPath(s, 'consumer', 'batch_size'), hint: `use ${LIMITS.lambdaSqsMaxBatchWithoutWindow} or less, or compute: fargate` });
     }
-    if (spec.consumer && (spec.consumer.concurrency ?? 10) < LIMITS.lambdaSqsMinConcurrency) {
-      report({ code: 'AF5002', message: `service "${s.name}": consumer.concurrency ${spec.consumer.concurrency} is below the minimum of ${LIMITS.lambdaSqsMinConcurrency} for a Lambda queue consumer on target aws`, path: svcPath(s, 'consumer', 'concurrency') });
+    if (spec.consumer && s.sizing.consumer.concurrency < LIMITS.lambdaSqsMinConcurrency) {
+      report({ code: 'AF5002', message: `service "${s.name}": consumer.concurrency ${s.sizing.consumer.concurrency} is below the minimum of ${LIMITS.lambdaSqsMinConcurrency} for a Lambda queue consumer on target aws`, path: svcPath(s, 'consumer', 'concurrency') });
     }
   }
   if (s.compute === 'fargate' && info.compute) {
-    const cpu = spec.cpu ?? 256;
-    const mem = spec.memory_mb ?? 512;
+    const { cpu, memory_mb: mem } = s.sizing;
     const allowed = LIMITS.fargate[cpu];
     if (!allowed) {
       report({ code: 'AF5002', message: `service "${s.name}": cpu ${cpu} is not a Fargate size on target aws; use ${Object.keys(LIMITS.fargate).join(', ')}`, path: svcPath(s, 'cpu') });
@@ -172,7 +171,7 @@ function checkAwsService(s: ResolvedService, { report }: TargetCheckContext): vo
     }
   }
   if (spec.consumer) {
-    const visibility = spec.consumer.visibility_timeout_seconds ?? 6 * timeout;
+    const visibility = s.sizing.consumer.visibility_timeout_seconds ?? 6 * timeout;
     if (visibility > LIMITS.sqsMaxVisibilitySeconds) {
       report({ code: 'AF5002', message: `service "${s.name}": the queue visibility timeout would be ${visibility} s (6 × timeout_seconds), above SQS's ${LIMITS.sqsMaxVisibilitySeconds} s on target aws`, path: svcPath(s, 'timeout_seconds') });
     }
@@ -203,7 +202,7 @@ function checkGcpFile({ model, report }: TargetCheckContext): void {
 function checkGcpService(s: ResolvedService, { model, report, explicitlySet }: TargetCheckContext): void {
   const spec = s.spec;
   const info = ARCHETYPES[s.kind];
-  const timeout = spec.timeout_seconds ?? 30;
+  const timeout = s.sizing.timeout_seconds;
   const file = model.file;
   const retries = spec.consumer?.max_retries;
   if (spec.consumer && spec.consumer.dlq !== false && retries !== undefined && (retries < LIMITS.pubsubDeliveryAttempts.min || retries > LIMITS.pubsubDeliveryAttempts.max)) {
@@ -215,7 +214,7 @@ function checkGcpService(s: ResolvedService, { model, report, explicitlySet }: T
   if (s.kind === 'cache' && (spec.cache?.backend ?? 'redis') !== 'redis') {
     report({ code: 'AF5001', message: `service "${s.name}": cache backend ${spec.cache?.backend} is not available on target gcp (Memorystore for Redis); it supports: redis`, path: svcPath(s, 'cache', 'backend'), hint: 'use backend: redis, or choose another target' });
   }
-  if (s.kind === 'websocket-gateway' && (spec.subscriptions?.events ?? []).length > 0 && explicitlySet(s, 'max_instances') && (spec.max_instances ?? 1) > 1) {
+  if (s.kind === 'websocket-gateway' && (spec.subscriptions?.events ?? []).length > 0 && explicitlySet(s, 'max_instances') && s.sizing.max_instances > 1) {
     report({
       code: 'AF5002',
       message: `service "${s.name}": max_instances ${spec.max_instances} with subscriptions.events on target gcp: a Pub/Sub push reaches one Cloud Run instance, so connections held by the others would miss the broadcast`,
@@ -227,18 +226,18 @@ function checkGcpService(s: ResolvedService, { model, report, explicitlySet }: T
   const single =
     s.kind === 'stream-processor'
       ? 'its open windows live in one instance\'s memory'
-      : s.kind === 'scheduled' && (spec.schedule?.overlap_policy ?? 'skip') !== 'allow'
-        ? `one run at a time (overlap_policy ${spec.schedule?.overlap_policy ?? 'skip'}) is one instance`
+      : s.kind === 'scheduled' && s.sizing.schedule.overlap_policy !== 'allow'
+        ? `one run at a time (overlap_policy ${s.sizing.schedule.overlap_policy}) is one instance`
         : s.kind === 'websocket-gateway' && (spec.subscriptions?.events ?? []).length > 0
           ? 'a Pub/Sub push reaches one instance, which must hold every connection'
           : undefined;
   for (const key of ['min_instances', 'max_instances'] as const) {
-    if (single === undefined || !explicitlySet(s, key) || (spec[key] ?? 0) <= 1) continue;
+    if (single === undefined || !explicitlySet(s, key) || s.sizing[key] <= 1) continue;
     if (key === 'max_instances' && s.kind === 'websocket-gateway') continue; // reported above, with its own hint
     report({ code: 'AF5002', message: `service "${s.name}": ${key} ${spec[key]} on target gcp, where a ${s.kind} service runs on one instance: ${single}`, path: svcPath(s, key), hint: `remove ${key} or set it to 1${s.kind === 'scheduled' ? ', or use overlap_policy: allow' : ''}` });
   }
-  if (spec.schedule && (spec.schedule.timeout_minutes ?? 15) > LIMITS.scheduledRunMinutes) {
-    report({ code: 'AF5002', message: `service "${s.name}": schedule.timeout_minutes ${spec.schedule.timeout_minutes} is above the ${LIMITS.scheduledRunMinutes} minutes Cloud Scheduler waits for a run (one request to Cloud Run) on target gcp`, path: svcPath(s, 'schedule', 'timeout_minutes'), hint: `lower it to ${LIMITS.scheduledRunMinutes} or less` });
+  if (spec.schedule && s.sizing.schedule.timeout_minutes > LIMITS.scheduledRunMinutes) {
+    report({ code: 'AF5002', message: `service "${s.name}": schedule.timeout_minutes ${s.sizing.schedule.timeout_minutes} is above the ${LIMITS.scheduledRunMinutes} minutes Cloud Scheduler waits for a run (one request to Cloud Run) on target gcp`, path: svcPath(s, 'schedule', 'timeout_minutes'), hint: `lower it to ${LIMITS.scheduledRunMinutes} or less` });
   }
   const full = `${file.architecture.name}-${s.name}`;
   if (info.compute && full.length > LIMITS.cloudRunServiceName) {

@@ -127,7 +127,7 @@ export const REFUSALS: Record<TargetId, TargetRefusals> = {
         reason: 'the archetype sets Cloud Run concurrency itself: consumer.concurrency for a consumer, every connection for a websocket-gateway, one request for a scheduled job whose overlap_policy is not allow',
         hint: 'remove it (use consumer.concurrency on a consumer)',
         passes: 'any value on other archetypes (it is the Cloud Run concurrency)',
-        accepts: (v, { service }) => v === undefined || !(service?.kind === 'consumer' || service?.kind === 'websocket-gateway' || (service?.kind === 'scheduled' && (service.spec.schedule?.overlap_policy ?? 'skip') !== 'allow')),
+        accepts: (v, { service }) => v === undefined || !(service?.kind === 'consumer' || service?.kind === 'websocket-gateway' || (service?.kind === 'scheduled' && service.sizing.schedule.overlap_policy !== 'allow')),
       },
       { path: 'services[].consumer.visibility_timeout_seconds', reason: 'Pub/Sub has no visibility timeout: the ack deadline is timeout_seconds', hint: 'remove it and set timeout_seconds', passes: 'absent', accepts: (v) => v === undefined },
       {

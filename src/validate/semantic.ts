@@ -145,12 +145,12 @@ export function checkSemantics(doc: SourceDocument, raw: unknown, model: Resolve
       report({ code: 'AF4011', message: `saga ${spec.saga.name} has ${spec.saga.compensation?.length} compensations for ${spec.saga.steps.length} steps; compensation[i] undoes steps[i]`, path: svcPath(s, 'saga', 'compensation') });
     }
     const w = spec.stream?.windowing;
-    if (w?.slide_seconds !== undefined && (w.type !== 'sliding' || w.slide_seconds > (w.duration_seconds ?? 60))) {
-      report({ code: 'AF4011', message: w.type !== 'sliding' ? `slide_seconds applies only to sliding windows (this one is ${w.type})` : `slide_seconds (${w.slide_seconds}) is longer than the window (${w.duration_seconds})`, path: svcPath(s, 'stream', 'windowing', 'slide_seconds') });
+    if (w?.slide_seconds !== undefined && (w.type !== 'sliding' || w.slide_seconds > s.sizing.windowing.duration_seconds)) {
+      report({ code: 'AF4011', message: w.type !== 'sliding' ? `slide_seconds applies only to sliding windows (this one is ${w.type})` : `slide_seconds (${w.slide_seconds}) is longer than the window (${s.sizing.windowing.duration_seconds})`, path: svcPath(s, 'stream', 'windowing', 'slide_seconds') });
     }
     const c = spec.consumer;
     if (c?.visibility_timeout_seconds !== undefined) {
-      const timeout = spec.timeout_seconds ?? 30;
+      const timeout = s.sizing.timeout_seconds;
       if (c.visibility_timeout_seconds < 6 * timeout) {
         report({
           code: 'AF4009',
@@ -167,7 +167,7 @@ export function checkSemantics(doc: SourceDocument, raw: unknown, model: Resolve
       if (isCronProblem(parsed)) {
         report({ code: 'AF4007', message: `invalid cron expression: ${parsed.message}`, path: svcPath(s, 'schedule', 'cron'), ...cronSpan(doc, svcPath(s, 'schedule', 'cron'), spec.schedule.cron, parsed.offset, parsed.length) });
       }
-      const tz = spec.schedule.timezone ?? 'UTC';
+      const tz = s.sizing.schedule.timezone;
       if (!isTimeZone(tz)) {
         const suggestions = suggest(tz, timeZones(), 3);
         report({ code: 'AF4008', message: `unknown time zone "${tz}"`, path: svcPath(s, 'schedule', 'timezone'), suggestions, hint: didYouMean(suggestions) ?? 'use an IANA name such as Europe/Amsterdam or UTC' });

@@ -1,4 +1,5 @@
 import { resolvedDocument } from '../../src/resolve';
+import { resolveSizing } from '../../src/resolve/sizing';
 import { MINIMAL, check, where } from '../helpers';
 
 describe('interpolation', () => {
@@ -65,6 +66,8 @@ services:
     expect(prod.model!.file.cloud!.aws!.compute).toBe('fargate');
     expect(prod.model!.services[0]!.spec).toMatchObject({ min_instances: 2, memory_mb: 1024 });
     expect(base.model!.services[0]!.spec).toMatchObject({ min_instances: 0, memory_mb: 512 });
+    // the sizing follows the environment (a Fargate service behind its load balancer keeps one task)
+    expect([prod.model!.services[0]!.sizing, base.model!.services[0]!.sizing]).toMatchObject([{ min_instances: 2, memory_mb: 1024 }, { min_instances: 1, memory_mb: 512 }]);
   });
 
   test('an unknown environment is AF2004 with a suggestion', () => {
@@ -119,5 +122,149 @@ describe('resolved model', () => {
   test('a service override of resilience merges over the global defaults', () => {
     const r = check(`architecture: { name: shop }\nresilience: { retry: { max_attempts: 7 } }\nservices:\n  - name: a-b\n    type: stateless\n    retry: { initial_interval_ms: 300 }\n`);
     expect(r.model!.services[0]!.resilience.retry).toMatchObject({ max_attempts: 7, initial_interval_ms: 300, multiplier: 2 });
+  });
+});
+
+describe('sizing', () => {
+  const GCP = 'architecture: { name: shop }\ncloud: { gcp: { project_id: shop-dev-123, state_bucket: shop-tf } }\n';
+  const AWS = 'architecture: { name: shop }\n';
+  const services = `services:
+  - name: api
+    type: stateless
+  - name: api-box
+    type: stateless
+    compute: fargate
+  - name: worker
+    type: consumer
+    compute: fargate
+    consumes: [{ event: UserCreated, from: pub }]
+    consumer: {}
+  - name: pub
+    type: producer
+    publishes: [UserCreated]
+`;
+  const sizingOf = (text: string, target: 'aws' | 'gcp') => {
+    const r = check(text, { target });
+    expect(r.diagnostics).toEqual([]);
+    return Object.fromEntries(r.model!.services.map((s) => [s.name, s.sizing]));
+  };
+
+  test('with nothing set: the schema\'s defaults, then what the target and compute require', () => {
+    // GIVEN services that set no sizing, on each target
+    const aws = sizingOf(AWS + services, 'aws');
+    const gcp = sizingOf(GCP + services, 'gcp');
+    // THEN every value is resolved: the schema's defaults (cpu 256, 512 MiB, 0..10 instances, 30 s) ...
+    expect(aws.api).toEqual({
+      cpu: 256,
+      memory_mb: 512,
+      min_instances: 0,
+      max_instances: 10,
+      timeout_seconds: 30,
+      concurrency: 1,
+      consumer: { max_retries: 5, batch_size: 10, concurrency: 10 },
+      saga: { timeout_seconds: 300 },
+      schedule: { timezone: 'UTC', timeout_minutes: 15, overlap_policy: 'skip', retry_attempts: 2 },
+      acl: { polling_interval_seconds: 60 },
+      subscriptions: { authorization: 'jwt' },
+      windowing: { type: 'tumbling', duration_seconds: 60 },
+    });
+    // ... a Fargate service behind the load balancer keeps one task; a Fargate queue worker scales to zero
+    expect([aws['api-box']!.min_instances, aws.worker!.min_instances]).toEqual([1, 0]);
+    // ... and the concurrency is the compute's own: one request per Lambda, 80 on Fargate and Cloud Run
+    expect([aws.api!.concurrency, aws['api-box']!.concurrency, gcp.api!.concurrency]).toEqual([1, 80, 80]);
+    // (lambda and fargate both run on Cloud Run on gcp: the same sizing)
+    for (const name of ['api', 'api-box', 'worker', 'pub']) expect(gcp[name]).toEqual({ ...aws.api, concurrency: 80 });
+  });
+
+  test('with values set: the file\'s, raised where the cloud has a floor', () => {
+    // GIVEN services that set every sizing key and archetype block
+    const text = `services:
+  - name: box
+    type: stateless
+    compute: fargate
+    cpu: 1024
+    memory_mb: 2048
+    timeout_seconds: 60
+    min_instances: 0
+    max_instances: 4
+  - name: small
+    type: stateless
+    memory_mb: 256
+    timeout_seconds: 20
+  - name: worker
+    type: consumer
+    consumes: [{ event: Ticked, from: job }]
+    consumer: { max_retries: 7, batch_size: 5, concurrency: 3, visibility_timeout_seconds: 200 }
+  - name: job
+    type: scheduled
+    publishes: [Ticked]
+    schedule: { cron: "0 2 * * *", timezone: Europe/Paris, timeout_minutes: 10, overlap_policy: queue, retry_attempts: 1 }
+  - name: erp
+    type: legacy-adapter
+    acl: { upstream: "https://erp.example.com", sync_strategy: polling, polling_interval_seconds: 300 }
+  - name: pusher
+    type: websocket-gateway
+    websocket: {}
+    subscriptions: { authorization: api-key }
+  - name: sums
+    type: stream-processor
+    stream: { input_events: [Ticked], windowing: { type: session, duration_seconds: 120 } }
+  - name: checkout
+    type: saga-orchestrator
+    saga: { name: Checkout, steps: [Reserve], timeout_seconds: 900 }
+`;
+    // WHEN resolved for each target
+    const aws = sizingOf(AWS + text, 'aws');
+    // (on gcp without what it refuses: compute fargate, a visibility timeout; with a Cloud Run concurrency)
+    const gcp = sizingOf(GCP + text.replace('    compute: fargate\n', '    concurrency: 20\n').replace(', visibility_timeout_seconds: 200', ''), 'gcp');
+    // THEN the file's values stand ...
+    expect(aws.box).toMatchObject({ cpu: 1024, memory_mb: 2048, timeout_seconds: 60, max_instances: 4 });
+    expect(aws.worker!.consumer).toEqual({ max_retries: 7, batch_size: 5, concurrency: 3, visibility_timeout_seconds: 200 });
+    expect(aws.job!.schedule).toEqual({ timezone: 'Europe/Paris', timeout_minutes: 10, overlap_policy: 'queue', retry_attempts: 1 });
+    expect([aws.erp!.acl, aws.pusher!.subscriptions, aws.sums!.windowing, aws.checkout!.saga]).toEqual([
+      { polling_interval_seconds: 300 },
+      { authorization: 'api-key' },
+      { type: 'session', duration_seconds: 120 },
+      { timeout_seconds: 900 },
+    ]);
+    expect([aws.small!.memory_mb, aws.small!.timeout_seconds]).toEqual([256, 20]);
+    expect(gcp.box).toMatchObject({ cpu: 1024, memory_mb: 2048, concurrency: 20, min_instances: 0, max_instances: 4 });
+    // ... but for the floors: one task behind a Fargate load balancer, Cloud Run's least memory
+    expect(aws.box!.min_instances).toBe(1);
+    expect(gcp.small!.memory_mb).toBe(512);
+  });
+
+  test('the resolver\'s defaults are the schema\'s: a service the schema did not default resolves the same', () => {
+    // GIVEN the sizing of a service after schema defaults, and of the bare block
+    const defaulted = check(MINIMAL).model!.services[0]!;
+    const bare = resolveSizing({ name: 'user-service', type: 'stateless' }, 'stateless', 'lambda', 'aws');
+    // THEN they agree, and a Fly Machine takes its own concurrency
+    expect(bare).toEqual(defaulted.sizing);
+    expect(resolveSizing({ name: 'user-service', type: 'stateless' }, 'stateless', 'fly-machine', 'fly').concurrency).toBe(25);
+  });
+});
+
+describe('platform settings', () => {
+  test('the file-level settings the targets read are resolved, where their block is left out too', () => {
+    // GIVEN a file without cloud, settings.events or sampling blocks, and one setting them all
+    const bare = check(MINIMAL).model!;
+    const set = check(`architecture: { name: shop }
+cloud: { aws: { nat: instance }, gcp: { project_id: shop-dev-123, state_bucket: shop-tf, region: europe-west1 } }
+settings: { events: { schema_registry: glue, format: avro, compatibility: full } }
+observability: { sampling: { rate: 0.5 } }
+${MINIMAL.slice(MINIMAL.indexOf('services:'))}`).model!;
+    // THEN the schema's defaults fill what the file leaves out; what it sets stands
+    expect(bare.platform).toEqual({
+      aws: { nat: 'gateway' },
+      gcp: { project_id: '', region: 'us-central1', state_bucket: '' },
+      events: { format: 'json-schema', compatibility: 'backward' },
+      sampling: { rate: 0.1 },
+    });
+    expect(set.platform).toEqual({
+      aws: { nat: 'instance' },
+      gcp: { project_id: 'shop-dev-123', region: 'europe-west1', state_bucket: 'shop-tf' },
+      events: { format: 'avro', compatibility: 'full' },
+      sampling: { rate: 0.5 },
+    });
   });
 });

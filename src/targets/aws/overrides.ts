@@ -59,11 +59,10 @@ export function applyOverrides(stack: OverridableStack): void {
       });
       return;
     }
-    const op = spec.op ?? 'add';
-    if (op === 'remove') {
+    if (spec.op === 'remove') {
       target.addDeletionOverride(pointerToOverridePath(spec.path));
     } else if (spec.value === undefined) {
-      stack.problems.push({ code: 'AF5004', message: `overrides.aws[${i}] (${op}) has no value`, path: at, hint: 'give `value`, or use op: remove' });
+      stack.problems.push({ code: 'AF5004', message: `overrides.aws[${i}] (an add or a replace) has no value`, path: at, hint: 'give `value`, or use op: remove' });
     } else {
       target.addOverride(pointerToOverridePath(spec.path), spec.value);
     }

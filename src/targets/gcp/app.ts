@@ -233,14 +233,14 @@ export function buildGcp(stack: GcpStack): GcpShared {
       location: gcpRegion(model),
       image: `${shared.repository.location}-docker.pkg.dev/${gcpProject(model)}/${shared.repository.repositoryId}/${s.name}:${shared.imageTag.stringValue}`,
       public: s.spec.public === true,
-      cpu: cloudRunCpu(s.spec.cpu),
-      memory: `${Math.max(512, s.spec.memory_mb ?? 512)}Mi`,
-      minInstances: plan.minInstances ?? s.spec.min_instances ?? 0,
-      maxInstances: plan.maxInstances ?? Math.max(1, s.spec.max_instances ?? 10),
-      timeoutSeconds: plan.timeoutSeconds ?? s.spec.timeout_seconds ?? 30,
-      // The archetype's own (consumers, websocket gateways, one-at-a-time jobs) where it has one, else the file's;
-      // validation refuses services[].concurrency where the archetype decides (AF5010).
-      ...((plan.concurrency ?? s.spec.concurrency) !== undefined ? { concurrency: plan.concurrency ?? s.spec.concurrency } : {}),
+      cpu: cloudRunCpu(s.sizing.cpu),
+      memory: `${s.sizing.memory_mb}Mi`,
+      minInstances: plan.minInstances ?? s.sizing.min_instances,
+      maxInstances: plan.maxInstances ?? s.sizing.max_instances,
+      timeoutSeconds: plan.timeoutSeconds ?? s.sizing.timeout_seconds,
+      // The archetype's own (consumers, websocket gateways, one-at-a-time jobs) where it has one, else the file's
+      // or Cloud Run's; validation refuses services[].concurrency where the archetype decides (AF5010).
+      concurrency: plan.concurrency ?? s.sizing.concurrency,
       sessionAffinity: plan.sessionAffinity,
       cpuAlwaysAllocated: plan.cpuAlwaysAllocated,
       ...(plan.vpc !== 'none' ? { vpcAccess: shared.vpcAccess(plan.vpc) } : {}),
@@ -272,8 +272,8 @@ export function buildGcp(stack: GcpStack): GcpShared {
 }
 
 /** Cloud Run CPU from the file's CPU units (1024 = 1 vCPU): 1, 2, 4, 6 or 8 vCPUs. */
-export function cloudRunCpu(units: number | undefined): string {
-  const vcpus = Math.ceil((units ?? 1024) / 1024);
+export function cloudRunCpu(units: number): string {
+  const vcpus = Math.ceil(units / 1024);
   return String([1, 2, 4, 6, 8].find((n) => n >= vcpus) ?? 8);
 }
 

@@ -5,11 +5,13 @@
  */
 import { ServiceAccount } from '@cdktf/provider-google/lib/service-account';
 import { Fn, dependable } from 'cdktf';
+import { RUN_MAX_CONCURRENCY, RUN_MAX_TIMEOUT_SECONDS, WORKFLOWS_MAX_CALL_TIMEOUT_SECONDS } from '../../../lib-constructs/core/cloud-limits';
 import { everyCron } from '../../../lib-constructs/core/cron';
 import type { WorkflowRetry } from '../../../lib-constructs/core/gcp-data-defaults';
 import { fitName, runServiceAccountId } from '../../../lib-constructs/core/gcp-run-defaults';
 import { sagaSteps } from '../../../lib-constructs/core/saga';
 import type { ArchetypeKind } from '../../model/archetypes';
+import { LIMITS } from '../../model/targets';
 import type { Resilience } from '../../resolve/model';
 import type { GcpServicePlan } from './app';
 import { projectRole } from './project-role';
@@ -23,7 +25,7 @@ const SCHEDULER_MAX_ATTEMPT_SECONDS = 1800;
 /** Where a cache service finds its Memorystore instance's server CA. */
 const CACHE_CA_DIR = '/etc/allframe/cache-ca';
 /** Pub/Sub ack deadlines: 10 to 600 seconds. */
-const ACK_DEADLINE = { min: 10, max: 600 };
+const ACK_DEADLINE = { min: 10, max: LIMITS.pubsubMaxAckDeadlineSeconds };
 
 /** The email of a service's account as a literal (`plan.account.email` is its reference, for grants). */
 function serviceAccountEmail(plan: GcpServicePlan): string {
@@ -130,7 +132,7 @@ function httpService(plan: GcpServicePlan): void {
 }
 
 /** A Cloud Scheduler job calling `path` of the service with an OIDC token of its own account. */
-function schedule(plan: GcpServicePlan, id: string, props: { cron: string; path: string; timeZone?: string; retryCount: number; attemptSeconds: number }): void {
+function schedule(plan: GcpServicePlan, id: string, props: { cron: string; path: string; timeZone: string; retryCount: number; attemptSeconds: number }): void {
   new (load.scheduledJob())(plan.stack, `${plan.service.name}-${id}`, {
     name: `${plan.name}-${id}`,
     schedule: props.cron,
@@ -138,7 +140,7 @@ function schedule(plan: GcpServicePlan, id: string, props: { cron: string; path:
     path: props.path,
     serviceAccountEmail: plan.account.email,
     region: gcpRegion(plan.stack.model),
-    timeZone: props.timeZone ?? 'UTC',
+    timeZone: props.timeZone,
     retry: { retryCount: props.retryCount },
     attemptDeadlineSeconds: Math.min(SCHEDULER_MAX_ATTEMPT_SECONDS, Math.max(15, props.attemptSeconds)),
     description: `Runs ${plan.service.name} (${props.path})`,
@@ -154,7 +156,9 @@ const stateless: GcpHandler = (plan) => httpService(plan);
 
 const eventSourced: GcpHandler = (plan) => {
   httpService(plan);
-  const store = plan.service.eventStore ?? 'firestore';
+  // The resolver sets the event store of every event-sourced service.
+  const store = plan.service.eventStore;
+  if (store === undefined) throw new Error(`the event store of ${plan.service.name} is not resolved`);
   plan.setEnv('EVENT_STORE', store);
   if (store === 'postgres') postgres(plan);
   else firestore(plan);
@@ -198,7 +202,7 @@ const saga: GcpHandler = (plan) => {
     steps: sagaSteps(spec.steps, spec.compensation ?? []),
     serviceUrl: plan.shared.urlOf(plan.service.name),
     serviceAccountEmail: runner.email,
-    callTimeoutSeconds: clamp(plan.service.spec.timeout_seconds ?? 30, 1, 1800),
+    callTimeoutSeconds: clamp(plan.service.sizing.timeout_seconds, 1, WORKFLOWS_MAX_CALL_TIMEOUT_SECONDS),
     // Step calls retry as the file says (as the Step Functions steps on AWS); compensations keep the construct's
     // more persistent policy.
     retry: workflowStepRetry(plan.service.resilience.retry),
@@ -216,12 +220,12 @@ const gateway: GcpHandler = (plan) => httpService(plan);
 
 const consumer: GcpHandler = (plan) => {
   const s = plan.service;
-  const c = s.spec.consumer ?? {};
+  const c = s.sizing.consumer;
   serviceData(plan);
-  if (c.concurrency !== undefined) plan.concurrency = clamp(c.concurrency, 1, 1000);
+  plan.concurrency = clamp(c.concurrency, 1, RUN_MAX_CONCURRENCY);
   plan.subscribe(s.spec.consumes ?? [], '/events', {
-    maxDeliveryAttempts: clamp(c.max_retries ?? 5, 5, 100),
-    ackDeadlineSeconds: clamp(s.spec.timeout_seconds ?? 30, ACK_DEADLINE.min, ACK_DEADLINE.max),
+    maxDeliveryAttempts: clamp(c.max_retries, LIMITS.pubsubDeliveryAttempts.min, LIMITS.pubsubDeliveryAttempts.max),
+    ackDeadlineSeconds: clamp(s.sizing.timeout_seconds, ACK_DEADLINE.min, ACK_DEADLINE.max),
   });
 };
 
@@ -234,9 +238,9 @@ const websocket: GcpHandler = (plan) => {
   // A connection lives as long as its request: the longest Cloud Run allows, on the instance that took it.
   plan.sessionAffinity = true;
   plan.cpuAlwaysAllocated = true;
-  plan.timeoutSeconds = 3600;
+  plan.timeoutSeconds = RUN_MAX_TIMEOUT_SECONDS;
   // Every open connection is a request in flight: as many as an instance takes.
-  plan.concurrency = 1000;
+  plan.concurrency = RUN_MAX_CONCURRENCY;
   plan.setEnv('CONNECTIONS_STORE', 'memory');
   plan.setEnv('SENDER', 'memory');
   const events = s.spec.subscriptions?.events ?? [];
@@ -248,35 +252,38 @@ const websocket: GcpHandler = (plan) => {
 };
 
 const scheduled: GcpHandler = (plan) => {
-  const sched = plan.service.spec.schedule;
+  const cron = plan.service.spec.schedule?.cron;
   serviceData(plan);
-  if (!sched) return;
-  const overlap = sched.overlap_policy ?? 'skip';
-  const seconds = (sched.timeout_minutes ?? 15) * 60;
-  plan.timeoutSeconds = Math.min(3600, seconds);
+  if (cron === undefined) return;
+  const sched = plan.service.sizing.schedule;
+  const overlap = sched.overlap_policy;
+  const seconds = sched.timeout_minutes * 60;
+  plan.timeoutSeconds = Math.min(RUN_MAX_TIMEOUT_SECONDS, seconds);
   if (overlap !== 'allow') {
     // One run at a time: a run due while one runs is refused (429); skip drops it, queue retries it later.
     plan.maxInstances = 1;
     plan.concurrency = 1;
   }
   schedule(plan, 'schedule', {
-    cron: sched.cron,
+    cron,
     path: '/run',
-    ...(sched.timezone !== undefined ? { timeZone: sched.timezone } : {}),
-    retryCount: overlap === 'skip' ? 0 : (sched.retry_attempts ?? 2),
+    timeZone: sched.timezone,
+    retryCount: overlap === 'skip' ? 0 : sched.retry_attempts,
     attemptSeconds: seconds,
   });
 };
 
 const legacyAdapter: GcpHandler = (plan) => {
-  const acl = plan.service.spec.acl;
+  const s = plan.service;
   httpService(plan);
-  if (acl?.sync_strategy !== 'polling') return;
+  if (s.spec.acl?.sync_strategy !== 'polling') return;
   schedule(plan, 'poll', {
-    cron: everyCron(acl.polling_interval_seconds ?? 60),
+    cron: everyCron(s.sizing.acl.polling_interval_seconds),
     path: '/sync',
+    // An interval: it runs as often in any time zone.
+    timeZone: 'UTC',
     retryCount: 0,
-    attemptSeconds: plan.service.spec.timeout_seconds ?? 30,
+    attemptSeconds: s.sizing.timeout_seconds,
   });
 };
 

@@ -33,10 +33,10 @@ export function gcpSecretId(model: ResolvedArchitecture, service: ResolvedServic
 
 /** The region of the architecture's resources. */
 export function gcpRegion(model: ResolvedArchitecture): string {
-  return model.file.cloud?.gcp?.region ?? 'us-central1';
+  return model.platform.gcp.region;
 }
 
 /** The project the stack deploys into. */
 export function gcpProject(model: ResolvedArchitecture): string {
-  return model.file.cloud?.gcp?.project_id ?? '';
+  return model.platform.gcp.project_id;
 }

@@ -19,10 +19,10 @@ export class GcpStack extends TerraformStack {
   constructor(scope: Construct, id: string, model: ResolvedArchitecture) {
     super(scope, id);
     this.model = model;
-    const gcp = model.file.cloud?.gcp;
-    new GoogleProvider(this, 'google', { project: gcp?.project_id ?? '', region: gcp?.region ?? 'us-central1' });
+    const gcp = model.platform.gcp;
+    new GoogleProvider(this, 'google', { project: gcp.project_id, region: gcp.region });
     // An explicit backend: cdktf's default local backend writes an absolute path into the output.
-    new GcsBackend(this, { bucket: gcp?.state_bucket ?? '', prefix: `${model.file.architecture.name}/${environmentName(model)}` });
+    new GcsBackend(this, { bucket: gcp.state_bucket, prefix: `${model.file.architecture.name}/${environmentName(model)}` });
   }
 
   /**

@@ -65,10 +65,10 @@ export function httpService(stack: ServiceStack, options: HttpOptions = {}): Htt
     const service = new FargateHttpService(stack, 'Http', {
       network: stack.shared.network(),
       image: stack.code.container(s.name),
-      cpu: s.spec.cpu ?? 256,
-      memoryLimitMiB: s.spec.memory_mb ?? 512,
-      minCapacity: Math.max(1, s.spec.min_instances ?? 1),
-      maxCapacity: Math.max(1, s.spec.max_instances ?? 2),
+      cpu: s.sizing.cpu,
+      memoryLimitMiB: s.sizing.memory_mb,
+      minCapacity: s.sizing.min_instances,
+      maxCapacity: s.sizing.max_instances,
       environment: stack.environmentNow(),
       // Always internal: the HTTP API in front is the only way in, public or not.
       internetFacing: false,

@@ -130,7 +130,7 @@ const saga: AwsHandler = (stack) => {
   const common = {
     sagaName: spec.name,
     steps: sagaSteps(spec.steps, spec.compensation ?? []),
-    timeout: Duration.seconds(spec.timeout_seconds ?? 300),
+    timeout: Duration.seconds(s.sizing.saga.timeout_seconds),
     retry: { maxAttempts: s.resilience.retry.max_attempts, interval: Duration.seconds(Math.max(1, Math.ceil(s.resilience.retry.initial_interval_ms / 1000))), backoffRate: s.resilience.retry.multiplier },
   };
   if (s.compute === 'fargate') {
@@ -160,11 +160,11 @@ const gateway: AwsHandler = (stack) => {
 
 const consumer: AwsHandler = (stack) => {
   const s = stack.service;
-  const c = s.spec.consumer ?? {};
-  const timeout = Duration.seconds(s.spec.timeout_seconds ?? 30);
+  const c = s.sizing.consumer;
+  const timeout = Duration.seconds(s.sizing.timeout_seconds);
   const queue = stack.subscriptionQueue('Inbox', s.spec.consumes ?? [], {
     timeout,
-    maxReceiveCount: c.max_retries ?? 5,
+    maxReceiveCount: c.max_retries,
     ...(c.visibility_timeout_seconds !== undefined ? { visibilityTimeout: Duration.seconds(c.visibility_timeout_seconds) } : {}),
   });
   stack.setEnv('QUEUE_URL', queue.queue.queueUrl);
@@ -175,10 +175,10 @@ const consumer: AwsHandler = (stack) => {
       network: stack.shared.network(),
       queue,
       image: stack.code.container(s.name),
-      cpu: s.spec.cpu ?? 256,
-      memoryLimitMiB: s.spec.memory_mb ?? 512,
-      minCapacity: s.spec.min_instances ?? 0,
-      maxCapacity: Math.max(1, s.spec.max_instances ?? 2),
+      cpu: s.sizing.cpu,
+      memoryLimitMiB: s.sizing.memory_mb,
+      minCapacity: s.sizing.min_instances,
+      maxCapacity: s.sizing.max_instances,
       environment: stack.environmentNow(),
     });
     stack.configure(worker.container);
@@ -190,8 +190,8 @@ const consumer: AwsHandler = (stack) => {
     new QueueConsumer(stack, 'Consumer', {
       queue,
       handler: fn,
-      batchSize: c.batch_size ?? 10,
-      ...(c.concurrency !== undefined && c.concurrency >= 2 ? { maxConcurrency: c.concurrency } : {}),
+      batchSize: c.batch_size,
+      ...(c.concurrency >= LIMITS.lambdaSqsMinConcurrency ? { maxConcurrency: c.concurrency } : {}),
     });
     grantees.push(fn);
   }
@@ -223,7 +223,7 @@ const websocket: AwsHandler = (stack) => {
     connectionsTableName: `${stack.tablePrefix}-connections`,
     connectAuthorization: publicApi ? 'none' : 'iam',
   });
-  const auth = s.spec.subscriptions?.authorization ?? 'jwt';
+  const auth = s.sizing.subscriptions.authorization;
   if (publicApi) acknowledgeConnectVerifiedByHandler(ws.routes.$connect, auth === 'api-key' ? 'API key' : auth === 'none' ? 'none' : 'JWT');
   stack.setEnv('CONNECTIONS_STORE', 'dynamodb');
   stack.setEnv('CONNECTIONS_TABLE', ws.table.table.tableName);
@@ -232,7 +232,7 @@ const websocket: AwsHandler = (stack) => {
   const grantees: iam.IGrantable[] = [fn];
   const events = s.spec.subscriptions?.events ?? [];
   if (events.length > 0) {
-    const timeout = Duration.seconds(s.spec.timeout_seconds ?? 30);
+    const timeout = Duration.seconds(s.sizing.timeout_seconds);
     const queue = stack.subscriptionQueue('EventsInbox', events.map((event) => ({ event })), { timeout });
     const pusher = stack.fn('Pusher', 'events', { timeout, description: `${s.name}: pushes subscribed events to connections` });
     new QueueConsumer(stack, 'EventsConsumer', { queue, handler: pusher });
@@ -245,20 +245,22 @@ const websocket: AwsHandler = (stack) => {
 
 const scheduled: AwsHandler = (stack) => {
   const s = stack.service;
-  const sched = s.spec.schedule;
-  if (!sched) return;
+  const cron = s.spec.schedule?.cron;
+  if (cron === undefined) return;
+  const sched = s.sizing.schedule;
   stack.useEntries('lambda');
-  const overlap = sched.overlap_policy ?? 'skip';
+  const overlap = sched.overlap_policy;
   const fn = stack.fn('Job', 'lambda', {
-    timeout: Duration.minutes(Math.min(sched.timeout_minutes ?? 15, 15)),
+    // (validation refuses a run longer than Lambda's timeout on Lambda, AF5002)
+    timeout: Duration.seconds(Math.min(sched.timeout_minutes * 60, LIMITS.lambdaTimeoutSeconds)),
     // skip: a run due while one is running is throttled and, with no retries, dropped to the DLQ.
     ...(overlap === 'allow' ? {} : { reservedConcurrentExecutions: 1 }),
   });
   new ScheduledJob(stack, 'Schedule', {
-    cron: sched.cron,
+    cron,
     handler: fn,
-    timeZone: sched.timezone ?? 'UTC',
-    retryAttempts: overlap === 'skip' ? 0 : (sched.retry_attempts ?? 2),
+    timeZone: sched.timezone,
+    retryAttempts: overlap === 'skip' ? 0 : sched.retry_attempts,
   });
   stack.grantees.push(fn);
   stack.grantPublish(fn);
@@ -268,12 +270,13 @@ const scheduled: AwsHandler = (stack) => {
 
 const legacyAdapter: AwsHandler = (stack) => {
   const s = stack.service;
-  const polling = s.spec.acl?.sync_strategy === 'polling';
+  const acl = s.spec.acl;
+  const polling = acl?.sync_strategy === 'polling';
   const http = httpService(stack, { entries: polling ? ['poll'] : [] });
   const grantees = [...http.grantees];
   if (polling && s.compute !== 'fargate') {
-    const poll = stack.fn('Poll', 'poll', { reservedConcurrentExecutions: 1, description: `${s.name}: polls ${s.spec.acl?.upstream ?? 'the upstream'}` });
-    new ScheduledJob(stack, 'PollSchedule', { cron: everyCron(s.spec.acl?.polling_interval_seconds ?? 60), handler: poll, retryAttempts: 0 });
+    const poll = stack.fn('Poll', 'poll', { reservedConcurrentExecutions: 1, description: `${s.name}: polls ${acl.upstream}` });
+    new ScheduledJob(stack, 'PollSchedule', { cron: everyCron(s.sizing.acl.polling_interval_seconds), handler: poll, retryAttempts: 0 });
     grantees.push(poll);
     stack.grantPublish(poll);
     stack.grantees.push(poll);
@@ -287,11 +290,11 @@ const streamProcessor: AwsHandler = (stack) => {
   const spec = s.spec.stream;
   stack.useEntries('lambda');
   const fn = stack.fn('Processor', 'lambda', { reservedConcurrentExecutions: 1 });
-  const windowing = spec?.windowing ?? {};
-  const tumbling = (windowing.type ?? 'tumbling') === 'tumbling' && (windowing.duration_seconds ?? 60) <= LIMITS.tumblingWindowSeconds;
+  const windowing = s.sizing.windowing;
+  const tumbling = windowing.type === 'tumbling' && windowing.duration_seconds <= LIMITS.tumblingWindowSeconds;
   const processor = new StreamProcessor(stack, 'Stream', {
     handler: fn,
-    ...(tumbling ? { tumblingWindow: Duration.seconds(windowing.duration_seconds ?? 60) } : {}),
+    ...(tumbling ? { tumblingWindow: Duration.seconds(windowing.duration_seconds) } : {}),
   });
   // Input events arrive through a queue subscribed to their publishers, piped into the stream.
   const inputs = spec?.input_events ?? [];
@@ -316,7 +319,7 @@ const cache: AwsHandler = (stack) => {
   const fn = stack.fn('Invalidator', 'lambda', { vpc: network });
   store.allowFrom(fn);
   if (invalidation.length > 0) {
-    const timeout = Duration.seconds(s.spec.timeout_seconds ?? 30);
+    const timeout = Duration.seconds(s.sizing.timeout_seconds);
     const queue = stack.subscriptionQueue('Invalidations', invalidation.map((event) => ({ event })), { timeout });
     new QueueConsumer(stack, 'Consumer', { queue, handler: fn });
   }

@@ -1,0 +1,67 @@
+/**
+ * A service's sizing, and the file-level settings the targets read (resolvePlatform), decided in one place: the
+ * file's values, else the defaults the JSON Schema documents (src/model/defaults.ts), then what the target or
+ * compute requires. The targets read the result (`ResolvedService.sizing`, `ResolvedArchitecture.platform`) and
+ * keep no defaults of their own; a layout test holds them to it.
+ *
+ * Where the target or compute decides:
+ * - memory_mb: on gcp at least Cloud Run's minimum, 512 MiB (LIMITS.cloudRunMinMemoryMb); smaller values are raised.
+ * - min_instances: at least 1 on Fargate, but for a queue worker (consumer, which scales to zero on its queue's
+ *   depth): every other Fargate service sits behind a load balancer, which cannot start a task for a request.
+ * - concurrency: the compute's own when the file names none (COMPUTE_CONCURRENCY: 1 on Lambda, 80 on Cloud Run
+ *   and Fargate, 25 on Fly Machines).
+ */
+import type { ArchetypeKind } from '../model/archetypes';
+import type { Compute, TargetId } from '../model/constants';
+import type { ArchitectureFile, ServiceSpec } from '../model/schema';
+import { BLOCK_DEFAULTS, COMPUTE_CONCURRENCY, FILE_DEFAULTS, SIZING_DEFAULTS } from '../model/defaults';
+import { LIMITS } from '../model/targets';
+import type { ResolvedPlatform, ServiceSizing } from './model';
+
+/** The sizing of one service (`spec` after schema defaults and environment overrides) on `target`. */
+export function resolveSizing(spec: ServiceSpec, kind: ArchetypeKind, compute: Compute, target: TargetId): ServiceSizing {
+  const memory = spec.memory_mb ?? SIZING_DEFAULTS.memory_mb;
+  const minInstances = spec.min_instances ?? SIZING_DEFAULTS.min_instances;
+  const consumer = spec.consumer;
+  const schedule = spec.schedule;
+  const windowing = spec.stream?.windowing;
+  return {
+    cpu: spec.cpu ?? SIZING_DEFAULTS.cpu,
+    memory_mb: target === 'gcp' ? Math.max(LIMITS.cloudRunMinMemoryMb, memory) : memory,
+    min_instances: compute === 'fargate' && kind !== 'consumer' ? Math.max(1, minInstances) : minInstances,
+    max_instances: spec.max_instances ?? SIZING_DEFAULTS.max_instances,
+    timeout_seconds: spec.timeout_seconds ?? SIZING_DEFAULTS.timeout_seconds,
+    concurrency: spec.concurrency ?? COMPUTE_CONCURRENCY[compute],
+    consumer: {
+      max_retries: consumer?.max_retries ?? BLOCK_DEFAULTS.consumer.max_retries,
+      batch_size: consumer?.batch_size ?? BLOCK_DEFAULTS.consumer.batch_size,
+      concurrency: consumer?.concurrency ?? BLOCK_DEFAULTS.consumer.concurrency,
+      ...(consumer?.visibility_timeout_seconds !== undefined ? { visibility_timeout_seconds: consumer.visibility_timeout_seconds } : {}),
+    },
+    saga: { timeout_seconds: spec.saga?.timeout_seconds ?? BLOCK_DEFAULTS.saga.timeout_seconds },
+    schedule: {
+      timezone: schedule?.timezone ?? BLOCK_DEFAULTS.schedule.timezone,
+      timeout_minutes: schedule?.timeout_minutes ?? BLOCK_DEFAULTS.schedule.timeout_minutes,
+      overlap_policy: schedule?.overlap_policy ?? BLOCK_DEFAULTS.schedule.overlap_policy,
+      retry_attempts: schedule?.retry_attempts ?? BLOCK_DEFAULTS.schedule.retry_attempts,
+    },
+    acl: { polling_interval_seconds: spec.acl?.polling_interval_seconds ?? BLOCK_DEFAULTS.acl.polling_interval_seconds },
+    subscriptions: { authorization: spec.subscriptions?.authorization ?? BLOCK_DEFAULTS.subscriptions.authorization },
+    windowing: {
+      type: windowing?.type ?? BLOCK_DEFAULTS.windowing.type,
+      duration_seconds: windowing?.duration_seconds ?? BLOCK_DEFAULTS.windowing.duration_seconds,
+    },
+  };
+}
+
+/** The file-level settings the targets read, defaults applied where the file leaves out their block. */
+export function resolvePlatform(file: ArchitectureFile): ResolvedPlatform {
+  const { aws, gcp } = file.cloud ?? {};
+  const events = file.settings?.events;
+  return {
+    aws: { nat: aws?.nat ?? FILE_DEFAULTS.aws.nat },
+    gcp: { project_id: gcp?.project_id ?? '', region: gcp?.region ?? FILE_DEFAULTS.gcp.region, state_bucket: gcp?.state_bucket ?? '' },
+    events: { format: events?.format ?? FILE_DEFAULTS.events.format, compatibility: events?.compatibility ?? FILE_DEFAULTS.events.compatibility },
+    sampling: { rate: file.observability?.sampling?.rate ?? FILE_DEFAULTS.sampling.rate },
+  };
+}
