@@ -51,7 +51,8 @@ export interface Rendered {
 
 const PLACEHOLDER = /__([A-Za-z][A-Za-z0-9]*)__/g;
 const DIRECTIVE = /^(\s*)\/\/ @(if|end|each|slot)\b\s*(!?[A-Za-z][\w-]*)?\s*$/;
-const VALUE = /\/\*=([A-Za-z]\w*)\*\/ ?('(?:[^'\\]|\\.)*'|-?[\d_.]+|\w+)/g;
+/** A sample value: a quoted string, a number (starting with a digit), or a word (`__handler__`, a member whose name is a placeholder). */
+const VALUE = /\/\*=([A-Za-z]\w*)\*\/ ?('(?:[^'\\]|\\.)*'|-?\.?\d[\d_.]*|\w+)/g;
 const TRAILING = /\s*\/\/ @(if|each) (!?[A-Za-z][\w-]*)\s*$/;
 
 const sources = new Map<string, string>();

@@ -70,6 +70,8 @@ describe('saga-orchestrator skeleton', () => {
     expect(entry).toContain("import { parseStepEvent } from '../adapters/step-event';");
     expect(entry).toContain('export const handler = async (event: unknown, context?: Context): Promise<unknown> => {');
     expect(entry).toContain('return deps.steps[run]({ sagaId: e.sagaId, input: e.input, results: e.results, signal });');
+    // AND the secrets are read before the dependencies, once per instance, on the first invocation
+    expect(entry).toContain('const started = startOnce(async () => createDependencies(config, await loadServiceSecrets(config)));');
   });
 
   test('with SAGA_STATE_MACHINE_ARN, a saga is started on Step Functions (202) behind a port; in-process otherwise', () => {
@@ -132,14 +134,16 @@ describe('saga-orchestrator skeleton', () => {
     const config = content('src/config.ts');
     expect(config).toContain('OUTBOUND_AUTH: { kind: \'string\', default: "none"');
     expect(config).toContain('AWS_REGION: { kind: \'string\', default: ""');
-    expect(content('src/deps.ts')).toContain('export function createDependencies(config: Config, fetchFn: Fetch = outboundFetch(config.OUTBOUND_AUTH, config.AWS_REGION)): Dependencies {');
+    expect(content('src/deps.ts')).toContain('export function createDependencies(\n  config: Config,\n  secrets: Secrets,\n  fetchFn: Fetch = outboundFetch(config.OUTBOUND_AUTH, config.AWS_REGION),\n): Dependencies {');
     const test = content('test/deps.test.ts');
-    expect(test).toContain("createDependencies(loadConfig(env)).steps.reserveFlight(ctx)");
+    expect(test).toContain("createDependencies(loadConfig(env), testSecrets(SECRET_NAMES)).steps.reserveFlight(ctx)");
     expect(test).toContain("expect(signed?.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\\/\\d{8}\\/eu-west-1\\/execute-api\\/aws4_request, /);");
     // AND a saga calling no other service has neither the variables nor the signer
     const alone = render(readFileSync(join(__dirname, '..', '..', 'fixtures', 'archetypes', 'saga-orchestrator.yaml'), 'utf8').replace('    depends_on: [flight-service, hotel-service]\n', ''));
     expect(alone.get(`${dir}/src/config.ts`)?.content).not.toContain('OUTBOUND_AUTH');
-    expect(alone.get(`${dir}/src/deps.ts`)?.content).toContain('_fetchFn: Fetch = fetch): Dependencies {');
+    expect(alone.get(`${dir}/src/deps.ts`)?.content).toContain('  secrets: Secrets,\n  _fetchFn: Fetch = fetch,\n): Dependencies {');
+    expect(alone.get(`${dir}/src/deps.ts`)?.content).toContain('steps: createStepHandlers({}),');
+    expect(alone.get(`${dir}/src/application/steps.ts`)?.content).toContain('export type ServiceClients = Record<string, never>;');
     expect(alone.get(`${dir}/test/deps.test.ts`)?.content).not.toContain('withAwsEnv');
   });
 

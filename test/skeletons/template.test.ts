@@ -23,6 +23,11 @@ describe('renderTemplate', () => {
     );
   });
 
+  test('a sample value is a whole number or word, even one starting with underscores (a placeholder member)', () => {
+    const file = template('a2.ts', 'steps./*=handler*/ __handler__ = f(/*=n*/ 1_000, /*=m*/ -0.5);\n');
+    expect(renderTemplate(file, { names: { ...names, handler: 'reserveFlight', n: '30', m: '2' } }).text).toBe('steps.reserveFlight = f(30, 2);\n');
+  });
+
   test('keeps or drops @if blocks and lines, repeats @each blocks and lines, fills slots with their indentation', () => {
     const file = template(
       'b.ts',

@@ -17,6 +17,14 @@ export function loadConfig(env: Record<string, string | undefined>) {
       PII_FIELDS: { kind: 'list', default: '', description: 'Fields redacted from logs' },
       SECRETS_SOURCE: { kind: 'string', default: 'env', description: 'env | aws-secrets' },
       SECRETS_PREFIX: { kind: 'string', default: '', description: 'Prefix of the secret ids' },
+      // saga-orchestrator
+      SAGA_TIMEOUT_SECONDS: { kind: 'int', default: '300', description: 'Deadline of one saga, in seconds' },
+      SAGA_STATE_MACHINE_ARN: { kind: 'string', default: '', description: 'Step Functions state machine running the saga' },
+      SAGA_WORKFLOW: { kind: 'string', default: '', description: 'Cloud Workflows workflow running the saga' },
+      SAGA_STEPS_ENDPOINT: { kind: 'bool', default: 'false', description: 'Serve POST /steps' },
+      OUTBOUND_AUTH: { kind: 'string', default: 'none', description: 'none | aws-iam | google-id-token' },
+      AWS_REGION: { kind: 'string', default: '', description: 'Region the calls are signed for' },
+      SAMPLE_SERVICE_URL: { kind: 'string', default: 'http://sample-service:8080', description: 'Base URL of a depended-on service' },
       // @end
     },
     env,
