@@ -17,6 +17,11 @@ export function loadConfig(env: Record<string, string | undefined>) {
       PII_FIELDS: { kind: 'list', default: '', description: 'Fields redacted from logs' },
       SECRETS_SOURCE: { kind: 'string', default: 'env', description: 'env | aws-secrets' },
       SECRETS_PREFIX: { kind: 'string', default: '', description: 'Prefix of the secret ids' },
+      // cache
+      CACHE_BACKEND: { kind: 'string', default: 'memory', description: 'memory | redis (redis also serves valkey)' },
+      CACHE_URL: { kind: 'string', default: '', description: 'redis:// or rediss:// URL of the cache (CACHE_BACKEND=redis)' },
+      CACHE_KEY_PREFIX: { kind: 'string', default: 'sample:', description: 'Prefix of every key this package writes' },
+      CACHE_TTL_SECONDS: { kind: 'int', default: '3600', description: 'Lifetime of a cached entry, in seconds' },
       // @end
     },
     env,
