@@ -22,6 +22,8 @@ export function loadConfig(env: Record<string, string | undefined>) {
       CACHE_URL: { kind: 'string', default: '', description: 'redis:// or rediss:// URL of the cache (CACHE_BACKEND=redis)' },
       CACHE_KEY_PREFIX: { kind: 'string', default: 'sample:', description: 'Prefix of every key this package writes' },
       CACHE_TTL_SECONDS: { kind: 'int', default: '3600', description: 'Lifetime of a cached entry, in seconds' },
+      // gateway
+      PROVIDER_BASE_URL: { kind: 'string', default: 'https://provider.example.com', description: 'Base URL of the provider API' },
       // @end
     },
     env,
