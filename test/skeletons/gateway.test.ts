@@ -35,7 +35,7 @@ describe('gateway skeleton', () => {
     expect(content('src/config.ts')).not.toContain('DHL_API_KEY');
     expect(content('src/deps.ts')).toContain('export function createDependencies(config: Config, secrets: Secrets, fetchFn: Fetch = fetch): Dependencies {');
     expect(content('src/entry/server.ts')).toContain('createDependencies(config, await loadServiceSecrets(config))');
-    expect(content('src/entry/lambda.ts')).toContain('const started = startOnce(async () => {');
+    expect(content('src/entry/lambda.ts')).toContain('const started = startOnce(async () => httpHandler(buildApp(createDependencies(config, await loadServiceSecrets(config)))));');
   });
 
   test('HTTP: POST /<provider>/requests with idempotency, events after calls', () => {

@@ -25,6 +25,13 @@ export function loadConfig(env: Record<string, string | undefined>) {
       OUTBOUND_AUTH: { kind: 'string', default: 'none', description: 'none | aws-iam | google-id-token' },
       AWS_REGION: { kind: 'string', default: '', description: 'Region the calls are signed for' },
       SAMPLE_SERVICE_URL: { kind: 'string', default: 'http://sample-service:8080', description: 'Base URL of a depended-on service' },
+      // cache
+      CACHE_BACKEND: { kind: 'string', default: 'memory', description: 'memory | redis (redis also serves valkey)' },
+      CACHE_URL: { kind: 'string', default: '', description: 'redis:// or rediss:// URL of the cache (CACHE_BACKEND=redis)' },
+      CACHE_KEY_PREFIX: { kind: 'string', default: 'sample:', description: 'Prefix of every key this package writes' },
+      CACHE_TTL_SECONDS: { kind: 'int', default: '3600', description: 'Lifetime of a cached entry, in seconds' },
+      // gateway
+      PROVIDER_BASE_URL: { kind: 'string', default: 'https://provider.example.com', description: 'Base URL of the provider API' },
       // @end
     },
     env,
