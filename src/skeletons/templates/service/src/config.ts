@@ -32,6 +32,10 @@ export function loadConfig(env: Record<string, string | undefined>) {
       BREAKER_HALF_OPEN_AFTER_MS: { kind: 'int', default: '30000', description: 'How long a circuit stays open' },
       BULKHEAD_MAX_CONCURRENT: { kind: 'int', default: '10', description: 'Concurrent outbound calls per downstream' },
       BULKHEAD_MAX_QUEUE: { kind: 'int', default: '20', description: 'Outbound calls waiting for a slot per downstream' },
+      // legacy-adapter
+      UPSTREAM_URL: { kind: 'string', default: 'http://legacy.invalid', description: 'URL of the legacy system' },
+      UPSTREAM_SOAP_NAMESPACE: { kind: 'string', default: 'http://tempuri.org/', description: 'Namespace of the legacy SOAP operations' },
+      POLLING_INTERVAL_SECONDS: { kind: 'int', default: '60', description: 'Seconds between two polls of the legacy system' },
       // @end
     },
     env,
