@@ -74,5 +74,13 @@ describe('bff skeleton', () => {
     expect(tests).toContain('advance(30_001)');
     expect(tests).toContain("expect(body.errors.map((e) => e.service)).toEqual(['account-service'])");
     expect(tests).toContain('expect(limited.status).toBe(429)');
+    expect(tests).toContain("const AGGREGATES = [\n  'account-service',\n  'order-history',\n];");
+    expect(tests).toContain('expect(Object.keys(deps.downstreams)).toEqual(AGGREGATES)');
+  });
+
+  test('secrets the uniform way: read by the entries before the dependencies, passed by the tests', () => {
+    expect(content('src/deps.ts')).toContain('export function createDependencies(config: Config, secrets: Secrets, options: DependencyOptions = {}): Dependencies {');
+    expect(content('src/entry/server.ts')).toContain('const deps = createDependencies(config, await loadServiceSecrets(config));');
+    expect(content('test/bff.test.ts')).toContain('createDependencies(loadConfig({}), testSecrets(SECRET_NAMES))');
   });
 });

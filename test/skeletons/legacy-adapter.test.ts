@@ -32,6 +32,15 @@ describe('legacy-adapter skeleton', () => {
     expect(content('src/entry/server.ts')).toContain('config.POLLING_INTERVAL_SECONDS * 1000');
     expect(content('src/entry/poll.ts')).toContain('export const handler = async (): Promise<{ synced: number }>');
     expect(content('src/application/policy-sync.ts')).toContain("newEvent('PolicyImported', this.source, item)");
+    expect(content('src/app.ts')).toContain('return new PolicySync(\n    deps.upstream,\n    deps.events,\n    SOURCE,\n    deps.cursors,\n  );');
+  });
+
+  test('secrets the uniform way: the entries (the poller too) read them before the dependencies, the tests pass them', () => {
+    expect(content('src/deps.ts')).toContain('export function createDependencies(config: Config, secrets: Secrets, fetchFn: Fetch = fetch): Dependencies {');
+    expect(content('src/entry/server.ts')).toContain('const deps = createDependencies(config, await loadServiceSecrets(config));');
+    expect(content('src/entry/poll.ts')).toContain('const started = startOnce(async () => buildSync(createDependencies(config, await loadServiceSecrets(config))));');
+    expect(content('test/deps.test.ts')).toContain('createDependencies(loadConfig({}), testSecrets(SECRET_NAMES))');
+    expect(content('test/policy-sync.test.ts')).toContain('secrets: testSecrets(SECRET_NAMES),');
   });
 
   test('anti-corruption-layer: a REST upstream and POST /webhook', () => {
@@ -48,5 +57,8 @@ describe('legacy-adapter skeleton', () => {
     expect(other.get(`${dir}/src/application/custom-upstream.ts`)?.kind).toBe('owned');
     expect(other.get(`${dir}/src/application/custom-upstream.ts`)?.content).toContain('acl.protocol jdbc: allframe generates no client for it');
     expect(other.get(`${dir}/src/deps.ts`)?.content).toContain('upstream: new CustomUpstream()');
+    expect(other.get(`${dir}/src/deps.ts`)?.content).toContain('secrets: Secrets, _fetchFn: Fetch = fetch): Dependencies {');
+    expect(other.get(`${dir}/src/app.ts`)?.content).not.toContain('deps.cursors');
+    expect(other.get(`${dir}/test/policy-sync.test.ts`)?.content).toContain("describe('the jdbc upstream'");
   });
 });

@@ -32,6 +32,22 @@ export function loadConfig(env: Record<string, string | undefined>) {
       CACHE_TTL_SECONDS: { kind: 'int', default: '3600', description: 'Lifetime of a cached entry, in seconds' },
       // gateway
       PROVIDER_BASE_URL: { kind: 'string', default: 'https://provider.example.com', description: 'Base URL of the provider API' },
+      // bff
+      __AGGREGATE___URL: { kind: 'string', default: 'http://sample-service:8080', description: 'Base URL of an aggregated service' },
+      RATE_LIMIT_RPS: { kind: 'int', default: '100', description: 'Requests per second one instance accepts' },
+      RATE_LIMIT_BURST: { kind: 'int', default: '20', description: 'Requests one instance accepts at once' },
+      DOWNSTREAM_TIMEOUT_MS: { kind: 'int', default: '5000', description: 'Timeout of one outbound attempt' },
+      RETRY_MAX_ATTEMPTS: { kind: 'int', default: '3', description: 'Attempts of an outbound call' },
+      RETRY_INITIAL_INTERVAL_MS: { kind: 'int', default: '100', description: 'Delay before the first retry' },
+      RETRY_MAX_INTERVAL_MS: { kind: 'int', default: '5000', description: 'Upper bound of the delay between retries' },
+      BREAKER_FAILURE_THRESHOLD: { kind: 'int', default: '5', description: 'Consecutive failures that open a circuit' },
+      BREAKER_HALF_OPEN_AFTER_MS: { kind: 'int', default: '30000', description: 'How long a circuit stays open' },
+      BULKHEAD_MAX_CONCURRENT: { kind: 'int', default: '10', description: 'Concurrent outbound calls per downstream' },
+      BULKHEAD_MAX_QUEUE: { kind: 'int', default: '20', description: 'Outbound calls waiting for a slot per downstream' },
+      // legacy-adapter
+      UPSTREAM_URL: { kind: 'string', default: 'http://legacy.invalid', description: 'URL of the legacy system' },
+      UPSTREAM_SOAP_NAMESPACE: { kind: 'string', default: 'http://tempuri.org/', description: 'Namespace of the legacy SOAP operations' },
+      POLLING_INTERVAL_SECONDS: { kind: 'int', default: '60', description: 'Seconds between two polls of the legacy system' },
       // @end
     },
     env,

@@ -1,0 +1,67 @@
+import { TtlCache } from '@allframe/platform';
+import type { ResiliencePolicy } from '@allframe/platform';
+import type { Downstream, DownstreamResponse } from '../ports';
+
+/** The part of `fetch` the client uses; tests pass a fake. */
+export type Fetch = (url: string, init: { signal: AbortSignal; headers: Record<string, string> }) => Promise<Response>;
+
+/** A downstream answered with a server error (it is retried and counts against the circuit breaker). */
+export class DownstreamError extends Error {
+  constructor(
+    readonly service: string,
+    readonly status: number,
+  ) {
+    super(`${service} answered ${status}`);
+    this.name = 'DownstreamError';
+  }
+}
+
+/** {@link Downstream} over HTTP, every call through the service's resilience policy (GETs are idempotent). */
+export class HttpDownstream implements Downstream {
+  private readonly baseUrl: string;
+
+  constructor(
+    readonly name: string,
+    baseUrl: string,
+    private readonly policy: ResiliencePolicy,
+    private readonly fetchFn: Fetch,
+  ) {
+    this.baseUrl = baseUrl.replace(/\/+$/, '');
+  }
+
+  get(path: string): Promise<DownstreamResponse> {
+    return this.policy.execute(
+      async (signal) => {
+        const res = await this.fetchFn(this.baseUrl + path, { signal, headers: { accept: 'application/json' } });
+        if (res.status >= 500) throw new DownstreamError(this.name, res.status);
+        return { status: res.status, contentType: res.headers.get('content-type') ?? 'application/octet-stream', body: await res.text() };
+      },
+      { idempotent: true },
+    );
+  }
+}
+
+/** Caches a downstream's 200 responses for `ttlSeconds`, per path (query string included). */
+export class CachedDownstream implements Downstream {
+  private readonly cache: TtlCache<DownstreamResponse>;
+
+  constructor(
+    private readonly inner: Downstream,
+    ttlSeconds: number,
+    now: () => number = Date.now,
+  ) {
+    this.cache = new TtlCache<DownstreamResponse>({ ttlMs: ttlSeconds * 1000, now });
+  }
+
+  get name(): string {
+    return this.inner.name;
+  }
+
+  async get(path: string): Promise<DownstreamResponse> {
+    const hit = this.cache.get(path);
+    if (hit) return { ...hit, cached: true };
+    const res = await this.inner.get(path);
+    if (res.status === 200) this.cache.set(path, res);
+    return res;
+  }
+}

@@ -1,0 +1,52 @@
+import { closePools, createLogger, createPolicy, outboundFetch } from '@allframe/platform';
+import type { Logger } from '@allframe/platform';
+import { CachedDownstream, HttpDownstream } from './adapters/downstream';
+import type { Fetch } from './adapters/downstream';
+import { TokenBucket } from './adapters/rate-limit';
+import type { Config } from './config';
+import type { Downstream } from './ports';
+import type { Secrets } from './secrets';
+
+/** Everything the application needs from the outside world. */
+export interface Dependencies {
+  /** The secrets read at start-up (never log them). */
+  readonly secrets: Secrets;
+  readonly logger: Logger;
+  /** The aggregated services, by name. */
+  readonly downstreams: Readonly<Record<string, Downstream>>;
+  readonly limiter: TokenBucket;
+  close(): Promise<void>;
+}
+
+/** Seams for tests: the HTTP client and the clock of the cache and the rate limiter. */
+export interface DependencyOptions {
+  /** @default - fetch, signing with SigV4 when OUTBOUND_AUTH is aws-iam, with a Google ID token when google-id-token */
+  readonly fetch?: Fetch;
+  readonly now?: () => number;
+}
+
+/** One resilient (and, with a TTL, cached) client per aggregated service. */
+export function createDependencies(config: Config, secrets: Secrets, options: DependencyOptions = {}): Dependencies {
+  const now = options.now ?? Date.now;
+  const fetchFn = options.fetch ?? outboundFetch(config.OUTBOUND_AUTH, config.AWS_REGION);
+  const downstream = (name: string, url: string): Downstream => {
+    const policy = createPolicy({
+      // resilience.retry.multiplier (a fraction, so not an integer variable): fixed at generation
+      retry: { maxAttempts: config.RETRY_MAX_ATTEMPTS, initialDelayMs: config.RETRY_INITIAL_INTERVAL_MS, maxDelayMs: config.RETRY_MAX_INTERVAL_MS, multiplier: /*=multiplier*/ 2 },
+      circuitBreaker: { failureThreshold: config.BREAKER_FAILURE_THRESHOLD, halfOpenAfterMs: config.BREAKER_HALF_OPEN_AFTER_MS },
+      bulkhead: { maxConcurrent: config.BULKHEAD_MAX_CONCURRENT, maxQueue: config.BULKHEAD_MAX_QUEUE },
+      timeoutMs: config.DOWNSTREAM_TIMEOUT_MS,
+    });
+    const http = new HttpDownstream(name, url, policy, fetchFn);
+    return config.CACHE_TTL_SECONDS > 0 ? new CachedDownstream(http, config.CACHE_TTL_SECONDS, now) : http;
+  };
+  return {
+    secrets,
+    logger: createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL, redact: config.PII_FIELDS }),
+    downstreams: {
+      '__aggregate__': downstream('__aggregate__', config.__AGGREGATE___URL), // @each aggregates
+    },
+    limiter: new TokenBucket(config.RATE_LIMIT_RPS, Math.max(1, config.RATE_LIMIT_BURST), now),
+    close: () => closePools(),
+  };
+}
