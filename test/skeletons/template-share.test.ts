@@ -66,7 +66,6 @@ const MIN_SHARE = 0.25;
 const NOT_YET: string[] = [
   'src/skeletons/archetypes/bff.ts',
   'src/skeletons/archetypes/cache.ts',
-  'src/skeletons/archetypes/consumer.ts',
   'src/skeletons/archetypes/event-sourced.ts',
   'src/skeletons/archetypes/gateway.ts',
   'src/skeletons/archetypes/legacy-adapter.ts',

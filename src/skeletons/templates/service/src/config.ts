@@ -17,6 +17,15 @@ export function loadConfig(env: Record<string, string | undefined>) {
       PII_FIELDS: { kind: 'list', default: '', description: 'Fields redacted from logs' },
       SECRETS_SOURCE: { kind: 'string', default: 'env', description: 'env | aws-secrets' },
       SECRETS_PREFIX: { kind: 'string', default: '', description: 'Prefix of the secret ids' },
+      // consumer
+      QUEUE_URL: { kind: 'string', default: '', description: 'SQS queue the container entry polls' },
+      DLQ_URL: { kind: 'string', default: '', description: 'Dead-letter queue the redrive command drains' },
+      BATCH_SIZE: { kind: 'int', default: '10', description: 'Messages per batch' },
+      CONCURRENCY: { kind: 'int', default: '10', description: 'Poll loops the container entry runs at once' },
+      IDEMPOTENCY_TTL_SECONDS: { kind: 'int', default: '604800', description: 'How long processed event ids are remembered' },
+      // stream-processor
+      ALLOWED_LATENESS_MS: { kind: 'int', default: '0', description: 'How far behind the latest event time an event may arrive' },
+      IDLE_FLUSH_MS: { kind: 'int', default: '0', description: 'Container entry: how often idle windows are closed (0: never)' },
       // @end
     },
     env,
