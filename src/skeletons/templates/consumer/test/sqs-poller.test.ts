@@ -1,7 +1,7 @@
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { createLogger } from '@allframe/platform';
 import type { BatchResult, QueueMessage } from '@allframe/platform';
-import { pollOnce, startPolling, type Poller } from '../src/adapters/sqs-poller';
+import { pollOnce, startPolling } from '../src/adapters/sqs-poller';
 
 const logger = createLogger({ service: 'test', level: 'silent' });
 
@@ -38,11 +38,15 @@ describe('SQS poll loop', () => {
   });
 
   test('polls until stopped, surviving a failed receive', async () => {
-    const running: { poller?: Poller } = {};
-    const { client, deleted } = fakeSqs([new Error('throttled'), [{ MessageId: 'a', Body: '{}', ReceiptHandle: 'ra' }]], () => void running.poller?.stop());
-    const poller = (running.poller = startPolling({ client, queueUrl: 'q', batchSize: 10, process: failing([]), logger, errorDelayMs: 1 }));
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    // GIVEN a queue whose first receive fails, then holds one message
+    let drained: () => void = () => undefined;
+    const empty = new Promise<void>((resolve) => (drained = resolve));
+    const { client, deleted } = fakeSqs([new Error('throttled'), [{ MessageId: 'a', Body: '{}', ReceiptHandle: 'ra' }]], () => drained());
+    // WHEN the loop runs until the queue is empty, then is stopped
+    const poller = startPolling({ client, queueUrl: 'q', batchSize: 10, process: failing([]), logger, errorDelayMs: 1 });
+    await empty;
     await poller.stop();
+    // THEN the message was processed and deleted after the failed receive
     expect(deleted).toEqual(['ra']);
   });
 });
