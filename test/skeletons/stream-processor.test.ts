@@ -18,7 +18,7 @@ describe('stream-processor skeleton', () => {
     expect(files.get(`${dir}/src/windows.ts`)?.kind).toBe('managed');
     expect(content('src/windows.ts')).toContain('export class Windower');
     expect(content('src/processor.ts')).toContain("export const WINDOW: WindowSpec = { type: 'sliding', sizeMs: 300000, slideMs: 60000 };");
-    expect(content('src/processor.ts')).toContain('export const INPUT_EVENTS: readonly string[] = ["PaymentAttempted"];');
+    expect(content('src/processor.ts')).toContain("export const INPUT_EVENTS: readonly string[] = [\n  'PaymentAttempted',\n];");
   });
 
   test('the window of other settings: sliding by half the duration by default, sessions with the duration as gap', () => {
@@ -35,6 +35,8 @@ describe('stream-processor skeleton', () => {
     expect(content('src/application/aggregate.ts')).toContain("newEvent('FraudScoreComputed', source, summary, { time: summary.windowEnd })");
     const none = render(fixture.replace('      output_events: [FraudScoreComputed]\n', ''));
     expect(none.get(`${dir}/src/application/aggregate.ts`)?.content).toContain('return { summary, events: [] };');
+    expect(none.get(`${dir}/src/application/aggregate.ts`)?.content).toContain('(no output_events: logged only)');
+    expect(none.get(`${dir}/src/application/aggregate.ts`)?.content).not.toContain('newEvent');
   });
 
   test('input from Kinesis or SQS on Lambda, and from POST /events on the container', () => {

@@ -48,6 +48,15 @@ export function loadConfig(env: Record<string, string | undefined>) {
       UPSTREAM_URL: { kind: 'string', default: 'http://legacy.invalid', description: 'URL of the legacy system' },
       UPSTREAM_SOAP_NAMESPACE: { kind: 'string', default: 'http://tempuri.org/', description: 'Namespace of the legacy SOAP operations' },
       POLLING_INTERVAL_SECONDS: { kind: 'int', default: '60', description: 'Seconds between two polls of the legacy system' },
+      // consumer
+      QUEUE_URL: { kind: 'string', default: '', description: 'SQS queue the container entry polls' },
+      DLQ_URL: { kind: 'string', default: '', description: 'Dead-letter queue the redrive command drains' },
+      BATCH_SIZE: { kind: 'int', default: '10', description: 'Messages per batch' },
+      CONCURRENCY: { kind: 'int', default: '10', description: 'Poll loops the container entry runs at once' },
+      IDEMPOTENCY_TTL_SECONDS: { kind: 'int', default: '604800', description: 'How long processed event ids are remembered' },
+      // stream-processor
+      ALLOWED_LATENESS_MS: { kind: 'int', default: '0', description: 'How far behind the latest event time an event may arrive' },
+      IDLE_FLUSH_MS: { kind: 'int', default: '0', description: 'Container entry: how often idle windows are closed (0: never)' },
       // @end
     },
     env,

@@ -1,0 +1,42 @@
+import { processBatch } from '@allframe/platform';
+import type { BatchResult, EventEnvelope, EventHandler, ProcessOptions, QueueMessage } from '@allframe/platform';
+// @if events
+import {
+  on__Event__, // @each events
+} from './application/handlers';
+// @end
+import type { HandlerDeps } from './application/handlers';
+import type { Dependencies } from './deps';
+
+/** A handler of one event type. */
+export type Handler = (event: EventEnvelope, deps: HandlerDeps) => Promise<void>;
+
+/** The consumed events and their handlers. */
+export const HANDLERS: Readonly<Record<string, Handler>> = {
+  __Event__: on__Event__, // @each events
+};
+
+/** Routes an event to the handler of its type; an event type nobody handles is a failure (it ends in the DLQ). */
+export function createDispatcher(deps: HandlerDeps, handlers: Readonly<Record<string, Handler>> = HANDLERS): EventHandler {
+  return (event) => {
+    const handler = Object.prototype.hasOwnProperty.call(handlers, event.type) ? handlers[event.type] : undefined;
+    if (!handler) return Promise.reject(new Error(`no handler for event type ${event.type}`));
+    return handler(event, deps);
+  };
+}
+
+/** Options of the batch processing: each event id is handled once, per-message failures are reported. */
+export function processOptions(deps: Dependencies, ttlSeconds: number): ProcessOptions {
+  return { logger: deps.logger, store: deps.idempotency, ttlSeconds };
+}
+
+/** Processes a batch of queue messages through the dispatcher. */
+export function createProcessor(
+  deps: Dependencies,
+  ttlSeconds: number,
+  handlers: Readonly<Record<string, Handler>> = HANDLERS,
+): (messages: readonly QueueMessage[]) => Promise<BatchResult> {
+  const dispatch = createDispatcher(deps, handlers);
+  const options = processOptions(deps, ttlSeconds);
+  return (messages) => processBatch(messages, dispatch, options);
+}

@@ -1,0 +1,100 @@
+import { FirestoreIdempotencyStore, newEvent, testSecrets } from '@allframe/platform';
+import type { EventEnvelope, QueueMessage } from '@allframe/platform';
+import { buildApp } from '../src/app';
+import { loadConfig } from '../src/config';
+import { createDependencies } from '../src/deps';
+import { HANDLERS, createDispatcher, createProcessor, type Handler } from '../src/dispatcher';
+import { pushedMessage } from '../src/push';
+import { SECRET_NAMES } from '../src/secrets';
+
+const EVENTS: string[] = [
+  '__Event__', // @each events
+];
+
+function setup(fail: (event: EventEnvelope) => boolean = () => false) {
+  const deps = createDependencies(loadConfig({ LOG_LEVEL: 'silent' }), testSecrets(SECRET_NAMES));
+  const handled: EventEnvelope[] = [];
+  const record: Handler = (event) => {
+    if (fail(event)) return Promise.reject(new Error('boom'));
+    handled.push(event);
+    return Promise.resolve();
+  };
+  const handlers = Object.fromEntries(['__sample__', ...EVENTS].map((type) => [type, record]));
+  return { deps, handled, process: createProcessor(deps, 60, handlers) };
+}
+
+const message = (event: EventEnvelope, id = event.id): QueueMessage => ({ id, body: JSON.stringify(event) });
+
+describe('dispatcher', () => {
+  test('routes every consumed event type to its handler', async () => {
+    // GIVEN one event of each consumed type
+    const { process, handled } = setup();
+    const events = EVENTS.map((type) => newEvent(type, 'test', {}));
+    // WHEN the batch is processed
+    const result = await process(events.map((e) => message(e)));
+    // THEN each handler ran once and nothing failed
+    expect(result.batchItemFailures).toEqual([]);
+    expect(handled.map((e) => e.type)).toEqual(EVENTS);
+    expect(Object.keys(HANDLERS)).toEqual(EVENTS);
+  });
+
+  test('a duplicate event is skipped', async () => {
+    const { process, handled } = setup();
+    const event = newEvent('__sample__', 'test', {});
+    const result = await process([message(event, 'm1'), message(event, 'm2')]);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(handled).toHaveLength(1);
+  });
+
+  test('failures are reported per message and retried on redelivery', async () => {
+    const bad = newEvent('__sample__', 'test', { bad: true });
+    const good = newEvent('__sample__', 'test', {});
+    const { process, handled } = setup((e) => e.id === bad.id);
+    const result = await process([message(bad), message(good), { id: 'garbage', body: 'not json' }]);
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: bad.id }, { itemIdentifier: 'garbage' }]);
+    expect(handled.map((e) => e.id)).toEqual([good.id]);
+  });
+
+  test('an unknown event type fails', async () => {
+    const { deps } = setup();
+    const dispatch = createDispatcher(deps, {});
+    const event = newEvent('NobodyHandlesThis', 'test', {});
+    await expect(dispatch(event, message(event))).rejects.toThrow('no handler for event type NobodyHandlesThis');
+    await expect(createDispatcher(deps)(event, message(event))).rejects.toThrow('no handler');
+  });
+
+  test('with STORE=firestore, processed event ids are kept in a Firestore collection (loaded on first use)', async () => {
+    const deps = createDependencies(loadConfig({ LOG_LEVEL: 'silent', STORE: 'firestore', FIRESTORE_DATABASE: 'shop' }), testSecrets(SECRET_NAMES));
+    expect(deps.idempotency).toBeInstanceOf(FirestoreIdempotencyStore);
+    await deps.close();
+  });
+});
+
+describe('push deliveries', () => {
+  const event = newEvent('__sample__', 'test', { n: 1 });
+
+  test('a Pub/Sub push body is decoded', () => {
+    const body = { message: { data: Buffer.from(JSON.stringify(event)).toString('base64'), attributes: { type: '__sample__', n: 1 }, messageId: 'p1' } };
+    expect(pushedMessage(body)).toEqual({ id: 'p1', body: JSON.stringify(event), attributes: { type: '__sample__' } });
+    expect(pushedMessage({ message: { data: '', messageId: 'p2' } }).attributes).toEqual({});
+  });
+
+  test('a raw envelope is accepted; anything else is a 400', () => {
+    expect(pushedMessage(event)).toEqual({ id: event.id, body: JSON.stringify(event) });
+    for (const bad of [null, [1], { message: { data: 1 } }, { type: 'x' }]) expect(() => pushedMessage(bad)).toThrow();
+  });
+
+  test('POST /events handles a push, reports failures with a 500 and bad bodies with a 400', async () => {
+    const { deps, process, handled } = setup((e) => e.id === 'fails');
+    const app = buildApp(deps, process);
+    const post = (body: string) => app.request('/events', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    const push = { message: { data: Buffer.from(JSON.stringify(event)).toString('base64'), messageId: 'p1' } };
+    expect((await post(JSON.stringify(push))).status).toBe(204);
+    expect(handled).toHaveLength(1);
+    expect((await post(JSON.stringify({ ...event, id: 'fails' }))).status).toBe(500);
+    expect((await post('{')).status).toBe(400);
+    expect((await post('[]')).status).toBe(400);
+    expect((await app.request('/healthz')).status).toBe(200);
+    await deps.close();
+  });
+});
