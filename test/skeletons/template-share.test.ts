@@ -74,5 +74,4 @@ const NOT_YET: string[] = [
   'src/skeletons/archetypes/saga-orchestrator.ts',
   'src/skeletons/archetypes/scheduled.ts',
   'src/skeletons/archetypes/stream-processor.ts',
-  'src/skeletons/archetypes/websocket-gateway.ts',
 ];
