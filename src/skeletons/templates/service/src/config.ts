@@ -28,6 +28,8 @@ export function loadConfig(env: Record<string, string | undefined>) {
       JWT_ISSUER: { kind: 'string', default: '', description: 'Required iss claim of client tokens (empty: any)' },
       WEBSOCKET_API_KEY: { kind: 'string', required: true, description: 'The API key clients present on connect' },
       API_KEY_HEADER: { kind: 'string', default: 'x-api-key', description: 'Header carrying the API key' },
+      // scheduled
+      JOB_TIMEOUT_MS: { kind: 'int', default: '900000', description: 'A run is aborted after this long' },
       // @end
     },
     env,
