@@ -25,6 +25,4 @@ const MIN_SHARE = 0.25;
 const NOT_YET: string[] = [
   'src/skeletons/archetypes/event-sourced.ts',
   'src/skeletons/archetypes/producer.ts',
-  'src/skeletons/archetypes/scheduled.ts',
-  'src/skeletons/archetypes/websocket-gateway.ts',
 ];

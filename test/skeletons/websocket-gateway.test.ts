@@ -52,7 +52,7 @@ describe('websocket-gateway skeleton', () => {
     expect(content('src/entry/server.ts')).toContain('deps.gateway.heartbeat()');
     expect(content('src/entry/server.ts')).toContain('WebSocket upgrades are not handled here');
     expect(content('src/app.ts')).toContain("app.post('/broadcast'");
-    expect(content('src/application/gateway.ts')).toContain('new Set(["ScoreChanged","MatchEnded"])');
+    expect(content('src/application/gateway.ts')).toContain("new Set<string>([\n  'ScoreChanged',\n  'MatchEnded',\n])");
   });
 
   test('generated tests cover connect, broadcast, auth and gone connections', () => {

@@ -57,6 +57,19 @@ export function loadConfig(env: Record<string, string | undefined>) {
       // stream-processor
       ALLOWED_LATENESS_MS: { kind: 'int', default: '0', description: 'How far behind the latest event time an event may arrive' },
       IDLE_FLUSH_MS: { kind: 'int', default: '0', description: 'Container entry: how often idle windows are closed (0: never)' },
+      // websocket-gateway
+      CONNECTIONS_STORE: { kind: 'string', default: 'memory', description: 'memory | dynamodb' },
+      CONNECTIONS_TABLE: { kind: 'string', default: 'sample-connections', description: 'DynamoDB table of connections' },
+      CONNECTION_TTL_SECONDS: { kind: 'int', default: '7200', description: 'How long a connection record lives' },
+      SENDER: { kind: 'string', default: 'memory', description: 'memory | apigateway' },
+      WEBSOCKET_ENDPOINT: { kind: 'string', default: '', description: 'API Gateway Management API endpoint' },
+      HEARTBEAT_INTERVAL_MS: { kind: 'int', default: '30000', description: 'Interval of the heartbeat, in milliseconds' },
+      BROADCAST_TOKEN: { kind: 'string', description: 'Secret bearer token of POST /broadcast (off when unset)' },
+      JWT_ISSUER: { kind: 'string', default: '', description: 'Required iss claim of client tokens (empty: any)' },
+      WEBSOCKET_API_KEY: { kind: 'string', required: true, description: 'The API key clients present on connect' },
+      API_KEY_HEADER: { kind: 'string', default: 'x-api-key', description: 'Header carrying the API key' },
+      // scheduled
+      JOB_TIMEOUT_MS: { kind: 'int', default: '900000', description: 'A run is aborted after this long' },
       // @end
     },
     env,

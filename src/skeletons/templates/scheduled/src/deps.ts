@@ -1,0 +1,29 @@
+import { closePools, createEventSink, createLogger, createPublisher } from '@allframe/platform';
+import type { EventSink, Logger } from '@allframe/platform';
+import { MemoryRunLock, type RunLock } from './adapters/run-lock'; // @if skip
+import type { Config } from './config';
+import type { Secrets } from './secrets';
+
+/** Everything the job needs from the outside world. */
+export interface Dependencies {
+  /** The secrets read at start-up (never log them). */
+  readonly secrets: Secrets;
+  readonly logger: Logger;
+  readonly events: EventSink;
+  // @if skip
+  /** Held while a run is in progress (overlap_policy: skip). */
+  readonly lock: RunLock;
+  // @end
+  close(): Promise<void>;
+}
+
+/** Real adapters (SNS, EventBridge, SQS, Pub/Sub) or in-memory ones, as configured. */
+export function createDependencies(config: Config, secrets: Secrets): Dependencies {
+  return {
+    secrets,
+    logger: createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL, redact: config.PII_FIELDS }),
+    events: createEventSink(createPublisher(config.EVENT_BUS, config.EVENT_TARGET)),
+    lock: new MemoryRunLock(), // @if skip
+    close: () => closePools(),
+  };
+}
