@@ -28,10 +28,13 @@ describe('the generated code of every fixture', () => {
     expect(files.length).toBeGreaterThan(300);
     // WHEN type-checked in one program, as the workspace's tsconfig.base.json does
     const base = JSON.parse(renderText(readFileSync(join(root, 'examples', 'shop', 'architecture.yaml'), 'utf8')).find((f) => f.path === 'tsconfig.base.json')!.content) as { compilerOptions: Record<string, unknown> };
-    const { options, errors } = ts.convertCompilerOptionsFromJson({ ...base.compilerOptions, noEmit: true, paths: { '@*/platform': [join(root, 'src', 'skeletons', 'platform', 'src', 'index.ts')] } }, dir);
+    // (plus no unused imports or locals: the workspace's ESLint refuses them, as no-unused-vars, where its tsc would not;
+    // unused private members, which that rule does not see, are left to the user)
+    const { options, errors } = ts.convertCompilerOptionsFromJson({ ...base.compilerOptions, noEmit: true, noUnusedLocals: true, paths: { '@*/platform': [join(root, 'src', 'skeletons', 'platform', 'src', 'index.ts')] } }, dir);
     expect(errors).toEqual([]);
     const program = ts.createProgram(files, options);
-    const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => {
+    const UNUSED_PRIVATE_MEMBER = 6138;
+    const diagnostics = ts.getPreEmitDiagnostics(program).filter((d) => d.code !== UNUSED_PRIVATE_MEMBER).map((d) => {
       const where = d.file ? `${relative(dir, d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}` : '';
       return `${where} ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
     });

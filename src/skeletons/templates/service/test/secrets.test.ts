@@ -1,5 +1,8 @@
-import { SecretsError } from '@allframe/platform';
-import { SECRET_NAMES, loadServiceSecrets } from '../src/secrets';
+import { SecretsError } from '@allframe/platform'; // @if secrets
+import {
+  SECRET_NAMES, // @if secrets
+  loadServiceSecrets,
+} from '../src/secrets';
 
 // @slot values
 const VALUES = { SAMPLE_API_KEY: 'test-sample_api_key' };
