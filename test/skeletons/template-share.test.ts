@@ -67,7 +67,6 @@ const NOT_YET: string[] = [
   'src/skeletons/archetypes/bff.ts',
   'src/skeletons/archetypes/cache.ts',
   'src/skeletons/archetypes/consumer.ts',
-  'src/skeletons/archetypes/event-sourced.ts',
   'src/skeletons/archetypes/gateway.ts',
   'src/skeletons/archetypes/legacy-adapter.ts',
   'src/skeletons/archetypes/producer.ts',

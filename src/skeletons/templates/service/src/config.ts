@@ -17,6 +17,9 @@ export function loadConfig(env: Record<string, string | undefined>) {
       PII_FIELDS: { kind: 'list', default: '', description: 'Fields redacted from logs' },
       SECRETS_SOURCE: { kind: 'string', default: 'env', description: 'env | aws-secrets' },
       SECRETS_PREFIX: { kind: 'string', default: '', description: 'Prefix of the secret ids' },
+      // event-sourced
+      EVENT_STORE: { kind: 'string', default: 'memory', description: 'memory | dynamodb | firestore' },
+      SNAPSHOT_FREQUENCY: { kind: 'int', default: '100', description: 'Snapshot the aggregate every N events (0: never)' },
       // @end
     },
     env,
