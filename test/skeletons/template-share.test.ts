@@ -69,7 +69,6 @@ const NOT_YET: string[] = [
   'src/skeletons/archetypes/consumer.ts',
   'src/skeletons/archetypes/gateway.ts',
   'src/skeletons/archetypes/legacy-adapter.ts',
-  'src/skeletons/archetypes/producer.ts',
   'src/skeletons/archetypes/saga-orchestrator.ts',
   'src/skeletons/archetypes/scheduled.ts',
   'src/skeletons/archetypes/stream-processor.ts',
