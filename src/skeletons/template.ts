@@ -173,11 +173,11 @@ export function renderTemplate(file: string, data: TemplateData): Rendered {
   return { text: joined, fromTemplate: [...out.fromTemplate, ...joined.split('\n').filter((l) => l.startsWith('import '))] };
 }
 
-const MULTILINE_IMPORT = /^import (type )?\{\n((?: {2}[\w$]+(?: as [\w$]+)?,\n)+)\} from ('[^'\n]+');$/gm;
+const MULTILINE_IMPORT = /^import (type )?\{\n((?: {2}(?:type )?[\w$]+(?: as [\w$]+)?,\n)+)\} from ('[^'\n]+');$/gm;
 
 /**
- * Imports a template writes one name a line (so a name can be conditional) go back on one line when they fit in
- * 120 characters, as a person would write them.
+ * Imports a template writes one name a line (so a name can be conditional), type-only names (`type X`) among them,
+ * go back on one line when they fit in 120 characters, as a person would write them.
  */
 function joinImports(text: string): string {
   return text.replace(MULTILINE_IMPORT, (all, type: string | undefined, names: string, from: string) => {

@@ -71,4 +71,18 @@ describe('event-sourced skeleton', () => {
     expect(other.get(`${dir}/src/deps.ts`)?.content).toContain('events: createEventSink(publisher)');
     expect(other.has(`${dir}/src/entry/relay.ts`)).toBe(false);
   });
+
+  test('without projections or published events: no read models, nothing published, one command on the aggregate', () => {
+    const other = render(fixture.replace('projections: [AccountBalance, MonthlyStatement], ', '').replace('publishes: [FundsDeposited, FundsWithdrawn]', ''));
+    const get = (p: string) => other.get(`${dir}/${p}`)?.content ?? '';
+    expect(get('src/deps.ts')).toContain('readonly projections: Record<string, never>;');
+    expect(get('src/deps.ts')).not.toContain('createRepository');
+    expect(get('src/app.ts')).not.toContain('/projections/');
+    expect(get('src/application/projections.ts')).not.toContain('RowPerStreamProjector');
+    expect(get('src/application/ledger-service.ts')).toContain('void this.events; // nothing is published');
+    expect(get('src/application/ledger-service.ts')).not.toContain('newEvent');
+    expect(get('src/domain/ledger.ts')).toContain("'change-ledger': 'LedgerChanged',");
+    expect(get('test/ledger.test.ts')).toContain('expect(publisher.published.map((e) => e.type)).toEqual([]);');
+    expect(get('test/ledger.test.ts')).not.toContain('projections are fed');
+  });
 });

@@ -19,6 +19,9 @@ describe('producer skeleton', () => {
     expect(files.get(`${dir}/src/domain/events.ts`)?.kind).toBe('owned');
     expect(content('src/domain/events.ts')).toContain('export function isDeviceWentOffline(data: unknown): data is DeviceWentOfflineData');
     expect(content('src/domain/events.ts')).toContain('schemas registered in glue');
+    const gcp = render('fixtures/archetypes-gcp/producer.yaml').get(`${dir}/src/domain/events.ts`)?.content ?? '';
+    expect(gcp).toContain('Tighten them as the payloads take shape.\n');
+    expect(gcp).not.toContain('schemas registered');
   });
 
   test('a publish API: POST /events/<Type> answers 202 with the id, 400 on invalid data', () => {

@@ -52,6 +52,12 @@ describe('renderTemplate', () => {
     expect(renderTemplate(file, { names, flags: { on: false } }).text).toBe("import { a, c } from 'x';\n");
   });
 
+  test('type-only names of a one-name-a-line import are joined too, and repeated names with their items', () => {
+    const file = template('j.ts', "import {\n  __x__Projector, // @each items\n  type Projector,\n} from 'x';\n");
+    expect(renderTemplate(file, { names, lists: { items: [{ x: 'A' }, { x: 'B' }] } }).text).toBe("import { AProjector, BProjector, type Projector } from 'x';\n");
+    expect(renderTemplate(file, { names, lists: { items: [] } }).text).toBe("import { type Projector } from 'x';\n");
+  });
+
   test('templateFile places the file under the service with its path substituted, and counts its template lines', () => {
     // GIVEN the configuration template, its variables a slot
     const vars = "SERVICE_NAME: { kind: 'string', default: 'orders', description: 'Name' },";

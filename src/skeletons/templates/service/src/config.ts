@@ -70,6 +70,9 @@ export function loadConfig(env: Record<string, string | undefined>) {
       API_KEY_HEADER: { kind: 'string', default: 'x-api-key', description: 'Header carrying the API key' },
       // scheduled
       JOB_TIMEOUT_MS: { kind: 'int', default: '900000', description: 'A run is aborted after this long' },
+      // event-sourced
+      EVENT_STORE: { kind: 'string', default: 'memory', description: 'memory | dynamodb | firestore' },
+      SNAPSHOT_FREQUENCY: { kind: 'int', default: '100', description: 'Snapshot the aggregate every N events (0: never)' },
       // @end
     },
     env,

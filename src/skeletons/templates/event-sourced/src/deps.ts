@@ -1,0 +1,67 @@
+import {
+  closePools,
+  createEventSink,
+  createIdempotencyStore, // @if idempotency
+  createLogger,
+  createOutbox, // @if outbox
+  createPublisher,
+  createRepository, // @if projections
+  OutboxRelay, // @if outbox
+} from '@allframe/platform';
+import type {
+  EventSink,
+  IdempotencyStore,
+  Logger,
+  Repository, // @if projections
+} from '@allframe/platform';
+import { createEventStore, type EventStore } from './adapters/event-store';
+import type { ProjectionRow } from './application/projections'; // @if projections
+import type { Config } from './config';
+import type { Secrets } from './secrets';
+
+// @if projections
+/** The read models, one repository per projection. */
+export interface Projections {
+  readonly __projection__: Repository<ProjectionRow>; // @each projections
+}
+
+// @end
+/** Everything the application needs from the outside world. */
+export interface Dependencies {
+  /** The secrets read at start-up (never log them). */
+  readonly secrets: Secrets;
+  readonly logger: Logger;
+  readonly events: EventSink;
+  readonly store: EventStore;
+  /** Read models, one per projection. */
+  readonly projections: /*=projectionsType*/ Projections;
+  /** Snapshot every N events (0: never). */
+  readonly snapshotEvery: number;
+  readonly idempotency: IdempotencyStore | undefined;
+  readonly relay: OutboxRelay; // @if outbox
+  close(): Promise<void>;
+}
+
+/** Real adapters (DynamoDB, PostgreSQL, Firestore, SNS, EventBridge, Pub/Sub) or in-memory ones, as configured. */
+export function createDependencies(config: Config, secrets: Secrets): Dependencies {
+  const logger = createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL, redact: config.PII_FIELDS });
+  const publisher = createPublisher(config.EVENT_BUS, config.EVENT_TARGET);
+  const outbox = createOutbox(config.STORE, `${config.TABLE_PREFIX}-outbox`, config.DATABASE_URL); // @if outbox
+  return {
+    secrets,
+    logger,
+    // @slot events
+    events: createEventSink(publisher, outbox),
+    // @end
+    store: createEventStore(config.EVENT_STORE, `${config.TABLE_PREFIX}-events`),
+    projections: {
+      __projection__: createRepository<ProjectionRow>(config.STORE, `${config.TABLE_PREFIX}-__projectionFile__`, config.DATABASE_URL), // @each projections
+    },
+    snapshotEvery: config.SNAPSHOT_FREQUENCY,
+    // @slot idempotency
+    idempotency: createIdempotencyStore(config.STORE, `${config.TABLE_PREFIX}-idempotency`, config.DATABASE_URL),
+    // @end
+    relay: new OutboxRelay(outbox, publisher, logger), // @if outbox
+    close: () => closePools(),
+  };
+}

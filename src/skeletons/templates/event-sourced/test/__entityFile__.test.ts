@@ -1,0 +1,115 @@
+import {
+  MemoryOutbox, // @if outbox
+  MemoryPublisher,
+  MemoryRepository, // @if projections
+  OutboxRelay, // @if outbox
+  createEventSink,
+  createLogger,
+  testSecrets,
+} from '@allframe/platform';
+import { ConcurrencyError, MemoryEventStore, type EventStore } from '../src/adapters/event-store';
+import { buildApp } from '../src/app';
+import { __Projection__Projector, type ProjectionRow } from '../src/application/projections'; // @if projections
+import type { Dependencies } from '../src/deps';
+import type { __Entity__ } from '../src/domain/__entityFile__';
+import { SECRET_NAMES } from '../src/secrets';
+
+function setup(options: { snapshotEvery?: number; store?: EventStore } = {}) {
+  const publisher = new MemoryPublisher();
+  const logger = createLogger({ service: 'test', level: 'silent' });
+  const store = options.store ?? new MemoryEventStore();
+  const deps: Dependencies = {
+    secrets: testSecrets(SECRET_NAMES),
+    logger,
+    events: createEventSink(publisher),
+    store,
+    projections: {
+      __projection__: new MemoryRepository<ProjectionRow>(), // @each projections
+    },
+    snapshotEvery: options.snapshotEvery ?? 2,
+    idempotency: undefined,
+    relay: new OutboxRelay(new MemoryOutbox(), publisher, logger), // @if outbox
+    close: () => Promise.resolve(),
+  };
+  return { app: buildApp(deps), publisher, store, deps };
+}
+
+const post = (body: unknown) => ({ method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+const command = (id: string, name: string) => `/__entitiesPath__/${id}/commands/${name}`;
+
+describe('__entityFile__ commands', () => {
+  test('every command appends its event, and the state is rebuilt from the events', async () => {
+    // GIVEN a new __Entity__
+    const { app, publisher } = setup();
+    // WHEN every command runs once
+    expect((await app.request(command('a1', '__command__'), post({ step: /*=step*/ 0 }))).status).toBe(200); // @each commands
+    // THEN the state holds every event and __publishedNote__
+    const res = await app.request('/__entitiesPath__/a1');
+    expect(res.status).toBe(200);
+    const state = (await res.json()) as __Entity__;
+    expect(state.version).toBe(/*=commandCount*/ 2);
+    expect(state.fields).toEqual({ step: /*=lastStep*/ 1 });
+    // @slot published
+    expect(publisher.published.map((e) => e.type)).toEqual(['__Event__']);
+    // @end
+  });
+
+  test('snapshots every N events, and the state read from a snapshot equals the replayed one', async () => {
+    // GIVEN a service snapshotting every 2 events
+    const { app, store } = setup({ snapshotEvery: 2 });
+    // WHEN three commands run
+    for (const step of [1, 2, 3]) await app.request(command('s1', '__firstCommand__'), post({ step }));
+    // THEN the snapshot is at version 2 and the state at version 3
+    expect((await store.loadSnapshot<__Entity__>('s1'))?.version).toBe(2);
+    const state = (await (await app.request('/__entitiesPath__/s1')).json()) as __Entity__;
+    expect(state).toMatchObject({ version: 3, fields: { step: 3 }, lastEvent: '__firstEvent__' });
+  });
+
+  test('no snapshots with a frequency of 0', async () => {
+    const { app, store } = setup({ snapshotEvery: 0 });
+    for (const step of [1, 2]) await app.request(command('n1', '__firstCommand__'), post({ step }));
+    expect(await store.loadSnapshot('n1')).toBeUndefined();
+  });
+
+  test('unknown streams and commands are 404s, invalid input a 400', async () => {
+    const { app } = setup();
+    expect((await app.request('/__entitiesPath__/missing')).status).toBe(404);
+    expect((await app.request(command('x', 'no-such-command'), post({}))).status).toBe(404);
+    expect((await app.request(command('x', '__firstCommand__'), post([1]))).status).toBe(400);
+    expect((await app.request(command('x', '__firstCommand__'), { method: 'POST', body: 'not json' })).status).toBe(400);
+  });
+
+  test('a concurrent write is a 409, any other store failure a 500', async () => {
+    // GIVEN stores whose appends fail
+    const conflicting = new MemoryEventStore();
+    conflicting.append = () => Promise.reject(new ConcurrencyError('c1', 0));
+    const broken = new MemoryEventStore();
+    broken.append = () => Promise.reject(new Error('down'));
+    // THEN
+    expect((await setup({ store: conflicting }).app.request(command('c1', '__firstCommand__'), post({}))).status).toBe(409);
+    expect((await setup({ store: broken }).app.request(command('c1', '__firstCommand__'), post({}))).status).toBe(500);
+  });
+  // @if projections
+
+  test('projections are fed by the stored events', async () => {
+    // GIVEN two commands on one __Entity__
+    const { app, deps } = setup();
+    await app.request(command('p1', '__firstCommand__'), post({ step: 1 }));
+    await app.request(command('p1', '__firstCommand__'), post({ step: 2 }));
+    // THEN every projection has its row at version 2
+    expect(((await (await app.request('/projections/__projectionFile__')).json()) as ProjectionRow[]).map((r) => [r.id, r.version])).toEqual([['p1', 2]]); // @each projections
+    expect((await app.request('/projections/__projectionFile__/p1')).status).toBe(200);
+    expect((await app.request('/projections/__projectionFile__/missing')).status).toBe(404);
+    // AND replaying an event changes nothing
+    const [first] = await deps.store.read('p1');
+    await new __Projection__Projector(deps.projections.__projection__).project(first!);
+    expect(await deps.projections.__projection__.get('p1')).toMatchObject({ version: 2, step: 2 });
+  });
+  // @end
+
+  test('health and readiness', async () => {
+    const { app } = setup();
+    expect((await app.request('/healthz')).status).toBe(200);
+    expect((await app.request('/readyz')).status).toBe(200);
+  });
+});
