@@ -1,8 +1,6 @@
-/** Files every service has: configuration, dependency wiring, entry points. */
-import { OutputFile, managed } from '../model/output-file';
+/** The configuration variables every service has (rendered into its src/config.ts by service-files.ts). */
 import type { ServiceContext } from './context';
-import { constant } from './names';
-import { containerEntry, lambdaEntry, secretsConfig } from './secrets';
+import { secretsConfig } from './secrets';
 
 export interface ConfigVar {
   readonly kind: 'string' | 'int' | 'bool' | 'list';
@@ -51,103 +49,4 @@ export function databaseConfig(): Record<string, ConfigVar> {
     FIRESTORE_DATABASE: { kind: 'string', default: '(default)', description: 'Firestore database id (STORE=firestore)' },
     GOOGLE_CLOUD_PROJECT: { kind: 'string', default: '', description: 'Google Cloud project of the Firestore database (empty: the client discovers it, on Cloud Run from the metadata server)' },
   };
-}
-
-export function configFile(ctx: ServiceContext, extra: Record<string, ConfigVar> = {}): OutputFile {
-  const vars = { ...baseConfig(ctx), ...extra };
-  const lines = Object.entries(vars).map(([name, v]) => {
-    const parts = [`kind: '${v.kind}'`];
-    if (v.default !== undefined) parts.push(`default: ${JSON.stringify(v.default)}`);
-    if (v.required) parts.push('required: true');
-    parts.push(`description: ${JSON.stringify(v.description)}`);
-    return `    ${name}: { ${parts.join(', ')} },`;
-  });
-  return managed(
-    `${ctx.dir}/src/config.ts`,
-    `import { readConfig } from '${ctx.platform}';
-
-/** The service's configuration, from environment variables (entries pass process.env), checked once at start-up. */
-export function loadConfig(env: Record<string, string | undefined>) {
-  return readConfig(
-    {
-${lines.map((l) => '  ' + l).join('\n')}
-    },
-    env,
-  );
-}
-
-export type Config = ReturnType<typeof loadConfig>;
-`,
-  );
-}
-
-/**
- * Container and Lambda entries of an HTTP service. With `relay`, the dependencies carry an outbox relay: the
- * container runs it every second, and `entry/relay.ts` is a Lambda handler for a schedule or a table stream.
- */
-export function httpEntries(ctx: ServiceContext, options: { relay?: boolean } = {}): OutputFile[] {
-  const relay = options.relay === true;
-  return [
-    managed(
-      `${ctx.dir}/src/entry/server.ts`,
-      containerEntry(
-        ctx,
-        `import { serve } from '${ctx.platform}';
-import { buildApp } from '../app';
-import { loadConfig } from '../config';
-import { createDependencies } from '../deps';
-
-const config = loadConfig(process.env);
-const deps = createDependencies(config);
-${relay ? `const relay = setInterval(() => {
-  deps.relay.runOnce().catch((error: unknown) => deps.logger.error({ err: error }, 'outbox relay failed'));
-}, 1000);
-` : ''}serve(buildApp(deps), {
-  port: config.PORT,
-  logger: deps.logger,
-  onShutdown: () => {
-${relay ? '    clearInterval(relay);\n' : ''}    return deps.close();
-  },
-});
-`,
-      ),
-    ),
-    ...(relay ? [relayEntry(ctx)] : []),
-    managed(
-      `${ctx.dir}/src/entry/lambda.ts`,
-      lambdaEntry(
-        ctx,
-        `import { httpHandler } from '${ctx.platform}';
-import { buildApp } from '../app';
-import { loadConfig } from '../config';
-import { createDependencies } from '../deps';
-
-export const handler = httpHandler(buildApp(createDependencies(loadConfig(process.env))));
-`,
-      ),
-    ),
-  ];
-}
-
-/** `entry/relay.ts`: a Lambda handler that publishes what the outbox holds (dependencies carry `relay`). */
-export function relayEntry(ctx: ServiceContext): OutputFile {
-  return managed(
-    `${ctx.dir}/src/entry/relay.ts`,
-    lambdaEntry(
-      ctx,
-      `import { loadConfig } from '../config';
-import { createDependencies } from '../deps';
-
-const deps = createDependencies(loadConfig(process.env));
-
-/** Publishes what the outbox holds; run on a schedule or from the outbox table's stream. */
-export const handler = async (): Promise<{ relayed: number }> => ({ relayed: await deps.relay.runOnce() });
-`,
-    ),
-  );
-}
-
-/** The environment variable holding a secret, as the config exposes it. */
-export function secretVar(name: string): string {
-  return constant(name);
 }
