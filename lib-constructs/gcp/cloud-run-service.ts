@@ -181,6 +181,7 @@ export class CloudRunService extends Construct {
   readonly name: string;
   private readonly invokerMembers = new Set<string>();
   private tokenInvokers = 0;
+  private serviceRef?: { name: string; location: string };
 
   constructor(scope: Construct, id: string, props: CloudRunServiceProps) {
     super(scope, id);
@@ -220,7 +221,7 @@ export class CloudRunService extends Construct {
       ingress: props.public === true ? INGRESS_ALL : INGRESS_INTERNAL_ONLY,
       deletionProtection: props.deletionProtection ?? false,
       template: {
-        serviceAccount: this.serviceAccount.email,
+        serviceAccount: accountEmail(this.serviceAccount),
         maxInstanceRequestConcurrency: sizing.concurrency,
         timeout: `${sizing.timeoutSeconds}s`,
         sessionAffinity: props.sessionAffinity ?? false,
@@ -248,8 +249,7 @@ export class CloudRunService extends Construct {
 
     if (props.public === true) {
       new (onDemand.runIamMember())(this, 'PublicInvoker', {
-        name: this.service.name,
-        location: this.service.location,
+        ...this.serviceReference(),
         role: RUN_INVOKER_ROLE,
         member: 'allUsers',
       });
@@ -267,11 +267,16 @@ export class CloudRunService extends Construct {
     this.invokerMembers.add(member);
     const id = Token.isUnresolved(email) ? `Invoker${++this.tokenInvokers}` : `Invoker-${email}`;
     return new (onDemand.runIamMember())(this, id, {
-      name: this.service.name,
-      location: this.service.location,
+      ...this.serviceReference(),
       role: RUN_INVOKER_ROLE,
       member,
     });
+  }
+
+  /** The service's name and location as references, read once for all invoker grants. */
+  private serviceReference(): { name: string; location: string } {
+    this.serviceRef ??= { name: this.service.name, location: this.service.location };
+    return this.serviceRef;
   }
 
   /** One accessor grant per distinct secret, named for the secret (or, for a token, the first variable reading it). */
@@ -285,7 +290,7 @@ export class CloudRunService extends Construct {
         new (onDemand.secretIamMember())(this, id, {
           secretId: ref.secret,
           role: SECRET_ACCESSOR_ROLE,
-          member: `serviceAccount:${this.serviceAccount.email}`,
+          member: `serviceAccount:${accountEmail(this.serviceAccount)}`,
         }),
       );
     }
@@ -337,6 +342,21 @@ function checkProps(props: CloudRunServiceProps, sizing: RunServiceSizing, port:
     if (!Token.isUnresolved(email) && !SERVICE_ACCOUNT_EMAIL_PATTERN.test(email)) problems.push(`invoker '${email}' is not a service-account email (…@….gserviceaccount.com)`);
   }
   if (problems.length > 0) throw new Error(`CloudRunService ${props.name}: ${problems.join('; ')}`);
+}
+
+const emails = new WeakMap<ServiceAccount, string>();
+
+/**
+ * A service account's email as a reference, made once per account and shared by every grant and service naming it:
+ * each read of `.email` makes a new cdktf token, and cdktf records a full stack trace for every token.
+ */
+export function accountEmail(account: ServiceAccount): string {
+  let email = emails.get(account);
+  if (email === undefined) {
+    email = account.email;
+    emails.set(account, email);
+  }
+  return email;
 }
 
 /** The account of a Cloud Run service: its own, holding nothing but what is granted to it. */

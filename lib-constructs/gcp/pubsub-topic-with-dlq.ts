@@ -152,6 +152,9 @@ export class PubSubTopicWithDlq extends Construct {
   private readonly names = new Set<string>();
   private readonly publishers = new Map<string, PubsubTopicIamMember>();
   private projectNumberValue: string | undefined;
+  /** The topic's id and name as references, each read once (every read of an attribute makes a cdktf token). */
+  private topicIdValue: string | undefined;
+  private topicNameValue: string | undefined;
 
   constructor(scope: Construct, id: string, props: PubSubTopicWithDlqProps) {
     super(scope, id);
@@ -255,9 +258,10 @@ export class PubSubTopicWithDlq extends Construct {
       ...this.common(),
     });
     const Subscription = onDemand.subscription();
+    const deadLetterTopicId = deadLetterTopic.id;
     const deadLetterSubscription = new Subscription(scope, 'DeadLetterSubscription', {
       name: dlqSubName,
-      topic: deadLetterTopic.id,
+      topic: deadLetterTopicId,
       ackDeadlineSeconds: DEFAULT_ACK_DEADLINE_SECONDS,
       messageRetentionDuration: seconds(SUBSCRIPTION_RETENTION_SECONDS),
       expirationPolicy: neverExpire(),
@@ -265,12 +269,12 @@ export class PubSubTopicWithDlq extends Construct {
     });
     const subscription = new Subscription(scope, 'Subscription', {
       name: options.name,
-      topic: this.topic.id,
+      topic: (this.topicIdValue ??= this.topic.id),
       ackDeadlineSeconds: ackDeadline,
       messageRetentionDuration: seconds(SUBSCRIPTION_RETENTION_SECONDS),
       expirationPolicy: neverExpire(),
       retryPolicy: { minimumBackoff: seconds(minBackoff), maximumBackoff: seconds(maxBackoff) },
-      deadLetterPolicy: { deadLetterTopic: deadLetterTopic.id, maxDeliveryAttempts },
+      deadLetterPolicy: { deadLetterTopic: deadLetterTopicId, maxDeliveryAttempts },
       ...(filter !== undefined ? { filter } : {}),
       ...(pushConfig !== undefined ? { pushConfig } : {}),
       ...this.common(),
@@ -305,7 +309,7 @@ export class PubSubTopicWithDlq extends Construct {
     if (existing) return existing;
     // A literal email gives a stable Terraform address; a token (another construct's email) is numbered.
     const id = isLiteral(serviceAccountEmail) ? `Publisher-${serviceAccountEmail.replace(/[^A-Za-z0-9-]/g, '-')}` : `Publisher${this.publishers.size + 1}`;
-    const grant = new PubsubTopicIamMember(this, id, { topic: this.topic.name, role: PUBSUB_PUBLISHER_ROLE, member, ...this.projectOnly() });
+    const grant = new PubsubTopicIamMember(this, id, { topic: (this.topicNameValue ??= this.topic.name), role: PUBSUB_PUBLISHER_ROLE, member, ...this.projectOnly() });
     this.publishers.set(member, grant);
     return grant;
   }

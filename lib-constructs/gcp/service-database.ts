@@ -95,15 +95,8 @@ export class GcpServiceDatabase extends Construct {
   readonly sqlInstance?: SqlDatabaseInstance;
   /** The database in the Cloud SQL instance (engine `postgres`). */
   readonly sqlDatabase?: SqlDatabase;
-  /**
-   * How clients find the database: the instance connection name `<project>:<region>:<instance>` (postgres, for the
-   * Cloud SQL connectors) or the database's resource name `projects/<p>/databases/<id>` (firestore).
-   */
-  readonly connectionName: string;
   /** The database's name: the Firestore database id, or the PostgreSQL database in the instance. */
   readonly databaseName: string;
-  /** The instance's private IP address (postgres), undefined for firestore. */
-  readonly privateIpAddress?: string;
 
   constructor(scope: Construct, id: string, props: GcpServiceDatabaseProps) {
     super(scope, id);
@@ -115,7 +108,6 @@ export class GcpServiceDatabase extends Construct {
         name: props.name,
         locationId: props.location,
       });
-      this.connectionName = this.firestoreDatabase.id;
       this.databaseName = props.name;
       return;
     }
@@ -171,9 +163,23 @@ export class GcpServiceDatabase extends Construct {
       // The instance's deletion protection guards the data; the database resource is abandoned, not dropped.
       deletionPolicy: 'ABANDON',
     });
-    this.connectionName = this.sqlInstance.connectionName;
     this.databaseName = databaseName;
-    this.privateIpAddress = this.sqlInstance.privateIpAddress;
+  }
+
+  // References made when asked for, not in the constructor: each read of a resource's attribute makes a cdktf token,
+  // with a stack trace, and most callers never ask.
+
+  /**
+   * How clients find the database: the instance connection name `<project>:<region>:<instance>` (postgres, for the
+   * Cloud SQL connectors) or the database's resource name `projects/<p>/databases/<id>` (firestore).
+   */
+  get connectionName(): string {
+    return this.sqlInstance !== undefined ? this.sqlInstance.connectionName : this.firestoreDatabase!.id;
+  }
+
+  /** The instance's private IP address (postgres), undefined for firestore. */
+  get privateIpAddress(): string | undefined {
+    return this.sqlInstance?.privateIpAddress;
   }
 }
 

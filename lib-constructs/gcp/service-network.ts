@@ -41,6 +41,8 @@ export class GcpServiceNetwork extends Construct {
   readonly nat: ComputeRouterNat;
   /** `projects/<p>/global/networks/<name>`, what Cloud SQL and Memorystore take. */
   readonly networkId: string;
+  /** The subnetwork's id, what Cloud Run's Direct VPC egress takes. */
+  readonly subnetworkId: string;
 
   constructor(scope: Construct, id: string, props: GcpServiceNetworkProps) {
     super(scope, id);
@@ -64,7 +66,7 @@ export class GcpServiceNetwork extends Construct {
     this.subnetwork = new ComputeSubnetwork(this, 'Subnetwork', {
       name: `${props.name}-${props.region}`,
       region: props.region,
-      network: this.network.id,
+      network: this.networkId,
       ipCidrRange: cidr,
       privateIpGoogleAccess: true,
       logConfig: defaultSubnetFlowLogs(),
@@ -74,16 +76,17 @@ export class GcpServiceNetwork extends Construct {
       purpose: 'VPC_PEERING',
       addressType: 'INTERNAL',
       prefixLength: prefix,
-      network: this.network.id,
+      network: this.networkId,
     });
+    this.subnetworkId = this.subnetwork.id;
     this.privateServicesConnection = new ServiceNetworkingConnection(this, 'PrivateServicesConnection', {
-      network: this.network.id,
+      network: this.networkId,
       service: 'servicenetworking.googleapis.com',
       reservedPeeringRanges: [this.privateServicesRange.name],
       // Removing the peering while Cloud SQL still uses it fails; Terraform forgets it instead.
       deletionPolicy: 'ABANDON',
     });
-    this.router = new ComputeRouter(this, 'Router', { name: `${props.name}-${props.region}`, region: props.region, network: this.network.id });
+    this.router = new ComputeRouter(this, 'Router', { name: `${props.name}-${props.region}`, region: props.region, network: this.networkId });
     this.nat = new ComputeRouterNat(this, 'Nat', {
       name: `${props.name}-${props.region}`,
       region: props.region,

@@ -10,7 +10,7 @@ import { LoggingProjectBucketConfig } from '@cdktf/provider-google/lib/logging-p
 import { TerraformOutput, TerraformVariable } from 'cdktf';
 import type { ITerraformDependable } from 'cdktf';
 import type { ServiceAccount } from '@cdktf/provider-google/lib/service-account';
-import { CloudRunService, runServiceAccount, type RunVpcAccess, type SecretEnvRef, type SecretFileRef } from '../../../lib-constructs/gcp/cloud-run-service';
+import { CloudRunService, accountEmail, runServiceAccount, type RunVpcAccess, type SecretEnvRef, type SecretFileRef } from '../../../lib-constructs/gcp/cloud-run-service';
 import { PubSubTopicWithDlq } from '../../../lib-constructs/gcp/pubsub-topic-with-dlq';
 import { ServiceAlerts } from '../../../lib-constructs/gcp/service-alerts';
 import { DEAD_LETTER_SUBSCRIPTION_SUFFIX } from '../../../lib-constructs/core/gcp-pubsub-defaults';
@@ -30,6 +30,9 @@ export class GcpShared {
   readonly runs = new Map<string, CloudRunService>();
   readonly imageTag: TerraformVariable;
   readonly repository: ArtifactRegistryRepository;
+  /** `<region>-docker.pkg.dev/<project>/<repository>` and the tag, as references read once for every service's image. */
+  private readonly imagePrefix: string;
+  private readonly imageTagValue: string;
   readonly notificationChannels: string[] = [];
   private networkValue?: GcpServiceNetwork;
   private projectNumberValue?: string;
@@ -48,6 +51,8 @@ export class GcpShared {
       description: `Container images of ${model.file.architecture.name}'s services`,
       dockerConfig: { immutableTags: false },
     });
+    this.imagePrefix = `${this.repository.location}-docker.pkg.dev/${gcpProject(model)}/${this.repository.repositoryId}`;
+    this.imageTagValue = this.imageTag.stringValue;
     // compliance.data_retention_days: how long Cloud Logging keeps the project's logs (the _Default bucket, where
     // Cloud Run, Pub/Sub and Workflows write), 1..3650 days as the schema allows. It is the project's setting:
     // give each environment its own project.
@@ -81,6 +86,11 @@ export class GcpShared {
     return `https://${runServiceName(this.stack.model, service)}-${this.projectNumber()}.${gcpRegion(this.stack.model)}.run.app`;
   }
 
+  /** A service's image: `<region>-docker.pkg.dev/<project>/<repository>/<service>:<image_tag>`. */
+  image(service: string): string {
+    return `${this.imagePrefix}/${service}:${this.imageTagValue}`;
+  }
+
   /** The project number (for the Pub/Sub service agent and URLs), read once from a data source. */
   projectNumber(): string {
     this.projectNumberValue ??= new DataGoogleProject(this.stack, 'project', {}).number;
@@ -90,7 +100,7 @@ export class GcpShared {
   /** Direct VPC egress through the architecture's subnetwork. */
   vpcAccess(egress: RunVpcAccess['egress']): RunVpcAccess {
     const network = this.network();
-    return { network: network.network.id, subnetwork: network.subnetwork.id, egress };
+    return { network: network.networkId, subnetwork: network.subnetworkId, egress };
   }
 
   /** The architecture's VPC, subnetwork, private services access and NAT, made on first use. */
@@ -119,6 +129,8 @@ export class GcpServicePlan {
   readonly dependsOn: ITerraformDependable[] = [];
   /** The account the service runs as, made first so that grants can refer to it (and wait for it). */
   readonly account: ServiceAccount;
+  /** The account's email, as a reference (one for all grants, see accountEmail). */
+  readonly email: string;
   /** Dead-letter subscriptions to alert on. */
   readonly deadLetters: { name: string; subscriptionId: string }[] = [];
   private readonly afterRun: ((run: CloudRunService) => void)[] = [];
@@ -128,6 +140,7 @@ export class GcpServicePlan {
     readonly service: ResolvedService,
   ) {
     this.account = runServiceAccount(shared.stack, `${service.name}-account`, runServiceName(shared.stack.model, service));
+    this.email = accountEmail(this.account);
   }
 
   get stack(): GcpStack {
@@ -167,7 +180,7 @@ export class GcpServicePlan {
     if (byPublisher.size === 0) return;
     const model = this.stack.model;
     this.then((run) => {
-      run.grantInvoke(run.serviceAccount.email);
+      run.grantInvoke(this.email);
       for (const [publisher, events] of [...byPublisher].sort(([a], [b]) => compare(a, b))) {
         const topic = this.shared.topics.get(publisher)!;
         const name = subscriptionName(model, this.service.name, publisher);
@@ -176,7 +189,7 @@ export class GcpServicePlan {
           eventTypes: [...events].sort(),
           ...(options.maxDeliveryAttempts !== undefined ? { maxDeliveryAttempts: options.maxDeliveryAttempts } : {}),
           ...(options.ackDeadlineSeconds !== undefined ? { ackDeadlineSeconds: options.ackDeadlineSeconds } : {}),
-          push: { endpoint: `${run.url}${path}`, serviceAccountEmail: run.serviceAccount.email, audience: run.url, ...(options.unwrapped === true ? { unwrapped: true } : {}) },
+          push: { endpoint: `${run.url}${path}`, serviceAccountEmail: this.email, audience: run.url, ...(options.unwrapped === true ? { unwrapped: true } : {}) },
         });
         this.deadLetters.push({ name: `from-${publisher}`, subscriptionId: `${name}${DEAD_LETTER_SUBSCRIPTION_SUFFIX}` });
       }
@@ -231,7 +244,7 @@ export function buildGcp(stack: GcpStack): GcpShared {
     const run = new CloudRunService(stack, s.name, {
       name: plan.name,
       location: gcpRegion(model),
-      image: `${shared.repository.location}-docker.pkg.dev/${gcpProject(model)}/${shared.repository.repositoryId}/${s.name}:${shared.imageTag.stringValue}`,
+      image: shared.image(s.name),
       public: s.spec.public === true,
       cpu: cloudRunCpu(s.sizing.cpu),
       memory: `${s.sizing.memory_mb}Mi`,
@@ -251,13 +264,13 @@ export function buildGcp(stack: GcpStack): GcpShared {
       ...(plan.secretFiles.size > 0 ? { secretFiles: Object.fromEntries(plan.secretFiles) } : {}),
     });
     shared.runs.set(s.name, run);
-    shared.topics.get(s.name)?.grantPublish(run.serviceAccount.email);
+    shared.topics.get(s.name)?.grantPublish(plan.email);
     new TerraformOutput(stack, `${s.name}-url`, { value: run.url, description: `URL of ${s.name}` });
   }
 
   // Each callee admits its callers' accounts, and nobody else.
   for (const plan of plans) {
-    for (const callee of callees.get(plan)!) shared.runs.get(callee)?.grantInvoke(plan.account.email);
+    for (const callee of callees.get(plan)!) shared.runs.get(callee)?.grantInvoke(plan.email);
   }
   for (const plan of plans) {
     const run = shared.runs.get(plan.service.name)!;

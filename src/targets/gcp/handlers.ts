@@ -27,7 +27,7 @@ const CACHE_CA_DIR = '/etc/allframe/cache-ca';
 /** Pub/Sub ack deadlines: 10 to 600 seconds. */
 const ACK_DEADLINE = { min: 10, max: LIMITS.pubsubMaxAckDeadlineSeconds };
 
-/** The email of a service's account as a literal (`plan.account.email` is its reference, for grants). */
+/** The email of a service's account as a literal (`plan.email` is its reference, for grants). */
 function serviceAccountEmail(plan: GcpServicePlan): string {
   return `${runServiceAccountId(plan.name)}@${gcpProject(plan.stack.model)}.iam.gserviceaccount.com`;
 }
@@ -67,7 +67,7 @@ function firestore(plan: GcpServicePlan): void {
         ttlConfig: {},
       });
     }
-    const grant = projectRole(plan, 'firestore-user', 'roles/datastore.user', plan.account.email, {
+    const grant = projectRole(plan, 'firestore-user', 'roles/datastore.user', plan.email, {
       title: 'own-firestore-database',
       expression: `resource.name == "projects/${gcpProject(model)}/databases/${plan.name}"`,
     });
@@ -96,12 +96,12 @@ function postgres(plan: GcpServicePlan): void {
     // from the account (so it waits for it), the connection string as the literal it resolves to.
     const user = serviceAccountEmail(plan).replace(/\.gserviceaccount\.com$/, '');
     const dbUser = new (load.sqlUser())(plan.stack, `${plan.service.name}-db-user`, {
-      name: Fn.trimsuffix(plan.account.email, '.gserviceaccount.com'),
+      name: Fn.trimsuffix(plan.email, '.gserviceaccount.com'),
       instance: db.sqlInstance!.name,
       type: 'CLOUD_IAM_SERVICE_ACCOUNT',
     });
     // Logging in with IAM (the service connects to the private IP directly, no connector): instanceUser is enough.
-    const grant = projectRole(plan, 'sql-instance-user', 'roles/cloudsql.instanceUser', plan.account.email, {
+    const grant = projectRole(plan, 'sql-instance-user', 'roles/cloudsql.instanceUser', plan.email, {
       title: 'own-sql-instance',
       expression: `resource.type == "sqladmin.googleapis.com/Instance" && resource.name == "projects/${gcpProject(model)}/instances/${plan.name}"`,
     });
@@ -138,7 +138,7 @@ function schedule(plan: GcpServicePlan, id: string, props: { cron: string; path:
     schedule: props.cron,
     serviceUrl: plan.shared.urlOf(plan.service.name),
     path: props.path,
-    serviceAccountEmail: plan.account.email,
+    serviceAccountEmail: plan.email,
     region: gcpRegion(plan.stack.model),
     timeZone: props.timeZone,
     retry: { retryCount: props.retryCount },

@@ -5,7 +5,7 @@ import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { App, GcsBackend, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { MARKER, OutputFile } from '../../model/output-file';
-import { withTempDir } from '../../model/temp';
+import { makeTempDir, removeTempDir } from '../../model/temp';
 import type { ResolvedArchitecture } from '../../resolve/index';
 
 /** The environment directory under infrastructure/gcp/: the selected environment, or `default`. */
@@ -41,17 +41,53 @@ export class GcpStack extends TerraformStack {
   }
 }
 
+/**
+ * One environment's App in a temporary directory of its own and its stack, to build into, then `synth` it into
+ * Terraform JSON; `dispose` removes the directory (call it in a `finally`).
+ *
+ * Callers build into `stack` themselves rather than hand a callback over: cdktf records a full stack trace for every
+ * token it makes (thousands in an architecture), so each frame between `synthesize` and the constructs is paid once
+ * per token, in time and in memory.
+ */
+export class GcpApp {
+  readonly stack: GcpStack;
+  private readonly app: App;
+  private readonly outdir: string;
+
+  constructor(model: ResolvedArchitecture) {
+    this.outdir = makeTempDir('allframe-tf-');
+    try {
+      this.app = new App({ outdir: this.outdir, skipValidation: false });
+      this.stack = new GcpStack(this.app, environmentName(model), model);
+    } catch (e) {
+      this.dispose();
+      throw e;
+    }
+  }
+
+  /** The stack's Terraform JSON as an object (the marker first in its "//" key) and the path it is written to. */
+  synth(): { path: string; tf: Record<string, unknown> } {
+    this.app.synth();
+    const env = this.stack.node.id;
+    const { '//': meta, ...rest } = JSON.parse(readFileSync(join(this.outdir, 'stacks', env, 'cdk.tf.json'), 'utf8')) as Record<string, unknown>;
+    return { path: `infrastructure/gcp/${env}/cdk.tf.json`, tf: { '//': { 'allframe:generated': MARKER, ...(meta as Record<string, unknown> | undefined) }, ...rest } };
+  }
+
+  /** Removes the temporary directory. */
+  dispose(): void {
+    removeTempDir(this.outdir);
+  }
+}
+
 /** The stack's Terraform JSON as an object (the marker first in its "//" key) and the path it is written to. */
 export function synthTerraform(model: ResolvedArchitecture, ...builders: readonly ((stack: GcpStack) => unknown)[]): { path: string; tf: Record<string, unknown> } {
-  return withTempDir('allframe-tf-', (outdir) => {
-    const app = new App({ outdir, skipValidation: false });
-    const env = environmentName(model);
-    const stack = new GcpStack(app, env, model);
-    for (const build of builders) build(stack);
-    app.synth();
-    const { '//': meta, ...rest } = JSON.parse(readFileSync(join(outdir, 'stacks', env, 'cdk.tf.json'), 'utf8')) as Record<string, unknown>;
-    return { path: `infrastructure/gcp/${env}/cdk.tf.json`, tf: { '//': { 'allframe:generated': MARKER, ...(meta as Record<string, unknown> | undefined) }, ...rest } };
-  });
+  const app = new GcpApp(model);
+  try {
+    for (const build of builders) build(app.stack);
+    return app.synth();
+  } finally {
+    app.dispose();
+  }
 }
 
 /** The Terraform JSON file of a stack. */

@@ -10,7 +10,7 @@ import { secretNamesOf } from '../../resolve/model';
 import { buildGcp } from './app';
 import { runServiceName } from './naming';
 import { checkGcpPolicy, type PolicyProblem } from './policy';
-import { GcpStack, synthTerraform, terraformFile } from './stack';
+import { GcpApp, GcpStack, terraformFile } from './stack';
 
 export { environmentName, GcpStack, synthGcp } from './stack';
 
@@ -34,7 +34,17 @@ export interface GcpSynthResult {
  * after allframe's policy checks pass on it.
  */
 export function synthGcpTarget(model: ResolvedArchitecture, options: GcpSynthOptions = {}): GcpSynthResult {
-  const { path, tf } = synthTerraform(model, options.build ?? buildGcp, ...(options.onStack ? [options.onStack] : []));
+  // Built here, not through a callback: each frame between `synthesize` and the constructs is in every token's stack trace (GcpApp).
+  const app = new GcpApp(model);
+  let out: { path: string; tf: Record<string, unknown> };
+  try {
+    (options.build ?? buildGcp)(app.stack);
+    options.onStack?.(app.stack);
+    out = app.synth();
+  } finally {
+    app.dispose();
+  }
+  const { path, tf } = out;
   const byType = (tf.resource ?? {}) as Record<string, Record<string, unknown>>;
   const resources = Object.fromEntries(Object.entries(byType).map(([type, rs]) => [type, Object.keys(rs).length]));
   const publicServices = new Set(model.services.filter((s) => s.spec.public === true).map((s) => runServiceName(model, s)));
