@@ -183,7 +183,7 @@ export class SagaStateMachine extends Construct {
           last = unwrap;
         }
       }
-      task.addRetry({ errors: [...(endpoint === undefined ? SAGA_RETRY_ERRORS : SAGA_HTTP_RETRY_ERRORS)], maxAttempts: r.maxAttempts, interval: r.interval, backoffRate: r.backoffRate });
+      task.addRetry({ errors: [...(endpoint === undefined ? SAGA_RETRY_ERRORS : SAGA_HTTP_RETRY_ERRORS)], maxAttempts: r.maxAttempts, interval: r.interval, backoffRate: r.backoffRate, ...(r.maxDelay ? { maxDelay: r.maxDelay } : {}) });
       return { task, last };
     };
 
@@ -286,6 +286,8 @@ function validate(props: SagaStateMachineProps, timeout: Duration, retry: SagaRe
     const interval = r.interval.toSeconds({ integral: false });
     if (!Number.isInteger(interval) || interval < 1) problems.push(`${what}.interval must be whole seconds, at least 1, got ${interval} s`);
     if (!(r.backoffRate >= 1)) problems.push(`${what}.backoffRate must be at least 1, got ${r.backoffRate}`);
+    const maxDelay = r.maxDelay?.toSeconds({ integral: false });
+    if (maxDelay !== undefined && (!Number.isInteger(maxDelay) || maxDelay < interval || maxDelay > 31_622_400)) problems.push(`${what}.maxDelay must be whole seconds from the interval to 31622400, got ${maxDelay} s`);
   }
   if (problems.length > 0) throw new Error(`SagaStateMachine: ${problems.join('; ')}`);
 }

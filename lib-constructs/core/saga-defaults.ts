@@ -10,6 +10,11 @@ export interface SagaRetry {
   readonly interval: Duration;
   /** Multiplier of the wait on each further retry (at least 1). */
   readonly backoffRate: number;
+  /**
+   * Longest wait between two retries (whole seconds, at least `interval`).
+   * @default no bound (Step Functions' own)
+   */
+  readonly maxDelay?: Duration;
 }
 
 /** The deadline of one saga execution. */

@@ -56,8 +56,9 @@ describe('a saga on Fargate (rebooking-service)', () => {
       });
     }
     expect(t.toJSON().Resources[t.getResourceId('AWS::StepFunctions::StateMachine')].Properties.DefinitionString['Fn::Join'][1]).toContainEqual({ Ref: apiId });
-    // retry.max_attempts: 4 of the file; the saga's timeout_seconds is the machine's deadline
-    expect((def.States.RebookHotel as { Retry?: unknown }).Retry).toEqual([{ ErrorEquals: ['States.TaskFailed'], IntervalSeconds: 1, MaxAttempts: 4, BackoffRate: 2 }]);
+    // retry.max_attempts: 4 of the file counts the first call (3 retries), its max_interval_ms the longest wait;
+    // the saga's timeout_seconds is the machine's deadline
+    expect((def.States.RebookHotel as { Retry?: unknown }).Retry).toEqual([{ ErrorEquals: ['States.TaskFailed'], IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2, MaxDelaySeconds: 10 }]);
     expect((def as { TimeoutSeconds?: number }).TimeoutSeconds).toBe(900);
     // no step function: the steps run in the container
     expect(Object.values(t.findResources('AWS::Lambda::Function')).filter((f) => (f as { Properties: { Handler?: string } }).Properties.Handler === 'step.handler')).toEqual([]);

@@ -11,7 +11,7 @@ import { QueueConsumer } from '../../../../lib-constructs/aws/queue-consumer';
 import { QueueWorkerService } from '../../../../lib-constructs/aws/queue-worker-service';
 import { RotatingSecret } from '../../../../lib-constructs/aws/rotating-secret';
 import { SecretRotationFunction } from '../../../../lib-constructs/aws/secret-rotation-function';
-import { SagaStateMachine, sagaSteps } from '../../../../lib-constructs/aws/saga-state-machine';
+import { SagaStateMachine, type SagaRetry, sagaSteps } from '../../../../lib-constructs/aws/saga-state-machine';
 import { ScheduledJob } from '../../../../lib-constructs/aws/scheduled-job';
 import { ServiceCache } from '../../../../lib-constructs/aws/service-cache';
 import { ServiceDatabase } from '../../../../lib-constructs/aws/service-database';
@@ -23,7 +23,7 @@ import { LIMITS } from '../../../model/targets';
 import { everyCron } from '../../../../lib-constructs/core/cron';
 import { SAGA_STEPS_PATH } from '../../../../lib-constructs/core/saga';
 import { acknowledgeConnectVerifiedByHandler } from '../../../../lib-constructs/core/nag';
-import { serviceSecrets as secretSpecs } from '../../../resolve/model';
+import { type Resilience, serviceSecrets as secretSpecs } from '../../../resolve/model';
 import { secretName } from '../naming';
 import type { ServiceStack } from '../service-stack';
 import { httpService } from './http';
@@ -131,7 +131,7 @@ const saga: AwsHandler = (stack) => {
     sagaName: spec.name,
     steps: sagaSteps(spec.steps, spec.compensation ?? []),
     timeout: Duration.seconds(s.sizing.saga.timeout_seconds),
-    retry: { maxAttempts: s.resilience.retry.max_attempts, interval: Duration.seconds(Math.max(1, Math.ceil(s.resilience.retry.initial_interval_ms / 1000))), backoffRate: s.resilience.retry.multiplier },
+    retry: sagaStepRetry(s.resilience.retry),
   };
   if (s.compute === 'fargate') {
     http.api.addPrivateRoute('StepsRoute', SAGA_STEPS_PATH, apigwv2.HttpMethod.POST);
@@ -341,3 +341,13 @@ export const AWS_HANDLERS: Record<ArchetypeKind, AwsHandler> = {
   'stream-processor': streamProcessor,
   cache,
 };
+
+/**
+ * A saga step's retries as the file says: `max_attempts` counts the first call, Step Functions' MaxAttempts only the
+ * retries; the delays in whole seconds (at least 1), the longest no shorter than the first (as on GCP's Workflows).
+ */
+export function sagaStepRetry(retry: Resilience['retry']): SagaRetry {
+  const interval = Math.max(1, Math.ceil(retry.initial_interval_ms / 1000));
+  const maxDelay = Math.max(interval, Math.ceil(retry.max_interval_ms / 1000));
+  return { maxAttempts: retry.max_attempts - 1, interval: Duration.seconds(interval), backoffRate: retry.multiplier, maxDelay: Duration.seconds(maxDelay) };
+}
