@@ -60,15 +60,17 @@ describe('event-sourced skeleton', () => {
     expect(app).toContain("app.get('/projections/account-balance'");
     expect(app).toContain("app.get('/projections/monthly-statement'");
     const deps = content('src/deps.ts');
-    expect(deps).toContain('events: createEventSink(publisher, outbox)');
-    expect(deps).toContain('relay: new OutboxRelay(outbox, publisher, logger)');
+    expect(deps).toContain('createMessaging(config, { outbox: true, idempotency: false })');
+    expect(deps).toContain('events: messaging.events');
+    expect(deps).toContain('relay: messaging.relay');
     expect(files.has(`${dir}/src/entry/relay.ts`)).toBe(true);
   });
 
   test('snapshot_frequency 0 never snapshots; no outbox without messaging.pattern outbox', () => {
     const other = render(fixture.replace('snapshot_frequency: 50', 'snapshot_frequency: 0').replace('messaging: { pattern: outbox }', ''));
     expect(other.get(`${dir}/src/config.ts`)?.content).toContain('SNAPSHOT_FREQUENCY: { kind: \'int\', default: "0"');
-    expect(other.get(`${dir}/src/deps.ts`)?.content).toContain('events: createEventSink(publisher)');
+    expect(other.get(`${dir}/src/deps.ts`)?.content).toContain('createMessaging(config, { outbox: false, idempotency: false })');
+    expect(other.get(`${dir}/src/deps.ts`)?.content).not.toContain('relay:');
     expect(other.has(`${dir}/src/entry/relay.ts`)).toBe(false);
   });
 

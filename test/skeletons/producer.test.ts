@@ -29,7 +29,8 @@ describe('producer skeleton', () => {
     expect(app).toContain('app.post(`/events/${type}`');
     expect(app).toContain("return c.json({ id: event.id }, 202);");
     expect(app).toContain('throw new HttpError(400, err.message)');
-    expect(content('src/deps.ts')).toContain('createPublisher(config.EVENT_BUS, config.EVENT_TARGET)');
+    expect(content('src/deps.ts')).toContain('const messaging = createMessaging(config);');
+    expect(content('src/deps.ts')).toContain('publisher: messaging.publisher');
   });
 
   test('entries as a stateless service, and tests of valid and invalid events', () => {

@@ -74,7 +74,6 @@ export function renderEventSourced(ctx: ServiceContext): OutputFile[] {
     EVENT_STORE: { kind: 'string', default: 'memory', description: `memory | dynamodb | firestore: where the event streams are kept (the architecture's event store: ${store})` },
     SNAPSHOT_FREQUENCY: { kind: 'int', default: String(every), description: 'Snapshot the aggregate every N events (0: never)' },
   };
-  const idempotencyTable = 'createIdempotencyStore(config.STORE, `${config.TABLE_PREFIX}-idempotency`, config.DATABASE_URL)';
   const data = serviceData(ctx, {
     names: {
       ...entityNames(A),
@@ -92,6 +91,8 @@ export function renderEventSourced(ctx: ServiceContext): OutputFile[] {
       outboxNote: outbox ? ', the outbox' : '',
       idempotencyHeader: s.spec.idempotency?.key_header ?? 'Idempotency-Key',
       idempotencyTtl: String((s.spec.idempotency?.ttl_hours ?? 24) * 3600),
+      withOutbox: String(outbox),
+      withIdempotency: String(idem),
     },
     flags: { outbox, idempotency: idem, projections: projections.length > 0, publishes: publishes.length > 0 },
     lists: {
@@ -99,8 +100,6 @@ export function renderEventSourced(ctx: ServiceContext): OutputFile[] {
       projections: projections.map(projectionNames),
     },
     slots: {
-      events: `events: createEventSink(publisher${outbox ? ', outbox' : ''}),`,
-      idempotency: `idempotency: ${idem ? idempotencyTable : 'undefined'},`,
       published: `expect(publisher.published.map((e) => e.type)).toEqual(${JSON.stringify(publishes)});`,
     },
   });

@@ -68,6 +68,8 @@ export function renderGateway(ctx: ServiceContext): OutputFile[] {
       replayedNote: idem ? ' and replayed' : '',
       storedNote: idem ? ', and the second answer is the stored one' : '',
       providerCalls: idem ? '2' : '3',
+      withOutbox: String(outbox),
+      withIdempotency: String(idem),
     },
     flags: { idempotency: idem, outbox, events: publishes.length > 0, successes: onSuccess.length > 0, failures: onFailure.length > 0 },
     lists: {
@@ -77,7 +79,6 @@ export function renderGateway(ctx: ServiceContext): OutputFile[] {
       failures: onFailure.map((event) => ({ event })),
     },
   });
-  const deps = { ...data, slots: { events: `events: createEventSink(publisher${outbox ? ', outbox' : ''}),`, idempotency: `idempotency: ${idem ? 'createIdempotencyStore(config.STORE, `${config.TABLE_PREFIX}-idempotency`, config.DATABASE_URL)' : 'undefined'},` } };
   const tests = { ...data, slots: { env: `const ENV = ${testUrls.length > 0 ? `{ ${testUrls.join(', ')} }` : '{}'};`, idempotency: `idempotency: ${idem ? 'new MemoryIdempotencyStore()' : 'undefined'},`, successes: published(onSuccess), failures: published(onFailure) } };
   return [
     servicePackage(ctx, ['hono']),
@@ -87,7 +88,7 @@ export function renderGateway(ctx: ServiceContext): OutputFile[] {
     // managed: the provider client, the wiring and the routes
     templateFile('managed', ctx.dir, 'gateway/src/adapters/provider-client.ts', data),
     templateFile('managed', ctx.dir, 'gateway/test/provider-client.test.ts', data),
-    templateFile('managed', ctx.dir, 'gateway/src/deps.ts', deps),
+    templateFile('managed', ctx.dir, 'gateway/src/deps.ts', data),
     templateFile('managed', ctx.dir, 'gateway/src/app.ts', data),
     templateFile('managed', ctx.dir, 'gateway/test/deps.test.ts', tests),
     // owned: domain, application and the forwarding test against a fake fetch

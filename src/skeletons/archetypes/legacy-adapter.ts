@@ -64,12 +64,12 @@ function legacyData(ctx: ServiceContext): TemplateData {
       syncHow: polling ? 'Polls the legacy system for changes' : webhook ? 'Receives the changes the legacy system pushes' : 'Fetches records from the legacy system on demand',
       publishedAs: publishes ? ` and published as ${event}` : '',
       andPublished: event !== undefined ? ' and published' : '',
+      withOutbox: String(outbox),
     },
     flags: { rest, soap, custom, polling, webhook, onDemand, outbox, publishes, httpError: webhook || onDemand, platformValues: webhook || onDemand || publishes, entityType: webhook || onDemand || event !== undefined, pushedOrPolled: polling || webhook },
     slots: {
       upstreamImport: `import { ${upstream[0]} } from '${upstream[1]}';`,
       upstream: `upstream: ${upstream[2]},`,
-      events: `events: createEventSink(publisher${outbox ? ', outbox' : ''}),`,
     },
   });
 }

@@ -135,7 +135,6 @@ function sagaData(ctx: ServiceContext, saga: Saga): TemplateData {
     const d = handlerService(saga, h);
     return d ? [`http://${d}/${kebab(h)} s1:${kebab(h)}`] : [];
   });
-  const idempotencyTable = 'createIdempotencyStore(config.STORE, `${config.TABLE_PREFIX}-idempotency`, config.DATABASE_URL)';
   const step = (st: string): Names => ({ step: st, handler: camel(st) });
   const comp = (c: string): Names => ({ comp: c, compHandler: camel(c) });
   const event = (e: string): Names => ({ event: e });
@@ -164,6 +163,8 @@ function sagaData(ctx: ServiceContext, saga: Saga): TemplateData {
       timeoutMs: String(saga.timeoutSeconds * 1000),
       idempotencyHeader: s.spec.idempotency?.key_header ?? 'Idempotency-Key',
       idempotencyTtl: String((s.spec.idempotency?.ttl_hours ?? 24) * 3600),
+      withOutbox: String(outbox),
+      withIdempotency: String(idem),
     },
     flags: {
       outbox,
@@ -186,8 +187,6 @@ function sagaData(ctx: ServiceContext, saga: Saga): TemplateData {
       failureEvents: onFailure.map(event),
     },
     slots: {
-      events: `events: createEventSink(publisher${outbox ? ', outbox' : ''}),`,
-      idempotency: `idempotency: ${idem ? idempotencyTable : 'undefined'},`,
       noClients: deps.length > 0 ? '' : 'export type ServiceClients = Record<string, never>;',
       handlers: handlersSlot(saga),
       failureCases: failureCasesSlot(saga),

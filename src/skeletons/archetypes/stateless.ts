@@ -23,20 +23,17 @@ export function renderStateless(ctx: ServiceContext): OutputFile[] {
   const publishes = s.spec.publishes ?? [];
   const outbox = s.spec.messaging?.pattern === 'outbox';
   const idem = s.spec.idempotency?.enabled === true;
-  const idempotencyTable = 'createIdempotencyStore(config.STORE, `${config.TABLE_PREFIX}-idempotency`, config.DATABASE_URL)';
   const data = serviceData(ctx, {
     names: {
       ...entityNames(entities[0]!),
       summary: `${idem ? 'idempotent writes, ' : ''}CRUD of ${entities.join(', ')}`,
       idempotencyHeader: s.spec.idempotency?.key_header ?? 'Idempotency-Key',
       idempotencyTtl: String((s.spec.idempotency?.ttl_hours ?? 24) * 3600),
+      withOutbox: String(outbox),
+      withIdempotency: String(idem),
     },
     flags: { outbox, idempotency: idem },
     lists: { entities: entities.map(entityNames) },
-    slots: {
-      events: `events: createEventSink(publisher${outbox ? ', outbox' : ''}),`,
-      idempotency: `idempotency: ${idem ? idempotencyTable : 'undefined'},`,
-    },
   });
   const files: OutputFile[] = [
     servicePackage(ctx, ['hono']),

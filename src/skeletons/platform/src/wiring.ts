@@ -15,7 +15,8 @@ import {
   PostgresIdempotencyStore,
   type IdempotencyStore,
 } from './idempotency';
-import { DynamoDbOutbox, FirestoreOutbox, MemoryOutbox, PostgresOutbox, type Outbox } from './outbox';
+import { createLogger, type Logger } from './logger';
+import { DynamoDbOutbox, FirestoreOutbox, MemoryOutbox, OutboxRelay, PostgresOutbox, type Outbox } from './outbox';
 import { createPostgresPool, pgTableName, postgresOptionsFrom, withSetup, type ClosablePool, type PostgresPoolOptions, type SqlPool } from './postgres';
 import { DynamoDbRepository, FirestoreRepository, MemoryRepository, PostgresRepository, type Repository } from './repository';
 
@@ -153,4 +154,72 @@ export function createIdempotencyStore(store: string, table: string, databaseUrl
     default:
       throw unknownKind('STORE', store, STORES);
   }
+}
+
+/** The configuration {@link createMessaging} reads: the logger's and the publisher's. */
+export interface MessagingConfig {
+  readonly SERVICE_NAME: string;
+  readonly LOG_LEVEL: string;
+  readonly PII_FIELDS: readonly string[];
+  readonly EVENT_BUS: string;
+  readonly EVENT_TARGET: string;
+}
+
+/** With an outbox or an idempotency store, also where their tables are. */
+export interface StoredMessagingConfig extends MessagingConfig {
+  readonly STORE: string;
+  readonly TABLE_PREFIX: string;
+  readonly DATABASE_URL: string;
+}
+
+/** Whether the service uses the outbox pattern and an idempotency store. */
+export interface MessagingOptions {
+  readonly outbox: boolean;
+  readonly idempotency?: boolean;
+}
+
+/** The logger, the publisher and the event sink of a service. */
+export interface Messaging {
+  readonly logger: Logger;
+  readonly publisher: EventPublisher;
+  readonly events: EventSink;
+}
+
+/** The idempotency store's type: present when asked for (`true`), undefined when not (`false`), either when unknown. */
+export type IdempotencyOf<I extends boolean> = [I] extends [true] ? IdempotencyStore : [I] extends [false] ? undefined : IdempotencyStore | undefined;
+
+/** Messaging with the store's parts: the idempotency store (when asked for), the outbox and its relay (when on). */
+export interface StoredMessaging<I extends boolean = boolean> extends Messaging {
+  readonly idempotency: IdempotencyOf<I>;
+  readonly outbox?: Outbox;
+  readonly relay?: OutboxRelay;
+}
+
+/** With the outbox pattern: the outbox the event sink writes and the relay publishing it. */
+export interface OutboxMessaging<I extends boolean = boolean> extends StoredMessaging<I> {
+  readonly outbox: Outbox;
+  readonly relay: OutboxRelay;
+}
+
+/**
+ * A service's common wiring, from its configuration: the logger (SERVICE_NAME, LOG_LEVEL, PII_FIELDS redacted), the
+ * publisher (EVENT_BUS, EVENT_TARGET) and the event sink; with `outbox`, the outbox (`<TABLE_PREFIX>-outbox` in
+ * STORE) the sink writes and the relay moving it to the publisher; with `idempotency`, the idempotency store
+ * (`<TABLE_PREFIX>-idempotency` in STORE), else `idempotency` is undefined.
+ */
+export function createMessaging<I extends boolean = false>(config: StoredMessagingConfig, options: { readonly outbox: true; readonly idempotency?: I }): OutboxMessaging<I>;
+export function createMessaging(config: MessagingConfig, options: { readonly outbox: false; readonly idempotency?: false }): StoredMessaging<false>;
+export function createMessaging<I extends boolean = false>(config: StoredMessagingConfig, options: { readonly outbox: boolean; readonly idempotency?: I }): StoredMessaging<I>;
+export function createMessaging(config: MessagingConfig): Messaging;
+export function createMessaging(config: MessagingConfig, options?: MessagingOptions): Messaging | StoredMessaging {
+  const logger = createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL, redact: config.PII_FIELDS });
+  const publisher = createPublisher(config.EVENT_BUS, config.EVENT_TARGET);
+  if (options === undefined) return { logger, publisher, events: createEventSink(publisher) };
+  // the overloads ask for the store's variables whenever the outbox or the idempotency store is on
+  const stored = config as StoredMessagingConfig;
+  const table = (suffix: string): string => `${stored.TABLE_PREFIX}-${suffix}`;
+  const idempotency: IdempotencyStore | undefined = options.idempotency === true ? createIdempotencyStore(stored.STORE, table('idempotency'), stored.DATABASE_URL) : undefined;
+  if (!options.outbox) return { logger, publisher, events: createEventSink(publisher), idempotency };
+  const outbox = createOutbox(stored.STORE, table('outbox'), stored.DATABASE_URL);
+  return { logger, publisher, events: createEventSink(publisher, outbox), idempotency, outbox, relay: new OutboxRelay(outbox, publisher, logger) };
 }

@@ -6,6 +6,7 @@ import {
   closePools,
   createEventSink,
   createIdempotencyStore,
+  createMessaging,
   createOutbox,
   createPublisher,
   createRepository,
@@ -158,5 +159,86 @@ describe('store factories', () => {
     expect(() => createRepository('mongo', 't')).toThrow('STORE must be one of memory, dynamodb, postgres, firestore, got "mongo"');
     expect(() => createOutbox('mongo', 't')).toThrow('STORE must be one of');
     expect(() => createIdempotencyStore('mongo', 't')).toThrow('STORE must be one of');
+  });
+});
+
+describe('createMessaging', () => {
+  const base = { SERVICE_NAME: 'orders', LOG_LEVEL: 'silent', PII_FIELDS: ['email'], EVENT_BUS: 'memory', EVENT_TARGET: '' };
+  const stored = { ...base, STORE: 'memory', TABLE_PREFIX: 'orders', DATABASE_URL: '' };
+
+  it('wires a logger, the publisher and a sink publishing directly without options', async () => {
+    // GIVEN the default (in-memory) configuration
+    // WHEN the messaging is created without options
+    const messaging = createMessaging(base);
+    await messaging.events.emit([event]);
+    // THEN the event was published directly, with no outbox, relay or idempotency store
+    expect(messaging.publisher).toBeInstanceOf(MemoryPublisher);
+    expect((messaging.publisher as MemoryPublisher).published).toEqual([event]);
+    expect(messaging.logger).toMatchObject({ level: 'silent' });
+    expect(messaging).not.toHaveProperty('outbox');
+    expect(messaging).not.toHaveProperty('relay');
+    expect(messaging).not.toHaveProperty('idempotency');
+  });
+
+  it('without the outbox publishes directly and has neither outbox nor relay', async () => {
+    // GIVEN a configuration without the store's variables
+    // WHEN the messaging is created with the outbox and idempotency off
+    const messaging = createMessaging(base, { outbox: false });
+    await messaging.events.emit([event]);
+    // THEN the event was published directly
+    expect((messaging.publisher as MemoryPublisher).published).toEqual([event]);
+    expect(messaging.events.outbox).toBeUndefined();
+    expect(messaging.outbox).toBeUndefined();
+    expect(messaging.relay).toBeUndefined();
+    expect(messaging.idempotency).toBeUndefined();
+  });
+
+  it('with the outbox writes the outbox, which the relay moves to the publisher', async () => {
+    // GIVEN the in-memory store
+    // WHEN the messaging is created with the outbox on and an event is emitted
+    const messaging = createMessaging(stored, { outbox: true });
+    await messaging.events.emit([event]);
+    // THEN the event waits in the outbox until the relay publishes it
+    const publisher = messaging.publisher as MemoryPublisher;
+    expect(messaging.outbox).toBeInstanceOf(MemoryOutbox);
+    expect(messaging.events.outbox).toBe(messaging.outbox);
+    expect(publisher.published).toEqual([]);
+    expect(await messaging.relay.runOnce()).toBe(1);
+    expect(publisher.published).toEqual([event]);
+    expect(await messaging.outbox.pending(10)).toEqual([]);
+    expect(messaging.idempotency).toBeUndefined();
+  });
+
+  it('creates the idempotency store when asked for, with or without the outbox', async () => {
+    // GIVEN the in-memory store
+    // WHEN the messaging is created with idempotency on, once with and once without the outbox
+    const withOutbox = createMessaging(stored, { outbox: true, idempotency: true });
+    const without = createMessaging(stored, { outbox: false, idempotency: true });
+    const off = createMessaging(stored, { outbox: false, idempotency: false });
+    // THEN each has its own in-memory idempotency store (off: none), and only the first an outbox
+    expect(withOutbox.idempotency).toBeInstanceOf(MemoryIdempotencyStore);
+    expect(without.idempotency).toBeInstanceOf(MemoryIdempotencyStore);
+    expect(without.idempotency).not.toBe(withOutbox.idempotency);
+    expect(off.idempotency).toBeUndefined();
+    expect(withOutbox.relay).toBeDefined();
+    expect(without.relay).toBeUndefined();
+    await without.idempotency.put('k', { status: 201, body: '{}' }, 60);
+    expect(await without.idempotency.get('k')).toEqual({ status: 201, body: '{}' });
+  });
+
+  it('names the tables after TABLE_PREFIX in the configured store', async () => {
+    // GIVEN PostgreSQL as the store
+    query.mockClear();
+    const messaging = createMessaging({ ...stored, STORE: 'postgres', DATABASE_URL: 'postgres://app@wiring-host/db' }, { outbox: true, idempotency: true });
+    // WHEN the outbox and the idempotency store are used
+    await messaging.events.emit([event]);
+    await messaging.idempotency.get('k');
+    // THEN they live in <prefix>_outbox and <prefix>_idempotency
+    expect(messaging.outbox).toBeInstanceOf(PostgresOutbox);
+    expect(messaging.idempotency).toBeInstanceOf(PostgresIdempotencyStore);
+    const texts = query.mock.calls.map(([text]) => text).join('\n');
+    expect(texts).toContain('orders_outbox');
+    expect(texts).toContain('orders_idempotency');
+    await closePools();
   });
 });

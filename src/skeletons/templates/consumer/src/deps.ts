@@ -1,4 +1,4 @@
-import { closePools, createEventSink, createIdempotencyStore, createLogger, createPublisher } from '@allframe/platform';
+import { closePools, createMessaging } from '@allframe/platform';
 import type { EventSink, IdempotencyStore, Logger } from '@allframe/platform';
 import type { Config } from './config';
 import type { Secrets } from './secrets';
@@ -17,11 +17,12 @@ export interface Dependencies {
 
 /** Real adapters (DynamoDB, PostgreSQL, Firestore, SNS, EventBridge, SQS, Pub/Sub) or in-memory ones, as configured. */
 export function createDependencies(config: Config, secrets: Secrets): Dependencies {
+  const messaging = createMessaging(config, { outbox: false, idempotency: true });
   return {
     secrets,
-    logger: createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL, redact: config.PII_FIELDS }),
-    events: createEventSink(createPublisher(config.EVENT_BUS, config.EVENT_TARGET)),
-    idempotency: createIdempotencyStore(config.STORE, `${config.TABLE_PREFIX}-idempotency`, config.DATABASE_URL),
+    logger: messaging.logger,
+    events: messaging.events,
+    idempotency: messaging.idempotency,
     close: () => closePools(),
   };
 }

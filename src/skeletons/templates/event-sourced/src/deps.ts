@@ -1,17 +1,13 @@
 import {
   closePools,
-  createEventSink,
-  createIdempotencyStore, // @if idempotency
-  createLogger,
-  createOutbox, // @if outbox
-  createPublisher,
+  createMessaging,
   createRepository, // @if projections
-  OutboxRelay, // @if outbox
 } from '@allframe/platform';
 import type {
   EventSink,
   IdempotencyStore,
   Logger,
+  OutboxRelay, // @if outbox
   Repository, // @if projections
 } from '@allframe/platform';
 import { createEventStore, type EventStore } from './adapters/event-store';
@@ -44,24 +40,18 @@ export interface Dependencies {
 
 /** Real adapters (DynamoDB, PostgreSQL, Firestore, SNS, EventBridge, Pub/Sub) or in-memory ones, as configured. */
 export function createDependencies(config: Config, secrets: Secrets): Dependencies {
-  const logger = createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL, redact: config.PII_FIELDS });
-  const publisher = createPublisher(config.EVENT_BUS, config.EVENT_TARGET);
-  const outbox = createOutbox(config.STORE, `${config.TABLE_PREFIX}-outbox`, config.DATABASE_URL); // @if outbox
+  const messaging = createMessaging(config, { outbox: /*=withOutbox*/ true, idempotency: /*=withIdempotency*/ true });
   return {
     secrets,
-    logger,
-    // @slot events
-    events: createEventSink(publisher, outbox),
-    // @end
+    logger: messaging.logger,
+    events: messaging.events,
     store: createEventStore(config.EVENT_STORE, `${config.TABLE_PREFIX}-events`),
     projections: {
       __projection__: createRepository<ProjectionRow>(config.STORE, `${config.TABLE_PREFIX}-__projectionFile__`, config.DATABASE_URL), // @each projections
     },
     snapshotEvery: config.SNAPSHOT_FREQUENCY,
-    // @slot idempotency
-    idempotency: createIdempotencyStore(config.STORE, `${config.TABLE_PREFIX}-idempotency`, config.DATABASE_URL),
-    // @end
-    relay: new OutboxRelay(outbox, publisher, logger), // @if outbox
+    idempotency: messaging.idempotency,
+    relay: messaging.relay, // @if outbox
     close: () => closePools(),
   };
 }

@@ -1,14 +1,15 @@
 import {
   closePools,
-  createEventSink,
-  createIdempotencyStore, // @if idempotency
-  createLogger,
-  createOutbox, // @if outbox
+  createMessaging,
   createPolicy,
-  createPublisher,
-  OutboxRelay, // @if outbox
 } from '@allframe/platform';
-import type { EventSink, IdempotencyStore, Logger, PolicyOptions } from '@allframe/platform';
+import type {
+  EventSink,
+  IdempotencyStore,
+  Logger,
+  OutboxRelay, // @if outbox
+  PolicyOptions,
+} from '@allframe/platform';
 import { ProviderClient, isRetryable, type Fetch } from './adapters/provider-client';
 import type { Config } from './config';
 import type { Secrets } from './secrets';
@@ -39,22 +40,16 @@ export interface Dependencies {
 
 /** One client per provider (its API key from the secrets read at start-up), real or in-memory adapters as configured. */
 export function createDependencies(config: Config, secrets: Secrets, fetchFn: Fetch = fetch): Dependencies {
-  const logger = createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL, redact: config.PII_FIELDS });
-  const publisher = createPublisher(config.EVENT_BUS, config.EVENT_TARGET);
-  const outbox = createOutbox(config.STORE, `${config.TABLE_PREFIX}-outbox`, config.DATABASE_URL); // @if outbox
+  const messaging = createMessaging(config, { outbox: /*=withOutbox*/ true, idempotency: /*=withIdempotency*/ true });
   return {
     secrets,
-    logger,
-    // @slot events
-    events: createEventSink(publisher, outbox),
-    // @end
+    logger: messaging.logger,
+    events: messaging.events,
     providers: {
       __providerVar__: new ProviderClient('__provider__', config./*=baseUrlVar*/ PROVIDER_BASE_URL, /*=apiKey*/ undefined, createPolicy(POLICY), fetchFn), // @each providers
     },
-    // @slot idempotency
-    idempotency: createIdempotencyStore(config.STORE, `${config.TABLE_PREFIX}-idempotency`, config.DATABASE_URL),
-    // @end
-    relay: new OutboxRelay(outbox, publisher, logger), // @if outbox
+    idempotency: messaging.idempotency,
+    relay: messaging.relay, // @if outbox
     close: () => closePools(),
   };
 }

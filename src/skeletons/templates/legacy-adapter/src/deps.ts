@@ -1,15 +1,12 @@
 import {
   closePools,
-  createEventSink,
-  createLogger,
-  createOutbox, // @if outbox
-  createPublisher,
+  createMessaging,
   createRepository, // @if polling
-  OutboxRelay, // @if outbox
 } from '@allframe/platform';
 import type {
   EventSink,
   Logger,
+  OutboxRelay, // @if outbox
   Repository, // @if polling
 } from '@allframe/platform';
 import type { Fetch, Upstream } from './adapters/upstream';
@@ -37,20 +34,16 @@ export interface Dependencies {
 
 /** The __protocol__ client of the legacy system, real or in-memory adapters as configured. */
 export function createDependencies(config: Config, secrets: Secrets, /*=fetchParam*/ fetchFn: Fetch = fetch): Dependencies {
-  const logger = createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL, redact: config.PII_FIELDS });
-  const publisher = createPublisher(config.EVENT_BUS, config.EVENT_TARGET);
-  const outbox = createOutbox(config.STORE, `${config.TABLE_PREFIX}-outbox`, config.DATABASE_URL); // @if outbox
+  const messaging = createMessaging(config, { outbox: /*=withOutbox*/ true });
   return {
     secrets,
-    logger,
-    // @slot events
-    events: createEventSink(publisher, outbox),
-    // @end
+    logger: messaging.logger,
+    events: messaging.events,
     // @slot upstream
     upstream: new RestUpstream(config.UPSTREAM_URL, fetchFn),
     // @end
     cursors: createRepository<SyncCursor>(config.STORE, `${config.TABLE_PREFIX}-cursors`, config.DATABASE_URL), // @if polling
-    relay: new OutboxRelay(outbox, publisher, logger), // @if outbox
+    relay: messaging.relay, // @if outbox
     close: () => closePools(),
   };
 }

@@ -1,4 +1,4 @@
-import { closePools, createLogger, createPublisher } from '@allframe/platform';
+import { closePools, createMessaging } from '@allframe/platform';
 import type { EventPublisher, Logger } from '@allframe/platform';
 import type { Config } from './config';
 import type { Secrets } from './secrets';
@@ -14,10 +14,11 @@ export interface Dependencies {
 
 /** The configured publisher (SNS, EventBridge, SQS, Pub/Sub) or an in-memory one. */
 export function createDependencies(config: Config, secrets: Secrets): Dependencies {
+  const messaging = createMessaging(config);
   return {
     secrets,
-    logger: createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL, redact: config.PII_FIELDS }),
-    publisher: createPublisher(config.EVENT_BUS, config.EVENT_TARGET),
+    logger: messaging.logger,
+    publisher: messaging.publisher,
     close: () => closePools(),
   };
 }

@@ -1,16 +1,18 @@
 import {
   closePools,
-  createEventSink,
-  createIdempotencyStore, // @if idempotency
-  createLogger,
-  createOutbox, // @if outbox
+  createMessaging,
   createPolicy, // @if clients
-  createPublisher,
   createRepository,
   outboundFetch, // @if clients
-  OutboxRelay, // @if outbox
 } from '@allframe/platform';
-import type { EventSink, IdempotencyStore, Logger, PolicyOptions, Repository } from '@allframe/platform';
+import type {
+  EventSink,
+  IdempotencyStore,
+  Logger,
+  OutboxRelay, // @if outbox
+  PolicyOptions,
+  Repository,
+} from '@allframe/platform';
 import {
   ServiceClient, // @if clients
   isRetryable,
@@ -75,15 +77,11 @@ export function createDependencies(
   fetchFn: Fetch = outboundFetch(config.OUTBOUND_AUTH, config.AWS_REGION), // @if clients
   _fetchFn: Fetch = fetch, // @if !clients
 ): Dependencies {
-  const logger = createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL, redact: config.PII_FIELDS });
-  const publisher = createPublisher(config.EVENT_BUS, config.EVENT_TARGET);
-  const outbox = createOutbox(config.STORE, `${config.TABLE_PREFIX}-outbox`, config.DATABASE_URL); // @if outbox
+  const messaging = createMessaging(config, { outbox: /*=withOutbox*/ true, idempotency: /*=withIdempotency*/ true });
   return {
     secrets,
-    logger,
-    // @slot events
-    events: createEventSink(publisher, outbox),
-    // @end
+    logger: messaging.logger,
+    events: messaging.events,
     sagas: createRepository<SagaState>(config.STORE, `${config.TABLE_PREFIX}-sagas`, config.DATABASE_URL),
     steps: createStepHandlers({
       __client__: new ServiceClient('__dep__', config./*=depUrl*/ SAMPLE_SERVICE_URL, createPolicy(POLICY), fetchFn), // @each clients
@@ -91,10 +89,8 @@ export function createDependencies(
     timeoutMs: config.SAGA_TIMEOUT_SECONDS * 1000,
     executions: sagaExecutions(config),
     stepsEndpoint: config.SAGA_WORKFLOW !== '' || config.SAGA_STEPS_ENDPOINT,
-    // @slot idempotency
-    idempotency: createIdempotencyStore(config.STORE, `${config.TABLE_PREFIX}-idempotency`, config.DATABASE_URL),
-    // @end
-    relay: new OutboxRelay(outbox, publisher, logger), // @if outbox
+    idempotency: messaging.idempotency,
+    relay: messaging.relay, // @if outbox
     close: () => closePools(),
   };
 }

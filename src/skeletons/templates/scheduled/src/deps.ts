@@ -1,4 +1,4 @@
-import { closePools, createEventSink, createLogger, createPublisher } from '@allframe/platform';
+import { closePools, createMessaging } from '@allframe/platform';
 import type { EventSink, Logger } from '@allframe/platform';
 import { MemoryRunLock, type RunLock } from './adapters/run-lock'; // @if skip
 import type { Config } from './config';
@@ -19,10 +19,11 @@ export interface Dependencies {
 
 /** Real adapters (SNS, EventBridge, SQS, Pub/Sub) or in-memory ones, as configured. */
 export function createDependencies(config: Config, secrets: Secrets): Dependencies {
+  const messaging = createMessaging(config);
   return {
     secrets,
-    logger: createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL, redact: config.PII_FIELDS }),
-    events: createEventSink(createPublisher(config.EVENT_BUS, config.EVENT_TARGET)),
+    logger: messaging.logger,
+    events: messaging.events,
     lock: new MemoryRunLock(), // @if skip
     close: () => closePools(),
   };
