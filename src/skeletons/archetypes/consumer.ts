@@ -66,7 +66,7 @@ export function renderConsumer(ctx: ServiceContext): OutputFile[] {
   const events = consumedEvents(ctx);
   const sources = new Map((ctx.service.spec.consumes ?? []).map((c) => [c.event, c.from]));
   const data = serviceData(ctx, {
-    names: { sample: events[0] ?? 'SomethingHappened', batchSize: String(ctx.service.spec.consumer?.batch_size ?? 10) },
+    names: { sample: events[0] ?? 'SomethingHappened', batchSize: String(ctx.service.sizing.consumer.batch_size) },
     flags: { events: events.length > 0 },
     lists: { events: events.map((e) => eventNames(e, sources.get(e))) },
   });

@@ -54,7 +54,7 @@ interface Saga {
 function sagaOf(ctx: ServiceContext): Saga {
   const spec = ctx.service.spec.saga ?? { name: 'Saga', steps: ['Run'], compensation: [], timeout_seconds: 300 };
   const deps = ctx.service.spec.depends_on ?? [];
-  return { name: spec.name, steps: spec.steps, comps: spec.compensation ?? [], timeoutSeconds: spec.timeout_seconds ?? 300, deps, stepService: spec.steps.map((st) => serviceFor(st, deps)) };
+  return { name: spec.name, steps: spec.steps, comps: spec.compensation ?? [], timeoutSeconds: ctx.service.sizing.saga.timeout_seconds, deps, stepService: spec.steps.map((st) => serviceFor(st, deps)) };
 }
 
 function sagaConfig(ctx: ServiceContext, saga: Saga): Record<string, ConfigVar> {
@@ -82,7 +82,7 @@ function policyNames(ctx: ServiceContext): Names {
     halfOpenAfterMs: String(r.circuit_breaker.timeout_ms),
     maxConcurrent: String(r.bulkhead.max_concurrent),
     maxQueue: String(r.bulkhead.max_queue),
-    callTimeoutMs: String((ctx.service.spec.timeout_seconds ?? 30) * 1000),
+    callTimeoutMs: String(ctx.service.sizing.timeout_seconds * 1000),
     retryIdempotentOnly: String(r.retry.idempotent_only),
   };
 }

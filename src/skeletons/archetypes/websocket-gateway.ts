@@ -78,7 +78,7 @@ const MANAGED = ['ports.ts', 'auth.ts', 'adapters/memory.ts', 'adapters/dynamodb
 
 export function renderWebsocketGateway(ctx: ServiceContext): OutputFile[] {
   const s = ctx.service;
-  const mode: Mode = s.spec.subscriptions?.authorization ?? 'jwt';
+  const mode: Mode = s.sizing.subscriptions.authorization;
   const events = s.spec.subscriptions?.events ?? [];
   const heartbeat = s.spec.websocket?.heartbeat_interval_ms ?? 30000;
   const createAuthorizer = 'createAuthorizer';
