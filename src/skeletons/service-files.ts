@@ -65,3 +65,23 @@ export function serviceHttpEntries(ctx: ServiceContext, options: { readonly rela
     templateFile('managed', ctx.dir, 'service/src/entry/lambda.ts', data),
   ];
 }
+
+/**
+ * The names of a service's resilience policy of outbound calls (the `POLICY` literal of its templates): retry,
+ * circuit breaker and bulkhead from `resilience`, and the timeout of one attempt under the name `timeoutName`.
+ */
+export function policyNames(ctx: ServiceContext, timeoutMs: number, timeoutName = 'timeoutMs'): Names {
+  const r = ctx.service.resilience;
+  return {
+    maxAttempts: String(r.retry.max_attempts),
+    initialDelayMs: String(r.retry.initial_interval_ms),
+    maxDelayMs: String(r.retry.max_interval_ms),
+    multiplier: String(r.retry.multiplier),
+    failureThreshold: String(r.circuit_breaker.failure_threshold),
+    halfOpenAfterMs: String(r.circuit_breaker.timeout_ms),
+    maxConcurrent: String(r.bulkhead.max_concurrent),
+    maxQueue: String(r.bulkhead.max_queue),
+    [timeoutName]: String(timeoutMs),
+    retryIdempotentOnly: String(r.retry.idempotent_only),
+  };
+}

@@ -9,26 +9,9 @@ import { dockerfile, servicePackage } from '../context';
 import type { ConfigVar } from '../common';
 import { camel, constant } from '../names';
 import { secretNamesOf } from '../../resolve/model';
-import { serviceConfig, serviceData, serviceHttpEntries } from '../service-files';
+import { policyNames, serviceConfig, serviceData, serviceHttpEntries } from '../service-files';
 import { templateFile, type Names } from '../template';
 import { FAILURE_EVENT } from './saga-orchestrator';
-
-/** The resilience policy of every provider call, as the names of the POLICY literal's values. */
-function policyNames(ctx: ServiceContext, timeoutMs: number): Names {
-  const r = ctx.service.resilience;
-  return {
-    maxAttempts: String(r.retry.max_attempts),
-    initialDelayMs: String(r.retry.initial_interval_ms),
-    maxDelayMs: String(r.retry.max_interval_ms),
-    multiplier: String(r.retry.multiplier),
-    failureThreshold: String(r.circuit_breaker.failure_threshold),
-    halfOpenAfterMs: String(r.circuit_breaker.timeout_ms),
-    maxConcurrent: String(r.bulkhead.max_concurrent),
-    maxQueue: String(r.bulkhead.max_queue),
-    timeoutMs: String(timeoutMs),
-    retryIdempotentOnly: String(r.retry.idempotent_only),
-  };
-}
 
 /** The names of a provider: `dhl` (routes, URLs), `dhl` (property), `DHL_BASE_URL`, its API key expression. */
 function providerNames(ctx: ServiceContext, provider: string): Names {

@@ -13,7 +13,7 @@ import type { ServiceContext } from '../context';
 import { dockerfile, servicePackage } from '../context';
 import { camel, constant, kebab } from '../names';
 import { outboundConfig } from '../outbound';
-import { serviceConfig, serviceData, serviceHttpEntries } from '../service-files';
+import { policyNames, serviceConfig, serviceData, serviceHttpEntries } from '../service-files';
 import { templateFile, type Names, type TemplateData } from '../template';
 
 /** The platform's PolicyOptions for the service's resolved resilience, as a TypeScript object literal (gateway.ts). */
@@ -70,23 +70,6 @@ function sagaConfig(ctx: ServiceContext, saga: Saga): Record<string, ConfigVar> 
   };
 }
 
-/** The names of the service's resilience policy (deps.ts `POLICY`). */
-function policyNames(ctx: ServiceContext): Names {
-  const r = ctx.service.resilience;
-  return {
-    maxAttempts: String(r.retry.max_attempts),
-    initialDelayMs: String(r.retry.initial_interval_ms),
-    maxDelayMs: String(r.retry.max_interval_ms),
-    multiplier: String(r.retry.multiplier),
-    failureThreshold: String(r.circuit_breaker.failure_threshold),
-    halfOpenAfterMs: String(r.circuit_breaker.timeout_ms),
-    maxConcurrent: String(r.bulkhead.max_concurrent),
-    maxQueue: String(r.bulkhead.max_queue),
-    callTimeoutMs: String(ctx.service.sizing.timeout_seconds * 1000),
-    retryIdempotentOnly: String(r.retry.idempotent_only),
-  };
-}
-
 /** The service a handler calls (a compensation: its step's), if any. */
 function handlerService(saga: Saga, name: string): string | undefined {
   return saga.stepService[saga.steps.includes(name) ? saga.steps.indexOf(name) : saga.comps.indexOf(name)];
@@ -140,7 +123,7 @@ function sagaData(ctx: ServiceContext, saga: Saga): TemplateData {
   const event = (e: string): Names => ({ event: e });
   return serviceData(ctx, {
     names: {
-      ...policyNames(ctx),
+      ...policyNames(ctx, ctx.service.sizing.timeout_seconds * 1000, 'callTimeoutMs'),
       Saga: saga.name,
       saga: camel(saga.name),
       sagaFile: kebab(saga.name),
