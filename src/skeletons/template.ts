@@ -169,8 +169,11 @@ export function renderTemplate(file: string, data: TemplateData): Rendered {
   }
   const out: Out = { lines: [], fromTemplate: [] };
   emit(file, tree, data, data.names, out);
-  const joined = joinImports(out.lines.join('\n'));
-  return { text: joined, fromTemplate: [...out.fromTemplate, ...joined.split('\n').filter((l) => l.startsWith('import '))] };
+  const raw = out.lines.join('\n');
+  const text = joinEmpty(joinImports(raw));
+  // lines the formatting passes made from template lines are template lines too
+  const before = new Set(out.lines);
+  return { text, fromTemplate: [...out.fromTemplate, ...text.split('\n').filter((l) => !before.has(l))] };
 }
 
 const MULTILINE_IMPORT = /^import (type )?\{\n((?: {2}(?:type )?[\w$]+(?: as [\w$]+)?,\n)+)\} from ('[^'\n]+');$/gm;
@@ -186,19 +189,25 @@ function joinImports(text: string): string {
   });
 }
 
+/**
+ * A `{` or `[` whose every line up to its `}` or `]` a template dropped (no clients, no projections, no events)
+ * closes on its own line: written `{}` / `[]`, as a person would.
+ */
+function joinEmpty(text: string): string {
+  return text.replace(/\{\n\s*\}/g, '{}').replace(/\[\n\s*\]/g, '[]');
+}
+
 /** The lines of an output file that came from a template, for measuring (see templateShare). */
 const provenance = new WeakMap<OutputFile, readonly string[]>();
 
 /**
  * The output file of template `file` (`<group>/<path in the service>`, e.g. `stateless/src/app.ts`): at `dir` plus
- * the path with its placeholders substituted, managed (with the marker) or owned. `transform` rewrites the rendered
- * text first (the secrets wrapping of entries).
+ * the path with its placeholders substituted, managed (with the marker) or owned.
  */
-export function templateFile(kind: FileKind, dir: string, file: string, data: TemplateData, transform: (text: string) => string = (t) => t): OutputFile {
+export function templateFile(kind: FileKind, dir: string, file: string, data: TemplateData): OutputFile {
   const rendered = renderTemplate(file, data);
   const path = `${dir}/${substitute(file, file.slice(file.indexOf('/') + 1), data.names)}`;
-  const text = transform(rendered.text);
-  const out = kind === 'managed' ? managed(path, text) : owned(path, text);
+  const out = kind === 'managed' ? managed(path, rendered.text) : owned(path, rendered.text);
   provenance.set(out, rendered.fromTemplate);
   return out;
 }
@@ -206,7 +215,7 @@ export function templateFile(kind: FileKind, dir: string, file: string, data: Te
 /**
  * How many lines of the TypeScript files among `files` came from templates (checked by allframe's tsc and ESLint),
  * out of how many (blank lines not counted). A line counts when it equals, indentation aside, a line its template
- * rendered: the secrets wrapping re-indents lines and adds its own, which count as not from a template.
+ * rendered; slot lines and the marker line of managed files do not.
  */
 export function templateShare(files: readonly OutputFile[]): { readonly fromTemplates: number; readonly total: number } {
   let fromTemplates = 0;

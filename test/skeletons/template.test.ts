@@ -58,6 +58,13 @@ describe('renderTemplate', () => {
     expect(renderTemplate(file, { names, lists: { items: [] } }).text).toBe("import { type Projector } from 'x';\n");
   });
 
+  test('a brace or bracket pair whose lines were all dropped closes on one line, and counts as template lines', () => {
+    const file = template('empty.ts', "const a = {\n  x: 1, // @if on\n};\nconst b = [\n  'x', // @if on\n];\nconst c = { y: 2 };\n");
+    const rendered = renderTemplate(file, { names, flags: { on: false } });
+    expect(rendered.text).toBe("const a = {};\nconst b = [];\nconst c = { y: 2 };\n");
+    expect(rendered.fromTemplate).toEqual(expect.arrayContaining(['const a = {};', 'const b = [];', 'const c = { y: 2 };']));
+  });
+
   test('templateFile places the file under the service with its path substituted, and counts its template lines', () => {
     // GIVEN the configuration template, its variables a slot
     const vars = "SERVICE_NAME: { kind: 'string', default: 'orders', description: 'Name' },";

@@ -177,14 +177,11 @@ function sagaData(ctx: ServiceContext, saga: Saga): TemplateData {
   });
 }
 
-/** `{` and `}` with nothing between them on one line: an empty table or client list written as `{}`. */
-const emptyBraces = (text: string): string => text.replace(/\{\n\s*\}/g, '{}');
-
 export function renderSagaOrchestrator(ctx: ServiceContext): OutputFile[] {
   const saga = sagaOf(ctx);
   const data = sagaData(ctx, saga);
-  const managed = (file: string, transform?: (text: string) => string) => templateFile('managed', ctx.dir, `saga-orchestrator/${file}`, data, transform);
-  const owned = (file: string, transform?: (text: string) => string) => templateFile('owned', ctx.dir, `saga-orchestrator/${file}`, data, transform);
+  const managed = (file: string) => templateFile('managed', ctx.dir, `saga-orchestrator/${file}`, data);
+  const owned = (file: string) => templateFile('owned', ctx.dir, `saga-orchestrator/${file}`, data);
   return [
     servicePackage(ctx, ['hono', '@aws-sdk/client-sfn', '@google-cloud/workflows']),
     serviceConfig(ctx, sagaConfig(ctx, saga)),
@@ -198,18 +195,18 @@ export function renderSagaOrchestrator(ctx: ServiceContext): OutputFile[] {
     managed('src/adapters/workflows.ts'),
     managed('test/workflows.test.ts'),
     // wiring and routes
-    managed('src/deps.ts', emptyBraces),
+    managed('src/deps.ts'),
     managed('src/app.ts'),
     // the step event (the saga contract both clouds share), and the Lambda entry of the Step Functions state machine (one
     // step or compensation per invocation); Workflows POSTs the same event to /steps (app.ts)
-    managed('src/adapters/step-event.ts', emptyBraces),
+    managed('src/adapters/step-event.ts'),
     managed('test/step-event.test.ts'),
     managed('src/entry/step.ts'),
     // the user's: the steps port and its default handlers, the orchestrator, their tests
     owned('src/application/steps.ts'),
     owned('src/application/saga.ts'),
     owned('test/saga.test.ts'),
-    owned('test/steps.test.ts', emptyBraces),
+    owned('test/steps.test.ts'),
     managed('test/deps.test.ts'),
   ];
 }
