@@ -278,6 +278,9 @@ compile?.reset('tsc -p tsconfig.json');
 compile?.exec('node -e "require(\'./lib/src/validate/standalone\').writeBuildArtifacts(\'lib\')"');
 // The generated repo's shared package is copied verbatim from src/skeletons/platform.
 compile?.exec('rm -rf lib/src/skeletons/platform lib/src/skeletons/templates && mkdir -p lib/src/skeletons && cp -r src/skeletons/platform src/skeletons/templates lib/src/skeletons/');
+// Last, as it reads all of the above: the CLI bundle lib/allframe.cjs and its code cache, warmed on the examples
+// (src/cli/bundle.ts); bin/allframe runs it.
+compile?.exec('node -e "require(\'./lib/src/cli/bundle\').writeCliBundle(\'lib\')"');
 const typecheck = project.addTask('typecheck', {
   exec: 'tsc -p tsconfig.dev.json && tsc -p tsconfig.skeletons.json',
   description: 'Type-check everything (src, lib-constructs, test, bench; the platform package and the templates)',

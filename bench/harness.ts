@@ -12,8 +12,17 @@ import { join } from 'node:path';
 import type { ValidateOptions, validateSource } from '../src/validate';
 
 export const root = join(__dirname, '..');
-/** The compiled build, what users run. */
+/** The compiled build. */
 export const lib = join(root, 'lib', 'src');
+/** The CLI bundle bin/allframe runs (src/cli/bundle.ts), with its V8 code cache. */
+export const cliBundleFile = join(root, 'lib', 'allframe.cjs');
+
+/** The CLI bundle, loaded as bin/allframe loads it (with its code cache). */
+export function cliBundle(): typeof import('../src/cli/bundle-entry') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { requireWithCodeCache } = require(join(lib, 'validate', 'code-cache.js')) as typeof import('../src/validate/code-cache');
+  return requireWithCodeCache(cliBundleFile) as typeof import('../src/cli/bundle-entry');
+}
 
 /** Milliseconds since `from` (a `process.hrtime.bigint()`). */
 export function ms(from: bigint): number {
@@ -130,10 +139,11 @@ export function writeChildResult(result: object): void {
 // --- allframe against a hand-written app -------------------------------------------------------------------------
 
 /**
- * Which process a child is: allframe's whole run (read, validate, synth), allframe's synthesis of an already validated
- * model (what a hand-written app does, nothing more; synth-gcp.ts), or the hand-written app.
+ * Which process a child is: allframe's whole run (read, validate, synth) from the CLI bundle as bin/allframe runs it,
+ * the same from lib/src unbundled (synth-gcp.ts), allframe's synthesis of an already validated model (what a
+ * hand-written app does, nothing more; synth-gcp.ts), or the hand-written app.
  */
-export type Side = 'allframe' | 'allframe-synth' | 'hand-written';
+export type Side = 'allframe' | 'allframe-lib' | 'allframe-synth' | 'hand-written';
 
 /** What a child of synth-aws.ts or synth-gcp.ts prints: one side at one size. */
 export interface SideResult {

@@ -8,7 +8,8 @@
  * topic in the shared stack), no idempotency table, no secrets, no callers.
  *
  * allframe side: read the file, validateSource(target aws), synthesize(model, { validation: true, skeletons: false })
- * (the library's synth, as `allframe synth` calls it, less the workspace's files), from lib/.
+ * (the library's synth, as `allframe synth` calls it, less the workspace's files), from the CLI bundle lib/allframe.cjs
+ * as bin/allframe loads it.
  * hand-written side: synthHandWritten(n) from hand-written-aws.ts.
  *
  *   npm run compile && npx tsx bench/synth-aws.ts [--write] [--sizes 1,10,100] [--runs 3]
@@ -17,7 +18,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { architectureFile, compareSides, entryPoint, fmtS, lib, libMissing, median, ms, packageVersion, publishComparison, runChild, sizesAndRuns, summarize, total, validModel, withinGoal, writeChildResult } from './harness';
+import { architectureFile, cliBundle, compareSides, entryPoint, fmtS, lib, libMissing, median, ms, packageVersion, publishComparison, runChild, sizesAndRuns, summarize, total, validModel, withinGoal, writeChildResult } from './harness';
 import type { Side, SideResult } from './harness';
 
 /** Loaded only where used, so that the allframe process never loads the hand-written app (nor the reverse). */
@@ -54,12 +55,10 @@ function child(side: Side, n: number, file: string): void {
   let result: Omit<ChildResult, 'maxRssMb'>;
   if (side === 'allframe') {
     const t0 = process.hrtime.bigint();
-    /* eslint-disable @typescript-eslint/no-require-imports */
-    const { validateSource } = require(join(lib, 'validate', 'index.js')) as typeof import('../src/validate');
-    const { synthesize } = require(join(lib, 'synth', 'index.js')) as typeof import('../src/synth');
+    // The CLI bundle, as bin/allframe runs it (aws-cdk-lib stays outside it, in node_modules).
+    const { validateSource, synthesize, loadTarget } = cliBundle();
     // synthesize loads its target on first use; loaded here so that the load phase is timed apart from synth
-    require(join(lib, 'targets', 'aws', 'synth.js'));
-    /* eslint-enable @typescript-eslint/no-require-imports */
+    loadTarget('aws');
     const loadMs = ms(t0);
     const t1 = process.hrtime.bigint();
     const model = validModel(validateSource, file, 'aws');
@@ -149,7 +148,7 @@ function mainBench(): void {
   }
   const note = [
     `One service is \`type: stateless\`, \`compute: lambda\`, one entity (a DynamoDB TableV2), one published event (an SNS topic in the shared stack), no idempotency table or secrets: a stack of ${documented} resources (${SERVICE_STACK.map(([c, what]) => (c === 1 ? what : `${c} ${what}`)).join(', ')}), plus 2 per service in the shared stack and a row on the dashboard.`,
-    `The hand-written app (bench/hand-written-aws.ts) builds the same with plain aws-cdk-lib L2s. Both run as fresh processes (\`node --import tsx\`, ${runs} runs each, interleaved) with the same App settings: allframe's feature-flag context, built-in CloudFormation validation on, code assets with custom hashes (nothing bundled). Times are wall clock of the whole process (median), memory is the peak RSS of the process (largest of the runs, /usr/bin/time). The allframe process includes reading and validating the file.`,
+    `The hand-written app (bench/hand-written-aws.ts) builds the same with plain aws-cdk-lib L2s. Both run as fresh processes (\`node --import tsx\`, ${runs} runs each, interleaved) with the same App settings: allframe's feature-flag context, built-in CloudFormation validation on, code assets with custom hashes (nothing bundled). Times are wall clock of the whole process (median), memory is the peak RSS of the process (largest of the runs, /usr/bin/time). The allframe process includes reading and validating the file, and loads allframe as bin/allframe does: the CLI bundle lib/allframe.cjs with its V8 code cache (src/cli/bundle.ts; aws-cdk-lib and constructs stay outside it, loaded from node_modules as the hand-written app loads them).`,
   ].join('\n\n');
   const columns = ['services', 'allframe', 'hand-written', 'time ratio', 'allframe peak RSS', 'hand-written peak RSS', 'RSS ratio', 'resources, all stacks (one service stack): allframe / hand-written', 'allframe: validate + synthesize', 'hand-written: build + synth'];
   publishComparison({ name: 'synth-aws', extras: [`aws-cdk-lib ${packageVersion('aws-cdk-lib')}`], note, columns, rows, goals });

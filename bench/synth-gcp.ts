@@ -29,7 +29,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { architectureFile, compareSides, entryPoint, fmtS, lib, libMissing, median, ms, packageVersion, publishComparison, runChild, sizesAndRuns, summarize, total, validModel, withinGoal, writeChildResult } from './harness';
+import { architectureFile, cliBundle, compareSides, entryPoint, fmtS, lib, libMissing, median, ms, packageVersion, publishComparison, runChild, sizesAndRuns, summarize, total, validModel, withinGoal, writeChildResult } from './harness';
 import type { Measured, SideResult } from './harness';
 import type { OutputFile } from '../src/model/output-file';
 
@@ -57,12 +57,25 @@ function allframe(): { validateSource: typeof import('../src/validate').validate
   const { validateSource } = require(join(lib, 'validate', 'index.js')) as typeof import('../src/validate');
   return { validateSource, synthesizeGcp: allframeSynth() };
 }
+
+/** The same from the CLI bundle, loaded as bin/allframe loads it (src/cli/bundle.ts). */
+function allframeBundled(): { validateSource: typeof import('../src/validate').validateSource; synthesizeGcp: SynthesizeGcp } {
+  const bundle = cliBundle();
+  bundle.loadTarget('gcp');
+  return {
+    validateSource: bundle.validateSource,
+    synthesizeGcp: (model, options = {}) => {
+      const r = bundle.synthesize(model, { skeletons: false, ...(options.onStack !== undefined ? { gcp: { onStack: options.onStack } } : {}) });
+      return { files: r.outputs, resources: { ...r.summary.stacks[0]?.resourceTypes }, problems: r.problems };
+    },
+  };
+}
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 type Model = ReturnType<typeof validModel>;
 
 /** The sides, in the order each run measures them. */
-const SIDES = ['allframe', 'allframe-synth', 'hand-written'] as const;
+const SIDES = ['allframe', 'allframe-lib', 'allframe-synth', 'hand-written'] as const;
 type GcpSide = (typeof SIDES)[number];
 
 /** Phases include `start`: node and tsx up to the first line of this script. */
@@ -97,9 +110,9 @@ function child(side: GcpSide, n: number, input: string): void {
   let result: Omit<ChildResult, 'maxRssMb'>;
   if (side !== 'hand-written') {
     // allframe validates the file, allframe-synth reads the model validated by the parent.
-    const whole = side === 'allframe';
+    const whole = side !== 'allframe-synth';
     const t0 = process.hrtime.bigint();
-    const { validateSource, synthesizeGcp } = whole ? allframe() : { validateSource: undefined, synthesizeGcp: allframeSynth() };
+    const { validateSource, synthesizeGcp } = side === 'allframe' ? allframeBundled() : side === 'allframe-lib' ? allframe() : { validateSource: undefined, synthesizeGcp: allframeSynth() };
     const loadMs = ms(t0);
     const t1 = process.hrtime.bigint();
     const model = validateSource !== undefined ? validModel(validateSource, input, 'gcp') : (JSON.parse(readFileSync(input, 'utf8')) as Model);
@@ -187,6 +200,12 @@ function checkSameTerraform(n: number, dir: string): void {
   if (synthesizeGcp(JSON.parse(JSON.stringify(model)) as Model).files[0]?.content !== r.files[0]!.content) {
     throw new Error('the model read back from JSON synthesizes other Terraform than the model itself');
   }
+  // The CLI bundle validates and synthesizes exactly what lib/src does.
+  const bundled = allframeBundled();
+  const bundledModel = validModel(bundled.validateSource, file, 'gcp');
+  if (!isDeepStrictEqual(bundledModel, model) || bundled.synthesizeGcp(bundledModel).files[0]?.content !== r.files[0]!.content) {
+    throw new Error('the CLI bundle (lib/allframe.cjs) gives another model or other Terraform than lib/src: rebuild it (npm run compile)');
+  }
   const af = canonicalTerraform(JSON.parse(r.files[0]!.content) as Json);
   const outdir = mkdtempSync(join(dir, 'hand-written-tf-'));
   const hw = canonicalTerraform(handWritten().synthHandWrittenGcp(n, outdir).tf);
@@ -219,6 +238,7 @@ function mainBench(): void {
   const rows: string[] = [];
   const goals: string[] = [];
   const synthRatios: string[] = [];
+  const libRatios: string[] = [];
   try {
     // The two apps must build the same infrastructure; checked here, outside the timed processes.
     checkSameTerraform(3, dir);
@@ -245,6 +265,7 @@ function mainBench(): void {
       // Memory: the median peak of the runs.
       const synth = summarize({ allframe: got['allframe-synth'], 'hand-written': hw }, median);
       const whole = summarize({ allframe: got.allframe, 'hand-written': hw }, median);
+      const unbundled = summarize({ allframe: got['allframe-lib'], 'hand-written': hw }, median);
       const ratio = (x: number, y: number) => (x / y).toFixed(2);
       rows.push(
         [
@@ -252,35 +273,41 @@ function mainBench(): void {
           fmtS(whole.hwMs, 2),
           fmtS(whole.afMs, 2),
           `**${ratio(whole.afMs, whole.hwMs)}**`,
+          fmtS(unbundled.afMs, 2),
+          ratio(unbundled.afMs, unbundled.hwMs),
           fmtS(synth.afMs, 2),
           ratio(synth.afMs, synth.hwMs),
-          `${whole.hwRss.toFixed(0)} / ${whole.afRss.toFixed(0)} / ${synth.afRss.toFixed(0)} MB`,
+          `${whole.hwRss.toFixed(0)} / ${whole.afRss.toFixed(0)} / ${unbundled.afRss.toFixed(0)} / ${synth.afRss.toFixed(0)} MB`,
           `**${ratio(whole.afRss, whole.hwRss)}**`,
+          ratio(unbundled.afRss, unbundled.hwRss),
           ratio(synth.afRss, synth.hwRss),
           `${total(hw[0]!.resources)}`,
           ['start', 'load', 'build', 'synth', 'read'].map((p) => phase(hw, p)).join(' + '),
-          ['start', 'load', 'read', 'build', 'emit'].map((p) => phase(got['allframe-synth'], p)).join(' + '),
           ['start', 'load', 'validate', 'build', 'emit'].map((p) => phase(got.allframe, p)).join(' + '),
+          ['start', 'load', 'validate', 'build', 'emit'].map((p) => phase(got['allframe-lib'], p)).join(' + '),
+          ['start', 'load', 'read', 'build', 'emit'].map((p) => phase(got['allframe-synth'], p)).join(' + '),
         ].join(' | ').replace(/^/, '| ') + ' |',
       );
       goals.push(`whole run ${withinGoal(n, whole)}`);
       if (n === 100) goals.push(`100 services under 5 s and 512 MB, whole process: ${whole.afMs < 5000 && whole.afRss < 512 ? 'met' : 'MISSED'} (${fmtS(whole.afMs, 2)}, ${whole.afRss.toFixed(0)} MB)`);
+      libRatios.push(`${n}: time ${ratio(unbundled.afMs, unbundled.hwMs)}, memory ${ratio(unbundled.afRss, unbundled.hwRss)}`);
       synthRatios.push(`${n}: time ${ratio(synth.afMs, synth.hwMs)}, memory ${ratio(synth.afRss, synth.hwRss)}`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  goals.push(`synthesis alone against the hand-written app (a breakdown, not the goal): ${synthRatios.join('; ')}`);
+  goals.push(`breakdowns, not the goal: the whole run from lib/src, unbundled, against the hand-written app: ${libRatios.join('; ')}; the synthesis alone: ${synthRatios.join('; ')}`);
   const note = [
     'One service is `type: stateless` on Cloud Run, one entity (its own Firestore database), one published event (its own Pub/Sub topic), no secrets or callers: 8 resources (service account, Cloud Run v2 service, Firestore database, conditional `roles/datastore.user`, topic, publisher grant, 5xx-ratio and p99-latency alert policies) and an output; the stack adds the Artifact Registry repository, the `image_tag` variable and the project data source.',
-    `The hand-written app (bench/hand-written-gcp.ts) builds the same with plain cdktf and provider resources imported by path; before timing, both are synthesized at 3 services and give the same Terraform JSON, logical ids aside. Three processes are measured, fresh each time (\`node --import tsx\`, ${runs} runs each, interleaved):`,
+    `The hand-written app (bench/hand-written-gcp.ts) builds the same with plain cdktf and provider resources imported by path; before timing, both are synthesized at 3 services and give the same Terraform JSON, logical ids aside (and the CLI bundle gives the same model and byte-identical Terraform as lib/src). Four processes are measured, fresh each time (\`node --import tsx\`, ${runs} runs each, interleaved):`,
     [
       '- **hand-written**: load cdktf and the provider resources, build the stack, app.synth() into a temp dir, read the JSON back.',
-      '- **allframe whole**: what `allframe synth --target gcp` does for the infrastructure, file in, Terraform out: read the YAML file, validate it (schema, references, target checks), then the synthesis below. The 1.1 × goal compares this with the hand-written app.',
+      "- **allframe whole**: what `allframe synth --target gcp` does for the infrastructure, file in, Terraform out, as bin/allframe runs it: load the CLI bundle `lib/allframe.cjs` with its V8 code cache (allframe, cdktf and the provider resources in one file; src/cli/bundle.ts), read the YAML file, validate it (schema, references, target checks), then the synthesis below. The 1.1 × goal compares this with the hand-written app.",
+      "- **whole, lib/src**: the same from allframe's compiled modules, unbundled (`ALLFRAME_NO_BUNDLE=1`), loading cdktf and the provider from node_modules as the hand-written app does: a breakdown, showing what the bundle saves.",
       "- **allframe synth**: the synthesis alone: load allframe's GCP target (cdktf, the provider resources it uses, allframe's constructs), take the model of the architecture (validated beforehand, handed over as JSON; checked to synthesize byte-identical Terraform), build, app.synth(), read back, allframe's policy checks. Shown to separate the price of the file (reading and validating it) from that of the constructs.",
     ].join('\n'),
     'Times are wall clock of the whole process, memory the peak RSS of the process (/usr/bin/time), both the median of the runs. Phases (medians): start is node and tsx up to the script\'s first line, load is requiring the modules, read is reading the model (allframe synth) or the synthesized JSON (hand-written), emit is app.synth(), reading the JSON back and the policy checks.',
-    "Where the phases differ: allframe's build takes longer, as its constructs wrap the provider resources: about 400 more construct nodes at 100 services, and although it makes fewer cdktf tokens than the hand-written app (6,237 against 6,733 at 100 services: each resource attribute is read once), cdktf captures a full stack trace for every token and allframe's are deeper (22.6 frames a token against 18.0); its emit is shorter, as a GcpStack alone in its App skips cdktf's second resolution of every element before synthesis, which only looks for references between stacks (src/targets/gcp/stack.ts; the hand-written app runs it, as cdktf does by default). The whole run adds reading and validating the file (validate), and loading the validator (load); a valid file is read by js-yaml, and the full YAML parser (`yaml`, which keeps positions) loads only when a diagnostic needs a location (src/parse/yaml-fast.ts).",
+    "Where the phases differ: allframe's build takes longer, as its constructs wrap the provider resources: about 400 more construct nodes at 100 services, and although it makes fewer cdktf tokens than the hand-written app (6,237 against 6,733 at 100 services: each resource attribute is read once), cdktf captures a full stack trace for every token and allframe's are deeper (22.6 frames a token against 18.0); its emit is shorter, as a GcpStack alone in its App skips cdktf's second resolution of every element before synthesis, which only looks for references between stacks (src/targets/gcp/stack.ts; the hand-written app runs it, as cdktf does by default). The whole run adds reading and validating the file (validate), and loading the validator (load); a valid file is read by js-yaml, and the full YAML parser (`yaml`, which keeps positions) loads only when a diagnostic needs a location (src/parse/yaml-fast.ts). The bundle wins on load: one file instead of some 500 modules to resolve, read and compile, most of its compiled code from V8's code cache made at build time, and its source minified (white space and syntax, names kept), which also takes memory.",
     sourceMaps
       ? "Source maps are on in all processes, as tsx sets them: cdktf's stack trace for every token it makes is then mapped frame by frame, which weighs on build (`--no-source-maps` measures without)."
       : 'Source maps are off in all processes (`--no-source-maps`), as when the CLI runs from lib/ with plain node.',
@@ -290,15 +317,19 @@ function mainBench(): void {
     'hand-written',
     'allframe whole',
     'time ratio',
+    'whole, lib/src',
+    'lib/src / hand-written',
     'allframe synth',
     'synth / hand-written',
-    'peak RSS: hand-written / whole / synth',
+    'peak RSS: hand-written / whole / lib/src / synth',
     'RSS ratio',
+    'lib/src RSS / hand-written',
     'synth RSS / hand-written',
     'resources',
     'hand-written: start + load + build + synth + read',
-    'allframe synth: start + load + read + build + emit',
     'allframe whole: start + load + validate + build + emit',
+    'whole, lib/src: start + load + validate + build + emit',
+    'allframe synth: start + load + read + build + emit',
   ];
   const extras = [`cdktf ${packageVersion('cdktf')}`, `@cdktf/provider-google ${packageVersion('@cdktf/provider-google')}`, ...(sourceMaps ? [] : ['source maps off'])];
   publishComparison({ name: 'synth-gcp', extras, note, columns, rows, goals });

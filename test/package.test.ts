@@ -51,6 +51,9 @@ describe('the package', () => {
         expect.arrayContaining([
           'lib/src/index.js',
           'lib/src/cli/main.js',
+          'lib/allframe.cjs',
+          'lib/allframe.v8-cache',
+          'lib/allframe.cjs.LICENSES.md',
           'lib/src/model/architecture.schema.generated.json',
           'lib/src/validate/architecture-validator.generated.js',
           'lib/src/skeletons/platform/src/index.ts',

@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { srcPath } from './paths';
 
 type Schema = Record<string, unknown>;
 
 /** Written by the compile task beside this module; absent when running from source. */
-export const GENERATED_SCHEMA = join(__dirname, 'architecture.schema.generated.json');
+export const GENERATED_SCHEMA = srcPath('model', 'architecture.schema.generated.json');
 
 let cached: Schema | undefined;
 

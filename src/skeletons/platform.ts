@@ -3,9 +3,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResolvedArchitecture } from '../resolve/index';
 import { OutputFile, managed, managedJson } from '../model/output-file';
+import { srcPath } from '../model/paths';
 import { pick } from './versions';
 
-export const PLATFORM_DIR = join(__dirname, 'platform');
+export const PLATFORM_DIR = srcPath('skeletons', 'platform');
 
 let cache: { path: string; content: string }[] | undefined;
 

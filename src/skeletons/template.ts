@@ -22,10 +22,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
+import { srcPath } from '../model/paths';
 import { InternalError } from '../model/diagnostics';
 import { FileKind, OutputFile, managed, owned } from '../model/output-file';
 
-export const TEMPLATES_DIR = join(__dirname, 'templates');
+export const TEMPLATES_DIR = srcPath('skeletons', 'templates');
 
 /** The import specifier of the platform package in templates (mapped to its source by tsconfig.skeletons.json). */
 export const PLATFORM_SPECIFIER = '@allframe/platform';

@@ -11,7 +11,7 @@ import { Script } from 'node:vm';
 
 /** The code cache of the CommonJS module `file`. */
 export function codeCacheFile(file: string): string {
-  return file.replace(/\.js$/, '.v8-cache');
+  return file.replace(/\.c?js$/, '.v8-cache');
 }
 
 /** Load the CommonJS module `file` as `require` would, with its code cache when there is one that V8 accepts. */

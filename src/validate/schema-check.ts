@@ -1,7 +1,7 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { existsSync } from 'node:fs';
 import { requireWithCodeCache } from './code-cache';
-import { join } from 'node:path';
+import { srcPath } from '../model/paths';
 import { Diagnostic, DiagnosticInit, DocPath } from '../model/diagnostics';
 import { PATTERNS } from '../model/constants';
 import { jsonSchema } from '../model/json-schema';
@@ -13,7 +13,7 @@ type Schema = Record<string, unknown>;
 let compiled: { validate: ValidateFunction; schema: Schema } | undefined;
 
 /** Built by the compile task (see standalone.ts); absent when running from source (tests, tsx). */
-export const STANDALONE_VALIDATOR = join(__dirname, 'architecture-validator.generated.js');
+export const STANDALONE_VALIDATOR = srcPath('validate', 'architecture-validator.generated.js');
 
 /**
  * The compiled validator: allErrors, strict mode, no $data, defaults applied in place (useDefaults).
