@@ -57,7 +57,7 @@ function mainBench(): void {
   }
   const report = `${heading('synth')}
 
-\`allframe synth\` of examples/shop (13 services) as a whole process from lib/, 5 runs each:
+\`allframe synth\` of examples/shop (13 services) as a whole process (bin/allframe, which runs the CLI bundle lib/allframe.cjs), 5 runs each:
 
 | run | median | slowest | peak RSS |
 |---|---:|---:|---:|

@@ -94,7 +94,7 @@ export function recordReads(model: ResolvedArchitecture, reads: Set<string> = ne
   }
   const services = model.services.map((s): ResolvedService => {
     const spec = wrap(s.spec, serviceSchema, 'services[]');
-    const sizing = wrapResolved(s.sizing, 'services[]', { windowing: 'services[].stream.windowing' });
+    const sizing = wrapResolved(s.sizing, 'services[]', { windowing: 'services[].stream.windowing', bffCaching: 'services[].bff.caching' });
     const resilience = new Proxy(s.resilience, {
       get(target, prop, receiver) {
         const v = Reflect.get(target, prop, receiver) as unknown;

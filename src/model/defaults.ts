@@ -33,9 +33,14 @@ export const BLOCK_DEFAULTS = {
   consumer: { max_retries: 5, concurrency: 10, batch_size: 10 },
   saga: { timeout_seconds: 300 },
   schedule: { timezone: 'UTC', timeout_minutes: 15, overlap_policy: 'skip', retry_attempts: 2 },
-  acl: { polling_interval_seconds: 60 },
+  acl: { protocol: 'rest', sync_strategy: 'on-demand', polling_interval_seconds: 60 },
   subscriptions: { authorization: 'jwt' },
   windowing: { type: 'tumbling', duration_seconds: 60 },
+  idempotency: { key_header: 'Idempotency-Key', ttl_hours: 24 },
+  cqrs: { snapshot_frequency: 100 },
+  bffCaching: { ttl_seconds: 60 },
+  websocket: { heartbeat_interval_ms: 30_000 },
+  cache: { backend: 'redis', strategy: 'cache-aside', ttl_seconds: 3600 },
 } as const;
 
 /** Defaults of the file-level settings the targets read (cloud.aws / cloud.gcp, settings.events, observability.sampling). */

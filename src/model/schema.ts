@@ -191,8 +191,8 @@ const serviceProperties = {
     Obj(
       {
         enabled: Opt(Type.Boolean({ description: 'Deduplicate requests carrying an idempotency key', default: true })),
-        key_header: Opt(Type.String({ description: 'Request header holding the idempotency key', pattern: PATTERNS.httpHeader, default: 'Idempotency-Key' })),
-        ttl_hours: Opt(Type.Integer({ description: 'How long results are remembered, in hours', minimum: 1, maximum: 8760, default: 24 })),
+        key_header: Opt(Type.String({ description: 'Request header holding the idempotency key', pattern: PATTERNS.httpHeader, default: BLOCK_DEFAULTS.idempotency.key_header })),
+        ttl_hours: Opt(Type.Integer({ description: 'How long results are remembered, in hours', minimum: 1, maximum: 8760, default: BLOCK_DEFAULTS.idempotency.ttl_hours })),
       },
       { description: 'Idempotent request handling backed by a TTL table', $comment: 'default: off' },
     ),
@@ -263,7 +263,7 @@ const serviceProperties = {
       {
         event_store: Opt(Enum(['dynamodb', 'postgres', 'firestore'] as const, { description: 'Where the event stream is stored', $comment: 'default: settings.default_database when it can hold events, else the target\'s (dynamodb on aws, firestore on gcp, postgres on fly)' })),
         projections: Opt(Type.Array(EventName('A projection (read model) name'), { description: 'Read models built from the events', uniqueItems: true, default: [] })),
-        snapshot_frequency: Opt(Type.Integer({ description: 'Take a snapshot every N events (0: never)', minimum: 0, maximum: 100000, default: 100 })),
+        snapshot_frequency: Opt(Type.Integer({ description: 'Take a snapshot every N events (0: never)', minimum: 0, maximum: 100000, default: BLOCK_DEFAULTS.cqrs.snapshot_frequency })),
       },
       { description: 'event-sourced: event store, projections and snapshots', $comment: 'default: absent; required for event-sourced' },
     ),
@@ -306,7 +306,7 @@ const serviceProperties = {
     Obj(
       {
         aggregates: Type.Array(ServiceName('A service name'), { description: 'Services this BFF aggregates (it may call them)', minItems: 1, uniqueItems: true }),
-        caching: Opt(Obj({ ttl_seconds: Opt(Type.Integer({ description: 'Response cache TTL in seconds (0: no caching)', minimum: 0, maximum: 86400, default: 60 })) }, { description: 'Response caching', default: {} })),
+        caching: Opt(Obj({ ttl_seconds: Opt(Type.Integer({ description: 'Response cache TTL in seconds (0: no caching)', minimum: 0, maximum: 86400, default: BLOCK_DEFAULTS.bffCaching.ttl_seconds })) }, { description: 'Response caching', default: {} })),
       },
       { description: 'bff: aggregated services and caching', $comment: 'default: absent; required for bff' },
     ),
@@ -314,7 +314,7 @@ const serviceProperties = {
   websocket: Opt(
     Obj(
       {
-        heartbeat_interval_ms: Opt(Type.Integer({ description: 'Ping interval, in milliseconds', minimum: 1000, maximum: 600000, default: 30000 })),
+        heartbeat_interval_ms: Opt(Type.Integer({ description: 'Ping interval, in milliseconds', minimum: 1000, maximum: 600000, default: BLOCK_DEFAULTS.websocket.heartbeat_interval_ms })),
         max_connections_per_instance: Opt(Type.Integer({ description: 'Connections one instance accepts', minimum: 1, maximum: 1_000_000, default: 1000 })),
         idle_timeout_seconds: Opt(Type.Integer({ description: 'Close connections idle for this long, in seconds', minimum: 10, maximum: 7200, default: 600 })),
       },
@@ -346,8 +346,8 @@ const serviceProperties = {
     Obj(
       {
         upstream: Type.String({ description: 'URL of the legacy system', format: 'uri', maxLength: 2048 }),
-        protocol: Opt(Enum(['soap', 'rest', 'graphql', 'sftp', 'jdbc'] as const, { description: 'Protocol the legacy system speaks', default: 'rest' })),
-        sync_strategy: Opt(Enum(['polling', 'webhook', 'cdc', 'on-demand'] as const, { description: 'How changes are taken from the legacy system', default: 'on-demand' })),
+        protocol: Opt(Enum(['soap', 'rest', 'graphql', 'sftp', 'jdbc'] as const, { description: 'Protocol the legacy system speaks', default: BLOCK_DEFAULTS.acl.protocol })),
+        sync_strategy: Opt(Enum(['polling', 'webhook', 'cdc', 'on-demand'] as const, { description: 'How changes are taken from the legacy system', default: BLOCK_DEFAULTS.acl.sync_strategy })),
         polling_interval_seconds: Opt(Type.Integer({ description: 'Polling interval with sync_strategy polling, in seconds', minimum: 1, maximum: 86400, default: BLOCK_DEFAULTS.acl.polling_interval_seconds })),
       },
       { description: 'legacy-adapter: the legacy upstream and how to sync with it', $comment: 'default: absent; required for legacy-adapter' },
@@ -375,9 +375,9 @@ const serviceProperties = {
   cache: Opt(
     Obj(
       {
-        backend: Opt(Enum(['redis', 'valkey', 'memcached'] as const, { description: 'Cache engine', default: 'redis' })),
-        strategy: Opt(Enum(['cache-aside', 'read-through', 'write-through', 'write-behind'] as const, { description: 'Caching pattern the skeleton implements', default: 'cache-aside' })),
-        ttl_seconds: Opt(Type.Integer({ description: 'Entry lifetime, in seconds', minimum: 1, maximum: 31_536_000, default: 3600 })),
+        backend: Opt(Enum(['redis', 'valkey', 'memcached'] as const, { description: 'Cache engine', default: BLOCK_DEFAULTS.cache.backend })),
+        strategy: Opt(Enum(['cache-aside', 'read-through', 'write-through', 'write-behind'] as const, { description: 'Caching pattern the skeleton implements', default: BLOCK_DEFAULTS.cache.strategy })),
+        ttl_seconds: Opt(Type.Integer({ description: 'Entry lifetime, in seconds', minimum: 1, maximum: 31_536_000, default: BLOCK_DEFAULTS.cache.ttl_seconds })),
         invalidation: Opt(EventNames('Events that invalidate cached entries')),
       },
       { description: 'cache: the managed cache', $comment: 'default: absent; required for cache' },

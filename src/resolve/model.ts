@@ -19,7 +19,7 @@ type Block<K extends keyof ServiceSpec> = NonNullable<ServiceSpec[K]>;
 type Windowing = NonNullable<Block<'stream'>['windowing']>;
 
 /**
- * Every sizing value of a service, and the other scalars the targets size and schedule it with, decided once by
+ * Every sizing value of a service, and the other scalars the targets and the renderers of its code read, decided once by
  * the resolver: the file's value, else the default (src/model/defaults.ts, which the JSON Schema's
  * `default`s come from), adjusted where the target or compute requires it. A target reads these and never falls
  * back on a literal of its own. Archetype blocks are filled with their defaults whether or not the service has
@@ -43,12 +43,22 @@ export interface ServiceSizing {
   readonly saga: Required2<Pick<Block<'saga'>, 'timeout_seconds'>>;
   /** services[].schedule, but its cron. */
   readonly schedule: Required2<Omit<Block<'schedule'>, 'cron'>>;
-  /** services[].acl: the polling interval (sync_strategy polling). */
-  readonly acl: Required2<Pick<Block<'acl'>, 'polling_interval_seconds'>>;
+  /** services[].acl: the protocol, the sync strategy and its polling interval. */
+  readonly acl: Required2<Pick<Block<'acl'>, 'protocol' | 'sync_strategy' | 'polling_interval_seconds'>>;
   /** services[].subscriptions: how clients authorise on connect. */
   readonly subscriptions: Required2<Pick<Block<'subscriptions'>, 'authorization'>>;
   /** services[].stream.windowing, but the slide of sliding windows. */
   readonly windowing: Required2<Pick<Windowing, 'type' | 'duration_seconds'>>;
+  /** services[].idempotency: the key's header and how long results are kept (whether it is enabled aside). */
+  readonly idempotency: Required2<Pick<Block<'idempotency'>, 'key_header' | 'ttl_hours'>>;
+  /** services[].cqrs: how often an event-sourced service snapshots its aggregates. */
+  readonly cqrs: Required2<Pick<Block<'cqrs'>, 'snapshot_frequency'>>;
+  /** services[].bff.caching: the response cache's lifetime. */
+  readonly bffCaching: Required2<NonNullable<Block<'bff'>['caching']>>;
+  /** services[].websocket: the ping interval. */
+  readonly websocket: Required2<Pick<Block<'websocket'>, 'heartbeat_interval_ms'>>;
+  /** services[].cache, but the events that invalidate entries. */
+  readonly cache: Required2<Pick<Block<'cache'>, 'backend' | 'strategy' | 'ttl_seconds'>>;
 }
 
 /** One service with every default applied and every inherited value made explicit. */

@@ -45,11 +45,27 @@ export function resolveSizing(spec: ServiceSpec, kind: ArchetypeKind, compute: C
       overlap_policy: schedule?.overlap_policy ?? BLOCK_DEFAULTS.schedule.overlap_policy,
       retry_attempts: schedule?.retry_attempts ?? BLOCK_DEFAULTS.schedule.retry_attempts,
     },
-    acl: { polling_interval_seconds: spec.acl?.polling_interval_seconds ?? BLOCK_DEFAULTS.acl.polling_interval_seconds },
+    acl: {
+      protocol: spec.acl?.protocol ?? BLOCK_DEFAULTS.acl.protocol,
+      sync_strategy: spec.acl?.sync_strategy ?? BLOCK_DEFAULTS.acl.sync_strategy,
+      polling_interval_seconds: spec.acl?.polling_interval_seconds ?? BLOCK_DEFAULTS.acl.polling_interval_seconds,
+    },
     subscriptions: { authorization: spec.subscriptions?.authorization ?? BLOCK_DEFAULTS.subscriptions.authorization },
     windowing: {
       type: windowing?.type ?? BLOCK_DEFAULTS.windowing.type,
       duration_seconds: windowing?.duration_seconds ?? BLOCK_DEFAULTS.windowing.duration_seconds,
+    },
+    idempotency: {
+      key_header: spec.idempotency?.key_header ?? BLOCK_DEFAULTS.idempotency.key_header,
+      ttl_hours: spec.idempotency?.ttl_hours ?? BLOCK_DEFAULTS.idempotency.ttl_hours,
+    },
+    cqrs: { snapshot_frequency: spec.cqrs?.snapshot_frequency ?? BLOCK_DEFAULTS.cqrs.snapshot_frequency },
+    bffCaching: { ttl_seconds: spec.bff?.caching?.ttl_seconds ?? BLOCK_DEFAULTS.bffCaching.ttl_seconds },
+    websocket: { heartbeat_interval_ms: spec.websocket?.heartbeat_interval_ms ?? BLOCK_DEFAULTS.websocket.heartbeat_interval_ms },
+    cache: {
+      backend: spec.cache?.backend ?? BLOCK_DEFAULTS.cache.backend,
+      strategy: spec.cache?.strategy ?? BLOCK_DEFAULTS.cache.strategy,
+      ttl_seconds: spec.cache?.ttl_seconds ?? BLOCK_DEFAULTS.cache.ttl_seconds,
     },
   };
 }

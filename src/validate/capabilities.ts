@@ -211,8 +211,8 @@ function checkGcpService(s: ResolvedService, { model, report, explicitlySet }: T
   if (spec.consumer && timeout > LIMITS.pubsubMaxAckDeadlineSeconds) {
     report({ code: 'AF5002', message: `service "${s.name}": timeout_seconds ${timeout} is above Pub/Sub's longest ack deadline (${LIMITS.pubsubMaxAckDeadlineSeconds} s) on target gcp`, path: svcPath(s, 'timeout_seconds') });
   }
-  if (s.kind === 'cache' && (spec.cache?.backend ?? 'redis') !== 'redis') {
-    report({ code: 'AF5001', message: `service "${s.name}": cache backend ${spec.cache?.backend} is not available on target gcp (Memorystore for Redis); it supports: redis`, path: svcPath(s, 'cache', 'backend'), hint: 'use backend: redis, or choose another target' });
+  if (s.kind === 'cache' && s.sizing.cache.backend !== 'redis') {
+    report({ code: 'AF5001', message: `service "${s.name}": cache backend ${s.sizing.cache.backend} is not available on target gcp (Memorystore for Redis); it supports: redis`, path: svcPath(s, 'cache', 'backend'), hint: 'use backend: redis, or choose another target' });
   }
   if (s.kind === 'websocket-gateway' && (spec.subscriptions?.events ?? []).length > 0 && explicitlySet(s, 'max_instances') && s.sizing.max_instances > 1) {
     report({

@@ -164,9 +164,14 @@ describe('sizing', () => {
       consumer: { max_retries: 5, batch_size: 10, concurrency: 10 },
       saga: { timeout_seconds: 300 },
       schedule: { timezone: 'UTC', timeout_minutes: 15, overlap_policy: 'skip', retry_attempts: 2 },
-      acl: { polling_interval_seconds: 60 },
+      acl: { protocol: 'rest', sync_strategy: 'on-demand', polling_interval_seconds: 60 },
       subscriptions: { authorization: 'jwt' },
       windowing: { type: 'tumbling', duration_seconds: 60 },
+      idempotency: { key_header: 'Idempotency-Key', ttl_hours: 24 },
+      cqrs: { snapshot_frequency: 100 },
+      bffCaching: { ttl_seconds: 60 },
+      websocket: { heartbeat_interval_ms: 30_000 },
+      cache: { backend: 'redis', strategy: 'cache-aside', ttl_seconds: 3600 },
     });
     // ... a Fargate service behind the load balancer keeps one task; a Fargate queue worker scales to zero
     expect([aws['api-box']!.min_instances, aws.worker!.min_instances]).toEqual([1, 0]);
@@ -187,6 +192,7 @@ describe('sizing', () => {
     timeout_seconds: 60
     min_instances: 0
     max_instances: 4
+    idempotency: { enabled: true, key_header: X-Request-Id, ttl_hours: 48 }
   - name: small
     type: stateless
     memory_mb: 256
@@ -201,11 +207,20 @@ describe('sizing', () => {
     schedule: { cron: "0 2 * * *", timezone: Europe/Paris, timeout_minutes: 10, overlap_policy: queue, retry_attempts: 1 }
   - name: erp
     type: legacy-adapter
-    acl: { upstream: "https://erp.example.com", sync_strategy: polling, polling_interval_seconds: 300 }
+    acl: { upstream: "https://erp.example.com", protocol: soap, sync_strategy: polling, polling_interval_seconds: 300 }
   - name: pusher
     type: websocket-gateway
-    websocket: {}
+    websocket: { heartbeat_interval_ms: 5000 }
     subscriptions: { authorization: api-key }
+  - name: ledger
+    type: event-sourced
+    cqrs: { snapshot_frequency: 0 }
+  - name: web
+    type: bff
+    bff: { aggregates: [box], caching: { ttl_seconds: 0 } }
+  - name: hot
+    type: cache
+    cache: { backend: redis, strategy: write-through, ttl_seconds: 60 }
   - name: sums
     type: stream-processor
     stream: { input_events: [Ticked], windowing: { type: session, duration_seconds: 120 } }
@@ -222,10 +237,17 @@ describe('sizing', () => {
     expect(aws.worker!.consumer).toEqual({ max_retries: 7, batch_size: 5, concurrency: 3, visibility_timeout_seconds: 200 });
     expect(aws.job!.schedule).toEqual({ timezone: 'Europe/Paris', timeout_minutes: 10, overlap_policy: 'queue', retry_attempts: 1 });
     expect([aws.erp!.acl, aws.pusher!.subscriptions, aws.sums!.windowing, aws.checkout!.saga]).toEqual([
-      { polling_interval_seconds: 300 },
+      { protocol: 'soap', sync_strategy: 'polling', polling_interval_seconds: 300 },
       { authorization: 'api-key' },
       { type: 'session', duration_seconds: 120 },
       { timeout_seconds: 900 },
+    ]);
+    expect([aws.box!.idempotency, aws.pusher!.websocket, aws.ledger!.cqrs, aws.web!.bffCaching, aws.hot!.cache]).toEqual([
+      { key_header: 'X-Request-Id', ttl_hours: 48 },
+      { heartbeat_interval_ms: 5000 },
+      { snapshot_frequency: 0 },
+      { ttl_seconds: 0 },
+      { backend: 'redis', strategy: 'write-through', ttl_seconds: 60 },
     ]);
     expect([aws.small!.memory_mb, aws.small!.timeout_seconds]).toEqual([256, 20]);
     expect(gcp.box).toMatchObject({ cpu: 1024, memory_mb: 2048, concurrency: 20, min_instances: 0, max_instances: 4 });

@@ -43,7 +43,7 @@ function bffConfig(ctx: ServiceContext, aggregates: readonly string[]): Record<s
   return {
     ...Object.fromEntries(aggregates.map((a) => [`${constant(a)}_URL`, { kind: 'string', default: `http://${a}:8080`, description: `Base URL of ${a}` } satisfies ConfigVar])),
     ...outboundConfig(),
-    CACHE_TTL_SECONDS: { kind: 'int', default: String(ctx.service.spec.bff?.caching?.ttl_seconds ?? 60), description: 'Response cache TTL in seconds (0: no caching)' },
+    CACHE_TTL_SECONDS: { kind: 'int', default: String(ctx.service.sizing.bffCaching.ttl_seconds), description: 'Response cache TTL in seconds (0: no caching)' },
     RATE_LIMIT_RPS: { kind: 'int', default: String(rate.rps), description: 'Requests per second one instance accepts (token refill rate)' },
     RATE_LIMIT_BURST: { kind: 'int', default: String(rate.burst), description: 'Requests one instance accepts at once (token bucket size)' },
     ...resilienceConfig(ctx),
@@ -53,7 +53,7 @@ function bffConfig(ctx: ServiceContext, aggregates: readonly string[]): Record<s
 /** README.md: what the BFF does and which variables configure it. */
 function readme(ctx: ServiceContext, aggregates: readonly string[]): OutputFile {
   const s = ctx.service;
-  const ttl = s.spec.bff?.caching?.ttl_seconds ?? 60;
+  const ttl = s.sizing.bffCaching.ttl_seconds;
   return managed(
     `${ctx.dir}/README.md`,
     `# ${s.name}

@@ -31,8 +31,8 @@ const STRATEGY_DOC: Record<string, string> = {
 
 /** The service's settings from the architecture file. */
 function cacheSpec(ctx: ServiceContext) {
-  const spec = ctx.service.spec.cache ?? {};
-  return { backend: spec.backend ?? 'redis', strategy: spec.strategy ?? 'cache-aside', ttl: spec.ttl_seconds ?? 3600, events: spec.invalidation ?? [] };
+  const { backend, strategy, ttl_seconds } = ctx.service.sizing.cache;
+  return { backend, strategy, ttl: ttl_seconds, events: ctx.service.spec.cache?.invalidation ?? [] };
 }
 
 function cacheReadme(ctx: ServiceContext): OutputFile {

@@ -65,7 +65,7 @@ export function renderEventSourced(ctx: ServiceContext): OutputFile[] {
   const commands = commandsOf(publishes.length > 0 ? publishes : [`${A}Changed`]);
   const [firstCommand, firstEvent] = commands[0]!;
   const projections = s.spec.cqrs?.projections ?? [];
-  const every = s.spec.cqrs?.snapshot_frequency ?? 100;
+  const every = s.sizing.cqrs.snapshot_frequency;
   const outbox = s.spec.messaging?.pattern === 'outbox';
   const idem = s.spec.idempotency?.enabled === true;
   const store = s.eventStore ?? 'dynamodb';
@@ -89,8 +89,8 @@ export function renderEventSourced(ctx: ServiceContext): OutputFile[] {
       publishNote: publishes.length > 0 ? ', publish' : '',
       publishedNote: publishes.length > 0 ? 'each event was published' : 'nothing was published',
       outboxNote: outbox ? ', the outbox' : '',
-      idempotencyHeader: s.spec.idempotency?.key_header ?? 'Idempotency-Key',
-      idempotencyTtl: String((s.spec.idempotency?.ttl_hours ?? 24) * 3600),
+      idempotencyHeader: s.sizing.idempotency.key_header,
+      idempotencyTtl: String(s.sizing.idempotency.ttl_hours * 3600),
       withOutbox: String(outbox),
       withIdempotency: String(idem),
     },

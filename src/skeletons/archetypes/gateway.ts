@@ -45,8 +45,8 @@ export function renderGateway(ctx: ServiceContext): OutputFile[] {
     names: {
       ...policyNames(ctx, integrations.timeout_ms ?? 10000),
       firstProvider: providers[0]!,
-      idempotencyHeader: s.spec.idempotency?.key_header ?? 'Idempotency-Key',
-      idempotencyTtl: String((s.spec.idempotency?.ttl_hours ?? 24) * 3600),
+      idempotencyHeader: s.sizing.idempotency.key_header,
+      idempotencyTtl: String(s.sizing.idempotency.ttl_hours * 3600),
       publishedNote: publishes.length > 0 ? ` (${publishes.join(', ')})` : '',
       replayedNote: idem ? ' and replayed' : '',
       storedNote: idem ? ', and the second answer is the stored one' : '',

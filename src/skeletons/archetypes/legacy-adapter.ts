@@ -23,8 +23,7 @@ export function legacyEntity(ctx: ServiceContext): string {
 /** How the adapter talks to the legacy system and takes its changes. */
 function aclOf(ctx: ServiceContext) {
   const acl = ctx.service.spec.acl ?? { upstream: 'http://legacy.invalid' };
-  const protocol = acl.protocol ?? 'rest';
-  const strategy = acl.sync_strategy ?? 'on-demand';
+  const { protocol, sync_strategy: strategy } = ctx.service.sizing.acl;
   return { acl, protocol, strategy, polling: strategy === 'polling', webhook: strategy === 'webhook' || strategy === 'cdc', onDemand: strategy === 'on-demand' };
 }
 
@@ -35,7 +34,7 @@ function legacyConfig(ctx: ServiceContext): Record<string, ConfigVar> {
     ...(polling ? storeConfig(ctx) : {}),
     UPSTREAM_URL: { kind: 'string', default: acl.upstream, description: `URL of the legacy system (${protocol})` },
     ...(protocol === 'soap' ? { UPSTREAM_SOAP_NAMESPACE: { kind: 'string', default: 'http://tempuri.org/', description: 'Namespace of the legacy SOAP operations' } satisfies ConfigVar } : {}),
-    ...(polling ? { POLLING_INTERVAL_SECONDS: { kind: 'int', default: String(acl.polling_interval_seconds ?? 60), description: 'Seconds between two polls of the legacy system' } satisfies ConfigVar } : {}),
+    ...(polling ? { POLLING_INTERVAL_SECONDS: { kind: 'int', default: String(ctx.service.sizing.acl.polling_interval_seconds), description: 'Seconds between two polls of the legacy system' } satisfies ConfigVar } : {}),
   };
 }
 

@@ -13,16 +13,15 @@ import { templateFile } from '../template';
 export function renderScheduled(ctx: ServiceContext): OutputFile[] {
   const s = ctx.service;
   const schedule = s.spec.schedule ?? { cron: '@daily' };
-  const policy = schedule.overlap_policy ?? 'skip';
-  const timeoutMinutes = schedule.timeout_minutes ?? 15;
+  const { overlap_policy: policy, timeout_minutes: timeoutMinutes, timezone, retry_attempts: retryAttempts } = s.sizing.schedule;
   const publishes = s.spec.publishes ?? [];
   const data = serviceData(ctx, {
     names: {
       // the cron expression, safe inside a block comment ("*/5" would end it)
       cron: schedule.cron.replace(/\*\//g, '*\\/'),
-      timezone: schedule.timezone ?? 'UTC',
+      timezone,
       timeoutMinutes: String(timeoutMinutes),
-      retryAttempts: String(schedule.retry_attempts ?? 2),
+      retryAttempts: String(retryAttempts),
       jobOutcome: publishes.length > 0 ? `publishes ${publishes.join(', ')}` : 'succeeds',
     },
     flags: { skip: policy === 'skip', queue: policy === 'queue', allow: policy === 'allow', publishes: publishes.length > 0 },

@@ -27,8 +27,8 @@ export function renderStateless(ctx: ServiceContext): OutputFile[] {
     names: {
       ...entityNames(entities[0]!),
       summary: `${idem ? 'idempotent writes, ' : ''}CRUD of ${entities.join(', ')}`,
-      idempotencyHeader: s.spec.idempotency?.key_header ?? 'Idempotency-Key',
-      idempotencyTtl: String((s.spec.idempotency?.ttl_hours ?? 24) * 3600),
+      idempotencyHeader: s.sizing.idempotency.key_header,
+      idempotencyTtl: String(s.sizing.idempotency.ttl_hours * 3600),
       withOutbox: String(outbox),
       withIdempotency: String(idem),
     },

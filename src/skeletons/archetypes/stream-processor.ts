@@ -10,11 +10,12 @@ import { templateFile } from '../template';
 
 /** The window of the service, as the generated `WindowSpec` literal. */
 export function windowSpec(ctx: ServiceContext): string {
-  const w = ctx.service.spec.stream?.windowing ?? {};
-  const durationMs = (w.duration_seconds ?? 60) * 1000;
-  switch (w.type ?? 'tumbling') {
+  const w = ctx.service.spec.stream?.windowing;
+  const { type, duration_seconds } = ctx.service.sizing.windowing;
+  const durationMs = duration_seconds * 1000;
+  switch (type) {
     case 'sliding':
-      return `{ type: 'sliding', sizeMs: ${durationMs}, slideMs: ${w.slide_seconds !== undefined ? w.slide_seconds * 1000 : Math.max(1, Math.floor(durationMs / 2))} }`;
+      return `{ type: 'sliding', sizeMs: ${durationMs}, slideMs: ${w?.slide_seconds !== undefined ? w.slide_seconds * 1000 : Math.max(1, Math.floor(durationMs / 2))} }`;
     case 'session':
       return `{ type: 'session', gapMs: ${durationMs} }`;
     default:
@@ -47,7 +48,7 @@ export function renderStreamProcessor(ctx: ServiceContext): OutputFile[] {
       input: inputs[0] ?? 'Input',
       inputList: inputs.join(', '),
       outputList: outputs.join(', '),
-      windowType: stream.windowing?.type ?? 'tumbling',
+      windowType: ctx.service.sizing.windowing.type,
       sourceParam: outputs.length > 0 ? 'source' : '_source',
       publishNote: outputs.length > 0 ? outputs.join(', ') : 'nothing (no output events)',
     },

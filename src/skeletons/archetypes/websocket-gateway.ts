@@ -80,7 +80,7 @@ export function renderWebsocketGateway(ctx: ServiceContext): OutputFile[] {
   const s = ctx.service;
   const mode: Mode = s.sizing.subscriptions.authorization;
   const events = s.spec.subscriptions?.events ?? [];
-  const heartbeat = s.spec.websocket?.heartbeat_interval_ms ?? 30000;
+  const heartbeat = s.sizing.websocket.heartbeat_interval_ms;
   const createAuthorizer = 'createAuthorizer';
   const data: TemplateData = serviceData(ctx, {
     names: {

@@ -276,7 +276,7 @@ const scheduled: GcpHandler = (plan) => {
 const legacyAdapter: GcpHandler = (plan) => {
   const s = plan.service;
   httpService(plan);
-  if (s.spec.acl?.sync_strategy !== 'polling') return;
+  if (s.sizing.acl.sync_strategy !== 'polling') return;
   schedule(plan, 'poll', {
     cron: everyCron(s.sizing.acl.polling_interval_seconds),
     path: '/sync',

@@ -271,10 +271,10 @@ const scheduled: AwsHandler = (stack) => {
 const legacyAdapter: AwsHandler = (stack) => {
   const s = stack.service;
   const acl = s.spec.acl;
-  const polling = acl?.sync_strategy === 'polling';
+  const polling = s.sizing.acl.sync_strategy === 'polling';
   const http = httpService(stack, { entries: polling ? ['poll'] : [] });
   const grantees = [...http.grantees];
-  if (polling && s.compute !== 'fargate') {
+  if (polling && acl && s.compute !== 'fargate') {
     const poll = stack.fn('Poll', 'poll', { reservedConcurrentExecutions: 1, description: `${s.name}: polls ${acl.upstream}` });
     new ScheduledJob(stack, 'PollSchedule', { cron: everyCron(s.sizing.acl.polling_interval_seconds), handler: poll, retryAttempts: 0 });
     grantees.push(poll);
@@ -311,7 +311,7 @@ const cache: AwsHandler = (stack) => {
   const s = stack.service;
   const spec = s.spec.cache ?? {};
   const network = stack.shared.network();
-  const store = new ServiceCache(stack, 'Cache', { network, engine: spec.backend === 'valkey' ? 'valkey' : 'redis' });
+  const store = new ServiceCache(stack, 'Cache', { network, engine: s.sizing.cache.backend === 'valkey' ? 'valkey' : 'redis' });
   stack.setEnv('CACHE_BACKEND', 'redis');
   stack.setEnv('CACHE_URL', store.url);
   const invalidation = spec.invalidation ?? [];
