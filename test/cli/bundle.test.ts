@@ -9,7 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { BUNDLE_EXTERNAL, BUNDLE_FILE, BUNDLE_LICENSES_FILE } from '../../src/cli/bundle';
 import { WARM_UP_EXAMPLES } from '../../src/cli/bundle-entry';
 import { SRC_ROOT, srcPath, srcRoot } from '../../src/model/paths';
@@ -70,7 +70,8 @@ withBuild('the CLI bundle', () => {
         expect([bundled.status, unbundled.status]).toEqual([0, 0]);
         // the report (on stderr) names the output directory, the only difference
         expect(bundled.stderr).toMatch(/^synth: \d+ created/);
-        expect({ stdout: bundled.stdout, stderr: bundled.stderr.replace(`${out}/bundled`, `${out}/lib`) }).toEqual({ stdout: unbundled.stdout, stderr: unbundled.stderr });
+        const named = (dir: string) => `${basename(out)}/${dir}`;
+        expect({ stdout: bundled.stdout, stderr: bundled.stderr.replace(named('bundled'), named('lib')) }).toEqual({ stdout: unbundled.stdout, stderr: unbundled.stderr });
         const [a, b] = [tree(join(out, 'bundled')), tree(join(out, 'lib'))];
         // the workspace (templates, platform package) and the infrastructure are all there
         expect([...a.keys()].some((f) => f.startsWith('packages/platform/src/'))).toBe(true);
