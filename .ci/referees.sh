@@ -4,10 +4,17 @@
 #
 # Neither cfn-lint nor moto is packaged by Debian, and the npm registry and Debian are the only package sources
 # these machines reach, so CI cannot install them: the machine image carries both (pyenv, cfn-lint 1.51, moto 5.2).
-# A machine without them fails here, naming the tool and the version the tests were written against, instead of
-# skipping the tests that need it.
+# PostgreSQL is a Debian package: `install_debian_referees` installs it where it is missing (pg_ctlcluster stands
+# for it on PATH; test/postgres.ts runs its server binaries). A machine without a referee fails here, naming the
+# tool and the version the tests were written against, instead of skipping the tests that need it.
 
-declare -A REFEREE_VERSION=([cfn-lint]='cfn-lint 1.51.0' [moto_server]='moto[server] 5.2.1')
+declare -A REFEREE_VERSION=([cfn-lint]='cfn-lint 1.51.0' [moto_server]='moto[server] 5.2.1' [pg_ctlcluster]='postgresql 15')
+declare -A REFEREE_SOURCE=(
+  [cfn-lint]='Python; no Debian package: the machine image provides it'
+  [moto_server]='Python; no Debian package: the machine image provides it'
+  [pg_ctlcluster]='the Debian package postgresql: install_debian_referees installs it'
+)
+declare -A REFEREE_DEBIAN_PACKAGE=([pg_ctlcluster]='postgresql')
 
 referee_names() {
   printf '%s\n' "${!REFEREE_VERSION[@]}" | sort
@@ -26,10 +33,23 @@ ensure_referees() {
   missing=$(missing_referees)
   if [ -n "$missing" ]; then
     for tool in $missing; do
-      echo "error: required referee $tool is missing (not on PATH): the tests need ${REFEREE_VERSION[$tool]} (Python; no Debian package: the machine image provides it)" >&2
+      echo "error: required referee $tool is missing (not on PATH): the tests need ${REFEREE_VERSION[$tool]} (${REFEREE_SOURCE[$tool]})" >&2
     done
     return 1
   fi
   names=$(referee_names)
   echo "referees: ${names//$'\n'/, } on PATH"
+}
+
+# Install the referees Debian packages (apt-get, as root or with sudo) where they are missing.
+install_debian_referees() {
+  local tool packages=()
+  for tool in "${!REFEREE_DEBIAN_PACKAGE[@]}"; do
+    command -v "$tool" >/dev/null 2>&1 || packages+=("${REFEREE_DEBIAN_PACKAGE[$tool]}")
+  done
+  [ ${#packages[@]} -eq 0 ] && return 0
+  local sudo=()
+  [ "$(id -u)" -ne 0 ] && sudo=(sudo)
+  echo "installing from Debian: ${packages[*]}"
+  "${sudo[@]}" apt-get update -qq && DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${packages[@]}"
 }

@@ -11,6 +11,7 @@ export * from './idempotency';
 export * from './lambda';
 export * from './logger';
 export * from './outbox';
+export * from './page';
 export * from './postgres';
 export * from './repository';
 export * from './resilience';

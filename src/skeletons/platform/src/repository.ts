@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient, type AwsClient } from './aws';
 import { commitWrites, firestoreId, resolveFirestore, sharedFirestore, type FirestoreSource, type FirestoreWrite } from './firestore';
+import { matches, pageOf, resolvePageQuery, type Page, type PageQuery } from './page';
 import { assertTableName, type SqlPool } from './postgres';
 
 /** Port: keyed storage of one aggregate type. */
@@ -17,6 +18,11 @@ export interface Repository<T extends { id: string }> {
   get(id: string): Promise<T | undefined>;
   /** Up to `limit` items (100 by default), in no guaranteed order. */
   list(limit?: number): Promise<T[]>;
+  /**
+   * One page of the items that match `query.where`, after `query.cursor` (see page.ts): walking the pages by their
+   * `nextCursor` returns every item exactly once. In id order, but on DynamoDB (scan order).
+   */
+  page(query?: PageQuery): Promise<Page<T>>;
   /** Creates or replaces the item with `item.id`. */
   put(item: T): Promise<void>;
   delete(id: string): Promise<void>;
@@ -37,6 +43,19 @@ export class MemoryRepository<T extends { id: string }> implements Repository<T>
   /** Returns copies of up to `limit` items in insertion order. */
   list(limit = DEFAULT_LIMIT): Promise<T[]> {
     return Promise.resolve([...this.items.values()].slice(0, limit).map((i) => structuredClone(i)));
+  }
+
+  /** Copies of the page's items, in id order. */
+  page(query?: PageQuery): Promise<Page<T>> {
+    // (a bad query rejects, as with the other adapters)
+    return new Promise((resolve) => {
+      const { limit, after, where } = resolvePageQuery(query);
+      const matching = [...this.items.values()]
+        .filter((i) => (after === undefined || i.id > after) && matches(i, where))
+        .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+        .slice(0, limit + 1);
+      resolve(pageOf(matching.map((i) => structuredClone(i)), limit));
+    });
   }
 
   /** Stores a copy of `item`. */
@@ -79,6 +98,31 @@ export class DynamoDbRepository<T extends { id: string }> implements Repository<
   async list(limit = DEFAULT_LIMIT): Promise<T[]> {
     const out = (await this.client.send(new ScanCommand({ TableName: this.tableName, Limit: limit }))) as ScanCommandOutput;
     return (out.Items ?? []).map((i) => strip<T>(i));
+  }
+
+  /**
+   * Scans on from the cursor's item (ExclusiveStartKey) with the filter as a FilterExpression, page after page of the
+   * scan until limit + 1 items match or the table ends: a scan page may hold none that match.
+   */
+  async page(query?: PageQuery): Promise<Page<T>> {
+    const { limit, after, where } = resolvePageQuery(query);
+    const filter = where.length > 0
+      ? {
+          FilterExpression: where.map((_, i) => `#f${i} = :v${i}`).join(' AND '),
+          ExpressionAttributeNames: Object.fromEntries(where.map(([field], i) => [`#f${i}`, field])),
+          ExpressionAttributeValues: Object.fromEntries(where.map(([, value], i) => [`:v${i}`, value])),
+        }
+      : {};
+    const matching: T[] = [];
+    let start: Record<string, unknown> | undefined = after !== undefined ? { pk: after } : undefined;
+    do {
+      const out = (await this.client.send(
+        new ScanCommand({ TableName: this.tableName, Limit: limit + 1, ...filter, ...(start ? { ExclusiveStartKey: start } : {}) }),
+      )) as ScanCommandOutput;
+      matching.push(...(out.Items ?? []).map((i) => strip<T>(i)));
+      start = out.LastEvaluatedKey;
+    } while (matching.length <= limit && start !== undefined);
+    return pageOf(matching.slice(0, limit + 1), limit);
   }
 
   /** Writes the item with `pk = item.id`. */
@@ -139,7 +183,17 @@ export class PostgresRepository<T extends { id: string }> implements Repository<
     return (rows as { data: T }[]).map((r) => r.data);
   }
 
-  /** Inserts or replaces the item. */
+  /** The page in id order, filtered on the JSON fields (`data->>field`, all values bound as parameters). */
+  async page(query?: PageQuery): Promise<Page<T>> {
+    const { limit, after, where } = resolvePageQuery(query);
+    const params: unknown[] = [];
+    const bind = (value: unknown) => `$${params.push(value)}`;
+    const conditions = [...(after !== undefined ? [`id > ${bind(after)}`] : []), ...where.map(([field, value]) => `data->>${bind(field)} = ${bind(value)}`)];
+    const sql = `select data from ${this.table}${conditions.length > 0 ? ` where ${conditions.join(' and ')}` : ''} order by id limit ${bind(limit + 1)}`;
+    const { rows } = await this.pool.query(sql, params);
+    return pageOf((rows as { data: T }[]).map((r) => r.data), limit);
+  }
+
   /** The table name (for statements that write it together with other tables). */
   get tableName(): string {
     return this.table;
@@ -189,6 +243,26 @@ export class FirestoreRepository<T extends { id: string }> implements Repository
   async list(limit = DEFAULT_LIMIT): Promise<T[]> {
     const { docs } = await (await resolveFirestore(this.db)).collection(this.collection).limit(limit).get();
     return docs.map((d) => parseItem<T>(d.data()));
+  }
+
+  /**
+   * The page in id order: documents after the cursor's id (`where id >`, `orderBy id`), read in batches and filtered
+   * here, as the fields are inside the document's `data` JSON, until limit + 1 match or the collection ends.
+   */
+  async page(query?: PageQuery): Promise<Page<T>> {
+    const { limit, after, where } = resolvePageQuery(query);
+    const collection = (await resolveFirestore(this.db)).collection(this.collection);
+    const batch = limit + 1;
+    const matching: T[] = [];
+    let from = after;
+    for (;;) {
+      const { docs } = await (from !== undefined ? collection.where('id', '>', from) : collection).orderBy('id').limit(batch).get();
+      const items = docs.map((d) => parseItem<T>(d.data()));
+      matching.push(...items.filter((i) => matches(i, where)));
+      if (matching.length > limit || docs.length < batch) break;
+      from = items.at(-1)!.id;
+    }
+    return pageOf(matching.slice(0, limit + 1), limit);
   }
 
   /** Creates or replaces the item's document. */

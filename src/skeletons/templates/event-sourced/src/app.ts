@@ -2,6 +2,7 @@ import {
   createHttpApp,
   HttpError, // @if projections
   idempotency, // @if idempotency
+  pageQueryFrom, // @if projections
 } from '@allframe/platform';
 import { __Entity__Service } from './application/__entityFile__-service';
 import {
@@ -38,7 +39,7 @@ export function buildApp(deps: Dependencies) {
   });
   app.get('/__entitiesPath__/:id', async (c) => c.json(await __entities__.get(c.req.param('id'))));
   // @each projections
-  app.get('/projections/__projectionFile__', async (c) => c.json(await deps.projections.__projection__.list()));
+  app.get('/projections/__projectionFile__', async (c) => c.json(await deps.projections.__projection__.page(pageQueryFrom(c.req.query(), []))));
   app.get('/projections/__projectionFile__/:id', async (c) => c.json(await found(deps.projections.__projection__.get(c.req.param('id')))));
   // @end
   return app;

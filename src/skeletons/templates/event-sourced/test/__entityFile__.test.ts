@@ -97,7 +97,7 @@ describe('__entityFile__ commands', () => {
     await app.request(command('p1', '__firstCommand__'), post({ step: 1 }));
     await app.request(command('p1', '__firstCommand__'), post({ step: 2 }));
     // THEN every projection has its row at version 2
-    expect(((await (await app.request('/projections/__projectionFile__')).json()) as ProjectionRow[]).map((r) => [r.id, r.version])).toEqual([['p1', 2]]); // @each projections
+    expect(((await (await app.request('/projections/__projectionFile__')).json()) as { items: ProjectionRow[] }).items.map((r) => [r.id, r.version])).toEqual([['p1', 2]]); // @each projections
     expect((await app.request('/projections/__projectionFile__/p1')).status).toBe(200);
     expect((await app.request('/projections/__projectionFile__/missing')).status).toBe(404);
     // AND replaying an event changes nothing

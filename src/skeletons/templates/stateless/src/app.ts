@@ -1,9 +1,11 @@
 import {
   createHttpApp,
   createUnitOfWork,
+  pageQueryFrom,
   idempotency, // @if idempotency
 } from '@allframe/platform';
 import { __Entity__Service } from './application/__entityFile__-service'; // @each entities
+import { __Entity__Filters } from './domain/__entityFile__'; // @each entities
 import type { Dependencies } from './deps';
 
 const SOURCE = '__service__';
@@ -19,7 +21,7 @@ export function buildApp(deps: Dependencies) {
   // @each entities
   const __entity__Service = new __Entity__Service(deps.__entities__, createUnitOfWork(deps.__entities__, deps.events), SOURCE);
   app.post('/__entitiesPath__', async (c) => c.json(await __entity__Service.create(await c.req.json()), 201));
-  app.get('/__entitiesPath__', async (c) => c.json(await __entity__Service.list()));
+  app.get('/__entitiesPath__', async (c) => c.json(await __entity__Service.page(pageQueryFrom(c.req.query(), __Entity__Filters))));
   app.get('/__entitiesPath__/:id', async (c) => c.json(await __entity__Service.get(c.req.param('id'))));
   app.put('/__entitiesPath__/:id', async (c) => c.json(await __entity__Service.update(c.req.param('id'), await c.req.json())));
   app.delete('/__entitiesPath__/:id', async (c) => {

@@ -6,6 +6,7 @@ import {
   createEventSink,
   createLogger,
   testSecrets,
+  type Page,
 } from '@allframe/platform';
 import { buildApp } from '../src/app';
 import type { Dependencies } from '../src/deps';
@@ -40,7 +41,7 @@ describe('__entitiesPath__', () => {
     expect(created.status).toBe(201);
     expect(item.name).toBe('first');
     expect((await app.request(`/__entitiesPath__/${item.id}`)).status).toBe(200);
-    expect(((await (await app.request('/__entitiesPath__')).json()) as __Entity__[]).map((x) => x.id)).toEqual([item.id]);
+    expect(((await (await app.request('/__entitiesPath__')).json()) as Page<__Entity__>).items.map((x) => x.id)).toEqual([item.id]);
     const updated = await app.request(`/__entitiesPath__/${item.id}`, { ...json({ name: 'second' }), method: 'PUT' });
     expect(((await updated.json()) as __Entity__).name).toBe('second');
     expect((await app.request(`/__entitiesPath__/${item.id}`, { method: 'DELETE' })).status).toBe(204);
@@ -48,6 +49,27 @@ describe('__entitiesPath__', () => {
     // @slot published
     expect(publisher.published.map((ev) => ev.type)).toEqual(['__Entity__Created']);
     // @end
+  });
+
+  test('the list comes a page at a time: every item once across pages, filtered by name', async () => {
+    // GIVEN 25 items, every fifth one named "blue"
+    const { app } = setup();
+    for (let i = 0; i < 25; i++) await app.request('/__entitiesPath__', json({ name: i % 5 === 0 ? 'blue' : `item ${i}` }));
+    // WHEN every page of 10 is read by its cursor
+    const seen: string[] = [];
+    let next: string | undefined = '/__entitiesPath__?limit=10';
+    while (next !== undefined) {
+      const page = (await (await app.request(next)).json()) as Page<__Entity__>;
+      expect(page.items.length).toBeLessThanOrEqual(10);
+      seen.push(...page.items.map((x) => x.id));
+      next = page.nextCursor === undefined ? undefined : `/__entitiesPath__?limit=10&cursor=${page.nextCursor}`;
+    }
+    // THEN each item came once; a filter returns the matching ones; a limit over the cap or an unknown parameter is a 400
+    expect(new Set(seen).size).toBe(25);
+    expect(seen).toHaveLength(25);
+    expect(((await (await app.request('/__entitiesPath__?name=blue')).json()) as Page<__Entity__>).items).toHaveLength(5);
+    expect((await app.request('/__entitiesPath__?limit=1000')).status).toBe(400);
+    expect((await app.request('/__entitiesPath__?nmae=blue')).status).toBe(400);
   });
 
   test('invalid input is a 400, an unknown id a 404', async () => {

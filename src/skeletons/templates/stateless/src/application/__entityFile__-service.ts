@@ -3,11 +3,11 @@ import {
   HttpError,
   newEvent, // @if events
 } from '@allframe/platform';
-import type { Repository, UnitOfWork } from '@allframe/platform';
+import type { Page, PageQuery, Repository, UnitOfWork } from '@allframe/platform';
 import { __Entity__, parse__Entity__Input } from '../domain/__entityFile__';
 
 /**
- * Use cases of __Entity__: create, read, list, update, delete__eventsNote__. Every change goes through the unit of
+ * Use cases of __Entity__: create, read, list (a page at a time), update, delete__eventsNote__. Every change goes through the unit of
  * work, which writes it together with its events (in one transaction with the outbox pattern).
  */
 export class __Entity__Service {
@@ -35,8 +35,9 @@ export class __Entity__Service {
     return item;
   }
 
-  list(): Promise<__Entity__[]> {
-    return this.repository.list();
+  /** One page of the list, after `query.cursor`, filtered on the fields of __Entity__Filters. */
+  page(query: PageQuery): Promise<Page<__Entity__>> {
+    return this.repository.page(query);
   }
 
   async update(id: string, input: unknown): Promise<__Entity__> {

@@ -12,6 +12,9 @@ export interface __Entity__Input {
   readonly name: string;
 }
 
+/** Fields the list route filters on (`GET /__entitiesPath__?name=...`): top-level string fields of __Entity__. */
+export const __Entity__Filters: readonly (keyof __Entity__)[] = ['name'];
+
 /** Validate untrusted input: a 400 for anything that is not a __Entity__Input. */
 export function parse__Entity__Input(input: unknown): __Entity__Input {
   if (typeof input !== 'object' || input === null) throw new HttpError(400, 'expected a JSON object');

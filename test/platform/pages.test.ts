@@ -1,0 +1,51 @@
+/**
+ * Pagination on real backends, both required referees in CI: a DynamoDB API (moto_server) and a PostgreSQL server
+ * (Debian's postgresql, test/postgres.ts). The generated services' repositories (src/skeletons/platform) walk pages
+ * by cursor, with and without a filter, and return every item exactly once. The in-memory, Firestore and fake-scan runs of the same
+ * contract are the platform's own tests (src/skeletons/platform/test/page.test.ts).
+ */
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbRepository, PostgresRepository } from '../../src/skeletons/platform/src/repository';
+import { describePageContract, type PagedItem } from '../../src/skeletons/platform/test/page-contract';
+import { MOTO_CREDENTIALS, MOTO_DEFAULT_REGION, startMoto, type Moto } from '../aws/moto';
+import { startPostgres, type Postgres } from '../postgres';
+import { describeWithReferee } from '../referees';
+
+describeWithReferee('moto_server', 'DynamoDB pages on moto', () => {
+  let moto: Moto;
+  let client: DynamoDBClient;
+  let tables = 0;
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    client = new DynamoDBClient({ endpoint: moto.endpoint, region: MOTO_DEFAULT_REGION, credentials: MOTO_CREDENTIALS });
+  }, 30_000);
+  afterAll(async () => {
+    client?.destroy();
+    await moto?.stop();
+  });
+
+  // A fresh table per repository: the partition key `pk`, as the targets create it.
+  describePageContract('DynamoDbRepository on moto', async () => {
+    const name = `items-${++tables}`;
+    await client.send(new CreateTableCommand({ TableName: name, BillingMode: 'PAY_PER_REQUEST', AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }] }));
+    return new DynamoDbRepository<PagedItem>(DynamoDBDocumentClient.from(client), name);
+  });
+});
+
+describeWithReferee('pg_ctlcluster', 'PostgreSQL pages on a real server', () => {
+  let pg: Postgres;
+  let tables = 0;
+  beforeAll(() => {
+    pg = startPostgres();
+  }, 60_000);
+  afterAll(async () => pg?.stop());
+
+  // A fresh table per repository, as the generated services create it.
+  describePageContract('PostgresRepository on PostgreSQL', async () => {
+    const repo = new PostgresRepository<PagedItem>(pg.pool, `items_${++tables}`);
+    await repo.ensureTable();
+    return repo;
+  });
+});
