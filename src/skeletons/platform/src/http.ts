@@ -1,5 +1,5 @@
 import { isSpanContextValid, SpanStatusCode } from '@opentelemetry/api';
-import { Hono, type Env, type MiddlewareHandler } from 'hono';
+import { Hono, type Context, type Env, type MiddlewareHandler } from 'hono';
 import type { BlankEnv } from 'hono/types';
 import { HTTPException } from 'hono/http-exception';
 import { routePath } from 'hono/route';
@@ -7,15 +7,73 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from './logger';
 import { setTracerName, withSpan } from './tracing';
 
-/** An error whose status and message are returned to the client as `{ error: message }`. */
+/** One problem with one part of a request: where (a JSON Pointer into the body, or a parameter's name), and what. */
+export interface ProblemField {
+  /** `#/items/0/name`: a JSON Pointer into the request body (RFC 6901, as a URI fragment). */
+  readonly pointer?: string;
+  /** A query, path or header parameter's name. */
+  readonly parameter?: string;
+  readonly detail: string;
+}
+
+/**
+ * A problem details body (RFC 9457), served as `application/problem+json`. `type` is `about:blank`: the status says
+ * what kind of problem it is; `detail` says what went wrong this time; `errors` names each field at fault.
+ */
+export interface Problem {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly detail?: string;
+  readonly instance?: string;
+  readonly errors?: readonly ProblemField[];
+}
+
+/** An error returned to the client as a problem details body with its status, its message as `detail`. */
 export class HttpError extends Error {
   readonly status: ContentfulStatusCode;
+  /** The fields at fault, for a 400 or 422. */
+  readonly errors?: readonly ProblemField[];
 
-  constructor(status: ContentfulStatusCode, message: string) {
+  constructor(status: ContentfulStatusCode, message: string, errors?: readonly ProblemField[]) {
     super(message);
     this.name = 'HttpError';
     this.status = status;
+    if (errors !== undefined) this.errors = errors;
   }
+}
+
+const TITLES: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+/** The media type of problem details (RFC 9457). */
+export const PROBLEM_JSON = 'application/problem+json';
+
+/** A problem details response: `status`, its title, `detail` and the fields at fault; the request path as `instance`. */
+export function problemResponse(c: Context, status: ContentfulStatusCode, detail?: string, errors?: readonly ProblemField[], headers: Record<string, string> = {}): Response {
+  const body: Problem = {
+    type: 'about:blank',
+    title: TITLES[status] ?? (status >= 500 ? 'Server Error' : 'Client Error'),
+    status,
+    ...(detail !== undefined ? { detail } : {}),
+    instance: c.req.path,
+    ...(errors !== undefined && errors.length > 0 ? { errors } : {}),
+  };
+  return c.body(JSON.stringify(body), status, { ...headers, 'content-type': PROBLEM_JSON });
 }
 
 /** Options for {@link createHttpApp}. */
@@ -30,8 +88,8 @@ const PROBES = new Set(['/healthz', '/readyz']);
 
 /**
  * Creates a Hono app with health and readiness probes, one log line (with the trace id when tracing is on) and one
- * span per request, JSON 404s, and an
- * error handler that maps {@link HttpError} to its status and anything else to `500 { error: 'internal' }`.
+ * span per request, and problem details (RFC 9457) for every error: {@link HttpError} with its status, detail and
+ * fields, an unknown route as a 404, anything else as a 500 that says nothing of its cause (which is logged).
  */
 export function createHttpApp<E extends Env = BlankEnv>(options: HttpAppOptions): Hono<E> {
   const { logger, ready } = options;
@@ -68,12 +126,12 @@ export function createHttpApp<E extends Env = BlankEnv>(options: HttpAppOptions)
     return ok ? c.json({ status: 'ready' }) : c.json({ status: 'not-ready' }, 503);
   });
 
-  app.notFound((c) => c.json({ error: 'not-found' }, 404));
+  app.notFound((c) => problemResponse(c, 404, `no route for ${c.req.method} ${c.req.path}`));
   app.onError((err, c) => {
-    if (err instanceof HttpError) return c.json({ error: err.message }, err.status);
-    if (err instanceof HTTPException) return c.json({ error: err.message }, err.status);
+    if (err instanceof HttpError) return problemResponse(c, err.status, err.message, err.errors);
+    if (err instanceof HTTPException) return problemResponse(c, err.status, err.message);
     logger.error({ err, method: c.req.method, path: c.req.path }, 'unhandled error');
-    return c.json({ error: 'internal' }, 500);
+    return problemResponse(c, 500);
   });
   return app;
 }

@@ -68,12 +68,25 @@ describe('createHttpApp', () => {
     // WHEN they are called
     const a = await app.request('/missing');
     const b = await app.request('/limited');
-    // THEN each status and message is returned as JSON
-    expect([a.status, await a.json()]).toEqual([404, { error: 'order not found' }]);
-    expect([b.status, await b.json()]).toEqual([429, { error: 'slow down' }]);
+    // THEN each is a problem details body (RFC 9457) with its status and message
+    expect([a.status, a.headers.get('content-type'), await a.json()]).toEqual([404, 'application/problem+json', { type: 'about:blank', title: 'Not Found', status: 404, detail: 'order not found', instance: '/missing' }]);
+    expect([b.status, await b.json()]).toEqual([429, { type: 'about:blank', title: 'Too Many Requests', status: 429, detail: 'slow down', instance: '/limited' }]);
   });
 
-  it('turns an unexpected error into 500 { error: internal } without the stack, and logs it', async () => {
+  it('names each field at fault, and titles statuses it has no name for by their class', async () => {
+    const app = createHttpApp({ service: 's', logger: fakeLogger() });
+    app.post('/orders', () => {
+      throw new HttpError(422, 'the order is not valid', [{ pointer: '#/lines/0/quantity', detail: 'must be at least 1' }, { parameter: 'limit', detail: 'too large' }]);
+    });
+    app.get('/teapot', () => {
+      throw new HttpError(418, 'short and stout');
+    });
+    const res = await app.request('/orders', { method: 'POST' });
+    expect(await res.json()).toMatchObject({ status: 422, title: 'Unprocessable Content', errors: [{ pointer: '#/lines/0/quantity', detail: 'must be at least 1' }, { parameter: 'limit', detail: 'too large' }] });
+    expect(await (await app.request('/teapot')).json()).toMatchObject({ status: 418, title: 'Client Error' });
+  });
+
+  it('turns an unexpected error into a bare 500 problem without the stack, and logs it', async () => {
     // GIVEN a route that crashes
     const logger = fakeLogger();
     const app = createHttpApp({ service: 's', logger });
@@ -85,7 +98,7 @@ describe('createHttpApp', () => {
     // THEN the client sees only a generic error and the log has the cause
     expect(res.status).toBe(500);
     const text = await res.text();
-    expect(JSON.parse(text)).toEqual({ error: 'internal' });
+    expect(JSON.parse(text)).toEqual({ type: 'about:blank', title: 'Internal Server Error', status: 500, instance: '/crash' });
     expect(text).not.toContain('secret');
     expect(logger.error).toHaveBeenCalledWith(
       { err: new Error('secret detail'), method: 'GET', path: '/crash' },
@@ -111,11 +124,11 @@ describe('createHttpApp', () => {
     expect(lines).toContainEqual(expect.objectContaining({ service: 'orders', msg: 'request', path: '/t', status: 200 }));
   });
 
-  it('answers unknown routes with 404 JSON', async () => {
+  it('answers unknown routes with a 404 problem', async () => {
     // GIVEN / WHEN
     const res = await createHttpApp({ service: 's', logger: fakeLogger() }).request('/nope');
     // THEN
-    expect([res.status, await res.json()]).toEqual([404, { error: 'not-found' }]);
+    expect([res.status, await res.json()]).toEqual([404, { type: 'about:blank', title: 'Not Found', status: 404, detail: 'no route for GET /nope', instance: '/nope' }]);
   });
 
   it('opens one span per request named after the route, flagging 5xx', async () => {

@@ -1,4 +1,4 @@
-import { createHttpApp, HttpError } from '@allframe/platform';
+import { createHttpApp, HttpError, problemResponse } from '@allframe/platform';
 import type { BatchResult, QueueMessage } from '@allframe/platform';
 import type { Dependencies } from './deps';
 import { pushedMessage } from './push';
@@ -14,7 +14,7 @@ export function buildApp(deps: Dependencies, process: (messages: readonly QueueM
       throw new HttpError(400, 'expected a JSON body');
     });
     const result = await process([pushedMessage(body)]);
-    return result.batchItemFailures.length > 0 ? c.json({ error: 'processing failed' }, 500) : c.body(null, 204);
+    return result.batchItemFailures.length > 0 ? problemResponse(c, 500, 'processing failed; the delivery will be retried') : c.body(null, 204);
   });
   return app;
 }

@@ -1,3 +1,4 @@
+import { problemResponse } from '@allframe/platform';
 import type { MiddlewareHandler } from 'hono';
 
 /** A token bucket: `capacity` tokens, refilled at `ratePerSecond`; each request takes one. Per instance. */
@@ -33,7 +34,7 @@ export class TokenBucket {
 /** Hono middleware answering 429 (with `retry-after`) when the bucket is empty. */
 export function rateLimit(bucket: TokenBucket): MiddlewareHandler {
   return async (c, next) => {
-    if (!bucket.take()) return c.json({ error: 'rate-limited' }, 429, { 'retry-after': String(bucket.retryAfterSeconds()) });
+    if (!bucket.take()) return problemResponse(c, 429, 'rate limited: retry after the time in retry-after', undefined, { 'retry-after': String(bucket.retryAfterSeconds()) });
     await next();
   };
 }
