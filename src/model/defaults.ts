@@ -49,4 +49,6 @@ export const FILE_DEFAULTS = {
   gcp: { region: 'us-central1' },
   events: { format: 'json-schema', compatibility: 'backward' },
   sampling: { rate: 0.1 },
+  apiDocs: false,
+  version: '0.1.0',
 } as const;

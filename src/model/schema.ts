@@ -403,7 +403,7 @@ export const ArchitectureSchema = Obj(
     architecture: Obj(
       {
         name: Type.String({ description: 'Architecture name, lowercase kebab-case, 3-40 characters; prefixes every cloud resource name', pattern: PATTERNS.kebab, minLength: 3, maxLength: 40 }),
-        version: Opt(Type.String({ description: 'Version of the architecture (semver)', pattern: PATTERNS.semver, default: '0.1.0' })),
+        version: Opt(Type.String({ description: 'Version of the architecture (semver); also the version of every service\'s OpenAPI document', pattern: PATTERNS.semver, default: FILE_DEFAULTS.version })),
         description: Opt(Type.String({ description: 'What the system does', maxLength: 2000, default: '' })),
         multi_tenant: Opt(Type.Boolean({ description: 'Serve several tenants; see `tenant`', default: false })),
       },
@@ -414,6 +414,7 @@ export const ArchitectureSchema = Obj(
         {
           event_bus: Opt(Enum(EVENT_BUSES, { description: 'Event bus for published events', $comment: 'default: per target: aws sns, gcp pubsub, fly nats' })),
           default_database: Opt(Enum(DATABASES, { description: 'Database for services that need one and name none', $comment: 'default: per target: aws dynamodb, gcp firestore, fly postgres' })),
+          api_docs: Opt(Type.Boolean({ description: 'Serve the interactive API docs page (/docs) of every HTTP API service wherever it runs. When false, a service serves it only when started with API_DOCS=true, as locally; its OpenAPI document is always at /openapi.json', default: FILE_DEFAULTS.apiDocs })),
           runtime: Opt(Enum(Object.keys(NODE_RUNTIMES) as NodeRuntime[], { description: 'Node.js runtime of the generated services: the Lambda runtime, the container base image and the bundles\' target. Defaults to the active LTS', default: DEFAULT_NODE_RUNTIME })),
           events: Opt(
             Obj(

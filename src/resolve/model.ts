@@ -97,6 +97,10 @@ export interface ResolvedPlatform {
   readonly events: Required2<Pick<Events, 'format' | 'compatibility'>>;
   /** observability.sampling: the sampled fraction (probabilistic). */
   readonly sampling: { readonly rate: number };
+  /** settings.api_docs: the HTTP API services serve their docs page wherever they run. */
+  readonly apiDocs: boolean;
+  /** architecture.version: the version of the services' OpenAPI documents. */
+  readonly version: string;
 }
 
 /** The architecture as the later stages see it: for one target and (optionally) one environment. */

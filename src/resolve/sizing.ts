@@ -79,5 +79,7 @@ export function resolvePlatform(file: ArchitectureFile): ResolvedPlatform {
     gcp: { project_id: gcp?.project_id ?? '', region: gcp?.region ?? FILE_DEFAULTS.gcp.region, state_bucket: gcp?.state_bucket ?? '' },
     events: { format: events?.format ?? FILE_DEFAULTS.events.format, compatibility: events?.compatibility ?? FILE_DEFAULTS.events.compatibility },
     sampling: { rate: file.observability?.sampling?.rate ?? FILE_DEFAULTS.sampling.rate },
+    apiDocs: file.settings?.api_docs ?? FILE_DEFAULTS.apiDocs,
+    version: file.architecture.version ?? FILE_DEFAULTS.version,
   };
 }

@@ -39,6 +39,9 @@ export function platformFiles(model: ResolvedArchitecture): OutputFile[] {
       dependencies: pick([
         'hono',
         '@hono/node-server',
+        '@hono/zod-openapi',
+        '@hono/swagger-ui',
+        'zod',
         'pino',
         'cockatiel',
         '@opentelemetry/api',

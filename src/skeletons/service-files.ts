@@ -32,6 +32,11 @@ export function serviceConfig(ctx: ServiceContext, extra: Record<string, ConfigV
   return templateFile('managed', ctx.dir, 'service/src/config.ts', serviceData(ctx, { slots: { vars: lines.join('\n') } }));
 }
 
+/** API_DOCS of an HTTP API service: its docs page, on where settings.api_docs says so, else only when set (locally). */
+export function apiDocsVar(ctx: ServiceContext): ConfigVar {
+  return { kind: 'bool', default: String(ctx.model.platform.apiDocs), description: 'Serve the interactive API docs at /docs (settings.api_docs)' };
+}
+
 /** `{ A: 'test-a' }`: a TypeScript object literal of string values. */
 function literal(values: Record<string, string>): string {
   const entries = Object.entries(values).map(([k, v]) => `${k}: '${v}'`);

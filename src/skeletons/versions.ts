@@ -32,6 +32,12 @@ export const RUNTIME_DEPENDENCIES = {
   '@google-cloud/firestore': '8.7.1',
   'google-auth-library': '10.9.1',
   '@google-cloud/workflows': '5.1.1',
+  // Schemas first: entity, input and event shapes declared once with zod, routes declared with @hono/zod-openapi
+  // (request validation and the OpenAPI 3.1 document from the same schemas), the docs page with Swagger UI from the
+  // same monorepo (Scalar's Hono package needs Node 22 since 0.10).
+  zod: '4.6.7',
+  '@hono/zod-openapi': '1.6.3',
+  '@hono/swagger-ui': '0.6.1',
 } as const;
 
 export const DEV_DEPENDENCIES = {
@@ -47,6 +53,8 @@ export const DEV_DEPENDENCIES = {
   '@eslint/js': '10.0.0',
   'typescript-eslint': '8.73.0',
   esbuild: '0.28.2',
+  // Validates the services' OpenAPI documents in their tests (OpenAPI 3.1, against the official schemas).
+  '@readme/openapi-parser': '9.0.0',
 } as const;
 
 /**

@@ -281,12 +281,16 @@ ${MINIMAL.slice(MINIMAL.indexOf('services:'))}`).model!;
       gcp: { project_id: '', region: 'us-central1', state_bucket: '' },
       events: { format: 'json-schema', compatibility: 'backward' },
       sampling: { rate: 0.1 },
+      apiDocs: false,
+      version: '0.1.0',
     });
     expect(set.platform).toEqual({
       aws: { nat: 'instance' },
       gcp: { project_id: 'shop-dev-123', region: 'europe-west1', state_bucket: 'shop-tf' },
       events: { format: 'avro', compatibility: 'full' },
       sampling: { rate: 0.5 },
+      apiDocs: false,
+      version: '0.1.0',
     });
   });
 });

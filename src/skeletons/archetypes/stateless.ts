@@ -2,7 +2,7 @@
 import type { OutputFile } from '../../model/output-file';
 import type { ServiceContext } from '../context';
 import { dockerfile, servicePackage } from '../context';
-import { serviceConfig, serviceData, serviceHttpEntries } from '../service-files';
+import { apiDocsVar, serviceConfig, serviceData, serviceHttpEntries } from '../service-files';
 import { templateFile, type Names } from '../template';
 import { camel, kebab, pascal, plural } from '../names';
 
@@ -31,13 +31,14 @@ export function renderStateless(ctx: ServiceContext): OutputFile[] {
       idempotencyTtl: String(s.sizing.idempotency.ttl_hours * 3600),
       withOutbox: String(outbox),
       withIdempotency: String(idem),
+      apiVersion: ctx.model.platform.version,
     },
     flags: { outbox, idempotency: idem },
     lists: { entities: entities.map(entityNames) },
   });
   const files: OutputFile[] = [
-    servicePackage(ctx, ['hono']),
-    serviceConfig(ctx),
+    servicePackage(ctx, ['hono', '@hono/zod-openapi', 'zod']),
+    serviceConfig(ctx, { API_DOCS: apiDocsVar(ctx) }),
     ...serviceHttpEntries(ctx, { relay: outbox }),
     dockerfile(ctx, 'server'),
     templateFile('managed', ctx.dir, 'stateless/src/deps.ts', data),

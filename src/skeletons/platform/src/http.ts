@@ -92,9 +92,15 @@ const PROBES = new Set(['/healthz', '/readyz']);
  * fields, an unknown route as a 404, anything else as a 500 that says nothing of its cause (which is logged).
  */
 export function createHttpApp<E extends Env = BlankEnv>(options: HttpAppOptions): Hono<E> {
+  const app = new Hono<E>();
+  installHttpBasics(app, options);
+  return app;
+}
+
+/** What {@link createHttpApp} gives every app, installed on `app` (a Hono or a subclass: the API app of api.ts). */
+export function installHttpBasics<E extends Env>(app: Hono<E>, options: HttpAppOptions): void {
   const { logger, ready } = options;
   setTracerName(options.service);
-  const app = new Hono<E>();
 
   const observe: MiddlewareHandler = async (c, next) => {
     const started = performance.now();
@@ -133,5 +139,4 @@ export function createHttpApp<E extends Env = BlankEnv>(options: HttpAppOptions)
     logger.error({ err, method: c.req.method, path: c.req.path }, 'unhandled error');
     return problemResponse(c, 500);
   });
-  return app;
 }

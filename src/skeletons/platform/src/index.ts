@@ -1,4 +1,5 @@
 // The shared runtime of every service: config, logging, tracing, HTTP, messaging, storage and resilience.
+export * from './api';
 export * from './aws';
 export * from './cache';
 export * from './config';

@@ -23,6 +23,7 @@ export function loadConfig(env: Record<string, string | undefined>) {
       SAGA_WORKFLOW: { kind: 'string', default: '', description: 'Cloud Workflows workflow running the saga' },
       SAGA_STEPS_ENDPOINT: { kind: 'bool', default: 'false', description: 'Serve POST /steps' },
       OUTBOUND_AUTH: { kind: 'string', default: 'none', description: 'none | aws-iam | google-id-token' },
+      API_DOCS: { kind: 'bool', default: 'false', description: 'Serve the interactive API docs at /docs' },
       AWS_REGION: { kind: 'string', default: '', description: 'Region the calls are signed for' },
       SAMPLE_SERVICE_URL: { kind: 'string', default: 'http://sample-service:8080', description: 'Base URL of a depended-on service' },
       // cache

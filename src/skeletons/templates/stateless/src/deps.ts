@@ -23,6 +23,8 @@ export interface Dependencies {
   readonly __entities__: Repository<__Entity__>; // @each entities
   readonly idempotency: IdempotencyStore | undefined;
   readonly relay: OutboxRelay; // @if outbox
+  /** Serve the interactive API docs at /docs (API_DOCS). */
+  readonly apiDocs: boolean;
   close(): Promise<void>;
 }
 
@@ -36,6 +38,7 @@ export function createDependencies(config: Config, secrets: Secrets): Dependenci
     __entities__: createRepository<__Entity__>(config.STORE, `${config.TABLE_PREFIX}-__entityFile__`, config.DATABASE_URL), // @each entities
     idempotency: messaging.idempotency,
     relay: messaging.relay, // @if outbox
+    apiDocs: config.API_DOCS,
     close: () => closePools(),
   };
 }

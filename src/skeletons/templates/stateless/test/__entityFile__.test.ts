@@ -8,6 +8,7 @@ import {
   testSecrets,
   type Page,
 } from '@allframe/platform';
+import { compileErrors, validate } from '@readme/openapi-parser';
 import { buildApp } from '../src/app';
 import type { Dependencies } from '../src/deps';
 import type { __Entity__ } from '../src/domain/__entityFile__'; // @each entities
@@ -23,6 +24,7 @@ function setup() {
     __entities__: new MemoryRepository<__Entity__>(), // @each entities
     idempotency: undefined,
     relay: new OutboxRelay(new MemoryOutbox(), publisher, logger), // @if outbox
+    apiDocs: true,
     close: () => Promise.resolve(),
   };
   return { app: buildApp(deps), publisher };
@@ -64,20 +66,35 @@ describe('__entitiesPath__', () => {
       seen.push(...page.items.map((x) => x.id));
       next = page.nextCursor === undefined ? undefined : `/__entitiesPath__?limit=10&cursor=${page.nextCursor}`;
     }
-    // THEN each item came once; a filter returns the matching ones; a limit over the cap or an unknown parameter is a 400
+    // THEN each item came once; a filter returns the matching ones; a limit over the cap or an unknown parameter is a 422
     expect(new Set(seen).size).toBe(25);
     expect(seen).toHaveLength(25);
     expect(((await (await app.request('/__entitiesPath__?name=blue')).json()) as Page<__Entity__>).items).toHaveLength(5);
-    expect((await app.request('/__entitiesPath__?limit=1000')).status).toBe(400);
-    expect((await app.request('/__entitiesPath__?nmae=blue')).status).toBe(400);
+    expect((await app.request('/__entitiesPath__?limit=1000')).status).toBe(422);
+    expect(await (await app.request('/__entitiesPath__?nmae=blue')).json()).toMatchObject({ status: 422, errors: [{ parameter: 'nmae' }] });
+    expect((await app.request('/__entitiesPath__?cursor=not-ours')).status).toBe(400);
   });
 
-  test('invalid input is a 400, an unknown id a 404', async () => {
+  test('invalid input is a 422 problem naming the field, a body that is not JSON a 400, an unknown id a 404', async () => {
     const { app } = setup();
-    expect((await app.request('/__entitiesPath__', json({ name: '' }))).status).toBe(400);
-    expect((await app.request('/__entitiesPath__', json([1]))).status).toBe(400);
+    const invalid = await app.request('/__entitiesPath__', json({ name: '' }));
+    expect([invalid.status, invalid.headers.get('content-type')]).toEqual([422, 'application/problem+json']);
+    expect(await invalid.json()).toMatchObject({ title: 'Unprocessable Content', status: 422, errors: [{ pointer: '#/name' }] });
+    expect((await app.request('/__entitiesPath__', json([1]))).status).toBe(422);
+    expect((await app.request('/__entitiesPath__', { ...json({}), body: '{not json' })).status).toBe(400);
     expect((await app.request('/__entitiesPath__/nope', { ...json({ name: 'x' }), method: 'PUT' })).status).toBe(404);
     expect((await app.request('/__entitiesPath__/nope', { method: 'DELETE' })).status).toBe(404);
+  });
+
+  test('serves its OpenAPI 3.1 document, valid, with every route, and the docs page', async () => {
+    const { app } = setup();
+    const doc = (await (await app.request('/openapi.json')).json()) as { openapi: string; paths: Record<string, unknown> };
+    const result = await validate(structuredClone(doc) as never);
+    expect(result.valid ? 'valid' : compileErrors(result)).toBe('valid');
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/__entitiesPath__', '/__entitiesPath__/{id}'])); // @each entities
+    const docs = await app.request('/docs');
+    expect([docs.status, await docs.text()]).toEqual([200, expect.stringContaining('/openapi.json')]);
   });
 
   test('health and readiness', async () => {

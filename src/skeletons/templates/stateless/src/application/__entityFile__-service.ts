@@ -4,7 +4,7 @@ import {
   newEvent, // @if events
 } from '@allframe/platform';
 import type { Page, PageQuery, Repository, UnitOfWork } from '@allframe/platform';
-import { __Entity__, parse__Entity__Input } from '../domain/__entityFile__';
+import type { __Entity__, __Entity__Input } from '../domain/__entityFile__';
 
 /**
  * Use cases of __Entity__: create, read, list (a page at a time), update, delete__eventsNote__. Every change goes through the unit of
@@ -18,10 +18,10 @@ export class __Entity__Service {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async create(input: unknown): Promise<__Entity__> {
-    const data = parse__Entity__Input(input);
+  /** `input` was checked against __Entity__InputSchema by the route. */
+  async create(input: __Entity__Input): Promise<__Entity__> {
     const time = this.now().toISOString();
-    const item: __Entity__ = { id: randomUUID(), ...data, createdAt: time, updatedAt: time };
+    const item: __Entity__ = { ...input, id: randomUUID(), createdAt: time, updatedAt: time };
     await this.unit.commit({
       put: item,
       events: [newEvent('__Entity__Created', this.source, item)], // @if created
@@ -40,9 +40,9 @@ export class __Entity__Service {
     return this.repository.page(query);
   }
 
-  async update(id: string, input: unknown): Promise<__Entity__> {
+  async update(id: string, input: __Entity__Input): Promise<__Entity__> {
     const current = await this.get(id);
-    const item: __Entity__ = { ...current, ...parse__Entity__Input(input), updatedAt: this.now().toISOString() };
+    const item: __Entity__ = { ...current, ...input, updatedAt: this.now().toISOString() };
     await this.unit.commit({
       put: item,
       events: [newEvent('__Entity__Updated', this.source, item)], // @if updated

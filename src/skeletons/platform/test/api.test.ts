@@ -1,0 +1,65 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { compileErrors, validate } from '@readme/openapi-parser';
+import { createApiApp, openApiDocument, pageQuerySchema, pageSchema, problemResponses, toPageQuery } from '../src/api';
+import { fakeLogger } from './fakes';
+
+const Item = z.object({ name: z.string().min(1), tags: z.array(z.string().max(3)).optional() }).strict().openapi('Item');
+
+function itemsApp(docs = true) {
+  const app = createApiApp({ service: 'items', version: '1.2.3', logger: fakeLogger(), docs });
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/items',
+      request: { body: { content: { 'application/json': { schema: Item } }, required: true } },
+      responses: { 201: { content: { 'application/json': { schema: Item } }, description: 'Created' }, ...problemResponses(422) },
+    }),
+    (c) => c.json(c.req.valid('json'), 201),
+  );
+  app.openapi(
+    createRoute({ method: 'get', path: '/items', request: { query: pageQuerySchema(['name']) }, responses: { 200: { content: { 'application/json': { schema: pageSchema(Item, 'ItemPage') } }, description: 'A page' }, ...problemResponses(400, 422) } }),
+    (c) => c.json({ items: [], ...toPageQuery(c.req.valid('query')) } as never, 200),
+  );
+  return app;
+}
+
+const post = (body: unknown) => ({ method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+
+describe('createApiApp', () => {
+  it('checks requests against the route schemas: a 422 problem naming each field', async () => {
+    const app = itemsApp();
+    expect((await app.request('/items', post({ name: 'a' }))).status).toBe(201);
+    const bad = await app.request('/items', post({ name: '', tags: ['long one'], colour: 'red' }));
+    expect([bad.status, bad.headers.get('content-type')]).toEqual([422, 'application/problem+json']);
+    const problem = (await bad.json()) as { detail: string; errors: { pointer?: string }[] };
+    expect(problem.detail).toBe("the request's body does not match its schema");
+    expect(problem.errors.map((e) => e.pointer).sort()).toEqual(['#/colour', '#/name', '#/tags/0']);
+  });
+
+  it('names query parameters by name, reads limit and filters, and refuses unknown ones', async () => {
+    const app = itemsApp();
+    expect(await (await app.request('/items?limit=5&name=a&cursor=c')).json()).toEqual({ items: [], limit: 5, cursor: 'c', where: { name: 'a' } });
+    expect(await (await app.request('/items')).json()).toEqual({ items: [] });
+    const bad = (await (await app.request('/items?limit=0&colour=red')).json()) as { errors: { parameter: string }[] };
+    expect(bad.errors.map((e) => e.parameter).sort()).toEqual(['colour', 'limit']);
+  });
+
+  it('serves a valid OpenAPI 3.1 document of its routes, and the docs page only when on', async () => {
+    const app = itemsApp();
+    const doc = (await (await app.request('/openapi.json')).json()) as { openapi: string; info: unknown; paths: Record<string, unknown>; components: { schemas: Record<string, unknown> } };
+    const result = await validate(structuredClone(doc) as never);
+    expect(result.valid ? 'valid' : compileErrors(result)).toBe('valid');
+    expect([doc.openapi, doc.info]).toEqual(['3.1.0', { title: 'items', version: '1.2.3' }]);
+    expect(Object.keys(doc.paths)).toEqual(['/items']);
+    expect(Object.keys(doc.components.schemas).sort()).toEqual(['Item', 'ItemPage', 'Problem']);
+    expect(openApiDocument(app, { service: 'items', version: '1.2.3' })).toEqual(doc);
+    expect((await app.request('/docs')).status).toBe(200);
+    expect((await itemsApp(false).request('/docs')).status).toBe(404);
+  });
+
+  it('keeps the probes and problem details of every HTTP app', async () => {
+    const app = itemsApp();
+    expect((await app.request('/healthz')).status).toBe(200);
+    expect(await (await app.request('/nope')).json()).toMatchObject({ status: 404 });
+  });
+});
