@@ -24,6 +24,10 @@ export const REFEREES = {
     checks: 'deploying the synthesized stacks into moto, an offline AWS emulator',
     install: "moto[server] 5.2.1 (Python; no Debian package: the machine image provides it)",
   },
+  gcloud: {
+    checks: "the generated services' repositories on Google's Firestore emulator",
+    install: 'the Google Cloud CLI with its Firestore emulator component (Java; no Debian package here: the machine image provides it)',
+  },
   pg_ctlcluster: {
     checks: "the generated services' repositories on a real PostgreSQL server",
     install: 'the Debian package postgresql (.ci/run installs it with apt-get)',

@@ -1,13 +1,15 @@
 /**
- * Pagination on real backends, both required referees in CI: a DynamoDB API (moto_server) and a PostgreSQL server
- * (Debian's postgresql, test/postgres.ts). The generated services' repositories (src/skeletons/platform) walk pages
+ * Pagination on real backends, each a required referee in CI: a DynamoDB API (moto_server), a PostgreSQL server
+ * (Debian's postgresql, test/postgres.ts) and Google's Firestore emulator (gcloud, test/gcp/firestore-emulator.ts). The generated services' repositories (src/skeletons/platform) walk pages
  * by cursor, with and without a filter, and return every item exactly once. The in-memory, Firestore and fake-scan runs of the same
  * contract are the platform's own tests (src/skeletons/platform/test/page.test.ts).
  */
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbRepository, PostgresRepository } from '../../src/skeletons/platform/src/repository';
+import { createFirestore } from '../../src/skeletons/platform/src/firestore';
+import { DynamoDbRepository, FirestoreRepository, PostgresRepository } from '../../src/skeletons/platform/src/repository';
 import { describePageContract, type PagedItem } from '../../src/skeletons/platform/test/page-contract';
+import { startFirestoreEmulator, type FirestoreEmulator } from '../gcp/firestore-emulator';
 import { MOTO_CREDENTIALS, MOTO_DEFAULT_REGION, startMoto, type Moto } from '../aws/moto';
 import { startPostgres, type Postgres } from '../postgres';
 import { describeWithReferee } from '../referees';
@@ -47,5 +49,26 @@ describeWithReferee('pg_ctlcluster', 'PostgreSQL pages on a real server', () => 
     const repo = new PostgresRepository<PagedItem>(pg.pool, `items_${++tables}`);
     await repo.ensureTable();
     return repo;
+  });
+});
+
+describeWithReferee('gcloud', 'Firestore pages on the Firestore emulator', () => {
+  let emulator: FirestoreEmulator;
+  let collections = 0;
+  const before = process.env.FIRESTORE_EMULATOR_HOST;
+  beforeAll(async () => {
+    emulator = await startFirestoreEmulator();
+    process.env.FIRESTORE_EMULATOR_HOST = emulator.host;
+  }, 90_000);
+  afterAll(async () => {
+    if (before === undefined) delete process.env.FIRESTORE_EMULATOR_HOST;
+    else process.env.FIRESTORE_EMULATOR_HOST = before;
+    await emulator?.stop();
+  });
+
+  // A fresh collection per repository, on one client of the emulator.
+  describePageContract('FirestoreRepository on the emulator', () => {
+    const db = createFirestore({ projectId: 'allframe-test' });
+    return Promise.resolve(new FirestoreRepository<PagedItem>(db, `items-${++collections}`));
   });
 });
