@@ -68,7 +68,7 @@ describeWithReferee('gcloud', 'Firestore pages on the Firestore emulator', () =>
 
   // A fresh collection per repository, on one client of the emulator.
   describePageContract('FirestoreRepository on the emulator', () => {
-    const db = createFirestore({ projectId: 'allframe-test' });
-    return Promise.resolve(new FirestoreRepository<PagedItem>(db, `items-${++collections}`));
+    const client = createFirestore({ projectId: 'allframe-test' });
+    return Promise.resolve(new FirestoreRepository<PagedItem>(() => client, `items-${++collections}`));
   });
 });
