@@ -70,8 +70,8 @@ describe('renderRepository', () => {
 
   test('CRUD of the declared entities, with the declared events', () => {
     const app = byPath.get('services/user-service/src/app.ts')!.content;
-    expect(app).toContain("app.post('/users'");
-    expect(app).toContain("app.get('/profiles/:id'");
+    expect(app).toContain("method: 'post', path: '/users'");
+    expect(app).toContain("method: 'get', path: '/profiles/{id}'");
     expect(app).toContain("header: 'Idempotency-Key', ttlSeconds: 86400");
     const service = byPath.get('services/user-service/src/application/user-service.ts')!.content;
     expect(service).toContain("newEvent('UserCreated'");
