@@ -7,7 +7,7 @@ import type { OutputFile } from '../../model/output-file';
 import type { ServiceContext } from '../context';
 import { dockerfile, servicePackage } from '../context';
 import { ConfigVar, storeConfig } from '../common';
-import { serviceConfig, serviceData, serviceHttpEntries } from '../service-files';
+import { apiDocsVar, serviceConfig, serviceData, serviceHttpEntries } from '../service-files';
 import { templateFile, type Names } from '../template';
 import { camel, kebab } from '../names';
 import { entitiesOf, entityNames } from './stateless';
@@ -73,6 +73,7 @@ export function renderEventSourced(ctx: ServiceContext): OutputFile[] {
     ...storeConfig(ctx),
     EVENT_STORE: { kind: 'string', default: 'memory', description: `memory | dynamodb | firestore: where the event streams are kept (the architecture's event store: ${store})` },
     SNAPSHOT_FREQUENCY: { kind: 'int', default: String(every), description: 'Snapshot the aggregate every N events (0: never)' },
+    API_DOCS: apiDocsVar(ctx),
   };
   const data = serviceData(ctx, {
     names: {
@@ -93,6 +94,7 @@ export function renderEventSourced(ctx: ServiceContext): OutputFile[] {
       idempotencyTtl: String(s.sizing.idempotency.ttl_hours * 3600),
       withOutbox: String(outbox),
       withIdempotency: String(idem),
+      apiVersion: ctx.model.platform.version,
     },
     flags: { outbox, idempotency: idem, projections: projections.length > 0, publishes: publishes.length > 0 },
     lists: {
@@ -105,7 +107,7 @@ export function renderEventSourced(ctx: ServiceContext): OutputFile[] {
   });
   const file = (kind: 'managed' | 'owned', path: string) => templateFile(kind, ctx.dir, `event-sourced/${path}`, data);
   return [
-    servicePackage(ctx, ['hono', '@aws-sdk/lib-dynamodb']),
+    servicePackage(ctx, ['hono', '@hono/zod-openapi', 'zod', '@aws-sdk/lib-dynamodb']),
     serviceConfig(ctx, extra),
     ...serviceHttpEntries(ctx, { relay: outbox }),
     dockerfile(ctx, 'server'),

@@ -1,29 +1,50 @@
+import { createRoute, z } from '@hono/zod-openapi';
 import {
-  createHttpApp,
+  createApiApp,
   HttpError, // @if projections
   idempotency, // @if idempotency
-  pageQueryFrom, // @if projections
+  pageQuerySchema, // @if projections
+  pageSchema, // @if projections
+  problemResponses,
+  toPageQuery, // @if projections
 } from '@allframe/platform';
 import { __Entity__Service } from './application/__entityFile__-service';
 import {
   __Projection__Projector, // @each projections
   type Projector,
 } from './application/projections';
+import { __ENTITY___COMMANDS, __Entity__CommandInputSchema, __Entity__Schema, type __Entity__Command } from './domain/__entityFile__';
 import type { Dependencies } from './deps';
 
 const SOURCE = '__service__';
+/** The API's version in its OpenAPI document: the architecture's. */
+export const API_VERSION = '__apiVersion__';
 
+const json = <T extends z.ZodType>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
+const StreamParams = z.object({ id: z.string().min(1).openapi({ param: { name: 'id', in: 'path' } }) });
+const CommandParams = StreamParams.extend({
+  command: z.enum(Object.keys(__ENTITY___COMMANDS) as [__Entity__Command, ...__Entity__Command[]]).openapi({ param: { name: 'command', in: 'path' } }),
+});
 // @if projections
+/** A row of a read model: the fields of the stream's events, and where the stream stood. */
+const ProjectionRowSchema = z
+  .object({ id: z.string(), version: z.number().int(), lastEvent: z.string(), updatedAt: z.string() })
+  .catchall(z.unknown())
+  .openapi('ProjectionRow');
+
 async function found<T>(item: Promise<T | undefined>): Promise<T> {
   const value = await item;
   if (value === undefined) throw new HttpError(404, 'not found');
   return value;
 }
-
 // @end
-/** The HTTP app: commands on __Entity__ streams, the state rebuilt from snapshot and events__projectionsNote__. */
+
+/**
+ * The HTTP app: commands on __Entity__ streams, the state rebuilt from snapshot and events__projectionsNote__; its
+ * OpenAPI document at /openapi.json and, when on, docs at /docs.
+ */
 export function buildApp(deps: Dependencies) {
-  const app = createHttpApp({ service: SOURCE, logger: deps.logger });
+  const app = createApiApp({ service: SOURCE, version: API_VERSION, logger: deps.logger, docs: deps.apiDocs });
   // @if idempotency
   if (deps.idempotency) {
     app.use('*', idempotency({ store: deps.idempotency, header: '__idempotencyHeader__', ttlSeconds: /*=idempotencyTtl*/ 86400 }));
@@ -33,14 +54,32 @@ export function buildApp(deps: Dependencies) {
     new __Projection__Projector(deps.projections.__projection__), // @each projections
   ];
   const __entities__ = new __Entity__Service(deps.store, projectors, deps.events, { source: SOURCE, snapshotEvery: deps.snapshotEvery });
-  app.post('/__entitiesPath__/:id/commands/:command', async (c) => {
-    const body: unknown = await c.req.json().catch(() => undefined);
-    return c.json(await __entities__.execute(c.req.param('id'), c.req.param('command'), body));
-  });
-  app.get('/__entitiesPath__/:id', async (c) => c.json(await __entities__.get(c.req.param('id'))));
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/__entitiesPath__/{id}/commands/{command}',
+      tags: ['__Entity__'],
+      request: { params: CommandParams, body: { ...json(__Entity__CommandInputSchema, 'The command\'s input'), required: true } },
+      responses: { 200: json(__Entity__Schema, 'The state after the command'), ...problemResponses(409, 422) },
+    }),
+    async (c) => {
+      const { id, command } = c.req.valid('param');
+      return c.json(await __entities__.execute(id, command, c.req.valid('json')), 200);
+    },
+  );
+  app.openapi(
+    createRoute({ method: 'get', path: '/__entitiesPath__/{id}', tags: ['__Entity__'], request: { params: StreamParams }, responses: { 200: json(__Entity__Schema, 'The current state'), ...problemResponses(404) } }),
+    async (c) => c.json(await __entities__.get(c.req.valid('param').id), 200),
+  );
   // @each projections
-  app.get('/projections/__projectionFile__', async (c) => c.json(await deps.projections.__projection__.page(pageQueryFrom(c.req.query(), []))));
-  app.get('/projections/__projectionFile__/:id', async (c) => c.json(await found(deps.projections.__projection__.get(c.req.param('id')))));
+  app.openapi(
+    createRoute({ method: 'get', path: '/projections/__projectionFile__', tags: ['__Projection__'], request: { query: pageQuerySchema([]) }, responses: { 200: json(pageSchema(ProjectionRowSchema, '__Projection__Page'), 'One page of the read model'), ...problemResponses(400, 422) } }),
+    async (c) => c.json(await deps.projections.__projection__.page(toPageQuery(c.req.valid('query'))), 200),
+  );
+  app.openapi(
+    createRoute({ method: 'get', path: '/projections/__projectionFile__/{id}', tags: ['__Projection__'], request: { params: StreamParams }, responses: { 200: json(ProjectionRowSchema, 'One row of the read model'), ...problemResponses(404) } }),
+    async (c) => c.json(await found(deps.projections.__projection__.get(c.req.valid('param').id)), 200),
+  );
   // @end
   return app;
 }

@@ -33,6 +33,8 @@ export interface Dependencies {
   readonly projections: /*=projectionsType*/ Projections;
   /** Snapshot every N events (0: never). */
   readonly snapshotEvery: number;
+  /** Serve the interactive API docs at /docs (API_DOCS). */
+  readonly apiDocs: boolean;
   readonly idempotency: IdempotencyStore | undefined;
   readonly relay: OutboxRelay; // @if outbox
   close(): Promise<void>;
@@ -50,6 +52,7 @@ export function createDependencies(config: Config, secrets: Secrets): Dependenci
       __projection__: createRepository<ProjectionRow>(config.STORE, `${config.TABLE_PREFIX}-__projectionFile__`, config.DATABASE_URL), // @each projections
     },
     snapshotEvery: config.SNAPSHOT_FREQUENCY,
+    apiDocs: config.API_DOCS,
     idempotency: messaging.idempotency,
     relay: messaging.relay, // @if outbox
     close: () => closePools(),

@@ -7,6 +7,7 @@ import {
   createLogger,
   testSecrets,
 } from '@allframe/platform';
+import { compileErrors, validate } from '@readme/openapi-parser';
 import { ConcurrencyError, MemoryEventStore, type EventStore } from '../src/adapters/event-store';
 import { buildApp } from '../src/app';
 import { __Projection__Projector, type ProjectionRow } from '../src/application/projections'; // @if projections
@@ -29,6 +30,7 @@ function setup(options: { snapshotEvery?: number; store?: EventStore } = {}) {
     snapshotEvery: options.snapshotEvery ?? 2,
     idempotency: undefined,
     relay: new OutboxRelay(new MemoryOutbox(), publisher, logger), // @if outbox
+    apiDocs: true,
     close: () => Promise.resolve(),
   };
   return { app: buildApp(deps), publisher, store, deps };
@@ -71,12 +73,23 @@ describe('__entityFile__ commands', () => {
     expect(await store.loadSnapshot('n1')).toBeUndefined();
   });
 
-  test('unknown streams and commands are 404s, invalid input a 400', async () => {
+  test('an unknown stream is a 404; an unknown command or input that is not an object a 422 problem naming it', async () => {
     const { app } = setup();
     expect((await app.request('/__entitiesPath__/missing')).status).toBe(404);
-    expect((await app.request(command('x', 'no-such-command'), post({}))).status).toBe(404);
-    expect((await app.request(command('x', '__firstCommand__'), post([1]))).status).toBe(400);
-    expect((await app.request(command('x', '__firstCommand__'), { method: 'POST', body: 'not json' })).status).toBe(400);
+    expect(await (await app.request(command('x', 'no-such-command'), post({}))).json()).toMatchObject({ status: 422, errors: [{ parameter: 'command' }] });
+    const notObject = await app.request(command('x', '__firstCommand__'), post([1]));
+    expect([notObject.status, notObject.headers.get('content-type')]).toEqual([422, 'application/problem+json']);
+    expect((await app.request(command('x', '__firstCommand__'), { ...post({}), body: 'not json' })).status).toBe(400);
+  });
+
+  test('serves its OpenAPI 3.1 document, valid, with every route, and the docs page', async () => {
+    const { app } = setup();
+    const doc = (await (await app.request('/openapi.json')).json()) as { openapi: string; paths: Record<string, unknown> };
+    const result = await validate(structuredClone(doc) as never);
+    expect(result.valid ? 'valid' : compileErrors(result)).toBe('valid');
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/__entitiesPath__/{id}/commands/{command}', '/__entitiesPath__/{id}']));
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/projections/__projectionFile__', '/projections/__projectionFile__/{id}'])); // @each projections
+    expect((await app.request('/docs')).status).toBe(200);
   });
 
   test('a concurrent write is a 409, any other store failure a 500', async () => {

@@ -4,7 +4,7 @@ import {
 } from '@allframe/platform';
 import type { EventSink } from '@allframe/platform';
 import { ConcurrencyError, type EventStore, type StoredEvent } from '../adapters/event-store';
-import { type __Entity__, apply__Entity__Event, decide, initial__Entity__, is__Entity__Command } from '../domain/__entityFile__';
+import { type __Entity__, type __Entity__CommandInput, apply__Entity__Event, decide, initial__Entity__, is__Entity__Command } from '../domain/__entityFile__';
 import type { Projector } from './projections';
 
 export interface __Entity__ServiceOptions {
@@ -37,7 +37,8 @@ export class __Entity__Service {
     return state;
   }
 
-  async execute(id: string, command: string, input: unknown): Promise<__Entity__> {
+  /** `input` was checked against __Entity__CommandInputSchema by the route. */
+  async execute(id: string, command: string, input: __Entity__CommandInput): Promise<__Entity__> {
     if (!is__Entity__Command(command)) throw new HttpError(404, `unknown command ${command}`);
     const state = await this.load(id);
     const time = (this.options.now ?? (() => new Date()))().toISOString();
