@@ -26,7 +26,7 @@ describe('event-sourced skeleton', () => {
     expect(files.get(`${dir}/src/domain/ledger.ts`)?.kind).toBe('owned');
     expect(domain).toContain("'deposit-funds': 'FundsDeposited',");
     expect(domain).toContain("'withdraw-funds': 'FundsWithdrawn',");
-    expect(domain).toContain('export function decide(state: Ledger, command: LedgerCommand, input: unknown): LedgerEvent[]');
+    expect(domain).toContain('export function decide(state: Ledger, command: LedgerCommand, input: LedgerCommandInput): LedgerEvent[]');
   });
 
   test('a managed event store port with in-memory and DynamoDB adapters, optimistic concurrency by expected version', () => {
@@ -55,10 +55,10 @@ describe('event-sourced skeleton', () => {
 
   test('HTTP: commands, the rebuilt state and the projections; events through the outbox', () => {
     const app = content('src/app.ts');
-    expect(app).toContain("app.post('/ledgers/:id/commands/:command'");
-    expect(app).toContain("app.get('/ledgers/:id'");
-    expect(app).toContain("app.get('/projections/account-balance'");
-    expect(app).toContain("app.get('/projections/monthly-statement'");
+    expect(app).toContain("method: 'post',\n      path: '/ledgers/{id}/commands/{command}'");
+    expect(app).toContain("method: 'get', path: '/ledgers/{id}'");
+    expect(app).toContain("method: 'get', path: '/projections/account-balance'");
+    expect(app).toContain("method: 'get', path: '/projections/monthly-statement'");
     const deps = content('src/deps.ts');
     expect(deps).toContain('createMessaging(config, { outbox: true, idempotency: false })');
     expect(deps).toContain('events: messaging.events');
