@@ -29,6 +29,8 @@ export function rootFiles(model: ResolvedArchitecture, sourceFile: string): Outp
         typecheck: 'tsc -p tsconfig.json',
         lint: 'eslint --max-warnings 0 .',
         jest: 'jest',
+        // the committed OpenAPI documents of the API services, after a change to their schemas or routes
+        openapi: 'UPDATE_OPENAPI=1 jest --coverage=false test/openapi',
         test: 'npm run typecheck && npm run lint && npm run jest',
       },
       devDependencies: sorted({ ...DEV_DEPENDENCIES, ...toolDependencies(model) }),

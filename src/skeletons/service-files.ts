@@ -37,6 +37,14 @@ export function apiDocsVar(ctx: ServiceContext): ConfigVar {
   return { kind: 'bool', default: String(ctx.model.platform.apiDocs), description: 'Serve the interactive API docs at /docs (settings.api_docs)' };
 }
 
+/**
+ * The test that keeps `services/<name>/openapi.json`, the committed OpenAPI document of an API service, equal to
+ * its routes (written by the workspace's `npm run openapi`, or by a run that finds none).
+ */
+export function serviceOpenApiTest(ctx: ServiceContext): OutputFile {
+  return templateFile('managed', ctx.dir, 'service/test/openapi.test.ts', serviceData(ctx));
+}
+
 /** `{ A: 'test-a' }`: a TypeScript object literal of string values. */
 function literal(values: Record<string, string>): string {
   const entries = Object.entries(values).map(([k, v]) => `${k}: '${v}'`);

@@ -10,7 +10,7 @@
  * run the workspace's installed tools.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { cli } from '../helpers';
@@ -76,6 +76,19 @@ if (!enabled) {
       expect(bundles.length).toBeGreaterThanOrEqual(10);
       const bundle = readFileSync(join(out, bundles[0]!), 'utf8');
       expect(bundle).not.toMatch(/require\("@shop-platform\/platform"\)/); // the workspace package is inlined
+
+      // AND npm test wrote each API service's OpenAPI document (committed with the code, untouched by synth --check),
+      // which a change to the schemas makes stale until `npm run openapi` writes it again
+      const docFile = join(dir, 'services', 'user-service', 'openapi.json');
+      expect(JSON.parse(readFileSync(docFile, 'utf8'))).toMatchObject({ openapi: '3.1.0', info: { title: 'user-service' }, components: { schemas: { User: expect.anything(), UserPage: expect.anything() } } });
+      const domain = join(dir, 'services', 'user-service', 'src', 'domain', 'user.ts');
+      writeFileSync(domain, readFileSync(domain, 'utf8').replace('    name: z.string()', '    nickname: z.string().optional(),\n    name: z.string()'));
+      const openApiTest = () => run('npx', ['--offline', 'jest', '--coverage=false', 'services/user-service/test/openapi'], dir);
+      const stale = openApiTest();
+      expect([stale.status, stale.stderr]).toEqual([1, expect.stringContaining('openapi.json is the OpenAPI document of the routes')]);
+      expect(outcome(run('npm', ['run', 'openapi'], dir))).toEqual({ status: 0, out: '' });
+      expect(readFileSync(docFile, 'utf8')).toContain('"nickname"');
+      expect(outcome(openApiTest())).toEqual({ status: 0, out: '' });
 
       // AND the same workspace for GCP (examples/shop-gcp): it passes its own npm test, and every service's
       // container entry bundles as its Dockerfile bundles it (Google clients included) and serves its probes

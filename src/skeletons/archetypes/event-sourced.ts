@@ -7,7 +7,7 @@ import type { OutputFile } from '../../model/output-file';
 import type { ServiceContext } from '../context';
 import { dockerfile, servicePackage } from '../context';
 import { ConfigVar, storeConfig } from '../common';
-import { apiDocsVar, serviceConfig, serviceData, serviceHttpEntries } from '../service-files';
+import { apiDocsVar, serviceConfig, serviceOpenApiTest, serviceData, serviceHttpEntries } from '../service-files';
 import { templateFile, type Names } from '../template';
 import { camel, kebab } from '../names';
 import { entitiesOf, entityNames } from './stateless';
@@ -123,5 +123,6 @@ export function renderEventSourced(ctx: ServiceContext): OutputFile[] {
     // managed: the adapters' test (in memory, DynamoDB against a fake client, Firestore in memory) and the wiring's
     file('managed', 'test/event-store.test.ts'),
     file('managed', 'test/deps.test.ts'),
+    serviceOpenApiTest(ctx),
   ];
 }

@@ -2,7 +2,7 @@
 import type { OutputFile } from '../../model/output-file';
 import type { ServiceContext } from '../context';
 import { dockerfile, servicePackage } from '../context';
-import { apiDocsVar, serviceConfig, serviceData, serviceHttpEntries } from '../service-files';
+import { apiDocsVar, serviceConfig, serviceOpenApiTest, serviceData, serviceHttpEntries } from '../service-files';
 import { templateFile, type Names } from '../template';
 import { camel, kebab, pascal, plural } from '../names';
 
@@ -44,6 +44,7 @@ export function renderStateless(ctx: ServiceContext): OutputFile[] {
     templateFile('managed', ctx.dir, 'stateless/src/deps.ts', data),
     templateFile('managed', ctx.dir, 'stateless/src/app.ts', data),
     templateFile('managed', ctx.dir, 'stateless/test/deps.test.ts', data),
+    serviceOpenApiTest(ctx),
   ];
   // domain, application and their test: the user's from the first synth on
   for (const e of entities) {
