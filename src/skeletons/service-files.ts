@@ -11,7 +11,8 @@ import { Names, TemplateData, templateFile } from './template';
 
 /** The names every template of a service may use: `platform` (the package) and `service` (its name). */
 export function serviceNames(ctx: ServiceContext): Names & { readonly platform: string } {
-  return { platform: ctx.platform, service: ctx.service.name };
+  // apiVersion: the version of an API service's OpenAPI document, the architecture's
+  return { platform: ctx.platform, service: ctx.service.name, apiVersion: ctx.model.platform.version };
 }
 
 /** Template data of a service: its names plus `extra`, and the given flags, lists and slots. */

@@ -94,7 +94,6 @@ export function renderEventSourced(ctx: ServiceContext): OutputFile[] {
       idempotencyTtl: String(s.sizing.idempotency.ttl_hours * 3600),
       withOutbox: String(outbox),
       withIdempotency: String(idem),
-      apiVersion: ctx.model.platform.version,
     },
     flags: { outbox, idempotency: idem, projections: projections.length > 0, publishes: publishes.length > 0 },
     lists: {

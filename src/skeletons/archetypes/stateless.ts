@@ -31,7 +31,6 @@ export function renderStateless(ctx: ServiceContext): OutputFile[] {
       idempotencyTtl: String(s.sizing.idempotency.ttl_hours * 3600),
       withOutbox: String(outbox),
       withIdempotency: String(idem),
-      apiVersion: ctx.model.platform.version,
     },
     flags: { outbox, idempotency: idem },
     lists: { entities: entities.map(entityNames) },

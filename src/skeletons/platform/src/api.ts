@@ -60,6 +60,14 @@ export function openApiDocument<E extends Env>(app: OpenAPIHono<E>, options: Pic
   return app.getOpenAPI31Document(openApiInfo(options));
 }
 
+/** A route's JSON content (a request body or a response) of `schema`, as createRoute takes it. */
+export function jsonContent<T extends z.ZodType>(schema: T, description: string) {
+  return { content: { 'application/json': { schema } }, description };
+}
+
+/** The path parameters of a route on one item: `{id}`. */
+export const IdParamsSchema = z.object({ id: z.string().min(1).openapi({ param: { name: 'id', in: 'path' } }) });
+
 /** Problem details (RFC 9457) as the OpenAPI document describes them. */
 export const ProblemSchema = z
   .object({

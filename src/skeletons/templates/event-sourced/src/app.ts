@@ -2,7 +2,9 @@ import { createRoute, z } from '@hono/zod-openapi';
 import {
   createApiApp,
   HttpError, // @if projections
+  IdParamsSchema,
   idempotency, // @if idempotency
+  jsonContent,
   pageQuerySchema, // @if projections
   pageSchema, // @if projections
   problemResponses,
@@ -20,9 +22,7 @@ const SOURCE = '__service__';
 /** The API's version in its OpenAPI document: the architecture's. */
 export const API_VERSION = '__apiVersion__';
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
-const StreamParams = z.object({ id: z.string().min(1).openapi({ param: { name: 'id', in: 'path' } }) });
-const CommandParams = StreamParams.extend({
+const CommandParams = IdParamsSchema.extend({
   command: z.enum(Object.keys(__ENTITY___COMMANDS) as [__Entity__Command, ...__Entity__Command[]]).openapi({ param: { name: 'command', in: 'path' } }),
 });
 // @if projections
@@ -59,8 +59,8 @@ export function buildApp(deps: Dependencies) {
       method: 'post',
       path: '/__entitiesPath__/{id}/commands/{command}',
       tags: ['__Entity__'],
-      request: { params: CommandParams, body: { ...json(__Entity__CommandInputSchema, 'The command\'s input'), required: true } },
-      responses: { 200: json(__Entity__Schema, 'The state after the command'), ...problemResponses(409, 422) },
+      request: { params: CommandParams, body: { ...jsonContent(__Entity__CommandInputSchema, 'The command\'s input'), required: true } },
+      responses: { 200: jsonContent(__Entity__Schema, 'The state after the command'), ...problemResponses(409, 422) },
     }),
     async (c) => {
       const { id, command } = c.req.valid('param');
@@ -68,16 +68,16 @@ export function buildApp(deps: Dependencies) {
     },
   );
   app.openapi(
-    createRoute({ method: 'get', path: '/__entitiesPath__/{id}', tags: ['__Entity__'], request: { params: StreamParams }, responses: { 200: json(__Entity__Schema, 'The current state'), ...problemResponses(404) } }),
+    createRoute({ method: 'get', path: '/__entitiesPath__/{id}', tags: ['__Entity__'], request: { params: IdParamsSchema }, responses: { 200: jsonContent(__Entity__Schema, 'The current state'), ...problemResponses(404) } }),
     async (c) => c.json(await __entities__.get(c.req.valid('param').id), 200),
   );
   // @each projections
   app.openapi(
-    createRoute({ method: 'get', path: '/projections/__projectionFile__', tags: ['__Projection__'], request: { query: pageQuerySchema([]) }, responses: { 200: json(pageSchema(ProjectionRowSchema, '__Projection__Page'), 'One page of the read model'), ...problemResponses(400, 422) } }),
+    createRoute({ method: 'get', path: '/projections/__projectionFile__', tags: ['__Projection__'], request: { query: pageQuerySchema([]) }, responses: { 200: jsonContent(pageSchema(ProjectionRowSchema, '__Projection__Page'), 'One page of the read model'), ...problemResponses(400, 422) } }),
     async (c) => c.json(await deps.projections.__projection__.page(toPageQuery(c.req.valid('query'))), 200),
   );
   app.openapi(
-    createRoute({ method: 'get', path: '/projections/__projectionFile__/{id}', tags: ['__Projection__'], request: { params: StreamParams }, responses: { 200: json(ProjectionRowSchema, 'One row of the read model'), ...problemResponses(404) } }),
+    createRoute({ method: 'get', path: '/projections/__projectionFile__/{id}', tags: ['__Projection__'], request: { params: IdParamsSchema }, responses: { 200: jsonContent(ProjectionRowSchema, 'One row of the read model'), ...problemResponses(404) } }),
     async (c) => c.json(await found(deps.projections.__projection__.get(c.req.valid('param').id)), 200),
   );
   // @end

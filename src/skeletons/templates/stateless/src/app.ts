@@ -1,8 +1,10 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { createRoute } from '@hono/zod-openapi';
 import {
   createApiApp,
   createUnitOfWork,
+  IdParamsSchema,
   idempotency, // @if idempotency
+  jsonContent,
   pageQuerySchema,
   pageSchema,
   problemResponses,
@@ -15,9 +17,6 @@ import type { Dependencies } from './deps';
 const SOURCE = '__service__';
 /** The API's version in its OpenAPI document: the architecture's. */
 export const API_VERSION = '__apiVersion__';
-
-const IdParams = z.object({ id: z.string().min(1).openapi({ param: { name: 'id', in: 'path' } }) });
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
 
 /** The HTTP app: health and readiness, __summary__, its OpenAPI document at /openapi.json and, when on, docs at /docs. */
 export function buildApp(deps: Dependencies) {
@@ -32,23 +31,23 @@ export function buildApp(deps: Dependencies) {
   const __Entity__Page = pageSchema(__Entity__Schema, '__Entity__Page');
   const __Entity__Query = pageQuerySchema(__Entity__Filters);
   app.openapi(
-    createRoute({ method: 'post', path: '/__entitiesPath__', tags: ['__Entity__'], request: { body: { ...json(__Entity__InputSchema, 'The new __Entity__'), required: true } }, responses: { 201: json(__Entity__Schema, 'Created'), ...problemResponses(422) } }),
+    createRoute({ method: 'post', path: '/__entitiesPath__', tags: ['__Entity__'], request: { body: { ...jsonContent(__Entity__InputSchema, 'The new __Entity__'), required: true } }, responses: { 201: jsonContent(__Entity__Schema, 'Created'), ...problemResponses(422) } }),
     async (c) => c.json(await __entity__Service.create(c.req.valid('json')), 201),
   );
   app.openapi(
-    createRoute({ method: 'get', path: '/__entitiesPath__', tags: ['__Entity__'], request: { query: __Entity__Query }, responses: { 200: json(__Entity__Page, 'One page of __entities__'), ...problemResponses(400, 422) } }),
+    createRoute({ method: 'get', path: '/__entitiesPath__', tags: ['__Entity__'], request: { query: __Entity__Query }, responses: { 200: jsonContent(__Entity__Page, 'One page of __entities__'), ...problemResponses(400, 422) } }),
     async (c) => c.json(await __entity__Service.page(toPageQuery(c.req.valid('query'))), 200),
   );
   app.openapi(
-    createRoute({ method: 'get', path: '/__entitiesPath__/{id}', tags: ['__Entity__'], request: { params: IdParams }, responses: { 200: json(__Entity__Schema, 'The __Entity__'), ...problemResponses(404) } }),
+    createRoute({ method: 'get', path: '/__entitiesPath__/{id}', tags: ['__Entity__'], request: { params: IdParamsSchema }, responses: { 200: jsonContent(__Entity__Schema, 'The __Entity__'), ...problemResponses(404) } }),
     async (c) => c.json(await __entity__Service.get(c.req.valid('param').id), 200),
   );
   app.openapi(
-    createRoute({ method: 'put', path: '/__entitiesPath__/{id}', tags: ['__Entity__'], request: { params: IdParams, body: { ...json(__Entity__InputSchema, 'The __Entity__\'s new fields'), required: true } }, responses: { 200: json(__Entity__Schema, 'Updated'), ...problemResponses(404, 422) } }),
+    createRoute({ method: 'put', path: '/__entitiesPath__/{id}', tags: ['__Entity__'], request: { params: IdParamsSchema, body: { ...jsonContent(__Entity__InputSchema, 'The __Entity__\'s new fields'), required: true } }, responses: { 200: jsonContent(__Entity__Schema, 'Updated'), ...problemResponses(404, 422) } }),
     async (c) => c.json(await __entity__Service.update(c.req.valid('param').id, c.req.valid('json')), 200),
   );
   app.openapi(
-    createRoute({ method: 'delete', path: '/__entitiesPath__/{id}', tags: ['__Entity__'], request: { params: IdParams }, responses: { 204: { description: 'Deleted' }, ...problemResponses(404) } }),
+    createRoute({ method: 'delete', path: '/__entitiesPath__/{id}', tags: ['__Entity__'], request: { params: IdParamsSchema }, responses: { 204: { description: 'Deleted' }, ...problemResponses(404) } }),
     async (c) => {
       await __entity__Service.remove(c.req.valid('param').id);
       return c.body(null, 204);
