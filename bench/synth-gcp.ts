@@ -43,14 +43,19 @@ function handWritten(): typeof import('./hand-written-gcp') {
 /** allframe's synth of the infrastructure alone: `synthesize` without the workspace's files. */
 type SynthesizeGcp = (model: Model, options?: { onStack?: () => void }) => { files: readonly OutputFile[]; resources: Record<string, number>; problems: readonly unknown[] };
 
-function allframeSynth(): SynthesizeGcp {
-  const { synthesize } = require(join(lib, 'synth', 'index.js')) as typeof import('../src/synth');
-  // synthesize loads its target on first use; loaded here so that the load phase is timed apart from build
-  require(join(lib, 'targets', 'gcp', 'synth.js'));
+/** The infrastructure alone of `synthesize` (from lib/src or from the CLI bundle). */
+function infrastructureOnly(synthesize: typeof import('../src/synth').synthesize): SynthesizeGcp {
   return (model, options = {}) => {
     const r = synthesize(model, { skeletons: false, ...(options.onStack !== undefined ? { gcp: { onStack: options.onStack } } : {}) });
     return { files: r.outputs, resources: { ...r.summary.stacks[0]?.resourceTypes }, problems: r.problems };
   };
+}
+
+function allframeSynth(): SynthesizeGcp {
+  const { synthesize } = require(join(lib, 'synth', 'index.js')) as typeof import('../src/synth');
+  // synthesize loads its target on first use; loaded here so that the load phase is timed apart from build
+  require(join(lib, 'targets', 'gcp', 'synth.js'));
+  return infrastructureOnly(synthesize);
 }
 
 function allframe(): { validateSource: typeof import('../src/validate').validateSource; synthesizeGcp: SynthesizeGcp } {
@@ -62,13 +67,7 @@ function allframe(): { validateSource: typeof import('../src/validate').validate
 function allframeBundled(): { validateSource: typeof import('../src/validate').validateSource; synthesizeGcp: SynthesizeGcp } {
   const bundle = cliBundle();
   bundle.loadTarget('gcp');
-  return {
-    validateSource: bundle.validateSource,
-    synthesizeGcp: (model, options = {}) => {
-      const r = bundle.synthesize(model, { skeletons: false, ...(options.onStack !== undefined ? { gcp: { onStack: options.onStack } } : {}) });
-      return { files: r.outputs, resources: { ...r.summary.stacks[0]?.resourceTypes }, problems: r.problems };
-    },
-  };
+  return { validateSource: bundle.validateSource, synthesizeGcp: infrastructureOnly(bundle.synthesize) };
 }
 /* eslint-enable @typescript-eslint/no-require-imports */
 

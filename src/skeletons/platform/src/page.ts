@@ -68,27 +68,11 @@ export function matches(item: object, where: ResolvedPageQuery['where']): boolea
   return where.every(([field, value]) => (item as Record<string, unknown>)[field] === value);
 }
 
-/** The page of `matching`, the items after the cursor in the adapter's order, up to `limit` + 1 of them: the extra one says there is a next page. */
+/**
+ * The page of `matching`, the matching items after the cursor in the adapter's order: the first `limit` of them, and a
+ * next cursor when there are more (an adapter reads at least `limit` + 1 when it can, to know).
+ */
 export function pageOf<T extends { id: string }>(matching: readonly T[], limit: number): Page<T> {
   const items = matching.slice(0, limit);
   return matching.length > limit ? { items, nextCursor: encodeCursor(items.at(-1)!.id) } : { items };
-}
-
-/**
- * A page query from a request's query string: `limit`, `cursor`, and a filter for each of the `filterable` fields;
- * any other parameter is a 400 naming it (a misspelt filter would otherwise return everything).
- */
-export function pageQueryFrom(params: Readonly<Record<string, string>>, filterable: readonly string[]): PageQuery {
-  const where: Record<string, string> = {};
-  let limit: number | undefined;
-  let cursor: string | undefined;
-  for (const [name, value] of Object.entries(params)) {
-    if (name === 'limit') {
-      limit = /^\d+$/.test(value) ? Number(value) : NaN;
-      if (Number.isNaN(limit)) throw new HttpError(400, `limit must be a whole number from 1 to ${MAX_PAGE_SIZE}`);
-    } else if (name === 'cursor') cursor = value;
-    else if (filterable.includes(name)) where[name] = value;
-    else throw new HttpError(400, `unknown query parameter "${name}": use limit, cursor${filterable.map((f) => `, ${f}`).join('')}`);
-  }
-  return { ...(limit !== undefined ? { limit } : {}), ...(cursor !== undefined ? { cursor } : {}), ...(Object.keys(where).length > 0 ? { where } : {}) };
 }

@@ -122,7 +122,7 @@ export class DynamoDbRepository<T extends { id: string }> implements Repository<
       matching.push(...(out.Items ?? []).map((i) => strip<T>(i)));
       start = out.LastEvaluatedKey;
     } while (matching.length <= limit && start !== undefined);
-    return pageOf(matching.slice(0, limit + 1), limit);
+    return pageOf(matching, limit);
   }
 
   /** Writes the item with `pk = item.id`. */
@@ -262,7 +262,7 @@ export class FirestoreRepository<T extends { id: string }> implements Repository
       if (matching.length > limit || docs.length < batch) break;
       from = items.at(-1)!.id;
     }
-    return pageOf(matching.slice(0, limit + 1), limit);
+    return pageOf(matching, limit);
   }
 
   /** Creates or replaces the item's document. */

@@ -1,6 +1,6 @@
 import { PutCommand, ScanCommand, type ScanCommandInput } from '@aws-sdk/lib-dynamodb';
 import { MemoryFirestore } from '../src/firestore';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, decodeCursor, encodeCursor, pageQueryFrom, resolvePageQuery } from '../src/page';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, decodeCursor, encodeCursor, resolvePageQuery } from '../src/page';
 import { DynamoDbRepository, FirestoreRepository, MemoryRepository, PostgresRepository } from '../src/repository';
 import { fakeAws, fakePool } from './fakes';
 import { describePageContract, type PagedItem } from './page-contract';
@@ -37,13 +37,6 @@ describe('page queries', () => {
   it('defaults and caps the limit', () => {
     expect(resolvePageQuery()).toEqual({ limit: DEFAULT_PAGE_SIZE, where: [] });
     expect(resolvePageQuery({ limit: MAX_PAGE_SIZE, cursor: encodeCursor('x'), where: { name: 'a' } })).toEqual({ limit: 100, after: 'x', where: [['name', 'a']] });
-  });
-
-  it('reads limit, cursor and the filterable fields from a query string, and refuses the rest by name', () => {
-    expect(pageQueryFrom({}, ['name'])).toEqual({});
-    expect(pageQueryFrom({ limit: '5', cursor: 'c', name: 'a' }, ['name'])).toEqual({ limit: 5, cursor: 'c', where: { name: 'a' } });
-    expect(() => pageQueryFrom({ limit: 'ten' }, [])).toThrow('limit must be a whole number from 1 to 100');
-    expect(() => pageQueryFrom({ nmae: 'a' }, ['name'])).toThrow('unknown query parameter "nmae": use limit, cursor, name');
   });
 });
 
