@@ -38,12 +38,31 @@ export function apiDocsVar(ctx: ServiceContext): ConfigVar {
   return { kind: 'bool', default: String(ctx.model.platform.apiDocs), description: 'Serve the interactive API docs at /docs (settings.api_docs)' };
 }
 
+/** How the OpenAPI test builds a service's app, where `buildApp(deps)` from `createDependencies(loadConfig({}), ...)` does not. */
+export interface OpenApiTestOptions {
+  /** Configuration the service requires (a provider's base URL). @default - none */
+  readonly env?: Readonly<Record<string, string>>;
+  /** buildApp's arguments. @default 'deps' */
+  readonly appArgs?: string;
+  /** Import lines those arguments need. @default - none */
+  readonly imports?: readonly string[];
+}
+
 /**
  * The test that keeps `services/<name>/openapi.json`, the committed OpenAPI document of an API service, equal to
  * its routes (written by the workspace's `npm run openapi`, or by a run that finds none).
  */
-export function serviceOpenApiTest(ctx: ServiceContext): OutputFile {
-  return templateFile('managed', ctx.dir, 'service/test/openapi.test.ts', serviceData(ctx));
+export function serviceOpenApiTest(ctx: ServiceContext, options: OpenApiTestOptions = {}): OutputFile {
+  const env = Object.entries(options.env ?? {}).map(([k, v]) => `${k}: ${JSON.stringify(v)}`);
+  return templateFile(
+    'managed',
+    ctx.dir,
+    'service/test/openapi.test.ts',
+    serviceData(ctx, {
+      names: { appArgs: options.appArgs ?? 'deps' },
+      slots: { imports: (options.imports ?? []).join('\n'), deps: `const deps = createDependencies(loadConfig(${env.length > 0 ? `{ ${env.join(', ')} }` : '{}'}), testSecrets(SECRET_NAMES));` },
+    }),
+  );
 }
 
 /** `{ A: 'test-a' }`: a TypeScript object literal of string values. */

@@ -1,13 +1,14 @@
 /**
  * scheduled: the user's job behind a runner that enforces the run timeout (an AbortSignal), logs start, end and
  * duration, and applies the overlap policy (skip: a lock; queue: runs wait; allow: nothing); entries for EventBridge
- * (Lambda), HTTP triggers (Cloud Scheduler, Fly cron: POST /run) and a run-once script. The code is in
+ * (Lambda), HTTP triggers (Cloud Scheduler, Fly cron: POST /run, declared with its result schema in the OpenAPI
+ * document) and a run-once script. The code is in
  * templates/scheduled/.
  */
 import type { OutputFile } from '../../model/output-file';
 import type { ServiceContext } from '../context';
 import { dockerfile, servicePackage } from '../context';
-import { serviceConfig, serviceData } from '../service-files';
+import { apiDocsVar, serviceConfig, serviceData, serviceOpenApiTest } from '../service-files';
 import { templateFile } from '../template';
 
 export function renderScheduled(ctx: ServiceContext): OutputFile[] {
@@ -29,9 +30,10 @@ export function renderScheduled(ctx: ServiceContext): OutputFile[] {
   });
   const file = (kind: 'managed' | 'owned', path: string) => templateFile(kind, ctx.dir, `scheduled/${path}`, data);
   return [
-    servicePackage(ctx, ['hono']),
+    servicePackage(ctx, ['hono', '@hono/zod-openapi', 'zod']),
     serviceConfig(ctx, {
       JOB_TIMEOUT_MS: { kind: 'int', default: String(timeoutMinutes * 60_000), description: `schedule.timeout_minutes (${timeoutMinutes}): a run is aborted after this long` },
+      API_DOCS: apiDocsVar(ctx),
     }),
     dockerfile(ctx, 'server'),
     file('managed', 'src/deps.ts'),
@@ -45,5 +47,6 @@ export function renderScheduled(ctx: ServiceContext): OutputFile[] {
     file('managed', 'src/entry/run-once.ts'),
     file('owned', 'test/job.test.ts'),
     file('managed', 'test/runner.test.ts'),
+    serviceOpenApiTest(ctx, { appArgs: 'deps, new JobRunner(deps, { timeoutMs: 1000 })', imports: ["import { JobRunner } from '../src/runner';"] }),
   ];
 }

@@ -25,10 +25,19 @@ export function problemFields(error: ZodError, target: string): ProblemField[] {
     const segments = path.map((p) => String(p).replace(/~/g, '~0').replace(/\//g, '~1'));
     return target === 'json' ? { pointer: `#/${segments.join('/')}`, detail } : { parameter: String(path[0] ?? target), detail };
   };
-  // an unknown key is named by the key itself: the issue's path is that of the object holding it
-  return error.issues.flatMap((issue) =>
-    issue.code === 'unrecognized_keys' ? issue.keys.map((key) => field([...issue.path, key], `unknown ${target === 'json' ? 'field' : 'parameter'}`)) : [field(issue.path, issue.message)],
-  );
+  const fields = (issues: readonly ZodError['issues'][number][], prefix: readonly PropertyKey[]): ProblemField[] =>
+    issues.flatMap((issue) => {
+      const path = [...prefix, ...issue.path];
+      // an unknown key is named by the key itself: the issue's path is that of the object holding it
+      if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => field([...path, key], `unknown ${target === 'json' ? 'field' : 'parameter'}`));
+      // none of a union's alternatives matched: the fields of the one that came closest (the fewest issues; the first on a tie)
+      if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+        const closest = issue.errors.reduce((a, b) => (b.length < a.length ? b : a));
+        if (closest.length > 0) return fields(closest, path);
+      }
+      return [field(path, issue.message)];
+    });
+  return fields(error.issues, []);
 }
 
 /**
@@ -64,6 +73,24 @@ export function openApiDocument<E extends Env>(app: OpenAPIHono<E>, options: Pic
 export function jsonContent<T extends z.ZodType>(schema: T, description: string) {
   return { content: { 'application/json': { schema } }, description };
 }
+
+/**
+ * An event envelope (events.ts) as a route takes it: `data` is any JSON, each event type's contract being its own
+ * concern; other fields are dropped.
+ */
+export const EventEnvelopeSchema = z
+  .object({
+    id: z.string().min(1),
+    type: z.string().min(1),
+    source: z.string().min(1),
+    time: z.string().openapi({ description: 'ISO-8601 timestamp', example: '2026-01-01T00:00:00.000Z' }),
+    data: z.unknown().openapi({ description: "The event's payload: any JSON" }),
+    tenant: z.string().optional(),
+  })
+  .openapi('EventEnvelope');
+
+/** A JSON object with any keys: a body this service takes as it comes (and says so in its document). */
+export const JsonObjectSchema = z.record(z.string(), z.unknown()).openapi({ description: 'Any JSON object' });
 
 /** The path parameters of a route on one item: `{id}`. */
 export const IdParamsSchema = z.object({ id: z.string().min(1).openapi({ param: { name: 'id', in: 'path' } }) });

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { compileErrors, validate } from '@readme/openapi-parser';
-import { createApiApp, openApiDocument, pageQuerySchema, pageSchema, problemResponses, toPageQuery } from '../src/api';
+import { EventEnvelopeSchema, JsonObjectSchema, createApiApp, openApiDocument, pageQuerySchema, pageSchema, problemResponses, toPageQuery } from '../src/api';
 import { fakeLogger } from './fakes';
 
 const Item = z.object({ name: z.string().min(1), tags: z.array(z.string().max(3)).optional() }).strict().openapi('Item');
@@ -61,5 +61,21 @@ describe('createApiApp', () => {
     const app = itemsApp();
     expect((await app.request('/healthz')).status).toBe(200);
     expect(await (await app.request('/nope')).json()).toMatchObject({ status: 404 });
+  });
+
+  it('names the fields of the closest alternative when no alternative of a union matches', async () => {
+    // GIVEN a route taking a wrapped envelope or an envelope
+    const app = createApiApp({ service: 'events', version: '1', logger: fakeLogger(), docs: false });
+    const Wrapped = z.object({ message: z.object({ data: z.string(), extra: JsonObjectSchema.optional() }) });
+    app.openapi(
+      createRoute({ method: 'post', path: '/events', request: { body: { content: { 'application/json': { schema: z.union([EventEnvelopeSchema, Wrapped]) } }, required: true } }, responses: { 204: { description: 'Taken' }, ...problemResponses(422) } }),
+      (c) => c.body(null, 204),
+    );
+    // WHEN bodies miss a field of one or the other
+    const fields = async (body: unknown) => ((await (await app.request('/events', post(body))).json()) as { errors: { pointer: string }[] }).errors.map((e) => e.pointer);
+    // THEN the problem names the fields of the alternative that came closest (the first of those as close)
+    expect(await fields({ message: { extra: { any: 1 } } })).toEqual(['#/message/data']);
+    expect(await fields({ id: 'e1', type: 'T', source: 's', data: null })).toEqual(['#/time']);
+    expect((await app.request('/events', post({ id: 'e1', type: 'T', source: 's', time: 't', data: null }))).status).toBe(204);
   });
 });

@@ -10,6 +10,8 @@ export interface Dependencies {
   readonly secrets: Secrets;
   readonly logger: Logger;
   readonly events: EventSink;
+  /** Serve the API docs page at /docs (API_DOCS). */
+  readonly apiDocs: boolean;
   // @if skip
   /** Held while a run is in progress (overlap_policy: skip). */
   readonly lock: RunLock;
@@ -24,6 +26,7 @@ export function createDependencies(config: Config, secrets: Secrets): Dependenci
     secrets,
     logger: messaging.logger,
     events: messaging.events,
+    apiDocs: config.API_DOCS,
     lock: new MemoryRunLock(), // @if skip
     close: () => closePools(),
   };

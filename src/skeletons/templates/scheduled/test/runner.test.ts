@@ -1,11 +1,12 @@
 import { testSecrets } from '@allframe/platform';
+import { compileErrors, validate } from '@readme/openapi-parser';
 import { buildApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { createDependencies } from '../src/deps';
 import { JobRunner } from '../src/runner';
 import { SECRET_NAMES } from '../src/secrets';
 
-const deps = createDependencies(loadConfig({ LOG_LEVEL: 'silent' }), testSecrets(SECRET_NAMES));
+const deps = createDependencies(loadConfig({ LOG_LEVEL: 'silent', API_DOCS: 'true' }), testSecrets(SECRET_NAMES));
 const AT = new Date('2030-01-01T02:00:00Z');
 
 function deferred() {
@@ -126,8 +127,19 @@ describe('job runner', () => {
     expect(res.status).toBe(200);
     expect(((await res.json()) as { status: string }).status).toBe('succeeded');
     const failing = buildApp(deps, new JobRunner(deps, { timeoutMs: 1000, job: () => Promise.reject(new Error('boom')) }));
-    expect((await failing.request('/run', { method: 'POST' })).status).toBe(500);
+    const failed = await failing.request('/run', { method: 'POST' });
+    expect([failed.status, await failed.json()]).toEqual([500, expect.objectContaining({ status: 'failed', error: 'boom' })]);
     expect((await ok.request('/healthz')).status).toBe(200);
+  });
+
+  test('serves its OpenAPI 3.1 document, valid, with POST /run, and the docs page', async () => {
+    const app = buildApp(deps, new JobRunner(deps, { timeoutMs: 1000, job: () => Promise.resolve() }));
+    const doc = (await (await app.request('/openapi.json')).json()) as { openapi: string; paths: Record<string, unknown> };
+    const result = await validate(structuredClone(doc) as never);
+    expect(result.valid ? 'valid' : compileErrors(result)).toBe('valid');
+    expect([doc.openapi, Object.keys(doc.paths)]).toEqual(['3.1.0', ['/run']]);
+    expect((await app.request('/docs')).status).toBe(200);
+    expect((await app.request('/run', { method: 'GET' })).status).toBe(404);
   });
 
   test('the default job is the application\'s', async () => {

@@ -5,6 +5,8 @@ import { API_VERSION, buildApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { createDependencies } from '../src/deps';
 import { SECRET_NAMES } from '../src/secrets';
+// @slot imports
+// @end
 
 /** The service's OpenAPI document, committed beside its package.json so that a change to the API shows in review. */
 const FILE = join(__dirname, '..', 'openapi.json');
@@ -14,9 +16,11 @@ const FILE = join(__dirname, '..', 'openapi.json');
  * or routes (UPDATE_OPENAPI=1); a run that finds none writes it, as jest writes a new snapshot.
  */
 test('openapi.json is the OpenAPI document of the routes (npm run openapi updates it)', async () => {
+  // @slot deps
   const deps = createDependencies(loadConfig({}), testSecrets(SECRET_NAMES));
+  // @end
   try {
-    const text = `${JSON.stringify(openApiDocument(buildApp(deps), { service: '__service__', version: API_VERSION }), null, 2)}\n`;
+    const text = `${JSON.stringify(openApiDocument(buildApp(/*=appArgs*/ deps), { service: '__service__', version: API_VERSION }), null, 2)}\n`;
     if (process.env.UPDATE_OPENAPI === '1' || !existsSync(FILE)) writeFileSync(FILE, text);
     expect(readFileSync(FILE, 'utf8')).toBe(text);
   } finally {
