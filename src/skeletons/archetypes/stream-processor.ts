@@ -5,7 +5,7 @@
 import type { OutputFile } from '../../model/output-file';
 import type { ServiceContext } from '../context';
 import { dockerfile, servicePackage } from '../context';
-import { serviceConfig, serviceData } from '../service-files';
+import { apiDocsVar, serviceConfig, serviceData, serviceOpenApiTest } from '../service-files';
 import { templateFile } from '../template';
 
 /** The window of the service, as the generated `WindowSpec` literal. */
@@ -61,12 +61,14 @@ export function renderStreamProcessor(ctx: ServiceContext): OutputFile[] {
     },
   });
   return [
-    servicePackage(ctx, ['hono']),
+    servicePackage(ctx, ['hono', '@hono/zod-openapi', 'zod']),
     serviceConfig(ctx, {
       ALLOWED_LATENESS_MS: { kind: 'int', default: '0', description: 'How far behind the latest event time an event may arrive and still count' },
       IDLE_FLUSH_MS: { kind: 'int', default: '0', description: 'Container entry: every this often, close the windows wall-clock time has passed (0: only new events close windows)' },
+      API_DOCS: apiDocsVar(ctx),
     }),
     dockerfile(ctx, 'server'),
     ...FILES.map(([kind, file]) => templateFile(kind, ctx.dir, `stream-processor/${file}`, data)),
+    serviceOpenApiTest(ctx, { appArgs: 'deps, new StreamProcessor(deps)', imports: ["import { StreamProcessor } from '../src/processor';"] }),
   ];
 }

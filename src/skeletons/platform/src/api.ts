@@ -30,9 +30,11 @@ export function problemFields(error: ZodError, target: string): ProblemField[] {
       const path = [...prefix, ...issue.path];
       // an unknown key is named by the key itself: the issue's path is that of the object holding it
       if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => field([...path, key], `unknown ${target === 'json' ? 'field' : 'parameter'}`));
-      // none of a union's alternatives matched: the fields of the one that came closest (the fewest issues; the first on a tie)
+      // none of a union's alternatives matched: the fields of the one that came closest (of the same type as the
+      // value, the fewest issues, the first on a tie)
       if (issue.code === 'invalid_union' && issue.errors.length > 0) {
-        const closest = issue.errors.reduce((a, b) => (b.length < a.length ? b : a));
+        const distance = (issues: readonly ZodError['issues'][number][]) => (issues.some((i) => i.code === 'invalid_type' && i.path.length === 0) ? 1_000_000 : 0) + issues.length;
+        const closest = issue.errors.reduce((a, b) => (distance(b) < distance(a) ? b : a));
         if (closest.length > 0) return fields(closest, path);
       }
       return [field(path, issue.message)];

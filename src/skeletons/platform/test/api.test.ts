@@ -77,5 +77,13 @@ describe('createApiApp', () => {
     expect(await fields({ message: { extra: { any: 1 } } })).toEqual(['#/message/data']);
     expect(await fields({ id: 'e1', type: 'T', source: 's', data: null })).toEqual(['#/time']);
     expect((await app.request('/events', post({ id: 'e1', type: 'T', source: 's', time: 't', data: null }))).status).toBe(204);
+    // AND an alternative of another type than the value is never the closest one
+    const many = createApiApp({ service: 'events', version: '1', logger: fakeLogger(), docs: false });
+    many.openapi(
+      createRoute({ method: 'post', path: '/events', request: { body: { content: { 'application/json': { schema: z.union([EventEnvelopeSchema, z.array(EventEnvelopeSchema)]) } }, required: true } }, responses: { 204: { description: 'Taken' }, ...problemResponses(422) } }),
+      (c) => c.body(null, 204),
+    );
+    const problem = (await (await many.request('/events', post([{ id: 'e1' }]))).json()) as { errors: { pointer: string }[] };
+    expect(problem.errors.map((e) => e.pointer)).toEqual(['#/0/type', '#/0/source', '#/0/time', '#/0/data']);
   });
 });

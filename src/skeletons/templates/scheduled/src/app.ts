@@ -21,7 +21,7 @@ export const RunResultSchema = z
  * triggers (Cloud Scheduler, Fly cron): 200, or 500 with the run when it failed, so that the trigger retries.
  */
 export function buildApp(deps: Dependencies, runner: JobRunner) {
-  const app = createApiApp({ service: '__service__', version: API_VERSION, logger: deps.logger, docs: deps.apiDocs });
+  const app = createApiApp({ service: '__service__', version: API_VERSION, logger: deps.logger, docs: deps.apiDocs === true });
   const failed = { content: { 'application/json': { schema: RunResultSchema }, [PROBLEM_JSON]: { schema: ProblemSchema } }, description: 'The run failed or timed out (the run), or an unexpected error (a problem)' };
   app.openapi(
     createRoute({ method: 'post', path: '/run', tags: ['Job'], responses: { 200: jsonContent(RunResultSchema, 'The run succeeded, or was skipped'), ...problemResponses(), 500: failed } }),

@@ -10,8 +10,8 @@ export interface Dependencies {
   readonly secrets: Secrets;
   readonly logger: Logger;
   readonly events: EventSink;
-  /** Serve the API docs page at /docs (API_DOCS). */
-  readonly apiDocs: boolean;
+  /** Serve the API docs page at /docs (API_DOCS; optional, so that tests building dependencies by hand need not say). */
+  readonly apiDocs?: boolean;
   // @if skip
   /** Held while a run is in progress (overlap_policy: skip). */
   readonly lock: RunLock;

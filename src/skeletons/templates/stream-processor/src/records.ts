@@ -1,4 +1,4 @@
-import { HttpError, parseEnvelope } from '@allframe/platform';
+import { parseEnvelope } from '@allframe/platform';
 import type { EventEnvelope, Logger } from '@allframe/platform';
 import type { KinesisStreamEvent, KinesisStreamRecord, SQSEvent, SQSRecord } from 'aws-lambda';
 
@@ -15,13 +15,4 @@ export function parseRecords(event: KinesisStreamEvent | SQSEvent, logger: Logge
     }
   }
   return events;
-}
-
-/** The envelopes of an HTTP body: one envelope or an array of them; anything else is a 400. */
-export function parseBody(body: unknown): EventEnvelope[] {
-  try {
-    return (Array.isArray(body) ? body : [body]).map((item) => parseEnvelope(JSON.stringify(item)));
-  } catch {
-    throw new HttpError(400, 'expected an event envelope or an array of them');
-  }
 }

@@ -1,4 +1,5 @@
 import { MemoryPublisher, createEventSink, createLogger, newEvent, testSecrets } from '@allframe/platform';
+import { compileErrors, validate } from '@readme/openapi-parser';
 import type { KinesisStreamEvent, SQSEvent } from 'aws-lambda';
 import { buildApp } from '../src/app';
 import { loadConfig } from '../src/config';
@@ -14,7 +15,7 @@ const countOut: Aggregate = (window, source) => ({ summary: {}, events: [newEven
 
 function setup(aggregate: Aggregate = countOut) {
   const publisher = new MemoryPublisher();
-  const deps = { secrets: testSecrets(SECRET_NAMES), logger, events: createEventSink(publisher), close: () => Promise.resolve() };
+  const deps = { secrets: testSecrets(SECRET_NAMES), logger, events: createEventSink(publisher), apiDocs: true, close: () => Promise.resolve() };
   const processor = new StreamProcessor(deps, new Windower({ type: 'tumbling', sizeMs: 10_000 }), aggregate);
   return { deps, publisher, processor };
 }
@@ -67,7 +68,26 @@ describe('stream processor', () => {
     expect(await res.json()).toEqual({ accepted: 2, ignored: 0, late: 0, emitted: 1 });
     expect(publisher.published).toHaveLength(1);
     expect((await post('{')).status).toBe(400);
-    expect((await post('[{"id":1}]')).status).toBe(400);
     expect((await app.request('/healthz')).status).toBe(200);
+  });
+
+  test('an envelope that does not match its schema is a 422 problem naming the field', async () => {
+    const { deps, processor } = setup();
+    const app = buildApp(deps, processor);
+    const post = (body: unknown) => app.request('/events', { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+    const one = await post({ ...at(1), time: 5 });
+    expect([one.status, one.headers.get('content-type')]).toEqual([422, 'application/problem+json']);
+    expect(await one.json()).toMatchObject({ status: 422, errors: [{ pointer: '#/time' }] });
+    expect(await (await post([at(1), { ...at(2), id: 1 }])).json()).toMatchObject({ status: 422, errors: [{ pointer: '#/1/id' }] });
+  });
+
+  test('serves its OpenAPI 3.1 document, valid, with POST /events, and the docs page', async () => {
+    const { deps, processor } = setup();
+    const app = buildApp(deps, processor);
+    const doc = (await (await app.request('/openapi.json')).json()) as { openapi: string; paths: Record<string, unknown> };
+    const result = await validate(structuredClone(doc) as never);
+    expect(result.valid ? 'valid' : compileErrors(result)).toBe('valid');
+    expect([doc.openapi, Object.keys(doc.paths)]).toEqual(['3.1.0', ['/events']]);
+    expect((await app.request('/docs')).status).toBe(200);
   });
 });
