@@ -7,7 +7,7 @@
 import { OutputFile, managed } from '../../model/output-file';
 import type { ServiceContext } from '../context';
 import { dockerfile, servicePackage } from '../context';
-import { serviceConfig, serviceData } from '../service-files';
+import { apiDocsVar, serviceConfig, serviceData, serviceOpenApiTest } from '../service-files';
 import { templateFile, type Names } from '../template';
 import { camel, kebab } from '../names';
 
@@ -50,7 +50,7 @@ ${s.spec.responsibility ? `${s.spec.responsibility}\n\n` : ''}A managed ${backen
 - an invalidation function for ${events.length > 0 ? events.map((e) => `\`${e}\``).join(', ') : 'no events (cache.invalidation is empty)'}: it deletes the keys
   \`keysFor\` (\`src/application/invalidation-keys.ts\`, yours) derives from each event. It runs on Lambda from
   an SQS queue (\`src/entry/lambda.ts\`) or in a container (\`src/entry/server.ts\`: \`POST /events\` with an event
-  envelope).
+  envelope; its OpenAPI document at \`/openapi.json\`, committed as \`openapi.json\`).
 
 Strategy: ${STRATEGY_DOC[strategy]} Cache-aside is what \`CacheClient\` implements; the other strategies are thin
 wrappers around the same store in \`src/cache-client.ts\`.
@@ -72,12 +72,13 @@ export function renderCache(ctx: ServiceContext): OutputFile[] {
   });
   const file = (kind: 'managed' | 'owned', path: string) => templateFile(kind, ctx.dir, `cache/${path}`, data);
   return [
-    servicePackage(ctx, ['hono', '@redis/client']),
+    servicePackage(ctx, ['hono', '@hono/zod-openapi', 'zod', '@redis/client']),
     serviceConfig(ctx, {
       CACHE_BACKEND: { kind: 'string', default: 'memory', description: `memory | redis (redis also serves valkey)${backend === 'memcached' ? '; memcached needs a CacheStore adapter of its own' : ''}` },
       CACHE_URL: { kind: 'string', default: '', description: `redis:// or rediss:// URL of the ${backend} cache (CACHE_BACKEND=redis)` },
       CACHE_KEY_PREFIX: { kind: 'string', default: `${s.name}:`, description: 'Prefix of every key this package writes' },
       CACHE_TTL_SECONDS: { kind: 'int', default: String(ttl), description: 'Lifetime of a cached entry, in seconds' },
+      API_DOCS: apiDocsVar(ctx),
     }),
     dockerfile(ctx, 'server'),
     cacheReadme(ctx),
@@ -94,5 +95,6 @@ export function renderCache(ctx: ServiceContext): OutputFile[] {
     file('owned', 'src/application/invalidation-keys.ts'),
     file('owned', 'test/cache.test.ts'),
     file('managed', 'test/library.test.ts'),
+    serviceOpenApiTest(ctx),
   ];
 }

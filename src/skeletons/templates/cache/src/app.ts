@@ -1,19 +1,23 @@
-import { HttpError, createHttpApp, parseEnvelope } from '@allframe/platform';
-import type { EventEnvelope } from '@allframe/platform';
+import { createRoute, z } from '@hono/zod-openapi';
+import { EventEnvelopeSchema, createApiApp, jsonContent, problemResponses } from '@allframe/platform';
 import type { Dependencies } from './deps';
 import { invalidate } from './handler';
 
-/** The container's HTTP app: probes, and POST /events with one event envelope to invalidate its keys. */
+/** The API's version in its OpenAPI document: the architecture's. */
+export const API_VERSION = '__apiVersion__';
+
+/** What an invalidation did: the keys it deleted. */
+export const InvalidationSchema = z.object({ deleted: z.array(z.string()).openapi({ description: 'The keys deleted (none for an event this cache does not know)' }) }).openapi('Invalidation');
+
+/**
+ * The container's HTTP app: probes, its OpenAPI document at /openapi.json (and docs at /docs when on), and
+ * `POST /events` with one event envelope to invalidate its keys.
+ */
 export function buildApp(deps: Dependencies) {
-  const app = createHttpApp({ service: '__service__', logger: deps.logger });
-  app.post('/events', async (c) => {
-    let event: EventEnvelope;
-    try {
-      event = parseEnvelope(await c.req.text());
-    } catch {
-      throw new HttpError(400, 'expected an event envelope');
-    }
-    return c.json({ deleted: await invalidate(deps, event) });
-  });
+  const app = createApiApp({ service: '__service__', version: API_VERSION, logger: deps.logger, docs: deps.apiDocs === true });
+  app.openapi(
+    createRoute({ method: 'post', path: '/events', tags: ['Invalidation'], request: { body: { ...jsonContent(EventEnvelopeSchema, 'An invalidation event'), required: true } }, responses: { 200: jsonContent(InvalidationSchema, 'The keys deleted'), ...problemResponses(400, 422) } }),
+    async (c) => c.json({ deleted: await invalidate(deps, c.req.valid('json')) }, 200),
+  );
   return app;
 }

@@ -13,6 +13,8 @@ export interface Dependencies {
   readonly secrets: Secrets;
   readonly logger: Logger;
   readonly cache: CacheClient;
+  /** Serve the API docs page at /docs (API_DOCS; optional, so that tests building dependencies by hand need not say). */
+  readonly apiDocs?: boolean;
   close(): Promise<void>;
 }
 
@@ -35,6 +37,7 @@ export function createDependencies(config: Config, secrets: Secrets): Dependenci
     secrets,
     logger,
     cache: new CacheClient(connection.store, { prefix: config.CACHE_KEY_PREFIX, ttlSeconds: config.CACHE_TTL_SECONDS }),
+    apiDocs: config.API_DOCS,
     close: async () => {
       await connection.close();
       await closePools();

@@ -1,4 +1,5 @@
 import { newEvent, testSecrets } from '@allframe/platform';
+import { compileErrors, validate } from '@readme/openapi-parser';
 import { buildApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { createDependencies } from '../src/deps';
@@ -44,14 +45,25 @@ describe('__service__', () => {
     expect(await deps.cache.get('x:42')).toBe(1);
   });
 
-  test('POST /events invalidates; anything but an event envelope is a 400', async () => {
+  test('POST /events invalidates; a body that is not an event envelope is a 422 naming the field, one that is not JSON a 400', async () => {
     const app = buildApp(createDependencies(loadConfig({ LOG_LEVEL: 'silent' }), testSecrets(SECRET_NAMES)));
     const post = (body: string) => app.request('/events', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
     const res = await post(JSON.stringify(newEvent('SomethingElse', 'test', {})));
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ deleted: [] });
-    expect((await post('{"not":"an event"}')).status).toBe(400);
+    const invalid = await post(JSON.stringify({ ...newEvent('SomethingElse', 'test', {}), type: '' }));
+    expect([invalid.status, invalid.headers.get('content-type')]).toEqual([422, 'application/problem+json']);
+    expect(await invalid.json()).toMatchObject({ status: 422, errors: [{ pointer: '#/type' }] });
     expect((await post('nope')).status).toBe(400);
     expect((await app.request('/healthz')).status).toBe(200);
+  });
+
+  test('serves its OpenAPI 3.1 document, valid, with POST /events, and the docs page', async () => {
+    const app = buildApp(createDependencies(loadConfig({ LOG_LEVEL: 'silent', API_DOCS: 'true' }), testSecrets(SECRET_NAMES)));
+    const doc = (await (await app.request('/openapi.json')).json()) as { openapi: string; paths: Record<string, unknown> };
+    const result = await validate(structuredClone(doc) as never);
+    expect(result.valid ? 'valid' : compileErrors(result)).toBe('valid');
+    expect([doc.openapi, Object.keys(doc.paths)]).toEqual(['3.1.0', ['/events']]);
+    expect((await app.request('/docs')).status).toBe(200);
   });
 });
