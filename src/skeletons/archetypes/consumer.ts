@@ -7,7 +7,7 @@ import type { OutputFile } from '../../model/output-file';
 import type { ServiceContext } from '../context';
 import { dockerfile, servicePackage } from '../context';
 import { baseConfig, databaseConfig, type ConfigVar } from '../common';
-import { serviceConfig, serviceData } from '../service-files';
+import { apiDocsVar, serviceConfig, serviceData, serviceOpenApiTest } from '../service-files';
 import { templateFile, type Names } from '../template';
 
 /** The consumed event types, in declaration order, without duplicates. */
@@ -38,6 +38,7 @@ function consumerConfig(ctx: ServiceContext): Record<string, ConfigVar> {
       description: `consumer.max_retries: deliveries before a message is dead-lettered (enforced by the queue's redrive policy, ${c.retry_backoff ?? 'exponential'} backoff)`,
     },
     IDEMPOTENCY_TTL_SECONDS: { kind: 'int', default: '604800', description: 'How long processed event ids are remembered' },
+    API_DOCS: apiDocsVar(ctx),
   };
 }
 
@@ -71,9 +72,10 @@ export function renderConsumer(ctx: ServiceContext): OutputFile[] {
     lists: { events: events.map((e) => eventNames(e, sources.get(e))) },
   });
   return [
-    servicePackage(ctx, ['hono', '@aws-sdk/client-sqs']),
+    servicePackage(ctx, ['hono', '@hono/zod-openapi', 'zod', '@aws-sdk/client-sqs']),
     serviceConfig(ctx, consumerConfig(ctx)),
     dockerfile(ctx, 'server'),
     ...FILES.map(([kind, file]) => templateFile(kind, ctx.dir, `consumer/${file}`, data)),
+    serviceOpenApiTest(ctx, { appArgs: 'deps, createProcessor(deps, 60)', imports: ["import { createProcessor } from '../src/dispatcher';"] }),
   ];
 }

@@ -12,6 +12,8 @@ export interface Dependencies {
   readonly events: EventSink;
   /** Processed event ids: a redelivered or twice-published event is handled once. */
   readonly idempotency: IdempotencyStore;
+  /** Serve the API docs page at /docs (API_DOCS; optional, so that tests building dependencies by hand need not say). */
+  readonly apiDocs?: boolean;
   close(): Promise<void>;
 }
 
@@ -23,6 +25,7 @@ export function createDependencies(config: Config, secrets: Secrets): Dependenci
     logger: messaging.logger,
     events: messaging.events,
     idempotency: messaging.idempotency,
+    apiDocs: config.API_DOCS,
     close: () => closePools(),
   };
 }

@@ -1,26 +1,32 @@
-import { HttpError } from '@allframe/platform';
+import { z } from '@hono/zod-openapi';
+import { EventEnvelopeSchema } from '@allframe/platform';
 import type { QueueMessage } from '@allframe/platform';
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A Pub/Sub push delivery: the message, its data base64-encoded (the event envelope); other fields are dropped. */
+export const PubSubPushSchema = z
+  .object({
+    message: z.object({
+      data: z.string().openapi({ description: 'The event envelope, base64-encoded' }),
+      messageId: z.string().min(1),
+      attributes: z.record(z.string(), z.unknown()).optional(),
+    }),
+    subscription: z.string().optional(),
+  })
+  .openapi('PubSubPush');
+
+/** What POST /events takes: an event envelope posted as is, or a Pub/Sub push delivery of one. */
+export const PushBodySchema = z.union([EventEnvelopeSchema, PubSubPushSchema]);
+export type PushBody = z.infer<typeof PushBodySchema>;
+
+function stringAttributes(v: Readonly<Record<string, unknown>> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(v ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string'));
 }
 
-function stringAttributes(v: unknown): Record<string, string> {
-  if (!isRecord(v)) return {};
-  return Object.fromEntries(Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string'));
-}
-
-/**
- * The queue message in an HTTP push: a Pub/Sub push body `{ message: { data (base64), attributes, messageId } }`, or
- * an event envelope posted as is. Anything else is a 400.
- */
-export function pushedMessage(body: unknown): QueueMessage {
-  if (!isRecord(body)) throw new HttpError(400, 'expected a JSON object');
-  const message = body.message;
-  if (isRecord(message)) {
-    if (typeof message.data !== 'string' || typeof message.messageId !== 'string') throw new HttpError(400, 'message.data and message.messageId are required');
+/** The queue message of an HTTP push: a Pub/Sub push body's decoded message, or the envelope posted as is. */
+export function pushedMessage(body: PushBody): QueueMessage {
+  if ('message' in body) {
+    const { message } = body;
     return { id: message.messageId, body: Buffer.from(message.data, 'base64').toString('utf8'), attributes: stringAttributes(message.attributes) };
   }
-  if (typeof body.id !== 'string') throw new HttpError(400, 'expected a Pub/Sub push body or an event envelope');
   return { id: body.id, body: JSON.stringify(body) };
 }

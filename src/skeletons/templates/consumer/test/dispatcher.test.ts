@@ -1,10 +1,11 @@
 import { FirestoreIdempotencyStore, newEvent, testSecrets } from '@allframe/platform';
 import type { EventEnvelope, QueueMessage } from '@allframe/platform';
+import { compileErrors, validate } from '@readme/openapi-parser';
 import { buildApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { createDependencies } from '../src/deps';
 import { HANDLERS, createDispatcher, createProcessor, type Handler } from '../src/dispatcher';
-import { pushedMessage } from '../src/push';
+import { PushBodySchema, pushedMessage } from '../src/push';
 import { SECRET_NAMES } from '../src/secrets';
 
 const EVENTS: string[] = [
@@ -79,12 +80,12 @@ describe('push deliveries', () => {
     expect(pushedMessage({ message: { data: '', messageId: 'p2' } }).attributes).toEqual({});
   });
 
-  test('a raw envelope is accepted; anything else is a 400', () => {
+  test('a raw envelope is accepted; anything else does not match the schema', () => {
     expect(pushedMessage(event)).toEqual({ id: event.id, body: JSON.stringify(event) });
-    for (const bad of [null, [1], { message: { data: 1 } }, { type: 'x' }]) expect(() => pushedMessage(bad)).toThrow();
+    for (const bad of [null, [1], { message: { data: 1 } }, { type: 'x' }]) expect(PushBodySchema.safeParse(bad).success).toBe(false);
   });
 
-  test('POST /events handles a push, reports failures with a 500 and bad bodies with a 400', async () => {
+  test('POST /events handles a push, reports failures with a 500, bodies that are not JSON with a 400 and others with a 422', async () => {
     const { deps, process, handled } = setup((e) => e.id === 'fails');
     const app = buildApp(deps, process);
     const post = (body: string) => app.request('/events', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
@@ -93,8 +94,23 @@ describe('push deliveries', () => {
     expect(handled).toHaveLength(1);
     expect((await post(JSON.stringify({ ...event, id: 'fails' }))).status).toBe(500);
     expect((await post('{')).status).toBe(400);
-    expect((await post('[]')).status).toBe(400);
+    expect((await post('[]')).status).toBe(422);
+    const invalid = await post(JSON.stringify({ message: { messageId: 'p2' } }));
+    expect([invalid.status, invalid.headers.get('content-type')]).toEqual([422, 'application/problem+json']);
+    expect(await invalid.json()).toMatchObject({ status: 422, errors: [{ pointer: '#/message/data' }] });
+    expect(await (await post(JSON.stringify({ ...event, source: 7 }))).json()).toMatchObject({ status: 422, errors: [{ pointer: '#/source' }] });
     expect((await app.request('/healthz')).status).toBe(200);
+    await deps.close();
+  });
+
+  test('serves its OpenAPI 3.1 document, valid, with POST /events, and the docs page', async () => {
+    const deps = createDependencies(loadConfig({ LOG_LEVEL: 'silent', API_DOCS: 'true' }), testSecrets(SECRET_NAMES));
+    const app = buildApp(deps, createProcessor(deps, 60));
+    const doc = (await (await app.request('/openapi.json')).json()) as { openapi: string; paths: Record<string, unknown> };
+    const result = await validate(structuredClone(doc) as never);
+    expect(result.valid ? 'valid' : compileErrors(result)).toBe('valid');
+    expect([doc.openapi, Object.keys(doc.paths)]).toEqual(['3.1.0', ['/events']]);
+    expect((await app.request('/docs')).status).toBe(200);
     await deps.close();
   });
 });
