@@ -9,7 +9,7 @@ import { OutputFile, managed } from '../../model/output-file';
 import type { ServiceContext } from '../context';
 import { dockerfile, servicePackage } from '../context';
 import type { ConfigVar } from '../common';
-import { serviceConfig, serviceData } from '../service-files';
+import { apiDocsVar, serviceConfig, serviceData, serviceOpenApiTest } from '../service-files';
 import { TemplateData, templateFile } from '../template';
 
 type Mode = 'jwt' | 'api-key' | 'none';
@@ -37,6 +37,7 @@ function config(ctx: ServiceContext, mode: Mode, heartbeat: number): OutputFile 
     WEBSOCKET_ENDPOINT: { kind: 'string', default: '', description: 'https://{api-id}.execute-api.{region}.amazonaws.com/{stage} (SENDER=apigateway)' },
     HEARTBEAT_INTERVAL_MS: { kind: 'int', default: String(heartbeat), description: 'Interval of the heartbeat broadcast by the container entry, in milliseconds' },
     BROADCAST_TOKEN: { kind: 'string', description: 'Secret bearer token of POST /broadcast; the route is off when unset' },
+    API_DOCS: apiDocsVar(ctx),
     ...authConfig(ctx, mode),
   });
 }
@@ -65,8 +66,8 @@ messages (\`src/entry/events.ts\`: the events' SQS queue). Messages go out throu
 
 Authorization on connect: **${mode}**.${auth}
 
-The container entry (\`src/entry/server.ts\`) serves the probes and \`POST /broadcast\` (a JSON message to every
-connection, with \`Authorization: Bearer $BROADCAST_TOKEN\`; off when \`BROADCAST_TOKEN\` is unset), and sends a
+The container entry (\`src/entry/server.ts\`) serves the probes, its OpenAPI document at \`/openapi.json\` and
+\`POST /broadcast\` (a JSON object to every connection, with \`Authorization: Bearer $BROADCAST_TOKEN\`; off when \`BROADCAST_TOKEN\` is unset), and sends a
 heartbeat every \`HEARTBEAT_INTERVAL_MS\` (${heartbeat} ms). It does not accept WebSocket upgrades itself: those
 would be served by the platform's server (\`serve\` from the platform package), which the skeleton leaves out.
 `,
@@ -98,7 +99,7 @@ export function renderWebsocketGateway(ctx: ServiceContext): OutputFile[] {
   });
   const dir = 'websocket-gateway';
   return [
-    servicePackage(ctx, ['hono', '@aws-sdk/lib-dynamodb', '@aws-sdk/client-apigatewaymanagementapi']),
+    servicePackage(ctx, ['hono', '@hono/zod-openapi', 'zod', '@aws-sdk/lib-dynamodb', '@aws-sdk/client-apigatewaymanagementapi']),
     config(ctx, mode, heartbeat),
     dockerfile(ctx, 'server'),
     readme(ctx, mode, events, heartbeat),
@@ -107,5 +108,6 @@ export function renderWebsocketGateway(ctx: ServiceContext): OutputFile[] {
     ...(mode === 'jwt' ? [templateFile('owned', ctx.dir, `${dir}/src/application/token-verifier.ts`, data)] : []),
     templateFile('owned', ctx.dir, `${dir}/test/gateway.test.ts`, data),
     templateFile('managed', ctx.dir, `${dir}/test/wiring.test.ts`, data),
+    serviceOpenApiTest(ctx, mode === 'api-key' ? { env: { WEBSOCKET_API_KEY: 'test-key' } } : {}),
   ];
 }

@@ -1,6 +1,6 @@
 import { swaggerUI } from '@hono/swagger-ui';
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import type { Env } from 'hono';
+import type { Env, MiddlewareHandler } from 'hono';
 import type { BlankEnv } from 'hono/types';
 import type { ZodError } from 'zod';
 import { PROBLEM_JSON, installHttpBasics, problemResponse, type HttpAppOptions, type ProblemField } from './http';
@@ -94,6 +94,20 @@ export const EventEnvelopeSchema = z
 /** A JSON object with any keys: a body this service takes as it comes (and says so in its document). */
 export const JsonObjectSchema = z.record(z.string(), z.unknown()).openapi({ description: 'Any JSON object' });
 
+/**
+ * Route middleware (`createRoute({ middleware: [bodyAsJson] })`) of a route that machines push to: its body is read
+ * as JSON whatever the content type says. A Pub/Sub push without wrapper sends the message's data as it is, with
+ * no `application/json`, which a schema route would otherwise refuse with a 415.
+ */
+export const bodyAsJson: MiddlewareHandler = async (c, next) => {
+  if (!/^application\/([a-z-.]+\+)?json/i.test(c.req.header('content-type') ?? '')) {
+    const headers = new Headers(c.req.raw.headers);
+    headers.set('content-type', 'application/json');
+    c.req.raw = new Request(c.req.raw, { headers });
+  }
+  await next();
+};
+
 /** The path parameters of a route on one item: `{id}`. */
 export const IdParamsSchema = z.object({ id: z.string().min(1).openapi({ param: { name: 'id', in: 'path' } }) });
 
@@ -111,9 +125,11 @@ export const ProblemSchema = z
 
 const PROBLEM_DESCRIPTIONS: Readonly<Record<number, string>> = {
   400: 'The request is malformed (a body that is not JSON, a cursor this service did not hand out)',
+  401: 'Missing or wrong credentials',
   404: 'No such item',
   409: 'The request conflicts with the current state',
   422: 'The request does not match its schema; `errors` names each field',
+  502: 'A call this request made failed (an error status, a timeout, an open circuit)',
 };
 
 /** The responses of a route's error statuses, as problem details; every route also answers 500 that way. */

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { compileErrors, validate } from '@readme/openapi-parser';
-import { EventEnvelopeSchema, JsonObjectSchema, createApiApp, openApiDocument, pageQuerySchema, pageSchema, problemResponses, toPageQuery } from '../src/api';
+import { EventEnvelopeSchema, JsonObjectSchema, bodyAsJson, createApiApp, openApiDocument, pageQuerySchema, pageSchema, problemResponses, toPageQuery } from '../src/api';
 import { fakeLogger } from './fakes';
 
 const Item = z.object({ name: z.string().min(1), tags: z.array(z.string().max(3)).optional() }).strict().openapi('Item');
@@ -77,6 +77,7 @@ describe('createApiApp', () => {
     expect(await fields({ message: { extra: { any: 1 } } })).toEqual(['#/message/data']);
     expect(await fields({ id: 'e1', type: 'T', source: 's', data: null })).toEqual(['#/time']);
     expect((await app.request('/events', post({ id: 'e1', type: 'T', source: 's', time: 't', data: null }))).status).toBe(204);
+    expect((await app.request('/events', { method: 'POST', body: '{}' })).status).toBe(415);
     // AND an alternative of another type than the value is never the closest one
     const many = createApiApp({ service: 'events', version: '1', logger: fakeLogger(), docs: false });
     many.openapi(
@@ -85,5 +86,22 @@ describe('createApiApp', () => {
     );
     const problem = (await (await many.request('/events', post([{ id: 'e1' }]))).json()) as { errors: { pointer: string }[] };
     expect(problem.errors.map((e) => e.pointer)).toEqual(['#/0/type', '#/0/source', '#/0/time', '#/0/data']);
+  });
+
+  it('reads the body of a route that machines push to as JSON, whatever its content type', async () => {
+    // GIVEN a push route with bodyAsJson
+    const app = createApiApp({ service: 'events', version: '1', logger: fakeLogger(), docs: false });
+    app.openapi(
+      createRoute({ method: 'post', path: '/events', middleware: [bodyAsJson], request: { body: { content: { 'application/json': { schema: EventEnvelopeSchema } }, required: true } }, responses: { 200: { content: { 'application/json': { schema: EventEnvelopeSchema } }, description: 'The event' }, ...problemResponses(400, 422) } }),
+      (c) => c.json(c.req.valid('json'), 200),
+    );
+    const event = { id: 'e1', type: 'T', source: 's', time: 't', data: { n: 1 } };
+    // WHEN bodies come without a content type, as octets, or as JSON
+    const send = (headers: Record<string, string>, body = JSON.stringify(event)) => app.request('/events', { method: 'POST', body, headers });
+    // THEN each is read as JSON; one that is not JSON is still a 400
+    expect(await (await send({})).json()).toEqual(event);
+    expect(await (await send({ 'content-type': 'application/octet-stream' })).json()).toEqual(event);
+    expect((await send({ 'content-type': 'application/json; charset=utf-8' })).status).toBe(200);
+    expect((await send({}, 'nope')).status).toBe(400);
   });
 });

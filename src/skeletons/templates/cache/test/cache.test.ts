@@ -55,6 +55,7 @@ describe('__service__', () => {
     expect([invalid.status, invalid.headers.get('content-type')]).toEqual([422, 'application/problem+json']);
     expect(await invalid.json()).toMatchObject({ status: 422, errors: [{ pointer: '#/type' }] });
     expect((await post('nope')).status).toBe(400);
+    expect((await app.request('/events', { method: 'POST', body: JSON.stringify(newEvent('SomethingElse', 'test', {})) })).status).toBe(200);
     expect((await app.request('/healthz')).status).toBe(200);
   });
 

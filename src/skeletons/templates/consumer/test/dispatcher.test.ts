@@ -95,6 +95,7 @@ describe('push deliveries', () => {
     expect((await post(JSON.stringify({ ...event, id: 'fails' }))).status).toBe(500);
     expect((await post('{')).status).toBe(400);
     expect((await post('[]')).status).toBe(422);
+    expect((await app.request('/events', { method: 'POST', body: JSON.stringify(newEvent('__sample__', 'test', {})) })).status).toBe(204);
     const invalid = await post(JSON.stringify({ message: { messageId: 'p2' } }));
     expect([invalid.status, invalid.headers.get('content-type')]).toEqual([422, 'application/problem+json']);
     expect(await invalid.json()).toMatchObject({ status: 422, errors: [{ pointer: '#/message/data' }] });

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { EventEnvelopeSchema, createApiApp, jsonContent, problemResponses } from '@allframe/platform';
+import { EventEnvelopeSchema, bodyAsJson, createApiApp, jsonContent, problemResponses } from '@allframe/platform';
 import type { Dependencies } from './deps';
 import type { StreamProcessor } from './processor';
 
@@ -18,13 +18,14 @@ export const BatchOutcomeSchema = z
 
 /**
  * Health and readiness, its OpenAPI document at /openapi.json (and docs at /docs when on), and `POST /events` (an
- * envelope or an array of them, as a push delivers them): 202 with what the batch did.
+ * envelope or an array of them, as a push delivers them, read as JSON whatever its content type): 202 with what
+ * the batch did.
  */
 export function buildApp(deps: Dependencies, processor: StreamProcessor) {
   const app = createApiApp({ service: '__service__', version: API_VERSION, logger: deps.logger, docs: deps.apiDocs === true });
   const body = z.union([EventEnvelopeSchema, z.array(EventEnvelopeSchema)]);
   app.openapi(
-    createRoute({ method: 'post', path: '/events', tags: ['Events'], request: { body: { ...jsonContent(body, 'An event envelope or an array of them'), required: true } }, responses: { 202: jsonContent(BatchOutcomeSchema, 'The batch, windowed'), ...problemResponses(400, 422) } }),
+    createRoute({ method: 'post', path: '/events', tags: ['Events'], middleware: [bodyAsJson], request: { body: { ...jsonContent(body, 'An event envelope or an array of them'), required: true } }, responses: { 202: jsonContent(BatchOutcomeSchema, 'The batch, windowed'), ...problemResponses(400, 422) } }),
     async (c) => {
       const events = c.req.valid('json');
       return c.json(await processor.handle(Array.isArray(events) ? events : [events]), 202);

@@ -68,6 +68,7 @@ describe('stream processor', () => {
     expect(await res.json()).toEqual({ accepted: 2, ignored: 0, late: 0, emitted: 1 });
     expect(publisher.published).toHaveLength(1);
     expect((await post('{')).status).toBe(400);
+    expect((await app.request('/events', { method: 'POST', body: JSON.stringify(at(3)) })).status).toBe(202);
     expect((await app.request('/healthz')).status).toBe(200);
   });
 

@@ -23,6 +23,8 @@ export interface Dependencies {
   readonly gateway: Gateway;
   /** The bearer token POST /broadcast requires; the route is off without one. */
   readonly broadcastToken: string | undefined;
+  /** Serve the API docs page at /docs (API_DOCS; optional, so that tests building dependencies by hand need not say). */
+  readonly apiDocs?: boolean;
   close(): Promise<void>;
 }
 
@@ -64,6 +66,7 @@ export function createDependencies(config: Config, secrets: Secrets): Dependenci
     logger,
     gateway: new Gateway({ registry: registry(config), sender: sender(config), authorize: authorizer(config), logger }),
     broadcastToken: config.BROADCAST_TOKEN,
+    apiDocs: config.API_DOCS,
     close: () => closePools(),
   };
 }

@@ -1,5 +1,6 @@
 import { testSecrets } from '@allframe/platform';
 import type { AwsClient } from '@allframe/platform';
+import { compileErrors, validate } from '@readme/openapi-parser';
 import { ApiGatewaySender } from '../src/adapters/apigateway-sender';
 import { DynamoDbConnectionRegistry } from '../src/adapters/dynamodb-registry';
 import { buildApp } from '../src/app';
@@ -84,10 +85,23 @@ describe('managed wiring', () => {
     const app = buildApp(createDependencies(loadConfig({ ...env, BROADCAST_TOKEN: 'secret' }), secrets));
     expect((await post(app, '{}')).status).toBe(401);
     expect((await post(app, '{}', 'wrong')).status).toBe(401);
+    expect((await post(app, 'nope')).status).toBe(401);
     expect((await post(app, 'nope', 'secret')).status).toBe(400);
+    const invalid = await post(app, '[1]', 'secret');
+    expect([invalid.status, invalid.headers.get('content-type')]).toEqual([422, 'application/problem+json']);
+    expect(await invalid.json()).toMatchObject({ status: 422, errors: [{ pointer: '#/' }] });
     const ok = await post(app, '{"hello":1}', 'secret');
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({ sent: 0, removed: 0, failed: 0 });
+  });
+
+  test('serves its OpenAPI 3.1 document, valid, with POST /broadcast behind a bearer token, and the docs page', async () => {
+    const app = buildApp(createDependencies(loadConfig({ ...env, API_DOCS: 'true' }), secrets));
+    const doc = (await (await app.request('/openapi.json')).json()) as { openapi: string; paths: Record<string, { post: { security: unknown } }> };
+    const result = await validate(structuredClone(doc) as never);
+    expect(result.valid ? 'valid' : compileErrors(result)).toBe('valid');
+    expect([doc.openapi, Object.keys(doc.paths), doc.paths['/broadcast']?.post.security]).toEqual(['3.1.0', ['/broadcast'], [{ broadcastToken: [] }]]);
+    expect((await app.request('/docs')).status).toBe(200);
   });
 
   test('cloud adapters are chosen by configuration; unknown ones are refused', async () => {
