@@ -9,7 +9,7 @@ import { dockerfile, servicePackage } from '../context';
 import type { ConfigVar } from '../common';
 import { camel, constant } from '../names';
 import { secretNamesOf } from '../../resolve/model';
-import { policyNames, serviceConfig, serviceData, serviceHttpEntries } from '../service-files';
+import { apiDocsVar, policyNames, serviceConfig, serviceData, serviceHttpEntries, serviceOpenApiTest } from '../service-files';
 import { templateFile, type Names } from '../template';
 import { FAILURE_EVENT } from './saga-orchestrator';
 
@@ -64,8 +64,8 @@ export function renderGateway(ctx: ServiceContext): OutputFile[] {
   });
   const tests = { ...data, slots: { env: `const ENV = ${testUrls.length > 0 ? `{ ${testUrls.join(', ')} }` : '{}'};`, idempotency: `idempotency: ${idem ? 'new MemoryIdempotencyStore()' : 'undefined'},`, successes: published(onSuccess), failures: published(onFailure) } };
   return [
-    servicePackage(ctx, ['hono']),
-    serviceConfig(ctx, providerConfig(providers, baseUrl)),
+    servicePackage(ctx, ['hono', '@hono/zod-openapi', 'zod']),
+    serviceConfig(ctx, { ...providerConfig(providers, baseUrl), API_DOCS: apiDocsVar(ctx) }),
     dockerfile(ctx, 'server'),
     ...serviceHttpEntries(ctx, { relay: outbox }),
     // managed: the provider client, the wiring and the routes
@@ -78,5 +78,6 @@ export function renderGateway(ctx: ServiceContext): OutputFile[] {
     templateFile('owned', ctx.dir, 'gateway/src/domain/provider-request.ts', data),
     templateFile('owned', ctx.dir, 'gateway/src/application/gateway-service.ts', data),
     templateFile('owned', ctx.dir, 'gateway/test/gateway.test.ts', tests),
+    serviceOpenApiTest(ctx, { env: Object.fromEntries(baseUrl === undefined ? providers.map((p) => [`${constant(p)}_BASE_URL`, `https://${p}.test`]) : []) }),
   ];
 }

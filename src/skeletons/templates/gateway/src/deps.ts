@@ -34,6 +34,8 @@ export interface Dependencies {
     readonly __providerVar__: ProviderClient; // @each providers
   };
   readonly idempotency: IdempotencyStore | undefined;
+  /** Serve the API docs page at /docs (API_DOCS; optional, so that tests building dependencies by hand need not say). */
+  readonly apiDocs?: boolean;
   readonly relay: OutboxRelay; // @if outbox
   close(): Promise<void>;
 }
@@ -49,6 +51,7 @@ export function createDependencies(config: Config, secrets: Secrets, fetchFn: Fe
       __providerVar__: new ProviderClient('__provider__', config./*=baseUrlVar*/ PROVIDER_BASE_URL, /*=apiKey*/ undefined, createPolicy(POLICY), fetchFn), // @each providers
     },
     idempotency: messaging.idempotency,
+    apiDocs: config.API_DOCS,
     relay: messaging.relay, // @if outbox
     close: () => closePools(),
   };

@@ -8,6 +8,7 @@ import {
   createPolicy,
   testSecrets,
 } from '@allframe/platform';
+import { compileErrors, validate } from '@readme/openapi-parser';
 import { ProviderClient, isRetryable, type Fetch } from '../src/adapters/provider-client';
 import { buildApp } from '../src/app';
 import type { Dependencies } from '../src/deps';
@@ -42,6 +43,7 @@ function setup(respond: (url: string) => Response, failureThreshold = 5) {
     idempotency: new MemoryIdempotencyStore(),
     // @end
     relay: new OutboxRelay(new MemoryOutbox(), publisher, logger), // @if outbox
+    apiDocs: true,
     close: () => Promise.resolve(),
   };
   return { app: buildApp(deps), publisher, calls };
@@ -95,13 +97,26 @@ describe('__service__', () => {
     expect(second.headers.get('Idempotent-Replayed')).toBe('true'); // @if idempotency
   });
 
-  test('invalid requests are 400s', async () => {
+  test('invalid requests are 422 problems naming the field, a body that is not JSON a 400', async () => {
     const { app, calls } = setup(() => new Response('{}'));
-    for (const body of [[1], { path: 'relative' }, { path: '//evil.example.com/x' }, { path: '/../x' }, { path: '/x', method: 'TRACE' }]) {
-      expect((await app.request('/__firstProvider__/requests', post(body))).status).toBe(400);
+    const cases: [unknown, string][] = [[[1], '#/'], [{ path: 'relative' }, '#/path'], [{ path: '//evil.example.com/x' }, '#/path'], [{ path: '/../x' }, '#/path'], [{ path: '/x', method: 'TRACE' }, '#/method'], [{ path: '/x', body: [1] }, '#/body']];
+    for (const [body, pointer] of cases) {
+      const res = await app.request('/__firstProvider__/requests', post(body));
+      expect([res.status, res.headers.get('content-type')]).toEqual([422, 'application/problem+json']);
+      expect(await res.json()).toMatchObject({ status: 422, errors: [{ pointer }] });
     }
     expect((await app.request('/__firstProvider__/requests', { method: 'POST', body: 'not json' })).status).toBe(400);
     expect(calls).toEqual([]);
+  });
+
+  test('serves its OpenAPI 3.1 document, valid, with every provider route, and the docs page', async () => {
+    const { app } = setup(() => new Response('{}'));
+    const doc = (await (await app.request('/openapi.json')).json()) as { openapi: string; paths: Record<string, unknown> };
+    const result = await validate(structuredClone(doc) as never);
+    expect(result.valid ? 'valid' : compileErrors(result)).toBe('valid');
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toContain('/__provider__/requests'); // @each providers
+    expect((await app.request('/docs')).status).toBe(200);
   });
 
   test('not ready while a provider circuit is open', async () => {

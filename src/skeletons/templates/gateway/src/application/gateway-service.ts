@@ -4,7 +4,7 @@ import {
 } from '@allframe/platform';
 import type { EventSink } from '@allframe/platform';
 import type { ProviderClient, ProviderResponse } from '../adapters/provider-client';
-import { parseProviderRequest } from '../domain/provider-request';
+import { toProviderRequest, type ProviderRequestInput } from '../domain/provider-request';
 
 /** Forwards requests to a provider and publishes the outcome__publishedNote__. */
 export class GatewayService {
@@ -14,8 +14,8 @@ export class GatewayService {
   ) {}
 
   /** Sends the request; a provider failure (error status, timeout, open circuit) is a 502. */
-  async forward(provider: ProviderClient, input: unknown, idempotencyKey?: string): Promise<ProviderResponse> {
-    const request = parseProviderRequest(input, idempotencyKey);
+  async forward(provider: ProviderClient, input: ProviderRequestInput, idempotencyKey?: string): Promise<ProviderResponse> {
+    const request = toProviderRequest(input, idempotencyKey);
     let response: ProviderResponse;
     try {
       response = await provider.send(request);
