@@ -8,7 +8,7 @@ import type { ServiceContext } from '../context';
 import { dockerfile, servicePackage } from '../context';
 import { ConfigVar, storeConfig } from '../common';
 import { camel, constant, kebab, pascal, plural } from '../names';
-import { serviceConfig, serviceData, serviceHttpEntries } from '../service-files';
+import { apiDocsVar, serviceConfig, serviceData, serviceHttpEntries, serviceOpenApiTest } from '../service-files';
 import { TemplateData, templateFile } from '../template';
 
 /** The entity the adapter translates: domain.entities[0], else the subject of the first event (PolicyImported → Policy). */
@@ -65,7 +65,7 @@ function legacyData(ctx: ServiceContext): TemplateData {
       andPublished: event !== undefined ? ' and published' : '',
       withOutbox: String(outbox),
     },
-    flags: { rest, soap, custom, polling, webhook, onDemand, outbox, publishes, httpError: webhook || onDemand, platformValues: webhook || onDemand || publishes, entityType: webhook || onDemand || event !== undefined, pushedOrPolled: polling || webhook },
+    flags: { rest, soap, custom, polling, webhook, onDemand, outbox, publishes, httpError: onDemand, platformValues: onDemand || publishes, entityType: webhook || onDemand || event !== undefined, pushedOrPolled: polling || webhook },
     slots: {
       upstreamImport: `import { ${upstream[0]} } from '${upstream[1]}';`,
       upstream: `upstream: ${upstream[2]},`,
@@ -86,8 +86,8 @@ export function renderLegacyAdapter(ctx: ServiceContext): OutputFile[] {
   const custom = protocol !== 'rest' && protocol !== 'soap';
   const file = (kind: 'managed' | 'owned', path: string) => templateFile(kind, ctx.dir, `legacy-adapter/${path}`, data);
   return [
-    servicePackage(ctx, ['hono']),
-    serviceConfig(ctx, legacyConfig(ctx)),
+    servicePackage(ctx, ['hono', '@hono/zod-openapi', 'zod']),
+    serviceConfig(ctx, { ...legacyConfig(ctx), API_DOCS: apiDocsVar(ctx) }),
     dockerfile(ctx, 'server'),
     ...(polling ? pollingEntries(ctx, data, outbox) : serviceHttpEntries(ctx, { relay: outbox })),
     // managed: the upstream port and the REST and SOAP clients, wiring and routes
@@ -102,5 +102,6 @@ export function renderLegacyAdapter(ctx: ServiceContext): OutputFile[] {
     file('owned', 'src/application/translator.ts'),
     file('owned', 'src/application/__entityFile__-sync.ts'),
     file('owned', 'test/__entityFile__-sync.test.ts'),
+    serviceOpenApiTest(ctx),
   ];
 }

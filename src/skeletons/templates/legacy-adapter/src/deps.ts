@@ -24,6 +24,8 @@ export interface Dependencies {
   readonly logger: Logger;
   readonly events: EventSink;
   readonly upstream: Upstream;
+  /** Serve the API docs page at /docs (API_DOCS; optional, so that tests building dependencies by hand need not say). */
+  readonly apiDocs?: boolean;
   // @if polling
   /** Where the poller remembers how far it got. */
   readonly cursors: Repository<SyncCursor>;
@@ -39,6 +41,7 @@ export function createDependencies(config: Config, secrets: Secrets, /*=fetchPar
     secrets,
     logger: messaging.logger,
     events: messaging.events,
+    apiDocs: config.API_DOCS,
     // @slot upstream
     upstream: new RestUpstream(config.UPSTREAM_URL, fetchFn),
     // @end

@@ -7,6 +7,7 @@ import {
   createLogger,
   testSecrets,
 } from '@allframe/platform';
+import { compileErrors, validate } from '@readme/openapi-parser';
 import type { LegacyRecord, Upstream } from '../src/adapters/upstream';
 import { buildApp } from '../src/app';
 import { CustomUpstream } from '../src/application/custom-upstream'; // @if custom
@@ -42,6 +43,7 @@ function setup(records: LegacyRecord[] = [{ ID: 'L-1', STATUS_CODE: 'A' }]) {
     upstream,
     cursors: new MemoryRepository<SyncCursor>(), // @if polling
     relay: new OutboxRelay(new MemoryOutbox(), publisher, logger), // @if outbox
+    apiDocs: true,
     close: () => Promise.resolve(),
   };
   return { app: buildApp(deps), publisher, upstream };
@@ -94,9 +96,12 @@ describe('__strategy__ sync', () => {
     expect(publisher.published.map((e) => (e.data as __Entity__).id)).toEqual([]); // @if !publishes
   });
 
-  test('anything but records is refused', async () => {
+  test('anything but records is a 422 problem naming the field; a body that is not JSON a 400', async () => {
     const { app } = setup();
-    expect((await app.request('/webhook', { method: 'POST', body: '[1]', headers: { 'content-type': 'application/json' } })).status).toBe(400);
+    const invalid = await app.request('/webhook', { method: 'POST', body: '[{"ID":"L-1"},1]', headers: { 'content-type': 'application/json' } });
+    expect([invalid.status, invalid.headers.get('content-type')]).toEqual([422, 'application/problem+json']);
+    expect(await invalid.json()).toMatchObject({ status: 422, errors: [{ pointer: '#/1' }] });
+    expect((await app.request('/webhook', { method: 'POST', body: '{"ID":"L-9"}' })).status).toBe(202);
     expect((await app.request('/webhook', { method: 'POST', body: 'not json' })).status).toBe(400);
     expect((await app.request('/webhook', { method: 'POST', body: '{"NAME":"x"}', headers: { 'content-type': 'application/json' } })).status).toBe(422);
   });
@@ -110,6 +115,18 @@ describe('__strategy__ sync', () => {
     expect((await app.request('/__entitiesPath__/nope')).status).toBe(404);
   });
   // @end
+
+  test('serves its OpenAPI 3.1 document, valid, with its route, and the docs page', async () => {
+    const { app } = setup();
+    const doc = (await (await app.request('/openapi.json')).json()) as { openapi: string; paths: Record<string, unknown> };
+    const result = await validate(structuredClone(doc) as never);
+    expect(result.valid ? 'valid' : compileErrors(result)).toBe('valid');
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toEqual(['/sync']); // @if polling
+    expect(Object.keys(doc.paths)).toEqual(['/webhook']); // @if webhook
+    expect(Object.keys(doc.paths)).toEqual(['/__entitiesPath__/{id}']); // @if onDemand
+    expect((await app.request('/docs')).status).toBe(200);
+  });
 
   test('health and readiness', async () => {
     const { app } = setup();

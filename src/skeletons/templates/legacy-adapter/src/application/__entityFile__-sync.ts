@@ -47,10 +47,9 @@ export class __Entity__Sync {
   // @if webhook
 
   /** A change pushed by the legacy system: one record or an array of them. */
-  async receive(input: unknown): Promise<__Entity__[]> {
-    const records: unknown[] = Array.isArray(input) ? input : [input];
-    if (records.some((r) => typeof r !== 'object' || r === null || Array.isArray(r))) throw new HttpError(400, 'expected a legacy record or an array of them');
-    const items = (records as LegacyRecord[]).map(toDomain);
+  async receive(input: LegacyRecord | readonly LegacyRecord[]): Promise<__Entity__[]> {
+    const records: readonly LegacyRecord[] = Array.isArray(input) ? input : [input as LegacyRecord];
+    const items = records.map(toDomain);
     await this.publish(items); // @if publishes
     return items;
   }
