@@ -13,7 +13,7 @@ import type { ServiceContext } from '../context';
 import { dockerfile, servicePackage } from '../context';
 import { camel, constant, kebab } from '../names';
 import { outboundConfig } from '../outbound';
-import { policyNames, serviceConfig, serviceData, serviceHttpEntries } from '../service-files';
+import { apiDocsVar, policyNames, serviceConfig, serviceData, serviceHttpEntries, serviceOpenApiTest } from '../service-files';
 import { templateFile, type Names, type TemplateData } from '../template';
 
 /** The platform's PolicyOptions for the service's resolved resilience, as a TypeScript object literal (gateway.ts). */
@@ -183,8 +183,8 @@ export function renderSagaOrchestrator(ctx: ServiceContext): OutputFile[] {
   const managed = (file: string) => templateFile('managed', ctx.dir, `saga-orchestrator/${file}`, data);
   const owned = (file: string) => templateFile('owned', ctx.dir, `saga-orchestrator/${file}`, data);
   return [
-    servicePackage(ctx, ['hono', '@aws-sdk/client-sfn', '@google-cloud/workflows']),
-    serviceConfig(ctx, sagaConfig(ctx, saga)),
+    servicePackage(ctx, ['hono', '@hono/zod-openapi', 'zod', '@aws-sdk/client-sfn', '@google-cloud/workflows']),
+    serviceConfig(ctx, { ...sagaConfig(ctx, saga), API_DOCS: apiDocsVar(ctx) }),
     ...serviceHttpEntries(ctx, { relay: data.flags?.outbox === true }),
     dockerfile(ctx, 'server'),
     // the HTTP client of the depended-on services, the Step Functions and Cloud Workflows adapters of the executions port
@@ -208,5 +208,6 @@ export function renderSagaOrchestrator(ctx: ServiceContext): OutputFile[] {
     owned('test/saga.test.ts'),
     owned('test/steps.test.ts'),
     managed('test/deps.test.ts'),
+    serviceOpenApiTest(ctx),
   ];
 }

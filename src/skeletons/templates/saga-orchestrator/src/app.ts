@@ -1,49 +1,83 @@
+import { createRoute, z } from '@hono/zod-openapi';
 import {
-  createHttpApp,
+  bodyAsJson,
+  createApiApp,
   HttpError,
+  IdParamsSchema,
   idempotency, // @if idempotency
+  jsonContent,
+  problemResponses,
 } from '@allframe/platform';
-import { parseStepEvent, type ParsedStep } from './adapters/step-event';
-import { __Saga__Orchestrator, __saga__Steps } from './application/saga';
+import { parseStepEvent, StepEventSchema, type ParsedStep } from './adapters/step-event';
+import { __Saga__InputSchema, __Saga__Orchestrator, __saga__Steps, SagaStateSchema } from './application/saga';
 import type { Dependencies } from './deps';
 
 const SOURCE = '__service__';
+/** The API's version in its OpenAPI document: the architecture's. */
+export const API_VERSION = '__apiVersion__';
 
 /**
- * The HTTP app: start a __Saga__ and read its state. A saga runs here to completion or compensation (201), or is
- * handed to Step Functions or Cloud Workflows when the dependencies have executions (202: it is running there). With
- * `stepsEndpoint` (SAGA_WORKFLOW, or SAGA_STEPS_ENDPOINT on Fargate), `POST /steps` runs one step or compensation for the
- * workflow or the state machine.
+ * The HTTP app: start a __Saga__ and read its state, its OpenAPI document at /openapi.json and, when on, docs at /docs.
+ * A saga runs here to completion or compensation (201), or is handed to Step Functions or Cloud Workflows when the
+ * dependencies have executions (202: it is running there). With `stepsEndpoint` (SAGA_WORKFLOW, or
+ * SAGA_STEPS_ENDPOINT on Fargate), `POST /steps` runs one step or compensation for the workflow or the state machine.
  */
 export function buildApp(deps: Dependencies) {
-  const app = createHttpApp({ service: SOURCE, logger: deps.logger });
+  const app = createApiApp({ service: SOURCE, version: API_VERSION, logger: deps.logger, docs: deps.apiDocs === true });
   // @if idempotency
   if (deps.idempotency) {
     app.use('*', idempotency({ store: deps.idempotency, header: '__idempotencyHeader__', ttlSeconds: /*=idempotencyTtl*/ 86400 }));
   }
   // @end
   const orchestrator = new __Saga__Orchestrator(__saga__Steps(deps.steps), deps.sagas, deps.events, deps.logger, { source: SOURCE, timeoutMs: deps.timeoutMs, executions: deps.executions });
-  app.post('/sagas', async (c) => {
-    const body: unknown = await c.req.json().catch(() => undefined);
-    const saga = await orchestrator.start(body);
-    return c.json(saga, deps.executions ? 202 : 201, { location: `/sagas/${saga.id}` });
-  });
-  app.get('/sagas/:id', async (c) => c.json(await orchestrator.get(c.req.param('id'))));
+  const location = { location: { schema: { type: 'string' as const }, description: 'The saga: /sagas/{id}' } };
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/sagas',
+      tags: ['__Saga__'],
+      middleware: [bodyAsJson],
+      request: { body: { ...jsonContent(__Saga__InputSchema, 'The input every step gets'), required: true } },
+      responses: {
+        201: { ...jsonContent(SagaStateSchema, 'Ran here, to completion or compensation'), headers: location },
+        202: { ...jsonContent(SagaStateSchema, 'Running on Step Functions or Cloud Workflows'), headers: location },
+        ...problemResponses(400, 422),
+      },
+    }),
+    async (c) => {
+      const saga = await orchestrator.start(c.req.valid('json'));
+      const headers = { location: `/sagas/${saga.id}` };
+      return deps.executions ? c.json(saga, 202, headers) : c.json(saga, 201, headers);
+    },
+  );
+  app.openapi(
+    createRoute({ method: 'get', path: '/sagas/{id}', tags: ['__Saga__'], request: { params: IdParamsSchema }, responses: { 200: jsonContent(SagaStateSchema, 'The saga'), ...problemResponses(404) } }),
+    async (c) => c.json(await orchestrator.get(c.req.valid('param').id), 200),
+  );
   if (deps.stepsEndpoint === true) {
     // Cloud Workflows or Step Functions runs each step and compensation here: the step event in, the step's result (JSON) out.
-    app.post('/steps', async (c) => {
-      const body: unknown = await c.req.json().catch(() => undefined);
-      let parsed: ParsedStep;
-      try {
-        parsed = parseStepEvent(body);
-      } catch (err) {
-        throw new HttpError(400, err instanceof Error ? err.message : String(err));
-      }
-      const { event: e, run } = parsed;
-      deps.logger.info({ sagaId: e.sagaId, step: e.step, action: e.action }, 'saga step');
-      const result = await deps.steps[run]({ sagaId: e.sagaId, input: e.input, results: e.results, signal: AbortSignal.timeout(deps.timeoutMs) });
-      return new Response(JSON.stringify(result ?? null), { headers: { 'content-type': 'application/json' } });
-    });
+    app.openapi(
+      createRoute({
+        method: 'post',
+        path: '/steps',
+        tags: ['Steps'],
+        middleware: [bodyAsJson],
+        request: { body: { ...jsonContent(StepEventSchema, 'The step or compensation to run'), required: true } },
+        responses: { 200: jsonContent(z.unknown().openapi({ description: "The step's result, null for none" }), "The step's result"), ...problemResponses(400, 422) },
+      }),
+      async (c) => {
+        let parsed: ParsedStep;
+        try {
+          parsed = parseStepEvent(c.req.valid('json'));
+        } catch (err) {
+          throw new HttpError(400, err instanceof Error ? err.message : String(err));
+        }
+        const { event: e, run } = parsed;
+        deps.logger.info({ sagaId: e.sagaId, step: e.step, action: e.action }, 'saga step');
+        const result = await deps.steps[run]({ sagaId: e.sagaId, input: e.input, results: e.results, signal: AbortSignal.timeout(deps.timeoutMs) });
+        return c.json(result ?? null, 200);
+      },
+    );
   }
   return app;
 }

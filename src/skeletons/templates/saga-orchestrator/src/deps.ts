@@ -50,6 +50,8 @@ export interface Dependencies {
   /** Serve `POST /steps`, through which Cloud Workflows (SAGA_WORKFLOW) or Step Functions on Fargate (SAGA_STEPS_ENDPOINT) runs the steps. */
   readonly stepsEndpoint?: boolean;
   readonly idempotency: IdempotencyStore | undefined;
+  /** Serve the API docs page at /docs (API_DOCS; optional, so that tests building dependencies by hand need not say). */
+  readonly apiDocs?: boolean;
   readonly relay: OutboxRelay; // @if outbox
   close(): Promise<void>;
 }
@@ -89,6 +91,7 @@ export function createDependencies(
     timeoutMs: config.SAGA_TIMEOUT_SECONDS * 1000,
     executions: sagaExecutions(config),
     stepsEndpoint: config.SAGA_WORKFLOW !== '' || config.SAGA_STEPS_ENDPOINT,
+    apiDocs: config.API_DOCS,
     idempotency: messaging.idempotency,
     relay: messaging.relay, // @if outbox
     close: () => closePools(),

@@ -7,6 +7,7 @@ import {
   createLogger,
   testSecrets,
 } from '@allframe/platform';
+import { compileErrors, validate } from '@readme/openapi-parser';
 import { buildApp } from '../src/app';
 import { __Saga__Orchestrator, __saga__Steps, type SagaExecutions, type SagaState } from '../src/application/saga';
 import type { StepContext, StepHandlers } from '../src/application/steps';
@@ -43,6 +44,7 @@ function setup(steps: StepHandlers, timeoutMs = 1000, executions?: SagaExecution
     executions,
     idempotency: undefined,
     relay: new OutboxRelay(new MemoryOutbox(), publisher, logger), // @if outbox
+    apiDocs: true,
     close: () => Promise.resolve(),
   };
   return { app: buildApp(deps), publisher, deps };
@@ -164,9 +166,11 @@ describe('__Saga__', () => {
     expect(await res.json()).toEqual({ done: '__firstStep__' });
     expect(calls).toEqual(['__firstStep__']);
     expect(await (await post({ ...event, step: '__firstComp__', action: 'compensate' })).json()).toEqual({ done: '__firstComp__' }); // @if compensations
-    // AND a malformed event is a 400, a failing step a 500
+    // AND an event that does not match its schema is a 422 naming the field, an unknown step or a body that is not JSON a 400, a failing step a 500
+    expect(await (await post({ ...event, action: 'undo' })).json()).toMatchObject({ status: 422, errors: [{ pointer: '#/action' }] });
     expect((await post({ ...event, step: 'NoSuchStep' })).status).toBe(400);
     expect((await app.request('/steps', { method: 'POST', body: 'not json' })).status).toBe(400);
+    expect((await app.request('/steps', { method: 'POST', body: JSON.stringify(event) })).status).toBe(200);
     const failing = buildApp({ ...setup(recorder({ fail: '__firstStep__' }).steps).deps, stepsEndpoint: true });
     expect((await failing.request('/steps', start(event))).status).toBe(500);
     // AND without it there is no such route
@@ -181,11 +185,26 @@ describe('__Saga__', () => {
     expect(await res.json()).toBeNull();
   });
 
-  test('invalid input is a 400, an unknown saga a 404', async () => {
+  test('invalid input is a 422 problem naming the field, a body that is not JSON a 400, an unknown saga a 404', async () => {
     const { app } = setup(recorder().steps);
-    expect((await app.request('/sagas', start([1]))).status).toBe(400);
+    const invalid = await app.request('/sagas', start([1]));
+    expect([invalid.status, invalid.headers.get('content-type')]).toEqual([422, 'application/problem+json']);
+    expect(await invalid.json()).toMatchObject({ title: 'Unprocessable Content', status: 422, errors: [{ pointer: '#/' }] });
     expect((await app.request('/sagas', { method: 'POST', body: 'not json' })).status).toBe(400);
     expect((await app.request('/sagas/nope')).status).toBe(404);
+  });
+
+  test('serves its OpenAPI 3.1 document, valid, with its routes (POST /steps only when on), and the docs page', async () => {
+    const { steps } = recorder();
+    const paths = async (app: ReturnType<typeof buildApp>) => {
+      const doc = (await (await app.request('/openapi.json')).json()) as { openapi: string; paths: Record<string, unknown> };
+      const result = await validate(structuredClone(doc) as never);
+      expect([doc.openapi, result.valid ? 'valid' : compileErrors(result)]).toEqual(['3.1.0', 'valid']);
+      return Object.keys(doc.paths);
+    };
+    expect(await paths(setup(steps).app)).toEqual(['/sagas', '/sagas/{id}']);
+    expect(await paths(buildApp({ ...setup(steps).deps, stepsEndpoint: true }))).toEqual(['/sagas', '/sagas/{id}', '/steps']);
+    expect((await setup(steps).app.request('/docs')).status).toBe(200);
   });
 
   test('health and readiness', async () => {

@@ -1,3 +1,5 @@
+import { z } from '@hono/zod-openapi';
+import { JsonObjectSchema } from '@allframe/platform';
 import type { StepHandlers } from '../application/steps';
 
 const SAGA = '__Saga__';
@@ -21,6 +23,21 @@ export interface StepEvent {
   readonly input: Record<string, unknown>;
   readonly results: Record<string, unknown>;
 }
+
+/**
+ * {@link StepEvent} as POST /steps takes it (a 422 naming the field otherwise); {@link parseStepEvent} then checks the
+ * saga, step and compensation names (a 400).
+ */
+export const StepEventSchema = z
+  .object({
+    saga: z.string(),
+    step: z.string(),
+    action: z.enum(['execute', 'compensate']),
+    sagaId: z.string().min(1),
+    input: JsonObjectSchema,
+    results: JsonObjectSchema,
+  })
+  .openapi('StepEvent');
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 

@@ -1,12 +1,22 @@
 import { randomUUID } from 'node:crypto';
+import { z } from '@hono/zod-openapi';
 import {
   HttpError,
+  JsonObjectSchema,
   newEvent, // @if events
 } from '@allframe/platform';
 import type { EventSink, Logger, Repository } from '@allframe/platform';
 import type { StepContext, StepHandlers } from './steps';
 
 export type SagaStatus = 'running' | 'completed' | 'compensating' | 'compensated' | 'failed';
+
+/**
+ * What starts a __Saga__ (POST /sagas): any JSON object to start with, which every step gets as `input`. Narrow it
+ * here: the route checks requests against this schema (a 422 naming each field otherwise), and the OpenAPI document
+ * follows from it.
+ */
+export const __Saga__InputSchema = JsonObjectSchema.openapi('__Saga__Input');
+export type __Saga__Input = z.infer<typeof __Saga__InputSchema>;
 
 /** One run of __Saga__, as kept in the repository. */
 export interface SagaState {
@@ -24,6 +34,22 @@ export interface SagaState {
   readonly deadline: string;
   updatedAt: string;
 }
+
+/** {@link SagaState} as the OpenAPI document describes it. */
+export const SagaStateSchema = z
+  .object({
+    id: z.string(),
+    status: z.enum(['running', 'completed', 'compensating', 'compensated', 'failed']),
+    input: __Saga__InputSchema,
+    results: z.record(z.string(), z.unknown()).openapi({ description: "Each completed step's result, by step name" }),
+    completed: z.array(z.string()).openapi({ description: 'Completed steps, in order' }),
+    compensated: z.array(z.string()).openapi({ description: 'Compensations run, in order' }),
+    error: z.string().optional(),
+    startedAt: z.string(),
+    deadline: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('__Saga__State');
 
 /** A step and the compensation that undoes it. */
 export interface SagaStep {
@@ -81,14 +107,13 @@ export class __Saga__Orchestrator {
     private readonly options: OrchestratorOptions,
   ) {}
 
-  async start(input: unknown): Promise<SagaState> {
-    if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new HttpError(400, 'expected a JSON object');
+  async start(input: __Saga__Input): Promise<SagaState> {
     const started = this.now();
     const deadline = started + this.options.timeoutMs;
     const state: SagaState = {
       id: randomUUID(),
       status: 'running',
-      input: { ...(input as Record<string, unknown>) },
+      input: { ...input },
       results: {},
       completed: [],
       compensated: [],
