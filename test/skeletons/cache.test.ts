@@ -39,7 +39,8 @@ describe('cache skeleton', () => {
     expect(content('src/application/invalidation-keys.ts')).toContain("idOf(event.data, 'id', 'userId')");
     expect(files.get('src/application/invalidation-keys.ts')?.kind).toBe('owned');
     expect(content('src/entry/lambda.ts')).toContain('sqsHandler(invalidationHandler(deps)');
-    expect(content('src/app.ts')).toContain("app.post('/events'");
+    expect(content('src/app.ts')).toContain("createRoute({ method: 'post', path: '/events', tags: ['Invalidation'], middleware: [bodyAsJson], request: { body: { ...jsonContent(EventEnvelopeSchema, 'An invalidation event'), required: true } }, responses: { 200: jsonContent(InvalidationSchema, 'The keys deleted'), ...problemResponses(400, 422) } })");
+    expect(content('test/openapi.test.ts')).toContain('openApiDocument(buildApp(deps)');
     expect(files.has('Dockerfile')).toBe(true);
     const tests = content('test/cache.test.ts');
     expect(tests).toContain("test('UserLoggedOut deletes user:<id>'");

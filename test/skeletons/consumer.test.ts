@@ -43,7 +43,10 @@ describe('consumer skeleton', () => {
   test('entries: Lambda SQS with batch item failures, a container with push and polling, a DLQ redrive', () => {
     expect(content('src/entry/lambda.ts')).toContain('sqsHandler(createDispatcher(deps)');
     expect(content('src/entry/server.ts')).toContain("if (config.QUEUE_URL !== '')");
-    expect(content('src/app.ts')).toContain("app.post('/events'");
+    expect(content('src/app.ts')).toContain("createRoute({ method: 'post', path: '/events', tags: ['Events'], middleware: [bodyAsJson], request: { body: { ...jsonContent(PushBodySchema, 'An event envelope, or a Pub/Sub push delivery of one'), required: true } }");
+    expect(content('src/app.ts')).toContain("if (result.batchItemFailures.length > 0) throw new HttpError(500, 'processing failed; the delivery will be retried');\n      return c.body(null, 204);");
+    expect(content('src/push.ts')).toContain('export const PushBodySchema = z.union([EventEnvelopeSchema, PubSubPushSchema]);');
+    expect(content('test/openapi.test.ts')).toContain('openApiDocument(buildApp(deps, createProcessor(deps, 60))');
     expect(content('src/push.ts')).toContain("Buffer.from(message.data, 'base64')");
     expect(content('src/entry/redrive.ts')).toContain('redrive({ dlqUrl: config.DLQ_URL, queueUrl: config.QUEUE_URL, max })');
     expect(content('Dockerfile')).toContain('src/entry/server.ts');

@@ -40,8 +40,12 @@ describe('gateway skeleton', () => {
 
   test('HTTP: POST /<provider>/requests with idempotency, events after calls', () => {
     const app = content('src/app.ts');
-    expect(app).toContain("app.post('/dhl/requests'");
-    expect(app).toContain("app.post('/ups/requests'");
+    expect(app).toContain("createRoute({ method: 'post', path: '/dhl/requests', tags: ['dhl'], middleware: [bodyAsJson], request: { body: { ...jsonContent(ProviderRequestSchema, 'The request to forward to dhl'), required: true } }, responses: forwarded('dhl') })");
+    expect(app).toContain("path: '/ups/requests'");
+    expect(app).toContain("c.json(await gateway.forward(deps.providers.ups, c.req.valid('json'), c.req.header('Idempotency-Key')), 200)");
+    expect(content('src/domain/provider-request.ts')).toContain('export const ProviderRequestSchema = z');
+    expect(content('src/config.ts')).toContain("API_DOCS: { kind: 'bool'");
+    expect(content('test/gateway.test.ts')).toContain("[{ path: '/x', method: 'TRACE' }, '#/method']");
     expect(app).toContain("idempotency({ store: deps.idempotency, header: 'Idempotency-Key', ttlSeconds: 172800 })");
     expect(app).toContain("every((p) => p.breakerState() !== 'open')");
     expect(content('src/application/gateway-service.ts')).toContain("newEvent('ShipmentCreated'");

@@ -46,14 +46,16 @@ describe('legacy-adapter skeleton', () => {
   test('anti-corruption-layer: a REST upstream and POST /webhook', () => {
     const acl = render(fixture('anti-corruption-layer'));
     const app = acl.get('services/crm-adapter/src/app.ts')?.content ?? '';
-    expect(app).toContain("app.post('/webhook'");
+    expect(app).toContain("createRoute({ method: 'post', path: '/webhook', tags: ['Sync'], middleware: [bodyAsJson], request: { body: { ...jsonContent(Pushed, 'The changed records'), required: true } }");
+    expect(acl.get('services/crm-adapter/test/contact-sync.test.ts')?.content).toContain("errors: [{ pointer: '#/1' }]");
     expect(acl.get('services/crm-adapter/src/deps.ts')?.content).toContain('upstream: new RestUpstream(config.UPSTREAM_URL, fetchFn)');
     expect(acl.get('services/crm-adapter/src/application/contact-sync.ts')?.content).toContain("newEvent('ContactSynced'");
   });
 
   test('on-demand: GET /<entities>/:id; other protocols: a port to implement that fails clearly', () => {
     const other = render(fixture('legacy-adapter').replace('protocol: soap, sync_strategy: polling, polling_interval_seconds: 300', 'protocol: jdbc, sync_strategy: on-demand'));
-    expect(other.get(`${dir}/src/app.ts`)?.content).toContain("app.get('/policies/:id'");
+    expect(other.get(`${dir}/src/app.ts`)?.content).toContain("createRoute({ method: 'get', path: '/policies/{id}', tags: ['Policy'], request: { params: IdParamsSchema }, responses: { 200: jsonContent(PolicySchema, 'The Policy, translated'), ...problemResponses(404, 422) } })");
+    expect(other.get(`${dir}/src/domain/policy.ts`)?.content).toContain("export const PolicySchema = z");
     expect(other.get(`${dir}/src/application/custom-upstream.ts`)?.kind).toBe('owned');
     expect(other.get(`${dir}/src/application/custom-upstream.ts`)?.content).toContain('acl.protocol jdbc: allframe generates no client for it');
     expect(other.get(`${dir}/src/deps.ts`)?.content).toContain('upstream: new CustomUpstream()');

@@ -47,8 +47,13 @@ describe('saga-orchestrator skeleton', () => {
 
   test('HTTP: POST /sagas and GET /sagas/:id; tests of success, failure at each step and timeout', () => {
     const app = content('src/app.ts');
-    expect(app).toContain("app.post('/sagas'");
-    expect(app).toContain("app.get('/sagas/:id'");
+    expect(app).toContain("method: 'post',\n      path: '/sagas',");
+    expect(app).toContain("request: { body: { ...jsonContent(BookTripSagaInputSchema, 'The input every step gets'), required: true } },");
+    expect(app).toContain("createRoute({ method: 'get', path: '/sagas/{id}', tags: ['BookTripSaga'], request: { params: IdParamsSchema }, responses: { 200: jsonContent(SagaStateSchema, 'The saga'), ...problemResponses(404) } })");
+    expect(content('src/application/saga.ts')).toContain("export const BookTripSagaInputSchema = JsonObjectSchema.openapi('BookTripSagaInput');");
+    expect(content('src/config.ts')).toContain("API_DOCS: { kind: 'bool', default: \"false\"");
+    expect(content('test/openapi.test.ts')).toContain("openApiDocument(buildApp(deps), { service: 'booking-service', version: API_VERSION })");
+    expect(content('test/saga.test.ts')).toContain("errors: [{ pointer: '#/' }]");
     const test = content('test/saga.test.ts');
     expect(test).toContain(`['ReserveFlight', ["ReserveFlight"], []],`);
     expect(test).toContain(`['ReserveHotel', ["ReserveFlight","ReserveHotel","CancelFlight"], ["CancelFlight"]],`);
@@ -87,7 +92,7 @@ describe('saga-orchestrator skeleton', () => {
     expect(content('src/application/saga.ts')).toContain('if (this.options.executions) return this.handOver(state, this.options.executions);');
     expect(content('src/deps.ts')).toContain("if (config.SAGA_STATE_MACHINE_ARN !== '') return new StepFunctionsExecutions(config.SAGA_STATE_MACHINE_ARN);");
     expect(content('src/deps.ts')).toContain('executions: sagaExecutions(config),');
-    expect(content('src/app.ts')).toContain('return c.json(saga, deps.executions ? 202 : 201, { location: `/sagas/${saga.id}` });');
+    expect(content('src/app.ts')).toContain('const headers = { location: `/sagas/${saga.id}` };\n      return deps.executions ? c.json(saga, 202, headers) : c.json(saga, 201, headers);');
     // AND tests of both paths, and of the adapter against a fake client
     expect(content('test/saga.test.ts')).toContain("test('with executions (Step Functions), the saga is started there: 202, running, no step run here'");
     expect(content('test/saga.test.ts')).toContain("test('a saga whose execution could not start is failed, and the request a 500'");
@@ -124,8 +129,9 @@ describe('saga-orchestrator skeleton', () => {
     expect(content('src/deps.ts')).toContain("stepsEndpoint: config.SAGA_WORKFLOW !== '' || config.SAGA_STEPS_ENDPOINT,");
     const app = content('src/app.ts');
     expect(app).toContain('if (deps.stepsEndpoint === true) {');
-    expect(app).toContain("app.post('/steps', async (c) => {");
-    expect(app).toContain('parsed = parseStepEvent(body);');
+    expect(app).toContain("path: '/steps',");
+    expect(app).toContain("request: { body: { ...jsonContent(StepEventSchema, 'The step or compensation to run'), required: true } },");
+    expect(app).toContain("parsed = parseStepEvent(c.req.valid('json'));");
     expect(content('test/saga.test.ts')).toContain("const app = buildApp({ ...setup(steps).deps, stepsEndpoint: true });");
     expect(content('test/step-event.test.ts')).toContain("expect(() => parseStepEvent(event({ saga: 'Other' }))).toThrow('unknown saga Other');");
   });

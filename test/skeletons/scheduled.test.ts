@@ -33,7 +33,9 @@ describe('scheduled skeleton', () => {
 
   test('entries: EventBridge Lambda, POST /run on the container, and a run-once script', () => {
     expect(content('src/entry/lambda.ts')).toContain('async (event: ScheduledEvent)');
-    expect(content('src/app.ts')).toContain("app.post('/run'");
+    expect(content('src/app.ts')).toContain("createRoute({ method: 'post', path: '/run', tags: ['Job'], responses: { 200: jsonContent(RunResultSchema, 'The run succeeded, or was skipped'), ...problemResponses(), 500: failed } })");
+    expect(content('src/app.ts')).toContain('return isFailure(result) ? c.json(result, 500) : c.json(result, 200);');
+    expect(content('test/openapi.test.ts')).toContain("import { JobRunner } from '../src/runner';");
     expect(content('src/entry/run-once.ts')).toContain('process.exit(code)');
     const test = content('test/runner.test.ts');
     expect(test).toContain('the timeout aborts the run');

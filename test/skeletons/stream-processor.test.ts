@@ -42,7 +42,9 @@ describe('stream-processor skeleton', () => {
   test('input from Kinesis or SQS on Lambda, and from POST /events on the container', () => {
     expect(content('src/entry/lambda.ts')).toContain('(event: KinesisStreamEvent | SQSEvent)');
     expect(content('src/records.ts')).toContain("'kinesis' in record");
-    expect(content('src/app.ts')).toContain("app.post('/events'");
+    expect(content('src/app.ts')).toContain("createRoute({ method: 'post', path: '/events', tags: ['Events'], middleware: [bodyAsJson], request: { body: { ...jsonContent(body, 'An event envelope or an array of them'), required: true } }, responses: { 202: jsonContent(BatchOutcomeSchema, 'The batch, windowed'), ...problemResponses(400, 422) } })");
+    expect(content('test/openapi.test.ts')).toContain("import { StreamProcessor } from '../src/processor';");
+    expect(content('test/processor.test.ts')).toContain("errors: [{ pointer: '#/1/id' }]");
     const test = content('test/windows.test.ts');
     for (const name of ['tumbling windows', 'sliding windows', 'session windows', 'late events are dropped']) expect(test).toContain(name);
     expect(content('test/aggregate.test.ts')).toContain('closed windows publish FraudScoreComputed');

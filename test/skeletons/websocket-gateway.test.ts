@@ -39,6 +39,7 @@ describe('websocket-gateway skeleton', () => {
     const apiKey = render(fixture.replace('authorization: jwt', 'authorization: api-key'));
     expect(apiKey.get('src/config.ts')!.content).toContain("WEBSOCKET_API_KEY: { kind: 'string', required: true");
     expect(apiKey.get('src/auth.ts')!.content).toContain('safeEqual(given, apiKey)');
+    expect(apiKey.get('test/openapi.test.ts')!.content).toContain('const deps = createDependencies(loadConfig({ WEBSOCKET_API_KEY: "test-key" }), testSecrets(SECRET_NAMES));');
     expect(apiKey.has('src/application/token-verifier.ts')).toBe(false);
     const none = render(fixture.replace('authorization: jwt', 'authorization: none'));
     expect(none.get('src/auth.ts')!.content).toContain("subject: 'anonymous'");
@@ -51,7 +52,9 @@ describe('websocket-gateway skeleton', () => {
     expect(content('src/entry/events.ts')).toContain('sqsHandler(eventHandler(deps.gateway)');
     expect(content('src/entry/server.ts')).toContain('deps.gateway.heartbeat()');
     expect(content('src/entry/server.ts')).toContain('WebSocket upgrades are not handled here');
-    expect(content('src/app.ts')).toContain("app.post('/broadcast'");
+    expect(content('src/app.ts')).toContain("path: '/broadcast',");
+    expect(content('src/app.ts')).toContain('middleware: [authorized, bodyAsJson],');
+    expect(content('src/app.ts')).toContain("security: [{ broadcastToken: [] }],");
     expect(content('src/application/gateway.ts')).toContain("new Set<string>([\n  'ScoreChanged',\n  'MatchEnded',\n])");
   });
 
