@@ -46,6 +46,14 @@ export function serviceOpenApiTest(ctx: ServiceContext): OutputFile {
   return templateFile('managed', ctx.dir, 'service/test/openapi.test.ts', serviceData(ctx));
 }
 
+/**
+ * The test that keeps `services/<name>/schema.graphql`, the committed GraphQL schema of a service whose protocols
+ * include graphql, equal to what it serves (written by the workspace's `npm run graphql`, or by a run that finds none).
+ */
+export function serviceGraphqlTest(ctx: ServiceContext): OutputFile[] {
+  return ctx.service.protocols.includes('graphql') ? [templateFile('managed', ctx.dir, 'service/test/graphql.test.ts', serviceData(ctx))] : [];
+}
+
 /** `{ A: 'test-a' }`: a TypeScript object literal of string values. */
 function literal(values: Record<string, string>): string {
   const entries = Object.entries(values).map(([k, v]) => `${k}: '${v}'`);

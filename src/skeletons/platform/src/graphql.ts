@@ -20,7 +20,11 @@ import {
   GraphQLScalarType,
   GraphQLSchema,
   GraphQLString,
+  buildClientSchema,
+  getIntrospectionQuery,
+  printSchema,
   valueFromASTUntyped,
+  type IntrospectionQuery,
   type GraphQLFieldConfig,
   type GraphQLFieldConfigArgumentMap,
   type GraphQLFieldConfigMap,
@@ -265,6 +269,23 @@ export function crudFields<T, I>(types: GraphqlTypes, e: CrudEntity<T, I>): Grap
   };
 }
 
+/** A query without arguments: its type (from a zod schema, named) and the use case that answers it. */
+export interface QueryField {
+  readonly schema: z.ZodType;
+  /** The GraphQL type's name, `Overview`. */
+  readonly name: string;
+  readonly description?: string;
+  resolve(): Promise<unknown>;
+}
+
+/** Queries without arguments (`overview`), each typed by its zod schema and answered by its use case. */
+export function queryFields(types: GraphqlTypes, fields: Readonly<Record<string, QueryField>>): GraphqlFields {
+  const query = Object.fromEntries(
+    Object.entries(fields).map(([key, f]) => [key, { ...field(new GraphQLNonNull(types.output(f.schema, f.name)), {}, () => resolve(() => f.resolve())), ...(f.description === undefined ? {} : { description: f.description }) }]),
+  );
+  return { query, mutation: {} };
+}
+
 function field(type: GraphQLOutputType, args: GraphQLFieldConfigArgumentMap, run: (args: Record<string, unknown>) => Promise<unknown>): GraphQLFieldConfig<unknown, unknown> {
   return { type, args, resolve: (_source, values: Record<string, unknown>) => run(values) };
 }
@@ -338,4 +359,15 @@ export function mountGraphql<E extends Env>(app: Hono<E>, schema: GraphQLSchema,
     ],
   });
   app.on(['GET', 'POST'], GRAPHQL_PATH, (c) => yoga.fetch(c.req.raw));
+}
+
+/**
+ * The schema `app` serves at /graphql in SDL, read by introspection as a client reads it: what a service commits as
+ * its schema.graphql.
+ */
+export async function servedGraphqlSchema<E extends Env>(app: Hono<E>): Promise<string> {
+  const res = await app.request(GRAPHQL_PATH, { method: 'POST', body: JSON.stringify({ query: getIntrospectionQuery() }), headers: { 'content-type': 'application/json' } });
+  const body = (await res.json()) as { data?: IntrospectionQuery; errors?: { message: string }[] };
+  if (!body.data) throw new Error(`introspection failed: ${body.errors?.map((e) => e.message).join('; ') ?? res.status}`);
+  return `${printSchema(buildClientSchema(body.data))}\n`;
 }

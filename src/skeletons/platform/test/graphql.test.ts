@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { GraphQLEnumType, GraphQLList, GraphQLNonNull, GraphQLObjectType, printSchema, type GraphQLNamedType } from 'graphql';
 import { createApiApp } from '../src/api';
-import { crudFields, graphqlSchema, GraphqlTypes, mountGraphql, resolve, type CrudUseCases } from '../src/graphql';
+import { crudFields, graphqlSchema, GraphqlTypes, mountGraphql, queryFields, resolve, servedGraphqlSchema, type CrudUseCases } from '../src/graphql';
 import { HttpError } from '../src/http';
 import { MemoryRepository } from '../src/repository';
 import { fakeLogger } from './fakes';
@@ -163,6 +163,25 @@ describe('crudFields and mountGraphql', () => {
     expect(await send('{ a: item(id: "1") { id name size } b: item(id: "2") { id name size } c: item(id: "3") { id name size } }')).toMatch(/cost/i);
     expect(await send('{ item(id: "1") { id } }')).toBeUndefined();
     expect((await app.request('/healthz')).status).toBe(200);
+  });
+
+  it('reads the served schema by introspection, within the limits, as a client sees it', async () => {
+    const { app, schema } = graphqlApp();
+    expect(await servedGraphqlSchema(app)).toBe(`${printSchema(schema)}\n`);
+    await expect(servedGraphqlSchema(createApiApp({ service: 'none', version: '1.0.0', logger: fakeLogger(), docs: false }))).rejects.toThrow('introspection failed');
+  });
+
+  it('serves plain queries typed by their schemas; a schema of queries alone has no mutations', async () => {
+    const types = new GraphqlTypes();
+    const Stats = z.object({ count: z.number().int().min(0).max(10_000), byName: z.record(z.string(), z.number()) });
+    const stats = queryFields(types, { stats: { schema: Stats, name: 'Stats', description: 'How many items', resolve: () => Promise.resolve({ count: 2, byName: { a: 2 } }) } });
+    const app = createApiApp({ service: 'stats', version: '1.0.0', logger: fakeLogger(), docs: false });
+    const schema = graphqlSchema(stats);
+    mountGraphql(app, schema, { logger: fakeLogger(), graphiql: false });
+    expect(printSchema(schema)).toContain('"""How many items"""\n  stats: Stats!');
+    expect(schema.getMutationType()).toBeUndefined();
+    const res = await app.request('/graphql', { method: 'POST', body: JSON.stringify({ query: '{ stats { count byName } }' }), headers: { 'content-type': 'application/json' } });
+    expect(await res.json()).toEqual({ data: { stats: { count: 2, byName: { a: 2 } } } });
   });
 
   it('serves GraphiQL to a browser only when it is on', async () => {

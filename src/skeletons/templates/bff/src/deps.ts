@@ -15,6 +15,8 @@ export interface Dependencies {
   /** The aggregated services, by name. */
   readonly downstreams: Readonly<Record<string, Downstream>>;
   readonly limiter: TokenBucket;
+  /** Serve the docs page at /docs (and GraphiQL at /graphql when the service serves GraphQL). */
+  readonly apiDocs: boolean;
   close(): Promise<void>;
 }
 
@@ -47,6 +49,7 @@ export function createDependencies(config: Config, secrets: Secrets, options: De
       '__aggregate__': downstream('__aggregate__', config.__AGGREGATE___URL), // @each aggregates
     },
     limiter: new TokenBucket(config.RATE_LIMIT_RPS, Math.max(1, config.RATE_LIMIT_BURST), now),
+    apiDocs: config.API_DOCS,
     close: () => closePools(),
   };
 }
