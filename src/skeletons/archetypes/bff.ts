@@ -9,7 +9,7 @@ import { dockerfile, servicePackage } from '../context';
 import type { ConfigVar } from '../common';
 import { constant, kebab, plural } from '../names';
 import { outboundConfig } from '../outbound';
-import { apiDocsVar, serviceConfig, serviceData, serviceGraphqlTest, serviceHttpEntries, serviceOpenApiTest } from '../service-files';
+import { apiDocsVar, graphqlConfig, serviceConfig, serviceData, serviceGraphqlTest, serviceHttpEntries, serviceOpenApiTest } from '../service-files';
 import { templateFile } from '../template';
 import { entitiesOf } from './stateless';
 
@@ -88,7 +88,7 @@ export function renderBff(ctx: ServiceContext): OutputFile[] {
   const managedFiles = ['src/ports.ts', 'src/adapters/downstream.ts', 'src/adapters/rate-limit.ts', 'src/deps.ts', 'src/app.ts'];
   return [
     servicePackage(ctx, ['hono', '@hono/zod-openapi', 'zod']),
-    serviceConfig(ctx, { ...bffConfig(ctx, aggregates), API_DOCS: apiDocsVar(ctx) }),
+    serviceConfig(ctx, { ...bffConfig(ctx, aggregates), API_DOCS: apiDocsVar(ctx), ...graphqlConfig(ctx) }),
     ...serviceHttpEntries(ctx),
     dockerfile(ctx, 'server'),
     readme(ctx, aggregates),

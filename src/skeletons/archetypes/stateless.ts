@@ -2,7 +2,7 @@
 import type { OutputFile } from '../../model/output-file';
 import type { ServiceContext } from '../context';
 import { dockerfile, servicePackage } from '../context';
-import { apiDocsVar, serviceConfig, serviceGraphqlTest, serviceOpenApiTest, serviceData, serviceHttpEntries } from '../service-files';
+import { apiDocsVar, graphqlConfig, serviceConfig, serviceGraphqlTest, serviceOpenApiTest, serviceData, serviceHttpEntries } from '../service-files';
 import { templateFile, type Names } from '../template';
 import { camel, kebab, pascal, plural } from '../names';
 
@@ -38,7 +38,7 @@ export function renderStateless(ctx: ServiceContext): OutputFile[] {
   });
   const files: OutputFile[] = [
     servicePackage(ctx, ['hono', '@hono/zod-openapi', 'zod']),
-    serviceConfig(ctx, { API_DOCS: apiDocsVar(ctx) }),
+    serviceConfig(ctx, { API_DOCS: apiDocsVar(ctx), ...graphqlConfig(ctx) }),
     ...serviceHttpEntries(ctx, { relay: outbox }),
     dockerfile(ctx, 'server'),
     templateFile('managed', ctx.dir, 'stateless/src/deps.ts', data),

@@ -35,7 +35,7 @@ export function buildApp(deps: Dependencies) {
   );
   // @if graphql
   const overview = queryFields(new GraphqlTypes(), { overview: { schema: OverviewSchema, name: 'Overview', description: 'What each service answered, and the services that failed', resolve: () => bff.overview() } });
-  mountGraphql(app, graphqlSchema(overview), { logger: deps.logger, graphiql: deps.apiDocs });
+  mountGraphql(app, graphqlSchema(overview), { logger: deps.logger, graphiql: deps.apiDocs, limits: deps.graphqlLimits });
   // @end
   for (const name of Object.keys(deps.downstreams)) {
     app.get(`/${name}/*`, async (c) => {

@@ -136,7 +136,8 @@ describe('__service__', () => {
     // WHEN the overview is queried over GraphQL
     const res = await app.request('/graphql', { method: 'POST', body: JSON.stringify({ query: '{ overview { results errors { service error } } }' }), headers: { 'content-type': 'application/json' } });
     // THEN it holds what GET /overview holds
-    expect(await res.json()).toEqual({ data: { overview: await (await app.request('/overview')).json() } });
+    const rest: unknown = await (await app.request('/overview')).json();
+    expect(await res.json()).toEqual({ data: { overview: rest } });
     expect(await (await app.request('/graphql', { headers: { accept: 'text/html' } })).text()).toContain('GraphiQL');
     const limited = setup(routes, { RATE_LIMIT_BURST: '1', RATE_LIMIT_RPS: '1' }).app;
     const query = { method: 'POST', body: JSON.stringify({ query: '{ overview { errors { service } } }' }), headers: { 'content-type': 'application/json' } };

@@ -64,7 +64,7 @@ export function buildApp(deps: Dependencies) {
   const graphql = graphqlSchema(
     crudFields(graphqlTypes, { name: '__Entity__', plural: '__entities__', schema: __Entity__Schema, input: __Entity__InputSchema, filters: __Entity__Filters, useCases: __entity__Service }), // @each entities
   );
-  mountGraphql(app, graphql, { logger: deps.logger, graphiql: deps.apiDocs });
+  mountGraphql(app, graphql, { logger: deps.logger, graphiql: deps.apiDocs, limits: deps.graphqlLimits });
   // @end
   return app;
 }

@@ -8,6 +8,7 @@ import {
   testSecrets,
   type Page,
 } from '@allframe/platform';
+import { DEFAULT_GRAPHQL_LIMITS } from '@allframe/platform/graphql'; // @if graphql
 import { compileErrors, validate } from '@readme/openapi-parser';
 import { buildApp } from '../src/app';
 import type { Dependencies } from '../src/deps';
@@ -25,6 +26,7 @@ function setup() {
     idempotency: undefined,
     relay: new OutboxRelay(new MemoryOutbox(), publisher, logger), // @if outbox
     apiDocs: true,
+    graphqlLimits: DEFAULT_GRAPHQL_LIMITS, // @if graphql
     close: () => Promise.resolve(),
   };
   return { app: buildApp(deps), publisher };
