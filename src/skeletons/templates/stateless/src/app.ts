@@ -19,11 +19,13 @@ const SOURCE = '__service__';
 /** The API's version in its OpenAPI document: the architecture's. */
 export const API_VERSION = '__apiVersion__';
 
+/** The HTTP app: health and readiness, __summary__, its OpenAPI document at /openapi.json and, when on, docs at /docs. */ // @if !graphql
+// @if graphql
 /**
- * The HTTP app: health and readiness, __summary__, its OpenAPI document at /openapi.json and, when on, docs at /docs. // @if !graphql
- * The HTTP app: health and readiness, __summary__, its OpenAPI document at /openapi.json and, when on, docs at /docs; // @if graphql
- * the same use cases over GraphQL at /graphql (GraphiQL there when the docs are on). // @if graphql
+ * The HTTP app: health and readiness, __summary__, its OpenAPI document at /openapi.json and, when on, docs at /docs;
+ * the same use cases over GraphQL at /graphql (GraphiQL there when the docs are on).
  */
+// @end
 export function buildApp(deps: Dependencies) {
   const app = createApiApp({ service: SOURCE, version: API_VERSION, logger: deps.logger, docs: deps.apiDocs });
   // @if idempotency

@@ -98,8 +98,8 @@ describe('__entitiesPath__', () => {
     const docs = await app.request('/docs');
     expect([docs.status, await docs.text()]).toEqual([200, expect.stringContaining('/openapi.json')]);
   });
-
   // @if graphql
+
   test('the same use cases over GraphQL at /graphql: what one protocol writes, the other reads', async () => {
     const { app } = setup();
     type Reply = { data?: Record<string, __Entity__ | null>; errors?: { extensions: Record<string, unknown> }[] };
