@@ -81,7 +81,7 @@ describe('bff skeleton', () => {
     const withGraphql = render(fixture.replace('protocols: [rest]', 'protocols: [rest, graphql]'));
     const app = withGraphql.get('src/app.ts')!.content;
     expect(app).toContain("import { graphqlSchema, GraphqlTypes, mountGraphql, queryFields } from '@mobile-shop/platform/graphql';");
-    expect(app).toContain("resolve: () => bff.overview() } });\n  mountGraphql(app, graphqlSchema(overview), { logger: deps.logger, graphiql: deps.apiDocs });");
+    expect(app).toContain("resolve: () => bff.overview() } });\n  mountGraphql(app, graphqlSchema(overview), { logger: deps.logger, graphiql: deps.apiDocs, limits: deps.graphqlLimits });");
     expect(withGraphql.get('README.md')!.content).toContain('`POST /graphql` serves the overview over GraphQL');
     expect(withGraphql.get('test/graphql.test.ts')?.kind).toBe('managed');
     expect(withGraphql.get('test/bff.test.ts')!.content).toContain("test('the overview over GraphQL: the same use case as GET /overview, rate limited alike'");
