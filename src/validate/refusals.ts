@@ -41,7 +41,8 @@ const is = (expected: unknown) => (v: unknown) => v === expected;
 const servesGraphql = (s: ResolvedService | undefined) => s !== undefined && GRAPHQL_ARCHETYPES.includes(s.kind);
 const isEmpty = (v: unknown) => v === undefined || (Array.isArray(v) && v.length === 0);
 const dflt = (v: unknown) => `\`${JSON.stringify(v)}\` (the default)`;
-const ISSUE_12 = `gRPC servers are not built yet (issue 12); GraphQL is served by the ${GRAPHQL_ARCHETYPES.join(' and ')} archetypes`;
+const GRAPHQL_LIST = `${GRAPHQL_ARCHETYPES.slice(0, -1).join(', ')} and ${GRAPHQL_ARCHETYPES[GRAPHQL_ARCHETYPES.length - 1]!}`;
+const ISSUE_12 = `gRPC servers are not built yet (issue 12); GraphQL is served by the ${GRAPHQL_LIST} archetypes`;
 
 /** Keys no target honours yet: the same entry on aws and gcp. */
 const NOWHERE: readonly Refusal[] = [
@@ -83,7 +84,7 @@ const NOWHERE: readonly Refusal[] = [
     path: 'services[].protocols',
     reason: ISSUE_12,
     hint: 'remove grpc, and graphql from services of other archetypes (the service serves REST)',
-    passes: `lists without \`grpc\`; \`graphql\` on ${GRAPHQL_ARCHETYPES.join(' and ')} services`,
+    passes: `lists without \`grpc\`; \`graphql\` on ${GRAPHQL_LIST} services`,
     accepts: (v, { service }) => Array.isArray(v) && !v.some((p) => p === 'grpc' || (p === 'graphql' && !servesGraphql(service))),
     show: (v, { service }) => (Array.isArray(v) ? v.filter((p) => p === 'grpc' || (p === 'graphql' && !servesGraphql(service))).join(', ') : String(v)),
   },

@@ -54,7 +54,7 @@ services:
     // a stateless service serves graphql, so only grpc is named; a producer serves neither
     const [grpc, graphql] = r.diagnostics.filter((d) => d.code === 'AF5010').slice(-2);
     expect(grpc!.message).toBe(`services[1].protocols grpc is not yet supported on ${target}; remove grpc, and graphql from services of other archetypes (the service serves REST)`);
-    expect(grpc!.hint).toBe('gRPC servers are not built yet (issue 12); GraphQL is served by the stateless and bff archetypes (docs/target-support.md)');
+    expect(grpc!.hint).toBe('gRPC servers are not built yet (issue 12); GraphQL is served by the stateless, event-sourced and bff archetypes (docs/target-support.md)');
     expect(graphql!.message).toBe(`services[2].protocols graphql is not yet supported on ${target}; remove grpc, and graphql from services of other archetypes (the service serves REST)`);
   });
 

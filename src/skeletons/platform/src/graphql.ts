@@ -59,6 +59,7 @@ interface JsonSchema {
   items?: JsonSchema;
   anyOf?: JsonSchema[];
   enum?: unknown[];
+  additionalProperties?: unknown;
   minimum?: number;
   maximum?: number;
   description?: string;
@@ -149,9 +150,13 @@ export class GraphqlTypes {
     return (parent.required ?? []).includes(key) && this.nullable(field) === undefined && this.spelled(field);
   }
 
-  /** The properties of an object whose keys are GraphQL names, else undefined (a record, or odd keys: JSON). */
+  /**
+   * The properties of an object whose keys are GraphQL names, else undefined (JSON): a record, odd keys, or an object
+   * open to more keys than it names (`.catchall()`, `.passthrough()`), whose other keys a type would drop.
+   */
   private objectProperties(schema: JsonSchema): Record<string, JsonSchema> | undefined {
     if (schema.type !== 'object' || !schema.properties) return undefined;
+    if (schema.additionalProperties !== undefined && schema.additionalProperties !== false) return undefined;
     const keys = Object.keys(schema.properties);
     return keys.length > 0 && keys.every((k) => NAME.test(k)) ? schema.properties : undefined;
   }
@@ -247,19 +252,16 @@ export interface GraphqlFields {
 export function crudFields<T, I>(types: GraphqlTypes, e: CrudEntity<T, I>): GraphqlFields {
   const item = types.output(e.schema, e.name);
   const input = new GraphQLNonNull(types.input(e.input, `${e.name}Input`));
-  const id = { type: new GraphQLNonNull(GraphQLID) };
+  const id = ID_ARG;
   const filter: GraphQLFieldConfigArgumentMap =
     e.filters.length > 0 ? { filter: { type: new GraphQLInputObjectType({ name: `${e.name}Filter`, fields: Object.fromEntries(e.filters.map((f) => [f, { type: GraphQLString }])) }) } } : {};
-  const page = new GraphQLObjectType({
-    name: `${e.name}Page`,
-    fields: { items: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(item))) }, nextCursor: { type: GraphQLString, description: 'Pass as `cursor` for the next page; null on the last one' } },
-  });
+  const page = pageType(item, `${e.name}Page`);
   const lower = e.name.charAt(0).toLowerCase() + e.name.slice(1);
   const parse = (value: unknown): I => parseArgument(e.input, value, 'input');
   return {
     query: {
       [lower]: field(item, { id }, ({ id: key }) => resolve(() => e.useCases.get(String(key))).catch(nullWhenNotFound)),
-      [e.plural]: field(new GraphQLNonNull(page), { limit: { type: GraphQLInt, description: `Items per page (default 20, at most ${MAX_PAGE_SIZE})` }, cursor: { type: GraphQLString }, ...filter }, (args) => resolve(() => e.useCases.page(pageArgs(args)))),
+      [e.plural]: field(page, { ...PAGE_ARGS, ...filter }, (args) => resolve(() => e.useCases.page(pageArgs(args)))),
     },
     mutation: {
       [`create${e.name}`]: field(new GraphQLNonNull(item), { input: { type: input } }, ({ input: value }) => resolve(() => e.useCases.create(parse(value)))),
@@ -284,6 +286,78 @@ export function queryFields(types: GraphqlTypes, fields: Readonly<Record<string,
     Object.entries(fields).map(([key, f]) => [key, { ...field(new GraphQLNonNull(types.output(f.schema, f.name)), {}, () => resolve(() => f.resolve())), ...(f.description === undefined ? {} : { description: f.description }) }]),
   );
   return { query, mutation: {} };
+}
+
+/** The commands of an event-sourced entity: its state and the use case that runs a command. */
+export interface EventSourcedUseCases<T, I> {
+  get(id: string): Promise<T>;
+  execute(id: string, command: string, input: I): Promise<T>;
+}
+
+/** One event-sourced entity served over GraphQL: its names, its schemas (those of the REST routes), its commands. */
+export interface EventSourcedEntity<T, I> {
+  /** The type name, `Product`. */
+  readonly name: string;
+  readonly schema: z.ZodType<T>;
+  /** The body of a command. */
+  readonly input: z.ZodType<I>;
+  /** The commands, as the routes name them (`update-product`). */
+  readonly commands: readonly string[];
+  readonly useCases: EventSourcedUseCases<T, I>;
+}
+
+/**
+ * The query `product(id)` (the state; null when the stream is empty) and the mutation `productCommand(id, command,
+ * input)` (the state after it) of an event-sourced entity. Commands are an enum, `UPDATE_PRODUCT` for the route's
+ * `update-product`; the input is checked against the same zod schema as the route's body.
+ */
+export function eventSourcedFields<T, I>(types: GraphqlTypes, e: EventSourcedEntity<T, I>): GraphqlFields {
+  const state = types.output(e.schema, e.name);
+  const commands = new GraphQLEnumType({ name: `${e.name}Command`, values: Object.fromEntries(e.commands.map((c) => [c.replace(/-/g, '_').toUpperCase(), { value: c }])) });
+  const lower = e.name.charAt(0).toLowerCase() + e.name.slice(1);
+  return {
+    query: { [lower]: field(state, { id: ID_ARG }, ({ id }) => resolve(() => e.useCases.get(String(id))).catch(nullWhenNotFound)) },
+    mutation: {
+      [`${lower}Command`]: field(new GraphQLNonNull(state), { id: ID_ARG, command: { type: new GraphQLNonNull(commands) }, input: { type: new GraphQLNonNull(types.input(e.input, `${e.name}CommandInput`)) } }, ({ id, command, input }) =>
+        resolve(() => e.useCases.execute(String(id), String(command), parseArgument(e.input, input, 'input'))),
+      ),
+    },
+  };
+}
+
+/** A read model served over GraphQL: its rows, a page at a time and by id. */
+export interface ReadModel {
+  /** The list's field name, `productList`; the row's is `productListRow`. */
+  readonly field: string;
+  /** The type names' stem, `ProductList` (`ProductListRow`, `ProductListPage`). */
+  readonly name: string;
+  readonly schema: z.ZodType;
+  get(id: string): Promise<unknown>;
+  page(query: PageQuery): Promise<Page<unknown>>;
+}
+
+/** The queries `productList(limit, cursor)` and `productListRow(id)` (null when there is none) of read models. */
+export function readModelFields(types: GraphqlTypes, models: readonly ReadModel[]): GraphqlFields {
+  const query: GraphQLFieldConfigMap<unknown, unknown> = {};
+  for (const m of models) {
+    const row = types.output(m.schema, `${m.name}Row`);
+    query[m.field] = field(pageType(row, `${m.name}Page`), PAGE_ARGS, (args) => resolve(() => m.page(pageArgs(args))));
+    query[`${m.field}Row`] = field(row, { id: ID_ARG }, async ({ id }) => (await m.get(String(id))) ?? null);
+  }
+  return { query, mutation: {} };
+}
+
+const ID_ARG = { type: new GraphQLNonNull(GraphQLID) };
+const PAGE_ARGS: GraphQLFieldConfigArgumentMap = { limit: { type: GraphQLInt, description: `Items per page (default 20, at most ${MAX_PAGE_SIZE})` }, cursor: { type: GraphQLString, description: 'The `nextCursor` of the previous page' } };
+
+/** `{ items: [item!]!, nextCursor }`, non-null: a page of a list. */
+function pageType(item: GraphQLOutputType, name: string): GraphQLNonNull<GraphQLObjectType> {
+  return new GraphQLNonNull(
+    new GraphQLObjectType({
+      name,
+      fields: { items: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(item))) }, nextCursor: { type: GraphQLString, description: 'Pass as `cursor` for the next page; null on the last one' } },
+    }),
+  );
 }
 
 function field(type: GraphQLOutputType, args: GraphQLFieldConfigArgumentMap, run: (args: Record<string, unknown>) => Promise<unknown>): GraphQLFieldConfig<unknown, unknown> {

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { GraphQLEnumType, GraphQLList, GraphQLNonNull, GraphQLObjectType, printSchema, type GraphQLNamedType } from 'graphql';
 import { createApiApp } from '../src/api';
-import { crudFields, graphqlSchema, GraphqlTypes, mountGraphql, queryFields, resolve, servedGraphqlSchema, type CrudUseCases } from '../src/graphql';
+import { crudFields, eventSourcedFields, graphqlSchema, GraphqlTypes, mountGraphql, queryFields, readModelFields, resolve, servedGraphqlSchema, type CrudUseCases } from '../src/graphql';
 import { HttpError } from '../src/http';
 import { MemoryRepository } from '../src/repository';
 import { fakeLogger } from './fakes';
@@ -91,8 +91,9 @@ describe('GraphqlTypes', () => {
     expect(Object.fromEntries(Object.entries(line).map(([k, v]) => [k, v.type.toString()]))).toEqual({ sku: 'String!', quantity: 'Int!' });
   });
 
-  it('falls back to the JSON scalar where GraphQL cannot spell the schema: records, unknown, unions, keys that are not names', () => {
+  it('falls back to the JSON scalar where GraphQL cannot spell the schema: records, unknown, unions, keys that are not names, open objects', () => {
     expect([fieldType('attributes'), fieldType('extra'), fieldType('either'), fieldType('odd')]).toEqual(['JSON!', 'JSON', 'JSON', 'JSON!']);
+    expect(types.output(z.object({ id: z.string() }).catchall(z.unknown()), 'Open').toString()).toBe('JSON');
   });
 
   it('makes input types of the input shape, and each named type once', () => {
@@ -197,5 +198,39 @@ describe('crudFields and mountGraphql', () => {
     await expect(resolve(() => Promise.reject(new HttpError(409, 'conflict')))).rejects.toMatchObject({ extensions: { code: 'CONFLICT' } });
     await expect(resolve(() => Promise.reject(new HttpError(418, 'teapot')))).rejects.toMatchObject({ extensions: { code: 'BAD_REQUEST' } });
     await expect(resolve(() => Promise.reject(new HttpError(503, 'down')))).rejects.toBeInstanceOf(HttpError);
+  });
+
+  it('serves an event-sourced entity: its state, and its commands as an enum, the input checked by its schema', async () => {
+    const streams = new Map<string, { version: number; fields: Record<string, unknown> }>();
+    const Input = z.object({ price: z.number().min(0) });
+    const State = z.object({ id: z.string(), version: z.number().int().min(0).max(1_000_000), fields: z.record(z.string(), z.unknown()) });
+    const fields = eventSourcedFields(new GraphqlTypes(), {
+      name: 'Product',
+      schema: State,
+      input: Input,
+      commands: ['update-price', 'delete-product'],
+      useCases: {
+        get: (id) => {
+          const s = streams.get(id);
+          return s ? Promise.resolve({ id, ...s }) : Promise.reject(new HttpError(404, 'Product not found'));
+        },
+        execute: (id, command, input) => {
+          const s = { version: (streams.get(id)?.version ?? 0) + 1, fields: { ...streams.get(id)?.fields, ...input, last: command } };
+          streams.set(id, s);
+          return Promise.resolve({ id, ...s });
+        },
+      },
+    });
+    const rows = [{ id: 'p1', version: 1, lastEvent: 'PriceUpdated', price: 3 }];
+    const model = readModelFields(new GraphqlTypes(), [{ field: 'priceList', name: 'PriceList', schema: z.object({ id: z.string() }).catchall(z.unknown()), get: (id) => Promise.resolve(rows.find((r) => r.id === id)), page: () => Promise.resolve({ items: rows }) }]);
+    const app = createApiApp({ service: 'catalog', version: '1.0.0', logger: fakeLogger(), docs: false });
+    const schema = graphqlSchema(fields, model);
+    mountGraphql(app, schema, { logger: fakeLogger(), graphiql: false });
+    const gql = async (query: string) => (await (await app.request('/graphql', { method: 'POST', body: JSON.stringify({ query }), headers: { 'content-type': 'application/json' } })).json()) as { data?: unknown; errors?: { extensions: unknown }[] };
+    expect(printSchema(schema)).toContain('productCommand(id: ID!, command: ProductCommand!, input: ProductCommandInput!): Product!');
+    expect(await gql('mutation { productCommand(id: "p1", command: UPDATE_PRICE, input: { price: 3 }) { version fields } }')).toEqual({ data: { productCommand: { version: 1, fields: { price: 3, last: 'update-price' } } } });
+    expect(await gql('{ product(id: "p1") { id version } missing: product(id: "p2") { id } }')).toEqual({ data: { product: { id: 'p1', version: 1 }, missing: null } });
+    expect((await gql('mutation { productCommand(id: "p1", command: DELETE_PRODUCT, input: { price: -1 }) { version } }')).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', errors: [{ pointer: '#/price' }] });
+    expect(await gql('{ priceList { items nextCursor } priceListRow(id: "p1") none: priceListRow(id: "x") }')).toEqual({ data: { priceList: { items: rows, nextCursor: null }, priceListRow: rows[0], none: null } });
   });
 });

@@ -15,7 +15,7 @@ const FILE = join(__dirname, '..', 'schema.graphql');
  * the schemas (UPDATE_GRAPHQL=1); a run that finds none writes it, as jest writes a new snapshot.
  */
 test('schema.graphql is the schema served at /graphql (npm run graphql updates it)', async () => {
-  const deps = createDependencies(loadConfig({}), testSecrets(SECRET_NAMES));
+  const deps = createDependencies(loadConfig({ LOG_LEVEL: 'silent' }), testSecrets(SECRET_NAMES));
   try {
     const text = await servedGraphqlSchema(buildApp(deps));
     if (process.env.UPDATE_GRAPHQL === '1' || !existsSync(FILE)) writeFileSync(FILE, text);
