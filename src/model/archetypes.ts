@@ -20,6 +20,12 @@ export const ARCHETYPE_KINDS = [
 
 export type ArchetypeKind = (typeof ARCHETYPE_KINDS)[number];
 
+/**
+ * The archetypes that serve GraphQL when their `protocols` include graphql: CRUD of entities, commands and read
+ * models of an event-sourced entity, and the BFF's overview.
+ */
+export const GRAPHQL_ARCHETYPES: readonly ArchetypeKind[] = ['stateless', 'event-sourced', 'bff'];
+
 /** Other spellings accepted for `type`, normalised during resolve. */
 export const ARCHETYPE_ALIASES = { 'anti-corruption-layer': 'legacy-adapter' } as const satisfies Record<string, ArchetypeKind>;
 

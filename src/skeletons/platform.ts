@@ -36,6 +36,8 @@ export function platformFiles(model: ResolvedArchitecture): OutputFile[] {
       private: true,
       main: 'src/index.ts',
       types: 'src/index.ts',
+      // GraphQL is a subpath of its own, so that a service without it does not load graphql-yoga
+      exports: { '.': './src/index.ts', './graphql': './src/graphql.ts' },
       dependencies: pick([
         'hono',
         '@hono/node-server',
@@ -59,6 +61,11 @@ export function platformFiles(model: ResolvedArchitecture): OutputFile[] {
         '@aws-sdk/credential-provider-node',
         '@google-cloud/firestore',
         'google-auth-library',
+        'graphql',
+        'graphql-yoga',
+        '@escape.tech/graphql-armor-max-depth',
+        '@escape.tech/graphql-armor-cost-limit',
+        '@escape.tech/graphql-armor-max-aliases',
       ]),
     }),
     ...templateFiles().map((f) => managed(`packages/platform/${f.path}`, f.content)),

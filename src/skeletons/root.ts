@@ -31,6 +31,8 @@ export function rootFiles(model: ResolvedArchitecture, sourceFile: string): Outp
         jest: 'jest',
         // the committed OpenAPI documents of the API services, after a change to their schemas or routes
         openapi: 'UPDATE_OPENAPI=1 jest --coverage=false test/openapi',
+        // the committed GraphQL schemas of the services that serve GraphQL, likewise
+        ...(model.services.some((s) => s.protocols.includes('graphql')) ? { graphql: 'UPDATE_GRAPHQL=1 jest --coverage=false test/graphql' } : {}),
         test: 'npm run typecheck && npm run lint && npm run jest',
       },
       devDependencies: sorted({ ...DEV_DEPENDENCIES, ...toolDependencies(model) }),

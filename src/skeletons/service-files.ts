@@ -65,6 +65,25 @@ export function serviceOpenApiTest(ctx: ServiceContext, options: OpenApiTestOpti
   );
 }
 
+/** The limits of a GraphQL service's operations (the platform's defaults), when its protocols include graphql. */
+export function graphqlConfig(ctx: ServiceContext): Record<string, ConfigVar> {
+  if (!ctx.service.protocols.includes('graphql')) return {};
+  const int = (value: number, description: string): ConfigVar => ({ kind: 'int', default: String(value), description });
+  return {
+    GRAPHQL_MAX_DEPTH: int(8, 'Deepest selection a GraphQL operation may make'),
+    GRAPHQL_MAX_COST: int(5000, 'Costliest GraphQL operation served (objects 2, scalars 1, times 1.5 a level)'),
+    GRAPHQL_MAX_ALIASES: int(15, 'Most aliases in one GraphQL operation'),
+  };
+}
+
+/**
+ * The test that keeps `services/<name>/schema.graphql`, the committed GraphQL schema of a service whose protocols
+ * include graphql, equal to what it serves (written by the workspace's `npm run graphql`, or by a run that finds none).
+ */
+export function serviceGraphqlTest(ctx: ServiceContext): OutputFile[] {
+  return ctx.service.protocols.includes('graphql') ? [templateFile('managed', ctx.dir, 'service/test/graphql.test.ts', serviceData(ctx))] : [];
+}
+
 /** `{ A: 'test-a' }`: a TypeScript object literal of string values. */
 function literal(values: Record<string, string>): string {
   const entries = Object.entries(values).map(([k, v]) => `${k}: '${v}'`);

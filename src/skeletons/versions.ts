@@ -38,6 +38,13 @@ export const RUNTIME_DEPENDENCIES = {
   zod: '4.6.7',
   '@hono/zod-openapi': '1.6.3',
   '@hono/swagger-ui': '0.6.1',
+  // GraphQL when a service's protocols include graphql: graphql-yoga (The Guild's server, a fetch handler that mounts
+  // on Hono) on graphql-js 16 (17 needs Node 22), with GraphQL Armor's depth, cost and alias limits (envelop plugins).
+  graphql: '16.15.0',
+  'graphql-yoga': '5.24.1',
+  '@escape.tech/graphql-armor-max-depth': '2.4.2',
+  '@escape.tech/graphql-armor-cost-limit': '2.4.3',
+  '@escape.tech/graphql-armor-max-aliases': '2.6.2',
 } as const;
 
 export const DEV_DEPENDENCIES = {

@@ -5,6 +5,7 @@
  * honours). test/validate/key-coverage.test.ts walks every key of the JSON Schema and fails when a key is
  * neither read by a target's code nor listed here for that target; later work shrinks this table.
  */
+import { GRAPHQL_ARCHETYPES } from '../model/archetypes';
 import type { TargetId } from '../model/constants';
 import { type DiagnosticInit, type DocPath, formatPath } from '../model/diagnostics';
 import type { ResolvedArchitecture, ResolvedService } from '../resolve/model';
@@ -27,7 +28,7 @@ export interface Refusal {
   /** Whether the value set in the file passes: honoured, or the default that changes nothing. */
   readonly accepts: (value: unknown, ctx: RefusalContext) => boolean;
   /** The offending part of the value for the message (e.g. the refused protocols). @default - the value */
-  readonly show?: (value: unknown) => string;
+  readonly show?: (value: unknown, ctx: RefusalContext) => string;
 }
 
 export interface TargetRefusals {
@@ -37,9 +38,11 @@ export interface TargetRefusals {
 }
 
 const is = (expected: unknown) => (v: unknown) => v === expected;
+const servesGraphql = (s: ResolvedService | undefined) => s !== undefined && GRAPHQL_ARCHETYPES.includes(s.kind);
 const isEmpty = (v: unknown) => v === undefined || (Array.isArray(v) && v.length === 0);
 const dflt = (v: unknown) => `\`${JSON.stringify(v)}\` (the default)`;
-const ISSUE_12 = 'GraphQL and gRPC servers are not built yet (issue 12)';
+const GRAPHQL_LIST = `${GRAPHQL_ARCHETYPES.slice(0, -1).join(', ')} and ${GRAPHQL_ARCHETYPES[GRAPHQL_ARCHETYPES.length - 1]!}`;
+const ISSUE_12 = `gRPC servers are not built yet (issue 12); GraphQL is served by the ${GRAPHQL_LIST} archetypes`;
 
 /** Keys no target honours yet: the same entry on aws and gcp. */
 const NOWHERE: readonly Refusal[] = [
@@ -80,10 +83,10 @@ const NOWHERE: readonly Refusal[] = [
   {
     path: 'services[].protocols',
     reason: ISSUE_12,
-    hint: 'remove graphql and grpc (the service serves REST)',
-    passes: 'lists without `graphql` and `grpc`',
-    accepts: (v) => Array.isArray(v) && !v.some((p) => p === 'graphql' || p === 'grpc'),
-    show: (v) => (Array.isArray(v) ? v.filter((p) => p === 'graphql' || p === 'grpc').join(', ') : String(v)),
+    hint: 'remove grpc, and graphql from services of other archetypes (the service serves REST)',
+    passes: `lists without \`grpc\`; \`graphql\` on ${GRAPHQL_LIST} services`,
+    accepts: (v, { service }) => Array.isArray(v) && !v.some((p) => p === 'grpc' || (p === 'graphql' && !servesGraphql(service))),
+    show: (v, { service }) => (Array.isArray(v) ? v.filter((p) => p === 'grpc' || (p === 'graphql' && !servesGraphql(service))).join(', ') : String(v)),
   },
   {
     path: 'services[].consumes[].filter.<name>',
@@ -200,10 +203,11 @@ export function checkRefusals(raw: unknown, model: ResolvedArchitecture, report:
       for (const at of expand(raw, [head!], rest)) found.push({ at, value: valueAt(model.file, at.map(String)) });
     }
     for (const { at, value, service } of found) {
-      if (r.accepts(value, { model, ...(service ? { service } : {}) })) continue;
+      const ctx = { model, ...(service ? { service } : {}) };
+      if (r.accepts(value, ctx)) continue;
       report({
         code: 'AF5010',
-        message: `${formatPath(at)} ${r.show ? r.show(value) : showValue(value)} is not yet supported on ${t}; ${r.hint}`,
+        message: `${formatPath(at)} ${r.show ? r.show(value, ctx) : showValue(value)} is not yet supported on ${t}; ${r.hint}`,
         path: at,
         hint: `${r.reason} (docs/target-support.md)`,
       });

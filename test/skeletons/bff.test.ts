@@ -37,7 +37,7 @@ describe('bff skeleton', () => {
 
   test('GET proxies per service, GET /overview, and the resolved rate limit as a token bucket', () => {
     const app = content('src/app.ts');
-    expect(app).toContain("app.get('/overview'");
+    expect(app).toContain("path: '/overview'");
     expect(app).toContain('app.get(`/${name}/*`');
     expect(app).toContain('app.use(\'*\', rateLimit(deps.limiter))');
     expect(content('src/config.ts')).toContain('RATE_LIMIT_RPS: { kind: \'int\', default: "200"');
@@ -61,9 +61,30 @@ describe('bff skeleton', () => {
     expect(render(fixture.replace('services:\n', 'resilience: { retry: { multiplier: 3 } }\nservices:\n')).get('src/deps.ts')!.content).toContain('maxDelayMs: config.RETRY_MAX_INTERVAL_MS, multiplier: 3 }');
   });
 
-  test('graphql is refused, not noted: validation stops a bff that declares it (AF5010, issue 12 builds it)', () => {
-    expect(() => render(fixture.replace('protocols: [rest]', 'protocols: [rest, graphql]'))).toThrow('AF5010');
+  test('schemas first: /overview declared with its schema, the OpenAPI document committed and tested, docs behind API_DOCS', () => {
+    const app = content('src/app.ts');
+    expect(app).toContain("createRoute({ method: 'get', path: '/overview', tags: ['Overview'], responses: { 200: jsonContent(OverviewSchema, 'What each service answered')");
+    expect(app).toContain('createApiApp({ service: \'mobile-bff\', version: API_VERSION, logger: deps.logger, docs: deps.apiDocs })');
+    expect(content('src/config.ts')).toContain('API_DOCS: { kind: \'bool\', default: "false"');
+    expect(files.get('test/openapi.test.ts')?.kind).toBe('managed');
+    expect(content('test/bff.test.ts')).toContain("expect([doc.openapi, Object.keys(doc.paths)]).toEqual(['3.1.0', ['/overview']]);");
+  });
+
+  test('without graphql in protocols: no GraphQL server, schema or script', () => {
+    expect(content('src/app.ts')).not.toContain('graphql');
     expect(content('README.md')).not.toContain('graphql');
+    expect(files.has('test/graphql.test.ts')).toBe(false);
+    expect(content('test/bff.test.ts')).not.toContain('/graphql');
+  });
+
+  test('with graphql in protocols: the overview over GraphQL at /graphql, on the same use case, its schema committed and tested', () => {
+    const withGraphql = render(fixture.replace('protocols: [rest]', 'protocols: [rest, graphql]'));
+    const app = withGraphql.get('src/app.ts')!.content;
+    expect(app).toContain("import { graphqlSchema, GraphqlTypes, mountGraphql, queryFields } from '@mobile-shop/platform/graphql';");
+    expect(app).toContain("resolve: () => bff.overview() } });\n  mountGraphql(app, graphqlSchema(overview), { logger: deps.logger, graphiql: deps.apiDocs, limits: deps.graphqlLimits });");
+    expect(withGraphql.get('README.md')!.content).toContain('`POST /graphql` serves the overview over GraphQL');
+    expect(withGraphql.get('test/graphql.test.ts')?.kind).toBe('managed');
+    expect(withGraphql.get('test/bff.test.ts')!.content).toContain("test('the overview over GraphQL: the same use case as GET /overview, rate limited alike'");
   });
 
   test('managed wiring, owned application code and tests, and both entries', () => {

@@ -66,6 +66,20 @@ describe('event-sourced skeleton', () => {
     expect(files.has(`${dir}/src/entry/relay.ts`)).toBe(true);
   });
 
+  test('GraphQL (protocols [rest, graphql]): the state and a command mutation on the same service, the read models, its limits', () => {
+    const app = content('src/app.ts');
+    expect(app).toContain("eventSourcedFields(graphqlTypes, { name: 'Ledger', schema: LedgerSchema, input: LedgerCommandInputSchema, commands: Object.keys(LEDGER_COMMANDS), useCases: ledgers }),");
+    expect(app).toContain("{ field: 'accountBalance', name: 'AccountBalance', schema: ProjectionRowSchema, get: (id) => deps.projections.accountBalance.get(id), page: (query) => deps.projections.accountBalance.page(query) },");
+    expect(app).toContain('mountGraphql(app, graphql, { logger: deps.logger, graphiql: deps.apiDocs, limits: deps.graphqlLimits });');
+    expect(content('src/config.ts')).toContain('GRAPHQL_MAX_DEPTH: { kind: \'int\', default: "8"');
+    expect(files.get(`${dir}/test/graphql.test.ts`)?.kind).toBe('managed');
+    const test = content('test/ledger.test.ts');
+    expect(test).toContain('mutation { ledgerCommand(id: "g1", command: DEPOSIT_FUNDS, input: { step: 1 }) { version fields } }');
+    expect(test).toContain("expect((await gql('{ monthlyStatementRow(id: \"g1\") }')).data)");
+    const rest = render(fixture.replace('protocols: [rest, graphql]', 'protocols: [rest]'));
+    for (const f of ['src/app.ts', 'src/deps.ts', 'src/config.ts', 'test/ledger.test.ts']) expect(rest.get(`${dir}/${f}`)!.content).not.toMatch(/graphql/i);
+  });
+
   test('snapshot_frequency 0 never snapshots; no outbox without messaging.pattern outbox', () => {
     const other = render(fixture.replace('snapshot_frequency: 50', 'snapshot_frequency: 0').replace('messaging: { pattern: outbox }', ''));
     expect(other.get(`${dir}/src/config.ts`)?.content).toContain('SNAPSHOT_FREQUENCY: { kind: \'int\', default: "0"');

@@ -9,7 +9,7 @@ import { dockerfile, servicePackage } from '../context';
 import type { ConfigVar } from '../common';
 import { constant, kebab, plural } from '../names';
 import { outboundConfig } from '../outbound';
-import { serviceConfig, serviceData, serviceHttpEntries } from '../service-files';
+import { apiDocsVar, graphqlConfig, serviceConfig, serviceData, serviceGraphqlTest, serviceHttpEntries, serviceOpenApiTest } from '../service-files';
 import { templateFile } from '../template';
 import { entitiesOf } from './stateless';
 
@@ -70,7 +70,9 @@ ${s.spec.responsibility ? `${s.spec.responsibility}\n\n` : ''}Backend for fronte
   header says \`hit\` or \`miss\`. The cache is per instance.
 - \`GET /overview\` calls every service at once and returns what answered, with the failures under \`errors\`
   (502 only when nothing answered). The path read per service is \`OVERVIEW_PATHS\` in \`src/application/bff-service.ts\`.
-- Every route but the probes is rate limited per instance by a token bucket: \`RATE_LIMIT_BURST\` requests at
+- \`GET /openapi.json\` serves the OpenAPI 3.1 document of \`/overview\` (committed as \`openapi.json\`); \`GET /docs\` the docs
+  page when \`API_DOCS\` is on. The proxies pass each service's own API through: see that service's document.
+${ctx.service.protocols.includes('graphql') ? '- `POST /graphql` serves the overview over GraphQL (`{ overview { results errors { service error } } }`), its schema\n  committed as `schema.graphql`; GraphiQL there when `API_DOCS` is on.\n' : ''}- Every route but the probes is rate limited per instance by a token bucket: \`RATE_LIMIT_BURST\` requests at
   once, refilled at \`RATE_LIMIT_RPS\` per second (429 with \`retry-after\` beyond that).
 `,
   );
@@ -80,13 +82,13 @@ export function renderBff(ctx: ServiceContext): OutputFile[] {
   const aggregates = ctx.service.spec.bff?.aggregates ?? [];
   const data = serviceData(ctx, {
     names: { first: aggregates[0]!, second: aggregates[1] ?? '', multiplier: String(ctx.service.resilience.retry.multiplier) },
-    flags: { second: aggregates.length > 1 },
+    flags: { second: aggregates.length > 1, graphql: ctx.service.protocols.includes('graphql') },
     lists: { aggregates: aggregates.map((a) => ({ aggregate: a, AGGREGATE: constant(a), overviewPath: overviewPath(ctx, a) })) },
   });
   const managedFiles = ['src/ports.ts', 'src/adapters/downstream.ts', 'src/adapters/rate-limit.ts', 'src/deps.ts', 'src/app.ts'];
   return [
-    servicePackage(ctx, ['hono']),
-    serviceConfig(ctx, bffConfig(ctx, aggregates)),
+    servicePackage(ctx, ['hono', '@hono/zod-openapi', 'zod']),
+    serviceConfig(ctx, { ...bffConfig(ctx, aggregates), API_DOCS: apiDocsVar(ctx), ...graphqlConfig(ctx) }),
     ...serviceHttpEntries(ctx),
     dockerfile(ctx, 'server'),
     readme(ctx, aggregates),
@@ -95,5 +97,7 @@ export function renderBff(ctx: ServiceContext): OutputFile[] {
     // tests: the owned behaviour (proxy, caching, overview, rate limit) and the managed adapters
     templateFile('owned', ctx.dir, 'bff/test/bff.test.ts', data),
     templateFile('managed', ctx.dir, 'bff/test/adapters.test.ts', data),
+    serviceOpenApiTest(ctx),
+    ...serviceGraphqlTest(ctx),
   ];
 }

@@ -7,7 +7,7 @@ import type { OutputFile } from '../../model/output-file';
 import type { ServiceContext } from '../context';
 import { dockerfile, servicePackage } from '../context';
 import { ConfigVar, storeConfig } from '../common';
-import { apiDocsVar, serviceConfig, serviceOpenApiTest, serviceData, serviceHttpEntries } from '../service-files';
+import { apiDocsVar, graphqlConfig, serviceConfig, serviceGraphqlTest, serviceOpenApiTest, serviceData, serviceHttpEntries } from '../service-files';
 import { templateFile, type Names } from '../template';
 import { camel, kebab } from '../names';
 import { entitiesOf, entityNames } from './stateless';
@@ -74,6 +74,7 @@ export function renderEventSourced(ctx: ServiceContext): OutputFile[] {
     EVENT_STORE: { kind: 'string', default: 'memory', description: `memory | dynamodb | firestore: where the event streams are kept (the architecture's event store: ${store})` },
     SNAPSHOT_FREQUENCY: { kind: 'int', default: String(every), description: 'Snapshot the aggregate every N events (0: never)' },
     API_DOCS: apiDocsVar(ctx),
+    ...graphqlConfig(ctx),
   };
   const data = serviceData(ctx, {
     names: {
@@ -81,6 +82,7 @@ export function renderEventSourced(ctx: ServiceContext): OutputFile[] {
       ...projectionNames(projections[0] ?? 'None'),
       ENTITY: constantName(A),
       firstCommand,
+      firstCommandEnum: firstCommand.replace(/-/g, '_').toUpperCase(),
       firstEvent,
       commandCount: String(commands.length),
       lastStep: String(commands.length - 1),
@@ -95,7 +97,7 @@ export function renderEventSourced(ctx: ServiceContext): OutputFile[] {
       withOutbox: String(outbox),
       withIdempotency: String(idem),
     },
-    flags: { outbox, idempotency: idem, projections: projections.length > 0, publishes: publishes.length > 0 },
+    flags: { outbox, idempotency: idem, projections: projections.length > 0, publishes: publishes.length > 0, graphql: s.protocols.includes('graphql') },
     lists: {
       commands: commands.map(([command, Event], step) => ({ command, Event, step: String(step) })),
       projections: projections.map(projectionNames),
@@ -123,5 +125,6 @@ export function renderEventSourced(ctx: ServiceContext): OutputFile[] {
     file('managed', 'test/event-store.test.ts'),
     file('managed', 'test/deps.test.ts'),
     serviceOpenApiTest(ctx),
+    ...serviceGraphqlTest(ctx),
   ];
 }

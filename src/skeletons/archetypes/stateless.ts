@@ -2,7 +2,7 @@
 import type { OutputFile } from '../../model/output-file';
 import type { ServiceContext } from '../context';
 import { dockerfile, servicePackage } from '../context';
-import { apiDocsVar, serviceConfig, serviceOpenApiTest, serviceData, serviceHttpEntries } from '../service-files';
+import { apiDocsVar, graphqlConfig, serviceConfig, serviceGraphqlTest, serviceOpenApiTest, serviceData, serviceHttpEntries } from '../service-files';
 import { templateFile, type Names } from '../template';
 import { camel, kebab, pascal, plural } from '../names';
 
@@ -23,6 +23,7 @@ export function renderStateless(ctx: ServiceContext): OutputFile[] {
   const publishes = s.spec.publishes ?? [];
   const outbox = s.spec.messaging?.pattern === 'outbox';
   const idem = s.spec.idempotency?.enabled === true;
+  const graphql = s.protocols.includes('graphql');
   const data = serviceData(ctx, {
     names: {
       ...entityNames(entities[0]!),
@@ -32,18 +33,19 @@ export function renderStateless(ctx: ServiceContext): OutputFile[] {
       withOutbox: String(outbox),
       withIdempotency: String(idem),
     },
-    flags: { outbox, idempotency: idem },
+    flags: { outbox, idempotency: idem, graphql },
     lists: { entities: entities.map(entityNames) },
   });
   const files: OutputFile[] = [
     servicePackage(ctx, ['hono', '@hono/zod-openapi', 'zod']),
-    serviceConfig(ctx, { API_DOCS: apiDocsVar(ctx) }),
+    serviceConfig(ctx, { API_DOCS: apiDocsVar(ctx), ...graphqlConfig(ctx) }),
     ...serviceHttpEntries(ctx, { relay: outbox }),
     dockerfile(ctx, 'server'),
     templateFile('managed', ctx.dir, 'stateless/src/deps.ts', data),
     templateFile('managed', ctx.dir, 'stateless/src/app.ts', data),
     templateFile('managed', ctx.dir, 'stateless/test/deps.test.ts', data),
     serviceOpenApiTest(ctx),
+    ...serviceGraphqlTest(ctx),
   ];
   // domain, application and their test: the user's from the first synth on
   for (const e of entities) {

@@ -3,6 +3,7 @@ import type { Logger } from '@allframe/platform';
 import { CachedDownstream, HttpDownstream } from './adapters/downstream';
 import type { Fetch } from './adapters/downstream';
 import { TokenBucket } from './adapters/rate-limit';
+import type { GraphqlLimits } from '@allframe/platform/graphql'; // @if graphql
 import type { Config } from './config';
 import type { Downstream } from './ports';
 import type { Secrets } from './secrets';
@@ -15,6 +16,10 @@ export interface Dependencies {
   /** The aggregated services, by name. */
   readonly downstreams: Readonly<Record<string, Downstream>>;
   readonly limiter: TokenBucket;
+  /** Serve the docs page at /docs (and GraphiQL at /graphql when the service serves GraphQL). */
+  readonly apiDocs: boolean;
+  /** The limits of GraphQL operations (GRAPHQL_MAX_*). */ // @if graphql
+  readonly graphqlLimits: GraphqlLimits; // @if graphql
   close(): Promise<void>;
 }
 
@@ -47,6 +52,8 @@ export function createDependencies(config: Config, secrets: Secrets, options: De
       '__aggregate__': downstream('__aggregate__', config.__AGGREGATE___URL), // @each aggregates
     },
     limiter: new TokenBucket(config.RATE_LIMIT_RPS, Math.max(1, config.RATE_LIMIT_BURST), now),
+    apiDocs: config.API_DOCS,
+    graphqlLimits: { maxDepth: config.GRAPHQL_MAX_DEPTH, maxCost: config.GRAPHQL_MAX_COST, maxAliases: config.GRAPHQL_MAX_ALIASES }, // @if graphql
     close: () => closePools(),
   };
 }

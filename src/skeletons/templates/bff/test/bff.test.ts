@@ -1,4 +1,5 @@
 import { testSecrets } from '@allframe/platform';
+import { compileErrors, validate } from '@readme/openapi-parser';
 import type { Fetch } from '../src/adapters/downstream';
 import { buildApp } from '../src/app';
 import { BffService, OVERVIEW_PATHS } from '../src/application/bff-service';
@@ -115,6 +116,34 @@ describe('__service__', () => {
     expect(res.status).toBe(502);
     expect(((await res.json()) as { errors: unknown[] }).errors).toHaveLength(Object.keys(OVERVIEW_PATHS).length);
   });
+
+  test('serves its OpenAPI 3.1 document, valid, with /overview, and the docs page when API_DOCS is on', async () => {
+    const { app } = setup({}, { API_DOCS: 'true' });
+    const doc = (await (await app.request('/openapi.json')).json()) as { openapi: string; paths: Record<string, unknown> };
+    const result = await validate(structuredClone(doc) as never);
+    expect(result.valid ? 'valid' : compileErrors(result)).toBe('valid');
+    expect([doc.openapi, Object.keys(doc.paths)]).toEqual(['3.1.0', ['/overview']]);
+    expect((await app.request('/docs')).status).toBe(200);
+    expect((await setup({}).app.request('/docs')).status).toBe(404);
+  });
+
+  // @if graphql
+  test('the overview over GraphQL: the same use case as GET /overview, rate limited alike', async () => {
+    // GIVEN every service answering
+    const routes: Record<string, () => Response> = {};
+    for (const [service, path] of Object.entries(OVERVIEW_PATHS)) routes[`http://${service}:8080${path}`] = json({ service });
+    const { app } = setup(routes, { API_DOCS: 'true' });
+    // WHEN the overview is queried over GraphQL
+    const res = await app.request('/graphql', { method: 'POST', body: JSON.stringify({ query: '{ overview { results errors { service error } } }' }), headers: { 'content-type': 'application/json' } });
+    // THEN it holds what GET /overview holds
+    const rest: unknown = await (await app.request('/overview')).json();
+    expect(await res.json()).toEqual({ data: { overview: rest } });
+    expect(await (await app.request('/graphql', { headers: { accept: 'text/html' } })).text()).toContain('GraphiQL');
+    const limited = setup(routes, { RATE_LIMIT_BURST: '1', RATE_LIMIT_RPS: '1' }).app;
+    const query = { method: 'POST', body: JSON.stringify({ query: '{ overview { errors { service } } }' }), headers: { 'content-type': 'application/json' } };
+    expect([(await limited.request('/graphql', query)).status, (await limited.request('/graphql', query)).status]).toEqual([200, 429]);
+  });
+  // @end
 
   test('overview keeps non-JSON and malformed bodies as text; unknown services are a 404', async () => {
     const text = (body: string, type: string) => ({ name: 'x', get: () => Promise.resolve({ status: 200, contentType: type, body }) });

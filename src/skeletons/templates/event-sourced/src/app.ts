@@ -10,6 +10,7 @@ import {
   problemResponses,
   toPageQuery, // @if projections
 } from '@allframe/platform';
+import { eventSourcedFields, graphqlSchema, GraphqlTypes, mountGraphql, readModelFields } from '@allframe/platform/graphql'; // @if graphql
 import { __Entity__Service } from './application/__entityFile__-service';
 import {
   __Projection__Projector, // @each projections
@@ -42,6 +43,7 @@ async function found<T>(item: Promise<T | undefined>): Promise<T> {
 /**
  * The HTTP app: commands on __Entity__ streams, the state rebuilt from snapshot and events__projectionsNote__; its
  * OpenAPI document at /openapi.json and, when on, docs at /docs.
+ * The same over GraphQL at /graphql (GraphiQL there when the docs are on). // @if graphql
  */
 export function buildApp(deps: Dependencies) {
   const app = createApiApp({ service: SOURCE, version: API_VERSION, logger: deps.logger, docs: deps.apiDocs });
@@ -80,6 +82,16 @@ export function buildApp(deps: Dependencies) {
     createRoute({ method: 'get', path: '/projections/__projectionFile__/{id}', tags: ['__Projection__'], request: { params: IdParamsSchema }, responses: { 200: jsonContent(ProjectionRowSchema, 'One row of the read model'), ...problemResponses(404) } }),
     async (c) => c.json(await found(deps.projections.__projection__.get(c.req.valid('param').id)), 200),
   );
+  // @end
+  // @if graphql
+  const graphqlTypes = new GraphqlTypes();
+  const graphql = graphqlSchema(
+    eventSourcedFields(graphqlTypes, { name: '__Entity__', schema: __Entity__Schema, input: __Entity__CommandInputSchema, commands: Object.keys(__ENTITY___COMMANDS), useCases: __entities__ }),
+    readModelFields(graphqlTypes, [
+      { field: '__projection__', name: '__Projection__', schema: ProjectionRowSchema, get: (id) => deps.projections.__projection__.get(id), page: (query) => deps.projections.__projection__.page(query) }, // @each projections
+    ]),
+  );
+  mountGraphql(app, graphql, { logger: deps.logger, graphiql: deps.apiDocs, limits: deps.graphqlLimits });
   // @end
   return app;
 }

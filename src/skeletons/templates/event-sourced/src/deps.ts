@@ -12,6 +12,7 @@ import type {
 } from '@allframe/platform';
 import { createEventStore, type EventStore } from './adapters/event-store';
 import type { ProjectionRow } from './application/projections'; // @if projections
+import type { GraphqlLimits } from '@allframe/platform/graphql'; // @if graphql
 import type { Config } from './config';
 import type { Secrets } from './secrets';
 
@@ -37,6 +38,8 @@ export interface Dependencies {
   readonly apiDocs: boolean;
   readonly idempotency: IdempotencyStore | undefined;
   readonly relay: OutboxRelay; // @if outbox
+  /** The limits of GraphQL operations (GRAPHQL_MAX_*). */ // @if graphql
+  readonly graphqlLimits: GraphqlLimits; // @if graphql
   close(): Promise<void>;
 }
 
@@ -53,6 +56,7 @@ export function createDependencies(config: Config, secrets: Secrets): Dependenci
     },
     snapshotEvery: config.SNAPSHOT_FREQUENCY,
     apiDocs: config.API_DOCS,
+    graphqlLimits: { maxDepth: config.GRAPHQL_MAX_DEPTH, maxCost: config.GRAPHQL_MAX_COST, maxAliases: config.GRAPHQL_MAX_ALIASES }, // @if graphql
     idempotency: messaging.idempotency,
     relay: messaging.relay, // @if outbox
     close: () => closePools(),

@@ -7,6 +7,7 @@ import {
   createLogger,
   testSecrets,
 } from '@allframe/platform';
+import { DEFAULT_GRAPHQL_LIMITS } from '@allframe/platform/graphql'; // @if graphql
 import { compileErrors, validate } from '@readme/openapi-parser';
 import { ConcurrencyError, MemoryEventStore, type EventStore } from '../src/adapters/event-store';
 import { buildApp } from '../src/app';
@@ -31,6 +32,7 @@ function setup(options: { snapshotEvery?: number; store?: EventStore } = {}) {
     idempotency: undefined,
     relay: new OutboxRelay(new MemoryOutbox(), publisher, logger), // @if outbox
     apiDocs: true,
+    graphqlLimits: DEFAULT_GRAPHQL_LIMITS, // @if graphql
     close: () => Promise.resolve(),
   };
   return { app: buildApp(deps), publisher, store, deps };
@@ -92,6 +94,27 @@ describe('__entityFile__ commands', () => {
     expect((await app.request('/docs')).status).toBe(200);
   });
 
+  // @if graphql
+  test('the same over GraphQL at /graphql: a command over one protocol, the state over the other', async () => {
+    const { app } = setup();
+    type Reply = { data?: Record<string, unknown>; errors?: { extensions: Record<string, unknown> }[] };
+    const gql = async (query: string) => (await (await app.request('/graphql', post({ query }))).json()) as Reply;
+    // a command over GraphQL, the state over REST
+    expect((await gql('mutation { __entity__Command(id: "g1", command: __firstCommandEnum__, input: { step: 1 }) { version fields } }')).data).toEqual({ __entity__Command: { version: 1, fields: { step: 1 } } });
+    expect(((await (await app.request('/__entitiesPath__/g1')).json()) as __Entity__).version).toBe(1);
+    // a command over REST, the state over GraphQL; an empty stream is null
+    await app.request(command('g1', '__firstCommand__'), post({ step: 2 }));
+    expect((await gql('{ __entity__(id: "g1") { version lastEvent } missing: __entity__(id: "none") { id } }')).data).toEqual({ __entity__: { version: 2, lastEvent: '__firstEvent__' }, missing: null });
+    // an unknown command is refused by the schema, before anything runs
+    expect((await gql('mutation { __entity__Command(id: "g1", command: NO_SUCH_COMMAND, input: {}) { version } }')).errors).toHaveLength(1);
+    // @if projections
+    // the read models, a page at a time and by id
+    expect((await gql('{ __projection__ { items nextCursor } }')).data).toMatchObject({ __projection__: { items: [{ id: 'g1', version: 2 }], nextCursor: null } }); // @each projections
+    expect((await gql('{ __projection__Row(id: "g1") }')).data).toMatchObject({ __projection__Row: { step: 2 } }); // @each projections
+    // @end
+  });
+
+  // @end
   test('a concurrent write is a 409, any other store failure a 500', async () => {
     // GIVEN stores whose appends fail
     const conflicting = new MemoryEventStore();

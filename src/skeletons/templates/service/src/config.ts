@@ -24,6 +24,9 @@ export function loadConfig(env: Record<string, string | undefined>) {
       SAGA_STEPS_ENDPOINT: { kind: 'bool', default: 'false', description: 'Serve POST /steps' },
       OUTBOUND_AUTH: { kind: 'string', default: 'none', description: 'none | aws-iam | google-id-token' },
       API_DOCS: { kind: 'bool', default: 'false', description: 'Serve the interactive API docs at /docs' },
+      GRAPHQL_MAX_DEPTH: { kind: 'int', default: '8', description: 'Deepest GraphQL selection served' },
+      GRAPHQL_MAX_COST: { kind: 'int', default: '5000', description: 'Costliest GraphQL operation served' },
+      GRAPHQL_MAX_ALIASES: { kind: 'int', default: '15', description: 'Most aliases in one GraphQL operation' },
       AWS_REGION: { kind: 'string', default: '', description: 'Region the calls are signed for' },
       SAMPLE_SERVICE_URL: { kind: 'string', default: 'http://sample-service:8080', description: 'Base URL of a depended-on service' },
       // cache

@@ -10,6 +10,7 @@ import {
   problemResponses,
   toPageQuery,
 } from '@allframe/platform';
+import { crudFields, graphqlSchema, GraphqlTypes, mountGraphql } from '@allframe/platform/graphql'; // @if graphql
 import { __Entity__Service } from './application/__entityFile__-service'; // @each entities
 import { __Entity__Filters, __Entity__InputSchema, __Entity__Schema } from './domain/__entityFile__'; // @each entities
 import type { Dependencies } from './deps';
@@ -18,7 +19,13 @@ const SOURCE = '__service__';
 /** The API's version in its OpenAPI document: the architecture's. */
 export const API_VERSION = '__apiVersion__';
 
-/** The HTTP app: health and readiness, __summary__, its OpenAPI document at /openapi.json and, when on, docs at /docs. */
+/** The HTTP app: health and readiness, __summary__, its OpenAPI document at /openapi.json and, when on, docs at /docs. */ // @if !graphql
+// @if graphql
+/**
+ * The HTTP app: health and readiness, __summary__, its OpenAPI document at /openapi.json and, when on, docs at /docs;
+ * the same use cases over GraphQL at /graphql (GraphiQL there when the docs are on).
+ */
+// @end
 export function buildApp(deps: Dependencies) {
   const app = createApiApp({ service: SOURCE, version: API_VERSION, logger: deps.logger, docs: deps.apiDocs });
   // @if idempotency
@@ -26,6 +33,7 @@ export function buildApp(deps: Dependencies) {
     app.use('*', idempotency({ store: deps.idempotency, header: '__idempotencyHeader__', ttlSeconds: /*=idempotencyTtl*/ 86400 }));
   }
   // @end
+  const graphqlTypes = new GraphqlTypes(); // @if graphql
   // @each entities
   const __entity__Service = new __Entity__Service(deps.__entities__, createUnitOfWork(deps.__entities__, deps.events), SOURCE);
   const __Entity__Page = pageSchema(__Entity__Schema, '__Entity__Page');
@@ -53,6 +61,12 @@ export function buildApp(deps: Dependencies) {
       return c.body(null, 204);
     },
   );
+  // @end
+  // @if graphql
+  const graphql = graphqlSchema(
+    crudFields(graphqlTypes, { name: '__Entity__', plural: '__entities__', schema: __Entity__Schema, input: __Entity__InputSchema, filters: __Entity__Filters, useCases: __entity__Service }), // @each entities
+  );
+  mountGraphql(app, graphql, { logger: deps.logger, graphiql: deps.apiDocs, limits: deps.graphqlLimits });
   // @end
   return app;
 }

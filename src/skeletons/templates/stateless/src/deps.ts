@@ -10,6 +10,7 @@ import type {
   OutboxRelay, // @if outbox
   Repository,
 } from '@allframe/platform';
+import type { GraphqlLimits } from '@allframe/platform/graphql'; // @if graphql
 import type { Config } from './config';
 import type { Secrets } from './secrets';
 import type { __Entity__ } from './domain/__entityFile__'; // @each entities
@@ -25,6 +26,8 @@ export interface Dependencies {
   readonly relay: OutboxRelay; // @if outbox
   /** Serve the interactive API docs at /docs (API_DOCS). */
   readonly apiDocs: boolean;
+  /** The limits of GraphQL operations (GRAPHQL_MAX_*). */ // @if graphql
+  readonly graphqlLimits: GraphqlLimits; // @if graphql
   close(): Promise<void>;
 }
 
@@ -39,6 +42,7 @@ export function createDependencies(config: Config, secrets: Secrets): Dependenci
     idempotency: messaging.idempotency,
     relay: messaging.relay, // @if outbox
     apiDocs: config.API_DOCS,
+    graphqlLimits: { maxDepth: config.GRAPHQL_MAX_DEPTH, maxCost: config.GRAPHQL_MAX_COST, maxAliases: config.GRAPHQL_MAX_ALIASES }, // @if graphql
     close: () => closePools(),
   };
 }

@@ -8,6 +8,7 @@ import {
   testSecrets,
   type Page,
 } from '@allframe/platform';
+import { DEFAULT_GRAPHQL_LIMITS } from '@allframe/platform/graphql'; // @if graphql
 import { compileErrors, validate } from '@readme/openapi-parser';
 import { buildApp } from '../src/app';
 import type { Dependencies } from '../src/deps';
@@ -25,6 +26,7 @@ function setup() {
     idempotency: undefined,
     relay: new OutboxRelay(new MemoryOutbox(), publisher, logger), // @if outbox
     apiDocs: true,
+    graphqlLimits: DEFAULT_GRAPHQL_LIMITS, // @if graphql
     close: () => Promise.resolve(),
   };
   return { app: buildApp(deps), publisher };
@@ -96,6 +98,26 @@ describe('__entitiesPath__', () => {
     const docs = await app.request('/docs');
     expect([docs.status, await docs.text()]).toEqual([200, expect.stringContaining('/openapi.json')]);
   });
+  // @if graphql
+
+  test('the same use cases over GraphQL at /graphql: what one protocol writes, the other reads', async () => {
+    const { app } = setup();
+    type Reply = { data?: Record<string, __Entity__ | null>; errors?: { extensions: Record<string, unknown> }[] };
+    const gql = async (query: string, variables: Record<string, unknown> = {}) => (await (await app.request('/graphql', json({ query, variables }))).json()) as Reply;
+    // created over REST, read over GraphQL
+    const rest = (await (await app.request('/__entitiesPath__', json({ name: 'over rest' }))).json()) as __Entity__;
+    expect((await gql('query ($id: ID!) { __entity__(id: $id) { id name } }', { id: rest.id })).data).toEqual({ __entity__: { id: rest.id, name: 'over rest' } });
+    // created over GraphQL, read over REST, listed over GraphQL
+    const id = (await gql('mutation ($input: __Entity__Input!) { create__Entity__(input: $input) { id } }', { input: { name: 'over graphql' } })).data?.['create__Entity__']?.id ?? '';
+    expect(((await (await app.request(`/__entitiesPath__/${id}`)).json()) as __Entity__).name).toBe('over graphql');
+    expect((await gql('{ __entities__(filter: { name: "over graphql" }) { items { id } nextCursor } }')).data).toEqual({ __entities__: { items: [{ id }], nextCursor: null } });
+    // invalid input names the field, as the route does; an unknown id is null
+    expect((await gql('mutation { create__Entity__(input: { name: "" }) { id } }')).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', errors: [{ pointer: '#/name' }] });
+    expect((await gql('{ __entity__(id: "nope") { id } }')).data).toEqual({ __entity__: null });
+    // GraphiQL, with the docs
+    expect(await (await app.request('/graphql', { headers: { accept: 'text/html' } })).text()).toContain('GraphiQL');
+  });
+  // @end
 
   test('health and readiness', async () => {
     const { app } = setup();

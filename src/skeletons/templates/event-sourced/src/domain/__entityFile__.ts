@@ -22,7 +22,7 @@ export interface __Entity__Event {
 export const __Entity__Schema = z
   .object({
     id: z.string(),
-    version: z.number().int().openapi({ description: 'How many events made this state' }),
+    version: z.number().int().min(0).max(2 ** 31 - 1).openapi({ description: 'How many events made this state' }),
     fields: z.record(z.string(), z.unknown()),
     lastEvent: z.string().optional(),
     updatedAt: z.string().optional(),
