@@ -176,7 +176,7 @@ new JsonFile(project, 'tsconfig.skeletons.json', {
       noUnusedLocals: true,
       noUnusedParameters: true,
       noEmit: true,
-      paths: { '@allframe/platform': ['./src/skeletons/platform/src/index.ts'], '@allframe/platform/graphql': ['./src/skeletons/platform/src/graphql.ts'] },
+      paths: { '@allframe/platform': ['./src/skeletons/platform/src/index.ts'], '@allframe/platform/graphql': ['./src/skeletons/platform/src/graphql.ts'], '@__architecture__/__callee__/src/routes': ['./src/skeletons/templates/stateless/src/routes.ts'] },
       rootDirs: ['./src/skeletons/templates/service', ...ARCHETYPE_TEMPLATE_DIRS],
     },
     include: SKELETON_SOURCES,

@@ -18,6 +18,16 @@ export function serviceContext(model: ResolvedArchitecture, service: ResolvedSer
 }
 
 /** The service's package.json. */
+/**
+ * The services `ctx`'s service calls over HTTP and gets typed clients of: the aggregated services of a BFF that
+ * export their route definitions (src/routes.ts: stateless services).
+ */
+export function typedCallees(ctx: ServiceContext): string[] {
+  const s = ctx.service;
+  const called = s.kind === 'bff' ? (s.spec.bff?.aggregates ?? []) : [];
+  return called.filter((name) => ctx.model.services.some((o) => o.name === name && o.kind === 'stateless'));
+}
+
 export function servicePackage(ctx: ServiceContext, deps: readonly RuntimeDependency[] = []): OutputFile {
   const s = ctx.service;
   return managedJson(`${ctx.dir}/package.json`, {
@@ -26,7 +36,8 @@ export function servicePackage(ctx: ServiceContext, deps: readonly RuntimeDepend
     private: true,
     description: s.spec.responsibility ?? '',
     main: 'src/index.ts',
-    dependencies: { [ctx.platform]: '0.0.0', ...pick(deps) },
+    // the services it has typed clients of: their route definitions are imported (workspace packages)
+    dependencies: { [ctx.platform]: '0.0.0', ...Object.fromEntries(typedCallees(ctx).map((c) => [`@${ctx.model.file.architecture.name}/${c}`, '0.0.0'])), ...pick(deps) },
     allframe: { archetype: s.kind, compute: s.compute },
   });
 }
@@ -42,9 +53,10 @@ WORKDIR /repo
 COPY package.json package-lock.json* ./
 COPY packages/platform/package.json packages/platform/
 COPY ${ctx.dir}/package.json ${ctx.dir}/
-RUN npm ci --ignore-scripts --no-audit --no-fund
+${typedCallees(ctx).map((c) => `COPY services/${c}/package.json services/${c}/
+`).join('')}RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY packages/platform packages/platform
-COPY ${ctx.dir} ${ctx.dir}
+${typedCallees(ctx).map((c) => `COPY services/${c} services/${c}\n`).join('')}COPY ${ctx.dir} ${ctx.dir}
 RUN npx esbuild ${ctx.dir}/src/entry/${entry}.ts --bundle --platform=node --target=node${runtime} --keep-names --outfile=/out/index.js
 
 FROM node:${runtime}-bookworm-slim

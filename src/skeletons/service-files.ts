@@ -5,7 +5,8 @@
  */
 import type { OutputFile } from '../model/output-file';
 import { ConfigVar, baseConfig } from './common';
-import type { ServiceContext } from './context';
+import { typedCallees, type ServiceContext } from './context';
+import { camel, constant } from './names';
 import { secretNames } from './secrets';
 import { Names, TemplateData, templateFile } from './template';
 
@@ -82,6 +83,14 @@ export function graphqlConfig(ctx: ServiceContext): Record<string, ConfigVar> {
  */
 export function serviceGraphqlTest(ctx: ServiceContext): OutputFile[] {
   return ctx.service.protocols.includes('graphql') ? [templateFile('managed', ctx.dir, 'service/test/graphql.test.ts', serviceData(ctx))] : [];
+}
+
+/** `src/clients.ts`: typed clients of {@link typedCallees}, none when the service calls none. */
+export function serviceClients(ctx: ServiceContext): OutputFile[] {
+  const callees = typedCallees(ctx);
+  if (callees.length === 0) return [];
+  const list = callees.map((c) => ({ callee: c, CALLEE: constant(c), calleeClient: camel(c), calleeUrl: `${constant(c)}_URL` }));
+  return [templateFile('managed', ctx.dir, 'service/src/clients.ts', serviceData(ctx, { names: { architecture: ctx.model.file.architecture.name }, lists: { callees: list } }))];
 }
 
 /** `{ A: 'test-a' }`: a TypeScript object literal of string values. */

@@ -70,6 +70,24 @@ describe('bff skeleton', () => {
     expect(content('test/bff.test.ts')).toContain("expect([doc.openapi, Object.keys(doc.paths)]).toEqual(['3.1.0', ['/overview']]);");
   });
 
+  test('typed clients of the aggregated stateless services, from their route definitions, on the policy that retries no 4xx', () => {
+    const clients = content('src/clients.ts');
+    expect(files.get('src/clients.ts')?.kind).toBe('managed');
+    expect(clients).toContain("import { ROUTES as ACCOUNT_SERVICE } from '@mobile-shop/account-service/src/routes';");
+    expect(clients).toContain('readonly orderHistory: TypedClient<typeof ORDER_HISTORY>;');
+    expect(clients).toContain("accountService: typedClient('account-service', config.ACCOUNT_SERVICE_URL, ACCOUNT_SERVICE, { policy: policy('account-service'), fetch: fetchFn }),");
+    expect(content('src/deps.ts')).toContain('clients: createClients(config, () => createPolicy({ ...policy, isRetryable: isRetryableCall }), fetchFn),');
+    // the packages it imports from are its dependencies, and its image holds them
+    expect((JSON.parse(content('package.json')) as { dependencies: Record<string, string> }).dependencies).toMatchObject({ '@mobile-shop/account-service': '0.0.0', '@mobile-shop/order-history': '0.0.0' });
+    expect(content('Dockerfile')).toContain('COPY services/account-service/package.json services/account-service/\nCOPY services/order-history/package.json services/order-history/\nRUN npm ci');
+    expect(content('Dockerfile')).toContain('COPY services/account-service services/account-service\nCOPY services/order-history services/order-history\nCOPY services/mobile-bff services/mobile-bff');
+    expect(content('test/bff.test.ts')).toContain("const found = await deps.clients.accountService.getAccount({ params: { id: 'a1' } });");
+    // a BFF aggregating no stateless service has none
+    const other = render(fixture.replace('type: stateless\n    database: { type: dynamodb }\n\n  - name: order-history\n    type: stateless', 'type: stateless\n    database: { type: dynamodb }\n\n  - name: order-history\n    type: scheduled\n    schedule: { cron: "0 * * * *" }').replace('- name: account-service\n    type: stateless', '- name: account-service\n    type: scheduled\n    schedule: { cron: "0 * * * *" }'));
+    expect(other.has('src/clients.ts')).toBe(false);
+    expect(other.get('src/deps.ts')!.content).not.toContain('clients');
+  });
+
   test('without graphql in protocols: no GraphQL server, schema or script', () => {
     expect(content('src/app.ts')).not.toContain('graphql');
     expect(content('README.md')).not.toContain('graphql');

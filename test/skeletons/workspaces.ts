@@ -1,5 +1,5 @@
 /** The architecture files whose generated workspaces the skeleton tests check, and writing those workspaces out. */
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import * as ts from 'typescript';
 import { templateShare } from '../../src/skeletons/template';
@@ -18,11 +18,21 @@ export function workspaceSources(): { name: string; file: string }[] {
   ];
 }
 
-/** Writes the TypeScript of each source's workspace (the platform package aside) under `dir`/<name>/. */
+/**
+ * Writes the TypeScript of each source's workspace (the platform package aside) under `dir`/<name>/, with each
+ * service package linked into the workspace's node_modules as npm workspaces link it (a BFF imports the route
+ * definitions of the services it has typed clients of).
+ */
 export function writeWorkspaces(dir: string, sources = workspaceSources()): string[] {
   const written: string[] = [];
   for (const source of sources) {
     for (const f of renderText(readFileSync(source.file, 'utf8'))) {
+      const pkg = /^services\/([^/]+)\/package\.json$/.exec(f.path);
+      if (pkg) {
+        const link = join(dir, source.name, 'node_modules', (JSON.parse(f.content) as { name: string }).name);
+        mkdirSync(dirname(link), { recursive: true });
+        symlinkSync(relative(dirname(link), join(dir, source.name, 'services', pkg[1]!)), link, 'dir');
+      }
       if (!f.path.endsWith('.ts') || f.path.startsWith('packages/platform/')) continue;
       const path = join(dir, source.name, f.path);
       mkdirSync(dirname(path), { recursive: true });

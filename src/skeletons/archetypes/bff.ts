@@ -5,11 +5,11 @@
  */
 import { OutputFile, managed } from '../../model/output-file';
 import type { ServiceContext } from '../context';
-import { dockerfile, servicePackage } from '../context';
+import { dockerfile, servicePackage, typedCallees } from '../context';
 import type { ConfigVar } from '../common';
-import { constant, kebab, plural } from '../names';
+import { camel, constant, kebab, plural } from '../names';
 import { outboundConfig } from '../outbound';
-import { apiDocsVar, graphqlConfig, serviceConfig, serviceData, serviceGraphqlTest, serviceHttpEntries, serviceOpenApiTest } from '../service-files';
+import { apiDocsVar, graphqlConfig, serviceClients, serviceConfig, serviceData, serviceGraphqlTest, serviceHttpEntries, serviceOpenApiTest } from '../service-files';
 import { templateFile } from '../template';
 import { entitiesOf } from './stateless';
 
@@ -80,9 +80,20 @@ ${ctx.service.protocols.includes('graphql') ? '- `POST /graphql` serves the over
 
 export function renderBff(ctx: ServiceContext): OutputFile[] {
   const aggregates = ctx.service.spec.bff?.aggregates ?? [];
+  const typed = typedCallees(ctx)[0];
+  const typedEntity = typed === undefined ? undefined : entitiesOf({ ...ctx, service: ctx.model.services.find((s) => s.name === typed)! })[0]!;
   const data = serviceData(ctx, {
-    names: { first: aggregates[0]!, second: aggregates[1] ?? '', multiplier: String(ctx.service.resilience.retry.multiplier) },
-    flags: { second: aggregates.length > 1, graphql: ctx.service.protocols.includes('graphql') },
+    names: {
+      first: aggregates[0]!,
+      second: aggregates[1] ?? '',
+      multiplier: String(ctx.service.resilience.retry.multiplier),
+      // the first service with a typed client, for the test of typed clients
+      typedCallee: typed ?? '',
+      calleeClient: typed === undefined ? '' : camel(typed),
+      Entity: typedEntity ?? '',
+      typedPath: typedEntity === undefined ? '' : `/${plural(kebab(typedEntity))}`,
+    },
+    flags: { second: aggregates.length > 1, graphql: ctx.service.protocols.includes('graphql'), typedClients: typedCallees(ctx).length > 0 },
     lists: { aggregates: aggregates.map((a) => ({ aggregate: a, AGGREGATE: constant(a), overviewPath: overviewPath(ctx, a) })) },
   });
   const managedFiles = ['src/ports.ts', 'src/adapters/downstream.ts', 'src/adapters/rate-limit.ts', 'src/deps.ts', 'src/app.ts'];
@@ -99,5 +110,6 @@ export function renderBff(ctx: ServiceContext): OutputFile[] {
     templateFile('managed', ctx.dir, 'bff/test/adapters.test.ts', data),
     serviceOpenApiTest(ctx),
     ...serviceGraphqlTest(ctx),
+    ...serviceClients(ctx),
   ];
 }

@@ -14,7 +14,7 @@ export function entitiesOf(ctx: ServiceContext): string[] {
 
 /** The names of an entity in the templates: `Order`, `order`, `orders`, `order` (files), `orders` (routes). */
 export function entityNames(entity: string): Names {
-  return { Entity: entity, entity: camel(entity), entities: camel(plural(entity)), entityFile: kebab(entity), entitiesPath: plural(kebab(entity)) };
+  return { Entity: entity, entity: camel(entity), entities: camel(plural(entity)), Entities: pascal(plural(entity)), entityFile: kebab(entity), entitiesPath: plural(kebab(entity)) };
 }
 
 export function renderStateless(ctx: ServiceContext): OutputFile[] {
@@ -43,6 +43,7 @@ export function renderStateless(ctx: ServiceContext): OutputFile[] {
     dockerfile(ctx, 'server'),
     templateFile('managed', ctx.dir, 'stateless/src/deps.ts', data),
     templateFile('managed', ctx.dir, 'stateless/src/app.ts', data),
+    templateFile('managed', ctx.dir, 'stateless/src/routes.ts', data),
     templateFile('managed', ctx.dir, 'stateless/test/deps.test.ts', data),
     serviceOpenApiTest(ctx),
     ...serviceGraphqlTest(ctx),

@@ -2,6 +2,7 @@
 export * from './api';
 export * from './aws';
 export * from './cache';
+export * from './client';
 export * from './config';
 export * from './consumer';
 export * from './events';

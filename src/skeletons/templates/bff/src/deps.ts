@@ -1,6 +1,13 @@
-import { closePools, createLogger, createPolicy, outboundFetch } from '@allframe/platform';
-import type { Logger } from '@allframe/platform';
+import {
+  closePools,
+  createLogger,
+  createPolicy,
+  isRetryableCall, // @if typedClients
+  outboundFetch,
+} from '@allframe/platform';
+import type { Logger, PolicyOptions } from '@allframe/platform';
 import { CachedDownstream, HttpDownstream } from './adapters/downstream';
+import { createClients, type Clients } from './clients'; // @if typedClients
 import type { Fetch } from './adapters/downstream';
 import { TokenBucket } from './adapters/rate-limit';
 import type { GraphqlLimits } from '@allframe/platform/graphql'; // @if graphql
@@ -16,6 +23,8 @@ export interface Dependencies {
   /** The aggregated services, by name. */
   readonly downstreams: Readonly<Record<string, Downstream>>;
   readonly limiter: TokenBucket;
+  /** Typed clients of the aggregated services that export their routes (src/clients.ts), on the same policies. */ // @if typedClients
+  readonly clients: Clients; // @if typedClients
   /** Serve the docs page at /docs (and GraphiQL at /graphql when the service serves GraphQL). */
   readonly apiDocs: boolean;
   /** The limits of GraphQL operations (GRAPHQL_MAX_*). */ // @if graphql
@@ -34,15 +43,16 @@ export interface DependencyOptions {
 export function createDependencies(config: Config, secrets: Secrets, options: DependencyOptions = {}): Dependencies {
   const now = options.now ?? Date.now;
   const fetchFn = options.fetch ?? outboundFetch(config.OUTBOUND_AUTH, config.AWS_REGION);
+  // one policy per downstream, and per typed client (which retries neither a 4xx nor an answer outside the schema)
+  const policy: PolicyOptions = {
+    // resilience.retry.multiplier (a fraction, so not an integer variable): fixed at generation
+    retry: { maxAttempts: config.RETRY_MAX_ATTEMPTS, initialDelayMs: config.RETRY_INITIAL_INTERVAL_MS, maxDelayMs: config.RETRY_MAX_INTERVAL_MS, multiplier: /*=multiplier*/ 2 },
+    circuitBreaker: { failureThreshold: config.BREAKER_FAILURE_THRESHOLD, halfOpenAfterMs: config.BREAKER_HALF_OPEN_AFTER_MS },
+    bulkhead: { maxConcurrent: config.BULKHEAD_MAX_CONCURRENT, maxQueue: config.BULKHEAD_MAX_QUEUE },
+    timeoutMs: config.DOWNSTREAM_TIMEOUT_MS,
+  };
   const downstream = (name: string, url: string): Downstream => {
-    const policy = createPolicy({
-      // resilience.retry.multiplier (a fraction, so not an integer variable): fixed at generation
-      retry: { maxAttempts: config.RETRY_MAX_ATTEMPTS, initialDelayMs: config.RETRY_INITIAL_INTERVAL_MS, maxDelayMs: config.RETRY_MAX_INTERVAL_MS, multiplier: /*=multiplier*/ 2 },
-      circuitBreaker: { failureThreshold: config.BREAKER_FAILURE_THRESHOLD, halfOpenAfterMs: config.BREAKER_HALF_OPEN_AFTER_MS },
-      bulkhead: { maxConcurrent: config.BULKHEAD_MAX_CONCURRENT, maxQueue: config.BULKHEAD_MAX_QUEUE },
-      timeoutMs: config.DOWNSTREAM_TIMEOUT_MS,
-    });
-    const http = new HttpDownstream(name, url, policy, fetchFn);
+    const http = new HttpDownstream(name, url, createPolicy(policy), fetchFn);
     return config.CACHE_TTL_SECONDS > 0 ? new CachedDownstream(http, config.CACHE_TTL_SECONDS, now) : http;
   };
   return {
@@ -51,6 +61,7 @@ export function createDependencies(config: Config, secrets: Secrets, options: De
     downstreams: {
       '__aggregate__': downstream('__aggregate__', config.__AGGREGATE___URL), // @each aggregates
     },
+    clients: createClients(config, () => createPolicy({ ...policy, isRetryable: isRetryableCall }), fetchFn), // @if typedClients
     limiter: new TokenBucket(config.RATE_LIMIT_RPS, Math.max(1, config.RATE_LIMIT_BURST), now),
     apiDocs: config.API_DOCS,
     graphqlLimits: { maxDepth: config.GRAPHQL_MAX_DEPTH, maxCost: config.GRAPHQL_MAX_COST, maxAliases: config.GRAPHQL_MAX_ALIASES }, // @if graphql

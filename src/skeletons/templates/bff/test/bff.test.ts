@@ -1,4 +1,7 @@
-import { testSecrets } from '@allframe/platform';
+import {
+  ContractError, // @if typedClients
+  testSecrets,
+} from '@allframe/platform';
 import { compileErrors, validate } from '@readme/openapi-parser';
 import type { Fetch } from '../src/adapters/downstream';
 import { buildApp } from '../src/app';
@@ -49,7 +52,7 @@ function setup(routes: Record<string, () => Response>, overrides: Record<string,
   let now = 1_000_000;
   const fake = fakeFetch(routes);
   const deps = createDependencies(loadConfig({ LOG_LEVEL: 'silent', RETRY_MAX_ATTEMPTS: '1', CACHE_TTL_SECONDS: '30', RATE_LIMIT_BURST: '1000', ...overrides }), testSecrets(SECRET_NAMES), { fetch: fake.fetchFn, now: () => now });
-  return { app: buildApp(deps), calls: fake.calls, advance: (ms: number) => (now += ms) };
+  return { app: buildApp(deps), deps, calls: fake.calls, advance: (ms: number) => (now += ms) };
 }
 
 const FIRST = 'http://__first__:8080';
@@ -145,6 +148,25 @@ describe('__service__', () => {
   });
   // @end
 
+  // @if typedClients
+  test('a typed client of __typedCallee__: its routes by name, the answer checked against its schema', async () => {
+    // GIVEN __typedCallee__ answering one __Entity__ as its schema says, and one without its fields
+    const time = '2026-01-01T00:00:00.000Z';
+    const { deps, calls } = setup({
+      'http://__typedCallee__:8080__typedPath__/a1': json({ id: 'a1', name: 'first', createdAt: time, updatedAt: time }),
+      'http://__typedCallee__:8080__typedPath__/b2': json({ id: 'b2' }),
+    });
+    // WHEN both are read through the client
+    const found = await deps.clients.__calleeClient__.get__Entity__({ params: { id: 'a1' } });
+    const broken = await deps.clients.__calleeClient__.get__Entity__({ params: { id: 'b2' } }).catch((e: unknown) => e);
+    // THEN the first is typed data, the second a broken contract naming the fields, not retried
+    expect(found.name).toBe('first');
+    expect(broken).toBeInstanceOf(ContractError);
+    expect((broken as ContractError).errors.map((e) => e.pointer)).toContain('#/name');
+    expect(calls).toEqual(['http://__typedCallee__:8080__typedPath__/a1', 'http://__typedCallee__:8080__typedPath__/b2']);
+  });
+
+  // @end
   test('overview keeps non-JSON and malformed bodies as text; unknown services are a 404', async () => {
     const text = (body: string, type: string) => ({ name: 'x', get: () => Promise.resolve({ status: 200, contentType: type, body }) });
     const downstreams: Record<string, Downstream> = Object.fromEntries(Object.keys(OVERVIEW_PATHS).map((n, i) => [n, text(i === 0 ? 'plain' : '{bad', i === 0 ? 'text/plain' : 'application/json')]));

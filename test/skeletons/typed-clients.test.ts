@@ -1,0 +1,84 @@
+/**
+ * Typed clients (issue 12): a BFF gets a client of each aggregated stateless service, typed by that service's route
+ * definitions (its src/routes.ts, from which its OpenAPI document is generated too). A change to the callee's schema
+ * that breaks the caller fails the caller's type-check; one that does not, does not. The workspace is written as
+ * workspace-typecheck.test.ts writes it (under allframe's node_modules, the services linked as npm workspaces link
+ * them) and checked with the generated workspace's compiler options.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import * as ts from 'typescript';
+import { renderText } from '../helpers';
+import { writeWorkspaces } from './workspaces';
+
+const root = join(__dirname, '..', '..');
+const shop = join(root, 'examples', 'shop', 'architecture.yaml');
+
+/** What a user's code in the BFF does with a typed client: reads a field of the callee's schema. */
+const CALLER = `import type { Dependencies } from '../deps';
+
+/** The name of a user, read from user-service. */
+export async function userName(deps: Dependencies, id: string): Promise<string> {
+  const user = await deps.clients.userService.getUser({ params: { id } });
+  return user.name;
+}
+
+/** Creates a user, with the fields user-service requires. */
+export async function register(deps: Dependencies, name: string): Promise<string> {
+  return (await deps.clients.userService.createUser({ body: { name } }, \`register:\${name}\`)).id;
+}
+`;
+
+describe('typed clients of the aggregated services', () => {
+  let dir: string;
+  let files: string[];
+  beforeAll(() => {
+    mkdirSync(join(root, 'node_modules', '.cache'), { recursive: true });
+    dir = mkdtempSync(join(root, 'node_modules', '.cache', 'allframe-clients-'));
+    files = writeWorkspaces(dir, [{ name: 'shop', file: shop }]);
+    const caller = join(dir, 'shop', 'services', 'web-bff', 'src', 'application', 'users.ts');
+    writeFileSync(caller, CALLER);
+    files.push(caller);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** The diagnostics of the workspace's type-check, `path:line message`, in the files under `under`. */
+  function typecheck(under: string): string[] {
+    const base = JSON.parse(renderText(readFileSync(shop, 'utf8')).find((f) => f.path === 'tsconfig.base.json')!.content) as { compilerOptions: Record<string, unknown> };
+    const platform = join(root, 'src', 'skeletons', 'platform', 'src');
+    const { options } = ts.convertCompilerOptionsFromJson({ ...base.compilerOptions, noEmit: true, paths: { '@*/platform': [join(platform, 'index.ts')], '@*/platform/graphql': [join(platform, 'graphql.ts')] } }, dir);
+    return ts
+      .getPreEmitDiagnostics(ts.createProgram(files, options))
+      .filter((d) => d.file !== undefined && relative(dir, d.file.fileName).startsWith(under))
+      .map((d) => `${relative(dir, d.file!.fileName)}:${d.file!.getLineAndCharacterOfPosition(d.start ?? 0).line + 1} ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`);
+  }
+
+  /** Rewrites user-service's owned domain file of User. */
+  function editUser(edit: (text: string) => string): void {
+    const path = join(dir, 'shop', 'services', 'user-service', 'src', 'domain', 'user.ts');
+    writeFileSync(path, edit(readFileSync(path, 'utf8')));
+  }
+
+  test('the BFF calls user-service by route name, typed by its schemas; a compatible change to them still type-checks', () => {
+    // GIVEN the shop: web-bff aggregates user-service (stateless), whose routes are src/routes.ts
+    const clients = readFileSync(join(dir, 'shop', 'services', 'web-bff', 'src', 'clients.ts'), 'utf8');
+    expect(clients).toContain("import { ROUTES as USER_SERVICE } from '@shop-platform/user-service/src/routes';");
+    // THEN the caller type-checks
+    expect(typecheck('shop/services/web-bff')).toEqual([]);
+    // WHEN user-service gains an optional field
+    editUser((t) => t.replace("name: z.string().trim().min(1).max(200).openapi({ example: 'first' }),", "$&\n    nickname: z.string().optional(),"));
+    // THEN the caller still type-checks
+    expect(typecheck('shop/services/web-bff')).toEqual([]);
+  });
+
+  test('a breaking change to the callee schema fails the caller type-check, at the call', () => {
+    // WHEN user-service renames name to fullName (and its input now requires fullName)
+    editUser((t) => t.replace("name: z.string().trim().min(1).max(200)", 'fullName: z.string().trim().min(1).max(200)'));
+    // THEN the caller fails where it reads name and where it sends a body without fullName
+    const errors = typecheck('shop/services/web-bff');
+    expect(errors).toEqual([
+      expect.stringMatching(/^shop\/services\/web-bff\/src\/application\/users\.ts:6 Property 'name' does not exist on type/),
+      expect.stringMatching(/^shop\/services\/web-bff\/src\/application\/users\.ts:11 Object literal may only specify known properties, and 'name' does not exist in type '\{ fullName: string;/),
+    ]);
+  });
+});
