@@ -18,14 +18,17 @@ export function serviceContext(model: ResolvedArchitecture, service: ResolvedSer
 }
 
 /** The service's package.json. */
+/** The archetypes whose services export their route definitions (`ROUTES` in src/routes.ts) for typed clients. */
+export const ROUTE_EXPORTING: readonly string[] = ['stateless', 'event-sourced', 'saga-orchestrator'];
+
 /**
  * The services `ctx`'s service calls over HTTP and gets typed clients of: the aggregated services of a BFF that
- * export their route definitions (src/routes.ts: stateless services).
+ * export their route definitions ({@link ROUTE_EXPORTING}).
  */
 export function typedCallees(ctx: ServiceContext): string[] {
   const s = ctx.service;
   const called = s.kind === 'bff' ? (s.spec.bff?.aggregates ?? []) : [];
-  return called.filter((name) => ctx.model.services.some((o) => o.name === name && o.kind === 'stateless'));
+  return called.filter((name) => ctx.model.services.some((o) => o.name === name && ROUTE_EXPORTING.includes(o.kind)));
 }
 
 export function servicePackage(ctx: ServiceContext, deps: readonly RuntimeDependency[] = []): OutputFile {

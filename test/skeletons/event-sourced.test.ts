@@ -54,11 +54,13 @@ describe('event-sourced skeleton', () => {
   });
 
   test('HTTP: commands, the rebuilt state and the projections; events through the outbox', () => {
+    const routes = content('src/routes.ts');
+    expect(routes).toContain("runLedgerCommand: createRoute({\n    method: 'post',\n    path: '/ledgers/{id}/commands/{command}'");
+    expect(routes).toContain("getLedger: createRoute({ method: 'get', path: '/ledgers/{id}'");
+    expect(routes).toContain("listAccountBalance: createRoute({ method: 'get', path: '/projections/account-balance'");
+    expect(routes).toContain("getMonthlyStatementRow: createRoute({ method: 'get', path: '/projections/monthly-statement/{id}'");
     const app = content('src/app.ts');
-    expect(app).toContain("method: 'post',\n      path: '/ledgers/{id}/commands/{command}'");
-    expect(app).toContain("method: 'get', path: '/ledgers/{id}'");
-    expect(app).toContain("method: 'get', path: '/projections/account-balance'");
-    expect(app).toContain("method: 'get', path: '/projections/monthly-statement'");
+    for (const r of ['runLedgerCommand', 'getLedger', 'listAccountBalance', 'getAccountBalanceRow', 'listMonthlyStatement', 'getMonthlyStatementRow']) expect(app).toContain(`ROUTES.${r},`);
     const deps = content('src/deps.ts');
     expect(deps).toContain('createMessaging(config, { outbox: true, idempotency: false })');
     expect(deps).toContain('events: messaging.events');

@@ -70,8 +70,11 @@ describe('renderRepository', () => {
 
   test('CRUD of the declared entities, with the declared events', () => {
     const app = byPath.get('services/user-service/src/app.ts')!.content;
-    expect(app).toContain("method: 'post', path: '/users'");
-    expect(app).toContain("method: 'get', path: '/profiles/{id}'");
+    const routes = byPath.get('services/user-service/src/routes.ts')!.content;
+    expect(routes).toContain("createUser: createRoute({ method: 'post', path: '/users'");
+    expect(routes).toContain("getProfile: createRoute({ method: 'get', path: '/profiles/{id}'");
+    expect(app).toContain("app.openapi(ROUTES.createUser, async (c) => c.json(await userService.create(c.req.valid('json')), 201));");
+    expect(app).toContain('app.openapi(ROUTES.getProfile, async (c) =>');
     expect(app).toContain("header: 'Idempotency-Key', ttlSeconds: 86400");
     const service = byPath.get('services/user-service/src/application/user-service.ts')!.content;
     expect(service).toContain("newEvent('UserCreated'");

@@ -46,10 +46,14 @@ describe('saga-orchestrator skeleton', () => {
   });
 
   test('HTTP: POST /sagas and GET /sagas/:id; tests of success, failure at each step and timeout', () => {
+    // the routes declared with their schemas in src/routes.ts (for typed clients too), served by src/app.ts
+    const routes = content('src/routes.ts');
+    expect(routes).toContain("startBookTripSaga: createRoute({\n    method: 'post',\n    path: '/sagas',");
+    expect(routes).toContain("request: { body: { ...jsonContent(BookTripSagaInputSchema, 'The input every step gets'), required: true } },");
+    expect(routes).toContain("getBookTripSaga: createRoute({ method: 'get', path: '/sagas/{id}', tags: ['BookTripSaga'], request: { params: IdParamsSchema }, responses: { 200: jsonContent(SagaStateSchema, 'The saga'), ...problemResponses(404) } })");
     const app = content('src/app.ts');
-    expect(app).toContain("method: 'post',\n      path: '/sagas',");
-    expect(app).toContain("request: { body: { ...jsonContent(BookTripSagaInputSchema, 'The input every step gets'), required: true } },");
-    expect(app).toContain("createRoute({ method: 'get', path: '/sagas/{id}', tags: ['BookTripSaga'], request: { params: IdParamsSchema }, responses: { 200: jsonContent(SagaStateSchema, 'The saga'), ...problemResponses(404) } })");
+    expect(app).toContain('app.openapi(\n    ROUTES.startBookTripSaga,');
+    expect(app).toContain('app.openapi(\n    ROUTES.getBookTripSaga,');
     expect(content('src/application/saga.ts')).toContain("export const BookTripSagaInputSchema = JsonObjectSchema.openapi('BookTripSagaInput');");
     expect(content('src/config.ts')).toContain("API_DOCS: { kind: 'bool', default: \"false\"");
     expect(content('test/openapi.test.ts')).toContain("openApiDocument(buildApp(deps), { service: 'booking-service', version: API_VERSION })");
@@ -129,8 +133,9 @@ describe('saga-orchestrator skeleton', () => {
     expect(content('src/deps.ts')).toContain("stepsEndpoint: config.SAGA_WORKFLOW !== '' || config.SAGA_STEPS_ENDPOINT,");
     const app = content('src/app.ts');
     expect(app).toContain('if (deps.stepsEndpoint === true) {');
-    expect(app).toContain("path: '/steps',");
-    expect(app).toContain("request: { body: { ...jsonContent(StepEventSchema, 'The step or compensation to run'), required: true } },");
+    expect(app).toContain('ROUTES.runStep,');
+    expect(content('src/routes.ts')).toContain("path: '/steps',");
+    expect(content('src/routes.ts')).toContain("request: { body: { ...jsonContent(StepEventSchema, 'The step or compensation to run'), required: true } },");
     expect(app).toContain("parsed = parseStepEvent(c.req.valid('json'));");
     expect(content('test/saga.test.ts')).toContain("const app = buildApp({ ...setup(steps).deps, stepsEndpoint: true });");
     expect(content('test/step-event.test.ts')).toContain("expect(() => parseStepEvent(event({ saga: 'Other' }))).toThrow('unknown saga Other');");

@@ -23,6 +23,13 @@ export async function userName(deps: Dependencies, id: string): Promise<string> 
   return user.name;
 }
 
+/** The version of a catalog stream (catalog-service is event-sourced) and the state of an order saga (order-service). */
+export async function versions(deps: Dependencies, id: string): Promise<[number, string]> {
+  const catalog = await deps.clients.catalogService.getCatalog({ params: { id } });
+  const order = await deps.clients.orderService.getCreateOrderSaga({ params: { id } });
+  return [catalog.version, order.status];
+}
+
 /** Creates a user, with the fields user-service requires. */
 export async function register(deps: Dependencies, name: string): Promise<string> {
   return (await deps.clients.userService.createUser({ body: { name } }, \`register:\${name}\`)).id;
@@ -63,6 +70,7 @@ describe('typed clients of the aggregated services', () => {
     // GIVEN the shop: web-bff aggregates user-service (stateless), whose routes are src/routes.ts
     const clients = readFileSync(join(dir, 'shop', 'services', 'web-bff', 'src', 'clients.ts'), 'utf8');
     expect(clients).toContain("import { ROUTES as USER_SERVICE } from '@shop-platform/user-service/src/routes';");
+    expect(clients).toContain("import { ROUTES as CATALOG_SERVICE } from '@shop-platform/catalog-service/src/routes';");
     // THEN the caller type-checks
     expect(typecheck('shop/services/web-bff')).toEqual([]);
     // WHEN user-service gains an optional field
@@ -74,11 +82,13 @@ describe('typed clients of the aggregated services', () => {
   test('a breaking change to the callee schema fails the caller type-check, at the call', () => {
     // WHEN user-service renames name to fullName (and its input now requires fullName)
     editUser((t) => t.replace("name: z.string().trim().min(1).max(200)", 'fullName: z.string().trim().min(1).max(200)'));
-    // THEN the caller fails where it reads name and where it sends a body without fullName
+    // THEN the caller fails where it reads name and where it sends a body without fullName, and so does the BFF's own
+    // test of its typed client, which reads name too
     const errors = typecheck('shop/services/web-bff');
     expect(errors).toEqual([
       expect.stringMatching(/^shop\/services\/web-bff\/src\/application\/users\.ts:6 Property 'name' does not exist on type/),
-      expect.stringMatching(/^shop\/services\/web-bff\/src\/application\/users\.ts:11 Object literal may only specify known properties, and 'name' does not exist in type '\{ fullName: string;/),
+      expect.stringMatching(/^shop\/services\/web-bff\/src\/application\/users\.ts:18 Object literal may only specify known properties, and 'name' does not exist in type '\{ fullName: string;/),
+      expect.stringMatching(/^shop\/services\/web-bff\/test\/bff\.test\.ts:\d+ Property 'name' does not exist on type '\{ fullName: string;/),
     ]);
   });
 });

@@ -80,20 +80,20 @@ ${ctx.service.protocols.includes('graphql') ? '- `POST /graphql` serves the over
 
 export function renderBff(ctx: ServiceContext): OutputFile[] {
   const aggregates = ctx.service.spec.bff?.aggregates ?? [];
-  const typed = typedCallees(ctx)[0];
+  // the first stateless service with a typed client, for the generated test of typed clients
+  const typed = typedCallees(ctx).find((name) => ctx.model.services.some((o) => o.name === name && o.kind === 'stateless'));
   const typedEntity = typed === undefined ? undefined : entitiesOf({ ...ctx, service: ctx.model.services.find((s) => s.name === typed)! })[0]!;
   const data = serviceData(ctx, {
     names: {
       first: aggregates[0]!,
       second: aggregates[1] ?? '',
       multiplier: String(ctx.service.resilience.retry.multiplier),
-      // the first service with a typed client, for the test of typed clients
       typedCallee: typed ?? '',
       calleeClient: typed === undefined ? '' : camel(typed),
       Entity: typedEntity ?? '',
       typedPath: typedEntity === undefined ? '' : `/${plural(kebab(typedEntity))}`,
     },
-    flags: { second: aggregates.length > 1, graphql: ctx.service.protocols.includes('graphql'), typedClients: typedCallees(ctx).length > 0 },
+    flags: { second: aggregates.length > 1, graphql: ctx.service.protocols.includes('graphql'), typedClients: typedCallees(ctx).length > 0, typedTest: typed !== undefined },
     lists: { aggregates: aggregates.map((a) => ({ aggregate: a, AGGREGATE: constant(a), overviewPath: overviewPath(ctx, a) })) },
   });
   const managedFiles = ['src/ports.ts', 'src/adapters/downstream.ts', 'src/adapters/rate-limit.ts', 'src/deps.ts', 'src/app.ts'];

@@ -116,6 +116,7 @@ export function renderEventSourced(ctx: ServiceContext): OutputFile[] {
     file('managed', 'src/adapters/event-store.ts'),
     file('managed', 'src/deps.ts'),
     file('managed', 'src/app.ts'),
+    file('managed', 'src/routes.ts'),
     // owned: domain, application, projections, the aggregate's test
     file('owned', 'src/domain/__entityFile__.ts'),
     file('owned', 'src/application/__entityFile__-service.ts'),

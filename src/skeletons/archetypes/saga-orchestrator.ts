@@ -197,6 +197,7 @@ export function renderSagaOrchestrator(ctx: ServiceContext): OutputFile[] {
     // wiring and routes
     managed('src/deps.ts'),
     managed('src/app.ts'),
+    managed('src/routes.ts'),
     // the step event (the saga contract both clouds share), and the Lambda entry of the Step Functions state machine (one
     // step or compensation per invocation); Workflows POSTs the same event to /steps (app.ts)
     managed('src/adapters/step-event.ts'),

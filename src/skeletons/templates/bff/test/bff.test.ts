@@ -1,5 +1,5 @@
 import {
-  ContractError, // @if typedClients
+  ContractError, // @if typedTest
   testSecrets,
 } from '@allframe/platform';
 import { compileErrors, validate } from '@readme/openapi-parser';
@@ -148,7 +148,7 @@ describe('__service__', () => {
   });
   // @end
 
-  // @if typedClients
+  // @if typedTest
   test('a typed client of __typedCallee__: its routes by name, the answer checked against its schema', async () => {
     // GIVEN __typedCallee__ answering one __Entity__ as its schema says, and one without its fields
     const time = '2026-01-01T00:00:00.000Z';

@@ -1,13 +1,7 @@
-import { createRoute, z } from '@hono/zod-openapi';
 import {
   createApiApp,
   HttpError, // @if projections
-  IdParamsSchema,
   idempotency, // @if idempotency
-  jsonContent,
-  pageQuerySchema, // @if projections
-  pageSchema, // @if projections
-  problemResponses,
   toPageQuery, // @if projections
 } from '@allframe/platform';
 import { eventSourcedFields, graphqlSchema, GraphqlTypes, mountGraphql, readModelFields } from '@allframe/platform/graphql'; // @if graphql
@@ -16,23 +10,20 @@ import {
   __Projection__Projector, // @each projections
   type Projector,
 } from './application/projections';
-import { __ENTITY___COMMANDS, __Entity__CommandInputSchema, __Entity__Schema, type __Entity__Command } from './domain/__entityFile__';
+import { __ENTITY___COMMANDS, __Entity__CommandInputSchema, __Entity__Schema } from './domain/__entityFile__'; // @if graphql
 import type { Dependencies } from './deps';
+import {
+  // @if graphql
+  ProjectionRowSchema, // @if projections
+  // @end
+  ROUTES,
+} from './routes';
 
 const SOURCE = '__service__';
 /** The API's version in its OpenAPI document: the architecture's. */
 export const API_VERSION = '__apiVersion__';
 
-const CommandParams = IdParamsSchema.extend({
-  command: z.enum(Object.keys(__ENTITY___COMMANDS) as [__Entity__Command, ...__Entity__Command[]]).openapi({ param: { name: 'command', in: 'path' } }),
-});
 // @if projections
-/** A row of a read model: the fields of the stream's events, and where the stream stood. */
-const ProjectionRowSchema = z
-  .object({ id: z.string(), version: z.number().int(), lastEvent: z.string(), updatedAt: z.string() })
-  .catchall(z.unknown())
-  .openapi('ProjectionRow');
-
 async function found<T>(item: Promise<T | undefined>): Promise<T> {
   const value = await item;
   if (value === undefined) throw new HttpError(404, 'not found');
@@ -57,29 +48,23 @@ export function buildApp(deps: Dependencies) {
   ];
   const __entities__ = new __Entity__Service(deps.store, projectors, deps.events, { source: SOURCE, snapshotEvery: deps.snapshotEvery });
   app.openapi(
-    createRoute({
-      method: 'post',
-      path: '/__entitiesPath__/{id}/commands/{command}',
-      tags: ['__Entity__'],
-      request: { params: CommandParams, body: { ...jsonContent(__Entity__CommandInputSchema, 'The command\'s input'), required: true } },
-      responses: { 200: jsonContent(__Entity__Schema, 'The state after the command'), ...problemResponses(409, 422) },
-    }),
+    ROUTES.run__Entity__Command,
     async (c) => {
       const { id, command } = c.req.valid('param');
       return c.json(await __entities__.execute(id, command, c.req.valid('json')), 200);
     },
   );
   app.openapi(
-    createRoute({ method: 'get', path: '/__entitiesPath__/{id}', tags: ['__Entity__'], request: { params: IdParamsSchema }, responses: { 200: jsonContent(__Entity__Schema, 'The current state'), ...problemResponses(404) } }),
+    ROUTES.get__Entity__,
     async (c) => c.json(await __entities__.get(c.req.valid('param').id), 200),
   );
   // @each projections
   app.openapi(
-    createRoute({ method: 'get', path: '/projections/__projectionFile__', tags: ['__Projection__'], request: { query: pageQuerySchema([]) }, responses: { 200: jsonContent(pageSchema(ProjectionRowSchema, '__Projection__Page'), 'One page of the read model'), ...problemResponses(400, 422) } }),
+    ROUTES.list__Projection__,
     async (c) => c.json(await deps.projections.__projection__.page(toPageQuery(c.req.valid('query'))), 200),
   );
   app.openapi(
-    createRoute({ method: 'get', path: '/projections/__projectionFile__/{id}', tags: ['__Projection__'], request: { params: IdParamsSchema }, responses: { 200: jsonContent(ProjectionRowSchema, 'One row of the read model'), ...problemResponses(404) } }),
+    ROUTES.get__Projection__Row,
     async (c) => c.json(await found(deps.projections.__projection__.get(c.req.valid('param').id)), 200),
   );
   // @end

@@ -1,16 +1,12 @@
-import { createRoute, z } from '@hono/zod-openapi';
 import {
-  bodyAsJson,
   createApiApp,
   HttpError,
-  IdParamsSchema,
   idempotency, // @if idempotency
-  jsonContent,
-  problemResponses,
 } from '@allframe/platform';
-import { parseStepEvent, StepEventSchema, type ParsedStep } from './adapters/step-event';
-import { __Saga__InputSchema, __Saga__Orchestrator, __saga__Steps, SagaStateSchema } from './application/saga';
+import { parseStepEvent, type ParsedStep } from './adapters/step-event';
+import { __Saga__Orchestrator, __saga__Steps } from './application/saga';
 import type { Dependencies } from './deps';
+import { ROUTES } from './routes';
 
 const SOURCE = '__service__';
 /** The API's version in its OpenAPI document: the architecture's. */
@@ -30,20 +26,8 @@ export function buildApp(deps: Dependencies) {
   }
   // @end
   const orchestrator = new __Saga__Orchestrator(__saga__Steps(deps.steps), deps.sagas, deps.events, deps.logger, { source: SOURCE, timeoutMs: deps.timeoutMs, executions: deps.executions });
-  const location = { location: { schema: { type: 'string' as const }, description: 'The saga: /sagas/{id}' } };
   app.openapi(
-    createRoute({
-      method: 'post',
-      path: '/sagas',
-      tags: ['__Saga__'],
-      middleware: [bodyAsJson],
-      request: { body: { ...jsonContent(__Saga__InputSchema, 'The input every step gets'), required: true } },
-      responses: {
-        201: { ...jsonContent(SagaStateSchema, 'Ran here, to completion or compensation'), headers: location },
-        202: { ...jsonContent(SagaStateSchema, 'Running on Step Functions or Cloud Workflows'), headers: location },
-        ...problemResponses(400, 422),
-      },
-    }),
+    ROUTES.start__Saga__,
     async (c) => {
       const saga = await orchestrator.start(c.req.valid('json'));
       const headers = { location: `/sagas/${saga.id}` };
@@ -51,20 +35,13 @@ export function buildApp(deps: Dependencies) {
     },
   );
   app.openapi(
-    createRoute({ method: 'get', path: '/sagas/{id}', tags: ['__Saga__'], request: { params: IdParamsSchema }, responses: { 200: jsonContent(SagaStateSchema, 'The saga'), ...problemResponses(404) } }),
+    ROUTES.get__Saga__,
     async (c) => c.json(await orchestrator.get(c.req.valid('param').id), 200),
   );
   if (deps.stepsEndpoint === true) {
     // Cloud Workflows or Step Functions runs each step and compensation here: the step event in, the step's result (JSON) out.
     app.openapi(
-      createRoute({
-        method: 'post',
-        path: '/steps',
-        tags: ['Steps'],
-        middleware: [bodyAsJson],
-        request: { body: { ...jsonContent(StepEventSchema, 'The step or compensation to run'), required: true } },
-        responses: { 200: jsonContent(z.unknown().openapi({ description: "The step's result, null for none" }), "The step's result"), ...problemResponses(400, 422) },
-      }),
+      ROUTES.runStep,
       async (c) => {
         let parsed: ParsedStep;
         try {
