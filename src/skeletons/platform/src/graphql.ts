@@ -66,6 +66,12 @@ interface JsonSchema {
 }
 
 const NAME = /^[_A-Za-z][_0-9A-Za-z]*$/;
+
+/** One side of the types (output or input): the types made so far, by name, and how an object type is made. */
+interface Side<T> {
+  readonly types: Map<string, T>;
+  object(name: string, description: string | undefined, fields: () => Record<string, { type: T }>): T;
+}
 const INT32 = 2 ** 31;
 
 function pascal(text: string): string {
@@ -78,56 +84,39 @@ function pascal(text: string): string {
  * (unions, records, `unknown`, keys that are not GraphQL names) the JSON scalar. Required fields are non-null.
  */
 export class GraphqlTypes {
-  private readonly outputs = new Map<string, GraphQLOutputType>();
-  private readonly inputs = new Map<string, GraphQLInputType>();
+  private readonly outputs: Side<GraphQLOutputType> = {
+    types: new Map(),
+    object: (name, description, fields) => new GraphQLObjectType({ name, ...(description === undefined ? {} : { description }), fields }),
+  };
+  private readonly inputs: Side<GraphQLInputType> = {
+    types: new Map(),
+    object: (name, description, fields) => new GraphQLInputObjectType({ name, ...(description === undefined ? {} : { description }), fields }),
+  };
   private readonly enums = new Map<string, GraphQLEnumType>();
 
   /** The object type `name` of an entity (its output shape). */
   output(schema: z.ZodType, name: string): GraphQLOutputType {
-    return this.outputOf(z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any' }) as JsonSchema, name);
+    return this.typeOf(z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any' }) as JsonSchema, name, this.outputs);
   }
 
   /** The input object type `name` of what a client sends (its input shape). */
   input(schema: z.ZodType, name: string): GraphQLInputType {
-    return this.inputOf(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema, name);
+    return this.typeOf(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema, name, this.inputs);
   }
 
-  private outputOf(schema: JsonSchema, name: string): GraphQLOutputType {
+  /** The type of `schema` on one side (output or input), named `name`, made once. */
+  private typeOf<T extends GraphQLOutputType | GraphQLInputType>(schema: JsonSchema, name: string, side: Side<T>): T {
     const nullable = this.nullable(schema);
-    if (nullable) return this.outputOf(nullable, name);
-    const known = this.outputs.get(name);
+    if (nullable) return this.typeOf(nullable, name, side);
+    const known = side.types.get(name);
     if (known) return known;
-    if (schema.type === 'array' && schema.items) return new GraphQLList(this.required(this.outputOf(schema.items, `${name}Item`), !this.nullable(schema.items) && this.spelled(schema.items)));
+    if (schema.type === 'array' && schema.items) return new GraphQLList(this.required(this.typeOf(schema.items, `${name}Item`, side), !this.nullable(schema.items) && this.spelled(schema.items))) as unknown as T;
     const properties = this.objectProperties(schema);
-    if (!properties) return this.scalar(schema, name);
-    const type = new GraphQLObjectType({
-      name,
-      ...(schema.description === undefined ? {} : { description: schema.description }),
-      fields: () =>
-        Object.fromEntries(
-          Object.entries(properties).map(([key, field]) => [key, { type: this.required(this.outputOf(field, name + pascal(key)), this.isRequired(schema, key, field)) }]),
-        ) as GraphQLFieldConfigMap<unknown, unknown>,
-    });
-    this.outputs.set(name, type);
-    return type;
-  }
-
-  private inputOf(schema: JsonSchema, name: string): GraphQLInputType {
-    const nullable = this.nullable(schema);
-    if (nullable) return this.inputOf(nullable, name);
-    const known = this.inputs.get(name);
-    if (known) return known;
-    if (schema.type === 'array' && schema.items) return new GraphQLList(this.required(this.inputOf(schema.items, `${name}Item`), !this.nullable(schema.items) && this.spelled(schema.items)));
-    const properties = this.objectProperties(schema);
-    if (!properties) return this.scalar(schema, name);
-    const type = new GraphQLInputObjectType({
-      name,
-      fields: () =>
-        Object.fromEntries(
-          Object.entries(properties).map(([key, field]) => [key, { type: this.required(this.inputOf(field, name + pascal(key)), this.isRequired(schema, key, field)) }]),
-        ),
-    });
-    this.inputs.set(name, type);
+    if (!properties) return this.scalar(schema, name) as T;
+    const type = side.object(name, schema.description, () =>
+      Object.fromEntries(Object.entries(properties).map(([key, field]) => [key, { type: this.required(this.typeOf(field, name + pascal(key), side), this.isRequired(schema, key, field)) as T }])),
+    );
+    side.types.set(name, type);
     return type;
   }
 
