@@ -176,7 +176,7 @@ new JsonFile(project, 'tsconfig.skeletons.json', {
       noUnusedLocals: true,
       noUnusedParameters: true,
       noEmit: true,
-      paths: { '@allframe/platform': ['./src/skeletons/platform/src/index.ts'] },
+      paths: { '@allframe/platform': ['./src/skeletons/platform/src/index.ts'], '@allframe/events': ['./src/skeletons/templates/events/src/index.ts'] },
       rootDirs: ['./src/skeletons/templates/service', ...ARCHETYPE_TEMPLATE_DIRS],
     },
     include: SKELETON_SOURCES,

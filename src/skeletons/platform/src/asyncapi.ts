@@ -62,7 +62,7 @@ export function asyncApiDocument(catalog: EventCatalog): Json {
   const events = Object.entries(catalog.events).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const channels: Json = {};
   for (const [id, channel] of Object.entries(catalog.channels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const messages = events.filter(([, e]) => e.publishers.some((p) => channel.publishers.includes(p))).map(([type]) => [type, ref(`components/messages/${type}`)]);
+    const messages = events.filter(([, e]) => e.publishers.some((p) => channel.publishers.includes(p))).map(([type]): [string, Json] => [type, ref(`components/messages/${type}`)]);
     channels[id] = { address: channel.address, description: channel.description, messages: Object.fromEntries(messages) };
   }
   const operations: Json = {};
@@ -91,7 +91,9 @@ export function asyncApiDocument(catalog: EventCatalog): Json {
   const messages: Json = {};
   const schemas: Json = {};
   for (const [type, e] of events) {
-    const { $schema: _dialect, ...schema } = eventJsonSchema(type, e.schema);
+    // the document's schemas are AsyncAPI schemas, a superset of draft-07 that names no dialect
+    const schema = eventJsonSchema(type, e.schema);
+    delete schema.$schema;
     schemas[type] = schema;
     messages[type] = { name: type, title: type, contentType: 'application/json', payload: ref(`components/schemas/${type}`) };
   }

@@ -28,13 +28,9 @@ export function checkEvents(schemas: EventSchemas, events: readonly EventEnvelop
  */
 export function checkedPublisher(publisher: EventPublisher, schemas: EventSchemas): EventPublisher {
   return {
-    publish: (events) => {
-      try {
-        checkEvents(schemas, events);
-      } catch (err) {
-        return Promise.reject(err as Error);
-      }
-      return publisher.publish(events);
+    publish: async (events) => {
+      checkEvents(schemas, events);
+      await publisher.publish(events);
     },
   };
 }
@@ -44,7 +40,9 @@ export function checkedPublisher(publisher: EventPublisher, schemas: EventSchema
  * JSON Schema of its zod schema. The envelope stays open to new fields, as the registry's default schema does.
  */
 export function eventJsonSchema(type: string, data: z.ZodType): Record<string, unknown> {
-  const { $schema: _dialect, ...dataSchema } = z.toJSONSchema(data, { target: 'draft-7', unrepresentable: 'any', io: 'input' });
+  // the data schema sits inside the envelope's, which names the dialect once
+  const dataSchema: Record<string, unknown> = z.toJSONSchema(data, { target: 'draft-7', unrepresentable: 'any', io: 'input' });
+  delete dataSchema.$schema;
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     title: type,

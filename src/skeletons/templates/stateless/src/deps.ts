@@ -10,6 +10,7 @@ import type {
   OutboxRelay, // @if outbox
   Repository,
 } from '@allframe/platform';
+import { EVENT_SCHEMAS } from '@allframe/events';
 import type { Config } from './config';
 import type { Secrets } from './secrets';
 import type { __Entity__ } from './domain/__entityFile__'; // @each entities
@@ -30,7 +31,7 @@ export interface Dependencies {
 
 /** Real adapters (DynamoDB, PostgreSQL, Firestore, SNS, EventBridge, Pub/Sub) or in-memory ones, as configured. */
 export function createDependencies(config: Config, secrets: Secrets): Dependencies {
-  const messaging = createMessaging(config, { outbox: /*=withOutbox*/ true, idempotency: /*=withIdempotency*/ true });
+  const messaging = createMessaging(config, { outbox: /*=withOutbox*/ true, idempotency: /*=withIdempotency*/ true, schemas: EVENT_SCHEMAS });
   return {
     secrets,
     logger: messaging.logger,
