@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** Event type → its JSON Schema (the platform's envelope with the event's data schema). */
+/** Event type → the JSON Schema of its data (the registry wraps it in the envelope). */
 export type EventJsonSchemas = Readonly<Record<string, Record<string, unknown>>>;
 
 /** Where the workspace commits the JSON Schemas of its events, relative to its root. */

@@ -9,7 +9,7 @@ import { EventTopic } from '../../../lib-constructs/aws/event-topic';
 import { ServiceNetwork } from '../../../lib-constructs/aws/service-network';
 import { AlarmTopic } from '../../../lib-constructs/aws/alarm-topic';
 import { ApiGatewayAccountLogging } from '../../../lib-constructs/aws/api-gateway-account-logging';
-import { SchemaRegistry } from '../../../lib-constructs/aws/schema-registry';
+import { SchemaRegistry, eventEnvelopeSchema } from '../../../lib-constructs/aws/schema-registry';
 import type { EventJsonSchemas } from '../../model/event-schemas';
 import { publishedEvents, publishersOf, type ResolvedArchitecture } from '../../resolve/model';
 import { prefix, topicName } from './naming';
@@ -113,14 +113,19 @@ export class SharedStack extends Stack {
 }
 
 /**
- * The registered definition of event `name`: with json-schema, the JSON Schema the workspace committed for it (its zod
- * schema in the envelope), else none (the registry's open envelope); the envelope in Avro or protobuf otherwise.
+ * The registered definition of event `name`: with json-schema, the envelope with `data` the JSON Schema the workspace
+ * committed for it (from its zod schema), else the open envelope (the registry's default); the envelope in Avro or
+ * protobuf otherwise.
  */
 function definitionOf(name: string, format: string, committed: EventJsonSchemas = {}): { definition?: Record<string, unknown> | string } {
   if (format === 'avro') return { definition: avroEnvelope(name) };
   if (format === 'protobuf') return { definition: protobufEnvelope(name) };
-  const schema = Object.prototype.hasOwnProperty.call(committed, name) ? committed[name] : undefined;
-  return schema === undefined ? {} : { definition: schema };
+  const data = Object.prototype.hasOwnProperty.call(committed, name) ? committed[name] : undefined;
+  if (data === undefined) return {};
+  // the envelope names the dialect once, at its root
+  const schema = { ...data };
+  delete schema.$schema;
+  return { definition: eventEnvelopeSchema(name, schema) };
 }
 
 /** The event envelope as an Avro record (`data` carries the payload as JSON text). */

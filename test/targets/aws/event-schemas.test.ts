@@ -1,7 +1,7 @@
 /**
- * With schema_registry glue and format json-schema, the Glue schema of each event is the JSON Schema the workspace
- * committed (packages/events/schemas/<Event>.json, written by the events package's test from the zod schemas);
- * an event without one keeps the open envelope schema.
+ * With schema_registry glue and format json-schema, the Glue schema of each event is the envelope with `data` the JSON
+ * Schema the workspace committed (packages/events/schemas/<Event>.json, written by the events package's test from
+ * the zod schemas); an event without one keeps the open envelope schema.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { stableStringify } from '../../../lib-constructs/aws/schema-registry';
 import { eventEnvelopeSchema } from '../../../lib-constructs/core/schema-defaults';
-import { eventJsonSchema } from '../../../src/skeletons/platform/src/contracts';
+import { eventDataJsonSchema } from '../../../src/skeletons/platform/src/contracts';
 import { synthesizeFile } from '../../../src/synth/index';
 
 const ARCHITECTURE = `architecture: { name: glue-demo }
@@ -29,10 +29,10 @@ describe('the Glue schemas of an architecture whose workspace committed its even
   beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'allframe-glue-'))));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  test('register the committed JSON Schema, and the open envelope for an event without one', () => {
+  test('register the committed JSON Schema as the data of the envelope, and the open envelope for an event without one', () => {
     // GIVEN the architecture and the schema its workspace committed for OrderCreated (the user added a total)
     writeFileSync(join(dir, 'architecture.yaml'), ARCHITECTURE);
-    const committed = eventJsonSchema('OrderCreated', z.looseObject({ id: z.string(), total: z.number().nonnegative() }));
+    const committed = eventDataJsonSchema(z.looseObject({ id: z.string(), total: z.number().nonnegative() }));
     mkdirSync(join(dir, 'packages', 'events', 'schemas'), { recursive: true });
     writeFileSync(join(dir, 'packages', 'events', 'schemas', 'OrderCreated.json'), `${JSON.stringify(committed, null, 2)}\n`);
     // WHEN synthesized from the file, as allframe synth does
@@ -42,7 +42,9 @@ describe('the Glue schemas of an architecture whose workspace committed its even
     const shared = r.outputs.find((f) => f.path.endsWith('glue-demo-shared.template.json'));
     const schemas = Object.values((JSON.parse(shared!.content) as Template).Resources).filter((x) => x.Type === 'AWS::Glue::Schema');
     const definition = (name: string) => schemas.find((s) => s.Properties.Name === name)?.Properties.SchemaDefinition;
-    expect(definition('OrderCreated')).toBe(stableStringify(committed));
+    const { $schema: dialect, ...data } = committed;
+    expect(dialect).toBe('http://json-schema.org/draft-07/schema#');
+    expect(definition('OrderCreated')).toBe(stableStringify(eventEnvelopeSchema('OrderCreated', data)));
     expect(JSON.parse(definition('OrderCreated')!)).toMatchObject({ properties: { data: { properties: { total: { type: 'number', minimum: 0 } } } } });
     expect(definition('OrderDeleted')).toBe(stableStringify(eventEnvelopeSchema('OrderDeleted')));
   });

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { eventJsonSchema, type EventSchemas } from './contracts';
+import { eventDataJsonSchema, eventJsonSchema, type EventSchemas } from './contracts';
 
 /** A consumer of an event and the publishers it takes it from. */
 export interface EventConsumer {
@@ -36,9 +36,9 @@ export function eventSchemas(catalog: EventCatalog): EventSchemas {
   return Object.fromEntries(Object.entries(catalog.events).map(([type, e]) => [type, e.schema]));
 }
 
-/** The JSON Schema of each event of `catalog` in its envelope (see {@link eventJsonSchema}), by type. */
-export function eventJsonSchemas(catalog: EventCatalog): Record<string, Record<string, unknown>> {
-  return Object.fromEntries(Object.entries(catalog.events).map(([type, e]) => [type, eventJsonSchema(type, e.schema)]));
+/** The JSON Schema of each event's data in `catalog` (see {@link eventDataJsonSchema}), by type. */
+export function eventDataJsonSchemas(catalog: EventCatalog): Record<string, Record<string, unknown>> {
+  return Object.fromEntries(Object.entries(catalog.events).map(([type, e]) => [type, eventDataJsonSchema(e.schema)]));
 }
 
 type Json = Record<string, unknown>;

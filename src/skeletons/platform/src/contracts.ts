@@ -35,27 +35,34 @@ export function checkedPublisher(publisher: EventPublisher, schemas: EventSchema
   };
 }
 
+/** The JSON Schema (draft-07, the dialect schema registries validate) of `schema`. */
+function draft07(schema: z.ZodType): Record<string, unknown> {
+  return z.toJSONSchema(schema, { target: 'draft-7', unrepresentable: 'any', io: 'input' });
+}
+
 /**
- * The JSON Schema (draft-07, the dialect Glue validates) of event `type` in the platform's envelope, with `data` the
- * JSON Schema of its zod schema. The envelope stays open to new fields, as the registry's default schema does.
+ * The JSON Schema of an event's data, from its zod schema: what the workspace commits as
+ * `packages/events/schemas/<Event>.json`, and what a schema registry wraps in the envelope it registers.
  */
+export function eventDataJsonSchema(data: z.ZodType): Record<string, unknown> {
+  return draft07(data);
+}
+
+/** The platform's envelope (see {@link EventEnvelope}) of event `type`, with `data` as given; open to new fields. */
+export function envelopeSchema(type: string, data: z.ZodType): z.ZodType {
+  return z
+    .looseObject({
+      id: z.string().min(1).describe('Unique id of this event; consumers deduplicate on it.'),
+      type: z.literal(type).describe('The event type.'),
+      source: z.string().min(1).describe('The producing service.'),
+      time: z.string().describe('When the event happened (ISO-8601).'),
+      data,
+      tenant: z.string().optional().describe('The tenant the event belongs to, in multi-tenant services.'),
+    })
+    .describe(`The ${type} event in the platform's event envelope.`);
+}
+
+/** The JSON Schema (draft-07) of event `type` in its envelope, with `data` the JSON Schema of its zod schema. */
 export function eventJsonSchema(type: string, data: z.ZodType): Record<string, unknown> {
-  // the data schema sits inside the envelope's, which names the dialect once
-  const dataSchema: Record<string, unknown> = z.toJSONSchema(data, { target: 'draft-7', unrepresentable: 'any', io: 'input' });
-  delete dataSchema.$schema;
-  return {
-    $schema: 'http://json-schema.org/draft-07/schema#',
-    title: type,
-    description: `The ${type} event in the platform's event envelope.`,
-    type: 'object',
-    required: ['id', 'type', 'source', 'time', 'data'],
-    properties: {
-      id: { type: 'string', minLength: 1, description: 'Unique id of this event; consumers deduplicate on it.' },
-      type: { type: 'string', const: type, description: 'The event type.' },
-      source: { type: 'string', minLength: 1, description: 'The producing service.' },
-      time: { type: 'string', format: 'date-time', description: 'When the event happened (ISO-8601).' },
-      data: dataSchema,
-      tenant: { type: 'string', description: 'The tenant the event belongs to, in multi-tenant services.' },
-    },
-  };
+  return draft07(envelopeSchema(type, data));
 }

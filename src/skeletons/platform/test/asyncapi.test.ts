@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { asyncApiDocument, eventJsonSchemas, eventSchemas, toYaml, type EventCatalog } from '../src/asyncapi';
+import { asyncApiDocument, eventDataJsonSchemas, eventSchemas, toYaml, type EventCatalog } from '../src/asyncapi';
 
 const CATALOG: EventCatalog = {
   architecture: 'shop',
@@ -24,7 +24,7 @@ describe('asyncApiDocument', () => {
     expect(doc.channels.orders).toEqual({ address: 'shop-orders-events', description: 'The SNS topic of orders', messages: { OrderPlaced: { $ref: '#/components/messages/OrderPlaced' } } });
     expect(Object.keys(doc.operations)).toEqual(['orders-send', 'payments-send', 'ledger-receive-payments', 'mailer-receive-orders', 'mailer-receive-payments']);
     expect(doc.operations['mailer-receive-orders']).toEqual({ action: 'receive', channel: { $ref: '#/channels/orders' }, summary: 'mailer consumes OrderPlaced', messages: [{ $ref: '#/channels/orders/messages/OrderPlaced' }] });
-    expect(doc.components.schemas.OrderPlaced).toMatchObject({ title: 'OrderPlaced', properties: { data: { required: ['orderId'] } } });
+    expect(doc.components.schemas.OrderPlaced).toMatchObject({ properties: { type: { const: 'OrderPlaced' }, data: { required: ['orderId'] } } });
     expect(doc.components.schemas.OrderPlaced).not.toHaveProperty('$schema');
   });
 
@@ -34,7 +34,7 @@ describe('asyncApiDocument', () => {
 
   it('gives the schemas and JSON Schemas of the catalog by type', () => {
     expect(Object.keys(eventSchemas(CATALOG))).toEqual(['OrderPlaced', 'PaymentDone']);
-    expect(eventJsonSchemas(CATALOG).PaymentDone).toMatchObject({ $schema: 'http://json-schema.org/draft-07/schema#', title: 'PaymentDone' });
+    expect(eventDataJsonSchemas(CATALOG).PaymentDone).toMatchObject({ $schema: 'http://json-schema.org/draft-07/schema#', type: 'object' });
   });
 });
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkedPublisher, checkEvents, contractError, eventJsonSchema } from '../src/contracts';
+import { checkedPublisher, checkEvents, contractError, eventDataJsonSchema, eventJsonSchema } from '../src/contracts';
 import { defineEvent, EventValidationError, MemoryPublisher, newEvent } from '../src/events';
 
 const SCHEMAS = { OrderPlaced: z.looseObject({ orderId: z.string(), lines: z.array(z.object({ sku: z.string() })) }) };
@@ -45,11 +45,12 @@ describe('eventJsonSchema', () => {
     // THEN
     expect(schema).toMatchObject({
       $schema: 'http://json-schema.org/draft-07/schema#',
-      title: 'OrderPlaced',
+      description: "The OrderPlaced event in the platform's event envelope.",
       required: ['id', 'type', 'source', 'time', 'data'],
-      properties: { type: { const: 'OrderPlaced' }, data: { type: 'object', required: ['orderId', 'lines'], properties: { orderId: { type: 'string' } } } },
+      properties: { id: { minLength: 1 }, type: { const: 'OrderPlaced' }, data: { type: 'object', required: ['orderId', 'lines'], properties: { orderId: { type: 'string' } } } },
     });
     expect((schema.properties as { data: object }).data).not.toHaveProperty('$schema');
+    expect(eventDataJsonSchema(SCHEMAS.OrderPlaced)).toMatchObject({ $schema: 'http://json-schema.org/draft-07/schema#', required: ['orderId', 'lines'] });
   });
 });
 

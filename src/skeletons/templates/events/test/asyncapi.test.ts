@@ -1,12 +1,12 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Parser } from '@asyncapi/parser';
-import { asyncApiDocument, eventJsonSchemas, toYaml } from '@allframe/platform';
+import { asyncApiDocument, eventDataJsonSchemas, toYaml } from '@allframe/platform';
 import { EVENT_CATALOG } from '../src/index';
 
 /** The architecture's AsyncAPI document, committed at the repository's root so that a contract change shows in review. */
 const DOCUMENT = join(__dirname, '..', '..', '..', 'docs', 'asyncapi.yaml');
-/** The JSON Schema of each event in its envelope: what the schema registry holds (see docs). */
+/** The JSON Schema of each event's data: what the schema registry wraps in the envelope it registers. */
 const SCHEMAS = join(__dirname, '..', 'schemas');
 
 /** `file` holds `text`: written when missing or with UPDATE_ASYNCAPI=1 (`npm run asyncapi`), as jest writes a new snapshot. */
@@ -22,8 +22,8 @@ test('docs/asyncapi.yaml is the AsyncAPI document of the event schemas (npm run 
   committed(DOCUMENT, toYaml(asyncApiDocument(EVENT_CATALOG)));
 });
 
-test('schemas/<Event>.json is the JSON Schema of each event in its envelope (npm run asyncapi updates them)', () => {
-  for (const [type, schema] of Object.entries(eventJsonSchemas(EVENT_CATALOG))) committed(join(SCHEMAS, `${type}.json`), `${JSON.stringify(schema, null, 2)}\n`);
+test('schemas/<Event>.json is the JSON Schema of each event\'s data (npm run asyncapi updates them)', () => {
+  for (const [type, schema] of Object.entries(eventDataJsonSchemas(EVENT_CATALOG))) committed(join(SCHEMAS, `${type}.json`), `${JSON.stringify(schema, null, 2)}\n`);
 });
 
 test('docs/asyncapi.yaml is valid AsyncAPI 3.0, fetches nothing, and lists every publisher and consumer', async () => {
