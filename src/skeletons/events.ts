@@ -63,7 +63,8 @@ const text = (value: string): string => value.replace(/\\/g, '\\\\').replace(/'/
 
 /**
  * Channels as the target wires them, under target-neutral ids: one per publishing service (its SNS or Pub/Sub
- * topic, `<architecture>-<service>-events`), or the one EventBridge bus every publisher shares.
+ * topic, `<architecture>-<service>-events`, described alike on both), or the one EventBridge bus every publisher
+ * shares on AWS with event_bus eventbridge.
  */
 function channels(model: ResolvedArchitecture): { id: string; address: string; description: string; publishers: string[] }[] {
   const arch = model.file.architecture.name;
@@ -71,8 +72,9 @@ function channels(model: ResolvedArchitecture): { id: string; address: string; d
   if (model.target === 'aws' && model.eventBus === 'eventbridge') {
     return publishers.length === 0 ? [] : [{ id: 'events', address: `${arch}-events`, description: 'The EventBridge bus every service publishes to (detail-type: the event type)', publishers }];
   }
-  const topic = model.target === 'aws' ? 'SNS topic' : 'Pub/Sub topic';
-  return publishers.map((p) => ({ id: p, address: `${arch}-${p}-events`, description: `The ${topic} of ${p} (in an environment, the environment name follows the architecture name)`, publishers: [p] }));
+  // the same on every target that gives each publisher a topic, so the document does not change with the target
+  const description = (p: string) => `The topic of ${p}: SNS on AWS, Pub/Sub on Google Cloud (in an environment, the environment name follows the architecture name)`;
+  return publishers.map((p) => ({ id: p, address: `${arch}-${p}-events`, description: description(p), publishers: [p] }));
 }
 
 export function eventsFiles(model: ResolvedArchitecture): OutputFile[] {
