@@ -2,7 +2,7 @@ import { JsonFile, TextFile, javascript, typescript } from 'projen';
 import { ARCHETYPE_KINDS } from './src/model/archetypes';
 import { WORKSPACE_COMPILER_OPTIONS } from './src/skeletons/compiler-options';
 import { SKELETON_LINT_RULES } from './src/skeletons/lint-rules';
-import { DEV_DEPENDENCIES, RUNTIME_DEPENDENCIES } from './src/skeletons/versions';
+import { DEV_DEPENDENCIES, EVENTS_DEV_DEPENDENCIES, RUNTIME_DEPENDENCIES } from './src/skeletons/versions';
 
 /**
  * projen owns package.json, tsconfig*.json, jest.config.json and eslint.config.mjs.
@@ -82,7 +82,7 @@ const DEV_DEPS = [
  * lints and tests the platform package and the skeleton templates itself (tsconfig.skeletons.json), so they must
  * resolve here too. One list, so the two cannot drift.
  */
-const SKELETON_DEPS = Object.entries({ ...RUNTIME_DEPENDENCIES, ...DEV_DEPENDENCIES })
+const SKELETON_DEPS = Object.entries({ ...RUNTIME_DEPENDENCIES, ...DEV_DEPENDENCIES, ...EVENTS_DEV_DEPENDENCIES })
   .filter(([name]) => ![...CORE_DEPS, ...DEV_DEPS].some((d) => d.startsWith(`${name}@`)))
   .map(([name, version]) => `${name}@${version}`);
 
@@ -176,7 +176,7 @@ new JsonFile(project, 'tsconfig.skeletons.json', {
       noUnusedLocals: true,
       noUnusedParameters: true,
       noEmit: true,
-      paths: { '@allframe/platform': ['./src/skeletons/platform/src/index.ts'], '@allframe/platform/graphql': ['./src/skeletons/platform/src/graphql.ts'], '@__architecture__/__callee__/src/routes': ['./src/skeletons/templates/stateless/src/routes.ts'] },
+      paths: { '@allframe/platform': ['./src/skeletons/platform/src/index.ts'], '@allframe/platform/graphql': ['./src/skeletons/platform/src/graphql.ts'], '@allframe/events': ['./src/skeletons/templates/events/src/index.ts'], '@__architecture__/__callee__/src/routes': ['./src/skeletons/templates/stateless/src/routes.ts'] },
       rootDirs: ['./src/skeletons/templates/service', ...ARCHETYPE_TEMPLATE_DIRS],
     },
     include: SKELETON_SOURCES,

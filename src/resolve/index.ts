@@ -14,7 +14,7 @@ export { interpolate } from './interpolate';
 export type { Env } from './interpolate';
 
 export type { Resilience, ResolvedArchitecture, ResolvedPlatform, ResolvedService, ServiceSecretSpec, ServiceSizing } from './model';
-export { publishedEvents, publishersOf, secretNamesOf, serviceSecrets } from './model';
+export { consumedEvents, publishedEvents, publishersOf, secretNamesOf, serviceSecrets } from './model';
 
 export interface ResolveOptions {
   /** Target to resolve for; defaults to cloud.primary. */

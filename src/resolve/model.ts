@@ -129,6 +129,20 @@ export function publishersOf(model: ResolvedArchitecture, event: string, from?: 
   return model.services.filter((s) => (from === undefined || s.name === from) && publishedEvents(s).includes(event)).map((s) => s.name);
 }
 
+/**
+ * Events a service consumes, each with the services it takes it from: a consumer's `consumes` (its `from`, else
+ * every publisher), a WebSocket gateway's subscriptions, a cache's invalidation events, a stream processor's input.
+ */
+export function consumedEvents(model: ResolvedArchitecture, s: ResolvedService): { readonly event: string; readonly from: string[] }[] {
+  const any = (event: string) => ({ event, from: publishersOf(model, event) });
+  return [
+    ...(s.spec.consumes ?? []).map((c) => ({ event: c.event, from: publishersOf(model, c.event, c.from) })),
+    ...(s.spec.subscriptions?.events ?? []).map(any),
+    ...(s.spec.cache?.invalidation ?? []).map(any),
+    ...(s.spec.stream?.input_events ?? []).map(any),
+  ];
+}
+
 /** A secret of a service with its settings: `secrets: [NAME]` is `{ name: NAME, managed: allframe }`. */
 export interface ServiceSecretSpec {
   readonly name: string;

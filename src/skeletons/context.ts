@@ -2,6 +2,7 @@ import type { ResolvedArchitecture, ResolvedService } from '../resolve/index';
 import { OutputFile, managed, managedJson } from '../model/output-file';
 import { pick, RuntimeDependency } from './versions';
 import { platformPackageName } from './platform';
+import { eventsPackageOf } from './template';
 
 /** What a service's skeleton is rendered from. */
 export interface ServiceContext {
@@ -39,8 +40,8 @@ export function servicePackage(ctx: ServiceContext, deps: readonly RuntimeDepend
     private: true,
     description: s.spec.responsibility ?? '',
     main: 'src/index.ts',
-    // the services it has typed clients of: their route definitions are imported (workspace packages)
-    dependencies: { [ctx.platform]: '0.0.0', ...Object.fromEntries(typedCallees(ctx).map((c) => [`@${ctx.model.file.architecture.name}/${c}`, '0.0.0'])), ...pick(deps) },
+    // the events package, and the services it has typed clients of: their route definitions are imported (workspace packages)
+    dependencies: { [ctx.platform]: '0.0.0', [eventsPackageOf(ctx.platform)]: '0.0.0', ...Object.fromEntries(typedCallees(ctx).map((c) => [`@${ctx.model.file.architecture.name}/${c}`, '0.0.0'])), ...pick(deps) },
     allframe: { archetype: s.kind, compute: s.compute },
   });
 }
@@ -55,10 +56,12 @@ FROM node:${runtime}-bookworm-slim AS build
 WORKDIR /repo
 COPY package.json package-lock.json* ./
 COPY packages/platform/package.json packages/platform/
+COPY packages/events/package.json packages/events/
 COPY ${ctx.dir}/package.json ${ctx.dir}/
 ${typedCallees(ctx).map((c) => `COPY services/${c}/package.json services/${c}/
 `).join('')}RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY packages/platform packages/platform
+COPY packages/events packages/events
 ${typedCallees(ctx).map((c) => `COPY services/${c} services/${c}\n`).join('')}COPY ${ctx.dir} ${ctx.dir}
 RUN npx esbuild ${ctx.dir}/src/entry/${entry}.ts --bundle --platform=node --target=node${runtime} --keep-names --outfile=/out/index.js
 

@@ -1,11 +1,12 @@
 /**
- * Service skeletons: one npm workspace at the root of the user's repo, `packages/platform` (shared runtime)
- * and one package per service under `services/<name>/`, per archetype.
+ * Service skeletons: one npm workspace at the root of the user's repo, `packages/platform` (shared runtime),
+ * `packages/events` (the event contracts) and one package per service under `services/<name>/`, per archetype.
  */
 import type { ArchetypeKind } from '../model/archetypes';
 import type { ResolvedArchitecture } from '../resolve/index';
 import type { OutputFile } from '../model/output-file';
 import { ServiceContext, serviceContext } from './context';
+import { eventsFiles } from './events';
 import { platformFiles } from './platform';
 import { rootFiles } from './root';
 import { serviceSecrets } from './service-files';
@@ -47,7 +48,7 @@ export interface RenderOptions {
 
 /** Every file of the generated workspace, in a stable order. */
 export function renderRepository(model: ResolvedArchitecture, options: RenderOptions): OutputFile[] {
-  const files = [...rootFiles(model, options.sourceFile), ...platformFiles(model)];
+  const files = [...rootFiles(model, options.sourceFile), ...platformFiles(model), ...eventsFiles(model)];
   for (const service of model.services) {
     const ctx = serviceContext(model, service);
     files.push(...RENDERERS[service.kind](ctx), ...serviceSecrets(ctx));

@@ -33,6 +33,8 @@ export function rootFiles(model: ResolvedArchitecture, sourceFile: string): Outp
         openapi: 'UPDATE_OPENAPI=1 jest --coverage=false test/openapi',
         // the committed GraphQL schemas of the services that serve GraphQL, likewise
         ...(model.services.some((s) => s.protocols.includes('graphql')) ? { graphql: 'UPDATE_GRAPHQL=1 jest --coverage=false test/graphql' } : {}),
+        // docs/asyncapi.yaml and packages/events/schemas/, after a change to the event schemas
+        asyncapi: 'UPDATE_ASYNCAPI=1 jest --coverage=false packages/events/test/asyncapi',
         test: 'npm run typecheck && npm run lint && npm run jest',
       },
       devDependencies: sorted({ ...DEV_DEPENDENCIES, ...toolDependencies(model) }),
@@ -107,6 +109,9 @@ workspace is its devDependency in package.json).
 - \`packages/platform/\`: shared runtime (configuration, logging, tracing, health and readiness, idempotency,
   outbox, events, repositories, resilience, queue consumers, secrets, caching), with cloud adapters on the
   official SDKs and in-memory adapters for tests.
+- \`packages/events/\`: the contract of every event: its zod schema in \`src/<event>.ts\` (yours), checked by every
+  publisher before sending and every consumer before handling; \`docs/asyncapi.yaml\` (AsyncAPI 3.0) and
+  \`schemas/<Event>.json\` follow it (\`npm run asyncapi\` after a change).
 - \`services/<name>/\`: one package per service, ports and adapters: \`src/domain/\` and \`src/application/\` are
   yours (written once, never overwritten), \`src/adapters/\`, \`src/entry/\`, \`src/app.ts\` and \`src/config.ts\` are
   generated. \`src/entry/\` holds the Lambda and container entry points: the same code runs on Lambda, Fargate,

@@ -4,8 +4,8 @@
  * rendered by substitution. A template is valid code as it stands; rendering only
  *
  * - replaces `__Name__` placeholders (in the text and the file's path) with the names of one service, entity or
- *   event (`__Entity__` → `Order`, `__entities__` → `orders`), and `@allframe/platform` with the workspace's
- *   platform package;
+ *   event (`__Entity__` → `Order`, `__entities__` → `orders`), and `@allframe/platform` and `@allframe/events` with
+ *   the workspace's platform and events packages;
  * - keeps or drops lines: `// @if flag` … `// @end` (or `// @if !flag`), or one line ending in `// @if flag`.
  *   There is no `@else`: the template as it stands holds every line, so lines of both sides would have to be valid
  *   together; when they cannot, the variant is a slot (its sample checked) or, better, a platform option;
@@ -30,6 +30,13 @@ export const TEMPLATES_DIR = srcPath('skeletons', 'templates');
 
 /** The import specifier of the platform package in templates (mapped to its source by tsconfig.skeletons.json). */
 export const PLATFORM_SPECIFIER = '@allframe/platform';
+/** The import specifier of the events package in templates (mapped to its template by tsconfig.skeletons.json). */
+export const EVENTS_SPECIFIER = '@allframe/events';
+
+/** `@<architecture>/events` beside `@<architecture>/platform`. */
+export function eventsPackageOf(platform: string): string {
+  return platform.replace(/\/platform$/, '/events');
+}
 
 export type Names = Readonly<Record<string, string>>;
 
@@ -139,7 +146,7 @@ function emit(file: string, lines: readonly Line[], data: TemplateData, names: N
       const m = TRAILING.exec(line);
       const code = m ? line.slice(0, m.index) : line;
       const push = (scope: Names) => {
-        const text = substitute(file, code.split(PLATFORM_SPECIFIER).join(names.platform), scope);
+        const text = substitute(file, code.split(PLATFORM_SPECIFIER).join(names.platform).split(EVENTS_SPECIFIER).join(eventsPackageOf(names.platform ?? PLATFORM_SPECIFIER)), scope);
         out.lines.push(text);
         out.fromTemplate.push(text);
       };

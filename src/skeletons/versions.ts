@@ -65,6 +65,14 @@ export const DEV_DEPENDENCIES = {
 } as const;
 
 /**
+ * The events package's own devDependencies: its test validates docs/asyncapi.yaml with the AsyncAPI parser (with its
+ * ruleset and schemas bundled; remote references are refused in the test), so only that package pulls it in.
+ */
+export const EVENTS_DEV_DEPENDENCIES = {
+  '@asyncapi/parser': '3.6.3',
+} as const;
+
+/**
  * The CDK CLI of an AWS workspace, so `npx cdk synth | diff | deploy` through its cdk.json run this version, not
  * whatever the registry has that day. The same as this repository's own devDependency (a test holds them equal).
  */

@@ -4,6 +4,7 @@
  */
 import { dirname, relative, resolve, sep } from 'node:path';
 import type { Diagnostic } from '../model/diagnostics';
+import { readEventSchemas } from '../model/event-schemas';
 import type { OutputFile } from '../model/output-file';
 import type { ValidateFileOptions, ValidateFileResult } from '../validate/index';
 import { synthesize, type SynthesisSummary, type SynthesizeOptions } from './synthesize';
@@ -46,6 +47,8 @@ export function synthesizeFile(file: string | undefined, options: SynthesizeFile
     ...(options.aws !== undefined ? { aws: options.aws } : {}),
     ...(options.gcp !== undefined ? { gcp: options.gcp } : {}),
     ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
+    // the schemas the workspace's events test committed: the registry registers them
+    eventSchemas: options.eventSchemas ?? readEventSchemas(outDir),
   });
   return { ok: r.ok, diagnostics: r.problems, validation, outDir, outputs: r.outputs, ...(r.ok ? { summary: r.summary } : {}) };
 }

@@ -6,6 +6,7 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- synchronous loading on first use is the point here */
 import type { TargetId } from '../model/constants';
 import type { DiagnosticInit } from '../model/diagnostics';
+import type { EventJsonSchemas } from '../model/event-schemas';
 import type { OutputFile } from '../model/output-file';
 import { targetNotAvailable } from '../model/targets';
 import type { ResolvedArchitecture } from '../resolve/index';
@@ -19,6 +20,12 @@ export interface TargetSynthOptions {
   readonly validation?: boolean;
   /** Escape hatches of the AWS target (see docs/aws.md). */
   readonly aws?: { readonly onService?: ServiceHook };
+  /**
+   * The JSON Schema of each event as the workspace committed it (packages/events/schemas/<Event>.json, written by the
+   * events package's test from the zod schemas): the schema registry registers these.
+   * @default - none: the registry holds the open envelope schema
+   */
+  readonly eventSchemas?: EventJsonSchemas;
   /** Escape hatches of the GCP target (see docs/gcp.md). */
   readonly gcp?: GcpSynthOptions;
 }
@@ -64,6 +71,7 @@ const aws: TargetSynthesizer = {
       validation: options.validation ?? true,
       ...(options.sourceFile !== undefined ? { sourceFile: options.sourceFile } : {}),
       ...(options.aws?.onService ? { onService: options.aws.onService } : {}),
+      ...(options.eventSchemas !== undefined ? { eventSchemas: options.eventSchemas } : {}),
     });
     const stacks = r.stacks.map((s) => ({ name: s.stackName, path: s.path, resourceTypes: s.resourceTypes }));
     const total = stacks.reduce((n, s) => n + count(s), 0);

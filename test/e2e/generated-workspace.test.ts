@@ -53,6 +53,19 @@ if (!enabled) {
       expect(summary.total!.lines.pct).toBeGreaterThanOrEqual(80);
       expect(summary.total!.branches.pct).toBeGreaterThanOrEqual(80);
 
+      // AND npm test wrote the architecture's AsyncAPI document (listing every publisher and consumer; its test
+      // validated it with @asyncapi/parser) and each event's JSON Schema, which the Glue registry registers from the
+      // next synth on: until then synth --check finds the registry stale
+      const asyncapi = readFileSync(join(dir, 'docs', 'asyncapi.yaml'), 'utf8');
+      expect(asyncapi).toMatch(/^asyncapi: "3\.0\.0"\n/);
+      for (const operation of ['order-service-send', 'clickstream-producer-send', 'notification-service-receive-order-service', 'notification-service-receive-payment-gateway', 'realtime-gateway-receive-order-service', 'product-cache-receive-catalog-service', 'analytics-processor-receive-clickstream-producer']) {
+        expect(asyncapi).toContain(`\n  ${operation}:\n`);
+      }
+      expect(JSON.parse(readFileSync(join(dir, 'packages', 'events', 'schemas', 'OrderCreated.json'), 'utf8'))).toMatchObject({ type: 'object', required: ['sagaId'] });
+      expect(run('npx', ['--offline', 'allframe', 'synth', '--check'], dir).status).toBe(1);
+      expect(await cli(['synth'], dir)).toMatchObject({ code: 0 });
+      expect(readFileSync(join(dir, 'infrastructure', 'aws', 'shop-platform-shared.template.json'), 'utf8')).toContain('sagaId');
+
       // AND the workspace's own tools run through npx with no network fallback: the installed allframe (the tarball,
       // standing in for allframe@<version>) finds the output up to date, and `npx cdk synth` runs the installed CDK
       // CLI, which runs `npx allframe cdk-app` from cdk.json: it bundles every Lambda service from the installed

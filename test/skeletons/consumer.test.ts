@@ -23,7 +23,7 @@ describe('consumer skeleton', () => {
 
   test('processing is idempotent, keyed by event id, with the store from configuration', () => {
     expect(content('src/dispatcher.ts')).toContain('store: deps.idempotency');
-    expect(content('src/deps.ts')).toContain('createMessaging(config, { outbox: false, idempotency: true })');
+    expect(content('src/deps.ts')).toContain('createMessaging(config, { outbox: false, idempotency: true, schemas: EVENT_SCHEMAS })');
     expect(content('src/deps.ts')).toContain('idempotency: messaging.idempotency');
     expect(content('src/config.ts')).toContain("STORE: { kind: 'string', default: \"memory\"");
   });

@@ -62,7 +62,7 @@ describe('event-sourced skeleton', () => {
     const app = content('src/app.ts');
     for (const r of ['runLedgerCommand', 'getLedger', 'listAccountBalance', 'getAccountBalanceRow', 'listMonthlyStatement', 'getMonthlyStatementRow']) expect(app).toContain(`ROUTES.${r},`);
     const deps = content('src/deps.ts');
-    expect(deps).toContain('createMessaging(config, { outbox: true, idempotency: false })');
+    expect(deps).toContain('createMessaging(config, { outbox: true, idempotency: false, schemas: EVENT_SCHEMAS })');
     expect(deps).toContain('events: messaging.events');
     expect(deps).toContain('relay: messaging.relay');
     expect(files.has(`${dir}/src/entry/relay.ts`)).toBe(true);
@@ -85,7 +85,7 @@ describe('event-sourced skeleton', () => {
   test('snapshot_frequency 0 never snapshots; no outbox without messaging.pattern outbox', () => {
     const other = render(fixture.replace('snapshot_frequency: 50', 'snapshot_frequency: 0').replace('messaging: { pattern: outbox }', ''));
     expect(other.get(`${dir}/src/config.ts`)?.content).toContain('SNAPSHOT_FREQUENCY: { kind: \'int\', default: "0"');
-    expect(other.get(`${dir}/src/deps.ts`)?.content).toContain('createMessaging(config, { outbox: false, idempotency: false })');
+    expect(other.get(`${dir}/src/deps.ts`)?.content).toContain('createMessaging(config, { outbox: false, idempotency: false, schemas: EVENT_SCHEMAS })');
     expect(other.get(`${dir}/src/deps.ts`)?.content).not.toContain('relay:');
     expect(other.has(`${dir}/src/entry/relay.ts`)).toBe(false);
   });

@@ -12,24 +12,26 @@ describe('producer skeleton', () => {
   const dir = 'services/telemetry-ingest';
   const content = (p: string) => files.get(`${dir}/${p}`)?.content ?? '';
 
-  test('a managed event definition per published event, each with an owned validator', () => {
+  test('a managed event definition per published event, each checked against its zod schema in the events package', () => {
     expect(files.get(`${dir}/src/events.ts`)?.kind).toBe('managed');
-    expect(content('src/events.ts')).toContain("export const DeviceReadingRecorded = defineEvent('DeviceReadingRecorded', isDeviceReadingRecorded, SOURCE);");
-    expect(content('src/events.ts')).toContain("export const DeviceWentOffline = defineEvent('DeviceWentOffline', isDeviceWentOffline, SOURCE);");
-    expect(files.get(`${dir}/src/domain/events.ts`)?.kind).toBe('owned');
-    expect(content('src/domain/events.ts')).toContain('export function isDeviceWentOffline(data: unknown): data is DeviceWentOfflineData');
-    expect(content('src/domain/events.ts')).toContain('schemas registered in glue');
-    const gcp = render('fixtures/archetypes-gcp/producer.yaml').get(`${dir}/src/domain/events.ts`)?.content ?? '';
-    expect(gcp).toContain('Tighten them as the payloads take shape.\n');
-    expect(gcp).not.toContain('schemas registered');
+    expect(content('src/events.ts')).toContain("import { DeviceReadingRecordedDataSchema, DeviceWentOfflineDataSchema } from '@iot-telemetry/events';");
+    expect(content('src/events.ts')).toContain("export const DeviceReadingRecorded = defineEvent('DeviceReadingRecorded', DeviceReadingRecordedDataSchema, SOURCE);");
+    expect(content('src/events.ts')).toContain("export const DeviceWentOffline = defineEvent('DeviceWentOffline', DeviceWentOfflineDataSchema, SOURCE);");
+    // the schemas live in the events package, one owned file each; the service has no validators of its own
+    expect(files.has(`${dir}/src/domain/events.ts`)).toBe(false);
+    expect(files.get('packages/events/src/device-went-offline.ts')?.kind).toBe('owned');
+    expect(files.get('packages/events/src/device-went-offline.ts')?.content).toContain('export const DeviceWentOfflineDataSchema = z.looseObject({});');
+    expect(JSON.parse(content('package.json')) as unknown).toMatchObject({ dependencies: { '@iot-telemetry/events': '0.0.0' } });
   });
 
-  test('a publish API: POST /events/<Type> answers 202 with the id, 400 on invalid data', () => {
+  test('a publish API: POST /events/<Type> answers 202 with the id, 422 naming the fields on invalid data', () => {
     const app = content('src/app.ts');
     expect(app).toContain('app.post(`/events/${type}`');
     expect(app).toContain("return c.json({ id: event.id }, 202);");
-    expect(app).toContain('throw new HttpError(400, err.message)');
-    expect(content('src/deps.ts')).toContain('const messaging = createMessaging(config);');
+    expect(app).toContain('throw new HttpError(422, err.message, err.fields)');
+    expect(app).toContain("throw new HttpError(400, 'expected a JSON body')");
+    expect(content('src/deps.ts')).toContain("import { EVENT_SCHEMAS } from '@iot-telemetry/events';");
+    expect(content('src/deps.ts')).toContain('const messaging = createMessaging(config, { outbox: false, schemas: EVENT_SCHEMAS });');
     expect(content('src/deps.ts')).toContain('publisher: messaging.publisher');
   });
 
@@ -38,7 +40,8 @@ describe('producer skeleton', () => {
     expect(content('src/entry/server.ts')).toContain('serve(buildApp(deps)');
     const test = content('test/publish.test.ts');
     expect(test).toContain("test('a valid DeviceReadingRecorded is published'");
-    expect(test).toContain("test('an invalid DeviceWentOffline is a 400 and nothing is published'");
+    expect(test).toContain("test('an invalid DeviceWentOffline is a 422 naming the field, a body that is not JSON a 400, and nothing is published'");
+    expect(test).toContain("expect(await invalid.json()).toMatchObject({ status: 422, errors: [{ pointer: '#/' }] });");
     expect(test).toContain("source: 'telemetry-ingest'");
   });
 });

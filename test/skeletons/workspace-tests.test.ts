@@ -1,9 +1,10 @@
 /**
- * The generated tests of every fixture pass, with 80% line and branch coverage of each service's code, run by
- * allframe's own jest without installing anything: the services are written to a temporary folder, their imports
- * of the workspace's dependencies resolve from allframe's devDependencies (the same versions) and
- * `@<name>/platform` maps to the platform package's source, as in the generated workspace's jest.config.js
- * (entries left out of coverage, as there). The end-to-end test installs one workspace per target for real.
+ * The generated tests of every fixture pass, with 80% line and branch coverage of each service's code and of each
+ * events package, run by allframe's own jest without installing anything: the services are written to a temporary
+ * folder, their imports of the workspace's dependencies resolve from allframe's devDependencies (the same versions),
+ * `@<name>/platform` maps to the platform package's source, as in the generated workspace's jest.config.js (entries
+ * left out of coverage, as there), and `@<name>/events` is the workspace's own events package, linked as npm links
+ * it. The end-to-end test installs one workspace per target for real.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,31 +19,32 @@ describe('the generated tests of every fixture', () => {
   beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'allframe-workspaces-'))));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  test('pass, each service at 80% line and branch coverage', () => {
+  test('pass, each service and events package at 80% line and branch coverage', () => {
     // GIVEN every fixture's services written out
     writeWorkspaces(dir);
     const services = readdirSync(dir).flatMap((w) => (existsSync(join(dir, w, 'services')) ? readdirSync(join(dir, w, 'services')).map((s) => `${w}/services/${s}`) : []));
+    const packages = [...services, ...readdirSync(dir).filter((w) => existsSync(join(dir, w, 'packages', 'events'))).map((w) => `${w}/packages/events`)];
     expect(services.length).toBeGreaterThan(40);
     // WHEN their tests run
     const config = {
       rootDir: dir,
       testEnvironment: 'node',
-      testMatch: ['**/services/*/test/**/*.test.ts'],
+      testMatch: ['**/services/*/test/**/*.test.ts', '**/packages/events/test/**/*.test.ts'],
       transform: { '^.+\\.ts$': [require.resolve('@swc/jest'), {}] },
       moduleFileExtensions: ['ts', 'js', 'json'],
       modulePaths: [join(root, 'node_modules')],
       moduleNameMapper: { '^@[^/]+/platform$': join(root, 'src', 'skeletons', 'platform', 'src', 'index.ts'), '^@[^/]+/platform/graphql$': join(root, 'src', 'skeletons', 'platform', 'src', 'graphql.ts') },
       collectCoverage: true,
-      collectCoverageFrom: ['**/services/*/src/**/*.ts', '!**/src/entry/**'],
+      collectCoverageFrom: ['**/services/*/src/**/*.ts', '**/packages/events/src/**/*.ts', '!**/src/entry/**'],
       coverageReporters: ['json-summary'],
       coverageDirectory: join(dir, '.coverage'),
-      coverageThreshold: Object.fromEntries(services.map((s) => [`./${s}/src/`, { lines: 80, branches: 80 }])),
+      coverageThreshold: Object.fromEntries(packages.map((s) => [`./${s}/src/`, { lines: 80, branches: 80 }])),
     };
     writeFileSync(join(dir, 'jest.config.json'), JSON.stringify(config));
     const run = spawnSync(process.execPath, [require.resolve('jest/bin/jest'), '--config', join(dir, 'jest.config.json'), '--json', '--outputFile', join(dir, 'result.json'), '--maxWorkers=2'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
     // THEN every test passes and every service meets the threshold
     const result = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')) as { numPassedTests: number; numFailedTests: number; testResults: { name: string; message: string }[] };
-    console.log(`generated tests of ${services.length} services: ${result.numPassedTests} passed, ${result.numFailedTests} failed`);
+    console.log(`generated tests of ${services.length} services and ${packages.length - services.length} events packages: ${result.numPassedTests} passed, ${result.numFailedTests} failed`);
     expect(result.testResults.filter((r) => r.message !== '').map((r) => `${r.name}: ${r.message.slice(0, 2000)}`)).toEqual([]);
     expect({ status: run.status, thresholds: run.stderr.split('\n').filter((l) => /threshold|Error/.test(l)) }).toEqual({ status: 0, thresholds: [] });
   }, 900_000);

@@ -38,6 +38,7 @@ const CONSUMED_BEFORE_SYNTHESIS: Record<'aws' | 'gcp', Readonly<Record<string, s
     $schema: 'for editors (yaml-language-server); it means nothing to a target',
     'cloud.primary': 'selects the target (resolve)',
     'settings.event_bus': 'validation accepts only pubsub on gcp (AF5001), which is what the target builds',
+    'settings.events.schema_registry': 'validation accepts only none on gcp (AF5001): no registry, which is what the target builds',
     'security.secrets_manager': 'validation accepts only gcp-secrets on gcp (AF5001), which is what the target builds',
     'observability.metrics': 'validation accepts only cloud-monitoring on gcp (AF5001), which is what the target builds',
   },

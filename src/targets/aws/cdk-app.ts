@@ -3,6 +3,7 @@
  * One Stage per environment (each with its own account and region), or the base file's stacks when the file
  * declares no environments. Code is bundled from the generated workspace by default.
  */
+import { readEventSchemas } from '../../model/event-schemas';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Stage } from 'aws-cdk-lib';
@@ -64,6 +65,8 @@ export function cdkApp(models: readonly { name?: string; model: ResolvedArchitec
   const app = options.app ?? new App({ context: appContext(), analyticsReporting: false, ...(process.env[OUTDIR_ENV] === undefined ? { outdir: makeTempDir('allframe-cdk-app-') } : {}) });
   const problems: DiagnosticInit[] = [];
   const codes: CodeSource[] = [];
+  // the schemas the workspace's events test committed, as synth registers them
+  const eventSchemas = readEventSchemas(options.workspace);
   try {
     for (const { name, model } of models) {
       const aws = model.file.cloud?.aws;
@@ -72,7 +75,7 @@ export function cdkApp(models: readonly { name?: string; model: ResolvedArchitec
         : app;
       const code = options.code === 'bundled' ? bundledCode(options.workspace, model.nodeMajor) : reviewCode(model.file.architecture.name);
       codes.push(code);
-      const arch = buildArchitecture(scope, model, { code });
+      const arch = buildArchitecture(scope, model, { code, eventSchemas });
       for (const s of arch.services.values()) problems.push(...s.problems);
     }
     if (problems.length > 0) return { app, problems };

@@ -9,7 +9,8 @@ import { EventTopic } from '../../../lib-constructs/aws/event-topic';
 import { ServiceNetwork } from '../../../lib-constructs/aws/service-network';
 import { AlarmTopic } from '../../../lib-constructs/aws/alarm-topic';
 import { ApiGatewayAccountLogging } from '../../../lib-constructs/aws/api-gateway-account-logging';
-import { SchemaRegistry } from '../../../lib-constructs/aws/schema-registry';
+import { SchemaRegistry, eventEnvelopeSchema } from '../../../lib-constructs/aws/schema-registry';
+import type { EventJsonSchemas } from '../../model/event-schemas';
 import { publishedEvents, publishersOf, type ResolvedArchitecture } from '../../resolve/model';
 import { prefix, topicName } from './naming';
 
@@ -20,6 +21,12 @@ export const SCHEMAS_IN_SHARED_STACK = 150;
 
 export interface SharedStackProps extends StackProps {
   readonly model: ResolvedArchitecture;
+  /**
+   * The JSON Schema of each event as the workspace committed it (packages/events/schemas/<Event>.json): with format
+   * json-schema, the registry registers it.
+   * @default - none: each event gets the open envelope schema
+   */
+  readonly eventSchemas?: EventJsonSchemas;
 }
 
 export class SharedStack extends Stack {
@@ -46,7 +53,7 @@ export class SharedStack extends Stack {
         registryName: prefix(this.model),
         dataFormat: format === 'avro' ? 'AVRO' : format === 'protobuf' ? 'PROTOBUF' : 'JSON',
         compatibility: compatibility.toUpperCase() as 'BACKWARD',
-        events: events.map((name) => ({ name, ...(format === 'json-schema' ? {} : { definition: format === 'avro' ? avroEnvelope(name) : protobufEnvelope(name) }) })),
+        events: events.map((name) => ({ name, ...definitionOf(name, format, props.eventSchemas) })),
       });
     }
     // WebSocket stages log only once the account has API Gateway's CloudWatch role.
@@ -103,6 +110,22 @@ export class SharedStack extends Stack {
   publishersOf(event: string, from?: string): string[] {
     return publishersOf(this.model, event, from);
   }
+}
+
+/**
+ * The registered definition of event `name`: with json-schema, the envelope with `data` the JSON Schema the workspace
+ * committed for it (from its zod schema), else the open envelope (the registry's default); the envelope in Avro or
+ * protobuf otherwise.
+ */
+function definitionOf(name: string, format: string, committed: EventJsonSchemas = {}): { definition?: Record<string, unknown> | string } {
+  if (format === 'avro') return { definition: avroEnvelope(name) };
+  if (format === 'protobuf') return { definition: protobufEnvelope(name) };
+  const data = Object.prototype.hasOwnProperty.call(committed, name) ? committed[name] : undefined;
+  if (data === undefined) return {};
+  // the envelope names the dialect once, at its root
+  const schema = { ...data };
+  delete schema.$schema;
+  return { definition: eventEnvelopeSchema(name, schema) };
 }
 
 /** The event envelope as an Avro record (`data` carries the payload as JSON text). */

@@ -7,6 +7,7 @@ import { App } from 'aws-cdk-lib';
 import type { DiagnosticInit } from '../../model/diagnostics';
 import { OutputFile, managedJson, managedTemplate } from '../../model/output-file';
 import { makeTempDir, removeTempDir } from '../../model/temp';
+import type { EventJsonSchemas } from '../../model/event-schemas';
 import type { ResolvedArchitecture } from '../../resolve/index';
 import { appContext, buildArchitecture, ServiceHook } from './app';
 import { reviewCode } from './code';
@@ -17,6 +18,8 @@ export interface AwsSynthOptions {
   /** aws-cdk-lib's built-in CloudFormation validation (about 3 s): on in the CLI, off in unit tests. @default true */
   readonly validation?: boolean;
   readonly onService?: ServiceHook;
+  /** The committed JSON Schema of each event, for the schema registry. @default - none: the open envelope schema */
+  readonly eventSchemas?: EventJsonSchemas;
 }
 
 export interface StackSummary {
@@ -51,7 +54,7 @@ export function synthAws(model: ResolvedArchitecture, options: AwsSynthOptions =
       context: appContext(),
       postCliContext: { ...REVIEW_CONTEXT },
     });
-    const arch = buildArchitecture(app, model, { code, ...(options.onService ? { onService: options.onService } : {}) });
+    const arch = buildArchitecture(app, model, { code, ...(options.onService ? { onService: options.onService } : {}), ...(options.eventSchemas ? { eventSchemas: options.eventSchemas } : {}) });
     const problems = [...arch.services.values()].flatMap((s) => s.problems);
     if (problems.length > 0) return { files: [], stacks: [], problems };
     const assembly = app.synth();

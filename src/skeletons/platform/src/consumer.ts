@@ -8,7 +8,8 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { AwsClient } from './aws';
-import type { EventEnvelope } from './events';
+import { EventValidationError, eventDataError, type EventEnvelope } from './events';
+import type { EventSchemas } from './contracts';
 import { processOnce, type IdempotencyStore } from './idempotency';
 import type { Logger } from './logger';
 
@@ -31,6 +32,11 @@ export interface ProcessOptions {
   ttlSeconds?: number;
   /** FIFO queue: after the first failure every later message is failed too, to keep the order. */
   fifo?: boolean;
+  /**
+   * The event contracts (the events package's `EVENT_SCHEMAS`): an event whose data do not match its type's schema
+   * fails like a message that is no event at all (redelivered, then dead-lettered), logged with the fields at fault.
+   */
+  schemas?: EventSchemas;
 }
 
 /** Partial batch response, as SQS event source mappings with `ReportBatchItemFailures` expect. */
@@ -55,9 +61,11 @@ function isEnvelope(v: unknown): v is EventEnvelope {
 
 /**
  * Parses a message body as an event envelope: directly, inside an SNS notification's `Message`, or inside an
- * EventBridge event's `detail`. Throws when it is none of these.
+ * EventBridge event's `detail`. Throws when it is none of these; with `schemas`, throws an EventValidationError
+ * naming the fields when the data do not match the contract of the event's type (a type without one is let through:
+ * the handlers decide what they take).
  */
-export function parseEnvelope(body: string): EventEnvelope {
+export function parseEnvelope(body: string, schemas?: EventSchemas): EventEnvelope {
   let value: unknown = JSON.parse(body);
   if (isRecord(value) && value.Type === 'Notification' && typeof value.Message === 'string') {
     value = JSON.parse(value.Message);
@@ -65,6 +73,9 @@ export function parseEnvelope(body: string): EventEnvelope {
     value = value.detail;
   }
   if (!isEnvelope(value)) throw new Error('message is not an event envelope');
+  const schema = schemas !== undefined && Object.prototype.hasOwnProperty.call(schemas, value.type) ? schemas[value.type] : undefined;
+  const invalid = schema === undefined ? undefined : eventDataError(value.type, schema, value.data);
+  if (invalid) throw invalid;
   return value;
 }
 
@@ -82,14 +93,15 @@ export async function processBatch(
       continue;
     }
     try {
-      const event = parseEnvelope(message.body);
+      const event = parseEnvelope(message.body, options.schemas);
       const run = (): Promise<void> => handler(event, message);
       let outcome: 'processed' | 'duplicate' = 'processed';
       if (store) outcome = await processOnce(store, `event:${event.id}`, options.ttlSeconds ?? 604_800, run);
       else await run();
       logger.debug({ messageId: message.id, eventId: event.id, type: event.type, outcome }, 'message handled');
     } catch (err) {
-      logger.error({ err, messageId: message.id }, 'message failed');
+      if (err instanceof EventValidationError) logger.error({ err, messageId: message.id, fields: err.fields }, 'message refused: its event does not match its contract');
+      else logger.error({ err, messageId: message.id }, 'message failed');
       failures.push({ itemIdentifier: message.id });
     }
   }

@@ -3,6 +3,9 @@ import { EventBridgeClient, PutEventsCommand, type PutEventsCommandOutput } from
 import { PublishBatchCommand, SNSClient, type PublishBatchCommandOutput } from '@aws-sdk/client-sns';
 import { SendMessageBatchCommand, SQSClient, type SendMessageBatchCommandOutput } from '@aws-sdk/client-sqs';
 import { chunk, type AwsClient } from './aws';
+import type { z } from 'zod';
+import { problemFields } from './api';
+import type { ProblemField } from './http';
 
 /** The envelope every event travels in, whatever the transport. */
 export interface EventEnvelope<T = unknown> {
@@ -37,9 +40,13 @@ export function newEvent<T>(type: string, source: string, data: T, options: NewE
 
 /** Thrown when event data does not match its definition. */
 export class EventValidationError extends Error {
-  constructor(message: string) {
+  /** The fields of the data that do not match, each a JSON Pointer into the data (`#/lines/0/sku`) with the problem. */
+  readonly fields: readonly ProblemField[];
+
+  constructor(message: string, fields: readonly ProblemField[] = []) {
     super(message);
     this.name = 'EventValidationError';
+    this.fields = fields;
   }
 }
 
@@ -55,17 +62,34 @@ export interface EventDefinition<T> {
 }
 
 /**
- * Defines an event type whose data is checked by `validate` (a type guard, e.g. from a JSON-schema validator).
- * `source` is the producing service, used by `create` unless overridden.
+ * The {@link EventValidationError} of `data` that does not match `schema`, the schema of event `type`, naming each
+ * field at fault; undefined when it matches.
+ */
+export function eventDataError(type: string, schema: z.ZodType, data: unknown): EventValidationError | undefined {
+  const result = schema.safeParse(data);
+  if (result.success) return undefined;
+  const fields = problemFields(result.error, 'json');
+  return new EventValidationError(`invalid data for event ${type}: ${fields.map((f) => `${f.pointer ?? '#'} ${f.detail}`).join('; ')}`, fields);
+}
+
+/**
+ * Defines an event type whose data is checked by `validate`: its zod schema (the events package's
+ * `<Event>DataSchema`; an invalid event's error names the fields), or a type guard. `source` is the producing
+ * service, used by `create` unless overridden.
  */
 export function defineEvent<T>(
   type: string,
-  validate: (data: unknown) => data is T,
+  validate: ((data: unknown) => data is T) | z.ZodType<T>,
   source?: string,
 ): EventDefinition<T> {
+  const problem = (data: unknown): EventValidationError | undefined => {
+    if (typeof validate !== 'function') return eventDataError(type, validate, data);
+    return validate(data) ? undefined : new EventValidationError(`invalid data for event ${type}`);
+  };
   const parse = (event: EventEnvelope): EventEnvelope<T> => {
     if (event.type !== type) throw new EventValidationError(`expected event type ${type}, got ${event.type}`);
-    if (!validate(event.data)) throw new EventValidationError(`invalid data for event ${type}`);
+    const error = problem(event.data);
+    if (error) throw error;
     return event as EventEnvelope<T>;
   };
   return {
@@ -75,7 +99,7 @@ export function defineEvent<T>(
       if (from === undefined) throw new EventValidationError(`no source given for event ${type}`);
       return parse(newEvent(type, from, data, options));
     },
-    is: (event): event is EventEnvelope<T> => event.type === type && validate(event.data),
+    is: (event): event is EventEnvelope<T> => event.type === type && problem(event.data) === undefined,
     parse,
   };
 }

@@ -1,10 +1,12 @@
 // The shared runtime of every service: config, logging, tracing, HTTP, messaging, storage and resilience.
 export * from './api';
+export * from './asyncapi';
 export * from './aws';
 export * from './cache';
 export * from './client';
 export * from './config';
 export * from './consumer';
+export * from './contracts';
 export * from './events';
 export * from './firestore';
 export * from './http';

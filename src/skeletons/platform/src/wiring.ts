@@ -7,6 +7,7 @@ import {
   type EventEnvelope,
   type EventPublisher,
 } from './events';
+import { checkEvents, checkedPublisher, type EventSchemas } from './contracts';
 import { closeFirestores } from './firestore';
 import {
   DynamoDbIdempotencyStore,
@@ -27,9 +28,17 @@ export interface EventSink {
   readonly outbox?: Outbox;
 }
 
-/** An {@link EventSink} writing to `outbox` when given, else publishing directly. */
-export function createEventSink(publisher: EventPublisher, outbox?: Outbox): EventSink {
-  return { emit: (events) => (outbox ? outbox.add(events) : publisher.publish(events)), ...(outbox ? { outbox } : {}) };
+/**
+ * An {@link EventSink} writing to `outbox` when given, else publishing directly. With `schemas`, every event is
+ * checked against its contract first: an invalid one is refused before the outbox or the transport sees it.
+ */
+export function createEventSink(publisher: EventPublisher, outbox?: Outbox, schemas?: EventSchemas): EventSink {
+  const write = (events: readonly EventEnvelope[]): Promise<void> => (outbox ? outbox.add(events) : publisher.publish(events));
+  const emit = schemas === undefined ? write : async (events: readonly EventEnvelope[]) => {
+    checkEvents(schemas, events);
+    await write(events);
+  };
+  return { emit, ...(outbox ? { outbox } : {}) };
 }
 
 function required(value: string, what: string, kind: string): string {
@@ -172,10 +181,15 @@ export interface StoredMessagingConfig extends MessagingConfig {
   readonly DATABASE_URL: string;
 }
 
-/** Whether the service uses the outbox pattern and an idempotency store. */
+/** Whether the service uses the outbox pattern and an idempotency store, and the contracts of its events. */
 export interface MessagingOptions {
   readonly outbox: boolean;
   readonly idempotency?: boolean;
+  /**
+   * The data schema of every event type (the events package's `EVENT_SCHEMAS`): the publisher and the event sink
+   * refuse an event that does not match its contract, before anything is sent or written to the outbox.
+   */
+  readonly schemas?: EventSchemas;
 }
 
 /** The logger, the publisher and the event sink of a service. */
@@ -183,6 +197,8 @@ export interface Messaging {
   readonly logger: Logger;
   readonly publisher: EventPublisher;
   readonly events: EventSink;
+  /** The event contracts, when given: consumers check what they receive against them too. */
+  readonly schemas?: EventSchemas;
 }
 
 /** The idempotency store's type: present when asked for (`true`), undefined when not (`false`), either when unknown. */
@@ -207,19 +223,23 @@ export interface OutboxMessaging<I extends boolean = boolean> extends StoredMess
  * STORE) the sink writes and the relay moving it to the publisher; with `idempotency`, the idempotency store
  * (`<TABLE_PREFIX>-idempotency` in STORE), else `idempotency` is undefined.
  */
-export function createMessaging<I extends boolean = false>(config: StoredMessagingConfig, options: { readonly outbox: true; readonly idempotency?: I }): OutboxMessaging<I>;
-export function createMessaging(config: MessagingConfig, options: { readonly outbox: false; readonly idempotency?: false }): StoredMessaging<false>;
-export function createMessaging<I extends boolean = false>(config: StoredMessagingConfig, options: { readonly outbox: boolean; readonly idempotency?: I }): StoredMessaging<I>;
+export function createMessaging<I extends boolean = false>(config: StoredMessagingConfig, options: { readonly outbox: true; readonly idempotency?: I; readonly schemas?: EventSchemas }): OutboxMessaging<I>;
+export function createMessaging(config: MessagingConfig, options: { readonly outbox: false; readonly idempotency?: false; readonly schemas?: EventSchemas }): StoredMessaging<false>;
+export function createMessaging<I extends boolean = false>(config: StoredMessagingConfig, options: { readonly outbox: boolean; readonly idempotency?: I; readonly schemas?: EventSchemas }): StoredMessaging<I>;
 export function createMessaging(config: MessagingConfig): Messaging;
 export function createMessaging(config: MessagingConfig, options?: MessagingOptions): Messaging | StoredMessaging {
   const logger = createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL, redact: config.PII_FIELDS });
-  const publisher = createPublisher(config.EVENT_BUS, config.EVENT_TARGET);
-  if (options === undefined) return { logger, publisher, events: createEventSink(publisher) };
+  const transport = createPublisher(config.EVENT_BUS, config.EVENT_TARGET);
+  if (options === undefined) return { logger, publisher: transport, events: createEventSink(transport) };
+  const { schemas } = options;
+  // the relay sends what the sink already checked, so an event in the outbox is never stuck behind a later contract
+  const publisher = schemas === undefined ? transport : checkedPublisher(transport, schemas);
+  const contracts = schemas === undefined ? {} : { schemas };
   // the overloads ask for the store's variables whenever the outbox or the idempotency store is on
   const stored = config as StoredMessagingConfig;
   const table = (suffix: string): string => `${stored.TABLE_PREFIX}-${suffix}`;
   const idempotency: IdempotencyStore | undefined = options.idempotency === true ? createIdempotencyStore(stored.STORE, table('idempotency'), stored.DATABASE_URL) : undefined;
-  if (!options.outbox) return { logger, publisher, events: createEventSink(publisher), idempotency };
+  if (!options.outbox) return { logger, publisher, events: createEventSink(publisher), idempotency, ...contracts };
   const outbox = createOutbox(stored.STORE, table('outbox'), stored.DATABASE_URL);
-  return { logger, publisher, events: createEventSink(publisher, outbox), idempotency, outbox, relay: new OutboxRelay(outbox, publisher, logger) };
+  return { logger, publisher, events: createEventSink(transport, outbox, schemas), idempotency, outbox, relay: new OutboxRelay(outbox, transport, logger), ...contracts };
 }

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { parseEnvelope, processBatch, redrive, sqsHandler, type QueueMessage } from '../src/consumer';
@@ -45,6 +46,23 @@ describe('processBatch', () => {
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm2' }, { itemIdentifier: 'm3' }] });
     expect(handled).toEqual(['e1', 'e4']);
     expect(logger.error).toHaveBeenCalledWith({ err: new Error('handler failed'), messageId: 'm3' }, 'message failed');
+  });
+
+  it('refuses an event whose data do not match its contract, as a poison message, logging the field', async () => {
+    // GIVEN the contract of order.placed and a batch with a valid event, an invalid one and one of another type
+    const logger = fakeLogger();
+    const handler = jest.fn(() => Promise.resolve());
+    const schemas = { 'order.placed': z.looseObject({ id: z.string() }) };
+    const bad = { ...envelope('e2'), data: { id: 2 } };
+    const other = newEvent('other', 'x', 1, { id: 'e3' });
+    const batch = [message('m1', JSON.stringify(envelope('e1'))), message('m2', JSON.stringify(bad)), message('m3', JSON.stringify(other))];
+    // WHEN processed with the contracts
+    const result = await processBatch(batch, handler, { logger, schemas });
+    // THEN the invalid event fails (redelivered, then dead-lettered) without reaching the handler; the log names the field
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'm2' }]);
+    expect(handler).toHaveBeenCalledTimes(2);
+    expect(logger.error).toHaveBeenCalledWith(expect.objectContaining({ messageId: 'm2', fields: [expect.objectContaining({ pointer: '#/id' })] }), 'message refused: its event does not match its contract');
+    expect(() => parseEnvelope(JSON.stringify(bad), schemas)).toThrow('invalid data for event order.placed: #/id');
   });
 
   it('skips duplicates of an already processed event when a store is given', async () => {

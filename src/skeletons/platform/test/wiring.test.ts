@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { EventBridgePublisher, MemoryPublisher, newEvent, SnsPublisher, SqsPublisher } from '../src/events';
 import { DynamoDbIdempotencyStore, FirestoreIdempotencyStore, MemoryIdempotencyStore, PostgresIdempotencyStore } from '../src/idempotency';
 import { DynamoDbOutbox, FirestoreOutbox, MemoryOutbox, PostgresOutbox } from '../src/outbox';
@@ -207,6 +208,24 @@ describe('createMessaging', () => {
     expect(publisher.published).toEqual([event]);
     expect(await messaging.outbox.pending(10)).toEqual([]);
     expect(messaging.idempotency).toBeUndefined();
+  });
+
+  it('with contracts, refuses an invalid event before the transport or the outbox sees it', async () => {
+    // GIVEN the contract of event t, which needs an id
+    const schemas = { t: z.looseObject({ id: z.string() }) };
+    const good = newEvent('t', 's', { id: 'x' });
+    // WHEN events are emitted without and with the outbox
+    const direct = createMessaging(base, { outbox: false, schemas });
+    const outboxed = createMessaging(stored, { outbox: true, schemas });
+    // THEN the invalid event is refused naming the field, the valid one goes through
+    await expect(direct.events.emit([event])).rejects.toThrow('invalid data for event t: #/id');
+    await expect(outboxed.events.emit([event])).rejects.toThrow('invalid data for event t: #/id');
+    await expect(direct.publisher.publish([event])).rejects.toThrow('#/id');
+    expect(await outboxed.outbox.pending(10)).toEqual([]);
+    await direct.events.emit([good]);
+    await outboxed.events.emit([good]);
+    expect(await outboxed.relay.runOnce()).toBe(1);
+    expect(direct.schemas).toBe(schemas);
   });
 
   it('creates the idempotency store when asked for, with or without the outbox', async () => {

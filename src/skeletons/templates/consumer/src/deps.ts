@@ -1,5 +1,6 @@
 import { closePools, createMessaging } from '@allframe/platform';
 import type { EventSink, IdempotencyStore, Logger } from '@allframe/platform';
+import { EVENT_SCHEMAS } from '@allframe/events';
 import type { Config } from './config';
 import type { Secrets } from './secrets';
 
@@ -19,7 +20,7 @@ export interface Dependencies {
 
 /** Real adapters (DynamoDB, PostgreSQL, Firestore, SNS, EventBridge, SQS, Pub/Sub) or in-memory ones, as configured. */
 export function createDependencies(config: Config, secrets: Secrets): Dependencies {
-  const messaging = createMessaging(config, { outbox: false, idempotency: true });
+  const messaging = createMessaging(config, { outbox: false, idempotency: true, schemas: EVENT_SCHEMAS });
   return {
     secrets,
     logger: messaging.logger,

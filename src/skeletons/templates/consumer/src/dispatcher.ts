@@ -1,5 +1,6 @@
+import { EVENT_SCHEMAS } from '@allframe/events';
 import { processBatch } from '@allframe/platform';
-import type { BatchResult, EventEnvelope, EventHandler, ProcessOptions, QueueMessage } from '@allframe/platform';
+import type { BatchResult, EventEnvelope, EventHandler, EventSchemas, ProcessOptions, QueueMessage } from '@allframe/platform';
 // @if events
 import {
   on__Event__, // @each events
@@ -25,18 +26,22 @@ export function createDispatcher(deps: HandlerDeps, handlers: Readonly<Record<st
   };
 }
 
-/** Options of the batch processing: each event id is handled once, per-message failures are reported. */
-export function processOptions(deps: Dependencies, ttlSeconds: number): ProcessOptions {
-  return { logger: deps.logger, store: deps.idempotency, ttlSeconds };
+/**
+ * Options of the batch processing: each event id is handled once, per-message failures are reported, and an event
+ * whose data do not match its contract (the events package) fails before its handler runs, as a poison message.
+ */
+export function processOptions(deps: Dependencies, ttlSeconds: number, schemas: EventSchemas = EVENT_SCHEMAS): ProcessOptions {
+  return { logger: deps.logger, store: deps.idempotency, ttlSeconds, schemas };
 }
 
-/** Processes a batch of queue messages through the dispatcher. */
+/** Processes a batch of queue messages through the dispatcher, checking each event against its contract. */
 export function createProcessor(
   deps: Dependencies,
   ttlSeconds: number,
   handlers: Readonly<Record<string, Handler>> = HANDLERS,
+  schemas: EventSchemas = EVENT_SCHEMAS,
 ): (messages: readonly QueueMessage[]) => Promise<BatchResult> {
   const dispatch = createDispatcher(deps, handlers);
-  const options = processOptions(deps, ttlSeconds);
+  const options = processOptions(deps, ttlSeconds, schemas);
   return (messages) => processBatch(messages, dispatch, options);
 }

@@ -1,5 +1,6 @@
 import { FirestoreIdempotencyStore, newEvent, testSecrets } from '@allframe/platform';
-import type { EventEnvelope, QueueMessage } from '@allframe/platform';
+import type { EventEnvelope, EventSchemas, QueueMessage } from '@allframe/platform';
+import { EVENT_SCHEMAS } from '@allframe/events';
 import { compileErrors, validate } from '@readme/openapi-parser';
 import { buildApp } from '../src/app';
 import { loadConfig } from '../src/config';
@@ -12,7 +13,8 @@ const EVENTS: string[] = [
   '__Event__', // @each events
 ];
 
-function setup(fail: (event: EventEnvelope) => boolean = () => false) {
+/** A processor recording what it handles; without contracts unless given (the contracts have a test of their own). */
+function setup(fail: (event: EventEnvelope) => boolean = () => false, schemas: EventSchemas = {}) {
   const deps = createDependencies(loadConfig({ LOG_LEVEL: 'silent' }), testSecrets(SECRET_NAMES));
   const handled: EventEnvelope[] = [];
   const record: Handler = (event) => {
@@ -21,7 +23,7 @@ function setup(fail: (event: EventEnvelope) => boolean = () => false) {
     return Promise.resolve();
   };
   const handlers = Object.fromEntries(['__sample__', ...EVENTS].map((type) => [type, record]));
-  return { deps, handled, process: createProcessor(deps, 60, handlers) };
+  return { deps, handled, process: createProcessor(deps, 60, handlers, schemas) };
 }
 
 const message = (event: EventEnvelope, id = event.id): QueueMessage => ({ id, body: JSON.stringify(event) });
@@ -54,6 +56,18 @@ describe('dispatcher', () => {
     const result = await process([message(bad), message(good), { id: 'garbage', body: 'not json' }]);
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: bad.id }, { itemIdentifier: 'garbage' }]);
     expect(handled.map((e) => e.id)).toEqual([good.id]);
+  });
+
+  test('an event whose data do not match its contract fails before its handler runs', async () => {
+    // GIVEN the contracts of the events package and a __sample__ whose data is no object
+    const { process, handled, deps } = setup(undefined, EVENT_SCHEMAS);
+    const invalid = newEvent('__sample__', 'test', [1]);
+    // WHEN processed
+    const result = await process([message(invalid)]);
+    // THEN it is reported failed (redelivered, then dead-lettered) and no handler saw it
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: invalid.id }]);
+    expect(handled).toEqual([]);
+    await deps.close();
   });
 
   test('an unknown event type fails', async () => {

@@ -10,6 +10,7 @@ import type {
   OutboxRelay, // @if outbox
   Repository, // @if projections
 } from '@allframe/platform';
+import { EVENT_SCHEMAS } from '@allframe/events';
 import { createEventStore, type EventStore } from './adapters/event-store';
 import type { ProjectionRow } from './application/projections'; // @if projections
 import type { GraphqlLimits } from '@allframe/platform/graphql'; // @if graphql
@@ -45,7 +46,7 @@ export interface Dependencies {
 
 /** Real adapters (DynamoDB, PostgreSQL, Firestore, SNS, EventBridge, Pub/Sub) or in-memory ones, as configured. */
 export function createDependencies(config: Config, secrets: Secrets): Dependencies {
-  const messaging = createMessaging(config, { outbox: /*=withOutbox*/ true, idempotency: /*=withIdempotency*/ true });
+  const messaging = createMessaging(config, { outbox: /*=withOutbox*/ true, idempotency: /*=withIdempotency*/ true, schemas: EVENT_SCHEMAS });
   return {
     secrets,
     logger: messaging.logger,

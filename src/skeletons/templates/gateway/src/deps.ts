@@ -10,6 +10,7 @@ import type {
   OutboxRelay, // @if outbox
   PolicyOptions,
 } from '@allframe/platform';
+import { EVENT_SCHEMAS } from '@allframe/events';
 import { ProviderClient, isRetryable, type Fetch } from './adapters/provider-client';
 import type { Config } from './config';
 import type { Secrets } from './secrets';
@@ -42,7 +43,7 @@ export interface Dependencies {
 
 /** One client per provider (its API key from the secrets read at start-up), real or in-memory adapters as configured. */
 export function createDependencies(config: Config, secrets: Secrets, fetchFn: Fetch = fetch): Dependencies {
-  const messaging = createMessaging(config, { outbox: /*=withOutbox*/ true, idempotency: /*=withIdempotency*/ true });
+  const messaging = createMessaging(config, { outbox: /*=withOutbox*/ true, idempotency: /*=withIdempotency*/ true, schemas: EVENT_SCHEMAS });
   return {
     secrets,
     logger: messaging.logger,

@@ -9,6 +9,7 @@ import type {
   OutboxRelay, // @if outbox
   Repository, // @if polling
 } from '@allframe/platform';
+import { EVENT_SCHEMAS } from '@allframe/events';
 import type { Fetch, Upstream } from './adapters/upstream';
 // @slot upstreamImport
 import { RestUpstream } from './adapters/upstream';
@@ -36,7 +37,7 @@ export interface Dependencies {
 
 /** The __protocol__ client of the legacy system, real or in-memory adapters as configured. */
 export function createDependencies(config: Config, secrets: Secrets, /*=fetchParam*/ fetchFn: Fetch = fetch): Dependencies {
-  const messaging = createMessaging(config, { outbox: /*=withOutbox*/ true });
+  const messaging = createMessaging(config, { outbox: /*=withOutbox*/ true, schemas: EVENT_SCHEMAS });
   return {
     secrets,
     logger: messaging.logger,

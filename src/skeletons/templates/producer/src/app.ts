@@ -3,17 +3,20 @@ import type { EventDefinition, EventEnvelope } from '@allframe/platform';
 import type { Dependencies } from './deps';
 import { EVENTS, SOURCE } from './events';
 
-/** Builds the event, mapping invalid data to a 400. */
+/** Builds the event, mapping data that do not match the event's schema to a 422 naming the fields. */
 function create(definition: EventDefinition<unknown>, data: unknown): EventEnvelope {
   try {
     return definition.create(data);
   } catch (err) {
-    if (err instanceof EventValidationError) throw new HttpError(400, err.message);
+    if (err instanceof EventValidationError) throw new HttpError(422, err.message, err.fields);
     throw err;
   }
 }
 
-/** Health and readiness, and `POST /events/<Type>` per published event: 202 with the event id once published. */
+/**
+ * Health and readiness, and `POST /events/<Type>` per published event: 202 with the event id once published, 422
+ * (problem details naming each field) when the body does not match the event's schema, 400 when it is not JSON.
+ */
 export function buildApp(deps: Dependencies, events: Readonly<Record<string, EventDefinition<unknown>>> = EVENTS) {
   const app = createHttpApp({ service: SOURCE, logger: deps.logger });
   for (const [type, definition] of Object.entries(events)) {

@@ -1,5 +1,6 @@
 import { closePools, createMessaging } from '@allframe/platform';
 import type { EventPublisher, Logger } from '@allframe/platform';
+import { EVENT_SCHEMAS } from '@allframe/events';
 import type { Config } from './config';
 import type { Secrets } from './secrets';
 
@@ -14,7 +15,7 @@ export interface Dependencies {
 
 /** The configured publisher (SNS, EventBridge, SQS, Pub/Sub) or an in-memory one. */
 export function createDependencies(config: Config, secrets: Secrets): Dependencies {
-  const messaging = createMessaging(config);
+  const messaging = createMessaging(config, { outbox: false, schemas: EVENT_SCHEMAS });
   return {
     secrets,
     logger: messaging.logger,

@@ -20,12 +20,12 @@ describe('publish API wiring', () => {
     ]);
   });
 
-  test('valid data is published with the service as source; invalid data is a 400', async () => {
+  test('valid data is published with the service as source; invalid data is a 422', async () => {
     const { app, publisher } = setup();
     const res = await app.request('/events/Checked', post('42'));
     expect(res.status).toBe(202);
     expect(publisher.published).toEqual([expect.objectContaining({ type: 'Checked', source: SOURCE, data: 42 })]);
-    expect((await app.request('/events/Checked', post('"x"'))).status).toBe(400);
+    expect((await app.request('/events/Checked', post('"x"'))).status).toBe(422);
     expect(publisher.published).toHaveLength(1);
   });
 

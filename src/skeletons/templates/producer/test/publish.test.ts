@@ -24,9 +24,15 @@ describe('publish API', () => {
     expect(publisher.published).toEqual([expect.objectContaining({ id, type: '__Event__', source: '__service__', data: { sample: 1 } })]);
   });
 
-  test('an invalid __Event__ is a 400 and nothing is published', async () => {
+  test('an invalid __Event__ is a 422 naming the field, a body that is not JSON a 400, and nothing is published', async () => {
+    // GIVEN the service
     const { app, publisher } = setup();
-    expect((await app.request('/events/__Event__', post('[1]'))).status).toBe(400);
+    // WHEN data that is no object, then a body that is not JSON, are posted
+    const invalid = await app.request('/events/__Event__', post('[1]'));
+    // THEN the first is a problem naming the data's root, the second a 400, and neither is published
+    expect(invalid.status).toBe(422);
+    expect(invalid.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await invalid.json()).toMatchObject({ status: 422, errors: [{ pointer: '#/' }] });
     expect((await app.request('/events/__Event__', post('{'))).status).toBe(400);
     expect(publisher.published).toEqual([]);
   });

@@ -13,6 +13,7 @@ import type {
   PolicyOptions,
   Repository,
 } from '@allframe/platform';
+import { EVENT_SCHEMAS } from '@allframe/events';
 import {
   ServiceClient, // @if clients
   isRetryable,
@@ -79,7 +80,7 @@ export function createDependencies(
   fetchFn: Fetch = outboundFetch(config.OUTBOUND_AUTH, config.AWS_REGION), // @if clients
   _fetchFn: Fetch = fetch, // @if !clients
 ): Dependencies {
-  const messaging = createMessaging(config, { outbox: /*=withOutbox*/ true, idempotency: /*=withIdempotency*/ true });
+  const messaging = createMessaging(config, { outbox: /*=withOutbox*/ true, idempotency: /*=withIdempotency*/ true, schemas: EVENT_SCHEMAS });
   return {
     secrets,
     logger: messaging.logger,

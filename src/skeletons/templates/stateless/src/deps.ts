@@ -10,6 +10,7 @@ import type {
   OutboxRelay, // @if outbox
   Repository,
 } from '@allframe/platform';
+import { EVENT_SCHEMAS } from '@allframe/events';
 import type { GraphqlLimits } from '@allframe/platform/graphql'; // @if graphql
 import type { Config } from './config';
 import type { Secrets } from './secrets';
@@ -33,7 +34,7 @@ export interface Dependencies {
 
 /** Real adapters (DynamoDB, PostgreSQL, Firestore, SNS, EventBridge, Pub/Sub) or in-memory ones, as configured. */
 export function createDependencies(config: Config, secrets: Secrets): Dependencies {
-  const messaging = createMessaging(config, { outbox: /*=withOutbox*/ true, idempotency: /*=withIdempotency*/ true });
+  const messaging = createMessaging(config, { outbox: /*=withOutbox*/ true, idempotency: /*=withIdempotency*/ true, schemas: EVENT_SCHEMAS });
   return {
     secrets,
     logger: messaging.logger,

@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { EventEnvelopeSchema, bodyAsJson, createApiApp, jsonContent, problemResponses } from '@allframe/platform';
 import type { Dependencies } from './deps';
 import type { StreamProcessor } from './processor';
+import { parseBody } from './records';
 
 /** The API's version in its OpenAPI document: the architecture's. */
 export const API_VERSION = '__apiVersion__';
@@ -18,8 +19,8 @@ export const BatchOutcomeSchema = z
 
 /**
  * Health and readiness, its OpenAPI document at /openapi.json (and docs at /docs when on), and `POST /events` (an
- * envelope or an array of them, as a push delivers them, read as JSON whatever its content type): 202 with what
- * the batch did.
+ * envelope or an array of them, as a push delivers them, read as JSON whatever its content type; each event's data
+ * checked against its contract): 202 with what the batch did.
  */
 export function buildApp(deps: Dependencies, processor: StreamProcessor) {
   const app = createApiApp({ service: '__service__', version: API_VERSION, logger: deps.logger, docs: deps.apiDocs === true });
@@ -27,8 +28,8 @@ export function buildApp(deps: Dependencies, processor: StreamProcessor) {
   app.openapi(
     createRoute({ method: 'post', path: '/events', tags: ['Events'], middleware: [bodyAsJson], request: { body: { ...jsonContent(body, 'An event envelope or an array of them'), required: true } }, responses: { 202: jsonContent(BatchOutcomeSchema, 'The batch, windowed'), ...problemResponses(400, 422) } }),
     async (c) => {
-      const events = c.req.valid('json');
-      return c.json(await processor.handle(Array.isArray(events) ? events : [events]), 202);
+      // the envelopes, checked against their events' contracts (a 422 naming the fields of the data)
+      return c.json(await processor.handle(parseBody(c.req.valid('json'))), 202);
     },
   );
   return app;
