@@ -66,6 +66,7 @@ export function renderCache(ctx: ServiceContext): OutputFile[] {
       strategy,
       strategyDoc: STRATEGY_DOC[strategy] ?? '',
       subscribedTo: events.length > 0 ? events.join(', ') : 'the invalidation events',
+      firstEvent: events[0] ?? '',
     },
     flags: { events: events.length > 0, relay: false },
     lists: { events: events.map(eventNames) },

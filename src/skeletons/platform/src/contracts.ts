@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EventValidationError, eventDataError, type EventEnvelope, type EventPublisher } from './events';
+import { HttpError } from './http';
 
 /** The data schema of every event type of the architecture, by type (the events package's `EVENT_SCHEMAS`). */
 export type EventSchemas = Readonly<Record<string, z.ZodType>>;
@@ -12,6 +13,17 @@ export function contractError(schemas: EventSchemas, type: string, data: unknown
   const schema = Object.prototype.hasOwnProperty.call(schemas, type) ? schemas[type] : undefined;
   if (schema === undefined) return new EventValidationError(`event type ${type} has no contract: declare it in the architecture (publishes)`);
   return eventDataError(type, schema, data);
+}
+
+/**
+ * An event an HTTP route took (a push delivery), checked against its contract: a 422 naming the fields of its data
+ * when they do not match (the sender retries, then dead-letters it). A type without a contract passes: the handlers
+ * decide what they take.
+ */
+export function acceptedEvent(schemas: EventSchemas, event: EventEnvelope): EventEnvelope {
+  const invalid = Object.prototype.hasOwnProperty.call(schemas, event.type) ? contractError(schemas, event.type, event.data) : undefined;
+  if (invalid) throw new HttpError(422, invalid.message, invalid.fields);
+  return event;
 }
 
 /** Throws the {@link EventValidationError} of the first event of `events` whose data does not match its schema. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { checkedPublisher, checkEvents, contractError, eventDataJsonSchema, eventJsonSchema } from '../src/contracts';
+import { acceptedEvent, checkedPublisher, checkEvents, contractError, eventDataJsonSchema, eventJsonSchema } from '../src/contracts';
+import { HttpError } from '../src/http';
 import { defineEvent, EventValidationError, MemoryPublisher, newEvent } from '../src/events';
 
 const SCHEMAS = { OrderPlaced: z.looseObject({ orderId: z.string(), lines: z.array(z.object({ sku: z.string() })) }) };
@@ -19,6 +20,23 @@ describe('contractError', () => {
 
   it('refuses an event type without a contract', () => {
     expect(contractError(SCHEMAS, 'toString', {})?.message).toBe('event type toString has no contract: declare it in the architecture (publishes)');
+  });
+});
+
+describe('acceptedEvent', () => {
+  it('passes a valid event and one without a contract, and answers invalid data with a 422 naming the fields', () => {
+    expect(acceptedEvent(SCHEMAS, valid)).toBe(valid);
+    const other = newEvent('Unknown', 'elsewhere', { anything: true });
+    expect(acceptedEvent(SCHEMAS, other)).toBe(other);
+    const refused = (() => {
+      try {
+        return acceptedEvent(SCHEMAS, invalid);
+      } catch (err) {
+        return err;
+      }
+    })();
+    expect(refused).toBeInstanceOf(HttpError);
+    expect(refused).toMatchObject({ status: 422, errors: [{ pointer: '#/orderId' }, { pointer: '#/lines/0/sku' }] });
   });
 });
 

@@ -55,6 +55,11 @@ describe('__service__', () => {
     expect([invalid.status, invalid.headers.get('content-type')]).toEqual([422, 'application/problem+json']);
     expect(await invalid.json()).toMatchObject({ status: 422, errors: [{ pointer: '#/type' }] });
     expect((await post('nope')).status).toBe(400);
+    // @if events
+    // an event whose data break its contract (packages/events) is a 422 naming the data's field: the sender retries it
+    const broken = await post(JSON.stringify(newEvent('__firstEvent__', 'test', 'not an object')));
+    expect(await broken.json()).toMatchObject({ status: 422, errors: [{ pointer: '#/' }] });
+    // @end
     expect((await app.request('/events', { method: 'POST', body: JSON.stringify(newEvent('SomethingElse', 'test', {})) })).status).toBe(200);
     expect((await app.request('/healthz')).status).toBe(200);
   });
