@@ -2,7 +2,7 @@ import { JsonFile, TextFile, javascript, typescript } from 'projen';
 import { ARCHETYPE_KINDS } from './src/model/archetypes';
 import { WORKSPACE_COMPILER_OPTIONS } from './src/skeletons/compiler-options';
 import { SKELETON_LINT_RULES } from './src/skeletons/lint-rules';
-import { DEV_DEPENDENCIES, EVENTS_DEV_DEPENDENCIES, RUNTIME_DEPENDENCIES } from './src/skeletons/versions';
+import { DEV_DEPENDENCIES, ASYNCAPI_VALIDATOR, RUNTIME_DEPENDENCIES } from './src/skeletons/versions';
 
 /**
  * projen owns package.json, tsconfig*.json, jest.config.json and eslint.config.mjs.
@@ -82,7 +82,7 @@ const DEV_DEPS = [
  * lints and tests the platform package and the skeleton templates itself (tsconfig.skeletons.json), so they must
  * resolve here too. One list, so the two cannot drift.
  */
-const SKELETON_DEPS = Object.entries({ ...RUNTIME_DEPENDENCIES, ...DEV_DEPENDENCIES, ...EVENTS_DEV_DEPENDENCIES })
+const SKELETON_DEPS = Object.entries({ ...RUNTIME_DEPENDENCIES, ...DEV_DEPENDENCIES, ...ASYNCAPI_VALIDATOR })
   .filter(([name]) => ![...CORE_DEPS, ...DEV_DEPS].some((d) => d.startsWith(`${name}@`)))
   .map(([name, version]) => `${name}@${version}`);
 

@@ -11,7 +11,7 @@ import { OutputFile, managedJson } from '../model/output-file';
 import { kebab } from './names';
 import { platformPackageName } from './platform';
 import { eventsPackageOf, templateFile, type TemplateData } from './template';
-import { EVENTS_DEV_DEPENDENCIES, pick } from './versions';
+import { pick } from './versions';
 
 const DIR = 'packages/events';
 
@@ -116,7 +116,6 @@ export function eventsFiles(model: ResolvedArchitecture): OutputFile[] {
       main: 'src/index.ts',
       types: 'src/index.ts',
       dependencies: { [platformPackageName(model)]: '0.0.0', ...pick(['zod']) },
-      devDependencies: { ...EVENTS_DEV_DEPENDENCIES },
     }),
     file('managed', 'src/index.ts'),
     ...events.map((e) => {

@@ -13,6 +13,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
+import { checkAsyncApi } from '../asyncapi';
 import { cli } from '../helpers';
 import { CDK_ENV, Packed, outcome, packAllframe, run } from './pack';
 
@@ -53,11 +54,14 @@ if (!enabled) {
       expect(summary.total!.lines.pct).toBeGreaterThanOrEqual(80);
       expect(summary.total!.branches.pct).toBeGreaterThanOrEqual(80);
 
-      // AND npm test wrote the architecture's AsyncAPI document (listing every publisher and consumer; its test
-      // validated it with @asyncapi/parser) and each event's JSON Schema, which the Glue registry registers from the
+      // AND npm test wrote the architecture's AsyncAPI document (valid AsyncAPI 3.0 by @asyncapi/parser, listing every
+      // publisher and consumer) and each event's JSON Schema, which the Glue registry registers from the
       // next synth on: until then synth --check finds the registry stale
       const asyncapi = readFileSync(join(dir, 'docs', 'asyncapi.yaml'), 'utf8');
       expect(asyncapi).toMatch(/^asyncapi: "3\.0\.0"\n/);
+      const parsed = await checkAsyncApi(asyncapi);
+      expect([parsed.errors, parsed.fetched]).toEqual([[], []]);
+      expect(parsed.send).toEqual(['catalog-service-send', 'clickstream-producer-send', 'inventory-service-send', 'legacy-erp-adapter-send', 'order-service-send', 'payment-gateway-send', 'user-service-send']);
       for (const operation of ['order-service-send', 'clickstream-producer-send', 'notification-service-receive-order-service', 'notification-service-receive-payment-gateway', 'realtime-gateway-receive-order-service', 'product-cache-receive-catalog-service', 'analytics-processor-receive-clickstream-producer']) {
         expect(asyncapi).toContain(`\n  ${operation}:\n`);
       }

@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { checkAsyncApi } from '../asyncapi';
 import { writeWorkspaces } from './workspaces';
 
 const root = join(__dirname, '..', '..');
@@ -19,7 +20,7 @@ describe('the generated tests of every fixture', () => {
   beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'allframe-workspaces-'))));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  test('pass, each service and events package at 80% line and branch coverage', () => {
+  test('pass, each service and events package at 80% line and branch coverage; their AsyncAPI documents are valid', async () => {
     // GIVEN every fixture's services written out
     writeWorkspaces(dir);
     const services = readdirSync(dir).flatMap((w) => (existsSync(join(dir, w, 'services')) ? readdirSync(join(dir, w, 'services')).map((s) => `${w}/services/${s}`) : []));
@@ -47,5 +48,13 @@ describe('the generated tests of every fixture', () => {
     console.log(`generated tests of ${services.length} services and ${packages.length - services.length} events packages: ${result.numPassedTests} passed, ${result.numFailedTests} failed`);
     expect(result.testResults.filter((r) => r.message !== '').map((r) => `${r.name}: ${r.message.slice(0, 2000)}`)).toEqual([]);
     expect({ status: run.status, thresholds: run.stderr.split('\n').filter((l) => /threshold|Error/.test(l)) }).toEqual({ status: 0, thresholds: [] });
+    // AND the AsyncAPI document each events package's test wrote is valid AsyncAPI 3.0 (@asyncapi/parser, offline)
+    const documents = readdirSync(dir).filter((w) => existsSync(join(dir, w, 'docs', 'asyncapi.yaml')));
+    expect(documents.length).toBeGreaterThan(20);
+    for (const w of documents) {
+      const check = await checkAsyncApi(readFileSync(join(dir, w, 'docs', 'asyncapi.yaml'), 'utf8'));
+      expect({ workspace: w, errors: check.errors, fetched: check.fetched }).toEqual({ workspace: w, errors: [], fetched: [] });
+      expect(check.messages.length).toBeGreaterThan(0);
+    }
   }, 900_000);
 });
