@@ -61,7 +61,7 @@ if (!enabled) {
       expect(asyncapi).toMatch(/^asyncapi: "3\.0\.0"\n/);
       const parsed = await checkAsyncApi(asyncapi);
       expect([parsed.errors, parsed.fetched]).toEqual([[], []]);
-      expect(parsed.send).toEqual(['catalog-service-send', 'clickstream-producer-send', 'inventory-service-send', 'legacy-erp-adapter-send', 'order-service-send', 'payment-gateway-send', 'user-service-send']);
+      expect(parsed.send).toEqual(['analytics-processor-send', 'catalog-service-send', 'clickstream-producer-send', 'inventory-service-send', 'legacy-erp-adapter-send', 'order-service-send', 'payment-gateway-send', 'user-service-send']);
       for (const operation of ['order-service-send', 'clickstream-producer-send', 'notification-service-receive-order-service', 'notification-service-receive-payment-gateway', 'realtime-gateway-receive-order-service', 'product-cache-receive-catalog-service', 'analytics-processor-receive-clickstream-producer']) {
         expect(asyncapi).toContain(`\n  ${operation}:\n`);
       }
