@@ -1,8 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { EventEnvelopeSchema, bodyAsJson, createApiApp, jsonContent, problemResponses } from '@allframe/platform';
+import { EVENT_SCHEMAS } from '@allframe/events';
+import { EventEnvelopeSchema, acceptedEvent, bodyAsJson, createApiApp, jsonContent, problemResponses } from '@allframe/platform';
 import type { Dependencies } from './deps';
 import type { StreamProcessor } from './processor';
-import { parseBody } from './records';
 
 /** The API's version in its OpenAPI document: the architecture's. */
 export const API_VERSION = '__apiVersion__';
@@ -28,8 +28,10 @@ export function buildApp(deps: Dependencies, processor: StreamProcessor) {
   app.openapi(
     createRoute({ method: 'post', path: '/events', tags: ['Events'], middleware: [bodyAsJson], request: { body: { ...jsonContent(body, 'An event envelope or an array of them'), required: true } }, responses: { 202: jsonContent(BatchOutcomeSchema, 'The batch, windowed'), ...problemResponses(400, 422) } }),
     async (c) => {
-      // the envelopes, checked against their events' contracts (a 422 naming the fields of the data)
-      return c.json(await processor.handle(parseBody(c.req.valid('json'))), 202);
+      // the envelopes (their shape checked by the route), each checked against its event's contract: a 422 naming the
+      // fields of the data
+      const body = c.req.valid('json');
+      return c.json(await processor.handle((Array.isArray(body) ? body : [body]).map((event) => acceptedEvent(EVENT_SCHEMAS, event))), 202);
     },
   );
   return app;

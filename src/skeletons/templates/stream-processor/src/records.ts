@@ -1,5 +1,5 @@
 import { EVENT_SCHEMAS } from '@allframe/events';
-import { EventValidationError, HttpError, parseEnvelope } from '@allframe/platform';
+import { EventValidationError, parseEnvelope } from '@allframe/platform';
 import type { EventEnvelope, Logger } from '@allframe/platform';
 import type { KinesisStreamEvent, KinesisStreamRecord, SQSEvent, SQSRecord } from 'aws-lambda';
 
@@ -20,17 +20,4 @@ export function parseRecords(event: KinesisStreamEvent | SQSEvent, logger: Logge
     }
   }
   return events;
-}
-
-/**
- * The envelopes of an HTTP body: one envelope or an array of them; anything else is a 400, an event whose data do
- * not match its contract a 422 naming the fields.
- */
-export function parseBody(body: unknown): EventEnvelope[] {
-  try {
-    return (Array.isArray(body) ? body : [body]).map((item) => parseEnvelope(JSON.stringify(item), EVENT_SCHEMAS));
-  } catch (err) {
-    if (err instanceof EventValidationError) throw new HttpError(422, err.message, err.fields);
-    throw new HttpError(400, 'expected an event envelope or an array of them');
-  }
 }
