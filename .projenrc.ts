@@ -176,7 +176,7 @@ new JsonFile(project, 'tsconfig.skeletons.json', {
       noUnusedLocals: true,
       noUnusedParameters: true,
       noEmit: true,
-      paths: { '@allframe/platform': ['./src/skeletons/platform/src/index.ts'], '@allframe/platform/graphql': ['./src/skeletons/platform/src/graphql.ts'], '@allframe/events': ['./src/skeletons/templates/events/src/index.ts'], '@__architecture__/__callee__/src/routes': ['./src/skeletons/templates/stateless/src/routes.ts'] },
+      paths: { '@allframe/platform': ['./src/skeletons/platform/src/index.ts'], '@allframe/platform/graphql': ['./src/skeletons/platform/src/graphql.ts'], '@allframe/platform/grpc': ['./src/skeletons/platform/src/grpc.ts'], '@allframe/events': ['./src/skeletons/templates/events/src/index.ts'], '@__architecture__/__callee__/src/routes': ['./src/skeletons/templates/stateless/src/routes.ts'] },
       rootDirs: ['./src/skeletons/templates/service', ...ARCHETYPE_TEMPLATE_DIRS],
     },
     include: SKELETON_SOURCES,

@@ -89,6 +89,13 @@ export interface FargateHttpServiceProps extends FargateContainerOptions {
    * @default - the alarms have no action
    */
   readonly alarmTopic?: sns.ITopic;
+  /**
+   * Carry gRPC to the tasks too: an HTTPS:443 listener with this certificate (an Application Load Balancer carries
+   * gRPC over HTTPS only) forwarding to a gRPC target group on the container port (HTTP/2 to the tasks, health checked
+   * by `grpc.health.v1.Health/Check`). The container must speak HTTP/2 without TLS (h2c) on that port.
+   * @default - no gRPC listener
+   */
+  readonly grpcCertificate?: acm.ICertificate;
 }
 
 /**
@@ -119,6 +126,10 @@ export class FargateHttpService extends Construct implements ec2.IConnectable {
   readonly serverErrorAlarm: cloudwatch.Alarm;
   /** Fires when the p99 response time of the tasks is too high. */
   readonly latencyAlarm: cloudwatch.Alarm;
+  /** The HTTPS listener that carries gRPC, with `grpcCertificate`. */
+  readonly grpcListener?: elbv2.ApplicationListener;
+  /** The gRPC target group, with `grpcCertificate`. */
+  readonly grpcTargetGroup?: elbv2.ApplicationTargetGroup;
 
   constructor(scope: Construct, id: string, props: FargateHttpServiceProps) {
     super(scope, id);
@@ -199,6 +210,33 @@ export class FargateHttpService extends Construct implements ec2.IConnectable {
         unhealthyThresholdCount: 3,
       },
     });
+
+    if (props.grpcCertificate) {
+      if (https) throw new Error('grpcCertificate needs the HTTP listener on port 80: leave certificate unset (gRPC takes port 443)');
+      this.grpcListener = this.loadBalancer.addListener('Grpc', {
+        port: 443,
+        protocol: elbv2.ApplicationProtocol.HTTPS,
+        certificates: [elbv2.ListenerCertificate.fromCertificateManager(props.grpcCertificate)],
+        sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
+        open: internetFacing,
+      });
+      if (!internetFacing) this.loadBalancer.connections.allowFrom(ec2.Peer.ipv4(network.cidr), ec2.Port.tcp(443), 'gRPC (port 443) from inside the VPC');
+      this.grpcTargetGroup = this.grpcListener.addTargets('GrpcTasks', {
+        port: containerPort,
+        protocol: elbv2.ApplicationProtocol.HTTP,
+        protocolVersion: elbv2.ApplicationProtocolVersion.GRPC,
+        targets: [this.service],
+        deregistrationDelay: DEFAULT_DEREGISTRATION_DELAY,
+        healthCheck: {
+          path: '/grpc.health.v1.Health/Check',
+          healthyGrpcCodes: '0',
+          interval: Duration.seconds(15),
+          timeout: Duration.seconds(5),
+          healthyThresholdCount: 2,
+          unhealthyThresholdCount: 3,
+        },
+      });
+    }
 
     const scaling = this.service.autoScaleTaskCount({ minCapacity, maxCapacity });
     scaling.scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: targetCpuPercent });

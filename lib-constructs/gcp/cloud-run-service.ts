@@ -108,6 +108,13 @@ export interface CloudRunServiceProps {
    */
   readonly sessionAffinity?: boolean;
   /**
+   * HTTP/2 end to end: Cloud Run sends every request to the container as HTTP/2 without TLS (h2c), as gRPC needs
+   * (the container port is named `h2c`). The container must speak h2c on its port; HTTP/1.1 probes still reach it
+   * only if it speaks both (the generated services do).
+   * @default false
+   */
+  readonly http2?: boolean;
+  /**
    * Terraform's `deletion_protection` on the service.
    * @default false - `terraform destroy` may delete the service (it keeps no data)
    */
@@ -233,7 +240,7 @@ export class CloudRunService extends Construct {
         containers: [
           {
             image: props.image,
-            ports: { containerPort: port },
+            ports: props.http2 === true ? { name: 'h2c', containerPort: port } : { containerPort: port },
             resources: { limits: { cpu: sizing.cpu, memory: sizing.memory }, cpuIdle: props.cpuAlwaysAllocated !== true, startupCpuBoost: true },
             startupProbe: defaultStartupProbe(port),
             livenessProbe: defaultLivenessProbe(port),

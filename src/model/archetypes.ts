@@ -26,6 +26,9 @@ export type ArchetypeKind = (typeof ARCHETYPE_KINDS)[number];
  */
 export const GRAPHQL_ARCHETYPES: readonly ArchetypeKind[] = ['stateless', 'event-sourced', 'bff'];
 
+/** The archetypes that serve gRPC when their `protocols` include grpc: the CRUD of the stateless services' entities. */
+export const GRPC_ARCHETYPES: readonly ArchetypeKind[] = ['stateless'];
+
 /** Other spellings accepted for `type`, normalised during resolve. */
 export const ARCHETYPE_ALIASES = { 'anti-corruption-layer': 'legacy-adapter' } as const satisfies Record<string, ArchetypeKind>;
 

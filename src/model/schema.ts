@@ -112,6 +112,13 @@ const cloud = (g: boolean) =>
             account_id: Opt(Type.String({ description: 'AWS account id (12 digits) the stacks deploy to', pattern: PATTERNS.awsAccount, $comment: 'default: environment-agnostic stacks (account resolved at deploy time)' })),
             region: Opt(Type.String({ description: 'AWS region, e.g. eu-west-1', pattern: PATTERNS.awsRegion, ...dflt(g, 'us-east-1', 'the base file\'s cloud.aws.region') })),
             compute: Opt(Enum(['lambda', 'fargate'] as const, { description: 'Default compute for request/response services', ...dflt(g, 'lambda', 'the base file\'s cloud.aws.compute') })),
+            certificate_arn: Opt(
+              Type.String({
+                description: 'ACM certificate (its ARN) of the HTTPS listener that carries gRPC to the Fargate services whose protocols include grpc: an Application Load Balancer carries gRPC over HTTPS only',
+                pattern: '^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[A-Za-z0-9-]+$',
+                $comment: 'default: none; required on target aws when a Fargate service serves grpc',
+              }),
+            ),
             nat: Opt(Enum(['none', 'instance', 'gateway', 'gateway-per-az'] as const, { description: 'Outbound internet for private subnets when a VPC is needed: none (VPC endpoints only), one NAT instance, one NAT gateway, or one per availability zone', ...dflt(g, FILE_DEFAULTS.aws.nat, 'the base file\'s cloud.aws.nat') })),
           },
           { description: 'Amazon Web Services settings', $comment: 'default: absent; required when the target is aws' },

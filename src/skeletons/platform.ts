@@ -36,8 +36,8 @@ export function platformFiles(model: ResolvedArchitecture): OutputFile[] {
       private: true,
       main: 'src/index.ts',
       types: 'src/index.ts',
-      // GraphQL is a subpath of its own, so that a service without it does not load graphql-yoga
-      exports: { '.': './src/index.ts', './graphql': './src/graphql.ts' },
+      // GraphQL and gRPC are subpaths of their own, so that a service without them does not load graphql-yoga or Connect
+      exports: { '.': './src/index.ts', './graphql': './src/graphql.ts', './grpc': './src/grpc.ts' },
       dependencies: pick([
         'hono',
         '@hono/node-server',
@@ -66,6 +66,9 @@ export function platformFiles(model: ResolvedArchitecture): OutputFile[] {
         '@escape.tech/graphql-armor-max-depth',
         '@escape.tech/graphql-armor-cost-limit',
         '@escape.tech/graphql-armor-max-aliases',
+        '@bufbuild/protobuf',
+        '@connectrpc/connect',
+        '@connectrpc/connect-node',
       ]),
     }),
     ...templateFiles().map((f) => managed(`packages/platform/${f.path}`, f.content)),

@@ -33,6 +33,7 @@ export function rootFiles(model: ResolvedArchitecture, sourceFile: string): Outp
         openapi: 'UPDATE_OPENAPI=1 jest --coverage=false test/openapi',
         // the committed GraphQL schemas of the services that serve GraphQL, likewise
         ...(model.services.some((s) => s.protocols.includes('graphql')) ? { graphql: 'UPDATE_GRAPHQL=1 jest --coverage=false test/graphql' } : {}),
+        ...(model.services.some((s) => s.protocols.includes('grpc')) ? { proto: 'UPDATE_PROTO=1 jest --coverage=false test/grpc' } : {}),
         // docs/asyncapi.yaml and packages/events/schemas/, after a change to the event schemas
         asyncapi: 'UPDATE_ASYNCAPI=1 jest --coverage=false packages/events/test/asyncapi',
         test: 'npm run typecheck && npm run lint && npm run jest',

@@ -85,6 +85,20 @@ export function serviceGraphqlTest(ctx: ServiceContext): OutputFile[] {
   return ctx.service.protocols.includes('graphql') ? [templateFile('managed', ctx.dir, 'service/test/graphql.test.ts', serviceData(ctx))] : [];
 }
 
+/**
+ * The test that keeps the committed .proto file of a service whose protocols include grpc
+ * (`services/<name>/proto/<package path>/<name>.proto`) equal to the API it serves (`npm run proto`).
+ */
+export function serviceGrpcTest(ctx: ServiceContext): OutputFile[] {
+  return ctx.service.protocols.includes('grpc') ? [templateFile('managed', ctx.dir, 'service/test/grpc.test.ts', serviceData(ctx))] : [];
+}
+
+/** The gRPC package of a service (`shop_platform.user_service.v1`) and its file's name under proto/, by that package's path. */
+export function grpcNames(ctx: ServiceContext): Names {
+  const parts = [ctx.model.file.architecture.name, ctx.service.name].map((n) => n.replace(/-/g, '_'));
+  return { grpcPackage: `${parts.join('.')}.v1`, grpcFile: `${parts.join('/')}/v1/${parts[1]!}.proto` };
+}
+
 /** `src/clients.ts`: typed clients of {@link typedCallees}, none when the service calls none. */
 export function serviceClients(ctx: ServiceContext): OutputFile[] {
   const callees = typedCallees(ctx);
@@ -119,7 +133,7 @@ export function serviceSecrets(ctx: ServiceContext): OutputFile[] {
  */
 export function serviceHttpEntries(ctx: ServiceContext, options: { readonly relay?: boolean } = {}): OutputFile[] {
   const relay = options.relay === true;
-  const data = serviceData(ctx, { flags: { relay } });
+  const data = serviceData(ctx, { flags: { relay, grpc: ctx.service.protocols.includes('grpc') } });
   return [
     templateFile('managed', ctx.dir, 'service/src/entry/server.ts', data),
     ...(relay ? [templateFile('managed', ctx.dir, 'service/src/entry/relay.ts', data)] : []),

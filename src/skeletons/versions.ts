@@ -45,6 +45,12 @@ export const RUNTIME_DEPENDENCIES = {
   '@escape.tech/graphql-armor-max-depth': '2.4.2',
   '@escape.tech/graphql-armor-cost-limit': '2.4.3',
   '@escape.tech/graphql-armor-max-aliases': '2.6.2',
+  // gRPC when a service's protocols include grpc: Connect (Buf's gRPC for TypeScript: gRPC, gRPC-Web and the Connect
+  // protocol from one handler, on the service's own port; 2.2+ needs Node 22) on protobuf-es descriptors built from
+  // the zod schemas, so no protoc or code generation step.
+  '@bufbuild/protobuf': '2.17.0',
+  '@connectrpc/connect': '2.1.2',
+  '@connectrpc/connect-node': '2.1.2',
 } as const;
 
 export const DEV_DEPENDENCIES = {

@@ -134,10 +134,28 @@ export const TARGET_CHECKS: Record<TargetId, TargetChecks> = {
   fly: {},
 };
 
-function checkAwsService(s: ResolvedService, { report }: TargetCheckContext): void {
+function checkAwsService(s: ResolvedService, { model, report }: TargetCheckContext): void {
   const spec = s.spec;
   const info = ARCHETYPES[s.kind];
   const timeout = s.sizing.timeout_seconds;
+  const certificate = model.file.cloud?.aws?.certificate_arn;
+  const region = model.file.cloud?.aws?.region;
+  if (s.compute === 'fargate' && s.protocols.includes('grpc') && certificate !== undefined && region !== undefined && certificate.split(':')[3] !== region) {
+    report({
+      code: 'AF5001',
+      message: `service "${s.name}" serves grpc on Fargate in ${region}, but cloud.aws.certificate_arn is a certificate of ${certificate.split(':')[3] ?? '?'}: a load balancer uses certificates of its own region only`,
+      path: svcPath(s, 'protocols'),
+      hint: `set cloud.aws.certificate_arn to a certificate in ${region} (in environments.<name>.cloud.aws for an environment in another region)`,
+    });
+  }
+  if (s.compute === 'fargate' && s.protocols.includes('grpc') && certificate === undefined) {
+    report({
+      code: 'AF5001',
+      message: `service "${s.name}" serves grpc on Fargate, which needs an HTTPS listener on its load balancer on target aws (an Application Load Balancer carries gRPC over HTTPS only)`,
+      path: svcPath(s, 'protocols'),
+      hint: 'set cloud.aws.certificate_arn to an ACM certificate for the listener, or remove grpc',
+    });
+  }
   if (s.compute === 'lambda' && info.compute) {
     if (timeout > LIMITS.lambdaTimeoutSeconds) {
       report({ code: 'AF5002', message: `service "${s.name}": timeout_seconds ${timeout} is above Lambda's limit of ${LIMITS.lambdaTimeoutSeconds} s on target aws`, path: svcPath(s, 'timeout_seconds'), hint: 'use compute: fargate for long-running work' });
@@ -149,7 +167,7 @@ function checkAwsService(s: ResolvedService, { report }: TargetCheckContext): vo
       report({ code: 'AF5002', message: `service "${s.name}": memory_mb ${mem} is above Lambda's limit of ${LIMITS.lambdaMemoryMb.max} MiB on target aws`, path: svcPath(s, 'memory_mb') });
     }
     if (s.protocols.includes('grpc')) {
-      report({ code: 'AF5001', message: `service "${s.name}" serves grpc, which API Gateway in front of Lambda cannot carry on target aws`, path: svcPath(s, 'protocols'), hint: 'gRPC needs compute: fargate, once gRPC servers are built (issue 12; until then AF5010 refuses grpc on every target)' });
+      report({ code: 'AF5001', message: `service "${s.name}" serves grpc, which API Gateway in front of Lambda cannot carry on target aws`, path: svcPath(s, 'protocols'), hint: 'use compute: fargate: a load balancer carries gRPC to the tasks over HTTP/2' });
     }
     if (spec.schedule && s.sizing.schedule.timeout_minutes * 60 > LIMITS.lambdaTimeoutSeconds) {
       report({ code: 'AF5002', message: `service "${s.name}": schedule.timeout_minutes ${s.sizing.schedule.timeout_minutes} is above Lambda's 15 minutes on target aws`, path: svcPath(s, 'schedule', 'timeout_minutes'), hint: 'use compute: fargate for longer jobs' });

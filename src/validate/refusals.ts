@@ -5,7 +5,7 @@
  * honours). test/validate/key-coverage.test.ts walks every key of the JSON Schema and fails when a key is
  * neither read by a target's code nor listed here for that target; later work shrinks this table.
  */
-import { GRAPHQL_ARCHETYPES } from '../model/archetypes';
+import { GRAPHQL_ARCHETYPES, GRPC_ARCHETYPES } from '../model/archetypes';
 import type { TargetId } from '../model/constants';
 import { type DiagnosticInit, type DocPath, formatPath } from '../model/diagnostics';
 import type { ResolvedArchitecture, ResolvedService } from '../resolve/model';
@@ -39,10 +39,14 @@ export interface TargetRefusals {
 
 const is = (expected: unknown) => (v: unknown) => v === expected;
 const servesGraphql = (s: ResolvedService | undefined) => s !== undefined && GRAPHQL_ARCHETYPES.includes(s.kind);
+const servesGrpc = (s: ResolvedService | undefined) => s !== undefined && GRPC_ARCHETYPES.includes(s.kind);
+/** The protocols of a list that the service's archetype does not serve. */
+const unserved = (v: readonly unknown[], s: ResolvedService | undefined) => v.filter((p) => (p === 'grpc' && !servesGrpc(s)) || (p === 'graphql' && !servesGraphql(s)));
 const isEmpty = (v: unknown) => v === undefined || (Array.isArray(v) && v.length === 0);
 const dflt = (v: unknown) => `\`${JSON.stringify(v)}\` (the default)`;
 const GRAPHQL_LIST = `${GRAPHQL_ARCHETYPES.slice(0, -1).join(', ')} and ${GRAPHQL_ARCHETYPES[GRAPHQL_ARCHETYPES.length - 1]!}`;
-const ISSUE_12 = `gRPC servers are not built yet (issue 12); GraphQL is served by the ${GRAPHQL_LIST} archetypes`;
+const GRPC_LIST = GRPC_ARCHETYPES.join(', ');
+const PROTOCOLS_BUILT = `GraphQL is served by the ${GRAPHQL_LIST} archetypes, gRPC by the ${GRPC_LIST} archetype; other archetypes serve REST`;
 
 /** Keys no target honours yet: the same entry on aws and gcp. */
 const NOWHERE: readonly Refusal[] = [
@@ -82,11 +86,11 @@ const NOWHERE: readonly Refusal[] = [
   { path: 'deployment.rollback_on_failure', reason: 'no alarm-driven rollback is built (a failed CloudFormation update rolls back; a failed Terraform apply does not)', hint: 'remove it', passes: dflt(true), accepts: is(true) },
   {
     path: 'services[].protocols',
-    reason: ISSUE_12,
-    hint: 'remove grpc, and graphql from services of other archetypes (the service serves REST)',
-    passes: `lists without \`grpc\`; \`graphql\` on ${GRAPHQL_LIST} services`,
-    accepts: (v, { service }) => Array.isArray(v) && !v.some((p) => p === 'grpc' || (p === 'graphql' && !servesGraphql(service))),
-    show: (v, { service }) => (Array.isArray(v) ? v.filter((p) => p === 'grpc' || (p === 'graphql' && !servesGraphql(service))).join(', ') : String(v)),
+    reason: PROTOCOLS_BUILT,
+    hint: 'remove graphql and grpc from services of archetypes that do not serve them (the service serves REST)',
+    passes: `\`graphql\` on ${GRAPHQL_LIST} services; \`grpc\` on ${GRPC_LIST} services`,
+    accepts: (v, { service }) => Array.isArray(v) && unserved(v, service).length === 0,
+    show: (v, { service }) => (Array.isArray(v) ? unserved(v, service).join(', ') : String(v)),
   },
   {
     path: 'services[].consumes[].filter.<name>',

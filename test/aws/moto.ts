@@ -604,6 +604,45 @@ async function failureReasons(cfn: CloudFormationClient, stackName: string): Pro
   }
 }
 
+/** The literal ACM certificate ARNs the template's listeners name. */
+function listenerCertificates(template: JsonObject): string[] {
+  const arns = new Set<string>();
+  for (const resource of Object.values(isObject(template.Resources) ? template.Resources : {})) {
+    if (!isObject(resource) || resource.Type !== 'AWS::ElasticLoadBalancingV2::Listener' || !isObject(resource.Properties)) continue;
+    const certificates = resource.Properties.Certificates;
+    for (const c of Array.isArray(certificates) ? certificates : []) {
+      if (isObject(c) && typeof c.CertificateArn === 'string' && c.CertificateArn.includes(':acm:')) arns.add(c.CertificateArn);
+    }
+  }
+  return [...arns].sort();
+}
+
+/**
+ * moto's ELBv2 refuses a listener whose certificate its ACM does not hold, and ACM picks a new certificate's ARN: each
+ * certificate the template's listeners name is requested from moto's ACM (a JSON call, as the SDK makes it) and the
+ * template is given moto's ARN instead, noted in `notes`.
+ */
+async function standInCertificates(moto: Pick<Moto, 'endpoint'>, template: JsonObject, region: string, account: string, notes: string[]): Promise<JsonObject> {
+  let text = JSON.stringify(template);
+  for (const arn of listenerCertificates(template)) {
+    const res = await fetch(moto.endpoint, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': 'CertificateManager.RequestCertificate',
+        'x-moto-account-id': account,
+        authorization: `AWS4-HMAC-SHA256 Credential=${MOTO_CREDENTIALS.accessKeyId}/20260101/${region}/acm/aws4_request, SignedHeaders=host, Signature=0`,
+      },
+      body: JSON.stringify({ DomainName: 'grpc.internal.example' }),
+    });
+    const body = (await res.json()) as { CertificateArn?: string };
+    if (!res.ok || body.CertificateArn === undefined) throw new Error(`moto's ACM did not issue a certificate (HTTP ${res.status})`);
+    text = text.split(JSON.stringify(arn)).join(JSON.stringify(body.CertificateArn));
+    notes.push(`certificate ${arn} stood in by moto's ${body.CertificateArn}`);
+  }
+  return JSON.parse(text) as JsonObject;
+}
+
 async function seedBootstrapVersion(clients: MotoClients, template: JsonObject, version: string): Promise<void> {
   const parameters = isObject(template.Parameters) ? template.Parameters : {};
   const names = new Set<string>();
@@ -628,7 +667,9 @@ export async function deployTemplate(moto: Pick<Moto, 'endpoint'>, stackName: st
   const account = options.account ?? MOTO_ACCOUNT;
   const clients = motoClients(moto, region, account);
   try {
-    const prepared = prepareTemplate(template, options.supported ?? loadSupportedTypes(), { region, account });
+    const adapted = prepareTemplate(template, options.supported ?? loadSupportedTypes(), { region, account });
+    const notes = [...adapted.notes];
+    const prepared: PreparedTemplate = { ...adapted, template: await standInCertificates(moto, adapted.template, region, account, notes), notes };
     await seedBootstrapVersion(clients, prepared.template, options.bootstrapVersion ?? '30');
     const started = Date.now();
     const cfn = clients.cloudFormation;

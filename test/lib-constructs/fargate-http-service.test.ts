@@ -228,10 +228,40 @@ describe('FargateHttpService', () => {
     expect(api.metricLoadBalancerErrors().metricName).toBe('HTTPCode_ELB_5XX_Count');
   });
 
+  test('with grpcCertificate: an HTTPS:443 listener forwarding gRPC (HTTP/2) to the tasks, health checked by grpc.health.v1', () => {
+    // GIVEN / WHEN
+    const { s } = setup();
+    const { network, image } = { network: new ServiceNetwork(s, 'Net2'), image: ecs.ContainerImage.fromRegistry('api') };
+    const api = new FargateHttpService(s, 'Api', { network, image, grpcCertificate: acm.Certificate.fromCertificateArn(s, 'GrpcCert', certificateArn) });
+    const t = Template.fromStack(s);
+    // THEN REST stays on port 80; gRPC takes 443 with the certificate, to the same container port
+    t.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 80, Protocol: 'HTTP' });
+    t.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 443, Protocol: 'HTTPS', Certificates: [{ CertificateArn: certificateArn }], SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06' });
+    t.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+      Port: 8080,
+      Protocol: 'HTTP',
+      ProtocolVersion: 'GRPC',
+      HealthCheckPath: '/grpc.health.v1.Health/Check',
+      Matcher: { GrpcCode: '0' },
+    });
+    t.hasResourceProperties('AWS::ECS::Service', { LoadBalancers: Match.arrayWith([Match.objectLike({ ContainerPort: 8080, TargetGroupArn: { Ref: Match.stringLikeRegexp('GrpcGrpcTasks') } })]) });
+    // reachable from inside the VPC only
+    t.hasResourceProperties('AWS::EC2::SecurityGroup', { SecurityGroupIngress: Match.arrayWith([Match.objectLike({ FromPort: 443, ToPort: 443, CidrIp: '10.0.0.0/16' })]) });
+    expect(api.grpcTargetGroup).toBeDefined();
+    expect(api.grpcListener).toBeDefined();
+  });
+
+  test('grpcCertificate with certificate is refused: both would take port 443', () => {
+    const { s, network, image } = setup();
+    const cert = acm.Certificate.fromCertificateArn(s, 'Cert', certificateArn);
+    expect(() => new FargateHttpService(s, 'Api', { network, image, certificate: cert, grpcCertificate: cert })).toThrow('grpcCertificate needs the HTTP listener on port 80');
+  });
+
   test.each([
     ['internal, plain HTTP', {}],
     ['internet-facing with HTTPS (EC23 acknowledged for the load balancer only)', { internetFacing: true, withCertificate: true }],
-  ])('passes cdk-nag AwsSolutions: %s', (_name, o: { internetFacing?: boolean; withCertificate?: boolean }) => {
+    ['internal, with a gRPC listener', { grpc: true }],
+  ])('passes cdk-nag AwsSolutions: %s', (_name, o: { internetFacing?: boolean; withCertificate?: boolean; grpc?: boolean }) => {
     const { app, s, network, image } = setup();
     const secret = new secretsmanager.Secret(s, 'Token');
     Validations.of(secret).acknowledge({ id: 'AwsSolutions-SMG4', reason: 'test secret' });
@@ -242,6 +272,7 @@ describe('FargateHttpService', () => {
       secrets: { TOKEN: ecs.Secret.fromSecretsManager(secret) },
       ...(o.internetFacing ? { internetFacing: true } : {}),
       ...(o.withCertificate ? { certificate: acm.Certificate.fromCertificateArn(s, 'Cert', certificateArn) } : {}),
+      ...(o.grpc ? { grpcCertificate: acm.Certificate.fromCertificateArn(s, 'GrpcCert', certificateArn) } : {}),
     });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     expect(() => app.synth()).not.toThrow();

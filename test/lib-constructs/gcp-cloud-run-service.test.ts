@@ -89,6 +89,15 @@ describe('CloudRunService', () => {
     expect(c.env).toBeUndefined();
   });
 
+  test('http2: the container port is named h2c, so Cloud Run sends HTTP/2 end to end (gRPC)', () => {
+    const s = stack();
+    new CloudRunService(s, 'Orders', { ...base, http2: true });
+    expect(container(onlyService(synth(s))).ports).toEqual({ name: 'h2c', container_port: 8080 });
+    const plain = stack();
+    new CloudRunService(plain, 'Orders', base);
+    expect(container(onlyService(synth(plain))).ports).toEqual({ container_port: 8080 });
+  });
+
   test('user sizing overrides the defaults, a deliberate 0 included', () => {
     const s = stack();
     new CloudRunService(s, 'Chat', { ...base, name: 'chat', minInstances: 1, maxInstances: 3, cpu: '2', memory: '1Gi', concurrency: 250, timeoutSeconds: 3600, sessionAffinity: true, deletionProtection: true });

@@ -88,10 +88,27 @@ services:
       `AF5002@${pos(text, '31')}`,
       `AF5002@${pos(text, '10241')}`,
       `AF5001@${pos(text, '[grpc]')}`,
-      // and grpc is not built on any compute yet (issue 12)
-      `AF5010@${pos(text, '[grpc]')}`,
       `AF5002@${pos(text, '16')}`,
     ]);
+    expect(check(text).diagnostics.find((d) => d.code === 'AF5001')!.hint).toBe('use compute: fargate: a load balancer carries gRPC to the tasks over HTTP/2');
+  });
+
+  test('gRPC on Fargate needs cloud.aws.certificate_arn (an HTTPS listener), of the region it deploys to', () => {
+    const services = `services:\n  - { name: inventory, type: stateless, compute: fargate, protocols: [rest, grpc] }\n`;
+    const without = `architecture: { name: shop }\ncloud: { aws: { region: eu-west-1 } }\n${services}`;
+    const r = check(without);
+    expect(where(r.diagnostics)).toEqual([`AF5001@${pos(without, '[rest, grpc]')}`]);
+    expect(r.diagnostics[0]!.message).toBe('service "inventory" serves grpc on Fargate, which needs an HTTPS listener on its load balancer on target aws (an Application Load Balancer carries gRPC over HTTPS only)');
+    expect(r.diagnostics[0]!.hint).toBe('set cloud.aws.certificate_arn to an ACM certificate for the listener, or remove grpc');
+    const arn = 'arn:aws:acm:eu-west-1:123456789012:certificate/0b1c2d3e-0000-4000-8000-000000000000';
+    const withCertificate = `architecture: { name: shop }\ncloud: { aws: { region: eu-west-1, certificate_arn: "${arn}" } }\n${services}`;
+    expect(check(withCertificate).diagnostics).toEqual([]);
+    const elsewhere = `architecture: { name: shop }\ncloud: { aws: { region: eu-central-1, certificate_arn: "${arn}" } }\n${services}`;
+    const wrong = check(elsewhere);
+    expect(where(wrong.diagnostics)).toEqual([`AF5001@${pos(elsewhere, '[rest, grpc]')}`]);
+    expect(wrong.diagnostics[0]!.message).toContain('cloud.aws.certificate_arn is a certificate of eu-west-1');
+    // not an ACM certificate ARN: the schema refuses it
+    expect(check(`architecture: { name: shop }\ncloud: { aws: { certificate_arn: "arn:aws:iam::1:x" } }\n${services}`).diagnostics.map((d) => d.code)).toEqual(['AF3006']);
   });
 
   test('Fargate cpu and memory must be a valid pair', () => {

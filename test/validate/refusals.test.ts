@@ -26,6 +26,10 @@ services:
     type: stateless
     protocols: [rest, graphql, grpc]
     publishes: [Ping]
+  - name: ledger
+    type: event-sourced
+    protocols: [rest, graphql, grpc]
+    cqrs: { snapshot_frequency: 50 }
   - name: pinger
     type: producer
     protocols: [rest, graphql]
@@ -45,17 +49,18 @@ services:
       `architecture.yaml:${pos(file, '20 }')} AF5010 /deployment/canary_percentage`,
       `architecture.yaml:${pos(file, 'true', 2)} AF5010 /testing/contract_testing`,
       `architecture.yaml:${pos(file, 'false')} AF5010 /services/0/consumer/dlq`,
-      // on aws, grpc on Lambda is also a capability error (API Gateway cannot carry it)
+      // a stateless service serves both; on aws, grpc on Lambda is a capability error (API Gateway cannot carry it)
       ...(target === 'aws' ? [`architecture.yaml:${pos(file, '[rest, graphql, grpc]')} AF5001 /services/1/protocols`] : []),
-      `architecture.yaml:${pos(file, '[rest, graphql, grpc]')} AF5010 /services/1/protocols`,
-      `architecture.yaml:${pos(file, '[rest, graphql]')} AF5010 /services/2/protocols`,
+      ...(target === 'aws' ? [`architecture.yaml:${pos(file, '[rest, graphql, grpc]', 2)} AF5001 /services/2/protocols`] : []),
+      `architecture.yaml:${pos(file, '[rest, graphql, grpc]', 2)} AF5010 /services/2/protocols`,
+      `architecture.yaml:${pos(file, '[rest, graphql]')} AF5010 /services/3/protocols`,
     ]);
     expect(r.diagnostics[1]!.message).toBe(`deployment.strategy canary is not yet supported on ${target}; remove it or use rolling`);
-    // a stateless service serves graphql, so only grpc is named; a producer serves neither
+    // an event-sourced service serves graphql, so only grpc is named; a producer serves neither
     const [grpc, graphql] = r.diagnostics.filter((d) => d.code === 'AF5010').slice(-2);
-    expect(grpc!.message).toBe(`services[1].protocols grpc is not yet supported on ${target}; remove grpc, and graphql from services of other archetypes (the service serves REST)`);
-    expect(grpc!.hint).toBe('gRPC servers are not built yet (issue 12); GraphQL is served by the stateless, event-sourced and bff archetypes (docs/target-support.md)');
-    expect(graphql!.message).toBe(`services[2].protocols graphql is not yet supported on ${target}; remove grpc, and graphql from services of other archetypes (the service serves REST)`);
+    expect(grpc!.message).toBe(`services[2].protocols grpc is not yet supported on ${target}; remove graphql and grpc from services of archetypes that do not serve them (the service serves REST)`);
+    expect(grpc!.hint).toBe('GraphQL is served by the stateless, event-sourced and bff archetypes, gRPC by the stateless archetype; other archetypes serve REST (docs/target-support.md)');
+    expect(graphql!.message).toBe(`services[3].protocols graphql is not yet supported on ${target}; remove graphql and grpc from services of archetypes that do not serve them (the service serves REST)`);
   });
 
   test.each([

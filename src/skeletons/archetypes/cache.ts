@@ -68,7 +68,7 @@ export function renderCache(ctx: ServiceContext): OutputFile[] {
       subscribedTo: events.length > 0 ? events.join(', ') : 'the invalidation events',
       firstEvent: events[0] ?? '',
     },
-    flags: { events: events.length > 0, relay: false },
+    flags: { events: events.length > 0, relay: false, grpc: false },
     lists: { events: events.map(eventNames) },
   });
   const file = (kind: 'managed' | 'owned', path: string) => templateFile(kind, ctx.dir, `cache/${path}`, data);

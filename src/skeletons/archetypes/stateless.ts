@@ -2,7 +2,7 @@
 import type { OutputFile } from '../../model/output-file';
 import type { ServiceContext } from '../context';
 import { dockerfile, servicePackage } from '../context';
-import { apiDocsVar, graphqlConfig, serviceConfig, serviceGraphqlTest, serviceOpenApiTest, serviceData, serviceHttpEntries } from '../service-files';
+import { apiDocsVar, graphqlConfig, grpcNames, serviceConfig, serviceGraphqlTest, serviceGrpcTest, serviceOpenApiTest, serviceData, serviceHttpEntries } from '../service-files';
 import { templateFile, type Names } from '../template';
 import { camel, kebab, pascal, plural } from '../names';
 
@@ -24,6 +24,7 @@ export function renderStateless(ctx: ServiceContext): OutputFile[] {
   const outbox = s.spec.messaging?.pattern === 'outbox';
   const idem = s.spec.idempotency?.enabled === true;
   const graphql = s.protocols.includes('graphql');
+  const grpc = s.protocols.includes('grpc');
   const data = serviceData(ctx, {
     names: {
       ...entityNames(entities[0]!),
@@ -32,12 +33,13 @@ export function renderStateless(ctx: ServiceContext): OutputFile[] {
       idempotencyTtl: String(s.sizing.idempotency.ttl_hours * 3600),
       withOutbox: String(outbox),
       withIdempotency: String(idem),
+      ...grpcNames(ctx),
     },
-    flags: { outbox, idempotency: idem, graphql },
+    flags: { outbox, idempotency: idem, graphql, grpc, schemas: graphql || grpc },
     lists: { entities: entities.map(entityNames) },
   });
   const files: OutputFile[] = [
-    servicePackage(ctx, ['hono', '@hono/zod-openapi', 'zod']),
+    servicePackage(ctx, ['hono', '@hono/zod-openapi', 'zod', ...(grpc ? (['@connectrpc/connect', '@connectrpc/connect-node'] as const) : [])]),
     serviceConfig(ctx, { API_DOCS: apiDocsVar(ctx), ...graphqlConfig(ctx) }),
     ...serviceHttpEntries(ctx, { relay: outbox }),
     dockerfile(ctx, 'server'),
@@ -47,6 +49,7 @@ export function renderStateless(ctx: ServiceContext): OutputFile[] {
     templateFile('managed', ctx.dir, 'stateless/test/deps.test.ts', data),
     serviceOpenApiTest(ctx),
     ...serviceGraphqlTest(ctx),
+    ...serviceGrpcTest(ctx),
   ];
   // domain, application and their test: the user's from the first synth on
   for (const e of entities) {

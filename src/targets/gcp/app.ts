@@ -256,6 +256,9 @@ export function buildGcp(stack: GcpStack): GcpShared {
       concurrency: plan.concurrency ?? s.sizing.concurrency,
       sessionAffinity: plan.sessionAffinity,
       cpuAlwaysAllocated: plan.cpuAlwaysAllocated,
+      // gRPC needs HTTP/2 end to end; the generated server speaks HTTP/1.1 and h2c on one port, so REST, push
+      // subscriptions and the HTTP probes keep working
+      ...(s.protocols.includes('grpc') ? { http2: true } : {}),
       ...(plan.vpc !== 'none' ? { vpcAccess: shared.vpcAccess(plan.vpc) } : {}),
       serviceAccount: plan.account,
       ...(plan.dependsOn.length > 0 ? { dependsOn: plan.dependsOn } : {}),

@@ -38,6 +38,7 @@ import { problemFields } from './api';
 import { HttpError, type ProblemField } from './http';
 import type { Logger } from './logger';
 import { MAX_PAGE_SIZE, type Page, type PageQuery } from './page';
+import { nullableOf, objectPropertiesOf, pascal, type JsonSchemaShape as JsonSchema } from './shapes';
 
 /** Where a service serves GraphQL. */
 export const GRAPHQL_PATH = '/graphql';
@@ -51,20 +52,6 @@ export const JsonScalar = new GraphQLScalarType({
   parseLiteral: (ast, variables) => valueFromASTUntyped(ast, variables),
 });
 
-/** The part of a JSON Schema (as zod writes it) that the type mapping reads. */
-interface JsonSchema {
-  type?: string | string[];
-  properties?: Record<string, JsonSchema>;
-  required?: string[];
-  items?: JsonSchema;
-  anyOf?: JsonSchema[];
-  enum?: unknown[];
-  additionalProperties?: unknown;
-  minimum?: number;
-  maximum?: number;
-  description?: string;
-}
-
 const NAME = /^[_A-Za-z][_0-9A-Za-z]*$/;
 
 /** One side of the types (output or input): the types made so far, by name, and how an object type is made. */
@@ -73,10 +60,6 @@ interface Side<T> {
   object(name: string, description: string | undefined, fields: () => Record<string, { type: T }>): T;
 }
 const INT32 = 2 ** 31;
-
-function pascal(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
 
 /**
  * Turns zod schemas into GraphQL types, once per name: objects become object types (input types for inputs), arrays
@@ -120,14 +103,8 @@ export class GraphqlTypes {
     return type;
   }
 
-  /** The schema of T of a `T | null` schema (`anyOf` with null, or `type: [t, 'null']`), else undefined. */
   private nullable(schema: JsonSchema): JsonSchema | undefined {
-    if (Array.isArray(schema.type) && schema.type.includes('null')) {
-      const others = schema.type.filter((t) => t !== 'null');
-      return { ...schema, type: others.length === 1 ? others[0]! : others };
-    }
-    const others = schema.anyOf?.filter((s) => s.type !== 'null');
-    return others?.length === 1 && others.length < (schema.anyOf?.length ?? 0) ? others[0] : undefined;
+    return nullableOf(schema);
   }
 
   /** True when GraphQL can spell the value (so `required` may make it non-null); `unknown` may be null. */
@@ -139,15 +116,9 @@ export class GraphqlTypes {
     return (parent.required ?? []).includes(key) && this.nullable(field) === undefined && this.spelled(field);
   }
 
-  /**
-   * The properties of an object whose keys are GraphQL names, else undefined (JSON): a record, odd keys, or an object
-   * open to more keys than it names (`.catchall()`, `.passthrough()`), whose other keys a type would drop.
-   */
+  /** The properties of an object whose keys are GraphQL names, else undefined (the JSON scalar). */
   private objectProperties(schema: JsonSchema): Record<string, JsonSchema> | undefined {
-    if (schema.type !== 'object' || !schema.properties) return undefined;
-    if (schema.additionalProperties !== undefined && schema.additionalProperties !== false) return undefined;
-    const keys = Object.keys(schema.properties);
-    return keys.length > 0 && keys.every((k) => NAME.test(k)) ? schema.properties : undefined;
+    return objectPropertiesOf(schema, NAME);
   }
 
   private required<T extends GraphQLOutputType | GraphQLInputType>(type: T, required: boolean): T | GraphQLNonNull<T> {

@@ -1,7 +1,11 @@
 // Small fakes shared by the platform tests (not a test file itself).
+import { z } from '@hono/zod-openapi';
 import type { Span, Tracer } from '@opentelemetry/api';
 import type { AwsClient } from '../src/aws';
+import type { CrudUseCases } from '../src/graphql';
+import { HttpError } from '../src/http';
 import type { SqlPool } from '../src/postgres';
+import { MemoryRepository } from '../src/repository';
 import type { Logger } from '../src/logger';
 import type { FetchFn } from '../src/signed-fetch';
 
@@ -82,4 +86,39 @@ export function recorder() {
     return Promise.resolve(new Response('{}'));
   };
   return { sent, fetchFn };
+}
+
+export const ItemInput = z.object({ name: z.string().trim().min(1).max(20), size: z.number().int().min(0).max(100).optional() }).openapi('ItemInput');
+export const Item = ItemInput.extend({ id: z.string() }).openapi('Item');
+export type ItemInput = z.infer<typeof ItemInput>;
+export type Item = z.infer<typeof Item>;
+
+/** The use cases of a CRUD service over the memory repository, as a stateless service's application service has them. */
+export function itemUseCases(): CrudUseCases<Item, ItemInput> & { repo: MemoryRepository<Item> } {
+  const repo = new MemoryRepository<Item>();
+  let next = 0;
+  const get = async (id: string): Promise<Item> => {
+    const item = await repo.get(id);
+    if (!item) throw new HttpError(404, `Item ${id} not found`);
+    return item;
+  };
+  return {
+    repo,
+    create: async (input) => {
+      const item = { ...input, id: `item-${String(++next).padStart(3, '0')}` };
+      await repo.put(item);
+      return item;
+    },
+    get,
+    update: async (id, input) => {
+      const item = { ...input, id: (await get(id)).id };
+      await repo.put(item);
+      return item;
+    },
+    remove: async (id) => {
+      await get(id);
+      await repo.delete(id);
+    },
+    page: (query) => repo.page(query),
+  };
 }

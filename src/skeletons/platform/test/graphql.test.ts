@@ -3,43 +3,7 @@ import { GraphQLEnumType, GraphQLList, GraphQLNonNull, GraphQLObjectType, printS
 import { createApiApp } from '../src/api';
 import { crudFields, eventSourcedFields, graphqlSchema, GraphqlTypes, mountGraphql, queryFields, readModelFields, resolve, servedGraphqlSchema, type CrudUseCases } from '../src/graphql';
 import { HttpError } from '../src/http';
-import { MemoryRepository } from '../src/repository';
-import { fakeLogger } from './fakes';
-
-const ItemInput = z.object({ name: z.string().trim().min(1).max(20), size: z.number().int().min(0).max(100).optional() }).openapi('ItemInput');
-const Item = ItemInput.extend({ id: z.string() }).openapi('Item');
-type ItemInput = z.infer<typeof ItemInput>;
-type Item = z.infer<typeof Item>;
-
-/** The use cases of a CRUD service over the memory repository, as a stateless service's application service has them. */
-function itemUseCases(): CrudUseCases<Item, ItemInput> & { repo: MemoryRepository<Item> } {
-  const repo = new MemoryRepository<Item>();
-  let next = 0;
-  const get = async (id: string): Promise<Item> => {
-    const item = await repo.get(id);
-    if (!item) throw new HttpError(404, `Item ${id} not found`);
-    return item;
-  };
-  return {
-    repo,
-    create: async (input) => {
-      const item = { ...input, id: `item-${String(++next).padStart(3, '0')}` };
-      await repo.put(item);
-      return item;
-    },
-    get,
-    update: async (id, input) => {
-      const item = { ...input, id: (await get(id)).id };
-      await repo.put(item);
-      return item;
-    },
-    remove: async (id) => {
-      await get(id);
-      await repo.delete(id);
-    },
-    page: (query) => repo.page(query),
-  };
-}
+import { fakeLogger, Item, ItemInput, itemUseCases } from './fakes';
 
 function graphqlApp(options: { graphiql?: boolean; useCases?: CrudUseCases<Item, ItemInput> } = {}) {
   const logger = fakeLogger();

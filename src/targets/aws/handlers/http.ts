@@ -6,6 +6,7 @@
  */
 import { Duration, Stack } from 'aws-cdk-lib';
 import { HttpAlbIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { FargateHttpService } from '../../../../lib-constructs/aws/fargate-http-service';
@@ -62,6 +63,7 @@ export function httpService(stack: ServiceStack, options: HttpOptions = {}): Htt
   const outbox = s.spec.messaging?.pattern === 'outbox' && stack.publishes.length > 0;
   const grantees: iam.IGrantable[] = [];
   if (s.compute === 'fargate') {
+    const grpcArn = s.protocols.includes('grpc') ? stack.model.file.cloud?.aws?.certificate_arn : undefined;
     const service = new FargateHttpService(stack, 'Http', {
       network: stack.shared.network(),
       image: stack.code.container(s.name),
@@ -72,6 +74,8 @@ export function httpService(stack: ServiceStack, options: HttpOptions = {}): Htt
       environment: stack.environmentNow(),
       // Always internal: the HTTP API in front is the only way in, public or not.
       internetFacing: false,
+      // gRPC (validation requires the certificate): HTTPS:443 on the same internal load balancer, HTTP/2 to the tasks
+      ...(grpcArn === undefined ? {} : { grpcCertificate: acm.Certificate.fromCertificateArn(stack, 'GrpcCertificate', grpcArn) }),
     });
     stack.configure(service.container);
     // Lambda sets AWS_REGION itself; a container is told (the SDK clients and the request signer read it).

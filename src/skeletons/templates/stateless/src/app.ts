@@ -5,8 +5,9 @@ import {
   toPageQuery,
 } from '@allframe/platform';
 import { crudFields, graphqlSchema, GraphqlTypes, mountGraphql } from '@allframe/platform/graphql'; // @if graphql
+import { GrpcApi, type GrpcServer } from '@allframe/platform/grpc'; // @if grpc
 import { __Entity__Service } from './application/__entityFile__-service'; // @each entities
-// @if graphql
+// @if schemas
 import { __Entity__Filters, __Entity__InputSchema, __Entity__Schema } from './domain/__entityFile__'; // @each entities
 // @end
 import type { Dependencies } from './deps';
@@ -50,3 +51,22 @@ export function buildApp(deps: Dependencies) {
   // @end
   return app;
 }
+// @if grpc
+
+/** The service's gRPC package, and its .proto file: committed under proto/, kept equal by test/grpc.test.ts. */
+export const GRPC_PACKAGE = '__grpcPackage__';
+export const GRPC_FILE = '__grpcFile__';
+
+/**
+ * The same use cases over gRPC, gRPC-Web and Connect, on the service's port beside the HTTP app: a service per entity
+ * (`__Entity__Service`: Get, List, Create, Update, Delete), grpc.health.v1, and reflection when the docs are on.
+ */
+export function buildGrpc(deps: Dependencies): GrpcServer {
+  const api = new GrpcApi(GRPC_PACKAGE, GRPC_FILE);
+  // @each entities
+  const __entity__Service = new __Entity__Service(deps.__entities__, createUnitOfWork(deps.__entities__, deps.events), SOURCE);
+  api.crud({ name: '__Entity__', plural: '__entities__', schema: __Entity__Schema, input: __Entity__InputSchema, filters: __Entity__Filters, useCases: __entity__Service });
+  // @end
+  return api.server({ logger: deps.logger, reflection: deps.apiDocs });
+}
+// @end

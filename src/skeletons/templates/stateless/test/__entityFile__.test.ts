@@ -5,12 +5,21 @@ import {
   OutboxRelay, // @if outbox
   createEventSink,
   createLogger,
+  serve, // @if grpc
   testSecrets,
   type Page,
 } from '@allframe/platform';
 import { DEFAULT_GRAPHQL_LIMITS } from '@allframe/platform/graphql'; // @if graphql
+// @if grpc
+import { Code, createClient } from '@connectrpc/connect';
+import { createGrpcTransport } from '@connectrpc/connect-node';
+// @end
 import { compileErrors, validate } from '@readme/openapi-parser';
-import { buildApp } from '../src/app';
+import {
+  buildApp,
+  buildGrpc, // @if grpc
+  GRPC_PACKAGE, // @if grpc
+} from '../src/app';
 import type { Dependencies } from '../src/deps';
 import type { __Entity__ } from '../src/domain/__entityFile__'; // @each entities
 import { SECRET_NAMES } from '../src/secrets';
@@ -29,7 +38,7 @@ function setup() {
     graphqlLimits: DEFAULT_GRAPHQL_LIMITS, // @if graphql
     close: () => Promise.resolve(),
   };
-  return { app: buildApp(deps), publisher };
+  return { app: buildApp(deps), publisher, deps };
 }
 
 const json = (body: unknown) => ({ method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
@@ -124,4 +133,29 @@ describe('__entitiesPath__', () => {
     expect((await app.request('/healthz')).status).toBe(200);
     expect((await app.request('/readyz')).status).toBe(200);
   });
+  // @if grpc
+
+  test('the same use cases over gRPC, a real client on a real socket: what one protocol writes, the other reads', async () => {
+    // GIVEN the service on a port, gRPC beside HTTP
+    const { deps } = setup();
+    const grpc = buildGrpc(deps);
+    const server = serve(buildApp(deps), { port: 0, logger: deps.logger, signals: [], wrapper: grpc });
+    const baseUrl = `http://127.0.0.1:${server.port}`;
+    const service = grpc.api.proto.registry().getService(`${GRPC_PACKAGE}.__Entity__Service`);
+    if (!service) throw new Error('no __Entity__Service in the gRPC API');
+    const client = createClient(service, createGrpcTransport({ baseUrl })) as unknown as Record<string, (request: object) => Promise<Record<string, unknown>>>;
+    try {
+      // WHEN one is created over gRPC (HTTP/2)
+      const created = (await client['create__Entity__']!({ name: 'over grpc' })) as __Entity__;
+      // THEN REST reads it on the same port, and gRPC lists it
+      expect(((await (await fetch(`${baseUrl}/__entitiesPath__/${created.id}`)).json()) as __Entity__).name).toBe('over grpc');
+      expect(await client['list__Entities__']!({ filter: { name: 'over grpc' } })).toMatchObject({ items: [{ id: created.id }] });
+      // invalid input names the field, as the route does; an unknown id is NOT_FOUND
+      await expect(client['create__Entity__']!({ name: '' })).rejects.toMatchObject({ code: Code.InvalidArgument, rawMessage: expect.stringContaining('#/name') as unknown });
+      await expect(client['get__Entity__']!({ id: 'nope' })).rejects.toMatchObject({ code: Code.NotFound });
+    } finally {
+      await server.close();
+    }
+  });
+  // @end
 });

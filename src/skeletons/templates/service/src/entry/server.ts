@@ -1,5 +1,8 @@
 import { serve } from '@allframe/platform';
-import { buildApp } from '../app';
+import {
+  buildApp,
+  buildGrpc, // @if grpc
+} from '../app';
 import { loadConfig } from '../config';
 import { createDependencies } from '../deps';
 import { loadServiceSecrets } from '../secrets';
@@ -16,6 +19,7 @@ async function main(): Promise<void> {
   serve(buildApp(deps), {
     port: config.PORT,
     logger: deps.logger,
+    wrapper: buildGrpc(deps), // @if grpc
     onShutdown: () => {
       clearInterval(relay); // @if relay
       return deps.close();
