@@ -23,12 +23,13 @@ export function serviceContext(model: ResolvedArchitecture, service: ResolvedSer
 export const ROUTE_EXPORTING: readonly string[] = ['stateless', 'event-sourced', 'saga-orchestrator'];
 
 /**
- * The services `ctx`'s service calls over HTTP and gets typed clients of: the aggregated services of a BFF that
- * export their route definitions ({@link ROUTE_EXPORTING}).
+ * The services `ctx`'s service calls over HTTP and gets typed clients of, those that export their route definitions
+ * ({@link ROUTE_EXPORTING}): the aggregated services of a BFF, the depended-on services of a saga orchestrator (the
+ * archetypes that wire outbound calls with a resilience policy and outbound authentication).
  */
 export function typedCallees(ctx: ServiceContext): string[] {
   const s = ctx.service;
-  const called = s.kind === 'bff' ? (s.spec.bff?.aggregates ?? []) : [];
+  const called = s.kind === 'bff' ? (s.spec.bff?.aggregates ?? []) : s.kind === 'saga-orchestrator' ? (s.spec.depends_on ?? []) : [];
   return called.filter((name) => ctx.model.services.some((o) => o.name === name && ROUTE_EXPORTING.includes(o.kind)));
 }
 

@@ -1,6 +1,7 @@
 /**
- * Typed clients (issue 12): a BFF gets a client of each aggregated stateless service, typed by that service's route
- * definitions (its src/routes.ts, from which its OpenAPI document is generated too). A change to the callee's schema
+ * Typed clients (issue 12): a BFF gets a client of each aggregated service, a saga of each depended-on service, that
+ * exports its routes, typed by that service's route definitions (its src/routes.ts, from which its OpenAPI document is
+ * generated too). A change to the callee's schema
  * that breaks the caller fails the caller's type-check; one that does not, does not. The workspace is written as
  * workspace-typecheck.test.ts writes it (under allframe's node_modules, the services linked as npm workspaces link
  * them) and checked with the generated workspace's compiler options.
@@ -90,5 +91,19 @@ describe('typed clients of the aggregated services', () => {
       expect.stringMatching(/^shop\/services\/web-bff\/src\/application\/users\.ts:18 Object literal may only specify known properties, and 'name' does not exist in type '\{ fullName: string;/),
       expect.stringMatching(/^shop\/services\/web-bff\/test\/bff\.test\.ts:\d+ Property 'name' does not exist on type '\{ fullName: string;/),
     ]);
+  });
+
+  test('a saga gets typed clients of its depended-on services too: a breaking change to one fails the saga type-check', () => {
+    // GIVEN the shop: order-service (a saga) depends on inventory-service (stateless) and payment-gateway (a gateway,
+    // which exports no route definitions), and its deps carry a typed client of inventory-service
+    const clients = readFileSync(join(dir, 'shop', 'services', 'order-service', 'src', 'clients.ts'), 'utf8');
+    expect(clients).toContain("import { ROUTES as INVENTORY_SERVICE } from '@shop-platform/inventory-service/src/routes';");
+    expect(clients).not.toContain('payment-gateway');
+    expect(typecheck('shop/services/order-service')).toEqual([]);
+    // WHEN inventory-service renames name to label
+    const path = join(dir, 'shop', 'services', 'inventory-service', 'src', 'domain', 'inventory.ts');
+    writeFileSync(path, readFileSync(path, 'utf8').replace("name: z.string().trim().min(1).max(200)", 'label: z.string().trim().min(1).max(200)'));
+    // THEN the saga's test of its typed client, which reads name, fails to type-check
+    expect(typecheck('shop/services/order-service')).toEqual([expect.stringMatching(/^shop\/services\/order-service\/test\/deps\.test\.ts:\d+ Property 'name' does not exist on type '\{ label: string;/)]);
   });
 });

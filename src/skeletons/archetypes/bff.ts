@@ -7,11 +7,11 @@ import { OutputFile, managed } from '../../model/output-file';
 import type { ServiceContext } from '../context';
 import { dockerfile, servicePackage, typedCallees } from '../context';
 import type { ConfigVar } from '../common';
-import { camel, constant, kebab, plural } from '../names';
+import { constant, kebab, plural } from '../names';
 import { outboundConfig } from '../outbound';
 import { apiDocsVar, graphqlConfig, serviceClients, serviceConfig, serviceData, serviceGraphqlTest, serviceHttpEntries, serviceOpenApiTest } from '../service-files';
 import { templateFile } from '../template';
-import { entitiesOf } from './stateless';
+import { entitiesOf, typedTestData } from './stateless';
 
 /** Configuration of the outbound resilience policy, defaulted from the resolved resilience settings. */
 export function resilienceConfig(ctx: ServiceContext, timeoutMs = 5000): Record<string, ConfigVar> {
@@ -81,19 +81,15 @@ ${ctx.service.protocols.includes('graphql') ? '- `POST /graphql` serves the over
 export function renderBff(ctx: ServiceContext): OutputFile[] {
   const aggregates = ctx.service.spec.bff?.aggregates ?? [];
   // the first stateless service with a typed client, for the generated test of typed clients
-  const typed = typedCallees(ctx).find((name) => ctx.model.services.some((o) => o.name === name && o.kind === 'stateless'));
-  const typedEntity = typed === undefined ? undefined : entitiesOf({ ...ctx, service: ctx.model.services.find((s) => s.name === typed)! })[0]!;
+  const typed = typedTestData(ctx);
   const data = serviceData(ctx, {
     names: {
       first: aggregates[0]!,
       second: aggregates[1] ?? '',
       multiplier: String(ctx.service.resilience.retry.multiplier),
-      typedCallee: typed ?? '',
-      calleeClient: typed === undefined ? '' : camel(typed),
-      Entity: typedEntity ?? '',
-      typedPath: typedEntity === undefined ? '' : `/${plural(kebab(typedEntity))}`,
+      ...typed.names,
     },
-    flags: { second: aggregates.length > 1, graphql: ctx.service.protocols.includes('graphql'), typedClients: typedCallees(ctx).length > 0, typedTest: typed !== undefined },
+    flags: { second: aggregates.length > 1, graphql: ctx.service.protocols.includes('graphql'), typedClients: typedCallees(ctx).length > 0, typedTest: typed.typedTest },
     lists: { aggregates: aggregates.map((a) => ({ aggregate: a, AGGREGATE: constant(a), overviewPath: overviewPath(ctx, a) })) },
   });
   const managedFiles = ['src/ports.ts', 'src/adapters/downstream.ts', 'src/adapters/rate-limit.ts', 'src/deps.ts', 'src/app.ts'];

@@ -10,10 +10,11 @@
 import type { OutputFile } from '../../model/output-file';
 import { ConfigVar, storeConfig } from '../common';
 import type { ServiceContext } from '../context';
-import { dockerfile, servicePackage } from '../context';
+import { dockerfile, servicePackage, typedCallees } from '../context';
 import { camel, constant, kebab } from '../names';
 import { outboundConfig } from '../outbound';
-import { apiDocsVar, policyNames, serviceConfig, serviceData, serviceHttpEntries, serviceOpenApiTest } from '../service-files';
+import { apiDocsVar, policyNames, serviceClients, serviceConfig, serviceData, serviceHttpEntries, serviceOpenApiTest } from '../service-files';
+import { typedTestData } from './stateless';
 import { templateFile, type Names, type TemplateData } from '../template';
 
 /** The platform's PolicyOptions for the service's resolved resilience, as a TypeScript object literal (gateway.ts). */
@@ -114,6 +115,7 @@ function sagaData(ctx: ServiceContext, saga: Saga): TemplateData {
   const handlers = [...steps, ...comps];
   const remoteStep = steps.find((_, i) => saga.stepService[i] !== undefined);
   const failingComp = comps.findIndex((c, i) => c !== undefined && i < steps.length - 1);
+  const typed = typedTestData(ctx);
   const remoteCalls = handlers.flatMap((h) => {
     const d = handlerService(saga, h);
     return d ? [`http://${d}/${kebab(h)} s1:${kebab(h)}`] : [];
@@ -148,11 +150,14 @@ function sagaData(ctx: ServiceContext, saga: Saga): TemplateData {
       idempotencyTtl: String(s.sizing.idempotency.ttl_hours * 3600),
       withOutbox: String(outbox),
       withIdempotency: String(idem),
+      ...typed.names,
     },
     flags: {
       outbox,
       idempotency: idem,
       clients: deps.length > 0,
+      typedClients: typedCallees(ctx).length > 0,
+      typedTest: typed.typedTest,
       remote: remoteStep !== undefined,
       compensations: comps.length > 0,
       events: publishes.length > 0,
@@ -189,6 +194,8 @@ export function renderSagaOrchestrator(ctx: ServiceContext): OutputFile[] {
     dockerfile(ctx, 'server'),
     // the HTTP client of the depended-on services, the Step Functions and Cloud Workflows adapters of the executions port
     managed('src/adapters/service-client.ts'),
+    // typed clients of the depended-on services that export their routes
+    ...serviceClients(ctx),
     managed('test/service-client.test.ts'),
     managed('src/adapters/step-functions.ts'),
     managed('test/step-functions.test.ts'),

@@ -1,7 +1,7 @@
 /** stateless: CRUD of the declared entities over HTTP, with idempotency, events (direct or outbox), a repository. */
 import type { OutputFile } from '../../model/output-file';
 import type { ServiceContext } from '../context';
-import { dockerfile, servicePackage } from '../context';
+import { dockerfile, servicePackage, typedCallees } from '../context';
 import { apiDocsVar, graphqlConfig, grpcNames, serviceConfig, serviceGraphqlTest, serviceGrpcTest, serviceOpenApiTest, serviceData, serviceHttpEntries } from '../service-files';
 import { templateFile, type Names } from '../template';
 import { camel, kebab, pascal, plural } from '../names';
@@ -15,6 +15,19 @@ export function entitiesOf(ctx: ServiceContext): string[] {
 /** The names of an entity in the templates: `Order`, `order`, `orders`, `order` (files), `orders` (routes). */
 export function entityNames(entity: string): Names {
   return { Entity: entity, entity: camel(entity), entities: camel(plural(entity)), Entities: pascal(plural(entity)), entityFile: kebab(entity), entitiesPath: plural(kebab(entity)) };
+}
+
+/**
+ * For the generated test of a caller's typed clients: the first stateless service it has a typed client of, and the
+ * names the test uses (`typedCallee`, `calleeClient`, the entity and its route's path); `typedTest` false for none.
+ */
+export function typedTestData(ctx: ServiceContext): { names: Names; typedTest: boolean } {
+  const typed = typedCallees(ctx).find((name) => ctx.model.services.some((o) => o.name === name && o.kind === 'stateless'));
+  const entity = typed === undefined ? undefined : entitiesOf({ ...ctx, service: ctx.model.services.find((s) => s.name === typed)! })[0]!;
+  return {
+    names: { typedCallee: typed ?? '', calleeClient: typed === undefined ? '' : camel(typed), Entity: entity ?? '', typedPath: entity === undefined ? '' : `/${plural(kebab(entity))}` },
+    typedTest: typed !== undefined,
+  };
 }
 
 export function renderStateless(ctx: ServiceContext): OutputFile[] {

@@ -3,6 +3,7 @@ import {
   createMessaging,
   createPolicy, // @if clients
   createRepository,
+  isRetryableCall, // @if typedClients
   outboundFetch, // @if clients
 } from '@allframe/platform';
 import type {
@@ -23,6 +24,7 @@ import { StepFunctionsExecutions } from './adapters/step-functions';
 import { WorkflowsExecutions } from './adapters/workflows';
 import type { SagaExecutions, SagaState } from './application/saga';
 import { createStepHandlers, type StepHandlers } from './application/steps';
+import { createClients, type Clients } from './clients'; // @if typedClients
 import type { Config } from './config';
 import type { Secrets } from './secrets';
 
@@ -44,6 +46,13 @@ export interface Dependencies {
   readonly events: EventSink;
   readonly sagas: Repository<SagaState>;
   readonly steps: StepHandlers;
+  // @if typedClients
+  /**
+   * Typed clients of the depended-on services that export their routes (src/clients.ts): a method per route, typed by
+   * that service's schemas, on the same policy and outbound authentication as the steps' calls; for your steps.
+   */
+  readonly clients: Clients;
+  // @end
   /** Deadline of one saga. */
   readonly timeoutMs: number;
   /** Where sagas run when not in this process: Step Functions (SAGA_STATE_MACHINE_ARN) or Cloud Workflows (SAGA_WORKFLOW). */
@@ -89,6 +98,7 @@ export function createDependencies(
     steps: createStepHandlers({
       __client__: new ServiceClient('__dep__', config./*=depUrl*/ SAMPLE_SERVICE_URL, createPolicy(POLICY), fetchFn), // @each clients
     }),
+    clients: createClients(config, () => createPolicy({ ...POLICY, isRetryable: isRetryableCall }), fetchFn), // @if typedClients
     timeoutMs: config.SAGA_TIMEOUT_SECONDS * 1000,
     executions: sagaExecutions(config),
     stepsEndpoint: config.SAGA_WORKFLOW !== '' || config.SAGA_STEPS_ENDPOINT,

@@ -1,4 +1,8 @@
-import { FirestoreRepository, testSecrets } from '@allframe/platform';
+import {
+  ContractError, // @if typedTest
+  FirestoreRepository,
+  testSecrets,
+} from '@allframe/platform';
 import { StepFunctionsExecutions } from '../src/adapters/step-functions';
 import { WorkflowsExecutions } from '../src/adapters/workflows';
 import { loadConfig } from '../src/config';
@@ -72,6 +76,31 @@ describe('dependency wiring', () => {
     expect(signed?.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/execute-api\/aws4_request, /);
     const [plain] = await withAwsEnv(run({}));
     expect(plain?.authorization).toBeUndefined();
+  });
+  // @end
+  // @if typedTest
+
+  test('a typed client of __typedCallee__: its routes by name, through the outbound fetch, the answer checked against its schema', async () => {
+    // GIVEN __typedCallee__ answering one __Entity__ as its schema says, and one without its fields
+    const time = '2026-01-01T00:00:00.000Z';
+    const answers: Record<string, unknown> = {
+      'http://__typedCallee__:8080__typedPath__/a1': { id: 'a1', name: 'first', createdAt: time, updatedAt: time },
+      'http://__typedCallee__:8080__typedPath__/b2': { id: 'b2' },
+    };
+    const calls: string[] = [];
+    const fetchFn = (url: string) => {
+      calls.push(url);
+      return Promise.resolve(Response.json(answers[url]));
+    };
+    const deps = createDependencies(loadConfig({}), testSecrets(SECRET_NAMES), fetchFn);
+    // WHEN both are read through the client
+    const found = await deps.clients.__calleeClient__.get__Entity__({ params: { id: 'a1' } });
+    const broken = await deps.clients.__calleeClient__.get__Entity__({ params: { id: 'b2' } }).catch((e: unknown) => e);
+    // THEN the first is typed data, the second a broken contract naming the fields, not retried
+    expect(found.name).toBe('first');
+    expect(broken).toBeInstanceOf(ContractError);
+    expect((broken as ContractError).errors.map((e) => e.pointer)).toContain('#/name');
+    expect(calls).toEqual(['http://__typedCallee__:8080__typedPath__/a1', 'http://__typedCallee__:8080__typedPath__/b2']);
   });
   // @end
 });

@@ -1,4 +1,5 @@
 import {
+  createPolicy, // @if typedClients
   MemoryOutbox, // @if outbox
   MemoryPublisher,
   MemoryRepository,
@@ -11,7 +12,12 @@ import { compileErrors, validate } from '@readme/openapi-parser';
 import { buildApp } from '../src/app';
 import { __Saga__Orchestrator, __saga__Steps, type SagaExecutions, type SagaState } from '../src/application/saga';
 import type { StepContext, StepHandlers } from '../src/application/steps';
-import type { Dependencies } from '../src/deps';
+import { createClients } from '../src/clients'; // @if typedClients
+import { loadConfig } from '../src/config'; // @if typedClients
+import {
+  POLICY, // @if typedClients
+  type Dependencies,
+} from '../src/deps';
 import { SECRET_NAMES } from '../src/secrets';
 
 /** Step handlers that record their calls; `fail` rejects, `hang` waits for the deadline. */
@@ -40,6 +46,7 @@ function setup(steps: StepHandlers, timeoutMs = 1000, executions?: SagaExecution
     events: createEventSink(publisher),
     sagas: new MemoryRepository<SagaState>(),
     steps,
+    clients: createClients(loadConfig({}), () => createPolicy(POLICY), () => Promise.reject(new Error('no calls in these tests'))), // @if typedClients
     timeoutMs,
     executions,
     idempotency: undefined,
