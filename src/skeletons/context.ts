@@ -18,9 +18,8 @@ export function serviceContext(model: ResolvedArchitecture, service: ResolvedSer
   return { model, service, dir: `services/${service.name}`, platform: platformPackageName(model) };
 }
 
-/** The service's package.json. */
 /** The archetypes whose services export their route definitions (`ROUTES` in src/routes.ts) for typed clients. */
-export const ROUTE_EXPORTING: readonly string[] = ['stateless', 'event-sourced', 'saga-orchestrator'];
+export const ROUTE_EXPORTING: readonly string[] = ['stateless', 'event-sourced', 'saga-orchestrator', 'gateway'];
 
 /**
  * The services `ctx`'s service calls over HTTP and gets typed clients of, those that export their route definitions
@@ -33,6 +32,7 @@ export function typedCallees(ctx: ServiceContext): string[] {
   return called.filter((name) => ctx.model.services.some((o) => o.name === name && ROUTE_EXPORTING.includes(o.kind)));
 }
 
+/** The service's package.json. */
 export function servicePackage(ctx: ServiceContext, deps: readonly RuntimeDependency[] = []): OutputFile {
   const s = ctx.service;
   return managedJson(`${ctx.dir}/package.json`, {

@@ -38,10 +38,13 @@ describe('gateway skeleton', () => {
     expect(content('src/entry/lambda.ts')).toContain('const started = startOnce(async () => httpHandler(buildApp(createDependencies(config, await loadServiceSecrets(config)))));');
   });
 
-  test('HTTP: POST /<provider>/requests with idempotency, events after calls', () => {
+  test('HTTP: POST /<provider>/requests with idempotency, events after calls; the routes exported for typed clients', () => {
     const app = content('src/app.ts');
-    expect(app).toContain("createRoute({ method: 'post', path: '/dhl/requests', tags: ['dhl'], middleware: [bodyAsJson], request: { body: { ...jsonContent(ProviderRequestSchema, 'The request to forward to dhl'), required: true } }, responses: forwarded('dhl') })");
-    expect(app).toContain("path: '/ups/requests'");
+    const routes = content('src/routes.ts');
+    expect(routes).toContain("forwardDhl: createRoute({ method: 'post', path: '/dhl/requests', tags: ['dhl'], middleware: [bodyAsJson], request: { body: { ...jsonContent(ProviderRequestSchema, 'The request to forward to dhl'), required: true } }, responses: forwarded('dhl') }),");
+    expect(routes).toContain("forwardUps: createRoute({ method: 'post', path: '/ups/requests'");
+    expect(app).toContain('ROUTES.forwardDhl,');
+    expect(app).toContain('ROUTES.forwardUps,');
     expect(app).toContain("c.json(await gateway.forward(deps.providers.ups, c.req.valid('json'), c.req.header('Idempotency-Key')), 200)");
     expect(content('src/domain/provider-request.ts')).toContain('export const ProviderRequestSchema = z');
     expect(content('src/config.ts')).toContain("API_DOCS: { kind: 'bool'");

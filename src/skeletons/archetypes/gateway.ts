@@ -7,7 +7,7 @@ import type { OutputFile } from '../../model/output-file';
 import type { ServiceContext } from '../context';
 import { dockerfile, servicePackage } from '../context';
 import type { ConfigVar } from '../common';
-import { camel, constant } from '../names';
+import { camel, constant, pascal } from '../names';
 import { secretNamesOf } from '../../resolve/model';
 import { apiDocsVar, policyNames, serviceConfig, serviceData, serviceHttpEntries, serviceOpenApiTest } from '../service-files';
 import { templateFile, type Names } from '../template';
@@ -16,7 +16,7 @@ import { FAILURE_EVENT } from './saga-orchestrator';
 /** The names of a provider: `dhl` (routes, URLs), `dhl` (property), `DHL_BASE_URL`, its API key expression. */
 function providerNames(ctx: ServiceContext, provider: string): Names {
   const secret = secretNamesOf(ctx.service).find((x) => x.startsWith(`${constant(provider)}_`));
-  return { provider, providerVar: camel(provider), baseUrlVar: `${constant(provider)}_BASE_URL`, apiKey: secret !== undefined ? `secrets.${secret}` : 'undefined' };
+  return { provider, Provider: pascal(camel(provider)), providerVar: camel(provider), baseUrlVar: `${constant(provider)}_BASE_URL`, apiKey: secret !== undefined ? `secrets.${secret}` : 'undefined' };
 }
 
 /** `<PROVIDER>_BASE_URL` per provider: the architecture's base_url as default, else required. */
@@ -68,11 +68,12 @@ export function renderGateway(ctx: ServiceContext): OutputFile[] {
     serviceConfig(ctx, { ...providerConfig(providers, baseUrl), API_DOCS: apiDocsVar(ctx) }),
     dockerfile(ctx, 'server'),
     ...serviceHttpEntries(ctx, { relay: outbox }),
-    // managed: the provider client, the wiring and the routes
+    // managed: the provider client, the wiring, and the routes (exported: callers get typed clients of them)
     templateFile('managed', ctx.dir, 'gateway/src/adapters/provider-client.ts', data),
     templateFile('managed', ctx.dir, 'gateway/test/provider-client.test.ts', data),
     templateFile('managed', ctx.dir, 'gateway/src/deps.ts', data),
     templateFile('managed', ctx.dir, 'gateway/src/app.ts', data),
+    templateFile('managed', ctx.dir, 'gateway/src/routes.ts', data),
     templateFile('managed', ctx.dir, 'gateway/test/deps.test.ts', tests),
     // owned: domain, application and the forwarding test against a fake fetch
     templateFile('owned', ctx.dir, 'gateway/src/domain/provider-request.ts', data),
