@@ -24,15 +24,24 @@ describe('producer skeleton', () => {
     expect(JSON.parse(content('package.json')) as unknown).toMatchObject({ dependencies: { '@iot-telemetry/events': '0.0.0' } });
   });
 
-  test('a publish API: POST /events/<Type> answers 202 with the id, 422 naming the fields on invalid data', () => {
+  test('a schema-first publish API: POST /events/<Type> per event, its body the event\'s schema, 202 with the id, its OpenAPI document', () => {
     const app = content('src/app.ts');
-    expect(app).toContain('app.post(`/events/${type}`');
-    expect(app).toContain("return c.json({ id: event.id }, 202);");
-    expect(app).toContain('throw new HttpError(422, err.message, err.fields)');
-    expect(app).toContain("throw new HttpError(400, 'expected a JSON body')");
+    expect(app).toContain("createRoute({ method: 'post', path: '/events/DeviceReadingRecorded', tags: ['Events'], summary: 'Publish a DeviceReadingRecorded', middleware: [bodyAsJson], request: { body: dataOf('DeviceReadingRecorded', events.DeviceReadingRecorded.schema) }, responses })");
+    expect(app).toContain("async (c) => c.json(await publish(events.DeviceWentOffline.definition.create(c.req.valid('json'))), 202),");
+    expect(app).toContain('const app = createApiApp({ service: SOURCE, version: API_VERSION, logger: deps.logger, docs: deps.apiDocs === true });');
+    expect(app).toMatch(/^export const API_VERSION = '[^_']+';$/m);
+    expect(content('src/events.ts')).toContain('DeviceWentOffline: { schema: DeviceWentOfflineDataSchema, definition: DeviceWentOffline },');
+    expect(content('src/config.ts')).toContain('API_DOCS: { kind: \'bool\', default: "false"');
+    expect(content('src/deps.ts')).toContain('apiDocs: config.API_DOCS,');
     expect(content('src/deps.ts')).toContain("import { EVENT_SCHEMAS } from '@iot-telemetry/events';");
     expect(content('src/deps.ts')).toContain('const messaging = createMessaging(config, { outbox: false, schemas: EVENT_SCHEMAS });');
     expect(content('src/deps.ts')).toContain('publisher: messaging.publisher');
+    expect(JSON.parse(content('package.json')) as unknown).toMatchObject({ dependencies: { '@hono/zod-openapi': expect.any(String), zod: expect.any(String) } });
+    // the committed openapi.json is kept equal to the routes by a managed test
+    expect(files.get(`${dir}/test/openapi.test.ts`)?.kind).toBe('managed');
+    expect(content('test/openapi.test.ts')).toContain("openApiDocument(buildApp(deps), { service: 'telemetry-ingest', version: API_VERSION })");
+    // the managed test checks the wiring with schemas of its own, every event type's route
+    expect(content('test/app.test.ts')).toContain("DeviceWentOffline: checked('DeviceWentOffline'),");
   });
 
   test('entries as a stateless service, and tests of valid and invalid events', () => {

@@ -1,33 +1,39 @@
-import { EventValidationError, createHttpApp, HttpError } from '@allframe/platform';
-import type { EventDefinition, EventEnvelope } from '@allframe/platform';
+import { createRoute, z } from '@hono/zod-openapi';
+import { bodyAsJson, createApiApp, jsonContent, problemResponses } from '@allframe/platform';
+import type { EventEnvelope } from '@allframe/platform';
 import type { Dependencies } from './deps';
 import { EVENTS, SOURCE } from './events';
+import type { PublishedEvents } from './events';
 
-/** Builds the event, mapping data that do not match the event's schema to a 422 naming the fields. */
-function create(definition: EventDefinition<unknown>, data: unknown): EventEnvelope {
-  try {
-    return definition.create(data);
-  } catch (err) {
-    if (err instanceof EventValidationError) throw new HttpError(422, err.message, err.fields);
-    throw err;
-  }
+/** The API's version in its OpenAPI document: the architecture's. */
+export const API_VERSION = '__apiVersion__';
+
+/** What a publish answers: the id of the event it published. */
+export const PublishedSchema = z.object({ id: z.string().openapi({ description: "The event's id, as in its envelope" }) }).openapi('Published');
+
+/** A route's body: the data of event `type`, by its schema (named `<Type>Data` in the document). */
+function dataOf(type: string, schema: z.ZodType) {
+  return { ...jsonContent(schema.openapi(`${type}Data`), `The data of a ${type}`), required: true };
 }
 
 /**
- * Health and readiness, and `POST /events/<Type>` per published event: 202 with the event id once published, 422
- * (problem details naming each field) when the body does not match the event's schema, 400 when it is not JSON.
+ * Health and readiness, its OpenAPI document at /openapi.json (and docs at /docs when on), and
+ * `POST /events/<Type>` per published event, its body the event's data (read as JSON whatever its content type):
+ * 202 with the event id once published with the service as source, 422 (problem details naming each field) when
+ * the data do not match the event's schema, 400 when the body is not JSON.
  */
-export function buildApp(deps: Dependencies, events: Readonly<Record<string, EventDefinition<unknown>>> = EVENTS) {
-  const app = createHttpApp({ service: SOURCE, logger: deps.logger });
-  for (const [type, definition] of Object.entries(events)) {
-    app.post(`/events/${type}`, async (c) => {
-      const data: unknown = await c.req.json().catch(() => {
-        throw new HttpError(400, 'expected a JSON body');
-      });
-      const event = create(definition, data);
-      await deps.publisher.publish([event]);
-      return c.json({ id: event.id }, 202);
-    });
-  }
+export function buildApp(deps: Dependencies, events: PublishedEvents = EVENTS) {
+  const app = createApiApp({ service: SOURCE, version: API_VERSION, logger: deps.logger, docs: deps.apiDocs === true });
+  const responses = { 202: jsonContent(PublishedSchema, 'The event, published'), ...problemResponses(400, 422) };
+  const publish = async (event: EventEnvelope) => {
+    await deps.publisher.publish([event]);
+    return { id: event.id };
+  };
+  // @each events
+  app.openapi(
+    createRoute({ method: 'post', path: '/events/__Event__', tags: ['Events'], summary: 'Publish a __Event__', middleware: [bodyAsJson], request: { body: dataOf('__Event__', events.__Event__.schema) }, responses }),
+    async (c) => c.json(await publish(events.__Event__.definition.create(c.req.valid('json'))), 202),
+  );
+  // @end
   return app;
 }

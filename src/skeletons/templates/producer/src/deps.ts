@@ -10,6 +10,8 @@ export interface Dependencies {
   readonly secrets: Secrets;
   readonly logger: Logger;
   readonly publisher: EventPublisher;
+  /** Serve the API docs page at /docs (API_DOCS; optional, so that tests building dependencies by hand need not say). */
+  readonly apiDocs?: boolean;
   close(): Promise<void>;
 }
 
@@ -20,6 +22,7 @@ export function createDependencies(config: Config, secrets: Secrets): Dependenci
     secrets,
     logger: messaging.logger,
     publisher: messaging.publisher,
+    apiDocs: config.API_DOCS,
     close: () => closePools(),
   };
 }

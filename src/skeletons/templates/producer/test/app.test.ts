@@ -1,41 +1,83 @@
 import { MemoryPublisher, createLogger, defineEvent, testSecrets } from '@allframe/platform';
+import { compileErrors, validate } from '@readme/openapi-parser';
+import { z } from 'zod';
 import { buildApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { createDependencies, type Dependencies } from '../src/deps';
-import { EVENTS, SOURCE } from '../src/events';
+import { EVENTS, SOURCE, type PublishedEvent, type PublishedEvents } from '../src/events';
 import { SECRET_NAMES } from '../src/secrets';
+
+/** Data of a schema this test knows: the events package's schemas are yours to tighten. */
+const Checked = z.object({ n: z.number() });
+const checked = (type: string): PublishedEvent => ({ schema: Checked, definition: defineEvent(type, Checked, SOURCE) });
+/** Every published event type, with the test's schema. */
+const CHECKED: PublishedEvents = {
+  __Event__: checked('__Event__'), // @each events
+};
+const TYPES = Object.keys(EVENTS);
 
 function setup() {
   const publisher = new MemoryPublisher();
   const deps: Dependencies = { secrets: testSecrets(SECRET_NAMES), logger: createLogger({ service: 'test', level: 'silent' }), publisher, close: () => Promise.resolve() };
-  return { app: buildApp(deps, { Checked: defineEvent('Checked', (d: unknown): d is number => typeof d === 'number', SOURCE) }), publisher };
+  return { app: buildApp(deps, CHECKED), publisher };
 }
 
 const post = (body: string) => ({ method: 'POST', body, headers: { 'content-type': 'application/json' } });
 
 describe('publish API wiring', () => {
-  test('every published event has a definition', () => {
-    expect(Object.keys(EVENTS)).toEqual([
+  test('a route per published event, in its OpenAPI 3.1 document (valid), and the docs page when on', async () => {
+    expect(TYPES).toEqual([
       '__Event__', // @each events
     ]);
+    const deps = createDependencies(loadConfig({ LOG_LEVEL: 'silent', API_DOCS: 'true' }), testSecrets(SECRET_NAMES));
+    const app = buildApp(deps);
+    const doc = (await (await app.request('/openapi.json')).json()) as { openapi: string; paths: Record<string, unknown>; components: { schemas: Record<string, unknown> } };
+    const result = await validate(structuredClone(doc) as never);
+    expect(result.valid ? 'valid' : compileErrors(result)).toBe('valid');
+    expect([doc.openapi, Object.keys(doc.paths)]).toEqual(['3.1.0', TYPES.map((type) => `/events/${type}`)]);
+    expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['Published', 'Problem', ...TYPES.map((type) => `${type}Data`)]));
+    expect((await app.request('/docs')).status).toBe(200);
+    await deps.close();
   });
 
-  test('valid data is published with the service as source; invalid data is a 422', async () => {
+  test('valid data is published with the service as source, and answered with the event id', async () => {
     const { app, publisher } = setup();
-    const res = await app.request('/events/Checked', post('42'));
+    for (const type of TYPES) {
+      const res = await app.request(`/events/${type}`, post('{"n":42}'));
+      expect(res.status).toBe(202);
+      const { id } = (await res.json()) as { id: string };
+      expect(publisher.published.at(-1)).toEqual(expect.objectContaining({ id, type, source: SOURCE, data: { n: 42 } }));
+    }
+    expect(publisher.published).toHaveLength(TYPES.length);
+  });
+
+  test('invalid data is a 422 naming the field, a body that is not JSON a 400, and neither is published', async () => {
+    const { app, publisher } = setup();
+    for (const type of TYPES) {
+      const invalid = await app.request(`/events/${type}`, post('{"n":"x"}'));
+      expect(invalid.status).toBe(422);
+      expect(invalid.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(await invalid.json()).toMatchObject({ status: 422, errors: [{ pointer: '#/n' }] });
+      expect((await app.request(`/events/${type}`, post('{'))).status).toBe(400);
+    }
+    expect(publisher.published).toEqual([]);
+  });
+
+  test('a body is read as JSON whatever its content type (a beacon sends text/plain)', async () => {
+    const { app, publisher } = setup();
+    const res = await app.request(`/events/${TYPES[0]!}`, { method: 'POST', body: '{"n":1}', headers: { 'content-type': 'text/plain;charset=UTF-8' } });
     expect(res.status).toBe(202);
-    expect(publisher.published).toEqual([expect.objectContaining({ type: 'Checked', source: SOURCE, data: 42 })]);
-    expect((await app.request('/events/Checked', post('"x"'))).status).toBe(422);
     expect(publisher.published).toHaveLength(1);
   });
 
   test('a failing publisher is a 500', async () => {
     const deps = createDependencies(loadConfig({ LOG_LEVEL: 'silent' }), testSecrets(SECRET_NAMES));
-    const failing = { ...deps, publisher: { publish: () => Promise.reject(new Error('down')) } };
-    const app = buildApp(failing, { Checked: defineEvent('Checked', (d: unknown): d is unknown => d !== undefined, SOURCE) });
-    expect((await app.request('/events/Checked', post('1'))).status).toBe(500);
-    const broken = buildApp(failing, { Broken: { ...defineEvent('Broken', (d: unknown): d is unknown => d !== undefined), create: () => { throw new Error('bug'); } } });
-    expect((await broken.request('/events/Broken', post('1'))).status).toBe(500);
+    const app = buildApp({ ...deps, publisher: { publish: () => Promise.reject(new Error('down')) } }, CHECKED);
+    for (const type of TYPES) {
+      const res = await app.request(`/events/${type}`, post('{"n":1}'));
+      expect(res.status).toBe(500);
+      expect(await res.json()).toMatchObject({ status: 500 });
+    }
     await deps.close();
   });
 });
