@@ -26,8 +26,11 @@ export type ArchetypeKind = (typeof ARCHETYPE_KINDS)[number];
  */
 export const GRAPHQL_ARCHETYPES: readonly ArchetypeKind[] = ['stateless', 'event-sourced', 'bff'];
 
-/** The archetypes that serve gRPC when their `protocols` include grpc: the CRUD of the stateless services' entities. */
-export const GRPC_ARCHETYPES: readonly ArchetypeKind[] = ['stateless'];
+/**
+ * The archetypes that serve gRPC when their `protocols` include grpc: the CRUD of the stateless services' entities, and
+ * the state, commands and read models of an event-sourced entity.
+ */
+export const GRPC_ARCHETYPES: readonly ArchetypeKind[] = ['stateless', 'event-sourced'];
 
 /** Other spellings accepted for `type`, normalised during resolve. */
 export const ARCHETYPE_ALIASES = { 'anti-corruption-layer': 'legacy-adapter' } as const satisfies Record<string, ArchetypeKind>;

@@ -45,8 +45,8 @@ const unserved = (v: readonly unknown[], s: ResolvedService | undefined) => v.fi
 const isEmpty = (v: unknown) => v === undefined || (Array.isArray(v) && v.length === 0);
 const dflt = (v: unknown) => `\`${JSON.stringify(v)}\` (the default)`;
 const GRAPHQL_LIST = `${GRAPHQL_ARCHETYPES.slice(0, -1).join(', ')} and ${GRAPHQL_ARCHETYPES[GRAPHQL_ARCHETYPES.length - 1]!}`;
-const GRPC_LIST = GRPC_ARCHETYPES.join(', ');
-const PROTOCOLS_BUILT = `GraphQL is served by the ${GRAPHQL_LIST} archetypes, gRPC by the ${GRPC_LIST} archetype; other archetypes serve REST`;
+const GRPC_LIST = GRPC_ARCHETYPES.length > 1 ? `${GRPC_ARCHETYPES.slice(0, -1).join(', ')} and ${GRPC_ARCHETYPES[GRPC_ARCHETYPES.length - 1]!}` : GRPC_ARCHETYPES.join('');
+const PROTOCOLS_BUILT = `GraphQL is served by the ${GRAPHQL_LIST} archetypes, gRPC by the ${GRPC_LIST} archetypes; other archetypes serve REST`;
 
 /** Keys no target honours yet: the same entry on aws and gcp. */
 const NOWHERE: readonly Refusal[] = [

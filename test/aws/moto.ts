@@ -604,6 +604,26 @@ async function failureReasons(cfn: CloudFormationClient, stackName: string): Pro
   }
 }
 
+/**
+ * The headers of a call to moto without an SDK client: the account, and an Authorization header whose credential scope
+ * tells moto the region and the service (moto does not check the signature).
+ */
+function motoHeaders(service: string, region: string, account: string): Record<string, string> {
+  return { 'x-moto-account-id': account, authorization: `AWS4-HMAC-SHA256 Credential=${MOTO_CREDENTIALS.accessKeyId}/20260101/${region}/${service}/aws4_request, SignedHeaders=host, Signature=0` };
+}
+
+/** An Elastic Load Balancing v2 Query API call to moto (there is no SDK client of it here): its XML answer. */
+export async function elbv2Call(moto: Pick<Moto, 'endpoint'>, action: string, params: Record<string, string>, where: Where = {}): Promise<string> {
+  const res = await fetch(moto.endpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...motoHeaders('elasticloadbalancing', where.region ?? MOTO_DEFAULT_REGION, where.account ?? MOTO_ACCOUNT) },
+    body: new URLSearchParams({ Action: action, Version: '2015-12-01', ...params }).toString(),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${action}: HTTP ${res.status}: ${text}`);
+  return text;
+}
+
 /** The literal ACM certificate ARNs the template's listeners name. */
 function listenerCertificates(template: JsonObject): string[] {
   const arns = new Set<string>();
@@ -627,12 +647,7 @@ async function standInCertificates(moto: Pick<Moto, 'endpoint'>, template: JsonO
   for (const arn of listenerCertificates(template)) {
     const res = await fetch(moto.endpoint, {
       method: 'POST',
-      headers: {
-        'content-type': 'application/x-amz-json-1.1',
-        'x-amz-target': 'CertificateManager.RequestCertificate',
-        'x-moto-account-id': account,
-        authorization: `AWS4-HMAC-SHA256 Credential=${MOTO_CREDENTIALS.accessKeyId}/20260101/${region}/acm/aws4_request, SignedHeaders=host, Signature=0`,
-      },
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'CertificateManager.RequestCertificate', ...motoHeaders('acm', region, account) },
       body: JSON.stringify({ DomainName: 'grpc.internal.example' }),
     });
     const body = (await res.json()) as { CertificateArn?: string };

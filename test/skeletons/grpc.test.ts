@@ -47,7 +47,7 @@ describe('gRPC in a stateless service (protocols: [rest, graphql, grpc])', () =>
     const test = content(`${dir}/test/customer.test.ts`);
     expect(test).toContain("test('the same use cases over gRPC, a real client on a real socket: what one protocol writes, the other reads'");
     expect(test).toContain('const server = serve(buildApp(deps), { port: 0, logger: deps.logger, signals: [], wrapper: grpc });');
-    expect(test).toContain('createClient(service, createGrpcTransport({ baseUrl }))');
+    expect(test).toContain("const client = jsonClient(grpc.api.serviceDesc('CustomerService'), createGrpcTransport({ baseUrl }));");
     expect(test).toContain("await expect(client['createCustomer']!({ name: '' })).rejects.toMatchObject({ code: Code.InvalidArgument");
   });
 });
@@ -59,5 +59,24 @@ describe('a stateless service without grpc', () => {
     for (const f of ['src/app.ts', 'src/entry/server.ts', 'test/customer.test.ts', 'package.json']) expect(files.get(`${dir}/${f}`)!.content).not.toMatch(/grpc|connectrpc/i);
     expect(files.has(`${dir}/test/grpc.test.ts`)).toBe(false);
     expect((JSON.parse(files.get('package.json')!.content) as { scripts: Record<string, string> }).scripts['proto']).toBeUndefined();
+  });
+});
+
+describe('gRPC in an event-sourced service (protocols: [rest, grpc])', () => {
+  const files = render(readFileSync(join(root, 'fixtures', 'archetypes-gcp', 'event-sourced.yaml'), 'utf8'));
+  const dir = 'services/ledger-service';
+  const content = (path: string) => files.get(`${dir}/${path}`)!.content;
+
+  test('its state, commands and read models over gRPC, on the application service of the routes', () => {
+    const app = content('src/app.ts');
+    expect(app).toContain("export const GRPC_PACKAGE = 'banking_core.ledger_service.v1';");
+    expect(app).toContain("{ name: 'Ledger', schema: LedgerSchema, input: LedgerCommandInputSchema, commands: Object.keys(LEDGER_COMMANDS), useCases: entityService(deps) },");
+    expect(app).toContain("{ name: 'AccountBalance', get: (id) => deps.projections.accountBalance.get(id), page: (query) => deps.projections.accountBalance.page(query) },");
+    expect(app).toContain("{ name: 'MonthlyStatement', get: (id) => deps.projections.monthlyStatement.get(id), page: (query) => deps.projections.monthlyStatement.page(query) },");
+    expect(app).toContain('const ledgers = entityService(deps);');
+    expect(files.get(`${dir}/test/grpc.test.ts`)?.kind).toBe('managed');
+    const test = content('test/ledger.test.ts');
+    expect(test).toContain("const client = jsonClient(grpc.api.serviceDesc('LedgerService'), createGrpcTransport({ baseUrl }));");
+    expect(test).toContain("expect(await client['listAccountBalance']!({})).toMatchObject({ items: [{ id: 'r1', version: 1 }] });");
   });
 });

@@ -26,10 +26,10 @@ services:
     type: stateless
     protocols: [rest, graphql, grpc]
     publishes: [Ping]
-  - name: ledger
-    type: event-sourced
+  - name: web
+    type: bff
     protocols: [rest, graphql, grpc]
-    cqrs: { snapshot_frequency: 50 }
+    bff: { aggregates: [api] }
   - name: pinger
     type: producer
     protocols: [rest, graphql]
@@ -56,10 +56,10 @@ services:
       `architecture.yaml:${pos(file, '[rest, graphql]')} AF5010 /services/3/protocols`,
     ]);
     expect(r.diagnostics[1]!.message).toBe(`deployment.strategy canary is not yet supported on ${target}; remove it or use rolling`);
-    // an event-sourced service serves graphql, so only grpc is named; a producer serves neither
+    // a BFF serves graphql, so only grpc is named; a producer serves neither
     const [grpc, graphql] = r.diagnostics.filter((d) => d.code === 'AF5010').slice(-2);
     expect(grpc!.message).toBe(`services[2].protocols grpc is not yet supported on ${target}; remove graphql and grpc from services of archetypes that do not serve them (the service serves REST)`);
-    expect(grpc!.hint).toBe('GraphQL is served by the stateless, event-sourced and bff archetypes, gRPC by the stateless archetype; other archetypes serve REST (docs/target-support.md)');
+    expect(grpc!.hint).toBe('GraphQL is served by the stateless, event-sourced and bff archetypes, gRPC by the stateless and event-sourced archetypes; other archetypes serve REST (docs/target-support.md)');
     expect(graphql!.message).toBe(`services[3].protocols graphql is not yet supported on ${target}; remove graphql and grpc from services of archetypes that do not serve them (the service serves REST)`);
   });
 

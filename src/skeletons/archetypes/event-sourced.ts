@@ -7,7 +7,7 @@ import type { OutputFile } from '../../model/output-file';
 import type { ServiceContext } from '../context';
 import { dockerfile, servicePackage } from '../context';
 import { ConfigVar, storeConfig } from '../common';
-import { apiDocsVar, graphqlConfig, serviceConfig, serviceGraphqlTest, serviceOpenApiTest, serviceData, serviceHttpEntries } from '../service-files';
+import { apiDocsVar, graphqlConfig, grpcNames, serviceConfig, serviceGraphqlTest, serviceGrpcTest, serviceOpenApiTest, serviceData, serviceHttpEntries } from '../service-files';
 import { templateFile, type Names } from '../template';
 import { camel, kebab } from '../names';
 import { entitiesOf, entityNames } from './stateless';
@@ -69,6 +69,8 @@ export function renderEventSourced(ctx: ServiceContext): OutputFile[] {
   const outbox = s.spec.messaging?.pattern === 'outbox';
   const idem = s.spec.idempotency?.enabled === true;
   const store = s.eventStore ?? 'dynamodb';
+  const graphql = s.protocols.includes('graphql');
+  const grpc = s.protocols.includes('grpc');
   const extra: Record<string, ConfigVar> = {
     ...storeConfig(ctx),
     EVENT_STORE: { kind: 'string', default: 'memory', description: `memory | dynamodb | firestore: where the event streams are kept (the architecture's event store: ${store})` },
@@ -96,8 +98,9 @@ export function renderEventSourced(ctx: ServiceContext): OutputFile[] {
       idempotencyTtl: String(s.sizing.idempotency.ttl_hours * 3600),
       withOutbox: String(outbox),
       withIdempotency: String(idem),
+      ...grpcNames(ctx),
     },
-    flags: { outbox, idempotency: idem, projections: projections.length > 0, publishes: publishes.length > 0, graphql: s.protocols.includes('graphql') },
+    flags: { outbox, idempotency: idem, projections: projections.length > 0, publishes: publishes.length > 0, graphql, grpc, schemas: graphql || grpc },
     lists: {
       commands: commands.map(([command, Event], step) => ({ command, Event, step: String(step) })),
       projections: projections.map(projectionNames),
@@ -108,7 +111,7 @@ export function renderEventSourced(ctx: ServiceContext): OutputFile[] {
   });
   const file = (kind: 'managed' | 'owned', path: string) => templateFile(kind, ctx.dir, `event-sourced/${path}`, data);
   return [
-    servicePackage(ctx, ['hono', '@hono/zod-openapi', 'zod', '@aws-sdk/lib-dynamodb']),
+    servicePackage(ctx, ['hono', '@hono/zod-openapi', 'zod', '@aws-sdk/lib-dynamodb', ...(grpc ? (['@connectrpc/connect', '@connectrpc/connect-node'] as const) : [])]),
     serviceConfig(ctx, extra),
     ...serviceHttpEntries(ctx, { relay: outbox }),
     dockerfile(ctx, 'server'),
@@ -127,5 +130,6 @@ export function renderEventSourced(ctx: ServiceContext): OutputFile[] {
     file('managed', 'test/deps.test.ts'),
     serviceOpenApiTest(ctx),
     ...serviceGraphqlTest(ctx),
+    ...serviceGrpcTest(ctx),
   ];
 }

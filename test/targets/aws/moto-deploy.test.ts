@@ -12,6 +12,7 @@ import type { DeployedAssembly } from '../../aws/moto';
 import {
   Moto,
   describeTable,
+  elbv2Call,
   getFunction,
   getRoleWithPolicies,
   listEventSourceMappings,
@@ -96,6 +97,22 @@ describeWithReferee('moto_server', 'the reference example deployed into moto', (
     expect({ dropped, rewritten }).toEqual({ dropped: DROPPED_TYPES, rewritten: ['AWS::DynamoDB::GlobalTable -> AWS::DynamoDB::Table'] });
     // every table is rewritten from its replica in the reference's region, with no replica elsewhere
     expect(deployed.stacks.flatMap((s) => s.prepared.notes).filter((n) => n.includes('replicas in'))).toEqual([]);
+  });
+
+  test("inventory-service's load balancer carries gRPC: HTTPS:443 with the certificate, to a gRPC-checked target group on the container port", async () => {
+    const stack = 'shop-platform-inventory-service';
+    const listener = await physicalId(moto!, stack, 'AWS::ElasticLoadBalancingV2::Listener', 'HttpLoadBalancerGrpc', where);
+    const listeners = await elbv2Call(moto!, 'DescribeListeners', { 'ListenerArns.member.1': listener }, where);
+    expect(listeners).toContain('<Port>443</Port>');
+    expect(listeners).toContain('<Protocol>HTTPS</Protocol>');
+    expect(listeners).toMatch(/<CertificateArn>arn:aws:acm:eu-west-1:\d{12}:certificate\/[^<]+<\/CertificateArn>/);
+    const group = await physicalId(moto!, stack, 'AWS::ElasticLoadBalancingV2::TargetGroup', 'HttpLoadBalancerGrpcGrpcTasks', where);
+    const groups = await elbv2Call(moto!, 'DescribeTargetGroups', { 'TargetGroupArns.member.1': group }, where);
+    // moto keeps the gRPC health check but reports every target group as HTTP1 (CloudFormation's ProtocolVersion is
+    // not read): GRPC is asserted on the template (test/lib-constructs/fargate-http-service.test.ts, the goldens)
+    expect(groups).toContain('<Port>8080</Port>');
+    expect(groups).toContain('<HealthCheckPath>/grpc.health.v1.Health/Check</HealthCheckPath>');
+    expect(groups).toContain('<Matcher><GrpcCode>0</GrpcCode></Matcher>');
   });
 
   test("the consumer's queue redrives to its DLQ after the file's max_retries (5)", async () => {

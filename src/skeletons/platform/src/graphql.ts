@@ -35,9 +35,11 @@ import { createYoga } from 'graphql-yoga';
 import type { Env, Hono } from 'hono';
 import { z } from 'zod';
 import { problemFields } from './api';
+import type { CrudEntity, EventSourcedEntity, ReadModelRows } from './entities';
 import { HttpError, type ProblemField } from './http';
 import type { Logger } from './logger';
-import { MAX_PAGE_SIZE, type Page, type PageQuery } from './page';
+import { MAX_PAGE_SIZE, type PageQuery } from './page';
+export type { CrudEntity, CrudUseCases, EventSourcedEntity, EventSourcedUseCases, ReadModelRows } from './entities';
 import { nullableOf, objectPropertiesOf, pascal, type JsonSchemaShape as JsonSchema } from './shapes';
 
 /** Where a service serves GraphQL. */
@@ -176,28 +178,6 @@ export function parseArgument<T extends z.ZodType>(schema: T, value: unknown, ar
   throw graphqlError(`the argument ${argument} does not match its schema`, 'BAD_USER_INPUT', problemFields(result.error, 'json'));
 }
 
-/** The use cases a CRUD entity offers (what the stateless services' application services have). */
-export interface CrudUseCases<T, I> {
-  create(input: I): Promise<T>;
-  get(id: string): Promise<T>;
-  update(id: string, input: I): Promise<T>;
-  remove(id: string): Promise<void>;
-  page(query: PageQuery): Promise<Page<T>>;
-}
-
-/** One entity served over GraphQL: its names, its schemas (those of the REST routes) and its use cases. */
-export interface CrudEntity<T, I> {
-  /** The type name, `User`. */
-  readonly name: string;
-  /** The list's field name, `users`. */
-  readonly plural: string;
-  readonly schema: z.ZodType<T>;
-  readonly input: z.ZodType<I>;
-  /** Fields the list filters on (equality). */
-  readonly filters: readonly string[];
-  readonly useCases: CrudUseCases<T, I>;
-}
-
 /** Queries and mutations, for {@link graphqlSchema}. */
 export interface GraphqlFields {
   readonly query: GraphQLFieldConfigMap<unknown, unknown>;
@@ -248,24 +228,6 @@ export function queryFields(types: GraphqlTypes, fields: Readonly<Record<string,
   return { query, mutation: {} };
 }
 
-/** The commands of an event-sourced entity: its state and the use case that runs a command. */
-export interface EventSourcedUseCases<T, I> {
-  get(id: string): Promise<T>;
-  execute(id: string, command: string, input: I): Promise<T>;
-}
-
-/** One event-sourced entity served over GraphQL: its names, its schemas (those of the REST routes), its commands. */
-export interface EventSourcedEntity<T, I> {
-  /** The type name, `Product`. */
-  readonly name: string;
-  readonly schema: z.ZodType<T>;
-  /** The body of a command. */
-  readonly input: z.ZodType<I>;
-  /** The commands, as the routes name them (`update-product`). */
-  readonly commands: readonly string[];
-  readonly useCases: EventSourcedUseCases<T, I>;
-}
-
 /**
  * The query `product(id)` (the state; null when the stream is empty) and the mutation `productCommand(id, command,
  * input)` (the state after it) of an event-sourced entity. Commands are an enum, `UPDATE_PRODUCT` for the route's
@@ -285,15 +247,11 @@ export function eventSourcedFields<T, I>(types: GraphqlTypes, e: EventSourcedEnt
   };
 }
 
-/** A read model served over GraphQL: its rows, a page at a time and by id. */
-export interface ReadModel {
+/** A read model served over GraphQL: its rows, a page at a time and by id, typed by the rows' schema. */
+export interface ReadModel extends ReadModelRows {
   /** The list's field name, `productList`; the row's is `productListRow`. */
   readonly field: string;
-  /** The type names' stem, `ProductList` (`ProductListRow`, `ProductListPage`). */
-  readonly name: string;
   readonly schema: z.ZodType;
-  get(id: string): Promise<unknown>;
-  page(query: PageQuery): Promise<Page<unknown>>;
 }
 
 /** The queries `productList(limit, cursor)` and `productListRow(id)` (null when there is none) of read models. */

@@ -4,18 +4,21 @@
  * HTTP routes, with `grpc.health.v1` health checking and, outside production, server reflection. Imported as
  * `@<architecture>/platform/grpc`, so that services without gRPC do not load it.
  */
-import { fromJson, toBinary, toJson, type DescMethod, type FileRegistry, type JsonObject, type JsonValue } from '@bufbuild/protobuf';
+import { fromJson, toBinary, toJson, type DescMethod, type DescService, type FileRegistry, type JsonObject, type JsonValue, type Message } from '@bufbuild/protobuf';
 import { FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
-import { Code, ConnectError, type ConnectRouter, type HandlerContext } from '@connectrpc/connect';
+import { Code, ConnectError, createClient, type ConnectRouter, type HandlerContext, type Transport } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import type { z } from 'zod';
 import { problemFields, toPageQuery } from './api';
+import type { CrudEntity, EventSourcedEntity, ReadModelRows } from './entities';
 import { HttpError, type ProblemField } from './http';
 import type { Logger } from './logger';
-import type { Page, PageQuery } from './page';
-import { EMPTY, ProtoSchema, type ProtoField } from './proto';
+import type { PageQuery } from './page';
+import { EMPTY, ProtoSchema, STRUCT, type ProtoField } from './proto';
 import type { NodeHandler, RequestWrapper } from './server';
 import { pascal } from './shapes';
+
+export type { CrudEntity, CrudUseCases, EventSourcedEntity, EventSourcedUseCases, ReadModelRows } from './entities';
 
 /** A unary method's implementation over JSON: the request as proto3 JSON in, the response as JSON out. */
 type JsonHandler = (request: JsonObject, context: HandlerContext) => Promise<JsonValue>;
@@ -59,26 +62,24 @@ export function parseMessage<T extends z.ZodType>(schema: T, value: unknown, wha
   throw new ConnectError(withFields(`${what} does not match its schema`, problemFields(result.error, 'json')), Code.InvalidArgument);
 }
 
-/** The use cases a CRUD entity offers (what the stateless services' application services have). */
-export interface GrpcCrudUseCases<T, I> {
-  create(input: I): Promise<T>;
-  get(id: string): Promise<T>;
-  update(id: string, input: I): Promise<T>;
-  remove(id: string): Promise<void>;
-  page(query: PageQuery): Promise<Page<T>>;
+/** One method of a service: its request and response messages, and what it runs (the request as proto3 JSON). */
+interface GrpcMethod {
+  readonly input: string;
+  readonly output: string;
+  run(request: JsonObject): Promise<unknown>;
 }
 
-/** One entity served over gRPC: its names, its schemas (those of the REST routes) and its use cases. */
-export interface GrpcCrudEntity<T, I> {
-  /** The message name, `User`. */
-  readonly name: string;
-  /** The list's name, `users`. */
-  readonly plural: string;
-  readonly schema: z.ZodType<T>;
-  readonly input: z.ZodType<I>;
-  /** Fields the list filters on (equality). */
-  readonly filters: readonly string[];
-  readonly useCases: GrpcCrudUseCases<T, I>;
+const ID: ProtoField = { name: 'id', type: 'string' };
+const PAGE_FIELDS: readonly ProtoField[] = [
+  { name: 'limit', type: 'int32', optional: true, comment: 'Items per page (default 20, at most 100)' },
+  { name: 'cursor', type: 'string', optional: true, comment: 'The next_cursor of the previous page' },
+];
+const NEXT_CURSOR: ProtoField = { name: 'next_cursor', type: 'string', optional: true, comment: 'Pass as cursor for the next page; absent on the last one' };
+
+/** The page a list request asks for: its limit, its cursor and its filter fields (checked by the repository). */
+function pageQueryOf(req: JsonObject): PageQuery {
+  const { limit, cursor, filter } = req as { limit?: number; cursor?: string; filter?: Record<string, string> };
+  return toPageQuery({ ...filter, limit, cursor });
 }
 
 /** Options for {@link GrpcApi.server}. */
@@ -111,56 +112,94 @@ export class GrpcApi {
    * `CreateUser(UserInput)`, `UpdateUser(id, input)` and `DeleteUser(id)`, calling the same use cases as the REST
    * routes; inputs are checked against the same zod schema (INVALID_ARGUMENT naming the field).
    */
-  crud<T, I>(e: GrpcCrudEntity<T, I>): this {
+  crud<T, I>(e: CrudEntity<T, I>): this {
     const p = this.proto;
     const item = p.messageOf(e.schema, e.name, 'output');
     const input = p.messageOf(e.input, `${e.name}Input`, 'input');
-    const id: ProtoField = { name: 'id', type: 'string' };
     const plural = pascal(e.plural);
     const filterFields = e.filters.map((f): ProtoField => ({ name: f, type: 'string', optional: true }));
     const filter = filterFields.length > 0 ? [{ name: 'filter', type: 'message' as const, typeName: p.message({ name: `${e.name}Filter`, fields: filterFields, comment: 'Items whose fields equal these' }) }] : [];
-    const service = `${e.name}Service`;
-    const methods = {
-      [`Get${e.name}`]: {
-        input: p.message({ name: `Get${e.name}Request`, fields: [id] }),
-        output: item,
-        run: async (req: JsonObject) => e.useCases.get(text(req['id'])),
-      },
+    return this.service(`${e.name}Service`, {
+      [`Get${e.name}`]: { input: p.message({ name: `Get${e.name}Request`, fields: [ID] }), output: item, run: (req) => e.useCases.get(text(req['id'])) },
       [`List${plural}`]: {
-        input: p.message({
-          name: `List${plural}Request`,
-          fields: [
-            { name: 'limit', type: 'int32', optional: true, comment: 'Items per page (default 20, at most 100)' },
-            { name: 'cursor', type: 'string', optional: true, comment: 'The next_cursor of the previous page' },
-            ...filter,
-          ],
-        }),
-        output: p.message({ name: `List${plural}Response`, fields: [{ name: 'items', type: 'message', typeName: item, repeated: true }, { name: 'next_cursor', type: 'string', optional: true, comment: 'Pass as cursor for the next page; absent on the last one' }] }),
-        run: async (req: JsonObject) => {
-          const { limit, cursor, filter: where } = req as { limit?: number; cursor?: string; filter?: Record<string, string> };
-          return e.useCases.page(toPageQuery({ ...where, limit, cursor }));
-        },
+        input: p.message({ name: `List${plural}Request`, fields: [...PAGE_FIELDS, ...filter] }),
+        output: p.message({ name: `List${plural}Response`, fields: [{ name: 'items', type: 'message', typeName: item, repeated: true }, NEXT_CURSOR] }),
+        run: (req) => e.useCases.page(pageQueryOf(req)),
       },
-      [`Create${e.name}`]: { input, output: item, run: async (req: JsonObject) => e.useCases.create(parseMessage(e.input, req, 'the request')) },
+      [`Create${e.name}`]: { input, output: item, run: (req) => e.useCases.create(parseMessage(e.input, req, 'the request')) },
       [`Update${e.name}`]: {
-        input: p.message({ name: `Update${e.name}Request`, fields: [id, { name: 'input', type: 'message', typeName: input }] }),
+        input: p.message({ name: `Update${e.name}Request`, fields: [ID, { name: 'input', type: 'message', typeName: input }] }),
         output: item,
-        run: async (req: JsonObject) => e.useCases.update(text(req['id']), parseMessage(e.input, req['input'] ?? {}, 'input')),
+        run: (req) => e.useCases.update(text(req['id']), parseMessage(e.input, req['input'] ?? {}, 'input')),
       },
       [`Delete${e.name}`]: {
-        input: p.message({ name: `Delete${e.name}Request`, fields: [id] }),
+        input: p.message({ name: `Delete${e.name}Request`, fields: [ID] }),
         output: p.wellKnown(EMPTY),
-        run: async (req: JsonObject) => {
+        run: async (req) => {
           await e.useCases.remove(text(req['id']));
           return {};
         },
       },
+    });
+  }
+
+  /**
+   * The service `LedgerService` of an event-sourced entity: `GetLedger(id)` (its state), `RunLedgerCommand(id, command,
+   * input)` (the state after the command; `command` as the routes name it, `deposit-funds`, input checked against the
+   * same zod schema), and per read model `ListAccountBalance(limit, cursor)` (a page of rows) and
+   * `GetAccountBalanceRow(id)`. Rows are `google.protobuf.Struct`: a row holds its events' fields beside `id` and
+   * `version`, which a message would drop.
+   */
+  eventSourced<T, I>(e: EventSourcedEntity<T, I>, readModels: readonly ReadModelRows[] = []): this {
+    const p = this.proto;
+    const state = p.messageOf(e.schema, e.name, 'output');
+    const input: ProtoField = { name: 'input', ...p.fieldOf(e.input, `${e.name}CommandInput`, 'input') };
+    const methods: Record<string, GrpcMethod> = {
+      [`Get${e.name}`]: { input: p.message({ name: `Get${e.name}Request`, fields: [ID] }), output: state, run: (req) => e.useCases.get(text(req['id'])) },
+      [`Run${e.name}Command`]: {
+        input: p.message({ name: `Run${e.name}CommandRequest`, fields: [ID, { name: 'command', type: 'string', comment: `One of: ${e.commands.join(', ')}` }, input] }),
+        output: state,
+        run: (req) => {
+          const command = text(req['command']);
+          if (!e.commands.includes(command)) throw new ConnectError(`unknown command "${command}": one of ${e.commands.join(', ')}`, Code.InvalidArgument);
+          return e.useCases.execute(text(req['id']), command, parseMessage(e.input, req['input'] ?? {}, 'input'));
+        },
+      },
     };
-    p.service({ name: service, methods: Object.entries(methods).map(([name, m]) => ({ name, input: m.input, output: m.output })) });
-    for (const [name, m] of Object.entries(methods)) {
-      this.handlers.set(`${p.qualify(service)}/${name}`, async (req) => JSON.parse(JSON.stringify(await m.run(req))) as JsonValue);
+    for (const m of readModels) {
+      const row = p.wellKnown(STRUCT);
+      methods[`List${m.name}`] = {
+        input: p.message({ name: `List${m.name}Request`, fields: PAGE_FIELDS }),
+        output: p.message({ name: `${m.name}Page`, fields: [{ name: 'items', type: 'message', typeName: row, repeated: true }, NEXT_CURSOR] }),
+        run: (req) => m.page(pageQueryOf(req)),
+      };
+      methods[`Get${m.name}Row`] = {
+        input: p.message({ name: `Get${m.name}RowRequest`, fields: [ID] }),
+        output: row,
+        run: async (req) => {
+          const found = await m.get(text(req['id']));
+          if (found === undefined) throw new ConnectError(`no ${m.name} row ${text(req['id'])}`, Code.NotFound);
+          return found;
+        },
+      };
+    }
+    return this.service(`${e.name}Service`, methods);
+  }
+
+  /** Adds the service `name` with its methods: their messages in the .proto file, their implementations here. */
+  private service(name: string, methods: Readonly<Record<string, GrpcMethod>>): this {
+    this.proto.service({ name, methods: Object.entries(methods).map(([method, m]) => ({ name: method, input: m.input, output: m.output })) });
+    for (const [method, m] of Object.entries(methods)) {
+      this.handlers.set(`${this.proto.qualify(name)}/${method}`, async (req) => JSON.parse(JSON.stringify(await m.run(req))) as JsonValue);
     }
     return this;
+  }
+
+  /** The descriptor of the service `name` (`UserService`), for a client. */
+  serviceDesc(name: string): DescService {
+    const service = this.proto.registry().getService(this.proto.qualify(name));
+    if (!service) throw new Error(`no service ${this.proto.qualify(name)}`);
+    return service;
   }
 
   /** The services' full names, `shop.user_service.v1.UserService`. */
@@ -212,7 +251,13 @@ export class GrpcServer implements RequestWrapper {
   private unary(method: DescMethod, handler: JsonHandler) {
     const { logger } = this.options;
     return async (request: Parameters<typeof toJson>[1], context: HandlerContext) => {
-      const json = toJson(method.input, request, { alwaysEmitImplicit: true }) as JsonObject;
+      let json: JsonObject;
+      try {
+        json = toJson(method.input, request, { alwaysEmitImplicit: true }) as JsonObject;
+      } catch (err) {
+        // a message the client built but protobuf cannot read as JSON (a google.protobuf.Value without its kind)
+        throw new ConnectError(`the request is not valid: ${err instanceof Error ? err.message : String(err)}`, Code.InvalidArgument);
+      }
       try {
         return fromJson(method.output, await handler(json, context), { ignoreUnknownFields: true });
       } catch (err) {
@@ -286,6 +331,21 @@ export class GrpcServer implements RequestWrapper {
     const service = this.registry.getService(symbol.slice(0, symbol.lastIndexOf('.')));
     return service?.file.proto.name;
   }
+}
+
+/** A client whose unary methods take and give proto3 JSON: what REST clients send, `google.protobuf.Value` as JSON. */
+export type JsonClient = Readonly<Record<string, (request: JsonObject) => Promise<JsonObject>>>;
+
+/**
+ * A gRPC client of `service` over `transport` (Connect's gRPC, gRPC-Web or Connect transport) that speaks proto3 JSON:
+ * each unary method by its local name (`createUser`), the request read from JSON and the response written as JSON,
+ * so that tests and scripts need no generated message types.
+ */
+export function jsonClient(service: DescService, transport: Transport): JsonClient {
+  const client = createClient(service, transport) as unknown as Record<string, (request: Message) => Promise<Message>>;
+  return Object.fromEntries(
+    service.methods.filter((m) => m.methodKind === 'unary').map((m) => [m.localName, async (request: JsonObject) => toJson(m.output, await client[m.localName]!(fromJson(m.input, request))) as JsonObject]),
+  );
 }
 
 /** `grpc/health/v1/health.proto`, as the gRPC project publishes it. */

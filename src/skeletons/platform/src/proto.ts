@@ -79,6 +79,8 @@ const SCALARS: Readonly<Record<Exclude<ProtoFieldType, 'message' | 'enum'>, Fiel
 const WELL_KNOWN: ReadonlyMap<string, DescFile> = new Map([file_google_protobuf_struct, file_google_protobuf_empty].map((f) => [f.name + '.proto', f]));
 const VALUE = 'google.protobuf.Value';
 export const EMPTY = 'google.protobuf.Empty';
+/** Any JSON object. */
+export const STRUCT = 'google.protobuf.Struct';
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const INT32 = 2 ** 31;
 
@@ -116,8 +118,8 @@ export class ProtoSchema {
   }
 
   /** The full name of a well-known type, importing its file. */
-  wellKnown(fullName: typeof VALUE | typeof EMPTY): string {
-    this.imports.add(fullName === VALUE ? 'google/protobuf/struct.proto' : 'google/protobuf/empty.proto');
+  wellKnown(fullName: typeof VALUE | typeof EMPTY | typeof STRUCT): string {
+    this.imports.add(fullName === EMPTY ? 'google/protobuf/empty.proto' : 'google/protobuf/struct.proto');
     return fullName;
   }
 
@@ -137,6 +139,15 @@ export class ProtoSchema {
     const properties = objectPropertiesOf(json, NAME);
     if (!properties) throw new Error(`${name}: a message needs an object schema with named fields`);
     return this.objectMessage(json, properties, name);
+  }
+
+  /**
+   * The type of a field holding `schema` (a message named `name` for an object with named fields, `google.protobuf.Value`
+   * for what protobuf cannot spell), by the same mapping as {@link messageOf}.
+   */
+  fieldOf(schema: z.ZodType, name: string, io: 'input' | 'output'): Pick<ProtoField, 'type' | 'typeName' | 'repeated'> {
+    const json = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchemaShape;
+    return this.fieldShape(nullableOf(json) ?? json, name);
   }
 
   private objectMessage(schema: JsonSchemaShape, properties: Record<string, JsonSchemaShape>, name: string): string {

@@ -5,9 +5,10 @@ import { Code, ConnectError, createClient } from '@connectrpc/connect';
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from '@connectrpc/connect-node';
 import { request as http1Request } from 'node:http';
 import { createApiApp } from '../src/api';
-import { GrpcApi, grpcError } from '../src/grpc';
+import { GrpcApi, grpcError, jsonClient } from '../src/grpc';
 import { HttpError } from '../src/http';
 import { ProtoSchema, snake } from '../src/proto';
+import { MemoryRepository } from '../src/repository';
 import { serve, type RunningServer } from '../src/server';
 import { fakeLogger, Item, ItemInput, itemUseCases } from './fakes';
 
@@ -126,6 +127,7 @@ describe('ProtoSchema', () => {
   });
 
   test('refuses a message of a schema that is not an object with named fields', () => {
+    expect(() => new GrpcApi('x.v1', 'x.proto').serviceDesc('Nope')).toThrow('no service x.v1.Nope');
     expect(() => new ProtoSchema('x.proto', 'x').messageOf(z.record(z.string(), z.string()), 'X', 'output')).toThrow('X: a message needs an object schema with named fields');
   });
 
@@ -240,6 +242,62 @@ describe('GrpcApi over a real socket', () => {
     expect(answers[2]).toMatchObject({ case: 'fileDescriptorResponse' });
     expect(answers[3]).toMatchObject({ case: 'errorResponse', value: { errorCode: Code.NotFound } });
     expect(answers[4]).toMatchObject({ case: 'allExtensionNumbersResponse', value: { baseTypeName: 'shop.items.v1.Item', extensionNumber: [] } });
+  });
+});
+
+describe('GrpcApi of an event-sourced entity', () => {
+  const Ledger = z.object({ id: z.string(), version: z.number().int().min(0).max(1000), fields: z.record(z.string(), z.unknown()) });
+  const CommandInput = z.record(z.string(), z.number());
+  type LedgerState = z.infer<typeof Ledger>;
+
+  test('its state, its commands (by the routes\' names, input checked) and its read models, over a real socket', async () => {
+    // GIVEN a ledger whose commands merge their input into the state, and a read model of the states
+    const states = new Map<string, LedgerState>();
+    const balances = new MemoryRepository<{ id: string; version: number }>();
+    const useCases = {
+      get: (id: string) => Promise.resolve(states.get(id) ?? { id, version: 0, fields: {} }),
+      execute: async (id: string, _command: string, input: Record<string, number>) => {
+        const before = await useCases.get(id);
+        const after = { id, version: before.version + 1, fields: { ...before.fields, ...input } };
+        states.set(id, after);
+        await balances.put({ id, version: after.version });
+        return after;
+      },
+    };
+    const api = new GrpcApi('bank.ledger.v1', 'ledger.proto').eventSourced(
+      { name: 'Ledger', schema: Ledger, input: CommandInput, commands: ['deposit-funds', 'withdraw-funds'], useCases },
+      [{ name: 'AccountBalance', get: (id) => balances.get(id), page: (query) => balances.page(query) }],
+    );
+    const logger = fakeLogger();
+    const server = serve(createApiApp({ service: 'ledger', version: '1.0.0', logger, docs: false }), { port: 0, logger, signals: [], wrapper: api.server({ logger, reflection: false }) });
+    const transport = createGrpcTransport({ baseUrl: `http://127.0.0.1:${server.port}` });
+    const client = jsonClient(api.serviceDesc('LedgerService'), transport);
+    const raw = createClient(api.serviceDesc('LedgerService'), transport) as unknown as Record<string, (req: object) => Promise<unknown>>;
+    try {
+      // WHEN commands run over gRPC
+      expect(await client['runLedgerCommand']!({ id: 'a1', command: 'deposit-funds', input: { amount: 5 } })).toEqual({ id: 'a1', version: 1, fields: { amount: 5 } });
+      await client['runLedgerCommand']!({ id: 'b2', command: 'withdraw-funds', input: { amount: 2 } });
+      // THEN the state and the read model answer, a page at a time
+      expect(await client['getLedger']!({ id: 'a1' })).toMatchObject({ version: 1, fields: { amount: 5 } });
+      const first = await client['listAccountBalance']!({ limit: 1 });
+      expect(first['items']).toEqual([{ id: 'a1', version: 1 }]);
+      expect((await client['listAccountBalance']!({ cursor: first['nextCursor'] as string }))['items']).toEqual([{ id: 'b2', version: 1 }]);
+      expect(await client['getAccountBalanceRow']!({ id: 'b2' })).toEqual({ id: 'b2', version: 1 });
+      await expect(client['getAccountBalanceRow']!({ id: 'zz' })).rejects.toMatchObject({ code: Code.NotFound, rawMessage: 'no AccountBalance row zz' });
+      // an unknown command, and input outside the schema, are INVALID_ARGUMENT naming what is wrong
+      await expect(client['runLedgerCommand']!({ id: 'a1', command: 'close', input: {} })).rejects.toMatchObject({ code: Code.InvalidArgument, rawMessage: 'unknown command "close": one of deposit-funds, withdraw-funds' });
+      // a google.protobuf.Value sent without its kind cannot be read as JSON: INVALID_ARGUMENT, not INTERNAL
+      await expect(raw['runLedgerCommand']!({ id: 'a1', command: 'deposit-funds', input: {} })).rejects.toMatchObject({ code: Code.InvalidArgument, rawMessage: expect.stringMatching(/^the request is not valid: /) as unknown });
+      await expect(client['runLedgerCommand']!({ id: 'a1', command: 'deposit-funds', input: { amount: 'x' } })).rejects.toMatchObject({ code: Code.InvalidArgument, rawMessage: expect.stringContaining('#/amount') as unknown });
+    } finally {
+      await server.close();
+    }
+    // the .proto: the record input and the rows are JSON
+    const text = api.proto.print();
+    expect(text).toContain('  rpc RunLedgerCommand(RunLedgerCommandRequest) returns (Ledger);');
+    expect(text).toContain('  google.protobuf.Value input = 3;');
+    expect(text).toContain('  repeated google.protobuf.Struct items = 1;');
+    expect(text).toContain('  rpc GetAccountBalanceRow(GetAccountBalanceRowRequest) returns (google.protobuf.Struct);');
   });
 });
 

@@ -5,12 +5,13 @@ import {
   toPageQuery, // @if projections
 } from '@allframe/platform';
 import { eventSourcedFields, graphqlSchema, GraphqlTypes, mountGraphql, readModelFields } from '@allframe/platform/graphql'; // @if graphql
+import { GrpcApi, type GrpcServer } from '@allframe/platform/grpc'; // @if grpc
 import { __Entity__Service } from './application/__entityFile__-service';
 import {
   __Projection__Projector, // @each projections
   type Projector,
 } from './application/projections';
-import { __ENTITY___COMMANDS, __Entity__CommandInputSchema, __Entity__Schema } from './domain/__entityFile__'; // @if graphql
+import { __ENTITY___COMMANDS, __Entity__CommandInputSchema, __Entity__Schema } from './domain/__entityFile__'; // @if schemas
 import type { Dependencies } from './deps';
 import {
   // @if graphql
@@ -31,6 +32,14 @@ async function found<T>(item: Promise<T | undefined>): Promise<T> {
 }
 // @end
 
+/** The application service of __Entity__ streams, with the projectors of its read models. */
+function entityService(deps: Dependencies): __Entity__Service {
+  const projectors: Projector[] = [
+    new __Projection__Projector(deps.projections.__projection__), // @each projections
+  ];
+  return new __Entity__Service(deps.store, projectors, deps.events, { source: SOURCE, snapshotEvery: deps.snapshotEvery });
+}
+
 /**
  * The HTTP app: commands on __Entity__ streams, the state rebuilt from snapshot and events__projectionsNote__; its
  * OpenAPI document at /openapi.json and, when on, docs at /docs.
@@ -43,10 +52,7 @@ export function buildApp(deps: Dependencies) {
     app.use('*', idempotency({ store: deps.idempotency, header: '__idempotencyHeader__', ttlSeconds: /*=idempotencyTtl*/ 86400 }));
   }
   // @end
-  const projectors: Projector[] = [
-    new __Projection__Projector(deps.projections.__projection__), // @each projections
-  ];
-  const __entities__ = new __Entity__Service(deps.store, projectors, deps.events, { source: SOURCE, snapshotEvery: deps.snapshotEvery });
+  const __entities__ = entityService(deps);
   app.openapi(
     ROUTES.run__Entity__Command,
     async (c) => {
@@ -80,3 +86,23 @@ export function buildApp(deps: Dependencies) {
   // @end
   return app;
 }
+// @if grpc
+
+/** The service's gRPC package, and its .proto file: committed under proto/, kept equal by test/grpc.test.ts. */
+export const GRPC_PACKAGE = '__grpcPackage__';
+export const GRPC_FILE = '__grpcFile__';
+
+/**
+ * The same over gRPC, gRPC-Web and Connect, on the service's port beside the HTTP app: `__Entity__Service` (Get__Entity__,
+ * Run__Entity__Command and the read models' List and Get…Row), grpc.health.v1, and reflection when the docs are on.
+ */
+export function buildGrpc(deps: Dependencies): GrpcServer {
+  const api = new GrpcApi(GRPC_PACKAGE, GRPC_FILE).eventSourced(
+    { name: '__Entity__', schema: __Entity__Schema, input: __Entity__CommandInputSchema, commands: Object.keys(__ENTITY___COMMANDS), useCases: entityService(deps) },
+    [
+      { name: '__Projection__', get: (id) => deps.projections.__projection__.get(id), page: (query) => deps.projections.__projection__.page(query) }, // @each projections
+    ],
+  );
+  return api.server({ logger: deps.logger, reflection: deps.apiDocs });
+}
+// @end

@@ -5,12 +5,21 @@ import {
   OutboxRelay, // @if outbox
   createEventSink,
   createLogger,
+  serve, // @if grpc
   testSecrets,
 } from '@allframe/platform';
 import { DEFAULT_GRAPHQL_LIMITS } from '@allframe/platform/graphql'; // @if graphql
+import { jsonClient } from '@allframe/platform/grpc'; // @if grpc
+// @if grpc
+import { Code } from '@connectrpc/connect';
+import { createGrpcTransport } from '@connectrpc/connect-node';
+// @end
 import { compileErrors, validate } from '@readme/openapi-parser';
 import { ConcurrencyError, MemoryEventStore, type EventStore } from '../src/adapters/event-store';
-import { buildApp } from '../src/app';
+import {
+  buildApp,
+  buildGrpc, // @if grpc
+} from '../src/app';
 import { __Projection__Projector, type ProjectionRow } from '../src/application/projections'; // @if projections
 import type { Dependencies } from '../src/deps';
 import type { __Entity__ } from '../src/domain/__entityFile__';
@@ -112,6 +121,33 @@ describe('__entityFile__ commands', () => {
     expect((await gql('{ __projection__ { items nextCursor } }')).data).toMatchObject({ __projection__: { items: [{ id: 'g1', version: 2 }], nextCursor: null } }); // @each projections
     expect((await gql('{ __projection__Row(id: "g1") }')).data).toMatchObject({ __projection__Row: { step: 2 } }); // @each projections
     // @end
+  });
+
+  // @end
+  // @if grpc
+  test('the same over gRPC, a real client on a real socket: a command over one protocol, the state over the other', async () => {
+    // GIVEN the service on a port, gRPC beside HTTP
+    const { deps } = setup();
+    const grpc = buildGrpc(deps);
+    const server = serve(buildApp(deps), { port: 0, logger: deps.logger, signals: [], wrapper: grpc });
+    const baseUrl = `http://127.0.0.1:${server.port}`;
+    const client = jsonClient(grpc.api.serviceDesc('__Entity__Service'), createGrpcTransport({ baseUrl }));
+    try {
+      // WHEN a command runs over gRPC (HTTP/2)
+      expect(await client['run__Entity__Command']!({ id: 'r1', command: '__firstCommand__', input: { step: 1 } })).toMatchObject({ id: 'r1', version: 1, fields: { step: 1 } });
+      // THEN REST reads the state on the same port, and gRPC too
+      expect(((await (await fetch(`${baseUrl}/__entitiesPath__/r1`)).json()) as __Entity__).version).toBe(1);
+      expect(await client['get__Entity__']!({ id: 'r1' })).toMatchObject({ version: 1, lastEvent: '__firstEvent__' });
+      // an unknown command is INVALID_ARGUMENT, before anything runs
+      await expect(client['run__Entity__Command']!({ id: 'r1', command: 'no-such-command', input: {} })).rejects.toMatchObject({ code: Code.InvalidArgument });
+      // @if projections
+      // the read models, a page at a time and by id
+      expect(await client['list__Projection__']!({})).toMatchObject({ items: [{ id: 'r1', version: 1 }] }); // @each projections
+      expect(await client['get__Projection__Row']!({ id: 'r1' })).toMatchObject({ step: 1 }); // @each projections
+      // @end
+    } finally {
+      await server.close();
+    }
   });
 
   // @end

@@ -11,14 +11,14 @@ import {
 } from '@allframe/platform';
 import { DEFAULT_GRAPHQL_LIMITS } from '@allframe/platform/graphql'; // @if graphql
 // @if grpc
-import { Code, createClient } from '@connectrpc/connect';
+import { jsonClient } from '@allframe/platform/grpc';
+import { Code } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
 // @end
 import { compileErrors, validate } from '@readme/openapi-parser';
 import {
   buildApp,
   buildGrpc, // @if grpc
-  GRPC_PACKAGE, // @if grpc
 } from '../src/app';
 import type { Dependencies } from '../src/deps';
 import type { __Entity__ } from '../src/domain/__entityFile__'; // @each entities
@@ -141,12 +141,10 @@ describe('__entitiesPath__', () => {
     const grpc = buildGrpc(deps);
     const server = serve(buildApp(deps), { port: 0, logger: deps.logger, signals: [], wrapper: grpc });
     const baseUrl = `http://127.0.0.1:${server.port}`;
-    const service = grpc.api.proto.registry().getService(`${GRPC_PACKAGE}.__Entity__Service`);
-    if (!service) throw new Error('no __Entity__Service in the gRPC API');
-    const client = createClient(service, createGrpcTransport({ baseUrl })) as unknown as Record<string, (request: object) => Promise<Record<string, unknown>>>;
+    const client = jsonClient(grpc.api.serviceDesc('__Entity__Service'), createGrpcTransport({ baseUrl }));
     try {
       // WHEN one is created over gRPC (HTTP/2)
-      const created = (await client['create__Entity__']!({ name: 'over grpc' })) as __Entity__;
+      const created = (await client['create__Entity__']!({ name: 'over grpc' })) as unknown as __Entity__;
       // THEN REST reads it on the same port, and gRPC lists it
       expect(((await (await fetch(`${baseUrl}/__entitiesPath__/${created.id}`)).json()) as __Entity__).name).toBe('over grpc');
       expect(await client['list__Entities__']!({ filter: { name: 'over grpc' } })).toMatchObject({ items: [{ id: created.id }] });
