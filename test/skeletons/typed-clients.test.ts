@@ -106,4 +106,29 @@ describe('typed clients of the aggregated services', () => {
     // THEN the saga's test of its typed client, which reads name, fails to type-check
     expect(typecheck('shop/services/order-service')).toEqual([expect.stringMatching(/^shop\/services\/order-service\/test\/deps\.test\.ts:\d+ Property 'name' does not exist on type '\{ label: string;/)]);
   });
+
+  test('a stateless service gets typed clients of its depended-on services: a gateway callee, its forwarding route by name', () => {
+    // GIVEN the fulfilment fixture: warehouse-service (stateless) depends on shipping-gateway, and code of its own
+    // forwarding a request through the typed client
+    const fulfilment = writeWorkspaces(dir, [{ name: 'fulfilment', file: join(root, 'fixtures', 'archetypes', 'gateway.yaml') }]);
+    const caller = join(dir, 'fulfilment', 'services', 'warehouse-service', 'src', 'application', 'shipments.ts');
+    writeFileSync(
+      caller,
+      `import type { Dependencies } from '../deps';
+
+/** Creates a DHL shipment through shipping-gateway: the provider's status. */
+export async function ship(deps: Dependencies, orderId: string): Promise<number> {
+  const answer = await deps.clients.shippingGateway.forwardDhl({ body: { path: '/v1/shipments', body: { orderId } } }, \`ship:\${orderId}\`);
+  return answer.status;
+}
+`,
+    );
+    files.push(...fulfilment, caller);
+    expect(typecheck('fulfilment/services/warehouse-service')).toEqual([]);
+    // WHEN the gateway's request schema renames path to target
+    const domain = join(dir, 'fulfilment', 'services', 'shipping-gateway', 'src', 'domain', 'provider-request.ts');
+    writeFileSync(domain, readFileSync(domain, 'utf8').replace('    path: z', '    target: z').replace('path: input.path', 'path: input.target'));
+    // THEN the caller fails where it sends path
+    expect(typecheck('fulfilment/services/warehouse-service')).toEqual([expect.stringMatching(/^fulfilment\/services\/warehouse-service\/src\/application\/shipments\.ts:5 Object literal may only specify known properties, and 'path' does not exist in type/)]);
+  });
 });

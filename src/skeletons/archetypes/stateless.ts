@@ -2,9 +2,11 @@
 import type { OutputFile } from '../../model/output-file';
 import type { ServiceContext } from '../context';
 import { dockerfile, servicePackage, typedCallees } from '../context';
-import { apiDocsVar, graphqlConfig, grpcNames, serviceConfig, serviceGraphqlTest, serviceGrpcTest, serviceOpenApiTest, serviceData, serviceHttpEntries } from '../service-files';
+import { apiDocsVar, graphqlConfig, grpcNames, policyNames, serviceClients, serviceConfig, serviceGraphqlTest, serviceGrpcTest, serviceOpenApiTest, serviceData, serviceHttpEntries } from '../service-files';
+import type { ConfigVar } from '../common';
+import { outboundConfig } from '../outbound';
 import { templateFile, type Names } from '../template';
-import { camel, kebab, pascal, plural } from '../names';
+import { camel, constant, kebab, pascal, plural } from '../names';
 
 /** The entities a CRUD service manages: the declared ones, else one named after the service. */
 export function entitiesOf(ctx: ServiceContext): string[] {
@@ -30,6 +32,12 @@ export function typedTestData(ctx: ServiceContext): { names: Names; typedTest: b
   };
 }
 
+/** The base URL of each service with a typed client (`<SERVICE>_URL`, as the targets set it), and OUTBOUND_AUTH. */
+function calleeConfig(callees: readonly string[]): Record<string, ConfigVar> {
+  if (callees.length === 0) return {};
+  return { ...Object.fromEntries(callees.map((c) => [`${constant(c)}_URL`, { kind: 'string', default: `http://${c}:8080`, description: `Base URL of ${c}` } satisfies ConfigVar])), ...outboundConfig() };
+}
+
 export function renderStateless(ctx: ServiceContext): OutputFile[] {
   const s = ctx.service;
   const entities = entitiesOf(ctx);
@@ -38,6 +46,7 @@ export function renderStateless(ctx: ServiceContext): OutputFile[] {
   const idem = s.spec.idempotency?.enabled === true;
   const graphql = s.protocols.includes('graphql');
   const grpc = s.protocols.includes('grpc');
+  const callees = typedCallees(ctx);
   const data = serviceData(ctx, {
     names: {
       ...entityNames(entities[0]!),
@@ -47,13 +56,14 @@ export function renderStateless(ctx: ServiceContext): OutputFile[] {
       withOutbox: String(outbox),
       withIdempotency: String(idem),
       ...grpcNames(ctx),
+      ...policyNames(ctx, s.sizing.timeout_seconds * 1000, 'callTimeoutMs'),
     },
-    flags: { outbox, idempotency: idem, graphql, grpc, schemas: graphql || grpc },
+    flags: { outbox, idempotency: idem, graphql, grpc, schemas: graphql || grpc, typedClients: callees.length > 0 },
     lists: { entities: entities.map(entityNames) },
   });
   const files: OutputFile[] = [
     servicePackage(ctx, ['hono', '@hono/zod-openapi', 'zod', ...(grpc ? (['@connectrpc/connect', '@connectrpc/connect-node'] as const) : [])]),
-    serviceConfig(ctx, { API_DOCS: apiDocsVar(ctx), ...graphqlConfig(ctx) }),
+    serviceConfig(ctx, { API_DOCS: apiDocsVar(ctx), ...graphqlConfig(ctx), ...calleeConfig(callees) }),
     ...serviceHttpEntries(ctx, { relay: outbox }),
     dockerfile(ctx, 'server'),
     templateFile('managed', ctx.dir, 'stateless/src/deps.ts', data),
@@ -63,6 +73,7 @@ export function renderStateless(ctx: ServiceContext): OutputFile[] {
     serviceOpenApiTest(ctx),
     ...serviceGraphqlTest(ctx),
     ...serviceGrpcTest(ctx),
+    ...serviceClients(ctx),
   ];
   // domain, application and their test: the user's from the first synth on
   for (const e of entities) {
