@@ -21,18 +21,19 @@ export function serviceContext(model: ResolvedArchitecture, service: ResolvedSer
 /** The archetypes whose services export their route definitions (`ROUTES` in src/routes.ts) for typed clients. */
 export const ROUTE_EXPORTING: readonly string[] = ['stateless', 'event-sourced', 'saga-orchestrator', 'gateway'];
 
-/** The archetypes whose `depends_on` edges get typed clients in `deps.clients`. */
-export const DEPENDS_ON_CLIENTS: readonly string[] = ['saga-orchestrator', 'stateless'];
+/**
+ * The archetypes whose dependencies carry their typed clients (`deps.clients`, on the service's policy and outbound
+ * fetch); the others get them ready-wired from `defaultClients(config)` in src/clients.ts.
+ */
+export const CLIENTS_IN_DEPS: readonly string[] = ['bff', 'saga-orchestrator', 'stateless'];
 
 /**
  * The services `ctx`'s service calls over HTTP and gets typed clients of, those that export their route definitions
- * ({@link ROUTE_EXPORTING}): the aggregated services of a BFF, the depended-on services of the archetypes in
- * {@link DEPENDS_ON_CLIENTS} (those whose dependencies wire outbound calls with a resilience policy and outbound
- * authentication).
+ * ({@link ROUTE_EXPORTING}): the aggregated services of a BFF, the depended-on services of any other.
  */
 export function typedCallees(ctx: ServiceContext): string[] {
   const s = ctx.service;
-  const called = s.kind === 'bff' ? (s.spec.bff?.aggregates ?? []) : DEPENDS_ON_CLIENTS.includes(s.kind) ? (s.spec.depends_on ?? []) : [];
+  const called = s.kind === 'bff' ? (s.spec.bff?.aggregates ?? []) : (s.spec.depends_on ?? []);
   return called.filter((name) => ctx.model.services.some((o) => o.name === name && ROUTE_EXPORTING.includes(o.kind)));
 }
 

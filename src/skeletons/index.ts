@@ -5,11 +5,11 @@
 import type { ArchetypeKind } from '../model/archetypes';
 import type { ResolvedArchitecture } from '../resolve/index';
 import type { OutputFile } from '../model/output-file';
-import { ServiceContext, serviceContext } from './context';
+import { CLIENTS_IN_DEPS, ServiceContext, serviceContext } from './context';
 import { eventsFiles } from './events';
 import { platformFiles } from './platform';
 import { rootFiles } from './root';
-import { serviceSecrets } from './service-files';
+import { serviceClients, serviceSecrets } from './service-files';
 import { renderBff } from './archetypes/bff';
 import { renderCache } from './archetypes/cache';
 import { renderConsumer } from './archetypes/consumer';
@@ -51,7 +51,9 @@ export function renderRepository(model: ResolvedArchitecture, options: RenderOpt
   const files = [...rootFiles(model, options.sourceFile), ...platformFiles(model), ...eventsFiles(model)];
   for (const service of model.services) {
     const ctx = serviceContext(model, service);
-    files.push(...RENDERERS[service.kind](ctx), ...serviceSecrets(ctx));
+    // the typed clients of what the service calls: the archetypes that carry them in their dependencies render them
+    // themselves, the others get them ready-wired (defaultClients)
+    files.push(...RENDERERS[service.kind](ctx), ...serviceSecrets(ctx), ...(CLIENTS_IN_DEPS.includes(service.kind) ? [] : serviceClients(ctx)));
   }
   return files;
 }

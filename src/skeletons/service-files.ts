@@ -5,7 +5,8 @@
  */
 import type { OutputFile } from '../model/output-file';
 import { ConfigVar, baseConfig } from './common';
-import { typedCallees, type ServiceContext } from './context';
+import { CLIENTS_IN_DEPS, typedCallees, type ServiceContext } from './context';
+import { outboundConfig } from './outbound';
 import { camel, constant } from './names';
 import { secretNames } from './secrets';
 import { Names, TemplateData, templateFile } from './template';
@@ -23,7 +24,8 @@ export function serviceData(ctx: ServiceContext, data: Omit<Partial<TemplateData
 
 /** `src/config.ts`: the service's variables (baseConfig, then `extra`). */
 export function serviceConfig(ctx: ServiceContext, extra: Record<string, ConfigVar> = {}): OutputFile {
-  const vars = { ...baseConfig(ctx), ...extra };
+  // the callees' URLs, for the archetypes whose clients wire themselves (the others say theirs in `extra`)
+  const vars = { ...baseConfig(ctx), ...extra, ...(CLIENTS_IN_DEPS.includes(ctx.service.kind) ? {} : calleeConfig(ctx)) };
   const lines = Object.entries(vars).map(([name, v]) => {
     const parts = [`kind: '${v.kind}'`];
     if (v.default !== undefined) parts.push(`default: ${JSON.stringify(v.default)}`);
@@ -99,12 +101,26 @@ export function grpcNames(ctx: ServiceContext): Names {
   return { grpcPackage: `${parts.join('.')}.v1`, grpcFile: `${parts.join('/')}/v1/${parts[1]!}.proto` };
 }
 
-/** `src/clients.ts`: typed clients of {@link typedCallees}, none when the service calls none. */
+/**
+ * `src/clients.ts`: typed clients of {@link typedCallees}, none when the service calls none. An archetype whose
+ * dependencies do not carry them ({@link CLIENTS_IN_DEPS}) also gets `defaultClients(config)`: the clients on the
+ * file's resilience and the outbound fetch, ready to call.
+ */
 export function serviceClients(ctx: ServiceContext): OutputFile[] {
   const callees = typedCallees(ctx);
   if (callees.length === 0) return [];
   const list = callees.map((c) => ({ callee: c, CALLEE: constant(c), calleeClient: camel(c), calleeUrl: `${constant(c)}_URL` }));
-  return [templateFile('managed', ctx.dir, 'service/src/clients.ts', serviceData(ctx, { names: { architecture: ctx.model.file.architecture.name }, lists: { callees: list } }))];
+  const selfWired = !CLIENTS_IN_DEPS.includes(ctx.service.kind);
+  const data = serviceData(ctx, { names: { architecture: ctx.model.file.architecture.name, ...policyNames(ctx, ctx.service.sizing.timeout_seconds * 1000, 'callTimeoutMs') }, flags: { selfWired }, lists: { callees: list } });
+  // the ready-wired clients are tested here; those in dependencies by the archetype's own tests
+  return [templateFile('managed', ctx.dir, 'service/src/clients.ts', data), ...(selfWired ? [templateFile('managed', ctx.dir, 'service/test/clients.test.ts', data)] : [])];
+}
+
+/** The base URL of each service with a typed client (`<SERVICE>_URL`, as the targets set it), and OUTBOUND_AUTH. */
+export function calleeConfig(ctx: ServiceContext): Record<string, ConfigVar> {
+  const callees = typedCallees(ctx);
+  if (callees.length === 0) return {};
+  return { ...Object.fromEntries(callees.map((c) => [`${constant(c)}_URL`, { kind: 'string', default: `http://${c}:8080`, description: `Base URL of ${c}` } satisfies ConfigVar])), ...outboundConfig() };
 }
 
 /** `{ A: 'test-a' }`: a TypeScript object literal of string values. */

@@ -131,4 +131,29 @@ export async function ship(deps: Dependencies, orderId: string): Promise<number>
     // THEN the caller fails where it sends path
     expect(typecheck('fulfilment/services/warehouse-service')).toEqual([expect.stringMatching(/^fulfilment\/services\/warehouse-service\/src\/application\/shipments\.ts:5 Object literal may only specify known properties, and 'path' does not exist in type/)]);
   });
+
+  test('any other archetype gets them ready-wired: a consumer calls its depended-on service through defaultClients', () => {
+    // GIVEN the order-notifications fixture: email-notifier (a consumer) depends on order-service (stateless), and code
+    // of its own reading an order through defaultClients
+    const notifications = writeWorkspaces(dir, [{ name: 'notifications', file: join(root, 'fixtures', 'archetypes', 'consumer.yaml') }]);
+    const caller = join(dir, 'notifications', 'services', 'email-notifier', 'src', 'application', 'order-details.ts');
+    writeFileSync(
+      caller,
+      `import type { Clients } from '../clients';
+
+/** The name of an order, for the e-mail's subject. */
+export async function orderName(clients: Clients, id: string): Promise<string> {
+  return (await clients.orderService.getOrder({ params: { id } })).name;
+}
+`,
+    );
+    files.push(...notifications, caller);
+    expect(readFileSync(join(dir, 'notifications', 'services', 'email-notifier', 'src', 'clients.ts'), 'utf8')).toContain('export function defaultClients(config: Config');
+    expect(typecheck('notifications/services/email-notifier')).toEqual([]);
+    // WHEN order-service renames name to title
+    const domain = join(dir, 'notifications', 'services', 'order-service', 'src', 'domain', 'order.ts');
+    writeFileSync(domain, readFileSync(domain, 'utf8').replace("name: z.string().trim().min(1).max(200)", 'title: z.string().trim().min(1).max(200)'));
+    // THEN the consumer fails where it reads name
+    expect(typecheck('notifications/services/email-notifier')).toEqual([expect.stringMatching(/^notifications\/services\/email-notifier\/src\/application\/order-details\.ts:5 Property 'name' does not exist on type/)]);
+  });
 });

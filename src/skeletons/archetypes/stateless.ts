@@ -2,11 +2,9 @@
 import type { OutputFile } from '../../model/output-file';
 import type { ServiceContext } from '../context';
 import { dockerfile, servicePackage, typedCallees } from '../context';
-import { apiDocsVar, graphqlConfig, grpcNames, policyNames, serviceClients, serviceConfig, serviceGraphqlTest, serviceGrpcTest, serviceOpenApiTest, serviceData, serviceHttpEntries } from '../service-files';
-import type { ConfigVar } from '../common';
-import { outboundConfig } from '../outbound';
+import { apiDocsVar, calleeConfig, graphqlConfig, grpcNames, policyNames, serviceClients, serviceConfig, serviceGraphqlTest, serviceGrpcTest, serviceOpenApiTest, serviceData, serviceHttpEntries } from '../service-files';
 import { templateFile, type Names } from '../template';
-import { camel, constant, kebab, pascal, plural } from '../names';
+import { camel, kebab, pascal, plural } from '../names';
 
 /** The entities a CRUD service manages: the declared ones, else one named after the service. */
 export function entitiesOf(ctx: ServiceContext): string[] {
@@ -30,12 +28,6 @@ export function typedTestData(ctx: ServiceContext): { names: Names; typedTest: b
     names: { typedCallee: typed ?? '', calleeClient: typed === undefined ? '' : camel(typed), Entity: entity ?? '', typedPath: entity === undefined ? '' : `/${plural(kebab(entity))}` },
     typedTest: typed !== undefined,
   };
-}
-
-/** The base URL of each service with a typed client (`<SERVICE>_URL`, as the targets set it), and OUTBOUND_AUTH. */
-function calleeConfig(callees: readonly string[]): Record<string, ConfigVar> {
-  if (callees.length === 0) return {};
-  return { ...Object.fromEntries(callees.map((c) => [`${constant(c)}_URL`, { kind: 'string', default: `http://${c}:8080`, description: `Base URL of ${c}` } satisfies ConfigVar])), ...outboundConfig() };
 }
 
 export function renderStateless(ctx: ServiceContext): OutputFile[] {
@@ -63,7 +55,7 @@ export function renderStateless(ctx: ServiceContext): OutputFile[] {
   });
   const files: OutputFile[] = [
     servicePackage(ctx, ['hono', '@hono/zod-openapi', 'zod', ...(grpc ? (['@connectrpc/connect', '@connectrpc/connect-node'] as const) : [])]),
-    serviceConfig(ctx, { API_DOCS: apiDocsVar(ctx), ...graphqlConfig(ctx), ...calleeConfig(callees) }),
+    serviceConfig(ctx, { API_DOCS: apiDocsVar(ctx), ...graphqlConfig(ctx), ...calleeConfig(ctx) }),
     ...serviceHttpEntries(ctx, { relay: outbox }),
     dockerfile(ctx, 'server'),
     templateFile('managed', ctx.dir, 'stateless/src/deps.ts', data),

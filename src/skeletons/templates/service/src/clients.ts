@@ -1,4 +1,13 @@
-import { typedClient, type ClientFetch, type ResiliencePolicy, type TypedClient } from '@allframe/platform';
+import {
+  createPolicy, // @if selfWired
+  isRetryableCall, // @if selfWired
+  outboundFetch, // @if selfWired
+  typedClient,
+  type ClientFetch,
+  type PolicyOptions, // @if selfWired
+  type ResiliencePolicy,
+  type TypedClient,
+} from '@allframe/platform';
 import { ROUTES as __CALLEE__ } from '@__architecture__/__callee__/src/routes'; // @each callees
 import type { Config } from './config';
 
@@ -17,3 +26,24 @@ export function createClients(config: Config, policy: (service: string) => Resil
     __calleeClient__: typedClient('__callee__', config./*=calleeUrl*/ SAMPLE_SERVICE_URL, __CALLEE__, { policy: policy('__callee__'), fetch: fetchFn }), // @each callees
   };
 }
+// @if selfWired
+
+/** Resilience of every call (from the architecture's resolved resilience of __service__). */
+export const CLIENT_POLICY: PolicyOptions = {
+  retry: { maxAttempts: /*=maxAttempts*/ 3, initialDelayMs: /*=initialDelayMs*/ 100, maxDelayMs: /*=maxDelayMs*/ 10000, multiplier: /*=multiplier*/ 2 },
+  circuitBreaker: { failureThreshold: /*=failureThreshold*/ 5, halfOpenAfterMs: /*=halfOpenAfterMs*/ 30000 },
+  bulkhead: { maxConcurrent: /*=maxConcurrent*/ 100, maxQueue: /*=maxQueue*/ 50 },
+  timeoutMs: /*=callTimeoutMs*/ 30000,
+  retryIdempotentOnly: /*=retryIdempotentOnly*/ false,
+  isRetryable: isRetryableCall,
+};
+
+/**
+ * The clients, ready to call: each on its own CLIENT_POLICY (retries, circuit breaker, bulkhead, timeout) and through
+ * the outbound fetch (SigV4 with OUTBOUND_AUTH=aws-iam, a Google ID token with google-id-token, as the targets set it).
+ * Make them once, at start-up, and pass them to the code that calls.
+ */
+export function defaultClients(config: Config, fetchFn: ClientFetch = outboundFetch(config.OUTBOUND_AUTH, config.AWS_REGION)): Clients {
+  return createClients(config, () => createPolicy(CLIENT_POLICY), fetchFn);
+}
+// @end
