@@ -202,11 +202,6 @@ export class GrpcApi {
     return service;
   }
 
-  /** The services' full names, `shop.user_service.v1.UserService`. */
-  serviceNames(): string[] {
-    return this.proto.registry().getFile(this.proto.fileName)?.services.map((s) => s.typeName) ?? [];
-  }
-
   /**
    * A server of the API: the service's methods, `grpc.health.v1.Health` and, when on, `grpc.reflection.v1` (and
    * v1alpha, which older tools ask for). Handed to `serve`, it answers gRPC, gRPC-Web and Connect requests on the
@@ -220,6 +215,8 @@ export class GrpcApi {
 /** The wrapper `serve` puts around the HTTP app: gRPC requests to the gRPC API, the rest to the app. */
 export class GrpcServer implements RequestWrapper {
   private readonly registry: FileRegistry;
+  /** The API's services, `shop.user_service.v1.UserService`: what health checks and reflection lists. */
+  private readonly services: readonly DescService[];
 
   constructor(
     /** The API served: its .proto file, and its descriptors for clients. */
@@ -228,12 +225,12 @@ export class GrpcServer implements RequestWrapper {
     private readonly options: GrpcServerOptions,
   ) {
     this.registry = api.proto.registry();
+    this.services = this.registry.getFile(api.proto.fileName)?.services ?? [];
   }
 
   /** Routes the API's methods, health and reflection, in a Connect router. */
   routes(router: ConnectRouter): void {
-    const file = this.registry.getFile(this.api.proto.fileName);
-    for (const service of file?.services ?? []) {
+    for (const service of this.services) {
       for (const method of service.methods) {
         const handler = this.handlers.get(`${service.typeName}/${method.name}`);
         if (handler) router.rpc(method, this.unary(method, handler) as never);
@@ -272,7 +269,7 @@ export class GrpcServer implements RequestWrapper {
   private health(router: ConnectRouter): void {
     const registry = healthProto().registry();
     const service = registry.getService('grpc.health.v1.Health')!;
-    const known = new Set(['', ...this.api.serviceNames()]);
+    const known = new Set(['', ...this.services.map((s) => s.typeName)]);
     const status = async (name: string): Promise<JsonObject> => {
       if (!known.has(name)) throw new ConnectError(`unknown service ${name}`, Code.NotFound);
       let ready = true;
@@ -313,7 +310,7 @@ export class GrpcServer implements RequestWrapper {
       const all = [file, ...file.dependencies];
       return { fileDescriptorResponse: { fileDescriptorProto: all.map((f) => Buffer.from(toBinary(FileDescriptorProtoSchema, f.proto)).toString('base64')) } };
     };
-    if (typeof req['listServices'] === 'string') return { listServicesResponse: { service: this.api.serviceNames().map((name) => ({ name })) } };
+    if (typeof req['listServices'] === 'string') return { listServicesResponse: { service: this.services.map((s) => ({ name: s.typeName })) } };
     if (typeof req['fileByFilename'] === 'string') return files(req['fileByFilename']) ?? notFound(`file ${req['fileByFilename']}`);
     if (typeof req['fileContainingSymbol'] === 'string') {
       const symbol = req['fileContainingSymbol'].replace(/^\./, '');
