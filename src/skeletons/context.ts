@@ -23,9 +23,13 @@ export const ROUTE_EXPORTING: readonly string[] = ['stateless', 'event-sourced',
 
 /**
  * The archetypes whose dependencies carry their typed clients (`deps.clients`, on the service's policy and outbound
- * fetch); the others get them ready-wired from `defaultClients(config)` in src/clients.ts.
+ * fetch); the others get them ready-wired from `defaultClients(config)` in src/clients.ts (which the stateless
+ * services' dependencies call too).
  */
 export const CLIENTS_IN_DEPS: readonly string[] = ['bff', 'saga-orchestrator', 'stateless'];
+
+/** The archetypes that make their clients on a policy of their own (the BFF's downstream settings, the saga's steps'). */
+export const OWN_CLIENT_POLICY: readonly string[] = ['bff', 'saga-orchestrator'];
 
 /**
  * The services `ctx`'s service calls over HTTP and gets typed clients of, those that export their route definitions

@@ -5,7 +5,7 @@
  */
 import type { OutputFile } from '../model/output-file';
 import { ConfigVar, baseConfig } from './common';
-import { CLIENTS_IN_DEPS, typedCallees, type ServiceContext } from './context';
+import { CLIENTS_IN_DEPS, OWN_CLIENT_POLICY, typedCallees, type ServiceContext } from './context';
 import { outboundConfig } from './outbound';
 import { camel, constant } from './names';
 import { secretNames } from './secrets';
@@ -102,18 +102,17 @@ export function grpcNames(ctx: ServiceContext): Names {
 }
 
 /**
- * `src/clients.ts`: typed clients of {@link typedCallees}, none when the service calls none. An archetype whose
- * dependencies do not carry them ({@link CLIENTS_IN_DEPS}) also gets `defaultClients(config)`: the clients on the
+ * `src/clients.ts`: typed clients of {@link typedCallees}, none when the service calls none. An archetype without a
+ * client policy of its own ({@link OWN_CLIENT_POLICY}) also gets `defaultClients(config)`, tested: the clients on the
  * file's resilience and the outbound fetch, ready to call.
  */
 export function serviceClients(ctx: ServiceContext): OutputFile[] {
   const callees = typedCallees(ctx);
   if (callees.length === 0) return [];
   const list = callees.map((c) => ({ callee: c, CALLEE: constant(c), calleeClient: camel(c), calleeUrl: `${constant(c)}_URL` }));
-  const selfWired = !CLIENTS_IN_DEPS.includes(ctx.service.kind);
-  const data = serviceData(ctx, { names: { architecture: ctx.model.file.architecture.name, ...policyNames(ctx, ctx.service.sizing.timeout_seconds * 1000, 'callTimeoutMs') }, flags: { selfWired }, lists: { callees: list } });
-  // the ready-wired clients are tested here; those in dependencies by the archetype's own tests
-  return [templateFile('managed', ctx.dir, 'service/src/clients.ts', data), ...(selfWired ? [templateFile('managed', ctx.dir, 'service/test/clients.test.ts', data)] : [])];
+  const defaults = !OWN_CLIENT_POLICY.includes(ctx.service.kind);
+  const data = serviceData(ctx, { names: { architecture: ctx.model.file.architecture.name, ...policyNames(ctx, ctx.service.sizing.timeout_seconds * 1000, 'callTimeoutMs') }, flags: { defaults }, lists: { callees: list } });
+  return [templateFile('managed', ctx.dir, 'service/src/clients.ts', data), ...(defaults ? [templateFile('managed', ctx.dir, 'service/test/clients.test.ts', data)] : [])];
 }
 
 /** The base URL of each service with a typed client (`<SERVICE>_URL`, as the targets set it), and OUTBOUND_AUTH. */

@@ -44,7 +44,7 @@ describe('renderRepository', () => {
     expect(config).toContain('SECRETS_SOURCE: { kind: \'string\', default: "env"');
     expect(config).toContain('SECRETS_PREFIX: { kind: \'string\', default: ""');
     expect(content('src/secrets.ts')).toContain("export const SECRET_NAMES = ['STRIPE_API_KEY'] as const;");
-    expect(content('src/deps.ts')).toContain('export function createDependencies(\n  config: Config,\n  secrets: Secrets,\n): Dependencies {');
+    expect(content('src/deps.ts')).toContain('export function createDependencies(config: Config, secrets: Secrets): Dependencies {');
     // THEN the container awaits them before serving, the Lambda entries on their first invocation
     expect(content('src/entry/server.ts')).toContain('  const deps = createDependencies(config, await loadServiceSecrets(config));\n  const relay');
     for (const entry of ['lambda', 'relay']) {

@@ -2,7 +2,7 @@
 import type { OutputFile } from '../../model/output-file';
 import type { ServiceContext } from '../context';
 import { dockerfile, servicePackage, typedCallees } from '../context';
-import { apiDocsVar, calleeConfig, graphqlConfig, grpcNames, policyNames, serviceClients, serviceConfig, serviceGraphqlTest, serviceGrpcTest, serviceOpenApiTest, serviceData, serviceHttpEntries } from '../service-files';
+import { apiDocsVar, calleeConfig, graphqlConfig, grpcNames, serviceClients, serviceConfig, serviceGraphqlTest, serviceGrpcTest, serviceOpenApiTest, serviceData, serviceHttpEntries } from '../service-files';
 import { templateFile, type Names } from '../template';
 import { camel, kebab, pascal, plural } from '../names';
 
@@ -48,7 +48,6 @@ export function renderStateless(ctx: ServiceContext): OutputFile[] {
       withOutbox: String(outbox),
       withIdempotency: String(idem),
       ...grpcNames(ctx),
-      ...policyNames(ctx, s.sizing.timeout_seconds * 1000, 'callTimeoutMs'),
     },
     flags: { outbox, idempotency: idem, graphql, grpc, schemas: graphql || grpc, typedClients: callees.length > 0 },
     lists: { entities: entities.map(entityNames) },

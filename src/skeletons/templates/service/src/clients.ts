@@ -1,10 +1,10 @@
 import {
-  createPolicy, // @if selfWired
-  isRetryableCall, // @if selfWired
-  outboundFetch, // @if selfWired
+  createPolicy, // @if defaults
+  isRetryableCall, // @if defaults
+  outboundFetch, // @if defaults
   typedClient,
   type ClientFetch,
-  type PolicyOptions, // @if selfWired
+  type PolicyOptions, // @if defaults
   type ResiliencePolicy,
   type TypedClient,
 } from '@allframe/platform';
@@ -26,7 +26,7 @@ export function createClients(config: Config, policy: (service: string) => Resil
     __calleeClient__: typedClient('__callee__', config./*=calleeUrl*/ SAMPLE_SERVICE_URL, __CALLEE__, { policy: policy('__callee__'), fetch: fetchFn }), // @each callees
   };
 }
-// @if selfWired
+// @if defaults
 
 /** Resilience of every call (from the architecture's resolved resilience of __service__). */
 export const CLIENT_POLICY: PolicyOptions = {

@@ -5,7 +5,6 @@ import {
   OutboxRelay, // @if outbox
   createEventSink,
   createLogger,
-  createPolicy, // @if typedClients
   serve, // @if grpc
   testSecrets,
   type Page,
@@ -21,12 +20,9 @@ import {
   buildApp,
   buildGrpc, // @if grpc
 } from '../src/app';
-import { createClients } from '../src/clients'; // @if typedClients
+import { defaultClients } from '../src/clients'; // @if typedClients
 import { loadConfig } from '../src/config'; // @if typedClients
-import {
-  POLICY, // @if typedClients
-  type Dependencies,
-} from '../src/deps';
+import type { Dependencies } from '../src/deps';
 import type { __Entity__ } from '../src/domain/__entityFile__'; // @each entities
 import { SECRET_NAMES } from '../src/secrets';
 
@@ -42,7 +38,7 @@ function setup() {
     relay: new OutboxRelay(new MemoryOutbox(), publisher, logger), // @if outbox
     apiDocs: true,
     graphqlLimits: DEFAULT_GRAPHQL_LIMITS, // @if graphql
-    clients: createClients(loadConfig({}), () => createPolicy(POLICY), () => Promise.reject(new Error('no calls in these tests'))), // @if typedClients
+    clients: defaultClients(loadConfig({}), () => Promise.reject(new Error('no calls in these tests'))), // @if typedClients
     close: () => Promise.resolve(),
   };
   return { app: buildApp(deps), publisher, deps };
