@@ -124,6 +124,14 @@ export function publishedEvents(s: ResolvedService): readonly string[] {
   return [...(s.spec.publishes ?? []), ...(s.spec.stream?.output_events ?? [])];
 }
 
+/**
+ * Whether the service's code keeps idempotency records, in its store's `idempotency` table or collection: with
+ * `idempotency.enabled`, and always for a consumer (the event ids it has processed, so a redelivery runs once).
+ */
+export function keepsIdempotencyRecords(s: ResolvedService): boolean {
+  return s.spec.idempotency?.enabled === true || s.kind === 'consumer';
+}
+
 /** Names of the services publishing `event` (only `from`, when a subscription names it). */
 export function publishersOf(model: ResolvedArchitecture, event: string, from?: string): string[] {
   return model.services.filter((s) => (from === undefined || s.name === from) && publishedEvents(s).includes(event)).map((s) => s.name);

@@ -12,7 +12,7 @@ import { fitName, runServiceAccountId } from '../../../lib-constructs/core/gcp-r
 import { sagaSteps } from '../../../lib-constructs/core/saga';
 import type { ArchetypeKind } from '../../model/archetypes';
 import { LIMITS } from '../../model/targets';
-import type { Resilience } from '../../resolve/model';
+import { keepsIdempotencyRecords, type Resilience } from '../../resolve/model';
 import type { GcpServicePlan } from './app';
 import { projectRole } from './project-role';
 import { load } from './lazy';
@@ -47,7 +47,7 @@ function once(plan: GcpServicePlan, key: string, make: () => void): void {
 function expiringCollections(plan: GcpServicePlan): string[] {
   const s = plan.service;
   const out: string[] = [];
-  if (s.spec.idempotency?.enabled === true || s.kind === 'consumer') out.push('idempotency');
+  if (keepsIdempotencyRecords(s)) out.push('idempotency');
   if (s.spec.messaging?.pattern === 'outbox') out.push('outbox');
   return out;
 }

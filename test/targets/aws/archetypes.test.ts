@@ -175,4 +175,16 @@ services:
     const statements = resources(stack('producer', 'telemetry-ingest'), 'AWS::IAM::Policy').flatMap((p) => (p.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement);
     expect(statements.filter((st) => [st.Action].flat().includes('sns:Publish'))).toEqual([expect.objectContaining({ Resource: { 'Fn::ImportValue': expect.stringMatching(/telemetryingestevents/) } })]);
   });
+
+  test('a consumer with a DynamoDB store gets the idempotency table its code records processed event ids in (found by allframe dev)', () => {
+    // GIVEN a consumer whose database is DynamoDB, without idempotency.enabled (its processed event ids are kept anyway)
+    const model = awsModel(join(FIXTURES, '..', 'dev', 'system.yaml'));
+    const { app, arch } = buildApp(model);
+    app.synth();
+    const t = Template.fromStack(arch.services.get('order-mailer')!);
+    // THEN the table its STORE=dynamodb names is there, with the TTL the records carry, and the consumer may use it
+    t.hasResourceProperties('AWS::DynamoDB::GlobalTable', { TableName: 'dev-system-order-mailer-idempotency', TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } });
+    const statements = resources(t, 'AWS::IAM::Policy').flatMap((p) => (p.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement);
+    expect(statements.some((st) => [st.Action].flat().includes('dynamodb:PutItem'))).toBe(true);
+  });
 });

@@ -3,7 +3,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 /** The part of an AWS SDK v3 client the adapters use; tests pass a fake that records commands. */
 export interface AwsClient {
-  send(command: object): Promise<unknown>;
+  /** `options.abortSignal` ends a call in flight (a long-polling receive, say), as the SDK clients' `send` does. */
+  send(command: object, options?: { abortSignal?: AbortSignal }): Promise<unknown>;
 }
 
 /** Creates the real DynamoDB document client (plain JS values in and out, undefined attributes dropped). */

@@ -23,7 +23,7 @@ import { LIMITS } from '../../../model/targets';
 import { everyCron } from '../../../../lib-constructs/core/cron';
 import { SAGA_STEPS_PATH } from '../../../../lib-constructs/core/saga';
 import { acknowledgeConnectVerifiedByHandler } from '../../../../lib-constructs/core/nag';
-import { type Resilience, serviceSecrets as secretSpecs } from '../../../resolve/model';
+import { keepsIdempotencyRecords, type Resilience, serviceSecrets as secretSpecs } from '../../../resolve/model';
 import { secretName } from '../naming';
 import type { ServiceStack } from '../service-stack';
 import { httpService } from './http';
@@ -39,7 +39,7 @@ function serviceData(stack: ServiceStack, grantees: readonly iam.IGrantable[], t
       const table = stack.table(name);
       for (const g of grantees) table.grantReadWriteData(g);
     }
-    if (s.spec.idempotency?.enabled === true) {
+    if (keepsIdempotencyRecords(s)) {
       const t = stack.table('idempotency', { ttl: true });
       for (const g of grantees) t.grantReadWriteData(g);
     }

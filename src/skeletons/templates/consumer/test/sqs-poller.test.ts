@@ -49,4 +49,24 @@ describe('SQS poll loop', () => {
     // THEN the message was processed and deleted after the failed receive
     expect(deleted).toEqual(['ra']);
   });
+
+  test('stop ends a receive that is waiting at once, without logging a failure', async () => {
+    // GIVEN a queue whose receive waits until it is aborted (a long poll on an empty queue)
+    let received: () => void = () => undefined;
+    const waiting = new Promise<void>((resolve) => (received = resolve));
+    const errors: unknown[] = [];
+    const client = {
+      send: (_command: object, options?: { abortSignal?: AbortSignal }): Promise<unknown> =>
+        new Promise((_resolve, reject) => {
+          received();
+          options?.abortSignal?.addEventListener('abort', () => reject(new Error('aborted')));
+        }),
+    };
+    const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: (obj: object) => errors.push(obj) };
+    const poller = startPolling({ client, queueUrl: 'q', batchSize: 10, process: failing([]), logger: quiet });
+    await waiting;
+    // WHEN the loop is stopped while the receive waits THEN it ends without waiting for the long poll, quietly
+    await poller.stop();
+    expect(errors).toEqual([]);
+  });
 });

@@ -13,6 +13,8 @@ export interface PollerOptions {
   readonly waitSeconds?: number;
   /** Pause after a failed receive; 1 s by default. */
   readonly errorDelayMs?: number;
+  /** Ends a receive that is waiting (the poll loop's stop); a batch already received is processed to the end. */
+  readonly signal?: AbortSignal;
 }
 
 /** Receives one batch, processes it, and deletes the messages that succeeded (the failed ones reappear). */
@@ -24,6 +26,7 @@ export async function pollOnce(options: PollerOptions): Promise<number> {
       WaitTimeSeconds: options.waitSeconds ?? 20,
       MessageAttributeNames: ['All'],
     }),
+    options.signal ? { abortSignal: options.signal } : undefined,
   )) as ReceiveMessageCommandOutput;
   const received = (out.Messages ?? []).map((m) => ({ id: m.MessageId ?? '', body: m.Body ?? '', receipt: m.ReceiptHandle }));
   if (received.length === 0) return 0;
@@ -37,18 +40,20 @@ export async function pollOnce(options: PollerOptions): Promise<number> {
 
 /** A running poll loop. */
 export interface Poller {
-  /** Stops after the current receive and waits for it. */
+  /** Stops: a waiting receive ends at once, a batch being processed is finished (and deleted) first. */
   stop(): Promise<void>;
 }
 
 /** Polls until stopped; a failed receive is logged and retried after a pause. */
 export function startPolling(options: PollerOptions): Poller {
   let running = true;
+  const stopping = new AbortController();
   const loop = (async () => {
     while (running) {
       try {
-        await pollOnce(options);
+        await pollOnce({ ...options, signal: stopping.signal });
       } catch (err) {
+        if (!running) break;
         options.logger.error({ err }, 'queue poll failed');
         await new Promise((resolve) => setTimeout(resolve, options.errorDelayMs ?? 1000));
       }
@@ -57,6 +62,7 @@ export function startPolling(options: PollerOptions): Poller {
   return {
     stop: () => {
       running = false;
+      stopping.abort();
       return loop;
     },
   };

@@ -1,0 +1,140 @@
+/**
+ * Creates the planned resources (aws-local.ts) on moto with the AWS SDK clients the generated workspace installs
+ * (its platform package depends on them), so allframe itself carries no cloud SDK. Each resource is created with
+ * the properties its template gives it; what the local run leaves out (KMS keys: moto keeps messages in memory) is
+ * listed in docs/dev.md.
+ */
+import type * as DynamoDb from '@aws-sdk/client-dynamodb';
+import type * as EventBridge from '@aws-sdk/client-eventbridge';
+import type * as SecretsManager from '@aws-sdk/client-secrets-manager';
+import type * as Sns from '@aws-sdk/client-sns';
+import type * as Sqs from '@aws-sdk/client-sqs';
+import { InternalError } from '../model/diagnostics';
+import { Resolver, type CreatedResource, type LocalAccount, type PlannedResource, type TemplateSet } from './aws-local';
+
+/** The SDK modules the local run uses, loaded from the workspace. */
+export interface AwsSdk {
+  readonly sqs: typeof Sqs;
+  readonly sns: typeof Sns;
+  readonly eventbridge: typeof EventBridge;
+  readonly dynamodb: typeof DynamoDb;
+  readonly secrets: typeof SecretsManager;
+}
+
+/** Dummy credentials: moto accepts any. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'AKIAALLFRAMEDEVLOCAL1', secretAccessKey: 'allframe-dev-local-secret-access-key-0000' } as const;
+
+/** SQS queue attributes the template may set, as CreateQueue takes them. */
+const QUEUE_ATTRIBUTES = ['VisibilityTimeout', 'MessageRetentionPeriod', 'DelaySeconds', 'ReceiveMessageWaitTimeSeconds', 'MaximumMessageSize', 'FifoQueue', 'ContentBasedDeduplication', 'DeduplicationScope', 'FifoThroughputLimit'];
+
+export interface AwsClients {
+  readonly sqs: Sqs.SQSClient;
+  readonly sns: Sns.SNSClient;
+  readonly eventbridge: EventBridge.EventBridgeClient;
+  readonly dynamodb: DynamoDb.DynamoDBClient;
+  readonly secrets: SecretsManager.SecretsManagerClient;
+  destroy(): void;
+}
+
+export function awsClients(sdk: AwsSdk, endpoint: string, region: string): AwsClients {
+  const config = { endpoint, region, credentials: LOCAL_CREDENTIALS, maxAttempts: 2 };
+  const clients = {
+    sqs: new sdk.sqs.SQSClient(config),
+    sns: new sdk.sns.SNSClient(config),
+    eventbridge: new sdk.eventbridge.EventBridgeClient(config),
+    dynamodb: new sdk.dynamodb.DynamoDBClient(config),
+    secrets: new sdk.secrets.SecretsManagerClient(config),
+  };
+  return { ...clients, destroy: () => Object.values(clients).forEach((c) => c.destroy()) };
+}
+
+/** Creates `planned` (in its order) and returns what each answers to Ref and GetAtt, by `Resolver.key`. */
+export async function provisionAws(sdk: AwsSdk, clients: AwsClients, templates: TemplateSet, planned: readonly PlannedResource[], where: LocalAccount): Promise<Map<string, CreatedResource>> {
+  const created = new Map<string, CreatedResource>();
+  const resolver = new Resolver(templates, created, where);
+  for (const p of planned) {
+    // Only the properties the local resource takes are resolved: a KMS key or a policy may name what no emulator runs.
+    const props = new Proxy({} as Record<string, unknown>, { get: (_, key) => (typeof key === 'string' && p.properties[key] !== undefined ? resolver.resolve(p.stack, p.properties[key]) : undefined) });
+    created.set(Resolver.key(p.stack, p.id), await create(sdk, clients, p, props));
+  }
+  return created;
+}
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+async function create(sdk: AwsSdk, c: AwsClients, p: PlannedResource, props: Record<string, unknown>): Promise<CreatedResource> {
+  switch (p.type) {
+    case 'AWS::SQS::Queue': {
+      const attributes: Record<string, string> = {};
+      for (const a of QUEUE_ATTRIBUTES) if (props[a] !== undefined) attributes[a] = String(props[a]);
+      if (props.RedrivePolicy !== undefined) attributes.RedrivePolicy = text(props.RedrivePolicy);
+      const { QueueUrl } = await c.sqs.send(new sdk.sqs.CreateQueueCommand({ QueueName: p.name, Attributes: attributes }));
+      const got = await c.sqs.send(new sdk.sqs.GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+      const arn = got.Attributes?.QueueArn ?? '';
+      return { ref: QueueUrl ?? '', attributes: { Arn: arn, QueueName: p.name, QueueUrl: QueueUrl ?? '' } };
+    }
+    case 'AWS::SNS::Topic': {
+      const attributes: Record<string, string> = {};
+      if (props.FifoTopic !== undefined) attributes.FifoTopic = String(props.FifoTopic);
+      if (props.ContentBasedDeduplication !== undefined) attributes.ContentBasedDeduplication = String(props.ContentBasedDeduplication);
+      const { TopicArn } = await c.sns.send(new sdk.sns.CreateTopicCommand({ Name: p.name, Attributes: attributes }));
+      return { ref: TopicArn ?? '', attributes: { TopicArn: TopicArn ?? '', TopicName: p.name } };
+    }
+    case 'AWS::SNS::Subscription': {
+      const attributes: Record<string, string> = {};
+      for (const a of ['FilterPolicy', 'FilterPolicyScope', 'RawMessageDelivery', 'RedrivePolicy', 'DeliveryPolicy']) if (props[a] !== undefined) attributes[a] = text(props[a]);
+      const out = await c.sns.send(
+        new sdk.sns.SubscribeCommand({ TopicArn: String(props.TopicArn), Protocol: String(props.Protocol), Endpoint: String(props.Endpoint), Attributes: attributes, ReturnSubscriptionArn: true }),
+      );
+      return { ref: out.SubscriptionArn ?? '', attributes: {} };
+    }
+    case 'AWS::Events::EventBus': {
+      const out = await c.eventbridge.send(new sdk.eventbridge.CreateEventBusCommand({ Name: p.name }));
+      return { ref: p.name, attributes: { Arn: out.EventBusArn ?? '', Name: p.name } };
+    }
+    case 'AWS::Events::Rule': {
+      const bus = props.EventBusName !== undefined ? String(props.EventBusName) : undefined;
+      const out = await c.eventbridge.send(
+        new sdk.eventbridge.PutRuleCommand({ Name: p.name, ...(bus !== undefined ? { EventBusName: bus } : {}), EventPattern: text(props.EventPattern), State: (props.State as EventBridge.RuleState | undefined) ?? 'ENABLED' }),
+      );
+      const targets = (props.Targets as EventBridge.Target[] | undefined) ?? [];
+      if (targets.length > 0) await c.eventbridge.send(new sdk.eventbridge.PutTargetsCommand({ Rule: p.name, ...(bus !== undefined ? { EventBusName: bus } : {}), Targets: targets }));
+      return { ref: p.name, attributes: { Arn: out.RuleArn ?? '' } };
+    }
+    case 'AWS::DynamoDB::Table':
+    case 'AWS::DynamoDB::GlobalTable': {
+      const stream = props.StreamSpecification as { StreamViewType?: DynamoDb.StreamViewType } | undefined;
+      const indexes = (props.GlobalSecondaryIndexes as DynamoDb.GlobalSecondaryIndex[] | undefined)?.map((i) => ({ IndexName: i.IndexName, KeySchema: i.KeySchema, Projection: i.Projection }));
+      const out = await c.dynamodb.send(
+        new sdk.dynamodb.CreateTableCommand({
+          TableName: p.name,
+          KeySchema: props.KeySchema as DynamoDb.KeySchemaElement[],
+          AttributeDefinitions: props.AttributeDefinitions as DynamoDb.AttributeDefinition[],
+          BillingMode: 'PAY_PER_REQUEST',
+          ...(indexes !== undefined && indexes.length > 0 ? { GlobalSecondaryIndexes: indexes } : {}),
+          ...(stream?.StreamViewType !== undefined ? { StreamSpecification: { StreamEnabled: true, StreamViewType: stream.StreamViewType } } : {}),
+        }),
+      );
+      const ttl = props.TimeToLiveSpecification as { AttributeName?: string; Enabled?: boolean } | undefined;
+      if (ttl?.Enabled === true && ttl.AttributeName !== undefined) {
+        await c.dynamodb.send(new sdk.dynamodb.UpdateTimeToLiveCommand({ TableName: p.name, TimeToLiveSpecification: { AttributeName: ttl.AttributeName, Enabled: true } }));
+      }
+      const table = out.TableDescription;
+      return { ref: p.name, attributes: { Arn: table?.TableArn ?? '', StreamArn: table?.LatestStreamArn ?? '' } };
+    }
+    default:
+      throw new InternalError(`the local run cannot create ${String(p.type)}`);
+  }
+}
+
+/** Creates a secret (or gives it a new value) in moto's Secrets Manager. */
+export async function putSecret(sdk: AwsSdk, clients: AwsClients, name: string, value: string): Promise<void> {
+  try {
+    await clients.secrets.send(new sdk.secrets.CreateSecretCommand({ Name: name, SecretString: value }));
+  } catch (e) {
+    if ((e as { name?: string }).name !== 'ResourceExistsException') throw e;
+    await clients.secrets.send(new sdk.secrets.PutSecretValueCommand({ SecretId: name, SecretString: value }));
+  }
+}

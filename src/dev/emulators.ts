@@ -1,0 +1,62 @@
+/**
+ * The emulators and servers a local run starts, each a supervised child process on loopback: moto (the AWS APIs),
+ * PostgreSQL (a throwaway cluster, trust authentication, one database per service) and Redis (no persistence).
+ */
+import { execFileSync } from 'node:child_process';
+import { chownSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { answers200, listening, waitUntil, type Supervisor } from './processes';
+
+/** The user the PostgreSQL cluster is made for (trust authentication on loopback). */
+export const PG_USER = 'allframe';
+
+function postgresOwner(): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  // PostgreSQL refuses to run as root: as root, the cluster belongs to the postgres user Debian's package creates.
+  const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+  const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+  return { uid, gid };
+}
+
+/** The command that runs `program` as the cluster's owner. */
+function asOwner(program: string, args: readonly string[]): [string, string[]] {
+  return postgresOwner() !== undefined ? ['runuser', ['-u', 'postgres', '--', program, ...args]] : [program, [...args]];
+}
+
+export async function startMoto(supervisor: Supervisor, motoServer: string, port: number, env: NodeJS.ProcessEnv): Promise<string> {
+  const p = supervisor.start('moto', motoServer, ['-H', '127.0.0.1', '-p', String(port)], { env });
+  const endpoint = `http://127.0.0.1:${port}`;
+  await waitUntil('moto', () => answers200(`${endpoint}/moto-api/`), { timeoutMs: 30_000, process: p });
+  return endpoint;
+}
+
+/** Starts PostgreSQL in `dir` (made here) and creates `databases`; returns the URL of each, by name. */
+export async function startPostgres(
+  supervisor: Supervisor,
+  tools: { initdb: string; postgres: string },
+  dir: string,
+  port: number,
+  databases: readonly string[],
+  env: NodeJS.ProcessEnv,
+  createDatabases: (adminUrl: string, names: readonly string[]) => Promise<void>,
+): Promise<Map<string, string>> {
+  const data = join(dir, 'data');
+  mkdirSync(dir, { recursive: true });
+  const owner = postgresOwner();
+  if (owner !== undefined) chownSync(dir, owner.uid, owner.gid);
+  const [initdb, initArgs] = asOwner(tools.initdb, ['-D', data, '-A', 'trust', '-U', PG_USER, '--no-sync', '-E', 'UTF8', '--locale=C']);
+  execFileSync(initdb, initArgs, { stdio: 'pipe' });
+  const [postgres, args] = asOwner(tools.postgres, ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-F']);
+  const p = supervisor.start('postgres', postgres, args, { env });
+  await waitUntil('postgres', () => listening(port), { timeoutMs: 30_000, process: p });
+  const url = (db: string) => `postgres://${PG_USER}@127.0.0.1:${port}/${db}`;
+  await waitUntil('postgres', () => createDatabases(url('postgres'), databases).then(() => true), { timeoutMs: 15_000, intervalMs: 200, process: p });
+  return new Map(databases.map((d) => [d, url(d)]));
+}
+
+export async function startRedis(supervisor: Supervisor, redisServer: string, dir: string, port: number, env: NodeJS.ProcessEnv): Promise<string> {
+  mkdirSync(dirname(join(dir, 'x')), { recursive: true });
+  const p = supervisor.start('redis', redisServer, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { env });
+  await waitUntil('redis', () => listening(port), { timeoutMs: 15_000, process: p });
+  return `redis://127.0.0.1:${port}`;
+}

@@ -1,0 +1,342 @@
+/**
+ * `allframe dev`: the whole architecture on loopback. The emulators the target needs start first (moto for the AWS
+ * APIs, PostgreSQL, Redis), the infrastructure is created on them from the synthesized templates (aws-local.ts),
+ * then every service's container entry (`src/entry/server.ts`, bundled with esbuild) runs with the environment its
+ * workload has in the cloud, pointed at the emulators. See docs/dev.md.
+ */
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { calleesOf, calleeUrlVariable } from '../model/environment';
+import type { OutputFile } from '../model/output-file';
+import type { ResolvedArchitecture, ResolvedService } from '../resolve/model';
+import { prefix, secretName } from '../targets/aws/naming';
+import { Resolver, TemplateSet, type CfnTemplate, type LocalOverride } from './aws-local';
+import { awsClients, provisionAws, putSecret, type AwsClients, type AwsSdk } from './aws-provision';
+import { startMoto, startPostgres, startRedis } from './emulators';
+import { answers200, Supervisor, waitUntil, type LogLine, type Supervised } from './processes';
+import { requireTools, type Tool } from './tools';
+
+/** A user mistake or a missing precondition: reported without a stack trace, exit code 2. */
+export class DevError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DevError';
+  }
+}
+
+/** The first port of a local run by default: emulators take the first ten, services the next ones. */
+export const DEFAULT_PORT_BASE = 4700;
+/** Ports from the base reserved for the emulators. */
+const EMULATOR_PORTS = { moto: 0, postgres: 1, redis: 2, pubsub: 3, firestore: 4 } as const;
+/** Services start this far from the base, in the file's order. */
+const SERVICE_PORT_OFFSET = 10;
+
+export interface DevOptions {
+  /** The validated model (target aws). */
+  readonly model: ResolvedArchitecture;
+  /** What `allframe synth` made of it: the infrastructure is read from here. */
+  readonly outputs: readonly OutputFile[];
+  /** The generated workspace on disk, installed (`npm install` there). */
+  readonly workspace: string;
+  /** Start only these services (the emulators and the whole topology still come up). @default every service */
+  readonly only?: readonly string[];
+  /** @default DEFAULT_PORT_BASE */
+  readonly portBase?: number;
+  /** The environment allframe runs in: tools are found on its PATH, external secrets' local values read from it. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Every line a process prints, and what the runner says. */
+  readonly log: (line: LogLine) => void;
+  /** Told when a process ends by itself while the run is up. */
+  readonly onUnexpectedExit?: (name: string, code: number | string) => void;
+}
+
+/** A service of the local run. */
+export interface DevService {
+  readonly name: string;
+  readonly kind: ResolvedService['kind'];
+  readonly port: number;
+  readonly url: string;
+  /** Whether the run started it (`--only` leaves the others out). */
+  readonly started: boolean;
+  /** The environment it runs with (the cloud's, resolved locally), secrets aside. */
+  readonly environment: Readonly<Record<string, string>>;
+}
+
+export interface DevRun {
+  readonly services: readonly DevService[];
+  /** The emulators, by name, with their URLs. */
+  readonly emulators: ReadonlyMap<string, string>;
+  /** What the local run does differently from the cloud, for the start-up output. */
+  readonly notes: readonly string[];
+  /** Stops every process (SIGTERM, then SIGKILL after the grace period). */
+  stop(): Promise<void>;
+  /** Kills every process outright. */
+  kill(): void;
+  /** Stops one service (politely), or kills it outright with `kill`. */
+  stopService(name: string, options?: { kill?: boolean }): Promise<void>;
+  /** Starts a stopped service again, and waits until it is ready. */
+  startService(name: string): Promise<void>;
+}
+
+/** Whether 127.0.0.1:`port` is free to listen on. */
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen({ host: '127.0.0.1', port, exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+/** The templates among the synthesized files. */
+function awsTemplates(outputs: readonly OutputFile[]): TemplateSet {
+  const templates = outputs
+    .filter((f) => /^infrastructure\/aws\/[^/]+\.template\.json$/.test(f.path))
+    .map((f) => ({ stackName: f.path.replace(/^infrastructure\/aws\/|\.template\.json$/g, ''), template: JSON.parse(f.content) as CfnTemplate }));
+  return new TemplateSet(templates);
+}
+
+/** The tools the architecture needs on the aws flavour. */
+function awsTools(model: ResolvedArchitecture): Tool[] {
+  const tools: Tool[] = ['moto_server'];
+  if (postgresServices(model).length > 0) tools.push('initdb', 'postgres');
+  if (model.services.some((s) => s.kind === 'cache')) tools.push('redis-server');
+  return tools;
+}
+
+function postgresServices(model: ResolvedArchitecture): ResolvedService[] {
+  return model.services.filter((s) => s.database === 'postgres' || s.eventStore === 'postgres');
+}
+
+/** A service's database name: its name with underscores (one database per service, as on the cloud). */
+export function databaseName(service: string): string {
+  return service.replace(/-/g, '_');
+}
+
+/** Loads a package from the workspace's installed dependencies (the platform package's). */
+function workspaceRequire(workspace: string): NodeJS.Require {
+  return createRequire(join(workspace, 'packages', 'platform', 'package.json'));
+}
+
+function awsSdk(req: NodeJS.Require): AwsSdk {
+  return {
+    sqs: req('@aws-sdk/client-sqs') as AwsSdk['sqs'],
+    sns: req('@aws-sdk/client-sns') as AwsSdk['sns'],
+    eventbridge: req('@aws-sdk/client-eventbridge') as AwsSdk['eventbridge'],
+    dynamodb: req('@aws-sdk/client-dynamodb') as AwsSdk['dynamodb'],
+    secrets: req('@aws-sdk/client-secrets-manager') as AwsSdk['secrets'],
+  };
+}
+
+/** Checks that the workspace is generated and installed, before anything starts. */
+function checkWorkspace(workspace: string, model: ResolvedArchitecture): NodeJS.Require {
+  const missing = model.services.filter((s) => !existsSync(join(workspace, 'services', s.name, 'src', 'entry', 'server.ts'))).map((s) => s.name);
+  if (missing.length > 0) throw new DevError(`${workspace} has no container entry (services/<name>/src/entry/server.ts) for ${missing.join(', ')}: run "allframe synth" first`);
+  const req = workspaceRequire(workspace);
+  try {
+    req.resolve('@aws-sdk/client-sqs');
+    req.resolve('hono');
+  } catch {
+    throw new DevError(`the workspace ${workspace} is not installed: run "npm install" there (once), then "allframe dev" again`);
+  }
+  return req;
+}
+
+/** The local value of each variable that points, in the cloud, at something no emulator runs (docs/dev.md). */
+function awsOverrides(service: ResolvedService, urls: ReadonlyMap<string, string>, databaseUrl: string | undefined, cacheUrl: string | undefined): LocalOverride {
+  const callees = new Map(calleesOf(service.spec).map((c) => [calleeUrlVariable(c), c]));
+  return (name) => {
+    const callee = callees.get(name);
+    if (callee !== undefined) return urls.get(callee);
+    switch (name) {
+      case 'DATABASE_URL':
+        return databaseUrl;
+      case 'PG_IAM_AUTH':
+        return 'false';
+      case 'CACHE_URL':
+        return cacheUrl;
+      case 'SAGA_STATE_MACHINE_ARN':
+      case 'SAGA_STEPS_ENDPOINT':
+      case 'WEBSOCKET_ENDPOINT':
+      case 'NODE_EXTRA_CA_CERTS':
+        return null;
+      case 'SENDER':
+        return 'memory';
+      default:
+        return undefined;
+    }
+  };
+}
+
+/** What the AWS flavour does differently from AWS, said at start-up (docs/dev.md explains each). */
+function awsNotes(model: ResolvedArchitecture): string[] {
+  const kinds = new Set(model.services.map((s) => s.kind));
+  const notes = ['every service runs its container entry (src/entry/server.ts) on Node, including those that run on Lambda in the cloud; moto runs no Lambda code and no event source mapping'];
+  if (kinds.has('saga-orchestrator')) notes.push('sagas run their steps in process: moto does not run Step Functions tasks');
+  if (kinds.has('websocket-gateway')) notes.push('WebSocket connections are not served: the container entry broadcasts to the registered connections only (SENDER=memory)');
+  if (kinds.has('stream-processor') || kinds.has('cache') || kinds.has('websocket-gateway')) notes.push('queues read by a Lambda event source mapping (stream processors, cache invalidation, WebSocket pushes) are not drained locally yet; POST events to the service\'s /events route');
+  if (postgresServices(model).length > 0) notes.push('PostgreSQL: trust authentication on loopback (PG_IAM_AUTH=false), one database per service');
+  notes.push('encryption keys (KMS) are left out: the emulators keep everything in memory');
+  return notes;
+}
+
+/**
+ * Starts the architecture locally (see the module comment) and resolves once every started service answers 200 on
+ * /readyz. On any failure, everything started so far is stopped before the error is thrown.
+ */
+export async function startDev(options: DevOptions): Promise<DevRun> {
+  const { model, workspace, log } = options;
+  if (model.target !== 'aws') throw new DevError(`allframe dev runs the aws flavour only so far; the ${model.target} flavour is not built yet (docs/dev.md)`);
+  const unknown = (options.only ?? []).filter((n) => !model.services.some((s) => s.name === n));
+  if (unknown.length > 0) throw new DevError(`--only names no service of the architecture: ${unknown.join(', ')}`);
+  const tools = requireTools(awsTools(model), options.env);
+  const req = checkWorkspace(workspace, model);
+  const base = options.portBase ?? DEFAULT_PORT_BASE;
+  const only = new Set(options.only ?? model.services.map((s) => s.name));
+  const ports = new Map(model.services.map((s, i) => [s.name, base + SERVICE_PORT_OFFSET + i]));
+  const needed: [string, number][] = [['moto', base + EMULATOR_PORTS.moto]];
+  if (tools.postgres !== undefined) needed.push(['postgres', base + EMULATOR_PORTS.postgres]);
+  if (tools['redis-server'] !== undefined) needed.push(['redis', base + EMULATOR_PORTS.redis]);
+  for (const s of model.services) if (only.has(s.name)) needed.push([s.name, ports.get(s.name)!]);
+  const busy: string[] = [];
+  for (const [name, port] of needed) if (!(await portFree(port))) busy.push(`port ${port} (${name}) is in use`);
+  if (busy.length > 0) throw new DevError(`${busy.join('; ')}: stop what uses it, or choose other ports with --port-base`);
+
+  const templates = awsTemplates(options.outputs);
+  const region = model.file.cloud?.aws?.region ?? 'us-east-1';
+  const scratch = join(workspace, 'node_modules', '.cache', 'allframe-dev');
+  rmSync(scratch, { recursive: true, force: true });
+  mkdirSync(scratch, { recursive: true });
+  const state = join(tmpdir(), `allframe-dev-${process.pid}-${base}`);
+  rmSync(state, { recursive: true, force: true });
+  const childEnv: NodeJS.ProcessEnv = { PATH: options.env.PATH, HOME: options.env.HOME, LANG: options.env.LANG ?? 'C.UTF-8', TMPDIR: options.env.TMPDIR };
+  const supervisor = new Supervisor(log, options.onUnexpectedExit);
+  let clients: AwsClients | undefined;
+  try {
+    const bundles = bundleServices(workspace, model, [...only], scratch);
+    bundles.catch(() => undefined); // awaited below; a failure must not go unhandled while the emulators start
+    const motoEndpoint = await startMoto(supervisor, tools.moto_server, base + EMULATOR_PORTS.moto, childEnv);
+    const pgServices = postgresServices(model);
+    const databases =
+      tools.postgres !== undefined
+        ? await startPostgres(supervisor, { initdb: tools.initdb, postgres: tools.postgres }, join(state, 'postgres'), base + EMULATOR_PORTS.postgres, pgServices.map((s) => databaseName(s.name)), childEnv, (url, names) => createDatabases(req, url, names))
+        : new Map<string, string>();
+    const cacheUrl = tools['redis-server'] !== undefined ? await startRedis(supervisor, tools['redis-server'], join(state, 'redis'), base + EMULATOR_PORTS.redis, childEnv) : undefined;
+    const sdk = awsSdk(req);
+    clients = awsClients(sdk, motoEndpoint, region);
+    const account = { account: '123456789012', region };
+    const created = await provisionAws(sdk, clients, templates, templates.plan(), account);
+    const resolver = new Resolver(templates, created, account);
+    for (const s of model.services) {
+      for (const secret of s.spec.secrets ?? []) {
+        const name = typeof secret === 'string' ? secret : secret.name;
+        await putSecret(sdk, clients, secretName(model, s, name), options.env[name] ?? `local-${name.toLowerCase()}`);
+      }
+    }
+    const urls = new Map([...ports].map(([name, port]) => [name, `http://127.0.0.1:${port}`]));
+    const services: DevService[] = model.services.map((s) => {
+      const stack = `${prefix(model)}-${s.name}`;
+      const cloud = resolver.serviceEnvironment(stack, awsOverrides(s, urls, databases.get(databaseName(s.name)), cacheUrl));
+      const environment: Record<string, string> = {
+        ...cloud,
+        AWS_REGION: region,
+        AWS_ENDPOINT_URL: motoEndpoint,
+        PORT: String(ports.get(s.name)),
+        API_DOCS: 'true',
+        NODE_ENV: 'development',
+      };
+      return { name: s.name, kind: s.kind, port: ports.get(s.name)!, url: urls.get(s.name)!, started: only.has(s.name), environment };
+    });
+    const serviceEnv = (s: DevService): NodeJS.ProcessEnv => ({ ...childEnv, ...s.environment, AWS_ACCESS_KEY_ID: 'AKIAALLFRAMEDEVLOCAL1', AWS_SECRET_ACCESS_KEY: 'allframe-dev-local-secret-access-key-0000' });
+    const built = await bundles;
+    const running = new Map<string, Supervised>();
+    const launch = async (s: DevService): Promise<void> => {
+      const p = supervisor.start(s.name, process.execPath, ['--enable-source-maps', '--disable-warning=NodeVersionSupportWarning', built.get(s.name)!], { env: serviceEnv(s), cwd: join(workspace, 'services', s.name) });
+      running.set(s.name, p);
+      await waitUntil(s.name, () => answers200(`${s.url}/readyz`), { timeoutMs: 60_000, intervalMs: 100, process: p });
+    };
+    await Promise.all(services.filter((s) => s.started).map(launch));
+    const emulators = new Map<string, string>([['moto', motoEndpoint]]);
+    if (databases.size > 0) emulators.set('postgres', `postgres://127.0.0.1:${base + EMULATOR_PORTS.postgres}`);
+    if (cacheUrl !== undefined) emulators.set('redis', cacheUrl);
+    const finish = async () => {
+      clients?.destroy();
+      await supervisor.stopAll(5000, new Set(model.services.map((x) => x.name)));
+      rmSync(state, { recursive: true, force: true });
+    };
+    return {
+      services,
+      emulators,
+      notes: awsNotes(model),
+      stop: finish,
+      kill: () => {
+        supervisor.killAll();
+        rmSync(state, { recursive: true, force: true });
+      },
+      stopService: (name, o) => (o?.kill === true ? supervisor.killOne(name) : supervisor.stopOne(name)),
+      startService: async (name) => {
+        const s = services.find((x) => x.name === name);
+        if (s === undefined) throw new DevError(`no service ${name}`);
+        await launch(s);
+      },
+    };
+  } catch (e) {
+    clients?.destroy();
+    await supervisor.stopAll(2000, new Set(model.services.map((x) => x.name)));
+    rmSync(state, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+async function createDatabases(req: NodeJS.Require, adminUrl: string, names: readonly string[]): Promise<void> {
+  const { Client } = req('pg') as typeof import('pg');
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    for (const name of names) {
+      const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+      if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${name}"`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Bundles each service's container entry with esbuild (in process) into `dir`/<service>.cjs. The workspace's own
+ * packages are bundled from their TypeScript; every other package stays external, loaded from the workspace's
+ * node_modules as the container's `npm ci` would install it.
+ */
+async function bundleServices(workspace: string, model: ResolvedArchitecture, names: readonly string[], dir: string): Promise<Map<string, string>> {
+  const esbuild = await import('esbuild');
+  const scope = `@${model.file.architecture.name}/`;
+  const out = new Map<string, string>();
+  await Promise.all(
+    names.map(async (name) => {
+      const outfile = join(dir, `${name}.cjs`);
+      await esbuild.build({
+        entryPoints: [join(workspace, 'services', name, 'src', 'entry', 'server.ts')],
+        bundle: true,
+        platform: 'node',
+        format: 'cjs',
+        target: 'node20',
+        outfile,
+        sourcemap: 'linked',
+        keepNames: true,
+        logLevel: 'silent',
+        plugins: [
+          {
+            name: 'externals',
+            setup(build) {
+              build.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith(scope) || args.path.startsWith('node:') ? undefined : { path: args.path, external: true }));
+            },
+          },
+        ],
+      });
+      out.set(name, outfile);
+    }),
+  );
+  return out;
+}
