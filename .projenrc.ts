@@ -32,6 +32,7 @@ const CORE_DEPS = [
   'diff@9.0.0',
   'cdk-nag@3.0.2',
   'esbuild@0.28.2', // bundles the generated Lambda code at synth; a direct dependency so CDK never falls back to Docker
+  'cron-parser@5.10.7', // allframe dev fires scheduled services on their cron, in their time zone (luxon underneath)
 ];
 
 /**

@@ -14,9 +14,11 @@ import type { OutputFile } from '../model/output-file';
 import type { ResolvedArchitecture, ResolvedService } from '../resolve/model';
 import { prefix, secretName } from '../targets/aws/naming';
 import { Resolver, TemplateSet, type CfnTemplate, type LocalOverride } from './aws-local';
-import { awsClients, provisionAws, putSecret, type AwsClients, type AwsSdk } from './aws-provision';
+import { DEFAULT_PORT_BASE } from './constants';
+import { awsClients, LOCAL_CREDENTIALS, provisionAws, putSecret, type AwsClients, type AwsSdk } from './aws-provision';
 import { startMoto, startPostgres, startRedis } from './emulators';
 import { answers200, Supervisor, waitUntil, type LogLine, type Supervised } from './processes';
+import { startScheduler, triggerRun, type TriggerResult } from './schedule';
 import { requireTools, type Tool } from './tools';
 
 /** A user mistake or a missing precondition: reported without a stack trace, exit code 2. */
@@ -27,8 +29,7 @@ export class DevError extends Error {
   }
 }
 
-/** The first port of a local run by default: emulators take the first ten, services the next ones. */
-export const DEFAULT_PORT_BASE = 4700;
+export { DEFAULT_PORT_BASE };
 /** Ports from the base reserved for the emulators. */
 const EMULATOR_PORTS = { moto: 0, postgres: 1, redis: 2, pubsub: 3, firestore: 4 } as const;
 /** Services start this far from the base, in the file's order. */
@@ -51,6 +52,8 @@ export interface DevOptions {
   readonly log: (line: LogLine) => void;
   /** Told when a process ends by itself while the run is up. */
   readonly onUnexpectedExit?: (name: string, code: number | string) => void;
+  /** Fire scheduled services on their cron. @default true */
+  readonly scheduler?: boolean;
 }
 
 /** A service of the local run. */
@@ -79,6 +82,8 @@ export interface DevRun {
   stopService(name: string, options?: { kill?: boolean }): Promise<void>;
   /** Starts a stopped service again, and waits until it is ready. */
   startService(name: string): Promise<void>;
+  /** Runs a scheduled service's job now (POST /run, as its scheduler does), with what it answered. */
+  trigger(name: string): Promise<TriggerResult>;
 }
 
 /** Whether 127.0.0.1:`port` is free to listen on. */
@@ -88,6 +93,11 @@ function portFree(port: number): Promise<boolean> {
     server.once('error', () => resolve(false));
     server.listen({ host: '127.0.0.1', port, exclusive: true }, () => server.close(() => resolve(true)));
   });
+}
+
+/** The port of each service: the base + 10 + its place in the file, so that a port never depends on `--only`. */
+export function servicePorts(model: ResolvedArchitecture, base = DEFAULT_PORT_BASE): Map<string, number> {
+  return new Map(model.services.map((s, i) => [s.name, base + SERVICE_PORT_OFFSET + i]));
 }
 
 /** The templates among the synthesized files. */
@@ -179,6 +189,8 @@ function awsNotes(model: ResolvedArchitecture): string[] {
   if (kinds.has('stream-processor') || kinds.has('cache') || kinds.has('websocket-gateway')) notes.push('queues read by a Lambda event source mapping (stream processors, cache invalidation, WebSocket pushes) are not drained locally yet; POST events to the service\'s /events route');
   if (postgresServices(model).length > 0) notes.push('PostgreSQL: trust authentication on loopback (PG_IAM_AUTH=false), one database per service');
   notes.push('encryption keys (KMS) are left out: the emulators keep everything in memory');
+  const node = Number(process.versions.node.split('.')[0]);
+  if (node < model.nodeMajor) notes.push(`services run on this machine's Node ${process.versions.node}; their containers and functions run Node ${model.nodeMajor} (the AWS SDK's releases after January 2027 need Node 22)`);
   return notes;
 }
 
@@ -195,7 +207,7 @@ export async function startDev(options: DevOptions): Promise<DevRun> {
   const req = checkWorkspace(workspace, model);
   const base = options.portBase ?? DEFAULT_PORT_BASE;
   const only = new Set(options.only ?? model.services.map((s) => s.name));
-  const ports = new Map(model.services.map((s, i) => [s.name, base + SERVICE_PORT_OFFSET + i]));
+  const ports = servicePorts(model, base);
   const needed: [string, number][] = [['moto', base + EMULATOR_PORTS.moto]];
   if (tools.postgres !== undefined) needed.push(['postgres', base + EMULATOR_PORTS.postgres]);
   if (tools['redis-server'] !== undefined) needed.push(['redis', base + EMULATOR_PORTS.redis]);
@@ -249,19 +261,29 @@ export async function startDev(options: DevOptions): Promise<DevRun> {
       };
       return { name: s.name, kind: s.kind, port: ports.get(s.name)!, url: urls.get(s.name)!, started: only.has(s.name), environment };
     });
-    const serviceEnv = (s: DevService): NodeJS.ProcessEnv => ({ ...childEnv, ...s.environment, AWS_ACCESS_KEY_ID: 'AKIAALLFRAMEDEVLOCAL1', AWS_SECRET_ACCESS_KEY: 'allframe-dev-local-secret-access-key-0000' });
+    // The SDK's notice that its releases after January 2027 need Node 22 is said once, in the notes, not by every service.
+    const serviceEnv = (s: DevService): NodeJS.ProcessEnv => ({
+      ...childEnv,
+      ...s.environment,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    });
     const built = await bundles;
     const running = new Map<string, Supervised>();
     const launch = async (s: DevService): Promise<void> => {
-      const p = supervisor.start(s.name, process.execPath, ['--enable-source-maps', '--disable-warning=NodeVersionSupportWarning', built.get(s.name)!], { env: serviceEnv(s), cwd: join(workspace, 'services', s.name) });
+      const p = supervisor.start(s.name, process.execPath, ['--enable-source-maps', built.get(s.name)!], { env: serviceEnv(s), cwd: join(workspace, 'services', s.name) });
       running.set(s.name, p);
       await waitUntil(s.name, () => answers200(`${s.url}/readyz`), { timeoutMs: 60_000, intervalMs: 100, process: p });
     };
     await Promise.all(services.filter((s) => s.started).map(launch));
+    const scheduled = model.services.filter((s) => s.kind === 'scheduled' && only.has(s.name)).map((s) => ({ service: s, url: urls.get(s.name)! }));
+    const scheduler = options.scheduler !== false ? startScheduler(scheduled, (name, text) => log({ source: name, stream: 'stdout', text })) : undefined;
     const emulators = new Map<string, string>([['moto', motoEndpoint]]);
     if (databases.size > 0) emulators.set('postgres', `postgres://127.0.0.1:${base + EMULATOR_PORTS.postgres}`);
     if (cacheUrl !== undefined) emulators.set('redis', cacheUrl);
     const finish = async () => {
+      scheduler?.stop();
       clients?.destroy();
       await supervisor.stopAll(5000, new Set(model.services.map((x) => x.name)));
       rmSync(state, { recursive: true, force: true });
@@ -272,6 +294,7 @@ export async function startDev(options: DevOptions): Promise<DevRun> {
       notes: awsNotes(model),
       stop: finish,
       kill: () => {
+        scheduler?.stop();
         supervisor.killAll();
         rmSync(state, { recursive: true, force: true });
       },
@@ -280,6 +303,11 @@ export async function startDev(options: DevOptions): Promise<DevRun> {
         const s = services.find((x) => x.name === name);
         if (s === undefined) throw new DevError(`no service ${name}`);
         await launch(s);
+      },
+      trigger: (name) => {
+        const s = model.services.find((x) => x.name === name);
+        if (s?.kind !== 'scheduled') throw new DevError(`${name} is not a scheduled service of the architecture`);
+        return triggerRun(urls.get(name)!);
       },
     };
   } catch (e) {

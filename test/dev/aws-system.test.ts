@@ -43,6 +43,13 @@ describeWithReferee('moto_server', 'allframe dev, aws flavour: the system runs e
         const path = 'services/order-mailer/src/application/handlers.ts';
         const slow = "  if (String((event.data as { name?: unknown }).name).startsWith('slow')) return new Promise((resolve) => setTimeout(resolve, 1500));\n  return Promise.resolve();";
         files.set(path, files.get(path)!.replace('  return Promise.resolve();', slow));
+        // checkout's ChargeCard (the user's step) declines the card "declined"
+        const steps = 'services/checkout/src/application/steps.ts';
+        const charge = "chargeCard: (ctx) => (ctx.input.card === 'declined' ? Promise.reject(new Error('card declined')) : Promise.resolve({ charged: true })),";
+        files.set(steps, files.get(steps)!.replace('chargeCard: () => Promise.resolve({}),', charge));
+        // nightly-report's job (the user's) takes 1.5 s
+        const job = 'services/nightly-report/src/application/job.ts';
+        files.set(job, files.get(job)!.replace('await Promise.resolve(); // the work goes here', 'await new Promise((resolve) => setTimeout(resolve, 1500));'));
       },
     });
     run = await startDev({ model: ws.model, outputs: ws.outputs, workspace: ws.dir, env: process.env, portBase: 4800, log: (l) => logs.push(l) });
@@ -143,6 +150,62 @@ describeWithReferee('moto_server', 'allframe dev, aws flavour: the system runs e
     await new Promise((r) => setTimeout(r, 2500));
     events.push(...(await tapped()));
     expect(events.filter((e) => e.data.name === 'once only')).toHaveLength(1);
+  }, 60_000);
+
+  test('4. a saga runs to completion; a failing step runs the compensations of the completed steps in reverse order; the final state is readable over HTTP', async () => {
+    const url = `${service('checkout').url}/sagas`;
+    type State = { id: string; status: string; completed: string[]; compensated: string[]; error?: string };
+    const start = async (input: object): Promise<State> => {
+      const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(input) });
+      expect(r.status).toBe(201);
+      return (await r.json()) as State;
+    };
+    // WHEN a checkout runs with a card that is accepted THEN every step completes
+    const ok = await start({ card: 'accepted' });
+    const read = async (id: string) => (await (await fetch(`${url}/${id}`)).json()) as State;
+    expect(await read(ok.id)).toMatchObject({ status: 'completed', completed: ['ReserveStock', 'PlaceOrder', 'ChargeCard', 'ConfirmOrder'], compensated: [] });
+    // WHEN ChargeCard fails THEN PlaceOrder and ReserveStock are undone, in that order, and the state says why
+    const declined = await start({ card: 'declined' });
+    const state = await read(declined.id);
+    expect(state).toMatchObject({ status: 'compensated', completed: ['ReserveStock', 'PlaceOrder'], compensated: ['CancelOrder', 'ReleaseStock'] });
+    expect(state.error).toContain('card declined');
+  }, 30_000);
+
+  test('5. a scheduled service runs when triggered, and skips a run due while one is in progress (overlap_policy: skip)', async () => {
+    const first = await run.trigger('nightly-report');
+    expect(first).toMatchObject({ status: 200, body: { status: 'succeeded' } });
+    expect((first.body as { durationMs: number }).durationMs).toBeGreaterThanOrEqual(1400);
+    const both = await Promise.all([run.trigger('nightly-report'), new Promise((r) => setTimeout(r, 300)).then(() => run.trigger('nightly-report'))]);
+    expect(both.map((r) => (r.body as { status: string }).status)).toEqual(['succeeded', 'skipped']);
+  }, 30_000);
+
+  test('6. a caller reaches its depends_on service through its client and resilience policy; with the callee stopped the circuit opens, and the caller answers 502 problem+json', async () => {
+    // (web-bff caches what it reads for 60 s: every request asks for another page size, so none is answered from the cache)
+    let n = 0;
+    const bffGet = () => fetch(`${service('web-bff').url}/order-api/orders?limit=${++n}`);
+    expect((await bffGet()).status).toBe(200);
+    // GIVEN order-api stopped
+    await run.stopService('order-api');
+    try {
+      // WHEN web-bff is asked three times (failure_threshold) THEN it answers the documented 502 problem
+      for (let i = 0; i < 3; i++) {
+        const r = await bffGet();
+        expect(r.status).toBe(502);
+        expect(r.headers.get('content-type')).toContain('application/problem+json');
+        expect(await r.json()).toMatchObject({ status: 502, detail: 'order-api is unavailable' });
+      }
+    } finally {
+      // AND order-api is back
+      await run.startService('order-api');
+    }
+    expect((await fetch(`${service('order-api').url}/orders`)).status).toBe(200);
+    // THEN the circuit is open: web-bff still fails at once, without calling the healthy order-api
+    const t0 = Date.now();
+    expect((await bffGet()).status).toBe(502);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    // AND after circuit_breaker.timeout_ms (3 s) a trial call goes through and closes it
+    await new Promise((r) => setTimeout(r, 3200));
+    expect((await bffGet()).status).toBe(200);
   }, 60_000);
 
   test('7. a consumer killed in the middle of a batch loses no message: the unfinished ones are delivered again after the visibility timeout', async () => {

@@ -4,7 +4,8 @@
  * skeletons' runtime dependencies), with the workspace's own packages linked into its node_modules as npm links them.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
+import { applyPlan, planOutput } from '../../src/emit';
 import type { OutputFile } from '../../src/model/output-file';
 import type { ResolvedArchitecture } from '../../src/resolve/model';
 import { synthesize } from '../../src/synth';
@@ -19,19 +20,24 @@ export interface DevWorkspace {
   remove(): void;
 }
 
-/** Synthesizes `file` (relative to the repository) and writes its workspace; `edit` may change files first (a user's own code). */
+/**
+ * Synthesizes `file` (relative to the repository) and writes its workspace with the emitter, as `allframe synth
+ * --out <dir>` would (so a later synth there changes nothing); `edit` then changes files of the user's (their code).
+ */
 export function writeDevWorkspace(file: string, options: { env?: Record<string, string>; edit?: (files: Map<string, string>) => void } = {}): DevWorkspace {
-  const v = validateSource('architecture.yaml', readFileSync(join(root, file), 'utf8'), { env: options.env ?? {} });
-  if (!v.model) throw new Error(v.diagnostics.map((d) => d.message).join('\n'));
-  const r = synthesize(v.model, { validation: false });
-  if (!r.ok) throw new Error(r.problems.map((d) => d.message).join('\n'));
   mkdirSync(join(root, 'node_modules', '.cache'), { recursive: true });
   const dir = mkdtempSync(join(root, 'node_modules', '.cache', 'allframe-dev-ws-'));
+  const path = join(root, file);
+  const v = validateSource(path, readFileSync(path, 'utf8'), { env: options.env ?? {} });
+  if (!v.model) throw new Error(v.diagnostics.map((d) => d.message).join('\n'));
+  const r = synthesize(v.model, { validation: false, sourceFile: relative(dir, path) });
+  if (!r.ok) throw new Error(r.problems.map((d) => d.message).join('\n'));
+  applyPlan(planOutput(dir, r.outputs));
   const files = new Map(r.outputs.map((f) => [f.path, f.content]));
-  options.edit?.(files);
-  for (const [path, content] of files) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), content);
+  const edited = new Map(files);
+  options.edit?.(edited);
+  for (const [path, content] of edited) {
+    if (content !== files.get(path)) writeFileSync(join(dir, path), content);
     const pkg = /^(packages|services)\/[^/]+\/package\.json$/.exec(path);
     if (pkg) {
       const name = (JSON.parse(content) as { name: string }).name;
