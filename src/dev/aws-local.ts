@@ -63,6 +63,48 @@ export interface LocalAccount {
   readonly region: string;
 }
 
+/** The emulator's endpoint as the services reach it (http://127.0.0.1:4700 in allframe dev, http://moto:5000 in compose). */
+export interface LocalEndpoint extends LocalAccount {
+  readonly endpoint: string;
+}
+
+/** The account moto puts every resource in. */
+export const MOTO_ACCOUNT = '123456789012';
+
+/**
+ * What a planned resource answers to Ref and GetAtt once it is created on moto at `where.endpoint`: moto names
+ * queues, topics, buses and tables predictably, so a service's environment is known before anything runs (the
+ * compose file is written from it) and the local run checks moto's answers against it.
+ */
+export function localAttributes(p: PlannedResource, where: LocalEndpoint): CreatedResource | undefined {
+  const arn = (service: string, resource: string) => `arn:aws:${service}:${where.region}:${where.account}:${resource}`;
+  switch (p.type) {
+    case 'AWS::SQS::Queue': {
+      const url = `${where.endpoint}/${where.account}/${p.name}`;
+      return { ref: url, attributes: { Arn: arn('sqs', p.name), QueueName: p.name, QueueUrl: url } };
+    }
+    case 'AWS::SNS::Topic':
+      return { ref: arn('sns', p.name), attributes: { TopicArn: arn('sns', p.name), TopicName: p.name } };
+    case 'AWS::SNS::Subscription':
+      return undefined; // its ARN holds an id moto makes up: nothing a service is given refers to it
+    case 'AWS::Events::EventBus':
+      return { ref: p.name, attributes: { Arn: arn('events', `event-bus/${p.name}`), Name: p.name } };
+    case 'AWS::Events::Rule':
+      return { ref: p.name, attributes: {} };
+    case 'AWS::DynamoDB::Table':
+    case 'AWS::DynamoDB::GlobalTable':
+      return { ref: p.name, attributes: { Arn: arn('dynamodb', `table/${p.name}`) } };
+  }
+}
+
+/** Every planned resource's local attributes, by `Resolver.key`. */
+export function plannedAttributes(planned: readonly PlannedResource[], where: LocalEndpoint): Map<string, CreatedResource> {
+  return new Map(planned.flatMap((p) => {
+    const local = localAttributes(p, where);
+    return local !== undefined ? [[Resolver.key(p.stack, p.id), local] as const] : [];
+  }));
+}
+
 /** Thrown while resolving a value that refers to a resource no emulator runs. */
 class NotEmulated extends Error {
   constructor(readonly type: string) {

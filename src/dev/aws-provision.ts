@@ -48,16 +48,21 @@ export function awsClients(sdk: AwsSdk, endpoint: string, region: string): AwsCl
   return { ...clients, destroy: () => Object.values(clients).forEach((c) => c.destroy()) };
 }
 
-/** Creates `planned` (in its order) and returns what each answers to Ref and GetAtt, by `Resolver.key`. */
-export async function provisionAws(sdk: AwsSdk, clients: AwsClients, templates: TemplateSet, planned: readonly PlannedResource[], where: LocalAccount): Promise<Map<string, CreatedResource>> {
-  const created = new Map<string, CreatedResource>();
-  const resolver = new Resolver(templates, created, where);
+/**
+ * Creates `planned` (in its order) on moto, each with the properties its template gives it, references resolved to
+ * `expected` (plannedAttributes); fails if moto names a resource otherwise than expected.
+ */
+export async function provisionAws(sdk: AwsSdk, clients: AwsClients, templates: TemplateSet, planned: readonly PlannedResource[], expected: ReadonlyMap<string, CreatedResource>, where: LocalAccount): Promise<void> {
+  const resolver = new Resolver(templates, expected, where);
   for (const p of planned) {
     // Only the properties the local resource takes are resolved: a KMS key or a policy may name what no emulator runs.
     const props = new Proxy({} as Record<string, unknown>, { get: (_, key) => (typeof key === 'string' && p.properties[key] !== undefined ? resolver.resolve(p.stack, p.properties[key]) : undefined) });
-    created.set(Resolver.key(p.stack, p.id), await create(sdk, clients, p, props));
+    const got = await create(sdk, clients, p, props);
+    const want = expected.get(Resolver.key(p.stack, p.id));
+    if (want !== undefined && (want.ref !== got.ref || Object.entries(want.attributes).some(([k, v]) => got.attributes[k] !== v))) {
+      throw new InternalError(`moto named ${p.stack}/${p.id} ${JSON.stringify(got)}, not ${JSON.stringify(want)} as expected`);
+    }
   }
-  return created;
 }
 
 function text(value: unknown): string {
@@ -96,12 +101,12 @@ async function create(sdk: AwsSdk, c: AwsClients, p: PlannedResource, props: Rec
     }
     case 'AWS::Events::Rule': {
       const bus = props.EventBusName !== undefined ? String(props.EventBusName) : undefined;
-      const out = await c.eventbridge.send(
+      await c.eventbridge.send(
         new sdk.eventbridge.PutRuleCommand({ Name: p.name, ...(bus !== undefined ? { EventBusName: bus } : {}), EventPattern: text(props.EventPattern), State: (props.State as EventBridge.RuleState | undefined) ?? 'ENABLED' }),
       );
       const targets = (props.Targets as EventBridge.Target[] | undefined) ?? [];
       if (targets.length > 0) await c.eventbridge.send(new sdk.eventbridge.PutTargetsCommand({ Rule: p.name, ...(bus !== undefined ? { EventBusName: bus } : {}), Targets: targets }));
-      return { ref: p.name, attributes: { Arn: out.RuleArn ?? '' } };
+      return { ref: p.name, attributes: {} };
     }
     case 'AWS::DynamoDB::Table':
     case 'AWS::DynamoDB::GlobalTable': {
@@ -121,8 +126,7 @@ async function create(sdk: AwsSdk, c: AwsClients, p: PlannedResource, props: Rec
       if (ttl?.Enabled === true && ttl.AttributeName !== undefined) {
         await c.dynamodb.send(new sdk.dynamodb.UpdateTimeToLiveCommand({ TableName: p.name, TimeToLiveSpecification: { AttributeName: ttl.AttributeName, Enabled: true } }));
       }
-      const table = out.TableDescription;
-      return { ref: p.name, attributes: { Arn: table?.TableArn ?? '', StreamArn: table?.LatestStreamArn ?? '' } };
+      return { ref: p.name, attributes: { Arn: out.TableDescription?.TableArn ?? '' } };
     }
     default:
       throw new InternalError(`the local run cannot create ${String(p.type)}`);

@@ -23,23 +23,21 @@ function asOwner(program: string, args: readonly string[]): [string, string[]] {
   return postgresOwner() !== undefined ? ['runuser', ['-u', 'postgres', '--', program, ...args]] : [program, [...args]];
 }
 
-export async function startMoto(supervisor: Supervisor, motoServer: string, port: number, env: NodeJS.ProcessEnv): Promise<string> {
+export async function startMoto(supervisor: Supervisor, motoServer: string, port: number, env: NodeJS.ProcessEnv): Promise<void> {
   const p = supervisor.start('moto', motoServer, ['-H', '127.0.0.1', '-p', String(port)], { env });
   const endpoint = `http://127.0.0.1:${port}`;
   await waitUntil('moto', () => answers200(`${endpoint}/moto-api/`), { timeoutMs: 30_000, process: p });
-  return endpoint;
 }
 
-/** Starts PostgreSQL in `dir` (made here) and creates `databases`; returns the URL of each, by name. */
+/** Starts PostgreSQL in `dir` (made here), then runs `setup` with the URL of its `postgres` database. */
 export async function startPostgres(
   supervisor: Supervisor,
   tools: { initdb: string; postgres: string },
   dir: string,
   port: number,
-  databases: readonly string[],
   env: NodeJS.ProcessEnv,
-  createDatabases: (adminUrl: string, names: readonly string[]) => Promise<void>,
-): Promise<Map<string, string>> {
+  setup: (adminUrl: string) => Promise<void>,
+): Promise<void> {
   const data = join(dir, 'data');
   mkdirSync(dir, { recursive: true });
   const owner = postgresOwner();
@@ -49,14 +47,11 @@ export async function startPostgres(
   const [postgres, args] = asOwner(tools.postgres, ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-F']);
   const p = supervisor.start('postgres', postgres, args, { env });
   await waitUntil('postgres', () => listening(port), { timeoutMs: 30_000, process: p });
-  const url = (db: string) => `postgres://${PG_USER}@127.0.0.1:${port}/${db}`;
-  await waitUntil('postgres', () => createDatabases(url('postgres'), databases).then(() => true), { timeoutMs: 15_000, intervalMs: 200, process: p });
-  return new Map(databases.map((d) => [d, url(d)]));
+  await waitUntil('postgres', () => setup(`postgres://${PG_USER}@127.0.0.1:${port}/postgres`).then(() => true), { timeoutMs: 15_000, intervalMs: 200, process: p });
 }
 
-export async function startRedis(supervisor: Supervisor, redisServer: string, dir: string, port: number, env: NodeJS.ProcessEnv): Promise<string> {
+export async function startRedis(supervisor: Supervisor, redisServer: string, dir: string, port: number, env: NodeJS.ProcessEnv): Promise<void> {
   mkdirSync(dirname(join(dir, 'x')), { recursive: true });
   const p = supervisor.start('redis', redisServer, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { env });
   await waitUntil('redis', () => listening(port), { timeoutMs: 15_000, process: p });
-  return `redis://127.0.0.1:${port}`;
 }

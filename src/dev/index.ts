@@ -9,14 +9,12 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { calleesOf, calleeUrlVariable } from '../model/environment';
 import type { OutputFile } from '../model/output-file';
 import type { ResolvedArchitecture, ResolvedService } from '../resolve/model';
-import { prefix, secretName } from '../targets/aws/naming';
-import { Resolver, TemplateSet, type CfnTemplate, type LocalOverride } from './aws-local';
+import { awsLocalPlan, postgresServices } from './aws-plan';
 import { DEFAULT_PORT_BASE } from './constants';
-import { awsClients, LOCAL_CREDENTIALS, provisionAws, putSecret, type AwsClients, type AwsSdk } from './aws-provision';
-import { startMoto, startPostgres, startRedis } from './emulators';
+import { awsClients, provisionAws, putSecret, type AwsClients, type AwsSdk } from './aws-provision';
+import { PG_USER, startMoto, startPostgres, startRedis } from './emulators';
 import { answers200, Supervisor, waitUntil, type LogLine, type Supervised } from './processes';
 import { startScheduler, triggerRun, type TriggerResult } from './schedule';
 import { requireTools, type Tool } from './tools';
@@ -100,29 +98,12 @@ export function servicePorts(model: ResolvedArchitecture, base = DEFAULT_PORT_BA
   return new Map(model.services.map((s, i) => [s.name, base + SERVICE_PORT_OFFSET + i]));
 }
 
-/** The templates among the synthesized files. */
-function awsTemplates(outputs: readonly OutputFile[]): TemplateSet {
-  const templates = outputs
-    .filter((f) => /^infrastructure\/aws\/[^/]+\.template\.json$/.test(f.path))
-    .map((f) => ({ stackName: f.path.replace(/^infrastructure\/aws\/|\.template\.json$/g, ''), template: JSON.parse(f.content) as CfnTemplate }));
-  return new TemplateSet(templates);
-}
-
 /** The tools the architecture needs on the aws flavour. */
 function awsTools(model: ResolvedArchitecture): Tool[] {
   const tools: Tool[] = ['moto_server'];
   if (postgresServices(model).length > 0) tools.push('initdb', 'postgres');
   if (model.services.some((s) => s.kind === 'cache')) tools.push('redis-server');
   return tools;
-}
-
-function postgresServices(model: ResolvedArchitecture): ResolvedService[] {
-  return model.services.filter((s) => s.database === 'postgres' || s.eventStore === 'postgres');
-}
-
-/** A service's database name: its name with underscores (one database per service, as on the cloud). */
-export function databaseName(service: string): string {
-  return service.replace(/-/g, '_');
 }
 
 /** Loads a package from the workspace's installed dependencies (the platform package's). */
@@ -152,32 +133,6 @@ function checkWorkspace(workspace: string, model: ResolvedArchitecture): NodeJS.
     throw new DevError(`the workspace ${workspace} is not installed: run "npm install" there (once), then "allframe dev" again`);
   }
   return req;
-}
-
-/** The local value of each variable that points, in the cloud, at something no emulator runs (docs/dev.md). */
-function awsOverrides(service: ResolvedService, urls: ReadonlyMap<string, string>, databaseUrl: string | undefined, cacheUrl: string | undefined): LocalOverride {
-  const callees = new Map(calleesOf(service.spec).map((c) => [calleeUrlVariable(c), c]));
-  return (name) => {
-    const callee = callees.get(name);
-    if (callee !== undefined) return urls.get(callee);
-    switch (name) {
-      case 'DATABASE_URL':
-        return databaseUrl;
-      case 'PG_IAM_AUTH':
-        return 'false';
-      case 'CACHE_URL':
-        return cacheUrl;
-      case 'SAGA_STATE_MACHINE_ARN':
-      case 'SAGA_STEPS_ENDPOINT':
-      case 'WEBSOCKET_ENDPOINT':
-      case 'NODE_EXTRA_CA_CERTS':
-        return null;
-      case 'SENDER':
-        return 'memory';
-      default:
-        return undefined;
-    }
-  };
 }
 
 /** What the AWS flavour does differently from AWS, said at start-up (docs/dev.md explains each). */
@@ -216,8 +171,16 @@ export async function startDev(options: DevOptions): Promise<DevRun> {
   for (const [name, port] of needed) if (!(await portFree(port))) busy.push(`port ${port} (${name}) is in use`);
   if (busy.length > 0) throw new DevError(`${busy.join('; ')}: stop what uses it, or choose other ports with --port-base`);
 
-  const templates = awsTemplates(options.outputs);
-  const region = model.file.cloud?.aws?.region ?? 'us-east-1';
+  const motoEndpoint = `http://127.0.0.1:${base + EMULATOR_PORTS.moto}`;
+  const pgPort = base + EMULATOR_PORTS.postgres;
+  const redisPort = base + EMULATOR_PORTS.redis;
+  const plan = awsLocalPlan(model, options.outputs, {
+    endpoint: motoEndpoint,
+    serviceUrl: (name) => `http://127.0.0.1:${ports.get(name)}`,
+    port: (name) => ports.get(name)!,
+    databaseUrl: (db) => `postgres://${PG_USER}@127.0.0.1:${pgPort}/${db}`,
+    cacheUrl: `redis://127.0.0.1:${redisPort}`,
+  });
   const scratch = join(workspace, 'node_modules', '.cache', 'allframe-dev');
   rmSync(scratch, { recursive: true, force: true });
   mkdirSync(scratch, { recursive: true });
@@ -229,46 +192,16 @@ export async function startDev(options: DevOptions): Promise<DevRun> {
   try {
     const bundles = bundleServices(workspace, model, [...only], scratch);
     bundles.catch(() => undefined); // awaited below; a failure must not go unhandled while the emulators start
-    const motoEndpoint = await startMoto(supervisor, tools.moto_server, base + EMULATOR_PORTS.moto, childEnv);
-    const pgServices = postgresServices(model);
-    const databases =
-      tools.postgres !== undefined
-        ? await startPostgres(supervisor, { initdb: tools.initdb, postgres: tools.postgres }, join(state, 'postgres'), base + EMULATOR_PORTS.postgres, pgServices.map((s) => databaseName(s.name)), childEnv, (url, names) => createDatabases(req, url, names))
-        : new Map<string, string>();
-    const cacheUrl = tools['redis-server'] !== undefined ? await startRedis(supervisor, tools['redis-server'], join(state, 'redis'), base + EMULATOR_PORTS.redis, childEnv) : undefined;
+    await startMoto(supervisor, tools.moto_server, base + EMULATOR_PORTS.moto, childEnv);
+    if (tools.postgres !== undefined) await startPostgres(supervisor, { initdb: tools.initdb, postgres: tools.postgres }, join(state, 'postgres'), pgPort, childEnv, (url) => createDatabases(req, url, plan.databases));
+    if (tools['redis-server'] !== undefined) await startRedis(supervisor, tools['redis-server'], join(state, 'redis'), redisPort, childEnv);
     const sdk = awsSdk(req);
-    clients = awsClients(sdk, motoEndpoint, region);
-    const account = { account: '123456789012', region };
-    const created = await provisionAws(sdk, clients, templates, templates.plan(), account);
-    const resolver = new Resolver(templates, created, account);
-    for (const s of model.services) {
-      for (const secret of s.spec.secrets ?? []) {
-        const name = typeof secret === 'string' ? secret : secret.name;
-        await putSecret(sdk, clients, secretName(model, s, name), options.env[name] ?? `local-${name.toLowerCase()}`);
-      }
-    }
-    const urls = new Map([...ports].map(([name, port]) => [name, `http://127.0.0.1:${port}`]));
-    const services: DevService[] = model.services.map((s) => {
-      const stack = `${prefix(model)}-${s.name}`;
-      const cloud = resolver.serviceEnvironment(stack, awsOverrides(s, urls, databases.get(databaseName(s.name)), cacheUrl));
-      const environment: Record<string, string> = {
-        ...cloud,
-        AWS_REGION: region,
-        AWS_ENDPOINT_URL: motoEndpoint,
-        PORT: String(ports.get(s.name)),
-        API_DOCS: 'true',
-        NODE_ENV: 'development',
-      };
-      return { name: s.name, kind: s.kind, port: ports.get(s.name)!, url: urls.get(s.name)!, started: only.has(s.name), environment };
-    });
-    // The SDK's notice that its releases after January 2027 need Node 22 is said once, in the notes, not by every service.
-    const serviceEnv = (s: DevService): NodeJS.ProcessEnv => ({
-      ...childEnv,
-      ...s.environment,
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    });
+    clients = awsClients(sdk, motoEndpoint, plan.where.region);
+    await provisionAws(sdk, clients, plan.templates, plan.planned, plan.attributes, plan.where);
+    for (const secret of plan.secrets) await putSecret(sdk, clients, secret.id, options.env[secret.variable] ?? `local-${secret.variable.toLowerCase()}`);
+    const services: DevService[] = model.services.map((s) => ({ name: s.name, kind: s.kind, port: ports.get(s.name)!, url: `http://127.0.0.1:${ports.get(s.name)}`, started: only.has(s.name), environment: plan.environments.get(s.name)! }));
+    const urls = new Map(services.map((s) => [s.name, s.url]));
+    const serviceEnv = (s: DevService): NodeJS.ProcessEnv => ({ ...childEnv, ...s.environment });
     const built = await bundles;
     const running = new Map<string, Supervised>();
     const launch = async (s: DevService): Promise<void> => {
@@ -280,8 +213,8 @@ export async function startDev(options: DevOptions): Promise<DevRun> {
     const scheduled = model.services.filter((s) => s.kind === 'scheduled' && only.has(s.name)).map((s) => ({ service: s, url: urls.get(s.name)! }));
     const scheduler = options.scheduler !== false ? startScheduler(scheduled, (name, text) => log({ source: name, stream: 'stdout', text })) : undefined;
     const emulators = new Map<string, string>([['moto', motoEndpoint]]);
-    if (databases.size > 0) emulators.set('postgres', `postgres://127.0.0.1:${base + EMULATOR_PORTS.postgres}`);
-    if (cacheUrl !== undefined) emulators.set('redis', cacheUrl);
+    if (tools.postgres !== undefined) emulators.set('postgres', `postgres://${PG_USER}@127.0.0.1:${pgPort}`);
+    if (tools['redis-server'] !== undefined) emulators.set('redis', `redis://127.0.0.1:${redisPort}`);
     const finish = async () => {
       scheduler?.stop();
       clients?.destroy();

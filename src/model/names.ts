@@ -30,3 +30,8 @@ export function plural(word: string): string {
   if (/[^aeiou]y$/.test(word)) return `${word.slice(0, -1)}ies`;
   return `${word}s`;
 }
+
+/** The PostgreSQL database of a service, on every target and locally: its name with underscores (`order-service` → `order_service`). */
+export function databaseName(service: string): string {
+  return service.replace(/-/g, '_');
+}

@@ -3,6 +3,7 @@
  * error). Every service runs on Cloud Run as its own account (app.ts); handlers add its data, its subscriptions,
  * schedules and workflows, and the configuration the generated code reads.
  */
+import { databaseName } from '../../model/names';
 import { ServiceAccount } from '@cdktf/provider-google/lib/service-account';
 import { Fn, dependable } from 'cdktf';
 import { RUN_MAX_CONCURRENCY, RUN_MAX_TIMEOUT_SECONDS, WORKFLOWS_MAX_CALL_TIMEOUT_SECONDS } from '../../../lib-constructs/core/cloud-limits';
@@ -88,7 +89,7 @@ function postgres(plan: GcpServicePlan): void {
       name: plan.name,
       location: gcpRegion(model),
       network: network.networkId,
-      databaseName: plan.service.name.replace(/-/g, '_'),
+      databaseName: databaseName(plan.service.name),
     });
     // Cloud SQL takes its private IP from the peered range: the peering comes first.
     db.sqlInstance!.dependsOn = [dependable(network.privateServicesConnection)];

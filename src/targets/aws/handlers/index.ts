@@ -18,7 +18,7 @@ import { ServiceDatabase } from '../../../../lib-constructs/aws/service-database
 import { StreamProcessor } from '../../../../lib-constructs/aws/stream-processor';
 import { WebSocketApi } from '../../../../lib-constructs/aws/websocket-api';
 import type { ArchetypeKind } from '../../../model/archetypes';
-import { kebab } from '../../../model/names';
+import { databaseName, kebab } from '../../../model/names';
 import { LIMITS } from '../../../model/targets';
 import { everyCron } from '../../../../lib-constructs/core/cron';
 import { SAGA_STEPS_PATH } from '../../../../lib-constructs/core/saga';
@@ -47,7 +47,7 @@ function serviceData(stack: ServiceStack, grantees: readonly iam.IGrantable[], t
     const db = new ServiceDatabase(stack, 'Database', {
       engine: 'postgres',
       network: stack.shared.network(),
-      databaseName: s.name.replace(/-/g, '_'),
+      databaseName: databaseName(s.name),
     });
     if (db.url !== undefined) stack.setEnv('DATABASE_URL', db.url);
     // The URL names the IAM database user: the service signs an IAM auth token as its password.

@@ -1,0 +1,113 @@
+/**
+ * The local plan of the AWS flavour, one source for `allframe dev` and the compose file: what to create on moto (read
+ * from the synthesized templates) and the environment of every service, the cloud's with each reference resolved to
+ * its local counterpart at `place`.
+ */
+import type { OutputFile } from '../model/output-file';
+import { calleesOf, calleeUrlVariable } from '../model/environment';
+import { databaseName } from '../model/names';
+import type { ResolvedArchitecture, ResolvedService } from '../resolve/model';
+import { prefix, secretName } from '../targets/aws/naming';
+import { MOTO_ACCOUNT, plannedAttributes, Resolver, TemplateSet, type CfnTemplate, type CreatedResource, type LocalEndpoint, type LocalOverride, type PlannedResource } from './aws-local';
+
+/** Dummy credentials: moto accepts any. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'AKIAALLFRAMEDEVLOCAL1', secretAccessKey: 'allframe-dev-local-secret-access-key-0000' } as const;
+
+/** Where the emulators and services of a local run are, as the services reach them. */
+export interface LocalPlace {
+  /** moto's endpoint. */
+  readonly endpoint: string;
+  /** The base URL of a service, for its callers. */
+  readonly serviceUrl: (service: string) => string;
+  /** The port a service listens on (its PORT). */
+  readonly port: (service: string) => number;
+  /** The connection string of a database of the PostgreSQL server. */
+  readonly databaseUrl: (database: string) => string;
+  /** The Redis server's URL. */
+  readonly cacheUrl: string;
+}
+
+export interface AwsLocalPlan {
+  readonly templates: TemplateSet;
+  readonly where: LocalEndpoint;
+  /** What to create on moto, in order. */
+  readonly planned: readonly PlannedResource[];
+  /** What each planned resource answers to Ref and GetAtt. */
+  readonly attributes: ReadonlyMap<string, CreatedResource>;
+  /** Every service's environment, by name. */
+  readonly environments: ReadonlyMap<string, Readonly<Record<string, string>>>;
+  /** The PostgreSQL databases to create. */
+  readonly databases: readonly string[];
+  /** The secrets to create (Secrets Manager names), with the variable a local value is read from. */
+  readonly secrets: readonly { readonly id: string; readonly variable: string }[];
+}
+
+/** The templates among the synthesized files. */
+export function awsTemplates(outputs: readonly OutputFile[]): TemplateSet {
+  const templates = outputs
+    .filter((f) => /^infrastructure\/aws\/[^/]+\.template\.json$/.test(f.path))
+    .map((f) => ({ stackName: f.path.replace(/^infrastructure\/aws\/|\.template\.json$/g, ''), template: JSON.parse(f.content) as CfnTemplate }));
+  return new TemplateSet(templates);
+}
+
+/** The services with a PostgreSQL database or event store. */
+export function postgresServices(model: ResolvedArchitecture): ResolvedService[] {
+  return model.services.filter((s) => s.database === 'postgres' || s.eventStore === 'postgres');
+}
+
+/** The local value of each variable that points, in the cloud, at something no emulator runs (docs/dev.md). */
+function awsOverrides(service: ResolvedService, urls: ReadonlyMap<string, string>, databaseUrl: string | undefined, cacheUrl: string | undefined): LocalOverride {
+  const callees = new Map(calleesOf(service.spec).map((c) => [calleeUrlVariable(c), c]));
+  return (name) => {
+    const callee = callees.get(name);
+    if (callee !== undefined) return urls.get(callee);
+    switch (name) {
+      case 'DATABASE_URL':
+        return databaseUrl;
+      case 'PG_IAM_AUTH':
+        return 'false';
+      case 'CACHE_URL':
+        return cacheUrl;
+      case 'SAGA_STATE_MACHINE_ARN':
+      case 'SAGA_STEPS_ENDPOINT':
+      case 'WEBSOCKET_ENDPOINT':
+      case 'NODE_EXTRA_CA_CERTS':
+        return null;
+      case 'SENDER':
+        return 'memory';
+      default:
+        return undefined;
+    }
+  };
+}
+
+/** The plan of `model`'s local run at `place` (see the module comment). */
+export function awsLocalPlan(model: ResolvedArchitecture, outputs: readonly OutputFile[], place: LocalPlace): AwsLocalPlan {
+  const templates = awsTemplates(outputs);
+  const region = model.file.cloud?.aws?.region ?? 'us-east-1';
+  const where: LocalEndpoint = { account: MOTO_ACCOUNT, region, endpoint: place.endpoint };
+  const planned = templates.plan();
+  const attributes = plannedAttributes(planned, where);
+  const resolver = new Resolver(templates, attributes, where);
+  const databases = postgresServices(model).map((s) => databaseName(s.name));
+  const urls = new Map(model.services.map((s) => [s.name, place.serviceUrl(s.name)]));
+  const environments = new Map<string, Record<string, string>>();
+  for (const s of model.services) {
+    const database = databases.includes(databaseName(s.name)) ? place.databaseUrl(databaseName(s.name)) : undefined;
+    const cloud = resolver.serviceEnvironment(`${prefix(model)}-${s.name}`, awsOverrides(s, urls, database, place.cacheUrl));
+    environments.set(s.name, {
+      ...cloud,
+      AWS_REGION: region,
+      AWS_ENDPOINT_URL: place.endpoint,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      PORT: String(place.port(s.name)),
+      API_DOCS: 'true',
+      NODE_ENV: 'development',
+      // the SDK's notice that its releases after January 2027 need Node 22: said once by the runner, not by every service
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    });
+  }
+  const secrets = model.services.flatMap((s) => (s.spec.secrets ?? []).map((x) => (typeof x === 'string' ? x : x.name)).map((name) => ({ id: secretName(model, s, name), variable: name })));
+  return { templates, where, planned, attributes, environments, databases, secrets };
+}
