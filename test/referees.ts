@@ -28,6 +28,14 @@ export const REFEREES = {
     checks: "the generated services' repositories on Google's Firestore emulator",
     install: 'the Google Cloud CLI with its Firestore emulator component (Java; no Debian package here: the machine image provides it)',
   },
+  'docker-compose': {
+    checks: 'the generated compose.yaml (config -q needs no Docker engine)',
+    install: 'the Debian package docker-compose (.ci/run installs it with apt-get)',
+  },
+  'redis-server': {
+    checks: "allframe dev's run of the reference architecture (its cache service)",
+    install: 'the Debian package redis-server (.ci/run installs it with apt-get)',
+  },
   pg_ctlcluster: {
     checks: "the generated services' repositories on a real PostgreSQL server",
     install: 'the Debian package postgresql (.ci/run installs it with apt-get)',

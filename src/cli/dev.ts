@@ -97,6 +97,7 @@ export interface DevFlags {
   format: 'pretty' | 'json';
   synth?: boolean;
   trigger?: string;
+  provision?: string;
   verbose?: boolean;
   color?: boolean;
   debug?: boolean;
@@ -136,6 +137,18 @@ export async function devCommand(fileArg: string | undefined, flags: DevFlags, i
   const model = result.validation.model;
   const { DevError, servicePorts, startDev } = await import('../dev/index');
   if (flags.trigger !== undefined) return triggerCommand(flags.trigger, model, servicePorts(model, base), io);
+  if (flags.provision !== undefined) {
+    if (flags.provision !== 'compose') return fail(`--provision takes "compose" (the compose file's emulators), got ${flags.provision}`);
+    const { provisionCompose } = await import('../dev/index');
+    try {
+      await provisionCompose({ model, outputs: result.outputs, workspace: result.outDir, env: io.env });
+    } catch (e) {
+      if (e instanceof DevError) return fail(e.message);
+      throw e;
+    }
+    io.stderr('allframe dev: the infrastructure is created on the compose emulators\n');
+    return EXIT_OK;
+  }
   if (flags.synth !== false) {
     const { planOutput, applyPlan } = await import('../emit/index');
     const plan = planOutput(result.outDir, result.outputs);

@@ -108,6 +108,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .addOption(new Option('-f, --format <format>', 'log format (pretty: readable lines; json: one object a line)').choices(['pretty', 'json']).default('pretty'))
     .option('--no-synth', 'run the workspace as it is on disk, without synthesizing it first')
     .option('--trigger <service>', 'run a scheduled service\'s job now, in a local run that is up, and exit')
+    .option('--provision <where>', 'only create the infrastructure on running emulators and exit ("compose": the compose file\'s, as its provision service does)')
     .option('--verbose', "also show the emulators' request logs")
     .option('--no-color', 'no colour, even on a terminal')
     .option('--debug', 'show stack traces of internal errors')

@@ -2,3 +2,12 @@
 
 /** The first port of a local run by default: the emulators take the first ten, the services the next ones. */
 export const DEFAULT_PORT_BASE = 4700;
+
+/** Ports from the base reserved for the emulators. */
+export const EMULATOR_PORTS = { moto: 0, postgres: 1, redis: 2, pubsub: 3, firestore: 4 } as const;
+
+/** Services listen from this far from the base, in the file's order. */
+export const SERVICE_PORT_OFFSET = 10;
+
+/** The PostgreSQL user of a local run (trust authentication on loopback, or inside the compose network). */
+export const PG_USER = 'allframe';

@@ -5,10 +5,9 @@
 import { execFileSync } from 'node:child_process';
 import { chownSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { PG_USER } from './constants';
 import { answers200, listening, waitUntil, type Supervisor } from './processes';
 
-/** The user the PostgreSQL cluster is made for (trust authentication on loopback). */
-export const PG_USER = 'allframe';
 
 function postgresOwner(): { uid: number; gid: number } | undefined {
   if (process.getuid?.() !== 0) return undefined;

@@ -11,10 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OutputFile } from '../model/output-file';
 import type { ResolvedArchitecture, ResolvedService } from '../resolve/model';
-import { awsLocalPlan, postgresServices } from './aws-plan';
-import { DEFAULT_PORT_BASE } from './constants';
+import { awsLocalPlan, postgresServices, type AwsLocalPlan } from './aws-plan';
+import { COMPOSE_HOSTS, composePlan } from './compose';
+import { DEFAULT_PORT_BASE, EMULATOR_PORTS, PG_USER, SERVICE_PORT_OFFSET } from './constants';
 import { awsClients, provisionAws, putSecret, type AwsClients, type AwsSdk } from './aws-provision';
-import { PG_USER, startMoto, startPostgres, startRedis } from './emulators';
+import { startMoto, startPostgres, startRedis } from './emulators';
 import { answers200, Supervisor, waitUntil, type LogLine, type Supervised } from './processes';
 import { startScheduler, triggerRun, type TriggerResult } from './schedule';
 import { requireTools, type Tool } from './tools';
@@ -28,10 +29,6 @@ export class DevError extends Error {
 }
 
 export { DEFAULT_PORT_BASE };
-/** Ports from the base reserved for the emulators. */
-const EMULATOR_PORTS = { moto: 0, postgres: 1, redis: 2, pubsub: 3, firestore: 4 } as const;
-/** Services start this far from the base, in the file's order. */
-const SERVICE_PORT_OFFSET = 10;
 
 export interface DevOptions {
   /** The validated model (target aws). */
@@ -150,6 +147,32 @@ function awsNotes(model: ResolvedArchitecture): string[] {
 }
 
 /**
+ * Creates what `plan` holds on moto: the infrastructure, then the secrets, each with the value of the variable of
+ * its name in `env` when set (the developer's own test key, say), else a placeholder.
+ */
+async function provisionPlan(plan: AwsLocalPlan, sdk: AwsSdk, clients: AwsClients, env: DevOptions['env']): Promise<void> {
+  await provisionAws(sdk, clients, plan.templates, plan.planned, plan.attributes, plan.where);
+  for (const secret of plan.secrets) await putSecret(sdk, clients, secret.id, env[secret.variable] ?? `local-${secret.variable.toLowerCase()}`);
+}
+
+/**
+ * `allframe dev --provision compose`, the compose file's provision service: creates the infrastructure, secrets and
+ * databases of the compose plan on the compose network's emulators, then returns.
+ */
+export async function provisionCompose(options: Pick<DevOptions, 'model' | 'outputs' | 'workspace' | 'env'>): Promise<void> {
+  const req = checkWorkspace(options.workspace, options.model);
+  const plan = composePlan(options.model, options.outputs);
+  const sdk = awsSdk(req);
+  const clients = awsClients(sdk, plan.where.endpoint, plan.where.region);
+  try {
+    await provisionPlan(plan, sdk, clients, options.env);
+    if (plan.databases.length > 0) await createDatabases(req, COMPOSE_HOSTS.postgres('postgres'), plan.databases);
+  } finally {
+    clients.destroy();
+  }
+}
+
+/**
  * Starts the architecture locally (see the module comment) and resolves once every started service answers 200 on
  * /readyz. On any failure, everything started so far is stopped before the error is thrown.
  */
@@ -197,8 +220,7 @@ export async function startDev(options: DevOptions): Promise<DevRun> {
     if (tools['redis-server'] !== undefined) await startRedis(supervisor, tools['redis-server'], join(state, 'redis'), redisPort, childEnv);
     const sdk = awsSdk(req);
     clients = awsClients(sdk, motoEndpoint, plan.where.region);
-    await provisionAws(sdk, clients, plan.templates, plan.planned, plan.attributes, plan.where);
-    for (const secret of plan.secrets) await putSecret(sdk, clients, secret.id, options.env[secret.variable] ?? `local-${secret.variable.toLowerCase()}`);
+    await provisionPlan(plan, sdk, clients, options.env);
     const services: DevService[] = model.services.map((s) => ({ name: s.name, kind: s.kind, port: ports.get(s.name)!, url: `http://127.0.0.1:${ports.get(s.name)}`, started: only.has(s.name), environment: plan.environments.get(s.name)! }));
     const urls = new Map(services.map((s) => [s.name, s.url]));
     const serviceEnv = (s: DevService): NodeJS.ProcessEnv => ({ ...childEnv, ...s.environment });

@@ -5,6 +5,7 @@
  */
 import type { TargetId } from '../model/constants';
 import { toPointer, type Diagnostic, type DiagnosticInit } from '../model/diagnostics';
+import { renderCompose } from '../dev/compose';
 import type { OutputFile } from '../model/output-file';
 import { fileDiagnostic, type SourceDocument } from '../parse/document';
 import type { ResolvedArchitecture } from '../resolve/index';
@@ -70,7 +71,9 @@ export function synthesize(model: ResolvedArchitecture, options: SynthesizeOptio
   const locate = (p: DiagnosticInit): Diagnostic => (options.document !== undefined ? options.document.diagnostic(p) : { ...fileDiagnostic(sourceFile, p), path: p.path ?? [], pointer: toPointer(p.path ?? []) });
   const problems = target.problems.map(locate);
   const ok = problems.length === 0;
-  const outputs = ok ? [...skeletons, ...target.files] : [];
+  // The compose file shares allframe dev's plan, read from the target's templates: written with the workspace.
+  const compose = ok && options.skeletons !== false ? renderCompose(model, target.files, sourceFile) : undefined;
+  const outputs = ok ? [...skeletons, ...target.files, ...(compose !== undefined ? [compose] : [])] : [];
   const stacks = ok ? target.stacks : [];
   return {
     ok,

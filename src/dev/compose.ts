@@ -1,0 +1,110 @@
+/**
+ * `compose.yaml`: the architecture on Docker for teams that have it, with the same topology as `allframe dev` (one
+ * plan, aws-plan.ts): the emulator images, a one-shot `provision` service that creates the infrastructure on them
+ * (`allframe dev --provision compose`, the code `allframe dev` runs), and every service built from its Dockerfile
+ * with the environment `allframe dev` gives it, the emulators and callees named by their compose hostnames.
+ * Healthchecks everywhere, and `depends_on` with `condition: service_healthy` (the provision: completed).
+ */
+import { stringify } from 'yaml';
+import { calleesOf } from '../model/environment';
+import { managed, type OutputFile } from '../model/output-file';
+import type { ResolvedArchitecture } from '../resolve/model';
+import { awsLocalPlan, postgresServices, type AwsLocalPlan } from './aws-plan';
+import { DEFAULT_PORT_BASE, EMULATOR_PORTS, PG_USER, SERVICE_PORT_OFFSET } from './constants';
+
+/** The images of the emulators: public, pinned, none needing a licence or an account. */
+export const COMPOSE_IMAGES = {
+  moto: 'motoserver/moto:5.2.1',
+  postgres: 'postgres:15-bookworm',
+  redis: 'redis:7-bookworm',
+  node: 'node:24-bookworm-slim',
+} as const;
+
+/** Where the services reach the emulators inside the compose network. */
+export const COMPOSE_HOSTS = {
+  moto: 'http://moto:5000',
+  postgres: (db: string) => `postgres://${PG_USER}@postgres:5432/${db}`,
+  redis: 'redis://redis:6379',
+} as const;
+
+/** The port every service container listens on (its Dockerfile's EXPOSE). */
+const CONTAINER_PORT = 8080;
+
+/** The local plan with the compose network's names. */
+export function composePlan(model: ResolvedArchitecture, outputs: readonly OutputFile[]): AwsLocalPlan {
+  return awsLocalPlan(model, outputs, {
+    endpoint: COMPOSE_HOSTS.moto,
+    serviceUrl: (name) => `http://${name}:${CONTAINER_PORT}`,
+    port: () => CONTAINER_PORT,
+    databaseUrl: COMPOSE_HOSTS.postgres,
+    cacheUrl: COMPOSE_HOSTS.redis,
+  });
+}
+
+/** `$` starts an interpolation in a compose file: a literal one is `$$`. */
+function literal(value: string): string {
+  return value.replace(/\$/g, '$$$$');
+}
+
+const healthy = { condition: 'service_healthy' } as const;
+
+/** A healthcheck run by `test` every 2 s, for a minute. */
+function healthcheck(test: readonly string[], interval = '2s'): Record<string, unknown> {
+  return { test: [...test], interval, timeout: '3s', retries: 30 };
+}
+
+/**
+ * The compose file of an AWS architecture (the gcp flavour's emulators are not built yet: none for other targets).
+ * `sourceFile` is the architecture file relative to the workspace root, as the provision service reads it.
+ */
+export function renderCompose(model: ResolvedArchitecture, outputs: readonly OutputFile[], sourceFile: string): OutputFile | undefined {
+  if (model.target !== 'aws') return undefined;
+  const plan = composePlan(model, outputs);
+  const base = DEFAULT_PORT_BASE;
+  const usesPostgres = postgresServices(model).length > 0;
+  const usesRedis = model.services.some((s) => s.kind === 'cache');
+  const services: Record<string, unknown> = {
+    moto: {
+      image: COMPOSE_IMAGES.moto,
+      ports: [`${base + EMULATOR_PORTS.moto}:5000`],
+      healthcheck: healthcheck(['CMD', 'python3', '-c', "import urllib.request as u; u.urlopen('http://127.0.0.1:5000/moto-api/')"]),
+    },
+  };
+  if (usesPostgres) {
+    services.postgres = {
+      image: COMPOSE_IMAGES.postgres,
+      environment: { POSTGRES_USER: PG_USER, POSTGRES_HOST_AUTH_METHOD: 'trust' },
+      ports: [`${base + EMULATOR_PORTS.postgres}:5432`],
+      healthcheck: healthcheck(['CMD', 'pg_isready', '-U', PG_USER, '-h', '127.0.0.1']),
+    };
+  }
+  if (usesRedis) {
+    services.redis = { image: COMPOSE_IMAGES.redis, ports: [`${base + EMULATOR_PORTS.redis}:6379`], healthcheck: healthcheck(['CMD', 'redis-cli', 'ping']) };
+  }
+  const emulators = ['moto', ...(usesPostgres ? ['postgres'] : []), ...(usesRedis ? ['redis'] : [])];
+  services.provision = {
+    image: COMPOSE_IMAGES.node,
+    working_dir: '/workspace',
+    volumes: ['.:/workspace'],
+    command: ['npx', '--no-install', 'allframe', 'dev', sourceFile, '--no-synth', '--provision', 'compose'],
+    depends_on: Object.fromEntries(emulators.map((e) => [e, healthy])),
+  };
+  model.services.forEach((s, i) => {
+    const env = Object.fromEntries(Object.entries(plan.environments.get(s.name) ?? {}).map(([k, v]) => [k, literal(v)]));
+    const callees = calleesOf(s.spec).filter((c) => model.services.some((x) => x.name === c));
+    services[s.name] = {
+      build: { context: '.', dockerfile: `services/${s.name}/Dockerfile` },
+      environment: env,
+      ports: [`${base + SERVICE_PORT_OFFSET + i}:${CONTAINER_PORT}`],
+      healthcheck: healthcheck(['CMD', 'node', '-e', `fetch('http://127.0.0.1:${CONTAINER_PORT}/readyz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`], '5s'),
+      depends_on: { provision: { condition: 'service_completed_successfully' }, ...Object.fromEntries([...emulators, ...callees].map((d) => [d, healthy])) },
+    };
+  });
+  const header = [
+    `# ${model.file.architecture.name} on Docker, with the emulators allframe dev runs (docs/dev.md): docker compose up --build`,
+    '# The provision service creates the queues, topics, subscriptions, tables, secrets and databases on them first.',
+  ].join('\n');
+  // No top-level `name` (the project is named after the directory, or -p): docker-compose 1.x refuses the key.
+  const body = stringify({ services }, { lineWidth: 0, aliasDuplicateObjects: false });
+  return managed('compose.yaml', `${header}\n${body}`);
+}
