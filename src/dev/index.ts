@@ -16,7 +16,7 @@ import { COMPOSE_HOSTS, composePlan } from './compose';
 import { DEFAULT_PORT_BASE, EMULATOR_PORTS, PG_USER, SERVICE_PORT_OFFSET } from './constants';
 import { awsClients, provisionAws, putSecret, type AwsClients, type AwsSdk } from './aws-provision';
 import { startMoto, startPostgres, startRedis } from './emulators';
-import { answers200, Supervisor, waitUntil, type LogLine, type Supervised } from './processes';
+import { answers200, reapRecorded, Supervisor, waitUntil, type LogLine, type Supervised } from './processes';
 import { startScheduler, triggerRun, type TriggerResult } from './schedule';
 import { requireTools, type Tool } from './tools';
 
@@ -190,6 +190,11 @@ export async function startDev(options: DevOptions): Promise<DevRun> {
   if (tools.postgres !== undefined) needed.push(['postgres', base + EMULATOR_PORTS.postgres]);
   if (tools['redis-server'] !== undefined) needed.push(['redis', base + EMULATOR_PORTS.redis]);
   for (const s of model.services) if (only.has(s.name)) needed.push([s.name, ports.get(s.name)!]);
+  // What a run killed outright (SIGKILL) left running is stopped first: the next plain run repairs it.
+  // (recorded by port base, the thing two runs contend for, whichever workspace they run)
+  const recordFile = join(tmpdir(), `allframe-dev-ports-${base}.json`);
+  const reaped = await reapRecorded(recordFile);
+  if (reaped > 0) log({ source: 'allframe', stream: 'stderr', text: `stopped ${reaped} process${reaped === 1 ? '' : 'es'} an earlier allframe dev left running` });
   const busy: string[] = [];
   for (const [name, port] of needed) if (!(await portFree(port))) busy.push(`port ${port} (${name}) is in use`);
   if (busy.length > 0) throw new DevError(`${busy.join('; ')}: stop what uses it, or choose other ports with --port-base`);
@@ -210,7 +215,7 @@ export async function startDev(options: DevOptions): Promise<DevRun> {
   const state = join(tmpdir(), `allframe-dev-${process.pid}-${base}`);
   rmSync(state, { recursive: true, force: true });
   const childEnv: NodeJS.ProcessEnv = { PATH: options.env.PATH, HOME: options.env.HOME, LANG: options.env.LANG ?? 'C.UTF-8', TMPDIR: options.env.TMPDIR };
-  const supervisor = new Supervisor(log, options.onUnexpectedExit);
+  const supervisor = new Supervisor(log, options.onUnexpectedExit, recordFile);
   let clients: AwsClients | undefined;
   try {
     const bundles = bundleServices(workspace, model, [...only], scratch);

@@ -4,7 +4,9 @@
  * that ends by itself while the run is up is reported.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { basename } from 'node:path';
 
 /** One line a process printed. */
 export interface LogLine {
@@ -31,17 +33,32 @@ export interface Supervised {
 export class Supervisor {
   private readonly processes = new Map<string, Supervised>();
   private stopping = false;
+  /** Kills what is still running if allframe itself ends without stopping them (an error, process.exit). */
+  private readonly onExit = (): void => this.killAll();
 
   /**
    * @param log receives every line every process prints
    * @param onUnexpectedExit told when a process ends while the run is up (not while stopping)
    */
+  /**
+   * @param recordFile where the running processes are recorded (pid and command), so that a run killed outright
+   *   (SIGKILL: nothing of it runs) leaves what the next run stops first (`reapRecorded`)
+   */
   constructor(
     private readonly log: (line: LogLine) => void,
     private readonly onUnexpectedExit: (name: string, code: number | string) => void = () => undefined,
+    private readonly recordFile?: string,
   ) {}
 
+  private record(): void {
+    if (this.recordFile === undefined) return;
+    const running = [...this.processes.values()].filter((p) => !p.ended && p.child.pid !== undefined).map((p) => ({ pid: p.child.pid!, command: p.child.spawnfile }));
+    if (running.length === 0) rmSync(this.recordFile, { force: true });
+    else writeFileSync(this.recordFile, JSON.stringify(running) + '\n');
+  }
+
   start(name: string, command: string, args: readonly string[], options: StartOptions): Supervised {
+    if (this.processes.size === 0) process.on('exit', this.onExit);
     const child = spawn(command, [...args], { cwd: options.cwd, env: options.env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let ended = false;
     const exited = new Promise<number | string>((resolve) => {
@@ -79,6 +96,8 @@ export class Supervisor {
       },
     };
     this.processes.set(name, supervised);
+    this.record();
+    void exited.then(() => this.record());
     return supervised;
   }
 
@@ -116,12 +135,19 @@ export class Supervisor {
     const all = [...this.processes.values()];
     await Promise.all(all.filter((p) => first.has(p.name)).map((p) => terminate(p, graceMs)));
     await Promise.all(all.filter((p) => !first.has(p.name)).map((p) => terminate(p, graceMs)));
+    process.off('exit', this.onExit);
   }
 
   /** Kills every process outright (the second Ctrl-C). */
   killAll(): void {
     this.stopping = true;
     for (const p of this.processes.values()) if (!p.ended) signalGroup(p.child, 'SIGKILL');
+    process.off('exit', this.onExit);
+  }
+
+  /** The process ids of the process groups running now (each process leads its own group). */
+  pids(): number[] {
+    return [...this.processes.values()].filter((p) => !p.ended && p.child.pid !== undefined).map((p) => p.child.pid!);
   }
 }
 
@@ -149,6 +175,51 @@ async function terminate(p: Supervised, graceMs: number): Promise<void> {
     signalGroup(p.child, 'SIGKILL');
     await p.exited;
   }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Kills the process groups an earlier run recorded in `file` and left running (it was killed outright), each only if
+ * its pid still runs a program of the recorded name (Linux's /proc tells; elsewhere it is left alone), then removes
+ * the file.
+ * Returns how many it killed.
+ */
+export async function reapRecorded(file: string): Promise<number> {
+  if (!existsSync(file)) return 0;
+  let recorded: { pid: number; command: string }[] = [];
+  try {
+    recorded = JSON.parse(readFileSync(file, 'utf8')) as { pid: number; command: string }[];
+  } catch {
+    // a torn record: nothing to trust in it
+  }
+  let killed = 0;
+  for (const { pid, command } of recorded) {
+    let cmdline = '';
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    // by the program's name: a launcher (pyenv's shim for moto_server) may have replaced itself with an interpreter
+    if (!cmdline.split('\0').some((arg) => basename(arg) === basename(command))) continue;
+    try {
+      process.kill(-pid, 'SIGKILL');
+      killed++;
+    } catch {
+      // gone meanwhile
+    }
+    for (let i = 0; i < 50 && alive(pid); i++) await new Promise((r) => setTimeout(r, 40));
+  }
+  rmSync(file, { force: true });
+  return killed;
 }
 
 /** Whether something accepts TCP connections on 127.0.0.1:`port`. */
