@@ -17,11 +17,6 @@ function postgresOwner(): { uid: number; gid: number } | undefined {
   return { uid, gid };
 }
 
-/** The command that runs `program` as the cluster's owner. */
-function asOwner(program: string, args: readonly string[]): [string, string[]] {
-  return postgresOwner() !== undefined ? ['runuser', ['-u', 'postgres', '--', program, ...args]] : [program, [...args]];
-}
-
 export async function startMoto(supervisor: Supervisor, motoServer: string, port: number, env: NodeJS.ProcessEnv): Promise<void> {
   const p = supervisor.start('moto', motoServer, ['-H', '127.0.0.1', '-p', String(port)], { env });
   const endpoint = `http://127.0.0.1:${port}`;
@@ -41,10 +36,9 @@ export async function startPostgres(
   mkdirSync(dir, { recursive: true });
   const owner = postgresOwner();
   if (owner !== undefined) chownSync(dir, owner.uid, owner.gid);
-  const [initdb, initArgs] = asOwner(tools.initdb, ['-D', data, '-A', 'trust', '-U', PG_USER, '--no-sync', '-E', 'UTF8', '--locale=C']);
-  execFileSync(initdb, initArgs, { stdio: 'pipe' });
-  const [postgres, args] = asOwner(tools.postgres, ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-F']);
-  const p = supervisor.start('postgres', postgres, args, { env });
+  // (as root, the programs run as the owner directly, not through runuser, which delays every stop by 2 s)
+  execFileSync(tools.initdb, ['-D', data, '-A', 'trust', '-U', PG_USER, '--no-sync', '-E', 'UTF8', '--locale=C'], { stdio: 'pipe', ...(owner ?? {}) });
+  const p = supervisor.start('postgres', tools.postgres, ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-F'], { env, ...(owner !== undefined ? { user: owner } : {}) });
   await waitUntil('postgres', () => listening(port), { timeoutMs: 30_000, process: p });
   await waitUntil('postgres', () => setup(`postgres://${PG_USER}@127.0.0.1:${port}/postgres`).then(() => true), { timeoutMs: 15_000, intervalMs: 200, process: p });
 }

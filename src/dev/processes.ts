@@ -18,6 +18,8 @@ export interface LogLine {
 export interface StartOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd?: string;
+  /** Run as this user (allframe running as root starts PostgreSQL as its owner). */
+  readonly user?: { readonly uid: number; readonly gid: number };
 }
 
 /** A supervised process. */
@@ -59,7 +61,7 @@ export class Supervisor {
 
   start(name: string, command: string, args: readonly string[], options: StartOptions): Supervised {
     if (this.processes.size === 0) process.on('exit', this.onExit);
-    const child = spawn(command, [...args], { cwd: options.cwd, env: options.env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(command, [...args], { cwd: options.cwd, env: options.env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true, ...(options.user ?? {}) });
     let ended = false;
     const exited = new Promise<number | string>((resolve) => {
       child.on('error', (e) => {
@@ -112,7 +114,7 @@ export class Supervisor {
     const wasStopping = this.stopping;
     this.stopping = true;
     try {
-      await terminate(p, graceMs);
+      await terminate(p, graceMs, this.log);
     } finally {
       this.stopping = wasStopping;
     }
@@ -133,8 +135,8 @@ export class Supervisor {
   async stopAll(graceMs = 5000, first: ReadonlySet<string> = new Set()): Promise<void> {
     this.stopping = true;
     const all = [...this.processes.values()];
-    await Promise.all(all.filter((p) => first.has(p.name)).map((p) => terminate(p, graceMs)));
-    await Promise.all(all.filter((p) => !first.has(p.name)).map((p) => terminate(p, graceMs)));
+    await Promise.all(all.filter((p) => first.has(p.name)).map((p) => terminate(p, graceMs, this.log)));
+    await Promise.all(all.filter((p) => !first.has(p.name)).map((p) => terminate(p, graceMs, this.log)));
     process.off('exit', this.onExit);
   }
 
@@ -164,7 +166,7 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
-async function terminate(p: Supervised, graceMs: number): Promise<void> {
+async function terminate(p: Supervised, graceMs: number, log: (line: LogLine) => void): Promise<void> {
   if (p.ended) return;
   signalGroup(p.child, 'SIGTERM');
   let timer: NodeJS.Timeout | undefined;
@@ -172,6 +174,7 @@ async function terminate(p: Supervised, graceMs: number): Promise<void> {
   const result = await Promise.race([p.exited, timeout]);
   clearTimeout(timer);
   if (result === 'timeout') {
+    log({ source: 'allframe', stream: 'stderr', text: `${p.name} did not stop within ${graceMs / 1000} s of SIGTERM: killed` });
     signalGroup(p.child, 'SIGKILL');
     await p.exited;
   }
