@@ -12,6 +12,9 @@ import { join } from 'node:path';
 import type { OutputFile } from '../model/output-file';
 import type { ResolvedArchitecture, ResolvedService } from '../resolve/model';
 import { awsLocalPlan, postgresServices, type AwsLocalPlan } from './aws-plan';
+import type { Flavour, RunPlace } from './flavour';
+import { createDatabases } from './databases';
+import { gcpFlavour } from './gcp-flavour';
 import { COMPOSE_HOSTS, composePlan } from './compose';
 import { DEFAULT_PORT_BASE, EMULATOR_PORTS, PG_USER, SERVICE_PORT_OFFSET } from './constants';
 import { awsClients, provisionAws, putSecret, type AwsClients, type AwsSdk } from './aws-provision';
@@ -119,12 +122,12 @@ function awsSdk(req: NodeJS.Require): AwsSdk {
 }
 
 /** Checks that the workspace is generated and installed, before anything starts. */
-function checkWorkspace(workspace: string, model: ResolvedArchitecture): NodeJS.Require {
+function checkWorkspace(workspace: string, model: ResolvedArchitecture, sdkProbe = '@aws-sdk/client-sqs'): NodeJS.Require {
   const missing = model.services.filter((s) => !existsSync(join(workspace, 'services', s.name, 'src', 'entry', 'server.ts'))).map((s) => s.name);
   if (missing.length > 0) throw new DevError(`${workspace} has no container entry (services/<name>/src/entry/server.ts) for ${missing.join(', ')}: run "allframe synth" first`);
   const req = workspaceRequire(workspace);
   try {
-    req.resolve('@aws-sdk/client-sqs');
+    req.resolve(sdkProbe);
     req.resolve('hono');
   } catch {
     throw new DevError(`the workspace ${workspace} is not installed: run "npm install" there (once), then "allframe dev" again`);
@@ -172,23 +175,65 @@ export async function provisionCompose(options: Pick<DevOptions, 'model' | 'outp
   }
 }
 
+/** The aws flavour: moto, PostgreSQL, Redis; the infrastructure from the CloudFormation templates. */
+function awsFlavour(model: ResolvedArchitecture, outputs: readonly OutputFile[], place: RunPlace): Flavour {
+  const { base, ports } = place;
+  const motoEndpoint = `http://127.0.0.1:${base + EMULATOR_PORTS.moto}`;
+  const pgPort = base + EMULATOR_PORTS.postgres;
+  const redisPort = base + EMULATOR_PORTS.redis;
+  const plan = awsLocalPlan(model, outputs, {
+    endpoint: motoEndpoint,
+    serviceUrl: (name) => `http://127.0.0.1:${ports.get(name)}`,
+    port: (name) => ports.get(name)!,
+    databaseUrl: (db) => `postgres://${PG_USER}@127.0.0.1:${pgPort}/${db}`,
+    cacheUrl: `redis://127.0.0.1:${redisPort}`,
+  });
+  const tools = awsTools(model);
+  const usesPostgres = tools.includes('postgres');
+  const usesRedis = tools.includes('redis-server');
+  const emulators = new Map<string, string>([['moto', motoEndpoint]]);
+  if (usesPostgres) emulators.set('postgres', `postgres://${PG_USER}@127.0.0.1:${pgPort}`);
+  if (usesRedis) emulators.set('redis', `redis://127.0.0.1:${redisPort}`);
+  let clients: AwsClients | undefined;
+  return {
+    tools,
+    ports: [['moto', base + EMULATOR_PORTS.moto], ...(usesPostgres ? [['postgres', pgPort] as const] : []), ...(usesRedis ? [['redis', redisPort] as const] : [])],
+    sdkProbe: '@aws-sdk/client-sqs',
+    environments: plan.environments,
+    emulators,
+    notes: awsNotes(model),
+    async start({ supervisor, tools: found, req, state, childEnv }) {
+      await startMoto(supervisor, found.moto_server!, base + EMULATOR_PORTS.moto, childEnv);
+      if (usesPostgres) await startPostgres(supervisor, { initdb: found.initdb!, postgres: found.postgres! }, join(state, 'postgres'), pgPort, childEnv, (url) => createDatabases(req, url, plan.databases));
+      if (usesRedis) await startRedis(supervisor, found['redis-server']!, join(state, 'redis'), redisPort, childEnv);
+      const sdk = awsSdk(req);
+      clients = awsClients(sdk, motoEndpoint, plan.where.region);
+      await provisionPlan(plan, sdk, clients, place.env);
+    },
+    close: () => {
+      clients?.destroy();
+      return Promise.resolve();
+    },
+  };
+}
+
 /**
  * Starts the architecture locally (see the module comment) and resolves once every started service answers 200 on
  * /readyz. On any failure, everything started so far is stopped before the error is thrown.
  */
 export async function startDev(options: DevOptions): Promise<DevRun> {
   const { model, workspace, log } = options;
-  if (model.target !== 'aws') throw new DevError(`allframe dev runs the aws flavour only so far; the ${model.target} flavour is not built yet (docs/dev.md)`);
+  if (model.target !== 'aws' && model.target !== 'gcp') throw new DevError(`allframe dev runs the aws and gcp flavours; the ${model.target} target has no local flavour yet (docs/dev.md)`);
   const unknown = (options.only ?? []).filter((n) => !model.services.some((s) => s.name === n));
   if (unknown.length > 0) throw new DevError(`--only names no service of the architecture: ${unknown.join(', ')}`);
-  const tools = requireTools(awsTools(model), options.env);
-  const req = checkWorkspace(workspace, model);
   const base = options.portBase ?? DEFAULT_PORT_BASE;
   const only = new Set(options.only ?? model.services.map((s) => s.name));
   const ports = servicePorts(model, base);
-  const needed: [string, number][] = [['moto', base + EMULATOR_PORTS.moto]];
-  if (tools.postgres !== undefined) needed.push(['postgres', base + EMULATOR_PORTS.postgres]);
-  if (tools['redis-server'] !== undefined) needed.push(['redis', base + EMULATOR_PORTS.redis]);
+  const place = { base, ports, env: options.env };
+  const flavour = model.target === 'gcp' ? gcpFlavour(model, options.outputs, place) : awsFlavour(model, options.outputs, place);
+  const tools = requireTools(flavour.tools, options.env);
+  const req = checkWorkspace(workspace, model, flavour.sdkProbe);
+  const needed: (readonly [string, number])[] = [...flavour.ports];
   for (const s of model.services) if (only.has(s.name)) needed.push([s.name, ports.get(s.name)!]);
   // What a run killed outright (SIGKILL) left running is stopped first: the next plain run repairs it.
   // (recorded by port base, the thing two runs contend for, whichever workspace they run)
@@ -199,16 +244,6 @@ export async function startDev(options: DevOptions): Promise<DevRun> {
   for (const [name, port] of needed) if (!(await portFree(port))) busy.push(`port ${port} (${name}) is in use`);
   if (busy.length > 0) throw new DevError(`${busy.join('; ')}: stop what uses it, or choose other ports with --port-base`);
 
-  const motoEndpoint = `http://127.0.0.1:${base + EMULATOR_PORTS.moto}`;
-  const pgPort = base + EMULATOR_PORTS.postgres;
-  const redisPort = base + EMULATOR_PORTS.redis;
-  const plan = awsLocalPlan(model, options.outputs, {
-    endpoint: motoEndpoint,
-    serviceUrl: (name) => `http://127.0.0.1:${ports.get(name)}`,
-    port: (name) => ports.get(name)!,
-    databaseUrl: (db) => `postgres://${PG_USER}@127.0.0.1:${pgPort}/${db}`,
-    cacheUrl: `redis://127.0.0.1:${redisPort}`,
-  });
   const scratch = join(workspace, 'node_modules', '.cache', 'allframe-dev');
   rmSync(scratch, { recursive: true, force: true });
   mkdirSync(scratch, { recursive: true });
@@ -216,17 +251,11 @@ export async function startDev(options: DevOptions): Promise<DevRun> {
   rmSync(state, { recursive: true, force: true });
   const childEnv: NodeJS.ProcessEnv = { PATH: options.env.PATH, HOME: options.env.HOME, LANG: options.env.LANG ?? 'C.UTF-8', TMPDIR: options.env.TMPDIR };
   const supervisor = new Supervisor(log, options.onUnexpectedExit, recordFile);
-  let clients: AwsClients | undefined;
   try {
     const bundles = bundleServices(workspace, model, [...only], scratch);
     bundles.catch(() => undefined); // awaited below; a failure must not go unhandled while the emulators start
-    await startMoto(supervisor, tools.moto_server, base + EMULATOR_PORTS.moto, childEnv);
-    if (tools.postgres !== undefined) await startPostgres(supervisor, { initdb: tools.initdb, postgres: tools.postgres }, join(state, 'postgres'), pgPort, childEnv, (url) => createDatabases(req, url, plan.databases));
-    if (tools['redis-server'] !== undefined) await startRedis(supervisor, tools['redis-server'], join(state, 'redis'), redisPort, childEnv);
-    const sdk = awsSdk(req);
-    clients = awsClients(sdk, motoEndpoint, plan.where.region);
-    await provisionPlan(plan, sdk, clients, options.env);
-    const services: DevService[] = model.services.map((s) => ({ name: s.name, kind: s.kind, port: ports.get(s.name)!, url: `http://127.0.0.1:${ports.get(s.name)}`, started: only.has(s.name), environment: plan.environments.get(s.name)! }));
+    await flavour.start({ supervisor, tools, req, state, childEnv, log });
+    const services: DevService[] = model.services.map((s) => ({ name: s.name, kind: s.kind, port: ports.get(s.name)!, url: `http://127.0.0.1:${ports.get(s.name)}`, started: only.has(s.name), environment: flavour.environments.get(s.name)! }));
     const urls = new Map(services.map((s) => [s.name, s.url]));
     const serviceEnv = (s: DevService): NodeJS.ProcessEnv => ({ ...childEnv, ...s.environment });
     const built = await bundles;
@@ -239,22 +268,20 @@ export async function startDev(options: DevOptions): Promise<DevRun> {
     await Promise.all(services.filter((s) => s.started).map(launch));
     const scheduled = model.services.filter((s) => s.kind === 'scheduled' && only.has(s.name)).map((s) => ({ service: s, url: urls.get(s.name)! }));
     const scheduler = options.scheduler !== false ? startScheduler(scheduled, (name, text) => log({ source: name, stream: 'stdout', text })) : undefined;
-    const emulators = new Map<string, string>([['moto', motoEndpoint]]);
-    if (tools.postgres !== undefined) emulators.set('postgres', `postgres://${PG_USER}@127.0.0.1:${pgPort}`);
-    if (tools['redis-server'] !== undefined) emulators.set('redis', `redis://127.0.0.1:${redisPort}`);
     const finish = async () => {
       scheduler?.stop();
-      clients?.destroy();
+      await flavour.close();
       await supervisor.stopAll(5000, new Set(model.services.map((x) => x.name)));
       rmSync(state, { recursive: true, force: true });
     };
     return {
       services,
-      emulators,
-      notes: awsNotes(model),
+      emulators: flavour.emulators,
+      notes: flavour.notes,
       stop: finish,
       kill: () => {
         scheduler?.stop();
+        void flavour.close();
         supervisor.killAll();
         rmSync(state, { recursive: true, force: true });
       },
@@ -271,24 +298,10 @@ export async function startDev(options: DevOptions): Promise<DevRun> {
       },
     };
   } catch (e) {
-    clients?.destroy();
+    await flavour.close();
     await supervisor.stopAll(2000, new Set(model.services.map((x) => x.name)));
     rmSync(state, { recursive: true, force: true });
     throw e;
-  }
-}
-
-async function createDatabases(req: NodeJS.Require, adminUrl: string, names: readonly string[]): Promise<void> {
-  const { Client } = req('pg') as typeof import('pg');
-  const client = new Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    for (const name of names) {
-      const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-      if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${name}"`);
-    }
-  } finally {
-    await client.end();
   }
 }
 

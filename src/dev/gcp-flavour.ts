@@ -1,0 +1,178 @@
+/**
+ * The gcp flavour of `allframe dev`: Google's Pub/Sub and Firestore emulators (the Google Cloud CLI's components),
+ * PostgreSQL and Redis; topics and subscriptions created from the synthesized Terraform (gcp-plan.ts) through the
+ * emulator's Pub/Sub REST API; each Cloud Run service's environment, resolved locally.
+ *
+ * The Pub/Sub emulator ignores subscription filters. Filtering is unambiguous (a message passes or it is acked for
+ * the subscriber), so the runner makes up for it: a filtered push subscription pushes to the runner's filter proxy,
+ * which acknowledges what the filter excludes and forwards the rest to the service, answering with its status (a
+ * failure is retried, then dead-lettered by the emulator as in the cloud).
+ */
+import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { dirname, join } from 'node:path';
+import type { ResolvedArchitecture } from '../resolve/model';
+import type { OutputFile } from '../model/output-file';
+import { postgresServices } from './aws-plan';
+import { createDatabases } from './databases';
+import { EMULATOR_PORTS, PG_USER } from './constants';
+import { startPostgres, startRedis } from './emulators';
+import type { Flavour, RunPlace } from './flavour';
+import { gcpLocalPlan, passesFilter, type GcpLocalPlan, type PlannedSubscription } from './gcp-plan';
+import { answers200, waitUntil, type Supervisor } from './processes';
+import type { Tool } from './tools';
+
+/** The filter proxy's port, from the base. */
+const PROXY_PORT = 5;
+
+/** Quiets the Pub/Sub emulator's per-request log, keeping its start-up line. */
+const PUBSUB_LOGGING = ['handlers=java.util.logging.ConsoleHandler', 'java.util.logging.ConsoleHandler.level=ALL', '.level=INFO', 'io.gapi.emulators.level=WARNING', 'io.grpc.level=SEVERE', ''].join('\n');
+
+function gcpTools(model: ResolvedArchitecture): Tool[] {
+  const tools: Tool[] = ['gcloud'];
+  if (postgresServices(model).length > 0) tools.push('initdb', 'postgres');
+  if (model.services.some((s) => s.kind === 'cache')) tools.push('redis-server');
+  return tools;
+}
+
+/** The Google Cloud SDK's root: gcloud is <root>/bin/gcloud. */
+function sdkRoot(gcloud: string): string {
+  return dirname(dirname(realpathSync(gcloud)));
+}
+
+async function startPubsub(supervisor: Supervisor, root: string, port: number, state: string, env: NodeJS.ProcessEnv): Promise<void> {
+  mkdirSync(state, { recursive: true });
+  const logging = join(state, 'pubsub-logging.properties');
+  writeFileSync(logging, PUBSUB_LOGGING);
+  const p = supervisor.start('pubsub', join(root, 'platform', 'pubsub-emulator', 'bin', 'cloud-pubsub-emulator'), [`--host=127.0.0.1`, `--port=${port}`], {
+    env: { ...env, JAVA_OPTS: `-Djava.util.logging.config.file=${logging} -XX:TieredStopAtLevel=1 -XX:+UseSerialGC` },
+  });
+  await waitUntil('the Pub/Sub emulator', () => answers200(`http://127.0.0.1:${port}/`), { timeoutMs: 60_000, intervalMs: 100, process: p });
+}
+
+async function startFirestore(supervisor: Supervisor, root: string, port: number, env: NodeJS.ProcessEnv): Promise<void> {
+  const p = supervisor.start('firestore', join(root, 'platform', 'cloud-firestore-emulator', 'cloud_firestore_emulator'), ['start', '--host=127.0.0.1', `--port=${port}`], { env });
+  await waitUntil('the Firestore emulator', () => answers200(`http://127.0.0.1:${port}/`), { timeoutMs: 60_000, intervalMs: 100, process: p });
+}
+
+/** PUT a Pub/Sub REST resource on the emulator (a topic or a subscription); one that exists already is fine. */
+async function put(host: string, path: string, body: object): Promise<void> {
+  const response = await fetch(`http://${host}/v1/${path}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (!response.ok && response.status !== 409) throw new Error(`the Pub/Sub emulator refused PUT ${path}: ${response.status} ${await response.text()}`);
+}
+
+/** Creates the topics, then the subscriptions, of `plan` on the emulator at `host`; `push` gives each push subscription's local endpoint. */
+export async function provisionPubsub(host: string, plan: GcpLocalPlan, push: (s: PlannedSubscription) => string | undefined): Promise<void> {
+  for (const topic of plan.topics) await put(host, `projects/${plan.project}/topics/${topic}`, {});
+  for (const s of plan.subscriptions) {
+    const endpoint = push(s);
+    await put(host, `projects/${plan.project}/subscriptions/${s.name}`, {
+      topic: `projects/${plan.project}/topics/${s.topic}`,
+      ...(s.filter !== undefined ? { filter: s.filter } : {}),
+      ...(s.ackDeadlineSeconds !== undefined ? { ackDeadlineSeconds: s.ackDeadlineSeconds } : {}),
+      ...(s.deadLetter !== undefined ? { deadLetterPolicy: { deadLetterTopic: `projects/${plan.project}/topics/${s.deadLetter.topic}`, maxDeliveryAttempts: s.deadLetter.maxDeliveryAttempts } } : {}),
+      ...(endpoint !== undefined ? { pushConfig: { pushEndpoint: endpoint, ...(s.push?.noWrapper === true ? { noWrapper: { writeMetadata: s.push.writeMetadata } } : {}) } } : {}),
+    });
+  }
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** The attributes of a pushed message: headers when unwrapped with metadata, else the JSON wrapper's. */
+function pushedAttributes(s: PlannedSubscription, req: IncomingMessage, body: Buffer): Record<string, string> {
+  if (s.push?.noWrapper === true) return Object.fromEntries(Object.entries(req.headers).flatMap(([k, v]) => (typeof v === 'string' ? [[k, v]] : [])));
+  try {
+    return (JSON.parse(body.toString('utf8')) as { message?: { attributes?: Record<string, string> } }).message?.attributes ?? {};
+  } catch {
+    return {};
+  }
+}
+
+/** The filter proxy (see the module comment): POST /push/<subscription>. */
+function filterProxy(subscriptions: readonly PlannedSubscription[], port: number): Promise<Server> {
+  const byName = new Map(subscriptions.map((s) => [s.name, s]));
+  const server = createServer((req, res) => {
+    const s = byName.get(decodeURIComponent((req.url ?? '').replace(/^\/push\//, '')));
+    readBody(req).then(
+      async (body) => {
+        if (s?.push === undefined || s.filter === undefined) {
+          res.writeHead(404).end();
+          return;
+        }
+        if (!passesFilter(s.filter, pushedAttributes(s, req, body))) {
+          res.writeHead(204).end();
+          return;
+        }
+        const headers = Object.fromEntries(Object.entries(req.headers).flatMap(([k, v]) => (typeof v === 'string' && k !== 'host' && k !== 'content-length' ? [[k, v]] : [])));
+        const forwarded = await fetch(s.push.endpoint, { method: 'POST', headers, body }).catch(() => undefined);
+        res.writeHead(forwarded?.status ?? 503).end(forwarded !== undefined ? Buffer.from(await forwarded.arrayBuffer()) : undefined);
+      },
+      () => res.writeHead(400).end(),
+    );
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
+}
+
+/** The gcp flavour (see the module comment). */
+export function gcpFlavour(model: ResolvedArchitecture, outputs: readonly OutputFile[], place: RunPlace): Flavour {
+  const { base, ports } = place;
+  const pubsubPort = base + EMULATOR_PORTS.pubsub;
+  const firestorePort = base + EMULATOR_PORTS.firestore;
+  const pgPort = base + EMULATOR_PORTS.postgres;
+  const redisPort = base + EMULATOR_PORTS.redis;
+  const proxyPort = base + PROXY_PORT;
+  const plan = gcpLocalPlan(model, outputs, {
+    pubsubHost: `127.0.0.1:${pubsubPort}`,
+    firestoreHost: `127.0.0.1:${firestorePort}`,
+    serviceUrl: (name) => `http://127.0.0.1:${ports.get(name)}`,
+    port: (name) => ports.get(name)!,
+    databaseUrl: (db) => `postgres://${PG_USER}@127.0.0.1:${pgPort}/${db}`,
+    cacheUrl: `redis://127.0.0.1:${redisPort}`,
+    secret: (variable) => place.env[variable] ?? `local-${variable.toLowerCase()}`,
+  });
+  const tools = gcpTools(model);
+  const usesPostgres = tools.includes('postgres');
+  const usesRedis = tools.includes('redis-server');
+  const emulators = new Map<string, string>([
+    ['pubsub', `http://127.0.0.1:${pubsubPort}`],
+    ['firestore', `http://127.0.0.1:${firestorePort}`],
+  ]);
+  if (usesPostgres) emulators.set('postgres', `postgres://${PG_USER}@127.0.0.1:${pgPort}`);
+  if (usesRedis) emulators.set('redis', `redis://127.0.0.1:${redisPort}`);
+  const kinds = new Set(model.services.map((s) => s.kind));
+  const notes = [
+    'every service runs its container entry (src/entry/server.ts) on Node, as Cloud Run runs its image',
+    'the Pub/Sub emulator ignores subscription filters: filtered push subscriptions go through allframe dev\'s filter proxy, which acknowledges what the filter excludes',
+    'Pub/Sub redelivers without the subscriptions\' retry backoff (the number of delivery attempts before dead-lettering is the cloud\'s)',
+    'pushes carry no OIDC token and services call each other without ID tokens (OUTBOUND_AUTH=none); secrets are given as the variables Cloud Run would set, from your environment or local-<name>',
+  ];
+  if (kinds.has('saga-orchestrator')) notes.push('sagas run their steps in process: there is no Workflows emulator');
+  if (usesPostgres) notes.push('PostgreSQL: trust authentication on loopback (PG_IAM_AUTH=false), one database per service');
+  let proxy: Server | undefined;
+  return {
+    tools,
+    ports: [['pubsub', pubsubPort], ['firestore', firestorePort], ['filter proxy', proxyPort], ...(usesPostgres ? [['postgres', pgPort] as const] : []), ...(usesRedis ? [['redis', redisPort] as const] : [])],
+    sdkProbe: '@google-cloud/pubsub',
+    environments: plan.environments,
+    emulators,
+    notes,
+    async start({ supervisor, tools: found, req, state, childEnv }) {
+      const root = sdkRoot(found.gcloud!);
+      await Promise.all([startPubsub(supervisor, root, pubsubPort, join(state, 'pubsub'), childEnv), startFirestore(supervisor, root, firestorePort, childEnv)]);
+      if (usesPostgres) {
+        await startPostgres(supervisor, { initdb: found.initdb!, postgres: found.postgres! }, join(state, 'postgres'), pgPort, childEnv, (url) => createDatabases(req, url, plan.databases));
+      }
+      if (usesRedis) await startRedis(supervisor, found['redis-server']!, join(state, 'redis'), redisPort, childEnv);
+      proxy = await filterProxy(plan.subscriptions, proxyPort);
+      await provisionPubsub(`127.0.0.1:${pubsubPort}`, plan, (s) => (s.push === undefined ? undefined : s.filter !== undefined ? `http://127.0.0.1:${proxyPort}/push/${encodeURIComponent(s.name)}` : s.push.endpoint));
+    },
+    close: () => new Promise<void>((resolve) => (proxy !== undefined ? proxy.close(() => resolve()) : resolve())),
+  };
+}
