@@ -40,6 +40,25 @@ export interface AwsLocalPlan {
   readonly databases: readonly string[];
   /** The secrets to create (Secrets Manager names), with the variable a local value is read from. */
   readonly secrets: readonly { readonly id: string; readonly variable: string }[];
+  /**
+   * The queues a Lambda event source mapping (or an EventBridge pipe) drains in the cloud for a service whose
+   * container entry does not poll them itself: the runner drains each into the service's push route (`path`).
+   */
+  readonly bridges: readonly { readonly service: string; readonly queueUrl: string; readonly path: string }[];
+}
+
+/** The archetypes whose container entry takes pushed events at POST /events (what an event source mapping feeds their functions). */
+const PUSH_ROUTE_KINDS = new Set(['cache', 'stream-processor']);
+
+/** The SQS queues of `stack` read by an event source mapping or a pipe, by logical id. */
+function drainedQueues(templates: TemplateSet, stack: string): string[] {
+  const ids = new Set<string>();
+  for (const [, r] of templates.resources(stack)) {
+    const source = r.Type === 'AWS::Lambda::EventSourceMapping' ? r.Properties?.EventSourceArn : r.Type === 'AWS::Pipes::Pipe' ? r.Properties?.Source : undefined;
+    const att = (source as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt'];
+    if (att !== undefined && templates.resource(stack, att[0])?.Type === 'AWS::SQS::Queue') ids.add(att[0]);
+  }
+  return [...ids].sort();
 }
 
 /** The templates among the synthesized files. */
@@ -109,5 +128,8 @@ export function awsLocalPlan(model: ResolvedArchitecture, outputs: readonly Outp
     });
   }
   const secrets = model.services.flatMap((s) => (s.spec.secrets ?? []).map((x) => (typeof x === 'string' ? x : x.name)).map((name) => ({ id: secretName(model, s, name), variable: name })));
-  return { templates, where, planned, attributes, environments, databases, secrets };
+  const bridges = model.services
+    .filter((s) => PUSH_ROUTE_KINDS.has(s.kind))
+    .flatMap((s) => drainedQueues(templates, `${prefix(model)}-${s.name}`).map((id) => ({ service: s.name, queueUrl: attributes.get(Resolver.key(`${prefix(model)}-${s.name}`, id))!.ref, path: '/events' })));
+  return { templates, where, planned, attributes, environments, databases, secrets, bridges };
 }

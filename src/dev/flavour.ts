@@ -7,6 +7,8 @@ export interface RunPlace {
   readonly base: number;
   readonly ports: ReadonlyMap<string, number>;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** The services the run starts (--only). */
+  readonly only: ReadonlySet<string>;
 }
 
 /** What a flavour's start gets: the supervisor to start its emulators with, the tools found, the workspace's require. */
@@ -33,6 +35,8 @@ export interface Flavour {
   readonly notes: readonly string[];
   /** Starts the emulators and creates the infrastructure on them. */
   start(ctx: FlavourContext): Promise<void>;
+  /** Once the services are ready: what the flavour runs beside them (queue bridges). */
+  servicesReady?(ctx: FlavourContext): void;
   close(): Promise<void>;
 }
 

@@ -18,6 +18,7 @@ import { gcpFlavour } from './gcp-flavour';
 import { COMPOSE_HOSTS, composePlan } from './compose';
 import { DEFAULT_PORT_BASE, EMULATOR_PORTS, PG_USER, SERVICE_PORT_OFFSET } from './constants';
 import { awsClients, provisionAws, putSecret, type AwsClients, type AwsSdk } from './aws-provision';
+import { startBridges } from './bridge';
 import { startMoto, startPostgres, startRedis } from './emulators';
 import { answers200, reapRecorded, Supervisor, waitUntil, type LogLine, type Supervised } from './processes';
 import { startScheduler, triggerRun, type TriggerResult } from './schedule';
@@ -141,7 +142,7 @@ function awsNotes(model: ResolvedArchitecture): string[] {
   const notes = ['every service runs its container entry (src/entry/server.ts) on Node, including those that run on Lambda in the cloud; moto runs no Lambda code and no event source mapping'];
   if (kinds.has('saga-orchestrator')) notes.push('sagas run their steps in process: moto does not run Step Functions tasks');
   if (kinds.has('websocket-gateway')) notes.push('WebSocket connections are not served: the container entry broadcasts to the registered connections only (SENDER=memory)');
-  if (kinds.has('stream-processor') || kinds.has('cache') || kinds.has('websocket-gateway')) notes.push('queues read by a Lambda event source mapping (stream processors, cache invalidation, WebSocket pushes) are not drained locally yet; POST events to the service\'s /events route');
+  if (kinds.has('websocket-gateway')) notes.push('the queue of events a WebSocket gateway pushes to its connections is not drained locally (no connections are served)');
   if (postgresServices(model).length > 0) notes.push('PostgreSQL: trust authentication on loopback (PG_IAM_AUTH=false), one database per service');
   notes.push('encryption keys (KMS) are left out: the emulators keep everything in memory');
   const node = Number(process.versions.node.split('.')[0]);
@@ -189,19 +190,22 @@ function awsFlavour(model: ResolvedArchitecture, outputs: readonly OutputFile[],
     cacheUrl: `redis://127.0.0.1:${redisPort}`,
   });
   const tools = awsTools(model);
+  const notes = awsNotes(model);
   const usesPostgres = tools.includes('postgres');
   const usesRedis = tools.includes('redis-server');
   const emulators = new Map<string, string>([['moto', motoEndpoint]]);
   if (usesPostgres) emulators.set('postgres', `postgres://${PG_USER}@127.0.0.1:${pgPort}`);
   if (usesRedis) emulators.set('redis', `redis://127.0.0.1:${redisPort}`);
   let clients: AwsClients | undefined;
+  let bridges: { stop(): Promise<void> } | undefined;
+  if (plan.bridges.length > 0) notes.push(`queues an event source mapping drains in the cloud are drained by allframe dev into the service's /events route: ${plan.bridges.map((b) => b.service).join(', ')}`);
   return {
     tools,
     ports: [['moto', base + EMULATOR_PORTS.moto], ...(usesPostgres ? [['postgres', pgPort] as const] : []), ...(usesRedis ? [['redis', redisPort] as const] : [])],
     sdkProbe: '@aws-sdk/client-sqs',
     environments: plan.environments,
     emulators,
-    notes: awsNotes(model),
+    notes,
     async start({ supervisor, tools: found, req, state, childEnv }) {
       await startMoto(supervisor, found.moto_server!, base + EMULATOR_PORTS.moto, childEnv);
       if (usesPostgres) await startPostgres(supervisor, { initdb: found.initdb!, postgres: found.postgres! }, join(state, 'postgres'), pgPort, childEnv, (url) => createDatabases(req, url, plan.databases));
@@ -210,9 +214,12 @@ function awsFlavour(model: ResolvedArchitecture, outputs: readonly OutputFile[],
       clients = awsClients(sdk, motoEndpoint, plan.where.region);
       await provisionPlan(plan, sdk, clients, place.env);
     },
-    close: () => {
+    servicesReady({ req, log }) {
+      if (clients !== undefined) bridges = startBridges(awsSdk(req), clients, plan.bridges.filter((b) => place.only.has(b.service)).map((b) => ({ ...b, url: `http://127.0.0.1:${ports.get(b.service)}` })), log);
+    },
+    close: async () => {
+      await bridges?.stop();
       clients?.destroy();
-      return Promise.resolve();
     },
   };
 }
@@ -229,7 +236,7 @@ export async function startDev(options: DevOptions): Promise<DevRun> {
   const base = options.portBase ?? DEFAULT_PORT_BASE;
   const only = new Set(options.only ?? model.services.map((s) => s.name));
   const ports = servicePorts(model, base);
-  const place = { base, ports, env: options.env };
+  const place = { base, ports, env: options.env, only };
   const flavour = model.target === 'gcp' ? gcpFlavour(model, options.outputs, place) : awsFlavour(model, options.outputs, place);
   const tools = requireTools(flavour.tools, options.env);
   const req = checkWorkspace(workspace, model, flavour.sdkProbe);
@@ -254,7 +261,8 @@ export async function startDev(options: DevOptions): Promise<DevRun> {
   try {
     const bundles = bundleServices(workspace, model, [...only], scratch);
     bundles.catch(() => undefined); // awaited below; a failure must not go unhandled while the emulators start
-    await flavour.start({ supervisor, tools, req, state, childEnv, log });
+    const context = { supervisor, tools, req, state, childEnv, log };
+    await flavour.start(context);
     const services: DevService[] = model.services.map((s) => ({ name: s.name, kind: s.kind, port: ports.get(s.name)!, url: `http://127.0.0.1:${ports.get(s.name)}`, started: only.has(s.name), environment: flavour.environments.get(s.name)! }));
     const urls = new Map(services.map((s) => [s.name, s.url]));
     const serviceEnv = (s: DevService): NodeJS.ProcessEnv => ({ ...childEnv, ...s.environment });
@@ -266,6 +274,7 @@ export async function startDev(options: DevOptions): Promise<DevRun> {
       await waitUntil(s.name, () => answers200(`${s.url}/readyz`), { timeoutMs: 60_000, intervalMs: 100, process: p });
     };
     await Promise.all(services.filter((s) => s.started).map(launch));
+    flavour.servicesReady?.(context);
     const scheduled = model.services.filter((s) => s.kind === 'scheduled' && only.has(s.name)).map((s) => ({ service: s, url: urls.get(s.name)! }));
     const scheduler = options.scheduler !== false ? startScheduler(scheduled, (name, text) => log({ source: name, stream: 'stdout', text })) : undefined;
     const finish = async () => {

@@ -212,7 +212,8 @@ export async function reapRecorded(file: string): Promise<number> {
       continue;
     }
     // by the program's name: a launcher (pyenv's shim for moto_server) may have replaced itself with an interpreter
-    if (!cmdline.split('\0').some((arg) => basename(arg) === basename(command))) continue;
+    // (and a server that retitles itself, as redis-server does to "redis-server 127.0.0.1:PORT", keeps its name first)
+    if (!cmdline.split('\0').some((arg) => basename(arg.split(' ')[0]!) === basename(command))) continue;
     try {
       process.kill(-pid, 'SIGKILL');
       killed++;

@@ -6,6 +6,7 @@
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { SNSClient, PublishCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { execFileSync } from 'node:child_process';
 import { startDev, type DevRun, type DevService } from '../../src/dev';
 import type { LogLine } from '../../src/dev/processes';
 import { describeWithReferee } from '../referees';
@@ -25,7 +26,7 @@ async function eventually<T>(what: string, get: () => Promise<T | undefined>, ms
   }
 }
 
-describeWithReferee('moto_server', 'allframe dev, aws flavour: the system runs end to end', () => {
+describeWithReferee('moto_server', 'allframe dev, aws flavour', () => describeWithReferee('redis-server', 'the system runs end to end', () => {
   let ws: DevWorkspace;
   let run: DevRun;
   const logs: LogLine[] = [];
@@ -208,6 +209,19 @@ describeWithReferee('moto_server', 'allframe dev, aws flavour: the system runs e
     expect((await bffGet()).status).toBe(200);
   }, 60_000);
 
+  test('the queue an event source mapping drains in the cloud is drained locally into the service: OrderCreated invalidates order-cache\'s key in Redis', async () => {
+    // GIVEN a cached order in the local Redis, under the key order-cache's default invalidation deletes
+    const redis = run.emulators.get('redis')!.replace(/^redis:\/\/127\.0\.0\.1:/, '');
+    const cli = (...args: string[]) => execFileSync('redis-cli', ['-p', redis, ...args], { encoding: 'utf8' }).trim();
+    const id = '33333333-3333-4333-8333-333333333333';
+    cli('SET', `order-cache:order:${id}`, 'stale');
+    // WHEN an OrderCreated of that order is published on order-api's topic
+    const envelope = { specversion: '1.0', id: 'e-33333333', type: 'OrderCreated', source: 'order-api', time: new Date().toISOString(), datacontenttype: 'application/json', data: { id, name: 'cached order' } };
+    await sns.send(new PublishCommand({ TopicArn: service('order-api').environment.EVENT_TARGET, Message: JSON.stringify(envelope), MessageAttributes: { type: { DataType: 'String', StringValue: 'OrderCreated' } } }));
+    // THEN it reaches order-cache's invalidation queue, allframe dev drains it into POST /events, and the key is gone
+    await eventually('the key invalidated', async () => (cli('EXISTS', `order-cache:order:${id}`) === '0' ? true : undefined), 20_000);
+  }, 30_000);
+
   test('7. a consumer killed in the middle of a batch loses no message: the unfinished ones are delivered again after the visibility timeout', async () => {
     const mailer = service('order-mailer');
     // GIVEN order-mailer stopped, and slow events waiting in its queue (1.5 s each, batches of 5)
@@ -231,4 +245,4 @@ describeWithReferee('moto_server', 'allframe dev, aws flavour: the system runs e
     for (const id of ids) await eventually(`event ${id} processed`, () => processed(id), 60_000);
     expect(await depth(mailer.environment.DLQ_URL!)).toBe(1); // the poison message of test 2 only
   }, 120_000);
-});
+}));

@@ -125,12 +125,12 @@ describeWithReferee('moto_server', 'allframe dev on the reference architecture',
   });
 });
 
-describeWithReferee('moto_server', 'bin/allframe dev, the real process and its signals', () => {
+describeWithReferee('moto_server', 'bin/allframe dev, the real process', () => describeWithReferee('redis-server', 'and its signals', () => {
   let ws: DevWorkspace;
   beforeAll(() => (ws = writeDevWorkspace('fixtures/dev/system.yaml')));
   afterAll(() => ws.remove());
   const file = join(root, 'fixtures', 'dev', 'system.yaml');
-  const ports = (base: number) => [base, ...Array.from({ length: 5 }, (_, i) => base + 10 + i)];
+  const ports = (base: number) => [base, base + 2, ...Array.from({ length: 6 }, (_, i) => base + 10 + i)];
 
   /** Starts bin/allframe dev (the compiled CLI, as users run it) and resolves once it printed its ready table. */
   async function start(base: number, more: string[] = []): Promise<{ child: ChildProcess; out: () => string; exited: Promise<number | null> }> {
@@ -175,4 +175,4 @@ describeWithReferee('moto_server', 'bin/allframe dev, the real process and its s
       expect(await done).toBe(0);
     }
   }, 120_000);
-});
+}));
