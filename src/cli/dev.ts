@@ -140,13 +140,22 @@ export async function devCommand(fileArg: string | undefined, flags: DevFlags, i
   if (flags.provision !== undefined) {
     if (flags.provision !== 'compose') return fail(`--provision takes "compose" (the compose file's emulators), got ${flags.provision}`);
     const { provisionCompose } = await import('../dev/index');
+    let proxy: Awaited<ReturnType<typeof provisionCompose>>;
     try {
-      await provisionCompose({ model, outputs: result.outputs, workspace: result.outDir, env: io.env });
+      proxy = await provisionCompose({ model, outputs: result.outputs, workspace: result.outDir, env: io.env });
     } catch (e) {
       if (e instanceof DevError) return fail(e.message);
       throw e;
     }
     io.stderr('allframe dev: the infrastructure is created on the compose emulators\n');
+    if (proxy === undefined) return EXIT_OK;
+    // GCP: the filter proxy stays up until the container is stopped
+    io.stderr('allframe dev: filtering pushes on port 8090 until stopped\n');
+    await new Promise<void>((resolve) => {
+      signals.once('SIGINT', resolve);
+      signals.once('SIGTERM', resolve);
+    });
+    await proxy.close();
     return EXIT_OK;
   }
   if (flags.synth !== false) {

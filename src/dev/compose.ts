@@ -10,6 +10,7 @@ import { calleesOf } from '../model/environment';
 import { managed, type OutputFile } from '../model/output-file';
 import type { ResolvedArchitecture } from '../resolve/model';
 import { awsLocalPlan, postgresServices, type AwsLocalPlan } from './aws-plan';
+import { gcpLocalPlan, type GcpLocalPlan } from './gcp-plan';
 import { DEFAULT_PORT_BASE, EMULATOR_PORTS, PG_USER, SERVICE_PORT_OFFSET } from './constants';
 
 /** The images of the emulators: public, pinned, none needing a licence or an account. */
@@ -18,6 +19,7 @@ export const COMPOSE_IMAGES = {
   postgres: 'postgres:15-bookworm',
   redis: 'redis:7-bookworm',
   node: 'node:24-bookworm-slim',
+  gcloud: 'gcr.io/google.com/cloudsdktool/google-cloud-cli:528.0.0-emulators',
 } as const;
 
 /** Where the services reach the emulators inside the compose network. */
@@ -47,29 +49,68 @@ function literal(value: string): string {
 }
 
 const healthy = { condition: 'service_healthy' } as const;
+/** The port of the filter proxy the gcp provision service serves. */
+export const COMPOSE_FILTER_PROXY_PORT = 8090;
 
 /** A healthcheck run by `test` every 2 s, for a minute. */
 function healthcheck(test: readonly string[], interval = '2s'): Record<string, unknown> {
   return { test: [...test], interval, timeout: '3s', retries: 30 };
 }
 
+/** The compose network's names for the gcp flavour's plan. */
+export const COMPOSE_GCP_HOSTS = { pubsub: 'pubsub:8085', firestore: 'firestore:8086', filterProxy: 'http://provision:8090' } as const;
+
+/** The gcp flavour's local plan with the compose network's names; secrets come from the environment compose runs in. */
+export function composeGcpPlan(model: ResolvedArchitecture, outputs: readonly OutputFile[]): GcpLocalPlan {
+  return gcpLocalPlan(model, outputs, {
+    pubsubHost: COMPOSE_GCP_HOSTS.pubsub,
+    firestoreHost: COMPOSE_GCP_HOSTS.firestore,
+    serviceUrl: (name) => `http://${name}:${CONTAINER_PORT}`,
+    port: () => CONTAINER_PORT,
+    databaseUrl: COMPOSE_HOSTS.postgres,
+    cacheUrl: COMPOSE_HOSTS.redis,
+    secret: (variable) => `\${${variable}:-local-${variable.toLowerCase()}}`,
+  });
+}
+
+/** The secrets of `model`, by the variable they are given as: a compose value read from the environment compose runs in. */
+function secretVariables(model: ResolvedArchitecture): string[] {
+  return [...new Set(model.services.flatMap((s) => (s.spec.secrets ?? []).map((x) => (typeof x === 'string' ? x : x.name))))].sort();
+}
+
 /**
- * The compose file of an AWS architecture (the gcp flavour's emulators are not built yet: none for other targets).
- * `sourceFile` is the architecture file relative to the workspace root, as the provision service reads it.
+ * The compose file of an architecture on AWS or GCP (no other target has a local flavour). `sourceFile` is the
+ * architecture file relative to the workspace root, as the provision service reads it.
  */
 export function renderCompose(model: ResolvedArchitecture, outputs: readonly OutputFile[], sourceFile: string): OutputFile | undefined {
-  if (model.target !== 'aws') return undefined;
-  const plan = composePlan(model, outputs);
+  if (model.target !== 'aws' && model.target !== 'gcp') return undefined;
+  const gcp = model.target === 'gcp';
+  const environments = gcp ? composeGcpPlan(model, outputs).environments : composePlan(model, outputs).environments;
   const base = DEFAULT_PORT_BASE;
   const usesPostgres = postgresServices(model).length > 0;
   const usesRedis = model.services.some((s) => s.kind === 'cache');
-  const services: Record<string, unknown> = {
-    moto: {
+  const services: Record<string, unknown> = {};
+  if (gcp) {
+    const project = model.file.cloud?.gcp?.project_id ?? 'local-project';
+    services.pubsub = {
+      image: COMPOSE_IMAGES.gcloud,
+      command: ['gcloud', 'beta', 'emulators', 'pubsub', 'start', '--host-port=0.0.0.0:8085', `--project=${project}`],
+      ports: [`${base + EMULATOR_PORTS.pubsub}:8085`],
+      healthcheck: healthcheck(['CMD', 'curl', '-fs', 'http://127.0.0.1:8085/']),
+    };
+    services.firestore = {
+      image: COMPOSE_IMAGES.gcloud,
+      command: ['gcloud', 'emulators', 'firestore', 'start', '--host-port=0.0.0.0:8086'],
+      ports: [`${base + EMULATOR_PORTS.firestore}:8086`],
+      healthcheck: healthcheck(['CMD', 'curl', '-fs', 'http://127.0.0.1:8086/']),
+    };
+  } else {
+    services.moto = {
       image: COMPOSE_IMAGES.moto,
       ports: [`${base + EMULATOR_PORTS.moto}:5000`],
       healthcheck: healthcheck(['CMD', 'python3', '-c', "import urllib.request as u; u.urlopen('http://127.0.0.1:5000/moto-api/')"]),
-    },
-  };
+    };
+  }
   if (usesPostgres) {
     services.postgres = {
       image: COMPOSE_IMAGES.postgres,
@@ -81,28 +122,36 @@ export function renderCompose(model: ResolvedArchitecture, outputs: readonly Out
   if (usesRedis) {
     services.redis = { image: COMPOSE_IMAGES.redis, ports: [`${base + EMULATOR_PORTS.redis}:6379`], healthcheck: healthcheck(['CMD', 'redis-cli', 'ping']) };
   }
-  const emulators = ['moto', ...(usesPostgres ? ['postgres'] : []), ...(usesRedis ? ['redis'] : [])];
+  const emulators = [...(gcp ? ['pubsub', 'firestore'] : ['moto']), ...(usesPostgres ? ['postgres'] : []), ...(usesRedis ? ['redis'] : [])];
+  const secrets = secretVariables(model);
+  // On GCP the provision service stays up as the filter proxy (the Pub/Sub emulator ignores filters: docs/dev.md).
   services.provision = {
     image: COMPOSE_IMAGES.node,
     working_dir: '/workspace',
     volumes: ['.:/workspace'],
     command: ['npx', '--no-install', 'allframe', 'dev', sourceFile, '--no-synth', '--provision', 'compose'],
+    ...(secrets.length > 0 && !gcp ? { environment: Object.fromEntries(secrets.map((v) => [v, `\${${v}:-local-${v.toLowerCase()}}`])) } : {}),
+    ...(gcp ? { healthcheck: healthcheck(['CMD', 'node', '-e', "fetch('http://127.0.0.1:8090/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]) } : {}),
     depends_on: Object.fromEntries(emulators.map((e) => [e, healthy])),
   };
+  const provisioned = gcp ? healthy : { condition: 'service_completed_successfully' };
   model.services.forEach((s, i) => {
-    const env = Object.fromEntries(Object.entries(plan.environments.get(s.name) ?? {}).map(([k, v]) => [k, literal(v)]));
+    // a secret's value is read from the environment compose runs in (never written here); everything else is literal
+    const env = Object.fromEntries(Object.entries(environments.get(s.name) ?? {}).map(([k, v]) => [k, gcp && secrets.includes(k) ? v : literal(v)]));
     const callees = calleesOf(s.spec).filter((c) => model.services.some((x) => x.name === c));
     services[s.name] = {
       build: { context: '.', dockerfile: `services/${s.name}/Dockerfile` },
       environment: env,
       ports: [`${base + SERVICE_PORT_OFFSET + i}:${CONTAINER_PORT}`],
       healthcheck: healthcheck(['CMD', 'node', '-e', `fetch('http://127.0.0.1:${CONTAINER_PORT}/readyz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`], '5s'),
-      depends_on: { provision: { condition: 'service_completed_successfully' }, ...Object.fromEntries([...emulators, ...callees].map((d) => [d, healthy])) },
+      depends_on: { provision: provisioned, ...Object.fromEntries([...emulators, ...callees].map((d) => [d, healthy])) },
     };
   });
   const header = [
     `# ${model.file.architecture.name} on Docker, with the emulators allframe dev runs (docs/dev.md): docker compose up --build`,
-    '# The provision service creates the queues, topics, subscriptions, tables, secrets and databases on them first.',
+    gcp
+      ? '# The provision service creates the topics and subscriptions on the Pub/Sub emulator, then filters the pushes.'
+      : '# The provision service creates the queues, topics, subscriptions, tables, secrets and databases on them first.',
   ].join('\n');
   // No top-level `name` (the project is named after the directory, or -p): docker-compose 1.x refuses the key.
   const body = stringify({ services }, { lineWidth: 0, aliasDuplicateObjects: false });

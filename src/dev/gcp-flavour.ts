@@ -92,10 +92,14 @@ function pushedAttributes(s: PlannedSubscription, req: IncomingMessage, body: Bu
   }
 }
 
-/** The filter proxy (see the module comment): POST /push/<subscription>. */
-function filterProxy(subscriptions: readonly PlannedSubscription[], port: number): Promise<Server> {
+/** The filter proxy (see the module comment): POST /push/<subscription>, and GET /healthz. */
+export function filterProxy(subscriptions: readonly PlannedSubscription[], port: number, host = '127.0.0.1'): Promise<Server> {
   const byName = new Map(subscriptions.map((s) => [s.name, s]));
   const server = createServer((req, res) => {
+    if (req.method === 'GET' && req.url === '/healthz') {
+      res.writeHead(200).end('ok');
+      return;
+    }
     const s = byName.get(decodeURIComponent((req.url ?? '').replace(/^\/push\//, '')));
     readBody(req).then(
       async (body) => {
@@ -116,8 +120,13 @@ function filterProxy(subscriptions: readonly PlannedSubscription[], port: number
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve(server));
+    server.listen(port, host, () => resolve(server));
   });
+}
+
+/** Where a subscription pushes: through the filter proxy at `proxy` when it has a filter, else straight to the service. */
+export function pushThrough(proxy: string): (s: PlannedSubscription) => string | undefined {
+  return (s) => (s.push === undefined ? undefined : s.filter !== undefined ? `${proxy}/push/${encodeURIComponent(s.name)}` : s.push.endpoint);
 }
 
 /** The gcp flavour (see the module comment). */
@@ -171,7 +180,7 @@ export function gcpFlavour(model: ResolvedArchitecture, outputs: readonly Output
       }
       if (usesRedis) await startRedis(supervisor, found['redis-server']!, join(state, 'redis'), redisPort, childEnv);
       proxy = await filterProxy(plan.subscriptions, proxyPort);
-      await provisionPubsub(`127.0.0.1:${pubsubPort}`, plan, (s) => (s.push === undefined ? undefined : s.filter !== undefined ? `http://127.0.0.1:${proxyPort}/push/${encodeURIComponent(s.name)}` : s.push.endpoint));
+      await provisionPubsub(`127.0.0.1:${pubsubPort}`, plan, pushThrough(`http://127.0.0.1:${proxyPort}`));
     },
     close: () => new Promise<void>((resolve) => (proxy !== undefined ? proxy.close(() => resolve()) : resolve())),
   };

@@ -14,8 +14,8 @@ import type { ResolvedArchitecture, ResolvedService } from '../resolve/model';
 import { awsLocalPlan, postgresServices, type AwsLocalPlan } from './aws-plan';
 import type { Flavour, RunPlace } from './flavour';
 import { createDatabases } from './databases';
-import { gcpFlavour } from './gcp-flavour';
-import { COMPOSE_HOSTS, composePlan } from './compose';
+import { filterProxy, gcpFlavour, provisionPubsub, pushThrough } from './gcp-flavour';
+import { COMPOSE_FILTER_PROXY_PORT, COMPOSE_GCP_HOSTS, COMPOSE_HOSTS, composeGcpPlan, composePlan } from './compose';
 import { DEFAULT_PORT_BASE, EMULATOR_PORTS, PG_USER, SERVICE_PORT_OFFSET } from './constants';
 import { awsClients, provisionAws, putSecret, type AwsClients, type AwsSdk } from './aws-provision';
 import { startBridges } from './bridge';
@@ -161,19 +161,30 @@ async function provisionPlan(plan: AwsLocalPlan, sdk: AwsSdk, clients: AwsClient
 
 /**
  * `allframe dev --provision compose`, the compose file's provision service: creates the infrastructure, secrets and
- * databases of the compose plan on the compose network's emulators, then returns.
+ * databases of the compose plan on the compose network's emulators. On GCP it then serves the filter proxy the
+ * filtered push subscriptions go through, and returns it (the caller keeps it up until it is stopped).
  */
-export async function provisionCompose(options: Pick<DevOptions, 'model' | 'outputs' | 'workspace' | 'env'>): Promise<void> {
-  const req = checkWorkspace(options.workspace, options.model);
-  const plan = composePlan(options.model, options.outputs);
+export async function provisionCompose(options: Pick<DevOptions, 'model' | 'outputs' | 'workspace' | 'env'>): Promise<{ close(): Promise<void> } | undefined> {
+  const { model, outputs, workspace, env } = options;
+  if (model.target === 'gcp') {
+    const req = checkWorkspace(workspace, model, '@google-cloud/pubsub');
+    const plan = composeGcpPlan(model, outputs);
+    await provisionPubsub(COMPOSE_GCP_HOSTS.pubsub, plan, pushThrough(COMPOSE_GCP_HOSTS.filterProxy));
+    if (plan.databases.length > 0) await createDatabases(req, COMPOSE_HOSTS.postgres('postgres'), plan.databases);
+    const server = await filterProxy(plan.subscriptions, COMPOSE_FILTER_PROXY_PORT, '0.0.0.0');
+    return { close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  }
+  const req = checkWorkspace(workspace, model);
+  const plan = composePlan(model, outputs);
   const sdk = awsSdk(req);
   const clients = awsClients(sdk, plan.where.endpoint, plan.where.region);
   try {
-    await provisionPlan(plan, sdk, clients, options.env);
+    await provisionPlan(plan, sdk, clients, env);
     if (plan.databases.length > 0) await createDatabases(req, COMPOSE_HOSTS.postgres('postgres'), plan.databases);
   } finally {
     clients.destroy();
   }
+  return undefined;
 }
 
 /** The aws flavour: moto, PostgreSQL, Redis; the infrastructure from the CloudFormation templates. */

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
-import { composePlan, COMPOSE_IMAGES } from '../../src/dev/compose';
+import { composeGcpPlan, composePlan, COMPOSE_IMAGES } from '../../src/dev/compose';
 import { servicePorts } from '../../src/dev/index';
 import type { OutputFile } from '../../src/model/output-file';
 import type { ResolvedArchitecture } from '../../src/resolve/model';
@@ -18,7 +18,7 @@ import { validateSource } from '../../src/validate';
 import { describeWithReferee } from '../referees';
 
 const root = join(__dirname, '..', '..');
-const SOURCES = ['examples/shop/architecture.yaml', 'fixtures/dev/system.yaml', 'fixtures/archetypes/cache.yaml'];
+const SOURCES = ['examples/shop/architecture.yaml', 'fixtures/dev/system.yaml', 'fixtures/archetypes/cache.yaml', 'examples/shop-gcp/architecture.yaml', 'fixtures/dev/system-gcp.yaml'];
 
 interface ComposeService {
   image?: string;
@@ -58,7 +58,7 @@ describe('compose.yaml', () => {
     expect(s.moto!.image).toBe(COMPOSE_IMAGES.moto);
     expect(s.postgres!.image).toBe(COMPOSE_IMAGES.postgres);
     expect(s.redis!.image).toBe(COMPOSE_IMAGES.redis);
-    for (const image of Object.values(COMPOSE_IMAGES)) expect(image).toMatch(/^[a-z/]+:[0-9][\w.-]*$/);
+    for (const image of Object.values(COMPOSE_IMAGES)) expect(image).toMatch(/^[a-z0-9./-]+:[0-9][\w.-]*$/);
     // the provision service runs allframe dev's provisioning once the emulators are healthy
     expect(s.provision!.command).toEqual(['npx', '--no-install', 'allframe', 'dev', 'architecture.yaml', '--no-synth', '--provision', 'compose']);
     expect(s.provision!.depends_on).toEqual({ moto: { condition: 'service_healthy' }, postgres: { condition: 'service_healthy' }, redis: { condition: 'service_healthy' } });
@@ -88,6 +88,27 @@ describe('compose.yaml', () => {
     expect(compose.services['inventory-service']!.environment!.DATABASE_URL).toBe('postgres://allframe@postgres:5432/inventory_service');
     expect(compose.services['product-cache']!.environment!.CACHE_URL).toBe('redis://redis:6379');
     expect(compose.services['order-service']!.environment!.PAYMENT_GATEWAY_URL).toBe('http://payment-gateway:8080');
+  });
+
+  test("the shop on GCP: the Google Cloud CLI's emulators, a provision service that stays up as the filter proxy, secrets read from the environment compose runs in", () => {
+    const { model, outputs, compose, text } = synth('examples/shop-gcp/architecture.yaml');
+    const s = compose.services;
+    expect(s.pubsub!.image).toBe(COMPOSE_IMAGES.gcloud);
+    expect(s.pubsub!.command).toEqual(['gcloud', 'beta', 'emulators', 'pubsub', 'start', '--host-port=0.0.0.0:8085', '--project=shop-platform-dev']);
+    expect(s.firestore!.command).toEqual(['gcloud', 'emulators', 'firestore', 'start', '--host-port=0.0.0.0:8086']);
+    expect(s.moto).toBeUndefined();
+    expect(s.provision!.healthcheck!.test.join(' ')).toContain('http://127.0.0.1:8090/healthz');
+    const plan = composeGcpPlan(model, outputs);
+    for (const svc of model.services) {
+      expect(s[svc.name]!.depends_on!.provision).toEqual({ condition: 'service_healthy' });
+      expect(s[svc.name]!.environment).toEqual(plan.environments.get(svc.name));
+    }
+    expect(s['notification-service']!.environment).toMatchObject({ PUBSUB_EMULATOR_HOST: 'pubsub:8085', FIRESTORE_EMULATOR_HOST: 'firestore:8086' });
+    // a secret's value is never in the file: compose reads it from its environment, with a local default
+    expect(s['payment-gateway']!.environment!.STRIPE_API_KEY).toBe('${STRIPE_API_KEY:-local-stripe_api_key}');
+    expect(text).not.toMatch(/sk_(live|test)_/);
+    // the filtered push subscriptions go through the proxy (the plan's push endpoints are the services')
+    expect(plan.subscriptions.filter((x) => x.push !== undefined).every((x) => /^http:\/\/[a-z-]+:8080\/(events|broadcast)$/.test(x.push!.endpoint))).toBe(true);
   });
 
   describeWithReferee('docker-compose', "Debian's docker-compose", () => {

@@ -126,3 +126,13 @@ describe('tools and ports', () => {
     expect([...servicePorts(model)]).toEqual([['alpha-api', 4710], ['beta-api', 4711]]);
   });
 });
+
+describe('subscription filters, as the gcp flavour applies them', () => {
+  test('attributes.KEY = "VALUE" terms joined by OR; any other form is refused, never ignored', () => {
+    const { passesFilter } = jest.requireActual<typeof import('../../src/dev/gcp-plan')>('../../src/dev/gcp-plan');
+    expect(passesFilter('attributes.type = "A" OR attributes.type = "B"', { type: 'B' })).toBe(true);
+    expect(passesFilter('attributes.type = "A\\"x"', { type: 'A"x' })).toBe(true);
+    expect(passesFilter('attributes.type = "A"', {})).toBe(false);
+    expect(() => passesFilter('hasPrefix(attributes.type, "A")', { type: 'A' })).toThrow('the local run does not evaluate the subscription filter');
+  });
+});
