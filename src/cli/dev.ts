@@ -5,6 +5,7 @@
  */
 import { DEFAULT_PORT_BASE } from '../dev/constants';
 import type { LogLine } from '../dev/processes';
+import type { Io } from './io';
 
 /** Options of the log output. */
 export interface LogFormat {
@@ -79,14 +80,8 @@ export function readyTable(
   return lines;
 }
 
-/** Where `allframe dev` writes and what it reads (the CLI's Io). */
-export interface DevIo {
-  readonly stdout: (s: string) => void;
-  readonly stderr: (s: string) => void;
-  readonly cwd: string;
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly isTTY: boolean;
-}
+/** Where `allframe dev` writes and what it reads: the CLI's Io. */
+export type DevIo = Io;
 
 export interface DevFlags {
   out?: string;

@@ -10,21 +10,14 @@ import { installSignalCleanup, removeTempDirs, tempScope, uninstallSignalCleanup
 import { DEFAULT_FILES } from '../parse/file';
 import { allframeVersion } from '../model/version';
 import { devCommand, type DevFlags } from './dev';
+import type { Io } from './io';
 import { diagnosticJson, formatDiagnostic, formatSummary } from './format';
 
 export const EXIT_OK = 0;
 export const EXIT_INTERNAL = 1;
 export const EXIT_INVALID = 2;
 
-/** Where output goes; tests pass their own. */
-export interface Io {
-  readonly stdout: (s: string) => void;
-  readonly stderr: (s: string) => void;
-  readonly cwd: string;
-  readonly env: Readonly<Record<string, string | undefined>>;
-  /** Colour when this is a terminal (and NO_COLOR is unset). */
-  readonly isTTY: boolean;
-}
+export type { Io } from './io';
 
 interface ValidateFlags {
   env?: string;

@@ -10,21 +10,11 @@ import { execFileSync } from 'node:child_process';
 import { startDev, type DevRun, type DevService } from '../../src/dev';
 import type { LogLine } from '../../src/dev/processes';
 import { describeWithReferee } from '../referees';
+import { circuitOpens, createOrder, envelope, eventually, idempotentCreate, sagaCompensates, scheduledSkipsOverlap, systemEdits } from './scenarios';
 import { writeDevWorkspace, type DevWorkspace } from './workspace';
 
 const REGION = 'eu-west-1';
 const credentials = { accessKeyId: 'AKIAALLFRAMEDEVLOCAL1', secretAccessKey: 'allframe-dev-local-secret-access-key-0000' };
-
-/** Polls `get` until it returns something other than undefined, or fails after `ms`. */
-async function eventually<T>(what: string, get: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await get();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not seen within ${ms / 1000} s`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 describeWithReferee('moto_server', 'allframe dev, aws flavour', () => describeWithReferee('redis-server', 'the system runs end to end', () => {
   let ws: DevWorkspace;
@@ -38,21 +28,7 @@ describeWithReferee('moto_server', 'allframe dev, aws flavour', () => describeWi
   const service = (name: string): DevService => run.services.find((s) => s.name === name)!;
 
   beforeAll(async () => {
-    // order-mailer's handler (a file of the user's) takes its time over orders named "slow ...": a batch can be cut short
-    ws = writeDevWorkspace('fixtures/dev/system.yaml', {
-      edit: (files) => {
-        const path = 'services/order-mailer/src/application/handlers.ts';
-        const slow = "  if (String((event.data as { name?: unknown }).name).startsWith('slow')) return new Promise((resolve) => setTimeout(resolve, 1500));\n  return Promise.resolve();";
-        files.set(path, files.get(path)!.replace('  return Promise.resolve();', slow));
-        // checkout's ChargeCard (the user's step) declines the card "declined"
-        const steps = 'services/checkout/src/application/steps.ts';
-        const charge = "chargeCard: (ctx) => (ctx.input.card === 'declined' ? Promise.reject(new Error('card declined')) : Promise.resolve({ charged: true })),";
-        files.set(steps, files.get(steps)!.replace('chargeCard: () => Promise.resolve({}),', charge));
-        // nightly-report's job (the user's) takes 1.5 s
-        const job = 'services/nightly-report/src/application/job.ts';
-        files.set(job, files.get(job)!.replace('await Promise.resolve(); // the work goes here', 'await new Promise((resolve) => setTimeout(resolve, 1500));'));
-      },
-    });
+    ws = writeDevWorkspace('fixtures/dev/system.yaml', { edit: systemEdits });
     run = await startDev({ model: ws.model, outputs: ws.outputs, workspace: ws.dir, env: process.env, portBase: 4800, log: (l) => logs.push(l) });
     const endpoint = run.emulators.get('moto')!;
     sqs = new SQSClient({ endpoint, region: REGION, credentials });
@@ -96,7 +72,7 @@ describeWithReferee('moto_server', 'allframe dev, aws flavour', () => describeWi
 
   test('1. a write through the outbox commits the entity and its event; the event reaches the consumer through SNS and SQS, which records it as processed', async () => {
     // WHEN an order is created
-    const created = await fetch(`${service('order-api').url}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'first order' }) });
+    const created = await createOrder(service('order-api'), 'first order');
     expect(created.status).toBe(201);
     const order = (await created.json()) as { id: string; name: string };
     // THEN the entity is there
@@ -132,16 +108,7 @@ describeWithReferee('moto_server', 'allframe dev, aws flavour', () => describeWi
   }, 90_000);
 
   test('3. the same request with the same Idempotency-Key twice has one effect and the same response', async () => {
-    const url = `${service('order-api').url}/orders`;
-    const send = () => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'Idempotency-Key': 'system-test-key-1' }, body: JSON.stringify({ name: 'once only' }) });
-    const first = await send();
-    const second = await send();
-    expect(first.status).toBe(201);
-    expect(second.status).toBe(201);
-    const a = (await first.json()) as { id: string };
-    expect(await second.json()).toEqual(a);
-    const list = (await (await fetch(`${url}?name=once%20only`)).json()) as { items: { id: string }[] };
-    expect(list.items.map((i) => i.id)).toEqual([a.id]);
+    const a = await idempotentCreate(service('order-api'));
     // one event only
     const events: { type: string; data: Record<string, unknown> }[] = [];
     await eventually('the OrderCreated of the key', async () => {
@@ -154,59 +121,15 @@ describeWithReferee('moto_server', 'allframe dev, aws flavour', () => describeWi
   }, 60_000);
 
   test('4. a saga runs to completion; a failing step runs the compensations of the completed steps in reverse order; the final state is readable over HTTP', async () => {
-    const url = `${service('checkout').url}/sagas`;
-    type State = { id: string; status: string; completed: string[]; compensated: string[]; error?: string };
-    const start = async (input: object): Promise<State> => {
-      const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(input) });
-      expect(r.status).toBe(201);
-      return (await r.json()) as State;
-    };
-    // WHEN a checkout runs with a card that is accepted THEN every step completes
-    const ok = await start({ card: 'accepted' });
-    const read = async (id: string) => (await (await fetch(`${url}/${id}`)).json()) as State;
-    expect(await read(ok.id)).toMatchObject({ status: 'completed', completed: ['ReserveStock', 'PlaceOrder', 'ChargeCard', 'ConfirmOrder'], compensated: [] });
-    // WHEN ChargeCard fails THEN PlaceOrder and ReserveStock are undone, in that order, and the state says why
-    const declined = await start({ card: 'declined' });
-    const state = await read(declined.id);
-    expect(state).toMatchObject({ status: 'compensated', completed: ['ReserveStock', 'PlaceOrder'], compensated: ['CancelOrder', 'ReleaseStock'] });
-    expect(state.error).toContain('card declined');
+    await sagaCompensates(service('checkout'));
   }, 30_000);
 
   test('5. a scheduled service runs when triggered, and skips a run due while one is in progress (overlap_policy: skip)', async () => {
-    const first = await run.trigger('nightly-report');
-    expect(first).toMatchObject({ status: 200, body: { status: 'succeeded' } });
-    expect((first.body as { durationMs: number }).durationMs).toBeGreaterThanOrEqual(1400);
-    const both = await Promise.all([run.trigger('nightly-report'), new Promise((r) => setTimeout(r, 300)).then(() => run.trigger('nightly-report'))]);
-    expect(both.map((r) => (r.body as { status: string }).status)).toEqual(['succeeded', 'skipped']);
+    await scheduledSkipsOverlap(run);
   }, 30_000);
 
   test('6. a caller reaches its depends_on service through its client and resilience policy; with the callee stopped the circuit opens, and the caller answers 502 problem+json', async () => {
-    // (web-bff caches what it reads for 60 s: every request asks for another page size, so none is answered from the cache)
-    let n = 0;
-    const bffGet = () => fetch(`${service('web-bff').url}/order-api/orders?limit=${++n}`);
-    expect((await bffGet()).status).toBe(200);
-    // GIVEN order-api stopped
-    await run.stopService('order-api');
-    try {
-      // WHEN web-bff is asked three times (failure_threshold) THEN it answers the documented 502 problem
-      for (let i = 0; i < 3; i++) {
-        const r = await bffGet();
-        expect(r.status).toBe(502);
-        expect(r.headers.get('content-type')).toContain('application/problem+json');
-        expect(await r.json()).toMatchObject({ status: 502, detail: 'order-api is unavailable' });
-      }
-    } finally {
-      // AND order-api is back
-      await run.startService('order-api');
-    }
-    expect((await fetch(`${service('order-api').url}/orders`)).status).toBe(200);
-    // THEN the circuit is open: web-bff still fails at once, without calling the healthy order-api
-    const t0 = Date.now();
-    expect((await bffGet()).status).toBe(502);
-    expect(Date.now() - t0).toBeLessThan(1000);
-    // AND after circuit_breaker.timeout_ms (3 s) a trial call goes through and closes it
-    await new Promise((r) => setTimeout(r, 3200));
-    expect((await bffGet()).status).toBe(200);
+    await circuitOpens(run, service);
   }, 60_000);
 
   test('the queue an event source mapping drains in the cloud is drained locally into the service: OrderCreated invalidates order-cache\'s key in Redis', async () => {
@@ -216,8 +139,7 @@ describeWithReferee('moto_server', 'allframe dev, aws flavour', () => describeWi
     const id = '33333333-3333-4333-8333-333333333333';
     cli('SET', `order-cache:order:${id}`, 'stale');
     // WHEN an OrderCreated of that order is published on order-api's topic
-    const envelope = { specversion: '1.0', id: 'e-33333333', type: 'OrderCreated', source: 'order-api', time: new Date().toISOString(), datacontenttype: 'application/json', data: { id, name: 'cached order' } };
-    await sns.send(new PublishCommand({ TopicArn: service('order-api').environment.EVENT_TARGET, Message: JSON.stringify(envelope), MessageAttributes: { type: { DataType: 'String', StringValue: 'OrderCreated' } } }));
+    await sns.send(new PublishCommand({ TopicArn: service('order-api').environment.EVENT_TARGET, Message: envelope('e-33333333', 'OrderCreated', { id, name: 'cached order' }), MessageAttributes: { type: { DataType: 'String', StringValue: 'OrderCreated' } } }));
     // THEN it reaches order-cache's invalidation queue, allframe dev drains it into POST /events, and the key is gone
     await eventually('the key invalidated', async () => (cli('EXISTS', `order-cache:order:${id}`) === '0' ? true : undefined), 20_000);
   }, 30_000);
@@ -228,8 +150,7 @@ describeWithReferee('moto_server', 'allframe dev, aws flavour', () => describeWi
     await run.stopService('order-mailer');
     const ids = Array.from({ length: 6 }, (_, i) => `00000000-0000-4000-8000-00000000000${i}`);
     for (const id of ids) {
-      const envelope = { specversion: '1.0', id, type: 'OrderCreated', source: 'order-api', time: new Date().toISOString(), datacontenttype: 'application/json', data: { id, name: `slow ${id}` } };
-      await sqs.send(new SendMessageCommand({ QueueUrl: mailer.environment.QUEUE_URL, MessageBody: JSON.stringify(envelope), MessageAttributes: { type: { DataType: 'String', StringValue: 'OrderCreated' } } }));
+      await sqs.send(new SendMessageCommand({ QueueUrl: mailer.environment.QUEUE_URL, MessageBody: envelope(id, 'OrderCreated', { id, name: `slow ${id}` }), MessageAttributes: { type: { DataType: 'String', StringValue: 'OrderCreated' } } }));
     }
     // WHEN it starts, is part way through its first batches, and is killed outright (SIGKILL)
     await run.startService('order-mailer');

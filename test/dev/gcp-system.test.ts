@@ -7,19 +7,10 @@ import { Firestore } from '@google-cloud/firestore';
 import { startDev, type DevRun, type DevService } from '../../src/dev';
 import type { LogLine } from '../../src/dev/processes';
 import { describeWithReferee } from '../referees';
+import { circuitOpens, createOrder, envelope, eventually, idempotentCreate, sagaCompensates, scheduledSkipsOverlap, systemEdits } from './scenarios';
 import { writeDevWorkspace, type DevWorkspace } from './workspace';
 
 const PROJECT = 'dev-system-local';
-
-async function eventually<T>(what: string, get: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await get();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not seen within ${ms / 1000} s`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 interface Pulled {
   ackId: string;
@@ -57,18 +48,7 @@ describeWithReferee('gcloud', 'allframe dev, gcp flavour: the system runs end to
   };
 
   beforeAll(async () => {
-    ws = writeDevWorkspace('fixtures/dev/system-gcp.yaml', {
-      edit: (files) => {
-        const path = 'services/order-mailer/src/application/handlers.ts';
-        const slow = "  if (String((event.data as { name?: unknown }).name).startsWith('slow')) return new Promise((resolve) => setTimeout(resolve, 1500));\n  return Promise.resolve();";
-        files.set(path, files.get(path)!.replace('  return Promise.resolve();', slow));
-        const steps = 'services/checkout/src/application/steps.ts';
-        const charge = "chargeCard: (ctx) => (ctx.input.card === 'declined' ? Promise.reject(new Error('card declined')) : Promise.resolve({ charged: true })),";
-        files.set(steps, files.get(steps)!.replace('chargeCard: () => Promise.resolve({}),', charge));
-        const job = 'services/nightly-report/src/application/job.ts';
-        files.set(job, files.get(job)!.replace('await Promise.resolve(); // the work goes here', 'await new Promise((resolve) => setTimeout(resolve, 1500));'));
-      },
-    });
+    ws = writeDevWorkspace('fixtures/dev/system-gcp.yaml', { edit: systemEdits });
     run = await startDev({ model: ws.model, outputs: ws.outputs, workspace: ws.dir, env: process.env, portBase: 4850, log: (l) => logs.push(l) });
     pubsub = run.emulators.get('pubsub')!;
     firestore = new Firestore({ projectId: PROJECT, databaseId: service('order-mailer').environment.FIRESTORE_DATABASE, host: run.emulators.get('firestore')!.replace(/^http:\/\//, ''), ssl: false, credentials: { client_email: 'test@example.com', private_key: 'none' } });
@@ -87,7 +67,7 @@ describeWithReferee('gcloud', 'allframe dev, gcp flavour: the system runs end to
   });
 
   test('1. a write through the outbox commits the entity and its event; Pub/Sub pushes it to the consumer, which records it as processed in Firestore', async () => {
-    const created = await fetch(`${service('order-api').url}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'first order' }) });
+    const created = await createOrder(service('order-api'), 'first order');
     expect(created.status).toBe(201);
     const order = (await created.json()) as { id: string };
     expect(await (await fetch(`${service('order-api').url}/orders/${order.id}`)).json()).toMatchObject({ id: order.id, name: 'first order' });
@@ -105,63 +85,32 @@ describeWithReferee('gcloud', 'allframe dev, gcp flavour: the system runs end to
 
   test("the subscription's filter holds locally: an event type the consumer does not take is acknowledged for it, neither handled nor dead-lettered", async () => {
     const id = '11111111-1111-4111-8111-111111111111';
-    const envelope = { specversion: '1.0', id, type: 'OrderShipped', source: 'order-api', time: new Date().toISOString(), datacontenttype: 'application/json', data: { id } };
-    await publish(service('order-api').environment.EVENT_TARGET!, JSON.stringify(envelope), { type: 'OrderShipped' });
+    await publish(service('order-api').environment.EVENT_TARGET!, envelope(id, 'OrderShipped', { id }), { type: 'OrderShipped' });
     await new Promise((r) => setTimeout(r, 3000));
     expect(await processed(id)).toBeUndefined();
     expect((await pull('dev-system-order-mailer-from-order-api-dlq-sub')).map(body)).toEqual([]);
   }, 30_000);
 
   test('3. the same request with the same Idempotency-Key twice has one effect and the same response', async () => {
-    const url = `${service('order-api').url}/orders`;
-    const send = () => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'Idempotency-Key': 'system-test-key-1' }, body: JSON.stringify({ name: 'once only' }) });
-    const first = await send();
-    const second = await send();
-    expect([first.status, second.status]).toEqual([201, 201]);
-    const a = (await first.json()) as { id: string };
-    expect(await second.json()).toEqual(a);
-    const list = (await (await fetch(`${url}?name=once%20only`)).json()) as { items: { id: string }[] };
-    expect(list.items.map((i) => i.id)).toEqual([a.id]);
+    await idempotentCreate(service('order-api'));
   }, 30_000);
 
   test('4. a saga runs to completion; a failing step runs the compensations of the completed steps in reverse order', async () => {
-    const url = `${service('checkout').url}/sagas`;
-    const start = async (input: object) => (await (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(input) })).json()) as { id: string };
-    const read = async (id: string) => (await (await fetch(`${url}/${id}`)).json()) as Record<string, unknown>;
-    expect(await read((await start({ card: 'accepted' })).id)).toMatchObject({ status: 'completed', completed: ['ReserveStock', 'PlaceOrder', 'ChargeCard', 'ConfirmOrder'] });
-    expect(await read((await start({ card: 'declined' })).id)).toMatchObject({ status: 'compensated', completed: ['ReserveStock', 'PlaceOrder'], compensated: ['CancelOrder', 'ReleaseStock'] });
+    await sagaCompensates(service('checkout'));
   }, 30_000);
 
   test('5. a scheduled service runs when triggered and skips a run due while one is in progress', async () => {
-    expect(await run.trigger('nightly-report')).toMatchObject({ status: 200, body: { status: 'succeeded' } });
-    const both = await Promise.all([run.trigger('nightly-report'), new Promise((r) => setTimeout(r, 300)).then(() => run.trigger('nightly-report'))]);
-    expect(both.map((r) => (r.body as { status: string }).status)).toEqual(['succeeded', 'skipped']);
+    await scheduledSkipsOverlap(run);
   }, 30_000);
 
   test('6. with its callee stopped, a caller answers 502 problem+json and its circuit opens', async () => {
-    let n = 0;
-    const bffGet = () => fetch(`${service('web-bff').url}/order-api/orders?limit=${++n}`);
-    expect((await bffGet()).status).toBe(200);
-    await run.stopService('order-api');
-    try {
-      for (let i = 0; i < 3; i++) {
-        const r = await bffGet();
-        expect(r.status).toBe(502);
-        expect(await r.json()).toMatchObject({ status: 502, detail: 'order-api is unavailable' });
-      }
-    } finally {
-      await run.startService('order-api');
-    }
-    expect((await bffGet()).status).toBe(502);
-    await new Promise((r) => setTimeout(r, 3200));
-    expect((await bffGet()).status).toBe(200);
+    await circuitOpens(run, service);
   }, 60_000);
 
   test('7. a consumer killed while handling pushes loses no message: Pub/Sub pushes again what was not acknowledged', async () => {
     const ids = Array.from({ length: 4 }, (_, i) => `22222222-2222-4222-8222-22222222222${i}`);
     for (const id of ids) {
-      const envelope = { specversion: '1.0', id, type: 'OrderCreated', source: 'order-api', time: new Date().toISOString(), datacontenttype: 'application/json', data: { id, name: `slow ${id}` } };
-      await publish(service('order-api').environment.EVENT_TARGET!, JSON.stringify(envelope), { type: 'OrderCreated' });
+      await publish(service('order-api').environment.EVENT_TARGET!, envelope(id, 'OrderCreated', { id, name: `slow ${id}` }), { type: 'OrderCreated' });
     }
     const done = async () => (await Promise.all(ids.map(processed))).filter((d) => d !== undefined).length;
     await eventually('a first push under way', async () => ((await done()) > 0 || logs.some((l) => l.source === 'order-mailer' && l.text.includes('slow')) ? true : undefined), 20_000).catch(() => undefined);
