@@ -208,8 +208,7 @@ export async function devCommand(fileArg: string | undefined, flags: DevFlags, i
           io.stderr('\nallframe dev: stopping (Ctrl-C again to kill)\n');
           run.stop().then(() => resolve(EXIT_OK), () => resolve(EXIT_FAILED));
         } else {
-          run.kill();
-          resolve(130);
+          run.kill().then(() => resolve(130), () => resolve(130));
         }
       };
     });

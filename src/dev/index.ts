@@ -75,8 +75,8 @@ export interface DevRun {
   readonly notes: readonly string[];
   /** Stops every process (SIGTERM, then SIGKILL after the grace period). */
   stop(): Promise<void>;
-  /** Kills every process outright. */
-  kill(): void;
+  /** Kills every process outright; resolves once they have ended. */
+  kill(): Promise<void>;
   /** Stops one service (politely), or kills it outright with `kill`. */
   stopService(name: string, options?: { kill?: boolean }): Promise<void>;
   /** Starts a stopped service again, and waits until it is ready. */
@@ -299,10 +299,10 @@ export async function startDev(options: DevOptions): Promise<DevRun> {
       emulators: flavour.emulators,
       notes: flavour.notes,
       stop: finish,
-      kill: () => {
+      kill: async () => {
         scheduler?.stop();
         void flavour.close();
-        supervisor.killAll();
+        await supervisor.killAll();
         rmSync(state, { recursive: true, force: true });
       },
       stopService: (name, o) => (o?.kill === true ? supervisor.killOne(name) : supervisor.stopOne(name)),

@@ -36,7 +36,7 @@ export class Supervisor {
   private readonly processes = new Map<string, Supervised>();
   private stopping = false;
   /** Kills what is still running if allframe itself ends without stopping them (an error, process.exit). */
-  private readonly onExit = (): void => this.killAll();
+  private readonly onExit = (): void => void this.killAll();
 
   /**
    * @param log receives every line every process prints
@@ -140,11 +140,12 @@ export class Supervisor {
     process.off('exit', this.onExit);
   }
 
-  /** Kills every process outright (the second Ctrl-C). */
-  killAll(): void {
+  /** Kills every process outright (the second Ctrl-C); resolves once they have all ended. */
+  killAll(): Promise<void> {
     this.stopping = true;
     for (const p of this.processes.values()) if (!p.ended) signalGroup(p.child, 'SIGKILL');
     process.off('exit', this.onExit);
+    return Promise.all([...this.processes.values()].map((p) => p.exited)).then(() => undefined);
   }
 
   /** The process ids of the process groups running now (each process leads its own group). */

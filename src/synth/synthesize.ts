@@ -5,7 +5,6 @@
  */
 import type { TargetId } from '../model/constants';
 import { toPointer, type Diagnostic, type DiagnosticInit } from '../model/diagnostics';
-import { renderCompose } from '../dev/compose';
 import type { OutputFile } from '../model/output-file';
 import { fileDiagnostic, type SourceDocument } from '../parse/document';
 import type { ResolvedArchitecture } from '../resolve/index';
@@ -72,7 +71,8 @@ export function synthesize(model: ResolvedArchitecture, options: SynthesizeOptio
   const problems = target.problems.map(locate);
   const ok = problems.length === 0;
   // The compose file shares allframe dev's plan, read from the target's templates: written with the workspace.
-  const compose = ok && options.skeletons !== false ? renderCompose(model, target.files, sourceFile) : undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const compose = ok && options.skeletons !== false ? (require('../dev/compose') as typeof import('../dev/compose')).renderCompose(model, target.files, sourceFile) : undefined;
   const outputs = ok ? [...skeletons, ...target.files, ...(compose !== undefined ? [compose] : [])] : [];
   const stacks = ok ? target.stacks : [];
   return {

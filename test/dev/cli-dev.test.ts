@@ -107,6 +107,20 @@ describeWithReferee('moto_server', 'allframe dev on the reference architecture',
           for (let port = 5110; port <= 5122; port++) expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
           // the docs page of a service is served
           expect((await fetch('http://127.0.0.1:5110/docs')).status).toBe(200);
+          // inventory-service keeps its data in its own PostgreSQL database (the platform creates its table at first use)
+          const created = await fetch('http://127.0.0.1:5114/inventories', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'widget' }) });
+          expect(created.status).toBe(201);
+          const { id } = (await created.json()) as { id: string };
+          expect(await (await fetch(`http://127.0.0.1:5114/inventories/${id}`)).json()).toMatchObject({ id, name: 'widget' });
+          const { Client } = await import('pg');
+          const pg = new Client({ connectionString: 'postgres://allframe@127.0.0.1:5101/inventory_service' });
+          await pg.connect();
+          try {
+            const tables = await pg.query<{ table_name: string }>("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1");
+            expect(tables.rows.map((r) => r.table_name)).toEqual(expect.arrayContaining([expect.stringMatching(/^shop_platform_inventory_service_inventor/)]));
+          } finally {
+            await pg.end();
+          }
           // WHEN Ctrl-C
           signals.emit('SIGINT');
           stopped = true;
@@ -170,9 +184,16 @@ describeWithReferee('moto_server', 'bin/allframe dev, the real process', () => d
       // THEN it stopped what the first left, and runs
       expect(t.out()).toMatch(/allframe +\| stopped \d+ processes an earlier allframe dev left running/);
       expect((await fetch('http://127.0.0.1:5610/readyz')).status).toBe(200);
+      // AND allframe dev --trigger runs the scheduled job of the run that is up
+      const trigger = io();
+      expect(await devCommand(file, flags({ out: ws.dir, portBase: '5600', synth: false, trigger: 'nightly-report' }), trigger.io, new EventEmitter())).toBe(0);
+      expect(trigger.out()).toMatch(/^nightly-report: 200 \{"status":"succeeded"/);
     } finally {
+      // a second Ctrl-C kills at once: the command ends with 130 and every port is free
       signals.emit('SIGINT');
-      expect(await done).toBe(0);
+      signals.emit('SIGINT');
+      expect(await done).toBe(130);
+      for (const port of ports(5600)) expect(await listening(port)).toBe(false);
     }
   }, 120_000);
 }));

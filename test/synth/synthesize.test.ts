@@ -11,6 +11,7 @@ import { tempDirs } from '../../src/model/temp';
 import { renderRepository } from '../../src/skeletons/index';
 import { synthAws } from '../../src/targets/aws/synth';
 import { synthGcpTarget } from '../../src/targets/gcp/synth';
+import { renderCompose } from '../../src/dev/compose';
 import { check, cli, pos } from '../helpers';
 
 const ROOT = join(__dirname, '..', '..');
@@ -31,14 +32,15 @@ describe('synthesize(model, options)', () => {
     const v = check(AWS);
     // WHEN
     const r = synthesize(v.model!, { validation: false, document: v.document! });
-    // THEN the same files as the renderer and the target, nothing else
+    // THEN the same files as the renderer and the target, then the compose file written from them, nothing else
     const workspace = renderRepository(v.model!, { sourceFile: 'architecture.yaml' });
     const infrastructure = synthAws(v.model!, { validation: false }).files;
     expect(r.ok).toBe(true);
     expect(r.problems).toEqual([]);
-    expect(r.outputs.map((f) => f.path)).toEqual([...workspace, ...infrastructure].map((f) => f.path));
+    expect(r.outputs.map((f) => f.path)).toEqual([...workspace, ...infrastructure, { path: 'compose.yaml' }].map((f) => f.path));
+    expect(r.outputs.at(-1)!.content).toBe(renderCompose(v.model!, infrastructure, 'architecture.yaml')!.content);
     expect(r.outputs.find((f) => f.path === 'infrastructure/aws/lib-api.template.json')!.content).toBe(infrastructure.find((f) => f.path === 'infrastructure/aws/lib-api.template.json')!.content);
-    expect(r.summary).toMatchObject({ target: 'aws', files: workspace.length + infrastructure.length });
+    expect(r.summary).toMatchObject({ target: 'aws', files: workspace.length + infrastructure.length + 1 });
     expect(r.summary.stacks.map((s) => s.name)).toEqual(['lib-shared', 'lib-api', 'lib-observability']);
     expect(r.summary.stacks[1]!.resourceTypes['AWS::Lambda::Function']).toBe(1);
     expect(r.summary.resources).toBe(r.summary.stacks.reduce((n, s) => n + Object.values(s.resourceTypes).reduce((a, b) => a + b, 0), 0));
@@ -53,7 +55,9 @@ describe('synthesize(model, options)', () => {
     const alone = synthesize(v.model!, { skeletons: false });
     const tf = synthGcpTarget(v.model!).files;
     expect(all.ok).toBe(true);
-    expect(all.outputs.at(-1)).toEqual(tf[0]);
+    // the Terraform, then the compose file written from it
+    expect(all.outputs.at(-2)).toEqual(tf[0]);
+    expect(all.outputs.at(-1)!.path).toBe('compose.yaml');
     expect(alone.outputs).toEqual(tf);
     expect(alone.summary).toMatchObject({ target: 'gcp', files: 1, stacks: [{ name: 'default', path: 'infrastructure/gcp/default/cdk.tf.json' }] });
     expect(alone.summary.report).toEqual([`gcp: infrastructure/gcp/default/cdk.tf.json, ${alone.summary.resources} resources (policy checks passed)`]);
