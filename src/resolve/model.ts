@@ -3,6 +3,7 @@
  * resolver (index.ts) so that a target loads no parser: synthesis needs the model, not the YAML or TOML it came from.
  */
 import type { ArchetypeKind } from '../model/archetypes';
+import { pascal } from '../model/names';
 import type { Compute, Database, EventBus, Metrics, Protocol, SecretManagement, SecretsManager, TargetId } from '../model/constants';
 import type { ArchitectureFile, ServiceSpec } from '../model/schema';
 
@@ -122,6 +123,16 @@ export interface ResolvedArchitecture {
 /** Events a service publishes: `publishes`, and for a stream processor its output events. */
 export function publishedEvents(s: ResolvedService): readonly string[] {
   return [...(s.spec.publishes ?? []), ...(s.spec.stream?.output_events ?? [])];
+}
+
+/**
+ * The entities a CRUD service (stateless, and the aggregate of an event-sourced one) manages: the declared
+ * `domain.entities`, else one named after the service (`order-api` → `Order`). The skeletons name their repositories
+ * and the targets their tables from this one list.
+ */
+export function crudEntities(s: Pick<ResolvedService, 'name' | 'spec'>): string[] {
+  const declared = s.spec.domain?.entities ?? [];
+  return declared.length > 0 ? [...declared] : [pascal(s.name.replace(/-(service|api)$/, ''))];
 }
 
 /**

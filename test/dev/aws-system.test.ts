@@ -3,7 +3,7 @@
  * processes against moto, created from their synthesized templates, and are driven over real HTTP. Every assertion
  * is an observable outcome (an HTTP answer, an item in a table, a message in a queue), never a log line.
  */
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { SNSClient, PublishCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { execFileSync } from 'node:child_process';
@@ -167,3 +167,35 @@ describeWithReferee('moto_server', 'allframe dev, aws flavour', () => describeWi
     expect(await depth(mailer.environment.DLQ_URL!)).toBe(1); // the poison message of test 2 only
   }, 120_000);
 }));
+
+describeWithReferee('moto_server', 'allframe dev, aws flavour, events on EventBridge', () => {
+  let ws: DevWorkspace;
+  let run: DevRun;
+  let dynamodb: DynamoDBClient;
+  const logs: LogLine[] = [];
+  beforeAll(async () => {
+    ws = writeDevWorkspace('fixtures/dev/eventbridge.yaml');
+    run = await startDev({ model: ws.model, outputs: ws.outputs, workspace: ws.dir, env: process.env, portBase: 4900, log: (l) => logs.push(l) });
+    dynamodb = new DynamoDBClient({ endpoint: run.emulators.get('moto')!, region: REGION, credentials });
+  }, 120_000);
+  afterAll(async () => {
+    dynamodb?.destroy();
+    await run?.stop();
+    ws?.remove();
+  }, 60_000);
+
+  test("the bus and the consumer's rule (its event pattern, its queue) come from the templates: OrderCreated reaches order-mailer through them", async () => {
+    const mailer = run.services.find((s) => s.name === 'order-mailer')!;
+    const orderApi = run.services.find((s) => s.name === 'order-api')!;
+    expect(orderApi.environment).toMatchObject({ EVENT_BUS: 'eventbridge', EVENT_TARGET: 'dev-bus-events' });
+    const records = async () => ((await dynamodb.send(new ScanCommand({ TableName: `${mailer.environment.TABLE_PREFIX}-idempotency` }))).Items ?? []).map((i) => i.pk!.S!);
+    // WHEN an order is created (order-api publishes OrderCreated to the bus directly)
+    const created = await createOrder(orderApi, 'on the bus');
+    if (created.status !== 201) throw new Error(`${created.status} ${await created.text()}\n${logs.map((l) => `${l.source} | ${l.text}`).join('\n')}`);
+    // THEN the rule routes it into order-mailer's queue, which processes it once
+    await eventually('an event processed by order-mailer', async () => ((await records()).length === 1 ? true : undefined), 30_000).catch((e: unknown) => {
+      throw new Error(`${String(e)}\n${logs.map((l) => `${l.source} | ${l.text}`).join('\n')}`);
+    });
+    expect((await records())[0]).toMatch(/^event:/);
+  }, 60_000);
+});

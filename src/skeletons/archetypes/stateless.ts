@@ -4,12 +4,12 @@ import type { ServiceContext } from '../context';
 import { dockerfile, servicePackage, typedCallees } from '../context';
 import { apiDocsVar, calleeConfig, graphqlConfig, grpcNames, serviceClients, serviceConfig, serviceGraphqlTest, serviceGrpcTest, serviceOpenApiTest, serviceData, serviceHttpEntries } from '../service-files';
 import { templateFile, type Names } from '../template';
+import { crudEntities } from '../../resolve/model';
 import { camel, kebab, pascal, plural } from '../names';
 
-/** The entities a CRUD service manages: the declared ones, else one named after the service. */
+/** The entities a CRUD service manages: the declared ones, else one named after the service (the targets' tables follow the same list). */
 export function entitiesOf(ctx: ServiceContext): string[] {
-  const declared = ctx.service.spec.domain?.entities ?? [];
-  return declared.length > 0 ? [...declared] : [pascal(ctx.service.name.replace(/-(service|api)$/, ''))];
+  return crudEntities(ctx.service);
 }
 
 /** The names of an entity in the templates: `Order`, `order`, `orders`, `order` (files), `orders` (routes). */

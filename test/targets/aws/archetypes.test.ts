@@ -176,6 +176,14 @@ services:
     expect(statements.filter((st) => [st.Action].flat().includes('sns:Publish'))).toEqual([expect.objectContaining({ Resource: { 'Fn::ImportValue': expect.stringMatching(/telemetryingestevents/) } })]);
   });
 
+  test('a stateless service with no declared entity gets the table of the entity its code is generated with, named after the service (found by allframe dev)', () => {
+    const model = awsModel(join(FIXTURES, '..', 'dev', 'eventbridge.yaml'));
+    const { app, arch } = buildApp(model);
+    app.synth();
+    // order-api declares no domain.entities: its code keeps Orders in `${TABLE_PREFIX}-order`
+    Template.fromStack(arch.services.get('order-api')!).hasResourceProperties('AWS::DynamoDB::GlobalTable', { TableName: 'dev-bus-order-api-order' });
+  });
+
   test('a consumer with a DynamoDB store gets the idempotency table its code records processed event ids in (found by allframe dev)', () => {
     // GIVEN a consumer whose database is DynamoDB, without idempotency.enabled (its processed event ids are kept anyway)
     const model = awsModel(join(FIXTURES, '..', 'dev', 'system.yaml'));

@@ -23,7 +23,7 @@ import { LIMITS } from '../../../model/targets';
 import { everyCron } from '../../../../lib-constructs/core/cron';
 import { SAGA_STEPS_PATH } from '../../../../lib-constructs/core/saga';
 import { acknowledgeConnectVerifiedByHandler } from '../../../../lib-constructs/core/nag';
-import { keepsIdempotencyRecords, type Resilience, serviceSecrets as secretSpecs } from '../../../resolve/model';
+import { crudEntities, keepsIdempotencyRecords, type Resilience, serviceSecrets as secretSpecs } from '../../../resolve/model';
 import { secretName } from '../naming';
 import type { ServiceStack } from '../service-stack';
 import { httpService } from './http';
@@ -94,7 +94,7 @@ function rotationDays(stack: ServiceStack): number {
 }
 
 function entityTables(stack: ServiceStack): string[] {
-  return (stack.service.spec.domain?.entities ?? []).map((e) => kebab(e));
+  return crudEntities(stack.service).map((e) => kebab(e));
 }
 
 const stateless: AwsHandler = (stack) => {
