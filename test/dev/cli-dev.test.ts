@@ -67,10 +67,13 @@ describe('allframe dev refuses before anything starts', () => {
     }
   });
 
-  test('an invalid --port-base, and a --trigger of a service that is not scheduled: exit 2 with the reason', async () => {
+  test('an invalid --port-base, an --only naming no service, and a --trigger of a service that is not scheduled: exit 2 with the reason', async () => {
     const a = io();
     expect(await devCommand(file, flags({ out: ws.dir, portBase: 'x' }), a.io, new EventEmitter())).toBe(2);
     expect(a.err()).toBe('allframe dev: --port-base must be a whole number from 1024 to 65000, got x\n');
+    const c = io();
+    expect(await devCommand(file, flags({ out: ws.dir, portBase: '5800', only: ['order-ap'] }), c.io, new EventEmitter())).toBe(2);
+    expect(c.err()).toBe('allframe dev: --only names no service of the architecture: order-ap\n');
     const b = io();
     expect(await devCommand(file, flags({ out: ws.dir, trigger: 'order-api' }), b.io, new EventEmitter())).toBe(2);
     expect(b.err()).toBe('allframe dev --trigger: order-api is not a scheduled service of the architecture (scheduled: nightly-report)\n');
@@ -167,6 +170,23 @@ describeWithReferee('moto_server', 'bin/allframe dev, the real process', () => d
     run.child.kill('SIGINT');
     expect(await run.exited).toBe(0);
     for (const port of ports(5500)) expect(await listening(port)).toBe(false);
+  }, 90_000);
+
+  test('--only starts the services named, on their usual ports; the emulators and every queue come up all the same', async () => {
+    const signals = new EventEmitter();
+    const t = io();
+    const done = devCommand(file, flags({ out: ws.dir, portBase: '5700', only: ['order-mailer', 'order-api'] }), t.io, signals);
+    try {
+      await until('the run ready', () => t.out().includes(' ready in '), 60_000);
+      expect(t.out()).toContain('allframe dev: 2 services ready in');
+      // order-api and order-mailer keep the ports of their places in the file; checkout, not started, is not there
+      expect((await fetch('http://127.0.0.1:5710/readyz')).status).toBe(200);
+      expect((await fetch('http://127.0.0.1:5711/readyz')).status).toBe(200);
+      expect(await listening(5712)).toBe(false);
+    } finally {
+      signals.emit('SIGINT');
+      expect(await done).toBe(0);
+    }
   }, 90_000);
 
   test('a run killed outright (SIGKILL) leaves its processes; the next plain run stops them first, then starts', async () => {
