@@ -5,7 +5,7 @@
  * workspace is current: nothing to write), finds the tools, bundles the services with esbuild, starts the emulators,
  * creates the infrastructure and starts the services. 5 runs, each in a fresh workspace with the same ports.
  *
- *   npm run compile && npx tsx bench/dev.ts
+ *   npm run compile && npx tsx bench/dev.ts [--write]
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
