@@ -80,9 +80,6 @@ export function readyTable(
   return lines;
 }
 
-/** Where `allframe dev` writes and what it reads: the CLI's Io. */
-export type DevIo = Io;
-
 export interface DevFlags {
   out?: string;
   env?: string;
@@ -112,7 +109,7 @@ function portBase(flags: DevFlags): number | string {
  * Runs `allframe dev` until a signal on `signals` (SIGINT or SIGTERM) stops it: the first stops every process
  * politely, a second kills them. Returns the exit code.
  */
-export async function devCommand(fileArg: string | undefined, flags: DevFlags, io: DevIo, signals: NodeJS.EventEmitter = process): Promise<number> {
+export async function devCommand(fileArg: string | undefined, flags: DevFlags, io: Io, signals: NodeJS.EventEmitter = process): Promise<number> {
   const color = flags.color !== false && io.isTTY && io.env.NO_COLOR === undefined && flags.format !== 'json';
   const { formatDiagnostic, formatSummary } = await import('./format');
   const fail = (message: string) => {
@@ -218,7 +215,7 @@ export async function devCommand(fileArg: string | undefined, flags: DevFlags, i
   }
 }
 
-async function triggerCommand(name: string, model: { services: readonly { name: string; kind: string }[] }, ports: ReadonlyMap<string, number>, io: DevIo): Promise<number> {
+async function triggerCommand(name: string, model: { services: readonly { name: string; kind: string }[] }, ports: ReadonlyMap<string, number>, io: Io): Promise<number> {
   const service = model.services.find((s) => s.name === name);
   if (service?.kind !== 'scheduled') {
     const scheduled = model.services.filter((s) => s.kind === 'scheduled').map((s) => s.name);

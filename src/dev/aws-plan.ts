@@ -8,6 +8,7 @@ import { calleesOf, calleeUrlVariable } from '../model/environment';
 import { databaseName } from '../model/names';
 import type { ResolvedArchitecture, ResolvedService } from '../resolve/model';
 import { prefix, secretName } from '../targets/aws/naming';
+import { localDatabases } from './servers';
 import { MOTO_ACCOUNT, plannedAttributes, Resolver, TemplateSet, type CfnTemplate, type CreatedResource, type LocalEndpoint, type LocalOverride, type PlannedResource } from './aws-local';
 
 /** Dummy credentials: moto accepts any. */
@@ -69,11 +70,6 @@ export function awsTemplates(outputs: readonly OutputFile[]): TemplateSet {
   return new TemplateSet(templates);
 }
 
-/** The services with a PostgreSQL database or event store. */
-export function postgresServices(model: ResolvedArchitecture): ResolvedService[] {
-  return model.services.filter((s) => s.database === 'postgres' || s.eventStore === 'postgres');
-}
-
 /** The local value of each variable that points, in the cloud, at something no emulator runs (docs/dev.md). */
 function awsOverrides(service: ResolvedService, urls: ReadonlyMap<string, string>, databaseUrl: string | undefined, cacheUrl: string | undefined): LocalOverride {
   const callees = new Map(calleesOf(service.spec).map((c) => [calleeUrlVariable(c), c]));
@@ -108,7 +104,7 @@ export function awsLocalPlan(model: ResolvedArchitecture, outputs: readonly Outp
   const planned = templates.plan();
   const attributes = plannedAttributes(planned, where);
   const resolver = new Resolver(templates, attributes, where);
-  const databases = postgresServices(model).map((s) => databaseName(s.name));
+  const databases = localDatabases(model);
   const urls = new Map(model.services.map((s) => [s.name, place.serviceUrl(s.name)]));
   const environments = new Map<string, Record<string, string>>();
   for (const s of model.services) {

@@ -9,7 +9,8 @@ import { stringify } from 'yaml';
 import { calleesOf } from '../model/environment';
 import { managed, type OutputFile } from '../model/output-file';
 import type { ResolvedArchitecture } from '../resolve/model';
-import { awsLocalPlan, postgresServices, type AwsLocalPlan } from './aws-plan';
+import { awsLocalPlan, type AwsLocalPlan } from './aws-plan';
+import { localSecretDefault, localServers } from './servers';
 import { gcpLocalPlan, type GcpLocalPlan } from './gcp-plan';
 import { DEFAULT_PORT_BASE, EMULATOR_PORTS, PG_USER, SERVICE_PORT_OFFSET } from './constants';
 
@@ -69,7 +70,7 @@ export function composeGcpPlan(model: ResolvedArchitecture, outputs: readonly Ou
     port: () => CONTAINER_PORT,
     databaseUrl: COMPOSE_HOSTS.postgres,
     cacheUrl: COMPOSE_HOSTS.redis,
-    secret: (variable) => `\${${variable}:-local-${variable.toLowerCase()}}`,
+    secret: (variable) => `\${${variable}:-${localSecretDefault(variable)}}`,
   });
 }
 
@@ -87,8 +88,7 @@ export function renderCompose(model: ResolvedArchitecture, outputs: readonly Out
   const gcp = model.target === 'gcp';
   const environments = gcp ? composeGcpPlan(model, outputs).environments : composePlan(model, outputs).environments;
   const base = DEFAULT_PORT_BASE;
-  const usesPostgres = postgresServices(model).length > 0;
-  const usesRedis = model.services.some((s) => s.kind === 'cache');
+  const { postgres: usesPostgres, redis: usesRedis } = localServers(model);
   const services: Record<string, unknown> = {};
   if (gcp) {
     const project = model.file.cloud?.gcp?.project_id ?? 'local-project';
@@ -130,7 +130,7 @@ export function renderCompose(model: ResolvedArchitecture, outputs: readonly Out
     working_dir: '/workspace',
     volumes: ['.:/workspace'],
     command: ['npx', '--no-install', 'allframe', 'dev', sourceFile, '--no-synth', '--provision', 'compose'],
-    ...(secrets.length > 0 && !gcp ? { environment: Object.fromEntries(secrets.map((v) => [v, `\${${v}:-local-${v.toLowerCase()}}`])) } : {}),
+    ...(secrets.length > 0 && !gcp ? { environment: Object.fromEntries(secrets.map((v) => [v, `\${${v}:-${localSecretDefault(v)}}`])) } : {}),
     ...(gcp ? { healthcheck: healthcheck(['CMD', 'node', '-e', "fetch('http://127.0.0.1:8090/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]) } : {}),
     depends_on: Object.fromEntries(emulators.map((e) => [e, healthy])),
   };

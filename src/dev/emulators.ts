@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { chownSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { PG_USER } from './constants';
 import { answers200, listening, waitUntil, type Supervisor } from './processes';
 
@@ -44,7 +44,7 @@ export async function startPostgres(
 }
 
 export async function startRedis(supervisor: Supervisor, redisServer: string, dir: string, port: number, env: NodeJS.ProcessEnv): Promise<void> {
-  mkdirSync(dirname(join(dir, 'x')), { recursive: true });
+  mkdirSync(dir, { recursive: true });
   const p = supervisor.start('redis', redisServer, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { env });
   await waitUntil('redis', () => listening(port), { timeoutMs: 15_000, process: p });
 }

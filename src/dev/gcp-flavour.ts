@@ -13,27 +13,17 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import type { ResolvedArchitecture } from '../resolve/model';
 import type { OutputFile } from '../model/output-file';
-import { postgresServices } from './aws-plan';
-import { createDatabases } from './databases';
-import { EMULATOR_PORTS, PG_USER } from './constants';
-import { startPostgres, startRedis } from './emulators';
+import { EMULATOR_PORTS } from './constants';
 import type { Flavour, RunPlace } from './flavour';
 import { gcpLocalPlan, passesFilter, type GcpLocalPlan, type PlannedSubscription } from './gcp-plan';
 import { answers200, waitUntil, type Supervisor } from './processes';
-import type { Tool } from './tools';
+import { dataServers, localSecretDefault } from './servers';
 
 /** The filter proxy's port, from the base. */
 const PROXY_PORT = 5;
 
 /** Quiets the Pub/Sub emulator's per-request log, keeping its start-up line. */
 const PUBSUB_LOGGING = ['handlers=java.util.logging.ConsoleHandler', 'java.util.logging.ConsoleHandler.level=ALL', '.level=INFO', 'io.gapi.emulators.level=WARNING', 'io.grpc.level=SEVERE', ''].join('\n');
-
-function gcpTools(model: ResolvedArchitecture): Tool[] {
-  const tools: Tool[] = ['gcloud'];
-  if (postgresServices(model).length > 0) tools.push('initdb', 'postgres');
-  if (model.services.some((s) => s.kind === 'cache')) tools.push('redis-server');
-  return tools;
-}
 
 /** The Google Cloud SDK's root: gcloud is <root>/bin/gcloud. */
 function sdkRoot(gcloud: string): string {
@@ -134,27 +124,17 @@ export function gcpFlavour(model: ResolvedArchitecture, outputs: readonly Output
   const { base, ports } = place;
   const pubsubPort = base + EMULATOR_PORTS.pubsub;
   const firestorePort = base + EMULATOR_PORTS.firestore;
-  const pgPort = base + EMULATOR_PORTS.postgres;
-  const redisPort = base + EMULATOR_PORTS.redis;
   const proxyPort = base + PROXY_PORT;
+  const servers = dataServers(model, base);
   const plan = gcpLocalPlan(model, outputs, {
     pubsubHost: `127.0.0.1:${pubsubPort}`,
     firestoreHost: `127.0.0.1:${firestorePort}`,
     serviceUrl: (name) => `http://127.0.0.1:${ports.get(name)}`,
     port: (name) => ports.get(name)!,
-    databaseUrl: (db) => `postgres://${PG_USER}@127.0.0.1:${pgPort}/${db}`,
-    cacheUrl: `redis://127.0.0.1:${redisPort}`,
-    secret: (variable) => place.env[variable] ?? `local-${variable.toLowerCase()}`,
+    databaseUrl: servers.databaseUrl,
+    cacheUrl: servers.cacheUrl,
+    secret: (variable) => place.env[variable] ?? localSecretDefault(variable),
   });
-  const tools = gcpTools(model);
-  const usesPostgres = tools.includes('postgres');
-  const usesRedis = tools.includes('redis-server');
-  const emulators = new Map<string, string>([
-    ['pubsub', `http://127.0.0.1:${pubsubPort}`],
-    ['firestore', `http://127.0.0.1:${firestorePort}`],
-  ]);
-  if (usesPostgres) emulators.set('postgres', `postgres://${PG_USER}@127.0.0.1:${pgPort}`);
-  if (usesRedis) emulators.set('redis', `redis://127.0.0.1:${redisPort}`);
   const kinds = new Set(model.services.map((s) => s.kind));
   const notes = [
     'every service runs its container entry (src/entry/server.ts) on Node, as Cloud Run runs its image',
@@ -163,22 +143,24 @@ export function gcpFlavour(model: ResolvedArchitecture, outputs: readonly Output
     'pushes carry no OIDC token and services call each other without ID tokens (OUTBOUND_AUTH=none); secrets are given as the variables Cloud Run would set, from your environment or local-<name>',
   ];
   if (kinds.has('saga-orchestrator')) notes.push('sagas run their steps in process: there is no Workflows emulator');
-  if (usesPostgres) notes.push('PostgreSQL: trust authentication on loopback (PG_IAM_AUTH=false), one database per service');
+  notes.push(...servers.notes);
   let proxy: Server | undefined;
   return {
-    tools,
-    ports: [['pubsub', pubsubPort], ['firestore', firestorePort], ['filter proxy', proxyPort], ...(usesPostgres ? [['postgres', pgPort] as const] : []), ...(usesRedis ? [['redis', redisPort] as const] : [])],
+    tools: ['gcloud', ...servers.tools],
+    ports: [['pubsub', pubsubPort], ['firestore', firestorePort], ['filter proxy', proxyPort], ...servers.ports],
     sdkProbe: '@google-cloud/pubsub',
     environments: plan.environments,
-    emulators,
+    emulators: new Map([
+      ['pubsub', `http://127.0.0.1:${pubsubPort}`],
+      ['firestore', `http://127.0.0.1:${firestorePort}`],
+      ...servers.emulators,
+    ]),
     notes,
-    async start({ supervisor, tools: found, req, state, childEnv }) {
-      const root = sdkRoot(found.gcloud!);
+    async start(context) {
+      const { supervisor, state, childEnv } = context;
+      const root = sdkRoot(context.tools.gcloud!);
       await Promise.all([startPubsub(supervisor, root, pubsubPort, join(state, 'pubsub'), childEnv), startFirestore(supervisor, root, firestorePort, childEnv)]);
-      if (usesPostgres) {
-        await startPostgres(supervisor, { initdb: found.initdb!, postgres: found.postgres! }, join(state, 'postgres'), pgPort, childEnv, (url) => createDatabases(req, url, plan.databases));
-      }
-      if (usesRedis) await startRedis(supervisor, found['redis-server']!, join(state, 'redis'), redisPort, childEnv);
+      await servers.start(context);
       proxy = await filterProxy(plan.subscriptions, proxyPort);
       await provisionPubsub(`127.0.0.1:${pubsubPort}`, plan, pushThrough(`http://127.0.0.1:${proxyPort}`));
     },

@@ -10,7 +10,7 @@ import { databaseName } from '../model/names';
 import type { OutputFile } from '../model/output-file';
 import type { ResolvedArchitecture } from '../resolve/model';
 import { gcpPrefix } from '../targets/gcp/naming';
-import { postgresServices } from './aws-plan';
+import { localDatabases } from './servers';
 
 interface TfResource {
   readonly name?: string;
@@ -93,7 +93,7 @@ export function gcpLocalPlan(model: ResolvedArchitecture, outputs: readonly Outp
       ...(push !== undefined ? { push: { endpoint: resolve(push.push_endpoint, id), noWrapper: push.no_wrapper !== undefined, writeMetadata: push.no_wrapper?.write_metadata === true } } : {}),
     };
   });
-  const databases = postgresServices(model).map((s) => databaseName(s.name));
+  const databases = localDatabases(model);
   const environments = new Map<string, Record<string, string>>();
   for (const s of model.services) {
     const run = Object.values(runs).find((r) => r.name === `${prefix}-${s.name}`);

@@ -11,18 +11,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OutputFile } from '../model/output-file';
 import type { ResolvedArchitecture, ResolvedService } from '../resolve/model';
-import { awsLocalPlan, postgresServices, type AwsLocalPlan } from './aws-plan';
+import { awsLocalPlan, type AwsLocalPlan } from './aws-plan';
 import type { Flavour, RunPlace } from './flavour';
 import { createDatabases } from './databases';
 import { filterProxy, gcpFlavour, provisionPubsub, pushThrough } from './gcp-flavour';
 import { COMPOSE_FILTER_PROXY_PORT, COMPOSE_GCP_HOSTS, COMPOSE_HOSTS, composeGcpPlan, composePlan } from './compose';
-import { DEFAULT_PORT_BASE, EMULATOR_PORTS, PG_USER, SERVICE_PORT_OFFSET } from './constants';
+import { DEFAULT_PORT_BASE, EMULATOR_PORTS, SERVICE_PORT_OFFSET } from './constants';
 import { awsClients, provisionAws, putSecret, type AwsClients, type AwsSdk } from './aws-provision';
 import { startBridges } from './bridge';
-import { startMoto, startPostgres, startRedis } from './emulators';
-import { answers200, reapRecorded, Supervisor, waitUntil, type LogLine, type Supervised } from './processes';
+import { startMoto } from './emulators';
+import { answers200, reapRecorded, Supervisor, waitUntil, type LogLine } from './processes';
 import { startScheduler, triggerRun, type TriggerResult } from './schedule';
-import { requireTools, type Tool } from './tools';
+import { dataServers, localSecretDefault } from './servers';
+import { requireTools } from './tools';
 
 /** A user mistake or a missing precondition: reported without a stack trace, exit code 2. */
 export class DevError extends Error {
@@ -99,14 +100,6 @@ export function servicePorts(model: ResolvedArchitecture, base = DEFAULT_PORT_BA
   return new Map(model.services.map((s, i) => [s.name, base + SERVICE_PORT_OFFSET + i]));
 }
 
-/** The tools the architecture needs on the aws flavour. */
-function awsTools(model: ResolvedArchitecture): Tool[] {
-  const tools: Tool[] = ['moto_server'];
-  if (postgresServices(model).length > 0) tools.push('initdb', 'postgres');
-  if (model.services.some((s) => s.kind === 'cache')) tools.push('redis-server');
-  return tools;
-}
-
 /** Loads a package from the workspace's installed dependencies (the platform package's). */
 function workspaceRequire(workspace: string): NodeJS.Require {
   return createRequire(join(workspace, 'packages', 'platform', 'package.json'));
@@ -143,7 +136,6 @@ function awsNotes(model: ResolvedArchitecture): string[] {
   if (kinds.has('saga-orchestrator')) notes.push('sagas run their steps in process: moto does not run Step Functions tasks');
   if (kinds.has('websocket-gateway')) notes.push('WebSocket connections are not served: the container entry broadcasts to the registered connections only (SENDER=memory)');
   if (kinds.has('websocket-gateway')) notes.push('the queue of events a WebSocket gateway pushes to its connections is not drained locally (no connections are served)');
-  if (postgresServices(model).length > 0) notes.push('PostgreSQL: trust authentication on loopback (PG_IAM_AUTH=false), one database per service');
   notes.push('encryption keys (KMS) are left out: the emulators keep everything in memory');
   const node = Number(process.versions.node.split('.')[0]);
   if (node < model.nodeMajor) notes.push(`services run on this machine's Node ${process.versions.node}; their containers and functions run Node ${model.nodeMajor} (the AWS SDK's releases after January 2027 need Node 22)`);
@@ -156,7 +148,7 @@ function awsNotes(model: ResolvedArchitecture): string[] {
  */
 async function provisionPlan(plan: AwsLocalPlan, sdk: AwsSdk, clients: AwsClients, env: DevOptions['env']): Promise<void> {
   await provisionAws(sdk, clients, plan.templates, plan.planned, plan.attributes, plan.where);
-  for (const secret of plan.secrets) await putSecret(sdk, clients, secret.id, env[secret.variable] ?? `local-${secret.variable.toLowerCase()}`);
+  for (const secret of plan.secrets) await putSecret(sdk, clients, secret.id, env[secret.variable] ?? localSecretDefault(secret.variable));
 }
 
 /**
@@ -191,46 +183,38 @@ export async function provisionCompose(options: Pick<DevOptions, 'model' | 'outp
 function awsFlavour(model: ResolvedArchitecture, outputs: readonly OutputFile[], place: RunPlace): Flavour {
   const { base, ports } = place;
   const motoEndpoint = `http://127.0.0.1:${base + EMULATOR_PORTS.moto}`;
-  const pgPort = base + EMULATOR_PORTS.postgres;
-  const redisPort = base + EMULATOR_PORTS.redis;
+  const servers = dataServers(model, base);
   const plan = awsLocalPlan(model, outputs, {
     endpoint: motoEndpoint,
     serviceUrl: (name) => `http://127.0.0.1:${ports.get(name)}`,
     port: (name) => ports.get(name)!,
-    databaseUrl: (db) => `postgres://${PG_USER}@127.0.0.1:${pgPort}/${db}`,
-    cacheUrl: `redis://127.0.0.1:${redisPort}`,
+    databaseUrl: servers.databaseUrl,
+    cacheUrl: servers.cacheUrl,
   });
-  const tools = awsTools(model);
-  const notes = awsNotes(model);
-  const usesPostgres = tools.includes('postgres');
-  const usesRedis = tools.includes('redis-server');
-  const emulators = new Map<string, string>([['moto', motoEndpoint]]);
-  if (usesPostgres) emulators.set('postgres', `postgres://${PG_USER}@127.0.0.1:${pgPort}`);
-  if (usesRedis) emulators.set('redis', `redis://127.0.0.1:${redisPort}`);
-  let clients: AwsClients | undefined;
+  const notes = [...awsNotes(model), ...servers.notes];
+  let aws: { sdk: AwsSdk; clients: AwsClients } | undefined;
   let bridges: { stop(): Promise<void> } | undefined;
   if (plan.bridges.length > 0) notes.push(`queues an event source mapping drains in the cloud are drained by allframe dev into the service's /events route: ${plan.bridges.map((b) => b.service).join(', ')}`);
   return {
-    tools,
-    ports: [['moto', base + EMULATOR_PORTS.moto], ...(usesPostgres ? [['postgres', pgPort] as const] : []), ...(usesRedis ? [['redis', redisPort] as const] : [])],
+    tools: ['moto_server', ...servers.tools],
+    ports: [['moto', base + EMULATOR_PORTS.moto], ...servers.ports],
     sdkProbe: '@aws-sdk/client-sqs',
     environments: plan.environments,
-    emulators,
+    emulators: new Map([['moto', motoEndpoint], ...servers.emulators]),
     notes,
-    async start({ supervisor, tools: found, req, state, childEnv }) {
-      await startMoto(supervisor, found.moto_server!, base + EMULATOR_PORTS.moto, childEnv);
-      if (usesPostgres) await startPostgres(supervisor, { initdb: found.initdb!, postgres: found.postgres! }, join(state, 'postgres'), pgPort, childEnv, (url) => createDatabases(req, url, plan.databases));
-      if (usesRedis) await startRedis(supervisor, found['redis-server']!, join(state, 'redis'), redisPort, childEnv);
-      const sdk = awsSdk(req);
-      clients = awsClients(sdk, motoEndpoint, plan.where.region);
-      await provisionPlan(plan, sdk, clients, place.env);
+    async start(context) {
+      await startMoto(context.supervisor, context.tools.moto_server!, base + EMULATOR_PORTS.moto, context.childEnv);
+      await servers.start(context);
+      const sdk = awsSdk(context.req);
+      aws = { sdk, clients: awsClients(sdk, motoEndpoint, plan.where.region) };
+      await provisionPlan(plan, aws.sdk, aws.clients, place.env);
     },
-    servicesReady({ req, log }) {
-      if (clients !== undefined) bridges = startBridges(awsSdk(req), clients, plan.bridges.filter((b) => place.only.has(b.service)).map((b) => ({ ...b, url: `http://127.0.0.1:${ports.get(b.service)}` })), log);
+    servicesReady({ log }) {
+      if (aws !== undefined) bridges = startBridges(aws.sdk, aws.clients, plan.bridges.filter((b) => place.only.has(b.service)).map((b) => ({ ...b, url: `http://127.0.0.1:${ports.get(b.service)}` })), log);
     },
     close: async () => {
       await bridges?.stop();
-      clients?.destroy();
+      aws?.clients.destroy();
     },
   };
 }
@@ -278,10 +262,8 @@ export async function startDev(options: DevOptions): Promise<DevRun> {
     const urls = new Map(services.map((s) => [s.name, s.url]));
     const serviceEnv = (s: DevService): NodeJS.ProcessEnv => ({ ...childEnv, ...s.environment });
     const built = await bundles;
-    const running = new Map<string, Supervised>();
     const launch = async (s: DevService): Promise<void> => {
       const p = supervisor.start(s.name, process.execPath, ['--enable-source-maps', built.get(s.name)!], { env: serviceEnv(s), cwd: join(workspace, 'services', s.name) });
-      running.set(s.name, p);
       await waitUntil(s.name, () => answers200(`${s.url}/readyz`), { timeoutMs: 60_000, intervalMs: 100, process: p });
     };
     await Promise.all(services.filter((s) => s.started).map(launch));

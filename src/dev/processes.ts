@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { basename } from 'node:path';
+import { processAlive } from '../model/temp';
 
 /** One line a process printed. */
 export interface LogLine {
@@ -181,15 +182,6 @@ async function terminate(p: Supervised, graceMs: number, log: (line: LogLine) =>
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Kills the process groups an earlier run recorded in `file` and left running (it was killed outright), each only if
  * its pid still runs a program of the recorded name (Linux's /proc tells; elsewhere it is left alone), then removes
@@ -221,7 +213,7 @@ export async function reapRecorded(file: string): Promise<number> {
     } catch {
       // gone meanwhile
     }
-    for (let i = 0; i < 50 && alive(pid); i++) await new Promise((r) => setTimeout(r, 40));
+    for (let i = 0; i < 50 && processAlive(pid); i++) await new Promise((r) => setTimeout(r, 40));
   }
   rmSync(file, { force: true });
   return killed;

@@ -35,7 +35,7 @@ export const TEMP_DIR_NAME = /^allframe-[a-z]+(?:-[a-z]+)*-(\d+)-[A-Za-z0-9]{6}$
 export const STALE_AFTER_MS = 60_000;
 
 /** Whether the process `pid` exists: signal 0 checks without sending; ESRCH is "no such process", EPERM a live process of another user. */
-function processAlive(pid: number): boolean {
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -9,7 +9,8 @@ import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { devCommand, type DevFlags, type DevIo } from '../../src/cli/dev';
+import { devCommand, type DevFlags } from '../../src/cli/dev';
+import type { Io } from '../../src/cli/io';
 import { listening } from '../../src/dev/processes';
 import { describeWithReferee } from '../referees';
 import { writeDevWorkspace, type DevWorkspace } from './workspace';
@@ -20,7 +21,7 @@ const SHOP = join(root, 'examples', 'shop', 'architecture.yaml');
 function io(env: Record<string, string | undefined> = process.env) {
   const out: string[] = [];
   const err: string[] = [];
-  const value: DevIo = { stdout: (s) => out.push(s), stderr: (s) => err.push(s), cwd: root, env, isTTY: false };
+  const value: Io = { stdout: (s) => out.push(s), stderr: (s) => err.push(s), cwd: root, env, isTTY: false };
   return { io: value, out: () => out.join(''), err: () => err.join('') };
 }
 
