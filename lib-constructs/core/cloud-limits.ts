@@ -52,3 +52,92 @@ export const RUN_MAX_CONCURRENCY = 1000;
 
 /** Workflows: the longest timeout of one HTTP call, in seconds (30 minutes). */
 export const WORKFLOWS_MAX_CALL_TIMEOUT_SECONDS = 1800;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Fly.io (fly.toml, Fly Machines). Sources, read 2026-08: Fly's docs (superfly/docs 5c22c8c: reference/configuration,
+// machines/guides-examples/machine-sizing), flyctl (superfly/flyctl ad0172f: internal/appconfig/validation.go,
+// internal/machine/update.go) and fly-go (superfly/fly-go 22d6e51: machine_types.go).
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Fly Machines: the kinds of vCPU. */
+export type FlyCpuKind = 'shared' | 'performance';
+
+/** What Fly offers for one kind of vCPU. */
+export interface FlyCpuKindLimits {
+  /** The vCPU counts a fly.toml [[vm]] may ask for. */
+  readonly cpus: readonly number[];
+  /** The least memory per vCPU, in MB. */
+  readonly minMemoryMbPerCpu: number;
+  /** The most memory per vCPU, in MB. */
+  readonly maxMemoryMbPerCpu: number;
+  /** Memory is a multiple of this, in MB. */
+  readonly memoryStepMb: number;
+}
+
+/**
+ * Fly Machines: the vCPU counts and memory of each CPU kind. Memory per vCPU is 256..2048 MB (shared) and
+ * 2048..8192 MB (performance): the machine-sizing guide and fly-go's MIN_/MAX_MEMORY_MB_PER_(SHARED_)CPU agree.
+ * vCPU counts: the fly.toml schema (and the configuration reference) allow 1, 2, 4, 8 and 16, the last only for
+ * performance (flyctl's pre-check also knows 6 and larger performance counts, which fly.toml cannot ask for).
+ * Memory steps: 256 MB (shared) in the guide and flyctl; for performance the guide says multiples of 2048 MB and
+ * flyctl's pre-check 1024 MB: we keep to 2048, which both accept.
+ */
+export const FLY_CPU_KINDS: Readonly<Record<FlyCpuKind, FlyCpuKindLimits>> = {
+  shared: { cpus: [1, 2, 4, 8], minMemoryMbPerCpu: 256, maxMemoryMbPerCpu: 2048, memoryStepMb: 256 },
+  performance: { cpus: [1, 2, 4, 8, 16], minMemoryMbPerCpu: 2048, maxMemoryMbPerCpu: 8192, memoryStepMb: 2048 },
+};
+
+/** One size of Fly Machine: CPU kind, vCPUs and memory in MB. */
+export interface FlyVmSize {
+  readonly cpuKind: FlyCpuKind;
+  readonly cpus: number;
+  readonly memoryMb: number;
+}
+
+/** Does Fly offer a Machine of this CPU kind, vCPU count and memory (MB)? */
+export function flyVmFits(cpuKind: string, cpus: number, memoryMb: number): boolean {
+  if (cpuKind !== 'shared' && cpuKind !== 'performance') return false;
+  const k = FLY_CPU_KINDS[cpuKind];
+  return k.cpus.includes(cpus) && Number.isInteger(memoryMb) && memoryMb % k.memoryStepMb === 0 && memoryMb >= k.minMemoryMbPerCpu * cpus && memoryMb <= k.maxMemoryMbPerCpu * cpus;
+}
+
+/** Every size of Fly Machine a fly.toml can ask for (FLY_CPU_KINDS spelled out), by kind, vCPUs, then memory. */
+export const FLY_VM_SIZES: readonly FlyVmSize[] = (Object.keys(FLY_CPU_KINDS) as FlyCpuKind[]).flatMap((cpuKind) => {
+  const k = FLY_CPU_KINDS[cpuKind];
+  return k.cpus.flatMap((cpus) => {
+    const sizes: FlyVmSize[] = [];
+    for (let memoryMb = k.minMemoryMbPerCpu * cpus; memoryMb <= k.maxMemoryMbPerCpu * cpus; memoryMb += k.memoryStepMb) sizes.push({ cpuKind, cpus, memoryMb });
+    return sizes;
+  });
+});
+
+/**
+ * Fly's named Machine sizes (fly.toml [[vm]] `size`, the schema's enum): each is a CPU kind and vCPU count with
+ * the least memory of that count (fly-go MachinePresets). `memory`, `cpus` and `cpu_kind` override a size.
+ */
+export const FLY_VM_PRESETS: Readonly<Record<string, FlyVmSize>> = Object.fromEntries(
+  (Object.keys(FLY_CPU_KINDS) as FlyCpuKind[]).flatMap((cpuKind) =>
+    FLY_CPU_KINDS[cpuKind].cpus.map((cpus) => [`${cpuKind === 'shared' ? 'shared-cpu' : 'performance'}-${cpus}x`, { cpuKind, cpus, memoryMb: FLY_CPU_KINDS[cpuKind].minMemoryMbPerCpu * cpus }]),
+  ),
+);
+
+/** The size a Fly Machine starts from when fly.toml names none (fly-go DefaultVMSize). */
+export const FLY_DEFAULT_VM_SIZE = 'shared-cpu-1x';
+
+/** Fly: environment variable names may not begin with this (the runtime environment's own). */
+export const FLY_RESERVED_ENV_PREFIX = 'FLY_';
+
+/** Fly: variables the platform sets over an [env] value (PRIMARY_REGION, from primary_region). */
+export const FLY_RESERVED_ENV_NAMES: readonly string[] = ['PRIMARY_REGION'];
+
+/** Fly Proxy: service-level checks' interval, timeout and (non-zero) grace period are raised to 1 s and lowered to 1 min (flyctl warns). */
+export const FLY_SERVICE_CHECK_MIN_MS = 1000;
+export const FLY_SERVICE_CHECK_MAX_MS = 60_000;
+
+/** Fly: a top-level check runs at most every 2 s and times out after at most 60 s (flyctl refuses the file otherwise). */
+export const FLY_TOP_LEVEL_CHECK_MIN_INTERVAL_MS = 2000;
+export const FLY_TOP_LEVEL_CHECK_MAX_TIMEOUT_MS = 60_000;
+
+/** Fly volumes: the smallest initial size, in GB, and the days of snapshots a volume may keep. */
+export const FLY_VOLUME_MIN_GB = 1;
+export const FLY_SNAPSHOT_RETENTION_DAYS = { min: 1, max: 60 } as const;
