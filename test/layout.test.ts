@@ -87,6 +87,7 @@ describe('built in one place', () => {
       [join('src', 'targets', 'gcp', 'app.ts')]: ['.find((n) => n >= vcpus) ?? 8'],
       [join('src', 'targets', 'aws', 'service-stack.ts')]: ['options.description ?? `'],
       [join('src', 'targets', 'gcp', 'stack.ts')]: ["model.environment ?? 'default'"],
+      [join('src', 'targets', 'fly', 'naming.ts')]: ["model.environment ?? 'default'"],
     };
     const found = sources(join(SRC, 'targets')).flatMap((f) => {
       const file = relative(ROOT, f);

@@ -123,7 +123,7 @@ export function recordReads(model: ResolvedArchitecture, reads: Set<string> = ne
     target: ['cloud.primary'],
     nodeMajor: ['settings.runtime'],
   };
-  const platform = wrapResolved(model.platform, '', { aws: 'cloud.aws', gcp: 'cloud.gcp', events: 'settings.events', sampling: 'observability.sampling', apiDocs: 'settings.api_docs', version: 'architecture.version' });
+  const platform = wrapResolved(model.platform, '', { aws: 'cloud.aws', gcp: 'cloud.gcp', fly: 'cloud.fly', deployment: 'deployment', events: 'settings.events', sampling: 'observability.sampling', apiDocs: 'settings.api_docs', version: 'architecture.version' });
   const recorded = new Proxy(model, {
     get(target, prop, receiver) {
       if (prop === 'file') return file;

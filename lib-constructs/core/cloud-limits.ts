@@ -141,3 +141,30 @@ export const FLY_TOP_LEVEL_CHECK_MAX_TIMEOUT_MS = 60_000;
 /** Fly volumes: the smallest initial size, in GB, and the days of snapshots a volume may keep. */
 export const FLY_VOLUME_MIN_GB = 1;
 export const FLY_SNAPSHOT_RETENTION_DAYS = { min: 1, max: 60 } as const;
+
+/** Fly.io: the longest app name (it is a DNS label: <app>.fly.dev, <app>.internal, <app>.flycast). */
+export const FLY_APP_NAME_MAX_LENGTH = 63;
+
+/** Fly.io: the longest kill_timeout, in seconds: how long a Machine may take to stop after its kill signal. */
+export const FLY_MAX_KILL_TIMEOUT_SECONDS = 300;
+
+/** Fly.io: environment variables the Machines' runtime sets itself (https://fly.io/docs/machines/runtime-environment/). */
+export const FLY_RUNTIME_ENV_NAMES: readonly string[] = [
+  'FLY_APP_NAME',
+  'FLY_MACHINE_ID',
+  'FLY_ALLOC_ID',
+  'FLY_REGION',
+  'FLY_PUBLIC_IP',
+  'FLY_IMAGE_REF',
+  'FLY_MACHINE_VERSION',
+  'FLY_PRIVATE_IP',
+  'FLY_PROCESS_GROUP',
+  'FLY_VM_MEMORY_MB',
+  'PRIMARY_REGION',
+];
+
+/**
+ * allframe's shortest kill_timeout, in seconds: a generated service stops its background work (a scheduler waits up
+ * to 10 s for a run in progress, a consumer drains) before it exits; Fly's default of 5 s would cut that short.
+ */
+export const FLY_MIN_KILL_TIMEOUT_SECONDS = 15;

@@ -47,6 +47,8 @@ export const BLOCK_DEFAULTS = {
 export const FILE_DEFAULTS = {
   aws: { nat: 'gateway' },
   gcp: { region: 'us-central1' },
+  fly: { org: 'personal', primary_region: 'iad', cpu_kind: 'shared', bus_volume_gb: 10 },
+  deployment: { strategy: 'rolling', rollback_on_failure: true },
   events: { format: 'json-schema', compatibility: 'backward' },
   sampling: { rate: 0.1 },
   apiDocs: false,

@@ -5,7 +5,7 @@
  * `services[].environment` key among them (AF4013), the targets refuse to build one, and a test holds every
  * variable the targets set on a synthesized service to this list. No imports that load a CDK.
  */
-import { LAMBDA_RESERVED_ENV_NAMES, RUN_RESERVED_ENV_NAMES } from '../../lib-constructs/core/cloud-limits';
+import { FLY_RUNTIME_ENV_NAMES, LAMBDA_RESERVED_ENV_NAMES, RUN_RESERVED_ENV_NAMES } from '../../lib-constructs/core/cloud-limits';
 import { constant } from './names';
 import type { ServiceSpec } from './schema';
 
@@ -23,7 +23,17 @@ export const ALLFRAME_ENVIRONMENT: readonly string[] = [
   'EVENT_TARGET',
   'FIRESTORE_DATABASE',
   'GOOGLE_CLOUD_PROJECT',
+  'INBOUND_AUTH',
   'LOG_LEVEL',
+  'NATS_ACK_WAIT_SECONDS',
+  'NATS_CONSUMER',
+  'NATS_DLQ_SUBJECT',
+  'NATS_FILTER_SUBJECTS',
+  'NATS_MAX_DELIVER',
+  'NATS_PASSWORD',
+  'NATS_STREAM',
+  'NATS_URL',
+  'NATS_USER',
   'NODE_EXTRA_CA_CERTS',
   'OTEL_TRACES_SAMPLER',
   'OTEL_TRACES_SAMPLER_ARG',
@@ -35,22 +45,26 @@ export const ALLFRAME_ENVIRONMENT: readonly string[] = [
   'SAGA_STATE_MACHINE_ARN',
   'SAGA_STEPS_ENDPOINT',
   'SAGA_WORKFLOW',
+  'SCHEDULE_CRON',
+  'SCHEDULE_TIMEZONE',
   'SECRETS_PREFIX',
   'SECRETS_SOURCE',
   'SENDER',
   'SERVICE_NAME',
   'STORE',
   'TABLE_PREFIX',
+  'TRUSTED_CALLERS',
   'WEBSOCKET_ENDPOINT',
 ];
 
 /** Who sets a reserved variable: allframe, or the cloud's runtime. */
-export type EnvironmentOwner = 'allframe' | 'Cloud Run' | 'AWS Lambda';
+export type EnvironmentOwner = 'allframe' | 'Cloud Run' | 'AWS Lambda' | 'Fly.io';
 
 /** The reserved names that do not depend on the service, each with who sets it (allframe first where both do). */
 export const RESERVED_ENVIRONMENT: ReadonlyMap<string, EnvironmentOwner> = new Map<string, EnvironmentOwner>([
   ...LAMBDA_RESERVED_ENV_NAMES.map((n) => [n, 'AWS Lambda'] as const),
   ...RUN_RESERVED_ENV_NAMES.map((n) => [n, 'Cloud Run'] as const),
+  ...FLY_RUNTIME_ENV_NAMES.map((n) => [n, 'Fly.io'] as const),
   ...ALLFRAME_ENVIRONMENT.map((n) => [n, 'allframe'] as const),
 ]);
 
@@ -74,8 +88,13 @@ export function reservedEnvironmentReason(spec: Pick<ServiceSpec, 'depends_on' |
   const callee = calleesOf(spec).find((c) => calleeUrlVariable(c) === name);
   if (callee !== undefined) return { kind: 'callee', callee };
   if ((spec.secrets ?? []).some((x) => (typeof x === 'string' ? x : x.name) === name)) return { kind: 'secret' };
+  // the keys that sign calls between services on fly, one pair per caller and callee (SIGNING_KEY_<CALLEE>, CALLER_KEY_<CALLER>)
+  if (SERVICE_KEY_PREFIXES.some((p) => name.startsWith(p))) return { kind: 'set', by: 'allframe' };
   return undefined;
 }
+
+/** The prefixes of the variables holding the keys of signed calls between services (the Fly.io target's). */
+export const SERVICE_KEY_PREFIXES: readonly string[] = ['SIGNING_KEY_', 'CALLER_KEY_'];
 
 /** The `environment` keys of a service that are reserved (in file order). */
 export function reservedEnvironmentKeys(spec: Pick<ServiceSpec, 'depends_on' | 'bff' | 'secrets' | 'environment'>): string[] {

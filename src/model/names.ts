@@ -35,3 +35,6 @@ export function plural(word: string): string {
 export function databaseName(service: string): string {
   return service.replace(/-/g, '_');
 }
+
+/** The name the Fly.io target gives its event bus's app, as it names services' apps (`<app_prefix>-nats`): no service may take it. */
+export const FLY_BUS_SERVICE_NAME = 'nats';

@@ -29,6 +29,7 @@ const LINE_COMMENT: Record<string, (text: string) => string> = {
   '.yaml': (t) => `# ${t}`,
   '.yml': (t) => `# ${t}`,
   '.toml': (t) => `# ${t}`,
+  '.conf': (t) => `# ${t}`,
   '.sh': (t) => `# ${t}`,
   '.md': (t) => `<!-- ${t} -->`,
   '.tf': (t) => `# ${t}`,

@@ -137,8 +137,18 @@ const cloud = (g: boolean) =>
       fly: Opt(
         Obj(
           {
-            org: Opt(Type.String({ description: 'Fly.io organisation slug', pattern: PATTERNS.kebab, ...dflt(g, 'personal', 'the base file\'s cloud.fly.org') })),
-            primary_region: Opt(Type.String({ description: 'Fly.io primary region code, e.g. ams', pattern: PATTERNS.flyRegion, ...dflt(g, 'iad', 'the base file\'s cloud.fly.primary_region') })),
+            org: Opt(Type.String({ description: 'Fly.io organisation slug the apps are created in', pattern: PATTERNS.kebab, ...dflt(g, FILE_DEFAULTS.fly.org, 'the base file\'s cloud.fly.org') })),
+            primary_region: Opt(Type.String({ description: 'Fly.io primary region code, e.g. ams: where the Machines, the event bus and its volume are created', pattern: PATTERNS.flyRegion, ...dflt(g, FILE_DEFAULTS.fly.primary_region, 'the base file\'s cloud.fly.primary_region') })),
+            app_prefix: Opt(
+              Type.String({
+                description: 'Prefix of every Fly app name (app names are global on Fly.io): <prefix>-<service>, <prefix>-bus',
+                pattern: PATTERNS.kebab,
+                maxLength: 40,
+                $comment: 'default: the architecture name, followed by -<environment> when an environment is selected',
+              }),
+            ),
+            cpu_kind: Opt(Enum(['shared', 'performance'] as const, { description: 'Kind of CPU of the Machines: shared or performance (dedicated) cores', ...dflt(g, FILE_DEFAULTS.fly.cpu_kind, 'the base file\'s cloud.fly.cpu_kind') })),
+            bus_volume_gb: Opt(Type.Integer({ description: 'Size of the volume holding the NATS JetStream event bus\'s streams, in GB', minimum: 1, maximum: 500, ...dflt(g, FILE_DEFAULTS.fly.bus_volume_gb, 'the base file\'s cloud.fly.bus_volume_gb') })),
           },
           { description: 'Fly.io settings', $comment: 'default: absent; required when the target is fly' },
         ),

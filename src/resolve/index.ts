@@ -115,7 +115,7 @@ export function resolveModel(file: ArchitectureFile, options: ResolveOptions = {
     secretsManager: file.security?.secrets_manager ?? d.secrets_manager,
     metrics: file.observability?.metrics ?? d.metrics,
     nodeMajor: NODE_RUNTIMES[settings.runtime ?? DEFAULT_NODE_RUNTIME],
-    platform: resolvePlatform(file),
+    platform: resolvePlatform(file, options.environment),
     services,
   };
 }

@@ -94,6 +94,10 @@ export interface ResolvedPlatform {
   readonly aws: Required2<Pick<NonNullable<Cloud['aws']>, 'nat'>>;
   /** cloud.gcp: project and state bucket are '' where the file names none (validation requires both on gcp). */
   readonly gcp: Required2<Pick<NonNullable<Cloud['gcp']>, 'project_id' | 'region' | 'state_bucket'>>;
+  /** cloud.fly: org, region, CPU kind and the bus volume; app_prefix defaults to the architecture name (and -<environment>). */
+  readonly fly: Required2<Pick<NonNullable<Cloud['fly']>, 'org' | 'primary_region' | 'app_prefix' | 'cpu_kind' | 'bus_volume_gb'>>;
+  /** deployment: how new versions roll out, and whether a failed rollout is rolled back. */
+  readonly deployment: Required2<Pick<NonNullable<ArchitectureFile['deployment']>, 'strategy' | 'rollback_on_failure'>>;
   /** settings.events: the format and compatibility of registered event schemas. */
   readonly events: Required2<Pick<Events, 'format' | 'compatibility'>>;
   /** observability.sampling: the sampled fraction (probabilistic). */
@@ -177,4 +181,25 @@ export function serviceSecrets(s: { readonly spec: Pick<ServiceSpec, 'secrets'> 
 /** The names of the secrets a service reads, in file order. */
 export function secretNamesOf(s: { readonly spec: Pick<ServiceSpec, 'secrets'> }): readonly string[] {
   return serviceSecrets(s).map((x) => x.name);
+}
+
+/**
+ * Whether the service has work that runs without requests coming in (a consumer, a stream processor, a schedule,
+ * a WebSocket gateway's or a cache's subscriptions): where compute scales with requests (Fly Machines stopped when
+ * idle), it must keep running.
+ */
+export function runsWithoutRequests(s: ResolvedService): boolean {
+  switch (s.kind) {
+    case 'consumer':
+    case 'stream-processor':
+      return true;
+    case 'scheduled':
+      return s.spec.schedule !== undefined;
+    case 'websocket-gateway':
+      return (s.spec.subscriptions?.events ?? []).length > 0;
+    case 'cache':
+      return (s.spec.cache?.invalidation ?? []).length > 0;
+    default:
+      return false;
+  }
 }

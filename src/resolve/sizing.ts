@@ -71,12 +71,24 @@ export function resolveSizing(spec: ServiceSpec, kind: ArchetypeKind, compute: C
 }
 
 /** The file-level settings the targets read, defaults applied where the file leaves out their block. */
-export function resolvePlatform(file: ArchitectureFile): ResolvedPlatform {
-  const { aws, gcp } = file.cloud ?? {};
+export function resolvePlatform(file: ArchitectureFile, environment?: string): ResolvedPlatform {
+  const { aws, gcp, fly } = file.cloud ?? {};
   const events = file.settings?.events;
   return {
     aws: { nat: aws?.nat ?? FILE_DEFAULTS.aws.nat },
     gcp: { project_id: gcp?.project_id ?? '', region: gcp?.region ?? FILE_DEFAULTS.gcp.region, state_bucket: gcp?.state_bucket ?? '' },
+    fly: {
+      org: fly?.org ?? FILE_DEFAULTS.fly.org,
+      primary_region: fly?.primary_region ?? FILE_DEFAULTS.fly.primary_region,
+      // Fly app names are global: each environment's apps need names of their own
+      app_prefix: fly?.app_prefix ?? (environment === undefined ? file.architecture.name : `${file.architecture.name}-${environment}`),
+      cpu_kind: fly?.cpu_kind ?? FILE_DEFAULTS.fly.cpu_kind,
+      bus_volume_gb: fly?.bus_volume_gb ?? FILE_DEFAULTS.fly.bus_volume_gb,
+    },
+    deployment: {
+      strategy: file.deployment?.strategy ?? FILE_DEFAULTS.deployment.strategy,
+      rollback_on_failure: file.deployment?.rollback_on_failure ?? FILE_DEFAULTS.deployment.rollback_on_failure,
+    },
     events: { format: events?.format ?? FILE_DEFAULTS.events.format, compatibility: events?.compatibility ?? FILE_DEFAULTS.events.compatibility },
     sampling: { rate: file.observability?.sampling?.rate ?? FILE_DEFAULTS.sampling.rate },
     apiDocs: file.settings?.api_docs ?? FILE_DEFAULTS.apiDocs,

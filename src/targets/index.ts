@@ -8,7 +8,6 @@ import type { TargetId } from '../model/constants';
 import type { DiagnosticInit } from '../model/diagnostics';
 import type { EventJsonSchemas } from '../model/event-schemas';
 import type { OutputFile } from '../model/output-file';
-import { targetNotAvailable } from '../model/targets';
 import type { ResolvedArchitecture } from '../resolve/index';
 import type { ServiceHook } from './aws/app';
 import type { GcpSynthOptions } from './gcp/synth';
@@ -91,24 +90,21 @@ const gcp: TargetSynthesizer = {
   },
 };
 
-/** A target of the format that allframe cannot synthesize yet: refused with AF5005, nothing written. */
-function notYetAvailable(target: TargetId): TargetSynthesizer {
-  return {
-    available: false,
-    progress: '',
-    load: () => undefined,
-    synthesize: (model) => ({
-      files: [],
-      problems: [targetNotAvailable(target, model.file.cloud?.primary === target ? ['cloud', 'primary'] : undefined)],
-      stacks: [],
-      report: [],
-    }),
-  };
-}
+const fly: TargetSynthesizer = {
+  available: true,
+  progress: 'writing the Fly.io apps...',
+  load: () => void require('./fly/synth'),
+  synthesize(model) {
+    const { synthFly } = require('./fly/synth') as typeof import('./fly/synth');
+    const r = synthFly(model);
+    const stacks = r.files.filter((f) => f.path.endsWith('/fly.toml')).map((f) => ({ name: f.path.split('/').slice(-2, -1)[0]!, path: f.path, resourceTypes: { 'fly:app': 1 } }));
+    return { files: r.files, problems: r.problems, stacks, report: r.problems.length > 0 ? [] : [`fly: ${stacks.length} apps in ${r.dir}`] };
+  },
+};
 
 export const TARGET_SYNTHESIZERS: Record<TargetId, TargetSynthesizer> = {
   aws,
   gcp,
-  fly: notYetAvailable('fly'),
+  fly,
 };
 

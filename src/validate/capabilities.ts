@@ -2,6 +2,8 @@ import { ARCHETYPES } from '../model/archetypes';
 import type { TargetId } from '../model/constants';
 import { Diagnostic, DiagnosticInit, DocPath } from '../model/diagnostics';
 import { LIMITS, TARGET_CAPABILITIES, targetNotAvailable } from '../model/targets';
+import { FLY_CPU_KINDS, flyVmFits } from '../../lib-constructs/core/cloud-limits';
+import { FLY_BUS_SERVICE_NAME } from '../model/names';
 import { SourceDocument, isRecord } from '../parse';
 import type { ResolvedArchitecture, ResolvedService } from '../resolve';
 import { toEventBridgeCron } from '../../lib-constructs/core/cron';
@@ -74,6 +76,7 @@ export function checkTarget(doc: SourceDocument, raw: unknown, model: ResolvedAr
         code: 'AF5001',
         message: `default database ${model.defaultDatabase} is not available on target ${t}, and ${users.map((s) => s.name).join(', ')} ${users.length === 1 ? 'uses' : 'use'} it; ${t} supports: ${list(caps.databases)}`,
         path: ['settings', 'default_database'],
+        hint: `use ${caps.databases[0]!} on ${t}, or remove it to use the target's default`,
       });
     }
   }
@@ -91,11 +94,11 @@ export function checkTarget(doc: SourceDocument, raw: unknown, model: ResolvedAr
       return;
     }
     if (spec.database?.type !== undefined && !caps.databases.includes(spec.database.type)) {
-      report({ code: 'AF5001', message: `service "${s.name}" uses database ${spec.database.type}, which target ${t} (${caps.title}) does not provide; it supports: ${list(caps.databases)}`, path: svcPath(s, 'database', 'type') });
+      report({ code: 'AF5001', message: `service "${s.name}" uses database ${spec.database.type}, which target ${t} (${caps.title}) does not provide; it supports: ${list(caps.databases)}`, path: svcPath(s, 'database', 'type'), hint: `use database.type ${caps.databases[0]!}, or choose another target` });
     }
     const store = spec.cqrs?.event_store;
     if (store !== undefined && !caps.databases.includes(store)) {
-      report({ code: 'AF5001', message: `service "${s.name}" keeps its events in ${store}, which target ${t} does not provide; it supports: ${list(caps.databases.filter((d) => d !== 'none'))}`, path: svcPath(s, 'cqrs', 'event_store') });
+      report({ code: 'AF5001', message: `service "${s.name}" keeps its events in ${store}, which target ${t} does not provide; it supports: ${list(caps.databases.filter((d) => d !== 'none'))}`, path: svcPath(s, 'cqrs', 'event_store'), hint: `use cqrs.event_store ${caps.databases[0]!}, or choose another target` });
     }
     if (info.compute && !caps.computes.includes(s.compute)) {
       report({
@@ -130,8 +133,7 @@ export interface TargetChecks {
 export const TARGET_CHECKS: Record<TargetId, TargetChecks> = {
   aws: { service: checkAwsService },
   gcp: { file: checkGcpFile, service: checkGcpService },
-  // Refused as a whole until it is built (AF5005); its limits come with it (issue 14).
-  fly: {},
+  fly: { file: checkFlyFile, service: checkFlyService },
 };
 
 function checkAwsService(s: ResolvedService, { model, report }: TargetCheckContext): void {
@@ -260,6 +262,48 @@ function checkGcpService(s: ResolvedService, { model, report, explicitlySet }: T
   const full = `${file.architecture.name}-${s.name}`;
   if (info.compute && full.length > LIMITS.cloudRunServiceName) {
     report({ code: 'AF5002', message: `service "${s.name}": the Cloud Run service name "${full}" would have ${full.length} characters; Cloud Run allows ${LIMITS.cloudRunServiceName} on target gcp`, path: svcPath(s, 'name'), hint: 'shorten the service or architecture name' });
+  }
+}
+
+function checkFlyFile({ model, report }: TargetCheckContext): void {
+  const prefix = model.platform.fly.app_prefix;
+  // The event bus's app is <prefix>-nats: a service of that name would take the bus's app.
+  const bus = model.services.find((s) => s.name === FLY_BUS_SERVICE_NAME);
+  if (bus !== undefined) {
+    report({ code: 'AF5002', message: `service "${bus.name}" would be the Fly app ${prefix}-${bus.name}, which is the event bus's app on target fly`, path: svcPath(bus, 'name'), hint: 'rename the service' });
+  }
+  for (const s of model.services) {
+    const app = `${prefix}-${s.name}`;
+    if (app.length > LIMITS.flyAppName) {
+      report({ code: 'AF5002', message: `service "${s.name}": the Fly app name "${app}" would have ${app.length} characters; Fly allows ${LIMITS.flyAppName} on target fly`, path: svcPath(s, 'name'), hint: 'shorten the service name, or set a shorter cloud.fly.app_prefix' });
+    }
+  }
+}
+
+function checkFlyService(s: ResolvedService, { model, report, explicitlySet }: TargetCheckContext): void {
+  const info = ARCHETYPES[s.kind];
+  if (!info.compute) return;
+  const kind = model.platform.fly.cpu_kind;
+  const limits = FLY_CPU_KINDS[kind];
+  const wanted = Math.max(1, Math.ceil(s.sizing.cpu / 1024));
+  const cpus = limits.cpus.find((n) => n >= wanted);
+  if (cpus === undefined) {
+    report({ code: 'AF5002', message: `service "${s.name}": cpu ${s.sizing.cpu} is ${wanted} CPUs; Fly's ${kind} Machines have at most ${limits.cpus[limits.cpus.length - 1]!} on target fly`, path: svcPath(s, 'cpu'), hint: kind === 'shared' ? 'lower cpu, or set cloud.fly.cpu_kind: performance' : 'lower cpu' });
+  } else if (!flyVmFits(kind, cpus, s.sizing.memory_mb)) {
+    const [min, max] = [limits.minMemoryMbPerCpu * cpus, limits.maxMemoryMbPerCpu * cpus];
+    report({
+      code: 'AF5002',
+      message: `service "${s.name}": memory_mb ${s.sizing.memory_mb} is not a size Fly offers with ${cpus} ${kind} CPU${cpus > 1 ? 's' : ''} (cpu ${s.sizing.cpu}) on target fly: ${min} to ${max} MB in steps of ${limits.memoryStepMb} MB`,
+      path: svcPath(s, 'memory_mb'),
+      hint: `use a multiple of ${limits.memoryStepMb} from ${min} to ${max}`,
+    });
+  }
+  // Archetypes that run on exactly one Machine: more would be lowered silently.
+  const single =
+    s.kind === 'stream-processor' ? 'its open windows live in one process\'s memory' : s.kind === 'scheduled' && s.sizing.schedule.overlap_policy !== 'allow' ? `one run at a time (overlap_policy ${s.sizing.schedule.overlap_policy}) is one scheduler process` : undefined;
+  // (max_instances of a service working without requests is refused with AF5010: it runs min_instances Machines)
+  if (single !== undefined && explicitlySet(s, 'min_instances') && s.sizing.min_instances > 1) {
+    report({ code: 'AF5002', message: `service "${s.name}": min_instances ${s.sizing.min_instances} on target fly, where a ${s.kind} service runs on one Machine: ${single}`, path: svcPath(s, 'min_instances'), hint: `remove min_instances or set it to 1${s.kind === 'scheduled' ? ', or use overlap_policy: allow' : ''}` });
   }
 }
 

@@ -8,7 +8,7 @@
 import { GRAPHQL_ARCHETYPES, GRPC_ARCHETYPES } from '../model/archetypes';
 import type { TargetId } from '../model/constants';
 import { type DiagnosticInit, type DocPath, formatPath } from '../model/diagnostics';
-import type { ResolvedArchitecture, ResolvedService } from '../resolve/model';
+import { runsWithoutRequests, type ResolvedArchitecture, type ResolvedService } from '../resolve/model';
 
 export interface RefusalContext {
   readonly model: ResolvedArchitecture;
@@ -107,6 +107,9 @@ const NOWHERE: readonly Refusal[] = [
   { path: 'services[].circuit_breaker.success_threshold', reason: 'the generated circuit breaker closes after one successful trial call', hint: 'remove it', passes: 'absent, or `3` (the default of resilience.circuit_breaker)', accepts: (v) => v === undefined || v === 3 },
 ];
 
+/** The entries of NOWHERE that fly honours, or refuses with its own reasons. */
+const FLY_HONOURS = new Set(['deployment.strategy', 'deployment.rollback_on_failure', 'services[].websocket.max_connections_per_instance', 'security.mtls', 'services[].consumer.dlq', 'deployment.canary_percentage', 'deployment.canary_duration_minutes', 'services[].websocket.idle_timeout_seconds']);
+
 const SCHEMA_FORMAT: readonly Refusal[] = [
   { path: 'settings.events.format', reason: 'event schemas are registered only with schema_registry glue on aws', hint: 'remove it', passes: dflt('json-schema'), accepts: (v, { model }) => v === 'json-schema' || (model.target === 'aws' && model.file.settings?.events?.schema_registry === 'glue') },
   { path: 'settings.events.compatibility', reason: 'compatibility is enforced only by a schema registry (glue on aws)', hint: 'remove it', passes: dflt('backward'), accepts: (v, { model }) => v === 'backward' || (model.target === 'aws' && model.file.settings?.events?.schema_registry === 'glue') },
@@ -147,8 +150,45 @@ export const REFUSALS: Record<TargetId, TargetRefusals> = {
     ],
   },
   fly: {
-    whole: 'the fly target is not built yet and is refused as a whole (AF5005); its entries come when it is built',
-    keys: [],
+    keys: [
+      // Fly rolls out with its own deploy strategies (rolling, canary, bluegreen, immediate) and rolls a failed deploy
+      // back; a WebSocket gateway's connections per Machine are its proxy's hard limit. The rest is as elsewhere.
+      ...NOWHERE.filter((r) => !FLY_HONOURS.has(r.path)),
+      ...SCHEMA_FORMAT,
+      { path: 'security.mtls', reason: 'calls between services are signed with a key pair per caller and callee (Ed25519) over Fly\'s private WireGuard network, not made with client certificates (docs/fly.md)', hint: 'remove it or set it to false', passes: dflt(false), accepts: is(false) },
+      { path: 'services[].consumer.dlq', reason: 'every consumer dead-letters messages that keep failing (into the bus\'s DLQ stream after max_retries deliveries); switching it off is not built', hint: 'remove it', passes: dflt(true), accepts: is(true) },
+      { path: 'deployment.canary_percentage', reason: 'Fly\'s canary deploy starts one Machine of the new version, waits for its checks, then replaces the others: it has no traffic percentage', hint: 'remove it', passes: dflt(10), accepts: is(10) },
+      { path: 'deployment.canary_duration_minutes', reason: 'Fly\'s canary deploy moves on as soon as the new Machine passes its checks: it has no bake time', hint: 'remove it', passes: dflt(10), accepts: is(10) },
+      { path: 'services[].websocket.idle_timeout_seconds', reason: 'idle connections are closed by the Fly proxy, not by this setting', hint: 'remove it', passes: dflt(600), accepts: is(600) },
+      { path: 'security.authentication.provider', reason: 'public services on fly are open to everyone: no JWT validation is built on fly yet', hint: 'remove it or set it to none, or choose target aws', passes: dflt('none'), accepts: is('none') },
+      { path: 'security.authentication.jwt_issuer', reason: 'no JWT validation is built on fly (see security.authentication.provider)', hint: 'remove it', passes: 'absent', accepts: (v) => v === undefined },
+      { path: 'security.authentication.audience', reason: 'no JWT validation is built on fly (see security.authentication.provider)', hint: 'remove it', passes: 'absent', accepts: (v) => v === undefined },
+      {
+        path: 'services[].concurrency',
+        reason: 'a websocket-gateway\'s Machines take websocket.max_connections_per_instance connections each (the Fly proxy\'s hard limit), which concurrency would contradict',
+        hint: 'remove it and set websocket.max_connections_per_instance',
+        passes: 'any value on other archetypes (the Fly proxy\'s hard limit of requests per Machine)',
+        accepts: (v, { service }) => v === undefined || service?.kind !== 'websocket-gateway',
+      },
+      {
+        path: 'services[].max_instances',
+        reason: 'a service that works without requests (a consumer, a stream processor, a schedule, subscriptions) runs min_instances Machines (at least one) all the time on fly: nothing starts a stopped Machine for it, so there is no range to scale in',
+        hint: 'remove it and set min_instances to the Machines you want running',
+        passes: 'any value on services that serve requests only',
+        accepts: (v, { service }) => v === undefined || service === undefined || !runsWithoutRequests(service),
+      },
+      { path: 'services[].consumer.visibility_timeout_seconds', reason: 'JetStream has no visibility timeout: a message is redelivered when its ack wait (timeout_seconds) runs out', hint: 'remove it and set timeout_seconds', passes: 'absent', accepts: (v) => v === undefined },
+      {
+        path: 'security.api_key_rotation_days',
+        reason: 'secrets allframe manages (secrets[].managed: allframe) are generated once by deploy.sh and kept by Fly; they are not rotated on a period',
+        hint: 'remove it, or rotate by unsetting the secret (flyctl secrets unset) and running deploy.sh',
+        passes: dflt(90),
+        accepts: is(90),
+      },
+      { path: 'compliance.data_retention_days', reason: 'Fly.io keeps a Machine\'s logs briefly and has no retention setting: keep them as long as you need where you ship them (the fly-log-shipper app)', hint: 'remove it', passes: 'absent', accepts: (v) => v === undefined },
+      { path: 'observability.alarms_email', reason: 'Fly.io has no alerting service of its own: alert from its managed Grafana on the Machines\' and the proxy\'s metrics', hint: 'remove it or leave it empty', passes: 'absent or empty', accepts: (v) => v === undefined || v === '' },
+      { path: 'observability.metrics', reason: 'the services expose no Prometheus metrics yet; Fly\'s own metrics of the Machines and the proxy are kept without it', hint: 'remove it', passes: 'absent', accepts: (v) => v === undefined },
+    ],
   },
 };
 

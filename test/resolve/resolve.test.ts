@@ -271,7 +271,7 @@ describe('platform settings', () => {
     // GIVEN a file without cloud, settings.events or sampling blocks, and one setting them all
     const bare = check(MINIMAL).model!;
     const set = check(`architecture: { name: shop }
-cloud: { aws: { nat: instance }, gcp: { project_id: shop-dev-123, state_bucket: shop-tf, region: europe-west1 } }
+cloud: { aws: { nat: instance }, gcp: { project_id: shop-dev-123, state_bucket: shop-tf, region: europe-west1 }, fly: { org: acme, primary_region: ams, app_prefix: shop-live, cpu_kind: performance, bus_volume_gb: 20 } }
 settings: { events: { schema_registry: glue, format: avro, compatibility: full } }
 observability: { sampling: { rate: 0.5 } }
 ${MINIMAL.slice(MINIMAL.indexOf('services:'))}`).model!;
@@ -279,6 +279,8 @@ ${MINIMAL.slice(MINIMAL.indexOf('services:'))}`).model!;
     expect(bare.platform).toEqual({
       aws: { nat: 'gateway' },
       gcp: { project_id: '', region: 'us-central1', state_bucket: '' },
+      fly: { org: 'personal', primary_region: 'iad', app_prefix: 'shop', cpu_kind: 'shared', bus_volume_gb: 10 },
+      deployment: { strategy: 'rolling', rollback_on_failure: true },
       events: { format: 'json-schema', compatibility: 'backward' },
       sampling: { rate: 0.1 },
       apiDocs: false,
@@ -287,6 +289,8 @@ ${MINIMAL.slice(MINIMAL.indexOf('services:'))}`).model!;
     expect(set.platform).toEqual({
       aws: { nat: 'instance' },
       gcp: { project_id: 'shop-dev-123', region: 'europe-west1', state_bucket: 'shop-tf' },
+      fly: { org: 'acme', primary_region: 'ams', app_prefix: 'shop-live', cpu_kind: 'performance', bus_volume_gb: 20 },
+      deployment: { strategy: 'rolling', rollback_on_failure: true },
       events: { format: 'avro', compatibility: 'full' },
       sampling: { rate: 0.5 },
       apiDocs: false,

@@ -11,6 +11,8 @@ import { ALLFRAME_ENVIRONMENT, RESERVED_ENVIRONMENT, reservedEnvironmentReason }
 import type { ResolvedArchitecture, ResolvedService } from '../../src/resolve';
 import { runServiceName } from '../../src/targets/gcp/naming';
 import { awsModel, buildApp, FIXTURES, fixtureFiles, REFERENCE } from './aws/helpers';
+import { FLY_FIXTURES, FLY_REFERENCE, flyFixtureFiles, flyModel } from './fly/helpers';
+import { planServices } from '../../src/targets/fly/app';
 import { container, GCP_FIXTURES, GCP_REFERENCE, gcpFixtureFiles, gcpModel, synth } from './gcp/helpers';
 
 /** The file's own variables, added to every service of the model (as `environment:` in the file would). */
@@ -55,7 +57,12 @@ function gcpVariables(model: ResolvedArchitecture): Map<ResolvedService, string[
   return out;
 }
 
-/** Every variable seen on a synthesized service, of either target. */
+/** Every variable (plain, and secret by name) of a service's Fly app, per service. */
+function flyVariables(model: ResolvedArchitecture): Map<ResolvedService, string[]> {
+  return new Map(planServices(model).map((p) => [p.service, [...p.env.keys(), ...p.secrets.keys()]]));
+}
+
+/** Every variable seen on a synthesized service, of any target. */
 const seen = new Set<string>();
 
 describe('the reserved list', () => {
@@ -72,6 +79,7 @@ describe('the reserved list', () => {
 describe.each([
   ['aws', [REFERENCE, ...fixtureFiles().map((f) => join(FIXTURES, f))], (file: string) => awsVariables(withUserEnvironment(awsModel(file)))],
   ['gcp', [GCP_REFERENCE, ...gcpFixtureFiles().map((f) => join(GCP_FIXTURES, f))], (file: string) => gcpVariables(withUserEnvironment(gcpModel(file)))],
+  ['fly', [FLY_REFERENCE, ...flyFixtureFiles().map((f) => join(FLY_FIXTURES, f))], (file: string) => flyVariables(withUserEnvironment(flyModel(file)))],
 ] as const)('on %s, every variable of a synthesized service is reserved or the file\'s own', (_target, files, variables) => {
   test.each(files.map((f) => [f.slice(f.lastIndexOf('/', f.lastIndexOf('/') - 1) + 1), f]))('%s', (_name, file) => {
     // GIVEN the architecture with variables of the file's own on every service; WHEN it is synthesized

@@ -15,11 +15,11 @@ describe('what a target can honour', () => {
     // WHEN
     const r = check(text);
     // THEN
-    expect(where(r.diagnostics)).toEqual([`AF5005@${pos(text, 'fly }')}`, `AF5001@${pos(text, 'publishes')}`, `AF5001@${pos(text, 'consumes')}`]);
-    expect(r.diagnostics[2]!.message).toBe('service "mailer" (consumer) consumes events over sns, which target fly (Fly.io) cannot provide; it supports: nats');
+    expect(where(r.diagnostics)).toEqual([`AF5001@${pos(text, 'publishes')}`, `AF5001@${pos(text, 'consumes')}`]);
+    expect(r.diagnostics[1]!.message).toBe('service "mailer" (consumer) consumes events over sns, which target fly (Fly.io) cannot provide; it supports: nats');
   });
 
-  test('Fly.io is not yet available: refused with AF5005 at the cloud.primary that names it, or at the top when --target chose it', () => {
+  test('Fly.io is a target: a file for it validates wherever fly is chosen (cloud.primary, --target, an environment)', () => {
     // GIVEN a file valid for every target
     const onFly = `architecture: { name: shop }\ncloud: { primary: fly }\nservices:\n  - { name: api, type: stateless }\n`;
     const onAws = `architecture: { name: shop }\nservices:\n  - { name: api, type: stateless }\n`;
@@ -28,19 +28,51 @@ describe('what a target can honour', () => {
     const primary = check(onFly);
     const flag = check(onAws, { target: 'fly' });
     const environment = check(inEnvironment, { environment: 'edge' });
-    // THEN one error, located where the target was chosen, naming the target and what to do; no model
-    expect(where(primary.diagnostics)).toEqual([`AF5005@${pos(onFly, 'fly }')}`]);
-    expect(primary.diagnostics[0]).toMatchObject({
-      severity: 'error',
-      path: ['cloud', 'primary'],
-      message: 'target fly (Fly.io) is not yet available: allframe checks what it can honour but cannot synthesize it yet',
-      hint: 'choose one of aws, gcp (cloud.primary or --target) until fly is built',
-    });
-    expect(primary.model).toBeUndefined();
-    expect(where(flag.diagnostics)).toEqual(['AF5005@1:1']);
-    expect(flag.diagnostics[0]!.path).toEqual(['architecture']);
-    expect(where(environment.diagnostics)).toEqual([`AF5005@${pos(inEnvironment, 'fly }')}`]);
-    expect(environment.diagnostics[0]!.path).toEqual(['environments', 'edge', 'cloud', 'primary']);
+    // THEN no error, and the model is for fly, with Fly's defaults (a Fly app prefix per environment)
+    expect(primary.diagnostics).toEqual([]);
+    expect(primary.model?.target).toBe('fly');
+    expect(primary.model?.platform.fly).toEqual({ org: 'personal', primary_region: 'iad', app_prefix: 'shop', cpu_kind: 'shared', bus_volume_gb: 10 });
+    expect(flag.diagnostics).toEqual([]);
+    expect(environment.diagnostics).toEqual([]);
+    expect(environment.model?.platform.fly.app_prefix).toBe('shop-edge');
+  });
+
+  test('on fly: DynamoDB and Firestore are refused with a hint to use postgres, located at the key', () => {
+    const text = `architecture: { name: shop }\ncloud: { primary: fly }\nservices:\n  - { name: api, type: stateless, database: { type: dynamodb } }\n  - { name: log, type: event-sourced, cqrs: { event_store: firestore } }\n`;
+    const r = check(text);
+    expect(where(r.diagnostics)).toEqual([`AF5001@${pos(text, 'dynamodb')}`, `AF5001@${pos(text, 'firestore')}`]);
+    expect(r.diagnostics[0]).toMatchObject({ message: 'service "api" uses database dynamodb, which target fly (Fly.io) does not provide; it supports: postgres, none', hint: 'use database.type postgres, or choose another target' });
+    expect(r.diagnostics[1]!.hint).toBe('use cqrs.event_store postgres, or choose another target');
+  });
+
+  test('on fly: Machine sizes Fly does not offer, one-Machine archetypes asked for more, and the bus\'s app name are refused', () => {
+    const text = [
+      'architecture: { name: shop }',
+      'cloud: { primary: fly }',
+      'services:',
+      '  - { name: api, type: stateless, memory_mb: 300 }',
+      '  - { name: big, type: stateless, cpu: 16384, memory_mb: 16384 }',
+      '  - { name: nightly, type: scheduled, schedule: { cron: "0 2 * * *" }, min_instances: 3 }',
+      '  - { name: nats, type: stateless }',
+      '',
+    ].join('\n');
+    const r = check(text);
+    expect(where(r.diagnostics)).toEqual([`AF5002@${pos(text, '300')}`, `AF5002@${pos(text, '16384,')}`, `AF5002@${pos(text, '3 }')}`, `AF5002@${pos(text, 'nats,')}`]);
+    expect(r.diagnostics.map((d) => d.message)).toEqual([
+      'service "api": memory_mb 300 is not a size Fly offers with 1 shared CPU (cpu 256) on target fly: 256 to 2048 MB in steps of 256 MB',
+      'service "big": cpu 16384 is 16 CPUs; Fly\'s shared Machines have at most 8 on target fly',
+      'service "nightly": min_instances 3 on target fly, where a scheduled service runs on one Machine: one run at a time (overlap_policy skip) is one scheduler process',
+      'service "nats" would be the Fly app shop-nats, which is the event bus\'s app on target fly',
+    ]);
+    // performance CPUs go to 16
+    expect(check(text.replace('cloud: { primary: fly }', 'cloud: { primary: fly, fly: { cpu_kind: performance } }')).diagnostics.map((d) => d.message)).toContain('service "api": memory_mb 300 is not a size Fly offers with 1 performance CPU (cpu 256) on target fly: 2048 to 8192 MB in steps of 2048 MB');
+  });
+
+  test('on fly: max_instances of a service working without requests is refused (it runs min_instances Machines); of an HTTP service it passes', () => {
+    const text = `architecture: { name: shop }\ncloud: { primary: fly }\nservices:\n  - { name: orders, type: producer, publishes: [OrderCreated], max_instances: 4 }\n  - name: mailer\n    type: consumer\n    consumes: [{ event: OrderCreated, from: orders }]\n    consumer: { max_retries: 5 }\n    max_instances: 4\n`;
+    const r = check(text);
+    expect(where(r.diagnostics)).toEqual([`AF5010@${pos(text, '4\n')}`]);
+    expect(r.diagnostics[0]!.message).toBe('services[1].max_instances 4 is not yet supported on fly; remove it and set min_instances to the Machines you want running');
   });
 
   test('the same file is valid for aws, and --target overrides cloud.primary', () => {

@@ -14,6 +14,7 @@ import type { TargetId } from '../../src/model/constants';
 import { renderRepository } from '../../src/skeletons';
 import { synthAws } from '../../src/targets/aws/synth';
 import { synthGcpTarget } from '../../src/targets/gcp/synth';
+import { synthFly } from '../../src/targets/fly/synth';
 import { validateSource } from '../../src/validate';
 import { REFUSALS } from '../../src/validate/refusals';
 import { recordReads, schemaLeaves } from '../read-recorder';
@@ -21,13 +22,14 @@ import { recordReads, schemaLeaves } from '../read-recorder';
 const root = join(__dirname, '..', '..');
 const dir = (d: string) => readdirSync(join(root, d)).filter((f) => /\.(ya?ml|toml)$/.test(f)).map((f) => join(d, f));
 
-const FILES: Record<'aws' | 'gcp', readonly string[]> = {
+const FILES: Record<TargetId, readonly string[]> = {
   aws: [...dir('fixtures/archetypes'), 'examples/shop/architecture.yaml', 'examples/shop/architecture.toml', 'fixtures/key-coverage/aws.yaml'],
   gcp: [...dir('fixtures/archetypes-gcp'), 'examples/shop-gcp/architecture.yaml', 'fixtures/key-coverage/gcp.yaml'],
+  fly: [...dir('fixtures/archetypes-fly'), 'examples/shop-fly/architecture.yaml', 'fixtures/key-coverage/fly.yaml'],
 };
 
 /** Keys whose whole effect happens before synthesis, per target, and why that honours them. */
-const CONSUMED_BEFORE_SYNTHESIS: Record<'aws' | 'gcp', Readonly<Record<string, string>>> = {
+const CONSUMED_BEFORE_SYNTHESIS: Record<TargetId, Readonly<Record<string, string>>> = {
   aws: {
     $schema: 'for editors (yaml-language-server); it means nothing to a target',
     'cloud.primary': 'selects the target (resolve)',
@@ -42,12 +44,20 @@ const CONSUMED_BEFORE_SYNTHESIS: Record<'aws' | 'gcp', Readonly<Record<string, s
     'security.secrets_manager': 'validation accepts only gcp-secrets on gcp (AF5001), which is what the target builds',
     'observability.metrics': 'validation accepts only cloud-monitoring on gcp (AF5001), which is what the target builds',
   },
+  fly: {
+    $schema: 'for editors (yaml-language-server); it means nothing to a target',
+    'cloud.primary': 'selects the target (resolve)',
+    'settings.event_bus': 'validation accepts only nats on fly (AF5001), which is what the target builds',
+    'settings.events.schema_registry': 'validation accepts only none on fly (AF5001): no registry, which is what the target builds',
+    'security.secrets_manager': 'validation accepts only env on fly (AF5001): Fly secrets reach the Machines as environment variables, which is what the target builds',
+  },
 };
 
 /** Blocks that configure another target: settings of that target, not of this one. */
-const OTHER_TARGETS: Record<'aws' | 'gcp', readonly string[]> = {
+const OTHER_TARGETS: Record<TargetId, readonly string[]> = {
   aws: ['cloud.gcp.', 'cloud.fly.'],
   gcp: ['cloud.aws.', 'cloud.fly.', 'services[].overrides.aws'],
+  fly: ['cloud.aws.', 'cloud.gcp.', 'services[].overrides.aws'],
 };
 
 /** An environment's key is the base key it is merged over (resolve.applyEnvironment), with --env. */
@@ -55,14 +65,15 @@ function baseKey(path: string): string {
   return path.replace(/^environments\.<name>\.cloud\./, 'cloud.').replace(/^environments\.<name>\.overrides\.<name>\./, 'services[].');
 }
 
-function readsOf(target: 'aws' | 'gcp'): Set<string> {
+function readsOf(target: TargetId): Set<string> {
   const reads = new Set<string>();
   for (const file of FILES[target]) {
     const r = validateSource(file, readFileSync(join(root, file)), { env: {}, target });
     if (!r.model) throw new Error(`${file} is not valid for ${target}: ${r.diagnostics.map((d) => `${d.code} ${d.message}`).join('; ')}`);
     const { model } = recordReads(r.model, reads);
     if (target === 'aws') synthAws(model, { validation: false });
-    else synthGcpTarget(model);
+    else if (target === 'gcp') synthGcpTarget(model);
+    else synthFly(model);
     renderRepository(model, { sourceFile: 'architecture.yaml' });
   }
   return reads;
@@ -76,7 +87,7 @@ describe('every key of the schema is honoured or refused, per target', () => {
     expect(leaves.length).toBeGreaterThan(150);
   });
 
-  test.each(['aws', 'gcp'] as const)('on %s: each key is read by synthesis, consumed before it, another target\'s, or refused', (target: TargetId & ('aws' | 'gcp')) => {
+  test.each(['aws', 'gcp', 'fly'] as const)('on %s: each key is read by synthesis, consumed before it, another target\'s, or refused', (target: TargetId) => {
     // GIVEN what the target's synthesis and the skeletons read of every file
     const reads = readsOf(target);
     const refused = new Set(REFUSALS[target].keys.map((k) => k.path));
@@ -89,7 +100,7 @@ describe('every key of the schema is honoured or refused, per target', () => {
     expect(unaccounted).toEqual([]);
   });
 
-  test.each(['aws', 'gcp'] as const)('on %s: the lists of keys consumed before synthesis and refused name real keys', (target) => {
+  test.each(['aws', 'gcp', 'fly'] as const)('on %s: the lists of keys consumed before synthesis and refused name real keys', (target) => {
     const keys = new Set(leaves.map(baseKey));
     for (const k of [...Object.keys(CONSUMED_BEFORE_SYNTHESIS[target]), ...REFUSALS[target].keys.map((r) => r.path)]) expect([k, keys.has(k)]).toEqual([k, true]);
   });

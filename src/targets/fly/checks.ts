@@ -248,7 +248,8 @@ type Rule = (config: Json, report: Report) => void;
  * service-level checks to determine whether a given Machine should be routed to"; top-level `[checks]` "do not
  * affect request routing" and are meant for monitoring (fly-go: a top-level check is `informational` unless told
  * otherwise). So every [http_service] needs [[http_service.checks]], every tcp [[services]] http_checks or
- * tcp_checks, and an app whose only checks are top-level is refused: its traffic would reach Machines failing them.
+ * tcp_checks, and an app with services whose only checks are top-level is refused: its traffic would reach Machines
+ * failing them. An app without services may have top-level checks only.
  * (flyctl's deploy does wait on every configured check, top-level ones included, before moving on
  * ([flyctl] leasable_machine.go WaitForHealthchecksToPass); what top-level checks miss is routing.)
  */
@@ -263,7 +264,9 @@ const servicesHaveChecks: Rule = (config, report) => {
         : `${formatPath(s.path)} has neither http_checks nor tcp_checks: Fly Proxy would route connections to Machines that are not ready, and a deploy would not wait for new Machines to be healthy`,
     );
   }
-  if (topLevelChecks(config).length > 0 && serviceChecks(config) === 0) {
+  // An app no service routes to (a private server reached over .internal, such as the event bus) has only
+  // top-level checks, as Fly recommends for it: they are what its deploys wait on.
+  if (servicesOf(config).length > 0 && topLevelChecks(config).length > 0 && serviceChecks(config) === 0) {
     report('AF5202', ['checks'], 'the only checks are top-level [checks], which do not affect request routing: put the checks that gate deploys and routing under [[http_service.checks]] or [[services.http_checks]] / [[services.tcp_checks]]');
   }
 };

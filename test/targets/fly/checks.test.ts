@@ -165,6 +165,8 @@ app = "shop-bus"
     expect(found(twoGroups)).toEqual([]);
     expect(found(nats)).toEqual([]);
     expect(found('app = "worker"\n[env]\n  LOG_LEVEL = "info"\n')).toEqual([]);
+    // a private server no service routes to (the event bus over .internal): top-level checks are its checks
+    expect(found('app = "bus"\n[checks.alive]\n  type = "http"\n  port = 8222\n  path = "/healthz"\n  interval = "15s"\n  timeout = "5s"\n')).toEqual([]);
   });
 
   test('text that is not TOML is refused as AF5201 for the whole file', () => {
@@ -183,7 +185,6 @@ app = "shop-bus"
     // AF5202: checks where they gate routing and deploys
     ['AF5202: an http_service without checks', 'app = "a"\n[http_service]\n  internal_port = 8080', ['AF5202 /http_service']],
     ['AF5202: a tcp service without checks', 'app = "a"\n[[services]]\n  internal_port = 4222\n  [[services.ports]]\n    port = 4222', ['AF5202 /services/0']],
-    ['AF5202: checks only at the top level (no service)', 'app = "a"\n[checks.alive]\n  type = "http"\n  port = 8080\n  path = "/healthz"', ['AF5202 /checks']],
     ['AF5202: checks only at the top level (beside a service without its own)', 'app = "a"\n[http_service]\n  internal_port = 8080\n[checks.alive]\n  type = "http"\n  port = 8080', ['AF5202 /http_service', 'AF5202 /checks']],
     // AF5203: bluegreen needs checks
     ['AF5203: bluegreen without service checks', 'app = "a"\n[deploy]\n  strategy = "bluegreen"', ['AF5203 /deploy/strategy']],
