@@ -101,8 +101,14 @@ export function startCronScheduler(options: CronSchedulerOptions): CronScheduler
   const slots = (from: number) => CronExpressionParser.parse(cron, { currentDate: new Date(from), tz: timeZone });
   /** The first slot strictly after `t`. */
   const slotAfter = (t: number): number => slots(t).next().getTime();
-  /** The last slot at or before `t`. */
-  const slotAtOrBefore = (t: number): number => slots(t + 1).prev().getTime();
+  /** The latest slot from `from` to `t` (`from` itself when the expression cannot say). */
+  const latestSlot = (from: number, t: number): number => {
+    try {
+      return Math.max(from, slots(t + 1).prev().getTime());
+    } catch {
+      return from;
+    }
+  };
   const iso = (t: number) => new Date(t).toISOString();
 
   let due: number | undefined = slotAfter(now()); // throws on an invalid expression
@@ -123,7 +129,7 @@ export function startCronScheduler(options: CronSchedulerOptions): CronScheduler
     const t = now();
     if (t < due) return plan();
     // the latest slot that has come: `due` itself, unless the process slept through later ones
-    const slot = Math.max(due, slotAtOrBefore(t));
+    const slot = latestSlot(due, t);
     if (slot > due) logger.warn({ cron, timeZone, missedFrom: iso(due), scheduledFor: iso(slot) }, 'scheduler: slots missed while paused; the latest fires once');
     try {
       due = slotAfter(Math.max(t, slot));

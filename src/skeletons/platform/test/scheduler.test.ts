@@ -179,6 +179,24 @@ describe('startCronScheduler', () => {
   });
 
   describe('each slot fires once', () => {
+    test('a timer that wakes a little early neither fires before the slot nor twice for it', async () => {
+      // GIVEN timers that wake 5 ms before their time (the wall clock and the timers' clock drift apart)
+      const time = fakeTime('2026-05-04T08:59:30Z');
+      const runAt: number[] = [];
+      const { calls, run } = recordingRun(() => {
+        runAt.push(time.now());
+        return 'succeeded';
+      });
+      const early: SetTimer = (fn, ms) => time.setTimer(fn, Math.max(ms - 5, 1));
+      const scheduler = startCronScheduler({ cron: '0 * * * *', run, logger: fakeLogger(), now: time.now, setTimer: early });
+      // WHEN 09:00 comes and goes
+      await time.advanceTo('2026-05-04T09:00:30Z');
+      // THEN one run, not before 09:00
+      expect(calls).toEqual(['2026-05-04T09:00:00.000Z']);
+      expect(runAt[0]).toBeGreaterThanOrEqual(Date.parse('2026-05-04T09:00:00Z'));
+      await scheduler.stop();
+    });
+
     test('a clock set back after a run does not fire that slot again', async () => {
       // GIVEN an hourly job that has just run at 09:00
       const time = fakeTime('2026-05-04T08:30:00Z');
