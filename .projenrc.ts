@@ -32,7 +32,7 @@ const CORE_DEPS = [
   'diff@9.0.0',
   'cdk-nag@3.0.2',
   'esbuild@0.28.2', // bundles the generated Lambda code at synth; a direct dependency so CDK never falls back to Docker
-  'cron-parser@5.10.7', // allframe dev fires scheduled services on their cron, in their time zone (luxon underneath)
+  'cron-parser@5.10.7', // allframe dev fires scheduled services on their cron, in their time zone (luxon underneath); the generated platform's scheduler pins the same
 ];
 
 /**
@@ -177,7 +177,7 @@ new JsonFile(project, 'tsconfig.skeletons.json', {
       noUnusedLocals: true,
       noUnusedParameters: true,
       noEmit: true,
-      paths: { '@allframe/platform': ['./src/skeletons/platform/src/index.ts'], '@allframe/platform/graphql': ['./src/skeletons/platform/src/graphql.ts'], '@allframe/platform/grpc': ['./src/skeletons/platform/src/grpc.ts'], '@allframe/events': ['./src/skeletons/templates/events/src/index.ts'], '@__architecture__/__callee__/src/routes': ['./src/skeletons/templates/stateless/src/routes.ts'] },
+      paths: { '@allframe/platform': ['./src/skeletons/platform/src/index.ts'], '@allframe/platform/graphql': ['./src/skeletons/platform/src/graphql.ts'], '@allframe/platform/grpc': ['./src/skeletons/platform/src/grpc.ts'], '@allframe/platform/scheduler': ['./src/skeletons/platform/src/scheduler.ts'], '@allframe/events': ['./src/skeletons/templates/events/src/index.ts'], '@__architecture__/__callee__/src/routes': ['./src/skeletons/templates/stateless/src/routes.ts'] },
       rootDirs: ['./src/skeletons/templates/service', ...ARCHETYPE_TEMPLATE_DIRS],
     },
     include: SKELETON_SOURCES,

@@ -21,7 +21,7 @@ import { awsClients, provisionAws, putSecret, type AwsClients, type AwsSdk } fro
 import { startBridges } from './bridge';
 import { startMoto } from './emulators';
 import { answers200, reapRecorded, Supervisor, waitUntil, type LogLine } from './processes';
-import { startScheduler, triggerRun, type TriggerResult } from './schedule';
+import { scheduleEnvironment, triggerRun, type TriggerResult } from './schedule';
 import { dataServers, localSecretDefault } from './servers';
 import { requireTools } from './tools';
 
@@ -52,7 +52,7 @@ export interface DevOptions {
   readonly log: (line: LogLine) => void;
   /** Told when a process ends by itself while the run is up. */
   readonly onUnexpectedExit?: (name: string, code: number | string) => void;
-  /** Fire scheduled services on their cron. @default true */
+  /** Scheduled services fire their job on their cron (SCHEDULE_CRON, see schedule.ts). @default true */
   readonly scheduler?: boolean;
 }
 
@@ -260,7 +260,8 @@ export async function startDev(options: DevOptions): Promise<DevRun> {
     await flavour.start(context);
     const services: DevService[] = model.services.map((s) => ({ name: s.name, kind: s.kind, port: ports.get(s.name)!, url: `http://127.0.0.1:${ports.get(s.name)}`, started: only.has(s.name), environment: flavour.environments.get(s.name)! }));
     const urls = new Map(services.map((s) => [s.name, s.url]));
-    const serviceEnv = (s: DevService): NodeJS.ProcessEnv => ({ ...childEnv, ...s.environment });
+    const byName = new Map(model.services.map((s) => [s.name, s]));
+    const serviceEnv = (s: DevService): NodeJS.ProcessEnv => ({ ...childEnv, ...s.environment, ...(options.scheduler !== false ? scheduleEnvironment(byName.get(s.name)!) : {}) });
     const built = await bundles;
     const launch = async (s: DevService): Promise<void> => {
       const p = supervisor.start(s.name, process.execPath, ['--enable-source-maps', built.get(s.name)!], { env: serviceEnv(s), cwd: join(workspace, 'services', s.name) });
@@ -268,10 +269,7 @@ export async function startDev(options: DevOptions): Promise<DevRun> {
     };
     await Promise.all(services.filter((s) => s.started).map(launch));
     flavour.servicesReady?.(context);
-    const scheduled = model.services.filter((s) => s.kind === 'scheduled' && only.has(s.name)).map((s) => ({ service: s, url: urls.get(s.name)! }));
-    const scheduler = options.scheduler !== false ? startScheduler(scheduled, (name, text) => log({ source: name, stream: 'stdout', text })) : undefined;
     const finish = async () => {
-      scheduler?.stop();
       await flavour.close();
       await supervisor.stopAll(5000, new Set(model.services.map((x) => x.name)));
       rmSync(state, { recursive: true, force: true });
@@ -282,7 +280,6 @@ export async function startDev(options: DevOptions): Promise<DevRun> {
       notes: flavour.notes,
       stop: finish,
       kill: async () => {
-        scheduler?.stop();
         void flavour.close();
         await supervisor.killAll();
         rmSync(state, { recursive: true, force: true });

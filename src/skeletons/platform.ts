@@ -36,8 +36,9 @@ export function platformFiles(model: ResolvedArchitecture): OutputFile[] {
       private: true,
       main: 'src/index.ts',
       types: 'src/index.ts',
-      // GraphQL and gRPC are subpaths of their own, so that a service without them does not load graphql-yoga or Connect
-      exports: { '.': './src/index.ts', './graphql': './src/graphql.ts', './grpc': './src/grpc.ts' },
+      // GraphQL, gRPC and the cron scheduler are subpaths of their own, so that a service without them does not load
+      // (or bundle) graphql-yoga, Connect or cron-parser
+      exports: { '.': './src/index.ts', './graphql': './src/graphql.ts', './grpc': './src/grpc.ts', './scheduler': './src/scheduler.ts' },
       dependencies: pick([
         'hono',
         '@hono/node-server',
@@ -69,6 +70,7 @@ export function platformFiles(model: ResolvedArchitecture): OutputFile[] {
         '@bufbuild/protobuf',
         '@connectrpc/connect',
         '@connectrpc/connect-node',
+        'cron-parser',
       ]),
     }),
     ...templateFiles().map((f) => managed(`packages/platform/${f.path}`, f.content)),

@@ -51,6 +51,9 @@ export const RUNTIME_DEPENDENCIES = {
   '@bufbuild/protobuf': '2.17.0',
   '@connectrpc/connect': '2.1.2',
   '@connectrpc/connect-node': '2.1.2',
+  // A scheduled service's own cron scheduler where the platform has none that speaks cron (Fly.io): cron expressions
+  // in IANA time zones, on luxon. The same version as allframe's own (allframe dev).
+  'cron-parser': '5.10.7',
 } as const;
 
 export const DEV_DEPENDENCIES = {

@@ -1,11 +1,11 @@
-/** The parts of allframe dev that need no emulator: cron firing, log lines, the ready table, tools, ports. */
+/** The parts of allframe dev that need no emulator: the schedule environment, log lines, the ready table, tools, ports. */
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatLogLine, isEmulatorChatter, readyTable } from '../../src/cli/dev';
 import { servicePorts } from '../../src/dev/index';
-import { nextFire, startScheduler, triggerRun } from '../../src/dev/schedule';
+import { scheduleEnvironment, triggerRun } from '../../src/dev/schedule';
 import { findTool, MissingToolsError, requireTools } from '../../src/dev/tools';
 import type { ResolvedService } from '../../src/resolve/model';
 import { check } from '../helpers';
@@ -18,47 +18,30 @@ function scheduled(cron: string, timezone?: string): ResolvedService {
 }
 
 describe('scheduled services fire on their cron, in their time zone', () => {
-  test('02:00 in Amsterdam is 01:00 UTC in winter and 00:00 UTC in summer', () => {
-    const job = scheduled('0 2 * * *', 'Europe/Amsterdam');
-    expect(nextFire(job, new Date('2026-12-06T00:00:00Z')).toISOString()).toBe('2026-12-06T01:00:00.000Z');
-    expect(nextFire(job, new Date('2026-07-01T00:30:00Z')).toISOString()).toBe('2026-07-02T00:00:00.000Z');
+  test('a scheduled service is given its cron and time zone, so that its container fires the job itself', () => {
+    expect(scheduleEnvironment(scheduled('0 2 * * *', 'Europe/Amsterdam'))).toEqual({ SCHEDULE_CRON: '0 2 * * *', SCHEDULE_TIMEZONE: 'Europe/Amsterdam' });
   });
 
   test('without a time zone, UTC', () => {
-    expect(nextFire(scheduled('30 6 * * 1'), new Date('2026-12-06T12:00:00Z')).toISOString()).toBe('2026-12-07T06:30:00.000Z');
+    expect(scheduleEnvironment(scheduled('30 6 * * 1'))).toEqual({ SCHEDULE_CRON: '30 6 * * 1', SCHEDULE_TIMEZONE: 'UTC' });
   });
 
-  describe('the scheduler', () => {
+  test('other services are given nothing', () => {
+    const text = 'architecture: { name: cron-test }\ncloud: { primary: aws, aws: { region: eu-west-1 } }\nservices:\n  - name: api\n    type: stateless\n';
+    expect(scheduleEnvironment(check(text).model!.services[0]!)).toEqual({});
+  });
+
+  describe('--trigger', () => {
     let server: Server;
     let url: string;
-    const runs: number[] = [];
     beforeAll(async () => {
       server = createServer((req, res) => {
-        runs.push(Date.now());
         res.writeHead(req.method === 'POST' && req.url === '/run' ? 200 : 404, { 'content-type': 'application/json' }).end('{"status":"succeeded"}');
       });
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
       url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
     });
     afterAll(() => new Promise<void>((r) => server.close(() => r())));
-
-    test('POSTs /run when the cron comes due, and reports what the job answered', async () => {
-      // GIVEN a clock 300 ms before a whole minute, and a job due every minute
-      const offset = Math.ceil(Date.now() / 60_000) * 60_000 + 60_000 - 300 - Date.now();
-      const now = () => new Date(Date.now() + offset);
-      const reports: string[] = [];
-      const fired = new Promise<void>((resolve) => {
-        const scheduler = startScheduler([{ service: scheduled('* * * * *'), url }], (service, outcome) => {
-          reports.push(`${service}: ${outcome}`);
-          scheduler.stop();
-          resolve();
-        }, now);
-      });
-      // WHEN the minute comes THEN the job ran once, and its answer was reported
-      await fired;
-      expect(runs).toHaveLength(1);
-      expect(reports).toEqual(['job: scheduled run: 200 {"status":"succeeded"}']);
-    });
 
     test('triggerRun posts /run now and returns the status and the parsed body', async () => {
       expect(await triggerRun(url)).toEqual({ status: 200, body: { status: 'succeeded' } });

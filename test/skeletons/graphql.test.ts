@@ -45,7 +45,7 @@ describe('GraphQL in a stateless service (protocols: [rest, graphql])', () => {
 
   test('the platform package exports GraphQL as a subpath, with its dependencies', () => {
     const pkg = JSON.parse(content('packages/platform/package.json')) as { exports: Record<string, string>; dependencies: Record<string, string> };
-    expect(pkg.exports).toEqual({ '.': './src/index.ts', './graphql': './src/graphql.ts', './grpc': './src/grpc.ts' });
+    expect(pkg.exports).toEqual({ '.': './src/index.ts', './graphql': './src/graphql.ts', './grpc': './src/grpc.ts', './scheduler': './src/scheduler.ts' });
     expect(Object.keys(pkg.dependencies)).toEqual(expect.arrayContaining(['graphql', 'graphql-yoga', '@escape.tech/graphql-armor-max-depth', '@escape.tech/graphql-armor-cost-limit', '@escape.tech/graphql-armor-max-aliases']));
     expect(content('packages/platform/src/index.ts')).not.toContain('graphql');
   });

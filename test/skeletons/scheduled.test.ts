@@ -42,6 +42,19 @@ describe('scheduled skeleton', () => {
     expect(test).toContain('overlap_policy skip: a run while one is in progress is skipped');
   });
 
+  test('the container fires the job itself only when SCHEDULE_CRON is set, never in an HTTP-only process, and stops it on shutdown', () => {
+    // (set by the Fly.io target; AWS and GCP leave it empty and trigger the job through EventBridge and Cloud Scheduler)
+    const config = content('src/config.ts');
+    expect(config).toContain("SCHEDULE_CRON: { kind: 'string', default: \"\",");
+    expect(config).toContain("SCHEDULE_TIMEZONE: { kind: 'string', default: \"Europe/Berlin\",");
+    expect(config).toContain("SCHEDULE_RETRY_ATTEMPTS: { kind: 'int', default: \"1\",");
+    const server = content('src/entry/server.ts');
+    expect(server).toContain("import { startCronScheduler } from '@billing/platform/scheduler';");
+    expect(server).toContain("config.SCHEDULE_CRON !== '' && runsBackgroundWork()");
+    expect(server).toContain('startCronScheduler({ cron: config.SCHEDULE_CRON, timeZone: config.SCHEDULE_TIMEZONE, retryAttempts: config.SCHEDULE_RETRY_ATTEMPTS, run: (at) => runner.run(at), logger: deps.logger })');
+    expect(server).toContain('await scheduler?.stop();');
+  });
+
   test('queue and allow policies: no lock; queued runs wait', () => {
     const queue = render(fixture.replace('overlap_policy: skip', 'overlap_policy: queue'));
     expect(queue.has(`${dir}/src/adapters/run-lock.ts`)).toBe(false);

@@ -54,7 +54,7 @@ describe('typed clients of the aggregated services', () => {
   function typecheck(under: string): string[] {
     const base = JSON.parse(renderText(readFileSync(shop, 'utf8')).find((f) => f.path === 'tsconfig.base.json')!.content) as { compilerOptions: Record<string, unknown> };
     const platform = join(root, 'src', 'skeletons', 'platform', 'src');
-    const { options } = ts.convertCompilerOptionsFromJson({ ...base.compilerOptions, noEmit: true, paths: { '@*/platform': [join(platform, 'index.ts')], '@*/platform/graphql': [join(platform, 'graphql.ts')], '@*/platform/grpc': [join(platform, 'grpc.ts')] } }, dir);
+    const { options } = ts.convertCompilerOptionsFromJson({ ...base.compilerOptions, noEmit: true, paths: { '@*/platform': [join(platform, 'index.ts')], '@*/platform/graphql': [join(platform, 'graphql.ts')], '@*/platform/grpc': [join(platform, 'grpc.ts')], '@*/platform/scheduler': [join(platform, 'scheduler.ts')] } }, dir);
     return ts
       .getPreEmitDiagnostics(ts.createProgram(files, options))
       .filter((d) => d.file !== undefined && relative(dir, d.file.fileName).startsWith(under))

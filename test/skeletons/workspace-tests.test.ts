@@ -34,7 +34,7 @@ describe('the generated tests of every fixture', () => {
       transform: { '^.+\\.ts$': [require.resolve('@swc/jest'), {}] },
       moduleFileExtensions: ['ts', 'js', 'json'],
       modulePaths: [join(root, 'node_modules')],
-      moduleNameMapper: { '^@[^/]+/platform$': join(root, 'src', 'skeletons', 'platform', 'src', 'index.ts'), '^@[^/]+/platform/graphql$': join(root, 'src', 'skeletons', 'platform', 'src', 'graphql.ts'), '^@[^/]+/platform/grpc$': join(root, 'src', 'skeletons', 'platform', 'src', 'grpc.ts') },
+      moduleNameMapper: { '^@[^/]+/platform$': join(root, 'src', 'skeletons', 'platform', 'src', 'index.ts'), '^@[^/]+/platform/graphql$': join(root, 'src', 'skeletons', 'platform', 'src', 'graphql.ts'), '^@[^/]+/platform/grpc$': join(root, 'src', 'skeletons', 'platform', 'src', 'grpc.ts'), '^@[^/]+/platform/scheduler$': join(root, 'src', 'skeletons', 'platform', 'src', 'scheduler.ts') },
       collectCoverage: true,
       collectCoverageFrom: ['**/services/*/src/**/*.ts', '**/packages/events/src/**/*.ts', '!**/src/entry/**'],
       coverageReporters: ['json-summary'],

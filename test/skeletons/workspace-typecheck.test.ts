@@ -30,7 +30,7 @@ describe('the generated code of every fixture', () => {
     const base = JSON.parse(renderText(readFileSync(join(root, 'examples', 'shop', 'architecture.yaml'), 'utf8')).find((f) => f.path === 'tsconfig.base.json')!.content) as { compilerOptions: Record<string, unknown> };
     // (plus no unused imports or locals: the workspace's ESLint refuses them, as no-unused-vars, where its tsc would not;
     // unused private members, which that rule does not see, are left to the user)
-    const { options, errors } = ts.convertCompilerOptionsFromJson({ ...base.compilerOptions, noEmit: true, noUnusedLocals: true, paths: { '@*/platform': [join(root, 'src', 'skeletons', 'platform', 'src', 'index.ts')], '@*/platform/graphql': [join(root, 'src', 'skeletons', 'platform', 'src', 'graphql.ts')], '@*/platform/grpc': [join(root, 'src', 'skeletons', 'platform', 'src', 'grpc.ts')] } }, dir);
+    const { options, errors } = ts.convertCompilerOptionsFromJson({ ...base.compilerOptions, noEmit: true, noUnusedLocals: true, paths: { '@*/platform': [join(root, 'src', 'skeletons', 'platform', 'src', 'index.ts')], '@*/platform/graphql': [join(root, 'src', 'skeletons', 'platform', 'src', 'graphql.ts')], '@*/platform/grpc': [join(root, 'src', 'skeletons', 'platform', 'src', 'grpc.ts')], '@*/platform/scheduler': [join(root, 'src', 'skeletons', 'platform', 'src', 'scheduler.ts')] } }, dir);
     expect(errors).toEqual([]);
     const program = ts.createProgram(files, options);
     const UNUSED_PRIVATE_MEMBER = 6138;

@@ -1,9 +1,9 @@
 /**
  * scheduled: the user's job behind a runner that enforces the run timeout (an AbortSignal), logs start, end and
  * duration, and applies the overlap policy (skip: a lock; queue: runs wait; allow: nothing); entries for EventBridge
- * (Lambda), HTTP triggers (Cloud Scheduler, Fly cron: POST /run, declared with its result schema in the OpenAPI
- * document) and a run-once script. The code is in
- * templates/scheduled/.
+ * (Lambda), HTTP triggers (Cloud Scheduler: POST /run, declared with its result schema in the OpenAPI document; the
+ * same container fires the job itself on SCHEDULE_CRON where the platform cannot express cron, as on Fly.io) and a
+ * run-once script. The code is in templates/scheduled/.
  */
 import type { OutputFile } from '../../model/output-file';
 import type { ServiceContext } from '../context';
@@ -33,6 +33,11 @@ export function renderScheduled(ctx: ServiceContext): OutputFile[] {
     servicePackage(ctx, ['hono', '@hono/zod-openapi', 'zod']),
     serviceConfig(ctx, {
       JOB_TIMEOUT_MS: { kind: 'int', default: String(timeoutMinutes * 60_000), description: `schedule.timeout_minutes (${timeoutMinutes}): a run is aborted after this long` },
+      // The process's own cron scheduler, for platforms whose scheduler cannot express cron (Fly.io): off unless
+      // SCHEDULE_CRON is set, so that AWS and GCP keep their trigger (EventBridge, Cloud Scheduler) as the only one.
+      SCHEDULE_CRON: { kind: 'string', default: '', description: 'The cron this process fires the job on itself, where the platform cannot (Fly.io); empty: only POST /run and the Lambda entry trigger it' },
+      SCHEDULE_TIMEZONE: { kind: 'string', default: timezone, description: `The IANA time zone SCHEDULE_CRON is read in (schedule.timezone: ${timezone})` },
+      SCHEDULE_RETRY_ATTEMPTS: { kind: 'int', default: String(retryAttempts), description: `Retries of a failed run fired by SCHEDULE_CRON (schedule.retry_attempts: ${retryAttempts})` },
       API_DOCS: apiDocsVar(ctx),
     }),
     dockerfile(ctx, 'server'),

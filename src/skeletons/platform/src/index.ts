@@ -19,6 +19,7 @@ export * from './page';
 export * from './postgres';
 export * from './repository';
 export * from './resilience';
+export * from './role';
 export * from './sampling';
 export * from './secrets';
 export * from './server';

@@ -18,7 +18,7 @@ export const RunResultSchema = z
 
 /**
  * Health and readiness, its OpenAPI document at /openapi.json (and docs at /docs when on), and `POST /run` for HTTP
- * triggers (Cloud Scheduler, Fly cron): 200, or 500 with the run when it failed, so that the trigger retries.
+ * triggers (Cloud Scheduler, allframe dev --trigger): 200, or 500 with the run when it failed, so that the trigger retries.
  */
 export function buildApp(deps: Dependencies, runner: JobRunner) {
   const app = createApiApp({ service: '__service__', version: API_VERSION, logger: deps.logger, docs: deps.apiDocs === true });

@@ -33,7 +33,8 @@ function abortion(signal: AbortSignal, reason: Error): Promise<never> {
 /**
  * Runs the job with a timeout, logging start, end and duration.
  * overlap_policy skip: a run due while another one is in progress is skipped (the lock is held for the whole run). The lock is in // @if skip
- * memory: with several instances, give RunLock a shared adapter (e.g. a DynamoDB conditional write). // @if skip
+ * memory, per process: enough where one process receives every run (one Lambda at a time, one Cloud Run instance, // @if skip
+ * the one machine firing SCHEDULE_CRON); with several, give RunLock a shared adapter (e.g. a DynamoDB conditional write). // @if skip
  * overlap_policy queue: a run due while another one is in progress waits for it to finish, then runs (in this process). // @if queue
  * overlap_policy allow: runs may overlap; the job must tolerate running twice at once. // @if allow
  */

@@ -74,6 +74,9 @@ export function loadConfig(env: Record<string, string | undefined>) {
       API_KEY_HEADER: { kind: 'string', default: 'x-api-key', description: 'Header carrying the API key' },
       // scheduled
       JOB_TIMEOUT_MS: { kind: 'int', default: '900000', description: 'A run is aborted after this long' },
+      SCHEDULE_CRON: { kind: 'string', default: '', description: 'The cron the process fires the job on itself (empty: POST /run only)' },
+      SCHEDULE_TIMEZONE: { kind: 'string', default: 'UTC', description: 'IANA time zone of SCHEDULE_CRON' },
+      SCHEDULE_RETRY_ATTEMPTS: { kind: 'int', default: '2', description: 'Retries of a failed run fired by SCHEDULE_CRON' },
       // event-sourced
       EVENT_STORE: { kind: 'string', default: 'memory', description: 'memory | dynamodb | firestore' },
       SNAPSHOT_FREQUENCY: { kind: 'int', default: '100', description: 'Snapshot the aggregate every N events (0: never)' },
