@@ -56,7 +56,7 @@ describe('generated code on Google Cloud', () => {
     for (const caller of ['order-service', 'web-bff']) {
       expect(content(`services/${caller}/src/config.ts`)).toContain('description: "none | aws-iam | google-id-token: how calls to other services are authenticated');
     }
-    expect(content('packages/platform/src/signed-fetch.ts')).toContain('OUTBOUND_AUTH must be one of none, aws-iam, google-id-token, got');
+    expect(content('packages/platform/src/signed-fetch.ts')).toContain('OUTBOUND_AUTH must be one of none, aws-iam, google-id-token, ed25519, got');
     expect(content('packages/platform/src/id-token-fetch.ts')).toContain("const { GoogleAuth } = await import('google-auth-library');");
     expect(content('services/web-bff/README.md')).toContain('with `OUTBOUND_AUTH=google-id-token` they carry a Google ID token');
   });

@@ -22,6 +22,7 @@ export * from './resilience';
 export * from './sampling';
 export * from './secrets';
 export * from './server';
+export * from './service-auth';
 export * from './signed-fetch';
 export * from './startup';
 export * from './tracing';

@@ -8,6 +8,7 @@ describe('index', () => {
       'processOnce', 'newEvent', 'defineEvent', 'SnsPublisher', 'OutboxRelay', 'PostgresRepository', 'createPolicy',
       'processBatch', 'redrive', 'loadSecrets', 'TtlCache', 'RedisCacheStore', 'chunk', 'TaskCancelledError',
       'BrokenCircuitError', 'BulkheadRejectedError', 'startOnce', 'signedFetch', 'outboundFetch', 'poolConfig',
+      'serviceSignedFetch', 'ServiceVerifier', 'serviceAuth', 'generateServiceKeyPair',
     ]) {
       expect(platform[name as keyof typeof platform]).toBeDefined();
     }

@@ -206,6 +206,6 @@ describe('__service__', () => {
 
   test('OUTBOUND_AUTH=google-id-token is accepted (tokens are fetched on the first call); anything else fails at start-up', () => {
     expect(Object.keys(createDependencies(loadConfig({ OUTBOUND_AUTH: 'google-id-token' }), testSecrets(SECRET_NAMES)).downstreams)).toEqual(AGGREGATES);
-    expect(() => createDependencies(loadConfig({ OUTBOUND_AUTH: 'mtls' }), testSecrets(SECRET_NAMES))).toThrow('OUTBOUND_AUTH must be one of none, aws-iam, google-id-token');
+    expect(() => createDependencies(loadConfig({ OUTBOUND_AUTH: 'mtls' }), testSecrets(SECRET_NAMES))).toThrow('OUTBOUND_AUTH must be one of none, aws-iam, google-id-token, ed25519');
   });
 });
