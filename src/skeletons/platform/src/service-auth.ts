@@ -250,11 +250,12 @@ export function serviceSignedFetch(options: ServiceSignedFetchOptions): FetchFn 
 
 /**
  * Remembers the nonces of accepted requests until their timestamps leave the window, so that a request is accepted
- * once. `add` answers false for a nonce it already holds.
+ * once. `add` answers false for a nonce it already holds; a store shared by the machines of a service (PostgreSQL,
+ * Redis `SET NX PX`) may answer asynchronously.
  */
 export interface NonceCache {
   /** Remembers `key` until `expiresAtMs`; false when it is already remembered (and not expired at `nowMs`). */
-  add(key: string, expiresAtMs: number, nowMs: number): boolean;
+  add(key: string, expiresAtMs: number, nowMs: number): boolean | Promise<boolean>;
 }
 
 /**
@@ -346,16 +347,12 @@ export class ServiceVerifier {
    * not verify, or a nonce seen before; 403: a caller this service does not trust (whatever its signature).
    */
   async verify(request: Request): Promise<Verdict> {
-    const header = (name: keyof typeof SERVICE_AUTH_HEADERS) => request.headers.get(SERVICE_AUTH_HEADERS[name]) ?? undefined;
-    const values = { caller: header('caller'), audience: header('audience'), timestamp: header('timestamp'), nonce: header('nonce'), signature: header('signature') };
-    if (Object.values(values).every((v) => v === undefined)) {
-      return this.options.allowUnsigned === true ? { ok: true } : refuse(401, 'the request is not signed');
-    }
-    const { caller, audience, timestamp, nonce, signature } = values;
-    const missing = Object.entries(values).filter(([, v]) => v === undefined).map(([k]) => SERVICE_AUTH_HEADERS[k as keyof typeof values]);
-    if (missing.length > 0 || caller === undefined || audience === undefined || timestamp === undefined || nonce === undefined || signature === undefined) {
-      return refuse(401, `the signature's headers are incomplete: no ${missing.join(', ')}`);
-    }
+    const names = Object.values(SERVICE_AUTH_HEADERS);
+    const missing = names.filter((name) => !request.headers.has(name));
+    if (missing.length === names.length) return this.options.allowUnsigned === true ? { ok: true } : refuse(401, 'the request is not signed');
+    if (missing.length > 0) return refuse(401, `the signature's headers are incomplete: no ${missing.join(', ')}`);
+    const header = (name: keyof typeof SERVICE_AUTH_HEADERS): string => request.headers.get(SERVICE_AUTH_HEADERS[name]) ?? '';
+    const [caller, audience, timestamp, nonce, signature] = [header('caller'), header('audience'), header('timestamp'), header('nonce'), header('signature')];
     if (!NAME.test(caller) || !NAME.test(audience) || !TIMESTAMP.test(timestamp) || !NONCE.test(nonce) || !SIGNATURE.test(signature)) {
       return refuse(401, "the signature's headers are malformed");
     }
@@ -371,7 +368,7 @@ export class ServiceVerifier {
     const bytes = Buffer.from(signature, 'base64url');
     if (!keys.some((key) => verify(null, signed, key, bytes))) return refuse(401, `the signature does not verify with ${caller}'s key`, caller);
     // remembered only once verified, so that nobody but a trusted caller fills the cache
-    if (!this.nonces.add(`${caller} ${nonce}`, (seconds + this.windowSeconds) * 1000, now)) return refuse(401, 'the request was seen before (its nonce is not new)', caller);
+    if (!(await this.nonces.add(`${caller} ${nonce}`, (seconds + this.windowSeconds) * 1000, now))) return refuse(401, 'the request was seen before (its nonce is not new)', caller);
     return { ok: true, caller };
   }
 }

@@ -168,6 +168,25 @@ describe('signed service calls, through the callee app', () => {
     expect(await again.json()).toMatchObject({ detail: 'the request was seen before (its nonce is not new)' });
   });
 
+  it('asks a nonce store of its own (which may answer asynchronously), and only about verified requests', async () => {
+    // GIVEN orders with a shared store that has seen every nonce
+    const asked: string[] = [];
+    const nonces = {
+      add: (key: string) => {
+        asked.push(key);
+        return Promise.resolve(false);
+      },
+    };
+    const { send } = orders({ nonces });
+    // WHEN a forged and a genuine request come
+    const forged = await caller(send, { key: intruder.privateKey })(`${ORDERS}/orders/o1`);
+    const genuine = await caller(send)(`${ORDERS}/orders/o1`);
+    // THEN both are refused, and the store was asked about the genuine one only
+    expect([forged.status, genuine.status]).toEqual([401, 401]);
+    expect(await genuine.json()).toMatchObject({ detail: 'the request was seen before (its nonce is not new)' });
+    expect(asked).toEqual([expect.stringMatching(/^web-bff [\w-]{22}$/) as string]);
+  });
+
   it('refuses a request signed for another service (401)', async () => {
     // GIVEN web-bff whose base URL of payments points at orders
     const { send } = orders();
