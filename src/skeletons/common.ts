@@ -1,5 +1,6 @@
 /** The configuration variables every service has (rendered into its src/config.ts by service-files.ts). */
 import type { ServiceContext } from './context';
+import { inboundConfig } from './inbound';
 import { secretsConfig } from './secrets';
 
 export interface ConfigVar {
@@ -24,6 +25,8 @@ export function baseConfig(ctx: ServiceContext): Record<string, ConfigVar> {
     // Where the secrets are read at start-up (src/secrets.ts; every service has it, most with no names): the
     // secrets themselves are never configuration.
     ...secretsConfig(),
+    // Which callers the HTTP app accepts (read by the platform; the Fly.io target sets them, the clouds' IAM does it elsewhere).
+    ...inboundConfig(),
   };
 }
 

@@ -49,11 +49,14 @@ describe('bff skeleton', () => {
   test('calls to the aggregated services are SigV4-signed with OUTBOUND_AUTH=aws-iam', () => {
     expect(content('src/config.ts')).toContain('OUTBOUND_AUTH: { kind: \'string\', default: "none"');
     expect(content('src/config.ts')).toContain('AWS_REGION: { kind: \'string\', default: ""');
-    expect(content('src/deps.ts')).toContain('const fetchFn = options.fetch ?? outboundFetch(config.OUTBOUND_AUTH, config.AWS_REGION);');
+    expect(content('src/deps.ts')).toContain('const fetchFn = options.fetch ?? outboundFetch(config.OUTBOUND_AUTH, config.AWS_REGION, { caller: config.SERVICE_NAME, callees: aggregateUrls(config) });');
+    // AND with OUTBOUND_AUTH=ed25519 each call is signed for the aggregated service it goes to, by name
+    expect(content('src/deps.ts')).toContain("  return {\n    'account-service': config.ACCOUNT_SERVICE_URL,\n    'order-history': config.ORDER_HISTORY_URL,\n  };");
+    expect(content('test/bff.test.ts')).toContain("expect(signed).toMatchObject({ 'x-allframe-caller': 'mobile-bff', 'x-allframe-audience': 'account-service' });");
     expect(content('README.md')).toContain('With `OUTBOUND_AUTH=aws-iam` the calls are\n  signed with SigV4');
     const tests = content('test/bff.test.ts');
     expect(tests).toContain("test('with OUTBOUND_AUTH=aws-iam, the calls are signed (SigV4 for execute-api)'");
-    expect(tests).toContain('async function withAwsEnv(fn: () => Promise<unknown>): Promise<Record<string, string>[]> {');
+    expect(tests).toContain('async function withAwsEnv(fn: () => Promise<unknown>, env: Record<string, string> = {}): Promise<Record<string, string>[]> {');
   });
 
   test('resilience.retry.multiplier reaches the outbound policy (it was always 2)', () => {

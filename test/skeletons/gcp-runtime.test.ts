@@ -54,9 +54,10 @@ describe('generated code on Google Cloud', () => {
 
   test('services calling others may send Google ID tokens; the allowed values are listed where they are read', () => {
     for (const caller of ['order-service', 'web-bff']) {
-      expect(content(`services/${caller}/src/config.ts`)).toContain('description: "none | aws-iam | google-id-token: how calls to other services are authenticated');
+      expect(content(`services/${caller}/src/config.ts`)).toContain('description: "none | aws-iam | google-id-token | ed25519: how calls to other services are authenticated');
     }
-    expect(content('packages/platform/src/signed-fetch.ts')).toContain('OUTBOUND_AUTH must be one of none, aws-iam, google-id-token, got');
+    expect(content('packages/platform/src/signed-fetch.ts')).toContain("export const OUTBOUND_AUTH_KINDS = ['none', 'aws-iam', 'google-id-token', 'ed25519'] as const;");
+    expect(content('packages/platform/src/signed-fetch.ts')).toContain('`OUTBOUND_AUTH must be one of ${OUTBOUND_AUTH_KINDS.join(\', \')}, got ${JSON.stringify(auth)}`');
     expect(content('packages/platform/src/id-token-fetch.ts')).toContain("const { GoogleAuth } = await import('google-auth-library');");
     expect(content('services/web-bff/README.md')).toContain('with `OUTBOUND_AUTH=google-id-token` they carry a Google ID token');
   });

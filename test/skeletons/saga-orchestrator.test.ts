@@ -145,13 +145,17 @@ describe('saga-orchestrator skeleton', () => {
     const config = content('src/config.ts');
     expect(config).toContain('OUTBOUND_AUTH: { kind: \'string\', default: "none"');
     expect(config).toContain('AWS_REGION: { kind: \'string\', default: ""');
-    expect(content('src/deps.ts')).toContain('export function createDependencies(\n  config: Config,\n  secrets: Secrets,\n  fetchFn: Fetch = outboundFetch(config.OUTBOUND_AUTH, config.AWS_REGION),\n): Dependencies {');
+    expect(content('src/deps.ts')).toContain('export function createDependencies(\n  config: Config,\n  secrets: Secrets,\n  fetchFn: Fetch = outboundFetch(config.OUTBOUND_AUTH, config.AWS_REGION, { caller: config.SERVICE_NAME, callees: calleeUrls(config) }),\n): Dependencies {');
+    // AND with OUTBOUND_AUTH=ed25519 each call is signed for the depended-on service it goes to, by name
+    expect(content('src/deps.ts')).toContain("  return {\n    'flight-service': config.FLIGHT_SERVICE_URL,\n    'hotel-service': config.HOTEL_SERVICE_URL,\n  };");
+    expect(content('test/deps.test.ts')).toContain("'x-allframe-audience': 'flight-service' });");
     const test = content('test/deps.test.ts');
     expect(test).toContain("createDependencies(loadConfig(env), testSecrets(SECRET_NAMES)).steps.reserveFlight(ctx)");
     expect(test).toContain("expect(signed?.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\\/\\d{8}\\/eu-west-1\\/execute-api\\/aws4_request, /);");
     // AND a saga calling no other service has neither the variables nor the signer
     const alone = render(readFileSync(join(__dirname, '..', '..', 'fixtures', 'archetypes', 'saga-orchestrator.yaml'), 'utf8').replace('    depends_on: [flight-service, hotel-service]\n', ''));
     expect(alone.get(`${dir}/src/config.ts`)?.content).not.toContain('OUTBOUND_AUTH');
+    expect(alone.get(`${dir}/src/deps.ts`)?.content).not.toContain('calleeUrls');
     expect(alone.get(`${dir}/src/deps.ts`)?.content).toContain('  secrets: Secrets,\n  _fetchFn: Fetch = fetch,\n): Dependencies {');
     expect(alone.get(`${dir}/src/deps.ts`)?.content).toContain('steps: createStepHandlers({}),');
     expect(alone.get(`${dir}/src/application/steps.ts`)?.content).toContain('export type ServiceClients = Record<string, never>;');

@@ -65,7 +65,9 @@ ${s.spec.responsibility ? `${s.spec.responsibility}\n\n` : ''}Backend for fronte
   variables. Base URLs: ${aggregates.map((a) => `\`${constant(a)}_URL\``).join(', ')}. With \`OUTBOUND_AUTH=aws-iam\` the calls are
   signed with SigV4 for \`AWS_REGION\` (services behind API Gateway's IAM authorization, as the AWS target deploys them);
   with \`OUTBOUND_AUTH=google-id-token\` they carry a Google ID token whose audience is the called URL's origin (Cloud
-  Run services that only let their invokers in, as the GCP target deploys them).
+  Run services that only let their invokers in, as the GCP target deploys them); with \`OUTBOUND_AUTH=ed25519\` they are
+  signed with this service's own key (the \`SERVICE_SIGNING_KEY\` secret) for the service called, which checks it
+  (\`INBOUND_AUTH\`, \`TRUSTED_CALLERS\`: Fly.io, where nothing stands in front of the services).
 - Successful (200) responses are cached in memory for \`CACHE_TTL_SECONDS\` (${ttl}${ttl === 0 ? ': caching off' : ' s'}); the \`x-cache\`
   header says \`hit\` or \`miss\`. The cache is per instance.
 - \`GET /overview\` calls every service at once and returns what answered, with the failures under \`errors\`

@@ -2,7 +2,7 @@
  * saga-orchestrator: runs the saga's steps in order; when one fails (or the deadline passes) it runs the
  * compensations of the completed steps in reverse order. Steps are an owned port whose default handlers call the
  * depends_on services over HTTP through the platform's resilience policy (signed with SigV4 when OUTBOUND_AUTH is
- * aws-iam, with a Google ID token when google-id-token); saga state is kept in a repository. With SAGA_STATE_MACHINE_ARN
+ * aws-iam, with a Google ID token when google-id-token, with the service's own Ed25519 key when ed25519); saga state is kept in a repository. With SAGA_STATE_MACHINE_ARN
  * (set by the AWS target) a saga is handed to Step Functions, which runs each step through `src/entry/step.ts`, and with
  * SAGA_WORKFLOW (set by the GCP target) to Cloud Workflows, instead of running here. The code is in
  * templates/saga-orchestrator/; this file keeps the per-service data.
@@ -143,6 +143,7 @@ function sagaData(ctx: ServiceContext, saga: Saga): TemplateData {
       failingComp: comps[failingComp] ?? '',
       failingCompHandler: handlerOf(comps[failingComp]),
       remoteHandler: handlerOf(remoteStep),
+      remoteService: remoteStep === undefined ? '' : saga.stepService[steps.indexOf(remoteStep)]!,
       remoteCalls: JSON.stringify(remoteCalls),
       clientsParam: saga.stepService.some((d) => d !== undefined) ? 'clients' : '_clients',
       timeoutMs: String(saga.timeoutSeconds * 1000),

@@ -5,6 +5,7 @@ import { HTTPException } from 'hono/http-exception';
 import { routePath } from 'hono/route';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from './logger';
+import { inboundAuthFrom, ServiceVerifier, type ServiceVerifierOptions } from './service-auth';
 import { setTracerName, withSpan } from './tracing';
 
 /** One problem with one part of a request: where (a JSON Pointer into the body, or a parameter's name), and what. */
@@ -82,13 +83,55 @@ export interface HttpAppOptions {
   logger: Logger;
   /** Readiness check behind `GET /readyz`; a throw counts as not ready. Ready when omitted. */
   ready?: () => Promise<boolean> | boolean;
+  /**
+   * Which services may call the app: every request but the probes is checked by {@link serviceAuth} with a verifier
+   * of these options (signed by a trusted caller, for this service); `false` checks nothing.
+   * @default - as the environment says (`inboundAuthFrom(process.env, service)`: INBOUND_AUTH, TRUSTED_CALLERS,
+   * INBOUND_AUTH_WINDOW_SECONDS, SERVICE_NAME): nothing checked unless INBOUND_AUTH is set
+   */
+  inboundAuth?: ServiceVerifierOptions | false;
 }
 
 const PROBES = new Set(['/healthz', '/readyz']);
 
+/** The scheme a 401 of {@link serviceAuth} names in its `WWW-Authenticate` header. */
+export const SERVICE_AUTH_SCHEME = 'Allframe-Ed25519';
+
+/** Where {@link serviceAuth} keeps the verified caller in the request's context. */
+const CALLER = 'allframe.serviceCaller';
+
+/**
+ * The service a request came from, as its verified signature says; undefined when the request was not signed (a
+ * public service's end user) or the app checks no signatures.
+ */
+export function serviceCaller(c: Context): string | undefined {
+  return c.get(CALLER) as string | undefined;
+}
+
+/**
+ * Middleware accepting only the requests `verifier` accepts (the probes /healthz and /readyz stay open): a refusal is
+ * a problem details response, 401 (not signed, malformed, signed for another service, stale, not verifying, replayed;
+ * with `WWW-Authenticate: Allframe-Ed25519 realm="<service>"`) or 403 (a caller the service does not trust), and a
+ * warning naming the reason, the claimed caller, the method and the path (never a signature or a key). The caller
+ * of an accepted request is {@link serviceCaller}.
+ */
+export function serviceAuth(verifier: ServiceVerifier, logger: Logger, service: string): MiddlewareHandler {
+  return async (c, next) => {
+    if (PROBES.has(c.req.path)) return next();
+    const verdict = await verifier.verify(c.req.raw);
+    if (!verdict.ok) {
+      logger.warn({ status: verdict.status, reason: verdict.reason, caller: verdict.caller, method: c.req.method, path: c.req.path }, 'service call refused');
+      const challenge: Record<string, string> = verdict.status === 401 ? { 'www-authenticate': `${SERVICE_AUTH_SCHEME} realm="${service}"` } : {};
+      return problemResponse(c, verdict.status, verdict.reason, undefined, challenge);
+    }
+    if (verdict.caller !== undefined) c.set(CALLER, verdict.caller);
+    return next();
+  };
+}
+
 /**
  * Creates a Hono app with health and readiness probes, one log line (with the trace id when tracing is on) and one
- * span per request, and problem details (RFC 9457) for every error: {@link HttpError} with its status, detail and
+ * span per request, the callers checked when INBOUND_AUTH (or `inboundAuth`) says so, and problem details (RFC 9457) for every error: {@link HttpError} with its status, detail and
  * fields, an unknown route as a 404, anything else as a 500 that says nothing of its cause (which is logged).
  */
 export function createHttpApp<E extends Env = BlankEnv>(options: HttpAppOptions): Hono<E> {
@@ -119,6 +162,8 @@ export function installHttpBasics<E extends Env>(app: Hono<E>, options: HttpAppO
     });
   };
   app.use('*', observe);
+  const inbound = options.inboundAuth ?? inboundAuthFrom(process.env, options.service) ?? false;
+  if (inbound !== false) app.use('*', serviceAuth(new ServiceVerifier(inbound), logger, inbound.service));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {

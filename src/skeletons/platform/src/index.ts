@@ -23,6 +23,7 @@ export * from './role';
 export * from './sampling';
 export * from './secrets';
 export * from './server';
+export * from './service-auth';
 export * from './signed-fetch';
 export * from './startup';
 export * from './tracing';

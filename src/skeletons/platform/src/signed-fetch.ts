@@ -2,6 +2,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { idTokenFetch, type IdTokenFetchOptions } from './id-token-fetch';
+import { serviceSignedFetch, type ServiceSignedFetchOptions } from './service-auth';
 
 /** The part of `fetch` the outbound clients use. */
 export type FetchFn = (url: string, init?: RequestInit) => Promise<Response>;
@@ -89,13 +90,46 @@ export function signedFetch(options: SignedFetchOptions): FetchFn {
   };
 }
 
-/** Options of {@link outboundFetch}: those of the signer (aws-iam) and of the ID tokens (google-id-token). */
-export type OutboundFetchOptions = Omit<SignedFetchOptions, 'region'> & Pick<IdTokenFetchOptions, 'auth'>;
+/** Options of {@link outboundFetch} with `ed25519`: who signs, with which key, for whom. */
+export interface ServiceSigningOptions {
+  /**
+   * This service's name, as its callees trust it.
+   * @default - SERVICE_NAME of `env`
+   */
+  readonly caller?: string;
+  /**
+   * The base URL of each service this one calls, by name: the audience of a request is the callee whose base URL it
+   * goes to; a request to any other URL is refused unsent.
+   * @default - none: every call is refused
+   */
+  readonly callees?: Readonly<Record<string, string>>;
+  /**
+   * The private key: an Ed25519 key object, or its text (PKCS#8 DER in base64, or PEM).
+   * @default - SERVICE_SIGNING_KEY of `env` (a secret, as Fly.io sets secrets: an environment variable)
+   */
+  readonly signingKey?: ServiceSignedFetchOptions['key'];
+  /**
+   * Where SERVICE_NAME and SERVICE_SIGNING_KEY are read.
+   * @default process.env
+   */
+  readonly env?: Record<string, string | undefined>;
+}
+
+/**
+ * Options of {@link outboundFetch}: those of the signer (aws-iam), of the ID tokens (google-id-token) and of the
+ * service signatures (ed25519).
+ */
+export type OutboundFetchOptions = Omit<SignedFetchOptions, 'region'> & Pick<IdTokenFetchOptions, 'auth'> & ServiceSigningOptions;
+
+/** The OUTBOUND_AUTH kinds {@link outboundFetch} knows. */
+export const OUTBOUND_AUTH_KINDS = ['none', 'aws-iam', 'google-id-token', 'ed25519'] as const;
 
 /**
  * The fetch of a service's calls to the services it depends on: plain with `none`, signed with SigV4 for API Gateway
  * with `aws-iam` (which needs the region, e.g. AWS_REGION), carrying a Google ID token for the called URL's origin
- * with `google-id-token` (Cloud Run's IAM invoker check). Throws on an unknown kind or a missing region, so that a
+ * with `google-id-token` (Cloud Run's IAM invoker check), signed with the service's own Ed25519 key for the callee
+ * with `ed25519` (where nothing but the callee checks its callers: Fly.io; see service-auth.ts, which needs the
+ * caller's name, its key and its callees' base URLs). Throws on an unknown kind or a missing setting, so that a
  * misconfigured service fails at start-up.
  */
 export function outboundFetch(auth: string, region: string, options: OutboundFetchOptions = {}): FetchFn {
@@ -107,7 +141,15 @@ export function outboundFetch(auth: string, region: string, options: OutboundFet
       return signedFetch({ ...options, region });
     case 'google-id-token':
       return idTokenFetch(options);
+    case 'ed25519': {
+      const env = options.env ?? process.env;
+      const caller = options.caller ?? env['SERVICE_NAME'] ?? '';
+      const key = options.signingKey ?? env['SERVICE_SIGNING_KEY'] ?? '';
+      if (caller === '') throw new Error('SERVICE_NAME is required for OUTBOUND_AUTH=ed25519');
+      if (key === '') throw new Error('SERVICE_SIGNING_KEY is required for OUTBOUND_AUTH=ed25519');
+      return serviceSignedFetch({ caller, key, callees: options.callees ?? {}, fetch: options.fetch, now: options.now });
+    }
     default:
-      throw new Error(`OUTBOUND_AUTH must be one of none, aws-iam, google-id-token, got ${JSON.stringify(auth)}`);
+      throw new Error(`OUTBOUND_AUTH must be one of ${OUTBOUND_AUTH_KINDS.join(', ')}, got ${JSON.stringify(auth)}`);
   }
 }

@@ -145,6 +145,6 @@ describe('outboundFetch', () => {
 
   it('refuses aws-iam without a region, and unknown kinds', () => {
     expect(() => outboundFetch('aws-iam', '')).toThrow('AWS_REGION is required for OUTBOUND_AUTH=aws-iam');
-    expect(() => outboundFetch('mtls', 'eu-west-1')).toThrow('OUTBOUND_AUTH must be one of none, aws-iam, google-id-token, got "mtls"');
+    expect(() => outboundFetch('mtls', 'eu-west-1')).toThrow('OUTBOUND_AUTH must be one of none, aws-iam, google-id-token, ed25519, got "mtls"');
   });
 });

@@ -34,15 +34,25 @@ export interface Dependencies {
 
 /** Seams for tests: the HTTP client and the clock of the cache and the rate limiter. */
 export interface DependencyOptions {
-  /** @default - fetch, signing with SigV4 when OUTBOUND_AUTH is aws-iam, with a Google ID token when google-id-token */
+  /**
+   * @default - fetch, signing with SigV4 when OUTBOUND_AUTH is aws-iam, with a Google ID token when google-id-token,
+   * with the service's own key (SERVICE_SIGNING_KEY) when ed25519
+   */
   readonly fetch?: Fetch;
   readonly now?: () => number;
+}
+
+/** The base URL of each aggregated service, by name: whom a call is signed for with OUTBOUND_AUTH=ed25519. */
+function aggregateUrls(config: Config): Record<string, string> {
+  return {
+    '__aggregate__': config.__AGGREGATE___URL, // @each aggregates
+  };
 }
 
 /** One resilient (and, with a TTL, cached) client per aggregated service. */
 export function createDependencies(config: Config, secrets: Secrets, options: DependencyOptions = {}): Dependencies {
   const now = options.now ?? Date.now;
-  const fetchFn = options.fetch ?? outboundFetch(config.OUTBOUND_AUTH, config.AWS_REGION);
+  const fetchFn = options.fetch ?? outboundFetch(config.OUTBOUND_AUTH, config.AWS_REGION, { caller: config.SERVICE_NAME, callees: aggregateUrls(config) });
   // one policy per downstream, and per typed client (which retries neither a 4xx nor an answer outside the schema)
   const policy: PolicyOptions = {
     // resilience.retry.multiplier (a fraction, so not an integer variable): fixed at generation

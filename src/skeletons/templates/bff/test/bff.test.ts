@@ -1,5 +1,6 @@
 import {
   ContractError, // @if typedTest
+  generateServiceKeyPair,
   testSecrets,
 } from '@allframe/platform';
 import { compileErrors, validate } from '@readme/openapi-parser';
@@ -27,11 +28,11 @@ function fakeFetch(routes: Record<string, () => Response>) {
   return { fetchFn, calls };
 }
 
-/** Runs `fn` with static AWS credentials in the environment and a recording global fetch; the headers sent. */
-async function withAwsEnv(fn: () => Promise<unknown>): Promise<Record<string, string>[]> {
+/** Runs `fn` with static AWS credentials (and `env`) in the environment and a recording global fetch; the headers sent. */
+async function withAwsEnv(fn: () => Promise<unknown>, env: Record<string, string> = {}): Promise<Record<string, string>[]> {
   const saved = { env: process.env, fetch: globalThis.fetch };
   const sent: Record<string, string>[] = [];
-  process.env = { ...saved.env, AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'test-secret' };
+  process.env = { ...saved.env, AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'test-secret', ...env };
   delete process.env.AWS_PROFILE;
   globalThis.fetch = ((_url: string, init?: RequestInit) => {
     sent.push(init?.headers as Record<string, string>);
@@ -204,8 +205,16 @@ describe('__service__', () => {
     expect(plain?.authorization).toBeUndefined();
   });
 
+  test('with OUTBOUND_AUTH=ed25519, the calls are signed with SERVICE_SIGNING_KEY, as __service__, for the service called', async () => {
+    const get = (env: Record<string, string>) => () => createDependencies(loadConfig({ ...env, CACHE_TTL_SECONDS: '0' }), testSecrets(SECRET_NAMES)).downstreams['__first__']!.get('/');
+    const [signed] = await withAwsEnv(get({ OUTBOUND_AUTH: 'ed25519' }), { SERVICE_SIGNING_KEY: generateServiceKeyPair().privateKey });
+    expect(signed).toMatchObject({ 'x-allframe-caller': '__service__', 'x-allframe-audience': '__first__' });
+    expect(signed?.['x-allframe-signature']).toMatch(/^[\w-]{86}$/);
+    expect(() => createDependencies(loadConfig({ OUTBOUND_AUTH: 'ed25519' }), testSecrets(SECRET_NAMES))).toThrow('SERVICE_SIGNING_KEY is required for OUTBOUND_AUTH=ed25519');
+  });
+
   test('OUTBOUND_AUTH=google-id-token is accepted (tokens are fetched on the first call); anything else fails at start-up', () => {
     expect(Object.keys(createDependencies(loadConfig({ OUTBOUND_AUTH: 'google-id-token' }), testSecrets(SECRET_NAMES)).downstreams)).toEqual(AGGREGATES);
-    expect(() => createDependencies(loadConfig({ OUTBOUND_AUTH: 'mtls' }), testSecrets(SECRET_NAMES))).toThrow('OUTBOUND_AUTH must be one of none, aws-iam, google-id-token');
+    expect(() => createDependencies(loadConfig({ OUTBOUND_AUTH: 'mtls' }), testSecrets(SECRET_NAMES))).toThrow('OUTBOUND_AUTH must be one of none, aws-iam, google-id-token, ed25519');
   });
 });

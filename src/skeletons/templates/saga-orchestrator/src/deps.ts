@@ -78,15 +78,25 @@ export function sagaExecutions(config: Pick<Config, 'SAGA_STATE_MACHINE_ARN' | '
   return config.SAGA_WORKFLOW === '' ? undefined : new WorkflowsExecutions(config.SAGA_WORKFLOW);
 }
 
+// @if clients
+/** The base URL of each depended-on service, by name: whom a call is signed for with OUTBOUND_AUTH=ed25519. */
+function calleeUrls(config: Config): Record<string, string> {
+  return {
+    '__dep__': config./*=depUrl*/ SAMPLE_SERVICE_URL, // @each clients
+  };
+}
+
+// @end
 /**
  * Real adapters or in-memory ones, as configured; one resilience policy per depended-on service, called through // @if clients
- * a fetch signing with SigV4 when OUTBOUND_AUTH is aws-iam, with a Google ID token when google-id-token. // @if clients
+ * a fetch signing with SigV4 when OUTBOUND_AUTH is aws-iam, with a Google ID token when google-id-token, with the // @if clients
+ * service's own key (SERVICE_SIGNING_KEY) when ed25519. // @if clients
  * Real adapters or in-memory ones, as configured; one resilience policy per depended-on service. // @if !clients
  */
 export function createDependencies(
   config: Config,
   secrets: Secrets,
-  fetchFn: Fetch = outboundFetch(config.OUTBOUND_AUTH, config.AWS_REGION), // @if clients
+  fetchFn: Fetch = outboundFetch(config.OUTBOUND_AUTH, config.AWS_REGION, { caller: config.SERVICE_NAME, callees: calleeUrls(config) }), // @if clients
   _fetchFn: Fetch = fetch, // @if !clients
 ): Dependencies {
   const messaging = createMessaging(config, { outbox: /*=withOutbox*/ true, idempotency: /*=withIdempotency*/ true, schemas: EVENT_SCHEMAS });

@@ -1,6 +1,7 @@
 import {
   ContractError, // @if typedTest
   FirestoreRepository,
+  generateServiceKeyPair, // @if remote
   testSecrets,
 } from '@allframe/platform';
 import { StepFunctionsExecutions } from '../src/adapters/step-functions';
@@ -10,11 +11,11 @@ import { createDependencies } from '../src/deps';
 import { SECRET_NAMES } from '../src/secrets';
 // @if remote
 
-/** Runs `fn` with static AWS credentials in the environment and a recording global fetch; the headers sent. */
-async function withAwsEnv(fn: () => Promise<unknown>): Promise<Record<string, string>[]> {
+/** Runs `fn` with static AWS credentials (and `env`) in the environment and a recording global fetch; the headers sent. */
+async function withAwsEnv(fn: () => Promise<unknown>, env: Record<string, string> = {}): Promise<Record<string, string>[]> {
   const saved = { env: process.env, fetch: globalThis.fetch };
   const sent: Record<string, string>[] = [];
-  process.env = { ...saved.env, AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'test-secret' };
+  process.env = { ...saved.env, AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'test-secret', ...env };
   delete process.env.AWS_PROFILE;
   globalThis.fetch = ((_url: string, init?: RequestInit) => {
     sent.push(init?.headers as Record<string, string>);
@@ -76,6 +77,14 @@ describe('dependency wiring', () => {
     expect(signed?.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/execute-api\/aws4_request, /);
     const [plain] = await withAwsEnv(run({}));
     expect(plain?.authorization).toBeUndefined();
+  });
+
+  test('with OUTBOUND_AUTH=ed25519, calls are signed with SERVICE_SIGNING_KEY, as __service__, for the service called', async () => {
+    const ctx = { sagaId: 's1', input: {}, results: {}, signal: new AbortController().signal };
+    const run = () => createDependencies(loadConfig({ OUTBOUND_AUTH: 'ed25519' }), testSecrets(SECRET_NAMES)).steps./*=remoteHandler*/ __handler__(ctx);
+    const [signed] = await withAwsEnv(run, { SERVICE_SIGNING_KEY: generateServiceKeyPair().privateKey });
+    expect(signed).toMatchObject({ 'x-allframe-caller': '__service__', 'x-allframe-audience': '__remoteService__' });
+    expect(signed?.['x-allframe-signature']).toMatch(/^[\w-]{86}$/);
   });
   // @end
   // @if typedTest

@@ -38,12 +38,20 @@ export const CLIENT_POLICY: PolicyOptions = {
   isRetryable: isRetryableCall,
 };
 
+/** The base URL of each service __service__ calls, by name: whom a call is signed for with OUTBOUND_AUTH=ed25519. */
+export function calleeUrls(config: Config): Record<string, string> {
+  return {
+    '__callee__': config./*=calleeUrl*/ SAMPLE_SERVICE_URL, // @each callees
+  };
+}
+
 /**
  * The clients, ready to call: each on its own CLIENT_POLICY (retries, circuit breaker, bulkhead, timeout) and through
- * the outbound fetch (SigV4 with OUTBOUND_AUTH=aws-iam, a Google ID token with google-id-token, as the targets set it).
- * Make them once, at start-up, and pass them to the code that calls.
+ * the outbound fetch (SigV4 with OUTBOUND_AUTH=aws-iam, a Google ID token with google-id-token, signed with this
+ * service's own key, SERVICE_SIGNING_KEY, with ed25519; as the targets set it). Make them once, at start-up, and pass
+ * them to the code that calls.
  */
-export function defaultClients(config: Config, fetchFn: ClientFetch = outboundFetch(config.OUTBOUND_AUTH, config.AWS_REGION)): Clients {
+export function defaultClients(config: Config, fetchFn: ClientFetch = outboundFetch(config.OUTBOUND_AUTH, config.AWS_REGION, { caller: config.SERVICE_NAME, callees: calleeUrls(config) })): Clients {
   return createClients(config, () => createPolicy(CLIENT_POLICY), fetchFn);
 }
 // @end

@@ -22,7 +22,7 @@ export function loadConfig(env: Record<string, string | undefined>) {
       SAGA_STATE_MACHINE_ARN: { kind: 'string', default: '', description: 'Step Functions state machine running the saga' },
       SAGA_WORKFLOW: { kind: 'string', default: '', description: 'Cloud Workflows workflow running the saga' },
       SAGA_STEPS_ENDPOINT: { kind: 'bool', default: 'false', description: 'Serve POST /steps' },
-      OUTBOUND_AUTH: { kind: 'string', default: 'none', description: 'none | aws-iam | google-id-token' },
+      OUTBOUND_AUTH: { kind: 'string', default: 'none', description: 'none | aws-iam | google-id-token | ed25519' },
       API_DOCS: { kind: 'bool', default: 'false', description: 'Serve the interactive API docs at /docs' },
       GRAPHQL_MAX_DEPTH: { kind: 'int', default: '8', description: 'Deepest GraphQL selection served' },
       GRAPHQL_MAX_COST: { kind: 'int', default: '5000', description: 'Costliest GraphQL operation served' },

@@ -1,4 +1,4 @@
-import { defaultClients } from '../src/clients';
+import { calleeUrls, defaultClients } from '../src/clients';
 import { loadConfig } from '../src/config';
 
 describe('typed clients', () => {
@@ -15,5 +15,11 @@ describe('typed clients', () => {
       expect(Object.keys(client).length).toBeGreaterThan(0);
       expect(Object.values(client).every((method) => typeof method === 'function')).toBe(true);
     }
+  });
+
+  test('calleeUrls: the base URL of each service __service__ calls, by name (whom OUTBOUND_AUTH=ed25519 signs a call for)', () => {
+    expect(calleeUrls(loadConfig({}))).toEqual({
+      '__callee__': 'http://__callee__:8080', // @each callees
+    });
   });
 });
