@@ -209,9 +209,9 @@ export function planServices(model: ResolvedArchitecture): FlyServicePlan[] {
     for (const callee of callees) plan.secrets.set(signingKeyVariable(callee), { kind: 'signing-key', callee });
     const callers = model.services.filter((o) => calleesOf(o.spec).includes(s.name)).map((o) => o.name).sort();
     // An internal service takes signed calls from its declared callers only (none: it is called by nobody); a public
-    // one also serves the internet, unsigned.
-    if (s.spec.public !== true) plan.setEnv('INBOUND_AUTH', 'ed25519');
-    if (callers.length > 0 || s.spec.public !== true) plan.setEnv('TRUSTED_CALLERS', callers.join(','));
+    // one also serves the internet: unsigned requests pass, signed ones are checked.
+    plan.setEnv('INBOUND_AUTH', s.spec.public === true ? 'ed25519-optional' : 'ed25519');
+    plan.setEnv('TRUSTED_CALLERS', callers.join(','));
     for (const caller of callers) plan.secrets.set(callerKeyVariable(caller), { kind: 'caller-key', caller });
     const secrets = serviceSecrets(s);
     for (const { name, managed } of secrets) plan.secrets.set(name, { kind: 'file', managed });

@@ -100,6 +100,16 @@ export function publicKeyFrom(text: string, what = 'a public key'): KeyObject {
   return ed25519(key, what);
 }
 
+/** The variable holding a caller's public key at its callee, for a TRUSTED_CALLERS entry that names the caller only. */
+export function callerKeyVariable(caller: string): string {
+  return `CALLER_KEY_${caller.toUpperCase().replace(/-/g, '_')}`;
+}
+
+/** The variable holding this service's private key for its calls to `callee` (one key pair per caller and callee). */
+export function signingKeyVariable(callee: string): string {
+  return `SIGNING_KEY_${callee.toUpperCase().replace(/-/g, '_')}`;
+}
+
 /** The public keys of each trusted caller, by name (two during a key rotation). */
 export type TrustedCallers = ReadonlyMap<string, readonly KeyObject[]>;
 
@@ -110,18 +120,24 @@ const NAME = /^[a-z0-9][a-z0-9-]*$/;
  * The trusted callers of TRUSTED_CALLERS entries, each `<caller>=<base64 SPKI DER>` (the list is comma-separated). A
  * caller may be named twice, with its old and its new key, while it rotates. Throws naming every malformed entry.
  */
-export function trustedCallersFrom(entries: readonly string[]): TrustedCallers {
+export function trustedCallersFrom(entries: readonly string[], env: Record<string, string | undefined> = {}): TrustedCallers {
   const callers = new Map<string, KeyObject[]>();
   const problems: string[] = [];
   entries.forEach((entry, i) => {
     const at = entry.indexOf('=');
-    const name = at < 0 ? '' : entry.slice(0, at).trim();
+    const name = (at < 0 ? entry : entry.slice(0, at)).trim();
     if (!NAME.test(name)) {
-      problems.push(`entry ${i + 1} is not <service>=<public key>`);
+      problems.push(`entry ${i + 1} is not <service> or <service>=<public key>`);
+      return;
+    }
+    // a bare name: the caller's key for this service is in CALLER_KEY_<CALLER> (one key pair per caller and callee)
+    const text = at < 0 ? env[callerKeyVariable(name)] : entry.slice(at + 1);
+    if (text === undefined || text === '') {
+      problems.push(`${callerKeyVariable(name)} (the key of ${name}) is not set`);
       return;
     }
     try {
-      const key = publicKeyFrom(entry.slice(at + 1), `the key of ${name}`);
+      const key = publicKeyFrom(text, `the key of ${name}`);
       callers.set(name, [...(callers.get(name) ?? []), key]);
     } catch (error) {
       problems.push((error as Error).message);
@@ -171,8 +187,13 @@ function hashableBody(body: RequestInit['body']): Uint8Array | string {
 export interface ServiceSignedFetchOptions {
   /** This service's name, as its callees' TRUSTED_CALLERS name it (SERVICE_NAME). */
   readonly caller: string;
-  /** The private key (SERVICE_SIGNING_KEY): a key object, or its text as {@link signingKeyFrom} reads it. */
-  readonly key: KeyObject | string;
+  /**
+   * The private key (SERVICE_SIGNING_KEY): a key object, or its text as {@link signingKeyFrom} reads it.
+   * @default - none: every callee needs its own key in `keys`
+   */
+  readonly key?: KeyObject | string;
+  /** A private key per callee, by name (SIGNING_KEY_<CALLEE>: one key pair per caller and callee), over `key`. */
+  readonly keys?: Readonly<Record<string, KeyObject | string>>;
   /**
    * The base URL of each service this one calls, by name: a request's audience is the service whose base URL it
    * starts with (the longest, when several do). A request to any other URL is refused, unsent.
@@ -208,7 +229,14 @@ function prefixOf(base: string): { readonly origin: string; readonly path: strin
  * not appear in a signature; a call to a URL of no callee rejects without being sent.
  */
 export function serviceSignedFetch(options: ServiceSignedFetchOptions): FetchFn {
-  const key = typeof options.key === 'string' ? signingKeyFrom(options.key) : ed25519(options.key, 'the signing key');
+  const read = (k: KeyObject | string, what: string) => (typeof k === 'string' ? signingKeyFrom(k, what) : ed25519(k, what));
+  const shared = options.key === undefined ? undefined : read(options.key, 'SERVICE_SIGNING_KEY');
+  const own = new Map(Object.entries(options.keys ?? {}).map(([callee, k]) => [callee, read(k, signingKeyVariable(callee))]));
+  const keyFor = (callee: string): KeyObject => {
+    const key = own.get(callee) ?? shared;
+    if (key === undefined) throw new Error(`${signingKeyVariable(callee)} (or SERVICE_SIGNING_KEY) is required to call ${callee}`);
+    return key;
+  };
   if (!NAME.test(options.caller)) throw new Error(`the caller's name must be lowercase letters, digits and hyphens, got ${JSON.stringify(options.caller)}`);
   const callees = Object.entries(options.callees).map(([name, base]) => {
     if (!NAME.test(name)) throw new Error(`a callee's name must be lowercase letters, digits and hyphens, got ${JSON.stringify(name)}`);
@@ -216,6 +244,8 @@ export function serviceSignedFetch(options: ServiceSignedFetchOptions): FetchFn 
   });
   const clash = callees.find((c, i) => callees.some((o, j) => j < i && o.origin === c.origin && o.path === c.path));
   if (clash !== undefined) throw new Error(`two callees of ${options.caller} have the base URL ${clash.origin}${clash.path}: a request's audience would be ambiguous`);
+  // every callee has a key, or the service fails at start-up rather than at its first call
+  for (const c of callees) keyFor(c.name);
   // the longest base path first, so that the most specific base URL is the one a request matches
   callees.sort((a, b) => b.path.length - a.path.length);
   const send = options.fetch ?? fetch;
@@ -239,7 +269,7 @@ export function serviceSignedFetch(options: ServiceSignedFetchOptions): FetchFn 
     headers.set(SERVICE_AUTH_HEADERS.audience, parts.audience);
     headers.set(SERVICE_AUTH_HEADERS.timestamp, String(parts.timestamp));
     headers.set(SERVICE_AUTH_HEADERS.nonce, parts.nonce);
-    headers.set(SERVICE_AUTH_HEADERS.signature, sign(null, Buffer.from(signingString(parts)), key).toString('base64url'));
+    headers.set(SERVICE_AUTH_HEADERS.signature, sign(null, Buffer.from(signingString(parts)), keyFor(callee.name)).toString('base64url'));
     const sent: Record<string, string> = {};
     headers.forEach((value, name) => {
       sent[name] = value;
@@ -402,7 +432,7 @@ export function inboundAuthFrom(env: Record<string, string | undefined>, service
   if (config.INBOUND_AUTH_WINDOW_SECONDS <= 0) throw new Error('INBOUND_AUTH_WINDOW_SECONDS must be positive');
   return {
     service: config.SERVICE_NAME,
-    callers: trustedCallersFrom(config.TRUSTED_CALLERS),
+    callers: trustedCallersFrom(config.TRUSTED_CALLERS, env),
     allowUnsigned: kind === 'ed25519-optional',
     windowSeconds: config.INBOUND_AUTH_WINDOW_SECONDS,
   };

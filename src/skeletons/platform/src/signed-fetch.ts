@@ -2,7 +2,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { idTokenFetch, type IdTokenFetchOptions } from './id-token-fetch';
-import { serviceSignedFetch, type ServiceSignedFetchOptions } from './service-auth';
+import { serviceSignedFetch, signingKeyVariable, type ServiceSignedFetchOptions } from './service-auth';
 
 /** The part of `fetch` the outbound clients use. */
 export type FetchFn = (url: string, init?: RequestInit) => Promise<Response>;
@@ -144,10 +144,16 @@ export function outboundFetch(auth: string, region: string, options: OutboundFet
     case 'ed25519': {
       const env = options.env ?? process.env;
       const caller = options.caller ?? env['SERVICE_NAME'] ?? '';
-      const key = options.signingKey ?? env['SERVICE_SIGNING_KEY'] ?? '';
       if (caller === '') throw new Error('SERVICE_NAME is required for OUTBOUND_AUTH=ed25519');
-      if (key === '') throw new Error('SERVICE_SIGNING_KEY is required for OUTBOUND_AUTH=ed25519');
-      return serviceSignedFetch({ caller, key, callees: options.callees ?? {}, fetch: options.fetch, now: options.now });
+      const callees = options.callees ?? {};
+      // a key per callee (SIGNING_KEY_<CALLEE>, one key pair per caller and callee), else the service's own
+      const keys = Object.fromEntries(Object.keys(callees).flatMap((c) => (env[signingKeyVariable(c)] ?? '') !== '' ? [[c, env[signingKeyVariable(c)]!]] : []));
+      const key = options.signingKey ?? env['SERVICE_SIGNING_KEY'] ?? '';
+      if (key === '' && Object.keys(keys).length < Object.keys(callees).length) {
+        const missing = Object.keys(callees).filter((c) => keys[c] === undefined).map(signingKeyVariable);
+        throw new Error(`a key for each callee (${missing.join(', ')}) or SERVICE_SIGNING_KEY is required for OUTBOUND_AUTH=ed25519`);
+      }
+      return serviceSignedFetch({ caller, ...(key !== '' ? { key } : {}), keys, callees, fetch: options.fetch, now: options.now });
     }
     default:
       throw new Error(`OUTBOUND_AUTH must be one of ${OUTBOUND_AUTH_KINDS.join(', ')}, got ${JSON.stringify(auth)}`);

@@ -297,7 +297,7 @@ describe('inboundAuthFrom', () => {
   it('refuses an unknown kind, a malformed entry or key, or a window that is not positive, naming no key', () => {
     expect(() => inboundAuthFrom({ INBOUND_AUTH: 'mtls' }, 'orders')).toThrow('INBOUND_AUTH must be one of none, ed25519, ed25519-optional, got "mtls"');
     expect(() => inboundAuthFrom({ INBOUND_AUTH: 'ed25519', TRUSTED_CALLERS: `${bff.publicKey},web-bff=bm90IGEga2V5` }, 'orders')).toThrow(
-      'TRUSTED_CALLERS: entry 1 is not <service>=<public key>; the key of web-bff is not a public key (SPKI DER in base64)',
+      'TRUSTED_CALLERS: entry 1 is not <service> or <service>=<public key>; the key of web-bff is not a public key (SPKI DER in base64)',
     );
     expect(() => inboundAuthFrom({ INBOUND_AUTH: 'ed25519', INBOUND_AUTH_WINDOW_SECONDS: '0' }, 'orders')).toThrow('INBOUND_AUTH_WINDOW_SECONDS must be positive');
     const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
@@ -336,8 +336,28 @@ describe('keys', () => {
 describe('outboundFetch(ed25519)', () => {
   it('needs the caller and its key', () => {
     expect(() => outboundFetch('ed25519', '', { env: { SERVICE_SIGNING_KEY: bff.privateKey } })).toThrow('SERVICE_NAME is required for OUTBOUND_AUTH=ed25519');
-    expect(() => outboundFetch('ed25519', '', { env: { SERVICE_NAME: 'web-bff' } })).toThrow('SERVICE_SIGNING_KEY is required for OUTBOUND_AUTH=ed25519');
+    expect(() => outboundFetch('ed25519', '', { env: { SERVICE_NAME: 'web-bff' }, callees: { orders: ORDERS } })).toThrow('a key for each callee (SIGNING_KEY_ORDERS) or SERVICE_SIGNING_KEY is required for OUTBOUND_AUTH=ed25519');
     expect(() => outboundFetch('ed25519', '', { env: { SERVICE_NAME: 'web-bff', SERVICE_SIGNING_KEY: 'nope' } })).toThrow('SERVICE_SIGNING_KEY is not a private key');
+  });
+
+  it('with a key pair per caller and callee: SIGNING_KEY_<CALLEE> at the caller, CALLER_KEY_<CALLER> at the callee', async () => {
+    // GIVEN web-bff with a key of its own for orders (and none shared), and orders trusting web-bff by name
+    const edge = generateServiceKeyPair();
+    const logger = fakeLogger();
+    const app = createApiApp({ service: 'orders', version: '1.0.0', logger, docs: false, inboundAuth: inboundAuthFrom({ INBOUND_AUTH: 'ed25519', TRUSTED_CALLERS: 'web-bff', CALLER_KEY_WEB_BFF: edge.publicKey }, 'orders')! });
+    app.openapi(ROUTES.getOrder, (c) => c.json({ item: 'book', id: c.req.valid('param').id, by: serviceCaller(c) ?? 'anonymous' }, 200));
+    const send: FetchFn = async (url, init) => app.request(url, init);
+    const fetchFn = outboundFetch('ed25519', '', { env: { SERVICE_NAME: 'web-bff', SIGNING_KEY_ORDERS: edge.privateKey }, callees: { orders: ORDERS }, fetch: send });
+    // WHEN web-bff calls orders, and another caller signs with the shared key of web-bff's other edges
+    const ok = await fetchFn(`${ORDERS}/orders/o7`);
+    const other = outboundFetch('ed25519', '', { env: { SERVICE_NAME: 'web-bff', SERVICE_SIGNING_KEY: bff.privateKey }, callees: { orders: ORDERS }, fetch: send });
+    const refused = await other(`${ORDERS}/orders/o7`);
+    // THEN the edge's key is accepted and any other key is not
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ item: 'book', id: 'o7', by: 'web-bff' });
+    expect(refused.status).toBe(401);
+    // a name in TRUSTED_CALLERS without its CALLER_KEY_ fails at start-up, named
+    expect(() => inboundAuthFrom({ INBOUND_AUTH: 'ed25519', TRUSTED_CALLERS: 'web-bff' }, 'orders')).toThrow('CALLER_KEY_WEB_BFF (the key of web-bff) is not set');
   });
 
   it('signs for the callee of the longest matching base URL, and sends nothing elsewhere', async () => {
