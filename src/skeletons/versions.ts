@@ -51,6 +51,11 @@ export const RUNTIME_DEPENDENCIES = {
   '@bufbuild/protobuf': '2.17.0',
   '@connectrpc/connect': '2.1.2',
   '@connectrpc/connect-node': '2.1.2',
+  // On Fly.io, events travel over NATS JetStream: the official clients (nats.js v3, split into a core, the Node
+  // transport and JetStream; one release train, so the three move together).
+  '@nats-io/nats-core': '3.4.0',
+  '@nats-io/transport-node': '3.4.0',
+  '@nats-io/jetstream': '3.4.0',
 } as const;
 
 export const DEV_DEPENDENCIES = {
