@@ -262,6 +262,15 @@ export async function ensureDurable(jsm: JetStreamManager, stream: string, durab
 /** How the delay before a failed message's next delivery grows. */
 export type RetryBackoff = 'exponential' | 'linear' | 'fixed';
 
+const RETRY_BACKOFFS: readonly RetryBackoff[] = ['exponential', 'linear', 'fixed'];
+
+/** `value` (NATS_RETRY_BACKOFF, the file's consumer.retry_backoff) as a {@link RetryBackoff}; throws naming the choices. */
+export function retryBackoffOf(value: string): RetryBackoff {
+  const found = RETRY_BACKOFFS.find((b) => b === value);
+  if (found === undefined) throw new Error(`NATS_RETRY_BACKOFF must be one of ${RETRY_BACKOFFS.join(', ')}, got ${JSON.stringify(value)}`);
+  return found;
+}
+
 /** The delay after the `failures`-th failed delivery: `baseMs`, times `failures` (linear) or 2^(failures-1) (exponential), at most `maxMs`. */
 export function retryDelayMs(backoff: RetryBackoff, failures: number, baseMs: number, maxMs: number): number {
   const n = Math.max(1, failures);

@@ -8,6 +8,7 @@ import {
   ensureStream,
   natsSettingsFrom,
   planDurables,
+  retryBackoffOf,
   retryDelayMs,
   startJetStreamConsumer,
   supportsFilterSubjects,
@@ -78,6 +79,8 @@ describe('NATS settings and durables', () => {
     expect([1, 2, 3, 4].map((n) => retryDelayMs('exponential', n, 100, 500))).toEqual([100, 200, 400, 500]);
     expect([1, 2, 3].map((n) => retryDelayMs('linear', n, 100, 10_000))).toEqual([100, 200, 300]);
     expect([1, 5].map((n) => retryDelayMs('fixed', n, 100, 10_000))).toEqual([100, 100]);
+    expect(retryBackoffOf('linear')).toBe('linear');
+    expect(() => retryBackoffOf('random')).toThrow('NATS_RETRY_BACKOFF must be one of exponential, linear, fixed, got "random"');
   });
 });
 
