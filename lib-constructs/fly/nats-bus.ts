@@ -17,7 +17,8 @@
  * - when it consumes, its own dead letters: `<arch>.dlq.<service>`;
  * - the JetStream API calls of those streams it needs (`STREAM.INFO` and `STREAM.CREATE` of the events stream,
  *   and of the DLQ stream when it consumes), and for its own durable consumers only: `CONSUMER.INFO`,
- *   `CONSUMER.MSG.NEXT` (pulling), the create call and the acknowledgements (`$JS.ACK.<stream>.<durable>.>`).
+ *   `CONSUMER.MSG.NEXT` (pulling), the create call and the acknowledgements (`$JS.ACK.<stream>.<durable>.>`, and
+ *   the form with a domain and an account hash in front).
  *   A durable with one filter subject is created through `CONSUMER.CREATE.<stream>.<durable>.<subject>`, so the
  *   permission pins its filter; one with several (`filter_subjects`, NATS 2.10+) through
  *   `CONSUMER.DURABLE.CREATE.<stream>.<durable>`, whose filters the server cannot check against permissions.
@@ -196,6 +197,8 @@ export function natsUserPermissions(architecture: string, service: NatsBusServic
           : `${api}.CONSUMER.DURABLE.CREATE.${stream}.${durable.name}`,
         `${api}.CONSUMER.MSG.NEXT.${stream}.${durable.name}`,
         `$JS.ACK.${stream}.${durable.name}.>`,
+        // the acknowledgement subjects' second form (domain and account hash first), which newer servers may use
+        `$JS.ACK.*.*.${stream}.${durable.name}.>`,
       );
       subscribe.push(`$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${stream}.${durable.name}`);
     }

@@ -88,11 +88,13 @@ describe('NATS user permissions', () => {
       `$JS.API.CONSUMER.CREATE.SHOP_EVENTS.billing.${PLACED}`,
       '$JS.API.CONSUMER.MSG.NEXT.SHOP_EVENTS.billing',
       '$JS.ACK.SHOP_EVENTS.billing.>',
+      '$JS.ACK.*.*.SHOP_EVENTS.billing.>',
       // before 2.10: one per subject
       '$JS.API.CONSUMER.INFO.SHOP_EVENTS.billing-1',
       `$JS.API.CONSUMER.CREATE.SHOP_EVENTS.billing-1.${PLACED}`,
       '$JS.API.CONSUMER.MSG.NEXT.SHOP_EVENTS.billing-1',
       '$JS.ACK.SHOP_EVENTS.billing-1.>',
+      '$JS.ACK.*.*.SHOP_EVENTS.billing-1.>',
     ]);
     expect(p.subscribe).toEqual([
       '_INBOX.billing.>',
