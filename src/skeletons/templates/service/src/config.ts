@@ -9,7 +9,7 @@ export function loadConfig(env: Record<string, string | undefined>) {
       SERVICE_NAME: { kind: 'string', default: 'sample-service', description: 'Name in logs, traces and event sources' },
       PORT: { kind: 'int', default: '8080', description: 'HTTP port of the container entry' },
       LOG_LEVEL: { kind: 'string', default: 'info', description: 'pino log level' },
-      EVENT_BUS: { kind: 'string', default: 'memory', description: 'memory | sns | eventbridge | sqs | pubsub' },
+      EVENT_BUS: { kind: 'string', default: 'memory', description: 'memory | sns | eventbridge | sqs | pubsub | nats' },
       EVENT_TARGET: { kind: 'string', default: '', description: 'Where the service publishes' },
       STORE: { kind: 'string', default: 'memory', description: 'memory | dynamodb | postgres | firestore' },
       TABLE_PREFIX: { kind: 'string', default: 'sample', description: "Prefix of the service's table names" },
