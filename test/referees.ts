@@ -36,6 +36,10 @@ export const REFEREES = {
     checks: "allframe dev's run of the reference architecture (its cache service)",
     install: 'the Debian package redis-server (.ci/run installs it with apt-get)',
   },
+  'nats-server': {
+    checks: "the NATS JetStream event bus of the Fly.io target (the rendered server configuration, the platform's publisher and consumer)",
+    install: 'the Debian package nats-server (.ci/run installs it with apt-get; it goes to /usr/sbin, which must be on PATH)',
+  },
   pg_ctlcluster: {
     checks: "the generated services' repositories on a real PostgreSQL server",
     install: 'the Debian package postgresql (.ci/run installs it with apt-get)',

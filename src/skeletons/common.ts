@@ -18,8 +18,8 @@ export function baseConfig(ctx: ServiceContext): Record<string, ConfigVar> {
     SERVICE_NAME: { kind: 'string', default: s.name, description: 'Name in logs, traces and event sources' },
     PORT: { kind: 'int', default: '8080', description: 'HTTP port of the container entry' },
     LOG_LEVEL: { kind: 'string', default: 'info', description: 'pino log level' },
-    EVENT_BUS: { kind: 'string', default: 'memory', description: 'memory | sns | eventbridge | sqs | pubsub' },
-    EVENT_TARGET: { kind: 'string', default: '', description: 'Topic ARN, bus name, queue URL or Pub/Sub topic the service publishes to' },
+    EVENT_BUS: { kind: 'string', default: 'memory', description: 'memory | sns | eventbridge | sqs | pubsub | nats' },
+    EVENT_TARGET: { kind: 'string', default: '', description: 'Topic ARN, bus name, queue URL, Pub/Sub topic or NATS subject prefix the service publishes to' },
     ...(usesStore ? storeConfig(ctx) : {}),
     PII_FIELDS: { kind: 'list', default: (ctx.model.file.compliance?.pii_fields ?? []).join(','), description: 'Fields redacted from logs' },
     // Where the secrets are read at start-up (src/secrets.ts; every service has it, most with no names): the

@@ -54,6 +54,11 @@ export const RUNTIME_DEPENDENCIES = {
   // A scheduled service's own cron scheduler where the platform has none that speaks cron (Fly.io): cron expressions
   // in IANA time zones, on luxon. The same version as allframe's own (allframe dev).
   'cron-parser': '5.10.7',
+  // On Fly.io, events travel over NATS JetStream: the official clients (nats.js v3, split into a core, the Node
+  // transport and JetStream; one release train, so the three move together).
+  '@nats-io/nats-core': '3.4.0',
+  '@nats-io/transport-node': '3.4.0',
+  '@nats-io/jetstream': '3.4.0',
 } as const;
 
 export const DEV_DEPENDENCIES = {

@@ -40,6 +40,24 @@ describe('consumer skeleton', () => {
     expect(content('src/entry/server.ts')).toContain('async function main(): Promise<void> {');
   });
 
+  test('on NATS JetStream (Fly.io): the container entry starts the consumer when NATS_URL is set, with the bus\'s names as defaults', () => {
+    // GIVEN order-notifications: email-notifier consumes OrderPlaced and OrderShipped from order-service, timeout 20 s
+    const config = content('src/config.ts');
+    // THEN
+    expect(config).toContain('NATS_URL: { kind: \'string\', default: ""');
+    expect(config).toContain('NATS_STREAM: { kind: \'string\', default: "ORDER_NOTIFICATIONS_EVENTS"');
+    expect(config).toContain('NATS_CONSUMER: { kind: \'string\', default: "email-notifier"');
+    expect(config).toContain('NATS_FILTER_SUBJECTS: { kind: \'list\', default: "order-notifications.events.order-service.OrderPlaced,order-notifications.events.order-service.OrderShipped"');
+    expect(config).toContain('NATS_MAX_DELIVER: { kind: \'int\', default: "5"');
+    expect(config).toContain('NATS_ACK_WAIT_SECONDS: { kind: \'int\', default: "20"');
+    expect(config).toContain('NATS_DLQ_SUBJECT: { kind: \'string\', default: "order-notifications.dlq.email-notifier"');
+    expect(config).toContain('NATS_RETRY_BACKOFF: { kind: \'string\', default: "exponential"');
+    expect(content('src/entry/server.ts')).toContain("if (config.NATS_URL !== '') {\n    jetStream = await startJetStreamConsumer({\n      connection: natsSettingsFrom(process.env),");
+    expect(content('src/entry/server.ts')).toContain('await Promise.all([...pollers.map((p) => p.stop()), jetStream?.stop()]);');
+    // the service's own code is the same whatever the bus
+    for (const file of ['src/application/handlers.ts', 'src/adapters/sqs-poller.ts']) expect(content(file)).not.toMatch(/nats|jetstream/i);
+  });
+
   test('entries: Lambda SQS with batch item failures, a container with push and polling, a DLQ redrive', () => {
     expect(content('src/entry/lambda.ts')).toContain('sqsHandler(createDispatcher(deps)');
     expect(content('src/entry/server.ts')).toContain("if (config.QUEUE_URL !== '')");

@@ -30,7 +30,7 @@ export interface CodeSource {
 }
 
 /** Packages the Lambda runtime provides or the platform loads lazily on other clouds. */
-export const BUNDLE_EXTERNALS: readonly string[] = ['@aws-sdk/*', '@google-cloud/firestore', '@google-cloud/pubsub', '@google-cloud/workflows', 'google-auth-library', 'pg-native'];
+export const BUNDLE_EXTERNALS: readonly string[] = ['@aws-sdk/*', '@google-cloud/firestore', '@google-cloud/pubsub', '@google-cloud/workflows', 'google-auth-library', '@nats-io/*', 'pg-native'];
 
 /** A tiny directory standing in for code in review templates (its path never reaches a template). */
 function makePlaceholderDir(): string {

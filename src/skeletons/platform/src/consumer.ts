@@ -23,6 +23,15 @@ export interface QueueMessage {
 /** Handles one event; throwing marks its message as failed (it is redelivered, then dead-lettered). */
 export type EventHandler = (event: EventEnvelope, message: QueueMessage) => Promise<void>;
 
+/** Told why a message failed (its handler's error, or why it is no valid event), e.g. to carry it into a dead letter. */
+export type FailureListener = (message: QueueMessage, error: unknown) => void;
+
+/**
+ * Processes messages as {@link processBatch} does (a service's `createProcessor`): what the SQS poll loop and the
+ * JetStream consumer feed; the latter passes `onFailure` to learn why a message failed.
+ */
+export type BatchProcessor = (messages: readonly QueueMessage[], onFailure?: FailureListener) => Promise<BatchResult>;
+
 /** Options for {@link processBatch}. */
 export interface ProcessOptions {
   logger: Logger;
@@ -37,6 +46,8 @@ export interface ProcessOptions {
    * fails like a message that is no event at all (redelivered, then dead-lettered), logged with the fields at fault.
    */
   schemas?: EventSchemas;
+  /** Called for each failed message with its error, after it is logged. */
+  onFailure?: FailureListener;
 }
 
 /** Partial batch response, as SQS event source mappings with `ReportBatchItemFailures` expect. */
@@ -103,6 +114,7 @@ export async function processBatch(
       if (err instanceof EventValidationError) logger.error({ err, messageId: message.id, fields: err.fields }, 'message refused: its event does not match its contract');
       else logger.error({ err, messageId: message.id }, 'message failed');
       failures.push({ itemIdentifier: message.id });
+      options.onFailure?.(message, err);
     }
   }
   return { batchItemFailures: failures };

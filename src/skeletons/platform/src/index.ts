@@ -14,6 +14,7 @@ export * from './id-token-fetch';
 export * from './idempotency';
 export * from './lambda';
 export * from './logger';
+export * from './nats';
 export * from './outbox';
 export * from './page';
 export * from './postgres';

@@ -17,6 +17,7 @@ import {
   type IdempotencyStore,
 } from './idempotency';
 import { createLogger, type Logger } from './logger';
+import { closeNatsConnections, NatsPublisher } from './nats';
 import { DynamoDbOutbox, FirestoreOutbox, MemoryOutbox, OutboxRelay, PostgresOutbox, type Outbox } from './outbox';
 import { createPostgresPool, pgTableName, postgresOptionsFrom, withSetup, type ClosablePool, type PostgresPoolOptions, type SqlPool } from './postgres';
 import { DynamoDbRepository, FirestoreRepository, MemoryRepository, PostgresRepository, type Repository } from './repository';
@@ -50,7 +51,11 @@ function unknownKind(setting: string, kind: string, allowed: string): Error {
   return new Error(`${setting} must be one of ${allowed}, got ${JSON.stringify(kind)}`);
 }
 
-/** The publisher for `kind` (memory | sns | eventbridge | sqs | pubsub) sending to `target`. */
+/**
+ * The publisher for `kind` (memory | sns | eventbridge | sqs | pubsub | nats) sending to `target`. With nats, the
+ * target is the subject prefix `<arch>.events.<service>`; the connection (NATS_URL, NATS_USER, NATS_PASSWORD) is made,
+ * and the events stream made sure of, on the first publish (a failure there is retried by the next).
+ */
 export function createPublisher(kind: string, target: string): EventPublisher {
   switch (kind) {
     case 'memory':
@@ -66,8 +71,18 @@ export function createPublisher(kind: string, target: string): EventPublisher {
       let publisher: Promise<PubSubPublisher> | undefined;
       return { publish: async (events) => (await (publisher ??= PubSubPublisher.create(topic))).publish(events) };
     }
+    case 'nats': {
+      const prefix = required(target, 'a subject prefix', kind);
+      let publisher: Promise<NatsPublisher> | undefined;
+      const get = (): Promise<NatsPublisher> =>
+        (publisher ??= NatsPublisher.create(prefix).catch((err: unknown) => {
+          publisher = undefined;
+          throw err;
+        }));
+      return { publish: async (events) => (await get()).publish(events) };
+    }
     default:
-      throw unknownKind('EVENT_BUS', kind, 'memory, sns, eventbridge, sqs, pubsub');
+      throw unknownKind('EVENT_BUS', kind, 'memory, sns, eventbridge, sqs, pubsub, nats');
   }
 }
 
@@ -96,9 +111,9 @@ export function sharedPool(databaseUrl: string, options: PostgresPoolOptions = p
   return pool;
 }
 
-/** Ends every shared pool and Firestore client (call it from the service's shutdown hook). */
+/** Ends every shared pool, Firestore client and NATS connection (call it from the service's shutdown hook). */
 export async function closePools(): Promise<void> {
-  await Promise.all([...[...pools.values()].map((p) => p.end()), closeFirestores()]);
+  await Promise.all([...[...pools.values()].map((p) => p.end()), closeFirestores(), closeNatsConnections()]);
 }
 
 /** A pool whose first query is preceded by `create(pool)`, so tables exist in development. */

@@ -48,6 +48,19 @@ describe('processBatch', () => {
     expect(logger.error).toHaveBeenCalledWith({ err: new Error('handler failed'), messageId: 'm3' }, 'message failed');
   });
 
+  it('tells onFailure why each failed message failed (what a JetStream dead letter carries)', async () => {
+    // GIVEN a poison message and a message whose handler throws
+    const failures: [string, unknown][] = [];
+    const handler = () => Promise.reject(new Error('handler failed'));
+    const batch = [message('m1', 'garbage'), message('m2', JSON.stringify(envelope('e2')))];
+    // WHEN processed with a listener
+    await processBatch(batch, handler, { logger: fakeLogger(), onFailure: (m, err) => failures.push([m.id, err]) });
+    // THEN it hears both, with their errors
+    expect(failures.map(([id]) => id)).toEqual(['m1', 'm2']);
+    expect(failures[0]?.[1]).toBeInstanceOf(SyntaxError);
+    expect(failures[1]?.[1]).toEqual(new Error('handler failed'));
+  });
+
   it('refuses an event whose data do not match its contract, as a poison message, logging the field', async () => {
     // GIVEN the contract of order.placed and a batch with a valid event, an invalid one and one of another type
     const logger = fakeLogger();

@@ -74,7 +74,7 @@ describe('createPublisher', () => {
   it('rejects a missing target and an unknown kind', () => {
     expect(() => createPublisher('sns', '')).toThrow('a topic ARN is required for sns');
     expect(() => createPublisher('pubsub', '')).toThrow('a topic name is required for pubsub');
-    expect(() => createPublisher('kafka', 'x')).toThrow('EVENT_BUS must be one of memory, sns, eventbridge, sqs, pubsub, got "kafka"');
+    expect(() => createPublisher('kafka', 'x')).toThrow('EVENT_BUS must be one of memory, sns, eventbridge, sqs, pubsub, nats, got "kafka"');
   });
 });
 

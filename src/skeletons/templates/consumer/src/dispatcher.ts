@@ -1,6 +1,6 @@
 import { EVENT_SCHEMAS } from '@allframe/events';
 import { processBatch } from '@allframe/platform';
-import type { BatchResult, EventEnvelope, EventHandler, EventSchemas, ProcessOptions, QueueMessage } from '@allframe/platform';
+import type { BatchProcessor, EventEnvelope, EventHandler, EventSchemas, ProcessOptions } from '@allframe/platform';
 // @if events
 import {
   on__Event__, // @each events
@@ -34,14 +34,17 @@ export function processOptions(deps: Dependencies, ttlSeconds: number, schemas: 
   return { logger: deps.logger, store: deps.idempotency, ttlSeconds, schemas };
 }
 
-/** Processes a batch of queue messages through the dispatcher, checking each event against its contract. */
+/**
+ * Processes a batch of queue messages through the dispatcher, checking each event against its contract; `onFailure`
+ * hears why a message failed (the JetStream consumer puts it in the dead letter).
+ */
 export function createProcessor(
   deps: Dependencies,
   ttlSeconds: number,
   handlers: Readonly<Record<string, Handler>> = HANDLERS,
   schemas: EventSchemas = EVENT_SCHEMAS,
-): (messages: readonly QueueMessage[]) => Promise<BatchResult> {
+): BatchProcessor {
   const dispatch = createDispatcher(deps, handlers);
   const options = processOptions(deps, ttlSeconds, schemas);
-  return (messages) => processBatch(messages, dispatch, options);
+  return (messages, onFailure) => processBatch(messages, dispatch, { ...options, onFailure });
 }

@@ -1,0 +1,519 @@
+/**
+ * Events on NATS JetStream (the Fly.io target): a publisher, and a consumer runner feeding pulled messages to the
+ * same processing as SQS and Pub/Sub deliveries (consumer.ts: idempotency, contracts, per-message failures).
+ *
+ * The names are the bus's (allframe's lib-constructs/fly/nats-bus.ts writes the server's permissions from the same
+ * rules; a test holds the two equal): one stream per architecture, `<ARCH>_EVENTS` on `<arch>.events.>`, where
+ * service P publishes an event of type T on `<arch>.events.<P>.<T>`; one DLQ stream, `<ARCH>_DLQ` on `<arch>.dlq.>`,
+ * where consumer C dead-letters on `<arch>.dlq.<C>`. Each service connects as its own user with the inbox prefix
+ * `_INBOX.<user>` (the only inbox its permissions let it read).
+ *
+ * Services create what they use, idempotently, at start-up (the server's configuration cannot): the streams when
+ * missing (never updated: their limits are the operator's once they exist), and a consumer's durables (created, or
+ * updated when their ack wait, deliveries or filters changed).
+ *
+ * Dead letters. JetStream has no DLQ: the runner publishes a message that failed its last allowed delivery
+ * (`maxDeliver`, the file's consumer.max_retries) to the DLQ subject, with headers saying where it came from and why,
+ * then terminates it. The durable allows {@link DEAD_LETTER_DELIVERIES} deliveries more than `maxDeliver`, and a
+ * delivery past `maxDeliver` is dead-lettered without running the handler: so a message whose final delivery was
+ * never acknowledged (the consumer was killed, or the handler outlived the ack wait) reaches the DLQ too, from the
+ * next instance that pulls it, and a failed DLQ publish is retried. The alternative, copying the message when the
+ * server's max-deliveries advisory arrives, is not used: advisories are not stored, so when the only instance is the
+ * one that was killed nobody hears it; and copying needs `STREAM.MSG.GET` or direct get on the events stream, which
+ * read any message by sequence, whatever its subject, so every consumer could read every event of the architecture.
+ * The runner still listens to the advisory of its durables: it now means a message ran out of deliveries without
+ * reaching the DLQ (every dead-letter attempt failed), and is logged as an error with its stream sequence (the
+ * message stays in the stream, within its retention, for an operator to recover).
+ *
+ * Several filter subjects on one durable (`filter_subjects`) need NATS 2.10. On an older server (Debian's 2.9, for
+ * local runs and tests) the runner makes one durable per subject, `<consumer>-<n>` with n from the sorted subjects,
+ * and logs that it does. The clients are loaded when first used, so services on other clouds never load them.
+ */
+import type { ConnectionOptions, MsgHdrs, NatsConnection } from '@nats-io/nats-core';
+import type { Consumer, ConsumerConfig, ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg, StreamConfig } from '@nats-io/jetstream';
+import type { BatchProcessor, QueueMessage } from './consumer';
+import { PublishError, type EventEnvelope, type EventPublisher } from './events';
+import type { Logger } from './logger';
+
+/** How long the events stream keeps a message (acknowledged or not): 7 days, as a Pub/Sub topic or an SNS replay. */
+export const NATS_EVENTS_MAX_AGE_SECONDS = 7 * 24 * 3600;
+/** How long the DLQ stream keeps a dead letter: 14 days, as an SQS dead-letter queue at most. */
+export const NATS_DLQ_MAX_AGE_SECONDS = 14 * 24 * 3600;
+/** The window in which a second message with the same `Nats-Msg-Id` (the event id) is dropped as a duplicate. */
+export const NATS_DUPLICATE_WINDOW_SECONDS = 120;
+/** Deliveries a durable allows beyond `maxDeliver`, each only to dead-letter the message (see the file's comment). */
+export const DEAD_LETTER_DELIVERIES = 3;
+
+/** The headers of a dead letter (its data is the original message's). */
+export const DLQ_HEADERS = {
+  subject: 'Dlq-Original-Subject',
+  stream: 'Dlq-Original-Stream',
+  sequence: 'Dlq-Original-Sequence',
+  consumer: 'Dlq-Original-Consumer',
+  /** The failed deliveries: `maxDeliver`, the last one's failure being `error`. */
+  deliveries: 'Dlq-Delivery-Count',
+  error: 'Dlq-Last-Error',
+} as const;
+
+const NANOS_PER_SECOND = 1_000_000_000;
+/** JetStream API error codes the runner handles. */
+const STREAM_NOT_FOUND = 10059;
+const STREAM_NAME_IN_USE = 10058;
+const CONSUMER_NOT_FOUND = 10014;
+
+function upperName(architecture: string): string {
+  return architecture.toUpperCase().replace(/-/g, '_');
+}
+
+/** The events stream of `architecture` (`shop` → `SHOP_EVENTS`). */
+export function natsStreamName(architecture: string): string {
+  return `${upperName(architecture)}_EVENTS`;
+}
+
+/** The dead-letter stream of `architecture` (`shop` → `SHOP_DLQ`). */
+export function natsDlqStreamName(architecture: string): string {
+  return `${upperName(architecture)}_DLQ`;
+}
+
+/** The inbox prefix of user `user`: `_INBOX.<user>`, the only inbox the bus lets it subscribe to. */
+export function natsInboxPrefix(user: string): string {
+  return `_INBOX.${user}`;
+}
+
+/** The architecture a subject of the bus belongs to: its first token (`shop.events.orders.OrderPlaced` → `shop`). */
+export function natsArchitectureOf(subject: string): string {
+  return subject.split('.')[0] ?? '';
+}
+
+/** How to reach the bus. */
+export interface NatsSettings {
+  /** Server URLs (`nats://host:4222`); the client tries them in turn. */
+  readonly servers: readonly string[];
+  /** The user (the service's name); none connects without authentication. */
+  readonly user?: string;
+  readonly password?: string;
+  /** The connection's name in the server's monitoring. @default - the user */
+  readonly name?: string;
+}
+
+/** The settings in `env`: NATS_URL (a comma list allowed), NATS_USER, NATS_PASSWORD. Throws when NATS_URL is empty. */
+export function natsSettingsFrom(env: Record<string, string | undefined>): NatsSettings {
+  const servers = (env.NATS_URL ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (servers.length === 0) throw new Error('NATS_URL is required for EVENT_BUS=nats');
+  const user = env.NATS_USER ?? '';
+  return { servers, ...(user !== '' ? { user, password: env.NATS_PASSWORD ?? '' } : {}) };
+}
+
+/** Connects with `settings`: the user's inbox prefix, and reconnecting for ever once connected. */
+export async function connectNats(settings: NatsSettings): Promise<NatsConnection> {
+  const { connect } = await import('@nats-io/transport-node');
+  const options: ConnectionOptions = { servers: [...settings.servers], maxReconnectAttempts: -1 };
+  if (settings.user !== undefined) Object.assign(options, { user: settings.user, pass: settings.password ?? '', inboxPrefix: natsInboxPrefix(settings.user) });
+  const name = settings.name ?? settings.user;
+  if (name !== undefined) options.name = name;
+  return connect(options);
+}
+
+const shared = new Map<string, Promise<NatsConnection>>();
+
+/** One connection per server list and user, shared by the publishers of the process; a failed connect is retried by the next call. */
+export function sharedNatsConnection(settings: NatsSettings): Promise<NatsConnection> {
+  const key = `${settings.servers.join(',')}|${settings.user ?? ''}`;
+  let connection = shared.get(key);
+  if (!connection) {
+    connection = connectNats(settings);
+    connection.catch(() => shared.delete(key));
+    shared.set(key, connection);
+  }
+  return connection;
+}
+
+/** Drains and closes every shared connection (the service's shutdown; closePools calls it). */
+export async function closeNatsConnections(): Promise<void> {
+  const all = [...shared.values()];
+  shared.clear();
+  await Promise.all(
+    all.map(async (c) => {
+      const nc = await c.catch(() => undefined);
+      if (nc && !nc.isClosed()) await nc.drain();
+    }),
+  );
+}
+
+function apiErrorCode(err: unknown): number | undefined {
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  return typeof code === 'number' ? code : undefined;
+}
+
+/** Creates stream `name` on `subjects` unless it exists (a stream that exists is left as it is). */
+export async function ensureStream(jsm: JetStreamManager, name: string, subjects: readonly string[], maxAgeSeconds: number): Promise<void> {
+  try {
+    await jsm.streams.info(name);
+    return;
+  } catch (err) {
+    if (apiErrorCode(err) !== STREAM_NOT_FOUND) throw err;
+  }
+  const config: Partial<StreamConfig> & { name: string } = {
+    name,
+    subjects: [...subjects],
+    retention: 'limits',
+    storage: 'file',
+    discard: 'old',
+    num_replicas: 1,
+    max_age: maxAgeSeconds * NANOS_PER_SECOND,
+    duplicate_window: NATS_DUPLICATE_WINDOW_SECONDS * NANOS_PER_SECOND,
+  };
+  try {
+    await jsm.streams.add(config);
+  } catch (err) {
+    // another service created it in the meantime, perhaps with other limits: it is theirs
+    if (apiErrorCode(err) !== STREAM_NAME_IN_USE) throw err;
+  }
+}
+
+/** The events stream of `architecture` and, for a consumer, its DLQ stream, created when missing. */
+async function ensureStreams(jsm: JetStreamManager, events: string, architecture: string, dlq?: { stream: string; architecture: string }): Promise<void> {
+  await ensureStream(jsm, events, [`${architecture}.events.>`], NATS_EVENTS_MAX_AGE_SECONDS);
+  if (dlq) await ensureStream(jsm, dlq.stream, [`${dlq.architecture}.dlq.>`], NATS_DLQ_MAX_AGE_SECONDS);
+}
+
+/**
+ * Publishes each event with JetStream on `<prefix>.<type>` (the prefix is EVENT_TARGET, `<arch>.events.<service>`),
+ * `Nats-Msg-Id` set to the event id so that the stream drops a second publish of the same event (within its
+ * duplicate window), and waits for the stream's acknowledgement.
+ */
+export class NatsPublisher implements EventPublisher {
+  constructor(
+    private readonly js: Pick<JetStreamClient, 'publish'>,
+    private readonly prefix: string,
+  ) {}
+
+  /**
+   * A publisher on the shared connection of NATS_URL, NATS_USER and NATS_PASSWORD in `env`, once the events stream
+   * (NATS_STREAM, else the one of the prefix's architecture) exists.
+   */
+  static async create(prefix: string, env: Record<string, string | undefined> = process.env): Promise<NatsPublisher> {
+    const nc = await sharedNatsConnection(natsSettingsFrom(env));
+    const { jetstream, jetstreamManager } = await import('@nats-io/jetstream');
+    const architecture = natsArchitectureOf(prefix);
+    const stream = env.NATS_STREAM !== undefined && env.NATS_STREAM !== '' ? env.NATS_STREAM : natsStreamName(architecture);
+    await ensureStreams(await jetstreamManager(nc, { checkAPI: false }), stream, architecture);
+    return new NatsPublisher(jetstream(nc), prefix);
+  }
+
+  /** Publishes every event (in order on the connection); throws {@link PublishError} naming those the stream did not take. */
+  async publish(events: readonly EventEnvelope[]): Promise<void> {
+    const results = await Promise.allSettled(events.map((e) => this.js.publish(`${this.prefix}.${e.type}`, JSON.stringify(e), { msgID: e.id })));
+    const failed = events.filter((_, i) => results[i]?.status === 'rejected').map((e) => e.id);
+    if (failed.length > 0) throw new PublishError('NATS JetStream', failed);
+  }
+}
+
+/** A durable consumer and the subjects it filters. */
+export interface NatsDurable {
+  readonly name: string;
+  readonly subjects: readonly string[];
+}
+
+/** Whether a server of `version` takes several filter subjects on one consumer (`filter_subjects`, NATS 2.10+). */
+export function supportsFilterSubjects(version: string): boolean {
+  const [major = 0, minor = 0] = version.split('.').map((n) => Number.parseInt(n, 10));
+  return major > 2 || (major === 2 && minor >= 10);
+}
+
+/**
+ * The durables of consumer `consumer` on a server of `serverVersion`: one named after it filtering every subject
+ * (NATS 2.10+), else one per subject, `<consumer>-<n>` with n from 1 in the subjects' sorted order (`fallback`).
+ */
+export function planDurables(consumer: string, subjects: readonly string[], serverVersion: string): { durables: NatsDurable[]; fallback: boolean } {
+  const sorted = [...new Set(subjects)].sort();
+  if (supportsFilterSubjects(serverVersion)) return { durables: [{ name: consumer, subjects: sorted }], fallback: false };
+  return { durables: sorted.map((subject, i) => ({ name: `${consumer}-${i + 1}`, subjects: [subject] })), fallback: true };
+}
+
+/** What a durable's configuration must say, whether new or updated. */
+function durableSettings(durable: NatsDurable, maxDeliver: number, ackWaitSeconds: number): Partial<ConsumerConfig> {
+  const [only] = durable.subjects;
+  const filters: Partial<ConsumerConfig> = durable.subjects.length === 1 && only !== undefined ? { filter_subject: only, filter_subjects: undefined } : { filter_subject: undefined, filter_subjects: [...durable.subjects] };
+  return { ack_wait: ackWaitSeconds * NANOS_PER_SECOND, max_deliver: maxDeliver + DEAD_LETTER_DELIVERIES, ...filters };
+}
+
+function sameFilters(config: Partial<ConsumerConfig>, durable: NatsDurable): boolean {
+  const current = [...(config.filter_subjects ?? []), ...(config.filter_subject !== undefined && config.filter_subject !== '' ? [config.filter_subject] : [])].sort();
+  return current.length === durable.subjects.length && current.every((s, i) => s === durable.subjects[i]);
+}
+
+/** Creates durable `durable` on `stream`, or updates it when its ack wait, deliveries or filters differ. */
+export async function ensureDurable(jsm: JetStreamManager, stream: string, durable: NatsDurable, maxDeliver: number, ackWaitSeconds: number): Promise<void> {
+  const wanted = durableSettings(durable, maxDeliver, ackWaitSeconds);
+  let current: Partial<ConsumerConfig>;
+  try {
+    current = (await jsm.consumers.info(stream, durable.name)).config;
+  } catch (err) {
+    if (apiErrorCode(err) !== CONSUMER_NOT_FOUND) throw err;
+    await jsm.consumers.add(stream, { durable_name: durable.name, ack_policy: 'explicit', deliver_policy: 'all', ...wanted });
+    return;
+  }
+  if (current.ack_wait !== wanted.ack_wait || current.max_deliver !== wanted.max_deliver || !sameFilters(current, durable)) {
+    await jsm.consumers.update(stream, durable.name, wanted);
+  }
+}
+
+/** How the delay before a failed message's next delivery grows. */
+export type RetryBackoff = 'exponential' | 'linear' | 'fixed';
+
+const RETRY_BACKOFFS: readonly RetryBackoff[] = ['exponential', 'linear', 'fixed'];
+
+/** `value` (NATS_RETRY_BACKOFF, the file's consumer.retry_backoff) as a {@link RetryBackoff}; throws naming the choices. */
+export function retryBackoffOf(value: string): RetryBackoff {
+  const found = RETRY_BACKOFFS.find((b) => b === value);
+  if (found === undefined) throw new Error(`NATS_RETRY_BACKOFF must be one of ${RETRY_BACKOFFS.join(', ')}, got ${JSON.stringify(value)}`);
+  return found;
+}
+
+/** The delay after the `failures`-th failed delivery: `baseMs`, times `failures` (linear) or 2^(failures-1) (exponential), at most `maxMs`. */
+export function retryDelayMs(backoff: RetryBackoff, failures: number, baseMs: number, maxMs: number): number {
+  const n = Math.max(1, failures);
+  const delay = backoff === 'fixed' ? baseMs : backoff === 'linear' ? baseMs * n : baseMs * 2 ** (n - 1);
+  return Math.min(maxMs, delay);
+}
+
+/** Options of {@link startJetStreamConsumer}. */
+export interface JetStreamConsumerOptions {
+  /** Where to connect (the runner's own connection, drained by `stop`), or an open connection (left open). */
+  readonly connection: NatsSettings | NatsConnection;
+  /** The events stream (NATS_STREAM). */
+  readonly stream: string;
+  /** The durable's name (NATS_CONSUMER: the service's name); the fallback's durables are `<consumer>-<n>`. */
+  readonly consumer: string;
+  /** The subjects consumed (NATS_FILTER_SUBJECTS), `<arch>.events.<publisher>.<type>`. */
+  readonly filterSubjects: readonly string[];
+  /** Failed deliveries of a message before it is dead-lettered (NATS_MAX_DELIVER, the file's consumer.max_retries). */
+  readonly maxDeliver: number;
+  /** How long a delivery may go unacknowledged before it is delivered again (NATS_ACK_WAIT_SECONDS). */
+  readonly ackWaitSeconds: number;
+  /** Where dead letters go (NATS_DLQ_SUBJECT, `<arch>.dlq.<consumer>`); its stream is `<ARCH>_DLQ`. */
+  readonly dlqSubject: string;
+  /** Processes messages: the service's `createProcessor` (idempotency, contracts, dispatch). */
+  readonly process: BatchProcessor;
+  readonly logger: Logger;
+  /** Messages each pull loop asks for at once. @default 10 */
+  readonly batchSize?: number;
+  /** Pull loops per durable, each processing one message at a time. @default 1 */
+  readonly concurrency?: number;
+  /** The growth of the delay before a failed message is delivered again. @default 'exponential' */
+  readonly backoff?: RetryBackoff;
+  /** The delay after the first failure, in ms. @default 1000 */
+  readonly retryDelayMs?: number;
+  /** The longest delay between deliveries, in ms. @default 600000 (10 minutes) */
+  readonly maxRetryDelayMs?: number;
+  /** The pause before a pull loop that failed starts again, in ms. @default 1000 */
+  readonly errorDelayMs?: number;
+}
+
+/** A running JetStream consumer. */
+export interface JetStreamConsumer {
+  /** The durables it pulls from: one, or one per subject on a server older than 2.10. */
+  readonly durables: readonly NatsDurable[];
+  /**
+   * Stops: waiting pulls end at once, a message being processed is finished (acknowledged or not), messages pulled
+   * but not yet processed are handed back (nak) for another instance, then its own connection is drained.
+   */
+  stop(): Promise<void>;
+}
+
+function isConnection(c: NatsSettings | NatsConnection): c is NatsConnection {
+  return typeof (c as Partial<NatsConnection>).drain === 'function';
+}
+
+function problemsOf(o: JetStreamConsumerOptions): string[] {
+  const problems: string[] = [];
+  if (o.stream === '') problems.push('NATS_STREAM is empty');
+  if (o.consumer === '') problems.push('NATS_CONSUMER is empty');
+  if (o.filterSubjects.length === 0) problems.push('NATS_FILTER_SUBJECTS names no subject');
+  if (o.dlqSubject === '') problems.push('NATS_DLQ_SUBJECT is empty');
+  if (!(Number.isInteger(o.maxDeliver) && o.maxDeliver >= 1)) problems.push(`NATS_MAX_DELIVER must be a whole number from 1, got ${o.maxDeliver}`);
+  if (!(Number.isInteger(o.ackWaitSeconds) && o.ackWaitSeconds >= 1)) problems.push(`NATS_ACK_WAIT_SECONDS must be a whole number from 1, got ${o.ackWaitSeconds}`);
+  return problems;
+}
+
+/** A header value on one line, at most 1000 characters. */
+function headerValue(text: string): string {
+  return text.replace(/[\r\n]+/g, ' ').slice(0, 1000);
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
+
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done);
+  });
+}
+
+/**
+ * Starts consuming: connects (unless given a connection), makes sure of the events stream, the DLQ stream and the
+ * durables (see the file's comment), then runs `concurrency` pull loops per durable. Each message is processed on
+ * its own by `process`: on success it is acknowledged; on failure it is delivered again after the backoff, until its
+ * `maxDeliver`-th failed delivery, which is published to the DLQ subject and terminated. Resolves once pulling.
+ */
+export async function startJetStreamConsumer(options: JetStreamConsumerOptions): Promise<JetStreamConsumer> {
+  const problems = problemsOf(options);
+  if (problems.length > 0) throw new Error(`JetStream consumer: ${problems.join('; ')}`);
+  const { headers } = await import('@nats-io/nats-core');
+  const { jetstream, jetstreamManager } = await import('@nats-io/jetstream');
+  const { logger, stream, maxDeliver } = options;
+  const owned = !isConnection(options.connection);
+  const nc = isConnection(options.connection) ? options.connection : await connectNats(options.connection);
+  const batchSize = Math.max(1, options.batchSize ?? 10);
+  const backoff = options.backoff ?? 'exponential';
+  const delay = (failures: number): number => retryDelayMs(backoff, failures, options.retryDelayMs ?? 1000, options.maxRetryDelayMs ?? 600_000);
+
+  let durables: NatsDurable[];
+  const consumers: { durable: NatsDurable; consumer: Consumer }[] = [];
+  let js: JetStreamClient;
+  try {
+    const jsm = await jetstreamManager(nc, { checkAPI: false });
+    js = jetstream(nc);
+    const dlqArchitecture = natsArchitectureOf(options.dlqSubject);
+    await ensureStreams(jsm, stream, natsArchitectureOf(options.filterSubjects[0] ?? ''), { stream: natsDlqStreamName(dlqArchitecture), architecture: dlqArchitecture });
+    const version = nc.info?.version ?? '0.0.0';
+    const plan = planDurables(options.consumer, options.filterSubjects, version);
+    durables = plan.durables;
+    if (plan.fallback) {
+      logger.warn(
+        { server: version, durables: durables.map((d) => d.name) },
+        'NATS server older than 2.10 (no filter_subjects): one durable consumer per subject, <consumer>-<n>',
+      );
+    }
+    for (const durable of durables) {
+      await ensureDurable(jsm, stream, durable, maxDeliver, options.ackWaitSeconds);
+      consumers.push({ durable, consumer: await js.consumers.get(stream, durable.name) });
+    }
+  } catch (err) {
+    if (owned) await nc.close();
+    throw err;
+  }
+
+  // The server gives up on a message only when every delivery, dead-letter attempts included, went unacknowledged.
+  const advisories = durables.map((d) =>
+    nc.subscribe(`$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${stream}.${d.name}`, {
+      callback: (err, msg) => {
+        if (err) return;
+        let advisory: { stream_seq?: unknown; deliveries?: unknown } = {};
+        try {
+          advisory = msg.json<{ stream_seq?: unknown; deliveries?: unknown }>();
+        } catch {
+          // logged without its details
+        }
+        logger.error(
+          { stream, consumer: d.name, streamSequence: advisory.stream_seq, deliveries: advisory.deliveries },
+          'a message ran out of deliveries without reaching the DLQ: it stays in the stream (recover it by its sequence, as the admin user)',
+        );
+      },
+    }),
+  );
+
+  const deadLetter = async (m: JsMsg, failed: number, error: string): Promise<void> => {
+    const h: MsgHdrs = headers();
+    for (const [key, values] of m.headers ?? []) {
+      if (key.toLowerCase().startsWith('nats-')) continue;
+      for (const value of values) h.append(key, value);
+    }
+    h.set(DLQ_HEADERS.subject, m.subject);
+    h.set(DLQ_HEADERS.stream, m.info.stream);
+    h.set(DLQ_HEADERS.sequence, String(m.seq));
+    h.set(DLQ_HEADERS.consumer, m.info.consumer);
+    h.set(DLQ_HEADERS.deliveries, String(failed));
+    h.set(DLQ_HEADERS.error, headerValue(error));
+    try {
+      await js.publish(options.dlqSubject, m.data, { msgID: `${m.info.stream}.${m.seq}.${m.info.consumer}`, headers: h });
+    } catch (err) {
+      logger.error({ err, streamSequence: m.seq, subject: m.subject }, 'dead-lettering failed: the message will be delivered again');
+      m.nak(delay(failed));
+      return;
+    }
+    m.term();
+    logger.warn({ streamSequence: m.seq, subject: m.subject, deliveries: failed, dlq: options.dlqSubject, error }, 'message dead-lettered');
+  };
+
+  const handle = async (m: JsMsg): Promise<void> => {
+    const delivery = m.info.deliveryCount;
+    if (delivery > maxDeliver) {
+      await deadLetter(m, maxDeliver, `delivery ${maxDeliver} (the last) was not acknowledged within ${options.ackWaitSeconds} s: the consumer stopped or was too slow, or dead-lettering failed`);
+      return;
+    }
+    // the message may have waited behind others of its batch: its ack wait starts now
+    m.working();
+    const message: QueueMessage = { id: String(m.seq), body: m.string(), attributes: { subject: m.subject, deliveryCount: String(delivery) } };
+    let error = 'processing failed (see the consumer logs)';
+    let ok: boolean;
+    try {
+      const result = await options.process([message], (_, err) => {
+        error = describe(err);
+      });
+      ok = result.batchItemFailures.length === 0;
+    } catch (err) {
+      logger.error({ err, streamSequence: m.seq }, 'message failed');
+      error = describe(err);
+      ok = false;
+    }
+    if (ok) m.ack();
+    else if (delivery >= maxDeliver) await deadLetter(m, delivery, error);
+    else m.nak(delay(delivery));
+  };
+
+  let running = true;
+  const stopping = new AbortController();
+  const pulling = new Set<ConsumerMessages>();
+  const loop = async ({ durable, consumer }: { durable: NatsDurable; consumer: Consumer }): Promise<void> => {
+    while (running) {
+      let messages: ConsumerMessages | undefined;
+      try {
+        messages = await consumer.consume({ max_messages: batchSize });
+        pulling.add(messages);
+        if (!running) void messages.close();
+        for await (const m of messages) {
+          // pulled before the stop: handed back at once rather than after the ack wait
+          if (!running) m.nak();
+          else await handle(m);
+        }
+      } catch (err) {
+        if (!running) break;
+        logger.error({ err, durable: durable.name }, 'JetStream pull failed');
+      } finally {
+        if (messages) pulling.delete(messages);
+      }
+      if (running && nc.isClosed()) {
+        // only a connection given by the caller closes without `stop` (an own one reconnects for ever)
+        logger.error({ durable: durable.name }, 'the NATS connection was closed: this pull loop ends');
+        break;
+      }
+      if (running) await pause(options.errorDelayMs ?? 1000, stopping.signal);
+    }
+  };
+  const loops = consumers.flatMap((c) => Array.from({ length: Math.max(1, options.concurrency ?? 1) }, () => loop(c)));
+  logger.info({ stream, durables: durables.map((d) => d.name), dlq: options.dlqSubject }, 'JetStream consumer started');
+
+  let stopped: Promise<void> | undefined;
+  return {
+    durables,
+    stop: () =>
+      (stopped ??= (async () => {
+        running = false;
+        stopping.abort();
+        await Promise.all([...pulling].map((m) => m.close()));
+        await Promise.all(loops);
+        for (const sub of advisories) sub.unsubscribe();
+        if (owned && !nc.isClosed()) await nc.drain();
+      })()),
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * A private nats-server for tests, run with the configuration allframe renders for a Fly.io bus app
+ * (lib-constructs/fly/nats-bus.ts): on free loopback ports, JetStream in a temporary directory, every password from
+ * the environment as on Fly. Debian's `nats-server` on PATH is the referee (test/referees.ts).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NATS_ADMIN_PASSWORD_VARIABLE, NATS_ADMIN_USER } from '../lib-constructs/core/nats-defaults';
+import { natsPasswordVariable, renderNatsServerConfig, type NatsBusProps } from '../lib-constructs/fly/nats-bus';
+
+export interface NatsServer {
+  /** `nats://127.0.0.1:<port>`. */
+  readonly url: string;
+  /** The password of each service (its user name), and of the admin user under `_admin`. */
+  readonly passwords: Readonly<Record<string, string>>;
+  /** `http://127.0.0.1:<monitoring port>` (`/healthz`, `/varz`, `/connz`). */
+  readonly monitorUrl: string;
+  /** The server's version, from its monitoring endpoint. */
+  readonly version: string;
+  /** What the server printed so far (its log). */
+  log(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A logger recording its calls (the platform's test fakes import its GraphQL module, whose types bring the DOM
+ * library into allframe's own type-check).
+ */
+export function recordingLogger(): { [K in 'debug' | 'info' | 'warn' | 'error']: jest.Mock } {
+  return { debug: jest.fn(), info: jest.fn(), warn: jest.fn(), error: jest.fn() };
+}
+
+/** A port nothing listens on now (the OS picks it among its ephemeral ports, away from the fixed ones other tests use). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** The password of `user` in tests: letters and digits starting with a letter, as the configuration needs. */
+function passwordOf(user: string): string {
+  return `p${Buffer.from(user).toString('hex')}x`;
+}
+
+/** Starts nats-server with the rendered configuration of `props` and waits until its `/healthz` answers ok. */
+export async function startNatsServer(props: Omit<NatsBusProps, 'host' | 'port' | 'monitorPort' | 'storeDir'>): Promise<NatsServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'allframe-nats-'));
+  const [port, monitorPort] = [await freePort(), await freePort()];
+  const config = renderNatsServerConfig({ ...props, host: '127.0.0.1', port, monitorPort, storeDir: join(dir, 'jetstream') });
+  writeFileSync(join(dir, 'nats.conf'), config);
+  const passwords: Record<string, string> = { [NATS_ADMIN_USER]: passwordOf(NATS_ADMIN_USER) };
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', [NATS_ADMIN_PASSWORD_VARIABLE]: passwords[NATS_ADMIN_USER]! };
+  for (const s of props.services) {
+    passwords[s.name] = passwordOf(s.name);
+    env[natsPasswordVariable(s.name)] = passwords[s.name]!;
+  }
+  const child = spawn('nats-server', ['-c', join(dir, 'nats.conf')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // closed: exited with its output read to the end
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await closed;
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    // ready when the monitoring endpoint says so (JetStream included); a server that exits fails at once
+    let version = '';
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`nats-server exited (${child.exitCode}):\n${output}`);
+      try {
+        const health = await fetch(`http://127.0.0.1:${monitorPort}/healthz`);
+        if (health.ok) {
+          version = ((await (await fetch(`http://127.0.0.1:${monitorPort}/varz`)).json()) as { version: string }).version;
+          break;
+        }
+      } catch {
+        // not listening yet
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return { url: `nats://127.0.0.1:${port}`, monitorUrl: `http://127.0.0.1:${monitorPort}`, passwords, version, log: () => output, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

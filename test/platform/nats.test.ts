@@ -1,0 +1,327 @@
+/**
+ * The platform's NATS JetStream publisher and consumer (src/skeletons/platform/src/nats.ts) on a real nats-server
+ * (Debian's, a required referee in CI) run with the configuration allframe renders for the Fly.io bus app: each
+ * service as its own user with its own permissions. Delivery, dead-lettering after exactly max_deliver failures,
+ * idempotency, redelivery after a killed consumer, de-duplication and a clean stop. The platform's own tests
+ * (src/skeletons/platform/test/nats.test.ts) cover the same code without a server (they ship with the workspace).
+ */
+import type { NatsConnection } from '@nats-io/nats-core';
+import { connect } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { NATS_ADMIN_USER } from '../../lib-constructs/core/nats-defaults';
+import { natsDlqSubject, natsEventSubject, natsPublisherPrefix } from '../../lib-constructs/fly/nats-bus';
+import { processBatch, type EventHandler, type QueueMessage } from '../../src/skeletons/platform/src/consumer';
+import { newEvent, type EventEnvelope } from '../../src/skeletons/platform/src/events';
+import { MemoryIdempotencyStore } from '../../src/skeletons/platform/src/idempotency';
+import {
+  DEAD_LETTER_DELIVERIES,
+  DLQ_HEADERS,
+  NatsPublisher,
+  closeNatsConnections,
+  connectNats,
+  startJetStreamConsumer,
+  type JetStreamConsumer,
+  type JetStreamConsumerOptions,
+  type NatsSettings,
+} from '../../src/skeletons/platform/src/nats';
+import { createPublisher } from '../../src/skeletons/platform/src/wiring';
+import { recordingLogger, startNatsServer, type NatsServer } from '../nats';
+import { describeWithReferee } from '../referees';
+
+const ARCH = 'shop';
+const PLACED = natsEventSubject(ARCH, 'order-service', 'OrderPlaced');
+const CANCELLED = natsEventSubject(ARCH, 'order-service', 'OrderCancelled');
+const SERVICES = [
+  { name: 'order-service', publishes: true, consumes: [] },
+  { name: 'mailer', publishes: false, consumes: [PLACED, CANCELLED] },
+];
+
+/** Resolves once `condition()` holds, checking after each `step` ms (what the server does next is asynchronous). */
+async function until(condition: () => Promise<boolean> | boolean, step = 20): Promise<void> {
+  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, step));
+}
+
+/** A deferred value: `wait` resolves once `resolve` is called. */
+function gate<T = void>(): { wait: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const wait = new Promise<T>((r) => (resolve = r));
+  return { wait, resolve };
+}
+
+describeWithReferee('nats-server', 'the platform on NATS JetStream (a real nats-server, the rendered configuration)', () => {
+  let server: NatsServer;
+  let admin: NatsConnection;
+  let jsm: JetStreamManager;
+  const running: JetStreamConsumer[] = [];
+
+  const settings = (user: string): NatsSettings => ({ servers: [server.url], user, password: server.passwords[user] ?? '' });
+  const publisherEnv = (): Record<string, string> => ({ NATS_URL: server.url, NATS_USER: 'order-service', NATS_PASSWORD: server.passwords['order-service'] ?? '' });
+
+  /** The mailer's consumer with `handler` behind processBatch (idempotency by event id), fast retries. */
+  let logger = recordingLogger();
+  async function startMailer(handler: EventHandler, overrides: Partial<JetStreamConsumerOptions> = {}): Promise<JetStreamConsumer> {
+    logger = recordingLogger();
+    const store = new MemoryIdempotencyStore();
+    const consumer = await startJetStreamConsumer({
+      connection: settings('mailer'),
+      stream: 'SHOP_EVENTS',
+      consumer: 'mailer',
+      filterSubjects: [PLACED, CANCELLED],
+      maxDeliver: 3,
+      ackWaitSeconds: 30,
+      dlqSubject: natsDlqSubject(ARCH, 'mailer'),
+      process: (messages, onFailure) => processBatch(messages, handler, { logger, store, onFailure }),
+      logger,
+      retryDelayMs: 10,
+      ...overrides,
+    });
+    running.push(consumer);
+    return consumer;
+  }
+
+  /** Every message of a mailer durable acknowledged (or terminated) and nothing left to deliver. */
+  async function settled(durable: string, delivered: number): Promise<void> {
+    await until(async () => {
+      const info = await jsm.consumers.info('SHOP_EVENTS', durable);
+      return info.num_ack_pending === 0 && info.num_pending === 0 && info.delivered.consumer_seq >= delivered;
+    });
+  }
+
+  beforeEach(async () => {
+    server = await startNatsServer({ architecture: ARCH, services: SERVICES });
+    admin = await connect({ servers: server.url, user: NATS_ADMIN_USER, pass: server.passwords[NATS_ADMIN_USER] ?? '' });
+    jsm = await jetstreamManager(admin);
+  }, 30_000);
+
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((c) => c.stop()));
+    await closeNatsConnections();
+    await admin?.close();
+    await server?.stop();
+    // every call the platform made was within its user's permissions
+    expect(server.log()).not.toMatch(/Violation/);
+  });
+
+  test('GIVEN a publisher and a consumer WHEN an event is published THEN the consumer handles it once and acknowledges it', async () => {
+    // GIVEN the mailer consuming (on 2.9: one durable per subject) and the order service publishing
+    const handled: EventEnvelope[] = [];
+    const got = gate();
+    const mailer = await startMailer((event) => {
+      handled.push(event);
+      got.resolve();
+      return Promise.resolve();
+    });
+    const publisher = await NatsPublisher.create(natsPublisherPrefix(ARCH, 'order-service'), publisherEnv());
+    // WHEN
+    const event = newEvent('OrderPlaced', 'order-service', { orderId: 'o-1' });
+    await publisher.publish([event]);
+    await got.wait;
+    const placed = mailer.durables.find((d) => d.subjects.includes(PLACED));
+    await settled(placed?.name ?? '', 1);
+    // THEN on the subject of its publisher and type, handled once, acknowledged, never redelivered
+    const fallback = !/^(2\.(1\d|[2-9]\d)|[3-9])/.test(server.version);
+    expect(mailer.durables).toEqual(fallback ? [{ name: 'mailer-1', subjects: [CANCELLED] }, { name: 'mailer-2', subjects: [PLACED] }] : [{ name: 'mailer', subjects: [CANCELLED, PLACED] }]);
+    if (fallback) expect(logger.warn).toHaveBeenCalledWith({ server: server.version, durables: ['mailer-1', 'mailer-2'] }, expect.stringContaining('one durable consumer per subject'));
+    expect(handled).toEqual([event]);
+    const stored = await jsm.streams.getMessage('SHOP_EVENTS', { seq: 1 });
+    expect(stored?.subject).toBe(PLACED);
+    expect(stored?.header.get('Nats-Msg-Id')).toBe(event.id);
+    const info = await jsm.consumers.info('SHOP_EVENTS', placed?.name ?? '');
+    expect(info.num_redelivered).toBe(0);
+  });
+
+  test('GIVEN EVENT_BUS=nats WHEN createPublisher publishes THEN the events reach the stream on the publisher\'s subjects', async () => {
+    // GIVEN the environment a Fly service gets
+    const saved = { ...process.env };
+    Object.assign(process.env, publisherEnv());
+    try {
+      const publisher = createPublisher('nats', natsPublisherPrefix(ARCH, 'order-service'));
+      // WHEN
+      await publisher.publish([newEvent('OrderPlaced', 'order-service', { n: 1 }), newEvent('OrderCancelled', 'order-service', { n: 2 })]);
+    } finally {
+      process.env = saved;
+    }
+    // THEN
+    const info = await jsm.streams.info('SHOP_EVENTS');
+    expect(info.state.messages).toBe(2);
+    expect(info.config.subjects).toEqual(['shop.events.>']);
+    expect((await jsm.streams.getMessage('SHOP_EVENTS', { seq: 2 }))?.subject).toBe(CANCELLED);
+  });
+
+  test('GIVEN the same event published twice WHEN the stream stores them THEN Nats-Msg-Id drops the second', async () => {
+    // GIVEN
+    const publisher = await NatsPublisher.create(natsPublisherPrefix(ARCH, 'order-service'), publisherEnv());
+    const event = newEvent('OrderPlaced', 'order-service', { orderId: 'o-2' });
+    // WHEN
+    await publisher.publish([event]);
+    await publisher.publish([event]);
+    // THEN
+    const info = await jsm.streams.info('SHOP_EVENTS');
+    expect(info.state.messages).toBe(1);
+  });
+
+  test('GIVEN a handler failing every time WHEN max_deliver deliveries failed THEN the message is in the DLQ stream with where it came from and why', async () => {
+    // GIVEN max_deliver 3
+    const deliveries: string[] = [];
+    const mailer = await startMailer((_, message: QueueMessage) => {
+      deliveries.push(message.attributes?.deliveryCount ?? '?');
+      return Promise.reject(new Error('smtp down'));
+    });
+    const publisher = await NatsPublisher.create(natsPublisherPrefix(ARCH, 'order-service'), publisherEnv());
+    const event = newEvent('OrderPlaced', 'order-service', { orderId: 'o-3' });
+    // WHEN
+    await publisher.publish([event]);
+    await until(async () => (await jsm.streams.info('SHOP_DLQ').catch(() => undefined))?.state.messages === 1);
+    const placed = mailer.durables.find((d) => d.subjects.includes(PLACED))?.name ?? '';
+    await settled(placed, 3);
+    // THEN exactly three deliveries, then the dead letter: the original data and headers naming its origin
+    expect(deliveries).toEqual(['1', '2', '3']);
+    const dead = await jsm.streams.getMessage('SHOP_DLQ', { seq: 1 });
+    expect(dead?.subject).toBe('shop.dlq.mailer');
+    expect(dead?.json<EventEnvelope>()).toEqual(event);
+    expect(dead?.header.get(DLQ_HEADERS.subject)).toBe(PLACED);
+    expect(dead?.header.get(DLQ_HEADERS.stream)).toBe('SHOP_EVENTS');
+    expect(dead?.header.get(DLQ_HEADERS.sequence)).toBe('1');
+    expect(dead?.header.get(DLQ_HEADERS.consumer)).toBe(placed);
+    expect(dead?.header.get(DLQ_HEADERS.deliveries)).toBe('3');
+    expect(dead?.header.get(DLQ_HEADERS.error)).toBe('Error: smtp down');
+    // and the durable allows the dead-letter deliveries beyond max_deliver, nothing more is pending
+    const info = await jsm.consumers.info('SHOP_EVENTS', placed);
+    expect(info.config.max_deliver).toBe(3 + DEAD_LETTER_DELIVERIES);
+    expect(info.delivered.consumer_seq).toBe(3);
+  });
+
+  test('GIVEN a redelivered event id WHEN the consumer gets it again THEN its handler runs once (idempotency) and both are acknowledged', async () => {
+    // GIVEN the same event stored twice (two publishes outside the duplicate window look like this)
+    const handled: string[] = [];
+    const mailer = await startMailer((event) => {
+      handled.push(event.id);
+      return Promise.resolve();
+    });
+    const event = newEvent('OrderPlaced', 'order-service', { orderId: 'o-4' });
+    const js = jetstream(admin);
+    await js.publish(PLACED, JSON.stringify(event), { msgID: 'first' });
+    await js.publish(PLACED, JSON.stringify(event), { msgID: 'second' });
+    // WHEN
+    const placed = mailer.durables.find((d) => d.subjects.includes(PLACED))?.name ?? '';
+    await settled(placed, 2);
+    // THEN
+    expect(handled).toEqual([event.id]);
+    expect((await jsm.consumers.info('SHOP_EVENTS', placed)).num_redelivered).toBe(0);
+  });
+
+  test('GIVEN a consumer killed mid-message WHEN its ack wait expires THEN a new consumer gets the message again', async () => {
+    // GIVEN a first instance on a connection of its own, stuck in its handler (no ack sent)
+    const inHandler = gate();
+    const release = gate();
+    const first: NatsConnection = await connectNats(settings('mailer'));
+    const firstConsumer = await startMailer(
+      async () => {
+        inHandler.resolve();
+        await release.wait;
+      },
+      { connection: first, ackWaitSeconds: 1 },
+    );
+    const publisher = await NatsPublisher.create(natsPublisherPrefix(ARCH, 'order-service'), publisherEnv());
+    const event = newEvent('OrderPlaced', 'order-service', { orderId: 'o-5' });
+    await publisher.publish([event]);
+    await inHandler.wait;
+    // WHEN it dies (its connection goes without a word) and a new instance starts
+    await first.close();
+    const redelivered = gate<QueueMessage>();
+    await startMailer(
+      (_, message) => {
+        redelivered.resolve(message);
+        return Promise.resolve();
+      },
+      { ackWaitSeconds: 1 },
+    );
+    const message = await redelivered.wait;
+    release.resolve();
+    // THEN the second delivery, to the new instance
+    expect(JSON.parse(message.body)).toEqual(event);
+    expect(message.attributes?.deliveryCount).toBe('2');
+    await firstConsumer.stop();
+  });
+
+  test('GIVEN a consumer killed on the final delivery WHEN its ack wait expires THEN the next instance dead-letters the message without handling it', async () => {
+    // GIVEN max_deliver 1 and a first instance stuck in its handler
+    const inHandler = gate();
+    const release = gate();
+    const first = await connectNats(settings('mailer'));
+    const firstConsumer = await startMailer(
+      async () => {
+        inHandler.resolve();
+        await release.wait;
+      },
+      { connection: first, ackWaitSeconds: 1, maxDeliver: 1 },
+    );
+    const publisher = await NatsPublisher.create(natsPublisherPrefix(ARCH, 'order-service'), publisherEnv());
+    await publisher.publish([newEvent('OrderPlaced', 'order-service', { orderId: 'o-6' })]);
+    await inHandler.wait;
+    // WHEN it dies and a new instance starts
+    await first.close();
+    const handled: string[] = [];
+    await startMailer(
+      (event) => {
+        handled.push(event.id);
+        return Promise.resolve();
+      },
+      { ackWaitSeconds: 1, maxDeliver: 1 },
+    );
+    await until(async () => (await jsm.streams.info('SHOP_DLQ').catch(() => undefined))?.state.messages === 1);
+    release.resolve();
+    await firstConsumer.stop();
+    // THEN in the DLQ after one failed delivery, saying the ack wait ran out; the new handler never ran
+    const dead = await jsm.streams.getMessage('SHOP_DLQ', { seq: 1 });
+    expect(dead?.header.get(DLQ_HEADERS.deliveries)).toBe('1');
+    expect(dead?.header.get(DLQ_HEADERS.error)).toContain('not acknowledged within 1 s');
+    expect(handled).toEqual([]);
+  });
+
+  test('GIVEN a message being handled WHEN the consumer stops THEN it finishes and acknowledges it, then closes its connection', async () => {
+    // GIVEN
+    const inHandler = gate();
+    const release = gate();
+    const handled: string[] = [];
+    const connection = await connectNats(settings('mailer'));
+    const mailer = await startMailer(
+      async (event) => {
+        inHandler.resolve();
+        await release.wait;
+        handled.push(event.id);
+      },
+      { connection },
+    );
+    running.splice(0);
+    const publisher = await NatsPublisher.create(natsPublisherPrefix(ARCH, 'order-service'), publisherEnv());
+    const event = newEvent('OrderPlaced', 'order-service', { orderId: 'o-7' });
+    await publisher.publish([event]);
+    await inHandler.wait;
+    // WHEN
+    const stopped = mailer.stop();
+    release.resolve();
+    await stopped;
+    // THEN handled and acknowledged; the given connection is left open for its owner
+    expect(handled).toEqual([event.id]);
+    const placed = mailer.durables.find((d) => d.subjects.includes(PLACED))?.name ?? '';
+    await settled(placed, 1);
+    expect((await jsm.consumers.info('SHOP_EVENTS', placed)).num_redelivered).toBe(0);
+    expect(connection.isClosed()).toBe(false);
+    await connection.close();
+  });
+
+  test('GIVEN an idle consumer WHEN it stops THEN its own connection is drained and closed', async () => {
+    // GIVEN
+    const mailer = await startMailer(() => Promise.resolve());
+    running.splice(0);
+    // WHEN
+    await mailer.stop();
+    // THEN the server no longer sees the mailer connected
+    await until(async () => {
+      const connz = (await (await fetch(`${server.monitorUrl}/connz?auth=1`)).json()) as { connections: { authorized_user?: string }[] };
+      return connz.connections.every((c) => c.authorized_user !== 'mailer');
+    });
+    await expect(mailer.stop()).resolves.toBeUndefined();
+  });
+});
