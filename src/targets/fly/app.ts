@@ -59,6 +59,8 @@ export class FlyServicePlan {
   /** Exactly one Machine: state in memory (windows), or one run at a time. */
   single = false;
   concurrencyType: 'requests' | 'connections' = 'requests';
+  /** The event subjects its durable consumer takes (the bus lets its user consume exactly these). */
+  consumedSubjects: readonly string[] = [];
   concurrency: number;
   h2c = false;
 
@@ -90,6 +92,7 @@ export class FlyServicePlan {
   consume(events: readonly { readonly event: string; readonly from: readonly string[] }[], options: { maxDeliver: number; ackWaitSeconds: number }): void {
     const subjects = [...new Set(events.flatMap((e) => e.from.map((p) => subjectOf(this.model, p, e.event))))].sort();
     if (subjects.length === 0) return;
+    this.consumedSubjects = subjects;
     this.alwaysOn = true;
     this.bus();
     this.setEnv('NATS_STREAM', natsStreamName(this.model));

@@ -7,17 +7,18 @@
  * line (they go to `flyctl secrets import` on its standard input).
  */
 import type { ResolvedArchitecture } from '../../resolve/index';
-import { constant } from '../../model/names';
+import { natsPasswordVariable } from '../../../lib-constructs/fly/nats-bus';
 import type { FlyAppPlan } from './app';
 import { busAppName, callerKeyVariable, flyDir, flyEnvironment, secretSourceVariable } from './naming';
+
+/** The bus's operators' password (its `_admin` user). */
+export const NATS_ADMIN_PASSWORD = 'NATS_ADMIN_PASSWORD';
 
 /** The bus app's volume, as its fly.toml mounts it. */
 export const BUS_VOLUME = 'nats_data';
 
 /** The bus's password variable for a service: NATS_PASSWORD_<SERVICE> on the bus app, NATS_PASSWORD on the service. */
-export function busPasswordVariable(service: string): string {
-  return `NATS_PASSWORD_${constant(service)}`;
-}
+export const busPasswordVariable = natsPasswordVariable;
 
 /** The environment variable naming the Fly Managed Postgres cluster that services attach to. */
 export const MPG_CLUSTER_VARIABLE = 'FLY_MPG_CLUSTER';
@@ -93,9 +94,12 @@ secret_from_env() {
   fi
 }
 
+# A generated secret: letters and digits, starting with a letter (nats-server reads its passwords as configuration).
+new_secret() { printf 'p%s' "$(openssl rand -hex 32)"; }
+
 # Stages a generated value for NAME on an app unless it has one.
 generated_secret() {
-  has_secret "$1" "$2" || stage_secret "$1" "$2" "$(openssl rand -hex 32)"
+  has_secret "$1" "$2" || stage_secret "$1" "$2" "$(new_secret)"
 }
 
 # The bus password of a service: generated and staged on both the bus and the service unless both have it.
@@ -103,7 +107,7 @@ bus_password() {
   local service_app="$1" bus_name="$2"
   if has_secret "$service_app" NATS_PASSWORD && has_secret "$BUS" "$bus_name"; then return 0; fi
   local password
-  password="$(openssl rand -hex 32)"
+  password="$(new_secret)"
   stage_secret "$BUS" "$bus_name" "$password"
   stage_secret "$service_app" NATS_PASSWORD "$password"
 }
@@ -200,6 +204,8 @@ export function deployScript(model: ResolvedArchitecture, apps: readonly FlyAppP
   for (const a of ordered) add(`ensure_app ${q(a.app)}`);
   if (bus.used) {
     add(`ensure_volume "$BUS" ${BUS_VOLUME} ${fly.bus_volume_gb}`);
+    // the operators' user (_admin): stream limits, inspection
+    add(`generated_secret "$BUS" ${NATS_ADMIN_PASSWORD}`);
     for (const user of bus.users) add(`bus_password ${q(app(user))} ${busPasswordVariable(user)}`);
   }
   for (const a of ordered) {

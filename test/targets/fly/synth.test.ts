@@ -1,0 +1,154 @@
+/**
+ * What the Fly.io target writes, read back: each archetype's app (sizes, checks, scaling, process groups, the
+ * configuration the generated code reads), the bus and its server configuration (accepted by a real nats-server),
+ * environments, and a fly.toml problem refusing the whole output, located at its service.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { synthFly } from '../../../src/targets/fly/synth';
+import { describeWithReferee, locateReferee } from '../../referees';
+import { FLY_FIXTURES, FLY_REFERENCE, flyModel, synth } from './helpers';
+
+const fixture = (name: string) => flyModel(join(FLY_FIXTURES, `${name}.yaml`));
+
+describe('the Fly.io apps of the reference', () => {
+  const out = synth(flyModel(FLY_REFERENCE));
+
+  test('one app per service, the bus, deploy.sh; nothing else', () => {
+    expect(out.result.problems).toEqual([]);
+    const paths = [...out.files.keys()];
+    expect(paths.filter((p) => p.endsWith('/fly.toml'))).toHaveLength(14);
+    expect(paths).toEqual(expect.arrayContaining(['infrastructure/fly/default/deploy.sh', 'infrastructure/fly/default/nats/nats.conf', 'infrastructure/fly/default/nats/Dockerfile']));
+    expect(out.result.files.find((f) => f.path.endsWith('deploy.sh'))!.executable).toBe(true);
+  });
+
+  test('a public service is reachable from the internet over HTTPS; an internal one is not forced to HTTPS (its callers use .flycast)', () => {
+    const bff = out.app('web-bff');
+    const users = out.app('user-service');
+    expect(bff.http_service).toMatchObject({ internal_port: 8080, force_https: true, auto_stop_machines: 'stop', auto_start_machines: true });
+    expect(users.http_service).toMatchObject({ force_https: false });
+    expect(bff.env).toMatchObject({ USER_SERVICE_URL: 'http://shop-platform-user-service.flycast', OUTBOUND_AUTH: 'ed25519', INBOUND_AUTH: 'ed25519-optional' });
+    expect(users.env).toMatchObject({ INBOUND_AUTH: 'ed25519' });
+    expect(users.env!['TRUSTED_CALLERS']!.split(',')).toContain('web-bff');
+  });
+
+  test('every HTTP service has the check that gates deploys on /healthz, and the size the file asks for', () => {
+    for (const [path, text] of out.files) {
+      if (!path.endsWith('/fly.toml') || path.includes('/nats/')) continue;
+      const app = out.app(path.split('/')[3]!);
+      expect([path, (app.http_service!['checks'] as { path: string }[])[0]!.path]).toEqual([path, '/healthz']);
+      expect(text).toContain('[[vm]]');
+    }
+    expect(out.app('order-service')['vm']).toEqual([{ cpu_kind: 'shared', cpus: 1, memory: '512mb' }]);
+  });
+
+  test('no secret value is written: secrets are names in deploy.sh, values come from the environment', () => {
+    const all = [...out.files.values()].join('\n');
+    expect(all).not.toMatch(/sk_live|BEGIN PRIVATE KEY|password\s*=\s*"[^$]/i);
+    const deploy = out.text('infrastructure/fly/default/deploy.sh');
+    expect(deploy).toContain('PAYMENT_GATEWAY__STRIPE_API_KEY: STRIPE_API_KEY of payment-gateway (issued outside allframe)');
+    expect(deploy).toMatch(/^set -euo pipefail$/m);
+  });
+});
+
+describe('each archetype on Fly.io', () => {
+  test('a consumer runs all the time, consuming from JetStream with max_deliver = max_retries and ack_wait = its timeout', () => {
+    const out = synth(fixture('consumer'));
+    const app = out.app('email-notifier');
+    expect(app.http_service).toMatchObject({ auto_stop_machines: 'off' });
+    expect(app.env).toMatchObject({
+      NATS_URL: 'nats://order-notifications-nats.internal:4222',
+      NATS_USER: 'email-notifier',
+      NATS_STREAM: 'ORDER_NOTIFICATIONS_EVENTS',
+      NATS_CONSUMER: 'email-notifier',
+      NATS_FILTER_SUBJECTS: 'order-notifications.events.order-service.OrderPlaced,order-notifications.events.order-service.OrderShipped',
+      NATS_MAX_DELIVER: '5',
+      NATS_ACK_WAIT_SECONDS: '20',
+      NATS_DLQ_SUBJECT: 'order-notifications.dlq.email-notifier',
+    });
+    // it runs min_instances Machines, at least one: nothing would start a stopped consumer
+    expect(out.text('infrastructure/fly/default/deploy.sh')).toContain(`"$FLYCTL" scale count app=1 --app 'order-notifications-email-notifier'`);
+  });
+
+  test('a publisher publishes to its own subjects on the bus', () => {
+    const app = synth(fixture('consumer')).app('order-service');
+    expect(app.env).toMatchObject({ EVENT_BUS: 'nats', EVENT_TARGET: 'order-notifications.events.order-service', NATS_USER: 'order-service' });
+    expect(app.env!['NATS_PASSWORD']).toBeUndefined();
+  });
+
+  test('an HTTP service with the outbox pattern: an HTTP process group that stops when idle, and a worker that relays', () => {
+    const model = fixture('stateless');
+    const outboxed = model.services.find((s) => s.spec.messaging?.pattern === 'outbox');
+    expect(outboxed).toBeDefined();
+    const app = synth(model).app(outboxed!.name);
+    expect(app.processes).toEqual({ app: 'node index.js --role=http', worker: 'node index.js' });
+    expect(app.http_service).toMatchObject({ processes: ['app'], auto_stop_machines: 'stop' });
+    expect(app['checks']).toMatchObject({ worker: { type: 'http', port: 8080, path: '/healthz', processes: ['worker'] } });
+  });
+
+  test('a scheduled service fires its own cron in its time zone, on one Machine that never stops', () => {
+    const model = fixture('scheduled');
+    const s = model.services.find((x) => x.kind === 'scheduled')!;
+    const out = synth(model);
+    const app = out.app(s.name);
+    expect(app.env).toMatchObject({ SCHEDULE_CRON: s.spec.schedule!.cron, SCHEDULE_TIMEZONE: s.sizing.schedule.timezone });
+    expect(app.http_service).toMatchObject({ auto_stop_machines: 'off' });
+    expect(out.text('infrastructure/fly/default/deploy.sh')).toContain(`scale count app=1 --app '${model.platform.fly.app_prefix}-${s.name}'`);
+  });
+
+  test('a WebSocket gateway is limited by connections, websocket.max_connections_per_instance of them', () => {
+    const model = fixture('websocket-gateway');
+    const s = model.services.find((x) => x.kind === 'websocket-gateway')!;
+    expect(synth(model).app(s.name).http_service!['concurrency']).toMatchObject({ type: 'connections', hard_limit: s.spec.websocket?.max_connections_per_instance ?? 1000 });
+  });
+
+  test('a stream processor keeps its windows on one Machine, always running', () => {
+    const model = fixture('stream-processor');
+    const s = model.services.find((x) => x.kind === 'stream-processor')!;
+    const out = synth(model);
+    expect(out.app(s.name).http_service).toMatchObject({ auto_stop_machines: 'off' });
+    expect(out.text('infrastructure/fly/default/deploy.sh')).toContain(`scale count app=1 --app '${model.platform.fly.app_prefix}-${s.name}'`);
+  });
+
+  test('a service with data gets its DATABASE_URL from Fly Managed Postgres and its tables prefixed with its app', () => {
+    const out = synth(fixture('consumer'));
+    expect(out.app('order-service').env).toMatchObject({ STORE: 'postgres', TABLE_PREFIX: 'order-notifications-order-service' });
+    expect(out.text('infrastructure/fly/default/deploy.sh')).toContain(`attach_postgres 'order-notifications-order-service'`);
+  });
+});
+
+describe('environments, determinism and refusals', () => {
+  test('with --env, the apps are named for the environment and written under it', () => {
+    const text = `architecture: { name: shop }\ncloud: { primary: fly, fly: { primary_region: ams } }\nenvironments: { prod: { cloud: { fly: { primary_region: fra } } } }\nservices:\n  - { name: api, type: stateless, public: true }\n`;
+    const out = synth(flyModel('architecture.yaml', { text, environment: 'prod' }));
+    expect(out.app('api', 'prod')).toMatchObject({ app: 'shop-prod-api', primary_region: 'fra' });
+  });
+
+  test('a fly.toml that breaks a rule refuses the whole output, located at its service', () => {
+    const model = fixture('consumer');
+    const r = synthFly(model, (config, file) => (config.app.endsWith('email-notifier') ? [{ code: 'AF5202', message: 'no checks', pointer: '/http_service', file }] : []));
+    expect(r.files).toEqual([]);
+    expect(r.problems).toEqual([expect.objectContaining({ code: 'AF5202', path: ['services', 1], message: 'infrastructure/fly/default/email-notifier/fly.toml at /http_service: no checks' })]);
+  });
+});
+
+describeWithReferee('nats-server', 'the bus configuration on a real nats-server', () => {
+  test('nats-server accepts the reference bus configuration once the passwords are set, and refuses it without them', () => {
+    const conf = synth(flyModel(FLY_REFERENCE)).text('infrastructure/fly/default/nats/nats.conf');
+    const dir = mkdtempSync(join(tmpdir(), 'allframe-nats-conf-'));
+    try {
+      const file = join(dir, 'nats.conf');
+      writeFileSync(file, conf);
+      const names = [...conf.matchAll(/\$(NATS_[A-Z0-9_]+)/g)].map((m) => m[1]!);
+      const env = { PATH: process.env['PATH'] ?? '', ...Object.fromEntries(names.map((n) => [n, `p${n.length}secret`])) };
+      const server = locateReferee('nats-server');
+      if (!server.found) throw new Error('nats-server not found');
+      expect(() => execFileSync(server.path, ['-t', '-c', file], { env, stdio: 'pipe' })).not.toThrow();
+      expect(() => execFileSync(server.path, ['-t', '-c', file], { env: { PATH: env.PATH }, stdio: 'pipe' })).toThrow();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
