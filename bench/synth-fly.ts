@@ -15,7 +15,7 @@
  *   npm run compile && npx tsx bench/synth-fly.ts [--write] [--sizes 1,10,100] [--runs 3]
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { generateArchitecture } from './generate';
 import { cliBundleFile, entryPoint, heading, lib, libMissing, median, ms, root, runChild, sizesAndRuns, timeProcess, validModel, writeChildResult, writeSection } from './harness';
@@ -179,6 +179,8 @@ const fmt = (x: number) => (x < 1000 ? `${x.toFixed(0)} ms` : `${(x / 1000).toFi
 function mainBench(): void {
   if (libMissing(join(lib, 'targets', 'fly', 'synth.js'), 'lib/ is missing the Fly target') || libMissing(cliBundleFile, 'lib/allframe.cjs is missing')) return;
   const { sizes, runs } = sizesAndRuns();
+  // writing is disk-bound: the machine's load (other jobs on it) is part of the record
+  const loadBefore = loadavg()[0]!;
   const dir = mkdtempSync(join(tmpdir(), 'allframe-bench-synth-fly-'));
   const wholeRows: string[] = [];
   const phaseRows: string[] = [];
@@ -235,7 +237,8 @@ function mainBench(): void {
     '**Whole runs**: `bin/allframe synth --target fly architecture.yaml` as a process (the CLI bundle with its code cache), each in an empty directory of its own: wall clock (median and slowest) and peak RSS (largest, /usr/bin/time). The first writes every file of the workspace and infrastructure/fly/ (staged in .allframe/tmp, each fsynced, renamed into place, then the manifest: src/emit/apply.ts); `--dry-run` does everything else and writes nothing.',
     "**Phases** (medians), in a fresh `node --import tsx` process from lib/src, unbundled: start is node and tsx up to the script's first line; load requires the validator, the skeleton renderer, the Fly target and the emitter; validate reads and checks the file; skeletons renders the workspace (root files, platform package, one package per service); schema is the first fly.toml check, which loads ajv and compiles the vendored SchemaStore fly.json (once a process, src/targets/fly/checks.ts); target is synthFly: every fly.toml built and checked (schema and allframe's rules), the NATS app, deploy.sh; plan compares with the disk; write applies the plan as `allframe synth` does. Plain writes is the same files written with writeFileSync and no fsync, for comparison (not part of the run). The Fly target's share is schema + target, and its part of the phases from load to write.",
   ].join('\n\n');
-  const report = `${heading('synth-fly', { memory: true })}
+  const load = `load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after`;
+  const report = `${heading('synth-fly', { memory: true, extras: [load] })}
 
 ${note}
 
