@@ -63,12 +63,20 @@ command -v openssl >/dev/null 2>&1 || fail "openssl is not on PATH: it generates
 
 app_exists() { "$FLYCTL" status --app "$1" >/dev/null 2>&1; }
 
-# The names of an app's secrets, one a line (none when the app does not exist yet).
-secret_names() {
-  app_exists "$1" || return 0
-  "$FLYCTL" secrets list --app "$1" --json | grep -Eio '"name": *"[A-Z0-9_]+"' | sed -E 's/.*"([A-Z0-9_]+)"$/\1/'
+# What flyctl lists of an app (secrets, volumes, ips) as JSON, read whole before it is searched: in a pipeline, grep -q
+# stops reading at its first match and flyctl, writing on, dies of SIGPIPE, which pipefail reports as no match. Stops
+# the script when flyctl cannot list them, where a guess would create a second volume or replace a secret. Call it as
+# json="$(listed WHAT APP)" || exit 1.
+listed() {
+  "$FLYCTL" "$1" list --app "$2" --json || fail "could not list the $1 of $2 (flyctl $1 list --app $2 --json)"
 }
-has_secret() { secret_names "$1" | grep -qx "$2"; }
+
+# Whether an app (that exists) has the secret NAME, staged or deployed.
+has_secret() {
+  local json
+  json="$(listed secrets "$1")" || exit 1
+  grep -Eq "\"[Nn]ame\": *\"$2\"" <<<"$json"
+}
 
 ensure_app() {
   if app_exists "$1"; then
@@ -95,7 +103,8 @@ secret_from_env() {
 
 # Stages a generated value for NAME on an app unless it has one.
 generated_secret() {
-  has_secret "$1" "$2" || stage_secret "$1" "$2" "$(openssl rand -hex 32)"
+  if has_secret "$1" "$2"; then return 0; fi
+  stage_secret "$1" "$2" "$(openssl rand -hex 32)"
 }
 
 # The bus password of a service: generated and staged on both the bus and the service unless both have it.
@@ -121,29 +130,35 @@ edge_key() {
 
 # The app's private address on the Fly proxy (<app>.flycast), which its callers use.
 private_address() {
-  if "$FLYCTL" ips list --app "$1" --json | grep -Eiq '"type": *"private_v6"'; then return 0; fi
+  local json
+  json="$(listed ips "$1")" || exit 1
+  if grep -Eiq '"type": *"private_v6"' <<<"$json"; then return 0; fi
   say "allocating a private address for $1"
   "$FLYCTL" ips allocate-v6 --private --app "$1"
 }
 
 attach_postgres() {
-  has_secret "$1" DATABASE_URL && return 0
+  if has_secret "$1" DATABASE_URL; then return 0; fi
   say "attaching $1 to the Managed Postgres cluster ${'$'}{${MPG_CLUSTER_VARIABLE}}"
   "$FLYCTL" mpg attach "${'$'}{${MPG_CLUSTER_VARIABLE}}" --app "$1"
 }
 
 ensure_volume() {
-  if "$FLYCTL" volumes list --app "$1" --json | grep -Eq "\"name\": *\"$2\""; then return 0; fi
+  local json
+  json="$(listed volumes "$1")" || exit 1
+  if grep -Eq "\"name\": *\"$2\"" <<<"$json"; then return 0; fi
   say "creating volume $2 ($3 GB) for $1"
   "$FLYCTL" volumes create "$2" --app "$1" --region "$REGION" --size "$3" --yes
 }
 
 MISSING=()
-# Records what is missing when the app lacks NAME and the environment variable FROM is unset.
+# Records what is missing when the environment variable FROM is unset and the app lacks NAME (or does not exist yet).
 need() {
   local app="$1" name="$2" from="$3" what="$4"
   local entry="$from: $what"
-  if [ -z "${'$'}{!from:-}" ] && ! has_secret "$app" "$name" && [[ ! " ${'$'}{MISSING[*]} " == *" $from: "* ]]; then MISSING+=("$entry"); fi
+  if [ -n "${'$'}{!from:-}" ]; then return 0; fi
+  if app_exists "$app" && has_secret "$app" "$name"; then return 0; fi
+  if [[ ! " ${'$'}{MISSING[*]} " == *" $from: "* ]]; then MISSING+=("$entry"); fi
 }
 `;
 
