@@ -4,7 +4,8 @@
  * bus's volume, private addresses, database attachments, bus passwords, per-edge signing keys, secrets), stages the
  * secrets, and deploys: the event bus first, then the services, each after the services it calls. A second run
  * creates nothing: every step looks before it acts. Secret values never appear in the repository or on a command
- * line (they go to `flyctl secrets import` on its standard input).
+ * line: each goes to `flyctl secrets set NAME=-` on its standard input, which keeps it as it is (but for white space
+ * around it); `flyctl secrets import` would parse it as a .env line, cutting it at a `#` and unquoting it.
  */
 import type { ResolvedArchitecture } from '../../resolve/index';
 import { constant } from '../../model/names';
@@ -87,9 +88,11 @@ ensure_app() {
   fi
 }
 
-# Stages NAME=value on an app; the value goes to flyctl on its standard input, never on a command line.
+# Stages NAME on an app. The value goes to flyctl on its standard input (secrets set NAME=-, which keeps it as it is but
+# for white space around it), never on a command line, nor through secrets import, whose NAME=VALUE parser would cut it
+# at a # and take off its quotes.
 stage_secret() {
-  printf '%s=%s\n' "$2" "$3" | "$FLYCTL" secrets import --app "$1" --stage >/dev/null
+  printf '%s' "$3" | "$FLYCTL" secrets set "$2=-" --app "$1" --stage >/dev/null || fail "could not set $2 on $1"
   say "secret $2 staged on $1"
 }
 
