@@ -143,7 +143,8 @@ private_address() {
 attach_postgres() {
   if has_secret "$1" DATABASE_URL; then return 0; fi
   say "attaching $1 to the Managed Postgres cluster ${'$'}{${MPG_CLUSTER_VARIABLE}}"
-  "$FLYCTL" mpg attach "${'$'}{${MPG_CLUSTER_VARIABLE}}" --app "$1"
+  # flyctl prints the DATABASE_URL it sets, password and all: only its errors are let through
+  "$FLYCTL" mpg attach "${'$'}{${MPG_CLUSTER_VARIABLE}}" --app "$1" >/dev/null
 }
 
 ensure_volume() {
