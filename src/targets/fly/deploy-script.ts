@@ -155,14 +155,18 @@ ensure_volume() {
   "$FLYCTL" volumes create "$2" --app "$1" --region "$REGION" --size "$3" --yes
 }
 
-MISSING=()
-# Records what is missing when the environment variable FROM is unset and the app lacks NAME (or does not exist yet).
+# What is missing, a line each, and the variables named so far. Strings, not arrays: bash before 4.4 (macOS's bash is
+# 3.2) takes an empty array for an unset variable under set -u.
+MISSING=''
+MISSING_NAMES=' '
+# Records FROM as missing (once) when it is unset and the app lacks NAME (or does not exist yet).
 need() {
   local app="$1" name="$2" from="$3" what="$4"
-  local entry="$from: $what"
   if [ -n "${'$'}{!from:-}" ]; then return 0; fi
   if app_exists "$app" && has_secret "$app" "$name"; then return 0; fi
-  if [[ ! " ${'$'}{MISSING[*]} " == *" $from: "* ]]; then MISSING+=("$entry"); fi
+  case "$MISSING_NAMES" in *" $from "*) return 0 ;; esac
+  MISSING_NAMES="$MISSING_NAMES$from "
+  MISSING="$MISSING  $from: $what"$'\n'
 }
 `;
 
@@ -205,9 +209,8 @@ export function deployScript(model: ResolvedArchitecture, apps: readonly FlyAppP
     }
   }
   add(
-    `if [ ${'$'}{#MISSING[@]} -gt 0 ]; then`,
-    `  printf 'deploy.sh: set these in the environment first (nothing was changed):\\n' >&2`,
-    `  printf '  %s\\n' "${'$'}{MISSING[@]}" >&2`,
+    `if [ -n "$MISSING" ]; then`,
+    `  printf 'deploy.sh: set these in the environment first (nothing was changed):\\n%s' "$MISSING" >&2`,
     `  exit 1`,
     `fi`,
     '',
