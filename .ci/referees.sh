@@ -5,13 +5,14 @@
 # Neither cfn-lint nor moto is packaged by Debian, and the npm registry and Debian are the only package sources
 # these machines reach, so CI cannot install them: the machine image carries both (pyenv, cfn-lint 1.51, moto 5.2).
 # So does the Google Cloud CLI with its Firestore emulator (gcloud; Google's apt repository is not reachable).
-# PostgreSQL, Redis and docker-compose are Debian packages: `install_debian_referees` installs them where they are
-# missing (pg_ctlcluster stands for PostgreSQL on PATH; test/postgres.ts and allframe dev run its server binaries;
-# allframe dev runs redis-server; the compose tests run `docker-compose config -q`, which needs no Docker engine).
-# nats-server is Debian's too (2.9; production runs the nats:2.10 image): the Fly.io event bus tests run it. A machine without a referee fails here, naming the
-# tool and the version the tests were written against, instead of skipping the tests that need it.
+# PostgreSQL, Redis, docker-compose, ShellCheck and nats-server are Debian packages: `install_debian_referees` installs
+# them where they are missing (pg_ctlcluster stands for PostgreSQL on PATH; test/postgres.ts and allframe dev run its
+# server binaries; allframe dev runs redis-server; the compose tests run `docker-compose config -q`, which needs no
+# Docker engine; the Fly.io tests run shellcheck on every generated deploy.sh, and nats-server (Debian's 2.9; production
+# runs the nats:2.10 image) for the event bus). A machine without a referee fails here, naming the tool and the version
+# the tests were written against, instead of skipping the tests that need it.
 
-declare -A REFEREE_VERSION=([cfn-lint]='cfn-lint 1.51.0' [moto_server]='moto[server] 5.2.1' [pg_ctlcluster]='postgresql 15' [gcloud]='the Google Cloud CLI with the cloud-firestore-emulator component' [redis-server]='redis-server 7' [docker-compose]='docker-compose 1.29' [nats-server]='nats-server 2.9')
+declare -A REFEREE_VERSION=([cfn-lint]='cfn-lint 1.51.0' [moto_server]='moto[server] 5.2.1' [pg_ctlcluster]='postgresql 15' [gcloud]='the Google Cloud CLI with the cloud-firestore-emulator component' [redis-server]='redis-server 7' [docker-compose]='docker-compose 1.29' [nats-server]='nats-server 2.9' [shellcheck]='shellcheck 0.9')
 declare -A REFEREE_SOURCE=(
   [cfn-lint]='Python; no Debian package: the machine image provides it'
   [moto_server]='Python; no Debian package: the machine image provides it'
@@ -20,8 +21,9 @@ declare -A REFEREE_SOURCE=(
   [redis-server]='the Debian package redis-server: install_debian_referees installs it'
   [docker-compose]='the Debian package docker-compose: install_debian_referees installs it'
   [nats-server]='the Debian package nats-server, in /usr/sbin (keep it on PATH): install_debian_referees installs it'
+  [shellcheck]='the Debian package shellcheck: install_debian_referees installs it'
 )
-declare -A REFEREE_DEBIAN_PACKAGE=([pg_ctlcluster]='postgresql' [redis-server]='redis-server' [docker-compose]='docker-compose' [nats-server]='nats-server')
+declare -A REFEREE_DEBIAN_PACKAGE=([pg_ctlcluster]='postgresql' [redis-server]='redis-server' [docker-compose]='docker-compose' [nats-server]='nats-server' [shellcheck]='shellcheck')
 
 referee_names() {
   printf '%s\n' "${!REFEREE_VERSION[@]}" | sort

@@ -29,7 +29,7 @@ describe('referees', () => {
     // WHEN / THEN
     expect(() => locateReferee(tool, env)).toThrow(MissingRefereeError);
     expect(() => locateReferee(tool, env)).toThrow(`${tool} is required in CI (CI=true) but is not on PATH`);
-    expect(() => locateReferee(tool, env)).toThrow(/It needs: ((cfn-lint|moto\[server\]) [0-9.]+ \(Python; no Debian package|the Debian package (postgresql|docker-compose|redis-server|nats-server)|the Google Cloud CLI)/);
+    expect(() => locateReferee(tool, env)).toThrow(/It needs: ((cfn-lint|moto\[server\]) [0-9.]+ \(Python; no Debian package|the Debian package (postgresql|docker-compose|redis-server|nats-server|shellcheck)|the Google Cloud CLI)/);
   });
 
   test.each(Object.keys(REFEREES) as Referee[])('GIVEN %s is missing from PATH outside CI WHEN it is located THEN its tests are skipped with a reason naming it', (tool) => {
@@ -86,7 +86,7 @@ describe('referees', () => {
   test('GIVEN every referee on PATH WHEN .ci/referees.sh checks THEN it passes', () => {
     const r = sh(`${bin}:${system}`, 'ensure_referees');
     expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
-    expect(r.stdout).toContain('referees: cfn-lint, docker-compose, gcloud, moto_server, nats-server, pg_ctlcluster, redis-server on PATH');
+    expect(r.stdout).toContain('referees: cfn-lint, docker-compose, gcloud, moto_server, nats-server, pg_ctlcluster, redis-server, shellcheck on PATH');
   });
 
   test('the script lists the same referees as the tests', () => {

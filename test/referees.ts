@@ -1,6 +1,6 @@
 /**
  * Outside referees: programs not from npm that tests run against allframe's output (cfn-lint on the templates,
- * moto_server to deploy them). In CI (CI=true, as .ci/run sets) a missing referee is a failure that names the
+ * moto_server to deploy them, shellcheck on the generated shell scripts). In CI (CI=true, as .ci/run sets) a missing referee is a failure that names the
  * tool and how to get it; on a developer's machine its tests are skipped with that reason printed.
  *
  * .ci/referees.sh checks the same list before the tests run; keep the two in step.
@@ -43,6 +43,10 @@ export const REFEREES = {
   pg_ctlcluster: {
     checks: "the generated services' repositories on a real PostgreSQL server",
     install: 'the Debian package postgresql (.ci/run installs it with apt-get)',
+  },
+  shellcheck: {
+    checks: 'the generated shell scripts (the Fly.io deploy.sh)',
+    install: 'the Debian package shellcheck (.ci/run installs it with apt-get)',
   },
 } as const satisfies Record<string, RefereeInfo>;
 

@@ -4,7 +4,8 @@
  * bus's volume, private addresses, database attachments, bus passwords, per-edge signing keys, secrets), stages the
  * secrets, and deploys: the event bus first, then the services, each after the services it calls. A second run
  * creates nothing: every step looks before it acts. Secret values never appear in the repository or on a command
- * line (they go to `flyctl secrets import` on its standard input).
+ * line: each goes to `flyctl secrets set NAME=-` on its standard input, which keeps it as it is (but for white space
+ * around it); `flyctl secrets import` would parse it as a .env line, cutting it at a `#` and unquoting it.
  */
 import type { ResolvedArchitecture } from '../../resolve/index';
 import { natsPasswordVariable } from '../../../lib-constructs/fly/nats-bus';
@@ -64,12 +65,20 @@ command -v openssl >/dev/null 2>&1 || fail "openssl is not on PATH: it generates
 
 app_exists() { "$FLYCTL" status --app "$1" >/dev/null 2>&1; }
 
-# The names of an app's secrets, one a line (none when the app does not exist yet).
-secret_names() {
-  app_exists "$1" || return 0
-  "$FLYCTL" secrets list --app "$1" --json | grep -Eio '"name": *"[A-Z0-9_]+"' | sed -E 's/.*"([A-Z0-9_]+)"$/\1/'
+# What flyctl lists of an app (secrets, volumes, ips) as JSON, read whole before it is searched: in a pipeline, grep -q
+# stops reading at its first match and flyctl, writing on, dies of SIGPIPE, which pipefail reports as no match. Stops
+# the script when flyctl cannot list them, where a guess would create a second volume or replace a secret. Call it as
+# json="$(listed WHAT APP)" || exit 1.
+listed() {
+  "$FLYCTL" "$1" list --app "$2" --json || fail "could not list the $1 of $2 (flyctl $1 list --app $2 --json)"
 }
-has_secret() { secret_names "$1" | grep -qx "$2"; }
+
+# Whether an app (that exists) has the secret NAME, staged or deployed.
+has_secret() {
+  local json
+  json="$(listed secrets "$1")" || exit 1
+  grep -Eq "\"[Nn]ame\": *\"$2\"" <<<"$json"
+}
 
 ensure_app() {
   if app_exists "$1"; then
@@ -80,9 +89,11 @@ ensure_app() {
   fi
 }
 
-# Stages NAME=value on an app; the value goes to flyctl on its standard input, never on a command line.
+# Stages NAME on an app. The value goes to flyctl on its standard input (secrets set NAME=-, which keeps it as it is but
+# for white space around it), never on a command line, nor through secrets import, whose NAME=VALUE parser would cut it
+# at a # and take off its quotes.
 stage_secret() {
-  printf '%s=%s\n' "$2" "$3" | "$FLYCTL" secrets import --app "$1" --stage >/dev/null
+  printf '%s' "$3" | "$FLYCTL" secrets set "$2=-" --app "$1" --stage >/dev/null || fail "could not set $2 on $1"
   say "secret $2 staged on $1"
 }
 
@@ -99,7 +110,8 @@ new_secret() { printf 'p%s' "$(openssl rand -hex 32)"; }
 
 # Stages a generated value for NAME on an app unless it has one.
 generated_secret() {
-  has_secret "$1" "$2" || stage_secret "$1" "$2" "$(new_secret)"
+  if has_secret "$1" "$2"; then return 0; fi
+  stage_secret "$1" "$2" "$(new_secret)"
 }
 
 # The bus password of a service: generated and staged on both the bus and the service unless both have it.
@@ -125,29 +137,40 @@ edge_key() {
 
 # The app's private address on the Fly proxy (<app>.flycast), which its callers use.
 private_address() {
-  if "$FLYCTL" ips list --app "$1" --json | grep -Eiq '"type": *"private_v6"'; then return 0; fi
+  local json
+  json="$(listed ips "$1")" || exit 1
+  if grep -Eiq '"type": *"private_v6"' <<<"$json"; then return 0; fi
   say "allocating a private address for $1"
   "$FLYCTL" ips allocate-v6 --private --app "$1"
 }
 
 attach_postgres() {
-  has_secret "$1" DATABASE_URL && return 0
+  if has_secret "$1" DATABASE_URL; then return 0; fi
   say "attaching $1 to the Managed Postgres cluster ${'$'}{${MPG_CLUSTER_VARIABLE}}"
-  "$FLYCTL" mpg attach "${'$'}{${MPG_CLUSTER_VARIABLE}}" --app "$1"
+  # flyctl prints the DATABASE_URL it sets, password and all: only its errors are let through
+  "$FLYCTL" mpg attach "${'$'}{${MPG_CLUSTER_VARIABLE}}" --app "$1" >/dev/null
 }
 
 ensure_volume() {
-  if "$FLYCTL" volumes list --app "$1" --json | grep -Eq "\"name\": *\"$2\""; then return 0; fi
+  local json
+  json="$(listed volumes "$1")" || exit 1
+  if grep -Eq "\"name\": *\"$2\"" <<<"$json"; then return 0; fi
   say "creating volume $2 ($3 GB) for $1"
   "$FLYCTL" volumes create "$2" --app "$1" --region "$REGION" --size "$3" --yes
 }
 
-MISSING=()
-# Records what is missing when the app lacks NAME and the environment variable FROM is unset.
+# What is missing, a line each, and the variables named so far. Strings, not arrays: bash before 4.4 (macOS's bash is
+# 3.2) takes an empty array for an unset variable under set -u.
+MISSING=''
+MISSING_NAMES=' '
+# Records FROM as missing (once) when it is unset and the app lacks NAME (or does not exist yet).
 need() {
   local app="$1" name="$2" from="$3" what="$4"
-  local entry="$from: $what"
-  if [ -z "${'$'}{!from:-}" ] && ! has_secret "$app" "$name" && [[ ! " ${'$'}{MISSING[*]} " == *" $from: "* ]]; then MISSING+=("$entry"); fi
+  if [ -n "${'$'}{!from:-}" ]; then return 0; fi
+  if app_exists "$app" && has_secret "$app" "$name"; then return 0; fi
+  case "$MISSING_NAMES" in *" $from "*) return 0 ;; esac
+  MISSING_NAMES="$MISSING_NAMES$from "
+  MISSING="$MISSING  $from: $what"$'\n'
 }
 `;
 
@@ -190,9 +213,8 @@ export function deployScript(model: ResolvedArchitecture, apps: readonly FlyAppP
     }
   }
   add(
-    `if [ ${'$'}{#MISSING[@]} -gt 0 ]; then`,
-    `  printf 'deploy.sh: set these in the environment first (nothing was changed):\\n' >&2`,
-    `  printf '  %s\\n' "${'$'}{MISSING[@]}" >&2`,
+    `if [ -n "$MISSING" ]; then`,
+    `  printf 'deploy.sh: set these in the environment first (nothing was changed):\\n%s' "$MISSING" >&2`,
     `  exit 1`,
     `fi`,
     '',
