@@ -14,6 +14,8 @@ import { Pool } from 'pg';
 export interface Postgres {
   /** A pool on the server's `postgres` database, as the superuser `allframe`. */
   readonly pool: Pool;
+  /** The connection string of the same database (over the Unix socket), for a program of its own. */
+  readonly url: string;
   stop(): Promise<void>;
 }
 
@@ -42,6 +44,7 @@ export function startPostgres(): Postgres {
   const pool = new Pool({ host: dir, port: 5432, user: 'allframe', database: 'postgres', max: 4 });
   return {
     pool,
+    url: `postgresql://allframe@localhost:5432/postgres?host=${encodeURIComponent(dir)}`,
     async stop() {
       await pool.end();
       try {

@@ -41,6 +41,21 @@ describe('event-sourced skeleton', () => {
     expect(content('test/event-store.test.ts')).toContain('class FakeTable implements AwsClient');
   });
 
+  test('a PostgreSQL adapter on the shared pool (EVENT_STORE=postgres, DATABASE_URL): the primary key (stream_id, version) refuses a lost race', () => {
+    const store = content('src/adapters/event-store.ts');
+    expect(store).toContain('export class PostgresEventStore implements EventStore');
+    expect(store).toContain('primary key (stream_id, version)');
+    expect(store).toContain("    case 'postgres':\n      return PostgresEventStore.create(table, databaseUrl);");
+    expect(store).toContain('withSetup(sharedPool(databaseUrl), (p) => new PostgresEventStore(p, table).ensureTable())');
+    expect(content('src/deps.ts')).toContain('store: createEventStore(config.EVENT_STORE, `${config.TABLE_PREFIX}-events`, config.DATABASE_URL),');
+    expect(content('src/config.ts')).toContain('EVENT_STORE: { kind: \'string\', default: "memory", description: "memory | dynamodb | postgres | firestore: where the event streams are kept');
+    // AND the adapters' test runs the stores' contract on PostgreSQL in memory, and on a real server given TEST_DATABASE_URL
+    const test = content('test/event-store.test.ts');
+    expect(test).toContain("['postgres', () => new PostgresEventStore(new FakeSql(), 'events')],");
+    expect(test).toContain("const databaseUrl = process.env.TEST_DATABASE_URL ?? '';");
+    expect(content('test/deps.test.ts')).toContain("expect(deps.store).toBeInstanceOf(PostgresEventStore);");
+  });
+
   test('state from snapshot + events, snapshots every snapshot_frequency events, one projector per projection', () => {
     expect(content('src/config.ts')).toContain("SNAPSHOT_FREQUENCY: { kind: 'int', default: \"50\"");
     const service = content('src/application/ledger-service.ts');

@@ -46,7 +46,7 @@ describe('generated code on Google Cloud', () => {
   test('the event-sourced service keeps its streams in Firestore with EVENT_STORE=firestore', () => {
     const es = [...files.keys()].find((p) => p.endsWith('/src/adapters/event-store.ts'))!;
     const dir = es.replace('/src/adapters/event-store.ts', '');
-    expect(content(`${dir}/src/config.ts`)).toContain('description: "memory | dynamodb | firestore: where the event streams are kept');
+    expect(content(`${dir}/src/config.ts`)).toContain('description: "memory | dynamodb | postgres | firestore: where the event streams are kept');
     expect(content(es)).toContain('export class FirestoreEventStore implements EventStore {');
     expect(content(es)).toContain("    case 'firestore':\n      return FirestoreEventStore.create(table);");
     expect(content(`${dir}/test/event-store.test.ts`)).toContain("['firestore', () => new FirestoreEventStore(new MemoryFirestore(), 'events')],");

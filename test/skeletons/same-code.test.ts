@@ -150,7 +150,7 @@ describe('same code everywhere: the reference synthesized for aws, gcp and fly',
     const path = 'services/catalog-service/src/config.ts';
     const lines = (t: Target) => differingLines(content('aws', path), content(t, path));
     // the default (memory) and the variable are the same: the target sets EVENT_STORE in the service's environment
-    const line = (store: string) => `      EVENT_STORE: { kind: 'string', default: "memory", description: "memory | dynamodb | firestore: where the event streams are kept (the architecture's event store: ${store})" },`;
+    const line = (store: string) => `      EVENT_STORE: { kind: 'string', default: "memory", description: "memory | dynamodb | postgres | firestore: where the event streams are kept (the architecture's event store: ${store})" },`;
     expect(lines('gcp')).toEqual([[line('dynamodb'), line('firestore')]]);
     expect(lines('fly')).toEqual([[line('dynamodb'), line('postgres')]]);
   });

@@ -11,9 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkAsyncApi } from '../asyncapi';
-import { writeWorkspaces } from './workspaces';
-
-const root = join(__dirname, '..', '..');
+import { workspaceJestConfig, writeWorkspaces } from './workspaces';
 
 describe('the generated tests of every fixture', () => {
   let dir: string;
@@ -28,13 +26,8 @@ describe('the generated tests of every fixture', () => {
     expect(services.length).toBeGreaterThan(40);
     // WHEN their tests run
     const config = {
-      rootDir: dir,
-      testEnvironment: 'node',
+      ...workspaceJestConfig(dir),
       testMatch: ['**/services/*/test/**/*.test.ts', '**/packages/events/test/**/*.test.ts'],
-      transform: { '^.+\\.ts$': [require.resolve('@swc/jest'), {}] },
-      moduleFileExtensions: ['ts', 'js', 'json'],
-      modulePaths: [join(root, 'node_modules')],
-      moduleNameMapper: { '^@[^/]+/platform$': join(root, 'src', 'skeletons', 'platform', 'src', 'index.ts'), '^@[^/]+/platform/graphql$': join(root, 'src', 'skeletons', 'platform', 'src', 'graphql.ts'), '^@[^/]+/platform/grpc$': join(root, 'src', 'skeletons', 'platform', 'src', 'grpc.ts'), '^@[^/]+/platform/scheduler$': join(root, 'src', 'skeletons', 'platform', 'src', 'scheduler.ts') },
       collectCoverage: true,
       collectCoverageFrom: ['**/services/*/src/**/*.ts', '**/packages/events/src/**/*.ts', '!**/src/entry/**'],
       coverageReporters: ['json-summary'],

@@ -52,6 +52,28 @@ export function writeWorkspaces(dir: string, sources = workspaceSources()): stri
   return written;
 }
 
+/**
+ * The jest configuration running the tests of the workspaces written under `dir` with allframe's own jest: their
+ * imports of the workspace's dependencies resolve from allframe's devDependencies (the same versions), and
+ * `@<name>/platform` maps to the platform package's source, as in the generated workspace's jest.config.js.
+ */
+export function workspaceJestConfig(dir: string): Record<string, unknown> {
+  const platform = (file: string) => join(root, 'src', 'skeletons', 'platform', 'src', file);
+  return {
+    rootDir: dir,
+    testEnvironment: 'node',
+    transform: { '^.+\\.ts$': [require.resolve('@swc/jest'), {}] },
+    moduleFileExtensions: ['ts', 'js', 'json'],
+    modulePaths: [join(root, 'node_modules')],
+    moduleNameMapper: {
+      '^@[^/]+/platform$': platform('index.ts'),
+      '^@[^/]+/platform/graphql$': platform('graphql.ts'),
+      '^@[^/]+/platform/grpc$': platform('grpc.ts'),
+      '^@[^/]+/platform/scheduler$': platform('scheduler.ts'),
+    },
+  };
+}
+
 /** Lines of generated service TypeScript from templates, over all fixtures. */
 export function measureShare(): { fromTemplates: number; total: number; share: number } {
   let fromTemplates = 0;

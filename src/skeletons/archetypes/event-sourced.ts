@@ -1,6 +1,6 @@
 /**
- * event-sourced: one aggregate stored as a stream of events (event store port, in-memory, DynamoDB and Firestore
- * adapters with optimistic concurrency), commands that produce the published events, snapshots every N events, one projector per
+ * event-sourced: one aggregate stored as a stream of events (event store port, in-memory, DynamoDB, PostgreSQL and
+ * Firestore adapters with optimistic concurrency), commands that produce the published events, snapshots every N events, one projector per
  * projection and the events sent to the bus directly or through the outbox.
  */
 import type { OutputFile } from '../../model/output-file';
@@ -73,7 +73,7 @@ export function renderEventSourced(ctx: ServiceContext): OutputFile[] {
   const grpc = s.protocols.includes('grpc');
   const extra: Record<string, ConfigVar> = {
     ...storeConfig(ctx),
-    EVENT_STORE: { kind: 'string', default: 'memory', description: `memory | dynamodb | firestore: where the event streams are kept (the architecture's event store: ${store})` },
+    EVENT_STORE: { kind: 'string', default: 'memory', description: `memory | dynamodb | postgres | firestore: where the event streams are kept (the architecture's event store: ${store})` },
     SNAPSHOT_FREQUENCY: { kind: 'int', default: String(every), description: 'Snapshot the aggregate every N events (0: never)' },
     API_DOCS: apiDocsVar(ctx),
     ...graphqlConfig(ctx),
@@ -125,7 +125,8 @@ export function renderEventSourced(ctx: ServiceContext): OutputFile[] {
     file('owned', 'src/application/__entityFile__-service.ts'),
     file('owned', 'src/application/projections.ts'),
     file('owned', 'test/__entityFile__.test.ts'),
-    // managed: the adapters' test (in memory, DynamoDB against a fake client, Firestore in memory) and the wiring's
+    // managed: the adapters' test (in memory, DynamoDB and PostgreSQL against fakes, Firestore in memory, PostgreSQL on a
+    // real server when TEST_DATABASE_URL is set) and the wiring's
     file('managed', 'test/event-store.test.ts'),
     file('managed', 'test/deps.test.ts'),
     serviceOpenApiTest(ctx),

@@ -51,7 +51,7 @@ export function createDependencies(config: Config, secrets: Secrets): Dependenci
     secrets,
     logger: messaging.logger,
     events: messaging.events,
-    store: createEventStore(config.EVENT_STORE, `${config.TABLE_PREFIX}-events`),
+    store: createEventStore(config.EVENT_STORE, `${config.TABLE_PREFIX}-events`, config.DATABASE_URL),
     projections: {
       __projection__: createRepository<ProjectionRow>(config.STORE, `${config.TABLE_PREFIX}-__projectionFile__`, config.DATABASE_URL), // @each projections
     },

@@ -1,6 +1,16 @@
+import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { MemoryFirestore, type AwsClient } from '@allframe/platform';
-import { ConcurrencyError, DynamoDbEventStore, FirestoreEventStore, MemoryEventStore, createEventStore, type EventStore } from '../src/adapters/event-store';
+import { closePools, MemoryFirestore, pgTableName, sharedPool, type AwsClient, type SqlPool } from '@allframe/platform';
+import {
+  ConcurrencyError,
+  DynamoDbEventStore,
+  FirestoreEventStore,
+  MemoryEventStore,
+  PostgresEventStore,
+  createEventStore,
+  type EventStore,
+  type StoredEvent,
+} from '../src/adapters/event-store';
 
 type Key = { pk: string; sk: number };
 
@@ -38,10 +48,62 @@ class FakeTable implements AwsClient {
   }
 }
 
+type Row = { id: string; stream_id: string; version: number; type: string; data: unknown; time: string };
+
+/** PostgreSQL in memory, for PostgresEventStore's statements on the table `events`: its primary key, the snapshots' upsert. */
+class FakeSql implements SqlPool {
+  readonly rows = new Map<string, Row>();
+  readonly snapshots = new Map<string, { version: number; state: unknown }>();
+  failWith: Error | undefined;
+
+  query(text: string, values: unknown[] = []): Promise<{ rows: unknown[] }> {
+    if (this.failWith) return Promise.reject(this.failWith);
+    const [streamId, version, json] = values as [string, number, string];
+    const key = (v: number) => `${streamId}|${v}`;
+    let rows: unknown[] = [];
+    if (text.startsWith('insert into events ')) {
+      // nothing unless the stream is at the expected version; the primary key refuses a version taken
+      const events = (version === 0 || this.rows.has(key(version)) ? JSON.parse(json) : []) as StoredEvent[];
+      if (events.some((e) => this.rows.has(key(e.version)))) {
+        return Promise.reject(Object.assign(new Error('duplicate key value violates unique constraint "events_pkey"'), { code: '23505', table: 'events' }));
+      }
+      for (const e of events) this.rows.set(key(e.version), { id: e.id, stream_id: streamId, version: e.version, type: e.type, data: e.data, time: e.time });
+      rows = events.map((e) => ({ version: e.version }));
+    } else if (text.startsWith('select id')) {
+      rows = [...this.rows.values()].filter((r) => r.stream_id === streamId && r.version > version).sort((x, y) => x.version - y.version);
+    } else if (text.startsWith('insert into events_snapshots')) {
+      this.snapshots.set(streamId, { version, state: JSON.parse(json) });
+    } else if (text.startsWith('select version, state')) {
+      rows = this.snapshots.has(streamId) ? [structuredClone(this.snapshots.get(streamId))] : [];
+    } else if (!text.startsWith('create table')) {
+      return Promise.reject(new Error(`unexpected statement ${text}`));
+    }
+    return Promise.resolve({ rows: structuredClone(rows) });
+  }
+}
+
+/** A real PostgreSQL database to run the stores' contract on as well (e.g. postgres://localhost/test); the test's tables are dropped. */
+const databaseUrl = process.env.TEST_DATABASE_URL ?? '';
+const realTables: string[] = [];
+
+/** A store on TEST_DATABASE_URL, over fresh tables. */
+function realPostgres(): PostgresEventStore {
+  const name = `es-test-${randomUUID()}`;
+  realTables.push(pgTableName(name));
+  return PostgresEventStore.create(name, databaseUrl);
+}
+
+afterAll(async () => {
+  for (const table of realTables) await sharedPool(databaseUrl).query(`drop table if exists ${table}, ${table}_snapshots`);
+  await closePools();
+});
+
 const stores: [string, () => EventStore][] = [
   ['memory', () => new MemoryEventStore()],
   ['dynamodb', () => new DynamoDbEventStore(new FakeTable(), 'events')],
+  ['postgres', () => new PostgresEventStore(new FakeSql(), 'events')],
   ['firestore', () => new FirestoreEventStore(new MemoryFirestore(), 'events')],
+  ...(databaseUrl === '' ? [] : [['postgres on a real server (TEST_DATABASE_URL)', realPostgres] as [string, () => EventStore]]),
 ];
 
 describe.each(stores)('%s event store', (_name, create) => {
@@ -65,11 +127,24 @@ describe.each(stores)('%s event store', (_name, create) => {
     expect(await store.read('s')).toHaveLength(1);
   });
 
+  test('an append of several events is all or nothing', async () => {
+    // GIVEN a stream at version 1
+    const store = create();
+    await store.append('s', 0, [{ type: 'A', data: {} }]);
+    // WHEN two events are appended at the stale version 0 (version 1 taken, version 2 free)
+    await expect(store.append('s', 0, [{ type: 'B', data: {} }, { type: 'C', data: {} }])).rejects.toBeInstanceOf(ConcurrencyError);
+    // THEN neither was stored
+    expect((await store.read('s')).map((e) => e.type)).toEqual(['A']);
+  });
+
   test('keeps the latest snapshot of a stream', async () => {
     const store = create();
     expect(await store.loadSnapshot('s')).toBeUndefined();
     await store.saveSnapshot({ streamId: 's', version: 2, state: { total: 5 } });
     expect(await store.loadSnapshot<{ total: number }>('s')).toEqual({ streamId: 's', version: 2, state: { total: 5 } });
+    await store.saveSnapshot({ streamId: 's', version: 4, state: { total: 9, lines: [{ at: 'ü' }] } });
+    expect(await store.loadSnapshot('s')).toEqual({ streamId: 's', version: 4, state: { total: 9, lines: [{ at: 'ü' }] } });
+    expect(await store.loadSnapshot('other')).toBeUndefined();
   });
 
   test('appending nothing returns nothing', async () => {
@@ -112,11 +187,55 @@ describe('Firestore event store', () => {
   });
 });
 
+describe('PostgreSQL event store', () => {
+  test('a unique violation on its table is a lost race; one elsewhere (tables created in a race) and other failures are rethrown', async () => {
+    const failing = (error: Error) => {
+      const sql = new FakeSql();
+      sql.failWith = error;
+      return new PostgresEventStore(sql, 'events').append('s', 0, [{ type: 'A', data: {} }]);
+    };
+    await expect(failing(Object.assign(new Error('duplicate'), { code: '23505', table: 'events' }))).rejects.toBeInstanceOf(ConcurrencyError);
+    await expect(failing(Object.assign(new Error('duplicate type'), { code: '23505', table: 'pg_type' }))).rejects.toThrow('duplicate type');
+    await expect(failing(new Error('connection refused'))).rejects.toThrow('connection refused');
+  });
+
+  test('creates its tables before the first query, and refuses a table name that is not a plain identifier', async () => {
+    const sql = new FakeSql();
+    const query = jest.spyOn(sql, 'query');
+    await new PostgresEventStore(sql, 'events').ensureTable();
+    expect(query.mock.calls.map(([text]) => text.split(' (')[0])).toEqual(['create table if not exists events', 'create table if not exists events_snapshots']);
+    expect(() => new PostgresEventStore(sql, 'events; drop table x')).toThrow('invalid table name');
+  });
+});
+
+(databaseUrl === '' ? describe.skip : describe)('PostgreSQL event store on a real server (TEST_DATABASE_URL)', () => {
+  test('of several writers appending at the same version, one wins and the others get a ConcurrencyError', async () => {
+    // GIVEN a stream at version 1
+    const store = realPostgres();
+    await store.append('s', 0, [{ type: 'A', data: {} }]);
+    // WHEN four appends of two events each race at version 1
+    const results = await Promise.allSettled(['B', 'C', 'D', 'E'].map((t) => store.append('s', 1, [{ type: t, data: {} }, { type: `${t}2`, data: {} }])));
+    // THEN one landed whole, the others were refused
+    const winner = results.find((r): r is PromiseFulfilledResult<StoredEvent[]> => r.status === 'fulfilled');
+    expect(results.filter((r) => r.status === 'rejected').map((r) => r.reason as unknown)).toEqual([expect.any(ConcurrencyError), expect.any(ConcurrencyError), expect.any(ConcurrencyError)]);
+    expect((await store.read('s')).map((e) => [e.version, e.type])).toEqual([[1, 'A'], ...(winner?.value ?? []).map((e) => [e.version, e.type])]);
+  });
+
+  test('event data keeps its JSON: nesting, arrays, numbers, text', async () => {
+    const store = realPostgres();
+    const data = { amount: 12.5, lines: [{ sku: 'a', qty: 2 }], note: 'ünïcode "quoted"', none: null, ok: true };
+    const [stored] = await store.append('s', 0, [{ type: 'A', data }]);
+    expect(await store.read('s')).toEqual([stored]);
+  });
+});
+
 describe('createEventStore', () => {
-  test('memory, dynamodb, firestore, and a clear error for anything else', () => {
+  test('memory, dynamodb, postgres (on DATABASE_URL), firestore, and a clear error for anything else', () => {
     expect(createEventStore('memory', 't')).toBeInstanceOf(MemoryEventStore);
     expect(createEventStore('dynamodb', 't')).toBeInstanceOf(DynamoDbEventStore);
+    expect(createEventStore('postgres', 'shop-ledger-events', 'postgres://app@127.0.0.1:1/ledger')).toBeInstanceOf(PostgresEventStore);
+    expect(() => createEventStore('postgres', 't')).toThrow('DATABASE_URL is required for postgres');
     expect(createEventStore('firestore', 't')).toBeInstanceOf(FirestoreEventStore);
-    expect(() => createEventStore('cassandra', 't')).toThrow('EVENT_STORE must be one of memory, dynamodb, firestore');
+    expect(() => createEventStore('cassandra', 't')).toThrow('EVENT_STORE must be one of memory, dynamodb, postgres, firestore');
   });
 });

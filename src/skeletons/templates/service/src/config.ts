@@ -86,7 +86,7 @@ export function loadConfig(env: Record<string, string | undefined>) {
       SCHEDULE_TIMEZONE: { kind: 'string', default: 'UTC', description: 'IANA time zone of SCHEDULE_CRON' },
       SCHEDULE_RETRY_ATTEMPTS: { kind: 'int', default: '2', description: 'Retries of a failed run fired by SCHEDULE_CRON' },
       // event-sourced
-      EVENT_STORE: { kind: 'string', default: 'memory', description: 'memory | dynamodb | firestore' },
+      EVENT_STORE: { kind: 'string', default: 'memory', description: 'memory | dynamodb | postgres | firestore' },
       SNAPSHOT_FREQUENCY: { kind: 'int', default: '100', description: 'Snapshot the aggregate every N events (0: never)' },
       // @end
     },

@@ -1,6 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type GetCommandOutput, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient, firestoreErrorCode, firestoreId, resolveFirestore, sharedFirestore, type AwsClient, type FirestoreSource } from '@allframe/platform';
+import {
+  assertTableName,
+  createDocumentClient,
+  firestoreErrorCode,
+  firestoreId,
+  pgTableName,
+  resolveFirestore,
+  sharedFirestore,
+  sharedPool,
+  withSetup,
+  type AwsClient,
+  type FirestoreSource,
+  type SqlPool,
+} from '@allframe/platform';
 
 /** An event as the store keeps it: its stream and its position in it (1, 2, 3...). */
 export interface StoredEvent {
@@ -202,16 +215,115 @@ export class FirestoreEventStore implements EventStore {
   }
 }
 
-/** The event store for `kind` (memory | dynamodb | firestore) over `table` (on Firestore, the collection id). */
-export function createEventStore(kind: string, table: string): EventStore {
+/** PostgreSQL's SQLSTATE of a unique violation. */
+const UNIQUE_VIOLATION = '23505';
+
+/** An event as a row of the PostgreSQL store. */
+interface EventRow {
+  readonly id: string;
+  readonly stream_id: string;
+  readonly version: number;
+  readonly type: string;
+  readonly data: Record<string, unknown>;
+  readonly time: string;
+}
+
+/**
+ * PostgreSQL event store over the table `table` `(stream_id, version, id, type, data jsonb, time)`, its primary key
+ * `(stream_id, version)`, and the snapshots in `<table>_snapshots` `(stream_id primary key, version, state jsonb)`. An
+ * append is one statement, so one transaction: it inserts every new version, and nothing unless the stream is at the
+ * expected version (0, or that version's row exists); the primary key refuses a version another writer stored first,
+ * failing the whole statement, so of two writers at the same version one fails with ConcurrencyError.
+ */
+export class PostgresEventStore implements EventStore {
+  constructor(
+    private readonly pool: SqlPool,
+    private readonly table: string,
+  ) {
+    assertTableName(table);
+  }
+
+  /**
+   * The store on the platform's shared pool of `databaseUrl`, over the table named after `name` (see pgTableName),
+   * created with its snapshots' table before the first query when missing.
+   */
+  static create(name: string, databaseUrl: string): PostgresEventStore {
+    const table = pgTableName(name);
+    return new PostgresEventStore(withSetup(sharedPool(databaseUrl), (p) => new PostgresEventStore(p, table).ensureTable()), table);
+  }
+
+  /** Creates the events' and the snapshots' tables when missing (development and tests; use migrations in production). */
+  async ensureTable(): Promise<void> {
+    await this.pool.query(
+      `create table if not exists ${this.table} (stream_id text not null, version integer not null, id text not null, type text not null, ` +
+        'data jsonb not null, time text not null, primary key (stream_id, version))',
+    );
+    await this.pool.query(`create table if not exists ${this.table}_snapshots (stream_id text primary key, version integer not null, state jsonb not null)`);
+  }
+
+  async append(streamId: string, expectedVersion: number, events: readonly UnsavedEvent[], time = new Date().toISOString()): Promise<StoredEvent[]> {
+    if (events.length === 0) return [];
+    const stored = stamp(streamId, expectedVersion, events, time);
+    let inserted: unknown[];
+    try {
+      ({ rows: inserted } = await this.pool.query(
+        `insert into ${this.table} (stream_id, version, id, type, data, time) select $1, e.version, e.id, e.type, e.data, e.time ` +
+          'from jsonb_to_recordset($3::jsonb) as e(version integer, id text, type text, data jsonb, time text) ' +
+          `where $2::integer = 0 or exists (select 1 from ${this.table} where stream_id = $1 and version = $2) returning version`,
+        [streamId, expectedVersion, JSON.stringify(stored)],
+      ));
+    } catch (err) {
+      if (this.lostRace(err)) throw new ConcurrencyError(streamId, expectedVersion);
+      throw err;
+    }
+    if (inserted.length !== stored.length) throw new ConcurrencyError(streamId, expectedVersion);
+    return stored;
+  }
+
+  async read(streamId: string, afterVersion = 0): Promise<StoredEvent[]> {
+    const { rows } = await this.pool.query(
+      `select id, stream_id, version, type, data, time from ${this.table} where stream_id = $1 and version > $2 order by version`,
+      [streamId, afterVersion],
+    );
+    return (rows as EventRow[]).map((r) => ({ id: r.id, streamId: r.stream_id, version: r.version, type: r.type, data: r.data, time: r.time }));
+  }
+
+  async loadSnapshot<S>(streamId: string): Promise<Snapshot<S> | undefined> {
+    const { rows } = await this.pool.query(`select version, state from ${this.table}_snapshots where stream_id = $1`, [streamId]);
+    const row = rows[0] as { version: number; state: S } | undefined;
+    return row ? { streamId, version: row.version, state: row.state } : undefined;
+  }
+
+  async saveSnapshot<S>(snapshot: Snapshot<S>): Promise<void> {
+    await this.pool.query(
+      `insert into ${this.table}_snapshots (stream_id, version, state) values ($1, $2, $3) ` +
+        'on conflict (stream_id) do update set version = excluded.version, state = excluded.state',
+      [snapshot.streamId, snapshot.version, JSON.stringify(snapshot.state)],
+    );
+  }
+
+  /** A unique violation on this table: another writer stored one of the versions first (PostgreSQL cuts names at 63 bytes). */
+  private lostRace(err: unknown): boolean {
+    const { code, table } = (err ?? {}) as { code?: unknown; table?: unknown };
+    return code === UNIQUE_VIOLATION && table === this.table.slice(0, 63);
+  }
+}
+
+/**
+ * The event store for `kind` (memory | dynamodb | postgres | firestore) over `table` (on PostgreSQL, a table name
+ * derived from it in the database of `databaseUrl`; on Firestore, the collection id).
+ */
+export function createEventStore(kind: string, table: string, databaseUrl = ''): EventStore {
   switch (kind) {
     case 'memory':
       return new MemoryEventStore();
     case 'dynamodb':
       return DynamoDbEventStore.create(table);
+    case 'postgres':
+      return PostgresEventStore.create(table, databaseUrl);
     case 'firestore':
       return FirestoreEventStore.create(table);
     default:
-      throw new Error(`EVENT_STORE must be one of memory, dynamodb, firestore, got ${JSON.stringify(kind)}`);
+      throw new Error(`EVENT_STORE must be one of memory, dynamodb, postgres, firestore, got ${JSON.stringify(kind)}`);
   }
 }
