@@ -12,6 +12,7 @@ import { renderRepository } from '../../src/skeletons/index';
 import { synthAws } from '../../src/targets/aws/synth';
 import { synthGcpTarget } from '../../src/targets/gcp/synth';
 import { renderCompose } from '../../src/dev/compose';
+import { validateSource } from '../../src/validate';
 import { check, cli, pos } from '../helpers';
 
 const ROOT = join(__dirname, '..', '..');
@@ -86,18 +87,17 @@ describe('synthesize(model, options)', () => {
     expect(r.summary).toMatchObject({ files: 0, stacks: [], resources: 0, report: [] });
   });
 
-  test('a target not yet available (fly) is refused with AF5005 at cloud.primary; without a document, at the top of the file', () => {
-    // GIVEN a model for fly (validation refuses it too: built here as a library user could)
-    const v = check(AWS);
-    const fly = { ...v.model!, target: 'fly' as const, file: { ...v.model!.file, cloud: { ...v.model!.file.cloud, primary: 'fly' as const } } };
+  test('the fly target writes the workspace and infrastructure/fly/<env>/, and reports its apps', () => {
+    // GIVEN the Fly.io twin of the reference
+    const v = validateSource('examples/shop-fly/architecture.yaml', readFileSync(join(__dirname, '..', '..', 'examples', 'shop-fly', 'architecture.yaml')), { env: {} });
     // WHEN
-    const r = synthesize(fly, { sourceFile: 'arch.yaml' });
-    // THEN
-    expect(r.ok).toBe(false);
-    expect(r.outputs).toEqual([]);
-    expect(r.problems).toEqual([
-      expect.objectContaining({ code: 'AF5005', file: 'arch.yaml', line: 1, col: 1, path: ['cloud', 'primary'], message: 'target fly (Fly.io) is not yet available: allframe checks what it can honour but cannot synthesize it yet' }),
-    ]);
+    const r = synthesize(v.model!, { sourceFile: 'architecture.yaml' });
+    // THEN the workspace and the Fly apps, nothing refused
+    expect(r.ok).toBe(true);
+    expect(r.problems).toEqual([]);
+    const paths = r.outputs.map((f) => f.path);
+    expect(paths).toEqual(expect.arrayContaining(['infrastructure/fly/default/deploy.sh', 'infrastructure/fly/default/nats/nats.conf', 'infrastructure/fly/default/order-service/fly.toml', 'services/order-service/src/app.ts']));
+    expect(r.summary.report).toEqual(['fly: 14 apps in infrastructure/fly/default']);
   });
 });
 
@@ -105,7 +105,7 @@ describe('the targets', () => {
   test('every target id has a synthesizer, available exactly when its capabilities say so', () => {
     expect(Object.keys(TARGET_SYNTHESIZERS).sort()).toEqual([...TARGETS].sort());
     for (const t of TARGETS) expect({ t, available: TARGET_SYNTHESIZERS[t].available }).toEqual({ t, available: TARGET_CAPABILITIES[t].available });
-    expect(TARGETS.filter((t) => TARGET_SYNTHESIZERS[t].available)).toEqual(['aws', 'gcp']);
+    expect(TARGETS.filter((t) => TARGET_SYNTHESIZERS[t].available)).toEqual(['aws', 'gcp', 'fly']);
   });
 
   test('a target id without a synthesizer fails the type-check (tsc -p tsconfig.dev.json checks this file)', () => {
@@ -171,27 +171,31 @@ describe('synthesizeFile(file, options)', () => {
 });
 
 describe('allframe synth --target fly', () => {
-  test('is refused with AF5005 at cloud.primary, exit 2, and writes nothing; validate reports it too', async () => {
+  test('writes the Fly apps and the workspace, exit 0; a second run writes nothing; a size Fly does not offer is refused, located, writing nothing', async () => {
     // GIVEN a file whose primary target is fly
     const dir = mkdtempSync(join(tmpdir(), 'allframe-fly-'));
     const text = 'architecture: { name: shop }\ncloud: { primary: fly }\nservices:\n  - { name: api, type: stateless }\n';
     writeFileSync(join(dir, 'architecture.yaml'), text);
+    const bad = mkdtempSync(join(tmpdir(), 'allframe-fly-'));
+    const badText = 'architecture: { name: shop }\ncloud: { primary: fly }\nservices:\n  - { name: api, type: stateless, memory_mb: 300 }\n';
+    writeFileSync(join(bad, 'architecture.yaml'), badText);
     try {
       // WHEN
       const synth = await cli(['synth'], dir);
-      const flag = await cli(['synth', '--target', 'fly'], dir);
-      const validate = await cli(['validate'], dir);
+      const again = await cli(['synth', '--target', 'fly'], dir);
+      const refused = await cli(['synth'], bad);
       // THEN
-      expect(synth.code).toBe(2);
-      expect(synth.stderr).toContain(`architecture.yaml:${pos(text, 'fly }')}: error AF5005: target fly (Fly.io) is not yet available`);
-      expect(flag.code).toBe(2);
-      expect(flag.stderr).toContain('error AF5005');
-      expect(validate.code).toBe(2);
-      expect(validate.stderr).toContain('error AF5005');
-      expect(readFileSync(join(dir, 'architecture.yaml'), 'utf8')).toBe(text);
-      expect(readdirSync(dir)).toEqual(['architecture.yaml']);
+      expect(synth.code).toBe(0);
+      expect(synth.stdout + synth.stderr).toContain('fly: 1 apps in infrastructure/fly/default');
+      expect(readFileSync(join(dir, 'infrastructure', 'fly', 'default', 'api', 'fly.toml'), 'utf8')).toContain('app = "shop-api"');
+      expect(again.code).toBe(0);
+      expect(again.stdout + again.stderr).toMatch(/0 created, 0 updated, 0 deleted/);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain(`architecture.yaml:${pos(badText, '300')}: error AF5002: service "api": memory_mb 300 is not a size Fly offers`);
+      expect(readdirSync(bad)).toEqual(['architecture.yaml']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+      rmSync(bad, { recursive: true, force: true });
     }
   });
 });
