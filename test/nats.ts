@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from './ports';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NATS_ADMIN_PASSWORD_VARIABLE, NATS_ADMIN_USER } from '../lib-constructs/core/nats-defaults';
@@ -33,17 +33,7 @@ export function recordingLogger(): { [K in 'debug' | 'info' | 'warn' | 'error']:
   return { debug: jest.fn(), info: jest.fn(), warn: jest.fn(), error: jest.fn() };
 }
 
-/** A port nothing listens on now (the OS picks it among its ephemeral ports, away from the fixed ones other tests use). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
+export { freePort };
 
 /** The password of `user` in tests: letters and digits starting with a letter, as the configuration needs. */
 function passwordOf(user: string): string {

@@ -107,6 +107,16 @@ const NOWHERE: readonly Refusal[] = [
   { path: 'services[].circuit_breaker.success_threshold', reason: 'the generated circuit breaker closes after one successful trial call', hint: 'remove it', passes: 'absent, or `3` (the default of resilience.circuit_breaker)', accepts: (v) => v === undefined || v === 3 },
 ];
 
+/** security.authentication on a target that validates no JWT: public services are open to everyone. */
+function noJwtValidation(target: TargetId, why: string): Refusal[] {
+  const absent = { hint: 'remove it', passes: 'absent', accepts: (v: unknown) => v === undefined };
+  return [
+    { path: 'security.authentication.provider', reason: `public services on ${target} are open to everyone: ${why}`, hint: 'remove it or set it to none, or choose target aws', passes: dflt('none'), accepts: is('none') },
+    { path: 'security.authentication.jwt_issuer', reason: `no JWT validation is built on ${target} (see security.authentication.provider)`, ...absent },
+    { path: 'security.authentication.audience', reason: `no JWT validation is built on ${target} (see security.authentication.provider)`, ...absent },
+  ];
+}
+
 /** The entries of NOWHERE that fly honours, or refuses with its own reasons. */
 const FLY_HONOURS = new Set(['deployment.strategy', 'deployment.rollback_on_failure', 'services[].websocket.max_connections_per_instance', 'security.mtls', 'services[].consumer.dlq', 'deployment.canary_percentage', 'deployment.canary_duration_minutes', 'services[].websocket.idle_timeout_seconds']);
 
@@ -129,9 +139,7 @@ export const REFUSALS: Record<TargetId, TargetRefusals> = {
     keys: [
       ...NOWHERE,
       ...SCHEMA_FORMAT,
-      { path: 'security.authentication.provider', reason: 'public services on gcp are open to everyone: no JWT validation (API Gateway, IAP) is built yet', hint: 'remove it or set it to none, or choose target aws', passes: dflt('none'), accepts: is('none') },
-      { path: 'security.authentication.jwt_issuer', reason: 'no JWT validation is built on gcp (see security.authentication.provider)', hint: 'remove it', passes: 'absent', accepts: (v) => v === undefined },
-      { path: 'security.authentication.audience', reason: 'no JWT validation is built on gcp (see security.authentication.provider)', hint: 'remove it', passes: 'absent', accepts: (v) => v === undefined },
+      ...noJwtValidation('gcp', 'no JWT validation (API Gateway, IAP) is built yet'),
       {
         path: 'services[].concurrency',
         reason: 'the archetype sets Cloud Run concurrency itself: consumer.concurrency for a consumer, every connection for a websocket-gateway, one request for a scheduled job whose overlap_policy is not allow',
@@ -160,9 +168,7 @@ export const REFUSALS: Record<TargetId, TargetRefusals> = {
       { path: 'deployment.canary_percentage', reason: 'Fly\'s canary deploy starts one Machine of the new version, waits for its checks, then replaces the others: it has no traffic percentage', hint: 'remove it', passes: dflt(10), accepts: is(10) },
       { path: 'deployment.canary_duration_minutes', reason: 'Fly\'s canary deploy moves on as soon as the new Machine passes its checks: it has no bake time', hint: 'remove it', passes: dflt(10), accepts: is(10) },
       { path: 'services[].websocket.idle_timeout_seconds', reason: 'idle connections are closed by the Fly proxy, not by this setting', hint: 'remove it', passes: dflt(600), accepts: is(600) },
-      { path: 'security.authentication.provider', reason: 'public services on fly are open to everyone: no JWT validation is built on fly yet', hint: 'remove it or set it to none, or choose target aws', passes: dflt('none'), accepts: is('none') },
-      { path: 'security.authentication.jwt_issuer', reason: 'no JWT validation is built on fly (see security.authentication.provider)', hint: 'remove it', passes: 'absent', accepts: (v) => v === undefined },
-      { path: 'security.authentication.audience', reason: 'no JWT validation is built on fly (see security.authentication.provider)', hint: 'remove it', passes: 'absent', accepts: (v) => v === undefined },
+      ...noJwtValidation('fly', 'no JWT validation is built on fly yet'),
       {
         path: 'services[].concurrency',
         reason: 'a websocket-gateway\'s Machines take websocket.max_connections_per_instance connections each (the Fly proxy\'s hard limit), which concurrency would contradict',

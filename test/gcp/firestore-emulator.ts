@@ -4,7 +4,7 @@
  * process group, waited for until it answers, and killed with its whole group afterwards.
  */
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '../ports';
 
 export interface FirestoreEmulator {
   /** host:port, as FIRESTORE_EMULATOR_HOST takes it. */
@@ -12,16 +12,6 @@ export interface FirestoreEmulator {
   stop(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 export async function startFirestoreEmulator(timeoutMs = 60_000): Promise<FirestoreEmulator> {
   const port = await freePort();
