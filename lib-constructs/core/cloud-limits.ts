@@ -101,6 +101,15 @@ export function flyVmFits(cpuKind: string, cpus: number, memoryMb: number): bool
   return k.cpus.includes(cpus) && Number.isInteger(memoryMb) && memoryMb % k.memoryStepMb === 0 && memoryMb >= k.minMemoryMbPerCpu * cpus && memoryMb <= k.maxMemoryMbPerCpu * cpus;
 }
 
+/**
+ * The vCPUs of a Fly Machine of `kind` for `cpuUnits` (1024 units are one vCPU): the fewest Fly offers that give at
+ * least the units, or undefined when it offers none that many.
+ */
+export function flyCpusFor(kind: FlyCpuKind, cpuUnits: number): number | undefined {
+  const wanted = Math.max(1, Math.ceil(cpuUnits / 1024));
+  return FLY_CPU_KINDS[kind].cpus.find((n) => n >= wanted);
+}
+
 /** Every size of Fly Machine a fly.toml can ask for (FLY_CPU_KINDS spelled out), by kind, vCPUs, then memory. */
 export const FLY_VM_SIZES: readonly FlyVmSize[] = (Object.keys(FLY_CPU_KINDS) as FlyCpuKind[]).flatMap((cpuKind) => {
   const k = FLY_CPU_KINDS[cpuKind];

@@ -6,7 +6,7 @@
  * background. Pure functions, no I/O: usable on its own to write fly.toml files for any app.
  */
 import { stringify } from 'smol-toml';
-import { FLY_CPU_KINDS, FLY_MAX_KILL_TIMEOUT_SECONDS, FLY_MIN_KILL_TIMEOUT_SECONDS, flyVmFits, type FlyCpuKind } from '../core/cloud-limits';
+import { FLY_CPU_KINDS, FLY_MAX_KILL_TIMEOUT_SECONDS, FLY_MIN_KILL_TIMEOUT_SECONDS, flyCpusFor, flyVmFits, type FlyCpuKind } from '../core/cloud-limits';
 
 export type { FlyCpuKind };
 
@@ -89,9 +89,8 @@ export interface FlyAppConfig {
  */
 export function flyVm(kind: FlyCpuKind, cpuUnits: number, memoryMb: number): FlyVm | { readonly problem: string } {
   const limits = FLY_CPU_KINDS[kind];
-  const wanted = Math.max(1, Math.ceil(cpuUnits / 1024));
-  const cpus = limits.cpus.find((n) => n >= wanted);
-  if (cpus === undefined) return { problem: `Fly offers ${kind} Machines of at most ${limits.cpus[limits.cpus.length - 1]!} CPUs (${wanted} asked for)` };
+  const cpus = flyCpusFor(kind, cpuUnits);
+  if (cpus === undefined) return { problem: `Fly offers ${kind} Machines of at most ${limits.cpus[limits.cpus.length - 1]!} CPUs (${Math.ceil(cpuUnits / 1024)} asked for)` };
   if (!flyVmFits(kind, cpus, memoryMb)) {
     return { problem: `a ${kind} Machine of ${cpus} CPU${cpus > 1 ? 's' : ''} takes ${limits.minMemoryMbPerCpu * cpus} to ${limits.maxMemoryMbPerCpu * cpus} MB of memory in steps of ${limits.memoryStepMb} MB` };
   }

@@ -2,7 +2,7 @@ import { ARCHETYPES } from '../model/archetypes';
 import type { TargetId } from '../model/constants';
 import { Diagnostic, DiagnosticInit, DocPath } from '../model/diagnostics';
 import { LIMITS, TARGET_CAPABILITIES, targetNotAvailable } from '../model/targets';
-import { FLY_CPU_KINDS, flyVmFits } from '../../lib-constructs/core/cloud-limits';
+import { FLY_CPU_KINDS, flyCpusFor, flyVmFits } from '../../lib-constructs/core/cloud-limits';
 import { FLY_BUS_SERVICE_NAME } from '../model/names';
 import { SourceDocument, isRecord } from '../parse';
 import type { ResolvedArchitecture, ResolvedService } from '../resolve';
@@ -285,10 +285,9 @@ function checkFlyService(s: ResolvedService, { model, report, explicitlySet }: T
   if (!info.compute) return;
   const kind = model.platform.fly.cpu_kind;
   const limits = FLY_CPU_KINDS[kind];
-  const wanted = Math.max(1, Math.ceil(s.sizing.cpu / 1024));
-  const cpus = limits.cpus.find((n) => n >= wanted);
+  const cpus = flyCpusFor(kind, s.sizing.cpu);
   if (cpus === undefined) {
-    report({ code: 'AF5002', message: `service "${s.name}": cpu ${s.sizing.cpu} is ${wanted} CPUs; Fly's ${kind} Machines have at most ${limits.cpus[limits.cpus.length - 1]!} on target fly`, path: svcPath(s, 'cpu'), hint: kind === 'shared' ? 'lower cpu, or set cloud.fly.cpu_kind: performance' : 'lower cpu' });
+    report({ code: 'AF5002', message: `service "${s.name}": cpu ${s.sizing.cpu} is ${Math.ceil(s.sizing.cpu / 1024)} CPUs; Fly's ${kind} Machines have at most ${limits.cpus[limits.cpus.length - 1]!} on target fly`, path: svcPath(s, 'cpu'), hint: kind === 'shared' ? 'lower cpu, or set cloud.fly.cpu_kind: performance' : 'lower cpu' });
   } else if (!flyVmFits(kind, cpus, s.sizing.memory_mb)) {
     const [min, max] = [limits.minMemoryMbPerCpu * cpus, limits.maxMemoryMbPerCpu * cpus];
     report({

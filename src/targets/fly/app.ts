@@ -7,7 +7,7 @@
 import { flyVm, serviceApp, type FlyAppConfig, type FlyDeployStrategy } from '../../../lib-constructs/fly/fly-app';
 import { calleeUrlVariable, calleesOf } from '../../model/environment';
 import type { ArchitectureFile } from '../../model/schema';
-import { consumedEvents, publishedEvents, serviceSecrets, type ResolvedArchitecture, type ResolvedService } from '../../resolve/model';
+import { consumedEvents, publishedEvents, runsWithoutRequests, serviceSecrets, type ResolvedArchitecture, type ResolvedService } from '../../resolve/model';
 import { plainEnvironment, samplerEnvironment } from '../telemetry';
 import { busUrl, callerKeyVariable, flyAppName, flycastUrl, signingKeyVariable } from './naming';
 import { dlqSubject, eventSubjectPrefix, natsStreamName, subjectOf } from './subjects';
@@ -52,8 +52,6 @@ export interface FlyAppPlan {
 export class FlyServicePlan {
   readonly env = new Map<string, string>();
   readonly secrets = new Map<string, SecretSource>();
-  /** Background work that runs without requests: the Machines are never stopped for being idle. */
-  alwaysOn = false;
   /** Background work beside an HTTP API that scales to zero: a `worker` process group of its own. */
   worker = false;
   /** Exactly one Machine: state in memory (windows), or one run at a time. */
@@ -71,8 +69,16 @@ export class FlyServicePlan {
     this.concurrency = service.sizing.concurrency;
   }
 
+  /** Whether it connects to the event bus (publishes or consumes): a user of the bus, with its password. */
+  onBus = false;
+
   get app(): string {
     return flyAppName(this.model, this.service);
+  }
+
+  /** Background work that runs without requests: the Machines are never stopped for being idle (validation's rule too). */
+  get alwaysOn(): boolean {
+    return runsWithoutRequests(this.service);
   }
 
   setEnv(name: string, value: string): void {
@@ -93,7 +99,6 @@ export class FlyServicePlan {
     const subjects = [...new Set(events.flatMap((e) => e.from.map((p) => subjectOf(this.model, p, e.event))))].sort();
     if (subjects.length === 0) return;
     this.consumedSubjects = subjects;
-    this.alwaysOn = true;
     this.bus();
     this.setEnv('NATS_STREAM', natsStreamName(this.model));
     this.setEnv('NATS_CONSUMER', this.service.name);
@@ -105,6 +110,7 @@ export class FlyServicePlan {
 
   /** The connection to the event bus: its address, the service's user and password. */
   bus(): void {
+    this.onBus = true;
     this.setEnv('NATS_URL', busUrl(this.model));
     this.setEnv('NATS_USER', this.service.name);
     this.secrets.set('NATS_PASSWORD', { kind: 'nats-password' });
@@ -147,17 +153,13 @@ const HANDLERS: Record<ResolvedService['kind'], FlyHandler> = {
     plan.setEnv('CONNECTIONS_STORE', 'memory');
     plan.setEnv('SENDER', 'memory');
     const events = s.spec.subscriptions?.events ?? [];
-    if (events.length > 0) {
-      plan.alwaysOn = true;
-      plan.bus();
-    }
+    if (events.length > 0) plan.bus();
   },
   scheduled: (plan) => {
     const s = plan.service;
     plan.data();
     const cron = s.spec.schedule?.cron;
     if (cron === undefined) return;
-    plan.alwaysOn = true;
     plan.setEnv('SCHEDULE_CRON', cron);
     plan.setEnv('SCHEDULE_TIMEZONE', s.sizing.schedule.timezone);
     // One run at a time is one process: the run lock lives in its memory.

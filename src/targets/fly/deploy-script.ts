@@ -18,8 +18,6 @@ export const NATS_ADMIN_PASSWORD = 'NATS_ADMIN_PASSWORD';
 /** The bus app's volume, as its fly.toml mounts it. */
 export const BUS_VOLUME = 'nats_data';
 
-/** The bus's password variable for a service: NATS_PASSWORD_<SERVICE> on the bus app, NATS_PASSWORD on the service. */
-export const busPasswordVariable = natsPasswordVariable;
 
 /** The environment variable naming the Fly Managed Postgres cluster that services attach to. */
 export const MPG_CLUSTER_VARIABLE = 'FLY_MPG_CLUSTER';
@@ -228,7 +226,7 @@ export function deployScript(model: ResolvedArchitecture, apps: readonly FlyAppP
     add(`ensure_volume "$BUS" ${BUS_VOLUME} ${fly.bus_volume_gb}`);
     // the operators' user (_admin): stream limits, inspection
     add(`generated_secret "$BUS" ${NATS_ADMIN_PASSWORD}`);
-    for (const user of bus.users) add(`bus_password ${q(app(user))} ${busPasswordVariable(user)}`);
+    for (const user of bus.users) add(`bus_password ${q(app(user))} ${natsPasswordVariable(user)}`);
   }
   for (const a of ordered) {
     for (const { name, source } of a.secrets) {

@@ -40,17 +40,17 @@ export function synthFly(model: ResolvedArchitecture, check: (config: FlyAppConf
     files.push(flyToml(path, config, about));
     apps.push(config.app);
   };
-  const users = plans.filter((p) => p.env.has('NATS_URL')).map((p) => p.service.name);
+  const users = plans.filter((p) => p.onBus);
   if (users.length > 0) {
     const bus = busAppConfig(model);
     checked(`${dir}/nats/fly.toml`, bus, `The event bus of ${model.file.architecture.name}: NATS JetStream, on the private network only.`, ['services']);
     files.push(managed(`${dir}/nats/Dockerfile`, busDockerfile()));
-    files.push(managed(`${dir}/nats/nats.conf`, busServerConfig(model, plans)));
+    files.push(managed(`${dir}/nats/nats.conf`, busServerConfig(model, users)));
   }
   for (const plan of plans) {
     const s = plan.service;
     checked(`${dir}/${s.name}/fly.toml`, appConfig(plan), `${s.name} (${s.kind}) of ${model.file.architecture.name}.`, ['services', s.index]);
   }
-  files.push(managed(`${dir}/deploy.sh`, deployScript(model, plans.map(appPlan), { used: users.length > 0, users }), { executable: true }));
+  files.push(managed(`${dir}/deploy.sh`, deployScript(model, plans.map(appPlan), { used: users.length > 0, users: users.map((p) => p.service.name) }), { executable: true }));
   return problems.length > 0 ? { files: [], dir, apps, problems } : { files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), dir, apps, problems };
 }
