@@ -5,6 +5,7 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import { buildArchitecture, appContext, AwsArchitecture } from '../../../src/targets/aws/app';
 import { reviewCode } from '../../../src/targets/aws/code';
 import { REVIEW_CONTEXT } from '../../../src/targets/aws/synth';
+import type { TargetId } from '../../../src/model/constants';
 import type { ResolvedArchitecture } from '../../../src/resolve';
 import { validateSource } from '../../../src/validate';
 
@@ -14,7 +15,12 @@ export const FIXTURES = join(ROOT, 'fixtures', 'archetypes');
 
 /** The AWS model of an architecture file (empty environment: defaults apply). */
 export function awsModel(file: string, environment?: string): ResolvedArchitecture {
-  const r = validateSource(file, readFileSync(file), { env: {}, target: 'aws', ...(environment !== undefined ? { environment } : {}) });
+  return targetModel(file, 'aws', environment !== undefined ? { environment } : {});
+}
+
+/** The model of an architecture file (or of its text) for `target`; throws naming the diagnostics when it is invalid. */
+export function targetModel(file: string, target: TargetId, options: { text?: string; environment?: string } = {}): ResolvedArchitecture {
+  const r = validateSource(file, options.text ?? readFileSync(file), { env: {}, target, ...(options.environment !== undefined ? { environment: options.environment } : {}) });
   if (!r.model) throw new Error(`${file}: ${r.diagnostics.map((d) => `${d.code} ${d.message}`).join('; ')}`);
   return r.model;
 }

@@ -8,7 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { appPlan, planServices, type FlyAppPlan } from '../../../src/targets/fly/app';
-import { MPG_CLUSTER_VARIABLE, busPasswordVariable } from '../../../src/targets/fly/deploy-script';
+import { natsPasswordVariable } from '../../../lib-constructs/fly/nats-bus';
+import { MPG_CLUSTER_VARIABLE } from '../../../src/targets/fly/deploy-script';
 import { busAppName, callerKeyVariable, flyDir, secretSourceVariable } from '../../../src/targets/fly/naming';
 import { synthFly } from '../../../src/targets/fly/synth';
 import { describeWithReferee } from '../../referees';
@@ -435,11 +436,11 @@ describe('deploy.sh against a recording flyctl, twice', () => {
       const passwords = users.map((u) => fly.secrets(u.app).get('NATS_PASSWORD'));
       for (const [i, u] of users.entries()) {
         expect(passwords[i]).toMatch(/^p[0-9a-f]{64}$/);
-        expect(fly.secrets(s.bus).get(busPasswordVariable(u.service))).toBe(passwords[i]);
+        expect(fly.secrets(s.bus).get(natsPasswordVariable(u.service))).toBe(passwords[i]);
       }
       expect(new Set(passwords).size).toBe(users.length);
       // and the operators' user, _admin, whose password is generated once too (every variable nats.conf names is set)
-      expect([...fly.secrets(s.bus).keys()].sort()).toEqual(['NATS_ADMIN_PASSWORD', ...users.map((u) => busPasswordVariable(u.service))].sort());
+      expect([...fly.secrets(s.bus).keys()].sort()).toEqual(['NATS_ADMIN_PASSWORD', ...users.map((u) => natsPasswordVariable(u.service))].sort());
     });
 
     test('one Ed25519 key pair per caller and callee: SIGNING_KEY_<CALLEE> on the caller, CALLER_KEY_<CALLER> on the callee', () => {
@@ -464,7 +465,7 @@ describe('deploy.sh against a recording flyctl, twice', () => {
 
     test('every app holds all the secrets it reads before it is deployed', () => {
       const set = new Map<string, Set<string>>();
-      const wanted = new Map<string, string[]>([[s.bus, busUsers(s.plans).map((u) => busPasswordVariable(u.service))], ...s.plans.map((p): [string, string[]] => [p.app, p.secrets.map((x) => x.name)])]);
+      const wanted = new Map<string, string[]>([[s.bus, busUsers(s.plans).map((u) => natsPasswordVariable(u.service))], ...s.plans.map((p): [string, string[]] => [p.app, p.secrets.map((x) => x.name)])]);
       for (const c of calls) {
         const app = flag(c, '--app')!;
         for (const n of setNames(c)) set.set(app, new Set([...(set.get(app) ?? []), n]));

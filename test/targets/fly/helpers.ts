@@ -1,10 +1,9 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'smol-toml';
 import type { ResolvedArchitecture } from '../../../src/resolve';
 import { synthFly, type FlySynthResult } from '../../../src/targets/fly/synth';
-import { validateSource } from '../../../src/validate';
-import { ROOT } from '../aws/helpers';
+import { ROOT, targetModel } from '../aws/helpers';
 
 export { golden, ROOT } from '../aws/helpers';
 
@@ -17,9 +16,7 @@ export function flyFixtureFiles(): string[] {
 
 /** The Fly.io model of an architecture file, or of its text. */
 export function flyModel(file: string, options: { text?: string; environment?: string } = {}): ResolvedArchitecture {
-  const r = validateSource(file, options.text ?? readFileSync(file), { env: {}, target: 'fly', ...(options.environment !== undefined ? { environment: options.environment } : {}) });
-  if (!r.model) throw new Error(`${file}: ${r.diagnostics.map((d) => `${d.code} ${d.message}`).join('; ')}`);
-  return r.model;
+  return targetModel(file, 'fly', options);
 }
 
 /** The synthesized files by path, with each fly.toml parsed. */

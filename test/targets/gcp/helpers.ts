@@ -1,9 +1,8 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResolvedArchitecture } from '../../../src/resolve';
 import { synthGcpTarget, type GcpSynthOptions } from '../../../src/targets/gcp/synth';
-import { validateSource } from '../../../src/validate';
-import { ROOT } from '../aws/helpers';
+import { ROOT, targetModel } from '../aws/helpers';
 
 export { golden, ROOT } from '../aws/helpers';
 
@@ -16,9 +15,7 @@ export function gcpFixtureFiles(): string[] {
 
 /** The GCP model of an architecture file, or of its text. */
 export function gcpModel(file: string, options: { text?: string; environment?: string } = {}): ResolvedArchitecture {
-  const r = validateSource(file, options.text ?? readFileSync(file), { env: {}, target: 'gcp', ...(options.environment !== undefined ? { environment: options.environment } : {}) });
-  if (!r.model) throw new Error(`${file}: ${r.diagnostics.map((d) => `${d.code} ${d.message}`).join('; ')}`);
-  return r.model;
+  return targetModel(file, 'gcp', options);
 }
 
 export type Json = Record<string, unknown>;
