@@ -4,7 +4,7 @@
 export const DEFAULT_PORT_BASE = 4700;
 
 /** Ports from the base reserved for the emulators. */
-export const EMULATOR_PORTS = { moto: 0, postgres: 1, redis: 2, pubsub: 3, firestore: 4 } as const;
+export const EMULATOR_PORTS = { moto: 0, postgres: 1, redis: 2, pubsub: 3, firestore: 4, nats: 6, natsMonitor: 7 } as const;
 
 /** Services listen from this far from the base, in the file's order. */
 export const SERVICE_PORT_OFFSET = 10;

@@ -14,6 +14,7 @@ import type { ResolvedArchitecture, ResolvedService } from '../resolve/model';
 import { awsLocalPlan, type AwsLocalPlan } from './aws-plan';
 import type { Flavour, RunPlace } from './flavour';
 import { createDatabases } from './databases';
+import { flyFlavour } from './fly-flavour';
 import { filterProxy, gcpFlavour, provisionPubsub, pushThrough } from './gcp-flavour';
 import { COMPOSE_FILTER_PROXY_PORT, COMPOSE_GCP_HOSTS, COMPOSE_HOSTS, composeGcpPlan, composePlan } from './compose';
 import { DEFAULT_PORT_BASE, EMULATOR_PORTS, SERVICE_PORT_OFFSET } from './constants';
@@ -85,6 +86,12 @@ export interface DevRun {
   /** Runs a scheduled service's job now (POST /run, as its scheduler does), with what it answered. */
   trigger(name: string): Promise<TriggerResult>;
 }
+
+/**
+ * The unprivileged ports the Fetch standard blocks ("bad ports"): Node's fetch fails at once on them, so a service
+ * there could never be reached, its readiness included.
+ */
+const FETCH_BLOCKED_PORTS = new Set([1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080]);
 
 /** Whether 127.0.0.1:`port` is free to listen on. */
 function portFree(port: number): Promise<boolean> {
@@ -158,6 +165,7 @@ async function provisionPlan(plan: AwsLocalPlan, sdk: AwsSdk, clients: AwsClient
  */
 export async function provisionCompose(options: Pick<DevOptions, 'model' | 'outputs' | 'workspace' | 'env'>): Promise<{ close(): Promise<void> } | undefined> {
   const { model, outputs, workspace, env } = options;
+  if (model.target === 'fly') throw new DevError('allframe synth writes no compose.yaml for fly yet: run "allframe dev" (docs/fly.md)');
   if (model.target === 'gcp') {
     const req = checkWorkspace(workspace, model, '@google-cloud/pubsub');
     const plan = composeGcpPlan(model, outputs);
@@ -225,14 +233,14 @@ function awsFlavour(model: ResolvedArchitecture, outputs: readonly OutputFile[],
  */
 export async function startDev(options: DevOptions): Promise<DevRun> {
   const { model, workspace, log } = options;
-  if (model.target !== 'aws' && model.target !== 'gcp') throw new DevError(`allframe dev runs the aws and gcp flavours; the ${model.target} target has no local flavour yet (docs/dev.md)`);
   const unknown = (options.only ?? []).filter((n) => !model.services.some((s) => s.name === n));
   if (unknown.length > 0) throw new DevError(`--only names no service of the architecture: ${unknown.join(', ')}`);
   const base = options.portBase ?? DEFAULT_PORT_BASE;
   const only = new Set(options.only ?? model.services.map((s) => s.name));
   const ports = servicePorts(model, base);
   const place = { base, ports, env: options.env, only };
-  const flavour = model.target === 'gcp' ? gcpFlavour(model, options.outputs, place) : awsFlavour(model, options.outputs, place);
+  const state = join(tmpdir(), `allframe-dev-${process.pid}-${base}`);
+  const flavour = model.target === 'gcp' ? gcpFlavour(model, options.outputs, place) : model.target === 'fly' ? flyFlavour(model, place, state) : awsFlavour(model, options.outputs, place);
   const tools = requireTools(flavour.tools, options.env);
   const req = checkWorkspace(workspace, model, flavour.sdkProbe);
   const needed: (readonly [string, number])[] = [...flavour.ports];
@@ -242,6 +250,8 @@ export async function startDev(options: DevOptions): Promise<DevRun> {
   const recordFile = join(tmpdir(), `allframe-dev-ports-${base}.json`);
   const reaped = await reapRecorded(recordFile);
   if (reaped > 0) log({ source: 'allframe', stream: 'stderr', text: `stopped ${reaped} process${reaped === 1 ? '' : 'es'} an earlier allframe dev left running` });
+  const blocked = needed.filter(([, port]) => FETCH_BLOCKED_PORTS.has(port));
+  if (blocked.length > 0) throw new DevError(`${blocked.map(([name, port]) => `port ${port} (${name})`).join(', ')}: fetch refuses to connect to ${blocked.length === 1 ? 'it' : 'them'} (the Fetch standard's blocked ports), so nothing could reach ${blocked.length === 1 ? 'it' : 'them'}: choose other ports with --port-base`);
   const busy: string[] = [];
   for (const [name, port] of needed) if (!(await portFree(port))) busy.push(`port ${port} (${name}) is in use`);
   if (busy.length > 0) throw new DevError(`${busy.join('; ')}: stop what uses it, or choose other ports with --port-base`);
@@ -249,7 +259,6 @@ export async function startDev(options: DevOptions): Promise<DevRun> {
   const scratch = join(workspace, 'node_modules', '.cache', 'allframe-dev');
   rmSync(scratch, { recursive: true, force: true });
   mkdirSync(scratch, { recursive: true });
-  const state = join(tmpdir(), `allframe-dev-${process.pid}-${base}`);
   rmSync(state, { recursive: true, force: true });
   const childEnv: NodeJS.ProcessEnv = { PATH: options.env.PATH, HOME: options.env.HOME, LANG: options.env.LANG ?? 'C.UTF-8', TMPDIR: options.env.TMPDIR };
   const supervisor = new Supervisor(log, options.onUnexpectedExit, recordFile);

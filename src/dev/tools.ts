@@ -5,7 +5,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
-export type Tool = 'moto_server' | 'postgres' | 'initdb' | 'redis-server' | 'gcloud';
+export type Tool = 'moto_server' | 'postgres' | 'initdb' | 'redis-server' | 'gcloud' | 'nats-server';
 
 /** How to install each tool (on Debian, or from the tool's own distribution where Debian has none). */
 export const INSTALL_HINTS: Readonly<Record<Tool, string>> = {
@@ -14,16 +14,22 @@ export const INSTALL_HINTS: Readonly<Record<Tool, string>> = {
   initdb: 'the PostgreSQL server: apt-get install postgresql',
   'redis-server': 'the Redis server: apt-get install redis-server',
   gcloud: 'the Google Cloud CLI with its emulators: gcloud components install beta pubsub-emulator cloud-firestore-emulator',
+  'nats-server': 'the NATS server (JetStream): apt-get install nats-server',
 };
 
-/** Directories searched after PATH: where Debian puts the PostgreSQL server's programs. */
+/**
+ * Directories searched after PATH: where Debian puts the PostgreSQL server's programs, and the system directories
+ * (Debian's nats-server is /usr/sbin/nats-server, which a user's PATH often leaves out).
+ */
 function extraDirs(): string[] {
   const root = '/usr/lib/postgresql';
-  if (!existsSync(root)) return [];
-  return readdirSync(root)
+  const system = ['/usr/local/sbin', '/usr/sbin'];
+  if (!existsSync(root)) return system;
+  const postgres = readdirSync(root)
     .filter((d) => /^\d+$/.test(d))
     .sort((a, b) => Number(b) - Number(a))
     .map((d) => join(root, d, 'bin'));
+  return [...postgres, ...system];
 }
 
 /** The path of `tool` on PATH (then Debian's PostgreSQL directories), or undefined. */

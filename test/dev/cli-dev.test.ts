@@ -68,6 +68,13 @@ describe('allframe dev refuses before anything starts', () => {
     }
   });
 
+  test("a port base putting a service on a port fetch refuses (the Fetch standard's blocked ports): exit 2, naming the ports", async () => {
+    const t = io();
+    expect(await devCommand(file, flags({ out: ws.dir, portBase: '5050' }), t.io, new EventEmitter())).toBe(2);
+    expect(t.err()).toContain("allframe dev: port 5060 (order-api), port 5061 (order-mailer): fetch refuses to connect to them (the Fetch standard's blocked ports), so nothing could reach them: choose other ports with --port-base");
+    expect(await listening(5050)).toBe(false);
+  });
+
   test('an invalid --port-base, an --only naming no service, and a --trigger of a service that is not scheduled: exit 2 with the reason', async () => {
     const a = io();
     expect(await devCommand(file, flags({ out: ws.dir, portBase: 'x' }), a.io, new EventEmitter())).toBe(2);

@@ -3,14 +3,18 @@
  * functions and ECS containers in the synthesized templates, each plain value unchanged, each reference resolved to
  * what the local run creates, and only the documented few (docs/dev.md) replaced or left out.
  */
+import { createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse as parseToml } from 'smol-toml';
 import { awsLocalPlan } from '../../src/dev/aws-plan';
 import { Resolver } from '../../src/dev/aws-local';
+import { flyLocalPlan } from '../../src/dev/fly-plan';
 import { gcpLocalPlan, passesFilter } from '../../src/dev/gcp-plan';
 import type { CfnTemplate } from '../../src/dev/aws-local';
 import { calleeUrlVariable, calleesOf } from '../../src/model/environment';
 import { synthesize } from '../../src/synth';
+import { appPlan, planServices } from '../../src/targets/fly/app';
 import { validateSource } from '../../src/validate';
 
 const root = join(__dirname, '..', '..');
@@ -101,5 +105,77 @@ describe.each(['examples/shop-gcp/architecture.yaml', 'fixtures/dev/system-gcp.y
     expect(mailer.push?.endpoint).toMatch(/^http:\/\/svc-[a-z-]+\/events$/);
     expect(passesFilter(mailer.filter!, { type: 'OrderCreated' })).toBe(true);
     expect(passesFilter(mailer.filter!, { type: 'Other' })).toBe(false);
+  });
+});
+
+/** Replaced on fly by a local value (by name), or left out to the runner (docs/dev.md). */
+const FLY_REPLACED = new Set(['NATS_URL', 'PORT', 'INBOUND_AUTH']);
+const FLY_LEFT_OUT = new Set(['SCHEDULE_CRON', 'SCHEDULE_TIMEZONE']);
+
+describe.each(['examples/shop-fly/architecture.yaml', 'fixtures/dev/system-fly.yaml'])('%s: the local environment is the Fly app one', (file) => {
+  const v = validateSource('architecture.yaml', readFileSync(join(root, file), 'utf8'), { env: {} });
+  const model = v.model!;
+  const outputs = synthesize(model, { validation: false }).outputs;
+  const plan = flyLocalPlan(model, {
+    natsPort: 4222,
+    natsMonitorPort: 8222,
+    natsStoreDir: '/tmp/js',
+    serviceUrl: (name) => `http://svc-${name}`,
+    port: () => 9999,
+    databaseUrl: (db) => `postgres://local/${db}`,
+    cacheUrl: 'redis://local',
+    secret: (name) => (name === 'NATS_ADMIN_PASSWORD' ? undefined : `secret-of-${name}`),
+  });
+  const apps = new Map(planServices(model).map((p) => [p.service.name, appPlan(p)]));
+
+  test.each(model.services.map((s) => s.name))('%s', (name) => {
+    const service = model.services.find((s) => s.name === name)!;
+    const toml = parseToml(outputs.find((f) => f.path === `infrastructure/fly/default/${name}/fly.toml`)!.content) as { env?: Record<string, string> };
+    const env = toml.env ?? {};
+    const secrets = apps.get(name)!.secrets;
+    const local = plan.environments.get(name)!;
+    const callees = new Map(calleesOf(service.spec).map((c) => [calleeUrlVariable(c), c]));
+    for (const [k, value] of Object.entries(env)) {
+      if (FLY_LEFT_OUT.has(k)) expect(local[k]).toBeUndefined();
+      else if (callees.has(k)) expect(local[k]).toBe(`http://svc-${callees.get(k)}`);
+      else if (FLY_REPLACED.has(k)) expect(local[k]).toBeDefined();
+      else expect(`${k}=${local[k]}`).toBe(`${k}=${value}`);
+    }
+    if (env.NATS_URL !== undefined) expect(local.NATS_URL).toBe('nats://127.0.0.1:4222');
+    if (env.INBOUND_AUTH !== undefined) expect(local.INBOUND_AUTH).toBe('ed25519-optional');
+    // every secret deploy.sh sets, with its local value
+    for (const { name: secret, source } of secrets) {
+      if (source.kind === 'file') expect(local[secret]).toBe(`secret-of-${secret}`);
+      else if (source.kind === 'postgres') expect(local[secret]).toBe(`postgres://local/${name.replace(/-/g, '_')}`);
+      else if (source.kind === 'cache') expect(local[secret]).toBe('redis://local');
+      else expect(local[secret]).toMatch(/^[A-Za-z0-9+/=]{20,}$/);
+    }
+    const added = Object.keys(local).filter((k) => env[k] === undefined && !secrets.some((s) => s.name === k)).sort();
+    expect(added).toEqual(['API_DOCS', 'NODE_ENV']);
+  });
+
+  test("each edge's key pair: what the caller signs with, its callee verifies with", () => {
+    const edges = model.services.flatMap((s) => calleesOf(s.spec).map((callee) => [s.name, callee] as const));
+    expect(edges.length).toBeGreaterThan(0);
+    for (const [caller, callee] of edges) {
+      const privateKey = createPrivateKey({ key: Buffer.from(plan.environments.get(caller)![`SIGNING_KEY_${callee.toUpperCase().replace(/-/g, '_')}`]!, 'base64'), format: 'der', type: 'pkcs8' });
+      const publicKey = createPublicKey({ key: Buffer.from(plan.environments.get(callee)![`CALLER_KEY_${caller.toUpperCase().replace(/-/g, '_')}`]!, 'base64'), format: 'der', type: 'spki' });
+      expect(verify(null, Buffer.from('x'), publicKey, sign(null, Buffer.from('x'), privateKey))).toBe(true);
+    }
+  });
+
+  test("the bus runs the bus app's users and permissions on loopback; each service's password is the bus's for it", () => {
+    const shipped = outputs.find((f) => f.path === 'infrastructure/fly/default/nats/nats.conf')!.content;
+    const bus = plan.bus!;
+    const strip = (conf: string) => conf.replace(/^(listen|http): .*$/gm, '').replace(/^ {2}store_dir: .*$/m, '');
+    // the shipped file is the same configuration behind allframe's marker line
+    expect(strip(shipped)).toBe(`${shipped.split('\n')[0]!}\n${strip(bus.config)}`);
+    expect(bus.config).toContain('listen: "127.0.0.1:4222"');
+    expect(bus.config).toContain('store_dir: "/tmp/js"');
+    for (const s of model.services) {
+      const password = plan.environments.get(s.name)!.NATS_PASSWORD;
+      if (password !== undefined) expect(bus.env[`NATS_PASSWORD_${s.name.toUpperCase().replace(/-/g, '_')}`]).toBe(password);
+    }
+    expect(bus.env.NATS_ADMIN_PASSWORD).toBe(bus.adminPassword);
   });
 });
