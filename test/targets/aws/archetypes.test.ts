@@ -75,6 +75,25 @@ describe('what each archetype becomes on AWS', () => {
     t.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FilterCriteria: { Filters: [{ Pattern: Match.stringLikeRegexp('pending') }] }, StartingPosition: 'TRIM_HORIZON' });
   });
 
+  test('event-sourced with cqrs.event_store postgres and its projections on DynamoDB: the events go to its own PostgreSQL database (DATABASE_URL, IAM auth), no DynamoDB events table', () => {
+    const model = awsModelOf(`
+architecture: { name: ledger-pg }
+cloud: { primary: aws, aws: { region: eu-west-1 } }
+services:
+  - name: ledger-service
+    type: event-sourced
+    database: { type: dynamodb }
+    cqrs: { event_store: postgres, projections: [AccountBalance] }
+`);
+    const { arch } = buildApp(model);
+    const t = Template.fromStack(arch.services.get('ledger-service')!);
+    t.hasResourceProperties('AWS::RDS::DBCluster', { Engine: 'aurora-postgresql', StorageEncrypted: true, EnableIAMDatabaseAuthentication: true });
+    const env = resources(t, 'AWS::Lambda::Function').map((f) => (f.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}).find((v) => v.EVENT_STORE !== undefined)!;
+    expect(env).toMatchObject({ EVENT_STORE: 'postgres', STORE: 'dynamodb', PG_IAM_AUTH: 'true', DATABASE_URL: expect.anything() });
+    expect(resources(t, 'AWS::DynamoDB::GlobalTable').map((r) => r.Properties.TableName)).toEqual(expect.arrayContaining(['ledger-pg-ledger-service-account-balance']));
+    expect(resources(t, 'AWS::DynamoDB::GlobalTable').map((r) => r.Properties.TableName)).not.toContain('ledger-pg-ledger-service-events');
+  });
+
   test('saga-orchestrator: a state machine running the steps in order, compensating completed steps in reverse, within saga.timeout_seconds', () => {
     const [machine] = resources(stack('saga-orchestrator', 'booking-service'), 'AWS::StepFunctions::StateMachine');
     const join = (machine!.Properties.DefinitionString as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];

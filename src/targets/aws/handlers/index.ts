@@ -43,20 +43,25 @@ function serviceData(stack: ServiceStack, grantees: readonly iam.IGrantable[], t
       const t = stack.table('idempotency', { ttl: true });
       for (const g of grantees) t.grantReadWriteData(g);
     }
-  } else if (s.database === 'postgres') {
-    const db = new ServiceDatabase(stack, 'Database', {
-      engine: 'postgres',
-      network: stack.shared.network(),
-      databaseName: databaseName(s.name),
-    });
-    if (db.url !== undefined) stack.setEnv('DATABASE_URL', db.url);
-    // The URL names the IAM database user: the service signs an IAM auth token as its password.
-    stack.setEnv('PG_IAM_AUTH', 'true');
-    // TLS to Aurora verifies the RDS certificate: Lambda's runtime carries the CA bundle at this path.
-    for (const fn of stack.functions) fn.addEnvironment('NODE_EXTRA_CA_CERTS', '/var/runtime/ca-cert.pem');
-    for (const g of grantees) db.grantDataAccess(g);
-    for (const c of stack.connectables) db.allowFrom(c);
   }
+  // A PostgreSQL event store lives in the service's PostgreSQL database too: one database, whichever needs it.
+  if (s.database === 'postgres' || s.eventStore === 'postgres') postgresDatabase(stack, grantees);
+}
+
+/** The service's own database on the shared Aurora PostgreSQL cluster: IAM authentication over TLS. */
+function postgresDatabase(stack: ServiceStack, grantees: readonly iam.IGrantable[]): void {
+  const db = new ServiceDatabase(stack, 'Database', {
+    engine: 'postgres',
+    network: stack.shared.network(),
+    databaseName: databaseName(stack.service.name),
+  });
+  if (db.url !== undefined) stack.setEnv('DATABASE_URL', db.url);
+  // The URL names the IAM database user: the service signs an IAM auth token as its password.
+  stack.setEnv('PG_IAM_AUTH', 'true');
+  // TLS to Aurora verifies the RDS certificate: Lambda's runtime carries the CA bundle at this path.
+  for (const fn of stack.functions) fn.addEnvironment('NODE_EXTRA_CA_CERTS', '/var/runtime/ca-cert.pem');
+  for (const g of grantees) db.grantDataAccess(g);
+  for (const c of stack.connectables) db.allowFrom(c);
 }
 
 /**
@@ -107,8 +112,11 @@ const eventSourced: AwsHandler = (stack) => {
   const s = stack.service;
   const http = httpService(stack);
   const projections = s.spec.cqrs?.projections ?? [];
-  const store = new EventStore(stack, 'EventStore', { tableName: `${stack.tablePrefix}-events` });
-  for (const g of http.grantees) store.grantAppend(g);
+  // The event store: a DynamoDB table of its own, or tables in the service's PostgreSQL database (serviceData makes it).
+  if (s.eventStore !== 'postgres') {
+    const store = new EventStore(stack, 'EventStore', { tableName: `${stack.tablePrefix}-events` });
+    for (const g of http.grantees) store.grantAppend(g);
+  }
   stack.setEnv('EVENT_STORE', s.eventStore === 'postgres' ? 'postgres' : 'dynamodb');
   serviceData(stack, http.grantees, projections.map((p) => kebab(p)));
   serviceSecrets(stack, http.grantees);
