@@ -184,6 +184,18 @@ export function secretNamesOf(s: { readonly spec: Pick<ServiceSpec, 'secrets'> }
 }
 
 /**
+ * Why a service runs as exactly one process whatever its scaling, or undefined when it may run as many: a stream
+ * processor keeps its open windows in one process's memory; a scheduled job allowed one run at a time
+ * (`overlap_policy` other than allow) has that run lock in its one scheduler. Targets refuse instance counts above
+ * one for these, and run one.
+ */
+export function singleProcessReason(s: ResolvedService): 'windows' | 'one-run-at-a-time' | undefined {
+  if (s.kind === 'stream-processor') return 'windows';
+  if (s.kind === 'scheduled' && s.sizing.schedule.overlap_policy !== 'allow') return 'one-run-at-a-time';
+  return undefined;
+}
+
+/**
  * Whether the service has work that runs without requests coming in (a consumer, a stream processor, a schedule,
  * a WebSocket gateway's or a cache's subscriptions): where compute scales with requests (Fly Machines stopped when
  * idle), it must keep running.

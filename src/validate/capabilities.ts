@@ -6,6 +6,7 @@ import { FLY_CPU_KINDS, flyCpusFor, flyVmFits } from '../../lib-constructs/core/
 import { FLY_BUS_SERVICE_NAME } from '../model/names';
 import { SourceDocument, isRecord } from '../parse';
 import type { ResolvedArchitecture, ResolvedService } from '../resolve';
+import { singleProcessReason } from '../resolve/model';
 import { toEventBridgeCron } from '../../lib-constructs/core/cron';
 import { isCronProblem, parseCron } from './cron';
 import { checkRefusals } from './refusals';
@@ -243,10 +244,11 @@ function checkGcpService(s: ResolvedService, { model, report, explicitlySet }: T
     });
   }
   // Archetypes that run on exactly one Cloud Run instance: instance counts above one would be lowered silently.
+  const reason = singleProcessReason(s);
   const single =
-    s.kind === 'stream-processor'
+    reason === 'windows'
       ? 'its open windows live in one instance\'s memory'
-      : s.kind === 'scheduled' && s.sizing.schedule.overlap_policy !== 'allow'
+      : reason === 'one-run-at-a-time'
         ? `one run at a time (overlap_policy ${s.sizing.schedule.overlap_policy}) is one instance`
         : s.kind === 'websocket-gateway' && (spec.subscriptions?.events ?? []).length > 0
           ? 'a Pub/Sub push reaches one instance, which must hold every connection'
@@ -298,8 +300,8 @@ function checkFlyService(s: ResolvedService, { model, report, explicitlySet }: T
     });
   }
   // Archetypes that run on exactly one Machine: more would be lowered silently.
-  const single =
-    s.kind === 'stream-processor' ? 'its open windows live in one process\'s memory' : s.kind === 'scheduled' && s.sizing.schedule.overlap_policy !== 'allow' ? `one run at a time (overlap_policy ${s.sizing.schedule.overlap_policy}) is one scheduler process` : undefined;
+  const reason = singleProcessReason(s);
+  const single = reason === 'windows' ? 'its open windows live in one process\'s memory' : reason === 'one-run-at-a-time' ? `one run at a time (overlap_policy ${s.sizing.schedule.overlap_policy}) is one scheduler process` : undefined;
   // (max_instances of a service working without requests is refused with AF5010: it runs min_instances Machines)
   if (single !== undefined && explicitlySet(s, 'min_instances') && s.sizing.min_instances > 1) {
     report({ code: 'AF5002', message: `service "${s.name}": min_instances ${s.sizing.min_instances} on target fly, where a ${s.kind} service runs on one Machine: ${single}`, path: svcPath(s, 'min_instances'), hint: `remove min_instances or set it to 1${s.kind === 'scheduled' ? ', or use overlap_policy: allow' : ''}` });

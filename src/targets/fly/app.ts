@@ -7,7 +7,7 @@
 import { flyVm, serviceApp, type FlyAppConfig, type FlyDeployStrategy } from '../../../lib-constructs/fly/fly-app';
 import { calleeUrlVariable, calleesOf } from '../../model/environment';
 import type { ArchitectureFile } from '../../model/schema';
-import { consumedEvents, publishedEvents, runsWithoutRequests, serviceSecrets, type ResolvedArchitecture, type ResolvedService } from '../../resolve/model';
+import { consumedEvents, publishedEvents, runsWithoutRequests, serviceSecrets, singleProcessReason, type ResolvedArchitecture, type ResolvedService } from '../../resolve/model';
 import { plainEnvironment, samplerEnvironment } from '../telemetry';
 import { busUrl, callerKeyVariable, flyAppName, flycastUrl, signingKeyVariable } from './naming';
 import { dlqSubject, eventSubjectPrefix, natsStreamName, subjectOf } from './subjects';
@@ -163,7 +163,7 @@ const HANDLERS: Record<ResolvedService['kind'], FlyHandler> = {
     plan.setEnv('SCHEDULE_CRON', cron);
     plan.setEnv('SCHEDULE_TIMEZONE', s.sizing.schedule.timezone);
     // One run at a time is one process: the run lock lives in its memory.
-    if (s.sizing.schedule.overlap_policy !== 'allow') plan.single = true;
+    if (singleProcessReason(s) !== undefined) plan.single = true;
   },
   'legacy-adapter': (plan) => {
     httpService(plan);
@@ -173,7 +173,7 @@ const HANDLERS: Record<ResolvedService['kind'], FlyHandler> = {
     const s = plan.service;
     plan.data();
     // Open windows live in the process's memory: one Machine, always running.
-    plan.single = true;
+    plan.single = singleProcessReason(s) !== undefined;
     plan.consume(consumedEvents(plan.model, s), { maxDeliver: s.sizing.consumer.max_retries, ackWaitSeconds: s.sizing.timeout_seconds });
   },
   cache: (plan) => {
