@@ -12,6 +12,12 @@ import type { ResolvedArchitecture } from '../resolve/model';
 import { awsLocalPlan, type AwsLocalPlan } from './aws-plan';
 import { localSecretDefault, localServers } from './servers';
 import { gcpLocalPlan, type GcpLocalPlan } from './gcp-plan';
+import { flyLocalPlan, type FlyLocalPlan } from './fly-plan';
+import { scheduleEnvironment } from './schedule';
+import { natsPasswordVariable } from '../../lib-constructs/fly/nats-bus';
+import { NATS_ADMIN_PASSWORD_VARIABLE, NATS_ADMIN_USER } from '../../lib-constructs/core/nats-defaults';
+import { NATS_CONFIG_PATH, NATS_IMAGE, NATS_MONITOR_PORT } from '../targets/fly/bus';
+import { flyDir } from '../targets/fly/naming';
 import { DEFAULT_PORT_BASE, EMULATOR_PORTS, PG_USER, SERVICE_PORT_OFFSET } from './constants';
 
 /** The images of the emulators: public, pinned, none needing a licence or an account. */
@@ -74,19 +80,52 @@ export function composeGcpPlan(model: ResolvedArchitecture, outputs: readonly Ou
   });
 }
 
+/** The bus's client port in the compose network. */
+const COMPOSE_NATS_PORT = 4222;
+
+/** A bus password in the compose file: read from the environment compose runs in, with a local default (letters only, as nats-server reads it). */
+function composeBusPassword(user: string): string {
+  const variable = user === NATS_ADMIN_USER ? NATS_ADMIN_PASSWORD_VARIABLE : natsPasswordVariable(user);
+  return `\${${variable}:-local${user.replace(/[^a-z0-9]/gi, '')}}`;
+}
+
+/**
+ * The fly flavour's local plan with the compose network's names: the bus at `nats:4222`, secrets and bus passwords
+ * read from the environment compose runs in; calls are not signed (keys cannot be made for each run in a file).
+ */
+export function composeFlyPlan(model: ResolvedArchitecture): FlyLocalPlan {
+  const plan = flyLocalPlan(model, {
+    natsHost: 'nats',
+    natsPort: COMPOSE_NATS_PORT,
+    natsMonitorPort: NATS_MONITOR_PORT,
+    natsStoreDir: '/data',
+    serviceUrl: (name) => `http://${name}:${CONTAINER_PORT}`,
+    port: () => CONTAINER_PORT,
+    databaseUrl: COMPOSE_HOSTS.postgres,
+    cacheUrl: COMPOSE_HOSTS.redis,
+    secret: (variable) => (variable === NATS_ADMIN_PASSWORD_VARIABLE ? undefined : `\${${variable}:-${localSecretDefault(variable)}}`),
+    busPassword: composeBusPassword,
+    signedCalls: false,
+  });
+  // a scheduled service's app runs its own scheduler on Fly, and so in its container (no allframe dev runner here)
+  const environments = new Map([...plan.environments].map(([name, env]) => [name, { ...env, ...scheduleEnvironment(model.services.find((s) => s.name === name)!) }]));
+  return { ...plan, environments };
+}
+
 /** The secrets of `model`, by the variable they are given as: a compose value read from the environment compose runs in. */
 function secretVariables(model: ResolvedArchitecture): string[] {
   return [...new Set(model.services.flatMap((s) => (s.spec.secrets ?? []).map((x) => (typeof x === 'string' ? x : x.name))))].sort();
 }
 
 /**
- * The compose file of an architecture on AWS or GCP (no other target has a local flavour). `sourceFile` is the
- * architecture file relative to the workspace root, as the provision service reads it.
+ * The compose file of an architecture (every target has a local flavour). `sourceFile` is the architecture file
+ * relative to the workspace root, as the provision service reads it.
  */
 export function renderCompose(model: ResolvedArchitecture, outputs: readonly OutputFile[], sourceFile: string): OutputFile | undefined {
-  if (model.target !== 'aws' && model.target !== 'gcp') return undefined;
   const gcp = model.target === 'gcp';
-  const environments = gcp ? composeGcpPlan(model, outputs).environments : composePlan(model, outputs).environments;
+  const fly = model.target === 'fly';
+  const flyPlan = fly ? composeFlyPlan(model) : undefined;
+  const environments = flyPlan?.environments ?? (gcp ? composeGcpPlan(model, outputs).environments : composePlan(model, outputs).environments);
   const base = DEFAULT_PORT_BASE;
   const { postgres: usesPostgres, redis: usesRedis } = localServers(model);
   const services: Record<string, unknown> = {};
@@ -104,6 +143,17 @@ export function renderCompose(model: ResolvedArchitecture, outputs: readonly Out
       ports: [`${base + EMULATOR_PORTS.firestore}:8086`],
       healthcheck: healthcheck(['CMD', 'curl', '-fs', 'http://127.0.0.1:8086/']),
     };
+  } else if (fly) {
+    if (flyPlan?.bus !== undefined) {
+      // the bus app's own configuration (users, permissions, limits), its passwords from the environment compose runs in
+      services.nats = {
+        image: NATS_IMAGE,
+        environment: flyPlan.bus.env,
+        volumes: [`./${flyDir(model)}/nats/nats.conf:${NATS_CONFIG_PATH}:ro`],
+        ports: [`${base + EMULATOR_PORTS.nats}:${COMPOSE_NATS_PORT}`, `${base + EMULATOR_PORTS.natsMonitor}:${NATS_MONITOR_PORT}`],
+        healthcheck: healthcheck(['CMD', 'wget', '-q', '-O', '/dev/null', `http://127.0.0.1:${NATS_MONITOR_PORT}/healthz?js-enabled-only=true`]),
+      };
+    }
   } else {
     services.moto = {
       image: COMPOSE_IMAGES.moto,
@@ -122,7 +172,7 @@ export function renderCompose(model: ResolvedArchitecture, outputs: readonly Out
   if (usesRedis) {
     services.redis = { image: COMPOSE_IMAGES.redis, ports: [`${base + EMULATOR_PORTS.redis}:6379`], healthcheck: healthcheck(['CMD', 'redis-cli', 'ping']) };
   }
-  const emulators = [...(gcp ? ['pubsub', 'firestore'] : ['moto']), ...(usesPostgres ? ['postgres'] : []), ...(usesRedis ? ['redis'] : [])];
+  const emulators = [...(gcp ? ['pubsub', 'firestore'] : fly ? (flyPlan?.bus !== undefined ? ['nats'] : []) : ['moto']), ...(usesPostgres ? ['postgres'] : []), ...(usesRedis ? ['redis'] : [])];
   const secrets = secretVariables(model);
   // On GCP the provision service stays up as the filter proxy (the Pub/Sub emulator ignores filters: docs/dev.md).
   services.provision = {
@@ -130,14 +180,14 @@ export function renderCompose(model: ResolvedArchitecture, outputs: readonly Out
     working_dir: '/workspace',
     volumes: ['.:/workspace'],
     command: ['npx', '--no-install', 'allframe', 'dev', sourceFile, '--no-synth', '--provision', 'compose'],
-    ...(secrets.length > 0 && !gcp ? { environment: Object.fromEntries(secrets.map((v) => [v, `\${${v}:-${localSecretDefault(v)}}`])) } : {}),
+    ...(secrets.length > 0 && !gcp && !fly ? { environment: Object.fromEntries(secrets.map((v) => [v, `\${${v}:-${localSecretDefault(v)}}`])) } : {}),
     ...(gcp ? { healthcheck: healthcheck(['CMD', 'node', '-e', "fetch('http://127.0.0.1:8090/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]) } : {}),
     depends_on: Object.fromEntries(emulators.map((e) => [e, healthy])),
   };
   const provisioned = gcp ? healthy : { condition: 'service_completed_successfully' };
   model.services.forEach((s, i) => {
     // a secret's value is read from the environment compose runs in (never written here); everything else is literal
-    const env = Object.fromEntries(Object.entries(environments.get(s.name) ?? {}).map(([k, v]) => [k, gcp && secrets.includes(k) ? v : literal(v)]));
+    const env = Object.fromEntries(Object.entries(environments.get(s.name) ?? {}).map(([k, v]) => [k, (gcp || fly) && (secrets.includes(k) || (fly && k === 'NATS_PASSWORD')) ? v : literal(v)]));
     const callees = calleesOf(s.spec).filter((c) => model.services.some((x) => x.name === c));
     services[s.name] = {
       build: { context: '.', dockerfile: `services/${s.name}/Dockerfile` },
@@ -151,7 +201,9 @@ export function renderCompose(model: ResolvedArchitecture, outputs: readonly Out
     `# ${model.file.architecture.name} on Docker, with the emulators allframe dev runs (docs/dev.md): docker compose up --build`,
     gcp
       ? '# The provision service creates the topics and subscriptions on the Pub/Sub emulator, then filters the pushes.'
-      : '# The provision service creates the queues, topics, subscriptions, tables, secrets and databases on them first.',
+      : fly
+        ? '# The provision service creates the databases; the services create their streams and durable consumers on the bus.'
+        : '# The provision service creates the queues, topics, subscriptions, tables, secrets and databases on them first.',
   ].join('\n');
   // No top-level `name` (the project is named after the directory, or -p): docker-compose 1.x refuses the key.
   const body = stringify({ services }, { lineWidth: 0, aliasDuplicateObjects: false });

@@ -13,7 +13,7 @@
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { natsPasswordVariable } from '../../lib-constructs/fly/nats-bus';
-import { NATS_ADMIN_PASSWORD_VARIABLE } from '../../lib-constructs/core/nats-defaults';
+import { NATS_ADMIN_PASSWORD_VARIABLE, NATS_ADMIN_USER } from '../../lib-constructs/core/nats-defaults';
 import { calleeUrlVariable, calleesOf } from '../model/environment';
 import { databaseName } from '../model/names';
 import type { ResolvedArchitecture } from '../resolve/model';
@@ -23,6 +23,8 @@ import { busUrl } from '../targets/fly/naming';
 import { localSecretDefault } from './servers';
 
 export interface FlyPlace {
+  /** Where the services reach the bus. @default '127.0.0.1' */
+  readonly natsHost?: string;
   readonly natsPort: number;
   readonly natsMonitorPort: number;
   /** Where JetStream keeps its streams. */
@@ -33,6 +35,14 @@ export interface FlyPlace {
   readonly cacheUrl: string;
   /** A secret of the file's, by its name: your environment's value, if any. */
   readonly secret: (name: string) => string | undefined;
+  /** A service's bus password, and the admin's (`_admin`). @default - generated for the run */
+  readonly busPassword?: (user: string) => string;
+  /**
+   * Whether calls are signed with key pairs made for the run; without, nothing is signed or checked
+   * (OUTBOUND_AUTH and INBOUND_AUTH `none`, no keys): a file (compose.yaml) cannot hold keys made for each run.
+   * @default true
+   */
+  readonly signedCalls?: boolean;
 }
 
 export interface FlyLocalPlan {
@@ -44,7 +54,7 @@ export interface FlyLocalPlan {
 }
 
 /** A bus password: letters and digits starting with a letter, as the server reads its variables (see nats-bus.ts). */
-function busPassword(): string {
+function newBusPassword(): string {
   return `p${randomBytes(24).toString('hex')}`;
 }
 
@@ -54,7 +64,9 @@ const RUNNER_OWNED = new Set(['SCHEDULE_CRON', 'SCHEDULE_TIMEZONE']);
 /** The plan of `model`'s local run at `place` (see the module comment). Passwords and keys are new on every call. */
 export function flyLocalPlan(model: ResolvedArchitecture, place: FlyPlace): FlyLocalPlan {
   const plans = planServices(model);
-  const passwords = new Map(plans.filter((p) => p.onBus).map((p) => [p.service.name, busPassword()]));
+  const busPassword = place.busPassword ?? newBusPassword;
+  const signed = place.signedCalls ?? true;
+  const passwords = new Map(plans.filter((p) => p.onBus).map((p) => [p.service.name, busPassword(p.service.name)]));
   /** One key pair per caller→callee edge, as deploy.sh makes them. */
   const edges = new Map<string, { privateKey: string; publicKey: string }>();
   const edge = (caller: string, callee: string) => {
@@ -83,7 +95,7 @@ export function flyLocalPlan(model: ResolvedArchitecture, place: FlyPlace): FlyL
         return place.cacheUrl;
     }
   };
-  const bus = `nats://127.0.0.1:${place.natsPort}`;
+  const bus = `nats://${place.natsHost ?? '127.0.0.1'}:${place.natsPort}`;
   const environments = new Map<string, Record<string, string>>();
   for (const plan of plans) {
     const s = plan.service;
@@ -95,14 +107,19 @@ export function flyLocalPlan(model: ResolvedArchitecture, place: FlyPlace): FlyL
       if (callee !== undefined) env[name] = place.serviceUrl(callee);
       else if (name === 'NATS_URL' && value === busUrl(model)) env[name] = bus;
       // An internal service checks every signed call as on Fly, and lets unsigned ones through: you call it with curl.
-      else if (name === 'INBOUND_AUTH') env[name] = 'ed25519-optional';
+      else if (name === 'INBOUND_AUTH') env[name] = signed ? 'ed25519-optional' : 'none';
+      else if (name === 'OUTBOUND_AUTH') env[name] = signed ? value : 'none';
+      else if (name === 'TRUSTED_CALLERS' && !signed) continue;
       else env[name] = value;
     }
-    for (const [name, source] of plan.secrets) env[name] = local(s.name, source, name);
+    for (const [name, source] of plan.secrets) {
+      if (!signed && (source.kind === 'signing-key' || source.kind === 'caller-key')) continue;
+      env[name] = local(s.name, source, name);
+    }
     environments.set(s.name, { ...env, PORT: String(place.port(s.name)), API_DOCS: 'true', NODE_ENV: 'development' });
   }
   const users = plans.filter((p) => p.onBus);
-  const adminPassword = place.secret(NATS_ADMIN_PASSWORD_VARIABLE) ?? busPassword();
+  const adminPassword = place.secret(NATS_ADMIN_PASSWORD_VARIABLE) ?? busPassword(NATS_ADMIN_USER);
   return {
     environments,
     signed: edges.size > 0,

@@ -23,7 +23,7 @@ import { startBridges } from './bridge';
 import { startMoto } from './emulators';
 import { answers200, reapRecorded, Supervisor, waitUntil, type LogLine } from './processes';
 import { scheduleEnvironment, triggerRun, type TriggerResult } from './schedule';
-import { dataServers, localSecretDefault } from './servers';
+import { dataServers, localDatabases, localSecretDefault } from './servers';
 import { requireTools } from './tools';
 
 /** A user mistake or a missing precondition: reported without a stack trace, exit code 2. */
@@ -165,7 +165,12 @@ async function provisionPlan(plan: AwsLocalPlan, sdk: AwsSdk, clients: AwsClient
  */
 export async function provisionCompose(options: Pick<DevOptions, 'model' | 'outputs' | 'workspace' | 'env'>): Promise<{ close(): Promise<void> } | undefined> {
   const { model, outputs, workspace, env } = options;
-  if (model.target === 'fly') throw new DevError('allframe synth writes no compose.yaml for fly yet: run "allframe dev" (docs/fly.md)');
+  if (model.target === 'fly') {
+    // the services create their streams and durables on the bus themselves: only the databases are made here
+    const databases = localDatabases(model);
+    if (databases.length > 0) await createDatabases(checkWorkspace(workspace, model, 'pg'), COMPOSE_HOSTS.postgres('postgres'), databases);
+    return undefined;
+  }
   if (model.target === 'gcp') {
     const req = checkWorkspace(workspace, model, '@google-cloud/pubsub');
     const plan = composeGcpPlan(model, outputs);

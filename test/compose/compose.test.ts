@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
-import { composeGcpPlan, composePlan, COMPOSE_IMAGES } from '../../src/dev/compose';
+import { composeFlyPlan, composeGcpPlan, composePlan, COMPOSE_IMAGES } from '../../src/dev/compose';
 import { servicePorts } from '../../src/dev/index';
 import type { OutputFile } from '../../src/model/output-file';
 import type { ResolvedArchitecture } from '../../src/resolve/model';
@@ -18,7 +18,7 @@ import { validateSource } from '../../src/validate';
 import { describeWithReferee } from '../referees';
 
 const root = join(__dirname, '..', '..');
-const SOURCES = ['examples/shop/architecture.yaml', 'fixtures/dev/system.yaml', 'fixtures/archetypes/cache.yaml', 'examples/shop-gcp/architecture.yaml', 'fixtures/dev/system-gcp.yaml'];
+const SOURCES = ['examples/shop/architecture.yaml', 'fixtures/dev/system.yaml', 'fixtures/archetypes/cache.yaml', 'examples/shop-gcp/architecture.yaml', 'fixtures/dev/system-gcp.yaml', 'examples/shop-fly/architecture.yaml', 'fixtures/dev/system-fly.yaml'];
 
 interface ComposeService {
   image?: string;
@@ -109,6 +109,38 @@ describe('compose.yaml', () => {
     expect(text).not.toMatch(/sk_(live|test)_/);
     // the filtered push subscriptions go through the proxy (the plan's push endpoints are the services')
     expect(plan.subscriptions.filter((x) => x.push !== undefined).every((x) => /^http:\/\/[a-z-]+:8080\/(events|broadcast)$/.test(x.push!.endpoint))).toBe(true);
+  });
+
+  test("the shop on Fly.io: the bus app's nats.conf on the pinned nats image with its passwords from the environment, every service with its app's configuration, nothing secret in the file", () => {
+    const { model, outputs, compose, text } = synth('examples/shop-fly/architecture.yaml');
+    const s = compose.services as Record<string, ComposeService & { volumes?: string[] }>;
+    expect(s.moto).toBeUndefined();
+    expect(s.nats!.image).toBe('nats:2.10.29-alpine');
+    // the very file the bus app is built with, where the image's server reads it
+    expect(s.nats!.volumes).toEqual(['./infrastructure/fly/default/nats/nats.conf:/etc/nats/nats-server.conf:ro']);
+    expect(outputs.some((f) => f.path === 'infrastructure/fly/default/nats/nats.conf')).toBe(true);
+    expect(s.nats!.ports).toEqual(['4706:4222', '4707:8222']);
+    expect(s.nats!.healthcheck!.test.join(' ')).toContain('http://127.0.0.1:8222/healthz?js-enabled-only=true');
+    const plan = composeFlyPlan(model);
+    for (const svc of model.services) {
+      const env = s[svc.name]!.environment!;
+      expect(s[svc.name]!.depends_on!.provision).toEqual({ condition: 'service_completed_successfully' });
+      if (env.NATS_URL !== undefined) {
+        expect(env.NATS_URL).toBe('nats://nats:4222');
+        expect(s[svc.name]!.depends_on!.nats).toEqual({ condition: 'service_healthy' });
+        // the service's password is the one the bus reads for its user
+        expect(env.NATS_PASSWORD).toBe(s.nats!.environment![`NATS_PASSWORD_${svc.name.toUpperCase().replace(/-/g, '_')}`]);
+      }
+      expect(Object.keys(env).filter((k) => /^(SIGNING|CALLER)_KEY_/.test(k))).toEqual([]);
+      expect(env.INBOUND_AUTH).toBe('none');
+      expect(env).toEqual(expect.objectContaining(Object.fromEntries(Object.entries(plan.environments.get(svc.name)!).filter(([k]) => k !== 'SCHEDULE_CRON' && k !== 'SCHEDULE_TIMEZONE'))));
+    }
+    expect(s['user-service']!.environment).toMatchObject({ NATS_PASSWORD: '${NATS_PASSWORD_USER_SERVICE:-localuserservice}', STRIPE_API_KEY: '${STRIPE_API_KEY:-local-stripe_api_key}', DATABASE_URL: 'postgres://allframe@postgres:5432/user_service' });
+    expect(s['web-bff']!.environment).toMatchObject({ OUTBOUND_AUTH: 'none', USER_SERVICE_URL: 'http://user-service:8080' });
+    // a scheduled service fires on its cron, by its own scheduler, as its Fly app does
+    expect(s['report-generator']!.environment).toMatchObject({ SCHEDULE_CRON: '0 2 * * *', SCHEDULE_TIMEZONE: 'Europe/Amsterdam' });
+    expect(s.nats!.environment!.NATS_ADMIN_PASSWORD).toBe('${NATS_ADMIN_PASSWORD:-localadmin}');
+    expect(text).not.toMatch(/-----BEGIN|MC4CAQAw/);
   });
 
   describeWithReferee('docker-compose', "Debian's docker-compose", () => {

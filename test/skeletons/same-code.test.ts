@@ -106,10 +106,9 @@ describe('same code everywhere: the reference synthesized for aws, gcp and fly',
 
   test('AND the workspace has the same files on the three, but for the files of a target\'s own tools', () => {
     const outside = (t: Target) => [...twins[t].files.keys()].filter((p) => !p.startsWith('infrastructure/')).sort();
-    // cdk.json: the CDK CLI's app file, for the AWS stacks; compose.yaml: `allframe dev`'s emulators (moto on aws,
-    // the Google emulators on gcp); a local Fly run needs no emulator (nats-server and PostgreSQL run as they are)
-    expect(outside('aws').filter((p) => !outside('fly').includes(p))).toEqual(['cdk.json', 'compose.yaml']);
-    expect(outside('gcp').filter((p) => !outside('fly').includes(p))).toEqual(['compose.yaml']);
+    // cdk.json: the CDK CLI's app file, for the AWS stacks; compose.yaml is on every target (its own emulators)
+    expect(outside('aws').filter((p) => !outside('fly').includes(p))).toEqual(['cdk.json']);
+    expect(outside('gcp').filter((p) => !outside('fly').includes(p))).toEqual([]);
     expect(outside('fly').filter((p) => !outside('aws').includes(p) || !outside('gcp').includes(p))).toEqual([]);
     // each target's infrastructure goes under infrastructure/<target>/ and nowhere else
     for (const t of TARGETS) {
