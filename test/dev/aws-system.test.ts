@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { startDev, type DevRun, type DevService } from '../../src/dev';
 import type { LogLine } from '../../src/dev/processes';
 import { describeWithReferee } from '../referees';
-import { circuitOpens, createOrder, envelope, eventually, idempotentCreate, sagaCompensates, scheduledSkipsOverlap, systemEdits } from './scenarios';
+import { createOrder, envelope, eventually, idempotentCreate, sharedSystemTests, systemEdits } from './scenarios';
 import { writeDevWorkspace, type DevWorkspace } from './workspace';
 
 const REGION = 'eu-west-1';
@@ -120,17 +120,7 @@ describeWithReferee('moto_server', 'allframe dev, aws flavour', () => describeWi
     expect(events.filter((e) => e.data.name === 'once only')).toHaveLength(1);
   }, 60_000);
 
-  test('4. a saga runs to completion; a failing step runs the compensations of the completed steps in reverse order; the final state is readable over HTTP', async () => {
-    await sagaCompensates(service('checkout'));
-  }, 30_000);
-
-  test('5. a scheduled service runs when triggered, and skips a run due while one is in progress (overlap_policy: skip)', async () => {
-    await scheduledSkipsOverlap(run);
-  }, 30_000);
-
-  test('6. a caller reaches its depends_on service through its client and resilience policy; with the callee stopped the circuit opens, and the caller answers 502 problem+json', async () => {
-    await circuitOpens(run, service);
-  }, 60_000);
+  sharedSystemTests(() => run, { idempotency: false });
 
   test('the queue an event source mapping drains in the cloud is drained locally into the service: OrderCreated invalidates order-cache\'s key in Redis', async () => {
     // GIVEN a cached order in the local Redis, under the key order-cache's default invalidation deletes

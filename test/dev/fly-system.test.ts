@@ -12,7 +12,7 @@ import { startDev, type DevRun, type DevService } from '../../src/dev';
 import type { LogLine } from '../../src/dev/processes';
 import { pgTableName } from '../../src/skeletons/platform/src/postgres';
 import { describeWithReferee } from '../referees';
-import { circuitOpens, createOrder, envelope, eventually, idempotentCreate, sagaCompensates, scheduledSkipsOverlap, systemEdits } from './scenarios';
+import { createOrder, envelope, eventually, sharedSystemTests, systemEdits } from './scenarios';
 import { writeDevWorkspace, type DevWorkspace } from './workspace';
 
 const EVENTS = 'DEV_SYSTEM_EVENTS';
@@ -106,21 +106,7 @@ describeWithReferee('nats-server', 'allframe dev, fly flavour', () => describeWi
     });
   }, 90_000);
 
-  test('3. the same request with the same Idempotency-Key twice has one effect and the same response', async () => {
-    await idempotentCreate(service('order-api'));
-  }, 30_000);
-
-  test('4. a saga runs to completion; a failing step runs the compensations of the completed steps in reverse order', async () => {
-    await sagaCompensates(service('checkout'));
-  }, 30_000);
-
-  test('5. a scheduled service runs when triggered and skips a run due while one is in progress', async () => {
-    await scheduledSkipsOverlap(run);
-  }, 30_000);
-
-  test('6. a caller reaches its callee with signed calls; with the callee stopped the circuit opens, and the caller answers 502 problem+json', async () => {
-    await circuitOpens(run, service);
-  }, 60_000);
+  sharedSystemTests(() => run);
 
   test("a call claiming to be a trusted caller without that caller's signature is refused: the callee checks every signed call", async () => {
     const r = await fetch(`${service('order-api').url}/orders`, {

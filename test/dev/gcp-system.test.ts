@@ -7,7 +7,7 @@ import { Firestore } from '@google-cloud/firestore';
 import { startDev, type DevRun, type DevService } from '../../src/dev';
 import type { LogLine } from '../../src/dev/processes';
 import { describeWithReferee } from '../referees';
-import { circuitOpens, createOrder, envelope, eventually, idempotentCreate, sagaCompensates, scheduledSkipsOverlap, systemEdits } from './scenarios';
+import { createOrder, envelope, eventually, sharedSystemTests, systemEdits } from './scenarios';
 import { writeDevWorkspace, type DevWorkspace } from './workspace';
 
 const PROJECT = 'dev-system-local';
@@ -91,21 +91,7 @@ describeWithReferee('gcloud', 'allframe dev, gcp flavour: the system runs end to
     expect((await pull('dev-system-order-mailer-from-order-api-dlq-sub')).map(body)).toEqual([]);
   }, 30_000);
 
-  test('3. the same request with the same Idempotency-Key twice has one effect and the same response', async () => {
-    await idempotentCreate(service('order-api'));
-  }, 30_000);
-
-  test('4. a saga runs to completion; a failing step runs the compensations of the completed steps in reverse order', async () => {
-    await sagaCompensates(service('checkout'));
-  }, 30_000);
-
-  test('5. a scheduled service runs when triggered and skips a run due while one is in progress', async () => {
-    await scheduledSkipsOverlap(run);
-  }, 30_000);
-
-  test('6. with its callee stopped, a caller answers 502 problem+json and its circuit opens', async () => {
-    await circuitOpens(run, service);
-  }, 60_000);
+  sharedSystemTests(() => run);
 
   test('7. a consumer killed while handling pushes loses no message: Pub/Sub pushes again what was not acknowledged', async () => {
     const ids = Array.from({ length: 4 }, (_, i) => `22222222-2222-4222-8222-22222222222${i}`);

@@ -104,3 +104,25 @@ export async function idempotentCreate(orderApi: DevService): Promise<{ id: stri
 export function envelope(id: string, type: string, data: Record<string, unknown>): string {
   return JSON.stringify({ specversion: '1.0', id, type, source: 'order-api', time: new Date().toISOString(), datacontenttype: 'application/json', data });
 }
+
+/**
+ * Tests 3 to 6 as every flavour runs them, in order, on the run `get` gives once it is up: 3 (idempotency) unless
+ * the flavour asserts more of it itself, then the saga, the schedule and the circuit breaker.
+ */
+export function sharedSystemTests(get: () => DevRun, options: { idempotency?: boolean } = {}): void {
+  const service = (name: string): DevService => get().services.find((s) => s.name === name)!;
+  if (options.idempotency ?? true) {
+    test('3. the same request with the same Idempotency-Key twice has one effect and the same response', async () => {
+      await idempotentCreate(service('order-api'));
+    }, 30_000);
+  }
+  test('4. a saga runs to completion; a failing step runs the compensations of the completed steps in reverse order; the final state is readable over HTTP', async () => {
+    await sagaCompensates(service('checkout'));
+  }, 30_000);
+  test('5. a scheduled service runs when triggered, and skips a run due while one is in progress (overlap_policy: skip)', async () => {
+    await scheduledSkipsOverlap(get());
+  }, 30_000);
+  test('6. a caller reaches its callee through its client and resilience policy (signed, where calls are); with the callee stopped the circuit opens, and the caller answers 502 problem+json', async () => {
+    await circuitOpens(get(), service);
+  }, 60_000);
+}
