@@ -42,17 +42,30 @@ function passwordOf(user: string): string {
 
 /** Starts nats-server with the rendered configuration of `props` and waits until its `/healthz` answers ok. */
 export async function startNatsServer(props: Omit<NatsBusProps, 'host' | 'port' | 'monitorPort' | 'storeDir'>): Promise<NatsServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'allframe-nats-'));
-  const [port, monitorPort] = [await freePort(), await freePort()];
-  const config = renderNatsServerConfig({ ...props, host: '127.0.0.1', port, monitorPort, storeDir: join(dir, 'jetstream') });
-  writeFileSync(join(dir, 'nats.conf'), config);
   const passwords: Record<string, string> = { [NATS_ADMIN_USER]: passwordOf(NATS_ADMIN_USER) };
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', [NATS_ADMIN_PASSWORD_VARIABLE]: passwords[NATS_ADMIN_USER]! };
+  const env: Record<string, string> = { [NATS_ADMIN_PASSWORD_VARIABLE]: passwords[NATS_ADMIN_USER]! };
   for (const s of props.services) {
     passwords[s.name] = passwordOf(s.name);
     env[natsPasswordVariable(s.name)] = passwords[s.name]!;
   }
-  const child = spawn('nats-server', ['-c', join(dir, 'nats.conf')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return runNatsServer((ports) => renderNatsServerConfig({ ...props, host: '127.0.0.1', ...ports }), env, passwords);
+}
+
+/** Starts nats-server with JetStream and no users (as `nats-server -js` on a developer's machine). */
+export function startPlainNatsServer(): Promise<NatsServer> {
+  return runNatsServer(({ port, monitorPort, storeDir }) => `listen: "127.0.0.1:${port}"\nhttp: "127.0.0.1:${monitorPort}"\njetstream { store_dir: ${JSON.stringify(storeDir)} }\n`, {}, {});
+}
+
+/** Runs nats-server with the configuration `config` writes for free ports and a temporary store, once it answers. */
+async function runNatsServer(
+  config: (at: { port: number; monitorPort: number; storeDir: string }) => string,
+  env: Record<string, string>,
+  passwords: Record<string, string>,
+): Promise<NatsServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'allframe-nats-'));
+  const [port, monitorPort] = [await freePort(), await freePort()];
+  writeFileSync(join(dir, 'nats.conf'), config({ port, monitorPort, storeDir: join(dir, 'jetstream') }));
+  const child = spawn('nats-server', ['-c', join(dir, 'nats.conf')], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   // closed: exited with its output read to the end
   const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   let output = '';
