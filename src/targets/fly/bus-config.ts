@@ -11,7 +11,7 @@ const STORE_SHARE = 0.75;
 export function busServerConfig(model: ResolvedArchitecture, users: readonly FlyServicePlan[]): string {
   return renderNatsServerConfig({
     architecture: model.file.architecture.name,
-    services: users.map((p) => ({ name: p.service.name, publishes: publishedEvents(p.service).length > 0, consumes: p.consumedSubjects })),
+    services: users.map((p) => ({ name: p.service.name, publishes: publishedEvents(p.service).length > 0, consumes: p.consumedSubjects, broadcasts: p.broadcastSubjects })),
     maxFileStore: Math.floor(model.platform.fly.bus_volume_gb * 1024 ** 3 * STORE_SHARE),
     serverName: busAppName(model),
   });
