@@ -1,7 +1,8 @@
 // The container entry: probes, POST /broadcast, the heartbeat, and the subscribed events from NATS JetStream when
-// NATS_URL is set (each instance broadcasting every event to its connections). WebSocket upgrades are not handled
-// here: on a container they would be served by the platform's server (`serve`), which the skeleton leaves out; the
-// connections this instance broadcasts to are those in the registry (API Gateway connections with SENDER=apigateway).
+// NATS_URL is set (each instance broadcasting every event to its connections).
+// WebSocket upgrades are not handled here: on a container they would be served by the platform's server (`serve`),
+// which the skeleton leaves out; the connections this instance broadcasts to are those in the registry (API Gateway
+// connections with SENDER=apigateway).
 import { serve } from '@allframe/platform';
 import { buildApp } from '../app';
 import { loadConfig } from '../config';
