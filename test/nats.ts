@@ -23,6 +23,8 @@ export interface NatsServer {
   /** What the server printed so far (its log). */
   log(): string;
   stop(): Promise<void>;
+  /** Stops the server and starts it again on the same ports and store (a bus deploy): JetStream keeps its streams. */
+  restart(): Promise<void>;
 }
 
 /**
@@ -65,34 +67,46 @@ async function runNatsServer(
   const dir = mkdtempSync(join(tmpdir(), 'allframe-nats-'));
   const [port, monitorPort] = [await freePort(), await freePort()];
   writeFileSync(join(dir, 'nats.conf'), config({ port, monitorPort, storeDir: join(dir, 'jetstream') }));
-  const child = spawn('nats-server', ['-c', join(dir, 'nats.conf')], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  // closed: exited with its output read to the end
-  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const stop = async (): Promise<void> => {
+  /** Starts the process; resolves once it exited with its output read to the end. */
+  const start = () => {
+    const child = spawn('nats-server', ['-c', join(dir, 'nats.conf')], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+    child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    return { child, closed };
+  };
+  let running = start();
+  const kill = async (): Promise<void> => {
+    const { child, closed } = running;
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     await closed;
+  };
+  const stop = async (): Promise<void> => {
+    await kill();
     rmSync(dir, { recursive: true, force: true });
   };
-  try {
-    // ready when the monitoring endpoint says so (JetStream included); a server that exits fails at once
-    let version = '';
+  /** Ready when the monitoring endpoint says so (JetStream included); a server that exits fails at once. Its version. */
+  const ready = async (): Promise<string> => {
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`nats-server exited (${child.exitCode}):\n${output}`);
+      if (running.child.exitCode !== null) throw new Error(`nats-server exited (${running.child.exitCode}):\n${output}`);
       try {
         const health = await fetch(`http://127.0.0.1:${monitorPort}/healthz`);
-        if (health.ok) {
-          version = ((await (await fetch(`http://127.0.0.1:${monitorPort}/varz`)).json()) as { version: string }).version;
-          break;
-        }
+        if (health.ok) return ((await (await fetch(`http://127.0.0.1:${monitorPort}/varz`)).json()) as { version: string }).version;
       } catch {
         // not listening yet
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    return { url: `nats://127.0.0.1:${port}`, monitorUrl: `http://127.0.0.1:${monitorPort}`, passwords, version, log: () => output, stop };
+  };
+  const restart = async (): Promise<void> => {
+    await kill();
+    running = start();
+    await ready();
+  };
+  try {
+    const version = await ready();
+    return { url: `nats://127.0.0.1:${port}`, monitorUrl: `http://127.0.0.1:${monitorPort}`, passwords, version, log: () => output, stop, restart };
   } catch (err) {
     await stop();
     throw err;

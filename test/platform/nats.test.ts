@@ -395,7 +395,30 @@ describeWithReferee('nats-server', 'the platform on NATS JetStream (a real nats-
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(got).toEqual([first, ...later]);
     expect(follower.consumers()).not.toContain(lost);
-    expect(logger.warn).toHaveBeenCalledWith(expect.objectContaining({ consumer: lost, after: 1 }), expect.stringContaining('made again'));
+    // (a push consumer deleted says nothing to its inbox: its heartbeats stop)
+    expect(logger.warn).toHaveBeenCalledWith(expect.objectContaining({ consumer: lost, after: 1, why: 'heartbeats missed' }), expect.stringContaining('made again'));
+  });
+
+  test('GIVEN a Machine following its events WHEN the bus restarts (its consumers in memory gone) THEN the Machine follows again from the last event it took', async () => {
+    // GIVEN a Machine that took one event
+    const { follower, got } = await startGatewayMachine({ idleHeartbeatMs: 200 });
+    const first = newEvent('OrderPlaced', 'order-service', { orderId: 'o-1' });
+    await (await NatsPublisher.create(natsPublisherPrefix(ARCH, 'order-service'), publisherEnv())).publish([first]);
+    await until(() => got.length === 1);
+    const before = follower.consumers();
+    // WHEN the bus restarts (a deploy of its app) and an event is published after
+    await closeNatsConnections();
+    await admin.close();
+    await server.restart();
+    admin = await connect({ servers: server.url, user: NATS_ADMIN_USER, pass: server.passwords[NATS_ADMIN_USER] ?? '' });
+    jsm = await jetstreamManager(admin);
+    const later = newEvent('OrderPlaced', 'order-service', { orderId: 'o-2' });
+    await (await NatsPublisher.create(natsPublisherPrefix(ARCH, 'order-service'), publisherEnv())).publish([later]);
+    // THEN the Machine, reconnected, made its consumers again and took the later event, once
+    await until(() => got.length === 2, 50);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(got).toEqual([first, later]);
+    expect(follower.consumers().filter((n) => before.includes(n))).toEqual([]);
   });
 
   test('GIVEN a Machine whose broadcast fails WHEN an event comes THEN it is logged, not delivered again nor dead-lettered, and the next one is broadcast', async () => {
