@@ -598,7 +598,12 @@ export async function startJetStreamBroadcast(options: JetStreamBroadcastOptions
   const heartbeatMs = options.idleHeartbeatMs ?? 5000;
   const owned = !isConnection(options.connection);
   const nc = isConnection(options.connection) ? options.connection : await connectNats(options.connection);
-  const inboxPrefix = (nc as { options?: { inboxPrefix?: string } }).options?.inboxPrefix;
+  // the inbox the user may read: its own prefix (connectNats's), or the one a given connection was opened with
+  const inboxPrefix = isConnection(options.connection)
+    ? (options.connection as { options?: { inboxPrefix?: string } }).options?.inboxPrefix
+    : options.connection.user !== undefined
+      ? natsInboxPrefix(options.connection.user)
+      : undefined;
   let jsm: JetStreamManager;
   let last: number;
   try {
