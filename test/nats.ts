@@ -23,6 +23,8 @@ export interface NatsServer {
   /** What the server printed so far (its log). */
   log(): string;
   stop(): Promise<void>;
+  /** Stops the server and starts it again on the same ports and store (a bus deploy): JetStream keeps its streams. */
+  restart(): Promise<void>;
 }
 
 /**
@@ -42,44 +44,69 @@ function passwordOf(user: string): string {
 
 /** Starts nats-server with the rendered configuration of `props` and waits until its `/healthz` answers ok. */
 export async function startNatsServer(props: Omit<NatsBusProps, 'host' | 'port' | 'monitorPort' | 'storeDir'>): Promise<NatsServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'allframe-nats-'));
-  const [port, monitorPort] = [await freePort(), await freePort()];
-  const config = renderNatsServerConfig({ ...props, host: '127.0.0.1', port, monitorPort, storeDir: join(dir, 'jetstream') });
-  writeFileSync(join(dir, 'nats.conf'), config);
   const passwords: Record<string, string> = { [NATS_ADMIN_USER]: passwordOf(NATS_ADMIN_USER) };
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', [NATS_ADMIN_PASSWORD_VARIABLE]: passwords[NATS_ADMIN_USER]! };
+  const env: Record<string, string> = { [NATS_ADMIN_PASSWORD_VARIABLE]: passwords[NATS_ADMIN_USER]! };
   for (const s of props.services) {
     passwords[s.name] = passwordOf(s.name);
     env[natsPasswordVariable(s.name)] = passwords[s.name]!;
   }
-  const child = spawn('nats-server', ['-c', join(dir, 'nats.conf')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  // closed: exited with its output read to the end
-  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  return runNatsServer((ports) => renderNatsServerConfig({ ...props, host: '127.0.0.1', ...ports }), env, passwords);
+}
+
+/** Starts nats-server with JetStream and no users (as `nats-server -js` on a developer's machine). */
+export function startPlainNatsServer(): Promise<NatsServer> {
+  return runNatsServer(({ port, monitorPort, storeDir }) => `listen: "127.0.0.1:${port}"\nhttp: "127.0.0.1:${monitorPort}"\njetstream { store_dir: ${JSON.stringify(storeDir)} }\n`, {}, {});
+}
+
+/** Runs nats-server with the configuration `config` writes for free ports and a temporary store, once it answers. */
+async function runNatsServer(
+  config: (at: { port: number; monitorPort: number; storeDir: string }) => string,
+  env: Record<string, string>,
+  passwords: Record<string, string>,
+): Promise<NatsServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'allframe-nats-'));
+  const [port, monitorPort] = [await freePort(), await freePort()];
+  writeFileSync(join(dir, 'nats.conf'), config({ port, monitorPort, storeDir: join(dir, 'jetstream') }));
   let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const stop = async (): Promise<void> => {
+  /** Starts the process; resolves once it exited with its output read to the end. */
+  const start = () => {
+    const child = spawn('nats-server', ['-c', join(dir, 'nats.conf')], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+    child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    return { child, closed };
+  };
+  let running = start();
+  const kill = async (): Promise<void> => {
+    const { child, closed } = running;
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     await closed;
+  };
+  const stop = async (): Promise<void> => {
+    await kill();
     rmSync(dir, { recursive: true, force: true });
   };
-  try {
-    // ready when the monitoring endpoint says so (JetStream included); a server that exits fails at once
-    let version = '';
+  /** Ready when the monitoring endpoint says so (JetStream included); a server that exits fails at once. Its version. */
+  const ready = async (): Promise<string> => {
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`nats-server exited (${child.exitCode}):\n${output}`);
+      if (running.child.exitCode !== null) throw new Error(`nats-server exited (${running.child.exitCode}):\n${output}`);
       try {
         const health = await fetch(`http://127.0.0.1:${monitorPort}/healthz`);
-        if (health.ok) {
-          version = ((await (await fetch(`http://127.0.0.1:${monitorPort}/varz`)).json()) as { version: string }).version;
-          break;
-        }
+        if (health.ok) return ((await (await fetch(`http://127.0.0.1:${monitorPort}/varz`)).json()) as { version: string }).version;
       } catch {
         // not listening yet
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    return { url: `nats://127.0.0.1:${port}`, monitorUrl: `http://127.0.0.1:${monitorPort}`, passwords, version, log: () => output, stop };
+  };
+  const restart = async (): Promise<void> => {
+    await kill();
+    running = start();
+    await ready();
+  };
+  try {
+    const version = await ready();
+    return { url: `nats://127.0.0.1:${port}`, monitorUrl: `http://127.0.0.1:${monitorPort}`, passwords, version, log: () => output, stop, restart };
   } catch (err) {
     await stop();
     throw err;

@@ -24,7 +24,13 @@
  *   `CONSUMER.DURABLE.CREATE.<stream>.<durable>`, whose filters the server cannot check against permissions.
  * It may subscribe only to its own inbox (`_INBOX.<service>.>`: the platform connects with that inbox prefix, so
  * no service sees another's replies, pulled messages included) and to the max-deliveries advisories of its own
- * durables. No one subscribes to the event subjects themselves: events are read through durable consumers.
+ * durables. No one subscribes to the event subjects themselves: events are read through consumers.
+ *
+ * Broadcasts. A service whose every instance must get every message of a subject (a WebSocket gateway's
+ * subscriptions: each Machine holds its own connections) follows it with an ephemeral consumer per instance and
+ * subject, pushing to the instance's inbox without acknowledgements (the platform's `startJetStreamBroadcast`). The
+ * names are made at run time, so the permission is `CONSUMER.CREATE.<stream>.*.<subject>`: any name, but only that
+ * filter, and nothing to pull, acknowledge or delete; the server drops the consumers nobody listens to.
  * Nothing grants `STREAM.MSG.GET` or `DIRECT.GET`: they read any message of a stream by sequence, whatever its
  * subject, so any consumer could read every event of the architecture.
  *
@@ -117,6 +123,12 @@ export interface NatsBusService {
   readonly publishes: boolean;
   /** The subjects of the events it consumes (`<arch>.events.<publisher>.<type>`); empty when it consumes none. */
   readonly consumes: readonly string[];
+  /**
+   * The subjects every instance of it follows, each with an ephemeral consumer of its own (a broadcast, e.g. a
+   * WebSocket gateway's subscriptions), as opposed to `consumes`' durables, where each message goes to one instance.
+   * @default - none
+   */
+  readonly broadcasts?: readonly string[];
 }
 
 export interface NatsBusProps {
@@ -203,6 +215,9 @@ export function natsUserPermissions(architecture: string, service: NatsBusServic
       subscribe.push(`$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${stream}.${durable.name}`);
     }
   }
+  // a broadcast: any name (each instance makes its own, and makes it again when lost), the filter pinned to one
+  // subject; the messages come to its inbox, unacknowledged
+  for (const subject of natsSortedSubjects(service.broadcasts ?? [])) publish.push(`${api}.CONSUMER.CREATE.${stream}.*.${subject}`);
   return { publish, subscribe };
 }
 
@@ -216,7 +231,7 @@ function problemsOf(props: NatsBusProps): string[] {
     if (!KEBAB.test(s.name)) problems.push(`service ${JSON.stringify(s.name)} is not kebab-case`);
     if (seen.has(s.name)) problems.push(`service ${s.name} is listed twice`);
     seen.add(s.name);
-    for (const subject of s.consumes) {
+    for (const subject of [...s.consumes, ...(s.broadcasts ?? [])]) {
       const tokens = subject.split('.');
       const [a, events, publisher, type] = tokens;
       const ok = tokens.length === 4 && a === arch && events === 'events' && publisher !== undefined && KEBAB.test(publisher) && type !== undefined && EVENT_TYPE.test(type);

@@ -32,6 +32,7 @@ const PROPS: NatsBusProps = {
     { name: 'order-service', publishes: true, consumes: [] },
     { name: 'mailer', publishes: false, consumes: [PLACED, CANCELLED] },
     { name: 'billing', publishes: true, consumes: [PLACED] },
+    { name: 'live-gateway', publishes: false, consumes: [], broadcasts: [CANCELLED] },
   ],
 };
 
@@ -110,6 +111,14 @@ describe('NATS user permissions', () => {
     expect(p.publish).toContain(`$JS.API.CONSUMER.CREATE.SHOP_EVENTS.mailer-2.${PLACED}`);
     expect(p.publish).not.toContain('shop.events.mailer.>');
     expect(p.publish.filter((s) => s.includes('MSG.GET') || s.includes('DIRECT') || s.includes('UPDATE') || s.includes('DELETE'))).toEqual([]);
+  });
+
+  test('GIVEN a gateway broadcasting two subjects WHEN its permissions are written THEN it may create consumers of any name filtering each, and nothing to pull, acknowledge, dead-letter or delete', () => {
+    expect(natsUserPermissions('shop', { name: 'live-gateway', publishes: false, consumes: [], broadcasts: [PLACED, CANCELLED, PLACED] })).toEqual({
+      publish: ['$JS.API.STREAM.INFO.SHOP_EVENTS', '$JS.API.STREAM.CREATE.SHOP_EVENTS', `$JS.API.CONSUMER.CREATE.SHOP_EVENTS.*.${CANCELLED}`, `$JS.API.CONSUMER.CREATE.SHOP_EVENTS.*.${PLACED}`],
+      // the messages come to its inbox
+      subscribe: ['_INBOX.live-gateway.>'],
+    });
   });
 });
 
@@ -258,6 +267,32 @@ describeWithReferee('nats-server', 'the rendered configuration on a real nats-se
         const sub = nc.subscribe(subject);
         await expect(sub.closed).resolves.toBeInstanceOf(errors.PermissionViolationError);
       }
+    });
+
+    test('GIVEN the gateway WHEN it follows its subject THEN it may; WHEN it follows another, pulls or deletes a consumer THEN the server refuses', async () => {
+      // GIVEN a Machine of the gateway following its subject, as at start-up
+      const follower = await platform.startJetStreamBroadcast({
+        connection: { servers: [server.url], user: 'live-gateway', password: server.passwords['live-gateway'] ?? '' },
+        stream: 'SHOP_EVENTS',
+        consumer: 'live-gateway',
+        filterSubjects: [CANCELLED],
+        process: () => Promise.resolve({ batchItemFailures: [] }),
+        logger: recordingLogger(),
+      });
+      const [name = ''] = follower.consumers();
+      await follower.stop();
+      // WHEN it tries more
+      const nc = await as('live-gateway');
+      const jsm = await jetstreamManager(nc, { checkAPI: false });
+      const deliver = `${natsInboxPrefix('live-gateway')}.x`;
+      await expect(jsm.consumers.add('SHOP_EVENTS', { name: 'spy', deliver_subject: deliver, ack_policy: 'none', filter_subject: PLACED })).rejects.toThrow(/Permissions Violation/);
+      await expect(jsm.consumers.add('SHOP_EVENTS', { name: 'spy', deliver_subject: deliver, ack_policy: 'none', filter_subject: 'shop.events.>' })).rejects.toThrow(/Permissions Violation/);
+      await expect(jsm.consumers.delete('SHOP_EVENTS', name)).rejects.toThrow(/Permissions Violation/);
+      await expect(nc.request('$JS.API.CONSUMER.MSG.NEXT.SHOP_EVENTS.mailer-1', JSON.stringify({ batch: 1, expires: 1e9 }), { timeout: 2000 })).rejects.toThrow(/Permissions Violation/);
+      // THEN the one it made filtered its subject only, and did not wait for acknowledgements
+      const info = await jsm.consumers.add('SHOP_EVENTS', { name: 'own', deliver_subject: deliver, ack_policy: 'none', filter_subject: CANCELLED, inactive_threshold: 1e9 });
+      expect([info.config.filter_subject, info.config.ack_policy]).toEqual([CANCELLED, 'none']);
+      expect(name).toMatch(/^live-gateway-[0-9a-f]{8}-1-1$/);
     });
 
     test("GIVEN the operators' user WHEN it reads a dead-letter stream THEN it may", async () => {

@@ -20,6 +20,9 @@ import {
   closeNatsConnections,
   connectNats,
   startJetStreamConsumer,
+  startJetStreamBroadcast,
+  type JetStreamBroadcast,
+  type JetStreamBroadcastOptions,
   type JetStreamConsumer,
   type JetStreamConsumerOptions,
   type NatsSettings,
@@ -34,6 +37,8 @@ const CANCELLED = natsEventSubject(ARCH, 'order-service', 'OrderCancelled');
 const SERVICES = [
   { name: 'order-service', publishes: true, consumes: [] },
   { name: 'mailer', publishes: false, consumes: [PLACED, CANCELLED] },
+  // a WebSocket gateway: every Machine follows the events it broadcasts
+  { name: 'live-gateway', publishes: false, consumes: [], broadcasts: [PLACED, CANCELLED] },
 ];
 
 /** Resolves once `condition()` holds, checking after each `step` ms (what the server does next is asynchronous). */
@@ -52,7 +57,7 @@ describeWithReferee('nats-server', 'the platform on NATS JetStream (a real nats-
   let server: NatsServer;
   let admin: NatsConnection;
   let jsm: JetStreamManager;
-  const running: JetStreamConsumer[] = [];
+  const running: (JetStreamConsumer | JetStreamBroadcast)[] = [];
 
   const settings = (user: string): NatsSettings => ({ servers: [server.url], user, password: server.passwords[user] ?? '' });
   const publisherEnv = (): Record<string, string> => ({ NATS_URL: server.url, NATS_USER: 'order-service', NATS_PASSWORD: server.passwords['order-service'] ?? '' });
@@ -323,5 +328,141 @@ describeWithReferee('nats-server', 'the platform on NATS JetStream (a real nats-
       return connz.connections.every((c) => c.authorized_user !== 'mailer');
     });
     await expect(mailer.stop()).resolves.toBeUndefined();
+  });
+  /** A Machine of the gateway: a broadcast follower on its own connection, recording what it took. */
+  async function startGatewayMachine(overrides: Partial<JetStreamBroadcastOptions> = {}): Promise<{ follower: JetStreamBroadcast; got: EventEnvelope[] }> {
+    const got: EventEnvelope[] = [];
+    const follower = await startJetStreamBroadcast({
+      connection: settings('live-gateway'),
+      stream: 'SHOP_EVENTS',
+      consumer: 'live-gateway',
+      filterSubjects: [PLACED, CANCELLED],
+      process: (messages) =>
+        processBatch(
+          messages,
+          (event) => {
+            got.push(event);
+            return Promise.resolve();
+          },
+          { logger },
+        ),
+      logger,
+      ...overrides,
+    });
+    running.push(follower);
+    return { follower, got };
+  }
+
+  test('GIVEN two Machines of a gateway following its events WHEN events are published THEN each Machine gets every one, once, in order', async () => {
+    // GIVEN an event published before they start (not theirs to broadcast), then two Machines
+    const publisher = await NatsPublisher.create(natsPublisherPrefix(ARCH, 'order-service'), publisherEnv());
+    await publisher.publish([newEvent('OrderPlaced', 'order-service', { orderId: 'before' })]);
+    const [a, b] = [await startGatewayMachine(), await startGatewayMachine()];
+    // WHEN
+    const events = [newEvent('OrderPlaced', 'order-service', { orderId: 'o-1' }), newEvent('OrderCancelled', 'order-service', { orderId: 'o-1' }), newEvent('OrderPlaced', 'order-service', { orderId: 'o-2' })];
+    for (const event of events) await publisher.publish([event]);
+    await until(() => a.got.length === 3 && b.got.length === 3);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // THEN both got the three (in order per subject), nothing from before, nothing twice
+    for (const machine of [a, b]) {
+      expect(machine.got.filter((e) => e.type === 'OrderPlaced')).toEqual([events[0], events[2]]);
+      expect(machine.got.filter((e) => e.type === 'OrderCancelled')).toEqual([events[1]]);
+      expect(machine.got).toHaveLength(3);
+    }
+    // AND each Machine has one ephemeral consumer per subject, of its own; no durable, nothing acknowledged
+    const names = [...a.follower.consumers(), ...b.follower.consumers()];
+    expect(new Set(names).size).toBe(4);
+    for (const name of names) {
+      const info = await jsm.consumers.info('SHOP_EVENTS', name);
+      expect([info.config.durable_name, info.config.ack_policy, info.config.mem_storage]).toEqual([undefined, 'none', true]);
+    }
+  });
+
+  test('GIVEN a Machine whose consumer is lost WHEN events are published meanwhile THEN it makes a new one after the last event it took, missing none', async () => {
+    // GIVEN a Machine that took one event
+    const { follower, got } = await startGatewayMachine({ idleHeartbeatMs: 200 });
+    const publisher = await NatsPublisher.create(natsPublisherPrefix(ARCH, 'order-service'), publisherEnv());
+    const first = newEvent('OrderPlaced', 'order-service', { orderId: 'o-1' });
+    await publisher.publish([first]);
+    await until(() => got.length === 1);
+    // WHEN its consumer of OrderPlaced disappears (as after a restart of the bus) and events are published
+    const lost = follower.consumers().find((n) => n.endsWith('-2-1')) ?? '';
+    await jsm.consumers.delete('SHOP_EVENTS', lost);
+    const later = [newEvent('OrderPlaced', 'order-service', { orderId: 'o-2' }), newEvent('OrderPlaced', 'order-service', { orderId: 'o-3' })];
+    await publisher.publish(later);
+    // THEN a new consumer delivers what was published since, once
+    await until(() => got.length === 3);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(got).toEqual([first, ...later]);
+    expect(follower.consumers()).not.toContain(lost);
+    // (a push consumer deleted says nothing to its inbox: its heartbeats stop)
+    expect(logger.warn).toHaveBeenCalledWith(expect.objectContaining({ consumer: lost, after: 1, why: 'heartbeats missed' }), expect.stringContaining('made again'));
+  });
+
+  test('GIVEN a Machine following its events WHEN the bus restarts (its consumers in memory gone) THEN the Machine follows again from the last event it took', async () => {
+    // GIVEN a Machine that took one event
+    const { follower, got } = await startGatewayMachine({ idleHeartbeatMs: 200 });
+    const first = newEvent('OrderPlaced', 'order-service', { orderId: 'o-1' });
+    await (await NatsPublisher.create(natsPublisherPrefix(ARCH, 'order-service'), publisherEnv())).publish([first]);
+    await until(() => got.length === 1);
+    const before = follower.consumers();
+    // WHEN the bus restarts (a deploy of its app) and an event is published after
+    await closeNatsConnections();
+    await admin.close();
+    await server.restart();
+    admin = await connect({ servers: server.url, user: NATS_ADMIN_USER, pass: server.passwords[NATS_ADMIN_USER] ?? '' });
+    jsm = await jetstreamManager(admin);
+    const later = newEvent('OrderPlaced', 'order-service', { orderId: 'o-2' });
+    await (await NatsPublisher.create(natsPublisherPrefix(ARCH, 'order-service'), publisherEnv())).publish([later]);
+    // THEN the Machine, reconnected, made its consumers again and took the later event, once
+    await until(() => got.length === 2, 50);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(got).toEqual([first, later]);
+    expect(follower.consumers().filter((n) => before.includes(n))).toEqual([]);
+  });
+
+  test('GIVEN a Machine whose broadcast fails WHEN an event comes THEN it is logged, not delivered again nor dead-lettered, and the next one is broadcast', async () => {
+    // GIVEN
+    let calls = 0;
+    const got: EventEnvelope[] = [];
+    await startGatewayMachine({
+      process: (messages) =>
+        processBatch(
+          messages,
+          (event) => {
+            calls++;
+            if (calls === 1) return Promise.reject(new Error('send failed'));
+            got.push(event);
+            return Promise.resolve();
+          },
+          { logger },
+        ),
+    });
+    const publisher = await NatsPublisher.create(natsPublisherPrefix(ARCH, 'order-service'), publisherEnv());
+    // WHEN
+    const [failing, next] = [newEvent('OrderPlaced', 'order-service', { orderId: 'o-1' }), newEvent('OrderPlaced', 'order-service', { orderId: 'o-2' })];
+    await publisher.publish([failing]);
+    await publisher.publish([next]);
+    await until(() => got.length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // THEN
+    expect(calls).toBe(2);
+    expect(got).toEqual([next]);
+    expect(await jsm.streams.info('SHOP_DLQ').catch(() => undefined)).toBeUndefined();
+  });
+
+  test('GIVEN a broadcast follower WHEN it stops THEN its connection is closed and the server drops its consumers once nobody listens', async () => {
+    // GIVEN
+    const { follower } = await startGatewayMachine({ inactiveThresholdMs: 500 });
+    running.splice(0);
+    const names = follower.consumers();
+    // WHEN
+    await follower.stop();
+    // THEN
+    await until(async () => {
+      const left = await Promise.all(names.map((n) => jsm.consumers.info('SHOP_EVENTS', n).then(() => true, () => false)));
+      return left.every((l) => !l);
+    }, 100);
+    await expect(follower.stop()).resolves.toBeUndefined();
   });
 });

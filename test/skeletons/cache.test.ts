@@ -47,6 +47,19 @@ describe('cache skeleton', () => {
     expect(tests).toContain("test('events it does not know are ignored'");
   });
 
+  test('a container entry of its own taking the invalidation events from a durable JetStream consumer when NATS_URL is set', () => {
+    expect(files.get('src/entry/server.ts')?.kind).toBe('managed');
+    expect(content('src/entry/server.ts')).toContain('const jetStream = await startJetStreamInvalidation(config, deps);');
+    expect(content('src/entry/jetstream.ts')).toContain("if (config.NATS_URL === '') return undefined;");
+    expect(content('src/entry/jetstream.ts')).toContain('process: (messages, onFailure) => processBatch(messages, handler, { logger: deps.logger, schemas: EVENT_SCHEMAS, onFailure }),');
+    const config = content('src/config.ts');
+    expect(config).toContain('NATS_URL: { kind: \'string\', default: ""');
+    expect(config).toContain('NATS_FILTER_SUBJECTS: { kind: \'list\', default: "identity.events.auth-service.UserLoggedOut"');
+    expect(config).toContain('NATS_DLQ_SUBJECT: { kind: \'string\', default: "identity.dlq.session-cache"');
+    expect(files.get('test/jetstream.test.ts')?.kind).toBe('managed');
+    expect(content('test/jetstream.test.ts')).toContain("(natsUrl === '' ? describe.skip : describe)('the JetStream invalidation on a real NATS server (TEST_NATS_URL)'");
+  });
+
   test('without invalidation events the key function ignores everything; memcached is documented', () => {
     const other = render(fixture.replace('backend: valkey', 'backend: memcached').replace(', invalidation: [UserLoggedOut]', ''));
     expect(other.get('src/application/invalidation-keys.ts')!.content).not.toContain('case ');

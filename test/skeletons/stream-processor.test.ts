@@ -49,4 +49,14 @@ describe('stream-processor skeleton', () => {
     for (const name of ['tumbling windows', 'sliding windows', 'session windows', 'late events are dropped']) expect(test).toContain(name);
     expect(content('test/aggregate.test.ts')).toContain('closed windows publish FraudScoreComputed');
   });
+
+  test('on the container, input from a durable JetStream consumer too when NATS_URL is set, one pull loop, acknowledged once processed', () => {
+    expect(content('src/entry/server.ts')).toContain('const jetStream = await startJetStreamInput(config, deps, processor);');
+    expect(content('src/entry/server.ts')).toContain('await jetStream?.stop();\n      await processor.flush();');
+    const input = content('src/entry/jetstream.ts');
+    expect(input).toContain('concurrency: 1,');
+    expect(input).toContain('await processor.handle([event]);');
+    expect(content('src/config.ts')).toContain('NATS_FILTER_SUBJECTS: { kind: \'list\', default: "payments-risk.events.payment-service.PaymentAttempted"');
+    expect(files.get(`${dir}/test/jetstream.test.ts`)?.kind).toBe('managed');
+  });
 });

@@ -58,6 +58,18 @@ describe('websocket-gateway skeleton', () => {
     expect(content('src/application/gateway.ts')).toContain("new Set<string>([\n  'ScoreChanged',\n  'MatchEnded',\n])");
   });
 
+  test('on the container, every instance follows the subscribed events on JetStream when NATS_URL is set, and broadcasts them', () => {
+    expect(content('src/entry/server.ts')).toContain('const events = await startJetStreamEvents(config, deps);');
+    const events = content('src/entry/jetstream.ts');
+    expect(events).toContain('return startJetStreamBroadcast({');
+    expect(events).toContain('process: (messages) => processBatch(messages, handler, { logger: deps.logger, schemas: EVENT_SCHEMAS }),');
+    const config = content('src/config.ts');
+    expect(config).toContain('NATS_FILTER_SUBJECTS: { kind: \'list\', default: "live-scores.events.match-service.MatchEnded,live-scores.events.match-service.ScoreChanged"');
+    // a broadcast has no durable's settings
+    expect(config).not.toMatch(/NATS_MAX_DELIVER|NATS_DLQ_SUBJECT|NATS_ACK_WAIT_SECONDS/);
+    expect(files.get('test/jetstream.test.ts')?.kind).toBe('managed');
+  });
+
   test('generated tests cover connect, broadcast, auth and gone connections', () => {
     const tests = content('test/gateway.test.ts');
     expect(tests).toContain("test('connect, broadcast, disconnect'");

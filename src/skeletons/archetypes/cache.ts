@@ -1,12 +1,13 @@
 /**
  * cache: the cache itself is a managed service (Redis/Valkey), so the package is a small library (a cache-aside
  * client over the platform's CacheStore, with the other strategies as thin wrappers) plus the invalidation
- * function run for cache.invalidation events (Lambda SQS entry, and a container entry with POST /events).
- * The code is in templates/cache/ (the container entry is the shared templates/service/src/entry/server.ts).
+ * function run for cache.invalidation events (Lambda SQS entry, and a container entry with POST /events and a
+ * JetStream consumer). The code is in templates/cache/.
  */
 import { OutputFile, managed } from '../../model/output-file';
 import type { ServiceContext } from '../context';
 import { dockerfile, servicePackage } from '../context';
+import { inputSubjects, natsInputConfig } from '../nats-config';
 import { apiDocsVar, serviceConfig, serviceData, serviceOpenApiTest } from '../service-files';
 import { templateFile, type Names } from '../template';
 import { camel, kebab } from '../names';
@@ -50,7 +51,8 @@ ${s.spec.responsibility ? `${s.spec.responsibility}\n\n` : ''}A managed ${backen
 - an invalidation function for ${events.length > 0 ? events.map((e) => `\`${e}\``).join(', ') : 'no events (cache.invalidation is empty)'}: it deletes the keys
   \`keysFor\` (\`src/application/invalidation-keys.ts\`, yours) derives from each event. It runs on Lambda from
   an SQS queue (\`src/entry/lambda.ts\`) or in a container (\`src/entry/server.ts\`: \`POST /events\` with an event
-  envelope; its OpenAPI document at \`/openapi.json\`, committed as \`openapi.json\`).
+  envelope; its OpenAPI document at \`/openapi.json\`, committed as \`openapi.json\`; and, with \`NATS_URL\`, a
+  NATS JetStream consumer, \`src/entry/jetstream.ts\`).
 
 Strategy: ${STRATEGY_DOC[strategy]} Cache-aside is what \`CacheClient\` implements; the other strategies are thin
 wrappers around the same store in \`src/cache-client.ts\`.
@@ -68,7 +70,7 @@ export function renderCache(ctx: ServiceContext): OutputFile[] {
       subscribedTo: events.length > 0 ? events.join(', ') : 'the invalidation events',
       firstEvent: events[0] ?? '',
     },
-    flags: { events: events.length > 0, relay: false, grpc: false },
+    flags: { events: events.length > 0 },
     lists: { events: events.map(eventNames) },
   });
   const file = (kind: 'managed' | 'owned', path: string) => templateFile(kind, ctx.dir, `cache/${path}`, data);
@@ -79,6 +81,7 @@ export function renderCache(ctx: ServiceContext): OutputFile[] {
       CACHE_URL: { kind: 'string', default: '', description: `redis:// or rediss:// URL of the ${backend} cache (CACHE_BACKEND=redis)` },
       CACHE_KEY_PREFIX: { kind: 'string', default: `${s.name}:`, description: 'Prefix of every key this package writes' },
       CACHE_TTL_SECONDS: { kind: 'int', default: String(ttl), description: 'Lifetime of a cached entry, in seconds' },
+      ...natsInputConfig(ctx, inputSubjects(ctx), 'durable'),
       API_DOCS: apiDocsVar(ctx),
     }),
     dockerfile(ctx, 'server'),
@@ -91,11 +94,13 @@ export function renderCache(ctx: ServiceContext): OutputFile[] {
     file('managed', 'src/app.ts'),
     file('managed', 'src/index.ts'),
     file('managed', 'src/entry/lambda.ts'),
-    templateFile('managed', ctx.dir, 'service/src/entry/server.ts', data),
+    file('managed', 'src/entry/server.ts'),
+    file('managed', 'src/entry/jetstream.ts'),
     // the owned behaviour (invalidation keys, cache-aside and invalidation tests), and the managed library's test
     file('owned', 'src/application/invalidation-keys.ts'),
     file('owned', 'test/cache.test.ts'),
     file('managed', 'test/library.test.ts'),
+    file('managed', 'test/jetstream.test.ts'),
     serviceOpenApiTest(ctx),
   ];
 }

@@ -3,12 +3,13 @@
  * event id, a Lambda SQS entry with per-message failures, a container entry (Pub/Sub push, an SQS poll loop, a
  * JetStream consumer), and a dead-letter redrive command.
  */
-import { natsDlqSubject, natsEventSubject, natsStreamName } from '../../../lib-constructs/fly/nats-bus';
+import { natsEventSubject } from '../../../lib-constructs/fly/nats-bus';
 import type { OutputFile } from '../../model/output-file';
 import { publishersOf } from '../../resolve/model';
 import type { ServiceContext } from '../context';
 import { dockerfile, servicePackage } from '../context';
 import { baseConfig, databaseConfig, type ConfigVar } from '../common';
+import { natsInputConfig } from '../nats-config';
 import { apiDocsVar, serviceConfig, serviceData, serviceOpenApiTest } from '../service-files';
 import { templateFile, type Names } from '../template';
 
@@ -22,25 +23,6 @@ export function consumedSubjects(ctx: ServiceContext): string[] {
   const arch = ctx.model.file.architecture.name;
   const subjects = (ctx.service.spec.consumes ?? []).flatMap((c) => publishersOf(ctx.model, c.event, c.from).map((p) => natsEventSubject(arch, p, c.event)));
   return [...new Set(subjects)].sort();
-}
-
-/**
- * The JetStream consumer's settings (Fly.io): NATS_URL turns it on; the connection's user and password (NATS_USER,
- * NATS_PASSWORD) are read by the platform from the environment, as the publisher reads them.
- */
-function natsConfig(ctx: ServiceContext): Record<string, ConfigVar> {
-  const arch = ctx.model.file.architecture.name;
-  const s = ctx.service;
-  return {
-    NATS_URL: { kind: 'string', default: '', description: 'NATS server(s) the container entry consumes from with JetStream, a comma list (empty: no JetStream consumer)' },
-    NATS_STREAM: { kind: 'string', default: natsStreamName(arch), description: 'The JetStream stream of the events' },
-    NATS_CONSUMER: { kind: 'string', default: s.name, description: 'The durable consumer (before NATS 2.10, one per subject: <name>-<n>)' },
-    NATS_FILTER_SUBJECTS: { kind: 'list', default: consumedSubjects(ctx).join(','), description: 'The subjects of the consumed events' },
-    NATS_MAX_DELIVER: { kind: 'int', default: String(s.sizing.consumer.max_retries), description: 'consumer.max_retries: failed deliveries before a message is dead-lettered' },
-    NATS_ACK_WAIT_SECONDS: { kind: 'int', default: String(s.sizing.timeout_seconds), description: 'timeout_seconds: how long a delivery may go unacknowledged before it is delivered again' },
-    NATS_DLQ_SUBJECT: { kind: 'string', default: natsDlqSubject(arch, s.name), description: 'Where dead letters are published (the DLQ stream)' },
-    NATS_RETRY_BACKOFF: { kind: 'string', default: s.spec.consumer?.retry_backoff ?? 'exponential', description: 'consumer.retry_backoff: exponential | linear | fixed growth of the delay before a redelivery' },
-  };
 }
 
 /** Config variables of a consumer: the idempotency store (when the base has none), queues and delivery settings. */
@@ -66,7 +48,7 @@ function consumerConfig(ctx: ServiceContext): Record<string, ConfigVar> {
       description: `consumer.max_retries: deliveries before a message is dead-lettered (enforced by the queue's redrive policy, ${c.retry_backoff ?? 'exponential'} backoff)`,
     },
     IDEMPOTENCY_TTL_SECONDS: { kind: 'int', default: '604800', description: 'How long processed event ids are remembered' },
-    ...natsConfig(ctx),
+    ...natsInputConfig(ctx, consumedSubjects(ctx), 'durable'),
     API_DOCS: apiDocsVar(ctx),
   };
 }

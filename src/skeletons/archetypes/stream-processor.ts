@@ -1,10 +1,11 @@
 /**
  * stream-processor: windows over event timestamps (tumbling, sliding or session, from stream.windowing), the user's
- * aggregate per closed window producing the output events, and input from Kinesis or SQS (Lambda) or HTTP (container).
+ * aggregate per closed window producing the output events, and input from Kinesis or SQS (Lambda) or HTTP and NATS JetStream (container).
  */
 import type { OutputFile } from '../../model/output-file';
 import type { ServiceContext } from '../context';
 import { dockerfile, servicePackage } from '../context';
+import { inputSubjects, natsInputConfig } from '../nats-config';
 import { apiDocsVar, serviceConfig, serviceData, serviceOpenApiTest } from '../service-files';
 import { templateFile } from '../template';
 
@@ -33,8 +34,10 @@ const FILES: readonly (readonly ['managed' | 'owned', string])[] = [
   ['managed', 'src/app.ts'],
   ['managed', 'src/entry/lambda.ts'],
   ['managed', 'src/entry/server.ts'],
+  ['managed', 'src/entry/jetstream.ts'],
   ['managed', 'test/windows.test.ts'],
   ['managed', 'test/processor.test.ts'],
+  ['managed', 'test/jetstream.test.ts'],
   ['owned', 'test/aggregate.test.ts'],
 ];
 
@@ -65,6 +68,7 @@ export function renderStreamProcessor(ctx: ServiceContext): OutputFile[] {
     serviceConfig(ctx, {
       ALLOWED_LATENESS_MS: { kind: 'int', default: '0', description: 'How far behind the latest event time an event may arrive and still count' },
       IDLE_FLUSH_MS: { kind: 'int', default: '0', description: 'Container entry: every this often, close the windows wall-clock time has passed (0: only new events close windows)' },
+      ...natsInputConfig(ctx, inputSubjects(ctx), 'durable'),
       API_DOCS: apiDocsVar(ctx),
     }),
     dockerfile(ctx, 'server'),

@@ -1,7 +1,8 @@
 /**
  * websocket-gateway: connections kept in a registry (memory or DynamoDB with a TTL), authorised on connect
  * (subscriptions.authorization), subscribed events broadcast to every connection (gone ones removed), a heartbeat.
- * Entries: Lambda for API Gateway WebSocket routes, Lambda for the events' SQS queue, and a container. The code is in
+ * Entries: Lambda for API Gateway WebSocket routes, Lambda for the events' SQS queue, and a container (the events
+ * from NATS JetStream with NATS_URL, every instance taking every event). The code is in
  * templates/websocket-gateway/; each authorization mode's `createAuthorizer` is its own function there
  * (`__createAuthorizerJwt__`, …), all rendered as `createAuthorizer`, so every mode is type-checked.
  */
@@ -9,6 +10,7 @@ import { OutputFile, managed } from '../../model/output-file';
 import type { ServiceContext } from '../context';
 import { dockerfile, servicePackage } from '../context';
 import type { ConfigVar } from '../common';
+import { inputSubjects, natsInputConfig } from '../nats-config';
 import { apiDocsVar, serviceConfig, serviceData, serviceOpenApiTest } from '../service-files';
 import { TemplateData, templateFile } from '../template';
 
@@ -37,6 +39,7 @@ function config(ctx: ServiceContext, mode: Mode, heartbeat: number): OutputFile 
     WEBSOCKET_ENDPOINT: { kind: 'string', default: '', description: 'https://{api-id}.execute-api.{region}.amazonaws.com/{stage} (SENDER=apigateway)' },
     HEARTBEAT_INTERVAL_MS: { kind: 'int', default: String(heartbeat), description: 'Interval of the heartbeat broadcast by the container entry, in milliseconds' },
     BROADCAST_TOKEN: { kind: 'string', description: 'Secret bearer token of POST /broadcast; the route is off when unset' },
+    ...natsInputConfig(ctx, inputSubjects(ctx), 'broadcast'),
     API_DOCS: apiDocsVar(ctx),
     ...authConfig(ctx, mode),
   });
@@ -68,14 +71,15 @@ Authorization on connect: **${mode}**.${auth}
 
 The container entry (\`src/entry/server.ts\`) serves the probes, its OpenAPI document at \`/openapi.json\` and
 \`POST /broadcast\` (a JSON object to every connection, with \`Authorization: Bearer $BROADCAST_TOKEN\`; off when \`BROADCAST_TOKEN\` is unset), and sends a
-heartbeat every \`HEARTBEAT_INTERVAL_MS\` (${heartbeat} ms). It does not accept WebSocket upgrades itself: those
-would be served by the platform's server (\`serve\` from the platform package), which the skeleton leaves out.
+heartbeat every \`HEARTBEAT_INTERVAL_MS\` (${heartbeat} ms). With \`NATS_URL\` (Fly.io) each instance follows the subscribed
+events on NATS JetStream with consumers of its own and broadcasts every one (\`src/entry/jetstream.ts\`).
+It does not accept WebSocket upgrades itself: those would be served by the platform's server (\`serve\` from the platform package), which the skeleton leaves out.
 `,
   );
 }
 
 /** The template files: managed (regenerated) and owned (the user's from the first synth on). */
-const MANAGED = ['ports.ts', 'auth.ts', 'adapters/memory.ts', 'adapters/dynamodb-registry.ts', 'adapters/apigateway-sender.ts', 'deps.ts', 'handler.ts', 'app.ts', 'entry/lambda.ts', 'entry/events.ts', 'entry/server.ts'];
+const MANAGED = ['ports.ts', 'auth.ts', 'adapters/memory.ts', 'adapters/dynamodb-registry.ts', 'adapters/apigateway-sender.ts', 'deps.ts', 'handler.ts', 'app.ts', 'entry/lambda.ts', 'entry/events.ts', 'entry/server.ts', 'entry/jetstream.ts'];
 
 export function renderWebsocketGateway(ctx: ServiceContext): OutputFile[] {
   const s = ctx.service;
@@ -108,6 +112,7 @@ export function renderWebsocketGateway(ctx: ServiceContext): OutputFile[] {
     ...(mode === 'jwt' ? [templateFile('owned', ctx.dir, `${dir}/src/application/token-verifier.ts`, data)] : []),
     templateFile('owned', ctx.dir, `${dir}/test/gateway.test.ts`, data),
     templateFile('managed', ctx.dir, `${dir}/test/wiring.test.ts`, data),
+    templateFile('managed', ctx.dir, `${dir}/test/jetstream.test.ts`, data),
     serviceOpenApiTest(ctx, mode === 'api-key' ? { env: { WEBSOCKET_API_KEY: 'test-key' } } : {}),
   ];
 }

@@ -59,6 +59,8 @@ export class FlyServicePlan {
   concurrencyType: 'requests' | 'connections' = 'requests';
   /** The event subjects its durable consumer takes (the bus lets its user consume exactly these). */
   consumedSubjects: readonly string[] = [];
+  /** The event subjects each of its Machines follows with consumers of its own (a broadcast; the bus allows exactly these). */
+  broadcastSubjects: readonly string[] = [];
   concurrency: number;
   h2c = false;
 
@@ -94,17 +96,25 @@ export class FlyServicePlan {
     this.secrets.set('DATABASE_URL', { kind: 'postgres' });
   }
 
-  /** A durable JetStream consumer of the given events, dead-lettering after `maxDeliver` deliveries. */
-  consume(events: readonly { readonly event: string; readonly from: readonly string[] }[], options: { maxDeliver: number; ackWaitSeconds: number }): void {
+  /**
+   * A JetStream consumer of the given events: `durable` (the default) is one consumer shared by the Machines, each
+   * message going to one of them and dead-lettered after `maxDeliver` failed deliveries; `broadcast` is an ephemeral
+   * consumer per Machine, so that every Machine gets every message (nothing to acknowledge or dead-letter).
+   */
+  consume(events: readonly { readonly event: string; readonly from: readonly string[] }[], delivery: { kind?: 'durable'; maxDeliver: number; ackWaitSeconds: number } | { kind: 'broadcast' }): void {
     const subjects = [...new Set(events.flatMap((e) => e.from.map((p) => subjectOf(this.model, p, e.event))))].sort();
     if (subjects.length === 0) return;
-    this.consumedSubjects = subjects;
     this.bus();
     this.setEnv('NATS_STREAM', natsStreamName(this.model));
     this.setEnv('NATS_CONSUMER', this.service.name);
     this.setEnv('NATS_FILTER_SUBJECTS', subjects.join(','));
-    this.setEnv('NATS_MAX_DELIVER', String(options.maxDeliver));
-    this.setEnv('NATS_ACK_WAIT_SECONDS', String(options.ackWaitSeconds));
+    if (delivery.kind === 'broadcast') {
+      this.broadcastSubjects = subjects;
+      return;
+    }
+    this.consumedSubjects = subjects;
+    this.setEnv('NATS_MAX_DELIVER', String(delivery.maxDeliver));
+    this.setEnv('NATS_ACK_WAIT_SECONDS', String(delivery.ackWaitSeconds));
     this.setEnv('NATS_DLQ_SUBJECT', dlqSubject(this.model, this.service.name));
   }
 
@@ -152,8 +162,8 @@ const HANDLERS: Record<ResolvedService['kind'], FlyHandler> = {
     plan.concurrency = s.spec.websocket?.max_connections_per_instance ?? plan.concurrency;
     plan.setEnv('CONNECTIONS_STORE', 'memory');
     plan.setEnv('SENDER', 'memory');
-    const events = s.spec.subscriptions?.events ?? [];
-    if (events.length > 0) plan.bus();
+    // each Machine broadcasts to the connections it holds: every Machine must get every event
+    plan.consume(consumedEvents(plan.model, s), { kind: 'broadcast' });
   },
   scheduled: (plan) => {
     const s = plan.service;

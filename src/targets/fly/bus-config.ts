@@ -15,7 +15,7 @@ export function busServerConfig(model: ResolvedArchitecture, users: readonly Fly
   return renderNatsServerConfig({
     ...place,
     architecture: model.file.architecture.name,
-    services: users.map((p) => ({ name: p.service.name, publishes: publishedEvents(p.service).length > 0, consumes: p.consumedSubjects })),
+    services: users.map((p) => ({ name: p.service.name, publishes: publishedEvents(p.service).length > 0, consumes: p.consumedSubjects, broadcasts: p.broadcastSubjects })),
     maxFileStore: Math.floor(model.platform.fly.bus_volume_gb * 1024 ** 3 * STORE_SHARE),
     serverName: busAppName(model),
   });

@@ -104,6 +104,28 @@ describe('each archetype on Fly.io', () => {
     expect(synth(model).app(s.name).http_service!['concurrency']).toMatchObject({ type: 'connections', hard_limit: s.spec.websocket?.max_connections_per_instance ?? 1000 });
   });
 
+  test('a WebSocket gateway follows its subscribed events on every Machine: a broadcast, with no durable, retries nor dead letters', () => {
+    // GIVEN the gateway of live-scores, subscribed to ScoreChanged and MatchEnded of match-service
+    const out = synth(fixture('websocket-gateway'));
+    const app = out.app('live-updates');
+    // THEN it runs all the time, and knows the stream and the subjects, not a durable's settings
+    expect(app.http_service).toMatchObject({ auto_stop_machines: 'off' });
+    expect(app.env).toMatchObject({
+      NATS_URL: 'nats://live-scores-nats.internal:4222',
+      NATS_USER: 'live-updates',
+      NATS_STREAM: 'LIVE_SCORES_EVENTS',
+      NATS_CONSUMER: 'live-updates',
+      NATS_FILTER_SUBJECTS: 'live-scores.events.match-service.MatchEnded,live-scores.events.match-service.ScoreChanged',
+    });
+    for (const name of ['NATS_MAX_DELIVER', 'NATS_ACK_WAIT_SECONDS', 'NATS_DLQ_SUBJECT']) expect(app.env![name]).toBeUndefined();
+    // AND the bus lets it create consumers on those subjects only, and nothing of a durable
+    const conf = out.text('infrastructure/fly/default/nats/nats.conf');
+    const user = conf.slice(conf.indexOf('user: "live-updates"'), conf.indexOf('}\n    }', conf.indexOf('user: "live-updates"')));
+    expect(user).toContain('"$JS.API.CONSUMER.CREATE.LIVE_SCORES_EVENTS.*.live-scores.events.match-service.MatchEnded"');
+    expect(user).toContain('"$JS.API.CONSUMER.CREATE.LIVE_SCORES_EVENTS.*.live-scores.events.match-service.ScoreChanged"');
+    expect(user).not.toMatch(/MSG\.NEXT|\$JS\.ACK|dlq|DELETE/);
+  });
+
   test('a stream processor keeps its windows on one Machine, always running', () => {
     const model = fixture('stream-processor');
     const s = model.services.find((x) => x.kind === 'stream-processor')!;

@@ -29,7 +29,7 @@
  * local runs and tests) the runner makes one durable per subject, `<consumer>-<n>` with n from the sorted subjects,
  * and logs that it does. The clients are loaded when first used, so services on other clouds never load them.
  */
-import type { ConnectionOptions, MsgHdrs, NatsConnection } from '@nats-io/nats-core';
+import type { ConnectionOptions, Msg, MsgHdrs, NatsConnection, Subscription } from '@nats-io/nats-core';
 import type { Consumer, ConsumerConfig, ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg, StreamConfig } from '@nats-io/jetstream';
 import type { BatchProcessor, QueueMessage } from './consumer';
 import { PublishError, type EventEnvelope, type EventPublisher } from './events';
@@ -513,6 +513,209 @@ export async function startJetStreamConsumer(options: JetStreamConsumerOptions):
         await Promise.all([...pulling].map((m) => m.close()));
         await Promise.all(loops);
         for (const sub of advisories) sub.unsubscribe();
+        if (owned && !nc.isClosed()) await nc.drain();
+      })()),
+  };
+}
+
+/** Options of {@link startJetStreamBroadcast}. */
+export interface JetStreamBroadcastOptions {
+  /** Where to connect (the follower's own connection, drained by `stop`), or an open connection (left open). */
+  readonly connection: NatsSettings | NatsConnection;
+  /** The events stream (NATS_STREAM). */
+  readonly stream: string;
+  /** The start of its consumers' names (NATS_CONSUMER: the service's name): `<consumer>-<instance>-<n>-<generation>`. */
+  readonly consumer: string;
+  /** The subjects followed (NATS_FILTER_SUBJECTS), `<arch>.events.<publisher>.<type>`: one consumer each. */
+  readonly filterSubjects: readonly string[];
+  /** Processes each message, once, in the order of its subject (failures are logged, never redelivered). */
+  readonly process: BatchProcessor;
+  readonly logger: Logger;
+  /** How often the server says it is there when no message comes, in ms. @default 5000 */
+  readonly idleHeartbeatMs?: number;
+  /** How long the server keeps a consumer nobody listens to (a stopped or dead instance's), in ms. @default 60000 */
+  readonly inactiveThresholdMs?: number;
+  /** The pause before a consumer that could not be made is tried again, in ms. @default 1000 */
+  readonly errorDelayMs?: number;
+}
+
+/** A running {@link startJetStreamBroadcast}. */
+export interface JetStreamBroadcast {
+  /** The names of its consumers now (one per subject; a new one after each recreation). */
+  consumers(): string[];
+  /** Stops: no new message is taken, those taken are processed, then its own connection is drained. */
+  stop(): Promise<void>;
+}
+
+/** What {@link startJetStreamBroadcast} knows of the consumer of one subject. */
+interface Follower {
+  /** The consumer's name now. */
+  name: string;
+  /** How many consumers it has made: messages for an older one's inbox are dropped. */
+  generation: number;
+  /** The stream sequence of the last message taken: a new consumer starts after it. */
+  cursor: number;
+  /** The consumer's sequence of the last message taken: a delivery after another shows a gap. */
+  delivered: number;
+  /** When the server was last heard from (a message or a heartbeat), in ms. */
+  seen: number;
+  sub?: Subscription;
+  /** A new consumer being made. */
+  making?: Promise<void>;
+}
+
+/** Where a JetStream message delivered by a consumer is in its stream and its consumer, from its reply subject. */
+export function natsDeliveryOf(reply: string): { streamSequence: number; consumerSequence: number } | undefined {
+  // $JS.ACK.<stream>.<consumer>.<deliveries>.<stream seq>.<consumer seq>.<time>.<pending>, or with a domain and an
+  // account hash after ACK (and a random token at the end)
+  const t = reply.split('.');
+  if (t[0] !== '$JS' || t[1] !== 'ACK') return undefined;
+  const at = t.length === 9 ? 5 : t.length >= 11 ? 7 : -1;
+  const [streamSequence, consumerSequence] = [Number(t[at]), Number(t[at + 1])];
+  return at > 0 && Number.isSafeInteger(streamSequence) && Number.isSafeInteger(consumerSequence) ? { streamSequence, consumerSequence } : undefined;
+}
+
+/**
+ * Follows `filterSubjects` on this instance: every instance that runs it gets every message (a broadcast), not one
+ * of them (a durable's work queue). For each subject, an ephemeral consumer of its own, in memory, with no
+ * acknowledgements, pushing to an inbox of the instance's; it starts after the stream's last message, and when it is
+ * lost (the bus restarted, a missed heartbeat, a gap in its deliveries) a new one starts after the last message
+ * taken, so nothing published while the instance runs is missed or taken twice. Consumers are not deleted (that
+ * permission would reach every consumer): the server drops those nobody listens to after `inactiveThresholdMs`.
+ * There is no dead letter: a failed message is logged, and redelivering it would repeat it to those that got it.
+ */
+export async function startJetStreamBroadcast(options: JetStreamBroadcastOptions): Promise<JetStreamBroadcast> {
+  const problems = [
+    ...(options.stream === '' ? ['NATS_STREAM is empty'] : []),
+    ...(options.consumer === '' ? ['NATS_CONSUMER is empty'] : []),
+    ...(options.filterSubjects.length === 0 ? ['NATS_FILTER_SUBJECTS names no subject'] : []),
+  ];
+  if (problems.length > 0) throw new Error(`JetStream broadcast: ${problems.join('; ')}`);
+  const { createInbox, nanos } = await import('@nats-io/nats-core');
+  const { jetstreamManager } = await import('@nats-io/jetstream');
+  const { randomBytes } = await import('node:crypto');
+  const { logger, stream } = options;
+  const heartbeatMs = options.idleHeartbeatMs ?? 5000;
+  const owned = !isConnection(options.connection);
+  const nc = isConnection(options.connection) ? options.connection : await connectNats(options.connection);
+  // the inbox the user may read: its own prefix (connectNats's), or the one a given connection was opened with
+  const inboxPrefix = isConnection(options.connection)
+    ? (options.connection as { options?: { inboxPrefix?: string } }).options?.inboxPrefix
+    : options.connection.user !== undefined
+      ? natsInboxPrefix(options.connection.user)
+      : undefined;
+  let jsm: JetStreamManager;
+  let last: number;
+  try {
+    jsm = await jetstreamManager(nc, { checkAPI: false });
+    await ensureStream(jsm, stream, [`${natsArchitectureOf(options.filterSubjects[0] ?? '')}.events.>`], NATS_EVENTS_MAX_AGE_SECONDS);
+    last = (await jsm.streams.info(stream)).state.last_seq;
+  } catch (err) {
+    if (owned) await nc.close();
+    throw err;
+  }
+
+  let running = true;
+  const stopping = new AbortController();
+  let work: Promise<void> = Promise.resolve();
+  const instance = randomBytes(4).toString('hex');
+  const take = (message: QueueMessage): void => {
+    work = work.then(async () => {
+      try {
+        await options.process([message]);
+      } catch (err) {
+        logger.error({ err, streamSequence: message.id }, 'broadcast message failed');
+      }
+    });
+  };
+
+  const followers = [...new Set(options.filterSubjects)].sort().map((subject, index) => {
+    const f: Follower = { name: '', generation: 0, cursor: last, delivered: 0, seen: Date.now() };
+    const onMessage = (generation: number, msg: Msg): void => {
+      if (!running || generation !== f.generation) return;
+      f.seen = Date.now();
+      const status = msg.headers?.code ?? 0;
+      if (msg.reply === undefined || msg.reply === '' || status !== 0) {
+        // an idle heartbeat says how far the consumer got: behind it, messages were lost on the way
+        const lastDelivered = Number(msg.headers?.get('Nats-Last-Consumer') ?? '0');
+        if (status >= 400 || lastDelivered > f.delivered) remake(`consumer status ${status} ${msg.headers?.description ?? ''}`.trim());
+        return;
+      }
+      const at = natsDeliveryOf(msg.reply);
+      if (at === undefined) return;
+      if (at.consumerSequence !== f.delivered + 1) {
+        remake(`delivery ${at.consumerSequence} after ${f.delivered}`);
+        return;
+      }
+      f.delivered = at.consumerSequence;
+      f.cursor = at.streamSequence;
+      take({ id: String(at.streamSequence), body: msg.string(), attributes: { subject: msg.subject } });
+    };
+    const make = async (): Promise<void> => {
+      while (running) {
+        f.generation++;
+        f.delivered = 0;
+        f.name = `${options.consumer}-${instance}-${index + 1}-${f.generation}`;
+        const generation = f.generation;
+        const deliver = createInbox(inboxPrefix);
+        f.sub?.unsubscribe();
+        f.sub = nc.subscribe(deliver, { callback: (err, msg) => (err ? undefined : onMessage(generation, msg)) });
+        try {
+          await jsm.consumers.add(stream, {
+            name: f.name,
+            filter_subject: subject,
+            deliver_subject: deliver,
+            deliver_policy: 'by_start_sequence',
+            opt_start_seq: f.cursor + 1,
+            ack_policy: 'none',
+            mem_storage: true,
+            num_replicas: 1,
+            inactive_threshold: nanos(options.inactiveThresholdMs ?? 60_000),
+            idle_heartbeat: nanos(heartbeatMs),
+          });
+          f.seen = Date.now();
+          return;
+        } catch (err) {
+          if (!running) return;
+          logger.error({ err, consumer: f.name, subject }, 'JetStream broadcast consumer could not be made');
+          await pause(options.errorDelayMs ?? 1000, stopping.signal);
+        }
+      }
+    };
+    const remake = (why: string): void => {
+      if (f.making !== undefined || !running) return;
+      logger.warn({ consumer: f.name, subject, after: f.cursor, why }, 'JetStream broadcast consumer made again after the last message taken');
+      f.making = make().finally(() => (f.making = undefined));
+    };
+    return { f, make, remake };
+  });
+
+  try {
+    for (const { make } of followers) await make();
+  } catch (err) {
+    running = false;
+    for (const { f } of followers) f.sub?.unsubscribe();
+    if (owned) await nc.close();
+    throw err;
+  }
+  // missed heartbeats: the consumer is gone (the bus restarted) or the connection was down
+  const watch = setInterval(() => {
+    for (const { f, remake } of followers) if (Date.now() - f.seen > 3 * heartbeatMs) remake('heartbeats missed');
+  }, heartbeatMs);
+  watch.unref();
+  logger.info({ stream, consumers: followers.map(({ f }) => f.name) }, 'JetStream broadcast started');
+
+  let stopped: Promise<void> | undefined;
+  return {
+    consumers: () => followers.map(({ f }) => f.name),
+    stop: () =>
+      (stopped ??= (async () => {
+        running = false;
+        stopping.abort();
+        clearInterval(watch);
+        await Promise.all(followers.map(({ f }) => f.making ?? Promise.resolve()));
+        for (const { f } of followers) f.sub?.unsubscribe();
+        await work;
         if (owned && !nc.isClosed()) await nc.drain();
       })()),
   };

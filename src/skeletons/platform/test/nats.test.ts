@@ -6,10 +6,12 @@ import {
   NatsPublisher,
   ensureDurable,
   ensureStream,
+  natsDeliveryOf,
   natsSettingsFrom,
   planDurables,
   retryBackoffOf,
   retryDelayMs,
+  startJetStreamBroadcast,
   startJetStreamConsumer,
   supportsFilterSubjects,
 } from '../src/nats';
@@ -187,5 +189,28 @@ describe('startJetStreamConsumer', () => {
         logger: fakeLogger(),
       }),
     ).rejects.toThrow('JetStream consumer: NATS_STREAM is empty; NATS_FILTER_SUBJECTS names no subject; NATS_MAX_DELIVER must be a whole number from 1, got 0');
+  });
+});
+
+describe('startJetStreamBroadcast', () => {
+  it('refuses incomplete settings before connecting, naming each problem', async () => {
+    await expect(
+      startJetStreamBroadcast({
+        connection: { servers: ['nats://127.0.0.1:1'] },
+        stream: '',
+        consumer: '',
+        filterSubjects: [],
+        process: () => Promise.resolve({ batchItemFailures: [] }),
+        logger: fakeLogger(),
+      }),
+    ).rejects.toThrow('JetStream broadcast: NATS_STREAM is empty; NATS_CONSUMER is empty; NATS_FILTER_SUBJECTS names no subject');
+  });
+
+  it('reads where a delivered message is from its reply subject, in both forms', () => {
+    expect(natsDeliveryOf('$JS.ACK.SHOP_EVENTS.gw-1.1.42.7.1700000000000000000.0')).toEqual({ streamSequence: 42, consumerSequence: 7 });
+    expect(natsDeliveryOf('$JS.ACK.hub.ACCHASH.SHOP_EVENTS.gw-1.1.42.7.1700000000000000000.0.token')).toEqual({ streamSequence: 42, consumerSequence: 7 });
+    expect(natsDeliveryOf('_INBOX.gw.reply')).toBeUndefined();
+    expect(natsDeliveryOf('$JS.ACK.SHOP_EVENTS.gw-1.1')).toBeUndefined();
+    expect(natsDeliveryOf('$JS.ACK.SHOP_EVENTS.gw-1.1.x.7.1.0')).toBeUndefined();
   });
 });

@@ -1,0 +1,29 @@
+import { EVENT_SCHEMAS } from '@allframe/events';
+import { natsSettingsFrom, processBatch, retryBackoffOf, startJetStreamConsumer, type JetStreamConsumer } from '@allframe/platform';
+import type { Config } from '../config';
+import type { Dependencies } from '../deps';
+import { invalidationHandler } from '../handler';
+
+/**
+ * Invalidation from NATS JetStream (NATS_URL set: the Fly.io target), the same on every target: the service's durable
+ * consumer of __subscribedTo__, each event deleting the keys `keysFor` derives from it (as the SQS entry and
+ * POST /events do), acknowledged once they are deleted. One durable for the instances: the cache is shared, so one
+ * instance's deletes are everyone's. An event that is no envelope, does not match its contract or whose keys cannot
+ * be deleted is delivered again, then dead-lettered after NATS_MAX_DELIVER deliveries. None without NATS_URL.
+ */
+export async function startJetStreamInvalidation(config: Config, deps: Pick<Dependencies, 'cache' | 'logger'>, env: Record<string, string | undefined> = process.env): Promise<JetStreamConsumer | undefined> {
+  if (config.NATS_URL === '') return undefined;
+  const handler = invalidationHandler(deps);
+  return startJetStreamConsumer({
+    connection: natsSettingsFrom(env),
+    stream: config.NATS_STREAM,
+    consumer: config.NATS_CONSUMER,
+    filterSubjects: config.NATS_FILTER_SUBJECTS,
+    maxDeliver: config.NATS_MAX_DELIVER,
+    ackWaitSeconds: config.NATS_ACK_WAIT_SECONDS,
+    dlqSubject: config.NATS_DLQ_SUBJECT,
+    backoff: retryBackoffOf(config.NATS_RETRY_BACKOFF),
+    process: (messages, onFailure) => processBatch(messages, handler, { logger: deps.logger, schemas: EVENT_SCHEMAS, onFailure }),
+    logger: deps.logger,
+  });
+}
