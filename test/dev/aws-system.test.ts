@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { startDev, type DevRun, type DevService } from '../../src/dev';
 import type { LogLine } from '../../src/dev/processes';
 import { describeWithReferee } from '../referees';
-import { createOrder, envelope, eventually, idempotentCreate, sharedSystemTests, systemEdits } from './scenarios';
+import { createOrder, envelope, eventually, idempotentCreate, killedConsumerLosesNothing, printLogsOnFailure, sharedSystemTests, systemEdits } from './scenarios';
 import { writeDevWorkspace, type DevWorkspace } from './workspace';
 
 const REGION = 'eu-west-1';
@@ -48,11 +48,7 @@ describeWithReferee('moto_server', 'allframe dev, aws flavour', () => describeWi
     ws?.remove();
   }, 60_000);
 
-  afterEach(() => {
-    // a failing test shows what the processes said
-    const state = expect.getState();
-    if (state.assertionCalls > 0 && state.numPassingAsserts < state.assertionCalls) console.log(logs.map((l) => `${l.source} | ${l.text}`).join('\n'));
-  });
+  printLogsOnFailure(logs);
 
   /** The events order-api published, read from the tap queue. */
   async function tapped(): Promise<{ id: string; type: string; data: Record<string, unknown> }[]> {
@@ -142,18 +138,9 @@ describeWithReferee('moto_server', 'allframe dev, aws flavour', () => describeWi
     for (const id of ids) {
       await sqs.send(new SendMessageCommand({ QueueUrl: mailer.environment.QUEUE_URL, MessageBody: envelope(id, 'OrderCreated', { id, name: `slow ${id}` }), MessageAttributes: { type: { DataType: 'String', StringValue: 'OrderCreated' } } }));
     }
-    // WHEN it starts, is part way through its first batches, and is killed outright (SIGKILL)
-    await run.startService('order-mailer');
-    const done = async () => (await Promise.all(ids.map(processed))).filter((i) => i !== undefined).length;
-    await eventually('the first event processed', async () => ((await done()) > 0 ? true : undefined), 20_000);
-    await run.stopService('order-mailer', { kill: true });
-    const before = await done();
-    expect(before).toBeGreaterThan(0);
-    expect(before).toBeLessThan(ids.length);
-    // AND it is started again
-    await run.startService('order-mailer');
+    // WHEN it starts, is killed outright part way through its first batches, and starts again
     // THEN every event is processed (the received but unfinished ones after their visibility timeout), none dead-lettered
-    for (const id of ids) await eventually(`event ${id} processed`, () => processed(id), 60_000);
+    await killedConsumerLosesNothing(run, ids, processed);
     expect(await depth(mailer.environment.DLQ_URL!)).toBe(1); // the poison message of test 2 only
   }, 120_000);
 }));

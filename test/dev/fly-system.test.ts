@@ -12,7 +12,7 @@ import { startDev, type DevRun, type DevService } from '../../src/dev';
 import type { LogLine } from '../../src/dev/processes';
 import { pgTableName } from '../../src/skeletons/platform/src/postgres';
 import { describeWithReferee } from '../referees';
-import { createOrder, envelope, eventually, sharedSystemTests, systemEdits } from './scenarios';
+import { createOrder, envelope, eventually, killedConsumerLosesNothing, printLogsOnFailure, sharedSystemTests, systemEdits } from './scenarios';
 import { writeDevWorkspace, type DevWorkspace } from './workspace';
 
 const EVENTS = 'DEV_SYSTEM_EVENTS';
@@ -55,10 +55,7 @@ describeWithReferee('nats-server', 'allframe dev, fly flavour', () => describeWi
     ws?.remove();
   }, 60_000);
 
-  afterEach(() => {
-    const state = expect.getState();
-    if (state.assertionCalls > 0 && state.numPassingAsserts < state.assertionCalls) console.log(logs.map((l) => `${l.source} | ${l.text}`).join('\n'));
-  });
+  printLogsOnFailure(logs);
 
   test("each service runs with its Fly app's configuration: the bus on loopback, its own user, a database of its own, signed calls", () => {
     const mailer = service('order-mailer').environment;
@@ -126,18 +123,9 @@ describeWithReferee('nats-server', 'allframe dev, fly flavour', () => describeWi
     await run.stopService('order-mailer');
     const ids = Array.from({ length: 6 }, (_, i) => `00000000-0000-4000-8000-00000000001${i}`);
     for (const id of ids) await js.publish(ORDER_CREATED, envelope(id, 'OrderCreated', { id, name: `slow ${id}` }), { msgID: id });
-    // WHEN it starts, is part way through them, and is killed outright (SIGKILL)
-    await run.startService('order-mailer');
-    const done = async () => (await Promise.all(ids.map(processed))).filter((d) => d !== undefined).length;
-    await eventually('the first event processed', async () => ((await done()) > 0 ? true : undefined), 20_000);
-    await run.stopService('order-mailer', { kill: true });
-    const before = await done();
-    expect(before).toBeGreaterThan(0);
-    expect(before).toBeLessThan(ids.length);
-    // AND it is started again
-    await run.startService('order-mailer');
+    // WHEN it starts, is killed outright part way through them, and starts again
     // THEN every event is processed (the unacknowledged ones after their ack wait), none dead-lettered
-    for (const id of ids) await eventually(`event ${id} processed`, () => processed(id), 60_000);
+    await killedConsumerLosesNothing(run, ids, processed);
     expect(await dlqMessages()).toBe(1); // the poison message of test 2 only
   }, 120_000);
 }));

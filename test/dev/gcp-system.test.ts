@@ -7,7 +7,7 @@ import { Firestore } from '@google-cloud/firestore';
 import { startDev, type DevRun, type DevService } from '../../src/dev';
 import type { LogLine } from '../../src/dev/processes';
 import { describeWithReferee } from '../referees';
-import { createOrder, envelope, eventually, sharedSystemTests, systemEdits } from './scenarios';
+import { createOrder, envelope, eventually, printLogsOnFailure, sharedSystemTests, systemEdits } from './scenarios';
 import { writeDevWorkspace, type DevWorkspace } from './workspace';
 
 const PROJECT = 'dev-system-local';
@@ -61,10 +61,7 @@ describeWithReferee('gcloud', 'allframe dev, gcp flavour: the system runs end to
     ws?.remove();
   }, 60_000);
 
-  afterEach(() => {
-    const state = expect.getState();
-    if (state.assertionCalls > 0 && state.numPassingAsserts < state.assertionCalls) console.log(logs.map((l) => `${l.source} | ${l.text}`).join('\n'));
-  });
+  printLogsOnFailure(logs);
 
   test('1. a write through the outbox commits the entity and its event; Pub/Sub pushes it to the consumer, which records it as processed in Firestore', async () => {
     const created = await createOrder(service('order-api'), 'first order');

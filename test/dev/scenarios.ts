@@ -4,6 +4,7 @@
  * a circuit breaker), each asserting what is observable over HTTP.
  */
 import type { DevRun, DevService } from '../../src/dev';
+import type { LogLine } from '../../src/dev/processes';
 
 /**
  * Files of the user's in the system fixtures' services, edited as a user would:
@@ -125,4 +126,28 @@ export function sharedSystemTests(get: () => DevRun, options: { idempotency?: bo
   test('6. a caller reaches its callee through its client and resilience policy (signed, where calls are); with the callee stopped the circuit opens, and the caller answers 502 problem+json', async () => {
     await circuitOpens(get(), service);
   }, 60_000);
+}
+
+/**
+ * 7: order-mailer, stopped while the events `ids` (slow ones) waited for it, starts, is killed outright (SIGKILL) part
+ * way through them, and starts again: every one is processed in the end (`processed` reads its record), none lost.
+ */
+export async function killedConsumerLosesNothing(run: DevRun, ids: readonly string[], processed: (id: string) => Promise<unknown>): Promise<void> {
+  await run.startService('order-mailer');
+  const done = async () => (await Promise.all(ids.map(processed))).filter((d) => d !== undefined).length;
+  await eventually('the first event processed', async () => ((await done()) > 0 ? true : undefined), 20_000);
+  await run.stopService('order-mailer', { kill: true });
+  const before = await done();
+  expect(before).toBeGreaterThan(0);
+  expect(before).toBeLessThan(ids.length);
+  await run.startService('order-mailer');
+  for (const id of ids) await eventually(`event ${id} processed`, async () => ((await processed(id)) !== undefined ? true : undefined), 60_000);
+}
+
+/** After each test: when it failed, what the processes said. */
+export function printLogsOnFailure(logs: readonly LogLine[]): void {
+  afterEach(() => {
+    const state = expect.getState();
+    if (state.assertionCalls > 0 && state.numPassingAsserts < state.assertionCalls) console.log(logs.map((l) => `${l.source} | ${l.text}`).join('\n'));
+  });
 }
