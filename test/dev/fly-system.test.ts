@@ -139,13 +139,13 @@ describeWithReferee('nats-server', 'allframe dev, fly flavour, the reference arc
       run = await startDev({ model: ws.model, outputs: ws.outputs, workspace: ws.dir, env: process.env, portBase: 5500, log: (l) => logs.push(l), scheduler: false });
       expect(run.services.filter((s) => s.started)).toHaveLength(ws.model.services.length);
       for (const s of run.services) expect((await fetch(`${s.url}/readyz`)).status).toBe(200);
-      // the consumers connected as their own users (the monitoring endpoint lists each connection's user) and made
-      // their durables on the events stream
+      // every service that takes events (consumer, stream processor, cache, WebSocket gateway) connected as its own
+      // user: the monitoring endpoint lists each connection's user
       const connz = (await (await fetch(`${run.emulators.get('nats monitoring')!}/connz?auth=true`)).json()) as { connections?: { authorized_user?: string }[] };
       const users = new Set((connz.connections ?? []).map((c) => c.authorized_user));
-      const consumers = run.services.filter((s) => s.kind === 'consumer');
-      expect(consumers.length).toBeGreaterThan(0);
-      for (const s of consumers) expect(users).toContain(s.environment.NATS_USER);
+      const takers = run.services.filter((s) => s.environment.NATS_CONSUMER !== undefined);
+      expect(takers.map((s) => s.kind).sort()).toEqual(['cache', 'consumer', 'stream-processor', 'websocket-gateway']);
+      for (const s of takers) expect(users).toContain(s.environment.NATS_USER);
     } catch (e) {
       throw new Error(`${String(e)}\n${logs.map((l) => `${l.source} | ${l.text}`).join('\n')}`);
     } finally {
