@@ -7,6 +7,7 @@
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { execFileSync } from 'node:child_process';
 import { Pool } from 'pg';
 import { startDev, type DevRun, type DevService } from '../../src/dev';
 import type { LogLine } from '../../src/dev/processes';
@@ -20,7 +21,7 @@ const DLQ = 'DEV_SYSTEM_DLQ';
 const ORDER_CREATED = 'dev-system.events.order-api.OrderCreated';
 const MAILER_DLQ = 'dev-system.dlq.order-mailer';
 
-describeWithReferee('nats-server', 'allframe dev, fly flavour', () => describeWithReferee('pg_ctlcluster', 'the system runs end to end on NATS JetStream and PostgreSQL', () => {
+describeWithReferee('nats-server', 'allframe dev, fly flavour', () => describeWithReferee('redis-server', 'the system runs end to end on NATS JetStream, PostgreSQL and Redis', () => {
   let ws: DevWorkspace;
   let run: DevRun;
   const logs: LogLine[] = [];
@@ -36,7 +37,8 @@ describeWithReferee('nats-server', 'allframe dev, fly flavour', () => describeWi
     const r = await db.query(`select 1 from ${table} where key = $1`, [`event:${id}`]).catch(() => ({ rowCount: 0 }));
     return (r.rowCount ?? 0) > 0 ? true : undefined;
   };
-  const dlqMessages = async () => (await jsm.streams.info(DLQ).catch(() => undefined))?.state.messages ?? 0;
+  /** The dead letters of order-mailer (the DLQ stream holds every consumer's, order-cache's too). */
+  const dlqMessages = async () => (await jsm.streams.info(DLQ, { subjects_filter: MAILER_DLQ }).catch(() => undefined))?.state.subjects?.[MAILER_DLQ] ?? 0;
 
   beforeAll(async () => {
     ws = writeDevWorkspace('fixtures/dev/system-fly.yaml', { edit: systemEdits });
@@ -116,6 +118,15 @@ describeWithReferee('nats-server', 'allframe dev, fly flavour', () => describeWi
       },
     });
     expect(r.status).toBe(401);
+  }, 30_000);
+
+  test("a cache's durable consumer takes its invalidation events from JetStream: OrderCreated deletes order-cache's key in Redis", async () => {
+    const redis = run.emulators.get('redis')!.replace(/^redis:\/\/127\.0\.0\.1:/, '');
+    const cli = (...args: string[]) => execFileSync('redis-cli', ['-p', redis, ...args], { encoding: 'utf8' }).trim();
+    const id = '33333333-3333-4333-8333-333333333333';
+    cli('SET', `order-cache:order:${id}`, 'stale');
+    await js.publish(ORDER_CREATED, envelope('e-33333333', 'OrderCreated', { id, name: 'cached order' }));
+    await eventually('the key invalidated', async () => (cli('EXISTS', `order-cache:order:${id}`) === '0' ? true : undefined), 20_000);
   }, 30_000);
 
   test('7. a consumer killed in the middle of its messages loses none: JetStream delivers again what was not acknowledged', async () => {
