@@ -142,6 +142,7 @@ function sagaData(ctx: ServiceContext, saga: Saga): TemplateData {
       firstCompHandler: handlerOf(comps[0]),
       andCompensation: comps.length > 0 ? ' and of a compensation' : '',
       lastStep: steps[steps.length - 1]!,
+      lastHandler: camel(steps[steps.length - 1]!),
       stepCount: String(steps.length),
       stepsJson: JSON.stringify(steps),
       successJson: JSON.stringify(onSuccess),

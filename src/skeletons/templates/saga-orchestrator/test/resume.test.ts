@@ -247,6 +247,32 @@ describe('the lease', () => {
     expect(await started).toMatchObject({ status: 'completed', leaseUntil: new Date(Date.now()).toISOString() });
   });
 
+  test('a renewal that finds the saga taken over aborts the step in progress, and the process stops running the saga', async () => {
+    // GIVEN a process stalled in its last step, whose step watches its signal
+    jest.useFakeTimers({ now: T });
+    const sagas = new MemoryRepository<SagaState>();
+    const stalled = recorder({ block: '__lastStep__' });
+    let aborted = false;
+    const last = stalled.steps./*=lastHandler*/ __handler__;
+    stalled.steps./*=lastHandler*/ __handler__ = (ctx) => {
+      ctx.signal.addEventListener('abort', () => (aborted = true));
+      return last(ctx);
+    };
+    const one = processAt(sagas, stalled.steps, T, { now: Date.now, instance: 'stalled' });
+    const started = one.orchestrator.start({});
+    await stalled.blocked;
+    // WHEN another process, whose clock is two minutes ahead, takes it over and completes it
+    const [state] = await (await processAt(sagas, recorder().steps, T, { now: () => Date.now() + 2 * MINUTE, instance: 'other' }).orchestrator.resumeInterrupted()).ended;
+    expect(state).toMatchObject({ status: 'completed', owner: 'other' });
+    // AND the stalled process's next renewal comes
+    await jest.advanceTimersByTimeAsync(MINUTE / 3);
+    // THEN its step was aborted, and it answers what the other wrote without waiting for the step
+    expect(aborted).toBe(true);
+    expect(await started).toMatchObject({ status: 'completed', owner: 'other' });
+    expect(one.published()).toEqual([]);
+    stalled.unblock();
+  });
+
   test('with executions (Step Functions, Workflows), nothing is resumed here', async () => {
     const sagas = new MemoryRepository<SagaState>();
     await sagas.put(leftBehind({}));

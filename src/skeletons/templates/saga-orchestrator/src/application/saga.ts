@@ -133,8 +133,9 @@ export interface ResumedSagas {
  * the saga over) fails with SagaTakenOverError, and so does every later one.
  */
 class SagaRun {
+  /** Aborted, with a SagaTakenOverError, once a write finds the saga taken over. */
+  readonly takenOver = new AbortController();
   private writes: Promise<void> = Promise.resolve();
-  private lost = false;
   private released = false;
   private renewal: NodeJS.Timeout | undefined;
 
@@ -171,7 +172,7 @@ class SagaRun {
 
   private write(release: boolean): Promise<void> {
     const write = this.writes.then(async () => {
-      if (this.lost) throw new SagaTakenOverError(this.state.id);
+      if (this.takenOver.signal.aborted) throw new SagaTakenOverError(this.state.id);
       const now = this.now();
       const expected = this.state.revision;
       const next: SagaState = {
@@ -183,8 +184,9 @@ class SagaRun {
       };
       // revision 0: never written, so created only if no saga has its id
       if (!(await this.sagas.putIf(next, 'revision', expected === 0 ? undefined : expected))) {
-        this.lost = true;
-        throw new SagaTakenOverError(this.state.id);
+        const err = new SagaTakenOverError(this.state.id);
+        this.takenOver.abort(err);
+        throw err;
       }
       Object.assign(this.state, { revision: next.revision, owner: next.owner, leaseUntil: next.leaseUntil, updatedAt: next.updatedAt });
     });
@@ -206,7 +208,7 @@ class SagaRun {
  * saga), and runs them on: a `running` one from the first step not `completed` (so the step that was interrupted runs
  * again: steps must be idempotent, and the default handlers pass the saga id as idempotency key), or compensates it
  * once past its deadline; a `compensating` one with the compensations not yet run, in reverse order. A process that
- * finds the saga taken over (its lease had expired: it was stalled) stops running it. Events are published before
+ * finds the saga taken over (its lease had expired: it was stalled) stops running it, aborting the step in progress. Events are published before
  * the final state is written, so a process dying between the two publishes them again on resume: at least once.
  */
 export class __Saga__Orchestrator {
@@ -365,7 +367,7 @@ export class __Saga__Orchestrator {
     try {
       for (const step of this.steps) {
         if (state.completed.includes(step.name)) continue;
-        state.results[step.name] = await this.beforeDeadline(deadline, (signal) => step.run(this.context(state, signal)));
+        state.results[step.name] = await this.beforeDeadline(deadline, run.takenOver.signal, (signal) => step.run(this.context(state, signal)));
         state.completed.push(step.name);
         await run.save();
       }
@@ -402,22 +404,30 @@ export class __Saga__Orchestrator {
     return failed ? 'failed' : 'compensated';
   }
 
-  /** Runs `run`, rejecting with SagaTimeoutError (and aborting its signal) when the deadline passes first. */
-  private async beforeDeadline<T>(deadline: number, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  /**
+   * Runs `run`, rejecting with SagaTimeoutError (and aborting its signal) when the deadline passes first, and with the
+   * reason of `takenOver` (and aborting its signal) when a renewal of the lease finds the saga taken over meanwhile.
+   */
+  private async beforeDeadline<T>(deadline: number, takenOver: AbortSignal, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const remaining = deadline - this.now();
     if (remaining <= 0) throw new SagaTimeoutError(this.options.timeoutMs);
     const controller = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        reject(new SagaTimeoutError(this.options.timeoutMs));
-        controller.abort();
-      }, remaining);
-    });
+    let stop: (err: Error) => void = () => undefined;
+    const stopped = new Promise<never>((_, reject) => (stop = reject));
+    const timer = setTimeout(() => {
+      stop(new SagaTimeoutError(this.options.timeoutMs));
+      controller.abort();
+    }, remaining);
+    const onTakenOver = () => {
+      stop(takenOver.reason as Error);
+      controller.abort();
+    };
+    takenOver.addEventListener('abort', onTakenOver, { once: true });
     try {
-      return await Promise.race([run(controller.signal), expired]);
+      return await Promise.race([run(controller.signal), stopped]);
     } finally {
       clearTimeout(timer);
+      takenOver.removeEventListener('abort', onTakenOver);
     }
   }
 
