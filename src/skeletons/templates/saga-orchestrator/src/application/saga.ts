@@ -175,13 +175,14 @@ class SagaRun {
       if (this.takenOver.signal.aborted) throw new SagaTakenOverError(this.state.id);
       const now = this.now();
       const expected = this.state.revision;
-      const next: SagaState = {
+      // a copy: the saga's results and lists may change while the write is in flight (a renewal during a step)
+      const next: SagaState = structuredClone({
         ...this.state,
         revision: expected + 1,
         owner: this.owner,
         leaseUntil: new Date(release ? now : now + this.leaseMs).toISOString(),
         updatedAt: new Date(now).toISOString(),
-      };
+      });
       // revision 0: never written, so created only if no saga has its id
       if (!(await this.sagas.putIf(next, 'revision', expected === 0 ? undefined : expected))) {
         const err = new SagaTakenOverError(this.state.id);
@@ -208,8 +209,9 @@ class SagaRun {
  * saga), and runs them on: a `running` one from the first step not `completed` (so the step that was interrupted runs
  * again: steps must be idempotent, and the default handlers pass the saga id as idempotency key), or compensates it
  * once past its deadline; a `compensating` one with the compensations not yet run, in reverse order. A process that
- * finds the saga taken over (its lease had expired: it was stalled) stops running it, aborting the step in progress. Events are published before
- * the final state is written, so a process dying between the two publishes them again on resume: at least once.
+ * finds the saga taken over (its lease had expired: it was stalled) stops running it, aborting the step in progress.
+ * Events are published before the final state is written, so a process dying between the two publishes them again
+ * on resume: at least once.
  */
 export class __Saga__Orchestrator {
   private readonly instance: string;
