@@ -162,6 +162,30 @@ describe('saga-orchestrator skeleton', () => {
     expect(alone.get(`${dir}/test/deps.test.ts`)?.content).not.toContain('withAwsEnv');
   });
 
+  test('run here, sagas are resumed after a restart: a container entry of its own, a lease, conditional writes, their tests', () => {
+    // the container entry looks for interrupted sagas at start-up and every half lease, unless HTTP only or handed over
+    const server = content('src/entry/server.ts');
+    expect(files.get(`${dir}/src/entry/server.ts`)?.kind).toBe('managed');
+    expect(server).toContain('const resumer = background && deps.executions === undefined ? setInterval(resume, Math.max(deps.leaseMs / 2, 1000)) : undefined;');
+    expect(server).toContain('serve(buildApp(deps, orchestrator), {');
+    expect(content('src/entry/lambda.ts')).toContain('httpHandler(buildApp(');
+    // the lease is configured, every write conditional on the revision, a take-over only once the lease has expired
+    expect(content('src/config.ts')).toContain("SAGA_LEASE_SECONDS: { kind: 'int', default: \"60\"");
+    expect(content('src/deps.ts')).toContain('leaseMs: config.SAGA_LEASE_SECONDS * 1000,');
+    const saga = content('src/application/saga.ts');
+    expect(saga).toContain("if (!(await this.sagas.putIf(next, 'revision', expected === 0 ? undefined : expected))) {");
+    expect(saga).toContain('(saga.leaseUntil !== undefined && Date.parse(saga.leaseUntil) > this.now())');
+    expect(saga).toContain('if (state.completed.includes(step.name)) continue;');
+    expect(saga).toContain('if (!compensation || !completed.has(step.name) || state.compensated.includes(compensation.name)) continue;');
+    // the resumption tests, owned, on PostgreSQL too with TEST_DATABASE_URL
+    expect(files.get(`${dir}/test/resume.test.ts`)?.kind).toBe('owned');
+    const test = content('test/resume.test.ts');
+    expect(test).toContain("test('two processes resuming at once take each saga once'");
+    expect(test).toContain("steps.reserveFlight = () => {");
+    expect(test).toContain("recorder({ fail: 'ChargeCard', block: 'CancelFlight' })");
+    expect(test).toContain("(databaseUrl === '' ? describe.skip : describe)('on a real PostgreSQL (TEST_DATABASE_URL)'");
+  });
+
   test('a saga without compensations gets an empty compensation table', () => {
     const text = readFileSync(join(__dirname, '..', '..', 'fixtures', 'archetypes', 'saga-orchestrator.yaml'), 'utf8').replace('      compensation: [CancelFlight, CancelHotel, RefundCard]\n', '');
     const step = render(text).get(`${dir}/src/adapters/step-event.ts`)?.content ?? '';

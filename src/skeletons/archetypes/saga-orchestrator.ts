@@ -4,7 +4,9 @@
  * depends_on services over HTTP through the platform's resilience policy (signed with SigV4 when OUTBOUND_AUTH is
  * aws-iam, with a Google ID token when google-id-token, with the service's own Ed25519 key when ed25519); saga state is kept in a repository. With SAGA_STATE_MACHINE_ARN
  * (set by the AWS target) a saga is handed to Step Functions, which runs each step through `src/entry/step.ts`, and with
- * SAGA_WORKFLOW (set by the GCP target) to Cloud Workflows, instead of running here. The code is in
+ * SAGA_WORKFLOW (set by the GCP target) to Cloud Workflows, instead of running here. Run here (Fly.io, `allframe dev`),
+ * sagas are durable in the repository: the container entry resumes those a dead process left running or compensating,
+ * each taken over by one process through a lease and a conditional write (application/saga.ts). The code is in
  * templates/saga-orchestrator/; this file keeps the per-service data.
  */
 import type { OutputFile } from '../../model/output-file';
@@ -40,6 +42,9 @@ function serviceFor(step: string, deps: readonly string[]): string | undefined {
   return deps.find((d) => d.split('-').some((w) => !GENERIC_WORDS.has(w) && words.has(w)));
 }
 
+/** The lease of a saga run in the service's process, unless SAGA_LEASE_SECONDS says otherwise: a minute. */
+const SAGA_LEASE_SECONDS = 60;
+
 /** What the templates need to know of the saga. */
 interface Saga {
   readonly name: string;
@@ -63,6 +68,7 @@ function sagaConfig(ctx: ServiceContext, saga: Saga): Record<string, ConfigVar> 
   return {
     ...storeConfig(ctx),
     SAGA_TIMEOUT_SECONDS: { kind: 'int', default: String(saga.timeoutSeconds), description: `Deadline of one ${S}, in seconds` },
+    SAGA_LEASE_SECONDS: { kind: 'int', default: String(SAGA_LEASE_SECONDS), description: `How long the process running a ${S} here holds it without renewing its lease (renewed every third of it); a saga whose process died is taken over once it has expired, looked for every half of it` },
     SAGA_STATE_MACHINE_ARN: { kind: 'string', default: '', description: `Step Functions state machine running ${S} (empty: the steps run in this process)` },
     SAGA_WORKFLOW: { kind: 'string', default: '', description: `Cloud Workflows workflow running ${S}, projects/<project>/locations/<region>/workflows/<name> (empty: the steps run in this process; at most one of SAGA_STATE_MACHINE_ARN and SAGA_WORKFLOW)` },
     SAGA_STEPS_ENDPOINT: { kind: 'bool', default: 'false', description: `Serve POST /steps, through which the state machine runs the steps of ${S} in this service (set by the AWS target on Fargate; SAGA_WORKFLOW implies it)` },
@@ -136,6 +142,7 @@ function sagaData(ctx: ServiceContext, saga: Saga): TemplateData {
       firstCompHandler: handlerOf(comps[0]),
       andCompensation: comps.length > 0 ? ' and of a compensation' : '',
       lastStep: steps[steps.length - 1]!,
+      lastHandler: camel(steps[steps.length - 1]!),
       stepCount: String(steps.length),
       stepsJson: JSON.stringify(steps),
       successJson: JSON.stringify(onSuccess),
@@ -191,7 +198,9 @@ export function renderSagaOrchestrator(ctx: ServiceContext): OutputFile[] {
   return [
     servicePackage(ctx, ['hono', '@hono/zod-openapi', 'zod', '@aws-sdk/client-sfn', '@google-cloud/workflows']),
     serviceConfig(ctx, { ...sagaConfig(ctx, saga), API_DOCS: apiDocsVar(ctx) }),
-    ...serviceHttpEntries(ctx, { relay: data.flags?.outbox === true }),
+    // the container entry of its own: it resumes interrupted sagas (and relays the outbox); the shared Lambda entries
+    managed('src/entry/server.ts'),
+    ...serviceHttpEntries(ctx, { relay: data.flags?.outbox === true }).filter((f) => !f.path.endsWith('/src/entry/server.ts')),
     dockerfile(ctx, 'server'),
     // the HTTP client of the depended-on services, the Step Functions and Cloud Workflows adapters of the executions port
     managed('src/adapters/service-client.ts'),
@@ -215,6 +224,7 @@ export function renderSagaOrchestrator(ctx: ServiceContext): OutputFile[] {
     owned('src/application/steps.ts'),
     owned('src/application/saga.ts'),
     owned('test/saga.test.ts'),
+    owned('test/resume.test.ts'),
     owned('test/steps.test.ts'),
     managed('test/deps.test.ts'),
     serviceOpenApiTest(ctx),

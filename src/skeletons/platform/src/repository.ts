@@ -25,7 +25,19 @@ export interface Repository<T extends { id: string }> {
   page(query?: PageQuery): Promise<Page<T>>;
   /** Creates or replaces the item with `item.id`. */
   put(item: T): Promise<void>;
+  /**
+   * A compare-and-set: writes `item` only when the stored item's `field` equals `expected` (compared as JSON), or,
+   * with `expected` undefined, only when there is no item with `item.id`; atomic on every adapter, so that of two
+   * writers that read the same item only one writes. False (and nothing written) when the condition did not hold.
+   */
+  putIf<K extends keyof T & string>(item: T, field: K, expected: T[K] | undefined): Promise<boolean>;
   delete(id: string): Promise<void>;
+}
+
+/** Whether a stored item's field is `expected` (undefined: there is no stored item), as {@link Repository.putIf} compares. */
+function holds<T extends object>(stored: T | undefined, field: keyof T, expected: unknown): boolean {
+  if (expected === undefined || stored === undefined) return expected === undefined && stored === undefined;
+  return JSON.stringify(stored[field]) === JSON.stringify(expected);
 }
 
 const DEFAULT_LIMIT = 100;
@@ -62,6 +74,13 @@ export class MemoryRepository<T extends { id: string }> implements Repository<T>
   put(item: T): Promise<void> {
     this.items.set(item.id, structuredClone(item));
     return Promise.resolve();
+  }
+
+  /** Stores a copy of `item` when the stored item's `field` is `expected` (undefined: when there is none). */
+  putIf<K extends keyof T & string>(item: T, field: K, expected: T[K] | undefined): Promise<boolean> {
+    if (!holds(this.items.get(item.id), field, expected)) return Promise.resolve(false);
+    this.items.set(item.id, structuredClone(item));
+    return Promise.resolve(true);
   }
 
   /** Removes the item, if any. */
@@ -128,6 +147,21 @@ export class DynamoDbRepository<T extends { id: string }> implements Repository<
   /** Writes the item with `pk = item.id`. */
   async put(item: T): Promise<void> {
     await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...item, pk: item.id } }));
+  }
+
+  /** A conditional Put: `#f = :expected`, or `attribute_not_exists(pk)` when `expected` is undefined. */
+  async putIf<K extends keyof T & string>(item: T, field: K, expected: T[K] | undefined): Promise<boolean> {
+    const condition =
+      expected === undefined
+        ? { ConditionExpression: 'attribute_not_exists(pk)' }
+        : { ConditionExpression: '#f = :expected', ExpressionAttributeNames: { '#f': field }, ExpressionAttributeValues: { ':expected': expected } };
+    try {
+      await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...item, pk: item.id }, ...condition }));
+      return true;
+    } catch (err) {
+      if ((err as { name?: unknown } | null)?.name === 'ConditionalCheckFailedException') return false;
+      throw err;
+    }
   }
 
   /** Deletes the item (no error when absent). */
@@ -211,6 +245,18 @@ export class PostgresRepository<T extends { id: string }> implements Repository<
     );
   }
 
+  /**
+   * `insert ... on conflict do nothing` when `expected` is undefined, else `update ... where data -> field = expected`
+   * (jsonb equality): the row lock makes a second writer at the same value find it changed, and write nothing.
+   */
+  async putIf<K extends keyof T & string>(item: T, field: K, expected: T[K] | undefined): Promise<boolean> {
+    const { rows } =
+      expected === undefined
+        ? await this.pool.query(`insert into ${this.table} (id, data) values ($1, $2) on conflict (id) do nothing returning id`, [item.id, JSON.stringify(item)])
+        : await this.pool.query(`update ${this.table} set data = $2 where id = $1 and data -> $3::text = $4::jsonb returning id`, [item.id, JSON.stringify(item), field, JSON.stringify(expected)]);
+    return rows.length > 0;
+  }
+
   /** Deletes the item (no error when absent). */
   async delete(id: string): Promise<void> {
     await this.pool.query(`delete from ${this.table} where id = $1`, [id]);
@@ -268,6 +314,19 @@ export class FirestoreRepository<T extends { id: string }> implements Repository
   /** Creates or replaces the item's document. */
   async put(item: T): Promise<void> {
     await commitWrites(this.db, [this.writePut(item)]);
+  }
+
+  /** Reads and writes the document in one transaction, which Firestore runs again when the document changed meanwhile. */
+  async putIf<K extends keyof T & string>(item: T, field: K, expected: T[K] | undefined): Promise<boolean> {
+    const db = await resolveFirestore(this.db);
+    const { id, data } = this.writePut(item);
+    const doc = db.collection(this.collection).doc(id);
+    return db.runTransaction(async (tx) => {
+      const snapshot = await tx.get(doc);
+      if (!holds(snapshot.exists ? parseItem<T>(snapshot.data()) : undefined, field, expected)) return false;
+      tx.set(doc, data!);
+      return true;
+    });
   }
 
   /** Deletes the item's document (no error when absent). */

@@ -4,6 +4,7 @@ import { MemoryFirestore } from '../src/firestore';
 import type { SqlPool } from '../src/postgres';
 import { DynamoDbRepository, FirestoreRepository, MemoryRepository, PostgresRepository, type Repository } from '../src/repository';
 import { fakeAws, fakePool, inputOf } from './fakes';
+import { describePutIfContract, type RevisedItem } from './put-if-contract';
 
 interface Order {
   id: string;
@@ -136,5 +137,49 @@ describe('FirestoreRepository', () => {
 
   it('can be created on the shared client', () => {
     expect(FirestoreRepository.create<Order>('t')).toBeInstanceOf(FirestoreRepository);
+  });
+});
+
+describePutIfContract('MemoryRepository', () => Promise.resolve(new MemoryRepository<RevisedItem>()));
+describePutIfContract('FirestoreRepository', () => Promise.resolve(new FirestoreRepository<RevisedItem>(new MemoryFirestore(), 'items')));
+
+describe('putIf on DynamoDB and PostgreSQL', () => {
+  it('DynamoDB: a Put conditional on the field or on no item; a failed condition is false, other errors throw', async () => {
+    // GIVEN a table refusing the condition for the item `taken`, and failing for `broken`
+    const client = fakeAws((cmd) => {
+      const id = (inputOf(cmd).Item as { id: string }).id;
+      if (id === 'broken') throw Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
+      if (id === 'taken') throw Object.assign(new Error('the conditional request failed'), { name: 'ConditionalCheckFailedException' });
+      return {};
+    });
+    const repo = new DynamoDbRepository<RevisedItem>(client, 'items');
+    // WHEN items are written conditionally
+    expect(await repo.putIf({ id: 'a', revision: 2 }, 'revision', 1)).toBe(true);
+    expect(await repo.putIf({ id: 'b', revision: 1 }, 'revision', undefined)).toBe(true);
+    expect(await repo.putIf({ id: 'taken', revision: 1 }, 'revision', undefined)).toBe(false);
+    await expect(repo.putIf({ id: 'broken', revision: 1 }, 'revision', undefined)).rejects.toThrow('throttled');
+    // THEN the conditions were sent with the puts
+    expect(inputOf(client.sent[0])).toEqual({
+      TableName: 'items',
+      Item: { pk: 'a', id: 'a', revision: 2 },
+      ConditionExpression: '#f = :expected',
+      ExpressionAttributeNames: { '#f': 'revision' },
+      ExpressionAttributeValues: { ':expected': 1 },
+    });
+    expect(inputOf(client.sent[1])).toEqual({ TableName: 'items', Item: { pk: 'b', id: 'b', revision: 1 }, ConditionExpression: 'attribute_not_exists(pk)' });
+  });
+
+  it('PostgreSQL: insert on conflict do nothing, or update where the jsonb field equals; written when a row comes back', async () => {
+    // GIVEN a pool answering a row for the item `a` only
+    const pool = fakePool((_, values) => (values?.[0] === 'a' ? [{ id: 'a' }] : []));
+    const repo = new PostgresRepository<RevisedItem>(pool, 'items');
+    // WHEN
+    const results = [await repo.putIf({ id: 'a', revision: 1 }, 'revision', undefined), await repo.putIf({ id: 'b', revision: 3 }, 'revision', 2)];
+    // THEN every value is a parameter
+    expect(results).toEqual([true, false]);
+    expect(pool.calls).toEqual([
+      { text: 'insert into items (id, data) values ($1, $2) on conflict (id) do nothing returning id', values: ['a', '{"id":"a","revision":1}'] },
+      { text: 'update items set data = $2 where id = $1 and data -> $3::text = $4::jsonb returning id', values: ['b', '{"id":"b","revision":3}', 'revision', '2'] },
+    ]);
   });
 });

@@ -12,20 +12,24 @@ const SOURCE = '__service__';
 /** The API's version in its OpenAPI document: the architecture's. */
 export const API_VERSION = '__apiVersion__';
 
+/** The orchestrator of __Saga__ over the dependencies: one per process, shared by the app and the resumption (entry/server.ts). */
+export function buildOrchestrator(deps: Dependencies): __Saga__Orchestrator {
+  return new __Saga__Orchestrator(__saga__Steps(deps.steps), deps.sagas, deps.events, deps.logger, { source: SOURCE, timeoutMs: deps.timeoutMs, leaseMs: deps.leaseMs, executions: deps.executions });
+}
+
 /**
  * The HTTP app: start a __Saga__ and read its state, its OpenAPI document at /openapi.json and, when on, docs at /docs.
  * A saga runs here to completion or compensation (201), or is handed to Step Functions or Cloud Workflows when the
  * dependencies have executions (202: it is running there). With `stepsEndpoint` (SAGA_WORKFLOW, or
  * SAGA_STEPS_ENDPOINT on Fargate), `POST /steps` runs one step or compensation for the workflow or the state machine.
  */
-export function buildApp(deps: Dependencies) {
+export function buildApp(deps: Dependencies, orchestrator = buildOrchestrator(deps)) {
   const app = createApiApp({ service: SOURCE, version: API_VERSION, logger: deps.logger, docs: deps.apiDocs === true });
   // @if idempotency
   if (deps.idempotency) {
     app.use('*', idempotency({ store: deps.idempotency, header: '__idempotencyHeader__', ttlSeconds: /*=idempotencyTtl*/ 86400 }));
   }
   // @end
-  const orchestrator = new __Saga__Orchestrator(__saga__Steps(deps.steps), deps.sagas, deps.events, deps.logger, { source: SOURCE, timeoutMs: deps.timeoutMs, executions: deps.executions });
   app.openapi(
     ROUTES.start__Saga__,
     async (c) => {

@@ -55,6 +55,8 @@ export interface Dependencies {
   // @end
   /** Deadline of one saga. */
   readonly timeoutMs: number;
+  /** How long this process holds a saga it runs here without renewing its lease (SAGA_LEASE_SECONDS). */
+  readonly leaseMs: number;
   /** Where sagas run when not in this process: Step Functions (SAGA_STATE_MACHINE_ARN) or Cloud Workflows (SAGA_WORKFLOW). */
   readonly executions: SagaExecutions | undefined;
   /** Serve `POST /steps`, through which Cloud Workflows (SAGA_WORKFLOW) or Step Functions on Fargate (SAGA_STEPS_ENDPOINT) runs the steps. */
@@ -110,6 +112,7 @@ export function createDependencies(
     }),
     clients: createClients(config, () => createPolicy({ ...POLICY, isRetryable: isRetryableCall }), fetchFn), // @if typedClients
     timeoutMs: config.SAGA_TIMEOUT_SECONDS * 1000,
+    leaseMs: config.SAGA_LEASE_SECONDS * 1000,
     executions: sagaExecutions(config),
     stepsEndpoint: config.SAGA_WORKFLOW !== '' || config.SAGA_STEPS_ENDPOINT,
     apiDocs: config.API_DOCS,

@@ -35,6 +35,7 @@ describe('dependency wiring', () => {
   test('defaults to in-memory adapters, in-process sagas and the saga deadline of the architecture', async () => {
     const deps = createDependencies(loadConfig({}), testSecrets(SECRET_NAMES));
     expect(deps.timeoutMs).toBe(/*=timeoutMs*/ 300000);
+    expect(deps.leaseMs).toBe(60_000);
     expect(deps.executions).toBeUndefined();
     await expect(deps.sagas.list()).resolves.toEqual([]);
     await expect(deps.relay.runOnce()).resolves.toBe(0); // @if outbox

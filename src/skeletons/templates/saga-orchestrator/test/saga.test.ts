@@ -48,6 +48,7 @@ function setup(steps: StepHandlers, timeoutMs = 1000, executions?: SagaExecution
     steps,
     clients: createClients(loadConfig({}), () => createPolicy(POLICY), () => Promise.reject(new Error('no calls in these tests'))), // @if typedClients
     timeoutMs,
+    leaseMs: 60_000,
     executions,
     idempotency: undefined,
     relay: new OutboxRelay(new MemoryOutbox(), publisher, logger), // @if outbox
@@ -96,7 +97,7 @@ describe('__Saga__', () => {
     // GIVEN the last step hangs, a 20 ms deadline, and a clock that stands still (so only the hanging step, on the
     // deadline's timer, can run out of time however slow the machine)
     const { calls, steps } = recorder({ hang: '__lastStep__' });
-    const orchestrator = new __Saga__Orchestrator(__saga__Steps(steps), new MemoryRepository<SagaState>(), createEventSink(new MemoryPublisher()), createLogger({ service: 'test', level: 'silent' }), { source: 'test', timeoutMs: 20, now: () => 0 });
+    const orchestrator = new __Saga__Orchestrator(__saga__Steps(steps), new MemoryRepository<SagaState>(), createEventSink(new MemoryPublisher()), createLogger({ service: 'test', level: 'silent' }), { source: 'test', timeoutMs: 20, leaseMs: 60_000, now: () => 0 });
     // WHEN a saga starts
     const saga = await orchestrator.start({});
     // THEN it timed out and undid what was done
@@ -109,7 +110,7 @@ describe('__Saga__', () => {
     // GIVEN a clock that passes the deadline right after the saga starts
     let ticks = 0;
     const { calls, steps } = recorder();
-    const orchestrator = new __Saga__Orchestrator(__saga__Steps(steps), new MemoryRepository<SagaState>(), createEventSink(new MemoryPublisher()), createLogger({ service: 'test', level: 'silent' }), { source: 'test', timeoutMs: 1000, now: () => (ticks++ === 0 ? 0 : 5000) });
+    const orchestrator = new __Saga__Orchestrator(__saga__Steps(steps), new MemoryRepository<SagaState>(), createEventSink(new MemoryPublisher()), createLogger({ service: 'test', level: 'silent' }), { source: 'test', timeoutMs: 1000, leaseMs: 60_000, now: () => (ticks++ === 0 ? 0 : 5000) });
     // WHEN a saga starts
     const saga = await orchestrator.start({});
     // THEN no step ran

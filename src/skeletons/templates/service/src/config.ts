@@ -19,6 +19,7 @@ export function loadConfig(env: Record<string, string | undefined>) {
       SECRETS_PREFIX: { kind: 'string', default: '', description: 'Prefix of the secret ids' },
       // saga-orchestrator
       SAGA_TIMEOUT_SECONDS: { kind: 'int', default: '300', description: 'Deadline of one saga, in seconds' },
+      SAGA_LEASE_SECONDS: { kind: 'int', default: '60', description: 'How long the process running a saga holds it without renewing its lease' },
       SAGA_STATE_MACHINE_ARN: { kind: 'string', default: '', description: 'Step Functions state machine running the saga' },
       SAGA_WORKFLOW: { kind: 'string', default: '', description: 'Cloud Workflows workflow running the saga' },
       SAGA_STEPS_ENDPOINT: { kind: 'bool', default: 'false', description: 'Serve POST /steps' },

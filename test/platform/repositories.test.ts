@@ -1,14 +1,17 @@
 /**
- * Pagination on real backends, each a required referee in CI: a DynamoDB API (moto_server), a PostgreSQL server
- * (Debian's postgresql, test/postgres.ts) and Google's Firestore emulator (gcloud, test/gcp/firestore-emulator.ts). The generated services' repositories (src/skeletons/platform) walk pages
- * by cursor, with and without a filter, and return every item exactly once. The in-memory, Firestore and fake-scan runs of the same
- * contract are the platform's own tests (src/skeletons/platform/test/page.test.ts).
+ * Pagination and compare-and-set on real backends, each a required referee in CI: a DynamoDB API (moto_server), a
+ * PostgreSQL server (Debian's postgresql, test/postgres.ts) and Google's Firestore emulator (gcloud,
+ * test/gcp/firestore-emulator.ts). The generated services' repositories (src/skeletons/platform) walk pages by cursor,
+ * with and without a filter, and return every item exactly once; their `putIf` writes only at the expected value, one
+ * writer of several racing. The in-memory, Firestore and fake-scan runs of the same contracts are the platform's own
+ * tests (src/skeletons/platform/test/page.test.ts, repository.test.ts).
  */
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createFirestore } from '../../src/skeletons/platform/src/firestore';
 import { DynamoDbRepository, FirestoreRepository, PostgresRepository } from '../../src/skeletons/platform/src/repository';
 import { describePageContract, type PagedItem } from '../../src/skeletons/platform/test/page-contract';
+import { describePutIfContract, type RevisedItem } from '../../src/skeletons/platform/test/put-if-contract';
 import { startFirestoreEmulator, type FirestoreEmulator } from '../gcp/firestore-emulator';
 import { MOTO_CREDENTIALS, MOTO_DEFAULT_REGION, startMoto, type Moto } from '../aws/moto';
 import { startPostgres, type Postgres } from '../postgres';
@@ -29,11 +32,13 @@ describeWithReferee('moto_server', 'DynamoDB pages on moto', () => {
   });
 
   // A fresh table per repository: the partition key `pk`, as the targets create it.
-  describePageContract('DynamoDbRepository on moto', async () => {
+  const freshTable = async <T extends { id: string }>() => {
     const name = `items-${++tables}`;
     await client.send(new CreateTableCommand({ TableName: name, BillingMode: 'PAY_PER_REQUEST', AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }] }));
-    return new DynamoDbRepository<PagedItem>(DynamoDBDocumentClient.from(client), name);
-  });
+    return new DynamoDbRepository<T>(DynamoDBDocumentClient.from(client), name);
+  };
+  describePageContract('DynamoDbRepository on moto', () => freshTable<PagedItem>());
+  describePutIfContract('DynamoDbRepository on moto', () => freshTable<RevisedItem>());
 });
 
 describeWithReferee('pg_ctlcluster', 'PostgreSQL pages on a real server', () => {
@@ -45,11 +50,13 @@ describeWithReferee('pg_ctlcluster', 'PostgreSQL pages on a real server', () => 
   afterAll(async () => pg?.stop());
 
   // A fresh table per repository, as the generated services create it.
-  describePageContract('PostgresRepository on PostgreSQL', async () => {
-    const repo = new PostgresRepository<PagedItem>(pg.pool, `items_${++tables}`);
+  const freshTable = async <T extends { id: string }>() => {
+    const repo = new PostgresRepository<T>(pg.pool, `items_${++tables}`);
     await repo.ensureTable();
     return repo;
-  });
+  };
+  describePageContract('PostgresRepository on PostgreSQL', () => freshTable<PagedItem>());
+  describePutIfContract('PostgresRepository on PostgreSQL', () => freshTable<RevisedItem>());
 });
 
 describeWithReferee('gcloud', 'Firestore pages on the Firestore emulator', () => {
@@ -67,8 +74,10 @@ describeWithReferee('gcloud', 'Firestore pages on the Firestore emulator', () =>
   });
 
   // A fresh collection per repository, on one client of the emulator.
-  describePageContract('FirestoreRepository on the emulator', () => {
+  const freshCollection = <T extends { id: string }>() => {
     const client = createFirestore({ projectId: 'allframe-test' });
-    return Promise.resolve(new FirestoreRepository<PagedItem>(() => client, `items-${++collections}`));
-  });
+    return Promise.resolve(new FirestoreRepository<T>(() => client, `items-${++collections}`));
+  };
+  describePageContract('FirestoreRepository on the emulator', () => freshCollection<PagedItem>());
+  describePutIfContract('FirestoreRepository on the emulator', () => freshCollection<RevisedItem>());
 });
