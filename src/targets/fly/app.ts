@@ -144,7 +144,12 @@ const HANDLERS: Record<ResolvedService['kind'], FlyHandler> = {
     if (store === undefined) throw new Error(`the event store of ${plan.service.name} is not resolved`);
     plan.setEnv('EVENT_STORE', store);
   },
-  'saga-orchestrator': httpService,
+  'saga-orchestrator': (plan) => {
+    httpService(plan);
+    // Sagas run in the service's process on Fly: a worker process, always running, resumes those a stopped or killed
+    // Machine left (its lease expired), while the HTTP Machines stop when idle.
+    plan.worker = true;
+  },
   gateway: httpService,
   producer: httpService,
   bff: httpService,

@@ -88,6 +88,17 @@ describe('each archetype on Fly.io', () => {
     expect(app['checks']).toMatchObject({ worker: { type: 'http', port: 8080, path: '/healthz', processes: ['worker'] } });
   });
 
+  test('a saga orchestrator: HTTP Machines that stop when idle, and one worker always running that resumes the sagas a stopped Machine left', () => {
+    const model = fixture('saga-orchestrator');
+    const s = model.services.find((x) => x.kind === 'saga-orchestrator')!;
+    const out = synth(model);
+    const app = out.app(s.name);
+    expect(app.processes).toEqual({ app: 'node index.js --role=http', worker: 'node index.js' });
+    expect(app.http_service).toMatchObject({ processes: ['app'], auto_stop_machines: 'stop' });
+    expect(app.env).toMatchObject({ STORE: 'postgres' });
+    expect(out.text('infrastructure/fly/default/deploy.sh')).toMatch(new RegExp(`scale count app=\\d+ worker=1 --app '${model.platform.fly.app_prefix}-${s.name}'`));
+  });
+
   test('a scheduled service fires its own cron in its time zone, on one Machine that never stops', () => {
     const model = fixture('scheduled');
     const s = model.services.find((x) => x.kind === 'scheduled')!;
