@@ -20,7 +20,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { generateArchitecture } from './generate';
-import { cliBundleFile, entryPoint, heading, lib, libMissing, median, ms, root, runChild, sizesAndRuns, timeProcess, validModel, writeChildResult, writeSection } from './harness';
+import { cliBundleFile, entryPoint, heading, lib, libMissing, measuredCommit, median, ms, root, runChild, sizesAndRuns, timeProcess, validModel, writeChildResult, writeSection } from './harness';
 import type { Measured, Timed } from './harness';
 import type { OutputFile } from '../src/model/output-file';
 
@@ -272,7 +272,7 @@ function mainBench(): void {
     "**Phases** (medians), in a fresh `node --import tsx` process from lib/src, unbundled: start is node and tsx up to the script's first line; load requires the validator, the skeleton renderer, the Fly target and the emitter; validate reads and checks the file; skeletons renders the workspace (root files, platform package, one package per service); schema is the first fly.toml check, which loads ajv and compiles the vendored SchemaStore fly.json (once a process, src/targets/fly/checks.ts); target is synthFly: every fly.toml built and checked (schema and allframe's rules), the NATS app, deploy.sh; plan compares with the disk; write applies the plan as `allframe synth` does. Plain writes is the same files written with writeFileSync and no fsync, and fsync alone the same files each written and fsynced, 8 at a time, into one directory (no staging, renames, directories or manifest: the disk's floor for durable writes), for comparison (not part of the run). The Fly target's share is schema + target, and its part of the phases from load to write.",
   ].join('\n\n');
   const load = `load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after`;
-  const report = `${heading('synth-fly', { memory: true, extras: [load] })}
+  const report = `${heading('synth-fly', { memory: true, extras: [load, measuredCommit()] })}
 
 ${note}
 

@@ -7,7 +7,7 @@
 import { cpSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { entryPoint, heading, lib, libMissing, median, root, timeProcess, writeSection } from './harness';
+import { entryPoint, heading, lib, libMissing, measuredCommit, median, root, timeProcess, writeSection } from './harness';
 import type { Timed } from './harness';
 
 const bin = join(root, 'bin', 'allframe');
@@ -58,7 +58,7 @@ function mainBench(): void {
     }
   }
   const load = `load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after`;
-  const report = `${heading('synth', { extras: [load] })}
+  const report = `${heading('synth', { extras: [load, measuredCommit()] })}
 
 \`allframe synth\` of examples/shop (13 services) as a whole process (bin/allframe, which runs the CLI bundle lib/allframe.cjs), 5 runs each:
 
