@@ -30,7 +30,7 @@ async function allReady(): Promise<boolean> {
 
 /** One start-up: wall clock until every /readyz is 200, and what the command says of itself. */
 async function once(): Promise<{ wallMs: number; reportedS: number; stopMs: number }> {
-  const ws = writeDevWorkspace('examples/shop/architecture.yaml');
+  const ws = await writeDevWorkspace('examples/shop/architecture.yaml');
   try {
     const t0 = Date.now();
     const child = spawn(bin, ['dev', join(root, 'examples', 'shop', 'architecture.yaml'), '--out', ws.dir, '--port-base', String(BASE)], { cwd: root, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });

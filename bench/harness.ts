@@ -70,6 +70,18 @@ export function libMissing(file: string, problem = 'lib/ is missing'): boolean {
 }
 
 /**
+ * The commit measured, for a section's title: `commit <short hash>`, and `with uncommitted changes` when the code a
+ * bench runs (src/, lib-constructs/, bench/ but RESULTS.md, the build's configuration) differs from it.
+ */
+export function measuredCommit(): string {
+  const git = (...args: string[]) => spawnSync('git', args, { cwd: root, encoding: 'utf8' });
+  const head = git('rev-parse', '--short', 'HEAD');
+  if (head.status !== 0) return 'commit unknown (no git)';
+  const dirty = git('status', '--porcelain', '--untracked-files=no', '--', 'src', 'lib-constructs', 'bench', ':!bench/RESULTS.md', 'package.json', 'tsconfig.json').stdout.trim() !== '';
+  return `commit ${head.stdout.trim()}${dirty ? ' with uncommitted changes' : ''}`;
+}
+
+/**
  * A section's title: `### <name> (<date>, <cores> cores[, <memory> GB], Node <version>[, <extras>])`.
  *
  * @param memory whether to name the machine's memory. @default false

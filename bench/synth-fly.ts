@@ -8,17 +8,19 @@
  * Beside them, in a fresh process per run, the same synthesis phase by phase from lib/src (unbundled), to show where
  * the time goes and the Fly target's own share: loading, validating, rendering the workspace (the skeletons),
  * compiling the vendored fly.toml schema (ajv, once a process), the Fly target (every fly.toml built and checked, the
- * bus app, deploy.sh), planning, writing (staged and fsynced file by file, as `allframe synth` does), and for
- * comparison the same bytes written plainly (no fsync). The child checks that its phases give exactly the files
+ * bus app, deploy.sh), planning, writing (as `allframe synth` does: each file staged and fsynced, several at once,
+ * renamed into place, the directories fsynced, the manifest), and for comparison the same bytes written plainly (no
+ * fsync) and written and fsynced alone (no staging, renames or manifest: the disk's floor). The child checks that its phases give exactly the files
  * `synthesize` gives, and the parent that the whole run wrote that many.
  *
  *   npm run compile && npx tsx bench/synth-fly.ts [--write] [--sizes 1,10,100] [--runs 3]
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
+import { open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { generateArchitecture } from './generate';
-import { cliBundleFile, entryPoint, heading, lib, libMissing, median, ms, root, runChild, sizesAndRuns, timeProcess, validModel, writeChildResult, writeSection } from './harness';
+import { cliBundleFile, entryPoint, heading, lib, libMissing, measuredCommit, median, ms, root, runChild, sizesAndRuns, timeProcess, validModel, writeChildResult, writeSection } from './harness';
 import type { Measured, Timed } from './harness';
 import type { OutputFile } from '../src/model/output-file';
 
@@ -39,12 +41,17 @@ interface ChildResult {
   phases: Record<Phase, number>;
   /** The same files written with plain writes, no fsync (ms): what the disk's durability costs, by difference. */
   plainWriteMs: number;
+  /**
+   * The same files, each written and fsynced, as many at once as applyPlan stages them, into one directory: no
+   * renames, no directories fsynced, no manifest (ms). The disk's floor for durable writes.
+   */
+  fsyncAloneMs: number;
   maxRssMb: number;
 }
 
 /* eslint-disable @typescript-eslint/no-require-imports -- lib/ is loaded when timed, and only in the child */
 /** One in-process run at `n` services, phase by phase, from lib/src; `file` is the architecture file. */
-function child(n: number, file: string): void {
+async function child(n: number, file: string): Promise<void> {
   const start = process.uptime() * 1000;
   const phases: Partial<Record<Phase, number>> = { start };
   const timed = <T>(phase: Phase, f: () => T): T => {
@@ -75,14 +82,20 @@ function child(n: number, file: string): void {
   try {
     copyFileSync(file, join(out, sourceFile));
     const plan = timed('plan', () => m.planOutput(out, outputs));
-    timed('write', () => m.applyPlan(plan));
-    const t = process.hrtime.bigint();
+    const tw = process.hrtime.bigint();
+    await m.applyPlan(plan);
+    phases.write = ms(tw);
+    let t = process.hrtime.bigint();
     writePlainly(plainOut, outputs);
     const plainWriteMs = ms(t);
+    rmSync(plainOut, { recursive: true, force: true });
+    t = process.hrtime.bigint();
+    await fsyncAlone(plainOut, outputs);
+    const fsyncAloneMs = ms(t);
     // The phases are what the library's synthesize does: the same files, byte for byte.
     const whole = (require(join(lib, 'synth', 'index.js')) as typeof import('../src/synth')).synthesize(model, { sourceFile });
     if (!whole.ok || JSON.stringify(whole.outputs) !== JSON.stringify(outputs)) throw new Error('the phases give other files than synthesize(model): update the bench');
-    const result: Omit<ChildResult, 'maxRssMb'> = { services: n, files: outputs.length, targetFiles: fly.files.length, apps: fly.apps.length, phases: phases as Record<Phase, number>, plainWriteMs };
+    const result: Omit<ChildResult, 'maxRssMb'> = { services: n, files: outputs.length, targetFiles: fly.files.length, apps: fly.apps.length, phases: phases as Record<Phase, number>, plainWriteMs, fsyncAloneMs };
     writeChildResult(result);
   } finally {
     rmSync(out, { recursive: true, force: true });
@@ -98,6 +111,25 @@ function writePlainly(dir: string, outputs: readonly OutputFile[]): void {
     mkdirSync(dirname(abs), { recursive: true });
     writeFileSync(abs, f.content);
   }
+}
+
+/** Every file under `dir` (flat: no directories to make), written and fsynced, 8 at a time as src/emit/apply.ts does. */
+async function fsyncAlone(dir: string, outputs: readonly OutputFile[]): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < outputs.length) {
+      const i = next++;
+      const handle = await open(join(dir, `${i}.tmp`), 'w');
+      try {
+        await handle.writeFile(outputs[i]!.content, 'utf8');
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
 }
 
 /** `allframe synth --target fly` (with `extra` flags) of `file` as a whole process, in an empty directory of its own. */
@@ -126,8 +158,9 @@ const PROFILED: readonly (readonly [fn: string, what: string])[] = [
   ['synthFly', 'the Fly target'],
   ['flyTomlValidator', 'of which loading ajv and compiling the fly.toml schema'],
   ['planOutput', 'planning (comparing with the disk)'],
-  ['applyPlan', 'writing'],
-  ['fsyncSync', 'of which fsync'],
+  ['applyPlan', 'writing, on the main thread (renames, directories, the manifest)'],
+  ['writeDurably', 'staging, on the main thread (the fsyncs run on libuv threads)'],
+  ['(idle)', 'the main thread idle: waiting for the disk'],
   ['(garbage collector)', 'garbage collection'],
 ];
 
@@ -202,7 +235,7 @@ function mainBench(): void {
         written.push(w);
         dry.push(d);
         parts.push(c);
-        process.stderr.write(`n=${n} run ${i + 1}: written ${w.wallMs.toFixed(0)} ms ${w.peakRssMb.toFixed(0)} MB, dry run ${d.wallMs.toFixed(0)} ms, phases ${JSON.stringify(Object.fromEntries(Object.entries(c.phases).map(([k, v]) => [k, Math.round(v)])))}, plain writes ${c.plainWriteMs.toFixed(0)} ms\n`);
+        process.stderr.write(`n=${n} run ${i + 1}: written ${w.wallMs.toFixed(0)} ms ${w.peakRssMb.toFixed(0)} MB, dry run ${d.wallMs.toFixed(0)} ms, phases ${JSON.stringify(Object.fromEntries(Object.entries(c.phases).map(([k, v]) => [k, Math.round(v)])))}, plain writes ${c.plainWriteMs.toFixed(0)} ms, fsync alone ${c.fsyncAloneMs.toFixed(0)} ms\n`);
       }
       const wall = (rs: Timed[]) => rs.map((r) => r.wallMs);
       const peak = (rs: Timed[]) => Math.max(...rs.map((r) => r.peakRssMb));
@@ -214,7 +247,7 @@ function mainBench(): void {
       // the synthesis's own work: every phase but node and tsx starting
       const work = PHASES.filter((x) => x !== 'start').reduce((s, x) => s + p(x), 0);
       const flyShare = p('schema') + p('target');
-      phaseRows.push(`| ${n} | ${PHASES.map((x) => fmt(p(x))).join(' | ')} | ${fmt(median(parts.map((r) => r.plainWriteMs)))} | ${fmt(flyShare)} (${((100 * flyShare) / work).toFixed(0)}%) |`);
+      phaseRows.push(`| ${n} | ${PHASES.map((x) => fmt(p(x))).join(' | ')} | ${fmt(median(parts.map((r) => r.plainWriteMs)))} | ${fmt(median(parts.map((r) => r.fsyncAloneMs)))} | ${fmt(flyShare)} (${((100 * flyShare) / work).toFixed(0)}%) |`);
       if (n === Math.max(...sizes)) {
         const { totalMs, byFunction } = profiledRun(file);
         const lines = PROFILED.map(([fn, what]) => `| ${what.startsWith('of which') ? '&nbsp;&nbsp;' : ''}${what} | \`${fn}\` | ${fmt(byFunction[fn]!)} | ${((100 * byFunction[fn]!) / totalMs).toFixed(0)}% |`);
@@ -226,6 +259,7 @@ function mainBench(): void {
         goals.push(
           `100 services under 2 s, whole run into an empty directory: ${w < 2000 ? 'met' : 'MISSED'} (${fmt(w)}); the same run without writing (\`--dry-run\`): ${d < 2000 ? 'met' : 'MISSED'} (${fmt(d)})`,
           `the Fly target's own share at 100 services: ${fmt(flyShare)} (schema compile ${fmt(p('schema'))}, ${apps} fly.toml built and checked ${fmt(p('target'))}), against ${fmt(p('skeletons'))} for the skeletons and ${fmt(p('write'))} for writing ${files} files`,
+          `the disk's floor: the same ${files} files written and fsynced alone take ${fmt(median(parts.map((r) => r.fsyncAloneMs)))} (plainly, with no fsync: ${fmt(median(parts.map((r) => r.plainWriteMs)))})`,
         );
       }
     }
@@ -234,11 +268,11 @@ function mainBench(): void {
   }
   const note = [
     `Architectures from bench/generate.ts, fly flavour (\`cloud.primary: fly\`, \`event_bus: nats\`, PostgreSQL): the archetypes in turn (stateless with idempotency, producer, consumer, scheduled, saga orchestrator, BFF, gateway with a secret, event-sourced), each referring to the one before. ${runs} runs of each, interleaved.`,
-    '**Whole runs**: `bin/allframe synth --target fly architecture.yaml` as a process (the CLI bundle with its code cache), each in an empty directory of its own: wall clock (median and slowest) and peak RSS (largest, /usr/bin/time). The first writes every file of the workspace and infrastructure/fly/ (staged in .allframe/tmp, each fsynced, renamed into place, then the manifest: src/emit/apply.ts); `--dry-run` does everything else and writes nothing.',
-    "**Phases** (medians), in a fresh `node --import tsx` process from lib/src, unbundled: start is node and tsx up to the script's first line; load requires the validator, the skeleton renderer, the Fly target and the emitter; validate reads and checks the file; skeletons renders the workspace (root files, platform package, one package per service); schema is the first fly.toml check, which loads ajv and compiles the vendored SchemaStore fly.json (once a process, src/targets/fly/checks.ts); target is synthFly: every fly.toml built and checked (schema and allframe's rules), the NATS app, deploy.sh; plan compares with the disk; write applies the plan as `allframe synth` does. Plain writes is the same files written with writeFileSync and no fsync, for comparison (not part of the run). The Fly target's share is schema + target, and its part of the phases from load to write.",
+    '**Whole runs**: `bin/allframe synth --target fly architecture.yaml` as a process (the CLI bundle with its code cache), each in an empty directory of its own: wall clock (median and slowest) and peak RSS (largest, /usr/bin/time). The first writes every file of the workspace and infrastructure/fly/ (staged in .allframe/tmp, each fsynced, 8 at a time; renamed into place; every directory that changed fsynced; then the manifest: src/emit/apply.ts); `--dry-run` does everything else and writes nothing.',
+    "**Phases** (medians), in a fresh `node --import tsx` process from lib/src, unbundled: start is node and tsx up to the script's first line; load requires the validator, the skeleton renderer, the Fly target and the emitter; validate reads and checks the file; skeletons renders the workspace (root files, platform package, one package per service); schema is the first fly.toml check, which loads ajv and compiles the vendored SchemaStore fly.json (once a process, src/targets/fly/checks.ts); target is synthFly: every fly.toml built and checked (schema and allframe's rules), the NATS app, deploy.sh; plan compares with the disk; write applies the plan as `allframe synth` does. Plain writes is the same files written with writeFileSync and no fsync, and fsync alone the same files each written and fsynced, 8 at a time, into one directory (no staging, renames, directories or manifest: the disk's floor for durable writes), for comparison (not part of the run). The Fly target's share is schema + target, and its part of the phases from load to write.",
   ].join('\n\n');
   const load = `load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after`;
-  const report = `${heading('synth-fly', { memory: true, extras: [load] })}
+  const report = `${heading('synth-fly', { memory: true, extras: [load, measuredCommit()] })}
 
 ${note}
 
@@ -246,8 +280,8 @@ ${note}
 |---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${wholeRows.join('\n')}
 
-| services | ${PHASES.join(' | ')} | plain writes (no fsync) | Fly target's share (schema + target) |
-|---:|${PHASES.map(() => '---:|').join('')}---:|---:|
+| services | ${PHASES.join(' | ')} | plain writes (no fsync) | fsync alone | Fly target's share (schema + target) |
+|---:|${PHASES.map(() => '---:|').join('')}---:|---:|---:|
 ${phaseRows.join('\n')}
 
 ${profile}Goals: ${goals.length > 0 ? goals.join('; ') : 'measured at 100 services only (run with --sizes including 100)'}.
@@ -256,4 +290,9 @@ ${profile}Goals: ${goals.length > 0 ? goals.join('; ') : 'measured at 100 servic
   writeSection('synth-fly', report);
 }
 
-entryPoint(module, mainBench, (args) => child(Number(args[0]), args[1]!));
+entryPoint(module, mainBench, (args) => {
+  child(Number(args[0]), args[1]!).catch((e: unknown) => {
+    console.error(e);
+    process.exitCode = 1;
+  });
+});

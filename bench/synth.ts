@@ -5,9 +5,9 @@
  *   npm run compile && npx tsx bench/synth.ts [--write]
  */
 import { cpSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { entryPoint, heading, lib, libMissing, median, root, timeProcess, writeSection } from './harness';
+import { entryPoint, heading, lib, libMissing, measuredCommit, median, root, timeProcess, writeSection } from './harness';
 import type { Timed } from './harness';
 
 const bin = join(root, 'bin', 'allframe');
@@ -36,6 +36,8 @@ function countFiles(dir: string): { files: number; bytes: number } {
 
 function mainBench(): void {
   if (libMissing(join(lib, 'cli', 'main.js'))) return;
+  // writing is disk-bound: the machine's load (other jobs on it) is part of the record
+  const loadBefore = loadavg()[0]!;
   const cold: number[] = [];
   const warm: number[] = [];
   let rss = 0;
@@ -55,7 +57,8 @@ function mainBench(): void {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  const report = `${heading('synth')}
+  const load = `load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after`;
+  const report = `${heading('synth', { extras: [load, measuredCommit()] })}
 
 \`allframe synth\` of examples/shop (13 services) as a whole process (bin/allframe, which runs the CLI bundle lib/allframe.cjs), 5 runs each:
 

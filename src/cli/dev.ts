@@ -156,7 +156,7 @@ export async function devCommand(fileArg: string | undefined, flags: DevFlags, i
     const errors = plan.problems.filter((p) => p.severity === 'error');
     for (const p of plan.problems) io.stderr(formatDiagnostic(p, { color }) + '\n\n');
     if (errors.length > 0) return fail(`nothing started: ${errors.length} problem${errors.length === 1 ? '' : 's'} writing the workspace (as allframe synth would)`);
-    const { written } = applyPlan(plan);
+    const { written } = await applyPlan(plan);
     if (written > 0) io.stderr(`allframe dev: synth wrote ${written} file${written === 1 ? '' : 's'}\n`);
   }
   const { MissingToolsError } = await import('../dev/tools');

@@ -283,7 +283,7 @@ async function synthCommand(fileArg: string | undefined, flags: SynthFlags, io: 
     io.stderr(`dry run: ${changes.length} change${changes.length === 1 ? '' : 's'}, nothing written\n`);
     return EXIT_OK;
   }
-  const { written, deleted } = applyPlan(plan);
+  const { written, deleted } = await applyPlan(plan);
   const count = (a: string) => plan.files.filter((f) => f.action === a).length;
   io.stderr(`synth: ${count('create')} created, ${count('update')} updated, ${deleted} deleted, ${count('unchanged') + count('keep')} unchanged (${written} written) in ${relative(io.cwd, root) || '.'}\n`);
   for (const line of result.summary?.report ?? []) io.stderr(line + '\n');

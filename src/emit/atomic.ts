@@ -1,5 +1,9 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+
+/** fsync on one of libuv's threads: several can wait for the disk at once. */
+export const fsyncAsync = promisify(fsync);
 
 let counter = 0;
 
@@ -50,5 +54,19 @@ export function fsyncDir(dir: string): void {
     }
   } catch {
     // directories cannot be opened for fsync on some platforms; the rename itself is still atomic
+  }
+}
+
+/** fsyncDir with the fsync on one of libuv's threads, so that several directories can be fsynced at once. */
+export async function fsyncDirAsync(dir: string): Promise<void> {
+  try {
+    const fd = openSync(dir, 'r');
+    try {
+      await fsyncAsync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // as fsyncDir
   }
 }

@@ -18,10 +18,10 @@ export interface EmitResult {
 }
 
 /** Plan, and apply unless the plan has errors or `dryRun` is set. */
-export function emit(root: string, outputs: readonly OutputFile[], options: PlanOptions & ApplyOptions & { dryRun?: boolean } = {}): EmitResult {
+export async function emit(root: string, outputs: readonly OutputFile[], options: PlanOptions & ApplyOptions & { dryRun?: boolean } = {}): Promise<EmitResult> {
   const plan = planOutput(root, outputs, options);
   if (options.dryRun || plan.problems.some((p) => p.severity === 'error')) return { plan, applied: false };
-  applyPlan(plan, options);
+  await applyPlan(plan, options);
   return { plan, applied: true };
 }
 

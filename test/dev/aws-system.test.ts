@@ -28,7 +28,7 @@ describeWithReferee('moto_server', 'allframe dev, aws flavour', () => describeWi
   const service = (name: string): DevService => run.services.find((s) => s.name === name)!;
 
   beforeAll(async () => {
-    ws = writeDevWorkspace('fixtures/dev/system.yaml', { edit: systemEdits });
+    ws = await writeDevWorkspace('fixtures/dev/system.yaml', { edit: systemEdits });
     run = await startDev({ model: ws.model, outputs: ws.outputs, workspace: ws.dir, env: process.env, portBase: 4800, log: (l) => logs.push(l) });
     const endpoint = run.emulators.get('moto')!;
     sqs = new SQSClient({ endpoint, region: REGION, credentials });
@@ -151,7 +151,7 @@ describeWithReferee('moto_server', 'allframe dev, aws flavour, events on EventBr
   let dynamodb: DynamoDBClient;
   const logs: LogLine[] = [];
   beforeAll(async () => {
-    ws = writeDevWorkspace('fixtures/dev/eventbridge.yaml');
+    ws = await writeDevWorkspace('fixtures/dev/eventbridge.yaml');
     run = await startDev({ model: ws.model, outputs: ws.outputs, workspace: ws.dir, env: process.env, portBase: 4900, log: (l) => logs.push(l) });
     dynamodb = new DynamoDBClient({ endpoint: run.emulators.get('moto')!, region: REGION, credentials });
   }, 120_000);

@@ -37,7 +37,7 @@ async function until(what: string, ok: () => boolean, ms: number): Promise<void>
 
 describe('allframe dev refuses before anything starts', () => {
   let ws: DevWorkspace;
-  beforeAll(() => (ws = writeDevWorkspace('fixtures/dev/system.yaml')));
+  beforeAll(async () => (ws = await writeDevWorkspace('fixtures/dev/system.yaml')));
   afterAll(() => ws.remove());
   const file = join(root, 'fixtures', 'dev', 'system.yaml');
 
@@ -99,7 +99,7 @@ describeWithReferee('moto_server', 'allframe dev on the reference architecture',
   describeWithReferee('pg_ctlcluster', 'with PostgreSQL', () => {
     describeWithReferee('redis-server', 'and Redis', () => {
       let ws: DevWorkspace;
-      beforeAll(() => (ws = writeDevWorkspace('examples/shop/architecture.yaml')));
+      beforeAll(async () => (ws = await writeDevWorkspace('examples/shop/architecture.yaml')));
       afterAll(() => ws.remove());
 
       test('every service of the shop answers /readyz; the table shows where; Ctrl-C stops everything (exit 0, every port free)', async () => {
@@ -152,7 +152,7 @@ describeWithReferee('moto_server', 'allframe dev on the reference architecture',
 
 describeWithReferee('moto_server', 'bin/allframe dev, the real process', () => describeWithReferee('redis-server', 'and its signals', () => {
   let ws: DevWorkspace;
-  beforeAll(() => (ws = writeDevWorkspace('fixtures/dev/system.yaml')));
+  beforeAll(async () => (ws = await writeDevWorkspace('fixtures/dev/system.yaml')));
   afterAll(() => ws.remove());
   const file = join(root, 'fixtures', 'dev', 'system.yaml');
   const ports = (base: number) => [base, base + 2, ...Array.from({ length: 6 }, (_, i) => base + 10 + i)];

@@ -48,7 +48,7 @@ describeWithReferee('gcloud', 'allframe dev, gcp flavour: the system runs end to
   };
 
   beforeAll(async () => {
-    ws = writeDevWorkspace('fixtures/dev/system-gcp.yaml', { edit: systemEdits });
+    ws = await writeDevWorkspace('fixtures/dev/system-gcp.yaml', { edit: systemEdits });
     run = await startDev({ model: ws.model, outputs: ws.outputs, workspace: ws.dir, env: process.env, portBase: 4850, log: (l) => logs.push(l) });
     pubsub = run.emulators.get('pubsub')!;
     firestore = new Firestore({ projectId: PROJECT, databaseId: service('order-mailer').environment.FIRESTORE_DATABASE, host: run.emulators.get('firestore')!.replace(/^http:\/\//, ''), ssl: false, credentials: { client_email: 'test@example.com', private_key: 'none' } });

@@ -24,7 +24,7 @@ export interface DevWorkspace {
  * Synthesizes `file` (relative to the repository) and writes its workspace with the emitter, as `allframe synth
  * --out <dir>` would (so a later synth there changes nothing); `edit` then changes files of the user's (their code).
  */
-export function writeDevWorkspace(file: string, options: { env?: Record<string, string>; edit?: (files: Map<string, string>) => void } = {}): DevWorkspace {
+export async function writeDevWorkspace(file: string, options: { env?: Record<string, string>; edit?: (files: Map<string, string>) => void } = {}): Promise<DevWorkspace> {
   mkdirSync(join(root, 'node_modules', '.cache'), { recursive: true });
   const dir = mkdtempSync(join(root, 'node_modules', '.cache', 'allframe-dev-ws-'));
   const path = join(root, file);
@@ -32,7 +32,7 @@ export function writeDevWorkspace(file: string, options: { env?: Record<string, 
   if (!v.model) throw new Error(v.diagnostics.map((d) => d.message).join('\n'));
   const r = synthesize(v.model, { validation: false, sourceFile: relative(dir, path) });
   if (!r.ok) throw new Error(r.problems.map((d) => d.message).join('\n'));
-  applyPlan(planOutput(dir, r.outputs));
+  await applyPlan(planOutput(dir, r.outputs));
   const files = new Map(r.outputs.map((f) => [f.path, f.content]));
   const edited = new Map(files);
   options.edit?.(edited);

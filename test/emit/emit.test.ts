@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { treeStamps } from '../helpers';
@@ -33,9 +33,9 @@ describe('emitter', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  test('first run writes every file, marks managed ones and records their hashes', () => {
+  test('first run writes every file, marks managed ones and records their hashes', async () => {
     // WHEN
-    const { applied, plan } = emit(dir, v1);
+    const { applied, plan } = await emit(dir, v1);
     // THEN
     expect(applied).toBe(true);
     expect(describePlan(plan)).toEqual(['create    README.md', 'create    package.json', 'create    services/users/src/app.ts', 'create    services/users/src/domain/user.ts']);
@@ -50,41 +50,60 @@ describe('emitter', () => {
     expect(Object.keys(files).filter((f) => f.includes('tmp') || f.includes('pending'))).toEqual([]);
   });
 
-  test('a rerun over unchanged output writes nothing, the manifest and .allframe/ included', () => {
+  test('many files, staged several at once, are each written whole, with their modes, wherever they go', async () => {
+    // GIVEN more files than are staged at once, in new directories at several depths, some executable
+    const many = Array.from({ length: 60 }, (_, i) =>
+      managed(`services/s${i % 7}/${i % 2 === 0 ? 'src/deep/' : ''}f${i}.sh`, `echo ${i}\n`.repeat(i + 1), { executable: i % 3 === 0 }),
+    );
+    // WHEN
+    const { applied } = await emit(dir, many);
+    // THEN every file has its content and mode, and the manifest lists each
+    expect(applied).toBe(true);
+    const files = tree(dir);
+    for (const [i, f] of many.entries()) {
+      expect(files[f.path]).toBe(f.content);
+      expect({ path: f.path, mode: statSync(join(dir, f.path)).mode & 0o777 }).toEqual({ path: f.path, mode: i % 3 === 0 ? 0o755 : 0o644 });
+    }
+    const manifest = JSON.parse(files[MANIFEST_PATH]!) as { files: Record<string, unknown> };
+    expect(Object.keys(manifest.files).sort()).toEqual(many.map((f) => f.path).sort());
+    expect(existsSync(join(dir, '.allframe', 'tmp'))).toBe(false);
+  });
+
+  test('a rerun over unchanged output writes nothing, the manifest and .allframe/ included', async () => {
     // GIVEN a tree written once
-    emit(dir, v1);
+    await emit(dir, v1);
     const before = treeStamps(dir);
     expect(Object.keys(before)).toContain(MANIFEST_PATH);
     // WHEN the same output is emitted again
-    const { plan, applied } = emit(dir, v1);
+    const { plan, applied } = await emit(dir, v1);
     // THEN nothing is planned, and no entry (file or directory) has a new inode, mtime or mode
     expect(applied).toBe(true);
     expect(describePlan(plan)).toEqual([]);
     expect(treeStamps(dir)).toEqual(before);
   });
 
-  test('a rerun still writes the manifest when it is missing or differs, though every file is unchanged', () => {
+  test('a rerun still writes the manifest when it is missing or differs, though every file is unchanged', async () => {
     // GIVEN a tree whose manifest was deleted, and one whose manifest was reformatted
-    emit(dir, v1);
+    await emit(dir, v1);
     const manifest = readFileSync(join(dir, MANIFEST_PATH), 'utf8');
     rmSync(join(dir, MANIFEST_PATH));
     // WHEN / THEN it is written again, with the same text
-    expect(describePlan(emit(dir, v1).plan)).toEqual([]);
+    expect(describePlan((await emit(dir, v1)).plan)).toEqual([]);
     expect(readFileSync(join(dir, MANIFEST_PATH), 'utf8')).toBe(manifest);
     writeFileSync(join(dir, MANIFEST_PATH), JSON.stringify(JSON.parse(manifest)));
-    emit(dir, v1);
+    await emit(dir, v1);
     expect(readFileSync(join(dir, MANIFEST_PATH), 'utf8')).toBe(manifest);
   });
 
-  test('a rerun with nothing to write still completes what a killed synth left: the pending manifest and temp files', () => {
+  test('a rerun with nothing to write still completes what a killed synth left: the pending manifest and temp files', async () => {
     // GIVEN a synth killed after it wrote every file, before the pending manifest became the manifest
-    emit(dir, v1);
+    await emit(dir, v1);
     const manifest = readFileSync(join(dir, MANIFEST_PATH), 'utf8');
     renameSync(join(dir, MANIFEST_PATH), join(dir, PENDING_PATH));
     mkdirSync(join(dir, '.allframe', 'tmp'));
     writeFileSync(join(dir, '.allframe', 'tmp', '0.tmp'), 'half');
     // WHEN the same output is emitted again
-    const { plan } = emit(dir, v1);
+    const { plan } = await emit(dir, v1);
     // THEN no file changes, and the manifest is committed and the leftovers are gone
     expect(describePlan(plan)).toEqual([]);
     expect(readFileSync(join(dir, MANIFEST_PATH), 'utf8')).toBe(manifest);
@@ -92,51 +111,51 @@ describe('emitter', () => {
     expect(existsSync(join(dir, '.allframe', 'tmp'))).toBe(false);
   });
 
-  test('output is byte-identical across runs in fresh directories', () => {
-    emit(dir, v1);
+  test('output is byte-identical across runs in fresh directories', async () => {
+    await emit(dir, v1);
     const other = mkdtempSync(join(tmpdir(), 'allframe-emit-'));
     try {
-      emit(other, v1);
+      await emit(other, v1);
       expect(tree(other)).toEqual(tree(dir));
     } finally {
       rmSync(other, { recursive: true, force: true });
     }
   });
 
-  test('an edited managed file is refused and kept, and nothing else is written', () => {
+  test('an edited managed file is refused and kept, and nothing else is written', async () => {
     // GIVEN a generated file the user edited, and a new generation that changes two files
-    emit(dir, v1);
+    await emit(dir, v1);
     writeFileSync(join(dir, 'README.md'), '# shop\nmy notes\n');
     const v2 = [managed('README.md', '# shop v2\n'), managed('services/users/src/app.ts', 'export const app = 2;\n'), ...v1.slice(1, 3)];
     const before = tree(dir);
     // WHEN
-    const { applied, plan } = emit(dir, v2);
+    const { applied, plan } = await emit(dir, v2);
     // THEN
     expect(applied).toBe(false);
     expect(plan.problems.map((p) => [p.code, p.file])).toEqual([['AF6001', 'README.md']]);
     expect(tree(dir)).toEqual(before);
     // AND --force overwrites it
-    expect(emit(dir, v2, { force: true }).applied).toBe(true);
+    expect((await emit(dir, v2, { force: true })).applied).toBe(true);
     expect(readFileSync(join(dir, 'README.md'), 'utf8')).toContain('# shop v2');
   });
 
-  test('an owned file is never rewritten, and one its owner deleted is not recreated', () => {
-    emit(dir, v1);
+  test('an owned file is never rewritten, and one its owner deleted is not recreated', async () => {
+    await emit(dir, v1);
     writeFileSync(join(dir, 'services/users/src/domain/user.ts'), 'export class User { name = "x"; }\n');
     const v2 = v1.map((f) => (f.kind === 'owned' ? owned(f.path, 'export class User { changed = true; }\n') : f));
-    emit(dir, v2);
+    await emit(dir, v2);
     expect(readFileSync(join(dir, 'services/users/src/domain/user.ts'), 'utf8')).toBe('export class User { name = "x"; }\n');
     rmSync(join(dir, 'services/users/src/domain/user.ts'));
-    const { plan } = emit(dir, v2);
+    const { plan } = await emit(dir, v2);
     expect(existsSync(join(dir, 'services/users/src/domain/user.ts'))).toBe(false);
     expect(describePlan(plan, { all: true })).toContain('keep      services/users/src/domain/user.ts  (deleted by you; not recreated)');
   });
 
-  test('an orphan is removed (and its empty directory); an edited orphan is kept with a warning', () => {
-    emit(dir, [...v1, managed('services/orders/src/app.ts', 'x\n'), managed('services/legacy/app.ts', 'y\n')]);
+  test('an orphan is removed (and its empty directory); an edited orphan is kept with a warning', async () => {
+    await emit(dir, [...v1, managed('services/orders/src/app.ts', 'x\n'), managed('services/legacy/app.ts', 'y\n')]);
     writeFileSync(join(dir, 'services/legacy/app.ts'), 'y\nedited\n');
     // WHEN the two services are no longer generated
-    const { plan, applied } = emit(dir, v1);
+    const { plan, applied } = await emit(dir, v1);
     // THEN
     expect(applied).toBe(true);
     expect(existsSync(join(dir, 'services/orders'))).toBe(false);
@@ -151,16 +170,16 @@ describe('emitter', () => {
     ['/etc/passwd', 'absolute path'],
     ['a/../../b', 'path goes up with ..'],
     ['.allframe/manifest.json', 'path inside .allframe/'],
-  ])('a manifest entry %j is rejected (%s) and nothing is written or deleted', (bad, reason) => {
+  ])('a manifest entry %j is rejected (%s) and nothing is written or deleted', async (bad, reason) => {
     // GIVEN a tampered manifest
-    emit(dir, v1);
+    await emit(dir, v1);
     const file = join(dir, MANIFEST_PATH);
     const m = JSON.parse(readFileSync(file, 'utf8')) as { files: Record<string, unknown> };
     m.files[bad] = { kind: 'managed', sha256: sha256('x') };
     writeFileSync(file, JSON.stringify(m));
     const before = tree(dir);
     // WHEN
-    const { applied, plan } = emit(dir, [managed('README.md', '# changed\n')]);
+    const { applied, plan } = await emit(dir, [managed('README.md', '# changed\n')]);
     // THEN
     expect(applied).toBe(false);
     expect(plan.problems.map((p) => p.code)).toEqual(['AF6002']);
@@ -168,12 +187,12 @@ describe('emitter', () => {
     expect(tree(dir)).toEqual(before);
   });
 
-  test('a symlink on the way out of the tree is refused', () => {
+  test('a symlink on the way out of the tree is refused', async () => {
     const outside = mkdtempSync(join(tmpdir(), 'allframe-outside-'));
     try {
       mkdirSync(join(dir, 'services'));
       symlinkSync(outside, join(dir, 'services', 'users'));
-      const { applied, plan } = emit(dir, v1);
+      const { applied, plan } = await emit(dir, v1);
       expect(applied).toBe(false);
       expect(plan.problems.map((p) => [p.code, p.file])).toEqual([
         ['AF6003', 'services/users/src/app.ts'],
@@ -185,31 +204,31 @@ describe('emitter', () => {
     }
   });
 
-  test('a file of the user in the way of a generated one is refused', () => {
+  test('a file of the user in the way of a generated one is refused', async () => {
     writeFileSync(join(dir, 'README.md'), '# my own readme\n');
-    const { applied, plan } = emit(dir, v1);
+    const { applied, plan } = await emit(dir, v1);
     expect(applied).toBe(false);
     expect(plan.problems.map((p) => [p.code, p.file])).toEqual([['AF6004', 'README.md']]);
     expect(readFileSync(join(dir, 'README.md'), 'utf8')).toBe('# my own readme\n');
   });
 
-  test('a failure halfway (while staging) leaves the previous tree untouched', () => {
-    emit(dir, v1);
+  test('a failure halfway (while staging) leaves the previous tree untouched', async () => {
+    await emit(dir, v1);
     const before = tree(dir);
     const v2 = v1.map((f) => (f.kind === 'managed' && f.path !== 'package.json' ? managed(f.path, 'changed\n') : f));
     let steps = 0;
-    expect(() =>
+    await expect(
       emit(dir, v2, {
         onStep: () => {
           if (++steps === 2) throw new Error('disk full');
         },
       }),
-    ).toThrow('disk full');
+    ).rejects.toThrow('disk full');
     expect(tree(dir)).toEqual(before);
   });
 
-  test('check mode: a stale file and a missing one are detected', () => {
-    emit(dir, v1);
+  test('check mode: a stale file and a missing one are detected', async () => {
+    await emit(dir, v1);
     expect(describePlan(planOutput(dir, v1))).toEqual([]);
     rmSync(join(dir, 'README.md'));
     writeFileSync(join(dir, 'package.json'), '{}\n');
@@ -234,8 +253,9 @@ describe('emitter crash safety', () => {
       ...(v === '1' ? [managed('services/old/app.ts', 'old\\n')] : [managed('services/new/app.ts', 'new\\n')]),
     ];
     let n = 0;
-    const result = emit(dir, files(version), { onStep: () => { if (++n === Number(killAt)) process.kill(process.pid, 'SIGKILL'); } });
-    if (!result.applied) { console.error(result.plan.problems.map((p) => p.code + ' ' + p.file).join('\\n')); process.exitCode = 2; }
+    emit(dir, files(version), { onStep: () => { if (++n === Number(killAt)) process.kill(process.pid, 'SIGKILL'); } }).then((result) => {
+      if (!result.applied) { console.error(result.plan.problems.map((p) => p.code + ' ' + p.file).join('\\n')); process.exitCode = 2; }
+    });
   `;
   const run = (dir: string, version: string, killAt: number) =>
     spawnSync(process.execPath, ['--import', 'tsx', '-e', script, dir, version, String(killAt)], { cwd: join(__dirname, '..', '..'), encoding: 'utf8' });
