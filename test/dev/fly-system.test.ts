@@ -41,7 +41,7 @@ describeWithReferee('nats-server', 'allframe dev, fly flavour', () => describeWi
   const dlqMessages = async () => (await jsm.streams.info(DLQ, { subjects_filter: MAILER_DLQ }).catch(() => undefined))?.state.subjects?.[MAILER_DLQ] ?? 0;
 
   beforeAll(async () => {
-    ws = writeDevWorkspace('fixtures/dev/system-fly.yaml', { edit: systemEdits });
+    ws = await writeDevWorkspace('fixtures/dev/system-fly.yaml', { edit: systemEdits });
     run = await startDev({ model: ws.model, outputs: ws.outputs, workspace: ws.dir, env: process.env, portBase: 4950, log: (l) => logs.push(l) });
     const admin = new URL(run.emulators.get('nats')!);
     nc = await connect({ servers: `nats://${admin.host}`, user: decodeURIComponent(admin.username), pass: decodeURIComponent(admin.password) });
@@ -143,7 +143,7 @@ describeWithReferee('nats-server', 'allframe dev, fly flavour', () => describeWi
 
 describeWithReferee('nats-server', 'allframe dev, fly flavour, the reference architecture', () => describeWithReferee('redis-server', 'every archetype', () => {
   test('every service of examples/shop-fly starts with its Fly app configuration and answers /readyz; the bus took every user', async () => {
-    const ws = writeDevWorkspace('examples/shop-fly/architecture.yaml');
+    const ws = await writeDevWorkspace('examples/shop-fly/architecture.yaml');
     const logs: LogLine[] = [];
     let run: DevRun | undefined;
     try {
