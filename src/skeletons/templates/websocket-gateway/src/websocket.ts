@@ -56,6 +56,9 @@ export function webSocketUpgrades(gateway: Gateway, sockets: OpenSockets, option
           return refuseUpgrade(socket, 500, 'connect failed');
         },
       )
-      .catch((err: unknown) => options.logger.error({ err, connectionId }, 'disconnect failed'));
+      .catch((err: unknown) => {
+        options.logger.error({ err, connectionId }, 'connection failed');
+        socket.destroy();
+      });
   };
 }
