@@ -141,8 +141,8 @@ function awsNotes(model: ResolvedArchitecture): string[] {
   const kinds = new Set(model.services.map((s) => s.kind));
   const notes = ['every service runs its container entry (src/entry/server.ts) on Node, including those that run on Lambda in the cloud; moto runs no Lambda code and no event source mapping'];
   if (kinds.has('saga-orchestrator')) notes.push('sagas run their steps in process: moto does not run Step Functions tasks');
-  if (kinds.has('websocket-gateway')) notes.push('WebSocket connections are not served: the container entry broadcasts to the registered connections only (SENDER=memory)');
-  if (kinds.has('websocket-gateway')) notes.push('the queue of events a WebSocket gateway pushes to its connections is not drained locally (no connections are served)');
+  if (kinds.has('websocket-gateway')) notes.push('WebSocket connections are served by the gateway\'s container entry itself (SENDER=memory), not by API Gateway');
+  if (kinds.has('websocket-gateway')) notes.push('the queue of events a WebSocket gateway pushes to its connections is not drained locally (POST /broadcast and the heartbeat reach its connections)');
   notes.push('encryption keys (KMS) are left out: the emulators keep everything in memory');
   const node = Number(process.versions.node.split('.')[0]);
   if (node < model.nodeMajor) notes.push(`services run on this machine's Node ${process.versions.node}; their containers and functions run Node ${model.nodeMajor} (the AWS SDK's releases after January 2027 need Node 22)`);

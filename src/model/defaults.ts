@@ -39,7 +39,7 @@ export const BLOCK_DEFAULTS = {
   idempotency: { key_header: 'Idempotency-Key', ttl_hours: 24 },
   cqrs: { snapshot_frequency: 100 },
   bffCaching: { ttl_seconds: 60 },
-  websocket: { heartbeat_interval_ms: 30_000 },
+  websocket: { heartbeat_interval_ms: 30_000, max_connections_per_instance: 1000 },
   cache: { backend: 'redis', strategy: 'cache-aside', ttl_seconds: 3600 },
 } as const;
 

@@ -332,7 +332,7 @@ const serviceProperties = {
     Obj(
       {
         heartbeat_interval_ms: Opt(Type.Integer({ description: 'Ping interval, in milliseconds', minimum: 1000, maximum: 600000, default: BLOCK_DEFAULTS.websocket.heartbeat_interval_ms })),
-        max_connections_per_instance: Opt(Type.Integer({ description: 'Connections one instance accepts', minimum: 1, maximum: 1_000_000, default: 1000 })),
+        max_connections_per_instance: Opt(Type.Integer({ description: 'Connections one instance accepts', minimum: 1, maximum: 1_000_000, default: BLOCK_DEFAULTS.websocket.max_connections_per_instance })),
         idle_timeout_seconds: Opt(Type.Integer({ description: 'Close connections idle for this long, in seconds', minimum: 10, maximum: 7200, default: 600 })),
       },
       { description: 'websocket-gateway: connection handling', $comment: 'default: absent; required for websocket-gateway' },

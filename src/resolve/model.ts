@@ -56,8 +56,8 @@ export interface ServiceSizing {
   readonly cqrs: Required2<Pick<Block<'cqrs'>, 'snapshot_frequency'>>;
   /** services[].bff.caching: the response cache's lifetime. */
   readonly bffCaching: Required2<NonNullable<Block<'bff'>['caching']>>;
-  /** services[].websocket: the ping interval. */
-  readonly websocket: Required2<Pick<Block<'websocket'>, 'heartbeat_interval_ms'>>;
+  /** services[].websocket: the ping interval and the connections one instance accepts. */
+  readonly websocket: Required2<Pick<Block<'websocket'>, 'heartbeat_interval_ms' | 'max_connections_per_instance'>>;
   /** services[].cache, but the events that invalidate entries. */
   readonly cache: Required2<Pick<Block<'cache'>, 'backend' | 'strategy' | 'ttl_seconds'>>;
 }

@@ -61,7 +61,10 @@ export function resolveSizing(spec: ServiceSpec, kind: ArchetypeKind, compute: C
     },
     cqrs: { snapshot_frequency: spec.cqrs?.snapshot_frequency ?? BLOCK_DEFAULTS.cqrs.snapshot_frequency },
     bffCaching: { ttl_seconds: spec.bff?.caching?.ttl_seconds ?? BLOCK_DEFAULTS.bffCaching.ttl_seconds },
-    websocket: { heartbeat_interval_ms: spec.websocket?.heartbeat_interval_ms ?? BLOCK_DEFAULTS.websocket.heartbeat_interval_ms },
+    websocket: {
+      heartbeat_interval_ms: spec.websocket?.heartbeat_interval_ms ?? BLOCK_DEFAULTS.websocket.heartbeat_interval_ms,
+      max_connections_per_instance: spec.websocket?.max_connections_per_instance ?? BLOCK_DEFAULTS.websocket.max_connections_per_instance,
+    },
     cache: {
       backend: spec.cache?.backend ?? BLOCK_DEFAULTS.cache.backend,
       strategy: spec.cache?.strategy ?? BLOCK_DEFAULTS.cache.strategy,

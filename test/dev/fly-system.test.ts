@@ -13,6 +13,7 @@ import { startDev, type DevRun, type DevService } from '../../src/dev';
 import type { LogLine } from '../../src/dev/processes';
 import { pgTableName } from '../../src/skeletons/platform/src/postgres';
 import { describeWithReferee } from '../referees';
+import { openWebSocket } from '../websocket-client';
 import { createOrder, envelope, eventually, killedConsumerLosesNothing, printLogsOnFailure, sharedSystemTests, systemEdits } from './scenarios';
 import { writeDevWorkspace, type DevWorkspace } from './workspace';
 
@@ -142,7 +143,7 @@ describeWithReferee('nats-server', 'allframe dev, fly flavour', () => describeWi
 }));
 
 describeWithReferee('nats-server', 'allframe dev, fly flavour, the reference architecture', () => describeWithReferee('redis-server', 'every archetype', () => {
-  test('every service of examples/shop-fly starts with its Fly app configuration and answers /readyz; the bus took every user', async () => {
+  test('every service of examples/shop-fly starts with its Fly app configuration and answers /readyz; the bus took every user; a WebSocket client of the gateway gets an event from JetStream', async () => {
     const ws = await writeDevWorkspace('examples/shop-fly/architecture.yaml');
     const logs: LogLine[] = [];
     let run: DevRun | undefined;
@@ -157,6 +158,23 @@ describeWithReferee('nats-server', 'allframe dev, fly flavour, the reference arc
       const takers = run.services.filter((s) => s.environment.NATS_CONSUMER !== undefined);
       expect(takers.map((s) => s.kind).sort()).toEqual(['cache', 'consumer', 'stream-processor', 'websocket-gateway']);
       for (const s of takers) expect(users).toContain(s.environment.NATS_USER);
+      // the WebSocket gateway serves its connections itself: an OrderCreated published on the bus reaches a client
+      const gateway = run.services.find((s) => s.kind === 'websocket-gateway')!;
+      const claims = Buffer.from(JSON.stringify({ exp: Math.floor(Date.now() / 1000) + 60, iss: gateway.environment.JWT_ISSUER ?? '', sub: 'fan' })).toString('base64url');
+      const client = await openWebSocket(`${gateway.url}/?token=${Buffer.from('{}').toString('base64url')}.${claims}.`);
+      const admin = new URL(run.emulators.get('nats')!);
+      const nc = await connect({ servers: `nats://${admin.host}`, user: decodeURIComponent(admin.username), pass: decodeURIComponent(admin.password) });
+      try {
+        const subject = gateway.environment.NATS_FILTER_SUBJECTS!.split(',').find((s) => s.endsWith('.OrderCreated'))!;
+        const id = 'e-ws-44444444';
+        await eventually('the event broadcast to the WebSocket client', async () => {
+          if (!client.messages.some((m) => m.includes(id))) await jetstream(nc).publish(subject, envelope(id, 'OrderCreated', { sagaId: 'saga-ws-44444444' }));
+          return client.messages.map((m) => JSON.parse(m) as { type: string; id: string }).find((m) => m.id === id);
+        }, 30_000);
+      } finally {
+        client.close();
+        await nc.close();
+      }
     } catch (e) {
       throw new Error(`${String(e)}\n${logs.map((l) => `${l.source} | ${l.text}`).join('\n')}`);
     } finally {

@@ -170,7 +170,7 @@ describe('sizing', () => {
       idempotency: { key_header: 'Idempotency-Key', ttl_hours: 24 },
       cqrs: { snapshot_frequency: 100 },
       bffCaching: { ttl_seconds: 60 },
-      websocket: { heartbeat_interval_ms: 30_000 },
+      websocket: { heartbeat_interval_ms: 30_000, max_connections_per_instance: 1000 },
       cache: { backend: 'redis', strategy: 'cache-aside', ttl_seconds: 3600 },
     });
     // ... a Fargate service behind the load balancer keeps one task; a Fargate queue worker scales to zero
@@ -244,7 +244,7 @@ describe('sizing', () => {
     ]);
     expect([aws.box!.idempotency, aws.pusher!.websocket, aws.ledger!.cqrs, aws.web!.bffCaching, aws.hot!.cache]).toEqual([
       { key_header: 'X-Request-Id', ttl_hours: 48 },
-      { heartbeat_interval_ms: 5000 },
+      { heartbeat_interval_ms: 5000, max_connections_per_instance: 1000 },
       { snapshot_frequency: 0 },
       { ttl_seconds: 0 },
       { backend: 'redis', strategy: 'write-through', ttl_seconds: 60 },

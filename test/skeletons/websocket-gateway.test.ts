@@ -50,8 +50,8 @@ describe('websocket-gateway skeleton', () => {
     expect(content('src/handler.ts')).toContain("case '$disconnect':");
     expect(content('src/entry/lambda.ts')).toContain('handleWebSocketEvent(deps.gateway, event)');
     expect(content('src/entry/events.ts')).toContain('sqsHandler(eventHandler(deps.gateway)');
-    expect(content('src/entry/server.ts')).toContain('deps.gateway.heartbeat()');
-    expect(content('src/entry/server.ts')).toContain('WebSocket upgrades are not handled here');
+    expect(content('src/entry/server.ts')).toContain('await startContainer(config, createDependencies(config, await loadServiceSecrets(config)));');
+    expect(content('src/container.ts')).toContain('gateway.heartbeat()');
     expect(content('src/app.ts')).toContain("path: '/broadcast',");
     expect(content('src/app.ts')).toContain('middleware: [authorized, bodyAsJson],');
     expect(content('src/app.ts')).toContain("security: [{ broadcastToken: [] }],");
@@ -59,7 +59,7 @@ describe('websocket-gateway skeleton', () => {
   });
 
   test('on the container, every instance follows the subscribed events on JetStream when NATS_URL is set, and broadcasts them', () => {
-    expect(content('src/entry/server.ts')).toContain('const events = await startJetStreamEvents(config, deps);');
+    expect(content('src/container.ts')).toContain('const events = await startJetStreamEvents(config, deps);');
     const events = content('src/entry/jetstream.ts');
     expect(events).toContain('return startJetStreamBroadcast({');
     expect(events).toContain('process: (messages) => processBatch(messages, handler, { logger: deps.logger, schemas: EVENT_SCHEMAS }),');
@@ -68,6 +68,20 @@ describe('websocket-gateway skeleton', () => {
     // a broadcast has no durable's settings
     expect(config).not.toMatch(/NATS_MAX_DELIVER|NATS_DLQ_SUBJECT|NATS_ACK_WAIT_SECONDS/);
     expect(files.get('test/jetstream.test.ts')?.kind).toBe('managed');
+  });
+
+  test('the container serves the WebSockets itself with SENDER=memory: upgrades authorised as $connect, at most MAX_CONNECTIONS', () => {
+    // GIVEN the Fly.io twin (the target that takes the setting) with a limit of 50 connections an instance
+    const fly = readFileSync(join(__dirname, '..', '..', 'fixtures', 'archetypes-fly', 'websocket-gateway.yaml'), 'utf8');
+    const limited = render(fly.replace('heartbeat_interval_ms: 20000', 'heartbeat_interval_ms: 20000, max_connections_per_instance: 50'));
+    // THEN the limit is the configuration's default, the sockets the sender of SENDER=memory, and the upgrades the gateway's
+    expect(limited.get('src/config.ts')!.content).toContain('MAX_CONNECTIONS: { kind: \'int\', default: "50"');
+    expect(content('src/config.ts')).toContain('MAX_CONNECTIONS: { kind: \'int\', default: "1000"');
+    expect(content('src/deps.ts')).toContain("case 'memory':\n      return new OpenSockets();");
+    expect(content('src/container.ts')).toContain('upgrade: webSocketUpgrades(gateway, sockets, { maxConnections: config.MAX_CONNECTIONS, logger })');
+    expect(content('src/websocket.ts')).toContain('.connect({ connectionId, headers, query: Object.fromEntries(url.searchParams) })');
+    expect(content('src/websocket.ts')).toContain("refuseUpgrade(socket, 401, err.message)");
+    expect(files.get('test/websocket.test.ts')?.kind).toBe('managed');
   });
 
   test('generated tests cover connect, broadcast, auth and gone connections', () => {

@@ -1,8 +1,8 @@
 /**
  * websocket-gateway: connections kept in a registry (memory or DynamoDB with a TTL), authorised on connect
  * (subscriptions.authorization), subscribed events broadcast to every connection (gone ones removed), a heartbeat.
- * Entries: Lambda for API Gateway WebSocket routes, Lambda for the events' SQS queue, and a container (the events
- * from NATS JetStream with NATS_URL, every instance taking every event). The code is in
+ * Entries: Lambda for API Gateway WebSocket routes, Lambda for the events' SQS queue, and a container (serving the
+ * WebSockets itself, the events from NATS JetStream with NATS_URL, every instance taking every event). The code is in
  * templates/websocket-gateway/; each authorization mode's `createAuthorizer` is its own function there
  * (`__createAuthorizerJwt__`, …), all rendered as `createAuthorizer`, so every mode is type-checked.
  */
@@ -31,13 +31,15 @@ function authConfig(ctx: ServiceContext, mode: Mode): Record<string, ConfigVar> 
 }
 
 function config(ctx: ServiceContext, mode: Mode, heartbeat: number): OutputFile {
+  const max = ctx.service.sizing.websocket.max_connections_per_instance;
   return serviceConfig(ctx, {
     CONNECTIONS_STORE: { kind: 'string', default: 'memory', description: 'memory | dynamodb: where connections are registered' },
     CONNECTIONS_TABLE: { kind: 'string', default: `${ctx.model.file.architecture.name}-${ctx.service.name}-connections`, description: 'DynamoDB table of connections (pk, expiresAt as TTL attribute)' },
     CONNECTION_TTL_SECONDS: { kind: 'int', default: '7200', description: 'How long a connection record lives (API Gateway closes connections after 2 hours)' },
-    SENDER: { kind: 'string', default: 'memory', description: 'memory | apigateway: how messages reach connections' },
+    SENDER: { kind: 'string', default: 'memory', description: 'memory | apigateway: how messages reach connections (memory: the WebSockets the container entry serves itself)' },
     WEBSOCKET_ENDPOINT: { kind: 'string', default: '', description: 'https://{api-id}.execute-api.{region}.amazonaws.com/{stage} (SENDER=apigateway)' },
     HEARTBEAT_INTERVAL_MS: { kind: 'int', default: String(heartbeat), description: 'Interval of the heartbeat broadcast by the container entry, in milliseconds' },
+    MAX_CONNECTIONS: { kind: 'int', default: String(max), description: 'WebSocket connections the container entry holds (websocket.max_connections_per_instance); more are refused with 503' },
     BROADCAST_TOKEN: { kind: 'string', description: 'Secret bearer token of POST /broadcast; the route is off when unset' },
     ...natsInputConfig(ctx, inputSubjects(ctx), 'broadcast'),
     API_DOCS: apiDocsVar(ctx),
@@ -47,6 +49,7 @@ function config(ctx: ServiceContext, mode: Mode, heartbeat: number): OutputFile 
 
 function readme(ctx: ServiceContext, mode: Mode, events: readonly string[], heartbeat: number): OutputFile {
   const s = ctx.service;
+  const max = s.sizing.websocket.max_connections_per_instance;
   const auth =
     mode === 'jwt'
       ? ` A bearer token in the \`Authorization\` header or the \`token\` query parameter.
@@ -69,17 +72,20 @@ messages (\`src/entry/events.ts\`: the events' SQS queue). Messages go out throu
 
 Authorization on connect: **${mode}**.${auth}
 
-The container entry (\`src/entry/server.ts\`) serves the probes, its OpenAPI document at \`/openapi.json\` and
-\`POST /broadcast\` (a JSON object to every connection, with \`Authorization: Bearer $BROADCAST_TOKEN\`; off when \`BROADCAST_TOKEN\` is unset), and sends a
-heartbeat every \`HEARTBEAT_INTERVAL_MS\` (${heartbeat} ms). With \`NATS_URL\` (Fly.io) each instance follows the subscribed
-events on NATS JetStream with consumers of its own and broadcasts every one (\`src/entry/jetstream.ts\`).
-It does not accept WebSocket upgrades itself: those would be served by the platform's server (\`serve\` from the platform package), which the skeleton leaves out.
+The container entry (\`src/entry/server.ts\`, \`src/container.ts\`: Fly.io, Cloud Run, \`allframe dev\`) serves the WebSocket connections itself
+with \`SENDER=memory\` (\`src/websocket.ts\`): clients connect to \`/\`, authorised as on \`$connect\` (401 when refused), at most
+\`MAX_CONNECTIONS\` (${max}) an instance (503 beyond); their messages go to the gateway as \`$default\`'s do. It also serves the
+probes, its OpenAPI document at \`/openapi.json\` and \`POST /broadcast\` (a JSON object to every connection, with
+\`Authorization: Bearer $BROADCAST_TOKEN\`; off when \`BROADCAST_TOKEN\` is unset), and every \`HEARTBEAT_INTERVAL_MS\` (${heartbeat} ms)
+pings its connections (dropping those that did not answer the last ping) and sends them a heartbeat message. With
+\`NATS_URL\` (Fly.io) each instance follows the subscribed events on NATS JetStream with consumers of its own and
+broadcasts every one to its connections (\`src/entry/jetstream.ts\`).
 `,
   );
 }
 
 /** The template files: managed (regenerated) and owned (the user's from the first synth on). */
-const MANAGED = ['ports.ts', 'auth.ts', 'adapters/memory.ts', 'adapters/dynamodb-registry.ts', 'adapters/apigateway-sender.ts', 'deps.ts', 'handler.ts', 'app.ts', 'entry/lambda.ts', 'entry/events.ts', 'entry/server.ts', 'entry/jetstream.ts'];
+const MANAGED = ['ports.ts', 'auth.ts', 'adapters/memory.ts', 'adapters/open-sockets.ts', 'adapters/dynamodb-registry.ts', 'adapters/apigateway-sender.ts', 'deps.ts', 'handler.ts', 'websocket.ts', 'app.ts', 'entry/lambda.ts', 'entry/events.ts', 'entry/server.ts', 'entry/jetstream.ts', 'container.ts'];
 
 export function renderWebsocketGateway(ctx: ServiceContext): OutputFile[] {
   const s = ctx.service;
@@ -113,6 +119,7 @@ export function renderWebsocketGateway(ctx: ServiceContext): OutputFile[] {
     templateFile('owned', ctx.dir, `${dir}/test/gateway.test.ts`, data),
     templateFile('managed', ctx.dir, `${dir}/test/wiring.test.ts`, data),
     templateFile('managed', ctx.dir, `${dir}/test/jetstream.test.ts`, data),
+    templateFile('managed', ctx.dir, `${dir}/test/websocket.test.ts`, data),
     serviceOpenApiTest(ctx, mode === 'api-key' ? { env: { WEBSOCKET_API_KEY: 'test-key' } } : {}),
   ];
 }

@@ -164,7 +164,7 @@ const HANDLERS: Record<ResolvedService['kind'], FlyHandler> = {
   'websocket-gateway': (plan) => {
     const s = plan.service;
     plan.concurrencyType = 'connections';
-    plan.concurrency = s.spec.websocket?.max_connections_per_instance ?? plan.concurrency;
+    plan.concurrency = s.sizing.websocket.max_connections_per_instance;
     plan.setEnv('CONNECTIONS_STORE', 'memory');
     plan.setEnv('SENDER', 'memory');
     // each Machine broadcasts to the connections it holds: every Machine must get every event

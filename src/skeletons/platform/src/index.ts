@@ -29,4 +29,5 @@ export * from './signed-fetch';
 export * from './startup';
 export * from './tracing';
 export * from './unit-of-work';
+export * from './websocket';
 export * from './wiring';

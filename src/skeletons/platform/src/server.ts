@@ -4,6 +4,7 @@ import { createServer as createHttp2Server, type Http2ServerRequest, type Http2S
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import type { Logger } from './logger';
+import type { UpgradeHandler } from './websocket';
 
 /** A Node request handler, for HTTP/1.1 and HTTP/2 requests alike. */
 export type NodeHandler = (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) => void;
@@ -31,6 +32,12 @@ export interface ServeOptions {
    * (h2c, with prior knowledge, as gRPC clients, load balancers and Cloud Run send it), told apart by the first bytes.
    */
   wrapper?: RequestWrapper;
+  /**
+   * Takes the HTTP/1.1 upgrade requests (WebSocket handshakes: see websocket.ts). Their sockets are the handler's from
+   * then on: `onShutdown` closes them, as the server's close waits for them.
+   * @default - upgrade requests are not served
+   */
+  upgrade?: UpgradeHandler;
 }
 
 /** A running server. */
@@ -53,7 +60,8 @@ export function serve(app: FetchApp, options: ServeOptions): RunningServer {
   const { logger } = options;
   const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
   const exit = options.exit ?? process.exit.bind(process);
-  const server = options.wrapper ? listenBoth(options.wrapper.wrap(appHandler(app)), options.port) : (nodeServe({ fetch: (request) => app.fetch(request), port: options.port }) as Server);
+  const server = options.wrapper ? listenBoth(options.wrapper.wrap(appHandler(app)), options.port, options.upgrade) : (nodeServe({ fetch: (request) => app.fetch(request), port: options.port }) as Server);
+  if (options.upgrade && !options.wrapper) server.on('upgrade', options.upgrade);
   server.on('error', (err) => {
     logger.error({ err }, 'server error');
     exit(1);
@@ -112,8 +120,9 @@ const H2_PREFACE = Buffer.from('PRI * HTTP/2.0');
  * One port for HTTP/1.1 and h2c: each connection goes to an HTTP/1.1 or an HTTP/2 server by its first bytes. The
  * HTTP/2 server reads through a stream over the socket (its native reader would skip the bytes already read).
  */
-function listenBoth(handler: NodeHandler, port: number): DualServer {
+function listenBoth(handler: NodeHandler, port: number, upgrade: UpgradeHandler | undefined): DualServer {
   const http1 = createHttp1Server(handler);
+  if (upgrade) http1.on('upgrade', upgrade);
   const http2 = createHttp2Server(handler);
   const sessions = new Set<Http2Session>();
   http2.on('session', (session) => {

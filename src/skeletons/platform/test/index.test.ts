@@ -9,7 +9,7 @@ describe('index', () => {
       'processBatch', 'redrive', 'loadSecrets', 'TtlCache', 'RedisCacheStore', 'chunk', 'TaskCancelledError',
       'BrokenCircuitError', 'BulkheadRejectedError', 'startOnce', 'signedFetch', 'outboundFetch', 'poolConfig',
       'runsBackgroundWork',
-      'serviceSignedFetch', 'ServiceVerifier', 'serviceAuth', 'generateServiceKeyPair',
+      'serviceSignedFetch', 'ServiceVerifier', 'serviceAuth', 'generateServiceKeyPair', 'acceptWebSocket',
     ]) {
       expect(platform[name as keyof typeof platform]).toBeDefined();
     }

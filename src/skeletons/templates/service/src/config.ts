@@ -77,6 +77,7 @@ export function loadConfig(env: Record<string, string | undefined>) {
       SENDER: { kind: 'string', default: 'memory', description: 'memory | apigateway' },
       WEBSOCKET_ENDPOINT: { kind: 'string', default: '', description: 'API Gateway Management API endpoint' },
       HEARTBEAT_INTERVAL_MS: { kind: 'int', default: '30000', description: 'Interval of the heartbeat, in milliseconds' },
+      MAX_CONNECTIONS: { kind: 'int', default: '1000', description: 'WebSocket connections the container entry holds' },
       BROADCAST_TOKEN: { kind: 'string', description: 'Secret bearer token of POST /broadcast (off when unset)' },
       JWT_ISSUER: { kind: 'string', default: '', description: 'Required iss claim of client tokens (empty: any)' },
       WEBSOCKET_API_KEY: { kind: 'string', required: true, description: 'The API key clients present on connect' },

@@ -2,7 +2,8 @@ import { closePools, createLogger } from '@allframe/platform';
 import type { Logger } from '@allframe/platform';
 import { ApiGatewaySender } from './adapters/apigateway-sender';
 import { DynamoDbConnectionRegistry } from './adapters/dynamodb-registry';
-import { MemoryConnectionRegistry, MemorySender } from './adapters/memory';
+import { MemoryConnectionRegistry } from './adapters/memory';
+import { OpenSockets } from './adapters/open-sockets';
 import { Gateway } from './application/gateway';
 import { ExpiryOnlyJwtVerifier } from './application/token-verifier'; // @if jwt
 import {
@@ -25,6 +26,8 @@ export interface Dependencies {
   readonly broadcastToken: string | undefined;
   /** Serve the API docs page at /docs (API_DOCS; optional, so that tests building dependencies by hand need not say). */
   readonly apiDocs?: boolean;
+  /** The WebSockets the container serves itself (SENDER=memory), the sender; none with SENDER=apigateway (API Gateway holds them). */
+  readonly sockets?: OpenSockets;
   close(): Promise<void>;
 }
 
@@ -42,7 +45,7 @@ function registry(config: Config): ConnectionRegistry {
 function sender(config: Config): Sender {
   switch (config.SENDER) {
     case 'memory':
-      return new MemorySender();
+      return new OpenSockets();
     case 'apigateway':
       return ApiGatewaySender.create(config.WEBSOCKET_ENDPOINT);
     default:
@@ -61,10 +64,12 @@ function authorizer(/*=configParam*/ config: Config): Authorizer {
 export function createDependencies(config: Config, secrets: Secrets): Dependencies {
   const logger = createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL, redact: config.PII_FIELDS });
   logger.warn('JWT signatures are NOT verified: replace ExpiryOnlyJwtVerifier (src/application/token-verifier.ts) before production'); // @if jwt
+  const send = sender(config);
   return {
     secrets,
     logger,
-    gateway: new Gateway({ registry: registry(config), sender: sender(config), authorize: authorizer(config), logger }),
+    gateway: new Gateway({ registry: registry(config), sender: send, authorize: authorizer(config), logger }),
+    ...(send instanceof OpenSockets ? { sockets: send } : {}),
     broadcastToken: config.BROADCAST_TOKEN,
     apiDocs: config.API_DOCS,
     close: () => closePools(),

@@ -19,7 +19,7 @@ export class MemoryConnectionRegistry implements ConnectionRegistry {
   }
 }
 
-/** In-memory sender: records what it sends; connections in `gone` are reported gone. */
+/** A sender for tests: records what it sends; connections in `gone` are reported gone (the container's is OpenSockets). */
 export class MemorySender implements Sender {
   readonly sent: { connectionId: string; payload: string }[] = [];
   readonly gone = new Set<string>();
