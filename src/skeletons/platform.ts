@@ -74,6 +74,7 @@ export function platformFiles(model: ResolvedArchitecture): OutputFile[] {
         '@nats-io/nats-core',
         '@nats-io/transport-node',
         '@nats-io/jetstream',
+        'ws',
       ]),
     }),
     ...templateFiles().map((f) => managed(`packages/platform/${f.path}`, f.content)),

@@ -59,6 +59,9 @@ export const RUNTIME_DEPENDENCIES = {
   '@nats-io/nats-core': '3.4.0',
   '@nats-io/transport-node': '3.4.0',
   '@nats-io/jetstream': '3.4.0',
+  // The WebSocket gateway's container serves its clients itself (Fly.io, Cloud Run, allframe dev): ws, the server
+  // Node's ecosystem standardised on (no native addon needed: its optional bufferutil is left out).
+  ws: '8.23.1',
 } as const;
 
 export const DEV_DEPENDENCIES = {
@@ -67,6 +70,7 @@ export const DEV_DEPENDENCIES = {
   '@types/jest': '30.0.0',
   '@types/aws-lambda': '8.10.164',
   '@types/pg': '8.23.1',
+  '@types/ws': '8.18.2',
   jest: '30.5.2',
   '@swc/core': '1.16.22',
   '@swc/jest': '0.2.39',

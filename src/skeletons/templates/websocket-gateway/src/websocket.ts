@@ -38,16 +38,16 @@ export function webSocketUpgrades(gateway: Gateway, sockets: OpenSockets, option
         () => {
           opening--;
           if (socket.destroyed) return gateway.disconnect(connectionId);
-          const ws = acceptWebSocket(req, socket, head);
-          sockets.add(connectionId, ws);
-          ws.onMessage = (text) => {
-            gateway.onMessage(connectionId, text).catch((err: unknown) => options.logger.error({ err, connectionId }, 'message failed'));
-          };
-          ws.onClose = () => {
-            sockets.remove(connectionId);
-            gateway.disconnect(connectionId).catch((err: unknown) => options.logger.error({ err, connectionId }, 'disconnect failed'));
-          };
-          return undefined;
+          return acceptWebSocket(req, socket, head).then((ws) => {
+            sockets.add(connectionId, ws);
+            ws.onMessage = (text) => {
+              gateway.onMessage(connectionId, text).catch((err: unknown) => options.logger.error({ err, connectionId }, 'message failed'));
+            };
+            ws.onClose = () => {
+              sockets.remove(connectionId);
+              gateway.disconnect(connectionId).catch((err: unknown) => options.logger.error({ err, connectionId }, 'disconnect failed'));
+            };
+          });
         },
         (err: unknown) => {
           opening--;
