@@ -52,7 +52,7 @@ describe('consumer skeleton', () => {
     expect(config).toContain('NATS_ACK_WAIT_SECONDS: { kind: \'int\', default: "20"');
     expect(config).toContain('NATS_DLQ_SUBJECT: { kind: \'string\', default: "order-notifications.dlq.email-notifier"');
     expect(config).toContain('NATS_RETRY_BACKOFF: { kind: \'string\', default: "exponential"');
-    expect(content('src/entry/server.ts')).toContain("if (config.NATS_URL !== '') {\n    jetStream = await startJetStreamConsumer({\n      connection: natsSettingsFrom(process.env),");
+    expect(content('src/entry/server.ts')).toContain("if (config.NATS_URL !== '') {\n    jetStream = await startConfiguredJetStreamConsumer(config, process.env, {");
     expect(content('src/entry/server.ts')).toContain('await Promise.all([...pollers.map((p) => p.stop()), jetStream?.stop()]);');
     // the service's own code is the same whatever the bus
     for (const file of ['src/application/handlers.ts', 'src/adapters/sqs-poller.ts']) expect(content(file)).not.toMatch(/nats|jetstream/i);

@@ -720,3 +720,36 @@ export async function startJetStreamBroadcast(options: JetStreamBroadcastOptions
       })()),
   };
 }
+
+/** The NATS_* configuration of a service's durable consumer, as its config.ts reads it (allframe writes the defaults). */
+export interface NatsConsumerConfig {
+  readonly NATS_STREAM: string;
+  readonly NATS_CONSUMER: string;
+  readonly NATS_FILTER_SUBJECTS: readonly string[];
+  readonly NATS_MAX_DELIVER: number;
+  readonly NATS_ACK_WAIT_SECONDS: number;
+  readonly NATS_DLQ_SUBJECT: string;
+  readonly NATS_RETRY_BACKOFF: string;
+}
+
+/**
+ * {@link startJetStreamConsumer} as `config` (the service's NATS_* settings) and `env` (NATS_URL, NATS_USER,
+ * NATS_PASSWORD) configure it, processing with `options.process`: what every container entry that consumes runs.
+ */
+export function startConfiguredJetStreamConsumer(
+  config: NatsConsumerConfig,
+  env: Record<string, string | undefined>,
+  options: Pick<JetStreamConsumerOptions, 'process' | 'logger' | 'batchSize' | 'concurrency'>,
+): Promise<JetStreamConsumer> {
+  return startJetStreamConsumer({
+    connection: natsSettingsFrom(env),
+    stream: config.NATS_STREAM,
+    consumer: config.NATS_CONSUMER,
+    filterSubjects: config.NATS_FILTER_SUBJECTS,
+    maxDeliver: config.NATS_MAX_DELIVER,
+    ackWaitSeconds: config.NATS_ACK_WAIT_SECONDS,
+    dlqSubject: config.NATS_DLQ_SUBJECT,
+    backoff: retryBackoffOf(config.NATS_RETRY_BACKOFF),
+    ...options,
+  });
+}

@@ -1,5 +1,5 @@
 import { EVENT_SCHEMAS } from '@allframe/events';
-import { natsSettingsFrom, processBatch, retryBackoffOf, startJetStreamConsumer, type JetStreamConsumer } from '@allframe/platform';
+import { processBatch, startConfiguredJetStreamConsumer, type JetStreamConsumer } from '@allframe/platform';
 import type { Config } from '../config';
 import type { Dependencies } from '../deps';
 import { invalidationHandler } from '../handler';
@@ -14,15 +14,7 @@ import { invalidationHandler } from '../handler';
 export async function startJetStreamInvalidation(config: Config, deps: Pick<Dependencies, 'cache' | 'logger'>, env: Record<string, string | undefined> = process.env): Promise<JetStreamConsumer | undefined> {
   if (config.NATS_URL === '') return undefined;
   const handler = invalidationHandler(deps);
-  return startJetStreamConsumer({
-    connection: natsSettingsFrom(env),
-    stream: config.NATS_STREAM,
-    consumer: config.NATS_CONSUMER,
-    filterSubjects: config.NATS_FILTER_SUBJECTS,
-    maxDeliver: config.NATS_MAX_DELIVER,
-    ackWaitSeconds: config.NATS_ACK_WAIT_SECONDS,
-    dlqSubject: config.NATS_DLQ_SUBJECT,
-    backoff: retryBackoffOf(config.NATS_RETRY_BACKOFF),
+  return startConfiguredJetStreamConsumer(config, env, {
     process: (messages, onFailure) => processBatch(messages, handler, { logger: deps.logger, schemas: EVENT_SCHEMAS, onFailure }),
     logger: deps.logger,
   });

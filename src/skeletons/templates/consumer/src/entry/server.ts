@@ -1,5 +1,5 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { natsSettingsFrom, retryBackoffOf, serve, startJetStreamConsumer, type JetStreamConsumer } from '@allframe/platform';
+import { serve, startConfiguredJetStreamConsumer, type JetStreamConsumer } from '@allframe/platform';
 import { startPolling, type Poller } from '../adapters/sqs-poller';
 import { buildApp } from '../app';
 import { loadConfig } from '../config';
@@ -21,15 +21,7 @@ async function main(): Promise<void> {
   // On NATS JetStream (Fly.io): the user and password come from NATS_USER and NATS_PASSWORD, as for the publisher.
   let jetStream: JetStreamConsumer | undefined;
   if (config.NATS_URL !== '') {
-    jetStream = await startJetStreamConsumer({
-      connection: natsSettingsFrom(process.env),
-      stream: config.NATS_STREAM,
-      consumer: config.NATS_CONSUMER,
-      filterSubjects: config.NATS_FILTER_SUBJECTS,
-      maxDeliver: config.NATS_MAX_DELIVER,
-      ackWaitSeconds: config.NATS_ACK_WAIT_SECONDS,
-      dlqSubject: config.NATS_DLQ_SUBJECT,
-      backoff: retryBackoffOf(config.NATS_RETRY_BACKOFF),
+    jetStream = await startConfiguredJetStreamConsumer(config, process.env, {
       batchSize: config.BATCH_SIZE,
       concurrency: config.CONCURRENCY,
       process: processor,
