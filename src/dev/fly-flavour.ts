@@ -7,6 +7,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { NATS_ADMIN_USER } from '../../lib-constructs/core/nats-defaults';
 import type { ResolvedArchitecture } from '../resolve/model';
 import { EMULATOR_PORTS } from './constants';
 import type { Flavour, RunPlace } from './flavour';
@@ -37,7 +38,7 @@ export function flyFlavour(model: ResolvedArchitecture, place: RunPlace, state: 
     'every service runs its container entry (src/entry/server.ts) on Node, one process each: on Fly an app with background work beside its HTTP API runs it in a worker process group',
   ];
   if (bus !== undefined) {
-    notes.push(`the event bus is nats-server on loopback with the bus app's configuration: each service its own user and password (generated for the run); the operators' user is ${'_admin'}, its password in the nats URL above`);
+    notes.push(`the event bus is nats-server on loopback with the bus app's configuration: each service its own user and password (generated for the run); the operators' user is ${NATS_ADMIN_USER}, its password in the nats URL above`);
   }
   if (plan.signed) notes.push('calls between services are signed with a key pair per caller and callee, generated for the run; internal services also let unsigned requests through (INBOUND_AUTH=ed25519-optional), so you can call them directly');
   notes.push('secrets of the file are given as the variables fly secrets would set, from your environment or local-<name>');
@@ -50,7 +51,7 @@ export function flyFlavour(model: ResolvedArchitecture, place: RunPlace, state: 
     emulators: new Map([
       ...(bus !== undefined
         ? ([
-            ['nats', `nats://_admin:${bus.adminPassword}@127.0.0.1:${natsPort}`],
+            ['nats', `nats://${NATS_ADMIN_USER}:${bus.adminPassword}@127.0.0.1:${natsPort}`],
             ['nats monitoring', `http://127.0.0.1:${monitorPort}`],
           ] as const)
         : []),

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
+import { natsPasswordVariable } from '../../lib-constructs/fly/nats-bus';
 import { composeFlyPlan, composeGcpPlan, composePlan, COMPOSE_IMAGES } from '../../src/dev/compose';
 import { servicePorts } from '../../src/dev/index';
 import type { OutputFile } from '../../src/model/output-file';
@@ -129,7 +130,7 @@ describe('compose.yaml', () => {
         expect(env.NATS_URL).toBe('nats://nats:4222');
         expect(s[svc.name]!.depends_on!.nats).toEqual({ condition: 'service_healthy' });
         // the service's password is the one the bus reads for its user
-        expect(env.NATS_PASSWORD).toBe(s.nats!.environment![`NATS_PASSWORD_${svc.name.toUpperCase().replace(/-/g, '_')}`]);
+        expect(env.NATS_PASSWORD).toBe(s.nats!.environment![natsPasswordVariable(svc.name)]);
       }
       expect(Object.keys(env).filter((k) => /^(SIGNING|CALLER)_KEY_/.test(k))).toEqual([]);
       expect(env.INBOUND_AUTH).toBe('none');

@@ -15,6 +15,9 @@ import type { CfnTemplate } from '../../src/dev/aws-local';
 import { calleeUrlVariable, calleesOf } from '../../src/model/environment';
 import { synthesize } from '../../src/synth';
 import { appPlan, planServices } from '../../src/targets/fly/app';
+import { callerKeyVariable, signingKeyVariable } from '../../src/targets/fly/naming';
+import { natsPasswordVariable } from '../../lib-constructs/fly/nats-bus';
+import { databaseName } from '../../src/model/names';
 import { validateSource } from '../../src/validate';
 
 const root = join(__dirname, '..', '..');
@@ -146,7 +149,7 @@ describe.each(['examples/shop-fly/architecture.yaml', 'fixtures/dev/system-fly.y
     // every secret deploy.sh sets, with its local value
     for (const { name: secret, source } of secrets) {
       if (source.kind === 'file') expect(local[secret]).toBe(`secret-of-${secret}`);
-      else if (source.kind === 'postgres') expect(local[secret]).toBe(`postgres://local/${name.replace(/-/g, '_')}`);
+      else if (source.kind === 'postgres') expect(local[secret]).toBe(`postgres://local/${databaseName(name)}`);
       else if (source.kind === 'cache') expect(local[secret]).toBe('redis://local');
       else expect(local[secret]).toMatch(/^[A-Za-z0-9+/=]{20,}$/);
     }
@@ -158,8 +161,8 @@ describe.each(['examples/shop-fly/architecture.yaml', 'fixtures/dev/system-fly.y
     const edges = model.services.flatMap((s) => calleesOf(s.spec).map((callee) => [s.name, callee] as const));
     expect(edges.length).toBeGreaterThan(0);
     for (const [caller, callee] of edges) {
-      const privateKey = createPrivateKey({ key: Buffer.from(plan.environments.get(caller)![`SIGNING_KEY_${callee.toUpperCase().replace(/-/g, '_')}`]!, 'base64'), format: 'der', type: 'pkcs8' });
-      const publicKey = createPublicKey({ key: Buffer.from(plan.environments.get(callee)![`CALLER_KEY_${caller.toUpperCase().replace(/-/g, '_')}`]!, 'base64'), format: 'der', type: 'spki' });
+      const privateKey = createPrivateKey({ key: Buffer.from(plan.environments.get(caller)![signingKeyVariable(callee)]!, 'base64'), format: 'der', type: 'pkcs8' });
+      const publicKey = createPublicKey({ key: Buffer.from(plan.environments.get(callee)![callerKeyVariable(caller)]!, 'base64'), format: 'der', type: 'spki' });
       expect(verify(null, Buffer.from('x'), publicKey, sign(null, Buffer.from('x'), privateKey))).toBe(true);
     }
   });
@@ -174,7 +177,7 @@ describe.each(['examples/shop-fly/architecture.yaml', 'fixtures/dev/system-fly.y
     expect(bus.config).toContain('store_dir: "/tmp/js"');
     for (const s of model.services) {
       const password = plan.environments.get(s.name)!.NATS_PASSWORD;
-      if (password !== undefined) expect(bus.env[`NATS_PASSWORD_${s.name.toUpperCase().replace(/-/g, '_')}`]).toBe(password);
+      if (password !== undefined) expect(bus.env[natsPasswordVariable(s.name)]).toBe(password);
     }
     expect(bus.env.NATS_ADMIN_PASSWORD).toBe(bus.adminPassword);
   });
