@@ -185,9 +185,12 @@ export function renderCompose(model: ResolvedArchitecture, outputs: readonly Out
     depends_on: Object.fromEntries(emulators.map((e) => [e, healthy])),
   };
   const provisioned = gcp ? healthy : { condition: 'service_completed_successfully' };
+  // the variables whose value the plan wrote as a compose interpolation (`${NAME:-local default}`): secrets on gcp and
+  // fly, and a service's bus password on fly; on aws the provision service holds the secrets, and all is literal
+  const readFromEnvironment = new Set(gcp || fly ? [...secrets, ...(fly ? ['NATS_PASSWORD'] : [])] : []);
   model.services.forEach((s, i) => {
     // a secret's value is read from the environment compose runs in (never written here); everything else is literal
-    const env = Object.fromEntries(Object.entries(environments.get(s.name) ?? {}).map(([k, v]) => [k, (gcp || fly) && (secrets.includes(k) || (fly && k === 'NATS_PASSWORD')) ? v : literal(v)]));
+    const env = Object.fromEntries(Object.entries(environments.get(s.name) ?? {}).map(([k, v]) => [k, readFromEnvironment.has(k) ? v : literal(v)]));
     const callees = calleesOf(s.spec).filter((c) => model.services.some((x) => x.name === c));
     services[s.name] = {
       build: { context: '.', dockerfile: `services/${s.name}/Dockerfile` },
