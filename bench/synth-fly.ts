@@ -3,14 +3,15 @@
  * (bench/generate.ts, fly flavour: NATS JetStream, PostgreSQL, the archetypes in turn), timed as whole processes
  * from the compiled build (bin/allframe, which runs the CLI bundle lib/allframe.cjs) with their peak RSS from
  * /usr/bin/time:
- * - into an empty directory, every file written (the goal: under 2 s at 100 services);
+ * - into an empty directory, every file written (the goal: under 2 s at 100 services), as `allframe synth` writes
+ *   them: staged on a second thread while the main one renders, made durable with syncfs, renamed into place;
  * - with `--dry-run` into an empty directory: everything but the writing.
  * Beside them, in a fresh process per run, the same synthesis phase by phase from lib/src (unbundled), to show where
  * the time goes and the Fly target's own share: loading, validating, rendering the workspace (the skeletons),
  * compiling the vendored fly.toml schema (ajv, once a process), the Fly target (every fly.toml built and checked, the
- * bus app, deploy.sh), planning, writing (as `allframe synth` does: each file staged and fsynced, several at once,
- * renamed into place, the directories fsynced, the manifest), and for comparison the same bytes written plainly (no
- * fsync) and written and fsynced alone (no staging, renames or manifest: the disk's floor). The child checks that its phases give exactly the files
+ * bus app, deploy.sh), planning, writing (applyPlan after the rendering, with no second thread: the writing's whole
+ * cost), and for comparison the same bytes written plainly (no fsync) and written and fsynced file by file (no
+ * staging, renames or manifest). The child checks that its phases give exactly the files
  * `synthesize` gives, and the parent that the whole run wrote that many.
  *
  *   npm run compile && npx tsx bench/synth-fly.ts [--write] [--sizes 1,10,100] [--runs 3]
@@ -42,8 +43,8 @@ interface ChildResult {
   /** The same files written with plain writes, no fsync (ms): what the disk's durability costs, by difference. */
   plainWriteMs: number;
   /**
-   * The same files, each written and fsynced, as many at once as applyPlan stages them, into one directory: no
-   * renames, no directories fsynced, no manifest (ms). The disk's floor for durable writes.
+   * The same files, each written and fsynced, 8 at a time, into one directory: no renames, no directories fsynced,
+   * no manifest (ms). What durable writes cost file by file (applyPlan's way where syncfs is not available).
    */
   fsyncAloneMs: number;
   maxRssMb: number;
@@ -113,7 +114,7 @@ function writePlainly(dir: string, outputs: readonly OutputFile[]): void {
   }
 }
 
-/** Every file under `dir` (flat: no directories to make), written and fsynced, 8 at a time as src/emit/apply.ts does. */
+/** Every file under `dir` (flat: no directories to make), written and fsynced, 8 at a time as src/emit/apply.ts does without syncfs. */
 async function fsyncAlone(dir: string, outputs: readonly OutputFile[]): Promise<void> {
   mkdirSync(dir, { recursive: true });
   let next = 0;
@@ -159,8 +160,8 @@ const PROFILED: readonly (readonly [fn: string, what: string])[] = [
   ['flyTomlValidator', 'of which loading ajv and compiling the fly.toml schema'],
   ['planOutput', 'planning (comparing with the disk)'],
   ['applyPlan', 'writing, on the main thread (renames, directories, the manifest)'],
-  ['writeDurably', 'staging, on the main thread (the fsyncs run on libuv threads)'],
-  ['(idle)', 'the main thread idle: waiting for the disk'],
+  ['offer', 'handing the files to the second thread that stages them (EarlyStager)'],
+  ['(idle)', 'the main thread idle: waiting for the second thread and the disk'],
   ['(garbage collector)', 'garbage collection'],
 ];
 
@@ -259,7 +260,7 @@ function mainBench(): void {
         goals.push(
           `100 services under 2 s, whole run into an empty directory: ${w < 2000 ? 'met' : 'MISSED'} (${fmt(w)}); the same run without writing (\`--dry-run\`): ${d < 2000 ? 'met' : 'MISSED'} (${fmt(d)})`,
           `the Fly target's own share at 100 services: ${fmt(flyShare)} (schema compile ${fmt(p('schema'))}, ${apps} fly.toml built and checked ${fmt(p('target'))}), against ${fmt(p('skeletons'))} for the skeletons and ${fmt(p('write'))} for writing ${files} files`,
-          `the disk's floor: the same ${files} files written and fsynced alone take ${fmt(median(parts.map((r) => r.fsyncAloneMs)))} (plainly, with no fsync: ${fmt(median(parts.map((r) => r.plainWriteMs)))})`,
+          `the disk: the same ${files} files written and fsynced one by one take ${fmt(median(parts.map((r) => r.fsyncAloneMs)))}, plainly with no fsync ${fmt(median(parts.map((r) => r.plainWriteMs)))}`,
         );
       }
     }
@@ -268,8 +269,8 @@ function mainBench(): void {
   }
   const note = [
     `Architectures from bench/generate.ts, fly flavour (\`cloud.primary: fly\`, \`event_bus: nats\`, PostgreSQL): the archetypes in turn (stateless with idempotency, producer, consumer, scheduled, saga orchestrator, BFF, gateway with a secret, event-sourced), each referring to the one before. ${runs} runs of each, interleaved.`,
-    '**Whole runs**: `bin/allframe synth --target fly architecture.yaml` as a process (the CLI bundle with its code cache), each in an empty directory of its own: wall clock (median and slowest) and peak RSS (largest, /usr/bin/time). The first writes every file of the workspace and infrastructure/fly/ (staged in .allframe/tmp, each fsynced, 8 at a time; renamed into place; every directory that changed fsynced; then the manifest: src/emit/apply.ts); `--dry-run` does everything else and writes nothing.',
-    "**Phases** (medians), in a fresh `node --import tsx` process from lib/src, unbundled: start is node and tsx up to the script's first line; load requires the validator, the skeleton renderer, the Fly target and the emitter; validate reads and checks the file; skeletons renders the workspace (root files, platform package, one package per service); schema is the first fly.toml check, which loads ajv and compiles the vendored SchemaStore fly.json (once a process, src/targets/fly/checks.ts); target is synthFly: every fly.toml built and checked (schema and allframe's rules), the NATS app, deploy.sh; plan compares with the disk; write applies the plan as `allframe synth` does. Plain writes is the same files written with writeFileSync and no fsync, and fsync alone the same files each written and fsynced, 8 at a time, into one directory (no staging, renames, directories or manifest: the disk's floor for durable writes), for comparison (not part of the run). The Fly target's share is schema + target, and its part of the phases from load to write.",
+    '**Whole runs**: `bin/allframe synth --target fly architecture.yaml` as a process (the CLI bundle with its code cache), each in an empty directory of its own: wall clock (median and slowest) and peak RSS (largest, /usr/bin/time). The first writes every file of the workspace and infrastructure/fly/: a second thread stages each file in .allframe/tmp while the main one renders (src/emit/stage.ts), then one syncfs makes them durable, the new directories are renamed into place whole, another syncfs, then the manifest (src/emit/apply.ts); `--dry-run` does everything else and writes nothing.',
+    "**Phases** (medians), in a fresh `node --import tsx` process from lib/src, unbundled: start is node and tsx up to the script's first line; load requires the validator, the skeleton renderer, the Fly target and the emitter; validate reads and checks the file; skeletons renders the workspace (root files, platform package, one package per service); schema is the first fly.toml check, which loads ajv and compiles the vendored SchemaStore fly.json (once a process, src/targets/fly/checks.ts); target is synthFly: every fly.toml built and checked (schema and allframe's rules), the NATS app, deploy.sh; plan compares with the disk; write applies the plan as `allframe synth` does, but after the rendering rather than overlapping it (no second thread: all of the writing's cost, which the whole run hides in part). Plain writes is the same files written with writeFileSync and no fsync, and fsync alone the same files each written and fsynced, 8 at a time, into one directory (no staging, renames, directories or manifest: what durable writes cost file by file, as allframe wrote before it used syncfs), for comparison (not part of the run). The Fly target's share is schema + target, and its part of the phases from load to write.",
   ].join('\n\n');
   const load = `load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after`;
   const report = `${heading('synth-fly', { memory: true, extras: [load, measuredCommit()] })}

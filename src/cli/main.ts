@@ -6,7 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { dirname, join, relative, resolve } from 'node:path';
 import { Diagnostic, InternalError } from '../model/diagnostics';
 import { TARGETS, TargetId } from '../model/constants';
-import { installSignalCleanup, removeTempDirs, tempScope, uninstallSignalCleanup, yieldToSignals } from '../model/temp';
+import { installSignalCleanup, registerCleanup, removeTempDirs, tempScope, uninstallSignalCleanup, yieldToSignals } from '../model/temp';
 import { DEFAULT_FILES } from '../parse/file';
 import { allframeVersion } from '../model/version';
 import { devCommand, type DevFlags } from './dev';
@@ -237,10 +237,32 @@ export const EXIT_STALE = 1;
 async function synthCommand(fileArg: string | undefined, flags: SynthFlags, io: Io, mode: 'synth' | 'diff'): Promise<number> {
   const color = useColor(flags, io);
   const { synthesizeFile } = await import('../synth/index');
+  // A synth that writes stages the files it will create on a second thread while it renders (src/emit/stage.ts);
+  // whatever ends it before the writing (problems, an error, a signal) removes them.
+  const stager = mode === 'synth' && flags.dryRun !== true && flags.check !== true ? new (await import('../emit/stage')).EarlyStager() : undefined;
+  const unregister = stager !== undefined ? registerCleanup(() => stager.removeStaged()) : undefined;
+  try {
+    return await synthAndWrite(fileArg, flags, io, mode, color, synthesizeFile, stager);
+  } finally {
+    unregister?.();
+    await stager?.discard();
+  }
+}
+
+async function synthAndWrite(
+  fileArg: string | undefined,
+  flags: SynthFlags,
+  io: Io,
+  mode: 'synth' | 'diff',
+  color: boolean,
+  synthesizeFile: typeof import('../synth/index').synthesizeFile,
+  stager: import('../emit/stage').EarlyStager | undefined,
+): Promise<number> {
   const result = synthesizeFile(fileArg, {
     ...validateOptions(flags, io),
     ...(flags.out !== undefined ? { outDir: flags.out } : {}),
     validation: flags.validation !== false,
+    ...(stager !== undefined ? { onFiles: (files, outDir) => stager.offer(outDir, files) } : {}),
     onProgress: (message) => {
       if (io.isTTY) io.stderr(message + '\n');
     },
@@ -283,7 +305,7 @@ async function synthCommand(fileArg: string | undefined, flags: SynthFlags, io: 
     io.stderr(`dry run: ${changes.length} change${changes.length === 1 ? '' : 's'}, nothing written\n`);
     return EXIT_OK;
   }
-  const { written, deleted } = await applyPlan(plan);
+  const { written, deleted } = await applyPlan(plan, stager !== undefined ? { early: await stager.finish() } : {});
   const count = (a: string) => plan.files.filter((f) => f.action === a).length;
   io.stderr(`synth: ${count('create')} created, ${count('update')} updated, ${deleted} deleted, ${count('unchanged') + count('keep')} unchanged (${written} written) in ${relative(io.cwd, root) || '.'}\n`);
   for (const line of result.summary?.report ?? []) io.stderr(line + '\n');

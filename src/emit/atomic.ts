@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { closeSync, fsync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -68,5 +69,31 @@ export async function fsyncDirAsync(dir: string): Promise<void> {
     }
   } catch {
     // as fsyncDir
+  }
+}
+
+/**
+ * Flush every dirty page and inode of the file system that holds `path` to the disk: syncfs(2), through coreutils'
+ * `sync --file-system` (Linux; Node has no binding for it). One call makes thousands of freshly written files, or the
+ * renames that put them in place, durable at once, where an fsync per file waits for the disk once per file: about
+ * 2000 small files on ext4 (a virtual disk, 2 cores) take about 40 ms, against about 1 s fsynced one by one.
+ * syncfs reports write-back errors on Linux 5.8 and newer, as fsync does.
+ *
+ * Returns false where it cannot (not Linux, no `sync` that knows `--file-system`, or it failed); the caller then
+ * fsyncs file by file.
+ */
+export function syncFileSystem(path: string): boolean {
+  if (process.platform !== 'linux') return false;
+  const r = spawnSync('sync', ['--file-system', path], { stdio: 'ignore' });
+  return r.error === undefined && r.status === 0;
+}
+
+/** fsync the file at `file` (its data, whichever descriptor wrote it) on one of libuv's threads. */
+export async function fsyncPathAsync(file: string): Promise<void> {
+  const fd = openSync(file, 'r');
+  try {
+    await fsyncAsync(fd);
+  } finally {
+    closeSync(fd);
   }
 }

@@ -9,6 +9,8 @@ export { MANIFEST_PATH, PENDING_PATH, readManifest, unsafePathReason } from './m
 export { planOutput, isStale } from './plan';
 export type { Plan, PlannedFile, Action } from './plan';
 export { applyPlan } from './apply';
+export { EarlyStager, StagingLayout } from './stage';
+export type { EarlyStaging } from './stage';
 export { writeFileAtomic } from './atomic';
 
 export interface EmitResult {

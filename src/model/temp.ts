@@ -76,9 +76,33 @@ export function sweepStaleTempDirs(root: string = tmpdir(), now: number = Date.n
   return removed;
 }
 
-/** Remove everything still registered (synchronous: it also runs in the process's `exit` event). */
+const cleanups = new Set<() => void>();
+
+/**
+ * Run `cleanup` where registered directories are removed (on exit, on a signal in the CLI), unless the returned
+ * function unregisters it first: for what is not a directory under `os.tmpdir()`, such as files staged in the
+ * output's .allframe/tmp/ by a synth that a signal stops before it writes. Synchronous, like removeTempDirs.
+ */
+export function registerCleanup(cleanup: () => void): () => void {
+  if (!exitHook) {
+    process.on('exit', removeTempDirs);
+    exitHook = true;
+  }
+  cleanups.add(cleanup);
+  return () => cleanups.delete(cleanup);
+}
+
+/** Remove everything still registered, and run the registered cleanups (synchronous: it also runs in the process's `exit` event). */
 export function removeTempDirs(): void {
   for (const dir of [...registered]) removeTempDir(dir);
+  for (const cleanup of [...cleanups]) {
+    cleanups.delete(cleanup);
+    try {
+      cleanup();
+    } catch {
+      // best effort, as removing a directory is
+    }
+  }
 }
 
 /**

@@ -44,16 +44,21 @@ export const RENDERERS: Record<ArchetypeKind, ServiceRenderer> = {
 export interface RenderOptions {
   /** The architecture file's path relative to the output root, for READMEs and scripts. */
   readonly sourceFile: string;
+  /** Given the files as they are rendered, a part at a time (the root and platform files, then each service's). */
+  readonly onFiles?: (files: readonly OutputFile[]) => void;
 }
 
 /** Every file of the generated workspace, in a stable order. */
 export function renderRepository(model: ResolvedArchitecture, options: RenderOptions): OutputFile[] {
   const files = [...rootFiles(model, options.sourceFile), ...platformFiles(model), ...eventsFiles(model)];
+  options.onFiles?.(files);
   for (const service of model.services) {
     const ctx = serviceContext(model, service);
     // the typed clients of what the service calls: the archetypes that carry them in their dependencies render them
     // themselves, the others get them ready-wired (defaultClients)
-    files.push(...RENDERERS[service.kind](ctx), ...serviceSecrets(ctx), ...(CLIENTS_IN_DEPS.includes(service.kind) ? [] : serviceClients(ctx)));
+    const own = [...RENDERERS[service.kind](ctx), ...serviceSecrets(ctx), ...(CLIENTS_IN_DEPS.includes(service.kind) ? [] : serviceClients(ctx))];
+    options.onFiles?.(own);
+    files.push(...own);
   }
   return files;
 }

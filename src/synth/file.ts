@@ -9,9 +9,11 @@ import type { OutputFile } from '../model/output-file';
 import type { ValidateFileOptions, ValidateFileResult } from '../validate/index';
 import { synthesize, type SynthesisSummary, type SynthesizeOptions } from './synthesize';
 
-export interface SynthesizeFileOptions extends ValidateFileOptions, Omit<SynthesizeOptions, 'document' | 'sourceFile'> {
+export interface SynthesizeFileOptions extends ValidateFileOptions, Omit<SynthesizeOptions, 'document' | 'sourceFile' | 'onFiles'> {
   /** The output root (relative to `cwd`); the generated files name the architecture file relative to it. @default - the architecture file's directory */
   readonly outDir?: string;
+  /** As SynthesizeOptions.onFiles, with the absolute output root. @default - nothing */
+  readonly onFiles?: (files: readonly OutputFile[], outDir: string) => void;
 }
 
 export interface SynthesizeFileResult {
@@ -47,6 +49,7 @@ export function synthesizeFile(file: string | undefined, options: SynthesizeFile
     ...(options.aws !== undefined ? { aws: options.aws } : {}),
     ...(options.gcp !== undefined ? { gcp: options.gcp } : {}),
     ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
+    ...(options.onFiles !== undefined ? { onFiles: (files: readonly OutputFile[]) => options.onFiles!(files, outDir) } : {}),
     // the schemas the workspace's events test committed: the registry registers them
     eventSchemas: options.eventSchemas ?? readEventSchemas(outDir),
   });

@@ -24,6 +24,12 @@ export interface SynthesizeOptions extends TargetSynthOptions {
   readonly document?: SourceDocument;
   /** Told what is under way before a long step (the CLI prints it on a terminal). @default - nothing */
   readonly onProgress?: (message: string) => void;
+  /**
+   * Given the output files as they are made, a part at a time, before synthesis ends (the CLI stages them on a
+   * second thread meanwhile: src/emit/stage.ts). Files given here are not final until `synthesize` returns `ok`.
+   * @default - nothing
+   */
+  readonly onFiles?: (files: readonly OutputFile[]) => void;
 }
 
 export interface SynthesisSummary {
@@ -63,7 +69,7 @@ export function synthesize(model: ResolvedArchitecture, options: SynthesizeOptio
   const sourceFile = options.sourceFile ?? 'architecture.yaml';
   // Loaded when used: a synth of the infrastructure alone loads no renderer.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const skeletons = options.skeletons !== false ? (require('../skeletons/index') as typeof import('../skeletons/index')).renderRepository(model, { sourceFile }) : [];
+  const skeletons = options.skeletons !== false ? (require('../skeletons/index') as typeof import('../skeletons/index')).renderRepository(model, { sourceFile, ...(options.onFiles !== undefined ? { onFiles: options.onFiles } : {}) }) : [];
   const synthesizer = TARGET_SYNTHESIZERS[model.target];
   if (synthesizer.available) options.onProgress?.(synthesizer.progress);
   const target = synthesizer.synthesize(model, { ...options, sourceFile });
@@ -73,6 +79,7 @@ export function synthesize(model: ResolvedArchitecture, options: SynthesizeOptio
   // The compose file shares allframe dev's plan, read from the target's templates: written with the workspace.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const compose = ok && options.skeletons !== false ? (require('../dev/compose') as typeof import('../dev/compose')).renderCompose(model, target.files, sourceFile) : undefined;
+  if (ok) options.onFiles?.([...target.files, ...(compose !== undefined ? [compose] : [])]);
   const outputs = ok ? [...skeletons, ...target.files, ...(compose !== undefined ? [compose] : [])] : [];
   const stacks = ok ? target.stacks : [];
   return {

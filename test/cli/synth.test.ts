@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli, treeStamps } from '../helpers';
@@ -63,6 +63,7 @@ describe('allframe synth', () => {
     expect(r.stderr).toContain('services/user-service/src/app.ts:1:1: error AF6001');
     expect(readFileSync(app, 'utf8')).toContain('// my change');
     expect(existsSync(join(dir, 'services', 'web-bff', 'src', 'app.ts'))).toBe(false);
+    expect(existsSync(join(dir, '.allframe', 'tmp'))).toBe(false);
     expect((await cli(['synth', '--force'], dir)).code).toBe(0);
     expect(readFileSync(app, 'utf8')).not.toContain('// my change');
   });
@@ -124,5 +125,7 @@ describe('allframe synth --target gcp', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/architecture\.yaml:\d+:\d+: error AF5001: service "user-service" uses database dynamodb/);
     expect(existsSync(join(dir, 'services'))).toBe(false);
+    // the workspace's files, staged early while the target was synthesized, are gone with .allframe/
+    expect(readdirSync(dir)).toEqual(['architecture.yaml']);
   });
 });

@@ -3,7 +3,7 @@ import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, re
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { treeStamps } from '../helpers';
-import { MANIFEST_PATH, MARKER, OutputFile, PENDING_PATH, describePlan, emit, managed, managedJson, owned, planDiff, planOutput, sha256 } from '../../src/emit';
+import { MANIFEST_PATH, MARKER, OutputFile, PENDING_PATH, applyPlan, describePlan, emit, managed, managedJson, owned, planDiff, planOutput, sha256 } from '../../src/emit';
 
 /** The files under `dir` (relative, sorted) with their contents, .allframe/ included. */
 function tree(dir: string): Record<string, string> {
@@ -66,6 +66,39 @@ describe('emitter', () => {
     }
     const manifest = JSON.parse(files[MANIFEST_PATH]!) as { files: Record<string, unknown> };
     expect(Object.keys(manifest.files).sort()).toEqual(many.map((f) => f.path).sort());
+    expect(existsSync(join(dir, '.allframe', 'tmp'))).toBe(false);
+  });
+
+  test('fsynced file by file (where syncfs is not available) or with one syncfs, the tree is the same', async () => {
+    // GIVEN files in directories that exist and in new ones, at several depths
+    const outputs = [...v1, ...Array.from({ length: 20 }, (_, i) => managed(`infrastructure/e${i % 3}/deep/f${i}.sh`, `echo ${i}\n`, { executable: i % 2 === 0 }))];
+    const other = mkdtempSync(join(tmpdir(), 'allframe-emit-'));
+    try {
+      mkdirSync(join(dir, 'infrastructure'));
+      mkdirSync(join(other, 'infrastructure'));
+      // WHEN one is written with syncfs and the other with an fsync per file and directory
+      await emit(dir, outputs);
+      await emit(other, outputs, { fsyncEach: true });
+      // THEN both trees are the same, modes included
+      expect(tree(other)).toEqual(tree(dir));
+      for (const f of outputs) expect(statSync(join(other, f.path)).mode).toBe(statSync(join(dir, f.path)).mode);
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+
+  test('a new directory that someone makes between the plan and the writing is filled file by file, keeping what is in it', async () => {
+    // GIVEN a plan made while services/ does not exist (so it would be renamed into place whole)
+    const plan = planOutput(dir, v1);
+    // WHEN services/users/ appears, with a file of the user's, before the plan is applied
+    mkdirSync(join(dir, 'services', 'users'), { recursive: true });
+    writeFileSync(join(dir, 'services', 'users', 'NOTES.md'), 'mine\n');
+    await applyPlan(plan);
+    // THEN the generated files are in place and the user's file is kept
+    const files = tree(dir);
+    expect(files['services/users/NOTES.md']).toBe('mine\n');
+    expect(files['services/users/src/app.ts']).toBe(`// ${MARKER}\nexport const app = 1;\n`);
+    expect(files['services/users/src/domain/user.ts']).toBe('export class User {}\n');
     expect(existsSync(join(dir, '.allframe', 'tmp'))).toBe(false);
   });
 
@@ -255,27 +288,65 @@ describe('emitter crash safety', () => {
     let n = 0;
     emit(dir, files(version), { onStep: () => { if (++n === Number(killAt)) process.kill(process.pid, 'SIGKILL'); } }).then((result) => {
       if (!result.applied) { console.error(result.plan.problems.map((p) => p.code + ' ' + p.file).join('\\n')); process.exitCode = 2; }
+      else console.log(String(n));
     });
   `;
   const run = (dir: string, version: string, killAt: number) =>
     spawnSync(process.execPath, ['--import', 'tsx', '-e', script, dir, version, String(killAt)], { cwd: join(__dirname, '..', '..'), encoding: 'utf8' });
+
+  test('a first synth (new directories renamed into place whole) killed at any step is repaired by the next run', () => {
+    // GIVEN the tree an uninterrupted first synth leaves, and its steps
+    const clean = mkdtempSync(join(tmpdir(), 'allframe-crash-'));
+    try {
+      const r = run(clean, '1', 0);
+      expect(r.status).toBe(0);
+      const steps = Number(r.stdout.trim());
+      // stage ×5, staged files durable, pending manifest, write services/ (whole), README.md, package.json, manifest
+      expect(steps).toBe(11);
+      const expected = tree(clean);
+      for (let k = 1; k <= steps; k++) {
+        const dir = mkdtempSync(join(tmpdir(), 'allframe-crash-'));
+        try {
+          // WHEN a first synth is killed after step k
+          expect({ k, signal: run(dir, '1', k).signal }).toEqual({ k, signal: 'SIGKILL' });
+          // THEN every file outside .allframe/ is whole, and the next run completes the tree with no refusal
+          for (const [path, content] of Object.entries(tree(dir))) {
+            if (!path.startsWith('.allframe/')) expect({ k, path, whole: content === expected[path] }).toEqual({ k, path, whole: true });
+          }
+          const again = run(dir, '1', 0);
+          expect({ k, status: again.status, stderr: again.stderr }).toEqual({ k, status: 0, stderr: '' });
+          expect(tree(dir)).toEqual(expected);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      }
+    } finally {
+      rmSync(clean, { recursive: true, force: true });
+    }
+  });
 
   test('a synth killed at any step is repaired by the next run, with the same input or a changed one', () => {
     // GIVEN the trees uninterrupted runs leave: v1, v1 → v2 and v1 → v3
     const v1Dir = mkdtempSync(join(tmpdir(), 'allframe-crash-'));
     const expected: Record<string, Record<string, string>> = {};
     try {
-      expect(run(v1Dir, '1', 0).status).toBe(0);
+      const first = run(v1Dir, '1', 0);
+      expect(first.status).toBe(0);
       const v1Tree = tree(v1Dir);
+      let steps = 0;
       for (const v of ['2', '3']) {
         const d = mkdtempSync(join(tmpdir(), 'allframe-crash-'));
         cpSync(v1Dir, d, { recursive: true });
-        expect(run(d, v, 0).status).toBe(0);
+        const r = run(d, v, 0);
+        expect(r.status).toBe(0);
+        if (v === '2') steps = Number(r.stdout.trim());
         expected[v] = tree(d);
         rmSync(d, { recursive: true, force: true });
       }
-      // v1 → v2 takes 11 steps: stage ×4 (3 updates, 1 create), pending manifest, write ×4, delete, manifest
-      for (let k = 1; k <= 11; k++) {
+      // v1 → v2 takes 12 steps: stage ×4 (3 updates, 1 create in a new directory), staged files durable, pending
+      // manifest, write ×4 (services/new/ renamed whole), delete, manifest
+      expect(steps).toBe(12);
+      for (let k = 1; k <= steps; k++) {
         for (const next of ['2', '3']) {
           const dir = mkdtempSync(join(tmpdir(), 'allframe-crash-'));
           try {
