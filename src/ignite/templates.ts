@@ -1,0 +1,181 @@
+/**
+ * The architecture templates of `allframe ignite`: each a whole system, rendered for one cloud as a commented
+ * architecture file. The global sections (the cloud's bus, database, secrets, identity, telemetry and account) are
+ * the same in every template (`globalSections`); a template adds its own services.
+ */
+import type { TargetId } from '../model/constants';
+
+export interface TemplateOptions {
+  /** architecture.name: lowercase kebab-case, 3-40 characters. */
+  readonly name: string;
+  readonly cloud: TargetId;
+}
+
+export interface Template {
+  readonly name: string;
+  /** One line, for `allframe ignite --list`. */
+  readonly summary: string;
+  readonly clouds: readonly TargetId[];
+  /** The architecture file, with its comments. */
+  render(options: TemplateOptions): string;
+}
+
+/** The schema, as the workspace's own allframe (a dev dependency) ships it: editors complete and check the file. */
+export const SCHEMA_MODELINE = '# yaml-language-server: $schema=node_modules/allframe/schema/architecture.schema.json';
+
+/** What differs between the clouds in the global sections. */
+const CLOUD: Readonly<Record<TargetId, { bus: string; database: string; secrets: string; auth: string; telemetry: string; account: string }>> = {
+  aws: {
+    bus: 'sns                 # Amazon SNS topics with an SQS queue per consumer',
+    database: 'dynamodb     # DynamoDB tables, on demand, encrypted, point-in-time recovery',
+    secrets: 'aws-secrets   # AWS Secrets Manager',
+    auth: `  authentication:
+    provider: cognito            # a Cognito user pool; public services check its JWTs
+    jwt_issuer: \${AUTH_ISSUER:-https://auth.example.com}`,
+    telemetry: `  metrics: cloudwatch
+compliance:
+  data_retention_days: 365       # CloudWatch log retention`,
+    account: `  aws:
+    account_id: \${AWS_ACCOUNT_ID:-123456789012}
+    region: eu-west-1
+    compute: lambda              # request/response services on Lambda; fargate for long-running ones`,
+  },
+  gcp: {
+    bus: 'pubsub              # Pub/Sub topics with a subscription per consumer',
+    database: 'firestore    # Firestore (native mode)',
+    secrets: 'gcp-secrets   # Secret Manager',
+    auth: `  authentication:
+    provider: none               # JWT validation on gcp is not built yet (docs/target-support.md): public services are open`,
+    telemetry: `  metrics: cloud-monitoring
+compliance:
+  data_retention_days: 365       # the _Default log bucket's retention`,
+    account: `  gcp:
+    project_id: \${GCP_PROJECT_ID:-my-project}
+    region: europe-west1
+    state_bucket: \${TF_STATE_BUCKET:-my-project-tfstate}   # Terraform state (GCS)`,
+  },
+  fly: {
+    bus: 'nats                # NATS JetStream, as a Fly app of its own',
+    database: 'postgres     # Fly Managed Postgres',
+    secrets: 'env           # Fly secrets, set by infrastructure/fly/<env>/deploy.sh',
+    auth: `  authentication:
+    provider: none               # JWT validation on fly is not built yet (docs/target-support.md): public services are open`,
+    telemetry: `  # metrics: Fly keeps its own Machine and proxy metrics; the services expose no Prometheus metrics yet`,
+    account: `  fly:
+    org: \${FLY_ORG:-personal}
+    primary_region: ams`,
+  },
+};
+
+/** The sections before `services:`, for `cloud`. */
+export function globalSections(o: TemplateOptions & { description: string }): string {
+  const c = CLOUD[o.cloud];
+  return `${SCHEMA_MODELINE}
+# Made by \`allframe ignite\`. This file is yours: change it and run \`npx allframe synth\`; the reference of every key
+# is docs/architecture-reference.md in the allframe package.
+
+architecture:
+  name: ${o.name}
+  version: 0.1.0
+  description: ${o.description}
+
+settings:
+  event_bus: ${c.bus}
+  default_database: ${c.database}
+  runtime: nodejs24
+
+resilience:                      # defaults for every service; a service may override any of these
+  circuit_breaker: { failure_threshold: 5, success_threshold: 3, timeout_ms: 30000 }
+  retry: { max_attempts: 3, initial_interval_ms: 100, max_interval_ms: 10000, multiplier: 2.0 }
+
+security:
+  secrets_manager: ${c.secrets}
+${c.auth}
+
+observability:
+  tracing: opentelemetry
+  sampling: { strategy: probabilistic, rate: 0.1 }
+  logging: json
+${c.telemetry}
+
+cloud:
+  primary: ${o.cloud}
+${c.account}
+
+environments:                    # deployable stages: \`allframe synth --env prod\`
+  dev: {}
+  prod: {}
+`;
+}
+
+/**
+ * ecommerce: a shop. Users, a product inventory kept as events, orders as a saga over payment and inventory with
+ * their compensations, a payment gateway to a card provider, notifications from the events (with a dead-letter
+ * queue), and the storefront's backend-for-frontend that aggregates them behind a cache.
+ */
+const ecommerce: Template = {
+  name: 'ecommerce',
+  summary: 'a shop: users, inventory (event-sourced), orders (a saga over payment and inventory), payment gateway, notifications, storefront BFF',
+  clouds: ['aws', 'gcp', 'fly'],
+  render: (o) => `${globalSections({ ...o, description: 'Online shop' })}
+services:
+  - name: user-service
+    type: stateless              # request/response CRUD over its own table
+    responsibility: Customer accounts and addresses
+    domain: { entities: [Customer, Address] }
+    idempotency: { enabled: true, key_header: Idempotency-Key, ttl_hours: 24 }
+    messaging: { pattern: outbox }   # the change and its events commit together; a relay publishes them
+    publishes: [CustomerRegistered]
+
+  - name: inventory-service
+    type: event-sourced          # every stock movement is an event; the current stock is a projection
+    responsibility: Stock per product, reserved and released by orders
+    cqrs: { projections: [StockLevel], snapshot_frequency: 100 }
+    messaging: { pattern: outbox }
+    publishes: [StockReserved, StockReleased]
+
+  - name: payment-gateway
+    type: gateway                # the card provider, behind a circuit breaker, retries and idempotency keys
+    responsibility: Card payments and refunds
+    integrations: { providers: [stripe], base_url: https://api.stripe.com }
+    circuit_breaker: { failure_threshold: 5, timeout_ms: 30000 }
+    retry: { max_attempts: 3, idempotent_only: true }
+    idempotency: { enabled: true, ttl_hours: 72 }
+    secrets: [{ name: STRIPE_API_KEY, managed: external }]   # the name only: the value lives in the secrets manager
+    publishes: [PaymentSucceeded, PaymentFailed]
+
+  - name: order-service
+    type: saga-orchestrator      # the order's steps in turn; a failed step undoes those before it, in reverse
+    responsibility: Order placement, from reservation to confirmation
+    depends_on: [inventory-service, payment-gateway]
+    saga:
+      name: PlaceOrderSaga
+      steps: [ReserveStock, ChargePayment, ConfirmOrder]
+      compensation: [ReleaseStock, RefundPayment, CancelOrder]
+      timeout_seconds: 300
+    publishes: [OrderPlaced, OrderCancelled]
+
+  - name: notification-service
+    type: consumer               # mails and messages from the events; a message that keeps failing goes to its DLQ
+    responsibility: Order and payment notifications to customers
+    consumes:
+      - { event: OrderPlaced, from: order-service }
+      - { event: PaymentFailed, from: payment-gateway }
+      - { event: CustomerRegistered, from: user-service }
+    consumer: { dlq: true, max_retries: 5, retry_backoff: exponential, concurrency: 10, batch_size: 10 }
+
+  - name: storefront-bff
+    type: bff                    # one call per page for the web shop, answers cached
+    public: true                 # reachable from the internet; the other services only from the services that call them
+    responsibility: The web storefront's API
+    bff: { aggregates: [user-service, inventory-service, order-service], caching: { ttl_seconds: 30 } }
+    rate_limit: { rps: 200, burst: 50 }
+`,
+};
+
+/** Every template, by name, in the order `--list` shows them. */
+export const TEMPLATES: readonly Template[] = [ecommerce];
+
+export function findTemplate(name: string): Template | undefined {
+  return TEMPLATES.find((t) => t.name === name);
+}
