@@ -33,6 +33,8 @@ const CORE_DEPS = [
   'cdk-nag@3.0.2',
   'esbuild@0.28.2', // bundles the generated Lambda code at synth; a direct dependency so CDK never falls back to Docker
   'cron-parser@5.10.7', // allframe dev fires scheduled services on their cron, in their time zone (luxon underneath); the generated platform's scheduler pins the same
+  '@inquirer/select@5.3.1', // allframe ignite asks on a terminal for the choices not given (ESM: bundled into the CLI by esbuild)
+  '@inquirer/input@5.2.1',
 ];
 
 /**

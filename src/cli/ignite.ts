@@ -9,6 +9,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import type { TargetId } from '../model/constants';
 import type { Diagnostic } from '../model/diagnostics';
+import type { Template } from '../ignite/templates';
 import type { Io } from './io';
 
 export interface IgniteFlags {
@@ -24,11 +25,64 @@ export interface IgniteFlags {
   debug?: boolean;
 }
 
+/** Asks the user on a terminal (the CLI's: @inquirer/select and @inquirer/input; tests give their own). */
+export interface Asker {
+  select<T extends string>(message: string, choices: readonly { readonly value: T; readonly name: string; readonly description?: string }[]): Promise<T>;
+  /** `validate` returns true, or what is wrong. */
+  input(message: string, defaultValue: string, validate: (value: string) => true | string): Promise<string>;
+}
+
+/** The asker of a terminal; a prompt cancelled with Ctrl-C rejects. */
+export async function terminalAsker(): Promise<Asker> {
+  const [{ default: select }, { default: input }] = await Promise.all([import('@inquirer/select'), import('@inquirer/input')]);
+  return {
+    select: (message, choices) => select({ message, choices: choices.map((c) => ({ ...c })) }),
+    input: (message, defaultValue, validate) => input({ message, default: defaultValue, validate }),
+  };
+}
+
 export interface IgniteHelpers {
   /** Print located diagnostics (with excerpts of `text`). */
   readonly report: (diagnostics: readonly Diagnostic[], text?: string) => void;
   /** `allframe synth <file>` (for `--config`). */
   readonly synth: (file: string) => Promise<number>;
+  /** Present on a terminal: the choices not given are asked. Without it they are a usage error. */
+  readonly ask?: () => Promise<Asker>;
+}
+
+/** The choices of a run: given as flags, asked on a terminal, or what is missing (a usage error). */
+async function choose(
+  dirArg: string | undefined,
+  flags: IgniteFlags,
+  templates: readonly Template[],
+  ask: (() => Promise<Asker>) | undefined,
+  cwd: string,
+): Promise<{ dir: string; template: Template; cloud: TargetId; name: string } | string> {
+  const missing = [...(dirArg === undefined ? ['<dir>'] : []), ...(flags.template === undefined ? ['--template <name>'] : []), ...(flags.cloud === undefined ? ['--cloud <cloud>'] : [])];
+  if (missing.length > 0 && ask === undefined) return `missing ${missing.join(', ')}`;
+  const asker = missing.length > 0 ? await ask!() : undefined;
+  let template: Template | undefined;
+  if (flags.template !== undefined) {
+    template = templates.find((t) => t.name === flags.template);
+    if (template === undefined) return `no template "${flags.template}"; the templates are ${templates.map((t) => t.name).join(', ')}`;
+  } else {
+    const picked = await asker!.select('Template', templates.map((t) => ({ value: t.name, name: t.name, description: t.summary })));
+    template = templates.find((t) => t.name === picked)!;
+  }
+  let cloud = flags.cloud;
+  if (cloud === undefined) cloud = await asker!.select('Cloud', template.clouds.map((c) => ({ value: c, name: c })));
+  if (!template.clouds.includes(cloud)) return `the ${template.name} template is for ${template.clouds.join(', ')}, not ${cloud}`;
+  const dir = dirArg ?? (await asker!.input('Directory of the new system', `my-${template.name}`, (v) => (v.trim() !== '' ? true : 'a directory, e.g. my-shop')));
+  let name = flags.name ?? basename(resolve(cwd, dir));
+  if (!validName(name)) {
+    if (asker === undefined) return `"${name}" cannot be the architecture's name (lowercase kebab-case, 3-40 characters, e.g. my-shop)${flags.name === undefined ? ": it is the directory's; give one with --name" : ''}`;
+    name = await asker.input('Name of the architecture', 'my-system', (v) => (validName(v) ? true : 'lowercase kebab-case, 3-40 characters, e.g. my-shop'));
+  }
+  return { dir, template, cloud, name };
+}
+
+function validName(name: string): boolean {
+  return NAME.test(name) && name.length >= 3 && name.length <= 40;
 }
 
 const EXIT_OK = 0;
@@ -45,7 +99,7 @@ const DEPLOY: Readonly<Record<TargetId, string>> = {
 };
 
 export async function igniteCommand(dirArg: string | undefined, flags: IgniteFlags, io: Io, helpers: IgniteHelpers): Promise<number> {
-  const { TEMPLATES, findTemplate } = await import('../ignite/templates');
+  const { TEMPLATES } = await import('../ignite/templates');
   const json = flags.format === 'json';
   const usage = (message: string): number => {
     io.stderr(`allframe ignite: ${message}\n(run with --help for usage; --list shows the templates)\n`);
@@ -62,24 +116,25 @@ export async function igniteCommand(dirArg: string | undefined, flags: IgniteFla
     return helpers.synth(flags.config);
   }
 
-  // Every choice must be given: a run without a terminal cannot ask (see docs/templates.md).
-  const missing = [...(dirArg === undefined ? ['<dir>'] : []), ...(flags.template === undefined ? ['--template <name>'] : []), ...(flags.cloud === undefined ? ['--cloud <cloud>'] : [])];
-  if (missing.length > 0) return usage(`missing ${missing.join(', ')}`);
-  const template = findTemplate(flags.template!);
-  if (template === undefined) return usage(`no template "${flags.template}"; the templates are ${TEMPLATES.map((t) => t.name).join(', ')}`);
-  const cloud = flags.cloud!;
-  if (!template.clouds.includes(cloud)) return usage(`the ${template.name} template is for ${template.clouds.join(', ')}, not ${cloud}`);
-
-  const dir = resolve(io.cwd, dirArg!);
-  const name = flags.name ?? basename(dir);
-  if (!NAME.test(name) || name.length < 3 || name.length > 40) {
-    return usage(`"${name}" cannot be the architecture's name (lowercase kebab-case, 3-40 characters, e.g. my-shop)${flags.name === undefined ? ": it is the directory's; give one with --name" : ''}`);
+  // On a terminal the choices not given are asked; without one they must all be given.
+  let choices: { dir: string; template: Template; cloud: TargetId; name: string };
+  try {
+    const chosen = await choose(dirArg, flags, TEMPLATES, helpers.ask, io.cwd);
+    if (typeof chosen === 'string') return usage(chosen);
+    choices = chosen;
+  } catch (e) {
+    if ((e as Error).name !== 'ExitPromptError') throw e;
+    io.stderr('allframe ignite: cancelled; nothing written\n');
+    return EXIT_INVALID;
   }
+  const { template, cloud, name } = choices;
+  const dirGiven = choices.dir;
+  const dir = resolve(io.cwd, dirGiven);
   const stat = statSync(dir, { throwIfNoEntry: false });
-  if (stat !== undefined && !stat.isDirectory()) return usage(`${dirArg} exists and is not a directory`);
+  if (stat !== undefined && !stat.isDirectory()) return usage(`${dirGiven} exists and is not a directory`);
   const entries = stat !== undefined ? readdirSync(dir) : [];
-  if (entries.length > 0 && flags.force !== true) return usage(`${dirArg} is not empty; ignite starts a new system: give a new or empty directory, or --force to write into this one`);
-  if (existsSync(join(dir, 'architecture.yaml'))) return usage(`${join(dirArg!, 'architecture.yaml')} exists: ignite does not replace an architecture file; synthesize it with --config`);
+  if (entries.length > 0 && flags.force !== true) return usage(`${dirGiven} is not empty; ignite starts a new system: give a new or empty directory, or --force to write into this one`);
+  if (existsSync(join(dir, 'architecture.yaml'))) return usage(`${join(dirGiven, 'architecture.yaml')} exists: ignite does not replace an architecture file; synthesize it with --config`);
 
   // The file as the template renders it, validated as `synth` reads it (the environment's variables included).
   const text = template.render({ name, cloud });

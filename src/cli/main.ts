@@ -10,7 +10,7 @@ import { installSignalCleanup, registerCleanup, removeTempDirs, tempScope, unins
 import { DEFAULT_FILES } from '../parse/file';
 import { allframeVersion } from '../model/version';
 import { devCommand, type DevFlags } from './dev';
-import { igniteCommand, type IgniteFlags } from './ignite';
+import { igniteCommand, terminalAsker, type IgniteFlags } from './ignite';
 import type { Io } from './io';
 import { diagnosticJson, formatDiagnostic, formatSummary } from './format';
 
@@ -111,6 +111,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       exit = await igniteCommand(dir, flags, io, {
         report: (diagnostics, text) => report(diagnostics, io, color, text),
         synth: (file) => synthCommand(file, { ...(flags.validation === false ? { validation: false } : {}), ...(flags.color === false ? { color: false } : {}) }, io, 'synth'),
+        // asked only where someone can answer: a terminal on both ends, and not for JSON output
+        ...(io.isTTY && process.stdin.isTTY && flags.format !== 'json' ? { ask: terminalAsker } : {}),
       });
     });
 

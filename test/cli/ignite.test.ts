@@ -1,9 +1,12 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TEMPLATES } from '../../src/ignite/templates';
 import { synthesize } from '../../src/synth';
 import { validateSource } from '../../src/validate';
+import { igniteCommand, type Asker, type IgniteHelpers } from '../../src/cli/ignite';
+import type { Io } from '../../src/cli/io';
 import { cli } from '../helpers';
 
 describe('allframe ignite', () => {
@@ -119,4 +122,69 @@ describe('the templates', () => {
     expect(r.problems).toEqual([]);
     expect(r.outputs.length).toBeGreaterThan(100);
   });
+});
+
+describe('allframe ignite on a terminal', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'allframe-ignite-tty-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** An asker that answers from `answers` in turn and notes each question. */
+  const scripted = (answers: string[]) => {
+    const asked: string[] = [];
+    const asker: Asker = {
+      select: <T extends string>(message: string, choices: readonly { value: T; name: string }[]) => {
+        asked.push(`${message}: ${choices.map((c) => c.value).join('|')}`);
+        return Promise.resolve(answers.shift() as T);
+      },
+      input: (message, defaultValue, validate) => {
+        const answer = answers.shift()!;
+        asked.push(`${message} [${defaultValue}] ${String(validate(answer))}`);
+        return Promise.resolve(answer);
+      },
+    };
+    return { asked, ask: () => Promise.resolve(asker) };
+  };
+  const io = (out: { stderr: string }): Io => ({ stdout: () => undefined, stderr: (s) => (out.stderr += s), cwd: dir, env: {}, isTTY: true });
+  const helpers = (ask: () => Promise<Asker>): IgniteHelpers => ({ report: () => undefined, synth: () => Promise.resolve(0), ask });
+
+  test('only the choices not given are asked, and the answers are used', async () => {
+    // GIVEN a run with the directory only
+    const { asked, ask } = scripted(['ecommerce', 'fly']);
+    const out = { stderr: '' };
+    // WHEN
+    const code = await igniteCommand('shop', {}, io(out), helpers(ask));
+    // THEN the template, then the cloud among the template's, were asked, and the system made with them
+    expect(code).toBe(0);
+    expect(asked).toEqual([`Template: ${TEMPLATES.map((t) => t.name).join('|')}`, 'Cloud: aws|gcp|fly']);
+    expect(readFileSync(join(dir, 'shop', 'architecture.yaml'), 'utf8')).toContain('  primary: fly\n');
+  });
+
+  test('a missing directory is asked; a directory whose name is no architecture name asks for the name', async () => {
+    const { asked, ask } = scripted(['Bad_Name', 'my-shop']);
+    const out = { stderr: '' };
+    const code = await igniteCommand(undefined, { template: 'ecommerce', cloud: 'gcp' }, io(out), helpers(ask));
+    expect(code).toBe(0);
+    expect(asked).toEqual(['Directory of the new system [my-ecommerce] true', 'Name of the architecture [my-system] true']);
+    expect(readFileSync(join(dir, 'Bad_Name', 'architecture.yaml'), 'utf8')).toContain('  name: my-shop\n');
+  });
+
+  test('a prompt cancelled with Ctrl-C writes nothing: exit 2', async () => {
+    const cancelled = Object.assign(new Error('User force closed the prompt'), { name: 'ExitPromptError' });
+    const asker: Asker = { select: () => Promise.reject(cancelled), input: () => Promise.reject(cancelled) };
+    const out = { stderr: '' };
+    const code = await igniteCommand('shop', {}, io(out), helpers(() => Promise.resolve(asker)));
+    expect(code).toBe(2);
+    expect(out.stderr).toContain('cancelled; nothing written');
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  test("the terminal's asker loads its prompts (ESM packages) in node, as the CLI runs", () => {
+    // jest's module runtime cannot require ESM on Node 20; node itself can, and the CLI bundle holds them
+    const script = `require(${JSON.stringify(join(__dirname, '..', '..', 'src', 'cli', 'ignite.ts'))}).terminalAsker().then((a) => process.stdout.write(typeof a.select + ' ' + typeof a.input))`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: join(__dirname, '..', '..'), encoding: 'utf8' });
+    expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({ status: 0, stdout: 'function function', stderr: '' });
+});
 });
