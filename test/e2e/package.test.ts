@@ -1,7 +1,7 @@
 /**
  * The npm package, as a user installs it: `npm pack` (its prepack builds lib/), then the tarball installed into an
  * empty directory with no network (`npm ci --offline` from npm's cache) runs `allframe --version` and synthesizes
- * the bundled example. (Installed into the example's generated workspace, where `npx allframe synth --check` and
+ * the bundled example, and `allframe ignite` makes a system from a template. (Installed into the example's generated workspace, where `npx allframe synth --check` and
  * `npx cdk synth` run the installed tools: test/e2e/generated-workspace.test.ts.)
  *
  * Packing and installing take minutes (on 2 cores shared with other jobs, 92 s to 3 min: pack 33-67 s, install
@@ -85,6 +85,17 @@ const repoPackage = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'))
       const workspace = JSON.parse(readFileSync(join(dir, 'shop', 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
       expect(workspace.devDependencies).toMatchObject({ allframe: repoPackage.version, 'aws-cdk': repoPackage.devDependencies['aws-cdk'] });
       expect(existsSync(join(dir, 'shop', 'packages', 'platform', 'src', 'index.ts'))).toBe(true);
+
+      // AND ignite makes a new system from a template, offline, with the templates and prompts of the bundle
+      const list = run('npx', ['--offline', 'allframe', 'ignite', '--list'], dir);
+      expect(outcome(list)).toEqual({ status: 0, out: '' });
+      expect(list.stdout).toMatch(/^ecommerce /m);
+      const ignite = run('npx', ['--offline', 'allframe', 'ignite', 'my-shop', '--template', 'ecommerce', '--cloud', 'fly'], dir);
+      console.log(`npx allframe ignite my-shop --template ecommerce --cloud fly from the installed package: ${ignite.seconds.toFixed(1)} s`);
+      expect(outcome(ignite)).toEqual({ status: 0, out: '' });
+      expect(ignite.stderr).toContain('ignite: my-shop, the ecommerce template on fly');
+      expect(existsSync(join(dir, 'my-shop', 'infrastructure', 'fly', 'default', 'deploy.sh'))).toBe(true);
+      expect(readFileSync(join(dir, 'my-shop', 'architecture.yaml'), 'utf8')).toContain('  name: my-shop\n');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
