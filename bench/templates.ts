@@ -15,7 +15,7 @@ const longest = longFunctions(0)
 const body = [
   heading('templates'),
   '',
-  `Generated service TypeScript of ${workspaceSources().length} architecture files (examples/shop, examples/shop-gcp and every archetype fixture of both targets; the platform package, copied verbatim from checked files, left out): **${m.fromTemplates} of ${m.total} non-blank lines (${(m.share * 100).toFixed(1)}%)** come from templates under src/skeletons/templates/, which allframe type-checks (tsconfig.skeletons.json) and lints; the rest are the marker line of managed files and per-service slots (configuration variables, literals).`,
+  `Generated service TypeScript of ${workspaceSources().length} architecture files (examples/shop, examples/shop-gcp, every archetype fixture of both targets and the ignite templates on AWS; the platform package, copied verbatim from checked files, left out): **${m.fromTemplates} of ${m.total} non-blank lines (${(m.share * 100).toFixed(1)}%)** come from templates under src/skeletons/templates/, which allframe type-checks (tsconfig.skeletons.json) and lints; the rest are the marker line of managed files and per-service slots (configuration variables, literals).`,
   '',
   `Render functions over 150 lines: ${long.length === 0 ? 'none' : long.join('; ')}. Longest function in src/skeletons (templates and platform aside): ${longest ? longest.f : 'none'}.`,
   '',

@@ -2,19 +2,28 @@
 import { mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import * as ts from 'typescript';
+import { TEMPLATES } from '../../src/ignite/templates';
 import { templateShare } from '../../src/skeletons/template';
 import { renderText } from '../helpers';
 
 const root = join(__dirname, '..', '..');
 
-/** Every architecture file with services: the examples and the archetype fixtures of both targets. */
-export function workspaceSources(): { name: string; file: string }[] {
+/** One architecture: a file, or (a template's) text named by `file`. */
+export interface WorkspaceSource {
+  readonly name: string;
+  readonly file: string;
+  readonly text?: string;
+}
+
+/** Every architecture file with services: the examples, the archetype fixtures of both targets, and the templates (on AWS). */
+export function workspaceSources(): WorkspaceSource[] {
   const fixtures = (dir: string) => readdirSync(join(root, 'fixtures', dir)).filter((f) => f.endsWith('.yaml')).sort().map((f) => ({ name: `${dir}-${f.replace(/\.yaml$/, '')}`, file: join(root, 'fixtures', dir, f) }));
   return [
     { name: 'shop', file: join(root, 'examples', 'shop', 'architecture.yaml') },
     { name: 'shop-gcp', file: join(root, 'examples', 'shop-gcp', 'architecture.yaml') },
     ...fixtures('archetypes'),
     ...fixtures('archetypes-gcp'),
+    ...TEMPLATES.map((t) => ({ name: `template-${t.name}`, file: `template ${t.name}`, text: t.render({ name: `my-${t.name}`, cloud: 'aws' }) })),
   ];
 }
 
@@ -24,10 +33,10 @@ export function workspaceSources(): { name: string; file: string }[] {
  * `@<name>/events` resolves to its source there (the platform package is mapped by the callers, the same for every
  * workspace), and so do the route definitions a BFF imports from the services it has typed clients of.
  */
-export function writeWorkspaces(dir: string, sources = workspaceSources()): string[] {
+export function writeWorkspaces(dir: string, sources: readonly WorkspaceSource[] = workspaceSources()): string[] {
   const written: string[] = [];
   for (const source of sources) {
-    for (const f of renderText(readFileSync(source.file, 'utf8'))) {
+    for (const f of renderText(source.text ?? readFileSync(source.file, 'utf8'))) {
       const service = /^services\/([^/]+)\/package\.json$/.exec(f.path);
       if (service) {
         const link = join(dir, source.name, 'node_modules', (JSON.parse(f.content) as { name: string }).name);
@@ -79,7 +88,7 @@ export function measureShare(): { fromTemplates: number; total: number; share: n
   let fromTemplates = 0;
   let total = 0;
   for (const source of workspaceSources()) {
-    const files = renderText(readFileSync(source.file, 'utf8')).filter((f) => f.path.startsWith('services/'));
+    const files = renderText(source.text ?? readFileSync(source.file, 'utf8')).filter((f) => f.path.startsWith('services/'));
     const m = templateShare(files);
     fromTemplates += m.fromTemplates;
     total += m.total;
