@@ -60,8 +60,11 @@ function mainBench(): void {
             const cdk = run('npx', ['--offline', 'cdk', 'synth', '--quiet'], dir, CDK_ENV);
             check('cdk synth', cdk);
             artifactS = cdk.seconds;
-            const templates = readdirSync(join(dir, 'cdk.out')).filter((f) => f.endsWith('.template.json')).length;
-            artifact = `cdk synth: cdk.out, ${templates} templates, Lambda code bundled`;
+            const out = readdirSync(join(dir, 'cdk.out'), { recursive: true }).map(String);
+            const templates = out.filter((f) => f.endsWith('.template.json')).length;
+            const assets = new Set(out.filter((f) => /(^|\/)asset\.[0-9a-f]{64}\//.test(f)).map((f) => /asset\.[0-9a-f]{64}/.exec(f)![0])).size;
+            if (templates === 0 || assets === 0) throw new Error(`cdk.out holds ${templates} templates and ${assets} assets`);
+            artifact = `cdk.out: ${templates} templates, ${assets} bundled code assets`;
           } else if (cloud === 'gcp') {
             if (!existsSync(join(dir, 'infrastructure', 'gcp', 'default', 'cdk.tf.json'))) throw new Error('no cdk.tf.json');
             artifact = 'infrastructure/gcp/default/cdk.tf.json (written by ignite)';
