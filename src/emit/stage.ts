@@ -167,10 +167,10 @@ parentPort.on('message', (message) => {
  * that adds services; the others are left to applyPlan, so a synth that changes a few files stages only those, and
  * one that changes nothing writes nothing.
  *
- * Until applyPlan runs, the early files are only in .allframe/tmp/, which every synth clears first: a synth with
- * problems, a dry run that is not one (the caller never starts a stager for `--dry-run`, `--check` or `diff`), or
- * an interrupt calls `discard`, which removes them (and .allframe/ and the output root if it made them); a synth
- * killed outright leaves them for the next one to clear.
+ * Until applyPlan runs, the early files are only in .allframe/tmp/, which every synth clears first. A synth that
+ * ends without writing (problems, an error) calls `discard`, and a signal's cleanup `removeStaged`: both remove them,
+ * and .allframe/ and the output root if the stager made them. A synth killed outright leaves them for the next one
+ * to clear. (`--dry-run`, `--check` and `diff` start no stager.)
  */
 export class EarlyStager {
   private layout: StagingLayout | undefined;
