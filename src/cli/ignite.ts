@@ -7,7 +7,7 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
-import type { TargetId } from '../model/constants';
+import { ARCHITECTURE_NAME_LENGTH, PATTERNS, type TargetId } from '../model/constants';
 import type { Diagnostic } from '../model/diagnostics';
 import type { Template } from '../ignite/templates';
 import type { Io } from './io';
@@ -82,14 +82,14 @@ async function choose(
 }
 
 function validName(name: string): boolean {
-  return NAME.test(name) && name.length >= 3 && name.length <= 40;
+  return NAME.test(name) && name.length >= ARCHITECTURE_NAME_LENGTH.min && name.length <= ARCHITECTURE_NAME_LENGTH.max;
 }
 
 const EXIT_OK = 0;
 const EXIT_INVALID = 2;
 
 /** architecture.name as the schema takes it. */
-const NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
+const NAME = new RegExp(PATTERNS.kebab);
 
 /** What to run next, per cloud: the deploy step differs. */
 const DEPLOY: Readonly<Record<TargetId, string>> = {

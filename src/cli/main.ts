@@ -262,29 +262,21 @@ interface SynthFlags {
 export const EXIT_STALE = 1;
 
 async function synthCommand(fileArg: string | undefined, flags: SynthFlags, io: Io, mode: 'synth' | 'diff'): Promise<number> {
-  const color = useColor(flags, io);
-  const { synthesizeFile } = await import('../synth/index');
   // A synth that writes stages the files it will create on a second thread while it renders (src/emit/stage.ts);
   // whatever ends it before the writing (problems, an error, a signal) removes them.
   const stager = mode === 'synth' && flags.dryRun !== true && flags.check !== true ? new (await import('../emit/stage')).EarlyStager() : undefined;
   const unregister = stager !== undefined ? registerCleanup(() => stager.removeStaged()) : undefined;
   try {
-    return await synthAndWrite(fileArg, flags, io, mode, color, synthesizeFile, stager);
+    return await synthAndWrite(fileArg, flags, io, mode, stager);
   } finally {
     unregister?.();
     await stager?.discard();
   }
 }
 
-async function synthAndWrite(
-  fileArg: string | undefined,
-  flags: SynthFlags,
-  io: Io,
-  mode: 'synth' | 'diff',
-  color: boolean,
-  synthesizeFile: typeof import('../synth/index').synthesizeFile,
-  stager: import('../emit/stage').EarlyStager | undefined,
-): Promise<number> {
+async function synthAndWrite(fileArg: string | undefined, flags: SynthFlags, io: Io, mode: 'synth' | 'diff', stager: import('../emit/stage').EarlyStager | undefined): Promise<number> {
+  const color = useColor(flags, io);
+  const { synthesizeFile } = await import('../synth/index');
   const result = synthesizeFile(fileArg, {
     ...validateOptions(flags, io),
     ...(flags.out !== undefined ? { outDir: flags.out } : {}),

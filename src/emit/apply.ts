@@ -93,8 +93,14 @@ export async function applyPlan(plan: Plan, options: ApplyOptions = {}): Promise
 
     // 3. rename and delete, noting the directories whose entries change
     const changedDirs = new Set<string>();
-    for (const d of layout.newDirs) {
-      if (!files.some((f) => f.newDir === d)) continue;
+    const inNewDir = new Map<NewDir, StagedFile[]>();
+    for (const s of files) {
+      if (s.newDir === undefined) continue;
+      const staged = inNewDir.get(s.newDir);
+      if (staged === undefined) inNewDir.set(s.newDir, [s]);
+      else staged.push(s);
+    }
+    for (const [d, staged] of inNewDir) {
       mkdirSync(dirname(d.abs), { recursive: true });
       try {
         renameSync(d.tmp, d.abs);
@@ -103,7 +109,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions = {}): Promise
         const code = (e as NodeJS.ErrnoException).code;
         if (code !== 'EXDEV' && code !== 'EEXIST' && code !== 'ENOTEMPTY') throw e;
         // made since the plan, or staged on another file system: file by file
-        for (const s of files.filter((f) => f.newDir === d)) moveIntoPlace(s, changedDirs);
+        for (const s of staged) moveIntoPlace(s, changedDirs);
       }
       step(`write ${d.path}/`);
     }

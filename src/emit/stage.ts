@@ -71,11 +71,6 @@ export class StagingLayout {
     return placement;
   }
 
-  /** The new directories, in the order their first file was placed. */
-  get newDirs(): readonly NewDir[] {
-    return [...this.newDirsByPath.values()];
-  }
-
   /** Every directory made in the staged trees, parents first: their entries too must be durable before a rename. */
   get stagedDirs(): readonly string[] {
     return [...this.treeDirs].sort();

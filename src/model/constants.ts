@@ -18,6 +18,9 @@ export const PATTERNS = {
   httpHeader: "^[A-Za-z0-9!#$%&'*+.^_`|~-]+$",
 } as const;
 
+/** architecture.name's length (with PATTERNS.kebab): the schema's bounds, and `allframe ignite`'s check of a name. */
+export const ARCHITECTURE_NAME_LENGTH = { min: 3, max: 40 } as const;
+
 export const EVENT_BUSES = ['sns', 'eventbridge', 'sqs', 'pubsub', 'kafka', 'nats'] as const;
 export const DATABASES = ['postgres', 'dynamodb', 'firestore', 'none'] as const;
 export const COMPUTES = ['lambda', 'fargate', 'cloud-run', 'fly-machine'] as const;

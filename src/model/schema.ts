@@ -54,7 +54,7 @@ const EventNames = (description: string) => Type.Array(EventName('An event name 
 
 import { SQS_MAX_VISIBILITY_SECONDS } from '../../lib-constructs/core/cloud-limits';
 import { BLOCK_DEFAULTS, FILE_DEFAULTS, SIZING_DEFAULTS } from './defaults';
-import { AUTH_PROVIDERS, COMPUTES, DATABASES, DEFAULT_NODE_RUNTIME, EVENT_BUSES, METRICS, NODE_RUNTIMES, NodeRuntime, PATTERNS, PROTOCOLS, SCHEMA_REGISTRIES, SECRET_MANAGEMENT, SECRETS_MANAGERS, TARGETS } from './constants';
+import { ARCHITECTURE_NAME_LENGTH, AUTH_PROVIDERS, COMPUTES, DATABASES, DEFAULT_NODE_RUNTIME, EVENT_BUSES, METRICS, NODE_RUNTIMES, NodeRuntime, PATTERNS, PROTOCOLS, SCHEMA_REGISTRIES, SECRET_MANAGEMENT, SECRETS_MANAGERS, TARGETS } from './constants';
 
 export * from './constants';
 
@@ -419,7 +419,7 @@ export const ArchitectureSchema = Obj(
     $schema: Opt(Type.String({ description: 'JSON Schema of this file, for editors', $comment: 'default: none' })),
     architecture: Obj(
       {
-        name: Type.String({ description: 'Architecture name, lowercase kebab-case, 3-40 characters; prefixes every cloud resource name', pattern: PATTERNS.kebab, minLength: 3, maxLength: 40 }),
+        name: Type.String({ description: 'Architecture name, lowercase kebab-case, 3-40 characters; prefixes every cloud resource name', pattern: PATTERNS.kebab, minLength: ARCHITECTURE_NAME_LENGTH.min, maxLength: ARCHITECTURE_NAME_LENGTH.max }),
         version: Opt(Type.String({ description: 'Version of the architecture (semver); also the version of every service\'s OpenAPI document', pattern: PATTERNS.semver, default: FILE_DEFAULTS.version })),
         description: Opt(Type.String({ description: 'What the system does', maxLength: 2000, default: '' })),
         multi_tenant: Opt(Type.Boolean({ description: 'Serve several tenants; see `tenant`', default: false })),

@@ -79,8 +79,9 @@ export function synthesize(model: ResolvedArchitecture, options: SynthesizeOptio
   // The compose file shares allframe dev's plan, read from the target's templates: written with the workspace.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const compose = ok && options.skeletons !== false ? (require('../dev/compose') as typeof import('../dev/compose')).renderCompose(model, target.files, sourceFile) : undefined;
-  if (ok) options.onFiles?.([...target.files, ...(compose !== undefined ? [compose] : [])]);
-  const outputs = ok ? [...skeletons, ...target.files, ...(compose !== undefined ? [compose] : [])] : [];
+  const infrastructure = [...target.files, ...(compose !== undefined ? [compose] : [])];
+  if (ok) options.onFiles?.(infrastructure);
+  const outputs = ok ? [...skeletons, ...infrastructure] : [];
   const stacks = ok ? target.stacks : [];
   return {
     ok,
