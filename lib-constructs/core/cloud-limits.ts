@@ -177,3 +177,6 @@ export const FLY_RUNTIME_ENV_NAMES: readonly string[] = [
  * to 10 s for a run in progress, a consumer drains) before it exits; Fly's default of 5 s would cut that short.
  */
 export const FLY_MIN_KILL_TIMEOUT_SECONDS = 15;
+
+/** Object storage: the longest retention the format accepts, in days (100 years; S3 and Cloud Storage lifecycles allow more). */
+export const STORAGE_MAX_RETENTION_DAYS = 36_500;

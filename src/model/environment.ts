@@ -11,7 +11,9 @@ import type { ServiceSpec } from './schema';
 
 /** Every variable allframe's targets set on some service of some archetype (besides callee URLs and secrets). */
 export const ALLFRAME_ENVIRONMENT: readonly string[] = [
+  'AWS_ENDPOINT_URL_S3',
   'AWS_REGION',
+  'BUCKET_NAME',
   'CACHE_BACKEND',
   'CACHE_URL',
   'CONNECTIONS_STORE',
@@ -35,6 +37,7 @@ export const ALLFRAME_ENVIRONMENT: readonly string[] = [
   'NATS_URL',
   'NATS_USER',
   'NODE_EXTRA_CA_CERTS',
+  'OBJECT_STORE',
   'OTEL_TRACES_SAMPLER',
   'OTEL_TRACES_SAMPLER_ARG',
   'OUTBOUND_AUTH',
@@ -88,9 +91,21 @@ export function reservedEnvironmentReason(spec: Pick<ServiceSpec, 'depends_on' |
   const callee = calleesOf(spec).find((c) => calleeUrlVariable(c) === name);
   if (callee !== undefined) return { kind: 'callee', callee };
   if ((spec.secrets ?? []).some((x) => (typeof x === 'string' ? x : x.name) === name)) return { kind: 'secret' };
-  // the keys that sign calls between services on fly, one pair per caller and callee (SIGNING_KEY_<CALLEE>, CALLER_KEY_<CALLER>)
-  if (SERVICE_KEY_PREFIXES.some((p) => name.startsWith(p))) return { kind: 'set', by: 'allframe' };
+  // the keys that sign calls between services on fly, one pair per caller and callee (SIGNING_KEY_<CALLEE>, CALLER_KEY_<CALLER>),
+  // and the buckets a service reads (BUCKET_<OWNER>)
+  if ([...SERVICE_KEY_PREFIXES, BUCKET_VARIABLE_PREFIX].some((p) => name.startsWith(p))) return { kind: 'set', by: 'allframe' };
   return undefined;
+}
+
+/** The prefix of the variables through which a service finds the buckets it reads (and its own, BUCKET_NAME). */
+export const BUCKET_VARIABLE_PREFIX = 'BUCKET_';
+
+/**
+ * The variable through which a reader finds the bucket of `owner` (services[].storage.readers):
+ * `archive-service` → BUCKET_ARCHIVE_SERVICE. The owner finds its own in BUCKET_NAME.
+ */
+export function bucketVariable(owner: string): string {
+  return `${BUCKET_VARIABLE_PREFIX}${constant(owner)}`;
 }
 
 /** The prefixes of the variables holding the keys of signed calls between services (the Fly.io target's). */

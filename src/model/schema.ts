@@ -52,7 +52,7 @@ const EventNames = (description: string) => Type.Array(EventName('An event name 
 
 // ---------- enums ----------
 
-import { SQS_MAX_VISIBILITY_SECONDS } from '../../lib-constructs/core/cloud-limits';
+import { SQS_MAX_VISIBILITY_SECONDS, STORAGE_MAX_RETENTION_DAYS } from '../../lib-constructs/core/cloud-limits';
 import { BLOCK_DEFAULTS, FILE_DEFAULTS, SIZING_DEFAULTS } from './defaults';
 import { ARCHITECTURE_NAME_LENGTH, AUTH_PROVIDERS, COMPUTES, DATABASES, DEFAULT_NODE_RUNTIME, EVENT_BUSES, METRICS, NODE_RUNTIMES, NodeRuntime, PATTERNS, PROTOCOLS, SCHEMA_REGISTRIES, SECRET_MANAGEMENT, SECRETS_MANAGERS, TARGETS } from './constants';
 
@@ -269,6 +269,25 @@ const serviceProperties = {
     ),
   ),
   environment: Opt(NamedMap(PATTERNS.envVar, Type.String({ description: 'Value (not for secrets: use `secrets`)', maxLength: 4096 }), { description: 'Plain environment variables for the service', default: {} })),
+  storage: Opt(
+    Obj(
+      {
+        versioning: Opt(
+          Type.Boolean({
+            description: 'Keep the earlier versions of overwritten and deleted objects (for 30 days after they stop being current). Tigris, the object storage on fly, keeps no object versions',
+            $comment: 'default: true on aws and gcp; false on fly',
+          }),
+        ),
+        retention_days: Opt(Type.Integer({ description: 'Delete an object this many days after it was last written (0: keep objects until the service deletes them)', minimum: 0, maximum: STORAGE_MAX_RETENTION_DAYS, default: 0 })),
+        readers: Opt(ServiceNames('Other services that may read (list and get, never write or delete) the objects; each finds the bucket in BUCKET_<SERVICE>, e.g. BUCKET_ARCHIVE_SERVICE')),
+      },
+      {
+        description:
+          'Object storage: a bucket of the service\'s own (S3 on aws: encrypted, TLS only, public access blocked, server access logs; Cloud Storage on gcp: uniform access, public access prevented; Tigris on fly), which it reads and writes through the platform\'s ObjectStore (BUCKET_NAME)',
+        $comment: 'default: absent (no bucket)',
+      },
+    ),
+  ),
   circuit_breaker: Opt(circuitBreaker(false)),
   retry: Opt(retry(false)),
   bulkhead: Opt(bulkhead(false)),

@@ -104,6 +104,16 @@ export function resolveModel(file: ArchitectureFile, options: ResolveOptions = {
         rate_limit: { ...res.rate_limit, ...spec.rate_limit } as Resilience['rate_limit'],
       },
       sizing: resolveSizing(spec, kind, compute, target),
+      ...(spec.storage
+        ? {
+            storage: {
+              // Tigris (fly) keeps no object versions: there the default is off, and `true` is refused (refusals.ts).
+              versioning: spec.storage.versioning ?? target !== 'fly',
+              retention_days: spec.storage.retention_days ?? 0,
+              readers: spec.storage.readers ?? [],
+            },
+          }
+        : {}),
     };
   });
   return {
@@ -142,6 +152,7 @@ export function resolvedDocument(model: ResolvedArchitecture): Record<string, un
     out.retry = { ...s.resilience.retry };
     out.bulkhead = { ...s.resilience.bulkhead };
     out.rate_limit = { ...s.resilience.rate_limit };
+    if (s.storage) out.storage = { ...spec.storage, versioning: s.storage.versioning, retention_days: s.storage.retention_days, readers: [...s.storage.readers] };
     return out;
   });
   delete file.$schema;

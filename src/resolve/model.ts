@@ -80,6 +80,18 @@ export interface ResolvedService {
   readonly eventStore?: Exclude<Database, 'none'>;
   readonly resilience: Resilience;
   readonly sizing: ServiceSizing;
+  /** services[].storage with its defaults: the service's own bucket; absent when it has none. */
+  readonly storage?: ResolvedStorage;
+}
+
+/** A service's bucket (services[].storage), every value decided. */
+export interface ResolvedStorage {
+  /** Earlier versions of objects are kept (30 days after they stop being current); false on fly unless set. */
+  readonly versioning: boolean;
+  /** Days after its last write an object is deleted; 0 keeps it. */
+  readonly retention_days: number;
+  /** Services that may read the bucket (never write it). */
+  readonly readers: readonly string[];
 }
 
 type Cloud = NonNullable<ArchitectureFile['cloud']>;
@@ -164,6 +176,11 @@ export function consumedEvents(model: ResolvedArchitecture, s: ResolvedService):
     ...(s.spec.cache?.invalidation ?? []).map(any),
     ...(s.spec.stream?.input_events ?? []).map(any),
   ];
+}
+
+/** The services whose bucket `s` may read (it is among their storage.readers), in file order. */
+export function bucketsReadBy(model: ResolvedArchitecture, s: Pick<ResolvedService, 'name'>): ResolvedService[] {
+  return model.services.filter((o) => o.storage?.readers.includes(s.name) === true);
 }
 
 /** A secret of a service with its settings: `secrets: [NAME]` is `{ name: NAME, managed: allframe }`. */

@@ -194,6 +194,23 @@ export const REFUSALS: Record<TargetId, TargetRefusals> = {
       { path: 'compliance.data_retention_days', reason: 'Fly.io keeps a Machine\'s logs briefly and has no retention setting: keep them as long as you need where you ship them (the fly-log-shipper app)', hint: 'remove it', passes: 'absent', accepts: (v) => v === undefined },
       { path: 'observability.alarms_email', reason: 'Fly.io has no alerting service of its own: alert from its managed Grafana on the Machines\' and the proxy\'s metrics', hint: 'remove it or leave it empty', passes: 'absent or empty', accepts: (v) => v === undefined || v === '' },
       { path: 'observability.metrics', reason: 'the services expose no Prometheus metrics yet; Fly\'s own metrics of the Machines and the proxy are kept without it', hint: 'remove it', passes: 'absent', accepts: (v) => v === undefined },
+      // Object storage on fly is a Tigris bucket made by deploy.sh (fly storage create), which keeps no versions,
+      // takes no lifecycle, and hands its keys (read-write) to one app only.
+      { path: 'services[].storage.versioning', reason: 'Tigris, the object storage on fly, keeps no earlier versions of objects', hint: 'remove it or set it to false', passes: '`false` (the default on fly)', accepts: is(false) },
+      {
+        path: 'services[].storage.retention_days',
+        reason: 'deploy.sh creates the Tigris bucket with fly storage create, which sets no lifecycle; allframe does not apply an expiration rule to it yet',
+        hint: 'remove it, and expire objects with a Tigris lifecycle rule (tigris buckets lifecycle create) if you need to',
+        passes: dflt(0),
+        accepts: is(0),
+      },
+      {
+        path: 'services[].storage.readers',
+        reason: 'fly storage create gives the keys of a Tigris bucket (read-write) to one app; allframe makes no read-only keys for other apps yet',
+        hint: 'remove it: let the owner serve what the readers need over its API',
+        passes: dflt([]),
+        accepts: isEmpty,
+      },
     ],
   },
 };

@@ -72,7 +72,7 @@ export function checkSemantics(doc: SourceDocument, raw: unknown, model: Resolve
       report({ code: 'AF4005', message: `${an(spec.type, true)} service does not consume queued events (${s.name})`, path: svcPath(s, 'consumes'), at: 'key', hint: s.kind === 'stream-processor' ? 'list the events under stream.input_events' : s.kind === 'cache' ? 'list invalidating events under cache.invalidation' : 'add a consumer service for these events' });
     }
     if (!info.compute) {
-      for (const key of COMPUTE_KEYS) {
+      for (const key of [...COMPUTE_KEYS, 'storage'] as const) {
         if (rawSpec[key] !== undefined) report({ code: 'AF4005', message: `"${key}" does not apply to ${an(spec.type)} service (${s.name}): it is a managed service, not code`, path: svcPath(s, key), at: 'key', hint: `remove ${key}` });
       }
     }
@@ -104,6 +104,13 @@ export function checkSemantics(doc: SourceDocument, raw: unknown, model: Resolve
     spec.depends_on?.forEach((dep, i) => {
       if (dep === s.name) report({ code: 'AF4010', message: `service "${s.name}" depends on itself`, path: svcPath(s, 'depends_on', i), hint: 'remove it from its own depends_on' });
       else if (!byName.has(dep)) unknownService(dep, svcPath(s, 'depends_on', i), 'depends_on names');
+    });
+    spec.storage?.readers?.forEach((reader, i) => {
+      const at = svcPath(s, 'storage', 'readers', i);
+      const other = byName.get(reader);
+      if (reader === s.name) report({ code: 'AF4010', message: `service "${s.name}" lists itself among the readers of its bucket`, path: at, hint: 'remove it: a service always reads and writes its own bucket' });
+      else if (!other) unknownService(reader, at, 'storage.readers names');
+      else if (!ARCHETYPES[other.kind].compute) report({ code: 'AF4005', message: `"${reader}" cannot read the bucket of ${s.name}: it is ${an(other.spec.type)} service, a managed service with no code of its own`, path: at, hint: `remove ${reader} from storage.readers` });
     });
     spec.bff?.aggregates.forEach((dep, i) => {
       if (dep === s.name) report({ code: 'AF4010', message: `BFF "${s.name}" aggregates itself`, path: svcPath(s, 'bff', 'aggregates', i) });
