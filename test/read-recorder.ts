@@ -110,6 +110,15 @@ export function recordReads(model: ResolvedArchitecture, reads: Set<string> = ne
         if (prop === 'spec') return spec;
         if (prop === 'resilience') return resilience;
         if (prop === 'sizing') return sizing;
+        if (prop === 'storage' && s.storage !== undefined) {
+          // services[].storage with its defaults: each key read is the file's key
+          return new Proxy(s.storage, {
+            get(t, key, r) {
+              if (typeof key === 'string') note(`services[].storage.${key}`);
+              return Reflect.get(t, key, r) as unknown;
+            },
+          });
+        }
         if (typeof prop === 'string' && serviceSources[prop]) note(...serviceSources[prop]);
         return Reflect.get(target, prop, receiver) as unknown;
       },

@@ -180,3 +180,9 @@ export const FLY_MIN_KILL_TIMEOUT_SECONDS = 15;
 
 /** Object storage: the longest retention the format accepts, in days (100 years; S3 and Cloud Storage lifecycles allow more). */
 export const STORAGE_MAX_RETENTION_DAYS = 36_500;
+
+/** S3 (and Cloud Storage without dots): the longest bucket name. */
+export const BUCKET_NAME_MAX_LENGTH = 63;
+
+/** AWS: the longest region code in use (ap-southeast-4 and the like), for names that hold a region not known at synth. */
+export const AWS_REGION_MAX_LENGTH = 14;

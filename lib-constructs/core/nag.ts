@@ -99,6 +99,14 @@ export function nagResource(scope: IConstruct, value: string): string {
   return flattenCfnReference(Stack.of(scope).resolve(value));
 }
 
+/**
+ * IAM5 on `grantee` for `<bucket ARN>/*`: object keys are chosen by the service at run time, so IAM names them with
+ * "*"; the grant names one bucket and the object actions listed in the statement, nothing else.
+ */
+export function acknowledgeBucketObjects(grantee: IConstruct, objectsArn: string): void {
+  ack(grantee, 'AwsSolutions-IAM5', `Resource::${nagResource(grantee, objectsArn)}`, 'The service may act on the objects of this one bucket (keys are chosen at run time, so the ARN ends in "/*"), with the object actions of the statement only.');
+}
+
 /** SQS3 on a queue that is itself a dead-letter queue. */
 export function acknowledgeDeadLetterQueue(queue: IConstruct, of: string): void {
   ack(queue, 'AwsSolutions-SQS3', undefined, `This queue is the dead-letter queue of ${of}; a DLQ has no DLQ of its own.`);

@@ -2,7 +2,7 @@
  * What each target provides and can honour. Validation refuses what a target can't do (never a silent
  * downgrade); resolve fills in the per-target defaults from here.
  */
-import { FLY_APP_NAME_MAX_LENGTH, LAMBDA_MAX_TIMEOUT_SECONDS, MAX_TUMBLING_WINDOW_SECONDS, RUN_MIN_MEMORY_MIB, RUN_SERVICE_NAME_MAX_LENGTH, SQS_MAX_VISIBILITY_SECONDS } from '../../lib-constructs/core/cloud-limits';
+import { BUCKET_NAME_MAX_LENGTH, FLY_APP_NAME_MAX_LENGTH, LAMBDA_MAX_TIMEOUT_SECONDS, MAX_TUMBLING_WINDOW_SECONDS, RUN_MIN_MEMORY_MIB, RUN_SERVICE_NAME_MAX_LENGTH, SQS_MAX_VISIBILITY_SECONDS } from '../../lib-constructs/core/cloud-limits';
 import { ARCHETYPE_KINDS, ArchetypeKind } from './archetypes';
 import type { DiagnosticInit, DocPath } from './diagnostics';
 import type { Compute, Database, EventBus, Metrics, SchemaRegistry, SecretsManager, TargetId } from './constants';
@@ -115,6 +115,8 @@ export const LIMITS = {
   pubsubDeliveryAttempts: { min: 5, max: 100 },
   pubsubMaxAckDeadlineSeconds: 600,
   cloudRunServiceName: RUN_SERVICE_NAME_MAX_LENGTH,
+  /** S3 and Cloud Storage bucket names. */
+  bucketName: BUCKET_NAME_MAX_LENGTH,
   /** Fly.io app names are DNS labels. */
   flyAppName: FLY_APP_NAME_MAX_LENGTH,
   /** Least memory of a Cloud Run instance, in MiB: smaller memory_mb is raised to it on gcp. */

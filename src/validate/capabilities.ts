@@ -2,7 +2,7 @@ import { ARCHETYPES } from '../model/archetypes';
 import type { TargetId } from '../model/constants';
 import { Diagnostic, DiagnosticInit, DocPath } from '../model/diagnostics';
 import { LIMITS, TARGET_CAPABILITIES, targetNotAvailable } from '../model/targets';
-import { FLY_CPU_KINDS, flyCpusFor, flyVmFits } from '../../lib-constructs/core/cloud-limits';
+import { AWS_REGION_MAX_LENGTH, FLY_CPU_KINDS, flyCpusFor, flyVmFits } from '../../lib-constructs/core/cloud-limits';
 import { FLY_BUS_SERVICE_NAME } from '../model/names';
 import { SourceDocument, isRecord } from '../parse';
 import type { ResolvedArchitecture, ResolvedService } from '../resolve';
@@ -143,6 +143,20 @@ function checkAwsService(s: ResolvedService, { model, report }: TargetCheckConte
   const timeout = s.sizing.timeout_seconds;
   const certificate = model.file.cloud?.aws?.certificate_arn;
   const region = model.file.cloud?.aws?.region;
+  if (s.storage !== undefined) {
+    // <prefix>-<service>-<account>-<region>: the account has 12 digits; an unknown region counts as the longest.
+    const prefix = model.environment !== undefined ? `${model.file.architecture.name}-${model.environment}` : model.file.architecture.name;
+    const length = `${prefix}-${s.name}`.length + 1 + 12 + 1 + (region?.length ?? AWS_REGION_MAX_LENGTH);
+    if (length > LIMITS.bucketName) {
+      report({
+        code: 'AF5002',
+        message: `service "${s.name}": its bucket's name <architecture>-<service>-<account>-<region> would have ${length} characters; S3 allows ${LIMITS.bucketName} on target aws`,
+        path: svcPath(s, 'storage'),
+        at: 'key',
+        hint: 'shorten the service or architecture name',
+      });
+    }
+  }
   if (s.compute === 'fargate' && s.protocols.includes('grpc') && certificate !== undefined && region !== undefined && certificate.split(':')[3] !== region) {
     report({
       code: 'AF5001',

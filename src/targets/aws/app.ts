@@ -3,14 +3,15 @@
  * architecture never meets CloudFormation's 500-resource limit), wired with cross-stack references.
  */
 import type { EventJsonSchemas } from '../../model/event-schemas';
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
 import { CURRENTLY_RECOMMENDED_FLAGS } from 'aws-cdk-lib/cx-api';
 import type { Construct } from 'constructs';
-import { calleeUrlVariable } from '../../model/environment';
+import { bucketVariable, calleeUrlVariable } from '../../model/environment';
 import type { ResolvedArchitecture } from '../../resolve/index';
 import type { CodeSource } from './code';
 import { AWS_HANDLERS } from './handlers/index';
+import { bucketArnOf, grantObjects, ServiceBucket, serviceBucketName } from '../../../lib-constructs/aws/service-bucket';
 import { prefix, sharedStackName } from './naming';
 import { ArchitectureDashboard } from '../../../lib-constructs/aws/architecture-dashboard';
 import { cloudWatchRetentionDays, DEFAULT_LOG_RETENTION_DAYS } from '../../../lib-constructs/core/log-retention';
@@ -84,6 +85,9 @@ export function buildArchitecture(scope: Construct, model: ResolvedArchitecture,
       }
     }
   }
+  // Object storage: each owner's bucket, granted to its workloads, and read-only to its readers (by name, so a
+  // reader's stack refers to nothing of the owner's: no cross-stack export, no dependency cycle).
+  for (const stack of services.values()) objectStorage(stack, services);
   const retention = cloudWatchRetentionDays(model.file.compliance?.data_retention_days ?? DEFAULT_LOG_RETENTION_DAYS);
   for (const stack of services.values()) {
     stack.finish();
@@ -110,5 +114,28 @@ export function buildArchitecture(scope: Construct, model: ResolvedArchitecture,
 function setLogRetention(scope: Construct, days: number): void {
   for (const c of scope.node.findAll()) {
     if (c instanceof CfnLogGroup && c.node.scope?.node.id !== 'FlowLogs') c.retentionInDays = days;
+  }
+}
+
+/** services[].storage of `stack`'s service: its bucket, and the grants and variables of its readers. */
+function objectStorage(stack: ServiceStack, services: ReadonlyMap<string, ServiceStack>): void {
+  const storage = stack.service.storage;
+  if (storage === undefined) return;
+  const name = serviceBucketName(stack, stack.namePrefix);
+  const bucket = new ServiceBucket(stack, 'Storage', {
+    bucketName: name,
+    versioned: storage.versioning,
+    ...(storage.retention_days > 0 ? { retention: Duration.days(storage.retention_days) } : {}),
+  });
+  for (const g of stack.grantees) bucket.grantReadWrite(g);
+  stack.setEnv('OBJECT_STORE', 's3');
+  stack.setEnv('BUCKET_NAME', name);
+  for (const readerName of storage.readers) {
+    const reader = services.get(readerName);
+    if (reader === undefined) continue;
+    const nameThere = serviceBucketName(reader, stack.namePrefix);
+    for (const g of reader.grantees) grantObjects(g, bucketArnOf(reader, nameThere), ['s3:GetObject']);
+    reader.setEnv('OBJECT_STORE', 's3');
+    reader.setEnv(bucketVariable(stack.service.name), nameThere);
   }
 }
