@@ -173,8 +173,55 @@ services:
 `,
 };
 
+/**
+ * data-pipeline: sensor readings taken in over HTTP (each checked against its event's schema), summarised per sensor
+ * and minute by a stream processor, archived as objects in a bucket, and served back by a query API that may read
+ * (never write) the archive. Not on fly: a Tigris bucket's keys go to one app, so the query service could not read
+ * the archive there (services[].storage.readers is refused on fly).
+ */
+const dataPipeline: Template = {
+  name: 'data-pipeline',
+  summary: 'readings in over HTTP (schema-checked), one-minute windows (stream processor), an archive in object storage, a query API over it',
+  clouds: ['aws', 'gcp'],
+  render: (o) => `${globalSections({ ...o, description: 'Sensor data pipeline' })}
+services:
+  - name: ingestion-service
+    type: producer               # POST /events/ReadingReceived: the body is checked against the event's schema, then published
+    public: true                 # the sensors post here; the other services are internal
+    responsibility: Takes in sensor readings over HTTP
+    publishes: [ReadingReceived]
+    rate_limit: { rps: 500, burst: 200 }
+
+  - name: transform-service
+    type: stream-processor       # one summary per sensor and minute, from the readings of that minute
+    responsibility: Summarises the readings of each sensor per one-minute window
+    stream:
+      input_events: [ReadingReceived]
+      output_events: [WindowSummarized]
+      windowing: { type: tumbling, duration_seconds: 60 }
+
+  - name: storage-service
+    type: consumer               # writes every summary to its bucket as a JSON object; failures retry, then go to the DLQ
+    responsibility: Archives every window summary as an object
+    consumes:
+      - { event: WindowSummarized, from: transform-service }
+    consumer: { dlq: true, max_retries: 5, retry_backoff: exponential, batch_size: 10 }
+    storage:                     # a bucket of its own: encrypted, private, TLS only
+      versioning: true           # an overwritten or deleted object's earlier version is kept 30 days
+      retention_days: 365        # objects are deleted a year after they were written
+      readers: [query-service]   # may list and read the archive, never change it
+
+  - name: query-service
+    type: stateless              # the API over the archive (reads the storage service's bucket)
+    public: true
+    responsibility: Serves the archived summaries
+    domain: { entities: [SavedQuery] }
+    rate_limit: { rps: 100, burst: 50 }
+`,
+};
+
 /** Every template, by name, in the order `--list` shows them. */
-export const TEMPLATES: readonly Template[] = [ecommerce];
+export const TEMPLATES: readonly Template[] = [ecommerce, dataPipeline];
 
 export function findTemplate(name: string): Template | undefined {
   return TEMPLATES.find((t) => t.name === name);

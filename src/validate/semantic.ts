@@ -4,7 +4,7 @@ import { calleeUrlVariable, reservedEnvironmentReason } from '../model/environme
 import { didYouMean, suggest } from '../model/suggest';
 import { SourceDocument, isRecord } from '../parse';
 import type { ResolvedArchitecture, ResolvedService } from '../resolve';
-import { serviceSecrets } from '../resolve/model';
+import { publishedEvents, serviceSecrets } from '../resolve/model';
 import { isCronProblem, parseCron } from './cron';
 
 /**
@@ -35,9 +35,9 @@ export function checkSemantics(doc: SourceDocument, raw: unknown, model: Resolve
     report({ code: 'AF4002', message: `${what} "${name}" is not a service of this architecture`, path, suggestions, hint: didYouMean(suggestions) ?? `declared services: ${names.join(', ')}` });
   };
 
-  // Who publishes what
+  // Who publishes what (a stream processor's output events are published too)
   const publishers = new Map<string, string[]>();
-  for (const s of services) for (const e of s.spec.publishes ?? []) publishers.set(e, [...(publishers.get(e) ?? []), s.name]);
+  for (const s of services) for (const e of new Set(publishedEvents(s))) publishers.set(e, [...(publishers.get(e) ?? []), s.name]);
   const allEvents = [...publishers.keys()];
   const unpublished = (event: string, path: DocPath, context: string) => {
     const suggestions = suggest(event, allEvents);
@@ -121,8 +121,8 @@ export function checkSemantics(doc: SourceDocument, raw: unknown, model: Resolve
         const producer = byName.get(c.from);
         if (!producer) {
           unknownService(c.from, svcPath(s, 'consumes', i, 'from'), 'consumes.from names');
-        } else if (!(producer.spec.publishes ?? []).includes(c.event)) {
-          const suggestions = suggest(c.event, producer.spec.publishes ?? []);
+        } else if (!publishedEvents(producer).includes(c.event)) {
+          const suggestions = suggest(c.event, [...publishedEvents(producer)]);
           const others = publishers.get(c.event);
           report({
             code: 'AF4003',
