@@ -1,7 +1,7 @@
 import { MemoryPublisher, createLogger, defineEvent, testSecrets } from '@allframe/platform';
 import { compileErrors, validate } from '@readme/openapi-parser';
 import { z } from 'zod';
-import { buildApp } from '../src/app';
+import { buildApp, MAX_BATCH } from '../src/app';
 import { loadConfig } from '../src/config';
 import { createDependencies, type Dependencies } from '../src/deps';
 import { EVENTS, SOURCE, type PublishedEvent, type PublishedEvents } from '../src/events';
@@ -34,8 +34,8 @@ describe('publish API wiring', () => {
     const doc = (await (await app.request('/openapi.json')).json()) as { openapi: string; paths: Record<string, unknown>; components: { schemas: Record<string, unknown> } };
     const result = await validate(structuredClone(doc) as never);
     expect(result.valid ? 'valid' : compileErrors(result)).toBe('valid');
-    expect([doc.openapi, Object.keys(doc.paths)]).toEqual(['3.1.0', TYPES.map((type) => `/events/${type}`)]);
-    expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['Published', 'Problem', ...TYPES.map((type) => `${type}Data`)]));
+    expect([doc.openapi, Object.keys(doc.paths)]).toEqual(['3.1.0', TYPES.flatMap((type) => [`/events/${type}`, `/events/${type}/batch`])]);
+    expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['Published', 'PublishedBatch', 'Problem', ...TYPES.map((type) => `${type}Data`)]));
     expect((await app.request('/docs')).status).toBe(200);
     await deps.close();
   });
@@ -59,6 +59,31 @@ describe('publish API wiring', () => {
       expect(invalid.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       expect(await invalid.json()).toMatchObject({ status: 422, errors: [{ pointer: '#/n' }] });
       expect((await app.request(`/events/${type}`, post('{'))).status).toBe(400);
+    }
+    expect(publisher.published).toEqual([]);
+  });
+
+  test('a batch is published in one call, in its order, each event with its own id', async () => {
+    const { app, publisher } = setup();
+    for (const type of TYPES) {
+      const res = await app.request(`/events/${type}/batch`, post('[{"n":1},{"n":2},{"n":3}]'));
+      expect(res.status).toBe(202);
+      const { ids } = (await res.json()) as { ids: string[] };
+      expect(new Set(ids).size).toBe(3);
+      expect(publisher.published.slice(-3).map((e) => ({ id: e.id, type: e.type, source: e.source, data: e.data }))).toEqual(ids.map((id, i) => ({ id, type, source: SOURCE, data: { n: i + 1 } })));
+    }
+    expect(publisher.published).toHaveLength(3 * TYPES.length);
+  });
+
+  test('a batch with one bad item is a 422 naming the item and field, and nothing of it is published; so are an empty and an oversized batch', async () => {
+    const { app, publisher } = setup();
+    for (const type of TYPES) {
+      const invalid = await app.request(`/events/${type}/batch`, post('[{"n":1},{"n":"x"}]'));
+      expect(invalid.status).toBe(422);
+      expect(await invalid.json()).toMatchObject({ status: 422, errors: [{ pointer: '#/1/n' }] });
+      expect((await app.request(`/events/${type}/batch`, post('[]'))).status).toBe(422);
+      expect((await app.request(`/events/${type}/batch`, post(JSON.stringify(Array.from({ length: MAX_BATCH + 1 }, () => ({ n: 1 })))))).status).toBe(422);
+      expect((await app.request(`/events/${type}/batch`, post('{"n":1}'))).status).toBe(422);
     }
     expect(publisher.published).toEqual([]);
   });
