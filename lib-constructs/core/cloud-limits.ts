@@ -178,5 +178,8 @@ export const FLY_RUNTIME_ENV_NAMES: readonly string[] = [
  */
 export const FLY_MIN_KILL_TIMEOUT_SECONDS = 15;
 
+/** Cloud Storage: the longest bucket name (without dots), in characters. */
+export const GCS_BUCKET_NAME_MAX_LENGTH = 63;
+
 /** Object storage: the longest retention the format accepts, in days (100 years; S3 and Cloud Storage lifecycles allow more). */
 export const STORAGE_MAX_RETENTION_DAYS = 36_500;
