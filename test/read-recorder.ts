@@ -86,7 +86,8 @@ export function recordReads(model: ResolvedArchitecture, reads: Set<string> = ne
         const v = Reflect.get(target, prop, receiver) as unknown;
         if (typeof prop !== 'string') return v;
         const at = blocks[prop] ?? join(path, `.${prop}`);
-        if (typeof v === 'object' && v !== null) return wrapResolved(v, at, {});
+        // A list (storage.readers) is one key, read whole.
+        if (typeof v === 'object' && v !== null && !Array.isArray(v)) return wrapResolved(v, at, {});
         note(at);
         return v;
       },
@@ -105,9 +106,11 @@ export function recordReads(model: ResolvedArchitecture, reads: Set<string> = ne
         return wrap(v, c.schema, `resilience.${prop}`, [`services[].${prop}`]);
       },
     });
+    const storage = s.storage !== undefined ? wrapResolved(s.storage, 'services[].storage', {}) : undefined;
     return new Proxy(s, {
       get(target, prop, receiver) {
         if (prop === 'spec') return spec;
+        if (prop === 'storage') return storage;
         if (prop === 'resilience') return resilience;
         if (prop === 'sizing') return sizing;
         if (typeof prop === 'string' && serviceSources[prop]) note(...serviceSources[prop]);
