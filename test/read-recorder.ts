@@ -86,7 +86,8 @@ export function recordReads(model: ResolvedArchitecture, reads: Set<string> = ne
         const v = Reflect.get(target, prop, receiver) as unknown;
         if (typeof prop !== 'string') return v;
         const at = blocks[prop] ?? join(path, `.${prop}`);
-        if (typeof v === 'object' && v !== null) return wrapResolved(v, at, {});
+        // A list (storage.readers) is one key, read whole.
+        if (typeof v === 'object' && v !== null && !Array.isArray(v)) return wrapResolved(v, at, {});
         note(at);
         return v;
       },
@@ -105,20 +106,13 @@ export function recordReads(model: ResolvedArchitecture, reads: Set<string> = ne
         return wrap(v, c.schema, `resilience.${prop}`, [`services[].${prop}`]);
       },
     });
+    const storage = s.storage !== undefined ? wrapResolved(s.storage, 'services[].storage', {}) : undefined;
     return new Proxy(s, {
       get(target, prop, receiver) {
         if (prop === 'spec') return spec;
+        if (prop === 'storage') return storage;
         if (prop === 'resilience') return resilience;
         if (prop === 'sizing') return sizing;
-        if (prop === 'storage' && s.storage !== undefined) {
-          // services[].storage with its defaults: each key read is the file's key
-          return new Proxy(s.storage, {
-            get(t, key, r) {
-              if (typeof key === 'string') note(`services[].storage.${key}`);
-              return Reflect.get(t, key, r) as unknown;
-            },
-          });
-        }
         if (typeof prop === 'string' && serviceSources[prop]) note(...serviceSources[prop]);
         return Reflect.get(target, prop, receiver) as unknown;
       },

@@ -4,7 +4,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { defaultLogBucketProps } from '../core/fargate-defaults';
 import { acknowledgeBucketObjects } from '../core/nag';
-import { STORAGE_ABORT_MULTIPART_DAYS, STORAGE_NONCURRENT_DAYS } from '../core/storage-defaults';
+import { STORAGE_ABORT_INCOMPLETE_UPLOAD_DAYS, STORAGE_NONCURRENT_DAYS } from '../core/storage-defaults';
 
 export interface ServiceBucketProps {
   /**
@@ -64,7 +64,7 @@ export class ServiceBucket extends Construct {
       lifecycleRules: [
         {
           id: 'allframe',
-          abortIncompleteMultipartUploadAfter: Duration.days(STORAGE_ABORT_MULTIPART_DAYS),
+          abortIncompleteMultipartUploadAfter: Duration.days(STORAGE_ABORT_INCOMPLETE_UPLOAD_DAYS),
           ...(props.retention !== undefined ? { expiration: props.retention } : {}),
           ...(versioned ? { noncurrentVersionExpiration: Duration.days(STORAGE_NONCURRENT_DAYS) } : {}),
         },

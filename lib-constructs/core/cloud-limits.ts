@@ -181,7 +181,7 @@ export const FLY_MIN_KILL_TIMEOUT_SECONDS = 15;
 /** Object storage: the longest retention the format accepts, in days (100 years; S3 and Cloud Storage lifecycles allow more). */
 export const STORAGE_MAX_RETENTION_DAYS = 36_500;
 
-/** S3 (and Cloud Storage without dots): the longest bucket name. */
+/** S3 and Cloud Storage (a name without dots): the longest bucket name, in characters. */
 export const BUCKET_NAME_MAX_LENGTH = 63;
 
 /** AWS: the longest region code in use (ap-southeast-4 and the like), for names that hold a region not known at synth. */

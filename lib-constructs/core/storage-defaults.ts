@@ -1,7 +1,13 @@
-/** Defaults of the object storage (a service's own bucket) on every cloud, in one place. */
+/**
+ * Defaults of the object storage (services[].storage) every cloud target builds, in one place: S3 on aws and Cloud
+ * Storage on gcp keep earlier versions, and drop abandoned uploads, for the same number of days.
+ */
 
-/** How long an earlier version of an object is kept once it stops being current (a versioned bucket), in days. */
+/**
+ * Days an earlier version of an object (overwritten or deleted: "noncurrent") is kept after it stops being current,
+ * when the bucket keeps versions. The format's description of `storage.versioning` promises this number.
+ */
 export const STORAGE_NONCURRENT_DAYS = 30;
 
-/** How long an unfinished multipart upload is kept before its parts are deleted, in days. */
-export const STORAGE_ABORT_MULTIPART_DAYS = 7;
+/** Days after which the parts of an upload that was started but never completed (multipart, resumable) are dropped. */
+export const STORAGE_ABORT_INCOMPLETE_UPLOAD_DAYS = 7;

@@ -279,6 +279,11 @@ function checkGcpService(s: ResolvedService, { model, report, explicitlySet }: T
   if (info.compute && full.length > LIMITS.cloudRunServiceName) {
     report({ code: 'AF5002', message: `service "${s.name}": the Cloud Run service name "${full}" would have ${full.length} characters; Cloud Run allows ${LIMITS.cloudRunServiceName} on target gcp`, path: svcPath(s, 'name'), hint: 'shorten the service or architecture name' });
   }
+  // The bucket is <project>-<architecture>-<service> (cut to 63 characters with a hash when longer); project ids
+  // never contain "google", Cloud Storage refuses bucket names that do.
+  if (s.storage !== undefined && full.includes('google')) {
+    report({ code: 'AF5002', message: `service "${s.name}": its bucket's name (${file.cloud?.gcp?.project_id ?? '<project>'}-${full}) would contain "google", which Cloud Storage refuses on target gcp`, path: svcPath(s, 'storage'), at: 'key', hint: 'rename the service or the architecture' });
+  }
 }
 
 function checkFlyFile({ model, report }: TargetCheckContext): void {

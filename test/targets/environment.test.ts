@@ -13,7 +13,7 @@ import { runServiceName } from '../../src/targets/gcp/naming';
 import { awsModel, buildApp, FIXTURES, fixtureFiles, REFERENCE } from './aws/helpers';
 import { FLY_FIXTURES, FLY_REFERENCE, flyFixtureFiles, flyModel } from './fly/helpers';
 import { planServices } from '../../src/targets/fly/app';
-import { container, GCP_FIXTURES, GCP_REFERENCE, gcpFixtureFiles, gcpModel, synth } from './gcp/helpers';
+import { container, GCP_FIXTURES, GCP_REFERENCE, gcpFixtureFiles, gcpModel, ROOT, synth } from './gcp/helpers';
 
 /** The file's own variables, added to every service of the model (as `environment:` in the file would). */
 const USERS = { APP_FEATURE_FLAG: 'on', APP_MODE: 'test' };
@@ -78,7 +78,8 @@ describe('the reserved list', () => {
 
 describe.each([
   ['aws', [REFERENCE, ...fixtureFiles().map((f) => join(FIXTURES, f))], (file: string) => awsVariables(withUserEnvironment(awsModel(file)))],
-  ['gcp', [GCP_REFERENCE, ...gcpFixtureFiles().map((f) => join(GCP_FIXTURES, f))], (file: string) => gcpVariables(withUserEnvironment(gcpModel(file)))],
+  // the coverage file adds what no fixture sets (a bucket and its reader)
+  ['gcp', [GCP_REFERENCE, ...gcpFixtureFiles().map((f) => join(GCP_FIXTURES, f)), join(ROOT, 'fixtures', 'key-coverage', 'gcp.yaml')], (file: string) => gcpVariables(withUserEnvironment(gcpModel(file)))],
   ['fly', [FLY_REFERENCE, ...flyFixtureFiles().map((f) => join(FLY_FIXTURES, f))], (file: string) => flyVariables(withUserEnvironment(flyModel(file)))],
 ] as const)('on %s, every variable of a synthesized service is reserved or the file\'s own', (_target, files, variables) => {
   test.each(files.map((f) => [f.slice(f.lastIndexOf('/', f.lastIndexOf('/') - 1) + 1), f]))('%s', (_name, file) => {

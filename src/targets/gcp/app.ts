@@ -1,7 +1,7 @@
 /**
  * The architecture on GCP: what every service shares (topics, network, image repository, alert channel) and the
- * per-service frame (Cloud Run service, its account, secrets, data, callers, alerts) that the archetype handlers
- * (handlers.ts) fill in. Handlers say what a service needs before its Cloud Run service exists (configuration,
+ * per-service frame (Cloud Run service, its account, secrets, data, bucket, callers, alerts) that the archetype
+ * handlers (handlers.ts) fill in. Handlers say what a service needs before its Cloud Run service exists (configuration,
  * VPC access, CPU) and wire what needs the service (subscriptions, schedules, workflows) afterwards.
  */
 import { ArtifactRegistryRepository } from '@cdktf/provider-google/lib/artifact-registry-repository';
@@ -20,6 +20,7 @@ import { publishedEvents, publishersOf, serviceSecrets, type ResolvedService } f
 import { plainEnvironment, samplerEnvironment } from '../telemetry';
 import { GCP_HANDLERS } from './handlers';
 import { load } from './lazy';
+import { serviceStorage } from './storage';
 import { gcpPrefix, gcpProject, gcpRegion, gcpSecretId, gcpTopicName, runServiceName, subscriptionName } from './naming';
 import type { GcpStack } from './stack';
 import type { GcpServiceNetwork } from '../../../lib-constructs/gcp/service-network';
@@ -238,6 +239,9 @@ export function buildGcp(stack: GcpStack): GcpShared {
     if (secrets.length > 0) plan.setEnv('SECRETS_SOURCE', 'env');
     GCP_HANDLERS[s.kind](plan);
   }
+  // Object storage, whatever the archetype: a bucket of the owner's, read by the services it names.
+  const planByName = new Map(plans.map((p) => [p.service.name, p]));
+  for (const plan of plans) serviceStorage(plan, planByName);
 
   for (const plan of plans) {
     const s = plan.service;

@@ -1,5 +1,5 @@
 /**
- * Provider resources most architectures never use (Cloud SQL, Memorystore, Workflows, Scheduler, the VPC, ...),
+ * Provider resources most architectures never use (Cloud SQL, Memorystore, Workflows, Scheduler, the VPC, buckets, ...),
  * loaded on first use: each module of @cdktf/provider-google costs load time and memory, and a synth should pay
  * only for what its file asks for.
  */
@@ -13,6 +13,7 @@ export const load = {
   network: once(() => (require('../../../lib-constructs/gcp/service-network') as typeof import('../../../lib-constructs/gcp/service-network')).GcpServiceNetwork),
   sagaWorkflow: once(() => (require('../../../lib-constructs/gcp/saga-workflow') as typeof import('../../../lib-constructs/gcp/saga-workflow')).SagaWorkflow),
   scheduledJob: once(() => (require('../../../lib-constructs/gcp/scheduled-job') as typeof import('../../../lib-constructs/gcp/scheduled-job')).CloudScheduledJob),
+  bucket: once(() => (require('../../../lib-constructs/gcp/service-bucket') as typeof import('../../../lib-constructs/gcp/service-bucket')).ServiceBucket),
   secret: once(() => (require('../../../lib-constructs/gcp/service-secret') as typeof import('../../../lib-constructs/gcp/service-secret')).ServiceSecret),
   secretVersion: once(() => (require('@cdktf/provider-google/lib/secret-manager-secret-version') as typeof import('@cdktf/provider-google/lib/secret-manager-secret-version')).SecretManagerSecretVersion),
   sqlUser: once(() => (require('@cdktf/provider-google/lib/sql-user') as typeof import('@cdktf/provider-google/lib/sql-user')).SqlUser),

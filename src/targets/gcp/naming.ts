@@ -1,6 +1,8 @@
 /** Names of GCP resources, in one place, so the target, its checks, tests and docs agree. */
 import type { ResolvedArchitecture, ResolvedService } from '../../resolve/index';
 import { kebab } from '../../model/names';
+import { BUCKET_NAME_MAX_LENGTH } from '../../../lib-constructs/core/cloud-limits';
+import { fitName } from '../../../lib-constructs/core/gcp-run-defaults';
 
 /**
  * The prefix of every resource: the architecture's name. Environments are told apart by their project (each
@@ -29,6 +31,15 @@ export function subscriptionName(model: ResolvedArchitecture, consumer: string, 
 /** The Secret Manager secret holding a service secret: `<architecture>-<service>-<name in kebab case>`. */
 export function gcpSecretId(model: ResolvedArchitecture, service: ResolvedService, name: string): string {
   return `${runServiceName(model, service)}-${kebab(name)}`;
+}
+
+/**
+ * The Cloud Storage bucket of a service (services[].storage): `<project>-<architecture>-<service>`. Bucket names are
+ * global across all of Cloud Storage, so the project id (itself globally unique) leads; a name longer than 63
+ * characters is cut and ends in 6 hex characters of its SHA-256 (fitName), the same for every synth.
+ */
+export function gcpBucketName(model: ResolvedArchitecture, service: ResolvedService | string): string {
+  return fitName(`${gcpProject(model)}-${runServiceName(model, service)}`, BUCKET_NAME_MAX_LENGTH);
 }
 
 /** The region of the architecture's resources. */

@@ -1,7 +1,8 @@
 /**
  * allframe's own policy checks on the Terraform JSON of the GCP target (there is no Checkov here). They run on
  * every synth, after overrides, so nothing the file or a patch does can ship a public invoker by accident, a
- * subscription that never dead-letters, a service without probes or its own account, or a secret in plain env.
+ * subscription that never dead-letters, a service without probes or its own account, a secret in plain env, or a
+ * bucket anyone may read.
  */
 import type { ErrorCode } from '../../model/diagnostics';
 
@@ -97,6 +98,37 @@ export function checkGcpPolicy(tf: Json, options: PolicyOptions): PolicyProblem[
   }
   for (const [account, users] of accounts) {
     if (users.length > 1) for (const address of users) problems.push({ code: 'AF5103', address, message: `service account ${account} is shared by ${users.length} Cloud Run services` });
+  }
+
+  problems.push(...checkBuckets(tf));
+  return problems;
+}
+
+const PUBLIC_MEMBERS: ReadonlySet<string> = new Set(['allUsers', 'allAuthenticatedUsers']);
+
+/**
+ * 5. Buckets are private: uniform bucket-level access (no object ACLs to open one object), public access prevention
+ * enforced, and no IAM grant to allUsers or allAuthenticatedUsers (as a member, in a binding, or in a whole policy).
+ */
+function checkBuckets(tf: Json): PolicyProblem[] {
+  const problems: PolicyProblem[] = [];
+  for (const [id, r] of resources(tf, 'google_storage_bucket')) {
+    const address = `google_storage_bucket.${id}`;
+    const name = String(r.name ?? id);
+    if (r.uniform_bucket_level_access !== true) problems.push({ code: 'AF5105', address, message: `bucket ${name} lacks uniform_bucket_level_access: object ACLs could make objects public` });
+    if (r.public_access_prevention !== 'enforced') problems.push({ code: 'AF5105', address, message: `bucket ${name} has public_access_prevention ${JSON.stringify(r.public_access_prevention ?? 'inherited')}, not "enforced"` });
+  }
+  for (const [id, r] of resources(tf, 'google_storage_bucket_iam_member')) {
+    if (PUBLIC_MEMBERS.has(String(r.member))) problems.push({ code: 'AF5105', address: `google_storage_bucket_iam_member.${id}`, message: `${String(r.member)} is granted ${String(r.role)} on bucket ${String(r.bucket)}` });
+  }
+  for (const [id, r] of resources(tf, 'google_storage_bucket_iam_binding')) {
+    const open = (Array.isArray(r.members) ? r.members : []).filter((m) => PUBLIC_MEMBERS.has(String(m)));
+    if (open.length > 0) problems.push({ code: 'AF5105', address: `google_storage_bucket_iam_binding.${id}`, message: `${open.map(String).join(' and ')} ${open.length > 1 ? 'are' : 'is'} granted ${String(r.role)} on bucket ${String(r.bucket)}` });
+  }
+  for (const [id, r] of resources(tf, 'google_storage_bucket_iam_policy')) {
+    // policy_data is JSON text (or a reference to a google_iam_policy data source, whose bindings are checked there).
+    const text = typeof r.policy_data === 'string' ? r.policy_data : '';
+    if (/"all(Authenticated)?Users"/.test(text)) problems.push({ code: 'AF5105', address: `google_storage_bucket_iam_policy.${id}`, message: `the IAM policy of bucket ${String(r.bucket)} grants allUsers or allAuthenticatedUsers` });
   }
   return problems;
 }

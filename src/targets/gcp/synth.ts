@@ -25,7 +25,7 @@ export interface GcpSynthResult {
   readonly files: readonly OutputFile[];
   /** Resources in the stack, by Terraform type. */
   readonly resources: Readonly<Record<string, number>>;
-  /** Policy failures (AF5101-AF5104), located at the service they concern; nothing is to be written when any. */
+  /** Policy failures (AF5101-AF5105), located at the service they concern; nothing is to be written when any. */
   readonly problems: readonly DiagnosticInit[];
 }
 

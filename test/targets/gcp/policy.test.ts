@@ -20,6 +20,15 @@ describe('GCP policy checks', () => {
     ['no-liveness-probe.tf.json', ['AF5103 google_cloud_run_v2_service.orders']],
     ['shared-service-account.tf.json', ['AF5103 google_cloud_run_v2_service.web', 'AF5103 google_cloud_run_v2_service.orders']],
     ['plain-secret.tf.json', ['AF5104 google_cloud_run_v2_service.orders']],
+    [
+      'public-bucket.tf.json',
+      [
+        'AF5105 google_storage_bucket.orders_bucket',
+        'AF5105 google_storage_bucket.orders_bucket',
+        'AF5105 google_storage_bucket_iam_member.orders_bucket_public',
+        'AF5105 google_storage_bucket_iam_binding.orders_bucket_viewers',
+      ],
+    ],
   ])('%s fails with its code, at the offending resource', (file, expected) => {
     expect(check(file).map((p) => `${p.code} ${p.address}`)).toEqual(expected);
   });
