@@ -79,6 +79,7 @@ describe.each(['examples/shop-gcp/architecture.yaml', 'fixtures/dev/system-gcp.y
     port: () => 9999,
     databaseUrl: (db) => `postgres://local/${db}`,
     cacheUrl: 'redis://local',
+    bucketsDir: '/tmp/buckets',
     secret: (name) => `secret-of-${name}`,
   });
   const tf = JSON.parse(outputs.find((f) => /^infrastructure\/gcp\/[^/]+\/cdk\.tf\.json$/.test(f.path))!.content) as { resource: { google_cloud_run_v2_service: Record<string, { name: string; template: { containers: { env?: { name: string; value?: string; value_source?: unknown }[] }[] } }> } };
@@ -127,6 +128,7 @@ describe.each(['examples/shop-fly/architecture.yaml', 'fixtures/dev/system-fly.y
     port: () => 9999,
     databaseUrl: (db) => `postgres://local/${db}`,
     cacheUrl: 'redis://local',
+    bucketsDir: '/tmp/buckets',
     secret: (name) => (name === 'NATS_ADMIN_PASSWORD' ? undefined : `secret-of-${name}`),
   });
   const apps = new Map(planServices(model).map((p) => [p.service.name, appPlan(p)]));
