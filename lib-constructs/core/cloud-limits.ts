@@ -154,6 +154,9 @@ export const FLY_SNAPSHOT_RETENTION_DAYS = { min: 1, max: 60 } as const;
 /** Fly.io: the longest app name (it is a DNS label: <app>.fly.dev, <app>.internal, <app>.flycast). */
 export const FLY_APP_NAME_MAX_LENGTH = 63;
 
+/** Tigris (object storage on Fly.io): bucket names are global, 3..63 lowercase letters, digits and hyphens. */
+export const TIGRIS_BUCKET_NAME_MAX_LENGTH = 63;
+
 /** Fly.io: the longest kill_timeout, in seconds: how long a Machine may take to stop after its kill signal. */
 export const FLY_MAX_KILL_TIMEOUT_SECONDS = 300;
 

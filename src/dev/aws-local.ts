@@ -1,8 +1,8 @@
 /**
  * The AWS flavour of `allframe dev`: the synthesized CloudFormation templates, read as the plan of what to create on
  * moto. One source: the queues (with their redrive policy's maxReceiveCount and visibility timeout), topics,
- * subscriptions (with their filter policies and raw delivery), event buses and rules, tables (keys, indexes, TTL) and
- * secrets are created from the same templates `allframe synth` writes and `cdk deploy` deploys, and each service is
+ * subscriptions (with their filter policies and raw delivery), event buses and rules, tables (keys, indexes, TTL),
+ * buckets (with their versioning) and secrets are created from the same templates `allframe synth` writes and `cdk deploy` deploys, and each service is
  * given the environment its Lambda function or ECS task has there, with every reference resolved to what was
  * created locally.
  *
@@ -38,6 +38,7 @@ export const EMULATED_TYPES = [
   'AWS::Events::Rule',
   'AWS::DynamoDB::Table',
   'AWS::DynamoDB::GlobalTable',
+  'AWS::S3::Bucket',
 ] as const;
 export type EmulatedType = (typeof EMULATED_TYPES)[number];
 
@@ -94,7 +95,14 @@ export function localAttributes(p: PlannedResource, where: LocalEndpoint): Creat
     case 'AWS::DynamoDB::Table':
     case 'AWS::DynamoDB::GlobalTable':
       return { ref: p.name, attributes: { Arn: arn('dynamodb', `table/${p.name}`) } };
+    case 'AWS::S3::Bucket':
+      return { ref: p.name, attributes: s3BucketAttributes(p.name) };
   }
+}
+
+/** What a bucket answers to GetAtt (S3 ARNs name neither region nor account). */
+export function s3BucketAttributes(name: string): Record<string, string> {
+  return { Arn: `arn:aws:s3:::${name}` };
 }
 
 /** Every planned resource's local attributes, by `Resolver.key`. */
@@ -125,10 +133,11 @@ const NAME_PROPERTY: Partial<Record<EmulatedType, string>> = {
   'AWS::Events::Rule': 'Name',
   'AWS::DynamoDB::Table': 'TableName',
   'AWS::DynamoDB::GlobalTable': 'TableName',
+  'AWS::S3::Bucket': 'BucketName',
 };
 
 /** The limit of each service on its names. */
-const NAME_LIMIT: Partial<Record<EmulatedType, number>> = { 'AWS::SQS::Queue': 80, 'AWS::SNS::Topic': 256, 'AWS::Events::Rule': 64 };
+const NAME_LIMIT: Partial<Record<EmulatedType, number>> = { 'AWS::SQS::Queue': 80, 'AWS::SNS::Topic': 256, 'AWS::Events::Rule': 64, 'AWS::S3::Bucket': 63 };
 
 function fitName(name: string, limit: number, suffix = ''): string {
   if (name.length + suffix.length <= limit) return name + suffix;
@@ -170,7 +179,8 @@ export class TemplateSet {
 
   /**
    * The resources to create, in an order where everything a resource refers to comes first: dead-letter queues
-   * before the queues that name them, topics and queues before subscriptions, buses before rules.
+   * before the queues that name them, topics and queues before subscriptions, buses before rules, a bucket's access
+   * log bucket before the bucket. Types no emulator runs are left out (KMS keys, bucket policies: docs/dev.md).
    */
   plan(): PlannedResource[] {
     const planned: PlannedResource[] = [];
@@ -184,6 +194,7 @@ export class TemplateSet {
     }
     const rank = (p: PlannedResource): number => {
       if (p.type === 'AWS::SQS::Queue') return p.properties.RedrivePolicy === undefined ? 0 : 1;
+      if (p.type === 'AWS::S3::Bucket') return p.properties.LoggingConfiguration === undefined ? 0 : 1;
       if (p.type === 'AWS::SNS::Subscription' || p.type === 'AWS::Events::Rule') return 3;
       return 2;
     };
@@ -195,7 +206,9 @@ export class TemplateSet {
     const given = property !== undefined ? properties[property] : undefined;
     if (typeof given === 'string') return given;
     const fifo = type === 'AWS::SQS::Queue' && properties.FifoQueue === true ? '.fifo' : '';
-    return fitName(`${stack}-${id}`, NAME_LIMIT[type] ?? 255, fifo);
+    // bucket names are lowercase
+    const name = type === 'AWS::S3::Bucket' ? `${stack}-${id}`.toLowerCase() : `${stack}-${id}`;
+    return fitName(name, NAME_LIMIT[type] ?? 255, fifo);
   }
 }
 

@@ -6,7 +6,7 @@
 import type { OutputFile } from '../model/output-file';
 import { calleesOf, calleeUrlVariable } from '../model/environment';
 import { databaseName } from '../model/names';
-import type { ResolvedArchitecture, ResolvedService } from '../resolve/model';
+import { bucketsReadBy, type ResolvedArchitecture, type ResolvedService } from '../resolve/model';
 import { prefix, secretName } from '../targets/aws/naming';
 import { localDatabases } from './servers';
 import { MOTO_ACCOUNT, plannedAttributes, Resolver, TemplateSet, type CfnTemplate, type CreatedResource, type LocalEndpoint, type LocalOverride, type PlannedResource } from './aws-local';
@@ -114,6 +114,8 @@ export function awsLocalPlan(model: ResolvedArchitecture, outputs: readonly Outp
       ...cloud,
       AWS_REGION: region,
       AWS_ENDPOINT_URL: place.endpoint,
+      // the object store reaches S3 path-style at a custom endpoint: moto's
+      ...(s.storage !== undefined || bucketsReadBy(model, s).length > 0 ? { AWS_ENDPOINT_URL_S3: place.endpoint } : {}),
       AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
       PORT: String(place.port(s.name)),

@@ -1,16 +1,18 @@
 /**
  * Creates the planned resources (aws-local.ts) on moto with the AWS SDK clients the generated workspace installs
  * (its platform package depends on them), so allframe itself carries no cloud SDK. Each resource is created with
- * the properties its template gives it; what the local run leaves out (KMS keys: moto keeps messages in memory) is
- * listed in docs/dev.md.
+ * the properties its template gives it; what the local run leaves out (KMS keys: moto keeps messages in memory; a
+ * bucket's policy, encryption, lifecycle and access logs) is listed in docs/dev.md. The S3 client is loaded only when
+ * a bucket is planned: a workspace without storage need not install it.
  */
 import type * as DynamoDb from '@aws-sdk/client-dynamodb';
 import type * as EventBridge from '@aws-sdk/client-eventbridge';
+import type * as S3 from '@aws-sdk/client-s3';
 import type * as SecretsManager from '@aws-sdk/client-secrets-manager';
 import type * as Sns from '@aws-sdk/client-sns';
 import type * as Sqs from '@aws-sdk/client-sqs';
 import { InternalError } from '../model/diagnostics';
-import { Resolver, type CreatedResource, type LocalAccount, type PlannedResource, type TemplateSet } from './aws-local';
+import { Resolver, s3BucketAttributes, type CreatedResource, type LocalAccount, type PlannedResource, type TemplateSet } from './aws-local';
 
 /** The SDK modules the local run uses, loaded from the workspace. */
 export interface AwsSdk {
@@ -19,6 +21,8 @@ export interface AwsSdk {
   readonly eventbridge: typeof EventBridge;
   readonly dynamodb: typeof DynamoDb;
   readonly secrets: typeof SecretsManager;
+  /** Loaded on first use (a bucket to create): it throws when the workspace does not have it. */
+  readonly s3: () => typeof S3;
 }
 
 /** Dummy credentials: moto accepts any. */
@@ -33,6 +37,8 @@ export interface AwsClients {
   readonly eventbridge: EventBridge.EventBridgeClient;
   readonly dynamodb: DynamoDb.DynamoDBClient;
   readonly secrets: SecretsManager.SecretsManagerClient;
+  /** Made on first use, path-style (moto's endpoint is no S3 host name). */
+  s3(): S3.S3Client;
   destroy(): void;
 }
 
@@ -45,7 +51,12 @@ export function awsClients(sdk: AwsSdk, endpoint: string, region: string): AwsCl
     dynamodb: new sdk.dynamodb.DynamoDBClient(config),
     secrets: new sdk.secrets.SecretsManagerClient(config),
   };
-  return { ...clients, destroy: () => Object.values(clients).forEach((c) => c.destroy()) };
+  let s3: S3.S3Client | undefined;
+  return {
+    ...clients,
+    s3: () => (s3 ??= new (sdk.s3().S3Client)({ ...config, forcePathStyle: true })),
+    destroy: () => [...Object.values(clients), ...(s3 !== undefined ? [s3] : [])].forEach((c) => c.destroy()),
+  };
 }
 
 /**
@@ -127,6 +138,15 @@ async function create(sdk: AwsSdk, c: AwsClients, p: PlannedResource, props: Rec
         await c.dynamodb.send(new sdk.dynamodb.UpdateTimeToLiveCommand({ TableName: p.name, TimeToLiveSpecification: { AttributeName: ttl.AttributeName, Enabled: true } }));
       }
       return { ref: p.name, attributes: { Arn: out.TableDescription?.TableArn ?? '' } };
+    }
+    case 'AWS::S3::Bucket': {
+      const s3 = sdk.s3();
+      const region = await c.s3().config.region();
+      // us-east-1 takes no location constraint; every other region needs its own
+      await c.s3().send(new s3.CreateBucketCommand({ Bucket: p.name, ...(region !== 'us-east-1' ? { CreateBucketConfiguration: { LocationConstraint: region as S3.BucketLocationConstraint } } : {}) }));
+      const versioning = props.VersioningConfiguration as { Status?: S3.BucketVersioningStatus } | undefined;
+      if (versioning?.Status !== undefined) await c.s3().send(new s3.PutBucketVersioningCommand({ Bucket: p.name, VersioningConfiguration: { Status: versioning.Status } }));
+      return { ref: p.name, attributes: s3BucketAttributes(p.name) };
     }
     default:
       throw new InternalError(`the local run cannot create ${String(p.type)}`);

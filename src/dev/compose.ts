@@ -14,6 +14,7 @@ import { localSecretDefault, localServers } from './servers';
 import { gcpLocalPlan, type GcpLocalPlan } from './gcp-plan';
 import { flyLocalPlan, type FlyLocalPlan } from './fly-plan';
 import { scheduleEnvironment } from './schedule';
+import { usesBuckets } from './buckets';
 import { natsPasswordVariable } from '../../lib-constructs/fly/nats-bus';
 import { NATS_ADMIN_PASSWORD_VARIABLE, NATS_ADMIN_USER } from '../../lib-constructs/core/nats-defaults';
 import { NATS_CONFIG_PATH, NATS_IMAGE, NATS_MONITOR_PORT } from '../targets/fly/bus';
@@ -38,6 +39,15 @@ export const COMPOSE_HOSTS = {
 
 /** The port every service container listens on (its Dockerfile's EXPOSE). */
 const CONTAINER_PORT = 8080;
+
+/**
+ * The buckets on gcp and fly (no Cloud Storage or Tigris emulator): the named volume `buckets`, mounted here in every
+ * service that owns or reads one (OBJECT_STORE_DIR) and in the provision service, which creates a directory per bucket.
+ */
+export const COMPOSE_BUCKETS = { volume: 'buckets', dir: '/buckets' } as const;
+
+/** The user the service images run as (`USER node` of node's images), who owns the buckets' directories. */
+export const COMPOSE_SERVICE_USER = { uid: 1000, gid: 1000 } as const;
 
 /** The local plan with the compose network's names. */
 export function composePlan(model: ResolvedArchitecture, outputs: readonly OutputFile[]): AwsLocalPlan {
@@ -76,6 +86,7 @@ export function composeGcpPlan(model: ResolvedArchitecture, outputs: readonly Ou
     port: () => CONTAINER_PORT,
     databaseUrl: COMPOSE_HOSTS.postgres,
     cacheUrl: COMPOSE_HOSTS.redis,
+    bucketsDir: COMPOSE_BUCKETS.dir,
     secret: (variable) => `\${${variable}:-${localSecretDefault(variable)}}`,
   });
 }
@@ -103,6 +114,7 @@ export function composeFlyPlan(model: ResolvedArchitecture): FlyLocalPlan {
     port: () => CONTAINER_PORT,
     databaseUrl: COMPOSE_HOSTS.postgres,
     cacheUrl: COMPOSE_HOSTS.redis,
+    bucketsDir: COMPOSE_BUCKETS.dir,
     secret: (variable) => (variable === NATS_ADMIN_PASSWORD_VARIABLE ? undefined : `\${${variable}:-${localSecretDefault(variable)}}`),
     busPassword: composeBusPassword,
     signedCalls: false,
@@ -174,11 +186,13 @@ export function renderCompose(model: ResolvedArchitecture, outputs: readonly Out
   }
   const emulators = [...(gcp ? ['pubsub', 'firestore'] : fly ? (flyPlan?.bus !== undefined ? ['nats'] : []) : ['moto']), ...(usesPostgres ? ['postgres'] : []), ...(usesRedis ? ['redis'] : [])];
   const secrets = secretVariables(model);
+  // a bucket is a directory of the volume where no emulator keeps it (gcp, fly); on aws, moto keeps it
+  const bucketVolume = (gcp || fly) && usesBuckets(model) ? `${COMPOSE_BUCKETS.volume}:${COMPOSE_BUCKETS.dir}` : undefined;
   // On GCP the provision service stays up as the filter proxy (the Pub/Sub emulator ignores filters: docs/dev.md).
   services.provision = {
     image: COMPOSE_IMAGES.node,
     working_dir: '/workspace',
-    volumes: ['.:/workspace'],
+    volumes: ['.:/workspace', ...(bucketVolume !== undefined ? [bucketVolume] : [])],
     command: ['npx', '--no-install', 'allframe', 'dev', sourceFile, '--no-synth', '--provision', 'compose'],
     ...(secrets.length > 0 && !gcp && !fly ? { environment: Object.fromEntries(secrets.map((v) => [v, `\${${v}:-${localSecretDefault(v)}}`])) } : {}),
     ...(gcp ? { healthcheck: healthcheck(['CMD', 'node', '-e', "fetch('http://127.0.0.1:8090/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]) } : {}),
@@ -195,6 +209,7 @@ export function renderCompose(model: ResolvedArchitecture, outputs: readonly Out
     services[s.name] = {
       build: { context: '.', dockerfile: `services/${s.name}/Dockerfile` },
       environment: env,
+      ...(bucketVolume !== undefined && env.OBJECT_STORE_DIR !== undefined ? { volumes: [bucketVolume] } : {}),
       ports: [`${base + SERVICE_PORT_OFFSET + i}:${CONTAINER_PORT}`],
       healthcheck: healthcheck(['CMD', 'node', '-e', `fetch('http://127.0.0.1:${CONTAINER_PORT}/readyz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`], '5s'),
       depends_on: { provision: provisioned, ...Object.fromEntries([...emulators, ...callees].map((d) => [d, healthy])) },
@@ -209,6 +224,6 @@ export function renderCompose(model: ResolvedArchitecture, outputs: readonly Out
         : '# The provision service creates the queues, topics, subscriptions, tables, secrets and databases on them first.',
   ].join('\n');
   // No top-level `name` (the project is named after the directory, or -p): docker-compose 1.x refuses the key.
-  const body = stringify({ services }, { lineWidth: 0, aliasDuplicateObjects: false });
+  const body = stringify({ services, ...(bucketVolume !== undefined ? { volumes: { [COMPOSE_BUCKETS.volume]: {} } } : {}) }, { lineWidth: 0, aliasDuplicateObjects: false });
   return managed('compose.yaml', `${header}\n${body}`);
 }

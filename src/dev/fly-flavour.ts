@@ -11,6 +11,7 @@ import { NATS_ADMIN_USER } from '../../lib-constructs/core/nats-defaults';
 import type { ResolvedArchitecture } from '../resolve/model';
 import { EMULATOR_PORTS } from './constants';
 import type { Flavour, RunPlace } from './flavour';
+import { createLocalBuckets, LOCAL_BUCKETS_DIR, usesBuckets } from './buckets';
 import { flyLocalPlan } from './fly-plan';
 import { answers200, waitUntil } from './processes';
 import { dataServers } from './servers';
@@ -22,6 +23,7 @@ export function flyFlavour(model: ResolvedArchitecture, place: RunPlace, state: 
   const monitorPort = base + EMULATOR_PORTS.natsMonitor;
   const servers = dataServers(model, base);
   const natsDir = join(state, 'nats');
+  const bucketsDir = join(state, LOCAL_BUCKETS_DIR);
   const plan = flyLocalPlan(model, {
     natsPort,
     natsMonitorPort: monitorPort,
@@ -31,6 +33,7 @@ export function flyFlavour(model: ResolvedArchitecture, place: RunPlace, state: 
     port: (name) => ports.get(name)!,
     databaseUrl: servers.databaseUrl,
     cacheUrl: servers.cacheUrl,
+    bucketsDir,
     secret: (name) => place.env[name],
   });
   const bus = plan.bus;
@@ -42,6 +45,7 @@ export function flyFlavour(model: ResolvedArchitecture, place: RunPlace, state: 
   }
   if (plan.signed) notes.push('calls between services are signed with a key pair per caller and callee, generated for the run; internal services also let unsigned requests through (INBOUND_AUTH=ed25519-optional), so you can call them directly');
   notes.push('secrets of the file are given as the variables fly secrets would set, from your environment or local-<name>');
+  if (usesBuckets(model)) notes.push(`no Tigris runs locally: each bucket is a directory under ${bucketsDir} (OBJECT_STORE=fs), removed at the end of the run`);
   notes.push(...servers.notes);
   return {
     tools: [...(bus !== undefined ? (['nats-server'] as const) : []), ...servers.tools],
@@ -60,6 +64,7 @@ export function flyFlavour(model: ResolvedArchitecture, place: RunPlace, state: 
     notes,
     async start(context) {
       const { supervisor, childEnv } = context;
+      createLocalBuckets(bucketsDir, plan.buckets);
       const starting: Promise<void>[] = [servers.start(context)];
       if (bus !== undefined) {
         mkdirSync(natsDir, { recursive: true });

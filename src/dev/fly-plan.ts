@@ -9,7 +9,8 @@
  * - a service's password on the bus: generated for the run, set on the bus and the service alike;
  * - the signing keys of calls: one Ed25519 key pair per caller and callee, generated for the run, so calls are
  *   signed and checked as on Fly;
- * - DATABASE_URL and CACHE_URL: the local PostgreSQL database of the service, the local Redis.
+ * - DATABASE_URL and CACHE_URL: the local PostgreSQL database of the service, the local Redis;
+ * - a Tigris bucket's name, endpoint and keys: none; its bucket is a directory (buckets.ts: OBJECT_STORE=fs).
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { natsPasswordVariable } from '../../lib-constructs/fly/nats-bus';
@@ -19,7 +20,8 @@ import { databaseName } from '../model/names';
 import type { ResolvedArchitecture } from '../resolve/model';
 import { planServices, type SecretSource } from '../targets/fly/app';
 import { busServerConfig } from '../targets/fly/bus-config';
-import { busUrl } from '../targets/fly/naming';
+import { busUrl, flyBucketName } from '../targets/fly/naming';
+import { isObjectStoreVariable, localBucketEnvironment, localBucketNames } from './buckets';
 import { localSecretDefault } from './servers';
 
 export interface FlyPlace {
@@ -33,6 +35,8 @@ export interface FlyPlace {
   readonly port: (service: string) => number;
   readonly databaseUrl: (database: string) => string;
   readonly cacheUrl: string;
+  /** Where the buckets are kept, a directory each (OBJECT_STORE_DIR): no Tigris runs locally. */
+  readonly bucketsDir: string;
   /** A secret of the file's, by its name: your environment's value, if any. */
   readonly secret: (name: string) => string | undefined;
   /** A service's bus password, and the admin's (`_admin`). @default - generated for the run */
@@ -51,6 +55,8 @@ export interface FlyLocalPlan {
   readonly bus?: { readonly config: string; readonly env: Readonly<Record<string, string>>; readonly adminPassword: string };
   /** Whether a service's calls are signed (a service calls another). */
   readonly signed: boolean;
+  /** The buckets (each a directory of `bucketsDir`), by their Tigris names. */
+  readonly buckets: readonly string[];
 }
 
 /** A bus password: letters and digits starting with a letter, as the server reads its variables (see nats-bus.ts). */
@@ -79,7 +85,8 @@ export function flyLocalPlan(model: ResolvedArchitecture, place: FlyPlace): FlyL
     }
     return pair;
   };
-  const local = (s: string, source: SecretSource, name: string): string => {
+  /** A secret's local value; undefined for what the local run leaves out (a Tigris bucket's secrets). */
+  const local = (s: string, source: SecretSource, name: string): string | undefined => {
     switch (source.kind) {
       case 'file':
         return place.secret(name) ?? localSecretDefault(name);
@@ -93,6 +100,8 @@ export function flyLocalPlan(model: ResolvedArchitecture, place: FlyPlace): FlyL
         return place.databaseUrl(databaseName(s));
       case 'cache':
         return place.cacheUrl;
+      case 'bucket':
+        return undefined;
     }
   };
   const bus = `nats://${place.natsHost ?? '127.0.0.1'}:${place.natsPort}`;
@@ -102,7 +111,8 @@ export function flyLocalPlan(model: ResolvedArchitecture, place: FlyPlace): FlyL
     const callees = new Map(calleesOf(s.spec).map((c) => [calleeUrlVariable(c), c]));
     const env: Record<string, string> = {};
     for (const [name, value] of plan.env) {
-      if (RUNNER_OWNED.has(name)) continue;
+      // the bucket is a directory locally: its variables are the local object store's (below), Tigris's region goes
+      if (RUNNER_OWNED.has(name) || isObjectStoreVariable(name) || (name === 'AWS_REGION' && s.storage !== undefined)) continue;
       const callee = callees.get(name);
       if (callee !== undefined) env[name] = place.serviceUrl(callee);
       else if (name === 'NATS_URL' && value === busUrl(model)) env[name] = bus;
@@ -114,8 +124,10 @@ export function flyLocalPlan(model: ResolvedArchitecture, place: FlyPlace): FlyL
     }
     for (const [name, source] of plan.secrets) {
       if (!signed && (source.kind === 'signing-key' || source.kind === 'caller-key')) continue;
-      env[name] = local(s.name, source, name);
+      const value = local(s.name, source, name);
+      if (value !== undefined) env[name] = value;
     }
+    Object.assign(env, localBucketEnvironment(model, s, place.bucketsDir, (owner) => flyBucketName(model, owner)));
     environments.set(s.name, { ...env, PORT: String(place.port(s.name)), API_DOCS: 'true', NODE_ENV: 'development' });
   }
   const users = plans.filter((p) => p.onBus);
@@ -123,6 +135,7 @@ export function flyLocalPlan(model: ResolvedArchitecture, place: FlyPlace): FlyL
   return {
     environments,
     signed: edges.size > 0,
+    buckets: localBucketNames(model, (owner) => flyBucketName(model, owner)),
     ...(users.length > 0
       ? {
           bus: {

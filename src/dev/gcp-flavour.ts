@@ -13,6 +13,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import type { ResolvedArchitecture } from '../resolve/model';
 import type { OutputFile } from '../model/output-file';
+import { createLocalBuckets, LOCAL_BUCKETS_DIR, usesBuckets } from './buckets';
 import { EMULATOR_PORTS } from './constants';
 import type { Flavour, RunPlace } from './flavour';
 import { gcpLocalPlan, passesFilter, type GcpLocalPlan, type PlannedSubscription } from './gcp-plan';
@@ -120,12 +121,13 @@ export function pushThrough(proxy: string): (s: PlannedSubscription) => string |
 }
 
 /** The gcp flavour (see the module comment). */
-export function gcpFlavour(model: ResolvedArchitecture, outputs: readonly OutputFile[], place: RunPlace): Flavour {
+export function gcpFlavour(model: ResolvedArchitecture, outputs: readonly OutputFile[], place: RunPlace, state: string): Flavour {
   const { base, ports } = place;
   const pubsubPort = base + EMULATOR_PORTS.pubsub;
   const firestorePort = base + EMULATOR_PORTS.firestore;
   const proxyPort = base + PROXY_PORT;
   const servers = dataServers(model, base);
+  const bucketsDir = join(state, LOCAL_BUCKETS_DIR);
   const plan = gcpLocalPlan(model, outputs, {
     pubsubHost: `127.0.0.1:${pubsubPort}`,
     firestoreHost: `127.0.0.1:${firestorePort}`,
@@ -133,6 +135,7 @@ export function gcpFlavour(model: ResolvedArchitecture, outputs: readonly Output
     port: (name) => ports.get(name)!,
     databaseUrl: servers.databaseUrl,
     cacheUrl: servers.cacheUrl,
+    bucketsDir,
     secret: (variable) => place.env[variable] ?? localSecretDefault(variable),
   });
   const kinds = new Set(model.services.map((s) => s.kind));
@@ -143,6 +146,7 @@ export function gcpFlavour(model: ResolvedArchitecture, outputs: readonly Output
     'pushes carry no OIDC token and services call each other without ID tokens (OUTBOUND_AUTH=none); secrets are given as the variables Cloud Run would set, from your environment or local-<name>',
   ];
   if (kinds.has('saga-orchestrator')) notes.push('sagas run their steps in process: there is no Workflows emulator');
+  if (usesBuckets(model)) notes.push(`there is no Cloud Storage emulator: each bucket is a directory under ${bucketsDir} (OBJECT_STORE=fs), removed at the end of the run`);
   notes.push(...servers.notes);
   let proxy: Server | undefined;
   return {
@@ -157,7 +161,8 @@ export function gcpFlavour(model: ResolvedArchitecture, outputs: readonly Output
     ]),
     notes,
     async start(context) {
-      const { supervisor, state, childEnv } = context;
+      const { supervisor, childEnv } = context;
+      createLocalBuckets(bucketsDir, plan.buckets);
       const root = sdkRoot(context.tools.gcloud!);
       await Promise.all([startPubsub(supervisor, root, pubsubPort, join(state, 'pubsub'), childEnv), startFirestore(supervisor, root, firestorePort, childEnv)]);
       await servers.start(context);

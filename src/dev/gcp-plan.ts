@@ -3,13 +3,15 @@
  * read as what to create on the Pub/Sub emulator (topics, subscriptions with their filters, dead-letter policies,
  * ack deadlines and push endpoints), and each Cloud Run service's environment with every reference resolved to its
  * local counterpart. As on AWS, a variable that points at something no emulator runs is replaced by name or fails.
+ * There is no Cloud Storage emulator: a bucket is a directory (buckets.ts, OBJECT_STORE=fs).
  */
 import { InternalError } from '../model/diagnostics';
 import { calleesOf, calleeUrlVariable } from '../model/environment';
 import { databaseName } from '../model/names';
 import type { OutputFile } from '../model/output-file';
-import type { ResolvedArchitecture } from '../resolve/model';
+import type { ResolvedArchitecture, ResolvedService } from '../resolve/model';
 import { gcpPrefix } from '../targets/gcp/naming';
+import { isObjectStoreVariable, localBucketEnvironment, localBucketNames } from './buckets';
 import { localDatabases } from './servers';
 
 interface TfResource {
@@ -38,6 +40,8 @@ export interface GcpPlace {
   readonly port: (service: string) => number;
   readonly databaseUrl: (database: string) => string;
   readonly cacheUrl: string;
+  /** Where the buckets are kept, a directory each (OBJECT_STORE_DIR). */
+  readonly bucketsDir: string;
   /** A secret's local value, by the variable it is given as. */
   readonly secret: (variable: string) => string;
 }
@@ -48,6 +52,13 @@ export interface GcpLocalPlan {
   readonly subscriptions: readonly PlannedSubscription[];
   readonly environments: ReadonlyMap<string, Readonly<Record<string, string>>>;
   readonly databases: readonly string[];
+  /** The buckets, each a directory of `bucketsDir`. */
+  readonly buckets: readonly string[];
+}
+
+/** A bucket's local name (a directory): `<architecture>-<owner>`. */
+export function localGcsBucketName(model: ResolvedArchitecture, owner: ResolvedService): string {
+  return `${gcpPrefix(model)}-${owner.name}`;
 }
 
 const REF = /\$\{([^}]+)\}/g;
@@ -107,12 +118,14 @@ export function gcpLocalPlan(model: ResolvedArchitecture, outputs: readonly Outp
       else if (e.name === 'CACHE_URL') env[e.name] = place.cacheUrl;
       else if (e.name === 'PG_IAM_AUTH') env[e.name] = 'false';
       else if (e.name === 'OUTBOUND_AUTH') env[e.name] = 'none';
-      else if (e.name === 'PG_SERVER_CA' || e.name === 'SAGA_WORKFLOW') continue;
+      // the object store's variables name Cloud Storage buckets: locally they are the directories' (below)
+      else if (e.name === 'PG_SERVER_CA' || e.name === 'SAGA_WORKFLOW' || isObjectStoreVariable(e.name)) continue;
       else if (e.value_source !== undefined) env[e.name] = place.secret(e.name);
       else env[e.name] = resolve(e.value ?? '', `${s.name}: ${e.name}`);
     }
     environments.set(s.name, {
       ...env,
+      ...localBucketEnvironment(model, s, place.bucketsDir, (owner) => localGcsBucketName(model, owner)),
       PUBSUB_EMULATOR_HOST: place.pubsubHost,
       FIRESTORE_EMULATOR_HOST: place.firestoreHost,
       GOOGLE_CLOUD_PROJECT: env.GOOGLE_CLOUD_PROJECT ?? project,
@@ -123,7 +136,8 @@ export function gcpLocalPlan(model: ResolvedArchitecture, outputs: readonly Outp
       NODE_ENV: 'development',
     });
   }
-  return { project, topics: Object.values(topics).map((t) => t.name!), subscriptions, environments, databases };
+  const buckets = localBucketNames(model, (owner) => localGcsBucketName(model, owner));
+  return { project, topics: Object.values(topics).map((t) => t.name!), subscriptions, environments, databases, buckets };
 }
 
 /**

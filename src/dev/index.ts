@@ -16,7 +16,8 @@ import type { Flavour, RunPlace } from './flavour';
 import { createDatabases } from './databases';
 import { flyFlavour } from './fly-flavour';
 import { filterProxy, gcpFlavour, provisionPubsub, pushThrough } from './gcp-flavour';
-import { COMPOSE_FILTER_PROXY_PORT, COMPOSE_GCP_HOSTS, COMPOSE_HOSTS, composeGcpPlan, composePlan } from './compose';
+import { COMPOSE_BUCKETS, COMPOSE_FILTER_PROXY_PORT, COMPOSE_GCP_HOSTS, COMPOSE_HOSTS, COMPOSE_SERVICE_USER, composeFlyPlan, composeGcpPlan, composePlan } from './compose';
+import { createLocalBuckets } from './buckets';
 import { DEFAULT_PORT_BASE, EMULATOR_PORTS, SERVICE_PORT_OFFSET } from './constants';
 import { awsClients, provisionAws, putSecret, type AwsClients, type AwsSdk } from './aws-provision';
 import { startBridges } from './bridge';
@@ -119,6 +120,13 @@ function awsSdk(req: NodeJS.Require): AwsSdk {
     eventbridge: req('@aws-sdk/client-eventbridge') as AwsSdk['eventbridge'],
     dynamodb: req('@aws-sdk/client-dynamodb') as AwsSdk['dynamodb'],
     secrets: req('@aws-sdk/client-secrets-manager') as AwsSdk['secrets'],
+    s3: () => {
+      try {
+        return req('@aws-sdk/client-s3') as ReturnType<AwsSdk['s3']>;
+      } catch {
+        throw new DevError('the workspace has no @aws-sdk/client-s3, which the local run needs to create the buckets on moto: run "npm install" there, then "allframe dev" again');
+      }
+    },
   };
 }
 
@@ -158,6 +166,12 @@ async function provisionPlan(plan: AwsLocalPlan, sdk: AwsSdk, clients: AwsClient
   for (const secret of plan.secrets) await putSecret(sdk, clients, secret.id, env[secret.variable] ?? localSecretDefault(secret.variable));
 }
 
+/** The buckets' directories on the compose volume (gcp, fly), owned by the services' user: the provision service runs as root. */
+function createComposeBuckets(names: readonly string[]): void {
+  if (names.length === 0) return;
+  createLocalBuckets(COMPOSE_BUCKETS.dir, names, process.getuid?.() === 0 ? COMPOSE_SERVICE_USER : undefined);
+}
+
 /**
  * `allframe dev --provision compose`, the compose file's provision service: creates the infrastructure, secrets and
  * databases of the compose plan on the compose network's emulators. On GCP it then serves the filter proxy the
@@ -166,7 +180,9 @@ async function provisionPlan(plan: AwsLocalPlan, sdk: AwsSdk, clients: AwsClient
 export async function provisionCompose(options: Pick<DevOptions, 'model' | 'outputs' | 'workspace' | 'env'>): Promise<{ close(): Promise<void> } | undefined> {
   const { model, outputs, workspace, env } = options;
   if (model.target === 'fly') {
-    // the services create their streams and durables on the bus themselves: only the databases are made here
+    // the services create their streams and durables on the bus themselves: only the databases (and the buckets'
+    // directories) are made here
+    createComposeBuckets(composeFlyPlan(model).buckets);
     const databases = localDatabases(model);
     if (databases.length > 0) await createDatabases(checkWorkspace(workspace, model, 'pg'), COMPOSE_HOSTS.postgres('postgres'), databases);
     return undefined;
@@ -174,6 +190,7 @@ export async function provisionCompose(options: Pick<DevOptions, 'model' | 'outp
   if (model.target === 'gcp') {
     const req = checkWorkspace(workspace, model, '@google-cloud/pubsub');
     const plan = composeGcpPlan(model, outputs);
+    createComposeBuckets(plan.buckets);
     await provisionPubsub(COMPOSE_GCP_HOSTS.pubsub, plan, pushThrough(COMPOSE_GCP_HOSTS.filterProxy));
     if (plan.databases.length > 0) await createDatabases(req, COMPOSE_HOSTS.postgres('postgres'), plan.databases);
     const server = await filterProxy(plan.subscriptions, COMPOSE_FILTER_PROXY_PORT, '0.0.0.0');
@@ -245,7 +262,7 @@ export async function startDev(options: DevOptions): Promise<DevRun> {
   const ports = servicePorts(model, base);
   const place = { base, ports, env: options.env, only };
   const state = join(tmpdir(), `allframe-dev-${process.pid}-${base}`);
-  const flavour = model.target === 'gcp' ? gcpFlavour(model, options.outputs, place) : model.target === 'fly' ? flyFlavour(model, place, state) : awsFlavour(model, options.outputs, place);
+  const flavour = model.target === 'gcp' ? gcpFlavour(model, options.outputs, place, state) : model.target === 'fly' ? flyFlavour(model, place, state) : awsFlavour(model, options.outputs, place);
   const tools = requireTools(flavour.tools, options.env);
   const req = checkWorkspace(workspace, model, flavour.sdkProbe);
   const needed: (readonly [string, number])[] = [...flavour.ports];

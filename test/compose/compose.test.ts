@@ -31,6 +31,31 @@ interface ComposeService {
   command?: string[];
 }
 
+/** An architecture on `cloud`: archive owns a bucket (read by reports when `readers`), ledger has none. */
+function storageText(cloud: string, readers: boolean): string {
+  return [
+    'architecture: { name: file-shop }',
+    cloud,
+    'services:',
+    `  - { name: archive, type: stateless, storage: { ${readers ? 'readers: [reports]' : ''} } }`,
+    '  - { name: reports, type: stateless }',
+    '  - { name: ledger, type: stateless }',
+    '',
+  ].join('\n');
+}
+const STORAGE: Record<'aws' | 'gcp' | 'fly', string> = {
+  aws: storageText('cloud: { primary: aws, aws: { region: eu-west-1 } }', true),
+  gcp: storageText('cloud: { primary: gcp, gcp: { project_id: file-shop-1, region: europe-west1, state_bucket: file-shop-tf-state } }', true),
+  fly: storageText('cloud: { primary: fly, fly: { org: acme, primary_region: ams } }', false),
+};
+
+function synthText(source: string): { model: ResolvedArchitecture; compose: { services: Record<string, ComposeService & { volumes?: string[] }>; volumes?: Record<string, unknown> }; text: string } {
+  const v = validateSource('architecture.yaml', source, { env: {} });
+  if (!v.model) throw new Error(v.diagnostics.map((d) => d.message).join('\n'));
+  const text = synthesize(v.model, { validation: false }).outputs.find((f) => f.path === 'compose.yaml')!.content;
+  return { model: v.model, compose: parse(text) as { services: Record<string, ComposeService & { volumes?: string[] }>; volumes?: Record<string, unknown> }, text };
+}
+
 function synth(file: string): { model: ResolvedArchitecture; outputs: readonly OutputFile[]; compose: { services: Record<string, ComposeService> }; text: string } {
   const v = validateSource('architecture.yaml', readFileSync(join(root, file), 'utf8'), { env: {} });
   if (!v.model) throw new Error(v.diagnostics.map((d) => d.message).join('\n'));
@@ -144,11 +169,51 @@ describe('compose.yaml', () => {
     expect(text).not.toMatch(/-----BEGIN|MC4CAQAw/);
   });
 
+  describe('object storage (services[].storage)', () => {
+    test.each(['gcp', 'fly'] as const)('GIVEN a bucket on %s WHEN compose.yaml is written THEN the named volume buckets is mounted at /buckets in its owner, its readers and the provision service, and nowhere else', (cloud) => {
+      // WHEN
+      const { compose } = synthText(STORAGE[cloud]);
+      // THEN
+      expect(validate(compose)).toBe(true);
+      expect(compose.volumes).toEqual({ buckets: {} });
+      const s = compose.services;
+      expect(s.archive!.volumes).toEqual(['buckets:/buckets']);
+      expect(s.archive!.environment).toMatchObject({ OBJECT_STORE: 'fs', OBJECT_STORE_DIR: '/buckets' });
+      expect(s.archive!.environment!.BUCKET_NAME).toMatch(/^file-shop-archive/);
+      if (cloud === 'gcp') {
+        expect(s.reports!.volumes).toEqual(['buckets:/buckets']);
+        expect(s.reports!.environment).toMatchObject({ OBJECT_STORE: 'fs', OBJECT_STORE_DIR: '/buckets', BUCKET_ARCHIVE: s.archive!.environment!.BUCKET_NAME });
+      } else {
+        expect(s.reports!.volumes).toBeUndefined();
+      }
+      expect(s.ledger!.volumes).toBeUndefined();
+      expect(Object.keys(s.ledger!.environment!).filter((k) => k.startsWith('OBJECT_STORE') || k.startsWith('BUCKET_'))).toEqual([]);
+      expect(s.provision!.volumes).toEqual(['.:/workspace', 'buckets:/buckets']);
+    });
+
+    test('GIVEN a bucket on aws WHEN compose.yaml is written THEN moto keeps it: no volume, and its owner and readers reach S3 at moto', () => {
+      // WHEN
+      const { compose } = synthText(STORAGE.aws);
+      // THEN
+      expect(validate(compose)).toBe(true);
+      expect(compose.volumes).toBeUndefined();
+      for (const name of ['archive', 'reports']) {
+        expect(compose.services[name]!.environment!.AWS_ENDPOINT_URL_S3).toBe('http://moto:5000');
+        expect(compose.services[name]!.volumes).toBeUndefined();
+      }
+      expect(compose.services.ledger!.environment!.AWS_ENDPOINT_URL_S3).toBeUndefined();
+    });
+
+    test('GIVEN no storage WHEN compose.yaml is written THEN it has no volume of buckets', () => {
+      for (const file of SOURCES) expect(synth(file).text).not.toContain('buckets');
+    });
+  });
+
   describeWithReferee('docker-compose', "Debian's docker-compose", () => {
-    test.each(SOURCES)('%s: docker-compose config -q accepts it', (file) => {
+    test.each([...SOURCES, 'storage on gcp', 'storage on fly'])('%s: docker-compose config -q accepts it', (file) => {
       const dir = mkdtempSync(join(tmpdir(), 'allframe-compose-'));
       try {
-        writeFileSync(join(dir, 'compose.yaml'), synth(file).text);
+        writeFileSync(join(dir, 'compose.yaml'), file === 'storage on gcp' ? synthText(STORAGE.gcp).text : file === 'storage on fly' ? synthText(STORAGE.fly).text : synth(file).text);
         expect(() => execFileSync('docker-compose', ['config', '-q'], { cwd: dir, stdio: 'pipe' })).not.toThrow();
       } finally {
         rmSync(dir, { recursive: true, force: true });

@@ -19,6 +19,12 @@ import { callerKeyVariable, signingKeyVariable } from '../../src/targets/fly/nam
 import { natsPasswordVariable } from '../../lib-constructs/fly/nats-bus';
 import { databaseName } from '../../src/model/names';
 import { validateSource } from '../../src/validate';
+import { GetBucketVersioningCommand, GetObjectCommand, ListBucketsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { LOCAL_CREDENTIALS } from '../../src/dev/aws-plan';
+import { awsClients, provisionAws, type AwsSdk } from '../../src/dev/aws-provision';
+import { flyBucketName } from '../../src/targets/fly/naming';
+import { startMoto, type Moto } from '../aws/moto';
+import { describeWithReferee } from '../referees';
 
 const root = join(__dirname, '..', '..');
 
@@ -79,6 +85,7 @@ describe.each(['examples/shop-gcp/architecture.yaml', 'fixtures/dev/system-gcp.y
     port: () => 9999,
     databaseUrl: (db) => `postgres://local/${db}`,
     cacheUrl: 'redis://local',
+    bucketsDir: '/tmp/buckets',
     secret: (name) => `secret-of-${name}`,
   });
   const tf = JSON.parse(outputs.find((f) => /^infrastructure\/gcp\/[^/]+\/cdk\.tf\.json$/.test(f.path))!.content) as { resource: { google_cloud_run_v2_service: Record<string, { name: string; template: { containers: { env?: { name: string; value?: string; value_source?: unknown }[] }[] } }> } };
@@ -127,6 +134,7 @@ describe.each(['examples/shop-fly/architecture.yaml', 'fixtures/dev/system-fly.y
     port: () => 9999,
     databaseUrl: (db) => `postgres://local/${db}`,
     cacheUrl: 'redis://local',
+    bucketsDir: '/tmp/buckets',
     secret: (name) => (name === 'NATS_ADMIN_PASSWORD' ? undefined : `secret-of-${name}`),
   });
   const apps = new Map(planServices(model).map((p) => [p.service.name, appPlan(p)]));
@@ -180,5 +188,134 @@ describe.each(['examples/shop-fly/architecture.yaml', 'fixtures/dev/system-fly.y
       if (password !== undefined) expect(bus.env[natsPasswordVariable(s.name)]).toBe(password);
     }
     expect(bus.env.NATS_ADMIN_PASSWORD).toBe(bus.adminPassword);
+  });
+});
+
+describe('object storage (services[].storage) in local runs', () => {
+  /** An architecture on `cloud` with a bucket owned by `archive` and read by `reports`, and a service with neither. */
+  const withStorage = (cloud: string, readers = true) =>
+    [
+      'architecture: { name: file-shop }',
+      cloud,
+      'services:',
+      `  - { name: archive, type: stateless, storage: { ${readers ? 'readers: [reports]' : ''} } }`,
+      '  - { name: reports, type: stateless }',
+      '  - { name: ledger, type: stateless }',
+      '',
+    ].join('\n');
+  const modelOf = (text: string) => {
+    const v = validateSource('architecture.yaml', text, { env: {} });
+    expect(v.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    return v.model!;
+  };
+  const objectStore = (env: Readonly<Record<string, string>>) => Object.fromEntries(Object.entries(env).filter(([k]) => k === 'OBJECT_STORE' || k === 'OBJECT_STORE_DIR' || k.startsWith('BUCKET_') || k.startsWith('AWS_ENDPOINT_URL_S3')));
+
+  test('GIVEN a bucket on gcp WHEN planned THEN each bucket is a directory (OBJECT_STORE=fs): the owner has BUCKET_NAME, a reader BUCKET_<OWNER>, others nothing', () => {
+    // GIVEN
+    const model = modelOf(withStorage('cloud: { primary: gcp, gcp: { project_id: file-shop-1, region: europe-west1, state_bucket: file-shop-tf-state } }'));
+    const outputs = synthesize(model, { validation: false }).outputs;
+    // WHEN
+    const plan = gcpLocalPlan(model, outputs, { pubsubHost: 'p:1', firestoreHost: 'f:2', serviceUrl: (n) => `http://svc-${n}`, port: () => 9999, databaseUrl: (db) => db, cacheUrl: 'redis://local', bucketsDir: '/run/buckets', secret: (n) => n });
+    // THEN
+    expect(objectStore(plan.environments.get('archive')!)).toEqual({ OBJECT_STORE: 'fs', OBJECT_STORE_DIR: '/run/buckets', BUCKET_NAME: 'file-shop-archive' });
+    expect(objectStore(plan.environments.get('reports')!)).toEqual({ OBJECT_STORE: 'fs', OBJECT_STORE_DIR: '/run/buckets', BUCKET_ARCHIVE: 'file-shop-archive' });
+    expect(objectStore(plan.environments.get('ledger')!)).toEqual({});
+    expect(plan.buckets).toEqual(['file-shop-archive']);
+  });
+
+  test('GIVEN a bucket on fly WHEN planned THEN it is a directory named as its Tigris bucket, and none of the Tigris keys or region is given', () => {
+    // GIVEN
+    const model = modelOf(withStorage('cloud: { primary: fly, fly: { org: acme, primary_region: ams } }', false));
+    // WHEN
+    const plan = flyLocalPlan(model, { natsPort: 4222, natsMonitorPort: 8222, natsStoreDir: '/tmp/js', serviceUrl: (n) => `http://svc-${n}`, port: () => 9999, databaseUrl: (db) => db, cacheUrl: 'redis://local', bucketsDir: '/run/buckets', secret: () => undefined });
+    // THEN
+    const archive = plan.environments.get('archive')!;
+    expect(objectStore(archive)).toEqual({ OBJECT_STORE: 'fs', OBJECT_STORE_DIR: '/run/buckets', BUCKET_NAME: flyBucketName(model, 'archive') });
+    expect(Object.keys(archive).filter((k) => k.startsWith('AWS_'))).toEqual([]);
+    expect(objectStore(plan.environments.get('ledger')!)).toEqual({});
+    expect(plan.buckets).toEqual([flyBucketName(model, 'archive')]);
+  });
+
+  describe('on aws: the template\'s buckets are created on moto', () => {
+    const model = modelOf(withStorage('cloud: { primary: aws, aws: { region: eu-west-1 } }'));
+    const BUCKET = 'file-shop-archive-data-123456789012';
+    const LOGS = 'file-shop-archive-logs-123456789012';
+    // the AWS target's shape (hand-written until it writes them): the bucket with its name, versioning and access logs,
+    // the log bucket, a bucket policy; BUCKET_NAME its Ref, OBJECT_STORE=s3 (and BUCKET_ARCHIVE on the reader)
+    const outputs = synthesize(model, { validation: false }).outputs.map((f) => {
+      const service = /^infrastructure\/aws\/file-shop-(archive|reports)\.template\.json$/.exec(f.path)?.[1];
+      if (service === undefined) return f;
+      const template = JSON.parse(f.content) as { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
+      const variables: Record<string, unknown> = service === 'archive' ? { OBJECT_STORE: 's3', BUCKET_NAME: { Ref: 'Bucket' } } : { OBJECT_STORE: 's3', BUCKET_ARCHIVE: BUCKET };
+      if (service === 'archive') {
+        template.Resources.AccessLogs = { Type: 'AWS::S3::Bucket', Properties: { BucketName: LOGS } };
+        template.Resources.Bucket = { Type: 'AWS::S3::Bucket', Properties: { BucketName: BUCKET, VersioningConfiguration: { Status: 'Enabled' }, LoggingConfiguration: { DestinationBucketName: { Ref: 'AccessLogs' } } } };
+        template.Resources.BucketPolicy = { Type: 'AWS::S3::BucketPolicy', Properties: { Bucket: { Ref: 'Bucket' }, PolicyDocument: { Statement: [{ Effect: 'Deny', Resource: { 'Fn::GetAtt': ['Bucket', 'Arn'] } }] } } };
+      }
+      for (const r of Object.values(template.Resources)) {
+        if (r.Type === 'AWS::Lambda::Function') {
+          const env = (r.Properties!.Environment ??= { Variables: {} }) as { Variables: Record<string, unknown> };
+          Object.assign(env.Variables, variables);
+        }
+        if (r.Type === 'AWS::ECS::TaskDefinition') for (const c of r.Properties!.ContainerDefinitions as { Environment?: { Name: string; Value: unknown }[] }[]) c.Environment = [...(c.Environment ?? []), ...Object.entries(variables).map(([Name, Value]) => ({ Name, Value }))];
+      }
+      return { ...f, content: JSON.stringify(template) };
+    });
+    const place = (endpoint: string) => ({ endpoint, serviceUrl: (n: string) => `http://svc-${n}`, port: () => 9999, databaseUrl: (db: string) => db, cacheUrl: 'redis://local' });
+
+    test('GIVEN the template\'s buckets WHEN planned THEN both buckets are planned, the log bucket first, the policy left out; BUCKET_NAME is the bucket, and S3 is reached at moto', () => {
+      // WHEN
+      const plan = awsLocalPlan(model, outputs, place('http://127.0.0.1:4700'));
+      // THEN
+      const buckets = plan.planned.filter((p) => p.type === 'AWS::S3::Bucket').map((p) => p.name);
+      expect(buckets).toEqual([LOGS, BUCKET]);
+      expect(plan.planned.some((p) => (p.type as string) === 'AWS::S3::BucketPolicy')).toBe(false);
+      expect(objectStore(plan.environments.get('archive')!)).toEqual({ OBJECT_STORE: 's3', BUCKET_NAME: BUCKET, AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:4700' });
+      expect(objectStore(plan.environments.get('reports')!)).toEqual({ OBJECT_STORE: 's3', BUCKET_ARCHIVE: BUCKET, AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:4700' });
+      expect(objectStore(plan.environments.get('ledger')!)).toEqual({});
+    });
+
+    describeWithReferee('moto_server', 'on a real moto_server', () => {
+      let moto: Moto | undefined;
+      beforeAll(async () => {
+        moto = await startMoto();
+      }, 60_000);
+      afterAll(async () => {
+        await moto?.stop();
+      });
+
+      test('GIVEN the plan WHEN provisioned THEN moto has both buckets, the versioned one versioned', async () => {
+        // GIVEN
+        const plan = awsLocalPlan(model, outputs, place(moto!.endpoint));
+        /* eslint-disable @typescript-eslint/no-require-imports -- the SDK modules, as allframe dev loads them from the workspace */
+        const sdk: AwsSdk = {
+          sqs: require('@aws-sdk/client-sqs') as AwsSdk['sqs'],
+          sns: require('@aws-sdk/client-sns') as AwsSdk['sns'],
+          eventbridge: require('@aws-sdk/client-eventbridge') as AwsSdk['eventbridge'],
+          dynamodb: require('@aws-sdk/client-dynamodb') as AwsSdk['dynamodb'],
+          secrets: require('@aws-sdk/client-secrets-manager') as AwsSdk['secrets'],
+          s3: () => require('@aws-sdk/client-s3') as ReturnType<AwsSdk['s3']>,
+        };
+        /* eslint-enable @typescript-eslint/no-require-imports */
+        const clients = awsClients(sdk, moto!.endpoint, plan.where.region);
+        try {
+          // WHEN
+          await provisionAws(sdk, clients, plan.templates, plan.planned, plan.attributes, plan.where);
+          // THEN
+          const s3 = new S3Client({ endpoint: moto!.endpoint, region: plan.where.region, credentials: LOCAL_CREDENTIALS, forcePathStyle: true });
+          const listed = await s3.send(new ListBucketsCommand({}));
+          expect((listed.Buckets ?? []).map((b) => b.Name).sort()).toEqual([BUCKET, LOGS].sort());
+          expect((await s3.send(new GetBucketVersioningCommand({ Bucket: BUCKET }))).Status).toBe('Enabled');
+          expect((await s3.send(new GetBucketVersioningCommand({ Bucket: LOGS }))).Status).toBeUndefined();
+          // and the owner writes and the reader reads through S3 at moto, path-style
+          await s3.send(new PutObjectCommand({ Bucket: plan.environments.get('archive')!.BUCKET_NAME, Key: 'a.txt', Body: 'hello' }));
+          const got = await s3.send(new GetObjectCommand({ Bucket: plan.environments.get('reports')!.BUCKET_ARCHIVE, Key: 'a.txt' }));
+          expect(await got.Body!.transformToString()).toBe('hello');
+          s3.destroy();
+        } finally {
+          clients.destroy();
+        }
+      }, 60_000);
+    });
   });
 });

@@ -1,9 +1,10 @@
 /** The parts of allframe dev that need no emulator: the schedule environment, log lines, the ready table, tools, ports. */
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { formatLogLine, isEmulatorChatter, readyTable } from '../../src/cli/dev';
+import { createLocalBuckets, LOCAL_BUCKETS_DIR } from '../../src/dev/buckets';
 import { servicePorts } from '../../src/dev/index';
 import { scheduleEnvironment, triggerRun } from '../../src/dev/schedule';
 import { findTool, MissingToolsError, requireTools } from '../../src/dev/tools';
@@ -117,5 +118,23 @@ describe('subscription filters, as the gcp flavour applies them', () => {
     expect(passesFilter('attributes.type = "A\\"x"', { type: 'A"x' })).toBe(true);
     expect(passesFilter('attributes.type = "A"', {})).toBe(false);
     expect(() => passesFilter('hasPrefix(attributes.type, "A")', { type: 'A' })).toThrow('the local run does not evaluate the subscription filter');
+  });
+});
+
+describe('buckets as directories (gcp and fly flavours)', () => {
+  test('GIVEN bucket names WHEN created twice THEN a directory each under the run\'s buckets directory, and what is in them is kept', () => {
+    // GIVEN
+    const dir = join(mkdtempSync(join(tmpdir(), 'allframe-buckets-')), LOCAL_BUCKETS_DIR);
+    try {
+      // WHEN
+      createLocalBuckets(dir, ['shop-archive', 'shop-media']);
+      writeFileSync(join(dir, 'shop-archive', 'kept.txt'), 'x');
+      createLocalBuckets(dir, ['shop-archive', 'shop-media']);
+      // THEN
+      expect(readdirSync(dir).sort()).toEqual(['shop-archive', 'shop-media']);
+      expect(readdirSync(join(dir, 'shop-archive'))).toEqual(['kept.txt']);
+    } finally {
+      rmSync(dirname(dir), { recursive: true, force: true });
+    }
   });
 });

@@ -9,7 +9,7 @@ import { calleeUrlVariable, calleesOf } from '../../model/environment';
 import type { ArchitectureFile } from '../../model/schema';
 import { consumedEvents, publishedEvents, runsWithoutRequests, serviceSecrets, singleProcessReason, type ResolvedArchitecture, type ResolvedService } from '../../resolve/model';
 import { plainEnvironment, samplerEnvironment } from '../telemetry';
-import { busUrl, callerKeyVariable, flyAppName, flycastUrl, signingKeyVariable } from './naming';
+import { busUrl, callerKeyVariable, flyAppName, flyBucketName, flycastUrl, signingKeyVariable } from './naming';
 import { dlqSubject, eventSubjectPrefix, natsStreamName, subjectOf } from './subjects';
 
 /** The port every generated service listens on. */
@@ -32,7 +32,12 @@ export type SecretSource =
   /** DATABASE_URL: set by `fly mpg attach` */
   | { readonly kind: 'postgres' }
   /** CACHE_URL: the Upstash Redis URL, from the environment */
-  | { readonly kind: 'cache' };
+  | { readonly kind: 'cache' }
+  /** the service's Tigris bucket (its name, the S3 endpoint, its read-write keys): set by `fly storage create` */
+  | { readonly kind: 'bucket'; readonly bucket: string };
+
+/** The secrets `fly storage create` sets on the app it creates a Tigris bucket for. */
+export const TIGRIS_SECRETS: readonly string[] = ['AWS_ACCESS_KEY_ID', 'AWS_ENDPOINT_URL_S3', 'AWS_SECRET_ACCESS_KEY', 'BUCKET_NAME'];
 
 /** What deploy.sh does for one service's app. */
 export interface FlyAppPlan {
@@ -46,6 +51,8 @@ export interface FlyAppPlan {
   readonly secrets: readonly { readonly name: string; readonly source: SecretSource }[];
   /** The services deployed before this one: its callees. */
   readonly after: readonly string[];
+  /** The Tigris bucket deploy.sh creates for the app (services[].storage). @default - none */
+  readonly bucket?: string;
 }
 
 /** A service's plan, as its archetype handler fills it in. */
@@ -57,6 +64,8 @@ export class FlyServicePlan {
   /** Exactly one Machine: state in memory (windows), or one run at a time. */
   single = false;
   concurrencyType: 'requests' | 'connections' = 'requests';
+  /** Its Tigris bucket (services[].storage), which deploy.sh creates. */
+  bucket: string | undefined;
   /** The event subjects its durable consumer takes (the bus lets its user consume exactly these). */
   consumedSubjects: readonly string[] = [];
   /** The event subjects each of its Machines follows with consumers of its own (a broadcast; the bus allows exactly these). */
@@ -116,6 +125,19 @@ export class FlyServicePlan {
     this.setEnv('NATS_MAX_DELIVER', String(delivery.maxDeliver));
     this.setEnv('NATS_ACK_WAIT_SECONDS', String(delivery.ackWaitSeconds));
     this.setEnv('NATS_DLQ_SUBJECT', dlqSubject(this.model, this.service.name));
+  }
+
+  /**
+   * Its own bucket (services[].storage): one Tigris bucket for the app, reached over the S3 API. `fly storage create`
+   * (deploy.sh) sets its name, endpoint and keys as secrets; the region is Tigris's `auto`. Validation refuses what
+   * Tigris does not do (versioning, retention, readers: refusals.ts).
+   */
+  storage(): void {
+    if (this.service.storage === undefined) return;
+    this.bucket = flyBucketName(this.model, this.service);
+    this.setEnv('OBJECT_STORE', 's3');
+    this.setEnv('AWS_REGION', 'auto');
+    for (const name of TIGRIS_SECRETS) this.secrets.set(name, { kind: 'bucket', bucket: this.bucket });
   }
 
   /** The connection to the event bus: its address, the service's user and password. */
@@ -236,6 +258,7 @@ export function planServices(model: ResolvedArchitecture): FlyServicePlan[] {
     const secrets = serviceSecrets(s);
     for (const { name, managed } of secrets) plan.secrets.set(name, { kind: 'file', managed });
     if (secrets.length > 0) plan.setEnv('SECRETS_SOURCE', 'env');
+    plan.storage();
     HANDLERS[s.kind](plan);
     return plan;
   });
@@ -282,5 +305,6 @@ export function appPlan(plan: FlyServicePlan): FlyAppPlan {
     machines: plan.worker ? { app: count, worker: 1 } : { app: count },
     secrets: [...plan.secrets].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, source]) => ({ name, source })),
     after: calleesOf(s.spec).sort(),
+    ...(plan.bucket !== undefined ? { bucket: plan.bucket } : {}),
   };
 }

@@ -3,7 +3,8 @@
  * will need is at hand (all missing ones named at once, nothing changed), then creates what is missing (apps, the
  * bus's volume, private addresses, database attachments, bus passwords, per-edge signing keys, secrets), stages the
  * secrets, and deploys: the event bus first, then the services, each after the services it calls. A second run
- * creates nothing: every step looks before it acts. Secret values never appear in the repository or on a command
+ * creates nothing: every step looks before it acts. A service with storage gets its private Tigris bucket from
+ * `flyctl storage create` before its first deploy, once: an app holding BUCKET_NAME has its bucket. Secret values never appear in the repository or on a command
  * line: each goes to `flyctl secrets set NAME=-` on its standard input, which keeps it as it is (but for white space
  * around it); `flyctl secrets import` would parse it as a .env line, cutting it at a `#` and unquoting it.
  */
@@ -172,6 +173,21 @@ need() {
 }
 `;
 
+/** The bash function creating an app's Tigris bucket: in the scripts of architectures with storage only. */
+const ENSURE_BUCKET = String.raw`# The app's Tigris bucket, private, created once: an app that has BUCKET_NAME has its bucket. flyctl storage create sets
+# BUCKET_NAME, AWS_ENDPOINT_URL_S3, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY on the app (staged before its first
+# deploy; an app already deployed has its Machines restarted with them), and prints them, keys and all: only its errors
+# are let through. It sets none of them when the app already has one, which the second look catches.
+ensure_bucket() {
+  if has_secret "$1" BUCKET_NAME; then return 0; fi
+  say "creating the Tigris bucket $2 for $1"
+  "$FLYCTL" storage create --app "$1" --name "$2" --yes >/dev/null ||
+    fail "could not create the Tigris bucket $2 for $1 (flyctl storage create): a bucket of that name may belong to another app or org, or $1 has a bucket but lost its BUCKET_NAME (flyctl storage list)"
+  has_secret "$1" BUCKET_NAME ||
+    fail "flyctl storage create made the bucket $2 but set no secrets on $1: it sets none when the app already has one of AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_ENDPOINT_URL_S3, BUCKET_NAME; unset those and set the bucket's (flyctl storage dashboard $2)"
+}
+`;
+
 /** The script for an environment. */
 export function deployScript(model: ResolvedArchitecture, apps: readonly FlyAppPlan[], bus: { readonly used: boolean; readonly users: readonly string[] }): string {
   const fly = model.platform.fly;
@@ -197,8 +213,11 @@ export function deployScript(model: ResolvedArchitecture, apps: readonly FlyAppP
   if (apps.some((a) => a.secrets.some((s) => s.source.kind === 'postgres'))) sources.push(`#   ${MPG_CLUSTER_VARIABLE}: the id of the Fly Managed Postgres cluster the services attach to (flyctl mpg create; flyctl mpg list)`);
   add(...(sources.length > 0 ? sources : ['#   (none)']));
   add(`# Bus passwords and the keys that sign calls between services are generated here, once, and kept by Fly.`);
+  const buckets = ordered.flatMap((a) => (a.bucket !== undefined ? [`${a.bucket} (${a.service})`] : []));
+  if (buckets.length > 0) add(`# Private Tigris buckets are created here, once, with flyctl storage create (which sets their keys on the app): ${buckets.join(', ')}.`);
   add(`# FLYCTL names another flyctl (default: flyctl on PATH).`);
   add(PRELUDE);
+  if (buckets.length > 0) add(ENSURE_BUCKET);
   add(`ORG=${q(fly.org)}`, `REGION=${q(fly.primary_region)}`, `DIR=${q(dir)}`, `BUS=${q(busApp)}`, '');
 
   // 1. Nothing is changed until every secret can be had.
@@ -246,6 +265,7 @@ export function deployScript(model: ResolvedArchitecture, apps: readonly FlyAppP
   // 4. Each service after its callees.
   for (const a of ordered) {
     add(`say ${q(`deploying ${a.service} (${a.app})`)}`);
+    if (a.bucket !== undefined) add(`ensure_bucket ${q(a.app)} ${q(a.bucket)}`);
     for (const { name, source } of a.secrets) {
       if (source.kind === 'postgres') add(`attach_postgres ${q(a.app)}`);
       if (source.kind === 'cache') add(`secret_from_env ${q(a.app)} CACHE_URL ${secretSourceVariable(a.service, name)}`);

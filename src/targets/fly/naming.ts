@@ -1,4 +1,6 @@
 /** Names of the Fly.io apps, files and subjects of an architecture, in one place, so the target, deploy.sh, tests and docs agree. */
+import { createHash } from 'node:crypto';
+import { TIGRIS_BUCKET_NAME_MAX_LENGTH } from '../../../lib-constructs/core/cloud-limits';
 import type { ResolvedArchitecture, ResolvedService } from '../../resolve/index';
 import { SERVICE_KEY_PREFIXES } from '../../model/environment';
 import { FLY_BUS_SERVICE_NAME, constant } from '../../model/names';
@@ -18,6 +20,17 @@ export function flyAppName(model: ResolvedArchitecture, service: ResolvedService
   return `${model.platform.fly.app_prefix}-${typeof service === 'string' ? service : service.name}`;
 }
 
+/**
+ * The Tigris bucket of a service with storage: `<app>-data` (bucket names are global on Tigris, as app names are on
+ * Fly). An app name too long for that keeps its first characters and gets 8 hex digits of its hash instead.
+ */
+export function flyBucketName(model: ResolvedArchitecture, service: ResolvedService | string): string {
+  const app = flyAppName(model, service);
+  const name = `${app}-data`;
+  if (name.length <= TIGRIS_BUCKET_NAME_MAX_LENGTH) return name;
+  const hash = createHash('sha256').update(app).digest('hex').slice(0, 8);
+  return `${app.slice(0, TIGRIS_BUCKET_NAME_MAX_LENGTH - hash.length - 1).replace(/-+$/, '')}-${hash}`;
+}
 
 /** The NATS JetStream app of the architecture: `<app_prefix>-nats`. */
 export function busAppName(model: ResolvedArchitecture): string {

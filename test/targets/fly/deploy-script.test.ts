@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { appPlan, planServices, type FlyAppPlan } from '../../../src/targets/fly/app';
+import { appPlan, planServices, TIGRIS_SECRETS, type FlyAppPlan } from '../../../src/targets/fly/app';
 import { natsPasswordVariable } from '../../../lib-constructs/fly/nats-bus';
 import { MPG_CLUSTER_VARIABLE } from '../../../src/targets/fly/deploy-script';
 import { busAppName, callerKeyVariable, flyDir, secretSourceVariable } from '../../../src/targets/fly/naming';
@@ -59,6 +59,7 @@ function setNames(call: FlyctlCall): string[] {
   if (subcommand(call) === 'secrets import') return [...(call.stdinNames ?? [])];
   if (subcommand(call) === 'secrets set') return words(call).slice(2).map((w) => w.replace(/=.*$/, ''));
   if (subcommand(call) === 'mpg attach') return ['DATABASE_URL'];
+  if (subcommand(call) === 'storage create') return [...TIGRIS_SECRETS];
   return [];
 }
 
@@ -360,6 +361,89 @@ describe('deploy.sh against a recording flyctl, one run', () => {
   });
 });
 
+/** An architecture with a service that has storage (a Tigris bucket) and one that has none. */
+const STORE = [
+  'architecture: { name: file-shop }',
+  'cloud:',
+  '  primary: fly',
+  '  fly: { org: acme, primary_region: ams }',
+  'services:',
+  '  - name: uploads',
+  '    type: stateless',
+  '    public: true',
+  '    storage: {}',
+  '  - name: catalog',
+  '    type: stateless',
+  '',
+].join('\n');
+
+describe('deploy.sh and a service with storage: its private Tigris bucket, created once', () => {
+  const APP = 'file-shop-uploads';
+  const BUCKET = 'file-shop-uploads-data';
+  let fly: FlyctlStandIn;
+  let s: Synthesized;
+  let script: string;
+  beforeEach(() => {
+    fly = new FlyctlStandIn();
+    s = synthesized(join(FLY_FIXTURES, 'file-shop.yaml'), STORE);
+    script = join(fly.repo(s.files), s.script);
+  });
+  afterEach(() => fly.remove());
+
+  test('GIVEN a service with storage WHEN deploy.sh runs twice THEN the first run creates its bucket, private, before the app\'s first deploy, and the second creates nothing', () => {
+    // WHEN the first run
+    const first = fly.run(script, completeEnvironment(s.plans));
+    // THEN
+    expect({ status: first.status, stderr: first.stderr }).toEqual({ status: 0, stderr: '' });
+    const calls = fly.takeCalls();
+    const created = of(calls, 'storage create');
+    expect(created.map((c) => c.argv.join(' '))).toEqual([`storage create --app ${APP} --name ${BUCKET} --yes`]);
+    expect(calls.indexOf(created[0]!)).toBeLessThan(calls.findIndex((c) => subcommand(c) === 'deploy' && flag(c, '--app') === APP));
+    expect(fly.secrets(APP).get('BUCKET_NAME')).toBe(BUCKET);
+    expect([...fly.secrets(APP).keys()].filter((k) => (TIGRIS_SECRETS as readonly string[]).includes(k))).toEqual([...TIGRIS_SECRETS]);
+    // the other app has no bucket
+    expect(fly.secrets('file-shop-catalog').has('BUCKET_NAME')).toBe(false);
+    // flyctl prints the bucket's keys: deploy.sh lets none of them through
+    const key = fly.secrets(APP).get('AWS_SECRET_ACCESS_KEY')!;
+    expect(first.stdout).not.toContain(key);
+    expect(first.stdout).toContain(`==> creating the Tigris bucket ${BUCKET} for ${APP}\n`);
+    // WHEN the second run
+    const held = fly.allSecretValues();
+    const second = fly.run(script, {});
+    // THEN
+    expect({ status: second.status, stderr: second.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(of(fly.takeCalls(), 'storage create')).toEqual([]);
+    expect(fly.allSecretValues()).toEqual(held);
+  });
+
+  test('GIVEN an app whose bucket exists but which lost BUCKET_NAME WHEN deploy.sh runs THEN it stops naming the bucket, before deploying it', () => {
+    // GIVEN
+    expect(fly.run(script, completeEnvironment(s.plans)).status).toBe(0);
+    fly.unsetSecret(APP, 'BUCKET_NAME');
+    fly.takeCalls();
+    // WHEN
+    const r = fly.run(script, {});
+    // THEN
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain(`deploy.sh: could not create the Tigris bucket ${BUCKET} for ${APP}`);
+    expect(appsOf(fly.takeCalls(), 'deploy')).not.toContain(APP);
+  });
+
+  test('GIVEN an app that already holds one of the secrets fly storage create sets WHEN deploy.sh runs THEN it stops saying why, before deploying it', () => {
+    // GIVEN a first run, then the bucket's secrets gone but one (as if the app had had its own AWS_ACCESS_KEY_ID)
+    expect(fly.run(script, completeEnvironment(s.plans)).status).toBe(0);
+    for (const name of ['AWS_ENDPOINT_URL_S3', 'AWS_SECRET_ACCESS_KEY', 'BUCKET_NAME']) fly.unsetSecret(APP, name);
+    fly.removeBucket(BUCKET);
+    fly.takeCalls();
+    // WHEN
+    const r = fly.run(script, {});
+    // THEN
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain(`deploy.sh: flyctl storage create made the bucket ${BUCKET} but set no secrets on ${APP}`);
+    expect(appsOf(fly.takeCalls(), 'deploy')).not.toContain(APP);
+  });
+});
+
 describe('deploy.sh against a recording flyctl, twice', () => {
   describe('GIVEN the reference and a complete environment WHEN deploy.sh runs, and then again with no secrets in the environment', () => {
     let fly: FlyctlStandIn;
@@ -517,6 +601,11 @@ describe('deploy.sh against a recording flyctl, twice', () => {
 describe('deploy.sh is valid bash', () => {
   const cases: [string, string][] = [['reference', FLY_REFERENCE], ...flyFixtureFiles().map((f): [string, string] => [f.replace(/\.yaml$/, ''), join(FLY_FIXTURES, f)])];
 
+  test('with a service that has storage: bash -n accepts it', () => {
+    const r = spawnSync('bash', ['-n'], { input: synthesized(join(FLY_FIXTURES, 'file-shop.yaml'), STORE).text, encoding: 'utf8' });
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+  });
+
   test.each(cases)('%s: bash -n accepts it', (_name, file) => {
     const r = spawnSync('bash', ['-n'], { input: synthesized(file).text, encoding: 'utf8' });
     expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
@@ -530,6 +619,11 @@ describe('deploy.sh is valid bash', () => {
   describeWithReferee('shellcheck', 'ShellCheck', () => {
     test.each(cases)('%s: shellcheck finds nothing', (_name, file) => {
       const r = spawnSync('shellcheck', ['--norc', '--shell=bash', '--severity=style', '-'], { input: synthesized(file).text, encoding: 'utf8' });
+      expect({ status: r.status, stdout: r.stdout }).toEqual({ status: 0, stdout: '' });
+    });
+
+    test('with a service that has storage: shellcheck finds nothing', () => {
+      const r = spawnSync('shellcheck', ['--norc', '--shell=bash', '--severity=style', '-'], { input: synthesized(join(FLY_FIXTURES, 'file-shop.yaml'), STORE).text, encoding: 'utf8' });
       expect({ status: r.status, stdout: r.stdout }).toEqual({ status: 0, stdout: '' });
     });
 

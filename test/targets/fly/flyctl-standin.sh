@@ -6,7 +6,8 @@
 #
 #   FLYCTL_STATE  the state: apps/<app>/ exists when the app does, with org, secrets/<NAME> (the value, as Fly keeps
 #                 it) and secrets/<NAME>.status (Staged or Deployed), volumes/<id>, ips/<id>, config (the fly.toml of
-#                 the last deploy), releases, machines (the last scale count)
+#                 the last deploy), releases, machines (the last scale count), bucket (the name of its Tigris bucket);
+#                 buckets/<name> for every Tigris bucket (their names are global), holding its app
 #   FLYCTL_LOG    every call, one a line: its arguments separated by US (\x1f); after a `secrets import`, a line
 #                 `stdin` RS (\x1e) and the names it read, separated by US. Secret values are never written there
 #   FLYCTL_JSON   `indented` (the default: flyctl's render.JSON indents by four spaces) or `compact` (json.Marshal)
@@ -15,7 +16,7 @@
 #   FLYCTL_FAIL   a subcommand (`secrets list`) that fails as a Fly API error does
 #
 # It models status, apps create, secrets list / set NAME=- / import, volumes list / create, ips list / allocate-v6
-# --private, mpg attach, deploy and scale count. A call it does not model (a subcommand, a flag, a secret's value on
+# --private, mpg attach, storage create (private buckets only), deploy and scale count. A call it does not model (a subcommand, a flag, a secret's value on
 # the command line) fails loudly: exit 3 and a message naming it.
 set -euo pipefail
 
@@ -44,7 +45,7 @@ POS=()
 while [ $# -gt 0 ]; do
   case "$1" in
   --json | --stage | --yes | --private | --remote-only | --no-public-ips) OPT[${1#--}]=1 ;;
-  --app | --org | --region | --size | --config | --dockerfile)
+  --app | --org | --region | --size | --config | --dockerfile | --name)
     [ $# -ge 2 ] || unmodelled "$1 without a value"
     OPT[${1#--}]="$2"
     shift
@@ -325,6 +326,47 @@ status)
   put_secret DATABASE_URL "$url"
   # as flyctl does (internal/command/mpg/v2/run_attach.go): the connection string, password and all, on its output
   printf '\nPostgres cluster %s is being attached to %s\nThe following secret was added to %s:\n  DATABASE_URL=%s\n' "${POS[2]}" "$APP" "$APP" "$url"
+  ;;
+
+'storage create')
+  # a private Tigris bucket for the app (--public is not modelled: allframe's are private), as flyctl's extensions do
+  # (internal/command/extensions/core/core.go): an app has one at most; the name is global; its name, endpoint and
+  # keys are set on the app (staged until its first deploy) and printed, keys and all, unless the app already has one
+  # of those secrets, when none is set
+  positionals 2
+  flag_only app name yes
+  need_opt name
+  need_opt yes
+  existing_app
+  bucket="${OPT[name]}"
+  if [ -f "$APP_DIR/bucket" ]; then
+    IFS= read -r -d '' held <"$APP_DIR/bucket" || true
+    error "A Tigris bucket named $held already exists for app $APP"
+  fi
+  [[ $bucket =~ ^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$ ]] || error "invalid bucket name $bucket"
+  mkdir -p "$FLYCTL_STATE/buckets"
+  [ -e "$FLYCTL_STATE/buckets/$bucket" ] && error "the bucket name $bucket is taken"
+  printf '%s' "$APP" >"$FLYCTL_STATE/buckets/$bucket"
+  printf '%s' "$bucket" >"$APP_DIR/bucket"
+  printf 'Your Tigris project (%s) is ready.\n\n' "$bucket"
+  tigris_secrets=(AWS_ACCESS_KEY_ID AWS_ENDPOINT_URL_S3 AWS_SECRET_ACCESS_KEY BUCKET_NAME)
+  for name in "${tigris_secrets[@]}"; do
+    if [ -e "$APP_DIR/secrets/$name" ]; then
+      printf "Secrets already exist on app %s. They won't be set automatically.\n" "$APP"
+      exit 0
+    fi
+  done
+  printf 'Setting the following secrets on %s:\n' "$APP"
+  for name in "${tigris_secrets[@]}"; do
+    case "$name" in
+    AWS_ACCESS_KEY_ID) value="tid_$(random_hex 16)" ;;
+    AWS_SECRET_ACCESS_KEY) value="tsec_$(random_hex 24)" ;;
+    AWS_ENDPOINT_URL_S3) value='https://fly.storage.tigris.dev' ;;
+    BUCKET_NAME) value="$bucket" ;;
+    esac
+    put_secret "$name" "$value"
+    printf '%s: %s\n' "$name" "$value"
+  done
   ;;
 
 deploy)

@@ -124,6 +124,13 @@ export class FlyctlStandIn {
   }
 
   /** Removes an app's secret, as `flyctl secrets unset` does. */
+  /** Forgets a Tigris bucket, as if it had been destroyed (flyctl storage destroy). */
+  removeBucket(name: string): void {
+    const owner = join(this.state, 'buckets', name);
+    rmSync(join(this.state, 'apps', readFileSync(owner, 'utf8'), 'bucket'), { force: true });
+    rmSync(owner);
+  }
+
   unsetSecret(app: string, name: string): void {
     const file = join(this.state, 'apps', app, 'secrets', name);
     if (!existsSync(file)) throw new Error(`${app} has no secret ${name}`);

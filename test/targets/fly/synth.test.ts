@@ -7,6 +7,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TIGRIS_BUCKET_NAME_MAX_LENGTH } from '../../../lib-constructs/core/cloud-limits';
+import { appPlan, planServices } from '../../../src/targets/fly/app';
+import { flyBucketName } from '../../../src/targets/fly/naming';
 import { synthFly } from '../../../src/targets/fly/synth';
 import { describeWithReferee, locateReferee } from '../../referees';
 import { FLY_FIXTURES, FLY_REFERENCE, flyModel, synth } from './helpers';
@@ -149,6 +152,50 @@ describe('each archetype on Fly.io', () => {
     const out = synth(fixture('consumer'));
     expect(out.app('order-service').env).toMatchObject({ STORE: 'postgres', TABLE_PREFIX: 'order-notifications-order-service' });
     expect(out.text('infrastructure/fly/default/deploy.sh')).toContain(`attach_postgres 'order-notifications-order-service'`);
+  });
+});
+
+describe('object storage (services[].storage) on Fly.io: a Tigris bucket per app', () => {
+  const text = [
+    'architecture: { name: shop }',
+    'cloud: { primary: fly, fly: { org: acme, primary_region: ams } }',
+    'services:',
+    '  - { name: api, type: stateless, public: true, storage: {} }',
+    '  - { name: ledger, type: stateless }',
+    '',
+  ].join('\n');
+
+  test('GIVEN a service with storage WHEN synthesized THEN its fly.toml reads the bucket over S3 in Tigris\'s region, and its keys are secrets deploy.sh gets from fly storage create', () => {
+    // GIVEN
+    const model = flyModel('architecture.yaml', { text });
+    // WHEN
+    const out = synth(model);
+    // THEN
+    expect(out.result.problems).toEqual([]);
+    expect(out.app('api').env).toMatchObject({ OBJECT_STORE: 's3', AWS_REGION: 'auto' });
+    expect(out.app('api').env).not.toHaveProperty('BUCKET_NAME');
+    const api = planServices(model).map(appPlan).find((p) => p.service === 'api')!;
+    expect(api.bucket).toBe('shop-api-data');
+    expect(api.secrets.filter((x) => x.source.kind === 'bucket').map((x) => x.name)).toEqual(['AWS_ACCESS_KEY_ID', 'AWS_ENDPOINT_URL_S3', 'AWS_SECRET_ACCESS_KEY', 'BUCKET_NAME']);
+    expect(out.text('infrastructure/fly/default/deploy.sh')).toContain(`ensure_bucket 'shop-api' 'shop-api-data'`);
+  });
+
+  test('GIVEN a service without storage WHEN synthesized THEN nothing of the object store is in its app', () => {
+    const out = synth(flyModel('architecture.yaml', { text }));
+    const env = out.app('ledger').env ?? {};
+    expect(Object.keys(env).filter((k) => k === 'OBJECT_STORE' || k === 'AWS_REGION' || k.startsWith('BUCKET_'))).toEqual([]);
+    expect(out.text('infrastructure/fly/default/deploy.sh')).not.toContain(`ensure_bucket 'shop-ledger'`);
+  });
+
+  test('bucket names are global on Tigris: <app>-data, lowercase, at most 63 characters (a long app name keeps its start and a hash)', () => {
+    const model = flyModel('architecture.yaml', { text });
+    expect(flyBucketName(model, 'api')).toBe('shop-api-data');
+    const long = 'a'.repeat(30);
+    const longModel = flyModel('architecture.yaml', { text: text.replace('name: shop }', `name: ${long} }`).replace('name: api,', `name: ${'b'.repeat(30)},`) });
+    const name = flyBucketName(longModel, 'b'.repeat(30));
+    expect(name.length).toBeLessThanOrEqual(TIGRIS_BUCKET_NAME_MAX_LENGTH);
+    expect(name).toMatch(/^a{30}-b+-[0-9a-f]{8}$/);
+    expect(flyBucketName(longModel, 'b'.repeat(30))).toBe(name);
   });
 });
 
