@@ -10,7 +10,7 @@ import { calleesOf, calleeUrlVariable } from '../model/environment';
 import { databaseName } from '../model/names';
 import type { OutputFile } from '../model/output-file';
 import type { ResolvedArchitecture, ResolvedService } from '../resolve/model';
-import { gcpPrefix } from '../targets/gcp/naming';
+import { gcpBucketName, gcpPrefix } from '../targets/gcp/naming';
 import { isObjectStoreVariable, localBucketEnvironment, localBucketNames } from './buckets';
 import { localDatabases } from './servers';
 
@@ -56,9 +56,9 @@ export interface GcpLocalPlan {
   readonly buckets: readonly string[];
 }
 
-/** A bucket's local name (a directory): `<architecture>-<owner>`. */
+/** A bucket's local name (a directory): its name on Cloud Storage (`<project>-<architecture>-<owner>`). */
 export function localGcsBucketName(model: ResolvedArchitecture, owner: ResolvedService): string {
-  return `${gcpPrefix(model)}-${owner.name}`;
+  return gcpBucketName(model, owner);
 }
 
 const REF = /\$\{([^}]+)\}/g;
