@@ -570,8 +570,6 @@ export function eventArchiveKey(event: Pick<EventEnvelope, 'id' | 'type' | 'time
 }
 
 /** Writes `event` as JSON under {@link eventArchiveKey}: idempotent, a redelivery writes the same object again. */
-export async function archiveEvent(store: ObjectStore, event: EventEnvelope): Promise<string> {
-  const key = eventArchiveKey(event);
-  await store.put(key, JSON.stringify(event), { contentType: 'application/json' });
-  return key;
+export function archiveEvent(store: ObjectStore, event: EventEnvelope): Promise<void> {
+  return store.put(eventArchiveKey(event), JSON.stringify(event), { contentType: 'application/json' });
 }
