@@ -2,6 +2,7 @@
 import type { ServiceContext } from './context';
 import { inboundConfig } from './inbound';
 import { secretsConfig } from './secrets';
+import { storageConfig } from './storage';
 
 export interface ConfigVar {
   readonly kind: 'string' | 'int' | 'bool' | 'list';
@@ -21,6 +22,8 @@ export function baseConfig(ctx: ServiceContext): Record<string, ConfigVar> {
     EVENT_BUS: { kind: 'string', default: 'memory', description: 'memory | sns | eventbridge | sqs | pubsub | nats' },
     EVENT_TARGET: { kind: 'string', default: '', description: 'Topic ARN, bus name, queue URL, Pub/Sub topic or NATS subject prefix the service publishes to' },
     ...(usesStore ? storeConfig(ctx) : {}),
+    // Its bucket and the buckets it reads (services[].storage), when it has or reads one.
+    ...storageConfig(ctx),
     PII_FIELDS: { kind: 'list', default: (ctx.model.file.compliance?.pii_fields ?? []).join(','), description: 'Fields redacted from logs' },
     // Where the secrets are read at start-up (src/secrets.ts; every service has it, most with no names): the
     // secrets themselves are never configuration.

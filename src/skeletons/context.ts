@@ -3,6 +3,7 @@ import { OutputFile, managed, managedJson } from '../model/output-file';
 import { pick, RuntimeDependency } from './versions';
 import { platformPackageName } from './platform';
 import { eventsPackageOf } from './template';
+import { storageDependencies } from './storage';
 
 /** What a service's skeleton is rendered from. */
 export interface ServiceContext {
@@ -51,7 +52,7 @@ export function servicePackage(ctx: ServiceContext, deps: readonly RuntimeDepend
     description: s.spec.responsibility ?? '',
     main: 'src/index.ts',
     // the events package, and the services it has typed clients of: their route definitions are imported (workspace packages)
-    dependencies: { [ctx.platform]: '0.0.0', [eventsPackageOf(ctx.platform)]: '0.0.0', ...Object.fromEntries(typedCallees(ctx).map((c) => [`@${ctx.model.file.architecture.name}/${c}`, '0.0.0'])), ...pick(deps) },
+    dependencies: { [ctx.platform]: '0.0.0', [eventsPackageOf(ctx.platform)]: '0.0.0', ...Object.fromEntries(typedCallees(ctx).map((c) => [`@${ctx.model.file.architecture.name}/${c}`, '0.0.0'])), ...pick([...deps, ...storageDependencies(ctx)]) },
     allframe: { archetype: s.kind, compute: s.compute },
   });
 }

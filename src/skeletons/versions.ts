@@ -62,6 +62,10 @@ export const RUNTIME_DEPENDENCIES = {
   // The WebSocket gateway's container serves its clients itself (Fly.io, Cloud Run, allframe dev): ws, the server
   // Node's ecosystem standardised on (no native addon needed: its optional bufferutil is left out).
   ws: '8.23.1',
+  // Object storage (services[].storage) on an S3 API: AWS S3, Tigris on Fly.io, moto locally. Only the services with
+  // or reading a bucket depend on it (they hand the platform its client); on gcp the platform calls Cloud Storage's
+  // JSON API with google-auth-library (@google-cloud/storage 8 needs Node 22; 7.x brings google-auth-library 9).
+  '@aws-sdk/client-s3': '3.1169.0',
 } as const;
 
 export const DEV_DEPENDENCIES = {

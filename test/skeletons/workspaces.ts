@@ -15,6 +15,36 @@ export interface WorkspaceSource {
   readonly text?: string;
 }
 
+/**
+ * Object storage (services[].storage) on `cloud`: a consumer archiving what it consumes in its bucket, read by a
+ * stateless service that has a bucket of its own too.
+ */
+export function storageArchitecture(cloud: 'aws' | 'gcp'): string {
+  return `architecture:
+  name: event-archive
+cloud:
+  primary: ${cloud}
+${cloud === 'aws' ? '  aws: { region: eu-west-1 }' : '  gcp: { project_id: event-archive-prod, region: europe-west1, state_bucket: event-archive-tfstate }'}
+services:
+  - name: order-service
+    type: stateless
+    publishes: [OrderPlaced]
+  - name: archive-service
+    type: consumer
+    responsibility: Archives every order placed
+    consumes:
+      - { event: OrderPlaced, from: order-service }
+    consumer: { dlq: true }
+    storage:
+      retention_days: 365
+      readers: [audit-service]
+  - name: audit-service
+    type: stateless
+    responsibility: Serves the archive to auditors, with exports of its own
+    storage: {}
+`;
+}
+
 /** Every architecture file with services: the examples, the archetype fixtures of both targets, and the templates (on AWS). */
 export function workspaceSources(): WorkspaceSource[] {
   const fixtures = (dir: string) => readdirSync(join(root, 'fixtures', dir)).filter((f) => f.endsWith('.yaml')).sort().map((f) => ({ name: `${dir}-${f.replace(/\.yaml$/, '')}`, file: join(root, 'fixtures', dir, f) }));
@@ -24,6 +54,7 @@ export function workspaceSources(): WorkspaceSource[] {
     ...fixtures('archetypes'),
     ...fixtures('archetypes-gcp'),
     ...TEMPLATES.map((t) => ({ name: `template-${t.name}`, file: `template ${t.name}`, text: t.render({ name: `my-${t.name}`, cloud: 'aws' }) })),
+    ...(['aws', 'gcp'] as const).map((cloud) => ({ name: `storage-${cloud}`, file: `storage on ${cloud}`, text: storageArchitecture(cloud) })),
   ];
 }
 

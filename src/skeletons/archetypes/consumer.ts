@@ -11,6 +11,7 @@ import { dockerfile, servicePackage } from '../context';
 import { baseConfig, databaseConfig, type ConfigVar } from '../common';
 import { natsInputConfig } from '../nats-config';
 import { apiDocsVar, serviceConfig, serviceData, serviceOpenApiTest } from '../service-files';
+import { storageData } from '../storage';
 import { templateFile, type Names } from '../template';
 
 /** The consumed event types, in declaration order, without duplicates. */
@@ -77,10 +78,19 @@ function eventNames(event: string, from: string | undefined): Names {
 export function renderConsumer(ctx: ServiceContext): OutputFile[] {
   const events = consumedEvents(ctx);
   const sources = new Map((ctx.service.spec.consumes ?? []).map((c) => [c.event, c.from]));
+  const storage = storageData(ctx);
+  // with a bucket of its own, the handlers archive what they consume (the user's handlers, written once)
+  const archive = storage.flags.ownsBucket === true && events.length > 0;
+  const deps = "logger: createLogger({ service: 'test', level: 'silent' }), events: createEventSink(new MemoryPublisher())";
   const data = serviceData(ctx, {
     names: { sample: events[0] ?? 'SomethingHappened', batchSize: String(ctx.service.sizing.consumer.batch_size) },
-    flags: { events: events.length > 0 },
-    lists: { events: events.map((e) => eventNames(e, sources.get(e))) },
+    flags: { events: events.length > 0, archive, ...storage.flags },
+    lists: { events: events.map((e) => eventNames(e, sources.get(e))), ...storage.lists },
+    slots: {
+      handlerDeps: `export type HandlerDeps = Pick<Dependencies, 'logger' | 'events'${archive ? " | 'objects'" : ''}>;`,
+      handled: archive ? '// archived in the service\'s bucket as events/<type>/<yyyy>/<mm>/<dd>/<id>.json: a redelivery writes the same object\nreturn archiveEvent(deps.objects, event);' : 'return Promise.resolve();',
+      deps: `const deps = { ${deps}${archive ? ', objects: new MemoryObjectStore()' : ''} };`,
+    },
   });
   return [
     servicePackage(ctx, ['hono', '@hono/zod-openapi', 'zod', '@aws-sdk/client-sqs']),

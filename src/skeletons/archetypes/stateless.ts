@@ -3,6 +3,7 @@ import type { OutputFile } from '../../model/output-file';
 import type { ServiceContext } from '../context';
 import { dockerfile, servicePackage, typedCallees } from '../context';
 import { apiDocsVar, calleeConfig, graphqlConfig, grpcNames, serviceClients, serviceConfig, serviceGraphqlTest, serviceGrpcTest, serviceOpenApiTest, serviceData, serviceHttpEntries } from '../service-files';
+import { storageData } from '../storage';
 import { templateFile, type Names } from '../template';
 import { crudEntities } from '../../resolve/model';
 import { camel, kebab, pascal, plural } from '../names';
@@ -39,6 +40,8 @@ export function renderStateless(ctx: ServiceContext): OutputFile[] {
   const graphql = s.protocols.includes('graphql');
   const grpc = s.protocols.includes('grpc');
   const callees = typedCallees(ctx);
+  // its bucket and the buckets it reads (deps.objects, deps.buckets)
+  const storage = storageData(ctx);
   const data = serviceData(ctx, {
     names: {
       ...entityNames(entities[0]!),
@@ -49,8 +52,8 @@ export function renderStateless(ctx: ServiceContext): OutputFile[] {
       withIdempotency: String(idem),
       ...grpcNames(ctx),
     },
-    flags: { outbox, idempotency: idem, graphql, grpc, schemas: graphql || grpc, typedClients: callees.length > 0 },
-    lists: { entities: entities.map(entityNames) },
+    flags: { outbox, idempotency: idem, graphql, grpc, schemas: graphql || grpc, typedClients: callees.length > 0, ...storage.flags },
+    lists: { entities: entities.map(entityNames), ...storage.lists },
   });
   const files: OutputFile[] = [
     servicePackage(ctx, ['hono', '@hono/zod-openapi', 'zod', ...(grpc ? (['@connectrpc/connect', '@connectrpc/connect-node'] as const) : [])]),

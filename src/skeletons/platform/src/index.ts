@@ -15,6 +15,7 @@ export * from './idempotency';
 export * from './lambda';
 export * from './logger';
 export * from './nats';
+export * from './object-store';
 export * from './outbox';
 export * from './page';
 export * from './postgres';

@@ -90,6 +90,12 @@ export function loadConfig(env: Record<string, string | undefined>) {
       // event-sourced
       EVENT_STORE: { kind: 'string', default: 'memory', description: 'memory | dynamodb | postgres | firestore' },
       SNAPSHOT_FREQUENCY: { kind: 'int', default: '100', description: 'Snapshot the aggregate every N events (0: never)' },
+      // storage
+      OBJECT_STORE: { kind: 'string', default: 'memory', description: 's3 | gcs | fs | memory' },
+      BUCKET_NAME: { kind: 'string', default: '', description: "The service's own bucket" },
+      __bucketVar__: { kind: 'string', default: '', description: 'The bucket of a service read (BUCKET_<OWNER>)' },
+      OBJECT_STORE_DIR: { kind: 'string', default: '', description: 'With OBJECT_STORE=fs: the directory of the buckets' },
+      AWS_ENDPOINT_URL_S3: { kind: 'string', default: '', description: 'With OBJECT_STORE=s3: an S3 API other than AWS' },
       // @end
     },
     env,

@@ -1,15 +1,20 @@
 import {
   closePools,
   createMessaging,
+  createObjectStore, // @if storage
   createRepository,
+  readOnlyObjectStore, // @if readsBuckets
 } from '@allframe/platform';
 import type {
   EventSink,
   IdempotencyStore,
   Logger,
+  ObjectStore, // @if storage
+  ObjectStoreClients, // @if storage
   OutboxRelay, // @if outbox
   Repository,
 } from '@allframe/platform';
+import { S3 } from '@aws-sdk/client-s3'; // @if s3
 import { EVENT_SCHEMAS } from '@allframe/events';
 import type { GraphqlLimits } from '@allframe/platform/graphql'; // @if graphql
 import { defaultClients, type Clients } from './clients'; // @if typedClients
@@ -26,6 +31,10 @@ export interface Dependencies {
   readonly __entities__: Repository<__Entity__>; // @each entities
   readonly idempotency: IdempotencyStore | undefined;
   readonly relay: OutboxRelay; // @if outbox
+  /** The service's own bucket (storage; BUCKET_NAME, OBJECT_STORE), read and written. */ // @if ownsBucket
+  readonly objects: ObjectStore; // @if ownsBucket
+  /** The buckets of the services it reads, by owner (BUCKET_<OWNER>): read-only, put and delete throw. */ // @if readsBuckets
+  readonly buckets: Readonly<Record<string, ObjectStore>>; // @if readsBuckets
   /** Serve the interactive API docs at /docs (API_DOCS). */
   readonly apiDocs: boolean;
   /** The limits of GraphQL operations (GRAPHQL_MAX_*). */ // @if graphql
@@ -34,6 +43,13 @@ export interface Dependencies {
   readonly clients: Clients; // @if typedClients
   close(): Promise<void>;
 }
+// @if storage
+
+/** The SDK clients of the object stores: on an S3 API (OBJECT_STORE=s3), the service's S3 client. */
+const OBJECT_CLIENTS: ObjectStoreClients = {
+  s3: (options) => new S3(options), // @if s3
+};
+// @end
 
 /** Real adapters (DynamoDB, PostgreSQL, Firestore, SNS, EventBridge, Pub/Sub) or in-memory ones, as configured. */
 export function createDependencies(config: Config, secrets: Secrets): Dependencies {
@@ -45,6 +61,10 @@ export function createDependencies(config: Config, secrets: Secrets): Dependenci
     __entities__: createRepository<__Entity__>(config.STORE, `${config.TABLE_PREFIX}-__entityFile__`, config.DATABASE_URL), // @each entities
     idempotency: messaging.idempotency,
     relay: messaging.relay, // @if outbox
+    objects: createObjectStore(config, config.BUCKET_NAME, OBJECT_CLIENTS), // @if ownsBucket
+    buckets: { // @if readsBuckets
+      '__owner__': readOnlyObjectStore(createObjectStore(config, config.__bucketVar__, OBJECT_CLIENTS), '__owner__'), // @each buckets
+    }, // @if readsBuckets
     apiDocs: config.API_DOCS,
     graphqlLimits: { maxDepth: config.GRAPHQL_MAX_DEPTH, maxCost: config.GRAPHQL_MAX_COST, maxAliases: config.GRAPHQL_MAX_ALIASES }, // @if graphql
     clients: defaultClients(config), // @if typedClients

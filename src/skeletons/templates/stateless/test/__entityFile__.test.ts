@@ -1,4 +1,5 @@
 import {
+  MemoryObjectStore, // @if ownsBucket
   MemoryOutbox, // @if outbox
   MemoryPublisher,
   MemoryRepository,
@@ -36,6 +37,8 @@ function setup() {
     __entities__: new MemoryRepository<__Entity__>(), // @each entities
     idempotency: undefined,
     relay: new OutboxRelay(new MemoryOutbox(), publisher, logger), // @if outbox
+    objects: new MemoryObjectStore(), // @if ownsBucket
+    buckets: {}, // @if readsBuckets
     apiDocs: true,
     graphqlLimits: DEFAULT_GRAPHQL_LIMITS, // @if graphql
     clients: defaultClients(loadConfig({}), () => Promise.reject(new Error('no calls in these tests'))), // @if typedClients
