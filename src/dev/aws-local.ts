@@ -182,14 +182,16 @@ export class TemplateSet {
    * before the queues that name them, topics and queues before subscriptions, buses before rules, a bucket's access
    * log bucket before the bucket. Types no emulator runs are left out (KMS keys, bucket policies: docs/dev.md).
    */
-  plan(): PlannedResource[] {
+  plan(where: LocalAccount): PlannedResource[] {
     const planned: PlannedResource[] = [];
+    // a name given with pseudo parameters only (a bucket's <prefix>-<service>-<account>-<region>) is resolved for the local account
+    const pseudo = new Resolver(this, new Map(), where);
     for (const stack of this.stackNames) {
       for (const [id, r] of this.resources(stack)) {
         const type = r.Type as EmulatedType;
         if (!(EMULATED_TYPES as readonly string[]).includes(type)) continue;
         const properties = r.Properties ?? {};
-        planned.push({ stack, id, type, properties, name: this.physicalName(stack, id, type, properties) });
+        planned.push({ stack, id, type, properties, name: this.physicalName(stack, id, type, properties, pseudo) });
       }
     }
     const rank = (p: PlannedResource): number => {
@@ -201,10 +203,11 @@ export class TemplateSet {
     return planned.sort((a, b) => rank(a) - rank(b));
   }
 
-  private physicalName(stack: string, id: string, type: EmulatedType, properties: Readonly<Record<string, unknown>>): string {
+  private physicalName(stack: string, id: string, type: EmulatedType, properties: Readonly<Record<string, unknown>>, pseudo: Resolver): string {
     const property = NAME_PROPERTY[type];
     const given = property !== undefined ? properties[property] : undefined;
     if (typeof given === 'string') return given;
+    if (given !== undefined) return pseudo.text(stack, given);
     const fifo = type === 'AWS::SQS::Queue' && properties.FifoQueue === true ? '.fifo' : '';
     // bucket names are lowercase
     const name = type === 'AWS::S3::Bucket' ? `${stack}-${id}`.toLowerCase() : `${stack}-${id}`;

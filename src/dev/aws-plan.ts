@@ -101,7 +101,7 @@ export function awsLocalPlan(model: ResolvedArchitecture, outputs: readonly Outp
   const templates = awsTemplates(outputs);
   const region = model.file.cloud?.aws?.region ?? 'us-east-1';
   const where: LocalEndpoint = { account: MOTO_ACCOUNT, region, endpoint: place.endpoint };
-  const planned = templates.plan();
+  const planned = templates.plan(where);
   const attributes = plannedAttributes(planned, where);
   const resolver = new Resolver(templates, attributes, where);
   const databases = localDatabases(model);

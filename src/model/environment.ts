@@ -11,6 +11,7 @@ import type { ServiceSpec } from './schema';
 
 /** Every variable allframe's targets set on some service of some archetype (besides callee URLs and secrets). */
 export const ALLFRAME_ENVIRONMENT: readonly string[] = [
+  'AWS_ENDPOINT_URL_S3',
   'AWS_REGION',
   'BUCKET_NAME',
   'CACHE_BACKEND',

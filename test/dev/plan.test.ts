@@ -23,6 +23,7 @@ import { GetBucketVersioningCommand, GetObjectCommand, ListBucketsCommand, PutOb
 import { LOCAL_CREDENTIALS } from '../../src/dev/aws-plan';
 import { awsClients, provisionAws, type AwsSdk } from '../../src/dev/aws-provision';
 import { flyBucketName } from '../../src/targets/fly/naming';
+import { gcpBucketName } from '../../src/targets/gcp/naming';
 import { startMoto, type Moto } from '../aws/moto';
 import { describeWithReferee } from '../referees';
 
@@ -217,10 +218,10 @@ describe('object storage (services[].storage) in local runs', () => {
     // WHEN
     const plan = gcpLocalPlan(model, outputs, { pubsubHost: 'p:1', firestoreHost: 'f:2', serviceUrl: (n) => `http://svc-${n}`, port: () => 9999, databaseUrl: (db) => db, cacheUrl: 'redis://local', bucketsDir: '/run/buckets', secret: (n) => n });
     // THEN
-    expect(objectStore(plan.environments.get('archive')!)).toEqual({ OBJECT_STORE: 'fs', OBJECT_STORE_DIR: '/run/buckets', BUCKET_NAME: 'file-shop-archive' });
-    expect(objectStore(plan.environments.get('reports')!)).toEqual({ OBJECT_STORE: 'fs', OBJECT_STORE_DIR: '/run/buckets', BUCKET_ARCHIVE: 'file-shop-archive' });
+    expect(objectStore(plan.environments.get('archive')!)).toEqual({ OBJECT_STORE: 'fs', OBJECT_STORE_DIR: '/run/buckets', BUCKET_NAME: gcpBucketName(model, 'archive') });
+    expect(objectStore(plan.environments.get('reports')!)).toEqual({ OBJECT_STORE: 'fs', OBJECT_STORE_DIR: '/run/buckets', BUCKET_ARCHIVE: gcpBucketName(model, 'archive') });
     expect(objectStore(plan.environments.get('ledger')!)).toEqual({});
-    expect(plan.buckets).toEqual(['file-shop-archive']);
+    expect(plan.buckets).toEqual([gcpBucketName(model, 'archive')]);
   });
 
   test('GIVEN a bucket on fly WHEN planned THEN it is a directory named as its Tigris bucket, and none of the Tigris keys or region is given', () => {
@@ -238,29 +239,11 @@ describe('object storage (services[].storage) in local runs', () => {
 
   describe('on aws: the template\'s buckets are created on moto', () => {
     const model = modelOf(withStorage('cloud: { primary: aws, aws: { region: eu-west-1 } }'));
-    const BUCKET = 'file-shop-archive-data-123456789012';
-    const LOGS = 'file-shop-archive-logs-123456789012';
-    // the AWS target's shape (hand-written until it writes them): the bucket with its name, versioning and access logs,
-    // the log bucket, a bucket policy; BUCKET_NAME its Ref, OBJECT_STORE=s3 (and BUCKET_ARCHIVE on the reader)
-    const outputs = synthesize(model, { validation: false }).outputs.map((f) => {
-      const service = /^infrastructure\/aws\/file-shop-(archive|reports)\.template\.json$/.exec(f.path)?.[1];
-      if (service === undefined) return f;
-      const template = JSON.parse(f.content) as { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
-      const variables: Record<string, unknown> = service === 'archive' ? { OBJECT_STORE: 's3', BUCKET_NAME: { Ref: 'Bucket' } } : { OBJECT_STORE: 's3', BUCKET_ARCHIVE: BUCKET };
-      if (service === 'archive') {
-        template.Resources.AccessLogs = { Type: 'AWS::S3::Bucket', Properties: { BucketName: LOGS } };
-        template.Resources.Bucket = { Type: 'AWS::S3::Bucket', Properties: { BucketName: BUCKET, VersioningConfiguration: { Status: 'Enabled' }, LoggingConfiguration: { DestinationBucketName: { Ref: 'AccessLogs' } } } };
-        template.Resources.BucketPolicy = { Type: 'AWS::S3::BucketPolicy', Properties: { Bucket: { Ref: 'Bucket' }, PolicyDocument: { Statement: [{ Effect: 'Deny', Resource: { 'Fn::GetAtt': ['Bucket', 'Arn'] } }] } } };
-      }
-      for (const r of Object.values(template.Resources)) {
-        if (r.Type === 'AWS::Lambda::Function') {
-          const env = (r.Properties!.Environment ??= { Variables: {} }) as { Variables: Record<string, unknown> };
-          Object.assign(env.Variables, variables);
-        }
-        if (r.Type === 'AWS::ECS::TaskDefinition') for (const c of r.Properties!.ContainerDefinitions as { Environment?: { Name: string; Value: unknown }[] }[]) c.Environment = [...(c.Environment ?? []), ...Object.entries(variables).map(([Name, Value]) => ({ Name, Value }))];
-      }
-      return { ...f, content: JSON.stringify(template) };
-    });
+    // the AWS target's buckets: the data bucket named <prefix>-<service>-<account>-<region> (the account moto's), its
+    // server access log bucket named by CloudFormation, a bucket policy each (left out locally)
+    const BUCKET = 'file-shop-archive-123456789012-eu-west-1';
+    const LOGS = 'file-shop-archive-storageaccesslogs96fb524c';
+    const outputs = synthesize(model, { validation: false }).outputs;
     const place = (endpoint: string) => ({ endpoint, serviceUrl: (n: string) => `http://svc-${n}`, port: () => 9999, databaseUrl: (db: string) => db, cacheUrl: 'redis://local' });
 
     test('GIVEN the template\'s buckets WHEN planned THEN both buckets are planned, the log bucket first, the policy left out; BUCKET_NAME is the bucket, and S3 is reached at moto', () => {
@@ -306,7 +289,7 @@ describe('object storage (services[].storage) in local runs', () => {
           const listed = await s3.send(new ListBucketsCommand({}));
           expect((listed.Buckets ?? []).map((b) => b.Name).sort()).toEqual([BUCKET, LOGS].sort());
           expect((await s3.send(new GetBucketVersioningCommand({ Bucket: BUCKET }))).Status).toBe('Enabled');
-          expect((await s3.send(new GetBucketVersioningCommand({ Bucket: LOGS }))).Status).toBeUndefined();
+          expect((await s3.send(new GetBucketVersioningCommand({ Bucket: LOGS }))).Status).toBe('Enabled'); // log buckets are versioned too
           // and the owner writes and the reader reads through S3 at moto, path-style
           await s3.send(new PutObjectCommand({ Bucket: plan.environments.get('archive')!.BUCKET_NAME, Key: 'a.txt', Body: 'hello' }));
           const got = await s3.send(new GetObjectCommand({ Bucket: plan.environments.get('reports')!.BUCKET_ARCHIVE, Key: 'a.txt' }));
