@@ -186,6 +186,7 @@ describe('deploy.sh against a recording flyctl, one run', () => {
       'ips allocate-v6 --private --app order-notifications-order-service',
       `deploy . --config ${dir}/order-service/fly.toml --dockerfile services/order-service/Dockerfile --app order-notifications-order-service --no-public-ips`,
       'scale count app=10 --app order-notifications-order-service --region ams',
+      'storage create --app order-notifications-email-notifier --name order-notifications-email-notifier-data', // its bucket (storage), before its secrets and deploy
       'secrets set SMTP_PASSWORD=- --app order-notifications-email-notifier --stage',
       'ips allocate-v6 --private --app order-notifications-email-notifier',
       `deploy . --config ${dir}/email-notifier/fly.toml --dockerfile services/email-notifier/Dockerfile --app order-notifications-email-notifier --no-public-ips`,

@@ -16,6 +16,7 @@ export * from './lambda';
 export * from './logger';
 export * from './nats';
 export * from './object-store';
+export * from './object-routes';
 export * from './outbox';
 export * from './page';
 export * from './postgres';

@@ -2,6 +2,7 @@ import {
   createApiApp,
   createUnitOfWork,
   idempotency, // @if idempotency
+  mountObjectRoutes, // @if storage
   toPageQuery,
 } from '@allframe/platform';
 import { crudFields, graphqlSchema, GraphqlTypes, mountGraphql } from '@allframe/platform/graphql'; // @if graphql
@@ -41,6 +42,13 @@ export function buildApp(deps: Dependencies) {
   app.openapi(ROUTES.delete__Entity__, async (c) => {
     await __entity__Service.remove(c.req.valid('param').id);
     return c.body(null, 204);
+  });
+  // @end
+  // @if storage
+  // the buckets it may read, over HTTP (read-only): its own and those whose storage.readers list it
+  mountObjectRoutes(app, {
+    '__service__': deps.objects, // @if ownsBucket
+    ...deps.buckets, // @if readsBuckets
   });
   // @end
   // @if graphql

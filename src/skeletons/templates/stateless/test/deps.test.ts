@@ -4,6 +4,7 @@ import {
   FirestoreRepository,
   testSecrets,
 } from '@allframe/platform';
+import { buildApp } from '../src/app'; // @if storage
 import { loadConfig } from '../src/config';
 import { createDependencies } from '../src/deps';
 import { SECRET_NAMES } from '../src/secrets';
@@ -23,4 +24,19 @@ describe('dependency wiring', () => {
     expect(deps.idempotency).toBeInstanceOf(FirestoreIdempotencyStore); // @if idempotency
     await expect(deps.close()).resolves.toBeUndefined();
   });
+  // @if storage
+
+  test('the buckets it may read are served over HTTP, read-only; no other bucket is', async () => {
+    const deps = createDependencies(loadConfig({}), testSecrets(SECRET_NAMES));
+    const app = buildApp(deps);
+    const readable = [
+      '__service__', // @if ownsBucket
+      '__owner__', // @each buckets
+    ];
+    for (const bucket of readable) expect((await app.request(`/buckets/${bucket}/objects`)).status).toBe(200);
+    expect((await app.request('/buckets/no-such-service/objects')).status).toBe(404);
+    expect((await app.request(`/buckets/${readable[0]!}/object?key=nothing-here`)).status).toBe(404);
+    await deps.close();
+  });
+  // @end
 });
