@@ -24,11 +24,11 @@ export interface DevWorkspace {
  * Synthesizes `file` (relative to the repository) and writes its workspace with the emitter, as `allframe synth
  * --out <dir>` would (so a later synth there changes nothing); `edit` then changes files of the user's (their code).
  */
-export async function writeDevWorkspace(file: string, options: { env?: Record<string, string>; edit?: (files: Map<string, string>) => void } = {}): Promise<DevWorkspace> {
+export async function writeDevWorkspace(file: string, options: { env?: Record<string, string>; edit?: (files: Map<string, string>) => void; /** the file's text, when it is not on disk (a template's) */ text?: string } = {}): Promise<DevWorkspace> {
   mkdirSync(join(root, 'node_modules', '.cache'), { recursive: true });
   const dir = mkdtempSync(join(root, 'node_modules', '.cache', 'allframe-dev-ws-'));
   const path = join(root, file);
-  const v = validateSource(path, readFileSync(path, 'utf8'), { env: options.env ?? {} });
+  const v = validateSource(path, options.text ?? readFileSync(path, 'utf8'), { env: options.env ?? {} });
   if (!v.model) throw new Error(v.diagnostics.map((d) => d.message).join('\n'));
   const r = synthesize(v.model, { validation: false, sourceFile: relative(dir, path) });
   if (!r.ok) throw new Error(r.problems.map((d) => d.message).join('\n'));
