@@ -17,6 +17,7 @@ import type { ResolvedArchitecture } from '../../src/resolve/model';
 import { synthesize } from '../../src/synth';
 import { validateSource } from '../../src/validate';
 import { describeWithReferee } from '../referees';
+import { storageArchitecture } from '../storage-architecture';
 
 const root = join(__dirname, '..', '..');
 const SOURCES = ['examples/shop/architecture.yaml', 'fixtures/dev/system.yaml', 'fixtures/archetypes/cache.yaml', 'examples/shop-gcp/architecture.yaml', 'fixtures/dev/system-gcp.yaml', 'examples/shop-fly/architecture.yaml', 'fixtures/dev/system-fly.yaml'];
@@ -31,18 +32,7 @@ interface ComposeService {
   command?: string[];
 }
 
-/** An architecture on `cloud`: archive owns a bucket (read by reports when `readers`), ledger has none. */
-function storageText(cloud: string, readers: boolean): string {
-  return [
-    'architecture: { name: file-shop }',
-    cloud,
-    'services:',
-    `  - { name: archive, type: stateless, storage: { ${readers ? 'readers: [reports]' : ''} } }`,
-    '  - { name: reports, type: stateless }',
-    '  - { name: ledger, type: stateless }',
-    '',
-  ].join('\n');
-}
+const storageText = storageArchitecture;
 const STORAGE: Record<'aws' | 'gcp' | 'fly', string> = {
   aws: storageText('cloud: { primary: aws, aws: { region: eu-west-1 } }', true),
   gcp: storageText('cloud: { primary: gcp, gcp: { project_id: file-shop-1, region: europe-west1, state_bucket: file-shop-tf-state } }', true),

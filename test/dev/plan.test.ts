@@ -26,6 +26,7 @@ import { flyBucketName } from '../../src/targets/fly/naming';
 import { gcpBucketName } from '../../src/targets/gcp/naming';
 import { startMoto, type Moto } from '../aws/moto';
 import { describeWithReferee } from '../referees';
+import { storageArchitecture } from '../storage-architecture';
 
 const root = join(__dirname, '..', '..');
 
@@ -194,16 +195,7 @@ describe.each(['examples/shop-fly/architecture.yaml', 'fixtures/dev/system-fly.y
 
 describe('object storage (services[].storage) in local runs', () => {
   /** An architecture on `cloud` with a bucket owned by `archive` and read by `reports`, and a service with neither. */
-  const withStorage = (cloud: string, readers = true) =>
-    [
-      'architecture: { name: file-shop }',
-      cloud,
-      'services:',
-      `  - { name: archive, type: stateless, storage: { ${readers ? 'readers: [reports]' : ''} } }`,
-      '  - { name: reports, type: stateless }',
-      '  - { name: ledger, type: stateless }',
-      '',
-    ].join('\n');
+  const withStorage = storageArchitecture;
   const modelOf = (text: string) => {
     const v = validateSource('architecture.yaml', text, { env: {} });
     expect(v.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
