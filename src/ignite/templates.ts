@@ -125,7 +125,7 @@ services:
     domain: { entities: [Customer, Address] }
     idempotency: { enabled: true, key_header: Idempotency-Key, ttl_hours: 24 }
     messaging: { pattern: outbox }   # the change and its events commit together; a relay publishes them
-    publishes: [CustomerRegistered]
+    publishes: [CustomerCreated]     # <Entity>Created: the generated create use case publishes it
 
   - name: inventory-service
     type: event-sourced          # every stock movement is an event; the current stock is a projection
@@ -161,8 +161,9 @@ services:
     consumes:
       - { event: OrderPlaced, from: order-service }
       - { event: PaymentFailed, from: payment-gateway }
-      - { event: CustomerRegistered, from: user-service }
+      - { event: CustomerCreated, from: user-service }
     consumer: { dlq: true, max_retries: 5, retry_backoff: exponential, concurrency: 10, batch_size: 10 }
+    idempotency: { enabled: true, ttl_hours: 168 }   # the event ids it handled, in its own table: a redelivered event is sent once
 
   - name: storefront-bff
     type: bff                    # one call per page for the web shop, answers cached

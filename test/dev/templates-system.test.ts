@@ -3,10 +3,15 @@
  * the cloud's emulators, driven over real HTTP, with the users' code as the template generates it (no edits but
  * a shorter window, so that a test waits seconds, not a minute). Every assertion is an observable outcome.
  *
+ * ecommerce, aws flavour (moto): a customer created through the user service is committed with its event (the outbox),
+ * which reaches the notification service through SNS and SQS; the same request with the same Idempotency-Key has one
+ * effect; the storefront BFF answers its overview from the services it aggregates.
+ *
  * data-pipeline, aws flavour (moto): readings posted to the intake, one at a time and as a batch, are summarised per
  * window by the stream processor, archived by the storage service into its bucket (an S3 bucket on moto, created from
  * the template), and read back through the query service's read-only routes over that bucket.
  */
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { startDev, type DevRun, type DevService } from '../../src/dev';
 import type { LogLine } from '../../src/dev/processes';
@@ -101,4 +106,64 @@ describeWithReferee('moto_server', 'allframe dev runs the data-pipeline template
       s3.destroy();
     }
   }, 60_000);
+});
+
+describeWithReferee('moto_server', 'allframe dev runs the ecommerce template (aws flavour)', () => {
+  let ws: DevWorkspace;
+  let run: DevRun;
+  let dynamodb: DynamoDBClient;
+  const logs: LogLine[] = [];
+  const service = (name: string): DevService => run.services.find((s) => s.name === name)!;
+
+  beforeAll(async () => {
+    const text = findTemplate('ecommerce')!.render({ name: 'dev-shop', cloud: 'aws' });
+    ws = await writeDevWorkspace('node_modules/.cache/dev-shop.yaml', { text, env: {} });
+    run = await startDev({ model: ws.model, outputs: ws.outputs, workspace: ws.dir, env: process.env, portBase: 6100, log: (l) => logs.push(l) });
+    dynamodb = new DynamoDBClient({ endpoint: run.emulators.get('moto')!, region: 'eu-west-1', credentials });
+  }, 180_000);
+
+  afterAll(async () => {
+    dynamodb?.destroy();
+    await run?.stop();
+    ws?.remove();
+  }, 60_000);
+
+  printLogsOnFailure(logs);
+
+  const createCustomer = (body: object, key?: string) =>
+    fetch(`${service('user-service').url}/customers`, { method: 'POST', headers: { 'content-type': 'application/json', ...(key !== undefined ? { 'Idempotency-Key': key } : {}) }, body: JSON.stringify(body) });
+  /** The event ids the notification service has processed (its idempotency records, `event:<id>`). */
+  const processedEvents = async (): Promise<string[]> => {
+    const items = (await dynamodb.send(new ScanCommand({ TableName: `${service('notification-service').environment.TABLE_PREFIX}-idempotency`, ConsistentRead: true }))).Items ?? [];
+    return items.map((i) => i.pk?.S ?? '').filter((k) => k.startsWith('event:'));
+  };
+
+  test('a customer is committed with its CustomerCreated (outbox); the notification service receives it through SNS and SQS and records it once', async () => {
+    const created = await createCustomer({ name: 'Ada' });
+    expect(created.status).toBe(201);
+    const customer = (await created.json()) as { id: string };
+    expect(await (await fetch(`${service('user-service').url}/customers/${customer.id}`)).json()).toMatchObject({ id: customer.id, name: 'Ada' });
+    const processed = await eventually('CustomerCreated processed by the notification service', async () => {
+      const ids = await processedEvents();
+      return ids.length > 0 ? ids : undefined;
+    }, 60_000);
+    expect(processed).toHaveLength(1);
+  }, 90_000);
+
+  test('the same create with the same Idempotency-Key twice has one effect and the same answer', async () => {
+    const first = await createCustomer({ name: 'Grace' }, 'key-grace-1');
+    const again = await createCustomer({ name: 'Grace' }, 'key-grace-1');
+    expect([first.status, again.status]).toEqual([201, 201]);
+    const [a, b] = [(await first.json()) as { id: string }, (await again.json()) as { id: string }];
+    expect(b.id).toBe(a.id);
+    const page = (await (await fetch(`${service('user-service').url}/customers?limit=100`)).json()) as { items: { name: string }[] };
+    expect(page.items.filter((c) => c.name === 'Grace')).toHaveLength(1);
+  }, 30_000);
+
+  test('the storefront BFF answers its overview from the services it aggregates', async () => {
+    const overview = await fetch(`${service('storefront-bff').url}/overview`);
+    expect(overview.status).toBe(200);
+    const body = (await overview.json()) as Record<string, unknown>;
+    expect(JSON.stringify(body)).toContain('user-service');
+  }, 30_000);
 });
