@@ -53,8 +53,9 @@ function cell(allframe: string, tarball: string, template: string, cloud: Target
     step('npm test', test, jestSummary(`${test.stdout}\n${test.stderr}`));
     if (cloud === 'aws') {
       if (step('cdk synth', run('npx', ['--offline', 'cdk', 'synth', '--quiet'], dir, CDK_ENV))) {
-        const templates = readdirSync(join(dir, 'cdk.out')).filter((f) => f.endsWith('.template.json')).map((f) => join('cdk.out', f));
+        const templates = readdirSync(join(dir, 'cdk.out'), { recursive: true }).map(String).filter((f) => f.endsWith('.template.json')).map((f) => join('cdk.out', f));
         // cfn-lint exits 0 clean, 4 with warnings only, 2/6/8/... with errors: warnings are reported, errors fail
+        if (templates.length === 0) throw new Error('cdk synth wrote no template');
         const lint = run('cfn-lint', templates, dir);
         const errors = lint.status !== 0 && lint.status !== 4;
         steps.push({ name: 'cfn-lint', ok: !errors, seconds: lint.seconds, note: errors ? `${lint.stdout}${lint.stderr}`.slice(0, 300) : `${templates.length} templates, ${lint.status === 4 ? 'warnings only' : 'clean'}` });
