@@ -12,6 +12,7 @@ import { EventValidationError, eventDataError, type EventEnvelope } from './even
 import type { EventSchemas } from './contracts';
 import { processOnce, type IdempotencyStore } from './idempotency';
 import type { Logger } from './logger';
+import { runWithTenant } from './tenant';
 
 /** A message taken from a queue. */
 export interface QueueMessage {
@@ -105,11 +106,15 @@ export async function processBatch(
     }
     try {
       const event = parseEnvelope(message.body, options.schemas);
-      const run = (): Promise<void> => handler(event, message);
-      let outcome: 'processed' | 'duplicate' = 'processed';
-      if (store) outcome = await processOnce(store, `event:${event.id}`, options.ttlSeconds ?? 604_800, run);
-      else await run();
-      logger.debug({ messageId: message.id, eventId: event.id, type: event.type, outcome }, 'message handled');
+      const attempt = async (): Promise<void> => {
+        const run = (): Promise<void> => handler(event, message);
+        let outcome: 'processed' | 'duplicate' = 'processed';
+        if (store) outcome = await processOnce(store, `event:${event.id}`, options.ttlSeconds ?? 604_800, run);
+        else await run();
+        logger.debug({ messageId: message.id, eventId: event.id, type: event.type, outcome }, 'message handled');
+      };
+      // a tenant's event is handled for that tenant: its logs, the events it emits and its data are the tenant's
+      await (event.tenant !== undefined ? runWithTenant(event.tenant, attempt) : attempt());
     } catch (err) {
       if (err instanceof EventValidationError) logger.error({ err, messageId: message.id, fields: err.fields }, 'message refused: its event does not match its contract');
       else logger.error({ err, messageId: message.id }, 'message failed');

@@ -6,6 +6,7 @@ import { chunk, type AwsClient } from './aws';
 import type { z } from 'zod';
 import { problemFields } from './api';
 import type { ProblemField } from './http';
+import { currentTenant } from './tenant';
 
 /** The envelope every event travels in, whatever the transport. */
 export interface EventEnvelope<T = unknown> {
@@ -22,10 +23,11 @@ export interface EventEnvelope<T = unknown> {
 export interface NewEventOptions {
   id?: string;
   time?: string;
+  /** @default - the tenant the current work runs for (tenant.ts), if any */
   tenant?: string;
 }
 
-/** Builds an envelope with a random UUID id and the current time unless given. */
+/** Builds an envelope with a random UUID id, the current time and the current tenant (if any) unless given. */
 export function newEvent<T>(type: string, source: string, data: T, options: NewEventOptions = {}): EventEnvelope<T> {
   const event: EventEnvelope<T> = {
     id: options.id ?? randomUUID(),
@@ -34,7 +36,8 @@ export function newEvent<T>(type: string, source: string, data: T, options: NewE
     time: options.time ?? new Date().toISOString(),
     data,
   };
-  if (options.tenant !== undefined) event.tenant = options.tenant;
+  const tenant = options.tenant ?? currentTenant();
+  if (tenant !== undefined) event.tenant = tenant;
   return event;
 }
 

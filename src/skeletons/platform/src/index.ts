@@ -17,6 +17,7 @@ export * from './logger';
 export * from './nats';
 export * from './object-store';
 export * from './object-routes';
+export * from './tenant';
 export * from './outbox';
 export * from './page';
 export * from './postgres';

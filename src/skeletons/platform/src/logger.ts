@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { currentTenant } from './tenant';
 
 /** The logging surface the platform needs; a pino logger satisfies it, and so does a small test fake. */
 export interface Logger {
@@ -29,12 +30,19 @@ export function redactPaths(fields: readonly string[]): string[] {
   });
 }
 
-/** Creates a JSON pino logger whose every line carries `service` and never the redacted fields. */
+/**
+ * Creates a JSON pino logger whose every line carries `service` (and `tenant`, when written for a tenant's work) and
+ * never the redacted fields.
+ */
 export function createLogger(options: LoggerOptions): pino.Logger {
   return pino(
     {
       level: options.level ?? 'info',
       base: { service: options.service },
+      mixin: () => {
+        const tenant = currentTenant();
+        return tenant === undefined ? {} : { tenant };
+      },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: redactPaths(options.redact ?? []), censor: '[redacted]' },

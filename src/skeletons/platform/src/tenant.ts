@@ -1,0 +1,86 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { MiddlewareHandler } from 'hono';
+import { HttpError } from './http';
+
+/**
+ * The tenant a piece of work runs for (architecture.multi_tenant): taken once at the edge (a request's header or JWT
+ * claim, an event's `tenant`) and carried from there by the async context, so the code between never passes it by
+ * hand: the logger writes it on every line, `newEvent` stamps it on every event, the repositories scope their keys
+ * with it. Outside any tenant's work (start-up, a relay's sweep) there is none.
+ */
+const storage = new AsyncLocalStorage<string>();
+
+/** What a tenant id may be: lowercase letters, digits and `-`, 1 to 63 characters, starting with a letter or digit. */
+export const TENANT_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/** Thrown when a tenant id is missing where one is required, or is not a {@link TENANT_ID} (a 400 at the edge). */
+export class TenantError extends HttpError {
+  constructor(message: string) {
+    super(400, message);
+    this.name = 'TenantError';
+  }
+}
+
+/** `id` when it is a valid tenant id; a {@link TenantError} naming where it came from otherwise. */
+export function checkTenantId(id: string, from: string): string {
+  if (!TENANT_ID.test(id)) throw new TenantError(`${from}: ${JSON.stringify(id.length > 70 ? `${id.slice(0, 70)}…` : id)} is no tenant id (lowercase letters, digits and -, 1 to 63 characters)`);
+  return id;
+}
+
+/** Runs `work` for `tenant`: everything it awaits sees {@link currentTenant} return it. */
+export function runWithTenant<T>(tenant: string, work: () => T): T {
+  return storage.run(checkTenantId(tenant, 'tenant'), work);
+}
+
+/** The tenant the current work runs for, if any. */
+export function currentTenant(): string | undefined {
+  return storage.getStore();
+}
+
+/** The tenant the current work runs for; a {@link TenantError} when there is none (code that must not run unscoped). */
+export function requireTenant(): string {
+  const tenant = storage.getStore();
+  if (tenant === undefined) throw new TenantError('no tenant: this runs only for a tenant (a request with its tenant header or claim, or a tenant\'s event)');
+  return tenant;
+}
+
+/** Where {@link tenantMiddleware} finds the tenant of a request. */
+export interface TenantSource {
+  /** The request header naming the tenant (tenant.header, e.g. `X-Tenant-ID`). */
+  readonly header: string;
+  /**
+   * The verified JWT claim naming the tenant, read from the claims an earlier middleware set on the context under
+   * `jwtPayload` (Hono's JWT middleware does). When both are present they must agree: a caller may not pick another
+   * tenant than its token's with the header.
+   * @default - the header only
+   */
+  readonly claim?: string;
+  /**
+   * Paths served without a tenant (health, readiness, the OpenAPI document and docs).
+   * @default ['/healthz', '/readyz', '/openapi.json', '/docs']
+   */
+  readonly open?: readonly string[];
+}
+
+const OPEN_PATHS: readonly string[] = ['/healthz', '/readyz', '/openapi.json', '/docs'];
+
+/**
+ * Takes each request's tenant from its claim or header and runs the rest of the request for it; a request without
+ * one (on a path that is not open), with an invalid one, or whose header and claim disagree is a 400 problem and
+ * reaches no route.
+ */
+export function tenantMiddleware(source: TenantSource): MiddlewareHandler {
+  const open = new Set(source.open ?? OPEN_PATHS);
+  return async (c, next) => {
+    if (open.has(c.req.path)) return next();
+    const header = c.req.header(source.header);
+    const claims = source.claim !== undefined ? (c.get('jwtPayload') as Record<string, unknown> | undefined) : undefined;
+    const claimed = source.claim !== undefined ? claims?.[source.claim] : undefined;
+    if (claimed !== undefined && typeof claimed !== 'string') throw new TenantError(`the token's ${source.claim!} claim is not a string`);
+    if (claimed !== undefined && header !== undefined && header !== claimed) throw new TenantError(`${source.header} names another tenant than the token's ${source.claim!} claim`);
+    const tenant = claimed ?? header;
+    if (tenant === undefined) throw new TenantError(`the request names no tenant: send ${source.header}${source.claim !== undefined ? ` or a token with a ${source.claim} claim` : ''}`);
+    const id = checkTenantId(tenant, claimed !== undefined ? `the ${source.claim!} claim` : source.header);
+    await storage.run(id, () => next());
+  };
+}
