@@ -116,7 +116,7 @@ function checkBuckets(tf: Json): PolicyProblem[] {
     const address = `google_storage_bucket.${id}`;
     const name = String(r.name ?? id);
     if (r.uniform_bucket_level_access !== true) problems.push({ code: 'AF5105', address, message: `bucket ${name} lacks uniform_bucket_level_access: object ACLs could make objects public` });
-    if (r.public_access_prevention !== 'enforced') problems.push({ code: 'AF5105', address, message: `bucket ${name} has public_access_prevention ${JSON.stringify(r.public_access_prevention ?? 'inherited')}, not "enforced"` });
+    if (r.public_access_prevention !== 'enforced') problems.push({ code: 'AF5105', address, message: `bucket ${name} has public_access_prevention ${r.public_access_prevention === undefined ? 'unset (inherited)' : JSON.stringify(r.public_access_prevention)}, not "enforced"` });
   }
   for (const [id, r] of resources(tf, 'google_storage_bucket_iam_member')) {
     if (PUBLIC_MEMBERS.has(String(r.member))) problems.push({ code: 'AF5105', address: `google_storage_bucket_iam_member.${id}`, message: `${String(r.member)} is granted ${String(r.role)} on bucket ${String(r.bucket)}` });
