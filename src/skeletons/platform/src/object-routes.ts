@@ -1,20 +1,16 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Env } from 'hono';
-import { jsonContent, pageSchema, problemResponses } from './api';
+import { jsonContent, pageQuerySchema, pageSchema, problemResponses } from './api';
 import { HttpError } from './http';
 import { checkObjectKey, type ObjectStore } from './object-store';
-import { MAX_PAGE_SIZE } from './page';
 
 /** The path parameter naming a bucket: the service that owns it. */
 const BucketParamsSchema = z.object({ bucket: z.string().min(1).openapi({ param: { name: 'bucket', in: 'path' }, description: 'The service whose bucket it is' }) });
 
-const ObjectListQuerySchema = z
-  .object({
-    prefix: z.string().optional().openapi({ param: { name: 'prefix', in: 'query' }, description: 'Only objects whose key starts with this' }),
-    limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).optional().openapi({ param: { name: 'limit', in: 'query' }, description: `Objects per page (default 20, at most ${MAX_PAGE_SIZE})` }),
-    cursor: z.string().optional().openapi({ param: { name: 'cursor', in: 'query' }, description: 'The `nextCursor` of the previous page' }),
-  })
-  .strict();
+/** The page query every list route takes (limit, cursor), with the prefix the objects' keys start with. */
+const ObjectListQuerySchema = pageQuerySchema([]).extend({
+  prefix: z.string().optional().openapi({ param: { name: 'prefix', in: 'query' }, description: 'Only objects whose key starts with this' }),
+});
 
 const ObjectKeyQuerySchema = z.object({ key: z.string().min(1).openapi({ param: { name: 'key', in: 'query' }, description: "The object's key, e.g. events/WindowSummarized/2026/12/07/<id>.json" }) }).strict();
 
