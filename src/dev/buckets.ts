@@ -32,7 +32,7 @@ export function localBucketEnvironment(model: ResolvedArchitecture, s: ResolvedS
   };
 }
 
-/** Whether any service owns or reads a bucket (a run or a compose file then needs the buckets' directory). */
+/** Whether any service owns a bucket (so that some read one too): a run or a compose file then needs the buckets' directory. */
 export function usesBuckets(model: ResolvedArchitecture): boolean {
   return model.services.some((s) => s.storage !== undefined);
 }

@@ -4,6 +4,7 @@
  * configuration: the owner in BUCKET_NAME, a reader in BUCKET_<OWNER> (model/environment.ts), both with
  * OBJECT_STORE=gcs for the platform's ObjectStore.
  */
+import { InternalError } from '../../model/diagnostics';
 import { bucketVariable } from '../../model/environment';
 import type { GcpServicePlan } from './app';
 import { load } from './lazy';
@@ -35,7 +36,7 @@ export function serviceStorage(owner: GcpServicePlan, plans: ReadonlyMap<string,
   for (const readerName of storage.readers) {
     // Validation admits only services of the file that run code (AF4010, AF4005).
     const reader = plans.get(readerName);
-    if (reader === undefined) throw new Error(`storage reader ${readerName} of ${owner.service.name} is not a service of the architecture`);
+    if (reader === undefined) throw new InternalError(`storage reader ${readerName} of ${owner.service.name} is not a service of the architecture`);
     const grant = bucket.grantRead(reader.email, readerName);
     if (grant !== undefined) reader.dependsOn.push(grant);
     if (!reader.env.has('OBJECT_STORE')) reader.setEnv('OBJECT_STORE', OBJECT_STORE);
