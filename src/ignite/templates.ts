@@ -221,8 +221,60 @@ services:
 `,
 };
 
+/**
+ * collaboration: documents edited together in real time. Accounts and sign-in (the token the document service checks
+ * on connect), the documents' titles and sharing as a REST API, the documents' contents as Yjs CRDTs over a WebSocket
+ * gateway (the y-protocols sync, and presence as awareness, on one connection: a Yjs client speaks both on the same
+ * socket), and an activity feed from the events.
+ */
+const collaboration: Template = {
+  name: 'collaboration',
+  summary: 'documents edited together: accounts, documents and sharing (REST), contents as Yjs CRDTs with presence over WebSockets, an activity feed',
+  clouds: ['aws', 'gcp', 'fly'],
+  render: (o) => `${globalSections({ ...o, description: 'Collaborative documents' })}
+services:
+  - name: auth-service
+    type: stateless              # accounts and their sessions; sign-in issues the token the document service checks
+    public: true
+    responsibility: Accounts and sign-in
+    domain: { entities: [Account, Session] }
+    publishes: [AccountCreated]  # <Entity>Created: the generated create use case publishes it
+    rate_limit: { rps: 50, burst: 20 }   # sign-in invites guessing: keep it slow
+
+  - name: workspace-service
+    type: stateless              # the documents' titles and owners, and who each is shared with
+    public: true
+    responsibility: Documents and their sharing
+    domain: { entities: [Document, Share] }
+    messaging: { pattern: outbox }   # the change and its events commit together; a relay publishes them
+    publishes: [DocumentCreated, ShareCreated]
+
+  - name: document-service
+    type: websocket-gateway      # the documents' contents, edited together over WebSockets
+    public: true
+    responsibility: Real-time editing of the documents' contents (sync) and who is in each document (presence)
+    websocket:
+      heartbeat_interval_ms: 30000
+      # Yjs documents: the y-protocols sync and awareness (presence) messages; every update appended to a log in the
+      # service's own database and compacted into a snapshot every 50; each message loads its document, so any
+      # instance (a Lambda on aws) can take any message. Offline edits merge on reconnect.
+      crdt: { type: yjs, snapshot_every: 50 }
+    subscriptions: { authorization: jwt }   # clients present the auth service's token on connect
+
+  - name: activity-service
+    type: consumer               # the activity feed; a message that keeps failing goes to its DLQ
+    responsibility: Who created and shared what, for the activity feed
+    consumes:
+      - { event: AccountCreated, from: auth-service }
+      - { event: DocumentCreated, from: workspace-service }
+      - { event: ShareCreated, from: workspace-service }
+    consumer: { dlq: true, max_retries: 5, retry_backoff: exponential, batch_size: 10 }
+    idempotency: { enabled: true, ttl_hours: 168 }   # a redelivered event is handled once
+`,
+};
+
 /** Every template, by name, in the order `--list` shows them. */
-export const TEMPLATES: readonly Template[] = [ecommerce, dataPipeline];
+export const TEMPLATES: readonly Template[] = [ecommerce, dataPipeline, collaboration];
 
 export function findTemplate(name: string): Template | undefined {
   return TEMPLATES.find((t) => t.name === name);

@@ -353,6 +353,15 @@ const serviceProperties = {
         heartbeat_interval_ms: Opt(Type.Integer({ description: 'Ping interval, in milliseconds', minimum: 1000, maximum: 600000, default: BLOCK_DEFAULTS.websocket.heartbeat_interval_ms })),
         max_connections_per_instance: Opt(Type.Integer({ description: 'Connections one instance accepts', minimum: 1, maximum: 1_000_000, default: BLOCK_DEFAULTS.websocket.max_connections_per_instance })),
         idle_timeout_seconds: Opt(Type.Integer({ description: 'Close connections idle for this long, in seconds', minimum: 10, maximum: 7200, default: 600 })),
+        crdt: Opt(
+          Obj(
+            {
+              type: Enum(['yjs'] as const, { description: 'The CRDT: Yjs documents, synchronised with the y-protocols sync and awareness messages' }),
+              snapshot_every: Opt(Type.Integer({ description: "Compact a document's update log into its snapshot once it holds this many updates", minimum: 1, maximum: 1000, default: 50 })),
+            },
+            { description: "Collaborative documents edited over the gateway's connections: an update log and snapshots in the service's database, loaded per message", $comment: 'default: absent (no documents)' },
+          ),
+        ),
       },
       { description: 'websocket-gateway: connection handling', $comment: 'default: absent; required for websocket-gateway' },
     ),

@@ -84,8 +84,8 @@ export function resolveModel(file: ArchitectureFile, options: ResolveOptions = {
     const info = ARCHETYPES[kind];
     const requestedCompute = spec.compute ?? baseCompute;
     const compute = TARGET_CAPABILITIES[target].translates[requestedCompute] ?? requestedCompute;
-    // CRUD entities and saga instances are state; so are idempotency records and an outbox.
-    const needsState = kind === 'stateless' || kind === 'saga-orchestrator' || spec.idempotency?.enabled === true || spec.messaging?.pattern === 'outbox';
+    // CRUD entities and saga instances are state; so are idempotency records, an outbox and CRDT documents.
+    const needsState = kind === 'stateless' || kind === 'saga-orchestrator' || spec.idempotency?.enabled === true || spec.messaging?.pattern === 'outbox' || (kind === 'websocket-gateway' && spec.websocket?.crdt !== undefined);
     const eventStore = kind === 'event-sourced' ? (spec.cqrs?.event_store ?? (defaultDatabase !== 'none' ? defaultDatabase : d.default_database)) : undefined;
     return {
       index,

@@ -203,14 +203,27 @@ export function secretNamesOf(s: { readonly spec: Pick<ServiceSpec, 'secrets'> }
 /**
  * Why a service runs as exactly one process whatever its scaling, or undefined when it may run as many: a stream
  * processor keeps its open windows in one process's memory; a scheduled job allowed one run at a time
- * (`overlap_policy` other than allow) has that run lock in its one scheduler. Targets refuse instance counts above
- * one for these, and run one.
+ * (`overlap_policy` other than allow) has that run lock in its one scheduler; a container of a websocket-gateway with
+ * CRDT documents passes each update to the connections it holds, so every editor must be on it (on Lambda the
+ * connection registry is shared and any instance reaches every connection). Container targets refuse instance counts
+ * above one for these, and run one.
  */
-export function singleProcessReason(s: ResolvedService): 'windows' | 'one-run-at-a-time' | undefined {
+export function singleProcessReason(s: ResolvedService): 'windows' | 'one-run-at-a-time' | 'documents' | undefined {
   if (s.kind === 'stream-processor') return 'windows';
+  // A container passes a document's updates to the connections it holds: every editor of a document on one instance.
+  if (crdtOf(s) !== undefined) return 'documents';
   if (s.kind === 'scheduled' && s.sizing.schedule.overlap_policy !== 'allow') return 'one-run-at-a-time';
   return undefined;
 }
+
+/** A websocket-gateway's CRDT documents (websocket.crdt), with their defaults; undefined without. */
+export function crdtOf(s: ResolvedService): { readonly type: 'yjs'; readonly snapshot_every: number } | undefined {
+  const crdt = s.kind === 'websocket-gateway' ? s.spec.websocket?.crdt : undefined;
+  return crdt === undefined ? undefined : { type: crdt.type, snapshot_every: crdt.snapshot_every ?? CRDT_SNAPSHOT_EVERY };
+}
+
+/** How many updates a CRDT document's log holds before it is compacted into the snapshot (websocket.crdt.snapshot_every). */
+export const CRDT_SNAPSHOT_EVERY = 50;
 
 /**
  * Whether the service has work that runs without requests coming in (a consumer, a stream processor, a schedule,

@@ -66,6 +66,10 @@ export const RUNTIME_DEPENDENCIES = {
   // or reading a bucket depend on it (they hand the platform its client); on gcp the platform calls Cloud Storage's
   // JSON API with google-auth-library (@google-cloud/storage 8 needs Node 22; 7.x brings google-auth-library 9).
   '@aws-sdk/client-s3': '3.1169.0',
+  // CRDT documents (websocket.crdt): Yjs, its sync and awareness protocols (y-protocols) and their encoding (lib0).
+  yjs: '13.6.33',
+  'y-protocols': '1.0.7',
+  lib0: '0.2.120',
 } as const;
 
 export const DEV_DEPENDENCIES = {

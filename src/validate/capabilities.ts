@@ -262,6 +262,8 @@ function checkGcpService(s: ResolvedService, { model, report, explicitlySet }: T
   const single =
     reason === 'windows'
       ? 'its open windows live in one instance\'s memory'
+      : reason === 'documents'
+        ? 'a CRDT document\'s updates reach the connections of the instance that took them, so one instance holds every editor'
       : reason === 'one-run-at-a-time'
         ? `one run at a time (overlap_policy ${s.sizing.schedule.overlap_policy}) is one instance`
         : s.kind === 'websocket-gateway' && (spec.subscriptions?.events ?? []).length > 0
@@ -269,7 +271,7 @@ function checkGcpService(s: ResolvedService, { model, report, explicitlySet }: T
           : undefined;
   for (const key of ['min_instances', 'max_instances'] as const) {
     if (single === undefined || !explicitlySet(s, key) || s.sizing[key] <= 1) continue;
-    if (key === 'max_instances' && s.kind === 'websocket-gateway') continue; // reported above, with its own hint
+    if (key === 'max_instances' && s.kind === 'websocket-gateway' && (spec.subscriptions?.events ?? []).length > 0) continue; // reported above, with its own hint
     report({ code: 'AF5002', message: `service "${s.name}": ${key} ${spec[key]} on target gcp, where a ${s.kind} service runs on one instance: ${single}`, path: svcPath(s, key), hint: `remove ${key} or set it to 1${s.kind === 'scheduled' ? ', or use overlap_policy: allow' : ''}` });
   }
   if (spec.schedule && s.sizing.schedule.timeout_minutes > LIMITS.scheduledRunMinutes) {
@@ -320,7 +322,14 @@ function checkFlyService(s: ResolvedService, { model, report, explicitlySet }: T
   }
   // Archetypes that run on exactly one Machine: more would be lowered silently.
   const reason = singleProcessReason(s);
-  const single = reason === 'windows' ? 'its open windows live in one process\'s memory' : reason === 'one-run-at-a-time' ? `one run at a time (overlap_policy ${s.sizing.schedule.overlap_policy}) is one scheduler process` : undefined;
+  const single =
+    reason === 'windows'
+      ? 'its open windows live in one process\'s memory'
+      : reason === 'documents'
+        ? 'a CRDT document\'s updates reach the connections of the Machine that took them, so one Machine holds every editor'
+        : reason === 'one-run-at-a-time'
+          ? `one run at a time (overlap_policy ${s.sizing.schedule.overlap_policy}) is one scheduler process`
+          : undefined;
   // (max_instances of a service working without requests is refused with AF5010: it runs min_instances Machines)
   if (single !== undefined && explicitlySet(s, 'min_instances') && s.sizing.min_instances > 1) {
     report({ code: 'AF5002', message: `service "${s.name}": min_instances ${s.sizing.min_instances} on target fly, where a ${s.kind} service runs on one Machine: ${single}`, path: svcPath(s, 'min_instances'), hint: `remove min_instances or set it to 1${s.kind === 'scheduled' ? ', or use overlap_policy: allow' : ''}` });

@@ -13,6 +13,7 @@ import type { ConfigVar } from '../common';
 import { inputSubjects, natsInputConfig } from '../nats-config';
 import { apiDocsVar, serviceConfig, serviceData, serviceOpenApiTest } from '../service-files';
 import { TemplateData, templateFile } from '../template';
+import { crdtOf } from '../../resolve/model';
 
 type Mode = 'jwt' | 'api-key' | 'none';
 
@@ -32,6 +33,7 @@ function authConfig(ctx: ServiceContext, mode: Mode): Record<string, ConfigVar> 
 
 function config(ctx: ServiceContext, mode: Mode, heartbeat: number): OutputFile {
   const max = ctx.service.sizing.websocket.max_connections_per_instance;
+  const crdt = crdtOf(ctx.service);
   return serviceConfig(ctx, {
     CONNECTIONS_STORE: { kind: 'string', default: 'memory', description: 'memory | dynamodb: where connections are registered' },
     CONNECTIONS_TABLE: { kind: 'string', default: `${ctx.model.file.architecture.name}-${ctx.service.name}-connections`, description: 'DynamoDB table of connections (pk, expiresAt as TTL attribute)' },
@@ -39,6 +41,7 @@ function config(ctx: ServiceContext, mode: Mode, heartbeat: number): OutputFile 
     SENDER: { kind: 'string', default: 'memory', description: 'memory | apigateway: how messages reach connections (memory: the WebSockets the container entry serves itself)' },
     WEBSOCKET_ENDPOINT: { kind: 'string', default: '', description: 'https://{api-id}.execute-api.{region}.amazonaws.com/{stage} (SENDER=apigateway)' },
     HEARTBEAT_INTERVAL_MS: { kind: 'int', default: String(heartbeat), description: 'Interval of the heartbeat broadcast by the container entry, in milliseconds' },
+    ...(crdt !== undefined ? { CRDT_SNAPSHOT_EVERY: { kind: 'int', default: String(crdt.snapshot_every), description: "Updates a CRDT document's log holds before it is compacted into its snapshot (websocket.crdt.snapshot_every)" } } : {}),
     MAX_CONNECTIONS: { kind: 'int', default: String(max), description: 'WebSocket connections the container entry holds (websocket.max_connections_per_instance); more are refused with 503' },
     BROADCAST_TOKEN: { kind: 'string', description: 'Secret bearer token of POST /broadcast; the route is off when unset' },
     ...natsInputConfig(ctx, inputSubjects(ctx), 'broadcast'),
@@ -80,8 +83,31 @@ probes, its OpenAPI document at \`/openapi.json\` and \`POST /broadcast\` (a JSO
 pings its connections (dropping those that did not answer the last ping) and sends them a heartbeat message. With
 \`NATS_URL\` (Fly.io) each instance follows the subscribed events on NATS JetStream with consumers of its own and
 broadcasts every one to its connections (\`src/entry/jetstream.ts\`).
-`,
+${crdtReadme(ctx)}`,
   );
+}
+
+function crdtReadme(ctx: ServiceContext): string {
+  const crdt = crdtOf(ctx.service);
+  if (crdt === undefined) return '';
+  return `
+## Collaborative documents (websocket.crdt: ${crdt.type})
+
+Clients edit [Yjs](https://docs.yjs.dev) documents over this gateway with the y-protocols sync and awareness
+messages, base64 in text frames (API Gateway WebSockets carry no binary frames):
+\`{"type":"yjs","doc":"<document id>","message":"<base64>"}\`, both ways. \`CrdtClient\` of the platform package
+speaks it over any transport (a browser WebSocket included); a connection joins a document with its first message.
+
+- **Sync**: a client's step 1 is answered with what it lacks and the server's own step 1, which the client answers
+  with what the server lacks: a client that edited offline merges on reconnect.
+- **Updates** are appended to the document's log in the service's database (table \`documents\`, \`STORE\`) and passed
+  on to the document's other connections; every ${crdt.snapshot_every} updates (\`CRDT_SNAPSHOT_EVERY\`) the log is compacted into
+  the document's snapshot. Nothing is held in memory between messages: each message loads its document, so any
+  Lambda (or instance) can take any message.
+- **Presence** (awareness: names, cursors) is passed on to the document's other connections, never stored.
+- On a container (Cloud Run, Fly.io, \`allframe dev\`) one instance holds every connection, so that updates reach
+  every editor; on Lambda the connection registry (DynamoDB) is shared.
+`;
 }
 
 /** The template files: managed (regenerated) and owned (the user's from the first synth on). */
@@ -92,6 +118,7 @@ export function renderWebsocketGateway(ctx: ServiceContext): OutputFile[] {
   const mode: Mode = s.sizing.subscriptions.authorization;
   const events = s.spec.subscriptions?.events ?? [];
   const heartbeat = s.sizing.websocket.heartbeat_interval_ms;
+  const crdt = crdtOf(s) !== undefined;
   const createAuthorizer = 'createAuthorizer';
   const data: TemplateData = serviceData(ctx, {
     names: {
@@ -104,12 +131,12 @@ export function renderWebsocketGateway(ctx: ServiceContext): OutputFile[] {
       firstEvent: events[0] ?? '',
       subscribedSent: events.length > 0 ? '1' : '0',
     },
-    flags: { jwt: mode === 'jwt', apiKey: mode === 'api-key', none: mode === 'none', subscribed: events.length > 0 },
+    flags: { jwt: mode === 'jwt', apiKey: mode === 'api-key', none: mode === 'none', subscribed: events.length > 0, crdt },
     lists: { events: events.map((event) => ({ event })) },
   });
   const dir = 'websocket-gateway';
   return [
-    servicePackage(ctx, ['hono', '@hono/zod-openapi', 'zod', '@aws-sdk/lib-dynamodb', '@aws-sdk/client-apigatewaymanagementapi']),
+    servicePackage(ctx, ['hono', '@hono/zod-openapi', 'zod', '@aws-sdk/lib-dynamodb', '@aws-sdk/client-apigatewaymanagementapi', ...(crdt ? (['yjs'] as const) : [])]),
     config(ctx, mode, heartbeat),
     dockerfile(ctx, 'server'),
     readme(ctx, mode, events, heartbeat),
@@ -120,6 +147,7 @@ export function renderWebsocketGateway(ctx: ServiceContext): OutputFile[] {
     templateFile('managed', ctx.dir, `${dir}/test/wiring.test.ts`, data),
     templateFile('managed', ctx.dir, `${dir}/test/jetstream.test.ts`, data),
     templateFile('managed', ctx.dir, `${dir}/test/websocket.test.ts`, data),
+    ...(crdt ? [templateFile('managed', ctx.dir, `${dir}/test/documents.test.ts`, data)] : []),
     serviceOpenApiTest(ctx, mode === 'api-key' ? { env: { WEBSOCKET_API_KEY: 'test-key' } } : {}),
   ];
 }

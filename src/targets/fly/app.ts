@@ -189,6 +189,9 @@ const HANDLERS: Record<ResolvedService['kind'], FlyHandler> = {
     plan.concurrency = s.sizing.websocket.max_connections_per_instance;
     plan.setEnv('CONNECTIONS_STORE', 'memory');
     plan.setEnv('SENDER', 'memory');
+    // its database (websocket.crdt keeps its documents there); CRDT documents: every editor on one Machine
+    plan.data();
+    if (singleProcessReason(s) !== undefined) plan.single = true;
     // each Machine broadcasts to the connections it holds: every Machine must get every event
     plan.consume(consumedEvents(plan.model, s), { kind: 'broadcast' });
   },

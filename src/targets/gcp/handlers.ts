@@ -13,7 +13,7 @@ import { fitName, runServiceAccountId } from '../../../lib-constructs/core/gcp-r
 import { sagaSteps } from '../../../lib-constructs/core/saga';
 import type { ArchetypeKind } from '../../model/archetypes';
 import { LIMITS } from '../../model/targets';
-import { keepsIdempotencyRecords, type Resilience } from '../../resolve/model';
+import { crdtOf, keepsIdempotencyRecords, type Resilience } from '../../resolve/model';
 import type { GcpServicePlan } from './app';
 import { projectRole } from './project-role';
 import { load } from './lazy';
@@ -244,6 +244,10 @@ const websocket: GcpHandler = (plan) => {
   plan.concurrency = RUN_MAX_CONCURRENCY;
   plan.setEnv('CONNECTIONS_STORE', 'memory');
   plan.setEnv('SENDER', 'memory');
+  // its database (websocket.crdt keeps its documents there)
+  serviceData(plan);
+  // CRDT documents: an update reaches the connections of the instance that took it, so one instance holds them all.
+  if (crdtOf(s) !== undefined) plan.maxInstances = 1;
   const events = s.spec.subscriptions?.events ?? [];
   if (events.length > 0) {
     // A push reaches one instance, and connections live in instances: one instance sees every connection.

@@ -7,6 +7,8 @@ export * from './client';
 export * from './config';
 export * from './consumer';
 export * from './contracts';
+export * from './crdt';
+export * from './crdt-client';
 export * from './events';
 export * from './firestore';
 export * from './http';

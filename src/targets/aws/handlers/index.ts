@@ -23,7 +23,7 @@ import { LIMITS } from '../../../model/targets';
 import { everyCron } from '../../../../lib-constructs/core/cron';
 import { SAGA_STEPS_PATH } from '../../../../lib-constructs/core/saga';
 import { acknowledgeConnectVerifiedByHandler } from '../../../../lib-constructs/core/nag';
-import { crudEntities, keepsIdempotencyRecords, type Resilience, serviceSecrets as secretSpecs } from '../../../resolve/model';
+import { crdtOf, crudEntities, keepsIdempotencyRecords, type Resilience, serviceSecrets as secretSpecs } from '../../../resolve/model';
 import { secretName } from '../naming';
 import type { ServiceStack } from '../service-stack';
 import { httpService } from './http';
@@ -248,6 +248,8 @@ const websocket: AwsHandler = (stack) => {
     grantees.push(pusher);
   }
   stack.grantees.push(...grantees);
+  // its database; CRDT documents (websocket.crdt) are kept in a table of their own, read per message by $default
+  serviceData(stack, grantees, crdtOf(s) !== undefined ? ['documents'] : []);
   serviceSecrets(stack, grantees);
 };
 

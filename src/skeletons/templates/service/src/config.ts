@@ -82,6 +82,7 @@ export function loadConfig(env: Record<string, string | undefined>) {
       JWT_ISSUER: { kind: 'string', default: '', description: 'Required iss claim of client tokens (empty: any)' },
       WEBSOCKET_API_KEY: { kind: 'string', required: true, description: 'The API key clients present on connect' },
       API_KEY_HEADER: { kind: 'string', default: 'x-api-key', description: 'Header carrying the API key' },
+      CRDT_SNAPSHOT_EVERY: { kind: 'int', default: '50', description: "Updates a document's log holds before it is compacted into its snapshot" },
       // scheduled
       JOB_TIMEOUT_MS: { kind: 'int', default: '900000', description: 'A run is aborted after this long' },
       SCHEDULE_CRON: { kind: 'string', default: '', description: 'The cron the process fires the job on itself (empty: POST /run only)' },

@@ -1,4 +1,6 @@
 import { closePools, createLogger } from '@allframe/platform';
+import { CrdtDocumentStore, createRepository } from '@allframe/platform'; // @if crdt
+import type { CrdtEntry } from '@allframe/platform'; // @if crdt
 import type { Logger } from '@allframe/platform';
 import { ApiGatewaySender } from './adapters/apigateway-sender';
 import { DynamoDbConnectionRegistry } from './adapters/dynamodb-registry';
@@ -68,7 +70,14 @@ export function createDependencies(config: Config, secrets: Secrets): Dependenci
   return {
     secrets,
     logger,
-    gateway: new Gateway({ registry: registry(config), sender: send, authorize: authorizer(config), logger }),
+    gateway: new Gateway({
+      registry: registry(config),
+      sender: send,
+      authorize: authorizer(config),
+      logger,
+      // CRDT documents in the service's database: an update log and snapshots, in its table `documents`
+      documents: new CrdtDocumentStore(createRepository<CrdtEntry>(config.STORE, `${config.TABLE_PREFIX}-documents`, config.DATABASE_URL), { snapshotEvery: config.CRDT_SNAPSHOT_EVERY }), // @if crdt
+    }),
     ...(send instanceof OpenSockets ? { sockets: send } : {}),
     broadcastToken: config.BROADCAST_TOKEN,
     apiDocs: config.API_DOCS,

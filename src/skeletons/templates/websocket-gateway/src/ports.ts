@@ -4,12 +4,16 @@ export interface Connection {
   readonly connectedAt: string;
   /** Who connected (the token's subject, `api-key` or `anonymous`). */
   readonly principal: string;
+  /** The documents it edits (websocket.crdt): it joins one with its first message for it. */
+  readonly documents?: readonly string[];
 }
 
 /** Port: where connections are registered. */
 export interface ConnectionRegistry {
   add(connection: Connection): Promise<void>;
   remove(id: string): Promise<void>;
+  /** Records that the connection edits `document` (a no-op for a connection that is not registered). */
+  join(id: string, document: string): Promise<void>;
   list(): Promise<Connection[]>;
 }
 

@@ -1,4 +1,5 @@
-import { NatsPublisher, closeNatsConnections, createLogger, newEvent } from '@allframe/platform';
+import { createLogger } from '@allframe/platform';
+import { NatsPublisher, closeNatsConnections, newEvent } from '@allframe/platform'; // @if subscribed
 import { MemoryConnectionRegistry, MemorySender } from '../src/adapters/memory';
 import { Gateway } from '../src/application/gateway';
 import { loadConfig } from '../src/config';
@@ -22,10 +23,12 @@ async function instance(config = loadConfig(env)) {
   return { sender, events: await startJetStreamEvents(config, { gateway, logger }, env) };
 }
 
+// @if subscribed
 /** Resolves once `condition()` holds. */
 async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 20));
 }
+// @end
 
 describe('the subscribed events from JetStream', () => {
   test('are off without NATS_URL', async () => {

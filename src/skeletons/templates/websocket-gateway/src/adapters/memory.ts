@@ -14,6 +14,12 @@ export class MemoryConnectionRegistry implements ConnectionRegistry {
     return Promise.resolve();
   }
 
+  join(id: string, document: string): Promise<void> {
+    const connection = this.connections.get(id);
+    if (connection !== undefined && !(connection.documents ?? []).includes(document)) this.connections.set(id, { ...connection, documents: [...(connection.documents ?? []), document] });
+    return Promise.resolve();
+  }
+
   list(): Promise<Connection[]> {
     return Promise.resolve([...this.connections.values()]);
   }

@@ -1,4 +1,6 @@
 import type { EventEnvelope, Logger } from '@allframe/platform';
+import { CrdtMessageError, crdtFrame, handleCrdtMessage, parseCrdtFrame } from '@allframe/platform'; // @if crdt
+import type { CrdtDocumentStore } from '@allframe/platform'; // @if crdt
 import type { Authorizer, ConnectRequest } from '../auth';
 import type { Connection, ConnectionRegistry, Sender } from '../ports';
 
@@ -12,6 +14,8 @@ export interface GatewayPorts {
   readonly sender: Sender;
   readonly authorize: Authorizer;
   readonly logger: Logger;
+  /** The CRDT documents (websocket.crdt): their update log and snapshots, read per message; without, no documents. */
+  readonly documents?: CrdtDocumentStore; // @if crdt
 }
 
 /** What a broadcast did. */
@@ -40,15 +44,50 @@ export class Gateway {
     return this.ports.registry.remove(connectionId);
   }
 
-  /** A message from a client: answers `{"type":"ping"}` with a pong; add your own message types here. */
+  /**
+   * A message from a client: answers `{"type":"ping"}` with a pong; add your own message types here.
+   * A `{"type":"yjs"}` frame is a y-protocols message for one document (see {@link onDocumentMessage}). // @if crdt
+   */
   async onMessage(connectionId: string, body: string): Promise<void> {
     if (body.trim() === '{"type":"ping"}') await this.ports.sender.send(connectionId, JSON.stringify({ type: 'pong' }));
+    // @if crdt
+    else await this.onDocumentMessage(connectionId, body);
+    // @end
   }
+  // @if crdt
+
+  /**
+   * A y-protocols message for a document, loaded from the store for this message alone: the connection joins the
+   * document, the replies go back to it, and a new update (or presence) goes to every other connection on the
+   * document. A malformed frame is answered with `{"type":"error"}`; the connection stays open.
+   */
+  async onDocumentMessage(connectionId: string, body: string): Promise<void> {
+    const documents = this.ports.documents;
+    if (documents === undefined) return;
+    try {
+      const frame = parseCrdtFrame(body);
+      if (frame === undefined) return;
+      await this.ports.registry.join(connectionId, frame.doc);
+      const outcome = await handleCrdtMessage(documents, frame.doc, frame.message);
+      for (const reply of outcome.replies) await this.ports.sender.send(connectionId, crdtFrame(frame.doc, reply));
+      if (outcome.broadcast !== undefined) {
+        const others = (await this.ports.registry.list()).filter((c) => c.id !== connectionId && (c.documents ?? []).includes(frame.doc));
+        await this.sendTo(others, crdtFrame(frame.doc, outcome.broadcast));
+      }
+    } catch (err) {
+      if (!(err instanceof CrdtMessageError)) throw err;
+      await this.ports.sender.send(connectionId, JSON.stringify({ type: 'error', message: err.message }));
+    }
+  }
+  // @end
 
   /** Sends `message` (as JSON) to every connection, removing the ones that are gone. */
   async broadcast(message: unknown): Promise<BroadcastResult> {
-    const payload = JSON.stringify(message);
-    const connections = await this.ports.registry.list();
+    return this.sendTo(await this.ports.registry.list(), JSON.stringify(message));
+  }
+
+  /** Sends `payload` to these connections, removing the ones that are gone. */
+  private async sendTo(connections: readonly Connection[], payload: string): Promise<BroadcastResult> {
     const outcomes = await Promise.allSettled(connections.map((c) => this.ports.sender.send(c.id, payload)));
     const result: BroadcastResult = { sent: 0, removed: 0, failed: 0 };
     for (const [i, outcome] of outcomes.entries()) {
