@@ -112,17 +112,23 @@ export class CrdtDocumentStore {
 
   /**
    * Appends `update` to the document's log at the first free sequence number from `loaded.next` on (a compare-and-set
-   * per number, so two writers never take the same one) and returns it. When it landed right at `loaded.next` (no
-   * one wrote in between, so `loaded.doc`, with `update` applied, is the whole document) and the log has reached
-   * `snapshotEvery` entries, the log is compacted into the snapshot.
+   * per number, so two writers never take the same one) and returns it. Once the log has reached `snapshotEvery`
+   * entries it is compacted into the snapshot: from `loaded.doc` with `update` applied when the entry landed right at
+   * `loaded.next` (no one wrote in between, so that is the whole document), else from a fresh load.
    */
   async append(document: string, update: Uint8Array, loaded: LoadedDocument): Promise<number> {
     const at = this.now().toISOString();
     let seq = loaded.next;
     while (!(await this.repository.putIf({ id: entryId(document, seq), doc: document, kind: 'update', seq, data: toBase64(update), at }, 'id', undefined))) seq++;
-    if (seq === loaded.next && seq + 1 - loaded.from >= this.snapshotEvery) {
-      Y.applyUpdate(loaded.doc, update);
-      await this.compact(document, loaded, seq + 1);
+    if (seq + 1 - loaded.from >= this.snapshotEvery) {
+      if (seq === loaded.next) {
+        Y.applyUpdate(loaded.doc, update);
+        await this.compact(document, loaded, seq + 1);
+      } else {
+        // others wrote in between: `loaded.doc` lacks their entries, so compact what a fresh load holds
+        const fresh = await this.load(document);
+        if (fresh.next - fresh.from >= this.snapshotEvery) await this.compact(document, fresh, fresh.next);
+      }
     }
     return seq;
   }

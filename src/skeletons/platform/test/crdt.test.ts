@@ -235,3 +235,22 @@ describe('CRDT documents (Yjs over the gateway, loaded per message)', () => {
     expect(await hub.repository.list(1000)).toEqual([]);
   });
 });
+
+describe('CRDT compaction under concurrent writers', () => {
+  it('compacts from a fresh load when others appended between the load and the append', async () => {
+    const repository = new MemoryRepository<CrdtEntry>();
+    const store = new CrdtDocumentStore(repository, { snapshotEvery: 3 });
+    const edit = (s: string): Uint8Array => {
+      const d = new Y.Doc();
+      d.getText('t').insert(0, s);
+      return Y.encodeStateAsUpdate(d);
+    };
+    // three writers load the empty document at once; none of their entries lands where its load ended but the first
+    const loaded = await store.load('doc-1');
+    for (const s of ['a', 'b', 'c']) await store.append('doc-1', edit(s), loaded);
+    const entries = await repository.list(100);
+    expect(entries.find((e) => e.kind === 'head')).toMatchObject({ seq: 3 });
+    expect(entries.filter((e) => e.kind === 'update')).toEqual([]);
+    expect((await store.load('doc-1')).doc.getText('t').length).toBe(3);
+  });
+});
