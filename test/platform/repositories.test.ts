@@ -3,7 +3,8 @@
  * PostgreSQL server (Debian's postgresql, test/postgres.ts) and Google's Firestore emulator (gcloud,
  * test/gcp/firestore-emulator.ts). The generated services' repositories (src/skeletons/platform) walk pages by cursor,
  * with and without a filter, and return every item exactly once; their `putIf` writes only at the expected value, one
- * writer of several racing. The in-memory, Firestore and fake-scan runs of the same contracts are the platform's own
+ * writer of several racing; the CRDT documents' log (websocket.crdt) takes concurrent writers without a loss or a gap
+ * and compacts into one snapshot. The in-memory, Firestore and fake-scan runs of the same contracts are the platform's own
  * tests (src/skeletons/platform/test/page.test.ts, repository.test.ts).
  */
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -12,6 +13,8 @@ import { createFirestore } from '../../src/skeletons/platform/src/firestore';
 import { DynamoDbRepository, FirestoreRepository, PostgresRepository } from '../../src/skeletons/platform/src/repository';
 import { describePageContract, type PagedItem } from '../../src/skeletons/platform/test/page-contract';
 import { describePutIfContract, type RevisedItem } from '../../src/skeletons/platform/test/put-if-contract';
+import { describeCrdtStoreContract } from '../../src/skeletons/platform/test/crdt-contract';
+import type { CrdtEntry } from '../../src/skeletons/platform/src/crdt';
 import { startFirestoreEmulator, type FirestoreEmulator } from '../gcp/firestore-emulator';
 import { MOTO_CREDENTIALS, MOTO_DEFAULT_REGION, startMoto, type Moto } from '../aws/moto';
 import { startPostgres, type Postgres } from '../postgres';
@@ -39,6 +42,7 @@ describeWithReferee('moto_server', 'DynamoDB pages on moto', () => {
   };
   describePageContract('DynamoDbRepository on moto', () => freshTable<PagedItem>());
   describePutIfContract('DynamoDbRepository on moto', () => freshTable<RevisedItem>());
+  describeCrdtStoreContract('DynamoDbRepository on moto', () => freshTable<CrdtEntry>());
 });
 
 describeWithReferee('pg_ctlcluster', 'PostgreSQL pages on a real server', () => {
@@ -57,6 +61,7 @@ describeWithReferee('pg_ctlcluster', 'PostgreSQL pages on a real server', () => 
   };
   describePageContract('PostgresRepository on PostgreSQL', () => freshTable<PagedItem>());
   describePutIfContract('PostgresRepository on PostgreSQL', () => freshTable<RevisedItem>());
+  describeCrdtStoreContract('PostgresRepository on PostgreSQL', () => freshTable<CrdtEntry>());
 });
 
 describeWithReferee('gcloud', 'Firestore pages on the Firestore emulator', () => {
@@ -80,4 +85,5 @@ describeWithReferee('gcloud', 'Firestore pages on the Firestore emulator', () =>
   };
   describePageContract('FirestoreRepository on the emulator', () => freshCollection<PagedItem>());
   describePutIfContract('FirestoreRepository on the emulator', () => freshCollection<RevisedItem>());
+  describeCrdtStoreContract('FirestoreRepository on the emulator', () => freshCollection<CrdtEntry>());
 });

@@ -4,6 +4,7 @@ import * as encoding from 'lib0/encoding';
 import { CrdtClient, crdtClientFrame } from '../src/crdt-client';
 import { CrdtDocumentStore, CrdtMessageError, crdtFrame, handleCrdtMessage, isEmptyUpdate, parseCrdtFrame, readClientMessage, type CrdtEntry } from '../src/crdt';
 import { MemoryRepository } from '../src/repository';
+import { describeCrdtStoreContract } from './crdt-contract';
 
 /**
  * A gateway in memory, as the websocket-gateway runs it: every frame is handled on its own (the document loaded from
@@ -254,3 +255,5 @@ describe('CRDT compaction under concurrent writers', () => {
     expect((await store.load('doc-1')).doc.getText('t').length).toBe(3);
   });
 });
+
+describeCrdtStoreContract('MemoryRepository', () => Promise.resolve(new MemoryRepository<CrdtEntry>()));
