@@ -4,7 +4,8 @@
  * test/gcp/firestore-emulator.ts). The generated services' repositories (src/skeletons/platform) walk pages by cursor,
  * with and without a filter, and return every item exactly once; their `putIf` writes only at the expected value, one
  * writer of several racing; the CRDT documents' log (websocket.crdt) takes concurrent writers without a loss or a gap
- * and compacts into one snapshot. The in-memory, Firestore and fake-scan runs of the same contracts are the platform's own
+ * and compacts into one snapshot; row-level tenant isolation (TenantScopedRepository) lets no tenant read, list, page
+ * or change another's items. The in-memory, Firestore and fake-scan runs of the same contracts are the platform's own
  * tests (src/skeletons/platform/test/page.test.ts, repository.test.ts).
  */
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -14,6 +15,7 @@ import { DynamoDbRepository, FirestoreRepository, PostgresRepository } from '../
 import { describePageContract, type PagedItem } from '../../src/skeletons/platform/test/page-contract';
 import { describePutIfContract, type RevisedItem } from '../../src/skeletons/platform/test/put-if-contract';
 import { describeCrdtStoreContract } from '../../src/skeletons/platform/test/crdt-contract';
+import { describeTenantIsolationContract, type TenantItem } from '../../src/skeletons/platform/test/tenant-isolation-contract';
 import type { CrdtEntry } from '../../src/skeletons/platform/src/crdt';
 import { startFirestoreEmulator, type FirestoreEmulator } from '../gcp/firestore-emulator';
 import { MOTO_CREDENTIALS, MOTO_DEFAULT_REGION, startMoto, type Moto } from '../aws/moto';
@@ -43,6 +45,7 @@ describeWithReferee('moto_server', 'DynamoDB pages on moto', () => {
   describePageContract('DynamoDbRepository on moto', () => freshTable<PagedItem>());
   describePutIfContract('DynamoDbRepository on moto', () => freshTable<RevisedItem>());
   describeCrdtStoreContract('DynamoDbRepository on moto', () => freshTable<CrdtEntry>());
+  describeTenantIsolationContract('DynamoDbRepository on moto', () => freshTable<TenantItem & { tenant: string }>());
 });
 
 describeWithReferee('pg_ctlcluster', 'PostgreSQL pages on a real server', () => {
@@ -62,6 +65,7 @@ describeWithReferee('pg_ctlcluster', 'PostgreSQL pages on a real server', () => 
   describePageContract('PostgresRepository on PostgreSQL', () => freshTable<PagedItem>());
   describePutIfContract('PostgresRepository on PostgreSQL', () => freshTable<RevisedItem>());
   describeCrdtStoreContract('PostgresRepository on PostgreSQL', () => freshTable<CrdtEntry>());
+  describeTenantIsolationContract('PostgresRepository on PostgreSQL', () => freshTable<TenantItem & { tenant: string }>());
 });
 
 describeWithReferee('gcloud', 'Firestore pages on the Firestore emulator', () => {
@@ -86,4 +90,5 @@ describeWithReferee('gcloud', 'Firestore pages on the Firestore emulator', () =>
   describePageContract('FirestoreRepository on the emulator', () => freshCollection<PagedItem>());
   describePutIfContract('FirestoreRepository on the emulator', () => freshCollection<RevisedItem>());
   describeCrdtStoreContract('FirestoreRepository on the emulator', () => freshCollection<CrdtEntry>());
+  describeTenantIsolationContract('FirestoreRepository on the emulator', () => freshCollection<TenantItem & { tenant: string }>());
 });

@@ -1,0 +1,21 @@
+import { MemoryRepository } from '../src/repository';
+import { runWithTenant } from '../src/tenant';
+import { TenantScopedRepository, tenantKey } from '../src/tenant-repository';
+import { describeTenantIsolationContract, type TenantItem } from './tenant-isolation-contract';
+
+describeTenantIsolationContract('MemoryRepository', () => Promise.resolve(new MemoryRepository<TenantItem & { tenant: string }>()));
+
+describe('TenantScopedRepository', () => {
+  it('keys an item by its tenant and id, and refuses to compare on the tenant field', async () => {
+    expect(tenantKey('acme', 'o-1')).toBe('acme:o-1');
+    const repo = new TenantScopedRepository<{ id: string; tenant?: string }>(new MemoryRepository());
+    await expect(runWithTenant('acme', async () => repo.putIf({ id: 'x' }, 'tenant', undefined))).rejects.toMatchObject({ status: 400 });
+  });
+
+  it('does not return an item stored around it under the tenant\'s key for another tenant', async () => {
+    const inner = new MemoryRepository<TenantItem & { tenant: string }>();
+    await inner.put({ id: 'acme:o-1', name: 'forged', tenant: 'other' });
+    const repo = new TenantScopedRepository<TenantItem>(inner);
+    expect(await runWithTenant('acme', () => repo.get('o-1'))).toBeUndefined();
+  });
+});
