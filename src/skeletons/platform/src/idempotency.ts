@@ -4,6 +4,7 @@ import type { ContentfulStatusCode, StatusCode } from 'hono/utils/http-status';
 import { createDocumentClient, epochSeconds, type AwsClient } from './aws';
 import { firestoreId, resolveFirestore, sharedFirestore, storedMillis, type FirestoreSource } from './firestore';
 import { assertTableName, type SqlPool } from './postgres';
+import { currentTenant } from './tenant';
 
 /** A response kept for replay. */
 export interface StoredResponse {
@@ -166,7 +167,9 @@ export function idempotency(options: IdempotencyOptions): MiddlewareHandler {
   return async (c, next) => {
     const key = c.req.header(header);
     if (!UNSAFE_METHODS.has(c.req.method) || !key) return next();
-    const storeKey = `${c.req.method} ${c.req.path} ${key}`;
+    // scoped to the tenant too when the request runs for one (architecture.multi_tenant): tenants share no keys
+    const tenant = currentTenant();
+    const storeKey = `${tenant !== undefined ? `${tenant} ` : ''}${c.req.method} ${c.req.path} ${key}`;
     const stored = await options.store.get(storeKey);
     if (stored) {
       const headers: Record<string, string> = { 'Idempotent-Replayed': 'true' };

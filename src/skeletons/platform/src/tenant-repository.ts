@@ -75,6 +75,21 @@ export class TenantScopedRepository<T extends { id: string }> implements Reposit
     return this.inner.delete(tenantKey(this.tenantOf(), id));
   }
 
+  /** The adapter underneath (a unit of work commits through its transaction). */
+  get adapter(): Repository<Stored<T>> {
+    return this.inner;
+  }
+
+  /** `item` as stored for the current tenant: its id scoped, its tenant set. */
+  scopeItem(item: T): Stored<T> {
+    return this.scope(this.tenantOf(), item);
+  }
+
+  /** The stored key of the current tenant's `id`. */
+  scopeKey(id: string): string {
+    return tenantKey(this.tenantOf(), id);
+  }
+
   private scope(tenant: string, item: T): Stored<T> {
     return { ...item, id: tenantKey(tenant, item.id), [TENANT_FIELD]: tenant };
   }

@@ -2,6 +2,7 @@ import type { EventEnvelope } from './events';
 import type { FirestoreWrite } from './firestore';
 import { DynamoDbOutbox, FirestoreOutbox, PostgresOutbox } from './outbox';
 import { DynamoDbRepository, FirestoreRepository, PostgresRepository, type Repository, type TransactItem } from './repository';
+import { TenantScopedRepository } from './tenant-repository';
 import type { EventSink } from './wiring';
 
 /** A state change and the events it raises. */
@@ -23,6 +24,19 @@ export interface UnitOfWork<T extends { id: string }> {
  * first and the events are published after it.
  */
 export function createUnitOfWork<T extends { id: string }>(repository: Repository<T>, sink: EventSink): UnitOfWork<T> {
+  if (repository instanceof TenantScopedRepository) {
+    // row-level tenancy: the adapter's own transaction, over the tenant's keys and items
+    const scoped = repository as TenantScopedRepository<T>;
+    const inner = createUnitOfWork(scoped.adapter, sink);
+    return {
+      commit: (change) =>
+        inner.commit({
+          ...(change.put !== undefined ? { put: scoped.scopeItem(change.put) } : {}),
+          ...(change.remove !== undefined ? { remove: scoped.scopeKey(change.remove) } : {}),
+          ...(change.events !== undefined ? { events: change.events } : {}),
+        }),
+    };
+  }
   const outbox = sink.outbox;
   if (repository instanceof DynamoDbRepository && outbox instanceof DynamoDbOutbox) {
     const repo = repository as DynamoDbRepository<T>;

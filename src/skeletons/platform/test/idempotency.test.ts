@@ -10,6 +10,7 @@ import {
   processOnce,
   type IdempotencyStore,
 } from '../src/idempotency';
+import { tenantMiddleware } from '../src/tenant';
 import { fakeAws, fakeClock, fakePool, inputOf } from './fakes';
 
 function appWith(store: IdempotencyStore, options: { header?: string } = {}): { app: Hono; calls: () => number } {
@@ -99,6 +100,26 @@ describe('idempotency middleware', () => {
     // THEN it is stored for 24 h by default, scoped to method and path, and replayed as is
     expect(put).toHaveBeenCalledWith('DELETE /x d', { status: 200, body: 'gone' }, 86_400);
     expect(await again.text()).toBe('gone');
+  });
+});
+
+describe('idempotency middleware with tenants', () => {
+  it('scopes the keys to the request\'s tenant: the same key of two tenants is two requests, of one tenant one', async () => {
+    // GIVEN an app whose requests run for the tenant of their X-Tenant-ID header
+    let calls = 0;
+    const store = new MemoryIdempotencyStore();
+    const app = new Hono();
+    app.use('*', tenantMiddleware({ header: 'X-Tenant-ID' }));
+    app.use('*', idempotency({ store, ttlSeconds: 60 }));
+    app.post('/orders', (c) => c.json({ id: `o${++calls}` }, 201));
+    const post = (tenant: string) => app.request('/orders', { method: 'POST', headers: { 'Idempotency-Key': 'k-1', 'X-Tenant-ID': tenant } });
+    // WHEN two tenants send the same key, and the first sends it again
+    const [a, b, again] = [await post('tenant-a'), await post('tenant-b'), await post('tenant-a')];
+    // THEN each tenant's first request ran, and the repeat was replayed from tenant A's own record
+    expect(calls).toBe(2);
+    expect([await a.json(), await b.json(), await again.json()]).toEqual([{ id: 'o1' }, { id: 'o2' }, { id: 'o1' }]);
+    expect(again.headers.get('Idempotent-Replayed')).toBe('true');
+    expect(await store.get('tenant-b POST /orders k-1')).toMatchObject({ status: 201 });
   });
 });
 

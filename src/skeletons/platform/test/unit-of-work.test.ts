@@ -3,6 +3,8 @@ import { newEvent } from '../src/events';
 import { MemoryFirestore } from '../src/firestore';
 import { DynamoDbOutbox, FirestoreOutbox, MemoryOutbox, PostgresOutbox } from '../src/outbox';
 import { DynamoDbRepository, FirestoreRepository, MemoryRepository, PostgresRepository } from '../src/repository';
+import { runWithTenant } from '../src/tenant';
+import { TenantScopedRepository } from '../src/tenant-repository';
 import { createUnitOfWork } from '../src/unit-of-work';
 import { createEventSink } from '../src/wiring';
 import { MemoryPublisher } from '../src/events';
@@ -43,6 +45,31 @@ describe('createUnitOfWork', () => {
       { Put: { TableName: 'outbox', Item: { pk: 'e1', status: 'pending', createdAt: event.time, event } } },
     ]);
     expect(inputOf(client.sent[1]).TransactItems).toEqual([{ Delete: { TableName: 'items', Key: { pk: 'a' } } }]);
+  });
+
+  test('a tenant-scoped repository commits through its adapter\'s transaction, with the tenant\'s keys and items', async () => {
+    // GIVEN row-level tenancy over a DynamoDB repository and outbox
+    const client = fakeAws();
+    const repository = new TenantScopedRepository<Item>(new DynamoDbRepository<Item & { tenant: string }>(client, 'items'));
+    const unit = createUnitOfWork(repository, createEventSink(new MemoryPublisher(), new DynamoDbOutbox(fakeAws(), 'outbox')));
+    // WHEN tenant acme commits a change with its event, then a removal
+    await runWithTenant('acme', () => unit.commit({ put: { id: 'a', name: 'x' }, events: [event] }));
+    await runWithTenant('acme', () => unit.commit({ remove: 'a' }));
+    // THEN one TransactWrite each, on the tenant's key
+    expect(inputOf(client.sent[0]).TransactItems).toEqual([
+      { Put: { TableName: 'items', Item: { id: 'acme:a', name: 'x', tenant: 'acme', pk: 'acme:a' } } },
+      { Put: { TableName: 'outbox', Item: { pk: 'e1', status: 'pending', createdAt: event.time, event } } },
+    ]);
+    expect(inputOf(client.sent[1]).TransactItems).toEqual([{ Delete: { TableName: 'items', Key: { pk: 'acme:a' } } }]);
+    // AND without a tenant nothing is written
+    expect(() => unit.commit({ put: { id: 'b', name: 'y' } })).toThrow(/no tenant/);
+    expect(client.sent).toHaveLength(2);
+    // AND in memory (published directly) the tenant's item is stored and read back as its own
+    const memory = new TenantScopedRepository<Item>(new MemoryRepository<Item & { tenant: string }>());
+    const publisher = new MemoryPublisher();
+    await runWithTenant('acme', () => createUnitOfWork(memory, createEventSink(publisher)).commit({ put: { id: 'a', name: 'x' }, events: [event] }));
+    expect(await runWithTenant('acme', () => memory.get('a'))).toEqual({ id: 'a', name: 'x' });
+    expect(await runWithTenant('other', () => memory.get('a'))).toBeUndefined();
   });
 
   test('DynamoDB: more than 100 writes is refused rather than split', async () => {
