@@ -10,6 +10,7 @@ import type { z } from 'zod';
 import { problemFields } from './api';
 import type { ProblemField } from './http';
 import type { ResiliencePolicy } from './resilience';
+import { currentTenant } from './tenant-context';
 
 /** What a client passes to its fetch. */
 export interface ClientRequestInit {
@@ -73,6 +74,11 @@ export interface TypedClientOptions {
   readonly fetch?: ClientFetch;
   /** Sent as the idempotency key header of POST calls, when the caller gives a key: `Idempotency-Key`. */
   readonly idempotencyHeader?: string;
+  /**
+   * The header naming the tenant (tenant.header): a call made for a tenant carries it, so that the callee works for
+   * the same tenant. @default - no tenant header
+   */
+  readonly tenantHeader?: string;
 }
 
 const IDEMPOTENT = new Set(['get', 'put', 'delete', 'head', 'options']);
@@ -108,6 +114,8 @@ export function typedClient<Routes extends Record<string, RouteConfig>>(service:
         const headers: Record<string, string> = { accept: 'application/json' };
         if (input['body'] !== undefined) headers['content-type'] = 'application/json';
         if (idempotencyKey !== undefined) headers[options.idempotencyHeader ?? 'idempotency-key'] = idempotencyKey;
+        const tenant = options.tenantHeader !== undefined ? currentTenant() : undefined;
+        if (tenant !== undefined) headers[options.tenantHeader!.toLowerCase()] = tenant;
         const res = await fetchFn(url(baseUrl, route, input), { method: route.method.toUpperCase(), headers, ...(input['body'] === undefined ? {} : { body: JSON.stringify(input['body']) }), signal });
         if (!res.ok) throw new ServiceCallError(service, res.status, await problemOf(res));
         const schema = (route.responses[res.status] as { content?: Record<string, { schema?: z.ZodType }> } | undefined)?.content?.['application/json']?.schema;

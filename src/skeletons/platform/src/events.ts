@@ -6,7 +6,7 @@ import { chunk, type AwsClient } from './aws';
 import type { z } from 'zod';
 import { problemFields } from './api';
 import type { ProblemField } from './http';
-import { currentTenant } from './tenant';
+import { currentTenant } from './tenant-context';
 
 /** The envelope every event travels in, whatever the transport. */
 export interface EventEnvelope<T = unknown> {

@@ -4,7 +4,7 @@ import type { ContentfulStatusCode, StatusCode } from 'hono/utils/http-status';
 import { createDocumentClient, epochSeconds, type AwsClient } from './aws';
 import { firestoreId, resolveFirestore, sharedFirestore, storedMillis, type FirestoreSource } from './firestore';
 import { assertTableName, type SqlPool } from './postgres';
-import { currentTenant } from './tenant';
+import { currentTenant } from './tenant-context';
 
 /** A response kept for replay. */
 export interface StoredResponse {

@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { currentTenant } from './tenant';
+import { currentTenant } from './tenant-context';
 
 /** The logging surface the platform needs; a pino logger satisfies it, and so does a small test fake. */
 export interface Logger {

@@ -108,3 +108,11 @@ function unscopedId(tenant: string, key: string): string {
   if (!key.startsWith(prefix)) throw new Error(`key ${JSON.stringify(key)} is not tenant ${tenant}'s`);
   return key.slice(prefix.length);
 }
+
+/**
+ * `repository`, scoped to the current tenant when `multiTenant` (architecture.multi_tenant with row-level isolation),
+ * else as it is: the generated services wire every repository through it.
+ */
+export function tenantScoped<T extends { id: string }>(repository: Repository<T>, multiTenant: boolean): Repository<T> {
+  return multiTenant ? new TenantScopedRepository<T>(repository as unknown as Repository<Stored<T>>) : repository;
+}

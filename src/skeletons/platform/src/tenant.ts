@@ -1,6 +1,8 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { MiddlewareHandler } from 'hono';
 import { HttpError } from './http';
+import { currentTenant, tenantContext } from './tenant-context';
+
+export { currentTenant };
 
 /**
  * The tenant a piece of work runs for (architecture.multi_tenant): taken once at the edge (a request's header or JWT
@@ -8,7 +10,7 @@ import { HttpError } from './http';
  * hand: the logger writes it on every line, `newEvent` stamps it on every event, the repositories scope their keys
  * with it. Outside any tenant's work (start-up, a relay's sweep) there is none.
  */
-const storage = new AsyncLocalStorage<string>();
+const storage = tenantContext;
 
 /** What a tenant id may be: lowercase letters, digits and `-`, 1 to 63 characters, starting with a letter or digit. */
 export const TENANT_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -30,11 +32,6 @@ export function checkTenantId(id: string, from: string): string {
 /** Runs `work` for `tenant`: everything it awaits sees {@link currentTenant} return it. */
 export function runWithTenant<T>(tenant: string, work: () => T): T {
   return storage.run(checkTenantId(tenant, 'tenant'), work);
-}
-
-/** The tenant the current work runs for, if any. */
-export function currentTenant(): string | undefined {
-  return storage.getStore();
 }
 
 /** The tenant the current work runs for; a {@link TenantError} when there is none (code that must not run unscoped). */

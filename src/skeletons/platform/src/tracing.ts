@@ -1,4 +1,8 @@
 import { SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
+import { currentTenant } from './tenant-context';
+
+/** The span attribute naming the tenant a span's work runs for (architecture.multi_tenant). */
+export const TENANT_ATTRIBUTE = 'tenant.id';
 
 let tracerName = 'service';
 
@@ -9,10 +13,13 @@ export function setTracerName(service: string): void {
 
 /**
  * Runs `fn` inside a new active span named `name`; records a thrown error on the span, marks it as an error
- * and rethrows; always ends the span. Without a registered OpenTelemetry SDK this is a cheap no-op wrapper.
+ * and rethrows; always ends the span. Work for a tenant carries it as the span's `tenant.id`. Without a registered
+ * OpenTelemetry SDK this is a cheap no-op wrapper.
  */
 export function withSpan<T>(name: string, fn: (span: Span) => Promise<T> | T, attributes?: Attributes): Promise<T> {
-  return trace.getTracer(tracerName).startActiveSpan(name, { attributes }, async (span) => {
+  const tenant = currentTenant();
+  const all = tenant === undefined ? attributes : { ...attributes, [TENANT_ATTRIBUTE]: tenant };
+  return trace.getTracer(tracerName).startActiveSpan(name, { attributes: all }, async (span) => {
     try {
       return await fn(span);
     } catch (err) {

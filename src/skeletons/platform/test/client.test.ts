@@ -3,6 +3,7 @@ import { createApiApp, IdParamsSchema, jsonContent, pageQuerySchema, pageSchema,
 import { ContractError, isRetryableCall, ServiceCallError, typedClient, type CallInput, type CallOutput, type ClientRequestInit } from '../src/client';
 import { HttpError } from '../src/http';
 import { createPolicy } from '../src/resilience';
+import { runWithTenant } from '../src/tenant';
 import { fakeLogger } from './fakes';
 
 const ItemInput = z.object({ name: z.string().min(1) }).openapi('ItemInput');
@@ -59,6 +60,16 @@ describe('typedClient', () => {
     expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual(['POST http://items:8080/items', 'GET http://items:8080/items/i1', 'GET http://items:8080/items?name=first&limit=5', 'DELETE http://items:8080/items/i1']);
     expect(seen[0]!.headers).toMatchObject({ 'content-type': 'application/json', 'idempotency-key': 'key-1' });
     expect([input, output, nothing]).toHaveLength(3);
+  });
+
+  it('carries the tenant of the work it calls for in the tenant header, and none outside a tenant\'s work', async () => {
+    const { fetchFn, seen } = callee();
+    const items = typedClient('items', 'http://items:8080', ROUTES, { policy: policy(), fetch: fetchFn, tenantHeader: 'X-Tenant-ID' });
+    await runWithTenant('acme', () => items.listItems({ query: {} }));
+    await items.listItems({ query: {} });
+    const untold = typedClient('items', 'http://items:8080', ROUTES, { policy: policy(), fetch: fetchFn });
+    await runWithTenant('acme', () => untold.listItems({ query: {} }));
+    expect(seen.map((s) => s.headers['x-tenant-id'])).toEqual(['acme', undefined, undefined]);
   });
 
   it('turns an error status into a ServiceCallError with the problem, never retried when it is a 4xx', async () => {

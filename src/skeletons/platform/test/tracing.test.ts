@@ -1,5 +1,6 @@
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { setTracerName, withSpan } from '../src/tracing';
+import { runWithTenant } from '../src/tenant';
 import { fakeTracer } from './fakes';
 
 describe('withSpan', () => {
@@ -18,6 +19,14 @@ describe('withSpan', () => {
     expect(fake.started).toEqual([{ name: 'load', options: { attributes: { 'order.id': 'o1' } } }]);
     expect(fake.span.end).toHaveBeenCalledTimes(1);
     expect(fake.span.setStatus).not.toHaveBeenCalled();
+  });
+
+  it('names the tenant of work done for one in the span\'s tenant.id', async () => {
+    const fake = fakeTracer();
+    jest.spyOn(trace, 'getTracer').mockReturnValue(fake.tracer);
+    await runWithTenant('acme', () => withSpan('load', () => 1, { 'order.id': 'o1' }));
+    await runWithTenant('acme', () => withSpan('list', () => 2));
+    expect(fake.started.map((s) => s.options)).toEqual([{ attributes: { 'order.id': 'o1', 'tenant.id': 'acme' } }, { attributes: { 'tenant.id': 'acme' } }]);
   });
 
   it('records a thrown error, marks the span as failed, ends it and rethrows', async () => {
