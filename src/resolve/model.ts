@@ -216,6 +216,15 @@ export function singleProcessReason(s: ResolvedService): 'windows' | 'one-run-at
   return undefined;
 }
 
+/** The architecture's tenancy (architecture.multi_tenant): the header naming each request's tenant; undefined with one tenant. */
+export function tenancyOf(model: ResolvedArchitecture): { readonly header: string; readonly isolation: 'row-level' | 'schema' | 'database' } | undefined {
+  if (model.file.architecture.multi_tenant !== true) return undefined;
+  return { header: model.file.tenant?.header ?? TENANT_HEADER, isolation: model.file.tenant?.isolation ?? 'row-level' };
+}
+
+/** tenant.header's default. */
+export const TENANT_HEADER = 'X-Tenant-ID';
+
 /** A websocket-gateway's CRDT documents (websocket.crdt), with their defaults; undefined without. */
 export function crdtOf(s: ResolvedService): { readonly type: 'yjs'; readonly snapshot_every: number } | undefined {
   const crdt = s.kind === 'websocket-gateway' ? s.spec.websocket?.crdt : undefined;

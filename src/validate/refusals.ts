@@ -42,17 +42,29 @@ const servesGraphql = (s: ResolvedService | undefined) => s !== undefined && GRA
 const servesGrpc = (s: ResolvedService | undefined) => s !== undefined && GRPC_ARCHETYPES.includes(s.kind);
 /** The protocols of a list that the service's archetype does not serve. */
 const unserved = (v: readonly unknown[], s: ResolvedService | undefined) => v.filter((p) => (p === 'grpc' && !servesGrpc(s)) || (p === 'graphql' && !servesGraphql(s)));
+/** The protocols refused: those the archetype does not serve, and gRPC with architecture.multi_tenant. */
+const refusedProtocols = (v: readonly unknown[], { model, service }: RefusalContext) => v.filter((p) => unserved([p], service).length > 0 || (p === 'grpc' && model.file.architecture.multi_tenant === true));
 const isEmpty = (v: unknown) => v === undefined || (Array.isArray(v) && v.length === 0);
 const dflt = (v: unknown) => `\`${JSON.stringify(v)}\` (the default)`;
 const GRAPHQL_LIST = `${GRAPHQL_ARCHETYPES.slice(0, -1).join(', ')} and ${GRAPHQL_ARCHETYPES[GRAPHQL_ARCHETYPES.length - 1]!}`;
 const GRPC_LIST = GRPC_ARCHETYPES.length > 1 ? `${GRPC_ARCHETYPES.slice(0, -1).join(', ')} and ${GRPC_ARCHETYPES[GRPC_ARCHETYPES.length - 1]!}` : GRPC_ARCHETYPES.join('');
-const PROTOCOLS_BUILT = `GraphQL is served by the ${GRAPHQL_LIST} archetypes, gRPC by the ${GRPC_LIST} archetypes; other archetypes serve REST`;
+const PROTOCOLS_BUILT = `GraphQL is served by the ${GRAPHQL_LIST} archetypes, gRPC by the ${GRPC_LIST} archetypes; other archetypes serve REST. With architecture.multi_tenant gRPC is refused: it is served apart from the HTTP app, without the tenant middleware`;
+
+/** The archetypes that keep to a tenant with architecture.multi_tenant (row-level): their repositories, idempotency keys and events. */
+export const TENANT_ARCHETYPES: ReadonlySet<string> = new Set(['stateless', 'consumer']);
+const TENANT_LIST = [...TENANT_ARCHETYPES].join(' and ');
 
 /** Keys no target honours yet: the same entry on aws and gcp. */
 const NOWHERE: readonly Refusal[] = [
-  { path: 'architecture.multi_tenant', reason: 'tenant resolution, isolation and per-tenant data are not built', hint: 'remove it or set it to false', passes: dflt(false), accepts: is(false) },
-  { path: 'tenant.isolation', reason: 'tenant isolation is not built (see architecture.multi_tenant)', hint: 'remove it', passes: dflt('row-level'), accepts: is('row-level') },
-  { path: 'tenant.header', reason: 'no service reads a tenant header (see architecture.multi_tenant)', hint: 'remove it', passes: dflt('X-Tenant-ID'), accepts: is('X-Tenant-ID') },
+  {
+    path: 'services[].type',
+    reason: `with architecture.multi_tenant, ${TENANT_LIST} services keep to the tenant of each request or event; the other archetypes (their event stores, sagas, windows, schedules, connections, caches) do not keep tenants apart yet`,
+    hint: 'remove the service, or set architecture.multi_tenant to false',
+    passes: `any archetype without architecture.multi_tenant; ${TENANT_LIST} with it`,
+    accepts: (_v, { model, service }) => model.file.architecture.multi_tenant !== true || (service !== undefined && TENANT_ARCHETYPES.has(service.kind)),
+    show: (_v, { service }) => `${service?.kind ?? ''} with architecture.multi_tenant`,
+  },
+  { path: 'tenant.isolation', reason: 'schema and database isolation (a PostgreSQL schema or database per tenant, created at onboarding) are not built; row-level isolation is', hint: 'remove it or use row-level', passes: dflt('row-level'), accepts: is('row-level') },
   { path: 'security.mtls', reason: 'calls between services are authenticated by the cloud (IAM-signed on aws, Google ID tokens on gcp) over TLS, not with client certificates', hint: 'remove it or set it to false', passes: dflt(false), accepts: is(false) },
   { path: 'compliance.audit_logging', reason: 'no audit trail of state changes is generated', hint: 'remove it or set it to false', passes: dflt(false), accepts: is(false) },
   { path: 'observability.tracing', reason: 'services trace through the OpenTelemetry API (and Lambda functions and state machines with X-Ray); another tracer or none is not selectable', hint: 'remove it or use opentelemetry', passes: dflt('opentelemetry'), accepts: is('opentelemetry') },
@@ -87,10 +99,10 @@ const NOWHERE: readonly Refusal[] = [
   {
     path: 'services[].protocols',
     reason: PROTOCOLS_BUILT,
-    hint: 'remove graphql and grpc from services of archetypes that do not serve them (the service serves REST)',
+    hint: 'remove graphql and grpc from services of archetypes that do not serve them (the service serves REST), and grpc with architecture.multi_tenant',
     passes: `\`graphql\` on ${GRAPHQL_LIST} services; \`grpc\` on ${GRPC_LIST} services`,
-    accepts: (v, { service }) => Array.isArray(v) && unserved(v, service).length === 0,
-    show: (v, { service }) => (Array.isArray(v) ? unserved(v, service).join(', ') : String(v)),
+    accepts: (v, ctx) => Array.isArray(v) && refusedProtocols(v, ctx).length === 0,
+    show: (v, ctx) => (Array.isArray(v) ? refusedProtocols(v, ctx).join(', ') : String(v)),
   },
   {
     path: 'services[].consumes[].filter.<name>',

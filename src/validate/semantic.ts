@@ -140,6 +140,11 @@ export function checkSemantics(doc: SourceDocument, raw: unknown, model: Resolve
     spec.stream?.input_events.forEach((e, i) => publishers.has(e) || unpublished(e, svcPath(s, 'stream', 'input_events', i), `${s.name} reads`));
     spec.cache?.invalidation?.forEach((e, i) => publishers.has(e) || unpublished(e, svcPath(s, 'cache', 'invalidation', i), `${s.name} is invalidated by`));
 
+    // A bucket is not kept apart by tenant: its objects and read-only routes serve every tenant (not built).
+    if (spec.storage !== undefined && model.file.architecture.multi_tenant === true) {
+      report({ code: 'AF5010', message: `services[${s.index}].storage is not yet supported with architecture.multi_tenant; remove it, or set architecture.multi_tenant to false`, path: svcPath(s, 'storage'), hint: 'a service\'s bucket is not kept apart by tenant: its objects and its read-only routes would serve every tenant' });
+    }
+
     // Values that contradict each other
     if ((spec.min_instances ?? 0) > (spec.max_instances ?? Infinity)) {
       report({ code: 'AF4011', message: `min_instances (${spec.min_instances}) is above max_instances (${spec.max_instances}) for ${s.name}`, path: svcPath(s, doc.map.locate(svcPath(s, 'min_instances')).exact ? 'min_instances' : 'max_instances') });

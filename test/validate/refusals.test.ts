@@ -44,23 +44,28 @@ services:
     // THEN every key is an error at its value, in the service it belongs to
     expect(r.ok).toBe(false);
     expect(located(r)).toEqual([
-      `architecture.yaml:${pos(file, 'true')} AF5010 /architecture/multi_tenant`,
       `architecture.yaml:${pos(file, 'canary,')} AF5010 /deployment/strategy`,
       `architecture.yaml:${pos(file, '20 }')} AF5010 /deployment/canary_percentage`,
       `architecture.yaml:${pos(file, 'true', 2)} AF5010 /testing/contract_testing`,
       `architecture.yaml:${pos(file, 'false')} AF5010 /services/0/consumer/dlq`,
       // a stateless service serves both; on aws, grpc on Lambda is a capability error (API Gateway cannot carry it)
       ...(target === 'aws' ? [`architecture.yaml:${pos(file, '[rest, graphql, grpc]')} AF5001 /services/1/protocols`] : []),
+      // with architecture.multi_tenant, gRPC (served apart from the tenant middleware) is refused even where it is served
+      `architecture.yaml:${pos(file, '[rest, graphql, grpc]')} AF5010 /services/1/protocols`,
+      // with architecture.multi_tenant, a bff and a producer do not keep tenants apart yet: refused at their type
+      `architecture.yaml:${pos(file, 'bff')} AF5010 /services/2/type`,
       ...(target === 'aws' ? [`architecture.yaml:${pos(file, '[rest, graphql, grpc]', 2)} AF5001 /services/2/protocols`] : []),
       `architecture.yaml:${pos(file, '[rest, graphql, grpc]', 2)} AF5010 /services/2/protocols`,
+      `architecture.yaml:${pos(file, 'producer')} AF5010 /services/3/type`,
       `architecture.yaml:${pos(file, '[rest, graphql]')} AF5010 /services/3/protocols`,
     ]);
-    expect(r.diagnostics[1]!.message).toBe(`deployment.strategy canary is not yet supported on ${target}; remove it or use rolling`);
+    expect(r.diagnostics.find((d) => d.pointer === '/services/2/type')!.message).toBe(`services[2].type bff with architecture.multi_tenant is not yet supported on ${target}; remove the service, or set architecture.multi_tenant to false`);
+    expect(r.diagnostics[0]!.message).toBe(`deployment.strategy canary is not yet supported on ${target}; remove it or use rolling`);
     // a BFF serves graphql, so only grpc is named; a producer serves neither
-    const [grpc, graphql] = r.diagnostics.filter((d) => d.code === 'AF5010').slice(-2);
-    expect(grpc!.message).toBe(`services[2].protocols grpc is not yet supported on ${target}; remove graphql and grpc from services of archetypes that do not serve them (the service serves REST)`);
-    expect(grpc!.hint).toBe('GraphQL is served by the stateless, event-sourced and bff archetypes, gRPC by the stateless and event-sourced archetypes; other archetypes serve REST (docs/target-support.md)');
-    expect(graphql!.message).toBe(`services[3].protocols graphql is not yet supported on ${target}; remove graphql and grpc from services of archetypes that do not serve them (the service serves REST)`);
+    const [grpc, graphql] = [r.diagnostics.find((d) => d.pointer === '/services/2/protocols' && d.code === 'AF5010'), r.diagnostics.find((d) => d.pointer === '/services/3/protocols')];
+    expect(grpc!.message).toBe(`services[2].protocols grpc is not yet supported on ${target}; remove graphql and grpc from services of archetypes that do not serve them (the service serves REST), and grpc with architecture.multi_tenant`);
+    expect(grpc!.hint).toBe('GraphQL is served by the stateless, event-sourced and bff archetypes, gRPC by the stateless and event-sourced archetypes; other archetypes serve REST. With architecture.multi_tenant gRPC is refused: it is served apart from the HTTP app, without the tenant middleware (docs/target-support.md)');
+    expect(graphql!.message).toBe(`services[3].protocols graphql is not yet supported on ${target}; remove graphql and grpc from services of archetypes that do not serve them (the service serves REST), and grpc with architecture.multi_tenant`);
   });
 
   test.each([

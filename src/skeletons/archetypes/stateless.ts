@@ -5,7 +5,7 @@ import { dockerfile, servicePackage, typedCallees } from '../context';
 import { apiDocsVar, calleeConfig, graphqlConfig, grpcNames, serviceClients, serviceConfig, serviceGraphqlTest, serviceGrpcTest, serviceOpenApiTest, serviceData, serviceHttpEntries } from '../service-files';
 import { storageData } from '../storage';
 import { templateFile, type Names } from '../template';
-import { crudEntities } from '../../resolve/model';
+import { crudEntities, tenancyOf } from '../../resolve/model';
 import { camel, kebab, pascal, plural } from '../names';
 
 /** The entities a CRUD service manages: the declared ones, else one named after the service (the targets' tables follow the same list). */
@@ -69,6 +69,11 @@ export function renderStateless(ctx: ServiceContext): OutputFile[] {
     ...serviceGrpcTest(ctx),
     ...serviceClients(ctx),
   ];
+  // architecture.multi_tenant: the routes keep tenants apart (the first entity's; every repository is scoped the same way)
+  if (tenancyOf(ctx.model) !== undefined) {
+    const events = publishes.includes(`${entities[0]!}Created`) ? ['tenant-a', 'tenant-b'] : [];
+    files.push(templateFile('managed', ctx.dir, 'stateless/test/tenancy.test.ts', { ...data, slots: { ...data.slots, tenantEvents: `expect(publisher.published.map((ev) => ev.tenant)).toEqual(${JSON.stringify(events)});` } }));
+  }
   // domain, application and their test: the user's from the first synth on
   for (const e of entities) {
     const created = publishes.includes(`${e}Created`);

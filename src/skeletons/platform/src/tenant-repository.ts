@@ -116,3 +116,10 @@ function unscopedId(tenant: string, key: string): string {
 export function tenantScoped<T extends { id: string }>(repository: Repository<T>, multiTenant: boolean): Repository<T> {
   return multiTenant ? new TenantScopedRepository<T>(repository as unknown as Repository<Stored<T>>) : repository;
 }
+
+/** The adapter under a repository: the one a tenant-scoped repository wraps, else the repository itself. */
+export function adapterOf<T extends { id: string }>(repository: Repository<T>): Repository<T> {
+  if (!(repository instanceof TenantScopedRepository)) return repository;
+  const adapter: unknown = (repository as TenantScopedRepository<T>).adapter;
+  return adapter as Repository<T>;
+}

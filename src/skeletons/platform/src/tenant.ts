@@ -81,3 +81,8 @@ export function tenantMiddleware(source: TenantSource): MiddlewareHandler {
     await storage.run(id, () => next());
   };
 }
+
+/** The tenant source of a service: its requests' tenant in `header` (tenant.header); undefined without one (one tenant). */
+export function tenantSourceOf(header: string | undefined): TenantSource | undefined {
+  return header === undefined ? undefined : { header };
+}

@@ -1,6 +1,6 @@
 import { MemoryRepository } from '../src/repository';
 import { runWithTenant } from '../src/tenant';
-import { TenantScopedRepository, tenantKey } from '../src/tenant-repository';
+import { adapterOf, TenantScopedRepository, tenantKey, tenantScoped } from '../src/tenant-repository';
 import { describeTenantIsolationContract, type TenantItem } from './tenant-isolation-contract';
 
 describeTenantIsolationContract('MemoryRepository', () => Promise.resolve(new MemoryRepository<TenantItem & { tenant: string }>()));
@@ -10,6 +10,14 @@ describe('TenantScopedRepository', () => {
     expect(tenantKey('acme', 'o-1')).toBe('acme:o-1');
     const repo = new TenantScopedRepository<{ id: string; tenant?: string }>(new MemoryRepository());
     await expect(runWithTenant('acme', async () => repo.putIf({ id: 'x' }, 'tenant', undefined))).rejects.toMatchObject({ status: 400 });
+  });
+
+  it('wraps a repository only for a multi-tenant service; adapterOf finds the adapter under either', () => {
+    const memory = new MemoryRepository<TenantItem>();
+    expect(tenantScoped(memory, false)).toBe(memory);
+    const scoped = tenantScoped(memory, true);
+    expect(scoped).toBeInstanceOf(TenantScopedRepository);
+    expect([adapterOf(scoped), adapterOf(memory)]).toEqual([memory, memory]);
   });
 
   it('does not return an item stored around it under the tenant\'s key for another tenant', async () => {

@@ -23,7 +23,7 @@ export interface Clients {
 /** Each client calls its service's base URL through `policy(service)`, with `fetchFn` (signed as OUTBOUND_AUTH says). */
 export function createClients(config: Config, policy: (service: string) => ResiliencePolicy, fetchFn: ClientFetch): Clients {
   return {
-    __calleeClient__: typedClient('__callee__', config./*=calleeUrl*/ SAMPLE_SERVICE_URL, __CALLEE__, { policy: policy('__callee__'), fetch: fetchFn }), // @each callees
+    __calleeClient__: typedClient('__callee__', config./*=calleeUrl*/ SAMPLE_SERVICE_URL, __CALLEE__, { policy: policy('__callee__'), fetch: fetchFn, tenantHeader: /*=tenantHeader*/ undefined }), // @each callees
   };
 }
 // @if defaults

@@ -2,6 +2,7 @@ import {
   createApiApp,
   createUnitOfWork,
   idempotency, // @if idempotency
+  tenantMiddleware,
   mountObjectRoutes, // @if storage
   toPageQuery,
 } from '@allframe/platform';
@@ -27,6 +28,8 @@ export const API_VERSION = '__apiVersion__';
 // @end
 export function buildApp(deps: Dependencies) {
   const app = createApiApp({ service: SOURCE, version: API_VERSION, logger: deps.logger, docs: deps.apiDocs });
+  // architecture.multi_tenant: every request runs for its tenant (first: idempotency keys are the tenant's too)
+  if (deps.tenants !== undefined) app.use('*', tenantMiddleware(deps.tenants));
   // @if idempotency
   if (deps.idempotency) {
     app.use('*', idempotency({ store: deps.idempotency, header: '__idempotencyHeader__', ttlSeconds: /*=idempotencyTtl*/ 86400 }));

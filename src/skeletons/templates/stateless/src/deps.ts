@@ -4,6 +4,8 @@ import {
   createObjectStore, // @if storage
   createRepository,
   readOnlyObjectStore, // @if readsBuckets
+  tenantScoped,
+  tenantSourceOf,
 } from '@allframe/platform';
 import type {
   EventSink,
@@ -13,6 +15,7 @@ import type {
   ObjectStoreClients, // @if storage
   OutboxRelay, // @if outbox
   Repository,
+  TenantSource,
 } from '@allframe/platform';
 import { S3 } from '@aws-sdk/client-s3'; // @if s3
 import { EVENT_SCHEMAS } from '@allframe/events';
@@ -22,6 +25,12 @@ import type { Config } from './config';
 import type { Secrets } from './secrets';
 import type { __Entity__ } from './domain/__entityFile__'; // @each entities
 
+/**
+ * architecture.multi_tenant: each request runs for the tenant its header names (a 400 without one), and every
+ * repository keeps to that tenant's items (tenant.isolation row-level); undefined when the architecture has one tenant.
+ */
+const TENANTS = tenantSourceOf(/*=tenantHeader*/ undefined);
+
 /** Everything the application needs from the outside world. */
 export interface Dependencies {
   /** The secrets read at start-up (never log them). */
@@ -29,6 +38,8 @@ export interface Dependencies {
   readonly logger: Logger;
   readonly events: EventSink;
   readonly __entities__: Repository<__Entity__>; // @each entities
+  /** Where each request's tenant is (architecture.multi_tenant); none: one tenant, no tenant middleware. */
+  readonly tenants?: TenantSource | undefined;
   readonly idempotency: IdempotencyStore | undefined;
   readonly relay: OutboxRelay; // @if outbox
   /** The service's own bucket (storage; BUCKET_NAME, OBJECT_STORE), read and written. */ // @if ownsBucket
@@ -58,7 +69,8 @@ export function createDependencies(config: Config, secrets: Secrets): Dependenci
     secrets,
     logger: messaging.logger,
     events: messaging.events,
-    __entities__: createRepository<__Entity__>(config.STORE, `${config.TABLE_PREFIX}-__entityFile__`, config.DATABASE_URL), // @each entities
+    __entities__: tenantScoped(createRepository<__Entity__>(config.STORE, `${config.TABLE_PREFIX}-__entityFile__`, config.DATABASE_URL), TENANTS !== undefined), // @each entities
+    tenants: TENANTS,
     idempotency: messaging.idempotency,
     relay: messaging.relay, // @if outbox
     objects: createObjectStore(config, config.BUCKET_NAME, OBJECT_CLIENTS), // @if ownsBucket

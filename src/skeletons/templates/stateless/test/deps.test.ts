@@ -2,6 +2,7 @@ import {
   FirestoreIdempotencyStore, // @if idempotency
   FirestoreOutbox, // @if outbox
   FirestoreRepository,
+  adapterOf,
   testSecrets,
 } from '@allframe/platform';
 import { buildApp } from '../src/app'; // @if storage
@@ -19,7 +20,7 @@ describe('dependency wiring', () => {
 
   test('with STORE=firestore, the tables are Firestore collections (loaded on first use)', async () => {
     const deps = createDependencies(loadConfig({ STORE: 'firestore', FIRESTORE_DATABASE: 'shop', GOOGLE_CLOUD_PROJECT: 'shop-prod' }), testSecrets(SECRET_NAMES));
-    expect(deps.__entities__).toBeInstanceOf(FirestoreRepository);
+    expect(adapterOf(deps.__entities__)).toBeInstanceOf(FirestoreRepository);
     expect(deps.events.outbox).toBeInstanceOf(FirestoreOutbox); // @if outbox
     expect(deps.idempotency).toBeInstanceOf(FirestoreIdempotencyStore); // @if idempotency
     await expect(deps.close()).resolves.toBeUndefined();
