@@ -93,7 +93,7 @@ function crdtReadme(ctx: ServiceContext): string {
   return `
 ## Collaborative documents (websocket.crdt: ${crdt.type})
 
-Clients edit [Yjs](https://docs.yjs.dev) documents over this gateway with the y-protocols sync and awareness
+Clients edit Yjs documents (the \`yjs\` package) over this gateway with the y-protocols sync and awareness
 messages, base64 in text frames (API Gateway WebSockets carry no binary frames):
 \`{"type":"yjs","doc":"<document id>","message":"<base64>"}\`, both ways. \`CrdtClient\` of the platform package
 speaks it over any transport (a browser WebSocket included); a connection joins a document with its first message.
