@@ -196,10 +196,8 @@ new JsonFile(project, 'jest.config.json', {
     transform: { '^.+\\.ts$': ['@swc/jest', {}] },
     moduleFileExtensions: ['ts', 'js', 'json'],
     testTimeout: 120000,
-    // Two workers, even on two cores (jest's default there is one): most of the suite's time is spent waiting on
-    // child processes (npm, tsc, the emulators), so a second worker nearly halves CI's wall time. Each test that
-    // starts a server owns its port range, so two files never collide.
-    maxWorkers: 2,
+    // No maxWorkers: jest's default (one worker on two cores). Two were measured slower: the heaviest files (the
+    // generated workspaces' tsc, ESLint and jest) already keep both cores busy.
   },
   marker: false,
 });
@@ -288,17 +286,21 @@ compile?.exec('rm -rf lib/src/skeletons/platform lib/src/skeletons/templates && 
 // Last, as it reads all of the above: the CLI bundle lib/allframe.cjs and its code cache, warmed on the examples
 // (src/cli/bundle.ts); bin/allframe runs it.
 compile?.exec('node -e "require(\'./lib/src/cli/bundle\').writeCliBundle(\'lib\')"');
-const typecheck = project.addTask('typecheck', {
+project.addTask('typecheck', {
   exec: 'tsc -p tsconfig.dev.json && tsc -p tsconfig.skeletons.json',
   description: 'Type-check everything (src, lib-constructs, test, bench; the platform package and the templates)',
 });
-const lint = project.addTask('lint', { exec: 'eslint --max-warnings 0 .', description: 'ESLint with zero warnings' });
+project.addTask('lint', { exec: 'eslint --max-warnings 0 .', description: 'ESLint with zero warnings' });
 // jest's JSON result goes to test-results.json (CI prints its "N passed, N failed" line from it).
 const jest = project.addTask('jest', { exec: 'jest --json --outputFile=test-results.json', receiveArgs: true, description: 'Run the jest suites' });
+// The type-check and ESLint run side by side (.ci/checks.sh: the same commands as the typecheck and lint tasks), then jest.
+const checks = project.addTask('checks', {
+  exec: 'bash .ci/checks.sh',
+  description: 'The type-check and ESLint, side by side',
+});
 const test = project.tasks.tryFind('test');
 test?.reset();
-test?.spawn(typecheck);
-test?.spawn(lint);
+test?.spawn(checks);
 test?.spawn(jest);
 // `npm pack` and `npm publish` build lib/ first, so a tarball never ships a stale or missing build.
 project.addTask('prepack', { description: 'Build lib/ before npm pack or npm publish', steps: [{ spawn: 'compile' }] });
