@@ -78,7 +78,7 @@ describe('bff skeleton', () => {
     expect(files.get('src/clients.ts')?.kind).toBe('managed');
     expect(clients).toContain("import { ROUTES as ACCOUNT_SERVICE } from '@mobile-shop/account-service/src/routes';");
     expect(clients).toContain('readonly orderHistory: TypedClient<typeof ORDER_HISTORY>;');
-    expect(clients).toContain("accountService: typedClient('account-service', config.ACCOUNT_SERVICE_URL, ACCOUNT_SERVICE, { policy: policy('account-service'), fetch: fetchFn }),");
+    expect(clients).toContain("accountService: typedClient('account-service', config.ACCOUNT_SERVICE_URL, ACCOUNT_SERVICE, { policy: policy('account-service'), fetch: fetchFn, tenantHeader: undefined }),");
     expect(content('src/deps.ts')).toContain('clients: createClients(config, () => createPolicy({ ...policy, isRetryable: isRetryableCall }), fetchFn),');
     // the packages it imports from are its dependencies, and its image holds them
     expect((JSON.parse(content('package.json')) as { dependencies: Record<string, string> }).dependencies).toMatchObject({ '@mobile-shop/account-service': '0.0.0', '@mobile-shop/order-history': '0.0.0' });
