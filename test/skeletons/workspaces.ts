@@ -55,6 +55,8 @@ export function workspaceSources(): WorkspaceSource[] {
     ...fixtures('archetypes-gcp'),
     ...TEMPLATES.map((t) => ({ name: `template-${t.name}`, file: `template ${t.name}`, text: t.render({ name: `my-${t.name}`, cloud: 'aws' }) })),
     ...(['aws', 'gcp'] as const).map((cloud) => ({ name: `storage-${cloud}`, file: `storage on ${cloud}`, text: storageArchitecture(cloud) })),
+    // architecture.multi_tenant (row-level): a stateless service with test/tenancy.test.ts, and a consumer
+    ...(['aws', 'gcp'] as const).map((cloud) => ({ name: `tenancy-${cloud}`, file: join(root, 'fixtures', 'tenancy', `${cloud}.yaml`) })),
   ];
 }
 

@@ -23,9 +23,9 @@ const root = join(__dirname, '..', '..');
 const dir = (d: string) => readdirSync(join(root, d)).filter((f) => /\.(ya?ml|toml)$/.test(f)).map((f) => join(d, f));
 
 const FILES: Record<TargetId, readonly string[]> = {
-  aws: [...dir('fixtures/archetypes'), 'examples/shop/architecture.yaml', 'examples/shop/architecture.toml', 'fixtures/key-coverage/aws.yaml'],
-  gcp: [...dir('fixtures/archetypes-gcp'), 'examples/shop-gcp/architecture.yaml', 'fixtures/key-coverage/gcp.yaml'],
-  fly: [...dir('fixtures/archetypes-fly'), 'examples/shop-fly/architecture.yaml', 'fixtures/key-coverage/fly.yaml'],
+  aws: [...dir('fixtures/archetypes'), 'examples/shop/architecture.yaml', 'examples/shop/architecture.toml', 'fixtures/key-coverage/aws.yaml', 'fixtures/tenancy/aws.yaml'],
+  gcp: [...dir('fixtures/archetypes-gcp'), 'examples/shop-gcp/architecture.yaml', 'fixtures/key-coverage/gcp.yaml', 'fixtures/tenancy/gcp.yaml'],
+  fly: [...dir('fixtures/archetypes-fly'), 'examples/shop-fly/architecture.yaml', 'fixtures/key-coverage/fly.yaml', 'fixtures/tenancy/fly.yaml'],
 };
 
 /** Keys whose whole effect happens before synthesis, per target, and why that honours them. */
