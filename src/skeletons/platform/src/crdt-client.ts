@@ -14,11 +14,12 @@ import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
 import { fromBase64, toBase64 } from 'lib0/buffer';
 
-const MESSAGE_SYNC = 0;
-const MESSAGE_AWARENESS = 1;
+/** y-websocket's message types: the first varUint of every message (the server, crdt.ts, reads the same). */
+export const YJS_MESSAGE_SYNC = 0;
+export const YJS_MESSAGE_AWARENESS = 1;
 
-/** The text frame of a y-protocols message for `document`. */
-export function crdtClientFrame(document: string, message: Uint8Array): string {
+/** The text frame of a y-protocols message for `document`, both ways (the server parses it with parseCrdtFrame). */
+export function crdtFrame(document: string, message: Uint8Array): string {
   return JSON.stringify({ type: 'yjs', doc: document, message: toBase64(message) });
 }
 
@@ -30,7 +31,7 @@ export class CrdtClient {
   private readonly onUpdate = (update: Uint8Array, origin: unknown): void => {
     if (origin === this || !this.online) return;
     const encoder = encoding.createEncoder();
-    encoding.writeVarUint(encoder, MESSAGE_SYNC);
+    encoding.writeVarUint(encoder, YJS_MESSAGE_SYNC);
     syncProtocol.writeUpdate(encoder, update);
     this.post(encoding.toUint8Array(encoder));
   };
@@ -64,7 +65,7 @@ export class CrdtClient {
     this.online = true;
     this.isSynced = false;
     const encoder = encoding.createEncoder();
-    encoding.writeVarUint(encoder, MESSAGE_SYNC);
+    encoding.writeVarUint(encoder, YJS_MESSAGE_SYNC);
     syncProtocol.writeSyncStep1(encoder, this.doc);
     this.post(encoding.toUint8Array(encoder));
     if (this.awareness.getLocalState() !== null) this.postAwareness([this.doc.clientID]);
@@ -89,13 +90,13 @@ export class CrdtClient {
     if (parsed.type !== 'yjs' || parsed.doc !== this.document || typeof parsed.message !== 'string') return false;
     const decoder = decoding.createDecoder(fromBase64(parsed.message));
     const type = decoding.readVarUint(decoder);
-    if (type === MESSAGE_AWARENESS) {
+    if (type === YJS_MESSAGE_AWARENESS) {
       awarenessProtocol.applyAwarenessUpdate(this.awareness, decoding.readVarUint8Array(decoder), this);
       return true;
     }
-    if (type !== MESSAGE_SYNC) return true;
+    if (type !== YJS_MESSAGE_SYNC) return true;
     const encoder = encoding.createEncoder();
-    encoding.writeVarUint(encoder, MESSAGE_SYNC);
+    encoding.writeVarUint(encoder, YJS_MESSAGE_SYNC);
     const syncType = syncProtocol.readSyncMessage(decoder, encoder, this.doc, this);
     if (syncType === syncProtocol.messageYjsSyncStep2) this.isSynced = true;
     // a step 1 from the server is answered with step 2: what the server lacks (edits made offline)
@@ -112,12 +113,12 @@ export class CrdtClient {
 
   private postAwareness(clients: number[]): void {
     const encoder = encoding.createEncoder();
-    encoding.writeVarUint(encoder, MESSAGE_AWARENESS);
+    encoding.writeVarUint(encoder, YJS_MESSAGE_AWARENESS);
     encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients));
     this.post(encoding.toUint8Array(encoder));
   }
 
   private post(message: Uint8Array): void {
-    this.send(crdtClientFrame(this.document, message));
+    this.send(crdtFrame(this.document, message));
   }
 }

@@ -20,11 +20,9 @@ import * as Y from 'yjs';
 import * as syncProtocol from 'y-protocols/sync';
 import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
+import { fromBase64, toBase64 } from 'lib0/buffer';
+import { YJS_MESSAGE_AWARENESS, YJS_MESSAGE_SYNC } from './crdt-client';
 import type { Repository } from './repository';
-
-/** y-websocket's message types: the first varUint of every message. */
-export const YJS_MESSAGE_SYNC = 0;
-export const YJS_MESSAGE_AWARENESS = 1;
 
 /** A document id: letters, digits, `.`, `_` and `-`, 1 to 128 of them (it becomes part of store keys). */
 export const DOCUMENT_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -67,8 +65,6 @@ export interface CrdtStoreOptions {
 
 const headId = (doc: string): string => `doc:${doc}`;
 const entryId = (doc: string, seq: number): string => `doc:${doc}#${seq}`;
-const toBase64 = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
-const fromBase64 = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'base64'));
 
 /** Whether a Yjs update holds nothing: no structs and no deletions. */
 export function isEmptyUpdate(update: Uint8Array): boolean {
@@ -118,8 +114,9 @@ export class CrdtDocumentStore {
    */
   async append(document: string, update: Uint8Array, loaded: LoadedDocument): Promise<number> {
     const at = this.now().toISOString();
+    const data = toBase64(update);
     let seq = loaded.next;
-    while (!(await this.repository.putIf({ id: entryId(document, seq), doc: document, kind: 'update', seq, data: toBase64(update), at }, 'id', undefined))) seq++;
+    while (!(await this.repository.putIf({ id: entryId(document, seq), doc: document, kind: 'update', seq, data, at }, 'id', undefined))) seq++;
     if (seq + 1 - loaded.from >= this.snapshotEvery) {
       if (seq === loaded.next) {
         Y.applyUpdate(loaded.doc, update);
@@ -242,11 +239,6 @@ export async function handleCrdtMessage(store: CrdtDocumentStore, document: stri
   if (isEmptyUpdate(news)) return { replies: [] };
   const appended = await store.append(document, news, loaded);
   return { replies: [], broadcast: syncMessage((e) => syncProtocol.writeUpdate(e, news)), appended };
-}
-
-/** The text frame of a y-protocols message for `document`. */
-export function crdtFrame(document: string, message: Uint8Array): string {
-  return JSON.stringify({ type: 'yjs', doc: document, message: toBase64(message) });
 }
 
 /** The document and y-protocols message of a text frame `{"type":"yjs","doc":…,"message":…}`; undefined when it is another type. */

@@ -1,8 +1,8 @@
 import * as Y from 'yjs';
 import * as syncProtocol from 'y-protocols/sync';
 import * as encoding from 'lib0/encoding';
-import { CrdtClient, crdtClientFrame } from '../src/crdt-client';
-import { CrdtDocumentStore, CrdtMessageError, crdtFrame, handleCrdtMessage, isEmptyUpdate, parseCrdtFrame, readClientMessage, type CrdtEntry } from '../src/crdt';
+import { CrdtClient, crdtFrame } from '../src/crdt-client';
+import { CrdtDocumentStore, CrdtMessageError, handleCrdtMessage, isEmptyUpdate, parseCrdtFrame, readClientMessage, type CrdtEntry } from '../src/crdt';
 import { MemoryRepository } from '../src/repository';
 import { describeCrdtStoreContract } from './crdt-contract';
 
@@ -219,7 +219,7 @@ describe('CRDT documents (Yjs over the gateway, loaded per message)', () => {
     expect(parseCrdtFrame('not json')).toBeUndefined();
     expect(() => parseCrdtFrame('{"type":"yjs","doc":1}')).toThrow(/string "doc"/);
     expect(() => parseCrdtFrame('{"type":"yjs","doc":"a/b","message":""}')).toThrow(/document id/);
-    expect(parseCrdtFrame(crdtClientFrame('doc-1', new Uint8Array([1, 2, 3])))).toEqual({ doc: 'doc-1', message: new Uint8Array([1, 2, 3]) });
+    expect(parseCrdtFrame(crdtFrame('doc-1', new Uint8Array([1, 2, 3])))).toEqual({ doc: 'doc-1', message: new Uint8Array([1, 2, 3]) });
     expect(() => new CrdtDocumentStore(repository, { snapshotEvery: 0 })).toThrow(RangeError);
   });
 
