@@ -248,8 +248,9 @@ const websocket: AwsHandler = (stack) => {
     grantees.push(pusher);
   }
   stack.grantees.push(...grantees);
-  // its database; CRDT documents (websocket.crdt) are kept in a table of their own, read per message by $default
-  serviceData(stack, grantees, crdtOf(s) !== undefined ? ['documents'] : []);
+  // its database; CRDT documents (websocket.crdt) are kept in a table of their own, read per message by $default:
+  // the connections function's alone (the pusher only broadcasts subscribed events)
+  serviceData(stack, [fn], crdtOf(s) !== undefined ? ['documents'] : []);
   serviceSecrets(stack, grantees);
 };
 
