@@ -67,9 +67,21 @@ compliance:
   },
 };
 
-/** The sections before `services:`, for `cloud`. */
-export function globalSections(o: TemplateOptions & { description: string }): string {
+/** architecture.multi_tenant and its tenant section, for a template whose every request and event is a tenant's. */
+const TENANCY = {
+  architecture: `
+  multi_tenant: true             # every request and event belongs to a tenant (see tenant)`,
+  section: `
+tenant:
+  isolation: row-level           # the tenant id in every key and item, checked on every read (PostgreSQL: rows)
+  header: X-Tenant-ID            # each request names its tenant here; a request without one is a 400
+`,
+};
+
+/** The sections before `services:`, for \`cloud\`; with `multiTenant`, architecture.multi_tenant and the tenant section. */
+export function globalSections(o: TemplateOptions & { description: string; multiTenant?: boolean }): string {
   const c = CLOUD[o.cloud];
+  const tenancy = o.multiTenant === true ? TENANCY : { architecture: '', section: '' };
   return `${SCHEMA_MODELINE}
 # Made by \`allframe ignite\`. This file is yours: change it and run \`npx allframe synth\`; the reference of every key
 # is docs/architecture-reference.md in the allframe package.
@@ -77,8 +89,8 @@ export function globalSections(o: TemplateOptions & { description: string }): st
 architecture:
   name: ${o.name}
   version: 0.1.0
-  description: ${o.description}
-
+  description: ${o.description}${tenancy.architecture}
+${tenancy.section}
 settings:
   event_bus: ${c.bus}
   default_database: ${c.database}
@@ -273,8 +285,67 @@ services:
 `,
 };
 
+/**
+ * saas: a software-as-a-service back end, every request and event a tenant's (architecture.multi_tenant, row-level).
+ * Tenants are onboarded and offboarded through the tenant service; users, billing through a gateway to the billing
+ * provider (the provider's idempotency keys are the tenant's), the administrators' BFF (its cache and rate limit per
+ * tenant), and a consumer acting on the tenants' lifecycle events.
+ */
+const saas: Template = {
+  name: 'saas',
+  summary: 'a multi-tenant back end: tenant onboarding and offboarding, users, billing gateway, admin BFF, lifecycle events (row-level isolation)',
+  clouds: ['aws', 'gcp', 'fly'],
+  render: (o) => `${globalSections({ ...o, description: 'Multi-tenant SaaS back end', multiTenant: true })}
+services:
+  - name: tenant-service
+    type: stateless              # onboarding (POST /tenants) and offboarding (DELETE /tenants/{id}) of a tenant's account
+    public: true
+    responsibility: Tenant accounts, their plans and their lifecycle
+    domain: { entities: [TenantAccount] }
+    idempotency: { enabled: true, key_header: Idempotency-Key, ttl_hours: 24 }   # keys are per tenant
+    messaging: { pattern: outbox }   # the change and its events commit together; a relay publishes them
+    publishes: [TenantAccountCreated, TenantAccountDeleted]   # onboarded, offboarded: the events carry the tenant
+
+  - name: user-service
+    type: stateless              # the tenant's users; no route reads or changes another tenant's
+    public: true
+    responsibility: Users of each tenant, and their roles
+    domain: { entities: [User] }
+    messaging: { pattern: outbox }
+    publishes: [UserCreated]
+
+  - name: billing-gateway
+    type: gateway                # the billing provider, behind a circuit breaker, retries and idempotency keys
+    responsibility: Subscriptions and charges at the billing provider
+    integrations: { providers: [stripe], base_url: https://api.stripe.com }
+    circuit_breaker: { failure_threshold: 5, timeout_ms: 30000 }
+    retry: { max_attempts: 3, idempotent_only: true }
+    idempotency: { enabled: true, ttl_hours: 72 }   # sent on to the provider as <tenant>:<key>: tenants never share one
+    secrets: [{ name: STRIPE_API_KEY, managed: external }]   # the name only: the value lives in the secrets manager
+    publishes: [ChargeSucceeded, ChargeFailed]
+
+  - name: admin-bff
+    type: bff                    # the admin console's API: one call per page, for the tenant of the request
+    public: true
+    responsibility: The admin console's API over accounts and users
+    bff: { aggregates: [tenant-service, user-service], caching: { ttl_seconds: 15 } }   # cached per tenant
+    rate_limit: { rps: 50, burst: 20 }   # per tenant and instance: one busy tenant does not slow the others
+
+  - name: lifecycle-service
+    type: consumer               # acts on each tenant's events for that tenant; failures retry, then go to its DLQ
+    responsibility: Welcomes onboarded tenants and new users, starts the erasure of an offboarded tenant's data
+    consumes:
+      - { event: TenantAccountCreated, from: tenant-service }
+      - { event: TenantAccountDeleted, from: tenant-service }
+      - { event: UserCreated, from: user-service }
+      - { event: ChargeFailed, from: billing-gateway }
+    consumer: { dlq: true, max_retries: 5, retry_backoff: exponential, batch_size: 10 }
+    idempotency: { enabled: true, ttl_hours: 168 }   # a redelivered event is handled once
+`,
+};
+
 /** Every template, by name, in the order `--list` shows them. */
-export const TEMPLATES: readonly Template[] = [ecommerce, dataPipeline, collaboration];
+export const TEMPLATES: readonly Template[] = [ecommerce, dataPipeline, collaboration, saas];
 
 export function findTemplate(name: string): Template | undefined {
   return TEMPLATES.find((t) => t.name === name);

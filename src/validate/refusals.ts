@@ -50,15 +50,18 @@ const GRAPHQL_LIST = `${GRAPHQL_ARCHETYPES.slice(0, -1).join(', ')} and ${GRAPHQ
 const GRPC_LIST = GRPC_ARCHETYPES.length > 1 ? `${GRPC_ARCHETYPES.slice(0, -1).join(', ')} and ${GRPC_ARCHETYPES[GRPC_ARCHETYPES.length - 1]!}` : GRPC_ARCHETYPES.join('');
 const PROTOCOLS_BUILT = `GraphQL is served by the ${GRAPHQL_LIST} archetypes, gRPC by the ${GRPC_LIST} archetypes; other archetypes serve REST. With architecture.multi_tenant gRPC is refused: it is served apart from the HTTP app, without the tenant middleware`;
 
-/** The archetypes that keep to a tenant with architecture.multi_tenant (row-level): their repositories, idempotency keys and events. */
-export const TENANT_ARCHETYPES: ReadonlySet<string> = new Set(['stateless', 'consumer']);
-const TENANT_LIST = [...TENANT_ARCHETYPES].join(' and ');
+/**
+ * The archetypes that keep to a tenant with architecture.multi_tenant (row-level): their repositories, idempotency
+ * keys and events; a gateway's keys at its provider too, a BFF's calls, cache and rate limit.
+ */
+export const TENANT_ARCHETYPES: ReadonlySet<string> = new Set(['stateless', 'consumer', 'gateway', 'bff']);
+const TENANT_LIST = `${[...TENANT_ARCHETYPES].slice(0, -1).join(', ')} and ${[...TENANT_ARCHETYPES].slice(-1)[0]!}`;
 
 /** Keys no target honours yet: the same entry on aws and gcp. */
 const NOWHERE: readonly Refusal[] = [
   {
     path: 'services[].type',
-    reason: `with architecture.multi_tenant, ${TENANT_LIST} services keep to the tenant of each request or event; the other archetypes (their event stores, sagas, windows, schedules, connections, caches) do not keep tenants apart yet`,
+    reason: `with architecture.multi_tenant, ${TENANT_LIST} services keep to the tenant of each request or event; the other archetypes (their event stores, sagas, windows, schedules, connections, cache entries) do not keep tenants apart yet`,
     hint: 'remove the service, or set architecture.multi_tenant to false',
     passes: `any archetype without architecture.multi_tenant; ${TENANT_LIST} with it`,
     accepts: (_v, { model, service }) => model.file.architecture.multi_tenant !== true || (service !== undefined && TENANT_ARCHETYPES.has(service.kind)),

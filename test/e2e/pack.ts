@@ -3,7 +3,7 @@
  * and new files, no lib/), so the tarball is built by the package's own prepack script, as `npm publish` builds it,
  * and the tests never rebuild the lib/ that other tests are reading.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -127,6 +127,20 @@ export function run(cmd: string, args: readonly string[], cwd: string, env: Reco
   const t0 = Date.now();
   const r = spawnSync(cmd, [...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, seconds: (Date.now() - t0) / 1000 };
+}
+
+/** `run` without blocking the event loop, so two commands that each hold one core (or wait on the registry) overlap. */
+export function runAsync(cmd: string, args: readonly string[], cwd: string, env: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string; seconds: number }> {
+  const t0 = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(cmd, [...args], { cwd, env: { ...process.env, NO_COLOR: '1', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', (e) => resolve({ status: null, stdout, stderr: `${stderr}${e.message}`, seconds: (Date.now() - t0) / 1000 }));
+    child.on('close', (status) => resolve({ status, stdout, stderr, seconds: (Date.now() - t0) / 1000 }));
+  });
 }
 
 /** The status, and the output's tail when it failed: a failure shows why. */

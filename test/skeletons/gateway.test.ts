@@ -45,7 +45,7 @@ describe('gateway skeleton', () => {
     expect(routes).toContain("forwardUps: createRoute({ method: 'post', path: '/ups/requests'");
     expect(app).toContain('ROUTES.forwardDhl,');
     expect(app).toContain('ROUTES.forwardUps,');
-    expect(app).toContain("c.json(await gateway.forward(deps.providers.ups, c.req.valid('json'), c.req.header('Idempotency-Key')), 200)");
+    expect(app).toContain("c.json(await gateway.forward(deps.providers.ups, c.req.valid('json'), providerKey(c.req.header('Idempotency-Key'))), 200)");
     expect(content('src/domain/provider-request.ts')).toContain('export const ProviderRequestSchema = z');
     expect(content('src/config.ts')).toContain("API_DOCS: { kind: 'bool'");
     expect(content('test/gateway.test.ts')).toContain("[{ path: '/x', method: 'TRACE' }, '#/method']");

@@ -1,4 +1,5 @@
 /** The architecture files whose generated workspaces the skeleton tests check, and writing those workspaces out. */
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import * as ts from 'typescript';
@@ -92,6 +93,39 @@ export function writeWorkspaces(dir: string, sources: readonly WorkspaceSource[]
     }
   }
   return written;
+}
+
+/**
+ * The services (`<source>/services/<service>`) whose tests are byte-for-byte those of a service of an earlier source:
+ * the same code and tests (entries aside, which the tests never load), the same events package and the same code
+ * of every service whose package it imports (a BFF's typed clients import their services' route definitions). The aws and gcp twins of a
+ * fixture mostly generate such services, whose tests would run twice to the same result.
+ */
+export function twinServices(sources: readonly WorkspaceSource[] = workspaceSources()): { twins: string[]; of: Map<string, string> } {
+  const first = new Map<string, string>();
+  const of = new Map<string, string>();
+  for (const source of sources) {
+    const rendered = renderText(source.text ?? readFileSync(source.file, 'utf8'));
+    const files = rendered.filter((f) => f.path.endsWith('.ts') && !/^services\/[^/]+\/src\/entry\//.test(f.path));
+    const packages = new Map(rendered.flatMap((f) => {
+      const service = /^services\/([^/]+)\/package\.json$/.exec(f.path)?.[1];
+      return service ? [[(JSON.parse(f.content) as { name: string }).name, service] as const] : [];
+    }));
+    const code = (service: string, dirs: string) => files.filter((f) => new RegExp(`^services/${service}/(${dirs})/`).test(f.path));
+    for (const service of new Set(packages.values())) {
+      const own = code(service, 'src|test');
+      // the services whose packages it imports (a BFF's typed clients import their route definitions)
+      const imported = [...packages].filter(([name, other]) => other !== service && own.some((f) => f.content.includes(`'${name}`))).map(([, other]) => other);
+      const inputs = [...own, ...imported.flatMap((other) => code(other, 'src')), ...files.filter((f) => f.path.startsWith('packages/events/'))];
+      const hash = createHash('sha256');
+      for (const f of inputs.sort((a, b) => a.path.localeCompare(b.path))) hash.update(`${f.path}\0${f.content}\0`);
+      const digest = hash.digest('hex');
+      const earlier = first.get(digest);
+      if (earlier) of.set(`${source.name}/services/${service}`, earlier);
+      else first.set(digest, `${source.name}/services/${service}`);
+    }
+  }
+  return { twins: [...of.keys()], of };
 }
 
 /**

@@ -52,14 +52,14 @@ services:
       ...(target === 'aws' ? [`architecture.yaml:${pos(file, '[rest, graphql, grpc]')} AF5001 /services/1/protocols`] : []),
       // with architecture.multi_tenant, gRPC (served apart from the tenant middleware) is refused even where it is served
       `architecture.yaml:${pos(file, '[rest, graphql, grpc]')} AF5010 /services/1/protocols`,
-      // with architecture.multi_tenant, a bff and a producer do not keep tenants apart yet: refused at their type
-      `architecture.yaml:${pos(file, 'bff')} AF5010 /services/2/type`,
+      // with architecture.multi_tenant, a bff keeps tenants apart (calls, cache, rate limit); a producer does not yet:
+      // refused at its type
       ...(target === 'aws' ? [`architecture.yaml:${pos(file, '[rest, graphql, grpc]', 2)} AF5001 /services/2/protocols`] : []),
       `architecture.yaml:${pos(file, '[rest, graphql, grpc]', 2)} AF5010 /services/2/protocols`,
       `architecture.yaml:${pos(file, 'producer')} AF5010 /services/3/type`,
       `architecture.yaml:${pos(file, '[rest, graphql]')} AF5010 /services/3/protocols`,
     ]);
-    expect(r.diagnostics.find((d) => d.pointer === '/services/2/type')!.message).toBe(`services[2].type bff with architecture.multi_tenant is not yet supported on ${target}; remove the service, or set architecture.multi_tenant to false`);
+    expect(r.diagnostics.find((d) => d.pointer === '/services/3/type')!.message).toBe(`services[3].type producer with architecture.multi_tenant is not yet supported on ${target}; remove the service, or set architecture.multi_tenant to false`);
     expect(r.diagnostics[0]!.message).toBe(`deployment.strategy canary is not yet supported on ${target}; remove it or use rolling`);
     // a BFF serves graphql, so only grpc is named; a producer serves neither
     const [grpc, graphql] = [r.diagnostics.find((d) => d.pointer === '/services/2/protocols' && d.code === 'AF5010'), r.diagnostics.find((d) => d.pointer === '/services/3/protocols')];

@@ -4,6 +4,7 @@
  * downstream in parallel (partial results with the failures listed), and a token-bucket rate limit.
  */
 import { OutputFile, managed } from '../../model/output-file';
+import { tenancyOf } from '../../resolve/model';
 import type { ServiceContext } from '../context';
 import { dockerfile, servicePackage, typedCallees } from '../context';
 import type { ConfigVar } from '../common';
@@ -54,6 +55,7 @@ function bffConfig(ctx: ServiceContext, aggregates: readonly string[]): Record<s
 function readme(ctx: ServiceContext, aggregates: readonly string[]): OutputFile {
   const s = ctx.service;
   const ttl = s.sizing.bffCaching.ttl_seconds;
+  const tenancy = tenancyOf(ctx.model);
   return managed(
     `${ctx.dir}/README.md`,
     `# ${s.name}
@@ -76,9 +78,17 @@ ${s.spec.responsibility ? `${s.spec.responsibility}\n\n` : ''}Backend for fronte
   page when \`API_DOCS\` is on. The proxies pass each service's own API through: see that service's document.
 ${ctx.service.protocols.includes('graphql') ? '- `POST /graphql` serves the overview over GraphQL (`{ overview { results errors { service error } } }`), its schema\n  committed as `schema.graphql`; GraphiQL there when `API_DOCS` is on.\n' : ''}- Every route but the probes is rate limited per instance by a token bucket: \`RATE_LIMIT_BURST\` requests at
   once, refilled at \`RATE_LIMIT_RPS\` per second (429 with \`retry-after\` beyond that).
-`,
+${tenancy ? `- \`architecture.multi_tenant\`: every request but the probes names its tenant in \`${tenancy.header}\` (a 400 without
+  one). The calls to the services carry it, the cache holds each tenant's answers apart, and each tenant has a
+  token bucket of its own (the \`RATE_LIMIT_*\` numbers are per tenant and instance).
+` : ''}`,
   );
 }
+
+/** bff.test.ts's app with architecture.multi_tenant: every request names a tenant. */
+const TENANT_APP = (header: string) => `// architecture.multi_tenant: every request names its tenant (test/tenancy.test.ts shows what keeps tenants apart)
+const built = buildApp(deps);
+const app = { request: (path: string, init: RequestInit = {}) => built.request(path, { ...init, headers: { '${header}': 'tenant-a', ...(init.headers as Record<string, string> | undefined) } }) };`;
 
 export function renderBff(ctx: ServiceContext): OutputFile[] {
   const aggregates = ctx.service.spec.bff?.aggregates ?? [];
@@ -91,7 +101,7 @@ export function renderBff(ctx: ServiceContext): OutputFile[] {
       multiplier: String(ctx.service.resilience.retry.multiplier),
       ...typed.names,
     },
-    flags: { second: aggregates.length > 1, graphql: ctx.service.protocols.includes('graphql'), typedClients: typedCallees(ctx).length > 0, typedTest: typed.typedTest },
+    flags: { second: aggregates.length > 1, graphql: ctx.service.protocols.includes('graphql'), typedClients: typedCallees(ctx).length > 0, typedTest: typed.typedTest, tenants: tenancyOf(ctx.model) !== undefined },
     lists: { aggregates: aggregates.map((a) => ({ aggregate: a, AGGREGATE: constant(a), overviewPath: overviewPath(ctx, a) })) },
   });
   const managedFiles = ['src/ports.ts', 'src/adapters/downstream.ts', 'src/adapters/rate-limit.ts', 'src/deps.ts', 'src/app.ts'];
@@ -103,11 +113,14 @@ export function renderBff(ctx: ServiceContext): OutputFile[] {
     readme(ctx, aggregates),
     ...managedFiles.map((f) => templateFile('managed', ctx.dir, `bff/${f}`, data)),
     templateFile('owned', ctx.dir, 'bff/src/application/bff-service.ts', data),
-    // tests: the owned behaviour (proxy, caching, overview, rate limit) and the managed adapters
-    templateFile('owned', ctx.dir, 'bff/test/bff.test.ts', data),
+    // tests: the owned behaviour (proxy, caching, overview, rate limit) and the managed adapters; with
+    // architecture.multi_tenant every request of the owned test names a tenant (tenancy.test.ts keeps tenants apart)
+    templateFile('owned', ctx.dir, 'bff/test/bff.test.ts', { ...data, slots: { app: tenancyOf(ctx.model) === undefined ? 'const app = buildApp(deps);' : TENANT_APP(tenancyOf(ctx.model)!.header) } }),
     templateFile('managed', ctx.dir, 'bff/test/adapters.test.ts', data),
     serviceOpenApiTest(ctx),
     ...serviceGraphqlTest(ctx),
     ...serviceClients(ctx),
+    // architecture.multi_tenant: calls, cache and rate limit per tenant
+    ...(tenancyOf(ctx.model) !== undefined ? [templateFile('managed', ctx.dir, 'bff/test/tenancy.test.ts', data)] : []),
   ];
 }

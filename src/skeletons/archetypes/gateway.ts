@@ -8,7 +8,7 @@ import type { ServiceContext } from '../context';
 import { dockerfile, servicePackage } from '../context';
 import type { ConfigVar } from '../common';
 import { camel, constant, pascal } from '../names';
-import { secretNamesOf } from '../../resolve/model';
+import { secretNamesOf, tenancyOf } from '../../resolve/model';
 import { apiDocsVar, policyNames, serviceConfig, serviceData, serviceHttpEntries, serviceOpenApiTest } from '../service-files';
 import { templateFile, type Names } from '../template';
 import { FAILURE_EVENT } from './saga-orchestrator';
@@ -80,5 +80,7 @@ export function renderGateway(ctx: ServiceContext): OutputFile[] {
     templateFile('owned', ctx.dir, 'gateway/src/application/gateway-service.ts', data),
     templateFile('owned', ctx.dir, 'gateway/test/gateway.test.ts', tests),
     serviceOpenApiTest(ctx, { env: Object.fromEntries(baseUrl === undefined ? providers.map((p) => [`${constant(p)}_BASE_URL`, `https://${p}.test`]) : []) }),
+    // architecture.multi_tenant: tenants' idempotency keys and events stay apart
+    ...(tenancyOf(ctx.model) !== undefined ? [templateFile('managed', ctx.dir, 'gateway/test/tenancy.test.ts', tests)] : []),
   ];
 }

@@ -41,6 +41,16 @@ export function requireTenant(): string {
   return tenant;
 }
 
+/**
+ * `key` as the current tenant's (`<tenant>:<key>`), or as it is outside any tenant's work: a key sent on to a shared
+ * party, such as the idempotency key a gateway passes to its provider, which would otherwise answer one tenant's
+ * request with another's result when both chose the same key.
+ */
+export function tenantScopedKey(key: string): string {
+  const tenant = storage.getStore();
+  return tenant === undefined ? key : `${tenant}:${key}`;
+}
+
 /** Where {@link tenantMiddleware} finds the tenant of a request. */
 export interface TenantSource {
   /** The request header naming the tenant (tenant.header, e.g. `X-Tenant-ID`). */

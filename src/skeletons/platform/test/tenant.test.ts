@@ -4,7 +4,7 @@ import { processBatch } from '../src/consumer';
 import { newEvent, type EventEnvelope } from '../src/events';
 import { createHttpApp } from '../src/http';
 import { createLogger } from '../src/logger';
-import { currentTenant, requireTenant, runWithTenant, TenantError, tenantMiddleware } from '../src/tenant';
+import { currentTenant, requireTenant, runWithTenant, TenantError, tenantMiddleware, tenantScopedKey } from '../src/tenant';
 import { fakeLogger } from './fakes';
 
 /** A logger whose JSON lines are kept. */
@@ -88,6 +88,12 @@ describe('the tenant of work that is not a request', () => {
     expect(newEvent('X', 'test', {}).tenant).toBeUndefined();
     expect(runWithTenant('acme', () => requireTenant())).toBe('acme');
     expect(() => runWithTenant('Not Valid', () => 1)).toThrow(TenantError);
+  });
+
+  test('a key passed on to a shared party is the tenant\'s within its work, as it is outside any', () => {
+    expect(tenantScopedKey('order-1')).toBe('order-1');
+    expect(runWithTenant('acme', () => tenantScopedKey('order-1'))).toBe('acme:order-1');
+    expect(runWithTenant('globex', () => tenantScopedKey('order-1'))).toBe('globex:order-1');
   });
 
   test('a tenant\'s event is handled for that tenant: what the handler emits is the tenant\'s; an event with an invalid tenant fails', async () => {

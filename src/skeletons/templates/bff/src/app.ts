@@ -1,5 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { createApiApp, jsonContent, problemResponses } from '@allframe/platform';
+import {
+  createApiApp,
+  jsonContent,
+  problemResponses,
+  tenantMiddleware, // @if tenants
+} from '@allframe/platform';
 import { graphqlSchema, GraphqlTypes, mountGraphql, queryFields } from '@allframe/platform/graphql'; // @if graphql
 import { rateLimit } from './adapters/rate-limit';
 import { BffService } from './application/bff-service';
@@ -25,6 +30,8 @@ export const OverviewSchema = z
 export function buildApp(deps: Dependencies) {
   const app = createApiApp({ service: '__service__', version: API_VERSION, logger: deps.logger, docs: deps.apiDocs });
   const bff = new BffService(deps.downstreams);
+  // architecture.multi_tenant: every request runs for its tenant (first: the rate limit and the cache are the tenant's) // @if tenants
+  app.use('*', tenantMiddleware(deps.tenants)); // @if tenants
   app.use('*', rateLimit(deps.limiter));
   app.openapi(
     createRoute({ method: 'get', path: '/overview', tags: ['Overview'], responses: { 200: jsonContent(OverviewSchema, 'What each service answered'), 502: jsonContent(OverviewSchema, 'No service answered'), ...problemResponses(429) } }),

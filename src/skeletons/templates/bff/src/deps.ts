@@ -5,16 +5,28 @@ import {
   isRetryableCall, // @if typedClients
   outboundFetch,
 } from '@allframe/platform';
-import type { Logger, PolicyOptions } from '@allframe/platform';
+import type {
+  Logger,
+  PolicyOptions,
+  TenantSource, // @if tenants
+} from '@allframe/platform';
 import { CachedDownstream, HttpDownstream } from './adapters/downstream';
 import { createClients, type Clients } from './clients'; // @if typedClients
 import type { Fetch } from './adapters/downstream';
-import { TokenBucket } from './adapters/rate-limit';
+import { TenantBuckets, TokenBucket, type RateLimiter } from './adapters/rate-limit';
 import type { GraphqlLimits } from '@allframe/platform/graphql'; // @if graphql
 import type { Config } from './config';
 import type { Downstream } from './ports';
 import type { Secrets } from './secrets';
 
+// @if tenants
+/**
+ * architecture.multi_tenant: each request runs for the tenant its header names (a 400 without one); the calls to the
+ * aggregated services are made for it, the cache and the rate limit are per tenant.
+ */
+const TENANTS: TenantSource = { header: '__tenantHeaderName__' };
+
+// @end
 /** Everything the application needs from the outside world. */
 export interface Dependencies {
   /** The secrets read at start-up (never log them). */
@@ -22,7 +34,10 @@ export interface Dependencies {
   readonly logger: Logger;
   /** The aggregated services, by name. */
   readonly downstreams: Readonly<Record<string, Downstream>>;
-  readonly limiter: TokenBucket;
+  /** The rate limit: token buckets per instance, one per tenant with architecture.multi_tenant. */
+  readonly limiter: RateLimiter;
+  /** Where each request's tenant is (architecture.multi_tenant). */ // @if tenants
+  readonly tenants: TenantSource; // @if tenants
   /** Typed clients of the aggregated services that export their routes (src/clients.ts), on the same policies. */ // @if typedClients
   readonly clients: Clients; // @if typedClients
   /** Serve the docs page at /docs (and GraphiQL at /graphql when the service serves GraphQL). */
@@ -72,7 +87,8 @@ export function createDependencies(config: Config, secrets: Secrets, options: De
       '__aggregate__': downstream('__aggregate__', config.__AGGREGATE___URL), // @each aggregates
     },
     clients: createClients(config, () => createPolicy({ ...policy, isRetryable: isRetryableCall }), fetchFn), // @if typedClients
-    limiter: new TokenBucket(config.RATE_LIMIT_RPS, Math.max(1, config.RATE_LIMIT_BURST), now),
+    limiter: new TenantBuckets(() => new TokenBucket(config.RATE_LIMIT_RPS, Math.max(1, config.RATE_LIMIT_BURST), now)),
+    tenants: TENANTS, // @if tenants
     apiDocs: config.API_DOCS,
     graphqlLimits: { maxDepth: config.GRAPHQL_MAX_DEPTH, maxCost: config.GRAPHQL_MAX_COST, maxAliases: config.GRAPHQL_MAX_ALIASES }, // @if graphql
     close: () => closePools(),

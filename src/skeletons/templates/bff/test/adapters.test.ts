@@ -1,5 +1,6 @@
+import { runWithTenant } from '@allframe/platform';
 import { CachedDownstream, DownstreamError, HttpDownstream } from '../src/adapters/downstream';
-import { TokenBucket } from '../src/adapters/rate-limit';
+import { TenantBuckets, TokenBucket } from '../src/adapters/rate-limit';
 
 const policy = { execute: <T>(fn: (signal: AbortSignal) => Promise<T>) => fn(new AbortController().signal), breakerState: () => 'closed' as const };
 
@@ -40,5 +41,26 @@ describe('managed adapters', () => {
     now = 10_000;
     expect([bucket.take(), bucket.take(), bucket.take()]).toEqual([true, true, false]);
     expect(new TokenBucket(1, 1).take()).toBe(true);
+  });
+
+  test('for a tenant\'s work (architecture.multi_tenant), the calls name the tenant and the cache keeps tenants apart', async () => {
+    const sent: (string | undefined)[] = [];
+    const http = new HttpDownstream('a', 'http://a', policy, (_url, init) => {
+      sent.push(init.headers['__tenantHeaderName__']);
+      return Promise.resolve(new Response(String(sent.length), { status: 200 }));
+    });
+    const cached = new CachedDownstream(http, 60, () => 0);
+    const bodies = [await runWithTenant('tenant-a', () => cached.get('/')), await runWithTenant('tenant-b', () => cached.get('/')), await runWithTenant('tenant-a', () => cached.get('/')), await cached.get('/')].map((r) => r.body);
+    expect(bodies).toEqual(['1', '2', '1', '3']);
+    expect(sent).toEqual(['tenant-a', 'tenant-b', undefined]);
+  });
+
+  test('TenantBuckets keeps a bucket per tenant (one outside any), dropping the least recently used beyond its bound', () => {
+    const buckets = new TenantBuckets(() => new TokenBucket(1, 1, () => 0), 1);
+    expect(runWithTenant('tenant-a', () => [buckets.take(), buckets.take(), buckets.retryAfterSeconds()])).toEqual([true, false, 1]);
+    // tenant B's bucket takes the only place: A's next request starts a full bucket
+    expect(runWithTenant('tenant-b', () => buckets.take())).toBe(true);
+    expect(runWithTenant('tenant-a', () => buckets.take())).toBe(true);
+    expect([buckets.take(), buckets.take()]).toEqual([true, false]);
   });
 });

@@ -53,7 +53,10 @@ function setup(routes: Record<string, () => Response>, overrides: Record<string,
   let now = 1_000_000;
   const fake = fakeFetch(routes);
   const deps = createDependencies(loadConfig({ LOG_LEVEL: 'silent', RETRY_MAX_ATTEMPTS: '1', CACHE_TTL_SECONDS: '30', RATE_LIMIT_BURST: '1000', ...overrides }), testSecrets(SECRET_NAMES), { fetch: fake.fetchFn, now: () => now });
-  return { app: buildApp(deps), deps, calls: fake.calls, advance: (ms: number) => (now += ms) };
+  // @slot app
+  const app = buildApp(deps);
+  // @end
+  return { app, deps, calls: fake.calls, advance: (ms: number) => (now += ms) };
 }
 
 const FIRST = 'http://__first__:8080';

@@ -1,6 +1,8 @@
 import {
   createApiApp,
   idempotency, // @if idempotency
+  tenantMiddleware,
+  tenantScopedKey,
 } from '@allframe/platform';
 import { GatewayService } from './application/gateway-service';
 import type { Dependencies } from './deps';
@@ -22,16 +24,21 @@ export function buildApp(deps: Dependencies) {
     docs: deps.apiDocs === true,
     ready: () => Object.values(deps.providers).every((p) => p.breakerState() !== 'open'),
   });
+  // architecture.multi_tenant: every request runs for its tenant (first: idempotency keys are the tenant's too)
+  if (deps.tenants !== undefined) app.use('*', tenantMiddleware(deps.tenants));
   // @if idempotency
   if (deps.idempotency) {
     app.use('*', idempotency({ store: deps.idempotency, header: '__idempotencyHeader__', ttlSeconds: /*=idempotencyTtl*/ 86400 }));
   }
   // @end
   const gateway = new GatewayService(deps.events, SOURCE);
+  // the provider's idempotency key: the caller's, made the tenant's with architecture.multi_tenant (two tenants'
+  // requests that chose the same key stay two requests at the provider)
+  const providerKey = (key: string | undefined) => (key === undefined ? undefined : tenantScopedKey(key));
   // @each providers
   app.openapi(
     ROUTES.forward__Provider__,
-    async (c) => c.json(await gateway.forward(deps.providers.__providerVar__, c.req.valid('json'), c.req.header('__idempotencyHeader__')), 200),
+    async (c) => c.json(await gateway.forward(deps.providers.__providerVar__, c.req.valid('json'), providerKey(c.req.header('__idempotencyHeader__'))), 200),
   );
   // @end
   return app;

@@ -2,6 +2,7 @@ import {
   closePools,
   createMessaging,
   createPolicy,
+  tenantSourceOf,
 } from '@allframe/platform';
 import type {
   EventSink,
@@ -9,11 +10,18 @@ import type {
   Logger,
   OutboxRelay, // @if outbox
   PolicyOptions,
+  TenantSource,
 } from '@allframe/platform';
 import { EVENT_SCHEMAS } from '@allframe/events';
 import { ProviderClient, isRetryable, type Fetch } from './adapters/provider-client';
 import type { Config } from './config';
 import type { Secrets } from './secrets';
+
+/**
+ * architecture.multi_tenant: each request runs for the tenant its header names (a 400 without one); its idempotency
+ * keys, the key passed on to the provider and its events are the tenant's. Undefined when the architecture has one tenant.
+ */
+const TENANTS = tenantSourceOf(/*=tenantHeader*/ undefined);
 
 /** Resilience of every provider call (one policy per provider, from the architecture's resolved resilience). */
 export const POLICY: PolicyOptions = {
@@ -35,6 +43,8 @@ export interface Dependencies {
     readonly __providerVar__: ProviderClient; // @each providers
   };
   readonly idempotency: IdempotencyStore | undefined;
+  /** Where each request's tenant is (architecture.multi_tenant); none: one tenant, no tenant middleware. */
+  readonly tenants?: TenantSource | undefined;
   /** Serve the API docs page at /docs (API_DOCS; optional, so that tests building dependencies by hand need not say). */
   readonly apiDocs?: boolean;
   readonly relay: OutboxRelay; // @if outbox
@@ -52,6 +62,7 @@ export function createDependencies(config: Config, secrets: Secrets, fetchFn: Fe
       __providerVar__: new ProviderClient('__provider__', config./*=baseUrlVar*/ PROVIDER_BASE_URL, /*=apiKey*/ undefined, createPolicy(POLICY), fetchFn), // @each providers
     },
     idempotency: messaging.idempotency,
+    tenants: TENANTS,
     apiDocs: config.API_DOCS,
     relay: messaging.relay, // @if outbox
     close: () => closePools(),

@@ -1,4 +1,4 @@
-import { TtlCache } from '@allframe/platform';
+import { currentTenant, TtlCache } from '@allframe/platform';
 import type { ResiliencePolicy } from '@allframe/platform';
 import type { Downstream, DownstreamResponse } from '../ports';
 
@@ -32,7 +32,11 @@ export class HttpDownstream implements Downstream {
   get(path: string): Promise<DownstreamResponse> {
     return this.policy.execute(
       async (signal) => {
-        const res = await this.fetchFn(this.baseUrl + path, { signal, headers: { accept: 'application/json' } });
+        const headers: Record<string, string> = { accept: 'application/json' };
+        // architecture.multi_tenant: the call is made for the request's tenant, which the service called keeps to
+        const tenant = currentTenant();
+        if (tenant !== undefined) headers['__tenantHeaderName__'] = tenant;
+        const res = await this.fetchFn(this.baseUrl + path, { signal, headers });
         if (res.status >= 500) throw new DownstreamError(this.name, res.status);
         return { status: res.status, contentType: res.headers.get('content-type') ?? 'application/octet-stream', body: await res.text() };
       },
@@ -41,7 +45,10 @@ export class HttpDownstream implements Downstream {
   }
 }
 
-/** Caches a downstream's 200 responses for `ttlSeconds`, per path (query string included). */
+/**
+ * Caches a downstream's 200 responses for `ttlSeconds`, per path (query string included) and, with
+ * architecture.multi_tenant, per tenant: one tenant's answer is never served to another.
+ */
 export class CachedDownstream implements Downstream {
   private readonly cache: TtlCache<DownstreamResponse>;
 
@@ -58,10 +65,11 @@ export class CachedDownstream implements Downstream {
   }
 
   async get(path: string): Promise<DownstreamResponse> {
-    const hit = this.cache.get(path);
+    const key = `${currentTenant() ?? ''} ${path}`;
+    const hit = this.cache.get(key);
     if (hit) return { ...hit, cached: true };
     const res = await this.inner.get(path);
-    if (res.status === 200) this.cache.set(path, res);
+    if (res.status === 200) this.cache.set(key, res);
     return res;
   }
 }
