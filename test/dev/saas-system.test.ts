@@ -6,39 +6,16 @@
  * lifecycle consumer through SNS and SQS. The platform's isolation contract runs the same on every repository adapter
  * (test/platform/repositories.test.ts); this shows it holds through the generated services as deployed.
  */
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { startDev, type DevRun, type DevService } from '../../src/dev';
-import type { LogLine } from '../../src/dev/processes';
-import { findTemplate } from '../../src/ignite/templates';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { describeWithReferee } from '../referees';
-import { eventually, printLogsOnFailure } from './scenarios';
-import { writeDevWorkspace, type DevWorkspace } from './workspace';
+import { eventually } from './scenarios';
+import { templateOnMoto } from './template-run';
 
-const credentials = { accessKeyId: 'AKIAALLFRAMEDEVLOCAL1', secretAccessKey: 'allframe-dev-local-secret-access-key-0000' };
 type Item = { id: string; name: string };
 type Page = { items: Item[] };
 
 describeWithReferee('moto_server', 'allframe dev runs the saas template (aws flavour): two tenants kept apart', () => {
-  let ws: DevWorkspace;
-  let run: DevRun;
-  let dynamodb: DynamoDBClient;
-  const logs: LogLine[] = [];
-  const service = (name: string): DevService => run.services.find((s) => s.name === name)!;
-
-  beforeAll(async () => {
-    const text = findTemplate('saas')!.render({ name: 'dev-saas', cloud: 'aws' });
-    ws = await writeDevWorkspace('node_modules/.cache/dev-saas.yaml', { text, env: {} });
-    run = await startDev({ model: ws.model, outputs: ws.outputs, workspace: ws.dir, env: process.env, portBase: 6500, log: (l) => logs.push(l) });
-    dynamodb = new DynamoDBClient({ endpoint: run.emulators.get('moto')!, region: 'eu-west-1', credentials });
-  }, 180_000);
-
-  afterAll(async () => {
-    dynamodb?.destroy();
-    await run?.stop();
-    ws?.remove();
-  }, 60_000);
-
-  printLogsOnFailure(logs);
+  const { service, dynamodb } = templateOnMoto('saas', { name: 'dev-saas', portBase: 6500 });
 
   /** A request to `name` for `tenant` (none: no tenant header). */
   const as = (tenant: string | undefined, name: string, path: string, init: { method?: string; body?: unknown } = {}) =>
@@ -67,7 +44,7 @@ describeWithReferee('moto_server', 'allframe dev runs the saas template (aws fla
     }
     // AND in DynamoDB the items are under acme's keys
     const table = `${service('user-service').environment.TABLE_PREFIX}-user`;
-    const stored = (await dynamodb.send(new ScanCommand({ TableName: table, ConsistentRead: true }))).Items ?? [];
+    const stored = (await dynamodb().send(new ScanCommand({ TableName: table, ConsistentRead: true }))).Items ?? [];
     expect(stored.map((i) => i.pk?.S)).toEqual([`acme:${ada.id}`]);
   }, 60_000);
 
@@ -99,7 +76,7 @@ describeWithReferee('moto_server', 'allframe dev runs the saas template (aws fla
   test('acme\'s onboarding event reaches the lifecycle consumer, handled once', async () => {
     const table = `${service('lifecycle-service').environment.TABLE_PREFIX}-idempotency`;
     const handled = await eventually('TenantAccountCreated and UserCreated handled by the lifecycle service', async () => {
-      const keys = ((await dynamodb.send(new ScanCommand({ TableName: table, ConsistentRead: true }))).Items ?? []).map((i) => i.pk?.S ?? '').filter((k) => k.includes('event:'));
+      const keys = ((await dynamodb().send(new ScanCommand({ TableName: table, ConsistentRead: true }))).Items ?? []).map((i) => i.pk?.S ?? '').filter((k) => k.includes('event:'));
       return keys.length >= 3 ? keys : undefined;
     }, 60_000);
     // acme's account and user, globex's user: each event once

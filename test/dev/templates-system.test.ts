@@ -11,37 +11,20 @@
  * window by the stream processor, archived by the storage service into its bucket (an S3 bucket on moto, created from
  * the template), and read back through the query service's read-only routes over that bucket.
  */
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { startDev, type DevRun, type DevService } from '../../src/dev';
-import type { LogLine } from '../../src/dev/processes';
-import { findTemplate } from '../../src/ignite/templates';
 import { describeWithReferee } from '../referees';
-import { eventually, printLogsOnFailure } from './scenarios';
-import { writeDevWorkspace, type DevWorkspace } from './workspace';
-
-const credentials = { accessKeyId: 'AKIAALLFRAMEDEVLOCAL1', secretAccessKey: 'allframe-dev-local-secret-access-key-0000' };
+import { eventually } from './scenarios';
+import { MOTO_CREDENTIALS, templateOnMoto } from './template-run';
 
 describeWithReferee('moto_server', 'allframe dev runs the data-pipeline template (aws flavour)', () => {
-  let ws: DevWorkspace;
-  let run: DevRun;
-  const logs: LogLine[] = [];
-  const service = (name: string): DevService => run.services.find((s) => s.name === name)!;
-
-  beforeAll(async () => {
-    // the template as ignite writes it, with a 2-second window instead of a minute
-    const text = findTemplate('data-pipeline')!.render({ name: 'dev-pipeline', cloud: 'aws' }).replace('duration_seconds: 60', 'duration_seconds: 2');
-    expect(text).toContain('duration_seconds: 2');
-    ws = await writeDevWorkspace('node_modules/.cache/dev-pipeline.yaml', { text, env: {} });
-    run = await startDev({ model: ws.model, outputs: ws.outputs, workspace: ws.dir, env: process.env, portBase: 5900, log: (l) => logs.push(l) });
-  }, 180_000);
-
-  afterAll(async () => {
-    await run?.stop();
-    ws?.remove();
-  }, 60_000);
-
-  printLogsOnFailure(logs);
+  // the template as ignite writes it, with a 2-second window instead of a minute
+  const shorter = (text: string) => {
+    const edited = text.replace('duration_seconds: 60', 'duration_seconds: 2');
+    if (edited === text) throw new Error('the data-pipeline template no longer has a 60-second window to shorten');
+    return edited;
+  };
+  const { run, service } = templateOnMoto('data-pipeline', { name: 'dev-pipeline', portBase: 5900, edit: shorter });
 
   const post = (path: string, body: unknown) => fetch(`${service('ingestion-service').url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   type Page = { items: { key: string; size: number }[]; nextCursor?: string };
@@ -90,7 +73,7 @@ describeWithReferee('moto_server', 'allframe dev runs the data-pipeline template
   }, 150_000);
 
   test('the archive is the storage service\'s bucket on moto, and the query service cannot change it', async () => {
-    const s3 = new S3Client({ endpoint: run.emulators.get('moto')!, region: 'eu-west-1', credentials, forcePathStyle: true });
+    const s3 = new S3Client({ endpoint: run().emulators.get('moto')!, region: 'eu-west-1', credentials: MOTO_CREDENTIALS, forcePathStyle: true });
     try {
       const bucket = service('storage-service').environment.BUCKET_NAME!;
       const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'events/WindowSummarized/' }));
@@ -109,32 +92,13 @@ describeWithReferee('moto_server', 'allframe dev runs the data-pipeline template
 });
 
 describeWithReferee('moto_server', 'allframe dev runs the ecommerce template (aws flavour)', () => {
-  let ws: DevWorkspace;
-  let run: DevRun;
-  let dynamodb: DynamoDBClient;
-  const logs: LogLine[] = [];
-  const service = (name: string): DevService => run.services.find((s) => s.name === name)!;
-
-  beforeAll(async () => {
-    const text = findTemplate('ecommerce')!.render({ name: 'dev-shop', cloud: 'aws' });
-    ws = await writeDevWorkspace('node_modules/.cache/dev-shop.yaml', { text, env: {} });
-    run = await startDev({ model: ws.model, outputs: ws.outputs, workspace: ws.dir, env: process.env, portBase: 6100, log: (l) => logs.push(l) });
-    dynamodb = new DynamoDBClient({ endpoint: run.emulators.get('moto')!, region: 'eu-west-1', credentials });
-  }, 180_000);
-
-  afterAll(async () => {
-    dynamodb?.destroy();
-    await run?.stop();
-    ws?.remove();
-  }, 60_000);
-
-  printLogsOnFailure(logs);
+  const { service, dynamodb } = templateOnMoto('ecommerce', { name: 'dev-shop', portBase: 6100 });
 
   const createCustomer = (body: object, key?: string) =>
     fetch(`${service('user-service').url}/customers`, { method: 'POST', headers: { 'content-type': 'application/json', ...(key !== undefined ? { 'Idempotency-Key': key } : {}) }, body: JSON.stringify(body) });
   /** The event ids the notification service has processed (its idempotency records, `event:<id>`). */
   const processedEvents = async (): Promise<string[]> => {
-    const items = (await dynamodb.send(new ScanCommand({ TableName: `${service('notification-service').environment.TABLE_PREFIX}-idempotency`, ConsistentRead: true }))).Items ?? [];
+    const items = (await dynamodb().send(new ScanCommand({ TableName: `${service('notification-service').environment.TABLE_PREFIX}-idempotency`, ConsistentRead: true }))).Items ?? [];
     return items.map((i) => i.pk?.S ?? '').filter((k) => k.startsWith('event:'));
   };
 

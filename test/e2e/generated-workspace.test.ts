@@ -35,7 +35,7 @@ if (!enabled) {
   let packed: Packed;
   beforeAll(() => (packed = packAllframe()), 300_000);
   afterAll(() => packed?.dispose());
-  const install = (dir: string) => runAsync('npm', ['install', '--no-save', '--ignore-scripts', '--no-audit', '--no-fund', packed.tarball], dir);
+  const install = (dir: string) => runAsync('npm', ['install', '--prefer-offline', '--no-save', '--ignore-scripts', '--no-audit', '--no-fund', packed.tarball], dir);
 
   test('installs, type-checks, lints and passes its own tests with 80% coverage per package', async () => {
     // GIVEN the reference example, and its GCP twin, each synthesized into an empty directory
