@@ -12,6 +12,8 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { FargateHttpService } from '../../../../lib-constructs/aws/fargate-http-service';
 import { HttpAuthorization, HttpLambdaService } from '../../../../lib-constructs/aws/http-lambda-service';
 import { TransactionalOutbox } from '../../../../lib-constructs/aws/transactional-outbox';
+import { defaultApiThrottle } from '../../../../lib-constructs/core/api-defaults';
+import { tenancyOf } from '../../../resolve/model';
 import type { ServiceStack } from '../service-stack';
 
 /** What the file says about who may call the service. */
@@ -43,11 +45,15 @@ export interface HttpService {
  */
 function exposeApi(stack: ServiceStack, id: string, backend: { handler: lambda.IFunction } | { integration: HttpAlbIntegration }): HttpLambdaService {
   const limit = stack.service.resilience.rate_limit;
+  // A multi-tenant BFF's rate_limit is per tenant (its token bucket per tenant, in the app): the stage's throttle,
+  // which counts every tenant's requests together, keeps the API's default ceiling, or one busy tenant would spend
+  // the others' requests at the edge.
+  const perTenant = stack.service.kind === 'bff' && tenancyOf(stack.model) !== undefined;
   const api = new HttpLambdaService(stack, id, {
     ...backend,
     authorization: authorizationOf(stack),
     apiName: stack.namePrefix,
-    throttle: { rateLimit: limit.rps, burstLimit: limit.burst },
+    throttle: perTenant ? defaultApiThrottle() : { rateLimit: limit.rps, burstLimit: limit.burst },
   });
   stack.url = api.url;
   stack.httpApi = api.api;
