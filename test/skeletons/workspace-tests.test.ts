@@ -42,7 +42,7 @@ describe('the generated tests of every fixture', () => {
       coverageThreshold: Object.fromEntries(packages.map((s) => [`./${s}/src/`, { lines: 80, branches: 80 }])),
     };
     writeFileSync(join(dir, 'jest.config.json'), JSON.stringify(config));
-    const run = spawnSync(process.execPath, [require.resolve('jest/bin/jest'), '--config', join(dir, 'jest.config.json'), '--json', '--outputFile', join(dir, 'result.json'), '--maxWorkers=2'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    const run = spawnSync(process.execPath, [require.resolve('jest/bin/jest'), '--config', join(dir, 'jest.config.json'), '--json', '--outputFile', join(dir, 'result.json'), `--maxWorkers=${process.env.ALLFRAME_WORKSPACE_WORKERS ?? '2'}`], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
     // THEN every test passes and every service meets the threshold
     const result = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')) as { numPassedTests: number; numFailedTests: number; testResults: { name: string; message: string }[] };
     console.log(`generated tests of ${services.length} services (${twins.length} twins of these left out) and ${packages.length - services.length} events packages: ${result.numPassedTests} passed, ${result.numFailedTests} failed`);
