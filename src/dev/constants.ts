@@ -11,3 +11,9 @@ export const SERVICE_PORT_OFFSET = 10;
 
 /** The PostgreSQL user of a local run (trust authentication on loopback, or inside the compose network). */
 export const PG_USER = 'allframe';
+
+/**
+ * The database user the services of a local run connect as: no superuser and no BYPASSRLS, owner of their databases,
+ * so that row-level security (a multi-tenant service's tables) holds locally as it does in the cloud.
+ */
+export const PG_SERVICE_USER = 'allframe_service';

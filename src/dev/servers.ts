@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { databaseName } from '../model/names';
 import type { ResolvedArchitecture, ResolvedService } from '../resolve/model';
-import { EMULATOR_PORTS, PG_USER } from './constants';
+import { EMULATOR_PORTS, PG_SERVICE_USER, PG_USER } from './constants';
 import { createDatabases } from './databases';
 import { startPostgres, startRedis } from './emulators';
 import type { FlavourContext } from './flavour';
@@ -52,8 +52,8 @@ export function dataServers(model: ResolvedArchitecture, base: number): DataServ
     tools: [...(postgres ? (['initdb', 'postgres'] as const) : []), ...(redis ? (['redis-server'] as const) : [])],
     ports: [...(postgres ? [['postgres', pgPort] as const] : []), ...(redis ? [['redis', redisPort] as const] : [])],
     emulators: [...(postgres ? [['postgres', `postgres://${PG_USER}@127.0.0.1:${pgPort}`] as const] : []), ...(redis ? [['redis', `redis://127.0.0.1:${redisPort}`] as const] : [])],
-    notes: postgres ? ['PostgreSQL: trust authentication on loopback (PG_IAM_AUTH=false), one database per service'] : [],
-    databaseUrl: (db) => `postgres://${PG_USER}@127.0.0.1:${pgPort}/${db}`,
+    notes: postgres ? [`PostgreSQL: trust authentication on loopback (PG_IAM_AUTH=false), one database per service, owned by ${PG_SERVICE_USER} (no superuser: row-level security holds)`] : [],
+    databaseUrl: (db) => `postgres://${PG_SERVICE_USER}@127.0.0.1:${pgPort}/${db}`,
     cacheUrl: `redis://127.0.0.1:${redisPort}`,
     async start({ supervisor, tools, req, state, childEnv }) {
       if (postgres) await startPostgres(supervisor, { initdb: tools.initdb!, postgres: tools.postgres! }, join(state, 'postgres'), pgPort, childEnv, (url) => createDatabases(req, url, localDatabases(model)));

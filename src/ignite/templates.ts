@@ -76,12 +76,15 @@ tenant:
   isolation: row-level           # the tenant id in every key and item, checked on every read (PostgreSQL: rows)
   header: X-Tenant-ID            # each request names its tenant here; a request without one is a 400
 `,
+  /** tenant.claim, offered where tokens are verified (aws). */
+  claim: `  # claim: custom:tenant_id     # or: the tenant from the verified token's claim on public services (the header may only repeat it)
+`,
 };
 
 /** The sections before `services:`, for \`cloud\`; with `multiTenant`, architecture.multi_tenant and the tenant section. */
 export function globalSections(o: TemplateOptions & { description: string; multiTenant?: boolean }): string {
   const c = CLOUD[o.cloud];
-  const tenancy = o.multiTenant === true ? TENANCY : { architecture: '', section: '' };
+  const tenancy = o.multiTenant === true ? { architecture: TENANCY.architecture, section: TENANCY.section + (o.cloud === 'aws' ? TENANCY.claim : '') } : { architecture: '', section: '' };
   return `${SCHEMA_MODELINE}
 # Made by \`allframe ignite\`. This file is yours: change it and run \`npx allframe synth\`; the reference of every key
 # is docs/architecture-reference.md in the allframe package.

@@ -563,6 +563,14 @@ export const ArchitectureSchema = Obj(
         {
           isolation: Opt(Enum(['schema', 'database', 'row-level'] as const, { description: 'How tenant data is separated', default: 'row-level' })),
           header: Opt(Type.String({ description: 'Request header naming the tenant', pattern: PATTERNS.httpHeader, default: 'X-Tenant-ID' })),
+          claim: Opt(
+            Type.String({
+              description:
+                'The claim of the verified JWT (security.authentication) naming the tenant of a request to a public service, e.g. tenant_id or custom:tenant_id: it wins over the header, which may only repeat it, and a token without it is refused. Internal services take the header their callers pass on',
+              pattern: '^[A-Za-z_][A-Za-z0-9_:.-]{0,127}$',
+              $comment: 'default: the header only',
+            }),
+          ),
         },
         { description: 'Tenancy; used only when architecture.multi_tenant is true', default: {} },
       ),

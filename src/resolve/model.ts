@@ -217,9 +217,18 @@ export function singleProcessReason(s: ResolvedService): 'windows' | 'one-run-at
 }
 
 /** The architecture's tenancy (architecture.multi_tenant): the header naming each request's tenant; undefined with one tenant. */
-export function tenancyOf(model: ResolvedArchitecture): { readonly header: string; readonly isolation: 'row-level' | 'schema' | 'database' } | undefined {
+export function tenancyOf(model: ResolvedArchitecture): { readonly header: string; readonly claim?: string; readonly isolation: 'row-level' | 'schema' | 'database' } | undefined {
   if (model.file.architecture.multi_tenant !== true) return undefined;
-  return { header: model.file.tenant?.header ?? TENANT_HEADER, isolation: model.file.tenant?.isolation ?? 'row-level' };
+  const claim = model.file.tenant?.claim;
+  return { header: model.file.tenant?.header ?? TENANT_HEADER, ...(claim !== undefined ? { claim } : {}), isolation: model.file.tenant?.isolation ?? 'row-level' };
+}
+
+/**
+ * The JWT claim naming the tenant of `s`'s requests (tenant.claim), for a public service: its requests come through
+ * the JWT authorizer. Undefined for an internal service (its callers pass the tenant on in the header) or without one.
+ */
+export function tenantClaimOf(model: ResolvedArchitecture, s: ResolvedService): string | undefined {
+  return s.spec.public === true ? tenancyOf(model)?.claim : undefined;
 }
 
 /** tenant.header's default. */

@@ -10,14 +10,23 @@ import { outboundConfig } from './outbound';
 import { camel, constant } from './names';
 import { secretNames } from './secrets';
 import { Names, TemplateData, templateFile } from './template';
-import { TENANT_HEADER, tenancyOf } from '../resolve/model';
+import { TENANT_HEADER, tenancyOf, tenantClaimOf } from '../resolve/model';
 
 /** The names every template of a service may use: `platform` (the package) and `service` (its name). */
 export function serviceNames(ctx: ServiceContext): Names & { readonly platform: string } {
   // apiVersion: the version of an API service's OpenAPI document, the architecture's
   // tenantHeader: tenant.header with architecture.multi_tenant (the typed clients pass it on), else undefined
+  // tenantClaim: tenant.claim for a public service (its requests carry a verified JWT), else undefined
   const tenancy = tenancyOf(ctx.model);
-  return { platform: ctx.platform, service: ctx.service.name, apiVersion: ctx.model.platform.version, tenantHeader: tenancy ? `'${tenancy.header}'` : 'undefined', tenantHeaderName: tenancy?.header ?? TENANT_HEADER };
+  const claim = tenantClaimOf(ctx.model, ctx.service);
+  return {
+    platform: ctx.platform,
+    service: ctx.service.name,
+    apiVersion: ctx.model.platform.version,
+    tenantHeader: tenancy ? `'${tenancy.header}'` : 'undefined',
+    tenantHeaderName: tenancy?.header ?? TENANT_HEADER,
+    tenantClaim: claim !== undefined ? `'${claim}'` : 'undefined',
+  };
 }
 
 /** Template data of a service: its names plus `extra`, and the given flags, lists and slots. */

@@ -129,6 +129,7 @@ function noJwtValidation(target: TargetId, why: string): Refusal[] {
     { path: 'security.authentication.provider', reason: `public services on ${target} are open to everyone: ${why}`, hint: 'remove it or set it to none, or choose target aws', passes: dflt('none'), accepts: is('none') },
     { path: 'security.authentication.jwt_issuer', reason: `no JWT validation is built on ${target} (see security.authentication.provider)`, ...absent },
     { path: 'security.authentication.audience', reason: `no JWT validation is built on ${target} (see security.authentication.provider)`, ...absent },
+    { path: 'tenant.claim', reason: `no JWT validation is built on ${target}, so there are no verified claims to take the tenant from`, hint: 'remove it: the tenant comes from tenant.header', passes: 'absent', accepts: (v: unknown) => v === undefined },
   ];
 }
 
@@ -145,6 +146,13 @@ export const REFUSALS: Record<TargetId, TargetRefusals> = {
     keys: [
       ...NOWHERE,
       ...SCHEMA_FORMAT,
+      {
+        path: 'tenant.claim',
+        reason: 'the claims the HTTP API\'s JWT authorizer verified reach a Lambda function with each request, but not a container on fargate compute (its load balancer integration passes the request, not the claims)',
+        hint: 'remove it, or run the public services on compute: lambda',
+        passes: 'any claim when every public service runs on lambda',
+        accepts: (v, { model }) => v === undefined || !model.services.some((s) => s.spec.public === true && s.compute === 'fargate'),
+      },
       { path: 'services[].concurrency', reason: 'a Lambda function takes one request per instance, and a Fargate task behind a load balancer has no per-task request limit', hint: 'remove it (or set it to 1 on lambda)', passes: '`1` on lambda', accepts: (v, { service }) => v === 1 && service?.compute === 'lambda' },
       { path: 'services[].min_instances', reason: 'a Lambda function keeps no instances warm: provisioned concurrency is not built', hint: 'remove it, or use compute: fargate', passes: 'any value on fargate; `0` (the default) on lambda', accepts: (v, { service }) => service?.compute !== 'lambda' || v === 0 },
       { path: 'services[].max_instances', reason: 'a Lambda function scales with its load: reserved concurrency is not built', hint: 'remove it, or use compute: fargate', passes: 'any value on fargate; `10` (the default) on lambda', accepts: (v, { service }) => service?.compute !== 'lambda' || v === 10 },

@@ -202,6 +202,15 @@ export function checkSemantics(doc: SourceDocument, raw: unknown, model: Resolve
   if (auth?.provider !== undefined && auth.provider !== 'none' && auth.jwt_issuer === undefined) {
     report({ code: 'AF4012', message: `authentication provider "${auth.provider}" needs security.authentication.jwt_issuer`, path: ['security', 'authentication', 'provider'], hint: 'add jwt_issuer: https://your-issuer.example.com' });
   }
+  // The tenant from a verified token's claim: the tokens must be verified, and the architecture serve tenants.
+  if (model.file.tenant?.claim !== undefined) {
+    if (auth?.provider === undefined || auth.provider === 'none') {
+      report({ code: 'AF4012', message: 'tenant.claim needs security.authentication: without verified tokens there is no claim to read', path: ['tenant', 'claim'], hint: 'set security.authentication (provider and jwt_issuer), or remove tenant.claim and take the tenant from tenant.header' });
+    }
+    if (model.file.architecture.multi_tenant !== true) {
+      report({ code: 'AF4012', message: 'tenant.claim is read only with architecture.multi_tenant: true', path: ['tenant', 'claim'], hint: 'set architecture.multi_tenant: true, or remove tenant.claim' });
+    }
+  }
 
   checkCycles(services, byName, report);
 }

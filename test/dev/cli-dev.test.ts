@@ -129,6 +129,11 @@ describeWithReferee('moto_server', 'allframe dev on the reference architecture',
           try {
             const tables = await pg.query<{ table_name: string }>("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1");
             expect(tables.rows.map((r) => r.table_name)).toEqual(expect.arrayContaining([expect.stringMatching(/^shop_platform_inventory_service_inventor/)]));
+            // made by the services' own database user, which is no superuser (row-level security holds for it)
+            const owners = await pg.query<{ tableowner: string; rolsuper: boolean; rolbypassrls: boolean }>(
+              "SELECT DISTINCT t.tableowner, r.rolsuper, r.rolbypassrls FROM pg_tables t JOIN pg_roles r ON r.rolname = t.tableowner WHERE t.schemaname = 'public'",
+            );
+            expect(owners.rows).toEqual([{ tableowner: 'allframe_service', rolsuper: false, rolbypassrls: false }]);
           } finally {
             await pg.end();
           }

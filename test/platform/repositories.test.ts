@@ -5,13 +5,22 @@
  * with and without a filter, and return every item exactly once; their `putIf` writes only at the expected value, one
  * writer of several racing; the CRDT documents' log (websocket.crdt) takes concurrent writers without a loss or a gap
  * and compacts into one snapshot; row-level tenant isolation (TenantScopedRepository) lets no tenant read, list, page
- * or change another's items. The in-memory, Firestore and fake-scan runs of the same contracts are the platform's own
+ * or change another's items, and on PostgreSQL its row-level security (the tenant set per transaction, the policy
+ * forced on the table's owner, a database user without BYPASSRLS) holds SQL of the user's own to the tenant's rows
+ * too. The in-memory, Firestore and fake-scan runs of the same contracts are the platform's own
  * tests (src/skeletons/platform/test/page.test.ts, repository.test.ts).
  */
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createFirestore } from '../../src/skeletons/platform/src/firestore';
-import { DynamoDbRepository, FirestoreRepository, PostgresRepository } from '../../src/skeletons/platform/src/repository';
+import { Pool } from 'pg';
+import { PostgresOutbox } from '../../src/skeletons/platform/src/outbox';
+import { tenantSessionPool } from '../../src/skeletons/platform/src/postgres';
+import { DynamoDbRepository, FirestoreRepository, PostgresRepository, TENANT_POLICY } from '../../src/skeletons/platform/src/repository';
+import { runWithTenant } from '../../src/skeletons/platform/src/tenant';
+import { TenantScopedRepository } from '../../src/skeletons/platform/src/tenant-repository';
+import { createUnitOfWork } from '../../src/skeletons/platform/src/unit-of-work';
+import { closePools, createRepository } from '../../src/skeletons/platform/src/wiring';
 import { describePageContract, type PagedItem } from '../../src/skeletons/platform/test/page-contract';
 import { describePutIfContract, type RevisedItem } from '../../src/skeletons/platform/test/put-if-contract';
 import { describeCrdtStoreContract } from '../../src/skeletons/platform/test/crdt-contract';
@@ -66,6 +75,107 @@ describeWithReferee('pg_ctlcluster', 'PostgreSQL pages on a real server', () => 
   describePutIfContract('PostgresRepository on PostgreSQL', () => freshTable<RevisedItem>());
   describeCrdtStoreContract('PostgresRepository on PostgreSQL', () => freshTable<CrdtEntry>());
   describeTenantIsolationContract('PostgresRepository on PostgreSQL', () => freshTable<TenantItem & { tenant: string }>());
+
+  describe('row-level security (tenant.isolation row-level)', () => {
+    // The service's own database user: no superuser, no BYPASSRLS, owner of the tables it creates (so the policy
+    // holds only because it is forced on the owner).
+    let service: Pool;
+    beforeAll(async () => {
+      await pg.pool.query('create role service login nosuperuser nobypassrls');
+      await pg.pool.query('grant create, usage on schema public to service');
+      service = new Pool({ connectionString: pg.url.replace('allframe@', 'service@'), max: 2 });
+    });
+    afterAll(async () => service?.end());
+
+    const freshTenantTable = async <T extends { id: string }>(tenantOf?: () => string | undefined) => {
+      const table = `tenant_items_${++tables}`;
+      const sql = tenantSessionPool(service, tenantOf);
+      await new PostgresRepository(service, table, { rowLevelSecurity: true }).ensureTable();
+      return { table, sql, repo: new PostgresRepository<T>(sql, table, { rowLevelSecurity: true }) };
+    };
+    describeTenantIsolationContract('PostgresRepository with row-level security', async () => (await freshTenantTable<TenantItem & { tenant: string }>()).repo);
+
+    const rowsOf = async (sql: { query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> }, text: string) => ((await sql.query(text)).rows as { data: { name: string } }[]).map((r) => r.data.name).sort();
+
+    it('lets SQL of the user\'s own on the table see and change the current tenant\'s rows only', async () => {
+      const { table, sql, repo } = await freshTenantTable<TenantItem & { tenant: string }>();
+      const items = new TenantScopedRepository<TenantItem>(repo);
+      await runWithTenant('tenant-a', async () => {
+        await items.put({ id: 'a1', name: 'a-1' });
+        await items.put({ id: 'a2', name: 'a-2' });
+      });
+      await runWithTenant('tenant-b', () => items.put({ id: 'b1', name: 'b-1' }));
+
+      // every row is there (the superuser is not held by policies)
+      expect(await rowsOf(pg.pool, `select data from ${table}`)).toEqual(['a-1', 'a-2', 'b-1']);
+      // a statement with no where clause sees its tenant's rows only; with no tenant, none
+      expect(await runWithTenant('tenant-b', () => rowsOf(sql, `select data from ${table}`))).toEqual(['b-1']);
+      expect(await runWithTenant('tenant-a', () => rowsOf(sql, `select data from ${table}`))).toEqual(['a-1', 'a-2']);
+      expect(await rowsOf(sql, `select data from ${table}`)).toEqual([]);
+      // B can neither write a row as A's, nor change or delete A's rows
+      await expect(runWithTenant('tenant-b', () => sql.query(`insert into ${table} (id, data) values ('tenant-a:x', '{"name":"forged","tenant":"tenant-a"}')`))).rejects.toThrow(/row-level security/);
+      await expect(runWithTenant('tenant-b', () => sql.query(`update ${table} set data = jsonb_set(data, '{tenant}', '"tenant-a"')`))).rejects.toThrow(/row-level security/);
+      await runWithTenant('tenant-b', () => sql.query(`update ${table} set data = jsonb_set(data, '{name}', '"changed"')`));
+      await runWithTenant('tenant-b', () => sql.query(`delete from ${table}`));
+      expect(await rowsOf(pg.pool, `select data from ${table}`)).toEqual(['a-1', 'a-2']);
+      // the table's security, forced on its owner
+      const { rows } = await pg.pool.query('select relrowsecurity, relforcerowsecurity, pg_get_userbyid(relowner) as owner from pg_class where relname = $1', [table]);
+      expect(rows).toEqual([{ relrowsecurity: true, relforcerowsecurity: true, owner: 'service' }]);
+    });
+
+    it('sets the tenant per transaction: it never outlives the statement on a pooled connection, and a failed statement rolls back', async () => {
+      const one = new Pool({ connectionString: pg.url.replace('allframe@', 'service@'), max: 1 });
+      try {
+        const table = `tenant_items_${++tables}`;
+        await new PostgresRepository(one, table, { rowLevelSecurity: true }).ensureTable();
+        const sql = tenantSessionPool(one);
+        await runWithTenant('tenant-a', () => sql.query(`insert into ${table} (id, data) values ('tenant-a:1', '{"name":"a-1","tenant":"tenant-a"}')`));
+        // the one connection, used next with no tenant: the setting is gone
+        const { rows } = await sql.query("select coalesce(current_setting('allframe.tenant', true), '') as tenant");
+        expect(rows).toEqual([{ tenant: '' }]);
+        // a statement that fails inside the tenant's transaction is rolled back, and the connection serves the next tenant
+        await expect(runWithTenant('tenant-a', () => sql.query(`insert into ${table} (id, data) values ('tenant-a:1', '{"name":"again","tenant":"tenant-a"}')`))).rejects.toThrow(/duplicate key/);
+        expect(await runWithTenant('tenant-b', () => rowsOf(sql, `select data from ${table}`))).toEqual([]);
+        expect(await runWithTenant('tenant-a', () => rowsOf(sql, `select data from ${table}`))).toEqual(['a-1']);
+        // ensureTable again (every start-up) keeps one policy
+        await new PostgresRepository(one, table, { rowLevelSecurity: true }).ensureTable();
+        const policies = await pg.pool.query('select policyname from pg_policies where tablename = $1', [table]);
+        expect(policies.rows).toEqual([{ policyname: TENANT_POLICY }]);
+      } finally {
+        await one.end();
+      }
+    });
+
+    it('commits a unit of work (the tenant\'s row and its outbox rows in one statement) in the tenant\'s transaction', async () => {
+      const { table, repo } = await freshTenantTable<TenantItem & { tenant: string }>();
+      const outbox = new PostgresOutbox(service, `outbox_${tables}`);
+      await outbox.ensureTable();
+      const items = new TenantScopedRepository<TenantItem>(repo);
+      const work = createUnitOfWork<TenantItem>(items, { outbox, emit: () => Promise.reject(new Error('the outbox is written, nothing published')) });
+      const event = { id: 'e-1', type: 'ItemCreated', source: 'items', time: '2026-12-07T00:00:00.000Z', tenant: 'tenant-a', data: {} };
+      await runWithTenant('tenant-a', () => work.commit({ put: { id: 'x', name: 'a-x' }, events: [event as never] }));
+      expect(await rowsOf(pg.pool, `select data from ${table}`)).toEqual(['a-x']);
+      expect((await pg.pool.query(`select id, status from outbox_${tables}`)).rows).toEqual([{ id: 'e-1', status: 'pending' }]);
+      // the relay reads the outbox with no tenant: the outbox is no tenant table
+      expect((await service.query(`select count(*)::int as n from outbox_${tables}`)).rows).toEqual([{ n: 1 }]);
+    });
+
+    it('is what createRepository builds for a multi-tenant service on postgres', async () => {
+      const url = pg.url.replace('allframe@', 'service@');
+      const items = createRepository<TenantItem>('postgres', 'wired-tenant-items', url, { tenants: true });
+      expect(items).toBeInstanceOf(TenantScopedRepository);
+      try {
+        await runWithTenant('tenant-a', () => items.put({ id: 'x', name: 'a-x' }));
+        await runWithTenant('tenant-b', () => items.put({ id: 'x', name: 'b-x' }));
+        expect(await runWithTenant('tenant-b', () => items.list())).toEqual([{ id: 'x', name: 'b-x' }]);
+        const { rows } = await pg.pool.query("select relrowsecurity, relforcerowsecurity from pg_class where relname = 'wired_tenant_items'");
+        expect(rows).toEqual([{ relrowsecurity: true, relforcerowsecurity: true }]);
+        expect(await rowsOf(pg.pool, 'select data from wired_tenant_items')).toEqual(['a-x', 'b-x']);
+      } finally {
+        await closePools();
+      }
+    });
+  });
 });
 
 describeWithReferee('gcloud', 'Firestore pages on the Firestore emulator', () => {

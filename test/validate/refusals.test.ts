@@ -10,6 +10,21 @@ function located(r: ReturnType<typeof check>): string[] {
 }
 
 describe('keys a target does not honour yet are refused where the file sets them (AF5010)', () => {
+  test('tenant.claim: on aws while every public service runs on Lambda (its claims reach the function); refused with a fargate one, and on gcp and fly', () => {
+    const file = (compute: string, cloud = '') => `architecture: { name: shop, multi_tenant: true }
+tenant: { claim: org_id }
+security: { authentication: { provider: auth0, jwt_issuer: https://auth.example.com } }
+${cloud}services:
+  - { name: api, type: stateless, public: true, compute: ${compute} }
+  - { name: internal, type: stateless, compute: fargate }
+`;
+    expect(check(file('lambda'), { target: 'aws' }).diagnostics).toEqual([]);
+    const fargate = file('fargate');
+    expect(located(check(fargate, { target: 'aws' }))).toEqual([`architecture.yaml:${pos(fargate, 'org_id')} AF5010 /tenant/claim`]);
+    const gcp = file('lambda', gcpCloud).replace(/ compute: \w+/g, '');
+    expect(located(check(gcp, { target: 'gcp' })).filter((l) => l.includes('/tenant/'))).toEqual([`architecture.yaml:${pos(gcp, 'org_id')} AF5010 /tenant/claim`]);
+  });
+
   const text = `architecture: { name: shop, multi_tenant: true }
 deployment: { strategy: canary, canary_percentage: 20 }
 testing: { contract_testing: true }

@@ -175,6 +175,15 @@ describe('values that break a cloud or contradict each other', () => {
     const text = `${head}  - { name: a-1, type: stateless }\nsecurity: { authentication: { provider: auth0 } }\n`;
     expect(where(check(text).diagnostics)).toEqual([`AF4012@${pos(text, 'auth0')}`]);
   });
+
+  test('tenant.claim needs verified tokens and a multi-tenant architecture, each at the claim', () => {
+    const text = `${head}  - { name: a-1, type: stateless, public: true }\ntenant: { claim: org_id }\n`;
+    const r = check(text);
+    expect(where(r.diagnostics)).toEqual([`AF4012@${pos(text, 'org_id')}`, `AF4012@${pos(text, 'org_id')}`]);
+    expect(r.diagnostics.map((d) => d.message).sort()).toEqual(['tenant.claim is read only with architecture.multi_tenant: true', 'tenant.claim needs security.authentication: without verified tokens there is no claim to read']);
+    const fine = `architecture: { name: shop, multi_tenant: true }\nservices:\n  - { name: a-1, type: stateless, public: true }\ntenant: { claim: org_id }\nsecurity: { authentication: { provider: auth0, jwt_issuer: https://auth.example.com } }\n`;
+    expect(check(fine).diagnostics).toEqual([]);
+  });
 });
 
 describe('services[].environment names allframe or the cloud set (AF4013)', () => {

@@ -1,13 +1,21 @@
 import type { PoolConfig } from 'pg';
 import { readConfig } from './config';
+import { currentTenant } from './tenant-context';
 
 /** The part of a `pg` Pool (or Client) the Postgres adapters use; tests pass a fake that records queries. */
 export interface SqlPool {
   query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
 }
 
-/** A pool that can be closed. */
+/** One connection checked out of a pool (a `pg` PoolClient): statements on it share its transaction. */
+export interface SqlClient extends SqlPool {
+  /** Returns the connection to its pool; with an error, the pool discards it instead. */
+  release(error?: Error | boolean): void;
+}
+
+/** A pool that can be closed, and lend a connection for a transaction. */
 export interface ClosablePool extends SqlPool {
+  connect(): Promise<SqlClient>;
   end(): Promise<void>;
 }
 
@@ -174,6 +182,50 @@ export function withSetup(pool: SqlPool, setup: (pool: SqlPool) => Promise<void>
       });
       await ready;
       return pool.query(text, values);
+    },
+  };
+}
+
+/**
+ * The PostgreSQL setting that names the tenant a transaction runs for (`current_setting('allframe.tenant', true)`):
+ * the row-level security policies of tenant tables compare each row's tenant with it.
+ */
+export const TENANT_SETTING = 'allframe.tenant';
+
+/**
+ * `pool`, with each statement run for the tenant the current work runs for (tenant.isolation row-level on
+ * PostgreSQL): in a transaction of its own on one connection, which first sets {@link TENANT_SETTING} with
+ * `set_config(..., true)`, so the setting ends with the transaction and never reaches the next user of the
+ * connection (a pooled connection serves every tenant in turn). A statement of no tenant's work (start-up, the outbox
+ * relay) runs as it is, with no tenant set: the row-level security policies then show it no tenant's rows.
+ *
+ * Every repository statement is one statement (a unit of work writes its state and outbox rows in one), so a
+ * transaction per statement is the unit of work's own transaction; it costs three round trips more per statement.
+ *
+ * @param tenantOf the current tenant; tests pass their own
+ */
+export function tenantSessionPool(pool: ClosablePool, tenantOf: () => string | undefined = currentTenant): SqlPool {
+  return {
+    async query(text, values) {
+      const tenant = tenantOf();
+      if (tenant === undefined) return pool.query(text, values);
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query('begin');
+        await client.query('select set_config($1, $2, true)', [TENANT_SETTING, tenant]);
+        const result = await client.query(text, values);
+        await client.query('commit');
+        return result;
+      } catch (err) {
+        await client.query('rollback').catch((rollbackError: unknown) => {
+          broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+        });
+        throw err;
+      } finally {
+        // a connection whose rollback failed may still be inside the tenant's transaction: the pool drops it
+        client.release(broken ?? false);
+      }
     },
   };
 }

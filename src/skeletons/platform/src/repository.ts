@@ -11,7 +11,8 @@ import {
 import { createDocumentClient, type AwsClient } from './aws';
 import { commitWrites, firestoreId, resolveFirestore, sharedFirestore, type FirestoreSource, type FirestoreWrite } from './firestore';
 import { matches, pageOf, resolvePageQuery, type Page, type PageQuery } from './page';
-import { assertTableName, type SqlPool } from './postgres';
+import { assertTableName, TENANT_SETTING, type SqlPool } from './postgres';
+import { TENANT_FIELD } from './tenant-context';
 
 /** Port: keyed storage of one aggregate type. */
 export interface Repository<T extends { id: string }> {
@@ -196,13 +197,18 @@ export class PostgresRepository<T extends { id: string }> implements Repository<
   constructor(
     private readonly pool: SqlPool,
     private readonly table: string,
+    private readonly options: PostgresRepositoryOptions = {},
   ) {
     assertTableName(table);
   }
 
-  /** Creates the table when it does not exist (development and tests; use migrations in production). */
+  /**
+   * Creates the table when it does not exist (development and tests; use migrations in production); with
+   * `rowLevelSecurity`, also its row-level security (see {@link PostgresRepositoryOptions.rowLevelSecurity}).
+   */
   async ensureTable(): Promise<void> {
     await this.pool.query(`create table if not exists ${this.table} (id text primary key, data jsonb not null)`);
+    if (this.options.rowLevelSecurity === true) await this.pool.query(rowLevelSecurityDdl(this.table));
   }
 
   /** Reads one item. */
@@ -261,6 +267,41 @@ export class PostgresRepository<T extends { id: string }> implements Repository<
   async delete(id: string): Promise<void> {
     await this.pool.query(`delete from ${this.table} where id = $1`, [id]);
   }
+}
+
+/** How a {@link PostgresRepository} keeps its table. */
+export interface PostgresRepositoryOptions {
+  /**
+   * The table holds several tenants' items (tenant.isolation row-level): {@link PostgresRepository.ensureTable}
+   * turns on row-level security, forced on the table's owner too, with one policy that lets a statement see and
+   * write only the rows whose `data->>'tenant'` is the transaction's tenant ({@link TENANT_SETTING}, which
+   * `tenantSessionPool` sets per transaction). A statement without a tenant sees no row. This holds for any SQL on
+   * the table, the user's own included, as long as the database user is no superuser and has no BYPASSRLS (which
+   * skip every policy).
+   * @default false
+   */
+  readonly rowLevelSecurity?: boolean;
+}
+
+/** The stored item's tenant, as the policy reads it. */
+const TENANT_FIELD_SQL = `data->>'${TENANT_FIELD}'`;
+
+/** The policy's name on each tenant table. */
+export const TENANT_POLICY = 'allframe_tenant_isolation';
+
+/**
+ * Row-level security on `table`: enabled, forced (its owner is held by it too), and the tenant policy made anew. One
+ * simple-protocol query of several statements, which PostgreSQL runs as one transaction, so that no statement sees
+ * the table between the policy's drop and its creation.
+ */
+function rowLevelSecurityDdl(table: string): string {
+  const own = `${TENANT_FIELD_SQL} = current_setting('${TENANT_SETTING}', true)`;
+  return [
+    `alter table ${table} enable row level security`,
+    `alter table ${table} force row level security`,
+    `drop policy if exists ${TENANT_POLICY} on ${table}`,
+    `create policy ${TENANT_POLICY} on ${table} using (${own}) with check (${own})`,
+  ].join('; ');
 }
 
 /**

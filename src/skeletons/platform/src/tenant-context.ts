@@ -11,3 +11,6 @@ export const tenantContext = new AsyncLocalStorage<string>();
 export function currentTenant(): string | undefined {
   return tenantContext.getStore();
 }
+
+/** The field every stored item of a tenant-scoped repository carries: its tenant. An entity's own `tenant` is overwritten. */
+export const TENANT_FIELD = 'tenant';

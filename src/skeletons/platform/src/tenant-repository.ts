@@ -13,9 +13,9 @@ import { HttpError } from './http';
 import { decodeCursor, encodeCursor, type Page, type PageQuery } from './page';
 import type { Repository } from './repository';
 import { requireTenant } from './tenant';
+import { TENANT_FIELD } from './tenant-context';
 
-/** The field every stored item of a tenant-scoped repository carries: its tenant. An entity's own `tenant` is overwritten. */
-export const TENANT_FIELD = 'tenant';
+export { TENANT_FIELD };
 
 /** The key of `id` for `tenant`. Tenant ids hold no `:`, so the first `:` ends the tenant. */
 export function tenantKey(tenant: string, id: string): string {

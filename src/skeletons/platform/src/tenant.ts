@@ -57,8 +57,8 @@ export interface TenantSource {
   readonly header: string;
   /**
    * The verified JWT claim naming the tenant, read from the claims an earlier middleware set on the context under
-   * `jwtPayload` (Hono's JWT middleware does). When both are present they must agree: a caller may not pick another
-   * tenant than its token's with the header.
+   * `jwtPayload` (Hono's JWT middleware does) or, on Lambda, from those API Gateway's JWT authorizer verified. When
+   * both are present they must agree: a caller may not pick another tenant than its token's with the header.
    * @default - the header only
    */
   readonly claim?: string;
@@ -71,28 +71,52 @@ export interface TenantSource {
 
 const OPEN_PATHS: readonly string[] = ['/healthz', '/readyz', '/openapi.json', '/docs'];
 
+/** The claims API Gateway verified for a Lambda function behind an HTTP API's JWT authorizer (`requestContext.authorizer.jwt.claims`). */
+function apiGatewayClaims(env: unknown): Record<string, unknown> | undefined {
+  const event = (env as { event?: { requestContext?: { authorizer?: { jwt?: { claims?: unknown } } } } } | undefined)?.event;
+  const claims = event?.requestContext?.authorizer?.jwt?.claims;
+  return typeof claims === 'object' && claims !== null ? (claims as Record<string, unknown>) : undefined;
+}
+
 /**
  * Takes each request's tenant from its claim or header and runs the rest of the request for it; a request without
  * one (on a path that is not open), with an invalid one, or whose header and claim disagree is a 400 problem and
  * reaches no route.
+ *
+ * With `source.claim`, a request that comes with verified claims (Hono's JWT middleware's `jwtPayload`, or on Lambda
+ * the claims API Gateway's JWT authorizer verified) must name its tenant in that claim: a token without it is refused,
+ * never read from the header, which may only repeat it. A request with no verified claims at all (a local run, where
+ * no authorizer stands in front) takes the header.
  */
 export function tenantMiddleware(source: TenantSource): MiddlewareHandler {
   const open = new Set(source.open ?? OPEN_PATHS);
   return async (c, next) => {
     if (open.has(c.req.path)) return next();
     const header = c.req.header(source.header);
-    const claims = source.claim !== undefined ? (c.get('jwtPayload') as Record<string, unknown> | undefined) : undefined;
-    const claimed = source.claim !== undefined ? claims?.[source.claim] : undefined;
-    if (claimed !== undefined && typeof claimed !== 'string') throw new TenantError(`the token's ${source.claim!} claim is not a string`);
-    if (claimed !== undefined && header !== undefined && header !== claimed) throw new TenantError(`${source.header} names another tenant than the token's ${source.claim!} claim`);
-    const tenant = claimed ?? header;
+    const claims = source.claim !== undefined ? ((c.get('jwtPayload') as Record<string, unknown> | undefined) ?? apiGatewayClaims(c.env)) : undefined;
+    let tenant = header;
+    let from = source.header;
+    if (claims !== undefined) {
+      const claimed = claims[source.claim!];
+      if (claimed === undefined) throw new TenantError(`the token has no ${source.claim!} claim naming its tenant`);
+      if (typeof claimed !== 'string') throw new TenantError(`the token's ${source.claim!} claim is not a string`);
+      if (header !== undefined && header !== claimed) throw new TenantError(`${source.header} names another tenant than the token's ${source.claim!} claim`);
+      tenant = claimed;
+      from = `the ${source.claim!} claim`;
+    }
     if (tenant === undefined) throw new TenantError(`the request names no tenant: send ${source.header}${source.claim !== undefined ? ` or a token with a ${source.claim} claim` : ''}`);
-    const id = checkTenantId(tenant, claimed !== undefined ? `the ${source.claim!} claim` : source.header);
+    const id = checkTenantId(tenant, from);
     await storage.run(id, () => next());
   };
 }
 
-/** The tenant source of a service: its requests' tenant in `header` (tenant.header); undefined without one (one tenant). */
-export function tenantSourceOf(header: string | undefined): TenantSource | undefined {
-  return header === undefined ? undefined : { header };
+/**
+ * The tenant source of a service: its requests' tenant in `header` (tenant.header), and on a public service in the
+ * verified token's `claim` (tenant.claim); undefined without a header (one tenant).
+ */
+export function tenantSourceOf(header: string, claim?: string): TenantSource;
+export function tenantSourceOf(header: string | undefined, claim?: string): TenantSource | undefined;
+export function tenantSourceOf(header: string | undefined, claim?: string): TenantSource | undefined {
+  if (header === undefined) return undefined;
+  return claim === undefined ? { header } : { header, claim };
 }

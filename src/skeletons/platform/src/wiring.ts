@@ -19,8 +19,9 @@ import {
 import { createLogger, type Logger } from './logger';
 import { closeNatsConnections, NatsPublisher } from './nats';
 import { DynamoDbOutbox, FirestoreOutbox, MemoryOutbox, OutboxRelay, PostgresOutbox, type Outbox } from './outbox';
-import { createPostgresPool, pgTableName, postgresOptionsFrom, withSetup, type ClosablePool, type PostgresPoolOptions, type SqlPool } from './postgres';
+import { createPostgresPool, pgTableName, postgresOptionsFrom, tenantSessionPool, withSetup, type ClosablePool, type PostgresPoolOptions, type SqlPool } from './postgres';
 import { DynamoDbRepository, FirestoreRepository, MemoryRepository, PostgresRepository, type Repository } from './repository';
+import { tenantScoped } from './tenant-repository';
 
 /** Where a service emits its events: straight to the publisher, or into the outbox for the relay. */
 export interface EventSink {
@@ -101,6 +102,7 @@ export function sharedPool(databaseUrl: string, options: PostgresPoolOptions = p
     const get = (): Promise<ClosablePool> => (real ??= createPostgresPool(url, options));
     pool = {
       query: async (text, values) => (await get()).query(text, values),
+      connect: async () => (await get()).connect(),
       end: async () => {
         pools.delete(url);
         if (real) await (await real).end();
@@ -123,11 +125,28 @@ function prepared(databaseUrl: string, create: (pool: SqlPool) => Promise<void>)
 
 const STORES = 'memory, dynamodb, postgres, firestore';
 
+/** How {@link createRepository} keeps the items. */
+export interface RepositoryOptions {
+  /**
+   * The items are tenants' (architecture.multi_tenant, tenant.isolation row-level): the repository is the current
+   * tenant's ({@link TenantScopedRepository}: the tenant in every key and item), and on PostgreSQL the table has
+   * row-level security with the tenant set per transaction (tenantSessionPool), so that even SQL of the user's own
+   * on the table sees only the current tenant's rows.
+   * @default false
+   */
+  readonly tenants?: boolean;
+}
+
 /**
  * The repository for `store` (memory | dynamodb | postgres | firestore) over `table` (a Postgres table name is
  * derived; on Firestore it is the collection id, in the database FIRESTORE_DATABASE of GOOGLE_CLOUD_PROJECT).
  */
-export function createRepository<T extends { id: string }>(store: string, table: string, databaseUrl = ''): Repository<T> {
+export function createRepository<T extends { id: string }>(store: string, table: string, databaseUrl = '', options: RepositoryOptions = {}): Repository<T> {
+  const tenants = options.tenants === true;
+  return tenantScoped(repositoryAdapter<T>(store, table, databaseUrl, tenants), tenants);
+}
+
+function repositoryAdapter<T extends { id: string }>(store: string, table: string, databaseUrl: string, tenants: boolean): Repository<T> {
   switch (store) {
     case 'memory':
       return new MemoryRepository<T>();
@@ -135,7 +154,11 @@ export function createRepository<T extends { id: string }>(store: string, table:
       return DynamoDbRepository.create<T>(table);
     case 'postgres': {
       const name = pgTableName(table);
-      return new PostgresRepository<T>(prepared(databaseUrl, (p) => new PostgresRepository(p, name).ensureTable()), name);
+      if (!tenants) return new PostgresRepository<T>(prepared(databaseUrl, (p) => new PostgresRepository(p, name).ensureTable()), name);
+      const shared = sharedPool(databaseUrl);
+      // the table and its policy are made outside any tenant's transaction, before the first statement
+      const ready = withSetup(tenantSessionPool(shared), () => new PostgresRepository(shared, name, { rowLevelSecurity: true }).ensureTable());
+      return new PostgresRepository<T>(ready, name, { rowLevelSecurity: true });
     }
     case 'firestore':
       return FirestoreRepository.create<T>(table);

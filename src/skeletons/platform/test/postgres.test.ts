@@ -5,6 +5,7 @@ import {
   pgTableName,
   poolConfig,
   postgresOptionsFrom,
+  tenantSessionPool,
   withSetup,
   type ClosablePool,
   type IamAuthTarget,
@@ -165,5 +166,58 @@ describe('IAM authentication on Cloud SQL (PG_IAM_PROVIDER=gcp)', () => {
     const check = (verified.ssl as { checkServerIdentity: () => unknown }).checkServerIdentity;
     expect(check()).toBeUndefined();
     expect(poolConfig(url, { iamAuth: true }).ssl).toBe(true);
+  });
+});
+
+describe('tenantSessionPool (row-level security on PostgreSQL)', () => {
+  /** A pool lending connections that record their statements; `fail` names the statements that throw. */
+  function lendingPool(fail: (text: string) => boolean = () => false) {
+    const log: string[] = [];
+    const released: (Error | boolean | undefined)[] = [];
+    const answer = (who: string) => (text: string, values?: unknown[]) => {
+      log.push(`${who}: ${text}${values === undefined ? '' : ` ${JSON.stringify(values)}`}`);
+      return fail(text) ? Promise.reject(new Error(`${text} failed`)) : Promise.resolve({ rows: [{ text }] });
+    };
+    const pool: ClosablePool = {
+      query: answer('pool'),
+      connect: () => Promise.resolve({ query: answer('client'), release: (error?: Error | boolean) => void released.push(error) }),
+      end: () => Promise.resolve(),
+    };
+    return { pool, log, released };
+  }
+
+  it('runs a tenant\'s statement in a transaction of its own that sets the tenant first, then gives the connection back', async () => {
+    // GIVEN a tenant's work
+    const { pool, log, released } = lendingPool();
+    const sql = tenantSessionPool(pool, () => 'acme');
+    // WHEN it runs a statement
+    const result = await sql.query('select data from items where id = $1', ['acme:1']);
+    // THEN begin, the tenant set for the transaction only, the statement, commit; its rows come back
+    expect(result.rows).toEqual([{ text: 'select data from items where id = $1' }]);
+    expect(log).toEqual([
+      'client: begin',
+      'client: select set_config($1, $2, true) ["allframe.tenant","acme"]',
+      'client: select data from items where id = $1 ["acme:1"]',
+      'client: commit',
+    ]);
+    expect(released).toEqual([false]);
+  });
+
+  it('runs a statement of no tenant\'s work as it is, on the pool', async () => {
+    const { pool, log } = lendingPool();
+    await tenantSessionPool(pool, () => undefined).query('select 1');
+    expect(log).toEqual(['pool: select 1']);
+  });
+
+  it('rolls a failed statement back and gives the connection back; one whose rollback failed is dropped', async () => {
+    // GIVEN a statement that fails
+    const failing = lendingPool((text) => text.startsWith('insert'));
+    await expect(tenantSessionPool(failing.pool, () => 'acme').query('insert into items values (1)')).rejects.toThrow('insert into items values (1) failed');
+    expect(failing.log.slice(-1)).toEqual(['client: rollback']);
+    expect(failing.released).toEqual([false]);
+    // AND a connection that cannot even roll back (it may still hold the tenant's transaction)
+    const broken = lendingPool((text) => text.startsWith('insert') || text === 'rollback');
+    await expect(tenantSessionPool(broken.pool, () => 'acme').query('insert into items values (1)')).rejects.toThrow('insert into items values (1) failed');
+    expect(broken.released).toEqual([new Error('rollback failed')]);
   });
 });

@@ -2,7 +2,7 @@ import { DeleteCommand, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib
 import type { Pool } from 'pg';
 import { MemoryFirestore } from '../src/firestore';
 import type { SqlPool } from '../src/postgres';
-import { DynamoDbRepository, FirestoreRepository, MemoryRepository, PostgresRepository, type Repository } from '../src/repository';
+import { DynamoDbRepository, FirestoreRepository, MemoryRepository, PostgresRepository, TENANT_POLICY, type Repository } from '../src/repository';
 import { fakeAws, fakePool, inputOf } from './fakes';
 import { describePutIfContract, type RevisedItem } from './put-if-contract';
 
@@ -78,6 +78,17 @@ describe('DynamoDbRepository', () => {
 });
 
 describe('PostgresRepository', () => {
+  it('with rowLevelSecurity, makes its table\'s forced row-level security and tenant policy, in one transaction', async () => {
+    const pool = fakePool();
+    await new PostgresRepository<Order>(pool, 'orders', { rowLevelSecurity: true }).ensureTable();
+    expect(pool.calls.map((c) => c.text)).toEqual([
+      'create table if not exists orders (id text primary key, data jsonb not null)',
+      'alter table orders enable row level security; alter table orders force row level security; ' +
+        `drop policy if exists ${TENANT_POLICY} on orders; ` +
+        `create policy ${TENANT_POLICY} on orders using (data->>'tenant' = current_setting('allframe.tenant', true)) with check (data->>'tenant' = current_setting('allframe.tenant', true))`,
+    ]);
+  });
+
   it('runs parameterised SQL on (id, data jsonb)', async () => {
     // GIVEN a pool returning one row
     const pool = fakePool(() => [{ data: { id: 'o1', total: 10 } }]);

@@ -1,6 +1,7 @@
 import { MemoryRepository } from '../src/repository';
 import { runWithTenant } from '../src/tenant';
 import { adapterOf, TenantScopedRepository, tenantKey, tenantScoped } from '../src/tenant-repository';
+import { createRepository } from '../src/wiring';
 import { describeTenantIsolationContract, type TenantItem } from './tenant-isolation-contract';
 
 describeTenantIsolationContract('MemoryRepository', () => Promise.resolve(new MemoryRepository<TenantItem & { tenant: string }>()));
@@ -18,6 +19,9 @@ describe('TenantScopedRepository', () => {
     const scoped = tenantScoped(memory, true);
     expect(scoped).toBeInstanceOf(TenantScopedRepository);
     expect([adapterOf(scoped), adapterOf(memory)]).toEqual([memory, memory]);
+    // createRepository scopes the adapter it makes for tenants' items only
+    expect(createRepository<TenantItem>('memory', 'items', '', { tenants: true })).toBeInstanceOf(TenantScopedRepository);
+    expect(createRepository<TenantItem>('memory', 'items')).toBeInstanceOf(MemoryRepository);
   });
 
   it('does not return an item stored around it under the tenant\'s key for another tenant', async () => {

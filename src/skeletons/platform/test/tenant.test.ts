@@ -4,7 +4,7 @@ import { processBatch } from '../src/consumer';
 import { newEvent, type EventEnvelope } from '../src/events';
 import { createHttpApp } from '../src/http';
 import { createLogger } from '../src/logger';
-import { currentTenant, requireTenant, runWithTenant, TenantError, tenantMiddleware, tenantScopedKey } from '../src/tenant';
+import { currentTenant, requireTenant, runWithTenant, TenantError, tenantMiddleware, tenantScopedKey, tenantSourceOf } from '../src/tenant';
 import { fakeLogger } from './fakes';
 
 /** A logger whose JSON lines are kept. */
@@ -78,6 +78,31 @@ describe('the tenant of a request', () => {
     expect(other.status).toBe(400);
     expect(((await other.json()) as { detail: string }).detail).toContain('another tenant');
     expect((await ask(app({ claim: 'tenant_id', claims: { tenant_id: 7 } }).http)).status).toBe(400);
+  });
+
+  test('a verified token without the claim is refused: the header cannot stand in for it', async () => {
+    const claimed = app({ claim: 'tenant_id', claims: { sub: 'u1' } });
+    const res = await ask(claimed.http, { 'X-Tenant-ID': 'acme' });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { detail: string }).detail).toBe('the token has no tenant_id claim naming its tenant');
+  });
+
+  test('on Lambda, from the claims API Gateway\'s JWT authorizer verified; with no verified claims (a local run), from the header', async () => {
+    const { http } = app({ claim: 'custom:tenant_id' });
+    const lambda = (claims: Record<string, unknown>, headers: Record<string, string> = {}) =>
+      http.request('/whoami', { headers }, { event: { requestContext: { authorizer: { jwt: { claims, scopes: null } } } } });
+    expect(await (await lambda({ sub: 'u1', 'custom:tenant_id': 'acme' })).json()).toEqual({ tenant: 'acme', eventTenant: 'acme' });
+    expect((await lambda({ sub: 'u1', 'custom:tenant_id': 'acme' }, { 'X-Tenant-ID': 'globex' })).status).toBe(400);
+    expect((await lambda({ sub: 'u1' }, { 'X-Tenant-ID': 'acme' })).status).toBe(400);
+    expect(await (await ask(http, { 'X-Tenant-ID': 'globex' })).json()).toEqual({ tenant: 'globex', eventTenant: 'globex' });
+    const none = await ask(http);
+    expect(((await none.json()) as { detail: string }).detail).toContain('send X-Tenant-ID or a token with a custom:tenant_id claim');
+  });
+
+  test('a service\'s source: the header, with the claim on a public service; none with one tenant', () => {
+    expect(tenantSourceOf(undefined)).toBeUndefined();
+    expect(tenantSourceOf('X-Org')).toEqual({ header: 'X-Org' });
+    expect(tenantSourceOf('X-Org', 'org_id')).toEqual({ header: 'X-Org', claim: 'org_id' });
   });
 });
 

@@ -4,6 +4,7 @@ import {
   createPolicy,
   isRetryableCall, // @if typedClients
   outboundFetch,
+  tenantSourceOf, // @if tenants
 } from '@allframe/platform';
 import type {
   Logger,
@@ -21,10 +22,11 @@ import type { Secrets } from './secrets';
 
 // @if tenants
 /**
- * architecture.multi_tenant: each request runs for the tenant its header names (a 400 without one); the calls to the
- * aggregated services are made for it, the cache and the rate limit are per tenant.
+ * architecture.multi_tenant: each request runs for the tenant its header names, or on a public service its verified
+ * token's tenant claim (tenant.claim; a 400 without one); the calls to the aggregated services are made for it, the
+ * cache and the rate limit are per tenant.
  */
-const TENANTS: TenantSource = { header: '__tenantHeaderName__' };
+const TENANTS: TenantSource = tenantSourceOf('__tenantHeaderName__', /*=tenantClaim*/ undefined);
 
 // @end
 /** Everything the application needs from the outside world. */

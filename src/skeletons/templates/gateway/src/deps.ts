@@ -21,7 +21,7 @@ import type { Secrets } from './secrets';
  * architecture.multi_tenant: each request runs for the tenant its header names (a 400 without one); its idempotency
  * keys, the key passed on to the provider and its events are the tenant's. Undefined when the architecture has one tenant.
  */
-const TENANTS = tenantSourceOf(/*=tenantHeader*/ undefined);
+const TENANTS = tenantSourceOf(/*=tenantHeader*/ undefined, /*=tenantClaim*/ undefined);
 
 /** Resilience of every provider call (one policy per provider, from the architecture's resolved resilience). */
 export const POLICY: PolicyOptions = {

@@ -4,7 +4,6 @@ import {
   createObjectStore, // @if storage
   createRepository,
   readOnlyObjectStore, // @if readsBuckets
-  tenantScoped,
   tenantSourceOf,
 } from '@allframe/platform';
 import type {
@@ -27,9 +26,10 @@ import type { __Entity__ } from './domain/__entityFile__'; // @each entities
 
 /**
  * architecture.multi_tenant: each request runs for the tenant its header names (a 400 without one), and every
- * repository keeps to that tenant's items (tenant.isolation row-level); undefined when the architecture has one tenant.
+ * repository keeps to that tenant's items (tenant.isolation row-level; on PostgreSQL with row-level security too);
+ * undefined when the architecture has one tenant.
  */
-const TENANTS = tenantSourceOf(/*=tenantHeader*/ undefined);
+const TENANTS = tenantSourceOf(/*=tenantHeader*/ undefined, /*=tenantClaim*/ undefined);
 
 /** Everything the application needs from the outside world. */
 export interface Dependencies {
@@ -69,7 +69,7 @@ export function createDependencies(config: Config, secrets: Secrets): Dependenci
     secrets,
     logger: messaging.logger,
     events: messaging.events,
-    __entities__: tenantScoped(createRepository<__Entity__>(config.STORE, `${config.TABLE_PREFIX}-__entityFile__`, config.DATABASE_URL), TENANTS !== undefined), // @each entities
+    __entities__: createRepository<__Entity__>(config.STORE, `${config.TABLE_PREFIX}-__entityFile__`, config.DATABASE_URL, { tenants: TENANTS !== undefined }), // @each entities
     tenants: TENANTS,
     idempotency: messaging.idempotency,
     relay: messaging.relay, // @if outbox
