@@ -26,6 +26,8 @@ export function serviceNames(ctx: ServiceContext): Names & { readonly platform: 
     tenantHeader: tenancy ? `'${tenancy.header}'` : 'undefined',
     tenantHeaderName: tenancy?.header ?? TENANT_HEADER,
     tenantClaim: claim !== undefined ? `'${claim}'` : 'undefined',
+    // tenantSource: where the service's requests name their tenant (a TenantSource literal), else undefined
+    tenantSource: tenancy ? `{ header: '${tenancy.header}'${claim !== undefined ? `, claim: '${claim}'` : ''} }` : 'undefined',
   };
 }
 

@@ -2,7 +2,6 @@ import {
   closePools,
   createMessaging,
   createPolicy,
-  tenantSourceOf,
 } from '@allframe/platform';
 import type {
   EventSink,
@@ -18,10 +17,11 @@ import type { Config } from './config';
 import type { Secrets } from './secrets';
 
 /**
- * architecture.multi_tenant: each request runs for the tenant its header names (a 400 without one); its idempotency
- * keys, the key passed on to the provider and its events are the tenant's. Undefined when the architecture has one tenant.
+ * architecture.multi_tenant: each request runs for the tenant its header (or, on a public service with tenant.claim,
+ * its verified token's claim) names (a 400 without one); its idempotency keys, the key passed on to the provider and
+ * its events are the tenant's. Undefined when the architecture has one tenant.
  */
-const TENANTS = tenantSourceOf(/*=tenantHeader*/ undefined, /*=tenantClaim*/ undefined);
+const TENANTS: TenantSource | undefined = /*=tenantSource*/ undefined;
 
 /** Resilience of every provider call (one policy per provider, from the architecture's resolved resilience). */
 export const POLICY: PolicyOptions = {

@@ -4,7 +4,6 @@ import {
   createObjectStore, // @if storage
   createRepository,
   readOnlyObjectStore, // @if readsBuckets
-  tenantSourceOf,
 } from '@allframe/platform';
 import type {
   EventSink,
@@ -25,11 +24,11 @@ import type { Secrets } from './secrets';
 import type { __Entity__ } from './domain/__entityFile__'; // @each entities
 
 /**
- * architecture.multi_tenant: each request runs for the tenant its header names (a 400 without one), and every
- * repository keeps to that tenant's items (tenant.isolation row-level; on PostgreSQL with row-level security too);
- * undefined when the architecture has one tenant.
+ * architecture.multi_tenant: each request runs for the tenant its header (or, on a public service with tenant.claim,
+ * its verified token's claim) names (a 400 without one), and every repository keeps to that tenant's items
+ * (tenant.isolation row-level; on PostgreSQL with row-level security too). Undefined with one tenant.
  */
-const TENANTS = tenantSourceOf(/*=tenantHeader*/ undefined, /*=tenantClaim*/ undefined);
+const TENANTS: TenantSource | undefined = /*=tenantSource*/ undefined;
 
 /** Everything the application needs from the outside world. */
 export interface Dependencies {
