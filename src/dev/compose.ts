@@ -19,7 +19,7 @@ import { natsPasswordVariable } from '../../lib-constructs/fly/nats-bus';
 import { NATS_ADMIN_PASSWORD_VARIABLE, NATS_ADMIN_USER } from '../../lib-constructs/core/nats-defaults';
 import { NATS_CONFIG_PATH, NATS_IMAGE, NATS_MONITOR_PORT } from '../targets/fly/bus';
 import { flyDir } from '../targets/fly/naming';
-import { DEFAULT_PORT_BASE, EMULATOR_PORTS, PG_USER, SERVICE_PORT_OFFSET } from './constants';
+import { DEFAULT_PORT_BASE, EMULATOR_PORTS, PG_SERVICE_USER, PG_USER, SERVICE_PORT_OFFSET } from './constants';
 
 /** The images of the emulators: public, pinned, none needing a licence or an account. */
 export const COMPOSE_IMAGES = {
@@ -33,7 +33,10 @@ export const COMPOSE_IMAGES = {
 /** Where the services reach the emulators inside the compose network. */
 export const COMPOSE_HOSTS = {
   moto: 'http://moto:5000',
+  /** The admin's URL (the superuser, which creates the services' user and databases). */
   postgres: (db: string) => `postgres://${PG_USER}@postgres:5432/${db}`,
+  /** A service's URL: its own database as the services' user (no superuser: row-level security holds). */
+  servicePostgres: (db: string) => `postgres://${PG_SERVICE_USER}@postgres:5432/${db}`,
   redis: 'redis://redis:6379',
 } as const;
 
@@ -55,7 +58,7 @@ export function composePlan(model: ResolvedArchitecture, outputs: readonly Outpu
     endpoint: COMPOSE_HOSTS.moto,
     serviceUrl: (name) => `http://${name}:${CONTAINER_PORT}`,
     port: () => CONTAINER_PORT,
-    databaseUrl: COMPOSE_HOSTS.postgres,
+    databaseUrl: COMPOSE_HOSTS.servicePostgres,
     cacheUrl: COMPOSE_HOSTS.redis,
   });
 }
@@ -84,7 +87,7 @@ export function composeGcpPlan(model: ResolvedArchitecture, outputs: readonly Ou
     firestoreHost: COMPOSE_GCP_HOSTS.firestore,
     serviceUrl: (name) => `http://${name}:${CONTAINER_PORT}`,
     port: () => CONTAINER_PORT,
-    databaseUrl: COMPOSE_HOSTS.postgres,
+    databaseUrl: COMPOSE_HOSTS.servicePostgres,
     cacheUrl: COMPOSE_HOSTS.redis,
     bucketsDir: COMPOSE_BUCKETS.dir,
     secret: (variable) => `\${${variable}:-${localSecretDefault(variable)}}`,
@@ -112,7 +115,7 @@ export function composeFlyPlan(model: ResolvedArchitecture): FlyLocalPlan {
     natsStoreDir: '/data',
     serviceUrl: (name) => `http://${name}:${CONTAINER_PORT}`,
     port: () => CONTAINER_PORT,
-    databaseUrl: COMPOSE_HOSTS.postgres,
+    databaseUrl: COMPOSE_HOSTS.servicePostgres,
     cacheUrl: COMPOSE_HOSTS.redis,
     bucketsDir: COMPOSE_BUCKETS.dir,
     secret: (variable) => (variable === NATS_ADMIN_PASSWORD_VARIABLE ? undefined : `\${${variable}:-${localSecretDefault(variable)}}`),

@@ -101,7 +101,7 @@ describe('compose.yaml', () => {
     const env = compose.services['notification-service']!.environment!;
     expect(env.QUEUE_URL).toMatch(/^http:\/\/moto:5000\/123456789012\/shop-platform-notification-service-InboxQueue/);
     expect(env.AWS_ENDPOINT_URL).toBe('http://moto:5000');
-    expect(compose.services['inventory-service']!.environment!.DATABASE_URL).toBe('postgres://allframe@postgres:5432/inventory_service');
+    expect(compose.services['inventory-service']!.environment!.DATABASE_URL).toBe('postgres://allframe_service@postgres:5432/inventory_service');
     expect(compose.services['product-cache']!.environment!.CACHE_URL).toBe('redis://redis:6379');
     expect(compose.services['order-service']!.environment!.PAYMENT_GATEWAY_URL).toBe('http://payment-gateway:8080');
   });
@@ -151,7 +151,7 @@ describe('compose.yaml', () => {
       expect(env.INBOUND_AUTH).toBe('none');
       expect(env).toEqual(expect.objectContaining(Object.fromEntries(Object.entries(plan.environments.get(svc.name)!).filter(([k]) => k !== 'SCHEDULE_CRON' && k !== 'SCHEDULE_TIMEZONE'))));
     }
-    expect(s['user-service']!.environment).toMatchObject({ NATS_PASSWORD: '${NATS_PASSWORD_USER_SERVICE:-localuserservice}', STRIPE_API_KEY: '${STRIPE_API_KEY:-local-stripe_api_key}', DATABASE_URL: 'postgres://allframe@postgres:5432/user_service' });
+    expect(s['user-service']!.environment).toMatchObject({ NATS_PASSWORD: '${NATS_PASSWORD_USER_SERVICE:-localuserservice}', STRIPE_API_KEY: '${STRIPE_API_KEY:-local-stripe_api_key}', DATABASE_URL: 'postgres://allframe_service@postgres:5432/user_service' });
     expect(s['web-bff']!.environment).toMatchObject({ OUTBOUND_AUTH: 'none', USER_SERVICE_URL: 'http://user-service:8080' });
     // a scheduled service fires on its cron, by its own scheduler, as its Fly app does
     expect(s['report-generator']!.environment).toMatchObject({ SCHEDULE_CRON: '0 2 * * *', SCHEDULE_TIMEZONE: 'Europe/Amsterdam' });
