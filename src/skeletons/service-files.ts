@@ -28,6 +28,8 @@ export function serviceNames(ctx: ServiceContext): Names & { readonly platform: 
     tenantClaim: claim !== undefined ? `'${claim}'` : 'undefined',
     // tenantSource: where the service's requests name their tenant (a TenantSource literal), else undefined
     tenantSource: tenancy ? `{ header: '${tenancy.header}'${claim !== undefined ? `, claim: '${claim}'` : ''} }` : 'undefined',
+    // tenantIsolation: tenant.isolation with architecture.multi_tenant, else undefined
+    tenantIsolation: tenancy ? `'${tenancy.isolation}'` : 'undefined',
   };
 }
 

@@ -15,7 +15,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createFirestore } from '../../src/skeletons/platform/src/firestore';
 import { Pool } from 'pg';
 import { PostgresOutbox } from '../../src/skeletons/platform/src/outbox';
-import { tenantSessionPool } from '../../src/skeletons/platform/src/postgres';
+import { dropTenantSchema, tenantSchemaName, tenantSchemaPool, tenantSessionPool } from '../../src/skeletons/platform/src/postgres';
 import { DynamoDbRepository, FirestoreRepository, PostgresRepository, TENANT_POLICY } from '../../src/skeletons/platform/src/repository';
 import { runWithTenant } from '../../src/skeletons/platform/src/tenant';
 import { TenantScopedRepository } from '../../src/skeletons/platform/src/tenant-repository';
@@ -76,13 +76,15 @@ describeWithReferee('pg_ctlcluster', 'PostgreSQL pages on a real server', () => 
   describeCrdtStoreContract('PostgresRepository on PostgreSQL', () => freshTable<CrdtEntry>());
   describeTenantIsolationContract('PostgresRepository on PostgreSQL', () => freshTable<TenantItem & { tenant: string }>());
 
-  describe('row-level security (tenant.isolation row-level)', () => {
+  describe('tenants on PostgreSQL: row-level security (tenant.isolation row-level), a schema per tenant (schema)', () => {
     // The service's own database user: no superuser, no BYPASSRLS, owner of the tables it creates (so the policy
     // holds only because it is forced on the owner).
     let service: Pool;
     beforeAll(async () => {
       await pg.pool.query('create role service login nosuperuser nobypassrls');
       await pg.pool.query('grant create, usage on schema public to service');
+      // (schema isolation: the service makes its tenants' schemas, as the owner of its database may)
+      await pg.pool.query('grant create on database postgres to service');
       service = new Pool({ connectionString: pg.url.replace('allframe@', 'service@'), max: 2 });
     });
     afterAll(async () => service?.end());
@@ -160,9 +162,77 @@ describeWithReferee('pg_ctlcluster', 'PostgreSQL pages on a real server', () => 
       expect((await service.query(`select count(*)::int as n from outbox_${tables}`)).rows).toEqual([{ n: 1 }]);
     });
 
+    describe('a schema per tenant (tenant.isolation schema)', () => {
+      const freshSchemaTable = <T extends { id: string }>(pool: Pool = service) => {
+        const table = `schema_items_${++tables}`;
+        const sql = tenantSchemaPool(pool, (s) => new PostgresRepository(s, table).ensureTable());
+        return { table, sql, repo: new PostgresRepository<T>(sql, table) };
+      };
+      describeTenantIsolationContract('PostgresRepository with a schema per tenant', () => Promise.resolve(freshSchemaTable<TenantItem & { tenant: string }>().repo));
+
+      it('keeps each tenant\'s rows in its own schema, made at its first statement; SQL of the user\'s own sees its tenant\'s table only', async () => {
+        const { table, sql, repo } = freshSchemaTable<TenantItem & { tenant: string }>();
+        const items = new TenantScopedRepository<TenantItem>(repo);
+        await runWithTenant('tenant-a', () => items.put({ id: 'a1', name: 'a-1' }));
+        await runWithTenant('tenant-b', () => items.put({ id: 'b1', name: 'b-1' }));
+        // each tenant's table in its schema, owned by the service's user; none in public
+        expect(await rowsOf(pg.pool, `select data from t_tenant_a.${table}`)).toEqual(['a-1']);
+        expect(await rowsOf(pg.pool, `select data from t_tenant_b.${table}`)).toEqual(['b-1']);
+        const where = await pg.pool.query('select schemaname, tableowner from pg_tables where tablename = $1 order by 1', [table]);
+        expect(where.rows).toEqual([
+          { schemaname: 't_tenant_a', tableowner: 'service' },
+          { schemaname: 't_tenant_b', tableowner: 'service' },
+        ]);
+        // a statement without a where clause reaches its tenant's table only
+        expect(await runWithTenant('tenant-b', () => rowsOf(sql, `select data from ${table}`))).toEqual(['b-1']);
+        await runWithTenant('tenant-b', () => sql.query(`delete from ${table}`));
+        expect(await rowsOf(pg.pool, `select data from t_tenant_a.${table}`)).toEqual(['a-1']);
+      });
+
+      it('commits a unit of work in the tenant\'s table, with its outbox rows in the shared outbox, in one statement', async () => {
+        const { table, repo } = freshSchemaTable<TenantItem & { tenant: string }>();
+        const outbox = new PostgresOutbox(service, `schema_outbox_${tables}`);
+        await outbox.ensureTable();
+        const work = createUnitOfWork<TenantItem>(new TenantScopedRepository<TenantItem>(repo), { outbox, emit: () => Promise.reject(new Error('the outbox is written, nothing published')) });
+        const event = { id: 'e-2', type: 'ItemCreated', source: 'items', time: '2026-12-07T00:00:00.000Z', tenant: 'tenant-c', data: {} };
+        await runWithTenant('tenant-c', () => work.commit({ put: { id: 'x', name: 'c-x' }, events: [event as never] }));
+        expect(await rowsOf(pg.pool, `select data from t_tenant_c.${table}`)).toEqual(['c-x']);
+        expect((await pg.pool.query(`select id from public.schema_outbox_${tables}`)).rows).toEqual([{ id: 'e-2' }]);
+      });
+
+      it('offboarding drops the tenant\'s schema and data; a later request of the tenant starts anew, even on an instance that had made it', async () => {
+        const { table, repo } = freshSchemaTable<TenantItem & { tenant: string }>();
+        const items = new TenantScopedRepository<TenantItem>(repo);
+        await runWithTenant('tenant-d', () => items.put({ id: 'd1', name: 'd-1' }));
+        // WHEN the tenant is offboarded (by any instance)
+        await dropTenantSchema(service, 'tenant-d');
+        expect((await pg.pool.query("select 1 from pg_namespace where nspname = 't_tenant_d'")).rows).toEqual([]);
+        // THEN this instance, which had made the schema, finds nothing of the tenant's, and its writes work again
+        expect(await runWithTenant('tenant-d', () => items.list())).toEqual([]);
+        await runWithTenant('tenant-d', () => items.put({ id: 'd2', name: 'd-2' }));
+        expect(await rowsOf(pg.pool, `select data from t_tenant_d.${table}`)).toEqual(['d-2']);
+      });
+
+      it('is what createRepository builds for a service of tenant.isolation schema, on a long tenant id too', async () => {
+        const url = pg.url.replace('allframe@', 'service@');
+        const items = createRepository<TenantItem>('postgres', 'wired-schema-items', url, { tenants: 'schema' });
+        const long = `acme-${'x'.repeat(58)}`;
+        try {
+          await runWithTenant(long, () => items.put({ id: 'x', name: 'long-x' }));
+          await runWithTenant('tenant-e', () => items.put({ id: 'x', name: 'e-x' }));
+          expect(await runWithTenant('tenant-e', () => items.list())).toEqual([{ id: 'x', name: 'e-x' }]);
+          expect(tenantSchemaName(long)).toMatch(/^t_acme_x{41}_[0-9a-f]{12}$/);
+          expect(await rowsOf(pg.pool, `select data from ${tenantSchemaName(long)}.wired_schema_items`)).toEqual(['long-x']);
+          expect((await pg.pool.query("select 1 from pg_tables where schemaname = 'public' and tablename = 'wired_schema_items'")).rows).toEqual([]);
+        } finally {
+          await closePools();
+        }
+      });
+    });
+
     it('is what createRepository builds for a multi-tenant service on postgres', async () => {
       const url = pg.url.replace('allframe@', 'service@');
-      const items = createRepository<TenantItem>('postgres', 'wired-tenant-items', url, { tenants: true });
+      const items = createRepository<TenantItem>('postgres', 'wired-tenant-items', url, { tenants: 'row-level' });
       expect(items).toBeInstanceOf(TenantScopedRepository);
       try {
         await runWithTenant('tenant-a', () => items.put({ id: 'x', name: 'a-x' }));

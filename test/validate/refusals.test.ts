@@ -10,6 +10,24 @@ function located(r: ReturnType<typeof check>): string[] {
 }
 
 describe('keys a target does not honour yet are refused where the file sets them (AF5010)', () => {
+  test('tenant.isolation: schema where every stateless service stores in postgres (AF4011 at a service that does not), database refused', () => {
+    const file = (isolation: string, database = 'postgres') => `architecture: { name: shop, multi_tenant: true }
+tenant: { isolation: ${isolation} }
+settings: { default_database: dynamodb }
+services:
+  - { name: accounts, type: stateless, database: { type: postgres }, publishes: [Ping] }
+  - { name: users, type: stateless, database: { type: ${database} } }
+  - { name: welcome, type: consumer, consumes: [{ event: Ping, from: accounts }], consumer: { dlq: true } }
+`;
+    expect(check(file('schema'), { target: 'aws' }).diagnostics).toEqual([]);
+    const mixed = file('schema', 'dynamodb');
+    const r = check(mixed, { target: 'aws' });
+    expect(located(r)).toEqual([`architecture.yaml:${pos(mixed, 'dynamodb', 2)} AF4011 /services/1/database/type`]);
+    expect(r.diagnostics[0]!.message).toBe('tenant.isolation schema keeps each tenant\'s tables in a PostgreSQL schema of its own, but users stores its items in dynamodb');
+    const database = file('database');
+    expect(located(check(database, { target: 'aws' }))).toEqual([`architecture.yaml:${pos(database, 'database }')} AF5010 /tenant/isolation`]);
+  });
+
   test('tenant.claim: on aws while every public service runs on Lambda (its claims reach the function); refused with a fargate one, and on gcp and fly', () => {
     const file = (compute: string, cloud = '') => `architecture: { name: shop, multi_tenant: true }
 tenant: { claim: org_id }

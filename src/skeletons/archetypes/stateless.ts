@@ -52,7 +52,8 @@ export function renderStateless(ctx: ServiceContext): OutputFile[] {
       withIdempotency: String(idem),
       ...grpcNames(ctx),
     },
-    flags: { outbox, idempotency: idem, graphql, grpc, schemas: graphql || grpc, typedClients: callees.length > 0, ...storage.flags },
+    // schemaTenants: a PostgreSQL schema per tenant (tenant.isolation schema), which only STORE=postgres keeps
+    flags: { outbox, idempotency: idem, graphql, grpc, schemas: graphql || grpc, typedClients: callees.length > 0, schemaTenants: tenancyOf(ctx.model)?.isolation === 'schema', ...storage.flags },
     lists: { entities: entities.map(entityNames), ...storage.lists },
   });
   const files: OutputFile[] = [

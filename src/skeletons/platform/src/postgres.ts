@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { PoolConfig } from 'pg';
 import { readConfig } from './config';
 import { currentTenant } from './tenant-context';
@@ -192,6 +193,40 @@ export function withSetup(pool: SqlPool, setup: (pool: SqlPool) => Promise<void>
  */
 export const TENANT_SETTING = 'allframe.tenant';
 
+/** Settings for one transaction, as `[name, value]` pairs; undefined: run the statement as it is. */
+type LocalSettings = readonly (readonly [string, string])[] | undefined;
+
+/**
+ * `pool`, with each statement for which `settingsOf()` gives settings run in a transaction of its own on one
+ * connection, which first makes them with `set_config(name, value, true)`: they end with the transaction and never
+ * reach the next user of the connection. A failed statement is rolled back; a connection whose rollback failed (it
+ * may still be inside the transaction) is dropped from the pool.
+ */
+function withLocalSettings(pool: ClosablePool, settingsOf: () => LocalSettings): SqlPool {
+  return {
+    async query(text, values) {
+      const settings = settingsOf();
+      if (settings === undefined) return pool.query(text, values);
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query('begin');
+        for (const [name, value] of settings) await client.query('select set_config($1, $2, true)', [name, value]);
+        const result = await client.query(text, values);
+        await client.query('commit');
+        return result;
+      } catch (err) {
+        await client.query('rollback').catch((rollbackError: unknown) => {
+          broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+        });
+        throw err;
+      } finally {
+        client.release(broken ?? false);
+      }
+    },
+  };
+}
+
 /**
  * `pool`, with each statement run for the tenant the current work runs for (tenant.isolation row-level on
  * PostgreSQL): in a transaction of its own on one connection, which first sets {@link TENANT_SETTING} with
@@ -205,27 +240,86 @@ export const TENANT_SETTING = 'allframe.tenant';
  * @param tenantOf the current tenant; tests pass their own
  */
 export function tenantSessionPool(pool: ClosablePool, tenantOf: () => string | undefined = currentTenant): SqlPool {
+  return withLocalSettings(pool, () => {
+    const tenant = tenantOf();
+    return tenant === undefined ? undefined : [[TENANT_SETTING, tenant]];
+  });
+}
+
+/**
+ * The PostgreSQL schema of a tenant's tables (tenant.isolation schema): `t_` and the tenant id with `-` as `_`
+ * (tenant ids hold no `_`, so no two tenants share one); an id too long for PostgreSQL's 63 characters keeps its first
+ * 48 and a digest of the whole.
+ */
+export function tenantSchemaName(tenant: string): string {
+  const name = `t_${tenant.replace(/-/g, '_')}`;
+  if (name.length <= 63) return name;
+  return `${name.slice(0, 48)}_${createHash('sha256').update(tenant).digest('hex').slice(0, 12)}`;
+}
+
+/** The SQL state of a statement naming a table or schema that does not exist (42P01, 3F000). */
+const MISSING = new Set(['42P01', '3F000']);
+
+/**
+ * `pool`, with each statement of a tenant's work run in that tenant's own schema (tenant.isolation schema): in a
+ * transaction of its own whose `search_path` is the tenant's schema ({@link tenantSchemaName}) and then `public`, so
+ * the statement's tables are the tenant's, while the tables every tenant shares (the outbox, the idempotency records)
+ * stay in `public`. A statement of no tenant's work runs as it is, in `public`.
+ *
+ * The tenant's schema and its tables are made when the tenant first comes to the service (its onboarding there):
+ * `create schema if not exists`, then `setup` with the schema first on the search path (the repository's
+ * `ensureTable`), once per tenant and process. A statement that finds its tenant's schema or table gone (the tenant
+ * was offboarded, {@link dropTenantSchema}, by another instance) makes them again and runs once more.
+ *
+ * @param setup makes the repository's tables, given a pool whose statements run in the tenant's schema
+ * @param tenantOf the current tenant; tests pass their own
+ */
+export function tenantSchemaPool(pool: ClosablePool, setup: (sql: SqlPool) => Promise<void>, tenantOf: () => string | undefined = currentTenant): SqlPool {
+  const ready = new Map<string, Promise<void>>();
+  const inSchema = (tenant: string) => withLocalSettings(pool, () => [['search_path', `${tenantSchemaName(tenant)}, public`]]);
+  const prepare = (tenant: string): Promise<void> => {
+    let made = ready.get(tenant);
+    if (made === undefined) {
+      made = (async () => {
+        await createSchema(pool, tenantSchemaName(tenant));
+        await setup(inSchema(tenant));
+      })();
+      made.catch(() => ready.delete(tenant));
+      ready.set(tenant, made);
+    }
+    return made;
+  };
   return {
     async query(text, values) {
       const tenant = tenantOf();
       if (tenant === undefined) return pool.query(text, values);
-      const client = await pool.connect();
-      let broken: Error | undefined;
+      await prepare(tenant);
       try {
-        await client.query('begin');
-        await client.query('select set_config($1, $2, true)', [TENANT_SETTING, tenant]);
-        const result = await client.query(text, values);
-        await client.query('commit');
-        return result;
+        return await inSchema(tenant).query(text, values);
       } catch (err) {
-        await client.query('rollback').catch((rollbackError: unknown) => {
-          broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
-        });
-        throw err;
-      } finally {
-        // a connection whose rollback failed may still be inside the tenant's transaction: the pool drops it
-        client.release(broken ?? false);
+        if (!MISSING.has((err as { code?: string }).code ?? '')) throw err;
+        ready.delete(tenant);
+        await prepare(tenant);
+        return inSchema(tenant).query(text, values);
       }
     },
   };
+}
+
+/** `create schema if not exists`, which two instances making the same tenant's schema at once may both try. */
+async function createSchema(pool: SqlPool, schema: string): Promise<void> {
+  try {
+    await pool.query(`create schema if not exists ${schema}`);
+  } catch (err) {
+    // the other instance's creation won the race (a unique violation on the catalogue, or the schema exists)
+    if (!['23505', '42P06'].includes((err as { code?: string }).code ?? '')) throw err;
+  }
+}
+
+/**
+ * Offboards `tenant` from a service whose tenants have schemas of their own: drops the tenant's schema and every
+ * table in it (`drop schema ... cascade`). The tenant's data is gone; a later request of the tenant starts it anew.
+ */
+export async function dropTenantSchema(pool: SqlPool, tenant: string): Promise<void> {
+  await pool.query(`drop schema if exists ${tenantSchemaName(tenant)} cascade`);
 }

@@ -19,7 +19,7 @@ import {
 import { createLogger, type Logger } from './logger';
 import { closeNatsConnections, NatsPublisher } from './nats';
 import { DynamoDbOutbox, FirestoreOutbox, MemoryOutbox, OutboxRelay, PostgresOutbox, type Outbox } from './outbox';
-import { createPostgresPool, pgTableName, postgresOptionsFrom, tenantSessionPool, withSetup, type ClosablePool, type PostgresPoolOptions, type SqlPool } from './postgres';
+import { createPostgresPool, pgTableName, postgresOptionsFrom, tenantSchemaPool, tenantSessionPool, withSetup, type ClosablePool, type PostgresPoolOptions, type SqlPool } from './postgres';
 import { DynamoDbRepository, FirestoreRepository, MemoryRepository, PostgresRepository, type Repository } from './repository';
 import { tenantScoped } from './tenant-repository';
 
@@ -125,16 +125,22 @@ function prepared(databaseUrl: string, create: (pool: SqlPool) => Promise<void>)
 
 const STORES = 'memory, dynamodb, postgres, firestore';
 
+/** How the items of several tenants are kept apart (tenant.isolation). */
+export type TenantIsolation = 'row-level' | 'schema';
+
 /** How {@link createRepository} keeps the items. */
 export interface RepositoryOptions {
   /**
-   * The items are tenants' (architecture.multi_tenant, tenant.isolation row-level): the repository is the current
-   * tenant's ({@link TenantScopedRepository}: the tenant in every key and item), and on PostgreSQL the table has
-   * row-level security with the tenant set per transaction (tenantSessionPool), so that even SQL of the user's own
-   * on the table sees only the current tenant's rows.
-   * @default false
+   * The items are tenants' (architecture.multi_tenant), kept apart by `tenant.isolation`; the repository is then the
+   * current tenant's ({@link TenantScopedRepository}: the tenant in every key and item) on every store, and on
+   * PostgreSQL also:
+   * - `row-level`: the table has row-level security with the tenant set per transaction (tenantSessionPool), so
+   *   that even SQL of the user's own on the table sees only the current tenant's rows;
+   * - `schema`: each tenant's table is in a schema of its own, made at the tenant's first request to the service
+   *   (tenantSchemaPool); PostgreSQL only.
+   * @default - one tenant: the items as they are
    */
-  readonly tenants?: boolean;
+  readonly tenants?: TenantIsolation | undefined;
 }
 
 /**
@@ -142,11 +148,13 @@ export interface RepositoryOptions {
  * derived; on Firestore it is the collection id, in the database FIRESTORE_DATABASE of GOOGLE_CLOUD_PROJECT).
  */
 export function createRepository<T extends { id: string }>(store: string, table: string, databaseUrl = '', options: RepositoryOptions = {}): Repository<T> {
-  const tenants = options.tenants === true;
-  return tenantScoped(repositoryAdapter<T>(store, table, databaseUrl, tenants), tenants);
+  const tenants = options.tenants;
+  // (in memory, the tests' store, a schema per tenant is the tenant in every key, as row-level)
+  if (tenants === 'schema' && store !== 'postgres' && store !== 'memory') throw new Error(`a schema per tenant (tenant.isolation schema) needs STORE=postgres, got ${JSON.stringify(store)}`);
+  return tenantScoped(repositoryAdapter<T>(store, table, databaseUrl, tenants), tenants !== undefined);
 }
 
-function repositoryAdapter<T extends { id: string }>(store: string, table: string, databaseUrl: string, tenants: boolean): Repository<T> {
+function repositoryAdapter<T extends { id: string }>(store: string, table: string, databaseUrl: string, tenants: TenantIsolation | undefined): Repository<T> {
   switch (store) {
     case 'memory':
       return new MemoryRepository<T>();
@@ -154,8 +162,10 @@ function repositoryAdapter<T extends { id: string }>(store: string, table: strin
       return DynamoDbRepository.create<T>(table);
     case 'postgres': {
       const name = pgTableName(table);
-      if (!tenants) return new PostgresRepository<T>(prepared(databaseUrl, (p) => new PostgresRepository(p, name).ensureTable()), name);
+      if (tenants === undefined) return new PostgresRepository<T>(prepared(databaseUrl, (p) => new PostgresRepository(p, name).ensureTable()), name);
       const shared = sharedPool(databaseUrl);
+      // each tenant's table in the tenant's schema, made at the tenant's first statement
+      if (tenants === 'schema') return new PostgresRepository<T>(tenantSchemaPool(shared, (sql) => new PostgresRepository(sql, name).ensureTable()), name);
       // the table and its policy are made outside any tenant's transaction, before the first statement
       const ready = withSetup(tenantSessionPool(shared), () => new PostgresRepository(shared, name, { rowLevelSecurity: true }).ensureTable());
       return new PostgresRepository<T>(ready, name, { rowLevelSecurity: true });

@@ -4,7 +4,10 @@ import {
   createPostgresPool,
   pgTableName,
   poolConfig,
+  dropTenantSchema,
   postgresOptionsFrom,
+  tenantSchemaName,
+  tenantSchemaPool,
   tenantSessionPool,
   withSetup,
   type ClosablePool,
@@ -219,5 +222,81 @@ describe('tenantSessionPool (row-level security on PostgreSQL)', () => {
     const broken = lendingPool((text) => text.startsWith('insert') || text === 'rollback');
     await expect(tenantSessionPool(broken.pool, () => 'acme').query('insert into items values (1)')).rejects.toThrow('insert into items values (1) failed');
     expect(broken.released).toEqual([new Error('rollback failed')]);
+  });
+});
+
+describe('tenantSchemaPool (a schema per tenant on PostgreSQL)', () => {
+  /** A pool whose statements are logged; `fail(text)` gives the SQL state a statement fails with, once each. */
+  function schemaPool(fail: (text: string) => string | undefined = () => undefined) {
+    const log: string[] = [];
+    const failed = new Set<string>();
+    const answer = (who: string) => (text: string, values?: unknown[]) => {
+      log.push(`${who}: ${text}${values === undefined ? '' : ` ${JSON.stringify(values)}`}`);
+      const code = failed.has(text) ? undefined : fail(text);
+      if (code === undefined) return Promise.resolve({ rows: [] });
+      failed.add(text);
+      return Promise.reject(Object.assign(new Error(`${text}: ${code}`), { code }));
+    };
+    const pool: ClosablePool = { query: answer('pool'), connect: () => Promise.resolve({ query: answer('client'), release: () => undefined }), end: () => Promise.resolve() };
+    return { pool, log };
+  }
+  const setup = (sql: { query(text: string): Promise<unknown> }) => sql.query('create table if not exists items (id text primary key, data jsonb not null)').then(() => undefined);
+  const inSchema = (schema: string, text: string) => ['client: begin', `client: select set_config($1, $2, true) ["search_path","${schema}, public"]`, `client: ${text}`, 'client: commit'];
+
+  it('names a tenant\'s schema after it, within PostgreSQL\'s 63 characters', () => {
+    expect(tenantSchemaName('acme-eu')).toBe('t_acme_eu');
+    const long = tenantSchemaName('a'.repeat(63));
+    expect(long).toMatch(/^t_a{46}_[0-9a-f]{12}$/);
+    expect(tenantSchemaName('a'.repeat(62) + 'b')).not.toBe(long);
+  });
+
+  it('makes the tenant\'s schema and tables at its first statement, then runs each statement with the schema first on the search path', async () => {
+    const { pool, log } = schemaPool();
+    const sql = tenantSchemaPool(pool, setup, () => 'acme');
+    await sql.query('select data from items');
+    await sql.query('select data from items where id = $1', ['1']);
+    expect(log).toEqual([
+      'pool: create schema if not exists t_acme',
+      ...inSchema('t_acme', 'create table if not exists items (id text primary key, data jsonb not null)'),
+      ...inSchema('t_acme', 'select data from items'),
+      ...inSchema('t_acme', 'select data from items where id = $1 ["1"]'),
+    ]);
+  });
+
+  it('runs a statement of no tenant\'s work in public, as it is', async () => {
+    const { pool, log } = schemaPool();
+    await tenantSchemaPool(pool, setup, () => undefined).query('select 1');
+    expect(log).toEqual(['pool: select 1']);
+  });
+
+  it('makes the schema again when it is gone (offboarded elsewhere), and takes another instance\'s race to make it as made', async () => {
+    // GIVEN a statement that finds its table gone, once; and a schema another instance made at the same moment
+    const { pool, log } = schemaPool((text) => (text === 'select data from items' ? '42P01' : text.startsWith('create schema') ? '42P06' : undefined));
+    const sql = tenantSchemaPool(pool, setup, () => 'acme');
+    await sql.query('select data from items');
+    // THEN the schema and table are made again and the statement runs once more
+    expect(log.filter((l) => l.startsWith('pool:') || l.includes('items'))).toEqual([
+      'pool: create schema if not exists t_acme',
+      'client: create table if not exists items (id text primary key, data jsonb not null)',
+      'client: select data from items',
+      'pool: create schema if not exists t_acme',
+      'client: create table if not exists items (id text primary key, data jsonb not null)',
+      'client: select data from items',
+    ]);
+  });
+
+  it('passes other failures on; a tenant whose schema could not be made is tried again at its next statement', async () => {
+    const { pool, log } = schemaPool((text) => (text.startsWith('create schema') ? '42501' : text === 'select 2' ? '22P02' : undefined));
+    const sql = tenantSchemaPool(pool, setup, () => 'acme');
+    await expect(sql.query('select 1')).rejects.toThrow('42501');
+    await sql.query('select 1');
+    await expect(sql.query('select 2')).rejects.toThrow('22P02');
+    expect(log.filter((l) => l.startsWith('pool:'))).toEqual(['pool: create schema if not exists t_acme', 'pool: create schema if not exists t_acme']);
+  });
+
+  it('offboards a tenant by dropping its schema and everything in it', async () => {
+    const pool = fakePool();
+    await dropTenantSchema(pool, 'acme-eu');
+    expect(pool.calls).toEqual([{ text: 'drop schema if exists t_acme_eu cascade', values: undefined }]);
   });
 });

@@ -20,7 +20,10 @@ describe('TenantScopedRepository', () => {
     expect(scoped).toBeInstanceOf(TenantScopedRepository);
     expect([adapterOf(scoped), adapterOf(memory)]).toEqual([memory, memory]);
     // createRepository scopes the adapter it makes for tenants' items only
-    expect(createRepository<TenantItem>('memory', 'items', '', { tenants: true })).toBeInstanceOf(TenantScopedRepository);
+    expect(createRepository<TenantItem>('memory', 'items', '', { tenants: 'row-level' })).toBeInstanceOf(TenantScopedRepository);
+    // a schema per tenant is PostgreSQL's only (in memory, the tests' store, the tenant is in every key)
+    expect(createRepository<TenantItem>('memory', 'items', '', { tenants: 'schema' })).toBeInstanceOf(TenantScopedRepository);
+    expect(() => createRepository<TenantItem>('dynamodb', 'items', '', { tenants: 'schema' })).toThrow('a schema per tenant (tenant.isolation schema) needs STORE=postgres, got "dynamodb"');
     expect(createRepository<TenantItem>('memory', 'items')).toBeInstanceOf(MemoryRepository);
   });
 

@@ -13,6 +13,7 @@ import type {
   ObjectStoreClients, // @if storage
   OutboxRelay, // @if outbox
   Repository,
+  TenantIsolation,
   TenantSource,
 } from '@allframe/platform';
 import { S3 } from '@aws-sdk/client-s3'; // @if s3
@@ -26,9 +27,12 @@ import type { __Entity__ } from './domain/__entityFile__'; // @each entities
 /**
  * architecture.multi_tenant: each request runs for the tenant its header (or, on a public service with tenant.claim,
  * its verified token's claim) names (a 400 without one), and every repository keeps to that tenant's items
- * (tenant.isolation row-level; on PostgreSQL with row-level security too). Undefined with one tenant.
+ * (ISOLATION). Undefined with one tenant.
  */
 const TENANTS: TenantSource | undefined = /*=tenantSource*/ undefined;
+
+/** How the tenants' items are kept apart (tenant.isolation): in every key and item, or a PostgreSQL schema each. */
+const ISOLATION: TenantIsolation | undefined = /*=tenantIsolation*/ undefined;
 
 /** Everything the application needs from the outside world. */
 export interface Dependencies {
@@ -68,7 +72,7 @@ export function createDependencies(config: Config, secrets: Secrets): Dependenci
     secrets,
     logger: messaging.logger,
     events: messaging.events,
-    __entities__: createRepository<__Entity__>(config.STORE, `${config.TABLE_PREFIX}-__entityFile__`, config.DATABASE_URL, { tenants: TENANTS !== undefined }), // @each entities
+    __entities__: createRepository<__Entity__>(config.STORE, `${config.TABLE_PREFIX}-__entityFile__`, config.DATABASE_URL, { tenants: ISOLATION }), // @each entities
     tenants: TENANTS,
     idempotency: messaging.idempotency,
     relay: messaging.relay, // @if outbox

@@ -1,7 +1,14 @@
 import {
+  // @if !schemaTenants
   FirestoreIdempotencyStore, // @if idempotency
   FirestoreOutbox, // @if outbox
   FirestoreRepository,
+  // @end
+  // @if schemaTenants
+  PostgresIdempotencyStore, // @if idempotency
+  PostgresOutbox, // @if outbox
+  PostgresRepository,
+  // @end
   adapterOf,
   testSecrets,
 } from '@allframe/platform';
@@ -18,6 +25,8 @@ describe('dependency wiring', () => {
     await expect(deps.close()).resolves.toBeUndefined();
   });
 
+  // @if !schemaTenants
+
   test('with STORE=firestore, the tables are Firestore collections (loaded on first use)', async () => {
     const deps = createDependencies(loadConfig({ STORE: 'firestore', FIRESTORE_DATABASE: 'shop', GOOGLE_CLOUD_PROJECT: 'shop-prod' }), testSecrets(SECRET_NAMES));
     expect(adapterOf(deps.__entities__)).toBeInstanceOf(FirestoreRepository);
@@ -25,6 +34,17 @@ describe('dependency wiring', () => {
     expect(deps.idempotency).toBeInstanceOf(FirestoreIdempotencyStore); // @if idempotency
     await expect(deps.close()).resolves.toBeUndefined();
   });
+  // @end
+  // @if schemaTenants
+
+  test('with STORE=postgres, the tables are PostgreSQL tables, each tenant\'s in its own schema (connected on first use)', async () => {
+    const deps = createDependencies(loadConfig({ STORE: 'postgres', DATABASE_URL: 'postgres://service@127.0.0.1:5432/service' }), testSecrets(SECRET_NAMES));
+    expect(adapterOf(deps.__entities__)).toBeInstanceOf(PostgresRepository);
+    expect(deps.events.outbox).toBeInstanceOf(PostgresOutbox); // @if outbox
+    expect(deps.idempotency).toBeInstanceOf(PostgresIdempotencyStore); // @if idempotency
+    await expect(deps.close()).resolves.toBeUndefined();
+  });
+  // @end
   // @if storage
 
   test('the buckets it may read are served over HTTP, read-only; no other bucket is', async () => {
