@@ -3,7 +3,8 @@
 import { PG_SERVICE_USER } from './constants';
 
 /**
- * Creates the services' database user ({@link PG_SERVICE_USER}: no superuser, no BYPASSRLS) and each database of
+ * Creates the services' database user ({@link PG_SERVICE_USER}: no superuser, no BYPASSRLS; CREATEDB, for a database
+ * per tenant) and each database of
  * `names` that does not exist yet, owned by it, connected to `adminUrl` (the server's `postgres` database as the
  * superuser).
  */
@@ -13,7 +14,7 @@ export async function createDatabases(req: NodeJS.Require, adminUrl: string, nam
   await client.connect();
   try {
     const role = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [PG_SERVICE_USER]);
-    if (role.rowCount === 0) await client.query(`CREATE ROLE ${PG_SERVICE_USER} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE`);
+    if (role.rowCount === 0) await client.query(`CREATE ROLE ${PG_SERVICE_USER} LOGIN NOSUPERUSER NOBYPASSRLS CREATEDB NOCREATEROLE`);
     for (const name of names) {
       const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
       if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${name}" OWNER ${PG_SERVICE_USER}`);

@@ -67,14 +67,6 @@ const NOWHERE: readonly Refusal[] = [
     accepts: (_v, { model, service }) => model.file.architecture.multi_tenant !== true || (service !== undefined && TENANT_ARCHETYPES.has(service.kind)),
     show: (_v, { service }) => `${service?.kind ?? ''} with architecture.multi_tenant`,
   },
-  {
-    path: 'tenant.isolation',
-    reason:
-      'a PostgreSQL database per tenant is not built: a unit of work commits its state and its outbox rows in one transaction, which cannot span the tenant\'s database and the one the outbox relay reads; row-level isolation, and schema isolation (a PostgreSQL schema per tenant), are',
-    hint: 'use row-level, or schema with the tenants\' services on postgres',
-    passes: '`row-level` (the default) or `schema`',
-    accepts: (v) => v === 'row-level' || v === 'schema',
-  },
   { path: 'security.mtls', reason: 'calls between services are authenticated by the cloud (IAM-signed on aws, Google ID tokens on gcp) over TLS, not with client certificates', hint: 'remove it or set it to false', passes: dflt(false), accepts: is(false) },
   { path: 'compliance.audit_logging', reason: 'no audit trail of state changes is generated', hint: 'remove it or set it to false', passes: dflt(false), accepts: is(false) },
   { path: 'observability.tracing', reason: 'services trace through the OpenTelemetry API (and Lambda functions and state machines with X-Ray); another tracer or none is not selectable', hint: 'remove it or use opentelemetry', passes: dflt('opentelemetry'), accepts: is('opentelemetry') },

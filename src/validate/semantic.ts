@@ -202,11 +202,12 @@ export function checkSemantics(doc: SourceDocument, raw: unknown, model: Resolve
   if (auth?.provider !== undefined && auth.provider !== 'none' && auth.jwt_issuer === undefined) {
     report({ code: 'AF4012', message: `authentication provider "${auth.provider}" needs security.authentication.jwt_issuer`, path: ['security', 'authentication', 'provider'], hint: 'add jwt_issuer: https://your-issuer.example.com' });
   }
-  // A schema per tenant is PostgreSQL's: every service keeping tenants' items must store them there.
-  if (model.file.architecture.multi_tenant === true && model.file.tenant?.isolation === 'schema') {
+  // A schema or database per tenant is PostgreSQL's: every service keeping tenants' items must store them there.
+  const isolation = model.file.tenant?.isolation;
+  if (model.file.architecture.multi_tenant === true && (isolation === 'schema' || isolation === 'database')) {
     for (const s of services) {
       if (s.kind !== 'stateless' || s.database === 'postgres') continue;
-      report({ code: 'AF4011', message: `tenant.isolation schema keeps each tenant's tables in a PostgreSQL schema of its own, but ${s.name} stores its items in ${s.database}`, path: s.spec.database?.type !== undefined ? svcPath(s, 'database', 'type') : ['tenant', 'isolation'], hint: `set ${s.name}'s database to postgres (or settings.default_database), or use tenant.isolation row-level` });
+      report({ code: 'AF4011', message: `tenant.isolation ${isolation} keeps each tenant's tables in a PostgreSQL ${isolation} of its own, but ${s.name} stores its items in ${s.database}`, path: s.spec.database?.type !== undefined ? svcPath(s, 'database', 'type') : ['tenant', 'isolation'], hint: `set ${s.name}'s database to postgres (or settings.default_database), or use tenant.isolation row-level` });
     }
   }
   // The tenant from a verified token's claim: the tokens must be verified, and the architecture serve tenants.

@@ -21,15 +21,21 @@ export interface TemplateRun {
 
 /** Registers the block's beforeAll and afterAll; call at the top of a describe. */
 export function templateOnMoto(template: string, options: { name: string; portBase: number; edit?: (text: string) => string }): TemplateRun {
+  return architectureOnMoto(() => {
+    const rendered = findTemplate(template)!.render({ name: options.name, cloud: 'aws' });
+    return options.edit?.(rendered) ?? rendered;
+  }, options);
+}
+
+/** The same for an architecture file's text (aws flavour), written as `<name>.yaml`. */
+export function architectureOnMoto(text: () => string, options: { name: string; portBase: number }): TemplateRun {
   let ws: DevWorkspace | undefined;
   let run: DevRun | undefined;
   let dynamodb: DynamoDBClient | undefined;
   const logs: LogLine[] = [];
 
   beforeAll(async () => {
-    const rendered = findTemplate(template)!.render({ name: options.name, cloud: 'aws' });
-    const text = options.edit?.(rendered) ?? rendered;
-    ws = await writeDevWorkspace(`node_modules/.cache/${options.name}.yaml`, { text, env: {} });
+    ws = await writeDevWorkspace(`node_modules/.cache/${options.name}.yaml`, { text: text(), env: {} });
     run = await startDev({ model: ws.model, outputs: ws.outputs, workspace: ws.dir, env: process.env, portBase: options.portBase, log: (l) => logs.push(l) });
     dynamodb = new DynamoDBClient({ endpoint: run.emulators.get('moto')!, region: 'eu-west-1', credentials: MOTO_CREDENTIALS });
   }, 180_000);

@@ -14,13 +14,15 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createFirestore } from '../../src/skeletons/platform/src/firestore';
 import { Pool } from 'pg';
-import { PostgresOutbox } from '../../src/skeletons/platform/src/outbox';
+import { createLogger } from '../../src/skeletons/platform/src/logger';
+import { OutboxRelay, PostgresOutbox } from '../../src/skeletons/platform/src/outbox';
+import { TenantDatabaseOutbox, TenantDatabases } from '../../src/skeletons/platform/src/tenant-databases';
 import { dropTenantSchema, tenantSchemaName, tenantSchemaPool, tenantSessionPool } from '../../src/skeletons/platform/src/postgres';
 import { DynamoDbRepository, FirestoreRepository, PostgresRepository, TENANT_POLICY } from '../../src/skeletons/platform/src/repository';
 import { runWithTenant } from '../../src/skeletons/platform/src/tenant';
 import { TenantScopedRepository } from '../../src/skeletons/platform/src/tenant-repository';
 import { createUnitOfWork } from '../../src/skeletons/platform/src/unit-of-work';
-import { closePools, createRepository } from '../../src/skeletons/platform/src/wiring';
+import { closePools, createMessaging, createRepository } from '../../src/skeletons/platform/src/wiring';
 import { describePageContract, type PagedItem } from '../../src/skeletons/platform/test/page-contract';
 import { describePutIfContract, type RevisedItem } from '../../src/skeletons/platform/test/put-if-contract';
 import { describeCrdtStoreContract } from '../../src/skeletons/platform/test/crdt-contract';
@@ -224,6 +226,120 @@ describeWithReferee('pg_ctlcluster', 'PostgreSQL pages on a real server', () => 
           expect(tenantSchemaName(long)).toMatch(/^t_acme_x{41}_[0-9a-f]{12}$/);
           expect(await rowsOf(pg.pool, `select data from ${tenantSchemaName(long)}.wired_schema_items`)).toEqual(['long-x']);
           expect((await pg.pool.query("select 1 from pg_tables where schemaname = 'public' and tablename = 'wired_schema_items'")).rows).toEqual([]);
+        } finally {
+          await closePools();
+        }
+      });
+    });
+
+    describe('a database per tenant (tenant.isolation database)', () => {
+      let bases = 0;
+      const urlOf = (database: string) => pg.url.replace('allframe@', 'service@').replace('/postgres?', `/${database}?`);
+      const opened: TenantDatabases[] = [];
+      const servicePools: Pool[] = [];
+      beforeAll(async () => pg.pool.query('alter role service createdb'));
+      afterAll(async () => {
+        await Promise.all(opened.map((d) => d.end()));
+        await Promise.all(servicePools.map((p) => p.end()));
+      });
+      /** A service database of its own (as `allframe dev` makes one per service), and its tenants' databases. */
+      const freshService = async () => {
+        const base = `svc_${++bases}`;
+        await pg.pool.query(`create database ${base} owner service`);
+        const own = new Pool({ connectionString: urlOf(base), max: 2 });
+        servicePools.push(own);
+        const databases = new TenantDatabases(own, urlOf(base));
+        opened.push(databases);
+        return { base, own, databases };
+      };
+      const freshRepo = async <T extends { id: string }>() => {
+        const { base, own, databases } = await freshService();
+        const sql = databases.pool((s) => new PostgresRepository(s, 'items').ensureTable());
+        return { base, own, databases, sql, repo: new PostgresRepository<T>(sql, 'items') };
+      };
+      describeTenantIsolationContract('PostgresRepository with a database per tenant', async () => (await freshRepo<TenantItem & { tenant: string }>()).repo);
+
+      const databasesNamed = async (prefix: string) => ((await pg.pool.query('select datname from pg_database where datname like $1 order by 1', [`${prefix}%`])).rows as { datname: string }[]).map((r) => r.datname);
+
+      it('keeps each tenant\'s rows in its own database, made at its first statement and listed in the service\'s registry', async () => {
+        const { base, databases, sql, repo } = await freshRepo<TenantItem & { tenant: string }>();
+        const items = new TenantScopedRepository<TenantItem>(repo);
+        await runWithTenant('tenant-a', () => items.put({ id: 'a1', name: 'a-1' }));
+        await runWithTenant('tenant-b', () => items.put({ id: 'b1', name: 'b-1' }));
+        expect(await databasesNamed(`${base}_`)).toEqual([`${base}_t_tenant_a`, `${base}_t_tenant_b`]);
+        expect(await databases.tenants()).toEqual(['tenant-a', 'tenant-b']);
+        // a statement without a where clause reaches its tenant's database only
+        expect(await runWithTenant('tenant-b', () => rowsOf(sql, 'select data from items'))).toEqual(['b-1']);
+        await runWithTenant('tenant-b', () => sql.query('delete from items'));
+        expect(await runWithTenant('tenant-a', () => rowsOf(sql, 'select data from items'))).toEqual(['a-1']);
+        // owned by the service's user, who made them
+        const owners = await pg.pool.query('select distinct pg_get_userbyid(datdba) as owner from pg_database where datname like $1', [`${base}_t_%`]);
+        expect(owners.rows).toEqual([{ owner: 'service' }]);
+      });
+
+      it('commits a unit of work with its outbox rows in the tenant\'s database; the relay publishes every tenant\'s events and marks them sent there', async () => {
+        const { databases, sql, repo } = await freshRepo<TenantItem & { tenant: string }>();
+        const outbox = new TenantDatabaseOutbox(databases, 'outbox');
+        const work = createUnitOfWork<TenantItem>(new TenantScopedRepository<TenantItem>(repo), { outbox, emit: () => Promise.reject(new Error('the outbox is written, nothing published')) });
+        const event = (id: string, tenant: string) => ({ id, type: 'ItemCreated', source: 'items', time: `2026-12-07T00:00:0${id.slice(-1)}.000Z`, tenant, data: {} }) as never;
+        await runWithTenant('tenant-a', () => work.commit({ put: { id: 'x', name: 'a-x' }, events: [event('e-1', 'tenant-a')] }));
+        await runWithTenant('tenant-b', () => work.commit({ put: { id: 'y', name: 'b-y' }, events: [event('e-2', 'tenant-b'), event('e-3', 'tenant-b')] }));
+        const published: string[] = [];
+        const publisher = {
+          publish: (events: readonly { id: string }[]) => {
+            published.push(...events.map((e) => e.id));
+            return Promise.resolve();
+          },
+        };
+        const relay = new OutboxRelay(outbox, publisher, createLogger({ service: 'test', level: 'silent' }));
+        expect(await relay.runOnce(2)).toBe(2);
+        expect(await relay.runOnce(25)).toBe(1);
+        expect(await relay.runOnce(25)).toBe(0);
+        expect(published).toEqual(['e-1', 'e-2', 'e-3']);
+        // each event marked sent in its tenant's database
+        for (const [tenant, ids] of [['tenant-a', ['e-1']], ['tenant-b', ['e-2', 'e-3']]] as const) {
+          const { rows } = await runWithTenant(tenant, () => sql.query('select id, status from outbox order by id'));
+          expect(rows).toEqual(ids.map((id) => ({ id, status: 'sent' })));
+        }
+      });
+
+      it('offboarding drops the tenant\'s database and registry entry; another instance holding a pool on it starts the tenant anew', async () => {
+        const { base, own, databases, repo } = await freshRepo<TenantItem & { tenant: string }>();
+        const items = new TenantScopedRepository<TenantItem>(repo);
+        // a second instance of the service, with its own pools
+        const other = new TenantDatabases(own, urlOf(base));
+        opened.push(other);
+        const otherItems = new TenantScopedRepository<TenantItem>(new PostgresRepository(other.pool((s) => new PostgresRepository(s, 'items').ensureTable()), 'items'));
+        await runWithTenant('tenant-d', () => items.put({ id: 'd1', name: 'd-1' }));
+        expect(await runWithTenant('tenant-d', () => otherItems.list())).toEqual([{ id: 'd1', name: 'd-1' }]);
+        // WHEN the first instance offboards the tenant
+        await databases.drop('tenant-d');
+        expect(await databasesNamed(`${base}_t_tenant_d`)).toEqual([]);
+        expect(await databases.tenants()).toEqual([]);
+        // THEN the other instance's next statement finds nothing of the tenant's, on a new database
+        expect(await runWithTenant('tenant-d', () => otherItems.list())).toEqual([]);
+        await runWithTenant('tenant-d', () => otherItems.put({ id: 'd2', name: 'd-2' }));
+        expect(await runWithTenant('tenant-d', () => items.list())).toEqual([{ id: 'd2', name: 'd-2' }]);
+        expect(await databases.tenants()).toEqual(['tenant-d']);
+      });
+
+      it('is what createRepository and createMessaging build for a service of tenant.isolation database', async () => {
+        const { base } = await freshService();
+        const url = urlOf(base);
+        const items = createRepository<TenantItem>('postgres', 'wired-db-items', url, { tenants: 'database' });
+        const messaging = createMessaging({ SERVICE_NAME: 'items', LOG_LEVEL: 'silent', PII_FIELDS: [], EVENT_BUS: 'memory', EVENT_TARGET: '', STORE: 'postgres', TABLE_PREFIX: 'items', DATABASE_URL: url }, { outbox: true, tenants: 'database' });
+        expect(messaging.outbox).toBeInstanceOf(TenantDatabaseOutbox);
+        try {
+          await runWithTenant('tenant-e', () => items.put({ id: 'x', name: 'e-x' }));
+          expect(await runWithTenant('tenant-e', () => items.list())).toEqual([{ id: 'x', name: 'e-x' }]);
+          // the outbox table was made in the tenant's database with the repository's, before the tenant's first statement
+          const tenantDb = new Pool({ connectionString: pg.url.replace('/postgres?', `/${base}_t_tenant_e?`), max: 1 });
+          try {
+            const tables = await tenantDb.query("select tablename from pg_tables where schemaname = 'public' order by 1");
+            expect(tables.rows).toEqual([{ tablename: 'items_outbox' }, { tablename: 'wired_db_items' }]);
+          } finally {
+            await tenantDb.end();
+          }
         } finally {
           await closePools();
         }

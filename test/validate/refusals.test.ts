@@ -10,7 +10,7 @@ function located(r: ReturnType<typeof check>): string[] {
 }
 
 describe('keys a target does not honour yet are refused where the file sets them (AF5010)', () => {
-  test('tenant.isolation: schema where every stateless service stores in postgres (AF4011 at a service that does not), database refused', () => {
+  test('tenant.isolation: schema and database where every stateless service stores in postgres (AF4011 at a service that does not)', () => {
     const file = (isolation: string, database = 'postgres') => `architecture: { name: shop, multi_tenant: true }
 tenant: { isolation: ${isolation} }
 settings: { default_database: dynamodb }
@@ -24,8 +24,9 @@ services:
     const r = check(mixed, { target: 'aws' });
     expect(located(r)).toEqual([`architecture.yaml:${pos(mixed, 'dynamodb', 2)} AF4011 /services/1/database/type`]);
     expect(r.diagnostics[0]!.message).toBe('tenant.isolation schema keeps each tenant\'s tables in a PostgreSQL schema of its own, but users stores its items in dynamodb');
-    const database = file('database');
-    expect(located(check(database, { target: 'aws' }))).toEqual([`architecture.yaml:${pos(database, 'database }')} AF5010 /tenant/isolation`]);
+    expect(check(file('database'), { target: 'aws' }).diagnostics).toEqual([]);
+    const mixedDatabases = file('database', 'dynamodb');
+    expect(located(check(mixedDatabases, { target: 'gcp' })).filter((l) => l.includes('AF4011'))).toEqual([`architecture.yaml:${pos(mixedDatabases, 'dynamodb', 2)} AF4011 /services/1/database/type`]);
   });
 
   test('tenant.claim: on aws while every public service runs on Lambda (its claims reach the function); refused with a fargate one, and on gcp and fly', () => {

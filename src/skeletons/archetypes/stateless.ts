@@ -52,8 +52,8 @@ export function renderStateless(ctx: ServiceContext): OutputFile[] {
       withIdempotency: String(idem),
       ...grpcNames(ctx),
     },
-    // schemaTenants: a PostgreSQL schema per tenant (tenant.isolation schema), which only STORE=postgres keeps
-    flags: { outbox, idempotency: idem, graphql, grpc, schemas: graphql || grpc, typedClients: callees.length > 0, schemaTenants: tenancyOf(ctx.model)?.isolation === 'schema', ...storage.flags },
+    // postgresTenants: a PostgreSQL schema or database per tenant (tenant.isolation), which only STORE=postgres keeps
+    flags: { outbox, idempotency: idem, graphql, grpc, schemas: graphql || grpc, typedClients: callees.length > 0, postgresTenants: ['schema', 'database'].includes(tenancyOf(ctx.model)?.isolation ?? ''), ...storage.flags },
     lists: { entities: entities.map(entityNames), ...storage.lists },
   });
   const files: OutputFile[] = [

@@ -20,6 +20,7 @@ export * from './nats';
 export * from './object-store';
 export * from './object-routes';
 export * from './tenant';
+export * from './tenant-databases';
 export * from './tenant-repository';
 export * from './outbox';
 export * from './page';

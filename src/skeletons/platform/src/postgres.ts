@@ -74,6 +74,11 @@ export interface PostgresPoolOptions {
    * google-auth-library's application default credentials with the Cloud SQL login scope
    */
   readonly signer?: (target: IamAuthTarget) => AuthTokenSigner | Promise<AuthTokenSigner>;
+  /**
+   * At most this many connections in the pool.
+   * @default 10 (pg's)
+   */
+  readonly max?: number;
 }
 
 /**
@@ -131,7 +136,8 @@ function iamTls(options: PostgresPoolOptions): PoolConfig['ssl'] {
  * connection, made by one signer per pool, and TLS is on.
  */
 export function poolConfig(connectionString: string, options: PostgresPoolOptions = {}): PoolConfig {
-  if (options.iamAuth !== true) return { connectionString };
+  const size = options.max === undefined ? {} : { max: options.max };
+  if (options.iamAuth !== true) return { connectionString, ...size };
   const url = new URL(connectionString);
   const target: IamAuthTarget = {
     hostname: url.hostname,
@@ -150,13 +156,19 @@ export function poolConfig(connectionString: string, options: PostgresPoolOption
     ...(database === '' ? {} : { database }),
     password: async () => (await (signer ??= Promise.resolve(create(target)))).getAuthToken(),
     ssl: iamTls(options),
+    ...size,
   };
 }
 
 /** Creates a real `pg` Pool for `connectionString`, loading `pg` only when called; it connects on first query. */
 export async function createPostgresPool(connectionString: string, options: PostgresPoolOptions = {}): Promise<ClosablePool> {
   const { Pool } = await import('pg');
-  return new Pool(poolConfig(connectionString, options));
+  const pool = new Pool(poolConfig(connectionString, options));
+  // An idle connection the server closed (a restart, a failover, a tenant's database dropped) is an error event on
+  // the pool, which already dropped the connection; unheard, Node would end the process on it. The next query opens
+  // another connection, and fails there if the server is still away.
+  pool.on('error', () => undefined);
+  return pool;
 }
 
 const TABLE_NAME = /^[a-z_][a-z0-9_]*$/;

@@ -21,6 +21,7 @@ import { closeNatsConnections, NatsPublisher } from './nats';
 import { DynamoDbOutbox, FirestoreOutbox, MemoryOutbox, OutboxRelay, PostgresOutbox, type Outbox } from './outbox';
 import { createPostgresPool, pgTableName, postgresOptionsFrom, tenantSchemaPool, tenantSessionPool, withSetup, type ClosablePool, type PostgresPoolOptions, type SqlPool } from './postgres';
 import { DynamoDbRepository, FirestoreRepository, MemoryRepository, PostgresRepository, type Repository } from './repository';
+import { TenantDatabaseOutbox, TenantDatabases } from './tenant-databases';
 import { tenantScoped } from './tenant-repository';
 
 /** Where a service emits its events: straight to the publisher, or into the outbox for the relay. */
@@ -115,6 +116,9 @@ export function sharedPool(databaseUrl: string, options: PostgresPoolOptions = p
 
 /** Ends every shared pool, Firestore client and NATS connection (call it from the service's shutdown hook). */
 export async function closePools(): Promise<void> {
+  const databases = [...tenantDatabases.values()];
+  tenantDatabases.clear();
+  await Promise.all(databases.map((d) => d.end()));
   await Promise.all([...[...pools.values()].map((p) => p.end()), closeFirestores(), closeNatsConnections()]);
 }
 
@@ -126,7 +130,23 @@ function prepared(databaseUrl: string, create: (pool: SqlPool) => Promise<void>)
 const STORES = 'memory, dynamodb, postgres, firestore';
 
 /** How the items of several tenants are kept apart (tenant.isolation). */
-export type TenantIsolation = 'row-level' | 'schema';
+export type TenantIsolation = 'row-level' | 'schema' | 'database';
+
+const tenantDatabases = new Map<string, TenantDatabases>();
+
+/**
+ * The tenants' databases beside `databaseUrl`'s (tenant.isolation database), one per URL in the process, sharing the
+ * service's pool on it.
+ */
+export function sharedTenantDatabases(databaseUrl: string): TenantDatabases {
+  const url = required(databaseUrl, 'DATABASE_URL', 'postgres');
+  let databases = tenantDatabases.get(url);
+  if (databases === undefined) {
+    databases = new TenantDatabases(sharedPool(url), url, { pool: postgresOptionsFrom(process.env) });
+    tenantDatabases.set(url, databases);
+  }
+  return databases;
+}
 
 /** How {@link createRepository} keeps the items. */
 export interface RepositoryOptions {
@@ -137,7 +157,8 @@ export interface RepositoryOptions {
    * - `row-level`: the table has row-level security with the tenant set per transaction (tenantSessionPool), so
    *   that even SQL of the user's own on the table sees only the current tenant's rows;
    * - `schema`: each tenant's table is in a schema of its own, made at the tenant's first request to the service
-   *   (tenantSchemaPool); PostgreSQL only.
+   *   (tenantSchemaPool); PostgreSQL only;
+   * - `database`: each tenant's table is in a database of its own, made likewise (TenantDatabases); PostgreSQL only.
    * @default - one tenant: the items as they are
    */
   readonly tenants?: TenantIsolation | undefined;
@@ -150,7 +171,7 @@ export interface RepositoryOptions {
 export function createRepository<T extends { id: string }>(store: string, table: string, databaseUrl = '', options: RepositoryOptions = {}): Repository<T> {
   const tenants = options.tenants;
   // (in memory, the tests' store, a schema per tenant is the tenant in every key, as row-level)
-  if (tenants === 'schema' && store !== 'postgres' && store !== 'memory') throw new Error(`a schema per tenant (tenant.isolation schema) needs STORE=postgres, got ${JSON.stringify(store)}`);
+  if ((tenants === 'schema' || tenants === 'database') && store !== 'postgres' && store !== 'memory') throw new Error(`a ${tenants} per tenant (tenant.isolation ${tenants}) needs STORE=postgres, got ${JSON.stringify(store)}`);
   return tenantScoped(repositoryAdapter<T>(store, table, databaseUrl, tenants), tenants !== undefined);
 }
 
@@ -166,6 +187,8 @@ function repositoryAdapter<T extends { id: string }>(store: string, table: strin
       const shared = sharedPool(databaseUrl);
       // each tenant's table in the tenant's schema, made at the tenant's first statement
       if (tenants === 'schema') return new PostgresRepository<T>(tenantSchemaPool(shared, (sql) => new PostgresRepository(sql, name).ensureTable()), name);
+      // each tenant's table in the tenant's database, made with the database at the tenant's first statement
+      if (tenants === 'database') return new PostgresRepository<T>(sharedTenantDatabases(databaseUrl).pool((sql) => new PostgresRepository(sql, name).ensureTable()), name);
       // the table and its policy are made outside any tenant's transaction, before the first statement
       const ready = withSetup(tenantSessionPool(shared), () => new PostgresRepository(shared, name, { rowLevelSecurity: true }).ensureTable());
       return new PostgresRepository<T>(ready, name, { rowLevelSecurity: true });
@@ -177,8 +200,11 @@ function repositoryAdapter<T extends { id: string }>(store: string, table: strin
   }
 }
 
-/** The outbox for `store` (memory | dynamodb | postgres | firestore) over `table`. */
-export function createOutbox(store: string, table: string, databaseUrl = ''): Outbox {
+/**
+ * The outbox for `store` (memory | dynamodb | postgres | firestore) over `table`; with a database per tenant
+ * (`tenants` database), in each tenant's database.
+ */
+export function createOutbox(store: string, table: string, databaseUrl = '', tenants?: TenantIsolation): Outbox {
   switch (store) {
     case 'memory':
       return new MemoryOutbox();
@@ -186,6 +212,7 @@ export function createOutbox(store: string, table: string, databaseUrl = ''): Ou
       return DynamoDbOutbox.create(table);
     case 'postgres': {
       const name = pgTableName(table);
+      if (tenants === 'database') return new TenantDatabaseOutbox(sharedTenantDatabases(databaseUrl), name);
       return new PostgresOutbox(prepared(databaseUrl, (p) => new PostgresOutbox(p, name).ensureTable()), name);
     }
     case 'firestore':
@@ -238,6 +265,12 @@ export interface MessagingOptions {
    * refuse an event that does not match its contract, before anything is sent or written to the outbox.
    */
   readonly schemas?: EventSchemas;
+  /**
+   * How the service keeps its tenants apart (tenant.isolation): with `database`, the outbox is in each tenant's
+   * database, beside the state it commits with.
+   * @default - one tenant
+   */
+  readonly tenants?: TenantIsolation | undefined;
 }
 
 /** The logger, the publisher and the event sink of a service. */
@@ -271,9 +304,9 @@ export interface OutboxMessaging<I extends boolean = boolean> extends StoredMess
  * STORE) the sink writes and the relay moving it to the publisher; with `idempotency`, the idempotency store
  * (`<TABLE_PREFIX>-idempotency` in STORE), else `idempotency` is undefined.
  */
-export function createMessaging<I extends boolean = false>(config: StoredMessagingConfig, options: { readonly outbox: true; readonly idempotency?: I; readonly schemas?: EventSchemas }): OutboxMessaging<I>;
-export function createMessaging(config: MessagingConfig, options: { readonly outbox: false; readonly idempotency?: false; readonly schemas?: EventSchemas }): StoredMessaging<false>;
-export function createMessaging<I extends boolean = false>(config: StoredMessagingConfig, options: { readonly outbox: boolean; readonly idempotency?: I; readonly schemas?: EventSchemas }): StoredMessaging<I>;
+export function createMessaging<I extends boolean = false>(config: StoredMessagingConfig, options: { readonly outbox: true; readonly idempotency?: I; readonly schemas?: EventSchemas; readonly tenants?: TenantIsolation | undefined }): OutboxMessaging<I>;
+export function createMessaging(config: MessagingConfig, options: { readonly outbox: false; readonly idempotency?: false; readonly schemas?: EventSchemas; readonly tenants?: TenantIsolation | undefined }): StoredMessaging<false>;
+export function createMessaging<I extends boolean = false>(config: StoredMessagingConfig, options: { readonly outbox: boolean; readonly idempotency?: I; readonly schemas?: EventSchemas; readonly tenants?: TenantIsolation | undefined }): StoredMessaging<I>;
 export function createMessaging(config: MessagingConfig): Messaging;
 export function createMessaging(config: MessagingConfig, options?: MessagingOptions): Messaging | StoredMessaging {
   const logger = createLogger({ service: config.SERVICE_NAME, level: config.LOG_LEVEL, redact: config.PII_FIELDS });
@@ -288,6 +321,6 @@ export function createMessaging(config: MessagingConfig, options?: MessagingOpti
   const table = (suffix: string): string => `${stored.TABLE_PREFIX}-${suffix}`;
   const idempotency: IdempotencyStore | undefined = options.idempotency === true ? createIdempotencyStore(stored.STORE, table('idempotency'), stored.DATABASE_URL) : undefined;
   if (!options.outbox) return { logger, publisher, events: createEventSink(publisher), idempotency, ...contracts };
-  const outbox = createOutbox(stored.STORE, table('outbox'), stored.DATABASE_URL);
+  const outbox = createOutbox(stored.STORE, table('outbox'), stored.DATABASE_URL, options.tenants);
   return { logger, publisher, events: createEventSink(transport, outbox, schemas), idempotency, outbox, relay: new OutboxRelay(outbox, transport, logger), ...contracts };
 }

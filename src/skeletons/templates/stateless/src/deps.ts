@@ -31,7 +31,7 @@ import type { __Entity__ } from './domain/__entityFile__'; // @each entities
  */
 const TENANTS: TenantSource | undefined = /*=tenantSource*/ undefined;
 
-/** How the tenants' items are kept apart (tenant.isolation): in every key and item, or a PostgreSQL schema each. */
+/** How the tenants' items are kept apart (tenant.isolation): in every key and item, or a PostgreSQL schema or database each. */
 const ISOLATION: TenantIsolation | undefined = /*=tenantIsolation*/ undefined;
 
 /** Everything the application needs from the outside world. */
@@ -67,7 +67,7 @@ const OBJECT_CLIENTS: ObjectStoreClients = {
 
 /** Real adapters (DynamoDB, PostgreSQL, Firestore, SNS, EventBridge, Pub/Sub) or in-memory ones, as configured. */
 export function createDependencies(config: Config, secrets: Secrets): Dependencies {
-  const messaging = createMessaging(config, { outbox: /*=withOutbox*/ true, idempotency: /*=withIdempotency*/ true, schemas: EVENT_SCHEMAS });
+  const messaging = createMessaging(config, { outbox: /*=withOutbox*/ true, idempotency: /*=withIdempotency*/ true, schemas: EVENT_SCHEMAS, tenants: ISOLATION });
   return {
     secrets,
     logger: messaging.logger,

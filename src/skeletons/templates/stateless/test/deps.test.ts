@@ -1,10 +1,10 @@
 import {
-  // @if !schemaTenants
+  // @if !postgresTenants
   FirestoreIdempotencyStore, // @if idempotency
   FirestoreOutbox, // @if outbox
   FirestoreRepository,
   // @end
-  // @if schemaTenants
+  // @if postgresTenants
   PostgresIdempotencyStore, // @if idempotency
   PostgresOutbox, // @if outbox
   PostgresRepository,
@@ -25,7 +25,7 @@ describe('dependency wiring', () => {
     await expect(deps.close()).resolves.toBeUndefined();
   });
 
-  // @if !schemaTenants
+  // @if !postgresTenants
 
   test('with STORE=firestore, the tables are Firestore collections (loaded on first use)', async () => {
     const deps = createDependencies(loadConfig({ STORE: 'firestore', FIRESTORE_DATABASE: 'shop', GOOGLE_CLOUD_PROJECT: 'shop-prod' }), testSecrets(SECRET_NAMES));
@@ -35,9 +35,9 @@ describe('dependency wiring', () => {
     await expect(deps.close()).resolves.toBeUndefined();
   });
   // @end
-  // @if schemaTenants
+  // @if postgresTenants
 
-  test('with STORE=postgres, the tables are PostgreSQL tables, each tenant\'s in its own schema (connected on first use)', async () => {
+  test('with STORE=postgres, the tables are PostgreSQL tables, each tenant\'s in its own schema or database (connected on first use)', async () => {
     const deps = createDependencies(loadConfig({ STORE: 'postgres', DATABASE_URL: 'postgres://service@127.0.0.1:5432/service' }), testSecrets(SECRET_NAMES));
     expect(adapterOf(deps.__entities__)).toBeInstanceOf(PostgresRepository);
     expect(deps.events.outbox).toBeInstanceOf(PostgresOutbox); // @if outbox
