@@ -14,10 +14,13 @@ export async function createDatabases(req: NodeJS.Require, adminUrl: string, nam
   await client.connect();
   try {
     const role = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [PG_SERVICE_USER]);
-    if (role.rowCount === 0) await client.query(`CREATE ROLE ${PG_SERVICE_USER} LOGIN NOSUPERUSER NOBYPASSRLS CREATEDB NOCREATEROLE`);
+    if (role.rowCount === 0) await client.query(`CREATE ROLE ${PG_SERVICE_USER} LOGIN`);
+    // every time, so that a cluster made by an earlier version has the user and owners of this one
+    await client.query(`ALTER ROLE ${PG_SERVICE_USER} NOSUPERUSER NOBYPASSRLS CREATEDB NOCREATEROLE`);
     for (const name of names) {
       const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
       if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${name}" OWNER ${PG_SERVICE_USER}`);
+      else await client.query(`ALTER DATABASE "${name}" OWNER TO ${PG_SERVICE_USER}`);
     }
   } finally {
     await client.end();

@@ -209,6 +209,14 @@ export function checkSemantics(doc: SourceDocument, raw: unknown, model: Resolve
       if (s.kind !== 'stateless' || s.database === 'postgres') continue;
       report({ code: 'AF4011', message: `tenant.isolation ${isolation} keeps each tenant's tables in a PostgreSQL ${isolation} of its own, but ${s.name} stores its items in ${s.database}`, path: s.spec.database?.type !== undefined ? svcPath(s, 'database', 'type') : ['tenant', 'isolation'], hint: `set ${s.name}'s database to postgres (or settings.default_database), or use tenant.isolation row-level` });
     }
+    // A tenant's schema or database is made at its first request: on a public service, the tenant must be one the
+    // identity provider vouches for, or any caller could make schemas or databases by naming new tenants.
+    if (model.file.tenant?.claim === undefined) {
+      for (const s of services) {
+        if (s.kind !== 'stateless' || s.spec.public !== true) continue;
+        report({ code: 'AF4012', message: `tenant.isolation ${isolation} makes a tenant's ${isolation} at its first request, and ${s.name} is public: its tenants must come from verified tokens (tenant.claim)`, path: svcPath(s, 'public'), hint: 'set tenant.claim (aws, with security.authentication), make the service internal (public: false, called by the services that depend on it), or use tenant.isolation row-level' });
+      }
+    }
   }
   // The tenant from a verified token's claim: the tokens must be verified, and the architecture serve tenants.
   if (model.file.tenant?.claim !== undefined) {

@@ -25,6 +25,12 @@ services:
     expect(located(r)).toEqual([`architecture.yaml:${pos(mixed, 'dynamodb', 2)} AF4011 /services/1/database/type`]);
     expect(r.diagnostics[0]!.message).toBe('tenant.isolation schema keeps each tenant\'s tables in a PostgreSQL schema of its own, but users stores its items in dynamodb');
     expect(check(file('database'), { target: 'aws' }).diagnostics).toEqual([]);
+    // a public service's tenants must come from verified tokens: it would make a database for any tenant it is sent
+    const open = file('database').replace('{ name: accounts, type: stateless,', '{ name: accounts, type: stateless, public: true,');
+    const r2 = check(open, { target: 'aws' });
+    expect(located(r2)).toEqual([`architecture.yaml:${pos(open, 'true,')} AF4012 /services/0/public`]);
+    const claimed = open.replace('tenant: { isolation: database }', 'tenant: { isolation: database, claim: org_id }\nsecurity: { authentication: { provider: auth0, jwt_issuer: https://auth.example.com } }');
+    expect(check(claimed, { target: 'aws' }).diagnostics).toEqual([]);
     const mixedDatabases = file('database', 'dynamodb');
     expect(located(check(mixedDatabases, { target: 'gcp' })).filter((l) => l.includes('AF4011'))).toEqual([`architecture.yaml:${pos(mixedDatabases, 'dynamodb', 2)} AF4011 /services/1/database/type`]);
   });

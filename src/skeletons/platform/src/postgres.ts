@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { PoolConfig } from 'pg';
 import { readConfig } from './config';
-import { currentTenant } from './tenant-context';
+import { assertTenantId, currentTenant } from './tenant-context';
 
 /** The part of a `pg` Pool (or Client) the Postgres adapters use; tests pass a fake that records queries. */
 export interface SqlPool {
@@ -79,6 +79,11 @@ export interface PostgresPoolOptions {
    * @default 10 (pg's)
    */
   readonly max?: number;
+  /**
+   * How long a statement waits for a connection of the pool before it fails, in milliseconds.
+   * @default - as long as it takes (pg's)
+   */
+  readonly connectionTimeoutMillis?: number;
 }
 
 /**
@@ -136,7 +141,7 @@ function iamTls(options: PostgresPoolOptions): PoolConfig['ssl'] {
  * connection, made by one signer per pool, and TLS is on.
  */
 export function poolConfig(connectionString: string, options: PostgresPoolOptions = {}): PoolConfig {
-  const size = options.max === undefined ? {} : { max: options.max };
+  const size = { ...(options.max === undefined ? {} : { max: options.max }), ...(options.connectionTimeoutMillis === undefined ? {} : { connectionTimeoutMillis: options.connectionTimeoutMillis }) };
   if (options.iamAuth !== true) return { connectionString, ...size };
   const url = new URL(connectionString);
   const target: IamAuthTarget = {
@@ -260,35 +265,39 @@ export function tenantSessionPool(pool: ClosablePool, tenantOf: () => string | u
 
 /**
  * The PostgreSQL schema of a tenant's tables (tenant.isolation schema): `t_` and the tenant id with `-` as `_`
- * (tenant ids hold no `_`, so no two tenants share one); an id too long for PostgreSQL's 63 characters keeps its first
- * 48 and a digest of the whole.
+ * (tenant ids hold no `_`, so no two tenants share one); an id too long for PostgreSQL's 63 characters is `h_` and a
+ * digest of it (a prefix no plain name has, so no tenant id can be made to name another's schema).
  */
 export function tenantSchemaName(tenant: string): string {
-  const name = `t_${tenant.replace(/-/g, '_')}`;
-  if (name.length <= 63) return name;
-  return `${name.slice(0, 48)}_${createHash('sha256').update(tenant).digest('hex').slice(0, 12)}`;
+  const name = `t_${assertTenantId(tenant).replace(/-/g, '_')}`;
+  return name.length <= 63 ? name : `h_${createHash('sha256').update(tenant).digest('hex').slice(0, 40)}`;
 }
 
-/** The SQL state of a statement naming a table or schema that does not exist (42P01, 3F000). */
+/** The SQL state of a statement naming a table or schema that does not exist (42P01, 3F000): nothing of it ran. */
 const MISSING = new Set(['42P01', '3F000']);
+
+/** Marks a pool whose statements run in the current tenant's schema (a unit of work names the shared tables as public's). */
+export const SCHEMA_PER_TENANT = Symbol('allframe.schemaPerTenant');
 
 /**
  * `pool`, with each statement of a tenant's work run in that tenant's own schema (tenant.isolation schema): in a
- * transaction of its own whose `search_path` is the tenant's schema ({@link tenantSchemaName}) and then `public`, so
- * the statement's tables are the tenant's, while the tables every tenant shares (the outbox, the idempotency records)
- * stay in `public`. A statement of no tenant's work runs as it is, in `public`.
+ * transaction of its own whose `search_path` is the tenant's schema alone ({@link tenantSchemaName}), so the
+ * statement's tables are the tenant's and no other: a table missing there is an error, never a table of the same name
+ * elsewhere. The tables every tenant shares (the outbox, the idempotency records) stay in `public`: the repositories'
+ * statements do not name them, and a unit of work names the outbox as `public.<table>`. A statement of no tenant's
+ * work runs as it is.
  *
  * The tenant's schema and its tables are made when the tenant first comes to the service (its onboarding there):
- * `create schema if not exists`, then `setup` with the schema first on the search path (the repository's
- * `ensureTable`), once per tenant and process. A statement that finds its tenant's schema or table gone (the tenant
- * was offboarded, {@link dropTenantSchema}, by another instance) makes them again and runs once more.
+ * `create schema if not exists`, then `setup` with the schema as the search path (the repository's `ensureTable`),
+ * once per tenant and process. A statement that finds its tenant's schema or table gone (the tenant was offboarded,
+ * {@link dropTenantSchema}, by another instance) makes them again and runs once more: nothing of it had run.
  *
  * @param setup makes the repository's tables, given a pool whose statements run in the tenant's schema
  * @param tenantOf the current tenant; tests pass their own
  */
 export function tenantSchemaPool(pool: ClosablePool, setup: (sql: SqlPool) => Promise<void>, tenantOf: () => string | undefined = currentTenant): SqlPool {
   const ready = new Map<string, Promise<void>>();
-  const inSchema = (tenant: string) => withLocalSettings(pool, () => [['search_path', `${tenantSchemaName(tenant)}, public`]]);
+  const inSchema = (tenant: string) => withLocalSettings(pool, () => [['search_path', tenantSchemaName(tenant)]]);
   const prepare = (tenant: string): Promise<void> => {
     let made = ready.get(tenant);
     if (made === undefined) {
@@ -302,6 +311,7 @@ export function tenantSchemaPool(pool: ClosablePool, setup: (sql: SqlPool) => Pr
     return made;
   };
   return {
+    [SCHEMA_PER_TENANT]: true,
     async query(text, values) {
       const tenant = tenantOf();
       if (tenant === undefined) return pool.query(text, values);
@@ -315,7 +325,12 @@ export function tenantSchemaPool(pool: ClosablePool, setup: (sql: SqlPool) => Pr
         return inSchema(tenant).query(text, values);
       }
     },
-  };
+  } as SqlPool;
+}
+
+/** Whether `pool` runs a tenant's statements in the tenant's schema ({@link tenantSchemaPool}). */
+export function isSchemaPerTenant(pool: SqlPool): boolean {
+  return (pool as { [SCHEMA_PER_TENANT]?: boolean })[SCHEMA_PER_TENANT] === true;
 }
 
 /** `create schema if not exists`, which two instances making the same tenant's schema at once may both try. */

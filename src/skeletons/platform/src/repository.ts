@@ -208,7 +208,14 @@ export class PostgresRepository<T extends { id: string }> implements Repository<
    */
   async ensureTable(): Promise<void> {
     await this.pool.query(`create table if not exists ${this.table} (id text primary key, data jsonb not null)`);
-    if (this.options.rowLevelSecurity === true) await this.pool.query(rowLevelSecurityDdl(this.table));
+    if (this.options.rowLevelSecurity !== true) return;
+    // Only when missing: altering the table takes a lock every tenant's statements would queue behind, at each start.
+    const { rows } = await this.pool.query(
+      'select c.relrowsecurity and c.relforcerowsecurity as secured, exists (select 1 from pg_policy p where p.polrelid = c.oid and p.polname = $1) as policy from pg_class c where c.oid = to_regclass($2)',
+      [TENANT_POLICY, this.table],
+    );
+    const state = rows[0] as { secured: boolean; policy: boolean } | undefined;
+    if (state?.secured !== true || !state.policy) await this.pool.query(rowLevelSecurityDdl(this.table));
   }
 
   /** Reads one item. */

@@ -11,24 +11,30 @@ import { createHash } from 'node:crypto';
 import { PostgresOutbox } from './outbox';
 import { createPostgresPool, type ClosablePool, type PostgresPoolOptions, type SqlPool } from './postgres';
 import type { EventEnvelope } from './events';
-import { currentTenant, tenantContext } from './tenant-context';
+import { assertTenantId, currentTenant, tenantContext } from './tenant-context';
 
 /** The table of the service's own database that lists its tenants' databases. */
 export const TENANT_REGISTRY = 'allframe_tenants';
 
+/** What the service's own database may be called for a database per tenant (see {@link tenantDatabaseName}). */
+const BASE_NAME = /^[a-z_][a-z0-9_]{0,43}$/;
+
 /**
- * The database of `tenant` beside the service's database `base`: `<base>_t_<tenant>` (`-` as `_`, other characters
- * PostgreSQL would need quoted as `_`); a name too long for PostgreSQL's 63 characters keeps the first 46 characters
- * and a digest of the whole.
+ * The database of `tenant` beside the service's database `base`: `<base>_t_<tenant>` (`-` as `_`: tenant ids hold no
+ * `_`); a name too long for PostgreSQL's 63 characters is `<base>_h_` and a digest of the tenant id. The service's
+ * database name holds neither `_t_` nor `_h_` (TenantDatabases refuses one that does), so no two services' tenants,
+ * nor a plain and a digested name, share a database.
  */
 export function tenantDatabaseName(base: string, tenant: string): string {
-  const name = `${base}_t_${tenant}`.toLowerCase().replace(/[^a-z0-9_]/g, '_');
-  if (name.length <= 63) return name;
-  return `${name.slice(0, 46)}_${createHash('sha256').update(`${base}\n${tenant}`).digest('hex').slice(0, 16)}`;
+  const name = `${base}_t_${assertTenantId(tenant).replace(/-/g, '_')}`;
+  return name.length <= 63 ? name : `${base}_h_${createHash('sha256').update(tenant).digest('hex').slice(0, 60 - base.length)}`;
 }
 
-/** SQL states after which a tenant's database or table is gone, or its connection was closed by an offboarding. */
-const GONE = new Set(['3D000', '42P01', '57P01', '57P02', '57P03']);
+/** SQL states of a statement that found the tenant's database or table gone (offboarded): nothing of it ran. */
+const GONE = new Set(['3D000', '42P01']);
+
+/** How long a retired pool (evicted, or of an offboarded tenant) still serves the statements that hold it, in ms. */
+const RETIRE_AFTER_MS = 30_000;
 
 /** Options of {@link TenantDatabases}. */
 export interface TenantDatabasesOptions {
@@ -51,6 +57,7 @@ export class TenantDatabases {
   private readonly setups: ((sql: SqlPool) => Promise<void>)[] = [];
   private readonly provisioned = new Map<string, Promise<void>>();
   private readonly pools = new Map<string, Promise<ClosablePool>>();
+  private readonly retired = new Map<Promise<ClosablePool>, NodeJS.Timeout>();
   private registry: Promise<void> | undefined;
 
   /**
@@ -64,7 +71,9 @@ export class TenantDatabases {
   ) {
     this.base = base;
     const name = decodeURIComponent(new URL(url).pathname.slice(1));
-    if (name === '') throw new Error('DATABASE_URL must name the service\'s database for a database per tenant (tenant.isolation database)');
+    if (!BASE_NAME.test(name) || name.includes('_t_') || name.includes('_h_')) {
+      throw new Error(`DATABASE_URL must name the service's database for a database per tenant (tenant.isolation database): lowercase letters, digits and _, at most 44 characters, with neither _t_ nor _h_ in it; got ${JSON.stringify(name)}`);
+    }
     this.baseName = name;
   }
 
@@ -83,10 +92,24 @@ export class TenantDatabases {
           return await (await this.of(tenant)).query(text, values);
         } catch (err) {
           if (!GONE.has((err as { code?: string }).code ?? '')) throw err;
-          // offboarded by another instance (or this one's pool was closed under it): start the tenant anew
-          await this.forget(tenant);
+          // offboarded by another instance: nothing of the statement ran; start the tenant anew
+          this.forget(tenant);
           return (await this.of(tenant)).query(text, values);
         }
+      },
+    };
+  }
+
+  /**
+   * A pool whose statements run in the current tenant's existing database, which it never makes: the relay's, which
+   * must not bring an offboarded tenant back. A tenant whose database is gone fails with its SQL state (3D000).
+   */
+  existing(): SqlPool {
+    return {
+      query: async (text, values) => {
+        const tenant = currentTenant();
+        if (tenant === undefined) return this.base.query(text, values);
+        return (await this.open(tenant)).query(text, values);
       },
     };
   }
@@ -103,18 +126,22 @@ export class TenantDatabases {
    * it), and takes it off the registry. A later request of the tenant starts it anew.
    */
   async drop(tenant: string): Promise<void> {
-    await this.forget(tenant);
-    await this.base.query(`drop database if exists ${tenantDatabaseName(this.baseName, tenant)} with (force)`);
+    const name = tenantDatabaseName(this.baseName, tenant);
+    // off the registry first, so that no relay sweeps the database while it goes
     await this.ensureRegistry();
     await this.base.query(`delete from ${TENANT_REGISTRY} where tenant = $1`, [tenant]);
+    this.forget(tenant);
+    await this.base.query(`drop database if exists "${name}" with (force)`);
   }
 
-  /** Closes every tenant's pool (the service's own pool is its owner's to close). */
+  /** Closes every tenant's pool, retired ones included (the service's own pool is its owner's to close). */
   async end(): Promise<void> {
-    const pools = [...this.pools.values()];
+    for (const timer of this.retired.values()) clearTimeout(timer);
+    const pools = [...this.pools.values(), ...this.retired.keys()];
     this.pools.clear();
+    this.retired.clear();
     this.provisioned.clear();
-    await Promise.all(pools.map(async (p) => (await p).end()));
+    await Promise.all(pools.map(async (p) => (await p).end().catch(() => undefined)));
   }
 
   /** The tenant's pool, its database made and set up first; now the most recently used. */
@@ -135,7 +162,7 @@ export class TenantDatabases {
     const { rows } = await this.base.query('select 1 from pg_database where datname = $1', [name]);
     if (rows.length === 0) {
       try {
-        await this.base.query(`create database ${name}`);
+        await this.base.query(`create database "${name}"`);
       } catch (err) {
         // another instance made it first
         if (!['42P04', '23505'].includes((err as { code?: string }).code ?? '')) throw err;
@@ -151,7 +178,8 @@ export class TenantDatabases {
     if (pool === undefined) {
       const url = new URL(this.url);
       url.pathname = `/${tenantDatabaseName(this.baseName, tenant)}`;
-      pool = (this.options.open ?? ((u: string) => createPostgresPool(u, { ...this.options.pool, max: 2 })))(url.toString());
+      const open = this.options.open ?? ((u: string) => createPostgresPool(u, { ...this.options.pool, max: 2, connectionTimeoutMillis: 10_000 }));
+      pool = open(url.toString());
       pool.catch(() => this.pools.delete(tenant));
     }
     this.pools.delete(tenant);
@@ -159,16 +187,30 @@ export class TenantDatabases {
     if (this.pools.size > (this.options.maxPools ?? 50)) {
       const [oldest, closing] = this.pools.entries().next().value as [string, Promise<ClosablePool>];
       this.pools.delete(oldest);
-      void closing.then((p) => p.end()).catch(() => undefined);
+      this.retire(closing);
     }
     return pool;
   }
 
-  private async forget(tenant: string): Promise<void> {
+  /** Forgets the tenant's database as made here, and retires its pool. */
+  private forget(tenant: string): void {
     this.provisioned.delete(tenant);
     const pool = this.pools.get(tenant);
     this.pools.delete(tenant);
-    if (pool !== undefined) await (await pool).end().catch(() => undefined);
+    if (pool !== undefined) this.retire(pool);
+  }
+
+  /**
+   * Ends `pool` once the statements that took it before it was retired are done: ended at once, pg would leave the
+   * statements waiting for one of its connections waiting for ever.
+   */
+  private retire(pool: Promise<ClosablePool>): void {
+    const timer = setTimeout(() => {
+      this.retired.delete(pool);
+      void pool.then((p) => p.end()).catch(() => undefined);
+    }, RETIRE_AFTER_MS);
+    timer.unref();
+    this.retired.set(pool, timer);
   }
 
   private ensureRegistry(): Promise<void> {
@@ -191,21 +233,36 @@ export class TenantDatabases {
 export class TenantDatabaseOutbox extends PostgresOutbox {
   /** The tenant of each event the relay was last given (it marks them sent in that tenant's database). */
   private readonly tenantOf = new Map<string, string>();
+  /** The outbox as the relay reads it: in each tenant's existing database, never making one. */
+  private readonly sweep: PostgresOutbox;
+  /** Where the next sweep starts in the registry's list, so that no tenant's backlog holds the others back. */
+  private next = 0;
 
   constructor(
     private readonly databases: TenantDatabases,
     table: string,
   ) {
     super(databases.pool((sql) => new PostgresOutbox(sql, table).ensureTable()), table);
+    this.sweep = new PostgresOutbox(databases.existing(), table);
   }
 
   override async pending(limit: number): Promise<EventEnvelope[]> {
     if (currentTenant() !== undefined) return super.pending(limit);
     const out: EventEnvelope[] = [];
     this.tenantOf.clear();
-    for (const tenant of await this.databases.tenants()) {
+    const tenants = await this.databases.tenants();
+    const start = tenants.length === 0 ? 0 : this.next % tenants.length;
+    this.next = start + 1;
+    for (const tenant of [...tenants.slice(start), ...tenants.slice(0, start)]) {
       if (out.length >= limit) break;
-      const events = await tenantContext.run(tenant, () => super.pending(limit - out.length));
+      let events: EventEnvelope[];
+      try {
+        events = await tenantContext.run(tenant, () => this.sweep.pending(limit - out.length));
+      } catch (err) {
+        // offboarded since the registry was read
+        if (GONE.has((err as { code?: string }).code ?? '')) continue;
+        throw err;
+      }
       for (const e of events) this.tenantOf.set(e.id, tenant);
       out.push(...events);
     }
@@ -220,6 +277,6 @@ export class TenantDatabaseOutbox extends PostgresOutbox {
       if (tenant === undefined) continue;
       byTenant.set(tenant, [...(byTenant.get(tenant) ?? []), id]);
     }
-    for (const [tenant, group] of byTenant) await tenantContext.run(tenant, () => super.markSent(group));
+    for (const [tenant, group] of byTenant) await tenantContext.run(tenant, () => this.sweep.markSent(group));
   }
 }

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { HttpError } from './http';
-import { currentTenant, tenantContext } from './tenant-context';
+import { currentTenant, TENANT_ID, tenantContext } from './tenant-context';
 
 export { currentTenant };
 
@@ -12,8 +12,7 @@ export { currentTenant };
  */
 const storage = tenantContext;
 
-/** What a tenant id may be: lowercase letters, digits and `-`, 1 to 63 characters, starting with a letter or digit. */
-export const TENANT_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+export { TENANT_ID };
 
 /** Thrown when a tenant id is missing where one is required, or is not a {@link TENANT_ID} (a 400 at the edge). */
 export class TenantError extends HttpError {

@@ -1,6 +1,7 @@
 import type { EventEnvelope } from './events';
 import type { FirestoreWrite } from './firestore';
 import { DynamoDbOutbox, FirestoreOutbox, PostgresOutbox } from './outbox';
+import { isSchemaPerTenant } from './postgres';
 import { DynamoDbRepository, FirestoreRepository, PostgresRepository, type Repository, type TransactItem } from './repository';
 import { TenantScopedRepository } from './tenant-repository';
 import type { EventSink } from './wiring';
@@ -70,14 +71,16 @@ export function createUnitOfWork<T extends { id: string }>(repository: Repositor
       async commit(change) {
         ready ??= Promise.all([repo.ensureTable(), outbox.ensureTable()]).then(() => undefined);
         await ready;
-        // Data-modifying CTEs run as one statement, so the state change and the outbox rows commit together.
+        // Data-modifying CTEs run as one statement, so the state change and the outbox rows commit together. With a
+        // schema per tenant, the statement runs in the tenant's schema alone, and the outbox every tenant shares is public's.
+        const outboxTable = `${isSchemaPerTenant(repo.sql) ? 'public.' : ''}${outbox.tableName}`;
         const events = JSON.stringify(change.events ?? []);
         const [state, values] =
           change.put !== undefined
             ? [`insert into ${repo.tableName} (id, data) values ($1, $2) on conflict (id) do update set data = excluded.data`, [change.put.id, JSON.stringify(change.put), events]]
             : [`delete from ${repo.tableName} where id = $1`, [change.remove ?? '', events]];
         await repo.sql.query(
-          `with s as (${state} returning 1), o as (insert into ${outbox.tableName} (id, status, created_at, event) ` +
+          `with s as (${state} returning 1), o as (insert into ${outboxTable} (id, status, created_at, event) ` +
             `select e->>'id', 'pending', e->>'time', e from jsonb_array_elements($${values.length}::jsonb) as e on conflict (id) do nothing returning 1) ` +
             'select (select count(*) from s) as state, (select count(*) from o) as events',
           values,

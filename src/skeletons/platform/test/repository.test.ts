@@ -78,15 +78,20 @@ describe('DynamoDbRepository', () => {
 });
 
 describe('PostgresRepository', () => {
-  it('with rowLevelSecurity, makes its table\'s forced row-level security and tenant policy, in one transaction', async () => {
+  it('with rowLevelSecurity, makes its table\'s forced row-level security and tenant policy, in one transaction, when missing only', async () => {
     const pool = fakePool();
     await new PostgresRepository<Order>(pool, 'orders', { rowLevelSecurity: true }).ensureTable();
-    expect(pool.calls.map((c) => c.text)).toEqual([
+    expect(pool.calls[1]).toMatchObject({ values: [TENANT_POLICY, 'orders'] });
+    expect(pool.calls.filter((c) => !c.text.startsWith('select')).map((c) => c.text)).toEqual([
       'create table if not exists orders (id text primary key, data jsonb not null)',
       'alter table orders enable row level security; alter table orders force row level security; ' +
         `drop policy if exists ${TENANT_POLICY} on orders; ` +
         `create policy ${TENANT_POLICY} on orders using (data->>'tenant' = current_setting('allframe.tenant', true)) with check (data->>'tenant' = current_setting('allframe.tenant', true))`,
     ]);
+    // a table already secured, with its policy, is not altered again
+    const secured = fakePool((text) => (text.startsWith('select c.relrowsecurity') ? [{ secured: true, policy: true }] : []));
+    await new PostgresRepository<Order>(secured, 'orders', { rowLevelSecurity: true }).ensureTable();
+    expect(secured.calls).toHaveLength(2);
   });
 
   it('runs parameterised SQL on (id, data jsonb)', async () => {
