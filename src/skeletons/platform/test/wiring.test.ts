@@ -26,12 +26,17 @@ jest.mock('@google-cloud/pubsub', () => ({
 const query = jest.fn((_text: string, _values?: unknown[]) => Promise.resolve({ rows: [] as unknown[] }));
 const end = jest.fn(() => Promise.resolve());
 const poolConfigs: Record<string, unknown>[] = [];
+const listened: string[] = [];
 jest.mock('pg', () => ({
   Pool: class {
     query = query;
     end = end;
     constructor(config: Record<string, unknown>) {
       poolConfigs.push(config);
+    }
+    on(event: string) {
+      listened.push(event);
+      return this;
     }
   },
 }));
@@ -121,6 +126,8 @@ describe('store factories', () => {
     expect(texts[1]).toBe('select data from shop_orders_order where id = $1');
     expect(texts[2]).toBe('select data from shop_orders_order where id = $1');
     expect(sharedPool(url)).toBe(sharedPool(url));
+    // AND the pool hears its idle connections' errors (a server closing one must not end the process)
+    expect(listened).toContain('error');
   });
 
   it('ends shared pools, connected or not', async () => {
