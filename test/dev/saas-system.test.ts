@@ -8,14 +8,13 @@
  */
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { describeWithReferee } from '../referees';
-import { eventually } from './scenarios';
 import { templateOnMoto } from './template-run';
 
 type Item = { id: string; name: string };
 type Page = { items: Item[] };
 
 describeWithReferee('moto_server', 'allframe dev runs the saas template (aws flavour): two tenants kept apart', () => {
-  const { service, dynamodb } = templateOnMoto('saas', { name: 'dev-saas', portBase: 6500 });
+  const { service, dynamodb, handledEvents } = templateOnMoto('saas', { name: 'dev-saas', portBase: 6500 });
 
   /** A request to `name` for `tenant` (none: no tenant header). */
   const as = (tenant: string | undefined, name: string, path: string, init: { method?: string; body?: unknown } = {}) =>
@@ -74,11 +73,7 @@ describeWithReferee('moto_server', 'allframe dev runs the saas template (aws fla
   }, 30_000);
 
   test('acme\'s onboarding event reaches the lifecycle consumer, handled once', async () => {
-    const table = `${service('lifecycle-service').environment.TABLE_PREFIX}-idempotency`;
-    const handled = await eventually('TenantAccountCreated and UserCreated handled by the lifecycle service', async () => {
-      const keys = ((await dynamodb().send(new ScanCommand({ TableName: table, ConsistentRead: true }))).Items ?? []).map((i) => i.pk?.S ?? '').filter((k) => k.includes('event:'));
-      return keys.length >= 3 ? keys : undefined;
-    }, 60_000);
+    const handled = await handledEvents('lifecycle-service', 3, 'TenantAccountCreated and UserCreated handled by the lifecycle service');
     // acme's account and user, globex's user: each event once
     expect(handled).toHaveLength(3);
   }, 90_000);

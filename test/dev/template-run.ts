@@ -3,11 +3,11 @@
  * written from the template (as ignite writes it, `edit` aside), every service started on `portBase`, a DynamoDB
  * client on moto, the logs printed when a test fails, and everything stopped and removed after the block.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { startDev, type DevRun, type DevService } from '../../src/dev';
 import type { LogLine } from '../../src/dev/processes';
 import { findTemplate } from '../../src/ignite/templates';
-import { printLogsOnFailure } from './scenarios';
+import { eventually, printLogsOnFailure } from './scenarios';
 import { writeDevWorkspace, type DevWorkspace } from './workspace';
 
 /** The credentials `allframe dev` gives the services on moto. */
@@ -17,6 +17,11 @@ export interface TemplateRun {
   readonly run: () => DevRun;
   readonly service: (name: string) => DevService;
   readonly dynamodb: () => DynamoDBClient;
+  /**
+   * The events a consumer with idempotency recorded as handled (its `<TABLE_PREFIX>-idempotency` table's `event:`
+   * keys), once there are at least `count`; fails after 60 s.
+   */
+  readonly handledEvents: (consumer: string, count: number, what: string) => Promise<string[]>;
 }
 
 /** Registers the block's beforeAll and afterAll; call at the top of a describe. */
@@ -48,9 +53,18 @@ export function architectureOnMoto(text: () => string, options: { name: string; 
 
   printLogsOnFailure(logs);
 
+  const service = (name: string) => run!.services.find((s) => s.name === name)!;
   return {
     run: () => run!,
-    service: (name) => run!.services.find((s) => s.name === name)!,
+    service,
     dynamodb: () => dynamodb!,
+    handledEvents: (consumer, count, what) => {
+      const table = `${service(consumer).environment.TABLE_PREFIX}-idempotency`;
+      return eventually(what, async () => {
+        const items = (await dynamodb!.send(new ScanCommand({ TableName: table, ConsistentRead: true }))).Items ?? [];
+        const keys = items.map((i) => i.pk?.S ?? '').filter((k) => k.includes('event:'));
+        return keys.length >= count ? keys : undefined;
+      }, 60_000);
+    },
   };
 }

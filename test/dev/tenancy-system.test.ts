@@ -7,17 +7,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { Client } from 'pg';
 import { describeWithReferee } from '../referees';
-import { eventually } from './scenarios';
 import { architectureOnMoto } from './template-run';
 
 type Note = { id: string; name: string };
 
 describeWithReferee('moto_server', 'allframe dev with a database per tenant (aws flavour)', () => {
   describeWithReferee('pg_ctlcluster', 'on a local PostgreSQL', () => {
-    const { run, service, dynamodb } = architectureOnMoto(() => readFileSync(join(__dirname, '..', '..', 'fixtures', 'tenancy', 'aws.yaml'), 'utf8'), { name: 'dev-tenant-databases', portBase: 6700 });
+    const { run, service, handledEvents } = architectureOnMoto(() => readFileSync(join(__dirname, '..', '..', 'fixtures', 'tenancy', 'aws.yaml'), 'utf8'), { name: 'dev-tenant-databases', portBase: 6700 });
 
     const as = (tenant: string, path: string, init: { method?: string; body?: unknown } = {}) =>
       fetch(`${service('notes-service').url}${path}`, {
@@ -64,11 +62,7 @@ describeWithReferee('moto_server', 'allframe dev with a database per tenant (aws
     }, 60_000);
 
     test('the relay sweeps every tenant\'s database: each tenant\'s NoteCreated reaches the digest consumer, once', async () => {
-      const table = `${service('digest-service').environment.TABLE_PREFIX}-idempotency`;
-      const handled = await eventually('NoteCreated of acme and globex handled by the digest service', async () => {
-        const keys = ((await dynamodb().send(new ScanCommand({ TableName: table, ConsistentRead: true }))).Items ?? []).map((i) => i.pk?.S ?? '').filter((k) => k.includes('event:'));
-        return keys.length >= 2 ? keys : undefined;
-      }, 60_000);
+      const handled = await handledEvents('digest-service', 2, 'NoteCreated of acme and globex handled by the digest service');
       expect(handled).toHaveLength(2);
     }, 90_000);
   });
