@@ -18,8 +18,6 @@ const MARKER = ['~~ Generated', 'by projen. To modify, edit .projenrc.ts and run
 const CORE_DEPS = [
   'aws-cdk-lib@2.276.0',
   'constructs@10.8.1',
-  'cdktf@0.21.0',
-  '@cdktf/provider-google@16.12.1',
   'yaml@2.9.1',
   'js-yaml@5.5.0', // the happy-path YAML parse (about 4x faster cold); yaml re-reads the file for positions only when a diagnostic needs them
   'ajv@8.20.0',
@@ -36,6 +34,15 @@ const CORE_DEPS = [
   '@inquirer/select@5.3.1', // allframe ignite asks on a terminal for the choices not given (ESM: bundled into the CLI by esbuild)
   '@inquirer/input@5.2.1',
 ];
+
+/**
+ * The GCP target's libraries: the CLI bundle holds the parts of them it uses (src/cli/bundle.ts), so an installed
+ * allframe runs every command without them, and a workspace's `npm install` does not unpack @cdktf/provider-google's
+ * 300 MB (issue 15: deployable in under a minute). They are optional peers for whoever imports the library API or
+ * lib-constructs/gcp from their own cdktf app (which must share one copy of cdktf with them anyway), and pinned
+ * devDependencies here.
+ */
+const GCP_PEER_DEPS = ['cdktf@0.21.0', '@cdktf/provider-google@16.12.1'];
 
 /**
  * The package's version: package.json, `allframe --version` and the `allframe` devDependency of every generated
@@ -86,7 +93,7 @@ const DEV_DEPS = [
  * resolve here too. One list, so the two cannot drift.
  */
 const SKELETON_DEPS = Object.entries({ ...RUNTIME_DEPENDENCIES, ...DEV_DEPENDENCIES, ...ASYNCAPI_VALIDATOR })
-  .filter(([name]) => ![...CORE_DEPS, ...DEV_DEPS].some((d) => d.startsWith(`${name}@`)))
+  .filter(([name]) => ![...CORE_DEPS, ...GCP_PEER_DEPS, ...DEV_DEPS].some((d) => d.startsWith(`${name}@`)))
   .map(([name, version]) => `${name}@${version}`);
 
 const project = new typescript.TypeScriptProject({
@@ -121,6 +128,8 @@ const project = new typescript.TypeScriptProject({
   testdir: 'test',
   libdir: 'lib',
   deps: CORE_DEPS,
+  peerDeps: GCP_PEER_DEPS,
+  peerDependencyOptions: { pinnedDevDependency: true },
   devDeps: [...DEV_DEPS, ...SKELETON_DEPS],
   bin: { allframe: 'bin/allframe' },
   tsconfig: {
@@ -275,7 +284,12 @@ new TextFile(project, 'eslint.config.mjs', {
 // The bad-input corpus keeps its bytes exactly (CRLF, binary, invalid UTF-8): no end-of-line conversion.
 project.gitattributes.addAttributes('/fixtures/invalid/**', '-text');
 
-project.addFields({ engines: { node: '>=20.19.0' }, files: PACKAGE_FILES });
+project.addFields({
+  engines: { node: '>=20.19.0' },
+  files: PACKAGE_FILES,
+  // the GCP target's libraries are optional peers: npm installs them only where a project asks for them itself
+  peerDependenciesMeta: Object.fromEntries(GCP_PEER_DEPS.map((d) => [d.slice(0, d.lastIndexOf('@')), { optional: true }])),
+});
 project.package.addVersion(VERSION);
 
 // Compile, then precompute the schema and its validator into lib/ so the CLI starts fast (see standalone.ts).

@@ -78,12 +78,26 @@ const aws: TargetSynthesizer = {
   },
 };
 
+/**
+ * The GCP target's module. Its libraries (cdktf, @cdktf/provider-google) are optional peers of the package: the CLI
+ * bundle holds them, and the library API finds them only where the project installed them itself.
+ */
+function gcpTarget(): typeof import('./gcp/synth') {
+  try {
+    return require('./gcp/synth') as typeof import('./gcp/synth');
+  } catch (err) {
+    const missing = /Cannot find module '((?:@cdktf\/[^/']+|cdktf))/.exec((err as Error).message);
+    if ((err as { code?: string }).code !== 'MODULE_NOT_FOUND' || missing === null) throw err;
+    throw new Error(`the GCP target of allframe's library needs ${missing[1]!}, an optional peer of allframe: npm install --save-dev cdktf@0.21.0 @cdktf/provider-google@16.12.1 (the allframe CLI needs neither: it carries them)`);
+  }
+}
+
 const gcp: TargetSynthesizer = {
   available: true,
   progress: 'synthesizing the GCP Terraform stack...',
-  load: () => void require('./gcp/synth'),
+  load: () => void gcpTarget(),
   synthesize(model, options) {
-    const { synthGcpTarget, environmentName } = require('./gcp/synth') as typeof import('./gcp/synth');
+    const { synthGcpTarget, environmentName } = gcpTarget();
     const r = synthGcpTarget(model, options.gcp ?? {});
     const stacks = r.files.map((f) => ({ name: environmentName(model), path: f.path, resourceTypes: r.resources }));
     return { files: r.files, problems: r.problems, stacks, report: stacks.map((s) => `gcp: ${s.path}, ${count(s)} resources (policy checks passed)`) };

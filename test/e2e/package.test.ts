@@ -86,6 +86,15 @@ const repoPackage = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'))
       expect(workspace.devDependencies).toMatchObject({ allframe: repoPackage.version, 'aws-cdk': repoPackage.devDependencies['aws-cdk'] });
       expect(existsSync(join(dir, 'shop', 'packages', 'platform', 'src', 'index.ts'))).toBe(true);
 
+      // AND the GCP target runs from the bundle: its libraries (300 MB) are optional peers, not installed
+      expect(existsSync(join(dir, 'node_modules', '@cdktf', 'provider-google'))).toBe(false);
+      expect(existsSync(join(dir, 'node_modules', 'cdktf'))).toBe(false);
+      cpSync(join(ROOT, 'examples', 'shop-gcp', 'architecture.yaml'), join(dir, 'architecture-gcp.yaml'));
+      const gcp = run('npx', ['--offline', 'allframe', 'synth', 'architecture-gcp.yaml', '--out', 'shop-gcp'], dir);
+      expect(outcome(gcp)).toEqual({ status: 0, out: '' });
+      const tf = JSON.parse(readFileSync(join(dir, 'shop-gcp', 'infrastructure', 'gcp', 'default', 'cdk.tf.json'), 'utf8')) as { resource: Record<string, unknown> };
+      expect(Object.keys(tf.resource)).toContain('google_cloud_run_v2_service');
+
       // AND ignite makes a new system from a template, offline, with the templates and prompts of the bundle
       const list = run('npx', ['--offline', 'allframe', 'ignite', '--list'], dir);
       expect(outcome(list)).toEqual({ status: 0, out: '' });
