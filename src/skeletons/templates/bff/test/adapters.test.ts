@@ -41,6 +41,7 @@ describe('managed adapters', () => {
     now = 10_000;
     expect([bucket.take(), bucket.take(), bucket.take()]).toEqual([true, true, false]);
     expect(new TokenBucket(1, 1).take()).toBe(true);
+    expect(bucket.bucket()).toBe(bucket);
   });
 
   test('for a tenant\'s work (architecture.multi_tenant), the calls name the tenant and the cache keeps tenants apart', async () => {
@@ -57,10 +58,10 @@ describe('managed adapters', () => {
 
   test('TenantBuckets keeps a bucket per tenant (one outside any), dropping the least recently used beyond its bound', () => {
     const buckets = new TenantBuckets(() => new TokenBucket(1, 1, () => 0), 1);
-    expect(runWithTenant('tenant-a', () => [buckets.take(), buckets.take(), buckets.retryAfterSeconds()])).toEqual([true, false, 1]);
+    expect(runWithTenant('tenant-a', () => [buckets.bucket().take(), buckets.bucket().take(), buckets.bucket().retryAfterSeconds()])).toEqual([true, false, 1]);
     // tenant B's bucket takes the only place: A's next request starts a full bucket
-    expect(runWithTenant('tenant-b', () => buckets.take())).toBe(true);
-    expect(runWithTenant('tenant-a', () => buckets.take())).toBe(true);
-    expect([buckets.take(), buckets.take()]).toEqual([true, false]);
+    expect(runWithTenant('tenant-b', () => buckets.bucket().take())).toBe(true);
+    expect(runWithTenant('tenant-a', () => buckets.bucket().take())).toBe(true);
+    expect([buckets.bucket().take(), buckets.bucket().take()]).toEqual([true, false]);
   });
 });

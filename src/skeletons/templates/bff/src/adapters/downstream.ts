@@ -1,4 +1,4 @@
-import { currentTenant, TtlCache } from '@allframe/platform';
+import { currentTenant, tenantScopedKey, TtlCache } from '@allframe/platform';
 import type { ResiliencePolicy } from '@allframe/platform';
 import type { Downstream, DownstreamResponse } from '../ports';
 
@@ -65,7 +65,8 @@ export class CachedDownstream implements Downstream {
   }
 
   async get(path: string): Promise<DownstreamResponse> {
-    const key = `${currentTenant() ?? ''} ${path}`;
+    // the tenant's answer only: `<tenant>:<path>` (the path as it is outside any tenant's work)
+    const key = tenantScopedKey(path);
     const hit = this.cache.get(key);
     if (hit) return { ...hit, cached: true };
     const res = await this.inner.get(path);

@@ -1,12 +1,10 @@
 import { currentTenant, problemResponse } from '@allframe/platform';
 import type { MiddlewareHandler } from 'hono';
 
-/** What the rate limit asks of a request: a token, and how long to wait when there is none. */
+/** Where the rate limit takes a request's token. */
 export interface RateLimiter {
-  /** Takes a token; false when there is none. */
-  take(): boolean;
-  /** Whole seconds until the next token. */
-  retryAfterSeconds(): number;
+  /** The bucket of the current request (looked up once: the request takes its token there, or waits on it). */
+  bucket(): TokenBucket;
 }
 
 /** A token bucket: `capacity` tokens, refilled at `ratePerSecond`; each request takes one. Per instance. */
@@ -37,6 +35,11 @@ export class TokenBucket implements RateLimiter {
   retryAfterSeconds(): number {
     return Math.max(1, Math.ceil((1 - this.tokens) / this.ratePerSecond));
   }
+
+  /** One bucket for every request. */
+  bucket(): TokenBucket {
+    return this;
+  }
 }
 
 /**
@@ -52,16 +55,8 @@ export class TenantBuckets implements RateLimiter {
     private readonly maxTenants = 10_000,
   ) {}
 
-  take(): boolean {
-    return this.current().take();
-  }
-
-  retryAfterSeconds(): number {
-    return this.current().retryAfterSeconds();
-  }
-
   /** The current tenant's bucket, now the most recently used. */
-  private current(): TokenBucket {
+  bucket(): TokenBucket {
     const tenant = currentTenant() ?? '';
     const bucket = this.buckets.get(tenant) ?? this.newBucket();
     this.buckets.delete(tenant);
@@ -72,8 +67,9 @@ export class TenantBuckets implements RateLimiter {
 }
 
 /** Hono middleware answering 429 (with `retry-after`) when the limiter has no token. */
-export function rateLimit(bucket: RateLimiter): MiddlewareHandler {
+export function rateLimit(limiter: RateLimiter): MiddlewareHandler {
   return async (c, next) => {
+    const bucket = limiter.bucket();
     if (!bucket.take()) return problemResponse(c, 429, 'rate limited: retry after the time in retry-after', undefined, { 'retry-after': String(bucket.retryAfterSeconds()) });
     await next();
   };
