@@ -65,7 +65,7 @@ describe('publishers and consumers check the contracts', () => {
   test('every publishing archetype passes EVENT_SCHEMAS to its messaging', () => {
     for (const service of ['user-service', 'catalog-service', 'order-service', 'payment-gateway', 'legacy-erp-adapter', 'clickstream-producer', 'analytics-processor', 'notification-service', 'report-generator']) {
       const deps = content(`services/${service}/src/deps.ts`);
-      expect({ service, imports: deps.includes("import { EVENT_SCHEMAS } from '@shop-platform/events';"), passes: /createMessaging\(config, \{[^}]*schemas: EVENT_SCHEMAS \}\)/.test(deps) }).toEqual({ service, imports: true, passes: true });
+      expect({ service, imports: deps.includes("import { EVENT_SCHEMAS } from '@shop-platform/events';"), passes: /createMessaging\(config, \{[^}]*schemas: EVENT_SCHEMAS(, tenants: ISOLATION)? \}\)/.test(deps) }).toEqual({ service, imports: true, passes: true });
     }
   });
 
